@@ -1,0 +1,38 @@
+/**
+ * The `gondola` command line. Commands are data (citty `defineCommand`), loaded lazily,
+ * and every failure is caught once here and printed as one line with a non-zero exit code.
+ */
+import { defineCommand, runCommand, showUsage } from 'citty'
+import { BaseError } from '../errors/BaseError.js'
+import { subCommands } from './commands/index.js'
+
+export const main = defineCommand({
+  meta: { name: 'gondola', version: '0.1.0', description: 'Runtime for AI agents that pay for their own intelligence on Venice' },
+  subCommands,
+})
+
+async function run(): Promise<void> {
+  const rawArgs = process.argv.slice(2)
+  if (rawArgs.length === 0 || rawArgs[0] === '--help' || rawArgs[0] === '-h') {
+    await showUsage(main)
+    return
+  }
+  try {
+    if (rawArgs.includes('--help') || rawArgs.includes('-h')) {
+      // citty's runMain prints usage for a subcommand; resolve it ourselves to keep one error path.
+      const { runMain } = await import('citty')
+      await runMain(main, { rawArgs })
+      return
+    }
+    await runCommand(main, { rawArgs })
+  } catch (err) {
+    const json = rawArgs.includes('--json')
+    const message = err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err)
+    const hint = err instanceof BaseError ? err.metaMessages[0] : undefined
+    if (json) process.stdout.write(`${JSON.stringify({ error: { name: err instanceof Error ? err.name : 'Error', message, hint } })}\n`)
+    process.stderr.write(`gondola: ${message}${hint ? ` ${hint}` : ''}\n`)
+    process.exitCode = 1
+  }
+}
+
+await run()

@@ -1,0 +1,6 @@
+import { BaseError } from '../errors/BaseError.js'
+
+/** A configuration value is missing or invalid. The message names the variable and what to fix. */
+export class ConfigError extends BaseError {
+  override name = 'ConfigError' as const
+}

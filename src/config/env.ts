@@ -1,0 +1,89 @@
+/**
+ * The only module that reads `process.env`. Everything else receives a typed `Config`.
+ *
+ * Values come from the process environment, with `.env` (via dotenv) filling the gaps.
+ * Every variable is documented in `.env.example`; a bad value fails fast with a
+ * `ConfigError` naming the variable.
+ */
+import { config as loadDotenv } from 'dotenv'
+import { z } from 'zod'
+import { ConfigError } from './ConfigError.js'
+
+const decimalString = z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal number such as "0.05"')
+const optionalUrl = z.url({ protocol: /^https?$/ }).optional()
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+
+/** Schema of every environment variable Gondola understands, with defaults. */
+export const envSchema = z.object({
+  GONDOLA_NETWORK: z.enum(['devnet', 'base']).default('devnet'),
+  GONDOLA_STATE_DIR: z.string().min(1).default('.gondola'),
+  GONDOLA_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  BASE_RPC_URL: optionalUrl,
+  DEVNET_RPC_URL: optionalUrl,
+  GONDOLA_KEYSTORE: z.string().min(1).optional(),
+  GONDOLA_KEYSTORE_PASSWORD: z.string().min(1).optional(),
+  GONDOLA_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters').optional(),
+  VENICE_API_BASE_URL: optionalUrl,
+  VENICE_ADMIN_API_KEY: z.string().min(8).optional(),
+  VENICE_API_KEY: z.string().min(8).optional(),
+  GONDOLA_POLICY_MAX_ETH_PER_SWAP: decimalString.default('0.05'),
+  GONDOLA_POLICY_MAX_ETH_PER_DAY: decimalString.default('0.2'),
+  GONDOLA_POLICY_MAX_SLIPPAGE_BPS: z.coerce.number().int().min(1).max(1000).default(50),
+  GONDOLA_FUNDING_MIN_RUNWAY_HOURS: z.coerce.number().positive().default(24),
+  GONDOLA_FUNDING_TOPUP_ETH: decimalString.default('0.01'),
+  GONDOLA_FUNDING_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(3600),
+  VENICE_EMULATOR_DAILY_POOL_DIEM: decimalString.default('1000'),
+  VENICE_EMULATOR_USD_BALANCE: decimalString.default('0'),
+  VENICE_EMULATOR_EPOCH_SECONDS: z.coerce.number().int().positive().default(86_400),
+  VENICE_EMULATOR_ADMIN: bool.default(false),
+})
+
+export type Env = z.infer<typeof envSchema>
+
+let dotenvLoaded = false
+
+/**
+ * Parses and validates the environment.
+ *
+ * @param source - the variables to read; defaults to `process.env` merged with `.env`.
+ * @returns the typed, defaulted environment.
+ * @throws {ConfigError} naming the first invalid variable and what it must be.
+ *
+ * @example
+ * ```ts
+ * import { readEnv } from './env.js'
+ * const env = readEnv({ GONDOLA_NETWORK: 'devnet' })
+ * env.GONDOLA_POLICY_MAX_SLIPPAGE_BPS // 50
+ * ```
+ */
+export function readEnv(source?: Record<string, string | undefined>): Env {
+  if (!source && !dotenvLoaded) {
+    loadDotenv({ quiet: true })
+    dotenvLoaded = true
+  }
+  const raw = source ?? process.env
+  // Treat empty strings as unset, as `.env.example` copies leave `NAME=` lines.
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = envSchema.safeParse(cleaned)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const variable = String(issue.path[0] ?? 'environment')
+    throw new ConfigError(`Invalid environment variable ${variable}: ${issue.message}.`, {
+      metaMessages: [`Fix ${variable} in your environment or .env (see .env.example).`],
+      code: 'CONFIG_INVALID',
+    })
+  }
+  const env = parsed.data
+  if (env.GONDOLA_NETWORK === 'base' && !env.BASE_RPC_URL) {
+    throw new ConfigError('BASE_RPC_URL is required when GONDOLA_NETWORK=base.', {
+      metaMessages: ['Set BASE_RPC_URL to a Base mainnet JSON-RPC endpoint (chain id 8453).'],
+      code: 'CONFIG_MISSING',
+    })
+  }
+  return env
+}
+
+/** True when stdout is an interactive terminal and `CI` is not set (spinners, prompts). */
+export function isInteractive(): boolean {
+  return Boolean(process.stdout.isTTY) && !process.env.CI
+}

