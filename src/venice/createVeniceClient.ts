@@ -1,0 +1,167 @@
+import OpenAI from 'openai'
+import { redact } from '../util/redact.js'
+import { parseVeniceHeaders, type VeniceHeaders } from './headers.js'
+import { request, type Transport, type VeniceLogger, type WithHeaders } from './request.js'
+import { sleep } from './retry.js'
+import {
+  apiKeyListSchema, apiKeyOneSchema, billingPageSchema, characterListSchema, characterOneSchema, createdApiKeyResponseSchema,
+  imageResponseSchema, modelListSchema, rateLimitLogSchema, rateLimitsSchema, successSchema, traitsSchema, web3TokenSchema,
+  type ApiKey, type BillingEntry, type Character, type CreateApiKeyBody, type CreatedApiKey, type ImageResponse,
+  type RateLimitLogEntry, type RateLimits, type VeniceModel, type Web3KeyBody,
+} from './schemas.js'
+
+/** Options of `createVeniceClient`. Defaults come from the caller (see `src/config/env.ts`), never from `process.env` here. */
+export type VeniceClientOptions = {
+  /** e.g. `https://api.venice.ai/api/v1` or the emulator's `baseURL`. */
+  baseURL: string
+  /** Inference or admin key. Optional: `/models` and the web3 key endpoints need none. */
+  apiKey?: string | undefined
+  /** Injected transport; tests pass a counting fetch. Defaults to the global `fetch`. */
+  fetch?: typeof fetch | undefined
+  logger?: VeniceLogger | undefined
+  /** Retries for retryable failures (408/409/429/5xx/connection). Default 2. */
+  maxRetries?: number | undefined
+  /** Called with the parsed headers of every response from this client (chat and REST, 2xx or not). */
+  onHeaders?: ((headers: VeniceHeaders, status: number, path: string) => void) | undefined
+  /** Injected for tests: how retries wait, and what "now" is. */
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined
+  now?: (() => number) | undefined
+}
+
+/** Query of `getBillingUsage` (one page of `/billing/usage-history`). */
+export type BillingUsageParams = {
+  currency?: 'USD' | 'DIEM' | 'BUNDLED_CREDITS' | undefined
+  startTimestamp?: string | undefined
+  endTimestamp?: string | undefined
+  pageSize?: number | undefined
+  cursor?: string | undefined
+}
+
+/** Body of `generateImage` (`POST /image/generate`); see the spec for every field. */
+export type GenerateImageParams = { model: string; prompt: string; width?: number; height?: number; format?: 'jpeg' | 'png' | 'webp'; seed?: number; negative_prompt?: string; safe_mode?: boolean; [k: string]: unknown }
+/** Body of `speech` (`POST /audio/speech`). */
+export type SpeechParams = { input: string; model?: string; voice?: string; response_format?: 'mp3' | 'opus' | 'aac' | 'flac' | 'wav' | 'pcm'; speed?: number }
+
+type Opts = { signal?: AbortSignal | undefined }
+
+/**
+ * A Venice client: an `openai` SDK instance for chat (Venice is OpenAI-compatible) plus typed,
+ * zod-validated methods for the Venice-only endpoints. Every response's headers go to `onHeaders`.
+ *
+ * @example
+ * ```ts
+ * const venice = createVeniceClient({ baseURL: env.VENICE_API_BASE_URL!, apiKey: env.VENICE_API_KEY })
+ * const { data, response } = await venice.openai.chat.completions
+ *   .create({ model: 'default', messages: [{ role: 'user', content: 'hi' }] }).withResponse()
+ * const limits = await venice.getRateLimits()
+ * ```
+ */
+export function createVeniceClient(options: VeniceClientOptions) {
+  const baseFetch = options.fetch ?? globalThis.fetch
+  const now = options.now ?? Date.now
+  const observedFetch: typeof fetch = async (input, init) => {
+    const res = await baseFetch(input, init)
+    if (options.onHeaders) {
+      const path = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).pathname
+      options.onHeaders(parseVeniceHeaders(res.headers, now()), res.status, path)
+    }
+    return res
+  }
+  const t: Transport = {
+    baseURL: options.baseURL,
+    apiKey: options.apiKey,
+    fetch: observedFetch,
+    maxRetries: options.maxRetries ?? 2,
+    logger: options.logger,
+    sleep: options.sleep ?? sleep,
+    now,
+  }
+  const openai = new OpenAI({
+    baseURL: options.baseURL,
+    // The SDK insists on a key; public endpoints ignore it.
+    apiKey: options.apiKey ?? 'no-key',
+    fetch: observedFetch,
+    maxRetries: t.maxRetries,
+  })
+  const data = async <T>(p: Promise<WithHeaders<T>>): Promise<T> => (await p).data
+
+  return {
+    openai,
+    baseURL: options.baseURL,
+    /** The key, redacted, for display. */
+    keyHint: options.apiKey ? redact(options.apiKey) : undefined,
+    /** `GET /api_keys` (admin). */
+    listApiKeys: async (o: Opts = {}): Promise<ApiKey[]> =>
+      (await data(request(t, { method: 'GET', path: '/api_keys', schema: apiKeyListSchema, signal: o.signal }))).data,
+    /** `GET /api_keys/{id}` (admin). */
+    getApiKey: async (id: string, o: Opts = {}): Promise<ApiKey> =>
+      (await data(request(t, { method: 'GET', path: `/api_keys/${encodeURIComponent(id)}`, schema: apiKeyOneSchema, signal: o.signal }))).data,
+    /** `POST /api_keys` (admin). Not retried on connection errors: it is not idempotent. */
+    createApiKey: async (body: CreateApiKeyBody, o: Opts = {}): Promise<CreatedApiKey> =>
+      (await data(request(t, { method: 'POST', path: '/api_keys', body, schema: createdApiKeyResponseSchema, signal: o.signal, retry: false }))).data,
+    /** `DELETE /api_keys?id=` (admin). */
+    deleteApiKey: async (id: string, o: Opts = {}): Promise<boolean> =>
+      (await data(request(t, { method: 'DELETE', path: '/api_keys', query: { id }, schema: successSchema, signal: o.signal }))).success,
+    /** `GET /api_keys/rate_limits`: balances, tier, expiry, next epoch, per-model limits. */
+    getRateLimits: async (o: Opts = {}): Promise<RateLimits> =>
+      (await data(request(t, { method: 'GET', path: '/api_keys/rate_limits', schema: rateLimitsSchema, signal: o.signal }))).data,
+    /** `GET /api_keys/rate_limits/log`: the last 50 limits the account exceeded. */
+    getRateLimitLog: async (o: Opts = {}): Promise<RateLimitLogEntry[]> =>
+      (await data(request(t, { method: 'GET', path: '/api_keys/rate_limits/log', schema: rateLimitLogSchema, signal: o.signal }))).data,
+    /** `GET /models?type=`. */
+    listModels: async (p: { type?: string } & Opts = {}): Promise<VeniceModel[]> =>
+      (await data(request(t, { method: 'GET', path: '/models', query: { type: p.type }, schema: modelListSchema, signal: p.signal }))).data,
+    /** `GET /models/traits?type=` → `{ trait: modelId }`. */
+    listTraits: async (p: { type?: string } & Opts = {}): Promise<Record<string, string>> =>
+      (await data(request(t, { method: 'GET', path: '/models/traits', query: { type: p.type }, schema: traitsSchema, signal: p.signal }))).data,
+    /** `GET /characters`. */
+    listCharacters: async (p: { limit?: number; search?: string } & Opts = {}): Promise<Character[]> =>
+      (await data(request(t, { method: 'GET', path: '/characters', query: { limit: p.limit, search: p.search }, schema: characterListSchema, signal: p.signal }))).data,
+    /** `GET /characters/{slug}` → includes the `modelId` to chat with. */
+    getCharacter: async (slug: string, o: Opts = {}): Promise<Character> =>
+      (await data(request(t, { method: 'GET', path: `/characters/${encodeURIComponent(slug)}`, schema: characterOneSchema, signal: o.signal }))).data,
+    /**
+     * One page of the billing ledger. `/billing/usage` is sunset in the spec (410), so this reads
+     * `/billing/usage-history`; pass `cursor` from the previous page to continue.
+     */
+    getBillingUsage: async (p: BillingUsageParams & Opts = {}): Promise<{ data: BillingEntry[]; nextCursor: string | null }> => {
+      const { signal, ...query } = p
+      const page = await data(request(t, { method: 'GET', path: '/billing/usage-history', query: p.cursor ? { cursor: p.cursor } : query, schema: billingPageSchema, signal }))
+      return { data: page.data, nextCursor: page.nextCursor ?? null }
+    },
+    /** `POST /image/generate` → base64 images. */
+    generateImage: async (body: GenerateImageParams, o: Opts = {}): Promise<ImageResponse> =>
+      data(request(t, { method: 'POST', path: '/image/generate', body, schema: imageResponseSchema, signal: o.signal })),
+    /** `POST /audio/speech` → audio bytes. */
+    speech: async (body: SpeechParams, o: Opts = {}): Promise<Uint8Array> =>
+      data(request<Uint8Array>(t, { method: 'POST', path: '/audio/speech', body, binary: true, signal: o.signal })),
+    /** `GET /api_keys/generate_web3_key` (no auth) → the JWT to sign with the wallet. */
+    getWeb3Token: async (o: Opts = {}): Promise<string> =>
+      (await data(request(t, { method: 'GET', path: '/api_keys/generate_web3_key', auth: false, schema: web3TokenSchema, signal: o.signal }))).data.token,
+    /** `POST /api_keys/generate_web3_key` (no auth) → the new key, shown once. Never retried automatically. */
+    postWeb3Key: async (body: Web3KeyBody, o: Opts = {}): Promise<CreatedApiKey> =>
+      (await data(request(t, { method: 'POST', path: '/api_keys/generate_web3_key', auth: false, body, schema: createdApiKeyResponseSchema, signal: o.signal, retry: false }))).data,
+  }
+}
+
+/** The client returned by `createVeniceClient`. */
+export type VeniceClient = ReturnType<typeof createVeniceClient>
+
+/**
+ * Walks every page of the billing ledger.
+ *
+ * @example
+ * ```ts
+ * const entries = await listAllBillingUsage(venice, { currency: 'DIEM' })
+ * ```
+ */
+export async function listAllBillingUsage(client: VeniceClient, params: Omit<BillingUsageParams, 'cursor'> = {}): Promise<BillingEntry[]> {
+  const all: BillingEntry[] = []
+  let page = await client.getBillingUsage(params)
+  all.push(...page.data)
+  while (page.nextCursor) {
+    page = await client.getBillingUsage({ cursor: page.nextCursor })
+    all.push(...page.data)
+  }
+  return all
+}

@@ -1,0 +1,95 @@
+import { headerValue, type HeadersLike } from './errors.js'
+
+/** Everything Venice says about the caller in a response's headers. Absent headers are `undefined`. */
+export type VeniceHeaders = {
+  /** Diem balance before this request (`x-venice-balance-diem`). */
+  balanceDiem: number | undefined
+  /** USD balance before this request (`x-venice-balance-usd`). */
+  balanceUsd: number | undefined
+  limitRequests: number | undefined
+  remainingRequests: number | undefined
+  /** When the request window resets, ms since the epoch (`x-ratelimit-reset-requests` is a unix timestamp). */
+  resetRequestsAtMs: number | undefined
+  limitTokens: number | undefined
+  remainingTokens: number | undefined
+  /** Time until the token window resets, in ms (`x-ratelimit-reset-tokens` is in seconds). */
+  resetTokensInMs: number | undefined
+  /** Server-advised wait before retrying, in ms (`retry-after-ms`, else `Retry-After` seconds or HTTP date). */
+  retryAfterMs: number | undefined
+  /** Venice's request id (`CF-RAY`, else `x-request-id`). */
+  requestId: string | undefined
+  modelId: string | undefined
+  modelName: string | undefined
+  /** `x-venice-model-deprecation-warning`, when the model is scheduled to go. */
+  deprecationWarning: string | undefined
+  deprecationDate: string | undefined
+}
+
+/**
+ * Parses Venice's response headers (balances, rate limits, request id, model, deprecation).
+ *
+ * @param headers - a fetch `Headers` or a plain object.
+ * @param now - the current time in ms, used to resolve an HTTP-date `Retry-After`.
+ * @returns the parsed fields; malformed or missing values are `undefined`, never `NaN`.
+ *
+ * @example
+ * ```ts
+ * const h = parseVeniceHeaders(new Headers({ 'x-venice-balance-diem': '12.5', 'x-ratelimit-remaining-requests': '19' }))
+ * h.balanceDiem // 12.5
+ * h.remainingRequests // 19
+ * ```
+ */
+export function parseVeniceHeaders(headers: HeadersLike, now: number = Date.now()): VeniceHeaders {
+  const num = (name: string) => toNumber(headerValue(headers, name))
+  return {
+    balanceDiem: num('x-venice-balance-diem'),
+    balanceUsd: num('x-venice-balance-usd'),
+    limitRequests: num('x-ratelimit-limit-requests'),
+    remainingRequests: num('x-ratelimit-remaining-requests'),
+    resetRequestsAtMs: unixToMs(num('x-ratelimit-reset-requests')),
+    limitTokens: num('x-ratelimit-limit-tokens'),
+    remainingTokens: num('x-ratelimit-remaining-tokens'),
+    resetTokensInMs: secondsToMs(num('x-ratelimit-reset-tokens')),
+    retryAfterMs: retryAfterMs(headers, now),
+    requestId: headerValue(headers, 'cf-ray') ?? headerValue(headers, 'x-request-id'),
+    modelId: headerValue(headers, 'x-venice-model-id'),
+    modelName: headerValue(headers, 'x-venice-model-name'),
+    deprecationWarning: headerValue(headers, 'x-venice-model-deprecation-warning'),
+    deprecationDate: headerValue(headers, 'x-venice-model-deprecation-date'),
+  }
+}
+
+/**
+ * The server-advised retry delay: `retry-after-ms`, then `Retry-After` (seconds or HTTP date).
+ *
+ * @example
+ * ```ts
+ * retryAfterMs(new Headers({ 'retry-after': '2' }), Date.now()) // 2000
+ * ```
+ */
+export function retryAfterMs(headers: HeadersLike, now: number): number | undefined {
+  const ms = toNumber(headerValue(headers, 'retry-after-ms'))
+  if (ms !== undefined && ms >= 0) return ms
+  const ra = headerValue(headers, 'retry-after')
+  if (ra === undefined) return undefined
+  const seconds = toNumber(ra)
+  if (seconds !== undefined) return seconds >= 0 ? seconds * 1000 : undefined
+  const date = Date.parse(ra)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+function toNumber(v: string | undefined): number | undefined {
+  if (v === undefined || v.trim() === '') return undefined
+  const n = Number(v)
+  return Number.isFinite(n) ? n : undefined
+}
+
+/** Unix timestamps may come in seconds or ms; anything past year 33658 in seconds is already ms. */
+function unixToMs(v: number | undefined): number | undefined {
+  if (v === undefined) return undefined
+  return v > 1e12 ? v : v * 1000
+}
+
+function secondsToMs(v: number | undefined): number | undefined {
+  return v === undefined ? undefined : v * 1000
+}

@@ -1,0 +1,8 @@
+export { createVeniceClient, listAllBillingUsage } from './createVeniceClient.js'
+export type { VeniceClient, VeniceClientOptions, BillingUsageParams, GenerateImageParams, SpeechParams } from './createVeniceClient.js'
+export * from './errors.js'
+export { parseVeniceHeaders, retryAfterMs } from './headers.js'
+export type { VeniceHeaders } from './headers.js'
+export { backoffMs, isRetryableStatus, retryDelayMs, sleep } from './retry.js'
+export type { VeniceLogger } from './request.js'
+export type * from './schemas.js'

@@ -1,0 +1,138 @@
+import type { z } from 'zod'
+import { APIConnectionError, APIUserAbortError, generate, InvalidResponseError, redactSecrets, type VeniceAPIError } from './errors.js'
+import { isRetryableStatus, retryDelayMs, sleep as defaultSleep } from './retry.js'
+
+/** Minimal logger: anything with `debug`/`warn` (console works). Never receives an API key. */
+export type VeniceLogger = { debug?: (msg: string, data?: Record<string, unknown>) => void; warn?: (msg: string, data?: Record<string, unknown>) => void }
+
+/** Transport settings shared by every REST call of one client. */
+export type Transport = {
+  baseURL: string
+  apiKey: string | undefined
+  fetch: typeof fetch
+  maxRetries: number
+  logger: VeniceLogger | undefined
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>
+  now: () => number
+}
+
+/** One REST call. `auth: false` sends no Authorization header (the web3 key endpoints). */
+export type RequestSpec<T> = {
+  method: 'GET' | 'POST' | 'DELETE' | 'PATCH'
+  path: string
+  query?: Record<string, string | number | boolean | undefined> | undefined
+  body?: unknown
+  schema?: z.ZodType<T> | undefined
+  auth?: boolean | undefined
+  /** `binary` returns the raw bytes (audio). */
+  binary?: boolean | undefined
+  signal?: AbortSignal | undefined
+  /** Non-idempotent calls (key creation) are retried on connection errors only if this is true. */
+  retry?: boolean | undefined
+}
+
+/** A parsed response with its headers. */
+export type WithHeaders<T> = { data: T; headers: Headers; status: number }
+
+/**
+ * Sends one request with retries (408/409/429/5xx/connection; `retry-after-ms`, `Retry-After`,
+ * `x-ratelimit-reset-requests`, else 0.5→8 s exponential with jitter), maps failures through `generate`,
+ * and validates the body with the spec's zod schema.
+ *
+ * @example
+ * ```ts
+ * const { data } = await request(transport, { method: 'GET', path: '/models', schema: modelListSchema })
+ * ```
+ */
+export async function request<T>(t: Transport, spec: RequestSpec<T>): Promise<WithHeaders<T>> {
+  const url = buildUrl(t.baseURL, spec.path, spec.query)
+  const maxRetries = spec.retry === false ? 0 : t.maxRetries
+  for (let attempt = 0; ; attempt++) {
+    let res: Response
+    try {
+      res = await t.fetch(url, init(t, spec))
+    } catch (cause) {
+      if (spec.signal?.aborted) throw new APIUserAbortError({ cause })
+      const err = new APIConnectionError({ message: `Connection to ${spec.method} ${spec.path} failed.`, cause: scrub(cause) })
+      if (attempt < maxRetries) {
+        await backoff(t, attempt, undefined, undefined, spec, err)
+        continue
+      }
+      throw err
+    }
+    if (res.ok) return { data: await parseBody(res, spec), headers: res.headers, status: res.status }
+    const body = await readErrorBody(res)
+    const err = generate(res.status, body, res.headers)
+    if (attempt < maxRetries && isRetryableStatus(res.status)) {
+      await backoff(t, attempt, res.status, res.headers, spec, err)
+      continue
+    }
+    throw err
+  }
+}
+
+async function backoff<T>(t: Transport, attempt: number, status: number | undefined, headers: Headers | undefined, spec: RequestSpec<T>, err: VeniceAPIError): Promise<void> {
+  const ms = retryDelayMs({ attempt, status, headers, now: t.now() })
+  t.logger?.debug?.('venice: retrying', { path: spec.path, status, attempt: attempt + 1, delayMs: ms, error: err.name })
+  try {
+    await t.sleep(ms, spec.signal)
+  } catch (cause) {
+    throw new APIUserAbortError({ cause })
+  }
+}
+
+function init<T>(t: Transport, spec: RequestSpec<T>): RequestInit {
+  const headers: Record<string, string> = { accept: spec.binary ? '*/*' : 'application/json' }
+  if (spec.auth !== false && t.apiKey) headers.authorization = `Bearer ${t.apiKey}`
+  if (spec.body !== undefined) headers['content-type'] = 'application/json'
+  return {
+    method: spec.method,
+    headers,
+    ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
+    ...(spec.signal ? { signal: spec.signal } : {}),
+  }
+}
+
+function buildUrl(baseURL: string, path: string, query: RequestSpec<unknown>['query']): string {
+  const url = new URL(baseURL.replace(/\/+$/, '') + path)
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v))
+  return url.toString()
+}
+
+async function parseBody<T>(res: Response, spec: RequestSpec<T>): Promise<T> {
+  if (spec.binary) return new Uint8Array(await res.arrayBuffer()) as T
+  const text = await res.text()
+  let json: unknown
+  try {
+    json = text ? JSON.parse(text) : {}
+  } catch (cause) {
+    throw new InvalidResponseError(`${spec.method} ${spec.path} returned non-JSON.`, { cause, details: text.slice(0, 200) })
+  }
+  if (!spec.schema) return json as T
+  const parsed = spec.schema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new InvalidResponseError(`${spec.method} ${spec.path} returned an unexpected body.`, {
+      details: issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : parsed.error.message,
+      code: 'VENICE_INVALID_RESPONSE',
+    })
+  }
+  return parsed.data
+}
+
+async function readErrorBody(res: Response): Promise<unknown> {
+  const text = await res.text().catch(() => '')
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/** Connection errors may echo request options; keep only the message, scrubbed. */
+function scrub(cause: unknown): Error {
+  const msg = cause instanceof Error ? cause.message : String(cause)
+  return new Error(redactSecrets(msg))
+}
+
+export { defaultSleep }
