@@ -1,0 +1,69 @@
+import type { CreatedApiKey, Web3KeyBody } from '../venice/schemas.js'
+import { BadRequestError, VeniceAPIError } from '../venice/errors.js'
+import { KeyMintRejectedError, NotStakedError, SignatureVerificationError, TokenExpiredError } from './errors.js'
+import type { MessageSigner } from './signer.js'
+
+/** The two unauthenticated calls of Venice's web3 key flow. */
+export type Web3KeyApi = {
+  getWeb3Token(): Promise<string>
+  postWeb3Key(body: Web3KeyBody): Promise<CreatedApiKey>
+}
+
+export type MintWeb3KeyParameters = Omit<Web3KeyBody, 'address' | 'signature' | 'token'> & {
+  signer: MessageSigner
+  /** Attempts for "Could not verify wallet signature" (transient). Default 3. */
+  verifyRetries?: number | undefined
+  sleep?: ((ms: number) => Promise<void>) | undefined
+  /** Called right before the POST leaves: the caller records the in-flight attempt here. */
+  beforeSend?: (() => Promise<void>) | undefined
+}
+
+/**
+ * One web3 mint: GET the token, `personal_sign` it, POST. Venice's documented error table becomes typed errors:
+ * an expired token is fetched and signed again once; "Could not verify wallet signature" is retried with
+ * backoff; "Wallet has no staked VVV on Base" is a `NotStakedError`; the rest are fatal with the server's message.
+ *
+ * @example
+ * ```ts
+ * const key = await mintWeb3Key(client, { signer, apiKeyType: 'INFERENCE', description: 'agent', consumptionLimit: { diem: 1 }, limitPeriod: 'EPOCH' })
+ * key.apiKey // shown once: store it immediately
+ * ```
+ */
+export async function mintWeb3Key(api: Web3KeyApi, parameters: MintWeb3KeyParameters): Promise<CreatedApiKey> {
+  const { signer, verifyRetries = 3, sleep = defaultSleep, beforeSend, ...fields } = parameters
+  let tokenRefreshes = 0
+  let verifyFailures = 0
+  for (;;) {
+    const token = await api.getWeb3Token()
+    const signature = await signer.signMessage(token)
+    await beforeSend?.()
+    try {
+      return await api.postWeb3Key({ ...fields, address: signer.address, signature, token })
+    } catch (err) {
+      const message = err instanceof VeniceAPIError ? (err.serverMessage ?? '') : ''
+      if (!(err instanceof BadRequestError)) throw err
+      if (message.includes('JWT has expired')) {
+        if (tokenRefreshes++ < 1) continue
+        throw new TokenExpiredError('The web3 token expired twice in a row.', { cause: err, metaMessages: ['Check this machine\'s clock; the token lives 15 minutes.'] })
+      }
+      if (message.includes('Could not verify wallet signature')) {
+        if (verifyFailures++ < verifyRetries) {
+          await sleep(500 * 2 ** (verifyFailures - 1))
+          continue
+        }
+        throw new SignatureVerificationError('Venice could not verify the wallet signature after retries.', { cause: err, metaMessages: ['This is transient on Venice\'s side: try again later.'] })
+      }
+      if (message.includes('Wallet has no staked VVV')) {
+        throw new NotStakedError(`Wallet ${signer.address} has no staked VVV: Venice will not mint a key for it.`, {
+          cause: err,
+          metaMessages: ['Stake first: `gondola stake --vvv <amount>` (or `gondola provision --stake-vvv <amount>`).'],
+        })
+      }
+      throw new KeyMintRejectedError(`Venice refused to mint the key: ${message || err.shortMessage}`, { cause: err })
+    }
+  }
+}
+
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
