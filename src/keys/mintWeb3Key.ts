@@ -1,7 +1,10 @@
 import type { CreatedApiKey, Web3KeyBody } from '../venice/schemas.js'
 import { BadRequestError, VeniceAPIError } from '../venice/errors.js'
 import { KeyMintRejectedError, NotStakedError, SignatureVerificationError, TokenExpiredError } from './errors.js'
-import type { MessageSigner } from './signer.js'
+import type { WalletSigner } from '../wallet/accounts/toSigner.js'
+
+/** What the key flow needs from a wallet: its address and EIP-191 `personal_sign`. */
+export type MessageSigner = Pick<WalletSigner, 'address' | 'signMessage'>
 
 /** The two unauthenticated calls of Venice's web3 key flow. */
 export type Web3KeyApi = {

@@ -7,7 +7,7 @@ import { parseKeyRequest, taggedDescription, type KeyRequest } from './keyReques
 import type { KeyStore, KeySummary } from './KeyStore.js'
 import { mintWeb3Key } from './mintWeb3Key.js'
 import { reconcileAttempts, type ReconcileResult } from './reconcileAttempts.js'
-import { toMessageSigner, type AnySigner } from './signer.js'
+import { toSigner, type AnySigner } from '../wallet/accounts/toSigner.js'
 import { compareKey } from './verifyMintedKey.js'
 
 /** Venice allows at most 500 active keys per user and 20 creations per minute. */
@@ -60,7 +60,7 @@ export type ProvisionApiKeyReturnType = {
 export async function provisionApiKey(parameters: ProvisionApiKeyParameters): Promise<ProvisionApiKeyReturnType> {
   const { signer: anySigner, baseURL, store, agent, adminApiKey, fetch, now = Date.now, sleep, ...rest } = parameters
   const request = parseKeyRequest(rest, now())
-  const signer = await toMessageSigner(anySigner)
+  const signer = await toSigner(anySigner)
   const apiOrigin = originOf(baseURL)
   const client = (apiKey?: string) => createVeniceClient({ baseURL, apiKey, fetch, now })
   const scope = { wallet: signer.address, apiOrigin }
