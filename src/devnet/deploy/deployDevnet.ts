@@ -1,0 +1,34 @@
+import type { Chain, PublicClient, TestClient } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import type { AddressBook } from '../../chain/addressBook.js'
+import type { DevnetArtifacts } from '../compile/compileContracts.js'
+import { DEVNET_DEPLOYER_PRIVATE_KEY, type DeployParameters } from './deployParameters.js'
+import { deployUniswap } from './deployUniswap.js'
+import { deployVenice } from './deployVenice.js'
+import { seedPool } from './seedPool.js'
+import { createTxSender } from './txSender.js'
+
+/** ETH given to the deployer before it deploys (pool liquidity + faucet). */
+const DEPLOYER_ETH = 10_000_000n * 10n ** 18n
+
+/**
+ * Deploys everything onto a fresh anvil: Venice contracts, WETH9, Multicall3, Uniswap V3 and a
+ * seeded VVV/WETH pool.
+ *
+ * @returns the devnet address book.
+ *
+ * @example
+ * ```ts
+ * const addresses = await deployDevnet({ publicClient, testClient, chain, artifacts, params: defaultDeployParameters })
+ * ```
+ */
+export async function deployDevnet(p: { publicClient: PublicClient; testClient: TestClient; chain: Chain; artifacts: DevnetArtifacts; params: DeployParameters }): Promise<AddressBook> {
+  const account = privateKeyToAccount(DEVNET_DEPLOYER_PRIVATE_KEY)
+  await p.testClient.setBalance({ address: account.address, value: DEPLOYER_ETH })
+  const tx = await createTxSender(p.publicClient, p.chain, account)
+  const venice = await deployVenice(tx, p.artifacts, p.params)
+  const uniswap = await deployUniswap(tx, p.testClient, p.artifacts)
+  await seedPool(tx, { vvv: venice.vvv, weth: uniswap.weth, positionManager: uniswap.positionManager, fee: p.params.poolFee, vvvAmount: p.params.poolVvv, wethAmount: p.params.poolWeth })
+  await tx.settle()
+  return { network: 'devnet', chainId: p.chain.id, ...venice, ...uniswap }
+}

@@ -1,0 +1,39 @@
+import { parseEther, type Hex } from 'viem'
+
+/**
+ * Knobs of a devnet deployment, with mainnet-like defaults.
+ *
+ * Pool price: 1 VVV = 0.001 ETH (fee tier 0.3 %), seeded full-range with 1 000 WETH and
+ * 1 000 000 VVV, so a 1 ETH swap moves the price by ~0.2 % plus the 0.3 % fee.
+ */
+export type DeployParameters = {
+  /** sVVV unstake cooldown (s). Mainnet: 7 days. */
+  stakingCooldownSeconds: number
+  /** DIEM unstake cooldown (s). Mainnet: 1 day. */
+  diemCooldownSeconds: number
+  /** VVV emitted to stakers per second (wei). Default 0.44 VVV/s ≈ 14 M VVV a year. */
+  emissionRatePerSecond: bigint
+  /** VVV minted to the deployer at genesis (faucet reserve + pool liquidity). */
+  vvvInitialSupply: bigint
+  /** Pool liquidity, both sides (wei). Their ratio sets the price. */
+  poolWeth: bigint
+  poolVvv: bigint
+  /** Uniswap fee tier of the VVV/WETH pool. */
+  poolFee: 3000 | 10000
+}
+
+export const defaultDeployParameters: DeployParameters = {
+  stakingCooldownSeconds: 7 * 24 * 3600,
+  diemCooldownSeconds: 24 * 3600,
+  emissionRatePerSecond: parseEther('0.44'),
+  vvvInitialSupply: parseEther('100000000'),
+  poolWeth: parseEther('1000'),
+  poolVvv: parseEther('1000000'),
+  poolFee: 3000,
+}
+
+/**
+ * The devnet deployer and faucet key (not one of anvil's dev accounts, so tests can use all of
+ * those freely): keccak256("gondola devnet deployer"). Public on purpose: it only ever holds devnet funds.
+ */
+export const DEVNET_DEPLOYER_PRIVATE_KEY: Hex = '0xdb11fa803c6e6d7b0d3dfadcac36f518b94968d06c5424d5792e82e2fd784f5e'
