@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises'
+import { decryptKeystoreJson, isKeystoreJson } from 'ethers'
+import type { Hex, LocalAccount } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { KeystoreError } from '../errors.js'
+
+export type LoadAccountParameters = {
+  /** Path of an ethers v3 encrypted JSON keystore. */
+  keystorePath?: string | undefined
+  /** The keystore password (e.g. from GONDOLA_KEYSTORE_PASSWORD). */
+  password?: string | undefined
+  /** A raw 0x private key (e.g. GONDOLA_PRIVATE_KEY). Accepted with a warning; a keystore is preferred. */
+  privateKey?: string | undefined
+  /** Asks for the password when none is given: `true` uses an interactive masked prompt, or pass your own function. */
+  prompt?: boolean | (() => Promise<string>) | undefined
+  /** Where the raw-key warning goes (default: stderr). */
+  warn?: ((message: string) => void) | undefined
+}
+
+/**
+ * Loads the agent's EOA as a viem `LocalAccount`: from a raw private key (with a warning),
+ * or by decrypting an ethers v3 keystore with the given or prompted password.
+ *
+ * @throws {KeystoreError} missing file, not a keystore, no password, wrong password, bad key.
+ *
+ * @example
+ * ```ts
+ * const account = await loadAccount({ keystorePath: '.gondola/wallet.keystore.json', password: process.env.PW })
+ * await account.signMessage({ message: 'hello' })
+ * ```
+ */
+export async function loadAccount(parameters: LoadAccountParameters): Promise<LocalAccount> {
+  const { keystorePath, privateKey, warn = (m: string) => process.stderr.write(`warning: ${m}\n`) } = parameters
+  if (privateKey !== undefined) {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(privateKey)) {
+      throw new KeystoreError('The private key is malformed.', { metaMessages: ['It must be 0x followed by 64 hex characters.'], code: 'KEY_MALFORMED' })
+    }
+    warn('using a raw private key from configuration; prefer an encrypted keystore (gondola wallet new).')
+    return privateKeyToAccount(privateKey as Hex)
+  }
+  if (!keystorePath) {
+    throw new KeystoreError('No wallet configured.', { metaMessages: ['Run `gondola wallet new`, or set GONDOLA_KEYSTORE (or GONDOLA_PRIVATE_KEY).'], code: 'KEYSTORE_MISSING' })
+  }
+  const json = await readFile(keystorePath, 'utf8').catch((cause: NodeJS.ErrnoException) => {
+    throw new KeystoreError(`Cannot read the keystore at ${keystorePath} (${cause.code ?? 'error'}).`, {
+      metaMessages: ['Run `gondola wallet new` to create one, or fix GONDOLA_KEYSTORE.'],
+      code: 'KEYSTORE_MISSING',
+    })
+  })
+  if (!isKeystoreJson(json)) {
+    throw new KeystoreError(`${keystorePath} is not an encrypted JSON keystore.`, { metaMessages: ['Point GONDOLA_KEYSTORE at a v3 keystore file.'], code: 'KEYSTORE_INVALID' })
+  }
+  const password = await resolvePassword(parameters)
+  try {
+    const decrypted = await decryptKeystoreJson(json, password)
+    return privateKeyToAccount(decrypted.privateKey as Hex)
+  } catch {
+    // The cause is dropped on purpose: it could echo key material.
+    throw new KeystoreError(`Wrong password for the keystore at ${keystorePath}.`, { metaMessages: ['Check GONDOLA_KEYSTORE_PASSWORD or retype the password.'], code: 'KEYSTORE_BAD_PASSWORD' })
+  }
+}
+
+async function resolvePassword(parameters: LoadAccountParameters): Promise<string> {
+  if (parameters.password !== undefined && parameters.password !== '') return parameters.password
+  const { prompt } = parameters
+  if (typeof prompt === 'function') return prompt()
+  if (prompt === true) {
+    const { default: password } = await import('@inquirer/password')
+    return password({ message: 'Keystore password', mask: '*' })
+  }
+  throw new KeystoreError('The keystore is encrypted and no password was given.', {
+    metaMessages: ['Set GONDOLA_KEYSTORE_PASSWORD, or run interactively to be prompted.'],
+    code: 'KEYSTORE_NO_PASSWORD',
+  })
+}

@@ -1,0 +1,95 @@
+import type { Address, Chain, PublicClient, Transport } from 'viem'
+import type { AddressBook } from '../chain/addressBook.js'
+import { addressBookContracts } from '../chain/addressBook.js'
+import { parseAddress } from './amounts.js'
+import { toSigner, type AnySigner, type WalletSigner } from './accounts/toSigner.js'
+import { ChainMismatchError } from './errors.js'
+import { openJournal, type Journal, type JournalStep } from './journal/journal.js'
+import { createPolicy, type SpendPolicy } from './policy/policy.js'
+import { uniswapV3Route } from './routes/uniswapV3Route.js'
+import type { SwapRoute } from './routes/types.js'
+
+/** Test seams to inject a crash at the two dangerous moments of a send. */
+export type WalletHooks = {
+  /** After the signed tx is journaled, before it is broadcast. */
+  afterSign?: ((step: JournalStep) => void | Promise<void>) | undefined
+  /** After broadcast, before the receipt is recorded. */
+  afterBroadcast?: ((step: JournalStep) => void | Promise<void>) | undefined
+}
+
+/** Everything an action needs: signer, chain reader, address book, policy, journal. Actions take it first: `action(wallet, params)`. */
+export type Wallet = {
+  readonly address: Address
+  readonly signer: WalletSigner
+  readonly publicClient: PublicClient<Transport, Chain | undefined>
+  readonly addresses: AddressBook
+  readonly chainId: number
+  readonly policy: Readonly<SpendPolicy>
+  readonly journal: Journal
+  readonly route: SwapRoute
+  /** Simulate and report, sign and send nothing, write no journal. */
+  readonly dryRun: boolean
+  readonly receiptTimeoutMs: number
+  readonly pollingIntervalMs: number
+  readonly now: () => Date
+  readonly hooks: WalletHooks
+}
+
+export type CreateWalletParameters = {
+  /** A viem LocalAccount or an ethers Signer. */
+  account: AnySigner
+  publicClient: PublicClient<Transport, Chain | undefined>
+  addresses: AddressBook
+  /** Defaults: 0.05 ETH per swap, 0.2 ETH per UTC day, 50 bps, the address book as allowlist. */
+  policy?: SpendPolicy | undefined
+  /** Directory of the journal (GONDOLA_STATE_DIR). */
+  stateDir: string
+  /** Swap route; defaults to Uniswap V3 (QuoterV2 + SwapRouter02). */
+  route?: SwapRoute | undefined
+  dryRun?: boolean | undefined
+  /** Receipt wait per transaction (default 120 s). */
+  receiptTimeoutMs?: number | undefined
+  pollingIntervalMs?: number | undefined
+  now?: (() => Date) | undefined
+  hooks?: WalletHooks | undefined
+}
+
+/**
+ * Bundles signer, client, address book, spend policy and journal into a wallet, after checking
+ * that the RPC endpoint serves the chain the address book is for.
+ *
+ * @throws {ChainMismatchError} when the endpoint's chain id differs from `addresses.chainId`.
+ * @throws {InvalidAddressError} when the address book holds a malformed address.
+ *
+ * @example
+ * ```ts
+ * const wallet = await createWallet({ account, publicClient, addresses, stateDir: '.gondola' })
+ * const balances = await getBalances(wallet)
+ * ```
+ */
+export async function createWallet(parameters: CreateWalletParameters): Promise<Wallet> {
+  const { publicClient, addresses, stateDir } = parameters
+  for (const [key, value] of Object.entries(addresses)) if (typeof value === 'string' && key !== 'network') parseAddress(value, `address book entry "${key}"`)
+  const chainId = await publicClient.getChainId()
+  if (chainId !== addresses.chainId) throw new ChainMismatchError(addresses.chainId, chainId)
+  const signer = await toSigner(parameters.account)
+  const now = parameters.now ?? (() => new Date())
+  const policy = createPolicy(
+    parameters.policy ?? { maxEthPerSwap: 50_000_000_000_000_000n, maxEthPerDay: 200_000_000_000_000_000n, maxSlippageBps: 50, allowlist: addressBookContracts(addresses) },
+  )
+  return {
+    address: signer.address,
+    signer,
+    publicClient,
+    addresses,
+    chainId,
+    policy,
+    journal: await openJournal({ stateDir, chainId, address: signer.address, now }),
+    route: parameters.route ?? uniswapV3Route,
+    dryRun: parameters.dryRun ?? false,
+    receiptTimeoutMs: parameters.receiptTimeoutMs ?? 120_000,
+    pollingIntervalMs: parameters.pollingIntervalMs ?? (addresses.network === 'devnet' ? 50 : 1_000),
+    now,
+    hooks: parameters.hooks ?? {},
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * THE signing chokepoint. Every transaction the wallet sends goes through `sendCall`, which in order:
+ * resumes a step an interrupted run already signed (never signing it twice), checks the spend
+ * policy, simulates, signs with a nonce from the chain, journals hash + raw bytes, broadcasts,
+ * waits for the receipt, journals the outcome, and turns a revert into a typed error.
+ */
+import { encodeFunctionData, keccak256, type Abi, type TransactionReceipt } from 'viem'
+import type { Wallet } from '../createWallet.js'
+import { TransactionRevertedError } from '../errors.js'
+import type { JournalRun } from '../journal/journal.js'
+import { assertPolicy } from '../policy/policy.js'
+import { settleStep } from './settleStep.js'
+import { simulateCall } from './simulateCall.js'
+import type { ContractCall, StepResult } from './types.js'
+
+/** The state of one run that `sendCall` needs; created by `withRun`. */
+export type RunContext = {
+  key: string
+  intent: string
+  /** The journal record, created at the first signed step (a run that sends nothing leaves no trace). */
+  record: JournalRun | undefined
+  /** Steps of this call, in order. */
+  steps: StepResult[]
+}
+
+/**
+ * Sends the step `name` of a run, built lazily by `build` (not called when the step is resumed).
+ *
+ * @throws {PolicyViolationError} before signing.
+ * @throws {TransactionRevertedError} on a simulated or on-chain revert, with the decoded error name.
+ * @throws {ReceiptTimeoutError} when no receipt arrives in time (run the same call again to resume).
+ *
+ * @example
+ * ```ts
+ * await withRun(wallet, { intent: 'claim' }, (run) =>
+ *   sendCall(wallet, run, 'claim', async () => ({ label: 'claim rewards', to: book.staking, abi: stakingAbi, functionName: 'claim', args: [] })))
+ * ```
+ */
+export async function sendCall(wallet: Wallet, run: RunContext, name: string, build: () => Promise<ContractCall>): Promise<StepResult> {
+  const resumed = await resumeStep(wallet, run, name)
+  if (resumed) return push(run, resumed)
+
+  const call = await build()
+  const value = call.value ?? 0n
+  assertPolicy(wallet.policy, { to: call.to, value, spentToday: wallet.journal.spentOnDay(wallet.now()), label: call.label, functionName: call.functionName, args: call.args })
+
+  if (wallet.dryRun) {
+    // A step after an unsent planned step may depend on it (stake after approve): it cannot be simulated alone.
+    const dependsOnPlanned = run.steps.some((s) => s.status === 'planned')
+    let simulated = true
+    try {
+      await simulateCall(wallet, call)
+    } catch (err) {
+      if (!dependsOnPlanned || !(err instanceof TransactionRevertedError)) throw err
+      simulated = false
+    }
+    return push(run, { name, label: call.label, status: 'planned', resumed: false, simulated, call })
+  }
+
+  await simulateCall(wallet, call)
+  const data = encodeFunctionData({ abi: call.abi as Abi, functionName: call.functionName, args: call.args } as never)
+  const client = wallet.publicClient
+  const [nonce, fees, gas] = await Promise.all([
+    client.getTransactionCount({ address: wallet.address, blockTag: 'pending' }),
+    client.estimateFeesPerGas(),
+    client.estimateGas({ account: wallet.address, to: call.to, data, value }),
+  ])
+  const raw = await wallet.signer.signTransaction({
+    type: 'eip1559',
+    chainId: wallet.chainId,
+    nonce,
+    to: call.to,
+    data,
+    value,
+    gas: (gas * 12n) / 10n,
+    maxFeePerGas: fees.maxFeePerGas,
+    maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+  })
+  run.record ??= await wallet.journal.startRun(run.key, run.intent)
+  const step = await wallet.journal.recordSigned(run.record, { name, label: call.label, to: call.to, value: value.toString(), data, nonce, hash: keccak256(raw), raw })
+  await wallet.hooks.afterSign?.(step)
+  const settled = await settleStep(wallet, run.record, step)
+  if (settled.status === 'dropped') return sendCall(wallet, run, name, build)
+  if (settled.status === 'reverted') await throwRevert(wallet, call, settled.receipt)
+  return push(run, { name, label: call.label, status: 'confirmed', hash: step.hash, receipt: settled.receipt, resumed: false, call })
+}
+
+/** A step the journal already holds for this run: confirmed → its receipt; signed → awaited or rebroadcast. */
+async function resumeStep(wallet: Wallet, run: RunContext, name: string): Promise<StepResult | undefined> {
+  const step = run.record?.steps.find((s) => s.name === name)
+  if (!run.record || !step) return undefined
+  if (step.status === 'confirmed' || step.status === 'signed') {
+    const settled = await settleStep(wallet, run.record, step)
+    if (settled.status === 'confirmed') return { name, label: step.label, status: 'confirmed', hash: step.hash, receipt: settled.receipt, resumed: true }
+  }
+  return undefined // reverted or dropped: build and send a new attempt
+}
+
+async function throwRevert(wallet: Wallet, call: ContractCall, receipt: TransactionReceipt): Promise<never> {
+  // Replay on the state before the block to decode the custom error.
+  await simulateCall(wallet, call, { blockNumber: receipt.blockNumber - 1n, hash: receipt.transactionHash })
+  throw new TransactionRevertedError(call.label, undefined, 'onchain', receipt.transactionHash, { metaMessages: ['Check balances and cooldowns, then retry.'] })
+}
+
+function push(run: RunContext, result: StepResult): StepResult {
+  run.steps.push(result)
+  return result
+}
