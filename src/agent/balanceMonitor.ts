@@ -1,0 +1,184 @@
+import type { VeniceHeaders } from '../venice/headers.js'
+import type { RateLimits } from '../venice/schemas.js'
+import { createEmitter } from './emitter.js'
+
+/** A snapshot of what the monitor knows. Amounts are Diem / USD (1 Diem = $1 of compute per day). */
+export type BalanceSnapshot = {
+  balanceDiem: number | undefined
+  balanceUsd: number | undefined
+  /** Diem + USD the key can still spend (capped by the key's own consumption limit when known). */
+  spendable: number | undefined
+  /** Spend per hour over the burn window. */
+  burnPerHour: number
+  /** Hours until `spendable` runs dry at `burnPerHour`; `Infinity` when nothing is being spent. */
+  runwayHours: number
+  nextEpochBegins: number | undefined
+  keyExpiresAt: number | undefined
+  level: 'ok' | 'low' | 'critical' | 'exhausted'
+}
+
+/** Events a monitor emits, each once per transition. */
+export type BalanceEvents = {
+  low: BalanceSnapshot
+  critical: BalanceSnapshot
+  exhausted: BalanceSnapshot & { reason: string }
+  epochReset: BalanceSnapshot
+  keyExpiring: BalanceSnapshot & { expiresInHours: number }
+  refreshError: { error: unknown }
+}
+
+/** Options of `createBalanceMonitor`. */
+export type BalanceMonitorOptions = {
+  /** Runway below which `low` fires (hours). */
+  lowRunwayHours?: number | undefined
+  /** Runway below which `critical` fires (hours). */
+  criticalRunwayHours?: number | undefined
+  /** Spendable at or below which the key counts as exhausted. Default 0. */
+  exhaustedBelow?: number | undefined
+  /** How far back spend counts toward the burn rate. Default 1 h. */
+  burnWindowMs?: number | undefined
+  /** `keyExpiring` fires when expiry is closer than this. Default 24 h. */
+  keyExpiringHours?: number | undefined
+  /** Reads `/api_keys/rate_limits` (inject `client.getRateLimits`). Optional: headers alone also work. */
+  fetchRateLimits?: (() => Promise<RateLimits>) | undefined
+  /** Remaining allowance of the key's own consumption limit, if it has one (e.g. read from `GET /api_keys/{id}`). */
+  keyLimitRemaining?: number | undefined
+  now?: (() => number) | undefined
+}
+
+const HOUR = 3_600_000
+
+/**
+ * Watches one key's balance from response headers (zero extra requests), plus `/api_keys/rate_limits`
+ * refreshed periodically and when an epoch ends. Computes spendable, burn rate and runway, and emits
+ * `low`, `critical`, `exhausted`, `epochReset` and `keyExpiring` on transitions.
+ *
+ * @example
+ * ```ts
+ * const monitor = createBalanceMonitor({ lowRunwayHours: 24, criticalRunwayHours: 2, fetchRateLimits: venice.getRateLimits })
+ * monitor.on('low', (s) => console.log(`runway ${s.runwayHours.toFixed(1)} h`))
+ * monitor.observeHeaders(parseVeniceHeaders(response.headers))
+ * monitor.recordSpend(0.0042)
+ * ```
+ */
+export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
+  const now = options.now ?? Date.now
+  const lowH = options.lowRunwayHours ?? 24
+  const critH = options.criticalRunwayHours ?? Math.min(2, lowH)
+  const exhaustedBelow = options.exhaustedBelow ?? 0
+  const burnWindowMs = options.burnWindowMs ?? HOUR
+  const expiringH = options.keyExpiringHours ?? 24
+  const events = createEmitter<BalanceEvents>()
+  let balanceDiem: number | undefined
+  let balanceUsd: number | undefined
+  let keyLimitRemaining = options.keyLimitRemaining
+  let nextEpochBegins: number | undefined
+  let keyExpiresAt: number | undefined
+  let level: BalanceSnapshot['level'] = 'ok'
+  let expiringFired = false
+  let startedAt = now()
+  const spends: Array<{ at: number; amount: number }> = []
+  let refreshing: Promise<void> | undefined
+  let timer: ReturnType<typeof setInterval> | undefined
+
+  function snapshot(): BalanceSnapshot {
+    const t = now()
+    while (spends.length && spends[0]!.at < t - burnWindowMs) spends.shift()
+    const spent = spends.reduce((s, x) => s + x.amount, 0)
+    const elapsed = Math.max(Math.min(burnWindowMs, t - startedAt), 60_000)
+    const burnPerHour = (spent / elapsed) * HOUR
+    const account = balanceDiem === undefined && balanceUsd === undefined ? undefined : (balanceDiem ?? 0) + (balanceUsd ?? 0)
+    const spendable = account === undefined ? keyLimitRemaining : keyLimitRemaining === undefined ? account : Math.min(account, keyLimitRemaining)
+    const runwayHours = spendable === undefined ? Infinity : burnPerHour > 0 ? Math.max(0, spendable) / burnPerHour : spendable > exhaustedBelow ? Infinity : 0
+    return { balanceDiem, balanceUsd, spendable, burnPerHour, runwayHours, nextEpochBegins, keyExpiresAt, level }
+  }
+
+  function evaluate(reason?: string) {
+    const s = snapshot()
+    const next: BalanceSnapshot['level'] =
+      reason || (s.spendable !== undefined && s.spendable <= exhaustedBelow) ? 'exhausted' : s.runwayHours < critH ? 'critical' : s.runwayHours < lowH ? 'low' : 'ok'
+    const rank = { ok: 0, low: 1, critical: 2, exhausted: 3 } as const
+    if (rank[next] > rank[level]) {
+      level = next
+      const snap = { ...s, level }
+      if (next === 'exhausted') events.emit('exhausted', { ...snap, reason: reason ?? 'balance is zero' })
+      else if (next !== 'ok') events.emit(next, snap)
+    } else if (rank[next] < rank[level]) level = next // recovered (top-up or new epoch): re-arm
+    if (keyExpiresAt !== undefined && !expiringFired && keyExpiresAt - now() < expiringH * HOUR) {
+      expiringFired = true
+      events.emit('keyExpiring', { ...s, level, expiresInHours: (keyExpiresAt - now()) / HOUR })
+    }
+  }
+
+  function checkEpoch() {
+    if (nextEpochBegins !== undefined && now() >= nextEpochBegins) {
+      nextEpochBegins = undefined
+      spends.length = 0
+      startedAt = now()
+      level = 'ok'
+      void refresh().then(() => events.emit('epochReset', snapshot()))
+    }
+  }
+
+  async function refresh(): Promise<void> {
+    if (!options.fetchRateLimits) return
+    refreshing ??= options.fetchRateLimits().then(
+      (rl) => {
+        balanceDiem = rl.balances.DIEM ?? balanceDiem
+        balanceUsd = rl.balances.USD ?? balanceUsd
+        nextEpochBegins = Date.parse(rl.nextEpochBegins) || undefined
+        keyExpiresAt = rl.keyExpiration ? Date.parse(rl.keyExpiration) || undefined : undefined
+        refreshing = undefined
+        evaluate()
+      },
+      (error: unknown) => {
+        refreshing = undefined
+        events.emit('refreshError', { error })
+      },
+    )
+    return refreshing
+  }
+
+  return {
+    on: events.on,
+    snapshot,
+    refresh,
+    /** Feed a response's headers (balances are the balance before that request). */
+    observeHeaders(h: VeniceHeaders, status?: number) {
+      if (h.balanceDiem !== undefined) balanceDiem = h.balanceDiem
+      if (h.balanceUsd !== undefined) balanceUsd = h.balanceUsd
+      checkEpoch()
+      evaluate(status === 402 ? 'insufficient balance (402)' : undefined)
+    },
+    /** Record a spend (estimated from usage × price) so balance and burn rate move between headers. */
+    recordSpend(amount: number) {
+      if (amount <= 0) return
+      spends.push({ at: now(), amount })
+      if (balanceDiem !== undefined && balanceDiem >= amount) balanceDiem -= amount
+      else if (balanceDiem !== undefined || balanceUsd !== undefined) {
+        const fromDiem = Math.max(0, balanceDiem ?? 0)
+        balanceDiem = balanceDiem === undefined ? undefined : 0
+        balanceUsd = (balanceUsd ?? 0) - (amount - fromDiem)
+      }
+      if (keyLimitRemaining !== undefined) keyLimitRemaining -= amount
+      evaluate()
+    },
+    /** Set the key's remaining consumption-limit allowance (after a re-limit or a read-back). */
+    setKeyLimitRemaining(v: number | undefined) {
+      keyLimitRemaining = v
+      evaluate()
+    },
+    /** Refresh `/api_keys/rate_limits` every `ms` (timer is unref'd). */
+    start(ms = 5 * 60_000) {
+      timer ??= setInterval(() => void refresh(), ms)
+      timer.unref?.()
+    },
+    stop() {
+      if (timer) clearInterval(timer)
+      timer = undefined
+    },
+  }
+}
+
+/** A monitor as returned by `createBalanceMonitor`. */
+export type BalanceMonitor = ReturnType<typeof createBalanceMonitor>

@@ -1,0 +1,109 @@
+import type OpenAI from 'openai'
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions'
+import { InsufficientBalanceError, InternalServerError, APIConnectionError, RateLimitError, toVeniceError, VeniceAPIError } from '../venice/errors.js'
+import { parseVeniceHeaders, type VeniceHeaders } from '../venice/headers.js'
+import { backoffMs, sleep as realSleep } from '../venice/retry.js'
+import type { BalanceMonitor } from './balanceMonitor.js'
+import type { FundingController, FundingOutcome } from './funding.js'
+import type { RateLimiter } from './rateLimiter.js'
+
+/** Venice's extension of the chat request. */
+export type VeniceParameters = {
+  character_slug?: string | undefined
+  strip_thinking_response?: boolean | undefined
+  disable_thinking?: boolean | undefined
+  enable_web_search?: 'off' | 'on' | 'auto' | undefined
+  enable_web_scraping?: boolean | undefined
+  enable_web_citations?: boolean | undefined
+  include_venice_system_prompt?: boolean | undefined
+  [k: string]: unknown
+}
+
+/** A chat request with `venice_parameters`. */
+export type VeniceChatParams = ChatCompletionCreateParamsNonStreaming & { venice_parameters?: VeniceParameters | undefined }
+
+/** What one model call needs around it; every part is optional and shared across agents where it makes sense. */
+export type CallContext = {
+  openai: OpenAI
+  limiter?: RateLimiter | undefined
+  monitor?: BalanceMonitor | undefined
+  funding?: FundingController | undefined
+  /** Retries for 500/503/504/connection failures (exponential 0.5→8 s with jitter). Default 4. */
+  maxServerRetries?: number | undefined
+  /** Waits after a 429 before giving up (the limiter holds each until the reset). Default 6. */
+  maxRateLimitRetries?: number | undefined
+  /** Top-ups tried for one call that keeps getting 402. Default 1. */
+  maxTopUpsPerCall?: number | undefined
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined
+  random?: (() => number) | undefined
+  /** Called after each funding attempt made because of a 402. */
+  onFunding?: ((outcome: FundingOutcome) => void) | undefined
+}
+
+/** The call's result with Venice's headers. */
+export type ModelCallResult = { completion: ChatCompletion; headers: VeniceHeaders; retries: number }
+
+/**
+ * One chat completion through the shared limiter, with Venice's error semantics: a 429 waits (in the
+ * limiter) until `x-ratelimit-reset-requests`; 500/503/504 and connection failures back off
+ * exponentially with jitter; a 402 runs the funding path (in code, not the model) and, if topped up,
+ * the call is retried. Headers feed the limiter and the balance monitor at no extra request.
+ *
+ * @throws {VeniceAPIError} when retries are exhausted, or a 402 could not be funded (the funding outcome is in `metaMessages`).
+ *
+ * @example
+ * ```ts
+ * const { completion, headers } = await callModel({ openai: venice.openai, limiter }, { model: 'qwen3-4b', messages }, signal)
+ * ```
+ */
+export async function callModel(ctx: CallContext, params: VeniceChatParams, signal?: AbortSignal): Promise<ModelCallResult> {
+  const sleep = ctx.sleep ?? realSleep
+  let serverRetries = 0
+  let rateRetries = 0
+  let topUps = 0
+  for (let retries = 0; ; retries++) {
+    const ticket = await ctx.limiter?.acquire(signal)
+    try {
+      const { data, response } = await ctx.openai.chat.completions.create(params, { signal, maxRetries: 0 }).withResponse()
+      const headers = parseVeniceHeaders(response.headers)
+      ticket?.done(headers, response.status)
+      ctx.monitor?.observeHeaders(headers, response.status)
+      return { completion: data, headers, retries }
+    } catch (e) {
+      const err = toVeniceError(e)
+      const status = err instanceof VeniceAPIError ? err.status : undefined
+      const headers = err instanceof VeniceAPIError && err.headers ? parseVeniceHeaders(err.headers) : undefined
+      ticket?.done(headers, status)
+      if (headers) ctx.monitor?.observeHeaders(headers, status)
+      if (signal?.aborted) throw err
+      if (err instanceof RateLimitError && rateRetries++ < (ctx.maxRateLimitRetries ?? 6)) {
+        // Without a limiter, wait here for the reset ourselves.
+        if (!ctx.limiter) await sleep(waitFor429(headers), signal)
+        continue
+      }
+      if ((err instanceof InternalServerError || err instanceof APIConnectionError) && serverRetries < (ctx.maxServerRetries ?? 4)) {
+        await sleep(backoffMs(serverRetries++, { random: ctx.random }), signal)
+        continue
+      }
+      if (err instanceof InsufficientBalanceError && ctx.funding && topUps++ < (ctx.maxTopUpsPerCall ?? 1)) {
+        const outcome = await ctx.funding.maybeTopUp('402', { force: true })
+        ctx.onFunding?.(outcome)
+        if (outcome.action === 'topped_up') continue
+        throw new InsufficientBalanceError(err.shortMessage, {
+          status: 402,
+          headers: err.headers,
+          body: err.body,
+          cause: new Error(`Top-up ${outcome.action}: ${'refusal' in outcome ? outcome.refusal : 'error' in outcome ? outcome.error : ''}`),
+        })
+      }
+      throw err
+    }
+  }
+}
+
+function waitFor429(h: VeniceHeaders | undefined): number {
+  const now = Date.now()
+  if (h?.retryAfterMs !== undefined) return h.retryAfterMs
+  if (h?.resetRequestsAtMs !== undefined) return Math.max(0, h.resetRequestsAtMs - now)
+  return 1000
+}

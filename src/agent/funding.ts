@@ -1,0 +1,100 @@
+import type { BalanceMonitor, BalanceSnapshot } from './balanceMonitor.js'
+
+/** What the funding controller asks the wallet for. The wallet's policy decides; the model never does. */
+export type TopUpRequest = {
+  /** Why: `runway`, `exhausted`, `402`, or `requested by <agent>: <text>` from the treasury tool. */
+  reason: string
+  runwayHours: number
+  spendable: number | undefined
+}
+
+/** What the injected top-up reports back. `ok: false` carries the policy's refusal, in words. */
+export type TopUpResult = { ok: true; summary: string; addedDiem?: number | undefined } | { ok: false; refusal: string }
+
+/** The injected wallet top-up (swap ETH→VVV, stake, mint/stake DIEM under the spend policy). */
+export type TopUpFn = (request: TopUpRequest) => Promise<TopUpResult>
+
+/** Outcome of one `maybeTopUp` call. */
+export type FundingOutcome =
+  | { action: 'topped_up'; summary: string }
+  | { action: 'refused'; refusal: string }
+  | { action: 'cooldown'; retryAt: number }
+  | { action: 'not_needed' }
+  | { action: 'failed'; error: string }
+
+/** Options of `createFundingController`. */
+export type FundingOptions = {
+  monitor: BalanceMonitor
+  topUp: TopUpFn
+  /** Top up when runway falls below this (hours). */
+  minRunwayHours: number
+  /** At most one top-up attempt per window (ms). */
+  cooldownMs: number
+  now?: (() => number) | undefined
+  onOutcome?: ((outcome: FundingOutcome, request: TopUpRequest) => void) | undefined
+}
+
+/**
+ * The self-funding policy, in code and outside the model's control: when the monitor reports runway
+ * below `minRunwayHours` (or the key is exhausted, or a call got a 402), it runs the injected top-up at
+ * most once per cooldown window, then refreshes the monitor. Concurrent triggers share one attempt.
+ *
+ * @example
+ * ```ts
+ * const funding = createFundingController({ monitor, topUp: (r) => wallet.topUp(r), minRunwayHours: 24, cooldownMs: 3_600_000 })
+ * funding.attach() // react to monitor events
+ * const outcome = await funding.maybeTopUp('402', { force: true })
+ * ```
+ */
+export function createFundingController(options: FundingOptions) {
+  const now = options.now ?? Date.now
+  let lastAttemptAt: number | undefined
+  let inFlight: Promise<FundingOutcome> | undefined
+  const history: Array<{ at: number; request: TopUpRequest; outcome: FundingOutcome }> = []
+
+  async function attempt(request: TopUpRequest): Promise<FundingOutcome> {
+    lastAttemptAt = now()
+    let outcome: FundingOutcome
+    try {
+      const r = await options.topUp(request)
+      outcome = r.ok ? { action: 'topped_up', summary: r.summary } : { action: 'refused', refusal: r.refusal }
+    } catch (err) {
+      outcome = { action: 'failed', error: err instanceof Error ? err.message : String(err) }
+    }
+    if (outcome.action === 'topped_up') await options.monitor.refresh()
+    history.push({ at: lastAttemptAt, request, outcome })
+    options.onOutcome?.(outcome, request)
+    return outcome
+  }
+
+  /**
+   * Tops up if needed and allowed. `force` skips the runway check (402, exhausted, a tool request) but
+   * never the cooldown.
+   */
+  function maybeTopUp(reason: string, o: { force?: boolean } = {}): Promise<FundingOutcome> {
+    if (inFlight) return inFlight
+    const s: BalanceSnapshot = options.monitor.snapshot()
+    if (!o.force && s.runwayHours >= options.minRunwayHours) return Promise.resolve({ action: 'not_needed' })
+    if (lastAttemptAt !== undefined && now() - lastAttemptAt < options.cooldownMs)
+      return Promise.resolve({ action: 'cooldown', retryAt: lastAttemptAt + options.cooldownMs })
+    inFlight = attempt({ reason, runwayHours: s.runwayHours, spendable: s.spendable }).finally(() => (inFlight = undefined))
+    return inFlight
+  }
+
+  return {
+    maybeTopUp,
+    /** Subscribes to the monitor: `low`, `critical` and `exhausted` trigger a top-up attempt. Returns an unsubscribe. */
+    attach(): () => void {
+      const offs = [
+        options.monitor.on('low', () => void maybeTopUp('runway')),
+        options.monitor.on('critical', () => void maybeTopUp('runway')),
+        options.monitor.on('exhausted', () => void maybeTopUp('exhausted', { force: true })),
+      ]
+      return () => offs.forEach((off) => off())
+    },
+    history: () => [...history],
+  }
+}
+
+/** A controller as returned by `createFundingController`. */
+export type FundingController = ReturnType<typeof createFundingController>

@@ -1,0 +1,91 @@
+import type { VeniceClient } from '../venice/createVeniceClient.js'
+import type { VeniceModel } from '../venice/schemas.js'
+import { BaseError } from '../errors/BaseError.js'
+
+/** Per-million-token prices of a text model, from `/models` (`model_spec.pricing`). */
+export type ModelPrice = { inputDiem: number; outputDiem: number; inputUsd: number; outputUsd: number }
+
+/** Token counts of one call. */
+export type TokenUsage = { promptTokens: number; completionTokens: number }
+
+/** Raised when a model id or trait cannot be resolved to a priced model. */
+export class ModelResolutionError extends BaseError {
+  override name = 'ModelResolutionError' as const
+}
+
+/**
+ * The cost of a call in Diem and USD: tokens × the model's per-million price.
+ *
+ * @example
+ * ```ts
+ * costOf({ promptTokens: 1000, completionTokens: 500 }, { inputDiem: 0.5, outputDiem: 2, inputUsd: 0.5, outputUsd: 2 })
+ * // { diem: 0.0015, usd: 0.0015 }
+ * ```
+ */
+export function costOf(usage: TokenUsage, price: ModelPrice): { diem: number; usd: number } {
+  return {
+    diem: (usage.promptTokens * price.inputDiem + usage.completionTokens * price.outputDiem) / 1e6,
+    usd: (usage.promptTokens * price.inputUsd + usage.completionTokens * price.outputUsd) / 1e6,
+  }
+}
+
+/**
+ * A cache of `/models` and `/models/traits` shared by every agent of a runner: resolves a model id,
+ * a feature-suffixed id (`model:key=value`) or a trait (`function_calling_default`) to a model and its price.
+ * The model list is never hard-coded; it is fetched once per `ttlMs`.
+ *
+ * @example
+ * ```ts
+ * const prices = createPriceBook(venice)
+ * const { id, price } = await prices.resolve('function_calling_default')
+ * ```
+ */
+export function createPriceBook(client: Pick<VeniceClient, 'listModels' | 'listTraits'>, options: { ttlMs?: number; now?: () => number } = {}) {
+  const ttl = options.ttlMs ?? 10 * 60_000
+  const now = options.now ?? Date.now
+  let cache: Promise<{ models: Map<string, VeniceModel>; traits: Record<string, string>; at: number }> | undefined
+
+  const load = () => {
+    const c = cache
+    if (c) return c.then((v) => (now() - v.at > ttl ? reload() : v))
+    return reload()
+  }
+  const reload = () => {
+    cache = Promise.all([client.listModels({ type: 'text' }), client.listTraits({ type: 'text' })]).then(([models, traits]) => ({
+      models: new Map(models.map((m) => [m.id, m])),
+      traits,
+      at: now(),
+    }))
+    cache.catch(() => (cache = undefined))
+    return cache
+  }
+
+  return {
+    /** Resolves an id or trait to `{ id, price }`; the suffix after `:` is kept in `requestModel`. */
+    async resolve(modelOrTrait: string): Promise<{ id: string; requestModel: string; price: ModelPrice; model: VeniceModel }> {
+      const { models, traits } = await load()
+      const [base = modelOrTrait, suffix] = modelOrTrait.split(':', 2)
+      const id = models.has(base) ? base : traits[base]
+      const model = id ? models.get(id) : undefined
+      if (!id || !model) {
+        throw new ModelResolutionError(`Unknown model or trait "${base}".`, {
+          metaMessages: [`Traits: ${Object.keys(traits).join(', ') || '(none)'}`],
+          code: 'MODEL_UNKNOWN',
+        })
+      }
+      const p = model.model_spec?.pricing
+      const price: ModelPrice = {
+        inputDiem: p?.input?.diem ?? 0,
+        outputDiem: p?.output?.diem ?? 0,
+        inputUsd: p?.input?.usd ?? 0,
+        outputUsd: p?.output?.usd ?? 0,
+      }
+      return { id, requestModel: suffix ? `${id}:${suffix}` : id, price, model }
+    },
+    /** Forget the cache (e.g. after a deprecation warning header). */
+    invalidate: () => void (cache = undefined),
+  }
+}
+
+/** A price book as returned by `createPriceBook`. */
+export type PriceBook = ReturnType<typeof createPriceBook>

@@ -1,0 +1,172 @@
+import type { VeniceHeaders } from '../venice/headers.js'
+import { sleep as defaultSleep } from '../venice/retry.js'
+
+/** Clock and timer, injected so tests move time instead of waiting. */
+export type LimiterClock = { now: () => number; sleep: (ms: number, signal?: AbortSignal) => Promise<void> }
+
+/** Options of `createRateLimiter`. */
+export type RateLimiterOptions = {
+  /** Requests per window before any header is seen (e.g. the tier's RPM). Until then one probe request at a time. */
+  initialLimit?: number | undefined
+  /** Window length assumed when headers give no reset time. Default 60 s. */
+  windowMs?: number | undefined
+  /** Slack after a reset moment before sending again (client/server clock skew). Default 25 ms. */
+  resetMarginMs?: number | undefined
+  /** Venice blocks a caller for 30 s after 20 failures in 30 s; stay below this count. Default 15. */
+  maxFailuresPer30s?: number | undefined
+  clock?: LimiterClock | undefined
+}
+
+/** A granted slot. Report the response's headers (or its absence) exactly once. */
+export type LimiterTicket = { done: (headers: VeniceHeaders | undefined, status: number | undefined) => void }
+
+/** Counters for benches and status output. */
+export type LimiterStats = { granted: number; rateLimited: number; failures: number; waitsMs: number }
+
+/**
+ * A client-side limiter shared by every agent using one key (and model): it paces requests by Venice's
+ * `x-ratelimit-*` headers so many agents on one key do not trigger 429s, waits until
+ * `x-ratelimit-reset-requests` after a 429, and holds back when failures approach the
+ * 20-failures-in-30-seconds breaker.
+ *
+ * Within a window it never grants more than the server says remain, minus requests still in flight;
+ * a new window (the reset moment passed) starts with the full limit.
+ *
+ * @example
+ * ```ts
+ * const limiter = createRateLimiter({ initialLimit: 20 })
+ * const ticket = await limiter.acquire(signal)
+ * const { response } = await openai.chat.completions.create(params).withResponse()
+ * ticket.done(parseVeniceHeaders(response.headers), response.status)
+ * ```
+ */
+export function createRateLimiter(options: RateLimiterOptions = {}) {
+  const clock = options.clock ?? { now: Date.now, sleep: defaultSleep }
+  const windowMs = options.windowMs ?? 60_000
+  const margin = options.resetMarginMs ?? 25
+  const maxFailures = options.maxFailuresPer30s ?? 15
+  let limit = options.initialLimit
+  let available = options.initialLimit ?? 1
+  let resetAt: number | undefined
+  let tokensBlockedUntil = 0
+  let pending = 0
+  let probed = options.initialLimit !== undefined
+  const failures: number[] = []
+  const stats: LimiterStats = { granted: 0, rateLimited: 0, failures: 0, waitsMs: 0 }
+  let wake: (() => void) | undefined
+  let changed = new Promise<void>((r) => (wake = r))
+  const notify = () => {
+    wake?.()
+    changed = new Promise<void>((r) => (wake = r))
+  }
+
+  /** How long the caller must still wait (0 = may go now). */
+  function waitMs(now: number): number {
+    while (failures.length && failures[0]! <= now - 30_000) failures.shift()
+    if (failures.length >= maxFailures) return failures[0]! + 30_000 - now + margin
+    if (now < tokensBlockedUntil) return tokensBlockedUntil - now
+    if (resetAt !== undefined && now >= resetAt + margin) {
+      // The window rolled over: the full limit is available again (minus nothing: in-flight requests were counted before).
+      resetAt = undefined
+      available = limit ?? 1
+      probed = limit !== undefined
+    }
+    if (available > 0) return 0
+    if (!probed) return Infinity // first probe in flight: wait for its headers
+    if (resetAt !== undefined) return resetAt + margin - now
+    return pending > 0 ? Infinity : windowMs
+  }
+
+  async function acquire(signal?: AbortSignal): Promise<LimiterTicket> {
+    for (;;) {
+      signal?.throwIfAborted()
+      const now = clock.now()
+      const ms = waitMs(now)
+      if (ms <= 0) break
+      const started = clock.now()
+      const changedNow = changed
+      await (Number.isFinite(ms) ? Promise.race([clock.sleep(ms, signal), changedNow]) : raceAbort(changedNow, signal))
+      stats.waitsMs += clock.now() - started
+    }
+    available--
+    pending++
+    stats.granted++
+    let reported = false
+    return {
+      done(headers, status) {
+        if (reported) return
+        reported = true
+        pending--
+        update(headers, status)
+        notify()
+      },
+    }
+  }
+
+  function update(h: VeniceHeaders | undefined, status: number | undefined) {
+    const now = clock.now()
+    if (status === undefined || status >= 400) {
+      if (status !== 402) failures.push(now)
+      stats.failures++
+    }
+    if (!h) {
+      // No answer (connection error): let another request probe.
+      if (!probed) available = Math.max(available, 1)
+      return
+    }
+    if (h.limitRequests !== undefined) limit = h.limitRequests
+    if (status === 429) {
+      stats.rateLimited++
+      available = 0
+      probed = true
+      const until = h.resetRequestsAtMs ?? (h.retryAfterMs !== undefined ? now + h.retryAfterMs : now + windowMs)
+      resetAt = Math.max(resetAt ?? 0, until)
+      return
+    }
+    if (h.remainingRequests !== undefined) {
+      probed = true
+      const serverLeft = h.remainingRequests - pending
+      if (h.resetRequestsAtMs !== undefined && (resetAt === undefined || h.resetRequestsAtMs > resetAt)) {
+        // First news of a (new) window.
+        resetAt = h.resetRequestsAtMs
+        available = Math.min(limit ?? serverLeft, serverLeft)
+      } else {
+        available = Math.min(available, serverLeft)
+      }
+    } else if (!probed) {
+      // No rate-limit headers at all: stop probing one at a time.
+      probed = true
+      available = limit ?? Number.POSITIVE_INFINITY
+    }
+    if (h.remainingTokens !== undefined && h.remainingTokens <= 0 && h.resetTokensInMs !== undefined) {
+      tokensBlockedUntil = Math.max(tokensBlockedUntil, now + h.resetTokensInMs)
+    }
+  }
+
+  return {
+    acquire,
+    /** Feed headers seen outside a ticket (e.g. REST calls on the same key). */
+    observe: (h: VeniceHeaders, status: number) => {
+      update(h, status)
+      notify()
+    },
+    stats: (): LimiterStats => ({ ...stats }),
+    /** Current view, for status output. */
+    state: () => ({ limit, available, resetAt, pending, recentFailures: failures.length }),
+  }
+}
+
+/** A limiter as returned by `createRateLimiter`. */
+export type RateLimiter = ReturnType<typeof createRateLimiter>
+
+function raceAbort(p: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return p
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    p.then(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    })
+  })
+}

@@ -1,0 +1,142 @@
+import type { ChatCompletionMessageParam, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions'
+import { BaseError } from '../errors/BaseError.js'
+import type { AnyTool } from '../tools/defineTool.js'
+import { toOpenAITool } from '../tools/defineTool.js'
+import { runToolCall } from '../tools/runToolCall.js'
+import type { VeniceClient } from '../venice/createVeniceClient.js'
+import { InsufficientBalanceError } from '../venice/errors.js'
+import { callModel, type CallContext, type VeniceParameters } from './callModel.js'
+import type { Ledger } from './ledger.js'
+import { createPriceBook, costOf, type PriceBook } from './pricing.js'
+import { mapBounded, estimateTokens } from './util.js'
+
+/** Why a run ended. */
+export type RunStatus = 'completed' | 'max_steps' | 'budget' | 'aborted' | 'insufficient_balance' | 'error'
+
+/** Options of `runAgent`. Shared parts (limiter, monitor, funding, prices, ledger) come from the runner. */
+export type RunAgentOptions = Omit<CallContext, 'openai'> & {
+  venice: VeniceClient
+  agent: string
+  /** The user's message, or a whole conversation to continue. */
+  prompt: string | ChatCompletionMessageParam[]
+  system?: string | undefined
+  /** Model id, feature-suffixed id, or trait. Default: the character's model, else `function_calling_default` with tools, else `default`. */
+  model?: string | undefined
+  characterSlug?: string | undefined
+  veniceParameters?: VeniceParameters | undefined
+  tools?: readonly AnyTool[] | undefined
+  /** Tool calls of one step run concurrently, at most this many at once. Default 4. */
+  toolConcurrency?: number | undefined
+  /** Model calls per run. Default 10. */
+  maxSteps?: number | undefined
+  /** Stop before a call would take the run's estimated spend over this many Diem (usd counts 1:1). */
+  budgetDiem?: number | undefined
+  maxTokens?: number | undefined
+  temperature?: number | undefined
+  signal?: AbortSignal | undefined
+  prices?: PriceBook | undefined
+  ledger?: Ledger | undefined
+}
+
+/** What a run did. */
+export type RunResult = {
+  status: RunStatus
+  output: string | undefined
+  steps: number
+  toolCalls: number
+  toolErrors: number
+  model: string
+  promptTokens: number
+  completionTokens: number
+  costDiem: number
+  costUsd: number
+  messages: ChatCompletionMessageParam[]
+  error?: BaseError | undefined
+}
+
+/**
+ * Runs one agent: a function-calling loop on Venice through the official `openai` SDK. Tool calls of a
+ * step run concurrently (bounded); bad calls go back to the model as tool messages; each call's usage ×
+ * the model's price is charged against `budgetDiem` and written to the ledger; a 402 runs the funding path
+ * and the run continues if it was topped up. Never throws for model, tool or HTTP failures: see `status`.
+ *
+ * @example
+ * ```ts
+ * const result = await runAgent({ venice, agent: 'helper', prompt: 'What is my balance?', tools: [getBalanceTool], budgetDiem: 0.5 })
+ * result.status // 'completed'
+ * ```
+ */
+export async function runAgent(o: RunAgentOptions): Promise<RunResult> {
+  const prices = o.prices ?? createPriceBook(o.venice)
+  const tools = new Map((o.tools ?? []).map((t) => [t.name, t]))
+  const openaiTools = [...tools.values()].map(toOpenAITool)
+  const messages: ChatCompletionMessageParam[] = [
+    ...(o.system ? [{ role: 'system' as const, content: o.system }] : []),
+    ...(typeof o.prompt === 'string' ? [{ role: 'user' as const, content: o.prompt }] : o.prompt),
+  ]
+  const r: RunResult = { status: 'completed', output: undefined, steps: 0, toolCalls: 0, toolErrors: 0, model: o.model ?? '', promptTokens: 0, completionTokens: 0, costDiem: 0, costUsd: 0, messages }
+  try {
+    const modelName = o.model ?? (o.characterSlug ? (await o.venice.getCharacter(o.characterSlug, { signal: o.signal })).modelId : undefined) ?? (tools.size ? 'function_calling_default' : 'default')
+    const { requestModel, price } = await prices.resolve(modelName)
+    r.model = requestModel
+    const veniceParameters = { ...o.veniceParameters, ...(o.characterSlug ? { character_slug: o.characterSlug } : {}) }
+    const ctx: CallContext = { ...o, openai: o.venice.openai }
+    let lastPrompt = 0
+    let maxCompletion = 0
+    let pendingChars = JSON.stringify(messages).length + JSON.stringify(openaiTools).length
+    for (let step = 0; step < (o.maxSteps ?? 10); step++) {
+      if (o.signal?.aborted) return { ...r, status: 'aborted' }
+      if (o.budgetDiem !== undefined) {
+        const next = costOf({ promptTokens: lastPrompt + estimateTokens(pendingChars), completionTokens: o.maxTokens ?? Math.max(maxCompletion, 64) }, price)
+        if (r.costDiem + r.costUsd + next.diem > o.budgetDiem) return { ...r, status: 'budget' }
+      }
+      const { completion, headers } = await callModel(ctx, {
+        model: requestModel,
+        messages,
+        ...(openaiTools.length ? { tools: openaiTools, parallel_tool_calls: true } : {}),
+        ...(o.maxTokens !== undefined ? { max_tokens: o.maxTokens } : {}),
+        ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
+        ...(Object.keys(veniceParameters).length ? { venice_parameters: veniceParameters } : {}),
+      }, o.signal)
+      r.steps++
+      const usage = { promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0 }
+      const cost = costOf(usage, price)
+      const fromDiem = headers.balanceDiem === undefined ? cost.diem : Math.min(cost.diem, Math.max(0, headers.balanceDiem))
+      const charged = { diem: fromDiem, usd: cost.diem - fromDiem }
+      r.promptTokens += usage.promptTokens
+      r.completionTokens += usage.completionTokens
+      r.costDiem += charged.diem
+      r.costUsd += charged.usd
+      lastPrompt = usage.promptTokens + usage.completionTokens
+      maxCompletion = Math.max(maxCompletion, usage.completionTokens)
+      o.monitor?.recordSpend(cost.diem)
+      void o.ledger?.append({
+        ts: new Date().toISOString(), agent: o.agent, key: o.venice.keyHint, model: completion.model || requestModel, ...usage,
+        costDiem: charged.diem, costUsd: charged.usd,
+        balanceDiemBefore: headers.balanceDiem, balanceDiemAfter: headers.balanceDiem === undefined ? undefined : headers.balanceDiem - charged.diem,
+        balanceUsdBefore: headers.balanceUsd, balanceUsdAfter: headers.balanceUsd === undefined ? undefined : headers.balanceUsd - charged.usd,
+        requestId: headers.requestId, completionId: completion.id,
+      })
+      const message = completion.choices[0]?.message
+      if (!message) throw new BaseError('Venice returned no choices.', { code: 'EMPTY_COMPLETION' })
+      messages.push(message)
+      const calls = (message.tool_calls ?? []).filter((c): c is ChatCompletionMessageFunctionToolCall => c.type === 'function')
+      if (!calls.length) return { ...r, status: 'completed', output: message.content ?? '' }
+      const results = await mapBounded(calls, o.toolConcurrency ?? 4, (c) =>
+        runToolCall(tools, { id: c.id, name: c.function.name, arguments: c.function.arguments }, { agent: o.agent, signal: o.signal }),
+      )
+      pendingChars = 0
+      for (const res of results) {
+        r.toolCalls++
+        if (!res.ok) r.toolErrors++
+        messages.push({ role: 'tool', tool_call_id: res.toolCallId, content: res.content })
+        pendingChars += res.content.length + 32
+      }
+    }
+    return { ...r, status: 'max_steps' }
+  } catch (e) {
+    if (o.signal?.aborted) return { ...r, status: 'aborted' }
+    const error = e instanceof BaseError ? e : new BaseError('Agent run failed.', { cause: e })
+    return { ...r, status: e instanceof InsufficientBalanceError ? 'insufficient_balance' : 'error', error }
+  }
+}
