@@ -99,10 +99,14 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
       reason || (s.spendable !== undefined && s.spendable <= exhaustedBelow) ? 'exhausted' : s.runwayHours < critH ? 'critical' : s.runwayHours < lowH ? 'low' : 'ok'
     const rank = { ok: 0, low: 1, critical: 2, exhausted: 3 } as const
     if (rank[next] > rank[level]) {
+      // Emit every level crossed, in order, so a `low` listener hears about a jump straight to `critical`.
+      const crossed = (['low', 'critical', 'exhausted'] as const).filter((l) => rank[l] > rank[level] && rank[l] <= rank[next])
       level = next
       const snap = { ...s, level }
-      if (next === 'exhausted') events.emit('exhausted', { ...snap, reason: reason ?? 'balance is zero' })
-      else if (next !== 'ok') events.emit(next, snap)
+      for (const l of crossed) {
+        if (l === 'exhausted') events.emit('exhausted', { ...snap, reason: reason ?? 'balance is zero' })
+        else events.emit(l, snap)
+      }
     } else if (rank[next] < rank[level]) level = next // recovered (top-up or new epoch): re-arm
     if (keyExpiresAt !== undefined && !expiringFired && keyExpiresAt - now() < expiringH * HOUR) {
       expiringFired = true

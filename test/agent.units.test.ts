@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { defineTool, toOpenAITool, ToolDefinitionError } from '../src/tools/defineTool.js'
+import { runToolCall } from '../src/tools/runToolCall.js'
+import { BaseError } from '../src/errors/BaseError.js'
+import { createRateLimiter } from '../src/agent/rateLimiter.js'
+import { createBalanceMonitor } from '../src/agent/balanceMonitor.js'
+import { createFundingController } from '../src/agent/funding.js'
+import { parseVeniceHeaders } from '../src/venice/headers.js'
+import { mapBounded } from '../src/agent/util.js'
+
+const add = defineTool({
+  name: 'add',
+  description: 'Adds two numbers.',
+  schema: z.object({ a: z.number().describe('First addend'), b: z.number().describe('Second addend') }),
+  handler: ({ a, b }) => ({ sum: a + b }),
+})
+
+class VaultLockedError extends BaseError {
+  override name = 'VaultLockedError' as const
+}
+
+describe('defineTool / runToolCall', () => {
+  it('produces OpenAI tool JSON Schema with descriptions and required fields', () => {
+    const t = toOpenAITool(add)
+    expect(t).toMatchObject({ type: 'function', function: { name: 'add', description: 'Adds two numbers.' } })
+    expect(t.function.parameters).toMatchObject({
+      type: 'object', required: ['a', 'b'],
+      properties: { a: { type: 'number', description: 'First addend' }, b: { type: 'number', description: 'Second addend' } },
+    })
+    expect(t.function.parameters).not.toHaveProperty('$schema')
+  })
+  it('refuses fields without .describe() and bad names', () => {
+    expect(() => defineTool({ name: 'x', description: 'd', schema: z.object({ a: z.number() }), handler: () => 1 })).toThrow(ToolDefinitionError)
+    expect(() => defineTool({ name: 'bad name', description: 'd', schema: z.object({}), handler: () => 1 })).toThrow(/Invalid tool name/)
+  })
+  it('turns unknown tools, bad JSON, bad arguments and handler errors into tool messages', async () => {
+    const boom = defineTool({ name: 'boom', description: 'fails', schema: z.object({}), handler: () => { throw new VaultLockedError('Vault is locked.', { code: 'VAULT_LOCKED' }) } })
+    const tools = new Map([[add.name, add], [boom.name, boom]] as const)
+    const ctx = { agent: 't' }
+    expect(await runToolCall(tools, { id: '1', name: 'add', arguments: '{"a":1,"b":2}' }, ctx)).toMatchObject({ ok: true, content: '{"sum":3}' })
+    const unknown = await runToolCall(tools, { id: '2', name: 'mul', arguments: '{}' }, ctx)
+    expect(unknown).toMatchObject({ ok: false, error: 'unknown_tool' })
+    expect(unknown.content).toContain('add, boom')
+    expect(await runToolCall(tools, { id: '3', name: 'add', arguments: '{a:1' }, ctx)).toMatchObject({ ok: false, error: 'invalid_json' })
+    const bad = await runToolCall(tools, { id: '4', name: 'add', arguments: '{"a":"one"}' }, ctx)
+    expect(bad).toMatchObject({ ok: false, error: 'invalid_arguments' })
+    expect(bad.content).toMatch(/a[\s\S]*expected number[\s\S]*b/)
+    const failed = await runToolCall(tools, { id: '5', name: 'boom', arguments: '' }, ctx)
+    expect(failed).toMatchObject({ ok: false, error: 'handler_error', content: 'Error: boom failed: Vault is locked. (code VAULT_LOCKED)' })
+  })
+  it('mapBounded keeps order and never exceeds the bound', async () => {
+    let active = 0
+    let peak = 0
+    const out = await mapBounded([5, 1, 3, 2, 4], 2, async (n) => {
+      active++
+      peak = Math.max(peak, active)
+      await new Promise((r) => setTimeout(r, n))
+      active--
+      return n * 10
+    })
+    expect(out).toEqual([50, 10, 30, 20, 40])
+    expect(peak).toBe(2)
+  })
+})
+
+/** A fake clock whose sleeps resolve when time is advanced. */
+function fakeClock(start = 1_000_000) {
+  let t = start
+  const timers: Array<{ at: number; resolve: () => void }> = []
+  return {
+    now: () => t,
+    sleep: (ms: number) => new Promise<void>((resolve) => timers.push({ at: t + ms, resolve })),
+    async advance(ms: number) {
+      t += ms
+      for (const x of timers.filter((x) => x.at <= t)) {
+        timers.splice(timers.indexOf(x), 1)
+        x.resolve()
+      }
+      await new Promise((r) => setImmediate(r))
+    },
+  }
+}
+const tick = () => new Promise((r) => setImmediate(r))
+const hdr = (remaining: number, resetSec: number, limit = 3) =>
+  parseVeniceHeaders(new Headers({ 'x-ratelimit-limit-requests': String(limit), 'x-ratelimit-remaining-requests': String(remaining), 'x-ratelimit-reset-requests': String(resetSec) }))
+
+describe('rate limiter', () => {
+  it('probes once, then grants exactly what the window allows, then waits for the reset', async () => {
+    const clock = fakeClock(1_000_000)
+    const limiter = createRateLimiter({ clock })
+    const granted: number[] = []
+    const waiters = Array.from({ length: 6 }, (_, i) => limiter.acquire().then((t) => (granted.push(i), t)))
+    await tick()
+    expect(granted).toEqual([0]) // one probe before any header
+    const first = await waiters[0]!
+    first.done(hdr(2, 1060), 200) // window resets at t=1_060_000
+    await tick(); await tick()
+    expect(granted).toHaveLength(3) // 2 remaining
+    await clock.advance(59_000)
+    expect(granted).toHaveLength(3)
+    await clock.advance(1_100)
+    await tick()
+    expect(granted).toHaveLength(6) // new window: limit 3
+    expect(limiter.stats().granted).toBe(6)
+  })
+  it('after a 429 holds everyone until x-ratelimit-reset-requests', async () => {
+    const clock = fakeClock(2_000_000)
+    const limiter = createRateLimiter({ clock, initialLimit: 5 })
+    const t1 = await limiter.acquire()
+    t1.done(parseVeniceHeaders(new Headers({ 'x-ratelimit-limit-requests': '5', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '2010' })), 429)
+    let got = false
+    void limiter.acquire().then(() => (got = true))
+    await clock.advance(9_000)
+    expect(got).toBe(false)
+    await clock.advance(1_100)
+    await tick()
+    expect(got).toBe(true)
+    expect(limiter.stats().rateLimited).toBe(1)
+  })
+  it('stays under the failure breaker: pauses after 15 failures in 30 s', async () => {
+    const clock = fakeClock(3_000_000)
+    const limiter = createRateLimiter({ clock, initialLimit: 100 })
+    for (let i = 0; i < 15; i++) (await limiter.acquire()).done(undefined, 500)
+    let got = false
+    void limiter.acquire().then(() => (got = true))
+    await tick()
+    expect(got).toBe(false)
+    await clock.advance(30_100)
+    await tick()
+    expect(got).toBe(true)
+  })
+})
+
+describe('balance monitor and funding', () => {
+  it('computes burn rate and runway, and emits low → critical → exhausted once each', async () => {
+    let t = 0
+    const monitor = createBalanceMonitor({ now: () => t, lowRunwayHours: 10, criticalRunwayHours: 2 })
+    const seen: string[] = []
+    for (const e of ['low', 'critical', 'exhausted'] as const) monitor.on(e, () => seen.push(e))
+    monitor.observeHeaders(parseVeniceHeaders(new Headers({ 'x-venice-balance-diem': '10', 'x-venice-balance-usd': '0' })))
+    t = 3_600_000
+    monitor.recordSpend(0.5) // 0.5 Diem/h → 19 h runway
+    const s1 = monitor.snapshot()
+    expect(s1).toMatchObject({ spendable: 9.5, level: 'ok' })
+    expect(s1.burnPerHour).toBeCloseTo(0.5, 9)
+    expect(s1.runwayHours).toBeCloseTo(19, 9)
+    monitor.recordSpend(5) // 5.5/h, 4.5 left → ~0.8 h: crosses low and critical at once
+    expect(seen).toEqual(['low', 'critical'])
+    expect(monitor.snapshot().level).toBe('critical')
+    monitor.recordSpend(1)
+    expect(monitor.snapshot().runwayHours).toBeCloseTo(3.5 / 6.5, 5)
+    monitor.observeHeaders(parseVeniceHeaders(new Headers({ 'x-venice-balance-diem': '0' })), 402)
+    monitor.observeHeaders(parseVeniceHeaders(new Headers({ 'x-venice-balance-diem': '0' })), 402)
+    expect(seen).toEqual(['low', 'critical', 'exhausted'])
+  })
+  it('caps spendable by the key limit and fires keyExpiring and epochReset', async () => {
+    let t = Date.parse('2026-08-01T20:00:00Z')
+    const monitor = createBalanceMonitor({
+      now: () => t, keyLimitRemaining: 2, keyExpiringHours: 12,
+      fetchRateLimits: async () => ({ accessPermitted: true, apiTier: { id: 'paid', isCharged: true }, balances: { DIEM: 50, USD: 1 }, keyExpiration: '2026-08-02T06:00:00Z', nextEpochBegins: '2026-08-02T00:00:00Z', rateLimits: [] }),
+    })
+    const seen: string[] = []
+    monitor.on('keyExpiring', (s) => seen.push(`expiring:${s.expiresInHours}`))
+    monitor.on('epochReset', () => seen.push('epoch'))
+    await monitor.refresh()
+    expect(monitor.snapshot().spendable).toBe(2)
+    expect(seen).toEqual(['expiring:10'])
+    t = Date.parse('2026-08-02T00:00:01Z')
+    monitor.observeHeaders(parseVeniceHeaders(new Headers({ 'x-venice-balance-diem': '50' })))
+    await tick(); await tick()
+    expect(seen).toEqual(['expiring:10', 'epoch'])
+  })
+  it('tops up when runway is low, at most once per cooldown, and reports refusals', async () => {
+    let t = 0
+    const monitor = createBalanceMonitor({ now: () => t, lowRunwayHours: 24 })
+    monitor.observeHeaders(parseVeniceHeaders(new Headers({ 'x-venice-balance-diem': '1' })))
+    const calls: string[] = []
+    let refuse = false
+    const funding = createFundingController({
+      monitor, minRunwayHours: 24, cooldownMs: 600_000, now: () => t,
+      topUp: async (r) => (calls.push(r.reason), refuse ? { ok: false, refusal: 'Swap of 100 ETH exceeds the 0.05 ETH cap.' } : { ok: true, summary: 'staked' }),
+    })
+    funding.attach()
+    expect(await funding.maybeTopUp('runway')).toEqual({ action: 'not_needed' })
+    t = 60_000
+    monitor.recordSpend(0.5) // runway 1 h → low → attached handler tops up
+    await tick()
+    expect(calls).toEqual(['runway'])
+    expect(await funding.maybeTopUp('402', { force: true })).toMatchObject({ action: 'cooldown', retryAt: 660_000 })
+    t = 700_000
+    refuse = true
+    expect(await funding.maybeTopUp('402', { force: true })).toEqual({ action: 'refused', refusal: 'Swap of 100 ETH exceeds the 0.05 ETH cap.' })
+    expect(calls).toEqual(['runway', '402'])
+  })
+})
