@@ -38,6 +38,8 @@ export type Devnet = {
   revert(id: Hex): Promise<void>
   /** Saves state (when `stateFile` was given) and stops anvil. Idempotent. */
   stop(): Promise<void>
+  /** anvil's process id (gone once `stop()` resolves). */
+  anvilPid: number
   /** How the chain was set up: `deployed` afresh, `cache` (deployed-state cache) or `stateFile`. */
   source: 'deployed' | 'cache' | 'stateFile'
 }
@@ -83,6 +85,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
       testClient,
       fund,
       source,
+      anvilPid: anvil.pid,
       snapshot: () => testClient.snapshot(),
       revert: (id) => testClient.revert({ id }),
       stop() {

@@ -1,5 +1,7 @@
-import type { Hex } from 'viem'
+import { createWalletClient, http, type Account, type Chain, type Hex, type Transport, type WalletClient } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { devnetChain } from '../../src/devnet/chain.js'
 import { startDevnet, type Devnet, type StartDevnetOptions } from '../../src/devnet/startDevnet.js'
 
 /**
@@ -36,4 +38,19 @@ export function useDevnet(options: StartDevnetOptions = {}): () => Devnet {
     if (!devnet) throw new Error('useDevnet(): the devnet is only available inside tests and hooks.')
     return devnet
   }
+}
+
+/**
+ * A viem wallet client for one of the devnet's funded dev accounts.
+ *
+ * @example
+ * ```ts
+ * const alice = devnetWallet(devnet(), 1)
+ * await alice.sendTransaction({ to: bob, value: 1n })
+ * ```
+ */
+export function devnetWallet(devnet: Devnet, index: number): WalletClient<Transport, Chain, Account> {
+  const dev = devnet.accounts[index]
+  if (!dev) throw new Error(`devnetWallet(): no dev account #${index} (there are ${devnet.accounts.length}).`)
+  return createWalletClient({ account: privateKeyToAccount(dev.privateKey), chain: devnetChain(devnet.rpcUrl), transport: http(devnet.rpcUrl) })
 }

@@ -12,6 +12,7 @@ const WATCHDOG = [
   '"$0" "$@" </dev/null 3<&- & anvil=$!',
   '( cat <&3 >/dev/null; kill $anvil 2>/dev/null ) &',
   'exec 3<&-',
+  'echo "anvil-pid $anvil" >&2',
   'trap \'kill $anvil 2>/dev/null\' TERM INT HUP',
   'status=0',
   'while kill -0 $anvil 2>/dev/null; do wait $anvil; status=$?; done',
@@ -34,6 +35,8 @@ export type AnvilProcess = {
   banner: string
   /** Stops anvil and waits until the process is gone. Idempotent. */
   stop(): Promise<void>
+  /** anvil's own process id. */
+  pid: number
   /** The wrapper process (its pid is not anvil's). */
   child: ChildProcess
 }
@@ -57,7 +60,11 @@ export async function spawnAnvil(options: SpawnAnvilOptions = {}): Promise<Anvil
   const binary = resolveAnvilBinary()
   const port = options.port ?? 0
   const args = ['--host', '127.0.0.1', '--port', String(port), ...(options.args ?? [])]
-  const child = spawn('/bin/sh', ['-c', WATCHDOG, binary, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, binary, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // Own process group: a terminal's Ctrl-C reaches only us, so we can save state before stopping anvil.
+    detached: true,
+  })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   let output = ''
   const listeningPort = await new Promise<number>((resolve, reject) => {
@@ -90,6 +97,7 @@ export async function spawnAnvil(options: SpawnAnvilOptions = {}): Promise<Anvil
   let stopping: Promise<void> | undefined
   return {
     port: listeningPort,
+    pid: Number(/anvil-pid (\d+)/.exec(output)?.[1]),
     banner: output,
     rpcUrl: `http://127.0.0.1:${listeningPort}`,
     child,

@@ -1,0 +1,84 @@
+import { defineCommand } from 'citty'
+import { readEnv } from '../../config/env.js'
+import { removeDevnetInfo, writeDevnetInfo, type DevnetInfo } from '../../devnet/devnetInfo.js'
+import { startDevnet } from '../../devnet/startDevnet.js'
+import { CLIError } from '../CLIError.js'
+import { jsonArg, printJson, withSpinner } from '../output.js'
+
+/**
+ * `gondola devnet [--port N] [--state FILE] [--json]`: starts anvil with everything deployed,
+ * publishes `<GONDOLA_STATE_DIR>/devnet.json`, prints how to reach it, and runs until
+ * SIGINT/SIGTERM, then stops everything (saving `--state`) and exits 0.
+ */
+export default defineCommand({
+  meta: { name: 'devnet', description: 'Run a local chain: anvil + Venice contracts (VVV, sVVV, DIEM) + Uniswap V3 with a VVV/WETH pool' },
+  args: {
+    port: { type: 'string', description: 'Port on 127.0.0.1 (default: a free one)' },
+    state: { type: 'string', description: 'Resume from this file if it exists, and save the chain to it on exit' },
+    ...jsonArg,
+  },
+  async run({ args }) {
+    const env = readEnv()
+    const port = args.port === undefined ? undefined : parsePort(args.port)
+    const devnet = await withSpinner('Starting devnet', () => startDevnet({ port, stateFile: args.state }), { json: args.json })
+    const info: DevnetInfo = { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, addresses: devnet.addresses, accounts: devnet.accounts }
+    const signal = waitForSignal()
+    try {
+      await writeDevnetInfo(env.GONDOLA_STATE_DIR, info)
+      if (args.json) printJson(toJsonLine(info))
+      else printText(info, devnet.source)
+      await signal
+    } finally {
+      await removeDevnetInfo(env.GONDOLA_STATE_DIR)
+      await devnet.stop()
+    }
+  },
+})
+
+function parsePort(value: string): number {
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new CLIError(`--port must be an integer from 0 to 65535, got "${value}".`, { code: 'CLI_BAD_PORT' })
+  }
+  return port
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handler = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', handler)
+      process.off('SIGTERM', handler)
+      resolve(signal)
+    }
+    process.on('SIGINT', handler)
+    process.on('SIGTERM', handler)
+  })
+}
+
+function toJsonLine(info: DevnetInfo): Record<string, unknown> {
+  const a = info.addresses
+  return {
+    rpcUrl: info.rpcUrl,
+    chainId: info.chainId,
+    addresses: { vvv: a.vvv, staking: a.staking, diem: a.diem, weth: a.weth, swapRouter: a.swapRouter, quoter: a.quoter, positionManager: a.positionManager, factory: a.factory, multicall3: a.multicall3 },
+    accounts: info.accounts,
+    ...(info.veniceBaseUrl && { veniceBaseUrl: info.veniceBaseUrl }),
+  }
+}
+
+function printText(info: DevnetInfo, source: string): void {
+  const lines = [
+    `Devnet ready (${source}) — RPC ${info.rpcUrl}, chain id ${info.chainId}`,
+    '',
+    'Contracts:',
+    ...Object.entries(info.addresses)
+      .filter(([k]) => k !== 'network' && k !== 'chainId')
+      .map(([k, v]) => `  ${k.padEnd(16)} ${String(v)}`),
+    '',
+    'Dev accounts (10 000 ETH each; well-known anvil keys, never use them elsewhere):',
+    ...info.accounts.map((acc, i) => `  (${i}) ${acc.address}  ${acc.privateKey}`),
+    '',
+    'Press Ctrl-C to stop.',
+  ]
+  process.stdout.write(`${lines.join('\n')}\n`)
+}
