@@ -1,0 +1,56 @@
+import type { Hex } from 'viem'
+import { assertPositiveAmount } from '../amounts.js'
+import type { Wallet } from '../createWallet.js'
+import { withRun } from '../send/withRun.js'
+import { swapStep } from '../steps/swapStep.js'
+
+export type SwapEthForVvvParameters = {
+  /** ETH to spend, wei. Capped by the policy (per swap and per UTC day). */
+  amountIn: bigint
+  /** Same key after a crash → the interrupted swap is awaited, not repeated. Defaults to the intent. */
+  idempotencyKey?: string | undefined
+}
+
+export type SwapEthForVvvReturnType = {
+  status: 'confirmed' | 'planned'
+  hash: Hex | undefined
+  amountIn: bigint
+  /** VVV received, measured from the receipt (quoted in a dry run). */
+  amountOut: bigint
+  amountOutMinimum: bigint | undefined
+  route: string
+  fee: number | undefined
+  gasUsed: bigint | undefined
+  /** The swap had been sent by an interrupted run and was only awaited. */
+  resumed: boolean
+}
+
+/**
+ * Swaps exactly `amountIn` ETH for VVV: best route quote, minimum output from the policy's
+ * slippage bound (never from the caller), simulated, then sent through the signing chokepoint.
+ *
+ * @throws {InvalidAmountError} / {PolicyViolationError} / {InsufficientBalanceError} / {NoRouteError} / {TransactionRevertedError} / {ReceiptTimeoutError}
+ *
+ * @example
+ * ```ts
+ * const { amountOut, hash } = await swapEthForVvv(wallet, { amountIn: parseEther('0.01') })
+ * ```
+ */
+export async function swapEthForVvv(wallet: Wallet, parameters: SwapEthForVvvParameters): Promise<SwapEthForVvvReturnType> {
+  const { amountIn, idempotencyKey } = parameters
+  assertPositiveAmount(amountIn, 'amountIn')
+  return withRun(wallet, { intent: `swapEthForVvv:${amountIn}`, idempotencyKey }, async (run) => {
+    const r = await swapStep(wallet, run, { amountIn })
+    return {
+      status: r.step.status,
+      hash: r.step.hash,
+      amountIn: r.amountIn,
+      amountOut: r.amountOut,
+      amountOutMinimum: r.amountOutMinimum,
+      route: wallet.route.name,
+      fee: r.quote?.fee,
+      gasUsed: r.step.receipt?.gasUsed,
+      resumed: r.step.resumed,
+    }
+  })
+}

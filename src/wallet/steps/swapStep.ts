@@ -1,0 +1,52 @@
+import { formatEther } from 'viem'
+import { applySlippageDown, applySlippageUp } from '../amounts.js'
+import type { Wallet } from '../createWallet.js'
+import { InsufficientBalanceError } from '../errors.js'
+import type { SwapQuote } from '../routes/types.js'
+import { sendCall, type RunContext } from '../send/sendCall.js'
+import type { StepResult } from '../send/types.js'
+import { receivedAmount } from './receivedAmount.js'
+
+export type SwapTarget = { amountIn: bigint; amountOut?: undefined } | { amountOut: bigint; amountIn?: undefined }
+
+export type SwapStepResult = {
+  step: StepResult
+  /** The quote the swap was built from (undefined when the step was resumed from the journal). */
+  quote: SwapQuote | undefined
+  amountOutMinimum: bigint | undefined
+  /** VVV received (from the receipt's Transfer logs), or the quoted output in a dry run. */
+  amountOut: bigint
+  amountIn: bigint
+}
+
+/**
+ * The swap step shared by `swapEthForVvv`, `ensureStake` and `topUp`. Exact input: minimum output
+ * is the quote less the policy slippage. Exact output: input is the exact-output quote plus the
+ * policy slippage, minimum output is the target. The slippage always comes from the policy.
+ */
+export async function swapStep(wallet: Wallet, run: RunContext, target: SwapTarget, name = 'swap'): Promise<SwapStepResult> {
+  const bps = wallet.policy.maxSlippageBps
+  let quote: SwapQuote | undefined
+  let amountOutMinimum: bigint | undefined
+  const step = await sendCall(wallet, run, name, async () => {
+    if (target.amountIn !== undefined) {
+      quote = await wallet.route.quoteExactIn(wallet, target.amountIn)
+      amountOutMinimum = applySlippageDown(quote.amountOut, bps)
+    } else {
+      const exact = await wallet.route.quoteExactOut(wallet, target.amountOut)
+      quote = { ...exact, amountIn: applySlippageUp(exact.amountIn, bps) }
+      amountOutMinimum = target.amountOut
+    }
+    const eth = await wallet.publicClient.getBalance({ address: wallet.address })
+    if (eth < quote.amountIn) {
+      throw new InsufficientBalanceError(`The swap needs ${formatEther(quote.amountIn)} ETH but the wallet holds ${formatEther(eth)} ETH.`, {
+        metaMessages: [`Send at least ${formatEther(quote.amountIn - eth)} ETH (plus gas) to ${wallet.address}, or swap less.`],
+        code: 'INSUFFICIENT_ETH',
+      })
+    }
+    return wallet.route.buildSwap(wallet, { quote, amountOutMinimum })
+  })
+  const amountOut = step.receipt ? receivedAmount(step.receipt, wallet.addresses.vvv, wallet.address) : (quote?.amountOut ?? 0n)
+  const amountIn = step.receipt ? (await wallet.publicClient.getTransaction({ hash: step.receipt.transactionHash })).value : (quote?.amountIn ?? 0n)
+  return { step, quote, amountOutMinimum, amountOut, amountIn }
+}

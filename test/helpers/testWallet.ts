@@ -1,0 +1,44 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createPublicClient, http, parseEther, type Chain, type Hex, type PublicClient, type Transport } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import type { Devnet } from '../../src/devnet/startDevnet.js'
+import { createWallet, type CreateWalletParameters, type Wallet } from '../../src/wallet/createWallet.js'
+
+export type TestWalletOptions = Partial<Omit<CreateWalletParameters, 'publicClient' | 'addresses'>> & {
+  privateKey?: Hex
+  eth?: bigint
+  vvv?: bigint
+  rpcUrl?: string
+}
+
+/**
+ * A fresh random wallet on the devnet, funded as asked, with its own temp state dir and a fast
+ * receipt poll. Pass `stateDir` and `privateKey` again to "restart the process" on the same journal.
+ */
+export async function testWallet(devnet: Devnet, options: TestWalletOptions = {}): Promise<Wallet & { privateKey: Hex; stateDir: string }> {
+  const privateKey = options.privateKey ?? generatePrivateKey()
+  const account = options.account ?? privateKeyToAccount(privateKey)
+  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'gondola-wallet-')))
+  if (!options.privateKey && (options.eth ?? 0n) + (options.vvv ?? 0n) > 0n) {
+    await devnet.fund(privateKeyToAccount(privateKey).address, { eth: options.eth, vvv: options.vvv })
+  }
+  const publicClient = options.rpcUrl ? (createPublicClient({ transport: http(options.rpcUrl) }) as PublicClient<Transport, Chain | undefined>) : devnet.publicClient
+  const wallet = await createWallet({
+    policy: options.policy,
+    route: options.route,
+    dryRun: options.dryRun,
+    hooks: options.hooks,
+    now: options.now,
+    receiptTimeoutMs: options.receiptTimeoutMs ?? 10_000,
+    pollingIntervalMs: 20,
+    account,
+    publicClient,
+    addresses: devnet.addresses,
+    stateDir,
+  })
+  return Object.assign(wallet, { privateKey, stateDir })
+}
+
+export const ONE_ETH = parseEther('1')
