@@ -1,0 +1,97 @@
+/**
+ * `POST /chat/completions`: OpenAI-compatible chat on the local model, non-streaming or SSE
+ * (with a final usage chunk when `stream_options.include_usage`), `venice_parameters` echoed.
+ */
+import { randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
+import { keyOf, sendJson, validateBody, type EmulatorContext } from '../context.js'
+import { authenticate } from '../http/auth.js'
+import { VeniceHttpError } from '../http/VeniceHttpError.js'
+import { generate, type ChatRequest, type Completion } from '../model/respond.js'
+import { promptTokens } from '../model/tokens.js'
+import { beginInference, finishInference, resolveFor } from './inference.js'
+
+const VENICE_DEFAULTS = {
+  enable_e2ee: false,
+  enable_web_search: 'off',
+  enable_web_citations: false,
+  enable_web_scraping: false,
+  include_venice_system_prompt: true,
+  include_search_results_in_stream: false,
+  return_search_results_as_documents: false,
+  strip_thinking_response: false,
+  disable_thinking: false,
+} as const
+
+/** The `venice_parameters` echoed in a response: defaults, then the model suffix, then the request's. */
+export function echoVeniceParameters(params: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...VENICE_DEFAULTS }
+  for (const [k, v] of Object.entries(params)) {
+    if (k in VENICE_DEFAULTS && typeof v === typeof VENICE_DEFAULTS[k as keyof typeof VENICE_DEFAULTS]) out[k] = v
+    if (k === 'character_slug' && typeof v === 'string') out[k] = v
+  }
+  return out
+}
+
+/** Registers `POST /api/v1/chat/completions`. */
+export function registerChatRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
+  app.post('/api/v1/chat/completions', { preHandler: authenticate(ctx, 'inference') }, async (request, reply) => {
+    const key = keyOf(request)
+    const body = validateBody<ChatRequest>(ctx, '/chat/completions', 'post', request.body)
+    const { model, suffix } = resolveFor(ctx, body.model, ['text'])
+    if (!(await beginInference(ctx, request, reply, key, model))) return reply
+    const params = { ...suffix, ...body.venice_parameters }
+    const script = ctx.scripts.shift(key.hash)
+    if (script?.status) throw new VeniceHttpError(script.status, script.error ?? 'Scripted error')
+    const now = ctx.clock.now()
+    const completion = generate(body, model, params, script, now)
+    const prompt = promptTokens(body.messages, body.tools ?? undefined)
+    const cost = await finishInference(ctx, key, model, { promptTokens: prompt, completionTokens: completion.completionTokens, kind: 'chat' })
+    const usage = { prompt_tokens: prompt, completion_tokens: completion.completionTokens, total_tokens: prompt + completion.completionTokens, prompt_tokens_details: null }
+    const id = `chatcmpl-${randomBytes(16).toString('hex')}`
+    const created = Math.floor(now / 1000)
+    const venice_parameters = echoVeniceParameters(params)
+    if (body.stream) {
+      const chunks = streamChunks({ id, created, model: model.id }, completion, body.stream_options?.include_usage ? usage : undefined)
+      reply.code(200).header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache')
+      return reply.send(Readable.from(chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).concat('data: [DONE]\n\n')))
+    }
+    return sendJson(reply, 200, {
+      id,
+      object: 'chat.completion',
+      created,
+      model: model.id,
+      choices: [
+        {
+          index: 0,
+          finish_reason: completion.finishReason,
+          logprobs: null,
+          stop_reason: null,
+          message: { role: 'assistant', content: completion.content, reasoning_content: completion.reasoning, tool_calls: completion.toolCalls },
+        },
+      ],
+      usage,
+      cost,
+      prompt_logprobs: null,
+      venice_parameters,
+    })
+  })
+}
+
+type Head = { id: string; created: number; model: string }
+
+/**
+ * The SSE chunks of a completion: role, reasoning, content in ~24-character pieces, one chunk per tool
+ * call, the finish chunk, then (optionally) a usage chunk with empty `choices`.
+ */
+export function streamChunks(head: Head, c: Completion, usage?: Record<string, unknown>): Record<string, unknown>[] {
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({ ...head, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })
+  const out = [chunk({ role: 'assistant', content: '' })]
+  if (c.reasoning) out.push(chunk({ reasoning_content: c.reasoning }))
+  for (const piece of c.content?.match(/[\s\S]{1,24}/g) ?? []) out.push(chunk({ content: piece }))
+  c.toolCalls.forEach((t, index) => out.push(chunk({ tool_calls: [{ index, id: t.id, type: 'function', function: { name: t.function.name, arguments: t.function.arguments } }] })))
+  out.push(chunk({}, c.finishReason))
+  if (usage) out.push({ ...head, object: 'chat.completion.chunk', choices: [], usage } as never)
+  return out
+}

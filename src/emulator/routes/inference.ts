@@ -1,0 +1,78 @@
+/**
+ * What every inference route does around its work: model resolution, the `x-venice-model-id` and
+ * deprecation headers, rate limits (429), the balance and key-limit check (402), injected faults,
+ * and afterwards charging the account and counting tokens.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { priceOf, resolveModel, type ModelEntry, type ResolvedModel } from '../catalog/models.js'
+import type { EmulatorContext } from '../context.js'
+import { MESSAGES, VeniceHttpError } from '../http/VeniceHttpError.js'
+import type { ApiKeyRecord } from '../state/keyStore.js'
+
+/**
+ * Resolves `requested` to a model of one of `types`, or throws Venice's 400.
+ *
+ * @example
+ * ```ts
+ * const { model, suffix } = resolveFor(ctx, 'fastest', ['text'])
+ * ```
+ */
+export function resolveFor(ctx: EmulatorContext, requested: string | undefined, types: readonly string[]): ResolvedModel {
+  const resolved = requested ? resolveModel(ctx.catalog, requested, types[0]) : undefined
+  if (!resolved || !types.includes(resolved.model.type)) {
+    throw new VeniceHttpError(400, MESSAGES.modelNotFound, { details: { _errors: [], model: { _errors: [`Model "${requested ?? ''}" is not a ${types.join('/')} model`] } } })
+  }
+  return resolved
+}
+
+/** Headers naming the model and warning when it is deprecated. */
+export function modelHeaders(model: ModelEntry): Record<string, string> {
+  const headers: Record<string, string> = { 'x-venice-model-id': model.id }
+  const dep = model.model_spec.deprecation
+  if (dep) {
+    headers['x-venice-model-deprecation-warning'] = `The model ${model.id} is deprecated and will be removed on ${dep.removesAt ?? dep.date}. Please migrate to another model.`
+    headers['x-venice-model-deprecation-date'] = dep.date
+  }
+  return headers
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * Runs the checks before inference. Returns false when a fault dropped the connection (the handler
+ * must then return without replying).
+ */
+export async function beginInference(ctx: EmulatorContext, request: FastifyRequest, reply: FastifyReply, key: ApiKeyRecord, model: ModelEntry): Promise<boolean> {
+  reply.headers(modelHeaders(model))
+  const verdict = ctx.limiter.take(key.owner, model, key.id)
+  reply.headers(verdict.headers)
+  if (verdict.exceeded) throw new VeniceHttpError(429, `${MESSAGES.rateLimited} (${verdict.exceeded})`, { headers: verdict.headers })
+  await ctx.accounts.assertCanSpend(key)
+  const fault = ctx.faults.decide('inference')
+  if (fault.latencyMs > 0) await sleep(fault.latencyMs)
+  if (fault.kind === 'drop') {
+    reply.hijack()
+    request.raw.socket.destroy()
+    return false
+  }
+  if (fault.kind === 429) throw new VeniceHttpError(429, MESSAGES.rateLimited, { headers: verdict.headers })
+  if (fault.kind === 500) throw new VeniceHttpError(500, MESSAGES.inferenceFailed)
+  if (fault.kind === 503) throw new VeniceHttpError(503, MESSAGES.atCapacity)
+  return true
+}
+
+/**
+ * Charges a finished request (Diem then USD) and counts its tokens against TPM.
+ *
+ * @returns the cost split, for the response's `cost` field.
+ */
+export async function finishInference(
+  ctx: EmulatorContext,
+  key: ApiKeyRecord,
+  model: ModelEntry,
+  usage: { promptTokens: number; completionTokens: number; kind: string; costUsd?: number },
+): Promise<{ diem: number; usd: number }> {
+  ctx.limiter.addTokens(key.owner, model, usage.promptTokens + usage.completionTokens)
+  const cost = usage.costUsd ?? priceOf(model, usage.promptTokens, usage.completionTokens)
+  return ctx.accounts.charge(key, cost, { model: model.id, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, kind: usage.kind })
+}

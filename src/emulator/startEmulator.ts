@@ -1,0 +1,174 @@
+/**
+ * Starts the Venice API emulator: a Fastify server on loopback that answers like api.venice.ai at
+ * `http://127.0.0.1:PORT/api/v1`, reading stakes from a `ChainReader`.
+ */
+import { randomBytes } from 'node:crypto'
+import Fastify from 'fastify'
+import type { Address } from 'viem'
+import { loadCatalog } from './catalog/models.js'
+import type { ChainReader } from './chainReader.js'
+import { sendJson, type EmulatorContext } from './context.js'
+import { createFaults, type FaultOptions } from './faults.js'
+import { MESSAGES, VeniceHttpError } from './http/VeniceHttpError.js'
+import { createScriptStore, type ScriptedResponse } from './model/scripts.js'
+import { registerAdminRoutes } from './routes/admin.js'
+import { registerApiKeyRoutes, createKeyFor } from './routes/apiKeys.js'
+import { registerCatalogRoutes } from './routes/catalog.js'
+import { registerChatRoutes } from './routes/chat.js'
+import { registerMediaRoutes } from './routes/media.js'
+import { registerBillingRoutes } from './routes/billing.js'
+import { registerWeb3KeyRoutes } from './routes/web3Key.js'
+import { getSpecValidators } from './spec/validators.js'
+import { createAccounts } from './state/accounts.js'
+import { createClock, type EmulatorClock } from './state/clock.js'
+import { createKeyStore, type CreateKeyInput } from './state/keyStore.js'
+import { createFailureBreaker, createRateLimiter, type RateLimitOverrides } from './state/rateLimiter.js'
+
+export type StartEmulatorOptions = {
+  /** Port to listen on; 0 or omitted picks a free one. */
+  port?: number
+  host?: '127.0.0.1'
+  chain: ChainReader
+  /** Base time source in ms (default `Date.now`); `setClock`/`advance` offset it. */
+  clock?: () => number
+  /** Epoch length (default 86 400 s: epochs start at 00:00 UTC). */
+  epochSeconds?: number
+  /** Diem per epoch shared among sVVV holders by stake (default 1000). */
+  dailyPoolDiem?: number
+  /** Starting USD balance of every user (default 0). */
+  usdBalance?: number
+  /** Serve `/api/v1/_emulator/*` (clock, faults, scripts). Off by default. */
+  adminEndpoint?: boolean
+  faults?: FaultOptions
+  rateLimits?: RateLimitOverrides
+  /** HS256 secret for web3 tokens (default: 32 random bytes). */
+  jwtSecret?: Uint8Array
+  /** How long a chain read is reused (wall-clock ms, default 2000); a new epoch always re-reads. */
+  chainCacheMs?: number
+  /** Active keys per user (default 500). */
+  maxActiveKeys?: number
+}
+
+/** A running emulator. */
+export type Emulator = {
+  /** `http://127.0.0.1:PORT/api/v1`, the `baseURL` for the openai SDK. */
+  baseURL: string
+  port: number
+  stop(): Promise<void>
+  clock: EmulatorClock
+  now(): number
+  /** Sets the emulator clock to `ms` since the Unix epoch. */
+  setClock(ms: number): void
+  /** Moves the emulator clock by `ms`. */
+  advance(ms: number): void
+  setFaults(faults: FaultOptions): void
+  setRateLimits(overrides: RateLimitOverrides): void
+  /** Queues exact responses for the next chat completions of `apiKey` (scripted mode). */
+  script(apiKey: string, responses: ScriptedResponse[]): void
+  /** Sets a user's USD balance. */
+  setUsdBalance(address: Address, usd: number): void
+  /** Current balances of a user as the headers would report them. */
+  balances(address: Address): Promise<{ diem: number; usd: number }>
+  /** Forgets cached chain reads (all wallets, or one). */
+  refreshChain(address?: Address): void
+  /** Creates a key directly, skipping the web3 flow (for tests of code that only needs a key). */
+  createKey(owner: Address, input?: Partial<CreateKeyInput>): { apiKey: string; id: string }
+}
+
+/**
+ * @example
+ * ```ts
+ * const emulator = await startEmulator({ chain: createChainReader({ publicClient, addresses }) })
+ * const openai = new OpenAI({ apiKey, baseURL: emulator.baseURL, maxRetries: 0 })
+ * await emulator.stop()
+ * ```
+ */
+export async function startEmulator(options: StartEmulatorOptions): Promise<Emulator> {
+  const clock = createClock(options.clock)
+  const epochMs = (options.epochSeconds ?? 86_400) * 1000
+  const faults = createFaults(options.faults)
+  const ctx: EmulatorContext = {
+    clock,
+    epochMs,
+    catalog: loadCatalog(),
+    validators: getSpecValidators(),
+    keys: createKeyStore(),
+    accounts: createAccounts({ chain: options.chain, clock, epochMs, dailyPoolDiem: options.dailyPoolDiem ?? 1000, usdBalance: options.usdBalance ?? 0, chainCacheMs: options.chainCacheMs }),
+    limiter: createRateLimiter({ now: clock.now, overrides: options.rateLimits }),
+    breaker: createFailureBreaker({ now: clock.now }),
+    faults,
+    scripts: createScriptStore(),
+    jwtSecret: options.jwtSecret ?? new Uint8Array(randomBytes(32)),
+    keyCreations: new Map(),
+    maxActiveKeys: options.maxActiveKeys ?? 500,
+  }
+  // Pre-compile the hot validators so the first request pays nothing.
+  ctx.validators.request('/chat/completions', 'post')
+  ctx.validators.request('/api_keys/generate_web3_key', 'post')
+
+  const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024, keepAliveTimeout: 30_000 })
+  let ray = 0
+  const rayPrefix = randomBytes(4).toString('hex')
+  app.decorateRequest('venice', null as never)
+  app.addHook('onRequest', async (request, reply) => {
+    request.venice = { key: null, caller: `ip:${request.ip}` }
+    reply.header('CF-RAY', `${rayPrefix}${(++ray).toString(16).padStart(8, '0')}-EMU`)
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    // Only authenticated callers are counted, so unauthenticated probes cannot block other tests on loopback.
+    if (reply.statusCode >= 400 && request.venice.key && !request.venice.skipBreaker) ctx.breaker.fail(request.venice.caller)
+  })
+  app.setErrorHandler((err, request, reply) => {
+    if (err instanceof VeniceHttpError) {
+      if (err.body.error === MESSAGES.tooManyFailures) request.venice.skipBreaker = true
+      return sendJson(reply.headers(err.headers), err.status, err.body)
+    }
+    const e = err as { statusCode?: number; message?: string }
+    if (e.statusCode === 415) return sendJson(reply, 415, { error: 'Invalid request content-type' })
+    if (e.statusCode === 413) return sendJson(reply, 413, { error: 'Request payload too large' })
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return sendJson(reply, 400, { error: MESSAGES.invalidRequest, details: { _errors: [e.message ?? 'Invalid body'] } })
+    return sendJson(reply, 500, { error: 'An unknown error occurred' })
+  })
+  app.setNotFoundHandler((_request, reply) => sendJson(reply, 404, { error: MESSAGES.notFound }))
+
+  registerWeb3KeyRoutes(app, ctx)
+  registerApiKeyRoutes(app, ctx)
+  registerChatRoutes(app, ctx)
+  registerCatalogRoutes(app, ctx)
+  registerMediaRoutes(app, ctx)
+  registerBillingRoutes(app, ctx)
+  if (options.adminEndpoint) registerAdminRoutes(app, ctx)
+
+  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0)
+  return {
+    baseURL: `http://127.0.0.1:${port}/api/v1`,
+    port,
+    stop: async () => {
+      await app.close()
+    },
+    clock,
+    now: clock.now,
+    setClock: clock.set,
+    advance: clock.advance,
+    setFaults: (f) => faults.set(f),
+    setRateLimits: (o) => ctx.limiter.setOverrides(o),
+    script: (apiKey, responses) => {
+      ctx.scripts.push(apiKey, responses)
+    },
+    setUsdBalance: (addr, usd) => ctx.accounts.setUsd(addr, usd),
+    balances: async (addr) => {
+      const { diem, usd } = await ctx.accounts.balances(addr)
+      return { diem, usd }
+    },
+    refreshChain: (addr) => {
+      ctx.accounts.invalidate(addr)
+    },
+    createKey: (owner, input = {}) => {
+      ctx.accounts.user(owner)
+      const data = createKeyFor(ctx, owner, { apiKeyType: 'INFERENCE', ...input })
+      return { apiKey: data.apiKey, id: data.id }
+    },
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * API keys: created by the web3 flow or `POST /api_keys`, stored by SHA-256 hash only (the plain
+ * key is returned once and never kept or logged), with per-key spend totals per epoch and day.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import type { Address } from 'viem'
+
+export type ApiKeyType = 'INFERENCE' | 'ADMIN'
+export type LimitPeriod = 'EPOCH' | 'MONTH' | 'LIFETIME'
+export type ModelPrivacy = 'ALL' | 'PRIVATE_TEXT' | 'PRIVATE_ONLY'
+export type Limits = { usd: number | null; diem: number | null; vcu: number | null }
+type Spend = { usd: number; diem: number }
+
+/** A stored key. `hash` is SHA-256 of the key; the key itself is not stored. */
+export type ApiKeyRecord = {
+  id: string
+  hash: string
+  last6Chars: string
+  owner: Address
+  apiKeyType: ApiKeyType
+  description: string
+  createdAt: number
+  expiresAt: string | null
+  consumptionLimit: Limits
+  limitPeriod: LimitPeriod
+  modelPrivacy: ModelPrivacy
+  lastUsedAt: number | null
+  /** Spend per epoch start (ms) and per UTC day start (ms), and lifetime. */
+  byEpoch: Map<number, Spend>
+  byDay: Map<number, Spend>
+  lifetime: Spend
+}
+
+export type CreateKeyInput = {
+  apiKeyType: ApiKeyType
+  description?: string | undefined
+  expiresAt?: string | undefined
+  consumptionLimit?: Partial<Limits> | undefined
+  limitPeriod?: LimitPeriod | undefined
+  modelPrivacy?: ModelPrivacy | undefined
+}
+
+export type KeyStore = ReturnType<typeof createKeyStore>
+
+/** SHA-256 of an API key, the only form in which keys are kept. */
+export function hashKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey).digest('hex')
+}
+
+/** `''`, `YYYY-MM-DD` or an ISO instant → ISO string or null. */
+function normaliseExpiry(expiresAt: string | undefined): string | null {
+  if (!expiresAt) return null
+  return new Date(/^\d{4}-\d{2}-\d{2}$/.test(expiresAt) ? `${expiresAt}T00:00:00.000Z` : expiresAt).toISOString()
+}
+
+/**
+ * An in-memory key store.
+ *
+ * @example
+ * ```ts
+ * const store = createKeyStore()
+ * const { apiKey, record } = store.create('0xabc…', { apiKeyType: 'ADMIN' }, Date.now())
+ * store.byKey(apiKey)?.id === record.id // true
+ * ```
+ */
+export function createKeyStore() {
+  const byHash = new Map<string, ApiKeyRecord>()
+  const byId = new Map<string, ApiKeyRecord>()
+  return {
+    create(owner: Address, input: CreateKeyInput, now: number): { apiKey: string; record: ApiKeyRecord } {
+      const apiKey = randomBytes(30).toString('base64url')
+      const record: ApiKeyRecord = {
+        id: randomUUID(),
+        hash: hashKey(apiKey),
+        last6Chars: apiKey.slice(-6),
+        owner,
+        apiKeyType: input.apiKeyType,
+        description: input.description ?? '',
+        createdAt: now,
+        expiresAt: normaliseExpiry(input.expiresAt),
+        consumptionLimit: { usd: input.consumptionLimit?.usd ?? null, diem: input.consumptionLimit?.diem ?? null, vcu: input.consumptionLimit?.vcu ?? null },
+        limitPeriod: input.limitPeriod ?? 'EPOCH',
+        modelPrivacy: input.modelPrivacy ?? 'ALL',
+        lastUsedAt: null,
+        byEpoch: new Map(),
+        byDay: new Map(),
+        lifetime: { usd: 0, diem: 0 },
+      }
+      byHash.set(record.hash, record)
+      byId.set(record.id, record)
+      return { apiKey, record }
+    },
+    byKey: (apiKey: string): ApiKeyRecord | undefined => byHash.get(hashKey(apiKey)),
+    byId: (id: string): ApiKeyRecord | undefined => byId.get(id),
+    list: (owner: Address): ApiKeyRecord[] => [...byId.values()].filter((k) => k.owner === owner),
+    delete(id: string): boolean {
+      const rec = byId.get(id)
+      if (!rec) return false
+      byId.delete(id)
+      byHash.delete(rec.hash)
+      return true
+    },
+  }
+}
+
+/** Adds a spend to a key's totals. */
+export function recordKeySpend(key: ApiKeyRecord, spend: Spend, epochStartMs: number, dayStartMs: number): void {
+  for (const [map, at] of [[key.byEpoch, epochStartMs], [key.byDay, dayStartMs]] as const) {
+    const cur = map.get(at) ?? { usd: 0, diem: 0 }
+    cur.usd += spend.usd
+    cur.diem += spend.diem
+    map.set(at, cur)
+  }
+  key.lifetime.usd += spend.usd
+  key.lifetime.diem += spend.diem
+}
+
+/** A key's spend since `since` (ms) from its epoch buckets; `since = 0` is the lifetime total. */
+export function keySpendSince(key: ApiKeyRecord, since: number, buckets: 'epoch' | 'day' = 'epoch'): Spend {
+  if (since === 0) return { ...key.lifetime }
+  const sum = { usd: 0, diem: 0 }
+  for (const [at, s] of buckets === 'epoch' ? key.byEpoch : key.byDay) {
+    if (at >= since) {
+      sum.usd += s.usd
+      sum.diem += s.diem
+    }
+  }
+  return sum
+}
