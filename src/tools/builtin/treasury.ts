@@ -1,0 +1,38 @@
+import { z } from 'zod'
+import { BaseError } from '../../errors/BaseError.js'
+import type { TopUpResult } from '../../agent/funding.js'
+import { defineTool } from '../defineTool.js'
+
+/** What the model may ask for. The amount is a suggestion; the policy decides. */
+export type TopUpToolRequest = { agent: string; reason: string; ethAmount: string | undefined }
+
+/**
+ * `request_top_up`: lets the model *ask* for more inference funds. The injected `requestTopUp` runs the
+ * wallet's top-up under the spend policy; a refusal (returned, or thrown as a typed error such as
+ * `PolicyViolationError`) is given back to the model in words, so it can explain or adapt.
+ *
+ * @example
+ * ```ts
+ * const tool = requestTopUpTool({ requestTopUp: (r) => funding.maybeTopUp(`requested by ${r.agent}: ${r.reason}`, { force: true }).then(toTopUpResult) })
+ * ```
+ */
+export function requestTopUpTool(deps: { requestTopUp: (request: TopUpToolRequest) => Promise<TopUpResult> }) {
+  return defineTool({
+    name: 'request_top_up',
+    description:
+      'Requests more Venice inference funds (swap ETH to VVV, stake, mint DIEM). A spend policy you cannot change decides whether and how much; the answer says what happened or why it was refused.',
+    schema: z.object({
+      reason: z.string().min(1).max(500).describe('Why the funds are needed, in one sentence.'),
+      ethAmount: z.string().regex(/^\d+(\.\d+)?$/).optional().describe('Optional amount of ETH you suggest swapping, as a decimal string such as "0.01". The policy may refuse or cap it.'),
+    }),
+    handler: async ({ reason, ethAmount }, ctx) => {
+      try {
+        const r = await deps.requestTopUp({ agent: ctx.agent, reason, ethAmount })
+        return r.ok ? `Top-up done: ${r.summary}` : `Top-up refused by policy: ${r.refusal}`
+      } catch (err) {
+        if (err instanceof BaseError) return `Top-up refused by policy: ${err.shortMessage}${err.metaMessages.length ? ` ${err.metaMessages.join(' ')}` : ''}`
+        throw err
+      }
+    },
+  })
+}

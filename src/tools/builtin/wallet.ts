@@ -1,0 +1,52 @@
+import { z } from 'zod'
+import type { BalanceMonitor } from '../../agent/balanceMonitor.js'
+import { defineTool } from '../defineTool.js'
+
+/**
+ * `get_wallet_balances`: the agent's on-chain balances (ETH, VVV, sVVV, DIEM), read through an injected
+ * function so the lead wires the real wallet (`getBalances(wallet)` formatted for humans).
+ *
+ * @example
+ * ```ts
+ * const tool = walletBalancesTool({ getBalances: async () => ({ eth: '0.5', vvv: '0', svvv: '120', diemStaked: '1' }) })
+ * ```
+ */
+export function walletBalancesTool(deps: { getBalances: () => Promise<Record<string, unknown>> }) {
+  return defineTool({
+    name: 'get_wallet_balances',
+    description: "Returns the agent wallet's balances on Base: ETH, VVV, staked VVV (sVVV) and DIEM, as decimal strings.",
+    schema: z.object({}),
+    handler: () => deps.getBalances(),
+  })
+}
+
+/**
+ * `get_runway`: spendable Diem/USD, burn rate and runway from the balance monitor (no extra request).
+ *
+ * @example
+ * ```ts
+ * const tool = runwayTool({ monitor })
+ * ```
+ */
+export function runwayTool(deps: { monitor: BalanceMonitor }) {
+  return defineTool({
+    name: 'get_runway',
+    description: 'Returns the Venice balance of this agent (Diem and USD), its spend rate per hour and the hours of inference left at that rate.',
+    schema: z.object({}),
+    handler: () => {
+      const s = deps.monitor.snapshot()
+      return {
+        balanceDiem: s.balanceDiem ?? null,
+        balanceUsd: s.balanceUsd ?? null,
+        spendable: s.spendable ?? null,
+        burnPerHour: round(s.burnPerHour),
+        runwayHours: Number.isFinite(s.runwayHours) ? round(s.runwayHours) : 'unlimited at the current rate',
+        level: s.level,
+      }
+    },
+  })
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e6) / 1e6
+}

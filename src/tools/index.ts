@@ -1,0 +1,8 @@
+export { defineTool, toOpenAITool, ToolDefinitionError } from './defineTool.js'
+export type { Tool, AnyTool, ToolContext } from './defineTool.js'
+export { runToolCall, describeError } from './runToolCall.js'
+export type { ToolCallResult } from './runToolCall.js'
+export { walletBalancesTool, runwayTool } from './builtin/wallet.js'
+export { requestTopUpTool } from './builtin/treasury.js'
+export type { TopUpToolRequest } from './builtin/treasury.js'
+export { generateImageTool, speechTool } from './builtin/media.js'
