@@ -1,7 +1,8 @@
 import { BaseError as ViemBaseError, ContractFunctionRevertedError, erc20Abi, parseEther, toFunctionSelector, toFunctionSignature, type Abi, type Address, type Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { diemAbi, stakingAbi, vvvAbi } from '../src/chain/abis/index.js'
-import { loadArtifacts } from '../src/devnet/compile/loadArtifacts.js'
+import { contractsInputHash, readContractSources } from '../src/devnet/compile/contractSources.js'
+import { artifactsAreFresh, loadArtifacts } from '../src/devnet/compile/loadArtifacts.js'
 import { devnetWallet, useDevnet } from './helpers/useDevnet.js'
 
 const devnet = useDevnet()
@@ -58,6 +59,16 @@ async function advance(seconds: number): Promise<void> {
   await devnet().testClient.increaseTime({ seconds })
   await devnet().testClient.mine({ blocks: 1 })
 }
+
+describe('artifact cache', () => {
+  it('the committed artifacts were built from the current sources, and any source edit invalidates them', () => {
+    expect(artifactsAreFresh()).toBe(true)
+    const sources = readContractSources()
+    const edited = { ...sources, 'Staking.sol': { content: `${sources['Staking.sol']!.content}\n// edit` } }
+    expect(contractsInputHash(edited)).not.toBe(contractsInputHash(sources))
+    expect(contractsInputHash(edited)).not.toBe(artifacts.inputHash)
+  })
+})
 
 describe('ABI surface', () => {
   it('compiled contracts carry every function and error selector of the live ABIs', async () => {

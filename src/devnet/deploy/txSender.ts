@@ -48,7 +48,12 @@ export async function createTxSender(publicClient: PublicClient, chain: Chain, a
       await send(label, encodeFunctionData({ abi, functionName, args }), to, value)
     },
     async settle() {
-      const receipts = await Promise.all(sent.map(({ hash }) => publicClient.getTransactionReceipt({ hash })))
+      let receipts
+      try {
+        receipts = await Promise.all(sent.map(({ hash }) => publicClient.waitForTransactionReceipt({ hash, pollingInterval: 10, timeout: 30_000 })))
+      } catch (err) {
+        throw new DevnetDeployError('A devnet deployment transaction was not mined.', { cause: err, metaMessages: ['Is anvil still running and automining?'], code: 'DEPLOY_NOT_MINED' })
+      }
       const failed = receipts.findIndex((r) => r.status !== 'success')
       if (failed >= 0) {
         throw new DevnetDeployError(`Devnet deployment step "${sent[failed]!.label}" reverted.`, {
