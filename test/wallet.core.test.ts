@@ -1,4 +1,4 @@
-import { http, createPublicClient, parseEther, maxUint256, type Chain, type PublicClient, type Transport } from 'viem'
+import { http, createPublicClient, createWalletClient, parseEther, maxUint256, type Chain, type PublicClient, type Transport } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCountingProxy, type CountingProxy } from '../src/chain/countingProxy.js'
 import { vvvAbi } from '../src/chain/abis/index.js'
@@ -8,6 +8,8 @@ import { quoteSwap } from '../src/wallet/actions/quoteSwap.js'
 import { stakeVvv } from '../src/wallet/actions/stakeVvv.js'
 import { swapEthForVvv } from '../src/wallet/actions/swapEthForVvv.js'
 import { createWallet } from '../src/wallet/createWallet.js'
+import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts'
+import { devnetChain } from '../src/devnet/chain.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { testWallet } from './helpers/testWallet.js'
 
@@ -69,12 +71,9 @@ describe('stakeVvv', () => {
     // Pre-set allowance: the approve is skipped.
     const walletClientAllowance = await w.publicClient.readContract({ address: w.addresses.vvv, abi: vvvAbi, functionName: 'allowance', args: [w.address, w.addresses.staking] })
     expect(walletClientAllowance).toBe(0n)
-    await devnet().testClient.impersonateAccount({ address: w.address })
-    const { createWalletClient } = await import('viem')
-    const wc = createWalletClient({ account: w.address, transport: http(devnet().rpcUrl), chain: devnet().publicClient.chain })
+    const wc = createWalletClient({ account: privateKeyToAccount(w.privateKey), transport: http(devnet().rpcUrl), chain: devnetChain(devnet().rpcUrl) })
     const h = await wc.writeContract({ address: w.addresses.vvv, abi: vvvAbi, functionName: 'approve', args: [w.addresses.staking, parseEther('5')] })
     await devnet().publicClient.waitForTransactionReceipt({ hash: h })
-    await devnet().testClient.stopImpersonatingAccount({ address: w.address })
     const second = await stakeVvv(w, { amount: parseEther('5') })
     expect(second.approved).toBe(false)
     expect(second.hashes).toHaveLength(1)
@@ -110,7 +109,6 @@ describe('ensureStake', () => {
 describe('createWallet', () => {
   it('rejects an RPC endpoint on another chain than the address book', async () => {
     const publicClient = createPublicClient({ transport: http(devnet().rpcUrl) }) as PublicClient<Transport, Chain | undefined>
-    const { privateKeyToAccount, generatePrivateKey } = await import('viem/accounts')
     await expect(
       createWallet({ account: privateKeyToAccount(generatePrivateKey()), publicClient, addresses: { ...devnet().addresses, chainId: 8453 }, stateDir: '/tmp/none' }),
     ).rejects.toMatchObject({ name: 'ChainMismatchError', shortMessage: expect.stringContaining('chain 31337') })
