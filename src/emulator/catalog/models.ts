@@ -139,7 +139,7 @@ export function resolveModel(catalog: ModelCatalog, requested: string, type = 't
 
 /**
  * The rate-limit tier of a model: XS for the small documented models, S for the Venice uncensored
- * and Mistral families, then by output price (< $2 → M, else L).
+ * and Mistral families, then by output price per 1M tokens (< $1 → S, < $5 → M, else L).
  *
  * @example
  * ```ts
@@ -150,7 +150,7 @@ export function tierOf(model: ModelEntry): Tier {
   if (model.id === 'qwen3-4b' || model.id === 'llama-3.2-3b') return 'XS'
   if (/^(venice-uncensored|mistral)/.test(model.id)) return 'S'
   const out = model.model_spec.pricing?.output?.usd ?? 0
-  return out < 2 ? 'M' : 'L'
+  return out < 1 ? 'S' : out < 5 ? 'M' : 'L'
 }
 
 /**
