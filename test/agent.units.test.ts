@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { defineTool, toOpenAITool, ToolDefinitionError } from '../src/tools/defineTool.js'
+import { defineTool, toOpenAITool, ToolDefinitionError, type AnyTool } from '../src/tools/defineTool.js'
 import { runToolCall } from '../src/tools/runToolCall.js'
 import { BaseError } from '../src/errors/BaseError.js'
 import { createRateLimiter } from '../src/agent/rateLimiter.js'
@@ -36,7 +36,7 @@ describe('defineTool / runToolCall', () => {
   })
   it('turns unknown tools, bad JSON, bad arguments and handler errors into tool messages', async () => {
     const boom = defineTool({ name: 'boom', description: 'fails', schema: z.object({}), handler: () => { throw new VaultLockedError('Vault is locked.', { code: 'VAULT_LOCKED' }) } })
-    const tools = new Map([[add.name, add], [boom.name, boom]] as const)
+    const tools = new Map<string, AnyTool>([[add.name, add], [boom.name, boom]])
     const ctx = { agent: 't' }
     expect(await runToolCall(tools, { id: '1', name: 'add', arguments: '{"a":1,"b":2}' }, ctx)).toMatchObject({ ok: true, content: '{"sum":3}' })
     const unknown = await runToolCall(tools, { id: '2', name: 'mul', arguments: '{}' }, ctx)

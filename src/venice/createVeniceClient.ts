@@ -1,11 +1,12 @@
 import OpenAI from 'openai'
 import { redact } from '../util/redact.js'
+import { NotFoundError } from './errors.js'
 import { parseVeniceHeaders, type VeniceHeaders } from './headers.js'
 import { request, type Transport, type VeniceLogger, type WithHeaders } from './request.js'
 import { sleep } from './retry.js'
 import {
   apiKeyListSchema, apiKeyOneSchema, billingPageSchema, characterListSchema, characterOneSchema, createdApiKeyResponseSchema,
-  imageResponseSchema, modelListSchema, rateLimitLogSchema, rateLimitsSchema, successSchema, traitsSchema, web3TokenSchema,
+  imageResponseSchema, legacyBillingPageSchema, modelListSchema, rateLimitLogSchema, rateLimitsSchema, successSchema, traitsSchema, web3TokenSchema,
   type ApiKey, type BillingEntry, type Character, type CreateApiKeyBody, type CreatedApiKey, type ImageResponse,
   type RateLimitLogEntry, type RateLimits, type VeniceModel, type Web3KeyBody,
 } from './schemas.js'
@@ -121,10 +122,15 @@ export function createVeniceClient(options: VeniceClientOptions) {
     getCharacter: async (slug: string, o: Opts = {}): Promise<Character> =>
       (await data(request(t, { method: 'GET', path: `/characters/${encodeURIComponent(slug)}`, schema: characterOneSchema, signal: o.signal }))).data,
     /**
-     * One page of the billing ledger. `/billing/usage` is sunset in the spec (410), so this reads
-     * `/billing/usage-history`; pass `cursor` from the previous page to continue.
+     * One page of the legacy billing ledger, `GET /billing/usage?page&limit`. The spec sunsets it on
+     * 2026-09-16 (then it answers 410: use `getBillingUsageHistory`).
      */
-    getBillingUsage: async (p: BillingUsageParams & Opts = {}): Promise<{ data: BillingEntry[]; nextCursor: string | null }> => {
+    getBillingUsage: async (p: { page?: number; limit?: number } & Opts = {}): Promise<{ data: BillingEntry[]; totalPages: number }> => {
+      const r = await data(request(t, { method: 'GET', path: '/billing/usage', query: { page: p.page, limit: p.limit }, schema: legacyBillingPageSchema, signal: p.signal }))
+      return { data: r.data, totalPages: r.pagination.totalPages }
+    },
+    /** One page of `GET /billing/usage-history`; pass `cursor` from the previous page to continue. */
+    getBillingUsageHistory: async (p: BillingUsageParams & Opts = {}): Promise<{ data: BillingEntry[]; nextCursor: string | null }> => {
       const { signal, ...query } = p
       const page = await data(request(t, { method: 'GET', path: '/billing/usage-history', query: p.cursor ? { cursor: p.cursor } : query, schema: billingPageSchema, signal }))
       return { data: page.data, nextCursor: page.nextCursor ?? null }
@@ -148,20 +154,32 @@ export function createVeniceClient(options: VeniceClientOptions) {
 export type VeniceClient = ReturnType<typeof createVeniceClient>
 
 /**
- * Walks every page of the billing ledger.
+ * Walks every page of the billing ledger: `/billing/usage-history` by cursor, or, where that route does
+ * not exist (404), the legacy `/billing/usage` by page.
  *
  * @example
  * ```ts
- * const entries = await listAllBillingUsage(venice, { currency: 'DIEM' })
+ * const entries = await listAllBillingUsage(venice)
+ * const spent = entries.reduce((s, e) => s - e.amount, 0)
  * ```
  */
 export async function listAllBillingUsage(client: VeniceClient, params: Omit<BillingUsageParams, 'cursor'> = {}): Promise<BillingEntry[]> {
   const all: BillingEntry[] = []
-  let page = await client.getBillingUsage(params)
-  all.push(...page.data)
-  while (page.nextCursor) {
-    page = await client.getBillingUsage({ cursor: page.nextCursor })
+  try {
+    let page = await client.getBillingUsageHistory(params)
     all.push(...page.data)
+    while (page.nextCursor) {
+      page = await client.getBillingUsageHistory({ cursor: page.nextCursor })
+      all.push(...page.data)
+    }
+    return all
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err
+  }
+  for (let page = 1, pages = 1; page <= pages; page++) {
+    const r = await client.getBillingUsage({ page, limit: 500 })
+    all.push(...r.data)
+    pages = r.totalPages
   }
   return all
 }

@@ -149,7 +149,7 @@ export const billingEntrySchema = z.object({
     .object({
       completionTokens: z.number().nullable(),
       promptTokens: z.number().nullable(),
-      inferenceExecutionTime: z.number().nullable(),
+      inferenceExecutionTime: z.number().nullable().optional(),
       requestId: z.string(),
     })
     .nullable(),
@@ -161,6 +161,11 @@ export const billingEntrySchema = z.object({
 })
 export type BillingEntry = z.infer<typeof billingEntrySchema>
 export const billingPageSchema = z.object({ data: z.array(billingEntrySchema), nextCursor: z.string().nullable().optional() })
+/** The legacy `/billing/usage` page (sunset 2026-09-16, 410 afterwards). */
+export const legacyBillingPageSchema = z.object({
+  data: z.array(billingEntrySchema),
+  pagination: z.object({ limit: z.number(), page: z.number(), total: z.number(), totalPages: z.number() }),
+})
 
 export const imageResponseSchema = z.object({
   id: z.string().optional(),
