@@ -1,0 +1,17 @@
+/**
+ * The local devnet: anvil + Venice contract clones + Uniswap V3, started by `startDevnet()` or
+ * `gondola devnet`, and discovered by other commands through `readDevnetInfo(stateDir)`.
+ *
+ * @example
+ * ```ts
+ * import { startDevnet } from './devnet/index.js'
+ * const devnet = await startDevnet()
+ * devnet.addresses.staking // '0x…'
+ * await devnet.stop()
+ * ```
+ */
+export { startDevnet, type Devnet, type StartDevnetOptions } from './startDevnet.js'
+export { readDevnetAddressBook, readDevnetInfo, writeDevnetInfo, removeDevnetInfo, devnetInfoPath, type DevnetInfo } from './devnetInfo.js'
+export { devnetChain, DEVNET_CHAIN_ID } from './chain.js'
+export type { DevAccount } from './anvil/parseDevAccounts.js'
+export { AnvilNotFoundError, AnvilStartError, ContractCompileError, DevnetDeployError, DevnetStateError, FaucetError, PortInUseError } from './errors.js'
