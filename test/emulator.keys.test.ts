@@ -96,7 +96,7 @@ describe('consumption limits and epochs', () => {
     const cost1 = (first.data as unknown as { cost: { diem: number; usd: number } }).cost
     expect(cost1.diem).toBeGreaterThan(0)
     let last = cost1
-    for (let i = 0; i < 40 && last.diem > 0; i++) last = (await chat(key, big, 'kimi-k3')) as unknown as { cost: { diem: number; usd: number } } & OpenAI.Chat.ChatCompletion
+    for (let i = 0; i < 40 && last.diem > 0; i++) last = ((await chat(key, big, 'kimi-k3')) as unknown as { cost: { diem: number; usd: number } }).cost
     expect((await emulator().balances(BOB)).diem).toBe(0)
     let err: unknown
     for (let i = 0; i < 40 && !err; i++) err = await chat(key, big, 'kimi-k3').then(() => undefined, (e: unknown) => e)

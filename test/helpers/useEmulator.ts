@@ -20,7 +20,7 @@ import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../s
  * ```
  */
 export function useEmulator(
-  options: Partial<StartEmulatorOptions> & { stakes?: Record<string, { svvv?: bigint; stakedDiem?: bigint }>; chain?: ChainReader | (() => ChainReader) } = {},
+  options: Omit<Partial<StartEmulatorOptions>, 'chain'> & { stakes?: Record<string, { svvv?: bigint; stakedDiem?: bigint }>; chain?: ChainReader | (() => ChainReader) } = {},
 ): () => Emulator {
   let emulator: Emulator | undefined
   beforeAll(async () => {
