@@ -13,16 +13,20 @@ export const apiKeyTypeSchema = z.enum(['INFERENCE', 'ADMIN'])
 export const limitPeriodSchema = z.enum(['EPOCH', 'MONTH', 'LIFETIME'])
 export const modelPrivacySchema = z.enum(['ALL', 'PRIVATE_TEXT', 'PRIVATE_ONLY'])
 
-/** One key as listed by `GET /api_keys` and `GET /api_keys/{id}`. */
-export const apiKeySchema = z.object({
+/** Fields every key description shares (listed, read back, or just created). */
+const keyBaseSchema = z.object({
   id: z.string(),
   apiKeyType: apiKeyTypeSchema,
-  consumptionLimits: consumptionLimitSchema,
   limitPeriod: limitPeriodSchema.optional(),
   modelPrivacy: modelPrivacySchema.optional(),
-  createdAt: z.string().nullable(),
   expiresAt: z.string().nullable(),
   description: z.string().optional(),
+})
+
+/** One key as listed by `GET /api_keys` and `GET /api_keys/{id}` (note the plural `consumptionLimits`). */
+export const apiKeySchema = keyBaseSchema.extend({
+  consumptionLimits: consumptionLimitSchema,
+  createdAt: z.string().nullable(),
   last6Chars: z.string(),
   lastUsedAt: z.string().nullable(),
   usage: z.object({ trailingSevenDays: z.object({ usd: z.string(), diem: z.string(), vcu: z.string().optional() }) }).optional(),
@@ -34,16 +38,7 @@ export const apiKeyListSchema = z.object({ data: z.array(apiKeySchema), object: 
 export const apiKeyOneSchema = z.object({ data: apiKeySchema })
 
 /** A key as returned once, at creation (`POST /api_keys`, `POST /api_keys/generate_web3_key`). */
-export const createdApiKeySchema = z.object({
-  apiKey: z.string(),
-  id: z.string(),
-  apiKeyType: apiKeyTypeSchema,
-  consumptionLimit: consumptionLimitSchema,
-  limitPeriod: limitPeriodSchema.optional(),
-  modelPrivacy: modelPrivacySchema.optional(),
-  description: z.string().optional(),
-  expiresAt: z.string().nullable(),
-})
+export const createdApiKeySchema = keyBaseSchema.extend({ apiKey: z.string(), consumptionLimit: consumptionLimitSchema })
 export type CreatedApiKey = z.infer<typeof createdApiKeySchema>
 export const createdApiKeyResponseSchema = z.object({ success: z.boolean().optional(), data: createdApiKeySchema })
 
