@@ -1,0 +1,31 @@
+/**
+ * The wallet: the part of Gondola that moves money. Every action is `action(wallet, parameters)`,
+ * every transaction goes through one signing chokepoint (`sendCall`) under the spend policy, and
+ * every send is journaled for crash-safe resumption.
+ */
+export { createKeystore, type CreateKeystoreParameters, type CreateKeystoreReturnType } from './accounts/createKeystore.js'
+export { loadAccount, type LoadAccountParameters } from './accounts/loadAccount.js'
+export { toSigner, type AnySigner, type WalletSigner, type UnsignedTransaction } from './accounts/toSigner.js'
+export { createWallet, type CreateWalletParameters, type Wallet, type WalletHooks } from './createWallet.js'
+export { parseAmount, parseAddress, formatAmount, assertPositiveAmount } from './amounts.js'
+export { createPolicy, policyFromEnv, assertPolicy, type SpendPolicy } from './policy/policy.js'
+export * from './errors.js'
+export { getBalances, type GetBalancesReturnType } from './actions/getBalances.js'
+export { quoteSwap, type QuoteSwapReturnType } from './actions/quoteSwap.js'
+export { swapEthForVvv, type SwapEthForVvvReturnType } from './actions/swapEthForVvv.js'
+export { stakeVvv, type StakeVvvReturnType } from './actions/stakeVvv.js'
+export { claim, type ClaimReturnType } from './actions/claim.js'
+export { claimAndStake, type ClaimAndStakeReturnType } from './actions/claimAndStake.js'
+export { initiateUnstake, type InitiateUnstakeReturnType } from './actions/initiateUnstake.js'
+export { finalizeUnstake, type FinalizeUnstakeReturnType } from './actions/finalizeUnstake.js'
+export { mintDiem, type MintDiemReturnType } from './actions/mintDiem.js'
+export { burnDiem, type BurnDiemReturnType } from './actions/burnDiem.js'
+export { stakeDiem, type StakeDiemReturnType } from './actions/stakeDiem.js'
+export { initiateDiemUnstake, type InitiateDiemUnstakeReturnType } from './actions/initiateDiemUnstake.js'
+export { finalizeDiemUnstake, type FinalizeDiemUnstakeReturnType } from './actions/finalizeDiemUnstake.js'
+export { ensureStake, type EnsureStakeReturnType } from './actions/ensureStake.js'
+export { ensureDiem, type EnsureDiemReturnType } from './actions/ensureDiem.js'
+export { topUp, type TopUpReturnType } from './actions/topUp.js'
+export { uniswapV3Route } from './routes/uniswapV3Route.js'
+export { aerodromeRoute } from './routes/aerodromeRoute.js'
+export type { SwapRoute, SwapQuote } from './routes/types.js'
