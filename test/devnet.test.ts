@@ -124,7 +124,7 @@ describe('gondola devnet --json', () => {
   it('prints one JSON line, answers eth_chainId, publishes the address book, and exits 0 on SIGTERM', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'gondola-state-'))
     const { child, firstLine } = startCli(stateDir)
-    const out = JSON.parse(await firstLine) as { rpcUrl: string; chainId: number; addresses: Record<string, Address>; accounts: { address: Address }[] }
+    const out = JSON.parse(await firstLine) as { rpcUrl: string; chainId: number; addresses: Record<string, Address>; accounts: { address: Address }[]; veniceBaseUrl: string }
     expect(Object.keys(out.addresses).sort()).toEqual(['diem', 'factory', 'multicall3', 'positionManager', 'quoter', 'staking', 'swapRouter', 'vvv', 'weth'])
     expect(out.chainId).toBe(31337)
     expect(out.accounts).toHaveLength(10)
@@ -132,11 +132,16 @@ describe('gondola devnet --json', () => {
     const book = readDevnetAddressBook(stateDir)
     expect(isAddressEqual(book.staking, out.addresses.staking!)).toBe(true)
     expect(book.vvv).not.toBe(zeroAddress)
+    // The Venice emulator runs beside anvil.
+    expect(out.veniceBaseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v1$/)
+    const models = (await (await fetch(`${out.veniceBaseUrl}/models`)).json()) as { data: unknown[] }
+    expect(models.data.length).toBeGreaterThan(0)
 
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     child.kill('SIGTERM')
     expect(await exit).toBe(0)
     expect(await chainIdAt(out.rpcUrl)).toBeUndefined()
+    await expect(fetch(`${out.veniceBaseUrl}/models`)).rejects.toThrow()
     expect(existsSync(join(stateDir, 'devnet.json'))).toBe(false)
   })
 

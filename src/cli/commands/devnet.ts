@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
 import { removeDevnetInfo, writeDevnetInfo, type DevnetInfo } from '../../devnet/devnetInfo.js'
-import { startDevnet } from '../../devnet/startDevnet.js'
+import { startLocalWorld } from '../../devnet/startLocalWorld.js'
 import { CLIError } from '../CLIError.js'
 import { jsonArg, printJson, withSpinner } from '../output.js'
 
@@ -11,17 +11,38 @@ import { jsonArg, printJson, withSpinner } from '../output.js'
  * SIGINT/SIGTERM, then stops everything (saving `--state`) and exits 0.
  */
 export default defineCommand({
-  meta: { name: 'devnet', description: 'Run a local chain: anvil + Venice contracts (VVV, sVVV, DIEM) + Uniswap V3 with a VVV/WETH pool' },
+  meta: { name: 'devnet', description: 'Run the local world: anvil + Venice contracts (VVV, sVVV, DIEM) + Uniswap V3 with a VVV/WETH pool + the Venice API emulator' },
   args: {
     port: { type: 'string', description: 'Port on 127.0.0.1 (default: a free one)' },
     state: { type: 'string', description: 'Resume from this file if it exists, and save the chain to it on exit' },
+    'venice-port': { type: 'string', description: 'Port of the Venice emulator (default: a free one)' },
+    'latency-ms': { type: 'string', description: 'Emulator fault: added latency per inference request, in ms' },
+    'rate-429': { type: 'string', description: 'Emulator fault: probability (0–1) of a 429 on inference requests' },
+    'rate-500': { type: 'string', description: 'Emulator fault: probability (0–1) of a 500' },
+    'rate-503': { type: 'string', description: 'Emulator fault: probability (0–1) of a 503' },
+    'drop-rate': { type: 'string', description: 'Emulator fault: probability (0–1) of a dropped connection' },
     ...jsonArg,
   },
   async run({ args }) {
     const env = readEnv()
     const port = args.port === undefined ? undefined : parsePort(args.port)
-    const devnet = await withSpinner('Starting devnet', () => startDevnet({ port, stateFile: args.state }), { json: args.json })
-    const info: DevnetInfo = { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, addresses: devnet.addresses, accounts: devnet.accounts }
+    const emulator = {
+      port: args['venice-port'] === undefined ? undefined : parsePort(args['venice-port']),
+      dailyPoolDiem: Number(env.VENICE_EMULATOR_DAILY_POOL_DIEM),
+      usdBalance: Number(env.VENICE_EMULATOR_USD_BALANCE),
+      epochSeconds: env.VENICE_EMULATOR_EPOCH_SECONDS,
+      adminEndpoint: env.VENICE_EMULATOR_ADMIN,
+      faults: {
+        latencyMs: parseNumber(args['latency-ms'], '--latency-ms', 0, 60_000),
+        rate429: parseNumber(args['rate-429'], '--rate-429', 0, 1),
+        rate500: parseNumber(args['rate-500'], '--rate-500', 0, 1),
+        rate503: parseNumber(args['rate-503'], '--rate-503', 0, 1),
+        dropRate: parseNumber(args['drop-rate'], '--drop-rate', 0, 1),
+      },
+    }
+    const world = await withSpinner('Starting devnet', () => startLocalWorld({ port, stateFile: args.state, emulator }), { json: args.json })
+    const devnet = world.devnet
+    const info: DevnetInfo = { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, addresses: devnet.addresses, accounts: devnet.accounts, veniceBaseUrl: world.veniceBaseUrl }
     const signal = waitForSignal()
     try {
       await writeDevnetInfo(env.GONDOLA_STATE_DIR, info)
@@ -30,7 +51,7 @@ export default defineCommand({
       await signal
     } finally {
       await removeDevnetInfo(env.GONDOLA_STATE_DIR)
-      await devnet.stop()
+      await world.stop()
     }
   },
 })
@@ -41,6 +62,13 @@ function parsePort(value: string): number {
     throw new CLIError(`--port must be an integer from 0 to 65535, got "${value}".`, { code: 'CLI_BAD_PORT' })
   }
   return port
+}
+
+function parseNumber(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < min || n > max) throw new CLIError(`${flag} must be a number from ${min} to ${max}, got "${value}".`, { code: 'CLI_BAD_NUMBER' })
+  return n
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {
@@ -69,6 +97,7 @@ function toJsonLine(info: DevnetInfo): Record<string, unknown> {
 function printText(info: DevnetInfo, source: string): void {
   const lines = [
     `Devnet ready (${source}) — RPC ${info.rpcUrl}, chain id ${info.chainId}`,
+    `Venice API emulator: ${info.veniceBaseUrl ?? '(not running)'}`,
     '',
     'Contracts:',
     ...Object.entries(info.addresses)
