@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { Address } from 'viem'
 import { useEmulator } from './helpers/useEmulator.js'
 import { createVeniceClient, listAllBillingUsage } from '../src/venice/index.js'
@@ -57,6 +57,28 @@ describe('many agents in one process', () => {
     const failover = await runner.run({ agent: 'c', prompt: 'hello', model: 'qwen3-4b', key: ['tight', 'roomy'] })
     expect(failover.status).toBe('completed')
     expect(runner.key('roomy')!.monitor.snapshot().level).toBe('ok')
+  })
+
+  it('rotates a key that hit its own limit or is about to expire, and the run continues', async () => {
+    const capped = emulator().createKey(DAVE, { consumptionLimit: { diem: 0, usd: 0 } })
+    const rotations: string[] = []
+    const runner = createRunner({
+      baseURL: emulator().baseURL, keys: [{ name: 'k', apiKey: capped.apiKey }], clock: clock(), rotateCooldownMs: 0,
+      rotateKey: async ({ name, reason }) => {
+        rotations.push(`${name}:${reason}`)
+        // Stands in for the provisioner: the first replacement expires in 2 emulated hours, the next never.
+        const expiresAt = rotations.length === 1 ? new Date(emulator().now() + 2 * 3_600_000).toISOString() : undefined
+        return { apiKey: emulator().createKey(DAVE, { expiresAt }).apiKey, expiresAt }
+      },
+    })
+    const r = await runner.run({ agent: 'r', prompt: 'hello', model: 'qwen3-4b' })
+    expect(r.status).toBe('completed')
+    expect(rotations[0]).toBe('k:limit')
+    // The replacement expires in 2 h (< the 24 h warning): the monitor fires keyExpiring and the runner rotates again.
+    await vi.waitFor(() => expect(rotations).toEqual(['k:limit', 'k:expiring']))
+    await vi.waitFor(() => expect(runner.key('k')!.monitor.snapshot().keyExpiresAt).toBeUndefined())
+    expect(rotations).toHaveLength(2)
+    expect((await runner.run({ agent: 'r', prompt: 'hello', model: 'qwen3-4b' })).status).toBe('completed')
   })
 
   it("ledger totals equal the emulator's billing usage", async () => {

@@ -43,6 +43,8 @@ export type BalanceMonitorOptions = {
   fetchRateLimits?: (() => Promise<RateLimits>) | undefined
   /** Remaining allowance of the key's own consumption limit, if it has one (e.g. read from `GET /api_keys/{id}`). */
   keyLimitRemaining?: number | undefined
+  /** When the key expires (ms since the epoch), if known without asking the API. */
+  keyExpiresAt?: number | undefined
   now?: (() => number) | undefined
 }
 
@@ -73,7 +75,7 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   let balanceUsd: number | undefined
   let keyLimitRemaining = options.keyLimitRemaining
   let nextEpochBegins: number | undefined
-  let keyExpiresAt: number | undefined
+  let keyExpiresAt: number | undefined = options.keyExpiresAt
   let level: BalanceSnapshot['level'] = 'ok'
   let expiringFired = false
   let startedAt = now()
@@ -131,7 +133,9 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
         balanceDiem = rl.balances.DIEM ?? balanceDiem
         balanceUsd = rl.balances.USD ?? balanceUsd
         nextEpochBegins = Date.parse(rl.nextEpochBegins) || undefined
-        keyExpiresAt = rl.keyExpiration ? Date.parse(rl.keyExpiration) || undefined : undefined
+        const expires = rl.keyExpiration ? Date.parse(rl.keyExpiration) || undefined : undefined
+        if (expires !== keyExpiresAt) expiringFired = false // a rotated key gets its own warning
+        keyExpiresAt = expires
         refreshing = undefined
         evaluate()
       },
@@ -165,6 +169,12 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
         balanceUsd = (balanceUsd ?? 0) - (amount - fromDiem)
       }
       if (keyLimitRemaining !== undefined) keyLimitRemaining -= amount
+      evaluate()
+    },
+    /** Set when the key expires (ms), e.g. from the key store after a mint or rotation; `/api_keys/rate_limits` needs an ADMIN key on some deployments. */
+    setKeyExpiresAt(ms: number | undefined) {
+      if (ms !== keyExpiresAt) expiringFired = false
+      keyExpiresAt = ms
       evaluate()
     },
     /** Set the key's remaining consumption-limit allowance (after a re-limit or a read-back). */

@@ -36,6 +36,11 @@ export type CallContext = {
   maxTopUpsPerCall?: number | undefined
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined
   random?: (() => number) | undefined
+  /**
+   * Called when a 402 says the *key* hit its own consumption limit ("API key DIEM spend limit exceeded"):
+   * topping up the account cannot help, so the runner rotates or re-limits the key. Resolve true to retry.
+   */
+  onKeyLimit?: ((message: string) => Promise<boolean>) | undefined
   /** Called after each funding attempt made because of a 402. */
   onFunding?: ((outcome: FundingOutcome) => void) | undefined
 }
@@ -85,6 +90,10 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
         await sleep(backoffMs(serverRetries++, { random: ctx.random }), signal)
         continue
       }
+      if (err instanceof InsufficientBalanceError && isKeyLimit(err.serverMessage) && ctx.onKeyLimit && topUps++ < (ctx.maxTopUpsPerCall ?? 1)) {
+        if (await ctx.onKeyLimit(err.serverMessage ?? '')) continue
+        throw err
+      }
       if (err instanceof InsufficientBalanceError && ctx.funding && topUps++ < (ctx.maxTopUpsPerCall ?? 1)) {
         const outcome = await ctx.funding.maybeTopUp('402', { force: true })
         ctx.onFunding?.(outcome)
@@ -99,6 +108,11 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
       throw err
     }
   }
+}
+
+/** Venice's 402 for a key over its own limit, as opposed to an account out of funds. */
+export function isKeyLimit(message: string | undefined): boolean {
+  return /API key (DIEM|USD|VCU) spend limit exceeded/i.test(message ?? '')
 }
 
 function waitFor429(h: VeniceHeaders | undefined): number {

@@ -8,7 +8,15 @@ import { createRateLimiter, type LimiterClock, type RateLimiter, type RateLimite
 import { runAgent, type RunAgentOptions, type RunResult } from './runAgent.js'
 
 /** One key the runner may use. The key itself stays inside its client; only `name` appears in logs. */
-export type RunnerKey = { name: string; apiKey: string }
+export type RunnerKey = {
+  name: string
+  apiKey: string
+  /** ISO expiry, as the provisioner recorded it (drives `keyExpiring` without an ADMIN call). */
+  expiresAt?: string | null | undefined
+}
+
+/** What `rotateKey` resolves: the replacement key (and its expiry), or `undefined` to keep the old one. */
+export type RotatedKey = string | { apiKey: string; expiresAt?: string | null | undefined } | undefined
 
 /** Options of `createRunner`. */
 export type RunnerOptions = {
@@ -24,6 +32,14 @@ export type RunnerOptions = {
   /** The wallet's top-up; without it, a 402 or a low runway ends the affected runs instead. */
   topUp?: TopUpFn | undefined
   funding?: { minRunwayHours: number; cooldownMs: number } | undefined
+  /**
+   * Rotation or re-limiting through the key provisioner: called when a key is about to expire or hits its
+   * own consumption limit. Resolve the replacement key (swapped in place for every agent on it), or
+   * `undefined` to leave the key as is.
+   */
+  rotateKey?: ((request: { name: string; reason: 'expiring' | 'limit'; detail: string }) => Promise<RotatedKey>) | undefined
+  /** Minimum time between rotations for expiry (ms, runner clock). Default 10 min. */
+  rotateCooldownMs?: number | undefined
   /** Refresh `/api_keys/rate_limits` this often (ms); 0 disables the timer. Default 0. */
   refreshMs?: number | undefined
 }
@@ -35,6 +51,8 @@ export type KeyServices = {
   monitor: BalanceMonitor
   funding: FundingController | undefined
   limiterFor: (model: string) => RateLimiter
+  /** Runs `rotateKey` once for concurrent callers; true when a new key is in place. */
+  rotate: (reason: 'expiring' | 'limit', detail: string) => Promise<boolean>
 }
 
 /** A run on the runner: `runAgent` options minus what the runner supplies, plus which key(s) to use. */
@@ -78,7 +96,10 @@ export function createRunner(options: RunnerOptions) {
     run(o: RunnerRunOptions): Promise<RunResult> {
       const s = pick(o.key)
       const limiter = s.limiterFor(o.model ?? o.characterSlug ?? 'default')
-      return runAgent({ ...o, venice: s.venice, limiter, monitor: s.monitor, funding: s.funding, prices, ledger: options.ledger })
+      return runAgent({
+        ...o, venice: s.venice, limiter, monitor: s.monitor, funding: s.funding, prices, ledger: options.ledger,
+        onKeyLimit: options.rotateKey ? (detail) => s.rotate('limit', detail) : undefined,
+      })
     },
     /** Stops refresh timers. */
     close(): void {
@@ -104,7 +125,12 @@ function makeServices(k: RunnerKey, o: RunnerOptions): KeyServices {
       if (!path.endsWith('/chat/completions')) monitorRef?.observeHeaders(h, status)
     },
   })
-  const monitor = createBalanceMonitor({ ...o.monitor, fetchRateLimits: () => venice.getRateLimits(), now: o.clock?.now })
+  const monitor = createBalanceMonitor({
+    ...o.monitor,
+    fetchRateLimits: () => venice.getRateLimits(),
+    keyExpiresAt: k.expiresAt ? Date.parse(k.expiresAt) : undefined,
+    now: o.clock?.now,
+  })
   monitorRef = monitor
   if (o.refreshMs) monitor.start(o.refreshMs)
   const funding =
@@ -112,11 +138,35 @@ function makeServices(k: RunnerKey, o: RunnerOptions): KeyServices {
       ? createFundingController({ monitor, topUp: o.topUp, minRunwayHours: o.funding.minRunwayHours, cooldownMs: o.funding.cooldownMs, now: o.clock?.now })
       : undefined
   funding?.attach()
+  let rotating: Promise<boolean> | undefined
+  let lastRotation = -Infinity
+  const now = o.clock?.now ?? Date.now
+  const rotate = (reason: 'expiring' | 'limit', detail: string): Promise<boolean> => {
+    if (!o.rotateKey) return Promise.resolve(false)
+    // An expiring key is rotated at most once per cooldown, so short-lived replacements cannot loop.
+    if (!rotating && reason === 'expiring' && now() - lastRotation < (o.rotateCooldownMs ?? 600_000)) return Promise.resolve(false)
+    if (rotating) return rotating
+    lastRotation = now()
+    const p = o.rotateKey({ name: k.name, reason, detail }).catch((): RotatedKey => undefined).then((rotated) => {
+      rotating = undefined
+      if (!rotated) return false
+      const next = typeof rotated === 'string' ? { apiKey: rotated } : rotated
+      venice.setApiKey(next.apiKey)
+      // Monitor updates run after `rotating` is cleared, so an event they fire may rotate again.
+      monitor.setKeyLimitRemaining(undefined)
+      monitor.setKeyExpiresAt(next.expiresAt ? Date.parse(next.expiresAt) : undefined)
+      return true
+    })
+    rotating = p
+    return p
+  }
+  monitor.on('keyExpiring', (s) => void rotate('expiring', `expires in ${s.expiresInHours.toFixed(1)} h`))
   return {
     name: k.name,
     venice,
     monitor,
     funding,
+    rotate,
     limiterFor(model) {
       let l = limiters.get(model)
       if (!l) limiters.set(model, (l = createRateLimiter({ ...o.limiter, clock: o.clock })))

@@ -86,11 +86,17 @@ export function createVeniceClient(options: VeniceClientOptions) {
   })
   const data = async <T>(p: Promise<WithHeaders<T>>): Promise<T> => (await p).data
 
-  return {
+  const client = {
     openai,
     baseURL: options.baseURL,
     /** The key, redacted, for display. */
     keyHint: options.apiKey ? redact(options.apiKey) : undefined,
+    /** Swaps the key in place (rotation): chat and REST calls from now on use the new one. */
+    setApiKey(apiKey: string): void {
+      t.apiKey = apiKey
+      openai.apiKey = apiKey
+      client.keyHint = redact(apiKey)
+    },
     /** `GET /api_keys` (admin). */
     listApiKeys: async (o: Opts = {}): Promise<ApiKey[]> =>
       (await data(request(t, { method: 'GET', path: '/api_keys', schema: apiKeyListSchema, signal: o.signal }))).data,
@@ -148,6 +154,7 @@ export function createVeniceClient(options: VeniceClientOptions) {
     postWeb3Key: async (body: Web3KeyBody, o: Opts = {}): Promise<CreatedApiKey> =>
       (await data(request(t, { method: 'POST', path: '/api_keys/generate_web3_key', auth: false, body, schema: createdApiKeyResponseSchema, signal: o.signal, retry: false }))).data,
   }
+  return client
 }
 
 /** The client returned by `createVeniceClient`. */
