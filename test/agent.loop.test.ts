@@ -75,6 +75,15 @@ describe('agent loop on the emulator (openai SDK over HTTP)', () => {
     expect(r.output).toContain('{"sum":5}')
   })
 
+  it('stops when its AbortSignal fires, even mid-run', async () => {
+    const { apiKey } = emulator().createKey(ALICE)
+    const ac = new AbortController()
+    const stopper = defineTool({ name: 'stop_now', description: 'Stops.', schema: z.object({}), handler: () => (ac.abort(), 'stopping') })
+    emulator().script(apiKey, Array.from({ length: 5 }, () => ({ tool_calls: [{ name: 'stop_now', arguments: {} }] })))
+    const r = await runAgent({ venice: client(apiKey), agent: 'ab', prompt: 'go', tools: [stopper], model: 'qwen3-4b', signal: ac.signal })
+    expect(r).toMatchObject({ status: 'aborted', steps: 1, toolCalls: 1 })
+  })
+
   it('stops before a call would exceed the run budget', async () => {
     const { apiKey } = emulator().createKey(ALICE)
     emulator().script(apiKey, Array.from({ length: 30 }, () => ({ tool_calls: [{ name: 'lookup_price', arguments: { symbol: 'VVV' } }] })))

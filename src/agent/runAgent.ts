@@ -9,6 +9,7 @@ import { callModel, type CallContext, type VeniceParameters } from './callModel.
 import type { Ledger } from './ledger.js'
 import { createPriceBook, costOf, type PriceBook } from './pricing.js'
 import { mapBounded, estimateTokens } from './util.js'
+import { chargeOf, ledgerEntryOf } from './accounting.js'
 
 /** Why a run ended. */
 export type RunStatus = 'completed' | 'max_steps' | 'budget' | 'aborted' | 'insufficient_balance' | 'error'
@@ -99,39 +100,21 @@ export async function runAgent(o: RunAgentOptions): Promise<RunResult> {
         ...(Object.keys(veniceParameters).length ? { venice_parameters: veniceParameters } : {}),
       }, o.signal)
       r.steps++
-      const usage = { promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0 }
-      const cost = costOf(usage, price)
-      const fromDiem = headers.balanceDiem === undefined ? cost.diem : Math.min(cost.diem, Math.max(0, headers.balanceDiem))
-      const charged = { diem: fromDiem, usd: cost.diem - fromDiem }
-      r.promptTokens += usage.promptTokens
-      r.completionTokens += usage.completionTokens
-      r.costDiem += charged.diem
-      r.costUsd += charged.usd
-      lastPrompt = usage.promptTokens + usage.completionTokens
-      maxCompletion = Math.max(maxCompletion, usage.completionTokens)
-      o.monitor?.recordSpend(cost.diem)
-      void o.ledger?.append({
-        ts: new Date().toISOString(), agent: o.agent, key: o.venice.keyHint, model: completion.model || requestModel, ...usage,
-        costDiem: charged.diem, costUsd: charged.usd,
-        balanceDiemBefore: headers.balanceDiem, balanceDiemAfter: headers.balanceDiem === undefined ? undefined : headers.balanceDiem - charged.diem,
-        balanceUsdBefore: headers.balanceUsd, balanceUsdAfter: headers.balanceUsd === undefined ? undefined : headers.balanceUsd - charged.usd,
-        requestId: headers.requestId, completionId: completion.id,
-      })
+      const charge = chargeOf(completion, price, headers)
+      r.promptTokens += charge.promptTokens
+      r.completionTokens += charge.completionTokens
+      r.costDiem += charge.costDiem
+      r.costUsd += charge.costUsd
+      lastPrompt = charge.promptTokens + charge.completionTokens
+      maxCompletion = Math.max(maxCompletion, charge.completionTokens)
+      o.monitor?.recordSpend(charge.total)
+      void o.ledger?.append(ledgerEntryOf({ agent: o.agent, key: o.venice.keyHint, model: requestModel, charge, headers, completion }))
       const message = completion.choices[0]?.message
       if (!message) throw new BaseError('Venice returned no choices.', { code: 'EMPTY_COMPLETION' })
       messages.push(message)
       const calls = (message.tool_calls ?? []).filter((c): c is ChatCompletionMessageFunctionToolCall => c.type === 'function')
       if (!calls.length) return { ...r, status: 'completed', output: message.content ?? '' }
-      const results = await mapBounded(calls, o.toolConcurrency ?? 4, (c) =>
-        runToolCall(tools, { id: c.id, name: c.function.name, arguments: c.function.arguments }, { agent: o.agent, signal: o.signal }),
-      )
-      pendingChars = 0
-      for (const res of results) {
-        r.toolCalls++
-        if (!res.ok) r.toolErrors++
-        messages.push({ role: 'tool', tool_call_id: res.toolCallId, content: res.content })
-        pendingChars += res.content.length + 32
-      }
+      pendingChars = await runToolStep(calls, tools, o, r)
     }
     return { ...r, status: 'max_steps' }
   } catch (e) {
@@ -139,4 +122,19 @@ export async function runAgent(o: RunAgentOptions): Promise<RunResult> {
     const error = e instanceof BaseError ? e : new BaseError('Agent run failed.', { cause: e })
     return { ...r, status: e instanceof InsufficientBalanceError ? 'insufficient_balance' : 'error', error }
   }
+}
+
+/** Runs one step's tool calls (bounded concurrency), appends the tool messages in call order, and returns their size in characters. */
+async function runToolStep(calls: ChatCompletionMessageFunctionToolCall[], tools: ReadonlyMap<string, AnyTool>, o: RunAgentOptions, r: RunResult): Promise<number> {
+  const results = await mapBounded(calls, o.toolConcurrency ?? 4, (c) =>
+    runToolCall(tools, { id: c.id, name: c.function.name, arguments: c.function.arguments }, { agent: o.agent, signal: o.signal }),
+  )
+  let chars = 0
+  for (const res of results) {
+    r.toolCalls++
+    if (!res.ok) r.toolErrors++
+    r.messages.push({ role: 'tool', tool_call_id: res.toolCallId, content: res.content })
+    chars += res.content.length + 32
+  }
+  return chars
 }
