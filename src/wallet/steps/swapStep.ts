@@ -2,6 +2,7 @@ import { formatEther } from 'viem'
 import { applySlippageDown, applySlippageUp } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
 import { InsufficientBalanceError } from '../errors.js'
+import { assertPolicy } from '../policy/policy.js'
 import type { SwapQuote } from '../routes/types.js'
 import { sendCall, type RunContext } from '../send/sendCall.js'
 import type { StepResult } from '../send/types.js'
@@ -37,6 +38,8 @@ export async function swapStep(wallet: Wallet, run: RunContext, target: SwapTarg
       quote = { ...exact, amountIn: applySlippageUp(exact.amountIn, bps) }
       amountOutMinimum = target.amountOut
     }
+    // The policy is the first refusal a caller should see (the chokepoint checks it again).
+    assertPolicy(wallet.policy, { to: wallet.addresses.swapRouter, value: quote.amountIn, spentToday: wallet.journal.spentOnDay(wallet.now()), label: 'swap ETH → VVV' })
     const eth = await wallet.publicClient.getBalance({ address: wallet.address })
     if (eth < quote.amountIn) {
       throw new InsufficientBalanceError(`The swap needs ${formatEther(quote.amountIn)} ETH but the wallet holds ${formatEther(eth)} ETH.`, {

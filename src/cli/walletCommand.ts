@@ -1,0 +1,66 @@
+/**
+ * Shared plumbing of the money commands (swap, stake, claim, unstake, diem): open the configured
+ * wallet, run one action under a spinner that shows the tx hash, print text or one JSON line with
+ * amounts as decimal strings. Errors propagate to the single handler in `main.ts`.
+ */
+import { formatUnits } from 'viem'
+import { readEnv } from '../config/env.js'
+import type { Wallet } from '../wallet/createWallet.js'
+import { openWallet } from '../wallet/openWallet.js'
+import { parseAmount } from '../wallet/amounts.js'
+import { CLIError } from './CLIError.js'
+import { printJson, withSpinner } from './output.js'
+
+/** `--json` and `--dry-run`, shared by every money command. */
+export const moneyArgs = {
+  json: { type: 'boolean', description: 'Print one JSON line (amounts as decimal strings)', default: false },
+  'dry-run': { type: 'boolean', description: 'Simulate and print what would be sent; send nothing', default: false },
+} as const
+
+/** bigint fields that are not 18-decimal token amounts. */
+const NOT_AMOUNTS = new Set(['gasUsed', 'timestamp', 'end', 'cooldownEnd', 'blockNumber', 'nonce'])
+
+/** Makes a result printable: token amounts as decimal strings, other bigints as integers, receipts dropped. */
+export function presentable(value: unknown, key = ''): unknown {
+  if (typeof value === 'bigint') return NOT_AMOUNTS.has(key) ? value.toString() : formatUnits(value, 18)
+  if (Array.isArray(value)) return value.map((v) => presentable(v))
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k, v]) => k !== 'receipt' && k !== 'call' && v !== undefined)
+        .map(([k, v]) => [k, presentable(v, k)]),
+    )
+  }
+  return value
+}
+
+/** Parses a required amount flag. */
+export function amountFlag(value: string | undefined, flag: string, symbol: string): bigint {
+  if (value === undefined || value === '') throw new CLIError(`${flag} is required.`, { metaMessages: [`e.g. ${flag} 0.05 (${symbol})`], code: 'CLI_MISSING_FLAG' })
+  return parseAmount(value, { symbol, field: flag })
+}
+
+/**
+ * Runs one wallet action for a command.
+ *
+ * @example
+ * ```ts
+ * await runMoneyCommand(args, 'Swapping', (wallet) => swapEthForVvv(wallet, { amountIn }), (r) => `Swapped … (tx ${r.hash})`)
+ * ```
+ */
+export async function runMoneyCommand<T>(args: { json: boolean; 'dry-run': boolean }, label: string, action: (wallet: Wallet) => Promise<T>, text: (result: T) => string): Promise<void> {
+  const env = readEnv()
+  const result = await withSpinner(
+    args['dry-run'] ? `${label} (dry run)` : label,
+    async (update) => {
+      const wallet = await openWallet(env, { dryRun: args['dry-run'], hooks: { afterSign: (step) => update(`${label}: ${step.label}, tx ${step.hash}`) } })
+      return action(wallet)
+    },
+    { json: args.json },
+  )
+  if (args.json) printJson({ dryRun: args['dry-run'], ...(presentable(result) as object) })
+  else process.stdout.write(`${args['dry-run'] ? '[dry run] ' : ''}${text(result)}\n`)
+}
+
+/** Formats an 18-decimal amount for text output. */
+export const fmt = (v: bigint | undefined): string => formatUnits(v ?? 0n, 18)

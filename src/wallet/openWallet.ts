@@ -1,0 +1,41 @@
+import { join } from 'node:path'
+import type { LocalAccount } from 'viem'
+import { isInteractive, type Env } from '../config/env.js'
+import { createClients } from '../chain/createClients.js'
+import { loadAccount } from './accounts/loadAccount.js'
+import { createWallet, type Wallet, type WalletHooks } from './createWallet.js'
+import { policyFromEnv } from './policy/policy.js'
+
+/** Where the keystore lives: GONDOLA_KEYSTORE, else `<stateDir>/wallet.keystore.json`. */
+export function keystorePathFromEnv(env: Pick<Env, 'GONDOLA_KEYSTORE' | 'GONDOLA_STATE_DIR'>): string {
+  return env.GONDOLA_KEYSTORE ?? join(env.GONDOLA_STATE_DIR, 'wallet.keystore.json')
+}
+
+/**
+ * Loads the configured account: GONDOLA_PRIVATE_KEY (with a warning), else the keystore with
+ * GONDOLA_KEYSTORE_PASSWORD, else an interactive prompt when a terminal is attached.
+ *
+ * @example
+ * ```ts
+ * const account = await loadAccountFromEnv(readEnv())
+ * ```
+ */
+export function loadAccountFromEnv(env: Env): Promise<LocalAccount> {
+  return loadAccount({ keystorePath: keystorePathFromEnv(env), password: env.GONDOLA_KEYSTORE_PASSWORD, privateKey: env.GONDOLA_PRIVATE_KEY, prompt: isInteractive() })
+}
+
+/**
+ * The wallet as configured: network and address book (devnet discovered, or Base), account,
+ * spend policy from GONDOLA_POLICY_*, journal in GONDOLA_STATE_DIR.
+ *
+ * @example
+ * ```ts
+ * const wallet = await openWallet(readEnv())
+ * await ensureStake(wallet, { targetSvvv: parseEther('100') })
+ * ```
+ */
+export async function openWallet(env: Env, options: { dryRun?: boolean | undefined; hooks?: WalletHooks | undefined } = {}): Promise<Wallet> {
+  const { publicClient, addresses } = createClients(env)
+  const account = await loadAccountFromEnv(env)
+  return createWallet({ account, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dryRun: options.dryRun, hooks: options.hooks })
+}
