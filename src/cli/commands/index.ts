@@ -5,4 +5,12 @@ type Lazy = () => Promise<CommandDef<any>>
 /** Every subcommand, loaded on demand. Add a line here when adding a command file. */
 export const subCommands: Record<string, Lazy> = {
   devnet: () => import('./devnet.js').then((m) => m.default),
+  keys: () => import('./keys.js').then((m) => m.default),
+  provision: () => import('./provision.js').then((m) => m.default),
+  wallet: () => import('./wallet.js').then((m) => m.default),
+  swap: () => import('./swap.js').then((m) => m.default),
+  stake: () => import('./stake.js').then((m) => m.default),
+  claim: () => import('./claim.js').then((m) => m.default),
+  unstake: () => import('./unstake.js').then((m) => m.default),
+  diem: () => import('./diem.js').then((m) => m.default),
 }
