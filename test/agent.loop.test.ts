@@ -3,7 +3,10 @@ import { z } from 'zod'
 import { parseEther, type Address } from 'viem'
 import { ALICE, useEmulator } from './helpers/useEmulator.js'
 import { createVeniceClient } from '../src/venice/index.js'
-import { defineTool, requestTopUpTool } from '../src/tools/index.js'
+import { defineTool, generateImageTool, requestTopUpTool, runwayTool, speechTool, walletBalancesTool } from '../src/tools/index.js'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createBalanceMonitor, createFundingController, createLedger, createRateLimiter, runAgent } from '../src/agent/index.js'
 import { assertPolicy, createPolicy } from '../src/wallet/policy/policy.js'
 
@@ -172,5 +175,33 @@ describe('agent loop on the emulator (openai SDK over HTTP)', () => {
     expect(fetches).toBe(4)
     expect(limiter.state().limit).toBe(500)
     expect(monitor.snapshot().balanceDiem).toBeGreaterThan(900)
+  })
+
+  it('built-in tools: runway and balances from injected readers, images and speech saved to the outbox', async () => {
+    const { apiKey } = emulator().createKey(ALICE)
+    const venice = client(apiKey)
+    const monitor = createBalanceMonitor()
+    const dir = await mkdtemp(join(tmpdir(), 'gondola-outbox-'))
+    const imageModel = (await venice.listModels({ type: 'image' }))[0]!.id
+    const tools = [
+      runwayTool({ monitor }),
+      walletBalancesTool({ getBalances: async () => ({ eth: '0.5', vvv: '0', svvv: '1', diemStaked: '0' }) }),
+      generateImageTool({ venice, model: imageModel, dir: join(dir, 'images') }),
+      speechTool({ venice, dir: join(dir, 'audio') }),
+    ]
+    emulator().script(apiKey, [{ tool_calls: [
+      { name: 'get_runway', arguments: {} },
+      { name: 'get_wallet_balances', arguments: {} },
+      { name: 'generate_image', arguments: { prompt: 'a gondola', width: 256, height: 256 } },
+      { name: 'speak', arguments: { text: 'ciao' } },
+    ] }])
+    const r = await runAgent({ venice, agent: 'social', prompt: 'post', tools, model: 'qwen3-4b', monitor })
+    expect(r).toMatchObject({ status: 'completed', toolCalls: 4, toolErrors: 0 })
+    const out = r.messages.filter((m) => m.role === 'tool').map((m) => JSON.parse(String(m.content)))
+    expect(out[0].balanceDiem).toBeGreaterThan(0)
+    expect(out[0].runwayHours).toBeGreaterThan(1000) // the first call's spend is already counted: finite, but long
+    expect(out[1]).toEqual({ eth: '0.5', vvv: '0', svvv: '1', diemStaked: '0' })
+    expect((await readFile(out[2].images[0])).byteLength).toBeGreaterThan(0)
+    expect((await readFile(out[3].audio)).byteLength).toBe(out[3].bytes)
   })
 })
