@@ -46,6 +46,7 @@ let dotenvLoaded = false
  * Parses and validates the environment.
  *
  * @param source - the variables to read; defaults to `process.env` merged with `.env`.
+ * @param overrides - values that win over `source` (CLI flags such as `--network`).
  * @returns the typed, defaulted environment.
  * @throws {ConfigError} naming the first invalid variable and what it must be.
  *
@@ -56,12 +57,12 @@ let dotenvLoaded = false
  * env.GONDOLA_POLICY_MAX_SLIPPAGE_BPS // 50
  * ```
  */
-export function readEnv(source?: Record<string, string | undefined>): Env {
+export function readEnv(source?: Record<string, string | undefined>, overrides: Record<string, string | undefined> = {}): Env {
   if (!source && !dotenvLoaded) {
     loadDotenv({ quiet: true })
     dotenvLoaded = true
   }
-  const raw = source ?? process.env
+  const raw = { ...(source ?? process.env), ...overrides }
   // Treat empty strings as unset, as `.env.example` copies leave `NAME=` lines.
   const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''))
   const parsed = envSchema.safeParse(cleaned)
