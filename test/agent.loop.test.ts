@@ -78,6 +78,20 @@ describe('agent loop on the emulator (openai SDK over HTTP)', () => {
     expect(r.output).toContain('{"sum":5}')
   })
 
+  it('backs off exponentially with jitter on 500/503 and finishes the run', async () => {
+    const { apiKey } = emulator().createKey(ALICE)
+    emulator().script(apiKey, [{ status: 503, error: 'at capacity' }, { status: 500, error: 'inference failed' }, { status: 503, error: 'at capacity' }])
+    const waits: number[] = []
+    const r = await runAgent({ venice: client(apiKey), agent: 'retry', prompt: 'hello', model: 'qwen3-4b', sleep: async (ms) => void waits.push(ms), random: () => 0.5 })
+    expect(r.status).toBe('completed')
+    expect(waits).toEqual([438, 875, 1750]) // 500 · 2^n ms, minus 12.5 % jitter
+    emulator().script(apiKey, Array.from({ length: 3 }, () => ({ status: 500, error: 'inference failed' })))
+    const gaveUp = await runAgent({ venice: client(apiKey), agent: 'retry', prompt: 'hello', model: 'qwen3-4b', sleep: async () => {}, maxServerRetries: 2 })
+    expect(gaveUp.status).toBe('error')
+    expect(gaveUp.error?.name).toBe('InternalServerError')
+    expect((await runAgent({ venice: client(apiKey), agent: 'retry', prompt: 'hello', model: 'qwen3-4b' })).status).toBe('completed') // the 3 scripted failures were all consumed
+  })
+
   it('stops when its AbortSignal fires, even mid-run', async () => {
     const { apiKey } = emulator().createKey(ALICE)
     const ac = new AbortController()
