@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { Wallet as EthersWallet } from 'ethers'
+import { parseEther, type Address } from 'viem'
+import { describe, expect, it } from 'vitest'
+import { writeDevnetInfo } from '../src/devnet/devnetInfo.js'
+import { createChainReader } from '../src/emulator/chainReader.js'
+import { KeyStore } from '../src/keys/KeyStore.js'
+import { useDevnet } from './helpers/useDevnet.js'
+import { useEmulator } from './helpers/useEmulator.js'
+
+const run = promisify(execFile)
+const devnet = useDevnet()
+const emulator = useEmulator({ chain: () => createChainReader({ publicClient: devnet().publicClient, addresses: devnet().addresses }), chainCacheMs: 0 })
+const password = 'correct-horse-battery-staple'
+
+describe('gondola wallet/provision/keys CLI (subprocess)', () => {
+  it('bootstraps a new keystore wallet, is idempotent, and never prints a secret', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'gondola-cli-'))
+    const d = devnet()
+    await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
+    const env = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_KEYSTORE_PASSWORD: password, GONDOLA_PRIVATE_KEY: '' }
+    const output: string[] = []
+    const gondola = async (...args: string[]) => {
+      const { stdout, stderr } = await run(process.execPath, ['bin/gondola.js', ...args], { env })
+      output.push(stdout, stderr)
+      return JSON.parse(stdout.trim().split('\n').at(-1)!) as any
+    }
+
+    const created = await gondola('wallet', 'new', '--json')
+    const address = created.address as Address
+    expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/)
+    await d.fund(address, { eth: parseEther('1') })
+
+    const first = await gondola('provision', '--agents', 'treasurer', '--stake-vvv', '5', '--diem-per-agent', '0.25', '--json')
+    expect(first.stake.hashes).toHaveLength(3)
+    expect(first.admin.status).toBe('minted')
+    expect(first.agents[0]).toMatchObject({ agent: 'treasurer', status: 'minted', key: { consumptionLimit: { diem: 0.25 }, limitPeriod: 'EPOCH' } })
+
+    const second = await gondola('provision', '--agents', 'treasurer', '--stake-vvv', '5', '--diem-per-agent', '0.25', '--json')
+    expect(second.stake).toMatchObject({ status: 'already', hashes: [] })
+    expect([second.admin.status, second.agents[0].status]).toEqual(['kept', 'kept'])
+
+    const listed = await gondola('keys', 'list', '--json')
+    expect(listed.keys.map((k: { apiKeyType: string }) => k.apiKeyType).sort()).toEqual(['ADMIN', 'INFERENCE'])
+    const rotated = await gondola('keys', 'rotate', first.agents[0].key.id.slice(0, 8), '--diem', '0.5', '--json')
+    expect(rotated.revoked).toBe(first.agents[0].key.id)
+    expect(rotated.key.consumptionLimit.diem).toBe(0.5)
+
+    // The key store is sealed with the password; no secret reached the terminal.
+    const store = await KeyStore.open({ path: join(stateDir, 'keys.json'), password })
+    const secrets = store.keys().map((k) => store.reveal(k.id))
+    const privateKey = (await EthersWallet.fromEncryptedJson(await readFile(join(stateDir, 'wallet.keystore.json'), 'utf8'), password)).privateKey
+    const fileText = await readFile(store.path, 'utf8')
+    const terminal = output.join('\n')
+    for (const secret of [...secrets, password, privateKey, privateKey.slice(2)]) {
+      expect(terminal).not.toContain(secret)
+      expect(fileText).not.toContain(secret)
+    }
+  })
+
+  it('bad flags exit non-zero with a one-line reason and send nothing', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'gondola-cli-'))
+    const env = { ...process.env, GONDOLA_STATE_DIR: stateDir }
+    const err = await run(process.execPath, ['bin/gondola.js', 'keys', 'mint', '--type', 'ROOT'], { env }).catch((e) => e)
+    expect(err.code).toBe(1)
+    expect(err.stderr.trim()).toBe('gondola: --type must be one of INFERENCE, ADMIN, got "ROOT".')
+  })
+})
