@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { parseEther } from 'viem'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { writeDevnetInfo } from '../src/devnet/devnetInfo.js'
+import { useDevnet } from './helpers/useDevnet.js'
+
+const run = promisify(execFile)
+const devnet = useDevnet()
+const PASSWORD = 'correct horse battery'
+let stateDir: string
+
+async function gondola(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_KEYSTORE_PASSWORD: PASSWORD, GONDOLA_NETWORK: 'devnet', CI: '1' }
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/gondola.js', ...args], { env })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+describe('gondola wallet / swap CLI', () => {
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'gondola-cli-'))
+  })
+
+  it('wallet new prints only the address; swap --json prints decimals; errors are one line with exit 1; no secret is printed', async () => {
+    const d = devnet()
+    await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [] })
+    const created = await gondola('wallet', 'new')
+    expect(created.code).toBe(0)
+    expect(created.stdout).toMatch(/^0x[0-9a-fA-F]{40}\n$/)
+    const address = created.stdout.trim() as `0x${string}`
+    await d.fund(address, { eth: parseEther('1') })
+
+    const swap = await gondola('swap', '--eth', '0.01', '--json')
+    expect(swap.code).toBe(0)
+    const out = JSON.parse(swap.stdout)
+    expect(out).toMatchObject({ status: 'confirmed', amountIn: '0.01', fee: 3000, dryRun: false })
+    expect(out.amountOut).toMatch(/^9\.9\d+$/)
+
+    const dry = await gondola('stake', '--all', '--dry-run', '--json')
+    expect(JSON.parse(dry.stdout)).toMatchObject({ status: 'planned', approved: true, hashes: [] })
+    expect(await d.publicClient.getTransactionCount({ address })).toBe(1)
+
+    const bad = await gondola('swap', '--eth', '-1')
+    expect(bad.code).toBe(1)
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1)
+    expect(bad.stderr).toMatch(/--eth is not a decimal number|negative/)
+    const capped = await gondola('swap', '--eth', '0.5')
+    expect(capped.code).toBe(1)
+    expect(capped.stderr).toMatch(/per-swap cap of 0.05 ETH/)
+
+    const keystore = await readFile(join(stateDir, 'wallet.keystore.json'), 'utf8')
+    for (const r of [created, swap, dry, bad, capped]) {
+      expect(r.stdout + r.stderr).not.toContain(PASSWORD)
+      expect(r.stdout + r.stderr).not.toContain(JSON.parse(keystore).Crypto?.ciphertext ?? '§')
+    }
+  })
+})
