@@ -1,5 +1,6 @@
 import { createVeniceClient, type VeniceClient } from '../venice/createVeniceClient.js'
 import type { VeniceLogger } from '../venice/request.js'
+import type { RateLimits } from '../venice/schemas.js'
 import { createBalanceMonitor, type BalanceMonitor, type BalanceMonitorOptions } from './balanceMonitor.js'
 import { createFundingController, type FundingController, type TopUpFn } from './funding.js'
 import type { Ledger } from './ledger.js'
@@ -40,6 +41,12 @@ export type RunnerOptions = {
   rotateKey?: ((request: { name: string; reason: 'expiring' | 'limit'; detail: string }) => Promise<RotatedKey>) | undefined
   /** Minimum time between rotations for expiry (ms, runner clock). Default 10 min. */
   rotateCooldownMs?: number | undefined
+  /**
+   * How a key's monitor reads `/api_keys/rate_limits`. Venice serves it to ADMIN keys only, so a host that
+   * keeps an ADMIN key passes a reader backed by it (the agents never see that key). Default: the agent's
+   * own client, which works where the API allows it and otherwise leaves the monitor on headers alone.
+   */
+  fetchRateLimits?: ((keyName: string) => Promise<RateLimits>) | undefined
   /** Refresh `/api_keys/rate_limits` this often (ms); 0 disables the timer. Default 0. */
   refreshMs?: number | undefined
 }
@@ -127,7 +134,7 @@ function makeServices(k: RunnerKey, o: RunnerOptions): KeyServices {
   })
   const monitor = createBalanceMonitor({
     ...o.monitor,
-    fetchRateLimits: () => venice.getRateLimits(),
+    fetchRateLimits: o.fetchRateLimits ? () => o.fetchRateLimits!(k.name) : () => venice.getRateLimits(),
     keyExpiresAt: k.expiresAt ? Date.parse(k.expiresAt) : undefined,
     now: o.clock?.now,
   })

@@ -1,0 +1,157 @@
+
+import type { AgentDefinition } from '../agent/defineAgent.js'
+import { resolveTools, systemPromptOf } from '../agent/defineAgent.js'
+import type { FundingOutcome, TopUpRequest } from '../agent/funding.js'
+import { createLedger, type Ledger } from '../agent/ledger.js'
+import type { LimiterClock } from '../agent/rateLimiter.js'
+import type { RunResult } from '../agent/runAgent.js'
+import { createRunner, type RotatedKey, type Runner } from '../agent/runner.js'
+import type { BalanceMonitorOptions } from '../agent/balanceMonitor.js'
+import { BaseError } from '../errors/BaseError.js'
+import type { KeyStore } from '../keys/KeyStore.js'
+import { originOf, storedAdminKey } from '../keys/provisionApiKey.js'
+import { rotateApiKey } from '../keys/rotateApiKey.js'
+import type { StoredKey } from '../keys/keyStoreSchema.js'
+import type { AnyTool } from '../tools/defineTool.js'
+import { createVeniceClient } from '../venice/createVeniceClient.js'
+import type { TopUpReturnType } from '../wallet/actions/topUp.js'
+import type { Wallet } from '../wallet/createWallet.js'
+import { builtinToolFactories, type ToolFactory } from './hostTools.js'
+import { createWalletTopUp } from './walletTopUp.js'
+
+/** No INFERENCE key is kept for an agent: provision first. */
+export class MissingAgentKeyError extends BaseError {
+  override name = 'MissingAgentKeyError' as const
+}
+
+/** What the host reports as it works (the demo and `gondola run` print these). */
+export type HostEvent =
+  | { type: 'topUp'; reason: string; result: TopUpReturnType }
+  | { type: 'funding'; agent: string; outcome: FundingOutcome; request: TopUpRequest }
+  | { type: 'rotated'; agent: string; reason: string; newKeyId: string }
+
+export type AgentHostOptions = {
+  wallet: Wallet
+  store: KeyStore
+  /** Venice API base URL. */
+  baseURL: string
+  /** Where media and social posts go (`outbox.jsonl`, `images/`, `audio/`). */
+  outboxDir: string
+  /** JSONL spend ledger; in memory only when omitted. */
+  ledgerPath?: string | undefined
+  funding: { minRunwayHours: number; cooldownMs: number; ethPerTopUp: bigint; mintDiem: boolean }
+  monitor?: Omit<BalanceMonitorOptions, 'fetchRateLimits' | 'now' | 'keyExpiresAt'> | undefined
+  /** A key at its own consumption limit: `stop` the run (default: limits are the point) or `rotate` to a fresh key. */
+  onKeyLimit?: 'stop' | 'rotate' | undefined
+  /** Image model for `generate_image` (default: Venice's default image model trait). */
+  imageModel?: string | undefined
+  /** Extra tools by name, next to the built-ins. */
+  tools?: Record<string, ToolFactory> | undefined
+  clock?: LimiterClock | undefined
+  fetch?: typeof fetch | undefined
+  onEvent?: ((event: HostEvent) => void) | undefined
+}
+
+export type AgentRunOverrides = { prompt?: string | undefined; maxSteps?: number | undefined; budgetDiem?: number | undefined; signal?: AbortSignal | undefined }
+
+/**
+ * Hosts agents for one wallet: each agent runs on its own limited INFERENCE key from the key store, shares the
+ * runner's limiter/monitor/ledger, and is funded by the wallet's top-up under the spend policy. The ADMIN key
+ * stays here (balance refresh, rotation); agents and models never see it.
+ *
+ * @example
+ * ```ts
+ * const host = await createAgentHost({ wallet, store, baseURL, outboxDir: '.gondola/outbox', funding: { minRunwayHours: 24, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: true } })
+ * const result = await host.run(treasurer, { prompt: 'How long can we keep running?' })
+ * host.close()
+ * ```
+ */
+export function createAgentHost(options: AgentHostOptions) {
+  const scope = { wallet: options.wallet.address, apiOrigin: originOf(options.baseURL) }
+  const agentKeys = latestAgentKeys(options.store, scope)
+  if (agentKeys.size === 0) throw new MissingAgentKeyError('No agent keys are kept for this wallet and API.', { metaMessages: ['Run: gondola provision --agents <name,…>'] })
+  const adminKey = storedAdminKey(options.store, scope)
+  const admin = adminKey ? createVeniceClient({ baseURL: options.baseURL, apiKey: adminKey, fetch: options.fetch }) : undefined
+  const ledger: Ledger = createLedger({ path: options.ledgerPath })
+  const factories = { ...builtinToolFactories, ...options.tools }
+  const emit = options.onEvent ?? (() => {})
+
+  const runner: Runner = createRunner({
+    baseURL: options.baseURL,
+    keys: [...agentKeys.entries()].map(([agent, k]) => ({ name: agent, apiKey: options.store.reveal(k.id), expiresAt: k.expiresAt })),
+    ledger,
+    fetch: options.fetch,
+    clock: options.clock,
+    monitor: options.monitor,
+    topUp: createWalletTopUp({ wallet: options.wallet, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem, onTopUp: (result, reason) => emit({ type: 'topUp', reason, result }) }),
+    funding: { minRunwayHours: options.funding.minRunwayHours, cooldownMs: options.funding.cooldownMs },
+    ...(admin && { fetchRateLimits: () => admin.getRateLimits() }),
+    rotateKey: async ({ name, reason }): Promise<RotatedKey> => {
+      if (reason === 'limit' && options.onKeyLimit !== 'rotate') return undefined
+      const current = latestAgentKeys(options.store, scope).get(name)
+      if (!current) return undefined
+      const next = await rotateApiKey({ store: options.store, baseURL: options.baseURL, signer: options.wallet.signer, id: current.id, fetch: options.fetch })
+      emit({ type: 'rotated', agent: name, reason, newKeyId: next.key.id })
+      return { apiKey: next.reveal(), expiresAt: next.key.expiresAt }
+    },
+  })
+  for (const services of runner.keys()) {
+    // Report what the self-funding path decided, for every agent key.
+    services.funding && wrapOutcomes(services.name, services.funding, emit)
+  }
+
+  function toolsFor(def: AgentDefinition): AnyTool[] {
+    const services = runner.key(def.name)
+    if (!services) throw new MissingAgentKeyError(`No INFERENCE key is kept for agent "${def.name}".`, { metaMessages: [`Run: gondola provision --agents ${def.name}`] })
+    const deps = { wallet: options.wallet, services, outboxDir: options.outboxDir, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem, imageModel: options.imageModel ?? 'default' }
+    const registry = new Map(Object.entries(factories).filter(([name]) => def.tools.includes(name)).map(([name, make]) => [name, make(deps)]))
+    return resolveTools(def, registry)
+  }
+
+  return {
+    runner,
+    ledger,
+    agents: (): string[] => [...agentKeys.keys()],
+    /** Runs one agent definition once. */
+    run(def: AgentDefinition, o: AgentRunOverrides = {}): Promise<RunResult> {
+      const tools = toolsFor(def)
+      const prompt = o.prompt ?? def.prompt
+      if (!prompt) throw new MissingAgentKeyError(`Agent "${def.name}" has no default prompt: pass one (--prompt).`)
+      return runner.run({
+        agent: def.name,
+        key: def.name,
+        prompt,
+        system: systemPromptOf(def),
+        model: def.model,
+        characterSlug: def.characterSlug,
+        veniceParameters: def.veniceParameters,
+        tools,
+        maxSteps: o.maxSteps ?? def.maxSteps,
+        budgetDiem: o.budgetDiem ?? def.budget.diemPerRun,
+        signal: o.signal,
+      })
+    },
+    close(): void {
+      runner.close()
+    },
+  }
+}
+
+/** The host as returned by `createAgentHost`. */
+export type AgentHost = ReturnType<typeof createAgentHost>
+
+function latestAgentKeys(store: KeyStore, scope: { wallet: string; apiOrigin: string }): Map<string, StoredKey> {
+  const byAgent = new Map<string, StoredKey>()
+  for (const k of store.keys('INFERENCE')) if (k.agent && k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin) byAgent.set(k.agent, k)
+  return byAgent
+}
+
+function wrapOutcomes(agent: string, funding: NonNullable<ReturnType<Runner['keys']>[number]['funding']>, emit: (e: HostEvent) => void): void {
+  const original = funding.maybeTopUp
+  funding.maybeTopUp = async (reason, o) => {
+    const outcome = await original(reason, o)
+    if (outcome.action !== 'not_needed') emit({ type: 'funding', agent, outcome, request: { reason, runwayHours: NaN, spendable: undefined } })
+    return outcome
+  }
+}
+

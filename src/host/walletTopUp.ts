@@ -1,0 +1,61 @@
+import { formatEther } from 'viem'
+import type { TopUpFn, TopUpResult } from '../agent/funding.js'
+import { topUp, type TopUpReturnType } from '../wallet/actions/topUp.js'
+import type { Wallet } from '../wallet/createWallet.js'
+import { PolicyViolationError } from '../wallet/errors.js'
+
+export type WalletTopUpOptions = {
+  wallet: Wallet
+  /** ETH converted per automatic top-up (wei). The spend policy still caps it. */
+  ethPerTopUp: bigint
+  /** Lock the new sVVV into DIEM and stake it (DIEM gives $1/day each; sVVV alone earns a pool share). */
+  mintDiem: boolean
+  /** Told about every completed top-up (the demo prints it). */
+  onTopUp?: ((result: TopUpReturnType, reason: string) => void) | undefined
+  now?: (() => number) | undefined
+}
+
+/**
+ * The chain-backed top-up the funding controller calls: swap ETH → VVV, stake, optionally mint and stake DIEM,
+ * all through the wallet's policy chokepoint. A policy refusal comes back as `{ ok: false, refusal }` in words;
+ * each top-up has its own idempotency key so a crash mid-way resumes instead of repeating.
+ *
+ * @example
+ * ```ts
+ * const topUpFn = createWalletTopUp({ wallet, ethPerTopUp: parseEther('0.01'), mintDiem: true })
+ * const runner = createRunner({ baseURL, keys, topUp: topUpFn, funding: { minRunwayHours: 24, cooldownMs: 3_600_000 } })
+ * ```
+ */
+export function createWalletTopUp(options: WalletTopUpOptions): TopUpFn {
+  const now = options.now ?? Date.now
+  let sequence = 0
+  return async (request) => requestTopUp(options, { eth: options.ethPerTopUp, reason: request.reason, idempotencyKey: `topup:${new Date(now()).toISOString().slice(0, 10)}:${now()}:${sequence++}` })
+}
+
+/**
+ * One top-up of `eth` under the policy, as a `TopUpResult`. Used by the automatic path and by the
+ * `request_top_up` tool (where the model may suggest an amount — and the policy may refuse it).
+ */
+export async function requestTopUp(options: Pick<WalletTopUpOptions, 'wallet' | 'mintDiem' | 'onTopUp'>, p: { eth: bigint; reason: string; idempotencyKey?: string | undefined }): Promise<TopUpResult> {
+  try {
+    const result = await topUp(options.wallet, { eth: p.eth, mintDiem: options.mintDiem, idempotencyKey: p.idempotencyKey })
+    options.onTopUp?.(result, p.reason)
+    return { ok: true, summary: describeTopUp(result), addedDiem: Number(formatEther(result.diemStaked)) }
+  } catch (err) {
+    if (err instanceof PolicyViolationError) return { ok: false, refusal: [err.shortMessage, ...err.metaMessages].join(' ') }
+    throw err
+  }
+}
+
+/** `swapped 0.01 ETH → 9.9 VVV, staked 9.9 sVVV, minted and staked 0.09 DIEM (4 tx)`. */
+export function describeTopUp(r: TopUpReturnType): string {
+  const parts = [`swapped ${formatEther(r.ethIn)} ETH → ${trim(r.vvvBought)} VVV`, `staked ${trim(r.svvvStaked)} sVVV`]
+  if (r.diemMinted > 0n) parts.push(`minted ${trim(r.diemMinted)} DIEM${r.diemStaked > 0n ? ' and staked it' : ''}`)
+  return `${parts.join(', ')} (${r.hashes.length} tx)`
+}
+
+function trim(v: bigint): string {
+  const s = formatEther(v)
+  const [i, f = ''] = s.split('.')
+  return f ? `${i}.${f.slice(0, 4).replace(/0+$/, '') || '0'}` : s
+}
