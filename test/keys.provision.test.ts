@@ -16,7 +16,7 @@ import { createVeniceClient } from '../src/venice/createVeniceClient.js'
 import { AuthenticationError } from '../src/venice/errors.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulator } from './helpers/useEmulator.js'
-import { stakeWithViem } from './helpers/stake.js'
+import { devStake } from '../src/devnet/devStake.js'
 
 const devnet = useDevnet()
 const emulator = useEmulator({ chain: () => createChainReader({ publicClient: devnet().publicClient, addresses: devnet().addresses }), chainCacheMs: 0 })
@@ -39,7 +39,7 @@ function instrumentedFetch(onMintPost?: (url: string, init: RequestInit, real: t
 
 describe('provisionApiKey (emulator + anvil)', () => {
   it('mints an ADMIN key, then a limited INFERENCE key read back and verified; the store is 0600', async () => {
-    await stakeWithViem(devnet(), 1, parseEther('100'))
+    await devStake(devnet(), 1, parseEther('100'))
     const store = await newStore()
     const { fetch, calls } = instrumentedFetch()
     const baseURL = emulator().baseURL
@@ -64,7 +64,7 @@ describe('provisionApiKey (emulator + anvil)', () => {
   })
 
   it('accepts an ethers Signer', async () => {
-    await stakeWithViem(devnet(), 2, parseEther('10'))
+    await devStake(devnet(), 2, parseEther('10'))
     const store = await newStore()
     const signer = new EthersWallet(devnet().accounts[2]!.privateKey)
     const admin = await provisionApiKey({ signer, baseURL: emulator().baseURL, store, apiKeyType: 'ADMIN', description: 'ethers admin' })
@@ -90,7 +90,7 @@ describe('provisionApiKey (emulator + anvil)', () => {
   })
 
   it('fetches a new token once when the first one expired while signing; twice is a typed error', async () => {
-    await stakeWithViem(devnet(), 3, parseEther('1'))
+    await devStake(devnet(), 3, parseEther('1'))
     const slowSigner = (expiries: number) => {
       const real = account(3)
       let left = expiries
@@ -112,7 +112,7 @@ describe('provisionApiKey (emulator + anvil)', () => {
   })
 
   it('retries "Could not verify wallet signature" with backoff', async () => {
-    await stakeWithViem(devnet(), 4, parseEther('1'))
+    await devStake(devnet(), 4, parseEther('1'))
     let failures = 2
     const { fetch, calls } = instrumentedFetch(async (url, init, real) =>
       failures-- > 0 ? Response.json({ error: 'Could not verify wallet signature' }, { status: 400 }) : real(url, init),
@@ -125,7 +125,7 @@ describe('provisionApiKey (emulator + anvil)', () => {
   })
 
   it('a signature from another key is fatal with the server message', async () => {
-    await stakeWithViem(devnet(), 5, parseEther('1'))
+    await devStake(devnet(), 5, parseEther('1'))
     const liar = { address: account(5).address, signMessage: (message: string) => account(6).signMessage({ message }), signTransaction: account(5).signTransaction }
     const err = await provisionApiKey({ signer: liar, baseURL: emulator().baseURL, store: await newStore(), apiKeyType: 'ADMIN', description: 'liar' }).catch((e) => e)
     expect(err).toBeInstanceOf(KeyMintRejectedError)
@@ -133,7 +133,7 @@ describe('provisionApiKey (emulator + anvil)', () => {
   })
 
   it('a crash between the POST and the store is reconciled on the next run: orphan revoked, no duplicate', async () => {
-    await stakeWithViem(devnet(), 1, parseEther('100'))
+    await devStake(devnet(), 1, parseEther('100'))
     const store = await newStore()
     const baseURL = emulator().baseURL
     const admin = await provisionApiKey({ signer: account(1), baseURL, store, apiKeyType: 'ADMIN', description: 'admin' })
@@ -158,7 +158,7 @@ describe('provisionApiKey (emulator + anvil)', () => {
   })
 
   it('an interrupted mint without an ADMIN key kept refuses to mint blindly', async () => {
-    await stakeWithViem(devnet(), 2, parseEther('1'))
+    await devStake(devnet(), 2, parseEther('1'))
     const store = await newStore()
     const crashing = instrumentedFetch(async () => {
       throw new TypeError('socket hang up')
@@ -172,7 +172,7 @@ describe('provisionApiKey (emulator + anvil)', () => {
   })
 
   it('a key that comes back with other limits than asked is revoked and the mint fails', async () => {
-    await stakeWithViem(devnet(), 1, parseEther('100'))
+    await devStake(devnet(), 1, parseEther('100'))
     const store = await newStore()
     const baseURL = emulator().baseURL
     await provisionApiKey({ signer: account(1), baseURL, store, apiKeyType: 'ADMIN', description: 'admin' })
@@ -190,7 +190,7 @@ describe('provisionApiKey (emulator + anvil)', () => {
   })
 
   it('rotate mints the replacement before revoking the old key; revoke forgets it', async () => {
-    await stakeWithViem(devnet(), 1, parseEther('100'))
+    await devStake(devnet(), 1, parseEther('100'))
     const store = await newStore()
     const baseURL = emulator().baseURL
     await provisionApiKey({ signer: account(1), baseURL, store, apiKeyType: 'ADMIN', description: 'admin' })

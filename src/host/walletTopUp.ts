@@ -3,6 +3,7 @@ import type { TopUpFn, TopUpResult } from '../agent/funding.js'
 import { topUp, type TopUpReturnType } from '../wallet/actions/topUp.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import { PolicyViolationError } from '../wallet/errors.js'
+import { formatShort } from '../wallet/amounts.js'
 
 export type WalletTopUpOptions = {
   wallet: Wallet
@@ -49,13 +50,7 @@ export async function requestTopUp(options: Pick<WalletTopUpOptions, 'wallet' | 
 
 /** `swapped 0.01 ETH → 9.9 VVV, staked 9.9 sVVV, minted and staked 0.09 DIEM (4 tx)`. */
 export function describeTopUp(r: TopUpReturnType): string {
-  const parts = [`swapped ${formatEther(r.ethIn)} ETH → ${trim(r.vvvBought)} VVV`, `staked ${trim(r.svvvStaked)} sVVV`]
-  if (r.diemMinted > 0n) parts.push(`minted ${trim(r.diemMinted)} DIEM${r.diemStaked > 0n ? ' and staked it' : ''}`)
+  const parts = [`swapped ${formatShort(r.ethIn)} ETH → ${formatShort(r.vvvBought)} VVV`, `staked ${formatShort(r.svvvStaked)} sVVV`]
+  if (r.diemMinted > 0n) parts.push(`minted ${formatShort(r.diemMinted)} DIEM${r.diemStaked > 0n ? ' and staked it' : ''}`)
   return `${parts.join(', ')} (${r.hashes.length} tx)`
-}
-
-function trim(v: bigint): string {
-  const s = formatEther(v)
-  const [i, f = ''] = s.split('.')
-  return f ? `${i}.${f.slice(0, 4).replace(/0+$/, '') || '0'}` : s
 }

@@ -113,6 +113,20 @@ export function formatAmount(value: bigint, decimals = 18): string {
   return formatUnits(value, decimals)
 }
 
+/**
+ * Formats base units for people: at most `digits` decimals (truncated), trailing zeros dropped.
+ *
+ * @example
+ * ```ts
+ * formatShort(20099997990000202196n) // '20.0999'
+ * ```
+ */
+export function formatShort(value: bigint, digits = 4, decimals = 18): string {
+  const [whole, frac = ''] = formatUnits(value, decimals).split('.')
+  const kept = frac.slice(0, digits).replace(/0+$/, '')
+  return kept ? `${whole}.${kept}` : whole!
+}
+
 /** `value × (10_000 − bps) / 10_000`, rounded down: the least acceptable output under a slippage bound. */
 export function applySlippageDown(value: bigint, bps: number): bigint {
   return (value * BigInt(10_000 - bps)) / 10_000n

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Hex } from 'viem'
+import { formatShort as f } from '../wallet/amounts.js'
+import { defineAgent } from '../agent/defineAgent.js'
+import { startLocalWorld, type LocalWorld } from '../devnet/startLocalWorld.js'
+import { createAgentHost, type AgentHost, type HostEvent } from '../host/createAgentHost.js'
+import { describeTopUp } from '../host/walletTopUp.js'
+import { KeyStore } from '../keys/KeyStore.js'
+import { provision } from '../keys/provision.js'
+import { createKeystore } from '../wallet/accounts/createKeystore.js'
+import { loadAccount } from '../wallet/accounts/loadAccount.js'
+import { ensureDiem } from '../wallet/actions/ensureDiem.js'
+import { quoteSwap } from '../wallet/actions/quoteSwap.js'
+import { createWallet, type Wallet } from '../wallet/createWallet.js'
+import { demoSettings as S } from './demoSettings.js'
+import { printRun, summarize, type DemoSummary, type SentTx } from './demoSummary.js'
+import { createReporter, type Reporter } from './reporter.js'
+import { devStake } from '../devnet/devStake.js'
+
+export type RunDemoOptions = {
+  json: boolean
+  /** Keep state here (default: a temp dir removed at the end). */
+  stateDir?: string | undefined
+  out?: NodeJS.WritableStream | undefined
+  spinners?: boolean | undefined
+}
+
+const treasurer = defineAgent({
+  name: 'treasurer',
+  system: 'You are the treasurer of a self-funding agent. Check the runway with your tools and report it in one sentence.',
+  model: S.model,
+  tools: ['get_runway', 'get_wallet_balances'],
+  maxSteps: 4,
+})
+const prompts = ['Call get_runway and tell me how many hours of inference we have left.', 'Call get_wallet_balances and summarise our stake.']
+
+/**
+ * `npm start`: the whole self-funding story on the embedded devnet, no configuration. Starts the local world,
+ * creates an encrypted wallet, funds it, provisions (swap, stake, DIEM, ADMIN + limited INFERENCE key), runs an
+ * agent until its runway is short, shows the automatic top-up, and summarises. Leaves no process behind.
+ *
+ * @example
+ * ```ts
+ * const summary = await runDemo({ json: true })
+ * summary.topUps.length // 1
+ * ```
+ */
+export async function runDemo(o: RunDemoOptions): Promise<DemoSummary> {
+  const started = performance.now()
+  const report = createReporter({ json: o.json, totalSteps: 5, out: o.out, spinners: o.spinners })
+  const stateDir = o.stateDir ?? (await mkdtemp(join(tmpdir(), 'gondola-demo-')))
+  let world: LocalWorld | undefined
+  try {
+    world = await report.step('Starting the local world: anvil, Uniswap V3, VVV/sVVV/DIEM, the Venice API emulator', () => startWorld(report))
+    const wallet = await report.step('Creating an encrypted wallet and funding it from the faucet', () => createDemoWallet(world!, stateDir, report))
+    const store = await KeyStore.open({ path: join(stateDir, 'keys.json') })
+    const sent = await report.step('Provisioning: swap ETH→VVV, stake, mint + stake DIEM, mint an ADMIN key and a limited INFERENCE key', () => provisionAgent(world!, wallet, store, report))
+    const events: HostEvent[] = []
+    const host = createAgentHost({
+      wallet, store, baseURL: world.veniceBaseUrl, outboxDir: join(stateDir, 'outbox'), ledgerPath: join(stateDir, 'ledger.jsonl'),
+      funding: { minRunwayHours: S.minRunwayHours, cooldownMs: 600_000, ethPerTopUp: S.topUpEth, mintDiem: true },
+      monitor: { lowRunwayHours: S.minRunwayHours, criticalRunwayHours: S.criticalRunwayHours, burnWindowMs: S.burnWindowMs },
+      onEvent: (e) => events.push(e),
+    })
+    try {
+      await report.step('Running the treasurer agent on its own key until the runway is short', () => runUntilTopUp(host, events, report))
+      for (const e of events) if (e.type === 'topUp') sent.push(...e.result.hashes.map((hash) => ({ hash, label: 'top-up' })))
+      return await report.step('Summary', async () => summarize({ report, world: world!, wallet, store, host, events, sent, ms: performance.now() - started }))
+    } finally {
+      host.close()
+    }
+  } finally {
+    await world?.stop()
+    if (!o.stateDir) await rm(stateDir, { recursive: true, force: true })
+  }
+}
+
+async function startWorld(report: Reporter): Promise<LocalWorld> {
+  const world = await startLocalWorld({ emulator: { chainCacheMs: 0 } })
+  await devStake(world.devnet, world.devnet.accounts.length - 1, S.whaleStakeVvv)
+  report.line(`chain   ${world.devnet.rpcUrl} (chain id ${world.devnet.chainId}, deployed from ${world.devnet.source})`)
+  report.line(`Venice  ${world.veniceBaseUrl}`)
+  report.line(`another staker holds ${f(S.whaleStakeVvv)} sVVV, so our share of the daily Diem pool is small`)
+  report.record('world', { rpcUrl: world.devnet.rpcUrl, veniceBaseUrl: world.veniceBaseUrl, addresses: world.devnet.addresses })
+  return world
+}
+
+async function createDemoWallet(world: LocalWorld, stateDir: string, report: Reporter): Promise<Wallet> {
+  const keystorePath = join(stateDir, 'wallet.keystore.json')
+  const password = randomBytes(24).toString('base64url') // kept in memory only, never printed
+  const { address } = await createKeystore({ path: keystorePath, password })
+  const account = await loadAccount({ keystorePath, password })
+  await world.devnet.fund(address, { eth: S.fundEth })
+  report.line(`address ${address} (keystore v3/scrypt, mode 0600)`)
+  report.line(`faucet  +${f(S.fundEth)} ETH`)
+  report.record('wallet', { address })
+  return createWallet({ account, publicClient: world.devnet.publicClient, addresses: world.devnet.addresses, stateDir })
+}
+
+async function provisionAgent(world: LocalWorld, wallet: Wallet, store: KeyStore, report: Reporter): Promise<SentTx[]> {
+  const quote = await quoteSwap(wallet, { amountIn: S.topUpEth })
+  report.line(`quote   ${f(quote.amountIn)} ETH → ${f(quote.amountOut)} VVV (fee tier ${quote.fee}, min ${f(quote.amountOutMinimum)} at ${quote.slippageBps} bps)`)
+  const result = await provision({ wallet, baseURL: world.veniceBaseUrl, store, agents: ['treasurer'], stakeSvvv: S.stakeVvv, diemPerAgent: S.diemPerAgent })
+  const s = result.stake
+  report.line(`stake   swapped ${f(s.swap?.amountIn ?? 0n)} ETH → ${f(s.swap?.amountOut ?? 0n)} VVV, approved exactly ${f(s.staked)}, staked (${s.hashes.length} tx)`)
+  const diem = await ensureDiem(wallet, { targetStakedDiem: S.stakedDiem })
+  report.line(`DIEM    locked ${f(diem.mint?.svvvLocked ?? 0n)} sVVV → minted and staked ${f(diem.staked)} DIEM (${diem.hashes.length} tx)`)
+  for (const k of [result.admin.key, ...result.agents.map((a) => a.key)]) {
+    if (k) report.line(`key     ${k.apiKeyType.padEnd(9)} ${k.redacted}  ${k.apiKeyType === 'ADMIN' ? 'kept by the host, never given to an agent' : `${k.consumptionLimit.diem} Diem per ${k.limitPeriod} for agent ${k.agent}`}`)
+  }
+  report.record('provision', { stakeTx: s.hashes, diemTx: diem.hashes })
+  return [...s.hashes.map((hash: Hex) => ({ hash, label: 'provision' })), ...diem.hashes.map((hash: Hex) => ({ hash, label: 'diem' }))]
+}
+
+async function runUntilTopUp(host: AgentHost, events: HostEvent[], report: Reporter): Promise<void> {
+  let runsAfterTopUp = 0
+  let told = 0
+  for (let i = 0; i < S.maxRuns && runsAfterTopUp < 2; i++) {
+    const seen = host.ledger.entries().length
+    const result = await host.run(treasurer, { prompt: prompts[i % prompts.length] })
+    printRun(report, i + 1, result, host.ledger.entries().slice(seen), host.runner.key('treasurer')!.monitor.snapshot())
+    // Wait for a top-up the monitor started in the background, then tell it.
+    await host.runner.key('treasurer')!.funding?.maybeTopUp('runway')
+    for (const e of events.slice(told)) {
+      if (e.type === 'topUp') report.line(`⚡ runway short → automatic top-up under the spend policy: ${describeTopUp(e.result)}`)
+      if (e.type === 'funding' && e.outcome.action === 'refused') report.line(`⛔ top-up refused: ${e.outcome.refusal}`)
+    }
+    told = events.length
+    if (events.some((e) => e.type === 'topUp')) runsAfterTopUp++
+  }
+}

@@ -1,0 +1,28 @@
+import { createWalletClient, http, type Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { stakingAbi } from '../chain/abis/staking.js'
+import { vvvAbi } from '../chain/abis/vvv.js'
+import { devnetChain } from './chain.js'
+import type { Devnet } from './startDevnet.js'
+
+/**
+ * Makes dev account `index` a staker: VVV from the faucet, `approve`, `stake(self, amount)` — plain viem calls,
+ * no wallet module. Devnet only (anvil's well-known dev keys). The demo uses it for a "whale" so later stakers
+ * hold a realistic share of the pool; tests use it for "a wallet with sVVV".
+ *
+ * @example
+ * ```ts
+ * const whale = await devStake(devnet, 9, parseEther('1000000'))
+ * ```
+ */
+export async function devStake(devnet: Devnet, index: number, amount: bigint): Promise<Address> {
+  const dev = devnet.accounts[index]
+  if (!dev) throw new RangeError(`devStake(): no dev account #${index}`)
+  const client = createWalletClient({ account: privateKeyToAccount(dev.privateKey), chain: devnetChain(devnet.rpcUrl), transport: http(devnet.rpcUrl) })
+  await devnet.fund(dev.address, { vvv: amount })
+  const { vvv, staking } = devnet.addresses
+  const wait = (hash: `0x${string}`) => devnet.publicClient.waitForTransactionReceipt({ hash })
+  await wait(await client.writeContract({ address: vvv, abi: vvvAbi, functionName: 'approve', args: [staking, amount] }))
+  await wait(await client.writeContract({ address: staking, abi: stakingAbi, functionName: 'stake', args: [dev.address, amount] }))
+  return dev.address
+}
