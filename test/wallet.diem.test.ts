@@ -82,7 +82,7 @@ describe('ensureDiem', () => {
 
   it('says to stake more when the unlocked sVVV cannot cover the mint', async () => {
     const w = await staked('20')
-    await expect(ensureDiem(w, { targetStakedDiem: parseEther('1') })).rejects.toMatchObject({ name: 'InsufficientBalanceError', code: 'INSUFFICIENT_SVVV' })
+    await expect(ensureDiem(w, { targetStakedDiem: parseEther('1') })).rejects.toMatchObject({ name: 'InsufficientFundsError', code: 'INSUFFICIENT_SVVV' })
   })
 })
 

@@ -114,7 +114,7 @@ describe('bad input on chain: typed error, nothing sent', () => {
   it('insufficient ETH for a swap, insufficient VVV for a stake', async () => {
     const w = await testWallet(devnet(), { eth: parseEther('0.01'), vvv: parseEther('1') })
     const err = await swapEthForVvv(w, { amountIn: parseEther('0.02') }).catch((e: unknown) => e)
-    expect(err).toMatchObject({ name: 'InsufficientBalanceError', code: 'INSUFFICIENT_ETH' })
+    expect(err).toMatchObject({ name: 'InsufficientFundsError', code: 'INSUFFICIENT_ETH' })
     expect((err as { metaMessages: string[] }).metaMessages[0]).toMatch(/Send at least 0.01 ETH/)
     await expect(stakeVvv(w, { amount: parseEther('2') })).rejects.toMatchObject({ code: 'INSUFFICIENT_VVV' })
     expect(await nonce(w)).toBe(0)

@@ -15,3 +15,5 @@ export { readDevnetAddressBook, readDevnetInfo, writeDevnetInfo, removeDevnetInf
 export { devnetChain, DEVNET_CHAIN_ID } from './chain.js'
 export type { DevAccount } from './anvil/parseDevAccounts.js'
 export { AnvilNotFoundError, AnvilStartError, ContractCompileError, DevnetDeployError, DevnetStateError, FaucetError, PortInUseError } from './errors.js'
+export { startLocalWorld, type LocalWorld, type StartLocalWorldOptions } from './startLocalWorld.js'
+export { devStake } from './devStake.js'

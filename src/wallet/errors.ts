@@ -30,8 +30,8 @@ export class ChainMismatchError extends BaseError {
 }
 
 /** The wallet holds less than the operation needs. Nothing was sent. */
-export class InsufficientBalanceError extends BaseError {
-  override name = 'InsufficientBalanceError' as const
+export class InsufficientFundsError extends BaseError {
+  override name = 'InsufficientFundsError' as const
 }
 
 /** A spend-policy limit forbids the transaction. Raised before anything is signed. */

@@ -2,7 +2,7 @@ import { formatEther } from 'viem'
 import { diemAbi, stakingAbi } from '../../chain/abis/index.js'
 import { assertPositiveAmount } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
-import { InsufficientBalanceError } from '../errors.js'
+import { InsufficientFundsError } from '../errors.js'
 import { singleCall, type SingleCallResult } from '../steps/singleCall.js'
 
 export type BurnDiemParameters = { /** Liquid DIEM to burn, base units. */ amount: bigint; idempotencyKey?: string | undefined }
@@ -11,7 +11,7 @@ export type BurnDiemReturnType = SingleCallResult & { amount: bigint }
 /**
  * Burns liquid DIEM to release the sVVV locked behind it, pro rata (`burnDiem`).
  *
- * @throws {InsufficientBalanceError} when the liquid DIEM or the DIEM minted by this wallet is short (nothing is sent).
+ * @throws {InsufficientFundsError} when the liquid DIEM or the DIEM minted by this wallet is short (nothing is sent).
  *
  * @example
  * ```ts
@@ -32,7 +32,7 @@ export async function burnDiem(wallet: Wallet, parameters: BurnDiemParameters): 
       ])
       const limit = liquid < outstanding ? liquid : outstanding
       if (limit < amount) {
-        throw new InsufficientBalanceError(`Burning ${formatEther(amount)} DIEM needs that much liquid DIEM minted by this wallet; it can burn ${formatEther(limit)}.`, {
+        throw new InsufficientFundsError(`Burning ${formatEther(amount)} DIEM needs that much liquid DIEM minted by this wallet; it can burn ${formatEther(limit)}.`, {
           metaMessages: [liquid < amount ? 'Unstake DIEM first (`gondola diem unstake start`, then `finish` after the cooldown).' : 'Burn at most what this wallet minted.'],
           code: 'INSUFFICIENT_DIEM',
         })

@@ -2,7 +2,7 @@ import { formatEther, type Hex } from 'viem'
 import { stakingAbi } from '../../chain/abis/index.js'
 import { assertPositiveAmount } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
-import { InsufficientBalanceError } from '../errors.js'
+import { InsufficientFundsError } from '../errors.js'
 import { solveInput } from '../routes/solveExactOut.js'
 import { withRun } from '../send/withRun.js'
 import type { StepResult } from '../send/types.js'
@@ -30,7 +30,7 @@ export type EnsureDiemReturnType = {
  * liquid DIEM already held, mints only the DIEM still short (locking the least unlocked sVVV whose
  * `getDiemAmountOut` covers it). Idempotent: at the target it sends nothing.
  *
- * @throws {InsufficientBalanceError} when the unlocked sVVV cannot cover the mint (run `ensureStake` first).
+ * @throws {InsufficientFundsError} when the unlocked sVVV cannot cover the mint (run `ensureStake` first).
  *
  * @example
  * ```ts
@@ -75,7 +75,7 @@ async function svvvForDiem(wallet: Wallet, diem: bigint, unlocked: bigint): Prom
   const solved = await solveInput(quote, diem, probe)
   if (!solved || solved.input > unlocked) {
     const need = solved ? `${formatEther(solved.input)} unlocked sVVV` : 'more unlocked sVVV'
-    throw new InsufficientBalanceError(`Minting ${formatEther(diem)} DIEM needs ${need}; the wallet has ${formatEther(unlocked)}.`, {
+    throw new InsufficientFundsError(`Minting ${formatEther(diem)} DIEM needs ${need}; the wallet has ${formatEther(unlocked)}.`, {
       metaMessages: ['Stake more VVV first (ensureStake / `gondola stake`).'],
       code: 'INSUFFICIENT_SVVV',
     })

@@ -31,7 +31,7 @@ export type EnsureStakeReturnType = {
  * only when the allowance is short. Idempotent: at the target, it sends nothing. Resumes after a
  * crash without repeating a swap or a stake.
  *
- * @throws {InvalidAmountError} / {PolicyViolationError} / {InsufficientBalanceError} / {NoRouteError} / {TransactionRevertedError}
+ * @throws {InvalidAmountError} / {PolicyViolationError} / {InsufficientFundsError} / {NoRouteError} / {TransactionRevertedError}
  *
  * @example
  * ```ts

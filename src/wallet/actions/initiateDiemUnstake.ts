@@ -2,7 +2,7 @@ import { formatEther } from 'viem'
 import { diemAbi } from '../../chain/abis/index.js'
 import { assertPositiveAmount } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
-import { InsufficientBalanceError } from '../errors.js'
+import { InsufficientFundsError } from '../errors.js'
 import { singleCall, type SingleCallResult } from '../steps/singleCall.js'
 
 export type InitiateDiemUnstakeParameters = { /** Staked DIEM to unstake, base units. */ amount: bigint; idempotencyKey?: string | undefined }
@@ -11,7 +11,7 @@ export type InitiateDiemUnstakeReturnType = SingleCallResult & { amount: bigint;
 /**
  * Starts unstaking DIEM (`DIEM.initiateUnstake`, 1-day cooldown; a new one adds to the amount and restarts the timer).
  *
- * @throws {InsufficientBalanceError} when the staked DIEM is short (nothing is sent).
+ * @throws {InsufficientFundsError} when the staked DIEM is short (nothing is sent).
  *
  * @example
  * ```ts
@@ -28,7 +28,7 @@ export async function initiateDiemUnstake(wallet: Wallet, parameters: InitiateDi
     build: async () => {
       const [staked] = await wallet.publicClient.readContract({ address: diem, abi: diemAbi, functionName: 'stakedInfos', args: [wallet.address] })
       if (staked < amount) {
-        throw new InsufficientBalanceError(`Unstaking ${formatEther(amount)} DIEM needs that much staked DIEM; the wallet has ${formatEther(staked)} staked.`, { metaMessages: ['Unstake less.'], code: 'INSUFFICIENT_DIEM' })
+        throw new InsufficientFundsError(`Unstaking ${formatEther(amount)} DIEM needs that much staked DIEM; the wallet has ${formatEther(staked)} staked.`, { metaMessages: ['Unstake less.'], code: 'INSUFFICIENT_DIEM' })
       }
       return { label: `initiate unstake of ${formatEther(amount)} DIEM`, to: diem, abi: diemAbi, functionName: 'initiateUnstake', args: [amount] }
     },

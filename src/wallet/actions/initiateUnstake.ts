@@ -2,7 +2,7 @@ import { formatEther } from 'viem'
 import { stakingAbi } from '../../chain/abis/index.js'
 import { assertPositiveAmount } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
-import { InsufficientBalanceError } from '../errors.js'
+import { InsufficientFundsError } from '../errors.js'
 import { singleCall, type SingleCallResult } from '../steps/singleCall.js'
 import { getBalances } from './getBalances.js'
 
@@ -13,7 +13,7 @@ export type InitiateUnstakeReturnType = SingleCallResult & { amount: bigint; /**
  * Starts unstaking sVVV (`initiateUnstake`): the sVVV is burned and its VVV cools down for the
  * contract's `cooldownDuration` (7 days on mainnet). One cooldown at a time.
  *
- * @throws {InsufficientBalanceError} when the unlocked sVVV is short; {TransactionRevertedError} `CooldownInProgress` when one is running.
+ * @throws {InsufficientFundsError} when the unlocked sVVV is short; {TransactionRevertedError} `CooldownInProgress` when one is running.
  *
  * @example
  * ```ts
@@ -29,7 +29,7 @@ export async function initiateUnstake(wallet: Wallet, parameters: InitiateUnstak
     build: async () => {
       const b = await getBalances(wallet)
       if (b.svvv.unlocked < amount) {
-        throw new InsufficientBalanceError(`Unstaking ${formatEther(amount)} sVVV needs that much unlocked sVVV; the wallet has ${formatEther(b.svvv.unlocked)}.`, {
+        throw new InsufficientFundsError(`Unstaking ${formatEther(amount)} sVVV needs that much unlocked sVVV; the wallet has ${formatEther(b.svvv.unlocked)}.`, {
           metaMessages: [b.svvv.locked > 0n ? 'sVVV locked behind DIEM must be released first (`gondola diem burn`).' : 'Unstake less.'],
           code: 'INSUFFICIENT_SVVV',
         })

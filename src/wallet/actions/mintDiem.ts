@@ -15,7 +15,7 @@ export type MintDiemReturnType = Omit<SingleCallResult, 'receipt'> & {
  * Locks sVVV into DIEM (`mintDiem`): quoted with `getDiemAmountOut`, minimum output from the
  * policy slippage bound. Locked sVVV keeps earning at 80 %.
  *
- * @throws {InsufficientBalanceError} / {TransactionRevertedError} (`InsufficientDiemOut` if the price moved)
+ * @throws {InsufficientFundsError} / {TransactionRevertedError} (`InsufficientDiemOut` if the price moved)
  *
  * @example
  * ```ts

@@ -10,7 +10,7 @@ export type StakeDiemReturnType = Omit<SingleCallResult, 'receipt'> & { amount: 
 /**
  * Stakes liquid DIEM (one staked DIEM = $1 of Venice compute per day).
  *
- * @throws {InsufficientBalanceError} when the liquid DIEM is short (nothing is sent).
+ * @throws {InsufficientFundsError} when the liquid DIEM is short (nothing is sent).
  *
  * @example
  * ```ts

@@ -23,7 +23,7 @@ export type StakeVvvReturnType = {
  * Stakes VVV into sVVV for the wallet itself: approves exactly `amount` only when the current
  * allowance is short (never an unbounded approval), then `stake(self, amount)`.
  *
- * @throws {InvalidAmountError} / {InsufficientBalanceError} / {PolicyViolationError} / {TransactionRevertedError}
+ * @throws {InvalidAmountError} / {InsufficientFundsError} / {PolicyViolationError} / {TransactionRevertedError}
  *
  * @example
  * ```ts

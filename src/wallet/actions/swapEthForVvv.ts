@@ -29,7 +29,7 @@ export type SwapEthForVvvReturnType = {
  * Swaps exactly `amountIn` ETH for VVV: best route quote, minimum output from the policy's
  * slippage bound (never from the caller), simulated, then sent through the signing chokepoint.
  *
- * @throws {InvalidAmountError} / {PolicyViolationError} / {InsufficientBalanceError} / {NoRouteError} / {TransactionRevertedError} / {ReceiptTimeoutError}
+ * @throws {InvalidAmountError} / {PolicyViolationError} / {InsufficientFundsError} / {NoRouteError} / {TransactionRevertedError} / {ReceiptTimeoutError}
  *
  * @example
  * ```ts

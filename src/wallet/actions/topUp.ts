@@ -34,7 +34,7 @@ export type TopUpReturnType = {
  * optionally lock that sVVV into DIEM and stake the DIEM. Everything under the spend policy,
  * journaled, resumable by `idempotencyKey`.
  *
- * @throws {PolicyViolationError} / {InsufficientBalanceError} / {NoRouteError} / {TransactionRevertedError} / {ReceiptTimeoutError}
+ * @throws {PolicyViolationError} / {InsufficientFundsError} / {NoRouteError} / {TransactionRevertedError} / {ReceiptTimeoutError}
  *
  * @example
  * ```ts

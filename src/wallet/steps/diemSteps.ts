@@ -2,7 +2,7 @@ import { formatEther } from 'viem'
 import { diemAbi, stakingAbi } from '../../chain/abis/index.js'
 import { applySlippageDown } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
-import { InsufficientBalanceError } from '../errors.js'
+import { InsufficientFundsError } from '../errors.js'
 import { sendCall, type RunContext } from '../send/sendCall.js'
 import type { StepResult } from '../send/types.js'
 import { receivedAmount } from './receivedAmount.js'
@@ -18,7 +18,7 @@ export async function mintDiemStep(wallet: Wallet, run: RunContext, svvvAmount: 
       wallet.publicClient.readContract({ address: staking, abi: stakingAbi, functionName: 'getDiemAmountOut', args: [svvvAmount] }),
     ])
     if (unlocked < svvvAmount) {
-      throw new InsufficientBalanceError(`Minting DIEM with ${formatEther(svvvAmount)} sVVV needs that much unlocked sVVV; the wallet has ${formatEther(unlocked)}.`, {
+      throw new InsufficientFundsError(`Minting DIEM with ${formatEther(svvvAmount)} sVVV needs that much unlocked sVVV; the wallet has ${formatEther(unlocked)}.`, {
         metaMessages: ['Stake more VVV first (`gondola stake`, or ensureStake).'],
         code: 'INSUFFICIENT_SVVV',
       })
@@ -37,7 +37,7 @@ export async function stakeDiemStep(wallet: Wallet, run: RunContext, amount: big
   return sendCall(wallet, run, 'stakeDiem', async () => {
     const liquid = options.knownLiquid ?? (await wallet.publicClient.readContract({ address: diem, abi: diemAbi, functionName: 'balanceOf', args: [wallet.address] }))
     if (liquid < amount) {
-      throw new InsufficientBalanceError(`Staking ${formatEther(amount)} DIEM needs that much liquid DIEM; the wallet has ${formatEther(liquid)}.`, {
+      throw new InsufficientFundsError(`Staking ${formatEther(amount)} DIEM needs that much liquid DIEM; the wallet has ${formatEther(liquid)}.`, {
         metaMessages: ['Mint DIEM first (`gondola diem mint --svvv <amount>`), or stake less.'],
         code: 'INSUFFICIENT_DIEM',
       })

@@ -1,7 +1,7 @@
 import { formatEther } from 'viem'
 import { stakingAbi, vvvAbi } from '../../chain/abis/index.js'
 import type { Wallet } from '../createWallet.js'
-import { InsufficientBalanceError } from '../errors.js'
+import { InsufficientFundsError } from '../errors.js'
 import { sendCall, type RunContext } from '../send/sendCall.js'
 import type { StepResult } from '../send/types.js'
 
@@ -20,7 +20,7 @@ export async function stakeSteps(wallet: Wallet, run: RunContext, amount: bigint
   ])
   const alreadyDone = run.record?.steps.some((s) => s.name === 'stake' && s.status === 'confirmed')
   if (!alreadyDone && balance < amount) {
-    throw new InsufficientBalanceError(`Staking ${formatEther(amount)} VVV needs that much VVV; the wallet holds ${formatEther(balance)}.`, {
+    throw new InsufficientFundsError(`Staking ${formatEther(amount)} VVV needs that much VVV; the wallet holds ${formatEther(balance)}.`, {
       metaMessages: ['Swap ETH for VVV first (`gondola swap --eth …`), or stake less.'],
       code: 'INSUFFICIENT_VVV',
     })

@@ -1,7 +1,7 @@
 import { formatEther } from 'viem'
 import { applySlippageDown, applySlippageUp } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
-import { InsufficientBalanceError } from '../errors.js'
+import { InsufficientFundsError } from '../errors.js'
 import { assertPolicy } from '../policy/policy.js'
 import type { SwapQuote } from '../routes/types.js'
 import { sendCall, type RunContext } from '../send/sendCall.js'
@@ -42,7 +42,7 @@ export async function swapStep(wallet: Wallet, run: RunContext, target: SwapTarg
     assertPolicy(wallet.policy, { to: wallet.addresses.swapRouter, value: quote.amountIn, spentToday: wallet.journal.spentOnDay(wallet.now()), label: 'swap ETH → VVV' })
     const eth = await wallet.publicClient.getBalance({ address: wallet.address })
     if (eth < quote.amountIn) {
-      throw new InsufficientBalanceError(`The swap needs ${formatEther(quote.amountIn)} ETH but the wallet holds ${formatEther(eth)} ETH.`, {
+      throw new InsufficientFundsError(`The swap needs ${formatEther(quote.amountIn)} ETH but the wallet holds ${formatEther(eth)} ETH.`, {
         metaMessages: [`Send at least ${formatEther(quote.amountIn - eth)} ETH (plus gas) to ${wallet.address}, or swap less.`],
         code: 'INSUFFICIENT_ETH',
       })

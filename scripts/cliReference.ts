@@ -1,0 +1,42 @@
+/**
+ * Renders the CLI reference (markdown) from the command definitions themselves, so the README cannot drift:
+ * `npx tsx scripts/cliReference.ts` prints it; `test/readme.test.ts` checks the README holds exactly this.
+ */
+import type { ArgsDef, CommandDef } from 'citty'
+import { subCommands } from '../src/cli/commands/index.js'
+
+type AnyCommand = CommandDef<ArgsDef>
+
+async function resolve<T>(value: T | (() => T | Promise<T>) | Promise<T>): Promise<T> {
+  return typeof value === 'function' ? await (value as () => T | Promise<T>)() : await value
+}
+
+function renderArgs(args: ArgsDef | undefined): string {
+  const parts: string[] = []
+  for (const [name, def] of Object.entries(args ?? {})) {
+    if (def.type === 'positional') parts.push(`<${name}>`)
+    else if (def.type === 'boolean') parts.push(`[--${name}]`)
+    else parts.push(`[--${name} <${name}>]`)
+  }
+  return parts.join(' ')
+}
+
+async function renderCommand(path: string[], command: AnyCommand, out: string[]): Promise<void> {
+  const meta = await resolve(command.meta ?? {})
+  const subs = command.subCommands ? await resolve(command.subCommands) : undefined
+  if (subs && Object.keys(subs).length) {
+    for (const [name, sub] of Object.entries(subs)) await renderCommand([...path, name], (await resolve(sub)) as AnyCommand, out)
+    return
+  }
+  const args = await resolve(command.args ?? {})
+  out.push(`| \`gondola ${[...path, renderArgs(args)].filter(Boolean).join(' ')}\` | ${meta.description ?? ''} |`)
+}
+
+/** The markdown table of every command, in registration order. */
+export async function renderCliReference(): Promise<string> {
+  const out = ['| command | what it does |', '|---|---|']
+  for (const [name, load] of Object.entries(subCommands)) await renderCommand([name], (await load()) as AnyCommand, out)
+  return out.join('\n')
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(`${await renderCliReference()}\n`)

@@ -1,0 +1,4 @@
+/** Hosting agents for a wallet: their own limited keys, chain-backed top-ups under the policy, built-in tools. */
+export { createAgentHost, MissingAgentKeyError, type AgentHost, type AgentHostOptions, type AgentRunOverrides, type HostEvent } from './createAgentHost.js'
+export { createWalletTopUp, requestTopUp, describeTopUp, type WalletTopUpOptions } from './walletTopUp.js'
+export { builtinToolFactories, outboxTool, type ToolDeps, type ToolFactory } from './hostTools.js'

@@ -1,0 +1,23 @@
+/**
+ * Gondola's public API, by layer (chain → wallet → keys → venice → agent → host). Each layer's own
+ * `index.ts` documents its exports.
+ *
+ * @example
+ * ```ts
+ * import { startLocalWorld, createWallet, KeyStore, provision, createAgentHost, defineAgent } from './index.js'
+ * ```
+ */
+export { BaseError } from './errors/BaseError.js'
+export { readEnv, type Env } from './config/env.js'
+export { baseAddressBook, MULTICALL3_ADDRESS, type AddressBook } from './chain/addressBook.js'
+export * from './chain/abis/index.js'
+export * from './devnet/index.js'
+export * from './wallet/index.js'
+export * from './keys/index.js'
+export { createVeniceClient, listAllBillingUsage, parseVeniceHeaders, generate, toVeniceError, VeniceAPIError, BadRequestError, AuthenticationError, InsufficientBalanceError, PermissionDeniedError, NotFoundError, RateLimitError, InternalServerError, APIConnectionError, type VeniceClient, type VeniceClientOptions, type VeniceHeaders } from './venice/index.js'
+export { resolveVeniceBaseUrl, VENICE_API_BASE_URL } from './venice/resolveBaseUrl.js'
+export * from './tools/index.js'
+export * from './agent/index.js'
+export * from './host/index.js'
+export { startEmulator, type Emulator, type StartEmulatorOptions } from './emulator/startEmulator.js'
+export { createChainReader, type ChainReader } from './emulator/chainReader.js'
