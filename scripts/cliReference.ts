@@ -1,6 +1,6 @@
 /**
  * Renders the CLI reference (markdown) from the command definitions themselves, so the README cannot drift:
- * `npx tsx scripts/cliReference.ts` prints it; `test/readme.test.ts` checks the README holds exactly this.
+ * `npx tsx scripts/cliReference.ts` prints it, `--write` updates README.md; `test/readme.test.ts` checks the README holds exactly this.
  */
 import type { ArgsDef, CommandDef } from 'citty'
 import { subCommands } from '../src/cli/commands/index.js'
@@ -39,4 +39,22 @@ export async function renderCliReference(): Promise<string> {
   return out.join('\n')
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(`${await renderCliReference()}\n`)
+const START = '<!-- cli-reference:start -->'
+const END = '<!-- cli-reference:end -->'
+
+/** README text with the reference block replaced by the generated one. */
+export function withCliReference(readme: string, reference: string): string {
+  const start = readme.indexOf(START)
+  const end = readme.indexOf(END)
+  if (start < 0 || end < start) throw new Error(`README.md has no ${START} … ${END} block`)
+  return `${readme.slice(0, start + START.length)}\n${reference}\n${readme.slice(end)}`
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const reference = await renderCliReference()
+  if (process.argv.includes('--write')) {
+    const { readFile, writeFile } = await import('node:fs/promises')
+    const path = new URL('../README.md', import.meta.url)
+    await writeFile(path, withCliReference(await readFile(path, 'utf8'), reference))
+  } else process.stdout.write(`${reference}\n`)
+}
