@@ -1,12 +1,11 @@
 import { z } from 'zod'
+import { apiKeyTypeSchema, limitPeriodSchema } from '../venice/schemas.js'
 
-export const apiKeyTypeSchema = z.enum(['INFERENCE', 'ADMIN'])
+export { apiKeyTypeSchema, limitPeriodSchema }
 export type ApiKeyType = z.infer<typeof apiKeyTypeSchema>
-
-export const limitPeriodSchema = z.enum(['EPOCH', 'MONTH', 'LIFETIME'])
 export type LimitPeriod = z.infer<typeof limitPeriodSchema>
 
-/** Consumption limits as Venice takes them (numbers of USD / Diem per `limitPeriod`). */
+/** Consumption limits as a caller may ask for them (numbers of USD / Diem per `limitPeriod`), bounded as the spec bounds them. */
 export const consumptionLimitSchema = z
   .object({
     usd: z.number().min(0).max(9_999_999_999).nullable().optional(),
