@@ -39,7 +39,8 @@ async function read<T>(address: Address, abi: Abi, functionName: string, args: r
 async function write(index: number, address: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): Promise<Hex> {
   const wallet = devnetWallet(devnet(), index)
   const { request } = await devnet().publicClient.simulateContract({ account: wallet.account, address, abi: [...abi, ...devnetErrors], functionName, args })
-  const hash = await wallet.writeContract(request as never)
+  // Padded gas: an estimate from one block can under-count timestamp-dependent writes in the next.
+  const hash = await wallet.writeContract({ ...request, gas: 2_000_000n } as never)
   const receipt = await devnet().publicClient.waitForTransactionReceipt({ hash })
   expect(receipt.status).toBe('success')
   return hash

@@ -49,6 +49,9 @@ describe('Uniswap V3 on the devnet', () => {
       functionName: 'exactInputSingle',
       args: [{ tokenIn: addresses.weth, tokenOut: addresses.vvv, fee: FEE, recipient: me, amountIn, amountOutMinimum: expected, sqrtPriceLimitX96: 0n }],
       value: amountIn,
+      // A fixed limit: an estimate made in one block under-counts the oracle write of the first swap in a
+      // later block (it happened under CI load), which is why the wallet pads its estimates by 20 %.
+      gas: 500_000n,
     })
     expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success')
     expect((await vvvBalance(me)) - before).toBe(expected)

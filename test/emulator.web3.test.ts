@@ -3,25 +3,16 @@ import { SignJWT } from 'jose'
 import { parseEther, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
-import { stakingAbi } from '../src/chain/abis/staking.js'
-import { vvvAbi } from '../src/chain/abis/vvv.js'
 import { createChainReader } from '../src/emulator/chainReader.js'
-import { devnetWallet, useDevnet } from './helpers/useDevnet.js'
+import { useDevnet } from './helpers/useDevnet.js'
+import { devStake } from '../src/devnet/devStake.js'
 import { call, expectSpecResponse, useEmulator } from './helpers/useEmulator.js'
 
 const secret = new Uint8Array(32).fill(7)
 const devnet = useDevnet()
 const emulator = useEmulator({ chain: () => createChainReader({ publicClient: devnet().publicClient, addresses: devnet().addresses }), jwtSecret: secret, dailyPoolDiem: 1000 })
 
-async function stake(index: number, amount: bigint): Promise<Address> {
-  const wallet = devnetWallet(devnet(), index)
-  const me = wallet.account.address
-  await devnet().fund(me, { vvv: amount })
-  const { staking, vvv } = devnet().addresses
-  await devnet().publicClient.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: vvv, abi: vvvAbi, functionName: 'approve', args: [staking, amount] }) })
-  await devnet().publicClient.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: staking, abi: stakingAbi, functionName: 'stake', args: [me, amount] }) })
-  return me
-}
+const stake = (index: number, amount: bigint): Promise<Address> => devStake(devnet(), index, amount)
 
 async function getToken(): Promise<string> {
   const res = await call(emulator().baseURL, '/api_keys/generate_web3_key')

@@ -22,7 +22,8 @@ export async function devStake(devnet: Devnet, index: number, amount: bigint): P
   await devnet.fund(dev.address, { vvv: amount })
   const { vvv, staking } = devnet.addresses
   const wait = (hash: `0x${string}`) => devnet.publicClient.waitForTransactionReceipt({ hash })
-  await wait(await client.writeContract({ address: vvv, abi: vvvAbi, functionName: 'approve', args: [staking, amount] }))
-  await wait(await client.writeContract({ address: staking, abi: stakingAbi, functionName: 'stake', args: [dev.address, amount] }))
+  // Fixed gas limits: an estimate from one block can under-count the reward-accrual writes of a later one.
+  await wait(await client.writeContract({ address: vvv, abi: vvvAbi, functionName: 'approve', args: [staking, amount], gas: 100_000n }))
+  await wait(await client.writeContract({ address: staking, abi: stakingAbi, functionName: 'stake', args: [dev.address, amount], gas: 400_000n }))
   return dev.address
 }
