@@ -4,6 +4,7 @@
  */
 import { defineCommand, runCommand, showUsage } from 'citty'
 import { BaseError } from '../errors/BaseError.js'
+import { stripUrlCredentials } from '../util/redact.js'
 import { subCommands } from './commands/index.js'
 
 export const main = defineCommand({
@@ -27,12 +28,23 @@ async function run(): Promise<void> {
     await runCommand(main, { rawArgs })
   } catch (err) {
     const json = rawArgs.includes('--json')
-    const message = err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err)
+    const message = oneLine(err)
     const hint = err instanceof BaseError ? err.metaMessages[0] : undefined
     if (json) process.stdout.write(`${JSON.stringify({ error: { name: err instanceof Error ? err.name : 'Error', message, hint } })}\n`)
     process.stderr.write(`gondola: ${message}${hint ? ` ${hint}` : ''}\n`)
     process.exitCode = 1
   }
+}
+
+/** One line for any error: ours carry `shortMessage`; viem's too (plus `details`); others their first line. */
+function oneLine(err: unknown): string {
+  if (err instanceof BaseError) return err.shortMessage
+  const e = err as { shortMessage?: unknown; details?: unknown; message?: unknown; url?: unknown }
+  if (typeof e?.shortMessage === 'string') {
+    const where = typeof e.url === 'string' ? ` ${stripUrlCredentials(e.url)}` : ''
+    return `${e.shortMessage}${where}${typeof e.details === 'string' && e.details ? ` (${e.details})` : ''}`
+  }
+  return String(typeof e?.message === 'string' ? e.message : err).split('\n')[0]!
 }
 
 await run()
