@@ -21,7 +21,7 @@ export function stripUrlCredentials(url: string): string {
     }
     // API keys in query strings (e.g. provider RPC URLs) are redacted too.
     for (const [k, v] of u.searchParams) if (/key|token|secret/i.test(k)) u.searchParams.set(k, redact(v))
-    return u.toString()
+    return u.toString().replace(/%E2%80%A6/g, '…')
   } catch {
     return url
   }
