@@ -5,11 +5,12 @@ import { createVeniceClient, listAllBillingUsage } from '../src/venice/index.js'
 import { sleep } from '../src/venice/retry.js'
 import { createLedger, createRunner, type LimiterClock } from '../src/agent/index.js'
 
-// Emulated time runs 120× faster than real time and starts before /billing/usage's sunset,
-// so minute-long rate-limit windows pass in half a second. Runner and emulator share this clock.
+// Emulated time runs 120× faster than real time, starting at noon UTC of today (so no run crosses an
+// epoch boundary), so minute-long rate-limit windows pass in half a second. Runner and emulator share
+// this clock. Today is after /billing/usage's sunset: billing reads /billing/usage-history.
 const SPEED = 120
-const START = Date.UTC(2026, 7, 1, 12)
 const realStart = Date.now()
+const START = realStart - (realStart % 86_400_000) + 12 * 3_600_000
 const fastNow = () => START + (Date.now() - realStart) * SPEED
 
 const CAROL: Address = '0x00000000000000000000000000000000000CA501'
@@ -96,5 +97,9 @@ describe('many agents in one process', () => {
     expect(summary.costDiem + summary.costUsd).toBeGreaterThan(0)
     expect(summary.costDiem + summary.costUsd).toBeCloseTo(billed, 9)
     expect(summary.promptTokens).toBe(entries.reduce((s, e) => s + (e.inferenceDetails?.promptTokens ?? 0), 0))
+    // Same calls on both sides: each billed row names the completion the ledger recorded.
+    expect(entries.map((e) => e.inferenceDetails?.requestId).sort()).toEqual(ledger.entries().map((e) => e.completionId).sort())
+    // The legacy route is gone at this clock, so the totals above came from /billing/usage-history.
+    expect((await fetch(`${emulator().baseURL}/billing/usage`, { headers: { authorization: `Bearer ${admin.apiKey}` } })).status).toBe(410)
   })
 })

@@ -1,5 +1,5 @@
 /**
- * `/billing/balance` and `/billing/usage`. The spec sunsets `/billing/usage` on 2026-09-16 (410 with
+ * `/billing/balance`, `/billing/usage` and (registered from here) `/billing/usage-history`. The spec sunsets `/billing/usage` on 2026-09-16 (410 with
  * `Deprecation`/`Sunset`/`Link` headers from then on, by the emulator clock); before that it returns
  * the legacy ledger shape.
  */
@@ -7,12 +7,15 @@ import type { FastifyInstance } from 'fastify'
 import { keyOf, sendJson, type EmulatorContext } from '../context.js'
 import { authenticate, formatAmount } from '../http/auth.js'
 import { VeniceHttpError } from '../http/VeniceHttpError.js'
+import { rowsOf } from '../billing/ledgerRows.js'
+import { registerUsageHistoryRoute } from './usageHistory.js'
 
 /** When `/billing/usage` stops returning data (spec: "SUNSET as of 2026-09-16"). */
 export const BILLING_USAGE_SUNSET = Date.UTC(2026, 8, 16)
 
-/** Registers the billing routes. */
+/** Registers the billing routes (`/billing/usage-history` lives in `usageHistory.ts`). */
 export function registerBillingRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
+  registerUsageHistoryRoute(app, ctx)
   app.get('/api/v1/billing/balance', { preHandler: authenticate(ctx, 'admin') }, async (request, reply) => {
     const key = keyOf(request)
     const bal = await ctx.accounts.balances(key.owner)
@@ -35,20 +38,7 @@ export function registerBillingRoutes(app: FastifyInstance, ctx: EmulatorContext
     const limit = Math.min(500, Math.max(1, Number(q.limit ?? 200) || 200))
     const page = Math.max(1, Number(q.page ?? 1) || 1)
     const all = [...ctx.accounts.user(key.owner).usage].reverse()
-    const rows = all.slice((page - 1) * limit, page * limit).flatMap((u) =>
-      (['diem', 'usd'] as const)
-        .filter((c) => u[c] > 0)
-        .map((c) => ({
-          amount: -u[c],
-          currency: c === 'diem' ? 'DIEM' : 'USD',
-          inferenceDetails: { completionTokens: u.completionTokens, promptTokens: u.promptTokens, requestId: `${u.keyId}:${u.at}` },
-          notes: 'API Inference',
-          pricePerUnitUsd: u[c],
-          sku: `${u.model}-${u.kind}`,
-          timestamp: new Date(u.at).toISOString(),
-          units: 1,
-        })),
-    )
+    const rows = all.slice((page - 1) * limit, page * limit).flatMap((u) => rowsOf(u).map((r) => r.row))
     return sendJson(reply, 200, { data: rows, pagination: { limit, page, total: all.length, totalPages: Math.ceil(all.length / limit) } })
   })
 }

@@ -47,9 +47,9 @@ export function registerChatRoutes(app: FastifyInstance, ctx: EmulatorContext): 
     const now = ctx.clock.now()
     const completion = generate(body, model, params, script, now)
     const prompt = promptTokens(body.messages, body.tools ?? undefined)
-    const cost = await finishInference(ctx, key, model, { promptTokens: prompt, completionTokens: completion.completionTokens, kind: 'chat' })
-    const usage = { prompt_tokens: prompt, completion_tokens: completion.completionTokens, total_tokens: prompt + completion.completionTokens, prompt_tokens_details: null }
     const id = `chatcmpl-${randomBytes(16).toString('hex')}`
+    const cost = await finishInference(ctx, key, model, { promptTokens: prompt, completionTokens: completion.completionTokens, kind: 'chat', requestId: id })
+    const usage = { prompt_tokens: prompt, completion_tokens: completion.completionTokens, total_tokens: prompt + completion.completionTokens, prompt_tokens_details: null }
     const created = Math.floor(now / 1000)
     const venice_parameters = echoVeniceParameters(params)
     if (body.stream) {

@@ -70,9 +70,9 @@ export async function finishInference(
   ctx: EmulatorContext,
   key: ApiKeyRecord,
   model: ModelEntry,
-  usage: { promptTokens: number; completionTokens: number; kind: string; costUsd?: number },
+  usage: { promptTokens: number; completionTokens: number; kind: string; costUsd?: number; requestId?: string },
 ): Promise<{ diem: number; usd: number }> {
   ctx.limiter.addTokens(key.owner, model, usage.promptTokens + usage.completionTokens)
   const cost = usage.costUsd ?? priceOf(model, usage.promptTokens, usage.completionTokens)
-  return ctx.accounts.charge(key, cost, { model: model.id, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, kind: usage.kind })
+  return ctx.accounts.charge(key, cost, { model: model.id, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, kind: usage.kind, ...(usage.requestId ? { requestId: usage.requestId } : {}) })
 }

@@ -17,7 +17,15 @@ export type SpecValidators = {
   request(path: string, method: string): ValidateFunction | undefined
   /** Validator of the JSON response body for `status`, or undefined when the spec defines none. */
   response(path: string, method: string, status: number): ValidateFunction | undefined
+  /**
+   * Checks a query string against the spec's `in: query` parameters of `method path` (inline ones),
+   * coercing integer, number and boolean values from text first. Unknown parameters are ignored.
+   */
+  query(path: string, method: string): QueryValidator
 }
+
+/** Result of a query check: the coerced values, or ajv's errors (paths are `/name`). */
+export type QueryValidator = (raw: Record<string, unknown>) => { ok: true; value: Record<string, unknown> } | { ok: false; errors: ErrorObject[] }
 
 let shared: SpecValidators | undefined
 
@@ -55,13 +63,39 @@ export function getSpecValidators(): SpecValidators {
       const has = paths[path]?.[m]?.responses?.[String(status)]?.content?.['application/json']?.schema !== undefined
       return compile(`res ${m} ${path} ${status}`, has ? `/paths/${esc(path)}/${m}/responses/${status}/content/application~1json/schema` : undefined)
     },
+    query(path, method) {
+      const m = method.toLowerCase()
+      const params = (paths[path]?.[m]?.parameters ?? []).map((p, i) => ({ ...p, i })).filter((p) => p.in === 'query' && p.name)
+      const key = `query ${m} ${path}`
+      let validate = cache.get(key)
+      if (!validate) {
+        const properties = Object.fromEntries(params.map((p) => [p.name, { $ref: `${SPEC_ID}#/paths/${esc(path)}/${m}/parameters/${p.i}/schema` }]))
+        validate = ajv.compile({ type: 'object', properties, required: params.filter((p) => p.required).map((p) => p.name) })
+        cache.set(key, validate)
+      }
+      const check = validate
+      return (raw) => {
+        const value: Record<string, unknown> = {}
+        for (const p of params) if (raw[p.name!] !== undefined) value[p.name!] = coerce(raw[p.name!], p.schema?.type)
+        return check(value) ? { ok: true, value } : { ok: false, errors: [...(check.errors ?? [])] }
+      }
+    },
   }
   return shared
 }
 
 type Operation = {
+  parameters?: { name?: string; in?: string; required?: boolean; schema?: { type?: string } }[]
   requestBody?: { content?: Record<string, { schema?: unknown }> }
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>
+}
+
+/** Query values arrive as text; numbers and booleans the spec declares are converted when they parse. */
+function coerce(v: unknown, type: string | undefined): unknown {
+  if (typeof v !== 'string') return v
+  if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?$/.test(v)) return Number(v)
+  if (type === 'boolean' && (v === 'true' || v === 'false')) return v === 'true'
+  return v
 }
 
 function esc(path: string): string {

@@ -8,8 +8,12 @@ import { epochStart, periodStart, type EmulatorClock } from './clock.js'
 import { keySpendSince, recordKeySpend, type ApiKeyRecord } from './keyStore.js'
 import { MESSAGES, VeniceHttpError } from '../http/VeniceHttpError.js'
 
-/** One usage line, as `/billing/usage` reports it. */
-export type UsageEntry = { at: number; keyId: string; model: string; promptTokens: number; completionTokens: number; usd: number; diem: number; kind: string }
+/**
+ * One charged request, as the billing ledger reports it. `seq` grows by one per charge (across all
+ * users), so entries sharing a millisecond still have a stable order; `requestId` is the response id
+ * (`chatcmpl-…` for chat) when the route has one.
+ */
+export type UsageEntry = { seq: number; at: number; keyId: string; requestId: string; model: string; promptTokens: number; completionTokens: number; usd: number; diem: number; kind: string }
 
 export type User = { address: Address; usd: number; diemSpent: Map<number, number>; usage: UsageEntry[] }
 
@@ -42,6 +46,7 @@ export function createAccounts(options: AccountsOptions) {
   const users = new Map<Address, User>()
   const stakeCache = new Map<Address, { epoch: number; at: number; allowance: Promise<number> }>()
   const cacheMs = options.chainCacheMs ?? 2_000
+  let seq = 0
 
   const user = (address: Address): User => {
     let u = users.get(address)
@@ -98,7 +103,7 @@ export function createAccounts(options: AccountsOptions) {
       return bal
     },
     /** Charges `cost` (USD-equivalent): Diem first (within the allowance and key limit), then USD. */
-    async charge(key: ApiKeyRecord, cost: number, line: Omit<UsageEntry, 'at' | 'keyId' | 'usd' | 'diem'>): Promise<{ diem: number; usd: number }> {
+    async charge(key: ApiKeyRecord, cost: number, line: Omit<UsageEntry, 'seq' | 'at' | 'keyId' | 'usd' | 'diem' | 'requestId'> & { requestId?: string }): Promise<{ diem: number; usd: number }> {
       const now = options.clock.now()
       const epoch = epochStart(now, options.epochMs)
       const u = user(key.owner)
@@ -113,7 +118,8 @@ export function createAccounts(options: AccountsOptions) {
       u.usd -= usd
       recordKeySpend(key, { usd, diem }, epoch, epochStart(now, 86_400_000))
       key.lastUsedAt = now
-      u.usage.push({ ...line, at: now, keyId: key.id, usd, diem })
+      seq += 1
+      u.usage.push({ ...line, requestId: line.requestId ?? `${line.kind}-${key.id}-${seq}`, seq, at: now, keyId: key.id, usd, diem })
       if (u.usage.length > USAGE_CAP) u.usage.splice(0, u.usage.length - USAGE_CAP)
       return { diem, usd }
     },
