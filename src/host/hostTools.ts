@@ -7,8 +7,11 @@ import { defineTool, type AnyTool } from '../tools/defineTool.js'
 import { generateImageTool, speechTool } from '../tools/builtin/media.js'
 import { requestTopUpTool } from '../tools/builtin/treasury.js'
 import { runwayTool, walletBalancesTool } from '../tools/builtin/wallet.js'
+import { claimAndStake } from '../wallet/actions/claimAndStake.js'
+import { ensureDiem } from '../wallet/actions/ensureDiem.js'
 import { getBalances } from '../wallet/actions/getBalances.js'
-import { parseAmount } from '../wallet/amounts.js'
+import { formatShort, parseAmount } from '../wallet/amounts.js'
+import { InsufficientFundsError, NothingToDoError, PolicyViolationError } from '../wallet/errors.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import { requestTopUp } from './walletTopUp.js'
 
@@ -50,6 +53,53 @@ export function outboxTool(deps: { outboxDir: string; now?: () => number }) {
   })
 }
 
+/** The most staked DIEM a model may ask `hold_staked_diem` for (each staked DIEM locks sVVV; $1 of compute per day). */
+export const MAX_MODEL_STAKED_DIEM = 10
+
+/**
+ * `claim_and_restake` and `hold_staked_diem`: the diem-autopilot's treasury tools. The model only asks;
+ * the wallet actions send under the spend policy, and a refusal or "nothing to do" comes back in words.
+ *
+ * @example
+ * ```ts
+ * const [claimTool, holdTool] = diemTools({ wallet })
+ * ```
+ */
+export function diemTools(deps: { wallet: Wallet; maxStakedDiem?: number | undefined }) {
+  const max = deps.maxStakedDiem ?? MAX_MODEL_STAKED_DIEM
+  const claimTool = defineTool({
+    name: 'claim_and_restake',
+    description: 'Claims the pending VVV staking rewards and stakes them in one transaction (more sVVV, a bigger share of the daily Diem pool).',
+    schema: z.object({}),
+    handler: () => inWords(async () => {
+      const r = await claimAndStake(deps.wallet)
+      return `Restaked ${formatShort(r.amount)} VVV of rewards (tx ${r.hash ?? 'planned'}).`
+    }),
+  })
+  const holdTool = defineTool({
+    name: 'hold_staked_diem',
+    description: `Brings the staked DIEM up to a target (1 staked DIEM = $1 of Venice compute per day), minting DIEM from unlocked sVVV only for what is missing. At most ${max}.`,
+    schema: z.object({ targetStakedDiem: z.number().positive().max(max).describe(`Staked DIEM to hold, e.g. 0.5 (at most ${max}).`) }),
+    handler: ({ targetStakedDiem }) => inWords(async () => {
+      const r = await ensureDiem(deps.wallet, { targetStakedDiem: parseAmount(String(targetStakedDiem), { symbol: 'DIEM', field: 'targetStakedDiem' }) })
+      if (r.status === 'already') return `Already holding at least ${targetStakedDiem} staked DIEM: nothing sent.`
+      return `Staked ${formatShort(r.staked)} DIEM${r.mint ? ` (minted ${formatShort(r.mint.diemOut)} DIEM by locking ${formatShort(r.mint.svvvLocked)} sVVV)` : ''} in ${r.hashes.length} tx.`
+    }),
+  })
+  return [claimTool, holdTool] as const
+}
+
+/** Expected refusals (policy, nothing to do, not enough sVVV) become text for the model; anything else throws. */
+async function inWords(action: () => Promise<string>): Promise<string> {
+  try {
+    return await action()
+  } catch (err) {
+    if (err instanceof PolicyViolationError) return `Refused by policy: ${[err.shortMessage, ...err.metaMessages].join(' ')}`
+    if (err instanceof NothingToDoError || err instanceof InsufficientFundsError) return `Nothing sent: ${[err.shortMessage, ...err.metaMessages].join(' ')}`
+    throw err
+  }
+}
+
 /** The built-in tools every host offers, by the names agent definitions use. */
 export const builtinToolFactories: Record<string, ToolFactory> = {
   get_wallet_balances: ({ wallet }) =>
@@ -69,4 +119,6 @@ export const builtinToolFactories: Record<string, ToolFactory> = {
   generate_image: ({ services, outboxDir, imageModel }) => generateImageTool({ venice: services.venice, model: imageModel, dir: join(outboxDir, 'images') }),
   speak: ({ services, outboxDir }) => speechTool({ venice: services.venice, dir: join(outboxDir, 'audio') }),
   post_to_outbox: ({ outboxDir }) => outboxTool({ outboxDir }),
+  claim_and_restake: ({ wallet }) => diemTools({ wallet })[0],
+  hold_staked_diem: ({ wallet }) => diemTools({ wallet })[1],
 }
