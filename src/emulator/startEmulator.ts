@@ -47,6 +47,11 @@ export type StartEmulatorOptions = {
   chainCacheMs?: number
   /** Active keys per user (default 500). */
   maxActiveKeys?: number
+  /**
+   * Enforce the current guide's rule "at least 0.1 staked DIEM for any DIEM to be spendable": below
+   * this many staked DIEM the wallet's Diem balance is 0 (it pays in USD or gets 402). Default off.
+   */
+  minStakedDiemForDiem?: number
 }
 
 /** A running emulator. */
@@ -93,7 +98,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     catalog: loadCatalog(),
     validators: getSpecValidators(),
     keys: createKeyStore(),
-    accounts: createAccounts({ chain: options.chain, clock, epochMs, dailyPoolDiem: options.dailyPoolDiem ?? 1000, usdBalance: options.usdBalance ?? 0, chainCacheMs: options.chainCacheMs }),
+    accounts: createAccounts({ chain: options.chain, clock, epochMs, dailyPoolDiem: options.dailyPoolDiem ?? 1000, usdBalance: options.usdBalance ?? 0, chainCacheMs: options.chainCacheMs, minStakedDiemForDiem: options.minStakedDiemForDiem }),
     limiter: createRateLimiter({ now: clock.now, overrides: options.rateLimits }),
     breaker: createFailureBreaker({ now: clock.now }),
     faults,

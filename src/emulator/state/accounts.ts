@@ -27,7 +27,15 @@ export type AccountsOptions = {
   usdBalance: number
   /** How long (wall-clock ms) a chain read is reused within one epoch. */
   chainCacheMs?: number
+  /**
+   * Staked DIEM (whole tokens) below which no Diem is spendable (the current guide's 0.1 rule).
+   * The allocation is still reported; only the spendable balance drops to 0. Default: no minimum.
+   */
+  minStakedDiemForDiem?: number | undefined
 }
+
+/** A wallet's Diem allocation this epoch, and whether any of it may be spent. */
+type Allocation = { total: number; spendable: boolean }
 
 const WAD = 10n ** 18n
 const toNumber = (v: bigint): number => Number(v / 10n ** 9n) / 1e9
@@ -44,7 +52,7 @@ export type Accounts = ReturnType<typeof createAccounts>
  */
 export function createAccounts(options: AccountsOptions) {
   const users = new Map<Address, User>()
-  const stakeCache = new Map<Address, { epoch: number; at: number; allowance: Promise<number> }>()
+  const stakeCache = new Map<Address, { epoch: number; at: number; allocation: Promise<Allocation> }>()
   const cacheMs = options.chainCacheMs ?? 2_000
   let seq = 0
 
@@ -53,25 +61,26 @@ export function createAccounts(options: AccountsOptions) {
     if (!u) users.set(address, (u = { address, usd: options.usdBalance, diemSpent: new Map(), usage: [] }))
     return u
   }
-  const allowanceOf = (stake: Stake): number => {
+  const allocationOf = (stake: Stake): Allocation => {
     const share = stake.totalSvvv === 0n ? 0 : toNumber((stake.svvv * WAD) / stake.totalSvvv)
-    return toNumber(stake.stakedDiem) + share * options.dailyPoolDiem
+    const stakedDiem = toNumber(stake.stakedDiem)
+    return { total: stakedDiem + share * options.dailyPoolDiem, spendable: stakedDiem >= (options.minStakedDiemForDiem ?? 0) }
   }
-  /** The wallet's Diem allowance this epoch (chain read cached briefly, re-read at each new epoch). */
-  const allowance = (address: Address): Promise<number> => {
+  /** The wallet's Diem allocation this epoch (chain read cached briefly, re-read at each new epoch). */
+  const allocation = (address: Address): Promise<Allocation> => {
     const epoch = epochStart(options.clock.now(), options.epochMs)
     const hit = stakeCache.get(address)
-    if (hit && hit.epoch === epoch && performance.now() - hit.at < cacheMs) return hit.allowance
-    const p = options.chain.getStake(address).then(allowanceOf)
+    if (hit && hit.epoch === epoch && performance.now() - hit.at < cacheMs) return hit.allocation
+    const p = options.chain.getStake(address).then(allocationOf)
     p.catch(() => stakeCache.delete(address))
-    stakeCache.set(address, { epoch, at: performance.now(), allowance: p })
+    stakeCache.set(address, { epoch, at: performance.now(), allocation: p })
     return p
   }
   const balances = async (address: Address): Promise<{ diem: number; usd: number; allowance: number }> => {
     const u = user(address)
-    const total = await allowance(address)
+    const { total, spendable } = await allocation(address)
     const spent = u.diemSpent.get(epochStart(options.clock.now(), options.epochMs)) ?? 0
-    return { diem: Math.max(0, total - spent), usd: Math.max(0, u.usd), allowance: total }
+    return { diem: spendable ? Math.max(0, total - spent) : 0, usd: Math.max(0, u.usd), allowance: total }
   }
 
   return {
