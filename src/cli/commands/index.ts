@@ -14,4 +14,7 @@ export const subCommands: Record<string, Lazy> = {
   claim: () => import('./claim.js').then((m) => m.default),
   unstake: () => import('./unstake.js').then((m) => m.default),
   diem: () => import('./diem.js').then((m) => m.default),
+  run: () => import('./run.js').then((m) => m.default),
+  status: () => import('./status.js').then((m) => m.default),
+  ledger: () => import('./ledger.js').then((m) => m.default),
 }

@@ -1,0 +1,185 @@
+import { join } from 'node:path'
+import { defineCommand } from 'citty'
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
+import { parseEther } from 'viem'
+import { agentNames, loadAgent, type ModelAgent, type ScriptAgent } from '../../../agents/index.js'
+import type { RunResult } from '../../agent/runAgent.js'
+import { readEnv, type Env } from '../../config/env.js'
+import { createAgentHost, type AgentHost, type HostEvent } from '../../host/createAgentHost.js'
+import { runSchedule, type ScheduleRun } from '../../host/scheduler.js'
+import { describeTopUp } from '../../host/walletTopUp.js'
+import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
+import type { Wallet } from '../../wallet/createWallet.js'
+import { openWallet } from '../../wallet/openWallet.js'
+import { CLIError } from '../CLIError.js'
+import { openKeyStoreFromEnv } from '../keysContext.js'
+import { printJson } from '../output.js'
+import { presentable } from '../walletCommand.js'
+
+/**
+ * `gondola run <agent>`: opens the configured wallet and key store, hosts the agent on its own limited key, runs
+ * it once (or on its schedule), and prints each tool call, the answer, funding events and a cost line.
+ * Script agents (diem-autopilot) run their deterministic pass instead, under the spend policy.
+ */
+export default defineCommand({
+  meta: { name: 'run', description: 'Run an agent from agents/ once, or on its schedule (--schedule, --every)' },
+  args: {
+    agent: { type: 'positional', description: 'Agent name (see --list) or a path to an agent .json file', required: false },
+    prompt: { type: 'string', description: "User prompt (default: the agent's own; the social bot's post topic)" },
+    'max-steps': { type: 'string', description: 'Model calls per run' },
+    'budget-diem': { type: 'string', description: 'Stop a run before its estimated spend exceeds this many Diem' },
+    schedule: { type: 'boolean', description: "Keep running on the agent's schedule.everySeconds until Ctrl-C (or --runs)", default: false },
+    every: { type: 'string', description: 'Run every N seconds (implies --schedule)' },
+    runs: { type: 'string', description: 'With --schedule/--every: stop after N runs' },
+    list: { type: 'boolean', description: 'List the agents and exit', default: false },
+    json: { type: 'boolean', description: 'Print one JSON line per run', default: false },
+  },
+  async run({ args }) {
+    if (args.list) return listAgents(args.json)
+    if (!args.agent) throw new CLIError('Which agent? Pass its name.', { metaMessages: [`Known agents: ${agentNames().join(', ')}`], code: 'CLI_MISSING_ARG' })
+    const maxSteps = intFlag(args['max-steps'], '--max-steps')
+    const budgetDiem = numberFlag(args['budget-diem'], '--budget-diem')
+    const every = numberFlag(args.every, '--every')
+    const runs = intFlag(args.runs, '--runs')
+    const env = readEnv()
+    const agent = await loadAgent(args.agent)
+    const wallet = await openWallet(env)
+    const out = (line: string) => process.stdout.write(`${line}\n`)
+    const ctrl = new AbortController()
+    const onSigint = () => ctrl.abort(new CLIError('Stopped (SIGINT).'))
+    process.once('SIGINT', onSigint)
+    try {
+      const once = agent.kind === 'script' ? scriptRunner(agent, wallet, env, args.json, out) : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out })
+      try {
+        if (!args.schedule && every === undefined) return void (await once.run(1, ctrl.signal))
+        const everySeconds = every ?? (agent.kind === 'script' ? agent.schedule?.everySeconds : agent.definition.schedule?.everySeconds)
+        if (everySeconds === undefined) throw new CLIError(`Agent "${agent.name}" has no schedule.everySeconds.`, { metaMessages: ['Pass --every <seconds>.'], code: 'CLI_NO_SCHEDULE' })
+        if (!args.json) out(`Running ${agent.name} every ${everySeconds} s${runs ? `, ${runs} times` : ' until Ctrl-C'}.`)
+        const report = await runSchedule([{ name: agent.name, everySeconds, run: (tick) => once.run(tick.n, tick.signal) }], {
+          maxRuns: runs,
+          signal: ctrl.signal,
+          onRun: (r: ScheduleRun) => void (r.ok || reportFailure(r, args.json, out)),
+        })
+        if (!args.json) out(`Stopped after ${report.runs.length} run(s) (${report.stoppedBy}).`)
+      } finally {
+        once.close()
+      }
+    } finally {
+      process.off('SIGINT', onSigint)
+    }
+  },
+})
+
+type Once = { run: (n: number, signal: AbortSignal) => Promise<void>; close: () => void }
+
+function scriptRunner(agent: ScriptAgent, wallet: Wallet, env: Env, json: boolean, out: (l: string) => void): Once {
+  return {
+    async run(n, signal) {
+      const r = await agent.run({ wallet, env, signal })
+      if (json) printJson({ agent: agent.name, kind: 'script', n, ...(presentable(r) as object) })
+      else out(`${agent.name} #${n}: ${r.summary}${r.hashes.length ? `\n  tx ${r.hashes.join('\n  tx ')}` : ''}`)
+    },
+    close() {},
+  }
+}
+
+async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { prompt?: string | undefined; maxSteps?: number | undefined; budgetDiem?: number | undefined; json: boolean; out: (l: string) => void }): Promise<Once> {
+  const def = agent.definition
+  const minRunwayHours = def.funding.minRunwayHours ?? env.GONDOLA_FUNDING_MIN_RUNWAY_HOURS
+  let events: HostEvent[] = []
+  const host: AgentHost = createAgentHost({
+    wallet,
+    store: await openKeyStoreFromEnv(env),
+    baseURL: resolveVeniceBaseUrl(env),
+    outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
+    ledgerPath: join(env.GONDOLA_STATE_DIR, 'ledger.jsonl'),
+    funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
+    monitor: { lowRunwayHours: minRunwayHours },
+    onEvent: (e) => events.push(e),
+  })
+  return {
+    async run(n, signal) {
+      events = []
+      const results = await agent.run(host, { prompt: o.prompt, maxSteps: o.maxSteps, budgetDiem: o.budgetDiem, signal })
+      // A top-up the monitor started in the background finishes before we report (and before exit).
+      await host.runner.key(def.name)?.funding?.maybeTopUp('runway')
+      await host.ledger.flush()
+      const last = results.at(-1)!
+      const total = results.reduce((s, r) => ({ costDiem: s.costDiem + r.costDiem, costUsd: s.costUsd + r.costUsd, promptTokens: s.promptTokens + r.promptTokens, completionTokens: s.completionTokens + r.completionTokens }), { costDiem: 0, costUsd: 0, promptTokens: 0, completionTokens: 0 })
+      if (results.some((r) => r.status === 'error')) process.exitCode = 1
+      if (o.json) {
+        printJson({ agent: agent.name, kind: 'model', n, status: last.status, output: last.output, runs: results.map(runJson), ...total, events: events.map((e) => presentable(e)) })
+        return
+      }
+      for (const r of results) printRun(r, o.out)
+      for (const e of events) o.out(eventLine(e))
+      o.out(`cost: ${total.costDiem.toFixed(6)} Diem + $${total.costUsd.toFixed(6)} · ${total.promptTokens} in / ${total.completionTokens} out tokens · ${results.reduce((s, r) => s + r.steps, 0)} model call(s)`)
+    },
+    close: () => host.close(),
+  }
+}
+
+type ToolCallLine = { name: string; arguments: string; result: string | undefined }
+
+/** The tool calls of a run, each with the result the model got back. */
+function toolCallsOf(messages: readonly ChatCompletionMessageParam[]): ToolCallLine[] {
+  const results = new Map(messages.flatMap((m) => (m.role === 'tool' ? [[m.tool_call_id, String(m.content)] as const] : [])))
+  return messages.flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []) : [])).flatMap((c) => (c.type === 'function' ? [{ name: c.function.name, arguments: c.function.arguments, result: results.get(c.id) }] : []))
+}
+
+function runJson(r: RunResult) {
+  return {
+    status: r.status, model: r.model, steps: r.steps, output: r.output, toolCalls: toolCallsOf(r.messages), toolErrors: r.toolErrors,
+    costDiem: r.costDiem, costUsd: r.costUsd, promptTokens: r.promptTokens, completionTokens: r.completionTokens,
+    ...(r.error ? { error: { name: r.error.name, message: r.error.shortMessage } } : {}),
+  }
+}
+
+function printRun(r: RunResult, out: (l: string) => void): void {
+  for (const c of toolCallsOf(r.messages)) {
+    out(`→ ${c.name}(${c.arguments})`)
+    out(`← ${clip(c.result ?? '(no result)', 300)}`)
+  }
+  if (r.output) out(`answer: ${r.output}`)
+  if (r.status !== 'completed') out(`status: ${r.status}${r.error ? ` — ${r.error.shortMessage}` : ''}`)
+}
+
+function eventLine(e: HostEvent): string {
+  if (e.type === 'topUp') return `⚡ top-up (${e.reason}): ${describeTopUp(e.result)}`
+  if (e.type === 'rotated') return `↻ key rotated for ${e.agent} (${e.reason}): new key ${e.newKeyId.slice(0, 8)}`
+  const o = e.outcome
+  return `funding (${e.agent}): ${o.action}${o.action === 'refused' ? ` — ${o.refusal}` : o.action === 'failed' ? ` — ${o.error}` : ''}`
+}
+
+function reportFailure(r: ScheduleRun, json: boolean, out: (l: string) => void): void {
+  const message = r.error instanceof Error ? ((r.error as { shortMessage?: string }).shortMessage ?? r.error.message) : String(r.error)
+  process.exitCode = 1
+  if (json) printJson({ n: r.n, error: { name: r.error instanceof Error ? r.error.name : 'Error', message } })
+  else out(`run #${r.n} failed: ${message}`)
+}
+
+async function listAgents(json: boolean): Promise<void> {
+  const rows = await Promise.all(agentNames().map(async (name) => {
+    const a = await loadAgent(name)
+    return { name, kind: a.kind, description: a.kind === 'script' ? a.description : (a.definition.description ?? ''), tools: a.kind === 'model' ? a.definition.tools : [] }
+  }))
+  if (json) return printJson({ agents: rows })
+  for (const r of rows) process.stdout.write(`${r.name.padEnd(22)} ${r.kind.padEnd(6)} ${r.description}\n`)
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s
+}
+
+function numberFlag(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!(n > 0) || !Number.isFinite(n)) throw new CLIError(`${flag} must be a positive number, got "${v}".`, { code: 'CLI_BAD_NUMBER' })
+  return n
+}
+
+function intFlag(v: string | undefined, flag: string): number | undefined {
+  const n = numberFlag(v, flag)
+  if (n !== undefined && !Number.isInteger(n)) throw new CLIError(`${flag} must be a whole number, got "${v}".`, { code: 'CLI_BAD_NUMBER' })
+  return n
+}
