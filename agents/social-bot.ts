@@ -89,7 +89,8 @@ export async function publishPost(host: AgentHost, def: AgentDefinition, o: { to
 
   const captionRun = await step([], `Write one short post about "${topic}" in your voice.`)
   runs.push(captionRun)
-  const caption = captionRun.output?.trim()
+  // Quotes would end the `text="…"` argument below: the posted caption uses single quotes.
+  const caption = captionRun.output?.trim().replaceAll('"', "'").slice(0, 900)
   if (captionRun.status !== 'completed' || !caption) throw new SocialPostError(`The caption step ended with status ${captionRun.status}.`, { cause: captionRun.error })
 
   const imageRun = await step(['generate_image'], `Call generate_image with prompt="${topic}".`)
@@ -97,7 +98,7 @@ export async function publishPost(host: AgentHost, def: AgentDefinition, o: { to
   const image = (toolResult(imageRun.messages, 'generate_image') as { images?: string[] } | undefined)?.images?.[0]
   if (!image) throw new SocialPostError(`The image step made no image (status ${imageRun.status}).`, { cause: imageRun.error })
 
-  const postRun = await step(['post_to_outbox'], `Call post_to_outbox with text="${caption.replaceAll('"', "'").slice(0, 900)}" image="${image}".`)
+  const postRun = await step(['post_to_outbox'], `Call post_to_outbox with text="${caption}" image="${image}".`)
   runs.push(postRun)
   const posted = (toolResult(postRun.messages, 'post_to_outbox') as { posted?: boolean } | undefined)?.posted === true
   return { caption, image, posted, runs }
