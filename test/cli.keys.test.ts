@@ -35,6 +35,24 @@ describe('gondola wallet/provision/keys CLI (subprocess)', () => {
     expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/)
     await d.fund(address, { eth: parseEther('1') })
 
+    // --dry-run shows each transaction it would send (text: one line each; JSON: stake.steps) and sends none.
+    const nonce = await d.publicClient.getTransactionCount({ address })
+    const plan = ['provision', '--agents', 'treasurer', '--stake-vvv', '5', '--diem-per-agent', '0.25', '--dry-run']
+    const text = (await run(process.execPath, ['bin/gondola.js', ...plan], { env })).stdout
+    output.push(text)
+    expect(text).toMatch(new RegExp(`\n    swap ETH → VVV \\(Uniswap V3, fee \\d+\\) → ${d.addresses.swapRouter} \\(exactInputSingle\\) 0\\.\\d+ ETH, simulated\n`))
+    expect(text).toContain(`\n    approve 5 VVV to staking → ${d.addresses.vvv} (approve) 0 ETH, simulated\n`)
+    expect(text).toContain(`\n    stake 5 VVV → ${d.addresses.staking} (stake) 0 ETH, not simulated`)
+    const planned = await gondola(...plan, '--json')
+    expect(planned.stake.steps.map((s: { name: string; to: string; functionName: string }) => [s.name, s.to, s.functionName])).toEqual([
+      ['swap', d.addresses.swapRouter, 'exactInputSingle'],
+      ['approve', d.addresses.vvv, 'approve'],
+      ['stake', d.addresses.staking, 'stake'],
+    ])
+    expect(planned.stake.steps[1].args).toEqual({ spender: d.addresses.staking, amount: parseEther('5').toString() })
+    expect(planned.stake.steps[2].args).toEqual({ recipient: address, amount: parseEther('5').toString() })
+    expect(await d.publicClient.getTransactionCount({ address })).toBe(nonce)
+
     const first = await gondola('provision', '--agents', 'treasurer', '--stake-vvv', '5', '--diem-per-agent', '0.25', '--json')
     expect(first.stake.hashes).toHaveLength(3)
     expect(first.admin.status).toBe('minted')

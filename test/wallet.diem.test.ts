@@ -91,6 +91,14 @@ describe('topUp', () => {
     const w = await testWallet(devnet(), { eth: parseEther('1') })
     const r = await topUp(w, { eth: parseEther('0.04'), mintDiem: true, idempotencyKey: 'topup-1' })
     expect(r.hashes).toHaveLength(5) // swap, approve, stake, mintDiem, stakeDiem
+    expect(r.steps.map((s) => [s.name, s.functionName, s.status, s.hash])).toEqual([
+      ['swap', 'exactInputSingle', 'confirmed', r.hashes[0]],
+      ['approve', 'approve', 'confirmed', r.hashes[1]],
+      ['stake', 'stake', 'confirmed', r.hashes[2]],
+      ['mintDiem', 'mintDiem', 'confirmed', r.hashes[3]],
+      ['stakeDiem', 'stake', 'confirmed', r.hashes[4]],
+    ])
+    expect(r.steps[4]).toMatchObject({ to: devnet().addresses.diem, args: { amount: r.diemStaked.toString() } })
     const b = await getBalances(w)
     expect(b.svvv.total).toBe(r.svvvStaked)
     expect(b.svvv.locked).toBe(r.svvvStaked)

@@ -8,6 +8,7 @@ import { readEnv } from '../config/env.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import { openWallet } from '../wallet/openWallet.js'
 import { parseAmount } from '../wallet/amounts.js'
+import { describePlannedStep, type PlannedStep } from '../wallet/send/plannedStep.js'
 import { CLIError } from './CLIError.js'
 import { printJson, withSpinner } from './output.js'
 
@@ -59,7 +60,13 @@ export async function runMoneyCommand<T>(args: { json: boolean; 'dry-run': boole
     { json: args.json },
   )
   if (args.json) printJson({ dryRun: args['dry-run'], ...(presentable(result) as object) })
-  else process.stdout.write(`${args['dry-run'] ? '[dry run] ' : ''}${text(result)}\n`)
+  else process.stdout.write(`${args['dry-run'] ? '[dry run] ' : ''}${text(result)}\n${args['dry-run'] ? planLines(result) : ''}`)
+}
+
+/** Dry run: one line per transaction the action would send, when its result lists `steps`. */
+function planLines(result: unknown): string {
+  const steps = (result as { steps?: PlannedStep[] } | undefined)?.steps
+  return steps?.length ? `${steps.map((s) => `  ${describePlannedStep(s)}\n`).join('')}` : ''
 }
 
 /** Formats an 18-decimal amount for text output. */

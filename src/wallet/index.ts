@@ -26,6 +26,7 @@ export { finalizeDiemUnstake, type FinalizeDiemUnstakeReturnType } from './actio
 export { ensureStake, type EnsureStakeReturnType } from './actions/ensureStake.js'
 export { ensureDiem, type EnsureDiemReturnType } from './actions/ensureDiem.js'
 export { topUp, type TopUpReturnType } from './actions/topUp.js'
+export { toPlannedSteps, describePlannedStep, type PlannedStep } from './send/plannedStep.js'
 export { uniswapV3Route } from './routes/uniswapV3Route.js'
 export { aerodromeRoute } from './routes/aerodromeRoute.js'
 export type { SwapRoute, SwapQuote } from './routes/types.js'

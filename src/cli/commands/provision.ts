@@ -4,6 +4,7 @@ import { readEnv } from '../../config/env.js'
 import { describeStake, provision } from '../../keys/provision.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import { parseAmount } from '../../wallet/amounts.js'
+import { describePlannedStep } from '../../wallet/send/plannedStep.js'
 import { openWallet } from '../../wallet/openWallet.js'
 import { CLIError } from '../CLIError.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
@@ -52,6 +53,7 @@ export default defineCommand({
     const lines = [
       `${dryRun ? '[dry run] ' : ''}Wallet ${result.wallet} on ${env.GONDOLA_NETWORK}`,
       `  stake: ${describeStake(result.stake)}${result.stake.hashes.length ? ` (${result.stake.hashes.length} tx)` : ''}`,
+      ...(dryRun && result.stake.steps.length ? ['  transactions it would send:', ...result.stake.steps.map((s) => `    ${describePlannedStep(s)}`)] : []),
       `  ADMIN key: ${result.admin.status}${result.admin.key ? ` ${keyLine(result.admin.key)}` : ''}`,
       ...result.agents.map((a) => `  ${a.agent}: ${a.status}${a.key ? ` ${keyLine(a.key)}` : ''}`),
       ...(dryRun && result.plannedRequests.length ? ['  requests it would send:', ...result.plannedRequests.map((r) => `    ${r}`)] : []),

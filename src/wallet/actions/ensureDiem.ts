@@ -6,6 +6,7 @@ import { InsufficientFundsError } from '../errors.js'
 import { solveInput } from '../routes/solveExactOut.js'
 import { withRun } from '../send/withRun.js'
 import type { StepResult } from '../send/types.js'
+import { toPlannedSteps, type PlannedStep } from '../send/plannedStep.js'
 import { mintDiemStep, stakeDiemStep } from '../steps/diemSteps.js'
 import { getBalances } from './getBalances.js'
 
@@ -23,6 +24,8 @@ export type EnsureDiemReturnType = {
   staked: bigint
   hashes: Hex[]
   gasUsed: bigint
+  /** Each transaction sent or (dry run) planned: to, value, function, args, simulated. */
+  steps: PlannedStep[]
 }
 
 /**
@@ -44,7 +47,7 @@ export async function ensureDiem(wallet: Wallet, parameters: EnsureDiemParameter
   return withRun(wallet, { intent: `ensureDiem:${targetStakedDiem}`, idempotencyKey }, async (run) => {
     const b = await getBalances(wallet)
     const missing = targetStakedDiem > b.diem.staked ? targetStakedDiem - b.diem.staked : 0n
-    if (missing === 0n) return { status: 'already', missing, mint: undefined, staked: 0n, hashes: [], gasUsed: 0n }
+    if (missing === 0n) return { status: 'already', missing, mint: undefined, staked: 0n, hashes: [], gasUsed: 0n, steps: [] }
     const steps: StepResult[] = []
     let mint: EnsureDiemReturnType['mint']
     let liquid = b.diem.liquid
@@ -64,6 +67,7 @@ export async function ensureDiem(wallet: Wallet, parameters: EnsureDiemParameter
       staked: missing,
       hashes: steps.flatMap((s) => (s.hash ? [s.hash] : [])),
       gasUsed: steps.reduce((sum, s) => sum + (s.receipt?.gasUsed ?? 0n), 0n),
+      steps: toPlannedSteps(steps),
     }
   })
 }

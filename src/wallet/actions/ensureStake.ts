@@ -3,6 +3,7 @@ import { assertPositiveAmount } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
 import { withRun } from '../send/withRun.js'
 import type { StepResult } from '../send/types.js'
+import { toPlannedSteps, type PlannedStep } from '../send/plannedStep.js'
 import { stakeSteps } from '../steps/stakeSteps.js'
 import { swapStep } from '../steps/swapStep.js'
 import { getBalances } from './getBalances.js'
@@ -23,6 +24,8 @@ export type EnsureStakeReturnType = {
   approved: boolean
   hashes: Hex[]
   gasUsed: bigint
+  /** Each transaction sent or (dry run) planned: to, value, function, args, simulated. */
+  steps: PlannedStep[]
 }
 
 /**
@@ -45,7 +48,7 @@ export async function ensureStake(wallet: Wallet, parameters: EnsureStakeParamet
   return withRun(wallet, { intent: `ensureStake:${targetSvvv}`, idempotencyKey }, async (run) => {
     const b = await getBalances(wallet)
     const missing = targetSvvv > b.svvv.total ? targetSvvv - b.svvv.total : 0n
-    if (missing === 0n) return { status: 'already', missing, swap: undefined, staked: 0n, approved: false, hashes: [], gasUsed: 0n }
+    if (missing === 0n) return { status: 'already', missing, swap: undefined, staked: 0n, approved: false, hashes: [], gasUsed: 0n, steps: [] }
     const steps: StepResult[] = []
     let swap: EnsureStakeReturnType['swap']
     let vvv = b.vvv
@@ -64,6 +67,7 @@ export async function ensureStake(wallet: Wallet, parameters: EnsureStakeParamet
       approved: steps.some((s) => s.name === 'approve'),
       hashes: steps.flatMap((s) => (s.hash ? [s.hash] : [])),
       gasUsed: steps.reduce((sum, s) => sum + (s.receipt?.gasUsed ?? 0n), 0n),
+      steps: toPlannedSteps(steps),
     }
   })
 }

@@ -3,6 +3,7 @@ import type { Wallet } from '../createWallet.js'
 import { withRun } from '../send/withRun.js'
 import { mintDiemStep } from '../steps/diemSteps.js'
 import type { SingleCallResult } from '../steps/singleCall.js'
+import { toPlannedSteps } from '../send/plannedStep.js'
 
 export type MintDiemParameters = { /** sVVV to lock, base units (unlocked sVVV only). */ svvvAmount: bigint; idempotencyKey?: string | undefined }
 export type MintDiemReturnType = Omit<SingleCallResult, 'receipt'> & {
@@ -27,6 +28,6 @@ export async function mintDiem(wallet: Wallet, parameters: MintDiemParameters): 
   assertPositiveAmount(svvvAmount, 'svvvAmount')
   return withRun(wallet, { intent: `mintDiem:${svvvAmount}`, idempotencyKey: parameters.idempotencyKey }, async (run) => {
     const r = await mintDiemStep(wallet, run, svvvAmount)
-    return { status: r.step.status, hash: r.step.hash, gasUsed: r.step.receipt?.gasUsed, resumed: r.step.resumed, diemOut: r.diemOut, minOut: r.minOut }
+    return { status: r.step.status, hash: r.step.hash, gasUsed: r.step.receipt?.gasUsed, resumed: r.step.resumed, steps: toPlannedSteps([r.step]), diemOut: r.diemOut, minOut: r.minOut }
   })
 }

@@ -3,6 +3,7 @@ import type { Wallet } from '../createWallet.js'
 import { withRun } from '../send/withRun.js'
 import { stakeDiemStep } from '../steps/diemSteps.js'
 import type { SingleCallResult } from '../steps/singleCall.js'
+import { toPlannedSteps } from '../send/plannedStep.js'
 
 export type StakeDiemParameters = { /** Liquid DIEM to stake, base units. */ amount: bigint; idempotencyKey?: string | undefined }
 export type StakeDiemReturnType = Omit<SingleCallResult, 'receipt'> & { amount: bigint }
@@ -22,6 +23,6 @@ export async function stakeDiem(wallet: Wallet, parameters: StakeDiemParameters)
   assertPositiveAmount(amount, 'amount')
   return withRun(wallet, { intent: `stakeDiem:${amount}`, idempotencyKey: parameters.idempotencyKey }, async (run) => {
     const step = await stakeDiemStep(wallet, run, amount)
-    return { status: step.status, hash: step.hash, gasUsed: step.receipt?.gasUsed, resumed: step.resumed, amount }
+    return { status: step.status, hash: step.hash, gasUsed: step.receipt?.gasUsed, resumed: step.resumed, steps: toPlannedSteps([step]), amount }
   })
 }

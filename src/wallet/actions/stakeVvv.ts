@@ -3,6 +3,7 @@ import { assertPositiveAmount } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
 import { withRun } from '../send/withRun.js'
 import { stakeSteps } from '../steps/stakeSteps.js'
+import { toPlannedSteps, type PlannedStep } from '../send/plannedStep.js'
 
 export type StakeVvvParameters = {
   /** VVV to stake, base units. */
@@ -17,6 +18,8 @@ export type StakeVvvReturnType = {
   approved: boolean
   hashes: Hex[]
   gasUsed: bigint
+  /** Each transaction sent or (dry run) planned: to, value, function, args, simulated. */
+  steps: PlannedStep[]
 }
 
 /**
@@ -41,6 +44,7 @@ export async function stakeVvv(wallet: Wallet, parameters: StakeVvvParameters): 
       approved: steps.some((s) => s.name === 'approve'),
       hashes: steps.flatMap((s) => (s.hash ? [s.hash] : [])),
       gasUsed: steps.reduce((sum, s) => sum + (s.receipt?.gasUsed ?? 0n), 0n),
+      steps: toPlannedSteps(steps),
     }
   })
 }

@@ -3,6 +3,7 @@ import { assertPositiveAmount } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
 import { withRun } from '../send/withRun.js'
 import { swapStep } from '../steps/swapStep.js'
+import { toPlannedSteps, type PlannedStep } from '../send/plannedStep.js'
 
 export type SwapEthForVvvParameters = {
   /** ETH to spend, wei. Capped by the policy (per swap and per UTC day). */
@@ -23,6 +24,8 @@ export type SwapEthForVvvReturnType = {
   gasUsed: bigint | undefined
   /** The swap had been sent by an interrupted run and was only awaited. */
   resumed: boolean
+  /** Each transaction sent or (dry run) planned: to, value, function, args, simulated. */
+  steps: PlannedStep[]
 }
 
 /**
@@ -51,6 +54,7 @@ export async function swapEthForVvv(wallet: Wallet, parameters: SwapEthForVvvPar
       fee: r.quote?.fee,
       gasUsed: r.step.receipt?.gasUsed,
       resumed: r.step.resumed,
+      steps: toPlannedSteps([r.step]),
     }
   })
 }

@@ -3,6 +3,7 @@ import { assertPositiveAmount } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
 import { withRun } from '../send/withRun.js'
 import type { StepResult } from '../send/types.js'
+import { toPlannedSteps, type PlannedStep } from '../send/plannedStep.js'
 import { mintDiemStep, stakeDiemStep } from '../steps/diemSteps.js'
 import { stakeSteps } from '../steps/stakeSteps.js'
 import { swapStep } from '../steps/swapStep.js'
@@ -27,6 +28,8 @@ export type TopUpReturnType = {
   gasUsed: bigint
   /** Steps awaited from an interrupted earlier attempt rather than sent now. */
   resumedSteps: string[]
+  /** Each transaction sent or (dry run) planned: to, value, function, args, simulated. */
+  steps: PlannedStep[]
 }
 
 /**
@@ -67,6 +70,7 @@ export async function topUp(wallet: Wallet, parameters: TopUpParameters): Promis
       hashes: steps.flatMap((s) => (s.hash ? [s.hash] : [])),
       gasUsed: steps.reduce((sum, s) => sum + (s.receipt?.gasUsed ?? 0n), 0n),
       resumedSteps: steps.filter((s) => s.resumed).map((s) => s.name),
+      steps: toPlannedSteps(steps),
     }
   })
 }
