@@ -72,7 +72,9 @@ export async function sendCall(wallet: Wallet, run: RunContext, name: string, bu
     to: call.to,
     data,
     value,
-    gas: (gas * 12n) / 10n,
+    // Headroom: an estimate made against one block under-counts writes that depend on the next block's
+    // timestamp (reward accrual, the Uniswap oracle). Unused gas is not charged.
+    gas: (gas * 3n) / 2n + 20_000n,
     maxFeePerGas: fees.maxFeePerGas,
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
   })
