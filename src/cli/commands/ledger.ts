@@ -56,7 +56,8 @@ export default defineCommand({
 
 /** `2026-… treasurer qwen3-4b 120+30 tok 0.000010 Diem $0 balance 0.99→0.98 req abc123`. */
 function entryLine(e: LedgerEntry): string {
-  const balance = e.balanceDiemBefore !== undefined ? ` balance ${e.balanceDiemBefore}→${e.balanceDiemAfter ?? '?'} Diem` : ''
+  const b = (v: number | undefined) => (v === undefined ? '?' : String(Number(v.toFixed(7))))
+  const balance = e.balanceDiemBefore !== undefined ? ` balance ${b(e.balanceDiemBefore)}→${b(e.balanceDiemAfter)} Diem` : ''
   return `${e.ts}  ${e.agent.padEnd(14)} ${e.model.padEnd(24)} ${`${e.promptTokens}+${e.completionTokens}`.padStart(9)} tok  ${e.costDiem.toFixed(6)} Diem  $${e.costUsd.toFixed(6)}${balance}${e.requestId ? `  req ${e.requestId}` : ''}`
 }
 
