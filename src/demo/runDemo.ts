@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Hex } from 'viem'
 import { formatShort as f } from '../wallet/amounts.js'
-import { defineAgent } from '../agent/defineAgent.js'
+import treasurer from '../../agents/treasurer.js'
 import { startLocalWorld, type LocalWorld } from '../devnet/startLocalWorld.js'
 import { createAgentHost, type AgentHost, type HostEvent } from '../host/createAgentHost.js'
 import { describeTopUp } from '../host/walletTopUp.js'
@@ -28,13 +28,8 @@ export type RunDemoOptions = {
   spinners?: boolean | undefined
 }
 
-const treasurer = defineAgent({
-  name: 'treasurer',
-  system: 'You are the treasurer of a self-funding agent. Check the runway with your tools and report it in one sentence.',
-  model: S.model,
-  tools: ['get_runway', 'get_wallet_balances'],
-  maxSteps: 4,
-})
+// The treasurer from agents/, prompted to read its runway or its stake in turn (the deterministic local model
+// calls the tool each prompt names).
 const prompts = ['Call get_runway and tell me how many hours of inference we have left.', 'Call get_wallet_balances and summarise our stake.']
 
 /**
