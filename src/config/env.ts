@@ -38,6 +38,11 @@ export const envSchema = z.object({
   VENICE_EMULATOR_USD_BALANCE: decimalString.default('0'),
   VENICE_EMULATOR_EPOCH_SECONDS: z.coerce.number().int().positive().default(86_400),
   VENICE_EMULATOR_ADMIN: bool.default(false),
+  VENICE_EMULATOR_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  VENICE_EMULATOR_RATE_429: z.coerce.number().min(0).max(1).default(0),
+  VENICE_EMULATOR_RATE_500: z.coerce.number().min(0).max(1).default(0),
+  VENICE_EMULATOR_RATE_503: z.coerce.number().min(0).max(1).default(0),
+  VENICE_EMULATOR_DROP_RATE: z.coerce.number().min(0).max(1).default(0),
 })
 
 export type Env = z.infer<typeof envSchema>

@@ -85,7 +85,8 @@ export function createAgentHost(options: AgentHostOptions) {
     monitor: options.monitor,
     topUp: createWalletTopUp({ wallet: options.wallet, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem, onTopUp: (result, reason) => emit({ type: 'topUp', reason, result }) }),
     funding: { minRunwayHours: options.funding.minRunwayHours, cooldownMs: options.funding.cooldownMs },
-    ...(admin && { fetchRateLimits: () => admin.getRateLimits() }),
+    // Balances from every response's headers; `/api_keys/rate_limits` (ADMIN) every 5 minutes and at epoch change.
+    ...(admin && { fetchRateLimits: () => admin.getRateLimits(), refreshMs: 300_000 }),
     rotateKey: async ({ name, reason }): Promise<RotatedKey> => {
       if (reason === 'limit' && options.onKeyLimit !== 'rotate') return undefined
       const current = latestAgentKeys(options.store, scope).get(name)

@@ -33,11 +33,11 @@ export default defineCommand({
       epochSeconds: env.VENICE_EMULATOR_EPOCH_SECONDS,
       adminEndpoint: env.VENICE_EMULATOR_ADMIN,
       faults: {
-        latencyMs: parseNumber(args['latency-ms'], '--latency-ms', 0, 60_000),
-        rate429: parseNumber(args['rate-429'], '--rate-429', 0, 1),
-        rate500: parseNumber(args['rate-500'], '--rate-500', 0, 1),
-        rate503: parseNumber(args['rate-503'], '--rate-503', 0, 1),
-        dropRate: parseNumber(args['drop-rate'], '--drop-rate', 0, 1),
+        latencyMs: parseNumber(args['latency-ms'], '--latency-ms', 0, 60_000) ?? env.VENICE_EMULATOR_LATENCY_MS,
+        rate429: parseNumber(args['rate-429'], '--rate-429', 0, 1) ?? env.VENICE_EMULATOR_RATE_429,
+        rate500: parseNumber(args['rate-500'], '--rate-500', 0, 1) ?? env.VENICE_EMULATOR_RATE_500,
+        rate503: parseNumber(args['rate-503'], '--rate-503', 0, 1) ?? env.VENICE_EMULATOR_RATE_503,
+        dropRate: parseNumber(args['drop-rate'], '--drop-rate', 0, 1) ?? env.VENICE_EMULATOR_DROP_RATE,
       },
     }
     const world = await withSpinner('Starting devnet', () => startLocalWorld({ port, stateFile: args.state, emulator }), { json: args.json })
