@@ -6,6 +6,7 @@ type Lazy = () => Promise<CommandDef<any>>
 export const subCommands: Record<string, Lazy> = {
   demo: () => import('./demo.js').then((m) => m.default),
   devnet: () => import('./devnet.js').then((m) => m.default),
+  faucet: () => import('./faucet.js').then((m) => m.default),
   keys: () => import('./keys.js').then((m) => m.default),
   provision: () => import('./provision.js').then((m) => m.default),
   wallet: () => import('./wallet.js').then((m) => m.default),

@@ -14,7 +14,7 @@ import { jsonArg, printJson } from '../output.js'
 import { fmt, presentable } from '../walletCommand.js'
 
 /** The configured address, without decrypting anything: the raw key's address, or the keystore's `address` field. */
-async function configuredAddress(env: Env): Promise<Address> {
+export async function configuredAddress(env: Env): Promise<Address> {
   if (env.GONDOLA_PRIVATE_KEY) return privateKeyToAccount(env.GONDOLA_PRIVATE_KEY as `0x${string}`).address
   const path = keystorePathFromEnv(env)
   const text = await readFile(path, 'utf8').catch(() => {

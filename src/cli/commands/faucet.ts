@@ -1,0 +1,32 @@
+import { defineCommand } from 'citty'
+import { createTestClient, http, type PublicClient, type TestClient } from 'viem'
+import { readEnv } from '../../config/env.js'
+import { createClients } from '../../chain/createClients.js'
+import { createFaucet } from '../../devnet/faucet.js'
+import { parseAddress, parseAmount } from '../../wallet/amounts.js'
+import { CLIError } from '../CLIError.js'
+import { jsonArg, printJson } from '../output.js'
+import { configuredAddress } from './wallet.js'
+
+/** `gondola faucet [--eth N] [--vvv N] [--address A]`: devnet only — ETH (anvil_setBalance) and VVV from the reserve. */
+export default defineCommand({
+  meta: { name: 'faucet', description: 'Devnet only: give the wallet (or --address) ETH and VVV' },
+  args: {
+    eth: { type: 'string', description: 'ETH to add', default: '1' },
+    vvv: { type: 'string', description: 'VVV to send from the devnet reserve', default: '0' },
+    address: { type: 'string', description: 'Recipient (default: the configured wallet)' },
+    ...jsonArg,
+  },
+  async run({ args }) {
+    const env = readEnv()
+    if (env.GONDOLA_NETWORK !== 'devnet') throw new CLIError('The faucet exists only on the devnet.', { metaMessages: ['Unset GONDOLA_NETWORK or set it to devnet.'], code: 'CLI_NOT_DEVNET' })
+    const to = args.address ? parseAddress(args.address, '--address') : await configuredAddress(env)
+    const eth = args.eth === '0' ? 0n : parseAmount(args.eth, { symbol: 'ETH', field: '--eth' })
+    const vvv = args.vvv === '0' ? 0n : parseAmount(args.vvv, { symbol: 'VVV', field: '--vvv' })
+    const { publicClient, chain, rpcUrl, addresses } = createClients(env)
+    const testClient = createTestClient({ chain, transport: http(rpcUrl), mode: 'anvil' }) as TestClient
+    await createFaucet({ publicClient: publicClient as PublicClient, testClient, chain, vvv: addresses.vvv })(to, { eth, vvv })
+    if (args.json) printJson({ address: to, eth: args.eth, vvv: args.vvv })
+    else process.stdout.write(`Sent ${args.eth} ETH and ${args.vvv} VVV to ${to}\n`)
+  },
+})
