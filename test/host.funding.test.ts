@@ -5,6 +5,8 @@ import { defineAgent } from '../src/agent/defineAgent.js'
 import { createChainReader } from '../src/emulator/chainReader.js'
 import { createAgentHost, type HostEvent } from '../src/host/createAgentHost.js'
 import { getBalances } from '../src/wallet/actions/getBalances.js'
+import { createWallet } from '../src/wallet/createWallet.js'
+import { requestTopUp } from '../src/host/walletTopUp.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulator } from './helpers/useEmulator.js'
 import { provisionedWallet } from './helpers/provisionedWallet.js'
@@ -60,6 +62,18 @@ describe('agent host: closed-loop funding on the chain', () => {
     host.close()
     const toolMessage = result.messages.find((m) => m.role === 'tool')
     expect(String(toolMessage?.content)).toMatch(/refused by policy: .*100 ETH exceeds the per-swap cap of 0\.05 ETH/)
+    expect(await devnet().publicClient.getTransactionCount({ address: account.address })).toBe(nonce)
+  })
+
+  it('the funding window holds across processes: a second wallet on the same journal is refused inside it', async () => {
+    const { wallet, stateDir, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
+    const first = await requestTopUp({ wallet, mintDiem: false, cooldownMs: 3_600_000 }, { eth: parseEther('0.01'), reason: 'runway' })
+    expect(first.ok).toBe(true)
+    // A new process: a new wallet object reading the same state dir.
+    const again = await createWallet({ account, publicClient: devnet().publicClient, addresses: devnet().addresses, stateDir })
+    const nonce = await devnet().publicClient.getTransactionCount({ address: account.address })
+    const second = await requestTopUp({ wallet: again, mintDiem: false, cooldownMs: 3_600_000 }, { eth: parseEther('0.01'), reason: 'runway' })
+    expect(second).toMatchObject({ ok: false, refusal: expect.stringMatching(/already ran at .*allows the next one after/) })
     expect(await devnet().publicClient.getTransactionCount({ address: account.address })).toBe(nonce)
   })
 })

@@ -83,7 +83,13 @@ export function createAgentHost(options: AgentHostOptions) {
     fetch: options.fetch,
     clock: options.clock,
     monitor: options.monitor,
-    topUp: createWalletTopUp({ wallet: options.wallet, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem, onTopUp: (result, reason) => emit({ type: 'topUp', reason, result }) }),
+    topUp: createWalletTopUp({
+      wallet: options.wallet,
+      ethPerTopUp: options.funding.ethPerTopUp,
+      mintDiem: options.funding.mintDiem,
+      cooldownMs: options.funding.cooldownMs,
+      onTopUp: (result, reason) => emit({ type: 'topUp', reason, result }),
+    }),
     funding: { minRunwayHours: options.funding.minRunwayHours, cooldownMs: options.funding.cooldownMs },
     // Balances from every response's headers; `/api_keys/rate_limits` (ADMIN) every 5 minutes and at epoch change.
     ...(admin && { fetchRateLimits: () => admin.getRateLimits(), refreshMs: 300_000 }),
@@ -104,7 +110,7 @@ export function createAgentHost(options: AgentHostOptions) {
   function toolsFor(def: AgentDefinition): AnyTool[] {
     const services = runner.key(def.name)
     if (!services) throw new MissingAgentKeyError(`No INFERENCE key is kept for agent "${def.name}".`, { metaMessages: [`Run: gondola provision --agents ${def.name}`] })
-    const deps = { wallet: options.wallet, services, outboxDir: options.outboxDir, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem, imageModel: options.imageModel ?? 'default' }
+    const deps = { wallet: options.wallet, services, outboxDir: options.outboxDir, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem, fundingCooldownMs: options.funding.cooldownMs, imageModel: options.imageModel ?? 'default' }
     const registry = new Map(Object.entries(factories).filter(([name]) => def.tools.includes(name)).map(([name, make]) => [name, make(deps)]))
     return resolveTools(def, registry)
   }

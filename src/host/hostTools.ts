@@ -23,6 +23,8 @@ export type ToolDeps = {
   ethPerTopUp: bigint
   mintDiem: boolean
   imageModel: string
+  /** The funding window: a model's top-up request inside it is refused, as an automatic one would be. */
+  fundingCooldownMs: number
 }
 
 /** Builds one tool for one agent. Registries map tool names (as used in `agents/`) to factories. */
@@ -110,11 +112,11 @@ export const builtinToolFactories: Record<string, ToolFactory> = {
       },
     }),
   get_runway: ({ services }) => runwayTool({ monitor: services.monitor }),
-  request_top_up: ({ wallet, ethPerTopUp, mintDiem }) =>
+  request_top_up: ({ wallet, ethPerTopUp, mintDiem, fundingCooldownMs }) =>
     requestTopUpTool({
       // The model may suggest an amount; the wallet's spend policy (caps, allowlist, slippage) decides.
       requestTopUp: ({ agent, reason, ethAmount }) =>
-        requestTopUp({ wallet, mintDiem }, { eth: ethAmount ? parseAmount(ethAmount, { symbol: 'ETH', field: 'ethAmount' }) : ethPerTopUp, reason: `requested by ${agent}: ${reason}` }),
+        requestTopUp({ wallet, mintDiem, cooldownMs: fundingCooldownMs }, { eth: ethAmount ? parseAmount(ethAmount, { symbol: 'ETH', field: 'ethAmount' }) : ethPerTopUp, reason: `requested by ${agent}: ${reason}` }),
     }),
   generate_image: ({ services, outboxDir, imageModel }) => generateImageTool({ venice: services.venice, model: imageModel, dir: join(outboxDir, 'images') }),
   speak: ({ services, outboxDir }) => speechTool({ venice: services.venice, dir: join(outboxDir, 'audio') }),

@@ -13,6 +13,12 @@ export type WalletTopUpOptions = {
   mintDiem: boolean
   /** Told about every completed top-up (the demo prints it). */
   onTopUp?: ((result: TopUpReturnType, reason: string) => void) | undefined
+  /**
+   * At most one top-up per this many ms, across processes: the last one is read from the wallet's journal,
+   * so a new `gondola run` process cannot top up again inside the window. Default: no window here (the
+   * funding controller keeps its own in-process cooldown).
+   */
+  cooldownMs?: number | undefined
   now?: (() => number) | undefined
 }
 
@@ -37,7 +43,13 @@ export function createWalletTopUp(options: WalletTopUpOptions): TopUpFn {
  * One top-up of `eth` under the policy, as a `TopUpResult`. Used by the automatic path and by the
  * `request_top_up` tool (where the model may suggest an amount — and the policy may refuse it).
  */
-export async function requestTopUp(options: Pick<WalletTopUpOptions, 'wallet' | 'mintDiem' | 'onTopUp'>, p: { eth: bigint; reason: string; idempotencyKey?: string | undefined }): Promise<TopUpResult> {
+export async function requestTopUp(options: Pick<WalletTopUpOptions, 'wallet' | 'mintDiem' | 'onTopUp' | 'cooldownMs' | 'now'>, p: { eth: bigint; reason: string; idempotencyKey?: string | undefined }): Promise<TopUpResult> {
+  const now = (options.now ?? Date.now)()
+  const last = lastTopUpAt(options.wallet)
+  if (options.cooldownMs && last !== undefined && now - last < options.cooldownMs) {
+    const next = new Date(last + options.cooldownMs).toISOString()
+    return { ok: false, refusal: `A top-up already ran at ${new Date(last).toISOString()}; the funding policy allows the next one after ${next}.` }
+  }
   try {
     const result = await topUp(options.wallet, { eth: p.eth, mintDiem: options.mintDiem, idempotencyKey: p.idempotencyKey })
     options.onTopUp?.(result, p.reason)
@@ -46,6 +58,15 @@ export async function requestTopUp(options: Pick<WalletTopUpOptions, 'wallet' | 
     if (err instanceof PolicyViolationError) return { ok: false, refusal: [err.shortMessage, ...err.metaMessages].join(' ') }
     throw err
   }
+}
+
+/** When the wallet last started a top-up that did not fail (from its journal, so across processes). */
+export function lastTopUpAt(wallet: Pick<Wallet, 'journal'>): number | undefined {
+  const times = wallet.journal
+    .runs()
+    .filter((r) => r.intent.startsWith('topUp:') && r.status !== 'failed')
+    .map((r) => Date.parse(r.createdAt))
+  return times.length ? Math.max(...times) : undefined
 }
 
 /** `swapped 0.01 ETH → 9.9 VVV, staked 9.9 sVVV, minted and staked 0.09 DIEM (4 tx)`. */
