@@ -2,7 +2,7 @@ import { createVeniceClient, type VeniceClient } from '../venice/createVeniceCli
 import type { VeniceLogger } from '../venice/request.js'
 import type { RateLimits } from '../venice/schemas.js'
 import { createBalanceMonitor, type BalanceMonitor, type BalanceMonitorOptions } from './balanceMonitor.js'
-import { createFundingController, type FundingController, type TopUpFn } from './funding.js'
+import { createFundingController, type FundingController, type FundingOutcome, type TopUpFn, type TopUpRequest } from './funding.js'
 import type { Ledger } from './ledger.js'
 import { createPriceBook, type PriceBook } from './pricing.js'
 import { createRateLimiter, type LimiterClock, type RateLimiter, type RateLimiterOptions } from './rateLimiter.js'
@@ -33,6 +33,8 @@ export type RunnerOptions = {
   /** The wallet's top-up; without it, a 402 or a low runway ends the affected runs instead. */
   topUp?: TopUpFn | undefined
   funding?: { minRunwayHours: number; cooldownMs: number } | undefined
+  /** Told what every funding attempt on every key decided (topped up, refused, cooldown, failed). */
+  onFundingOutcome?: ((keyName: string, outcome: FundingOutcome, request: TopUpRequest) => void) | undefined
   /**
    * Rotation or re-limiting through the key provisioner: called when a key is about to expire or hits its
    * own consumption limit. Resolve the replacement key (swapped in place for every agent on it), or
@@ -142,7 +144,10 @@ function makeServices(k: RunnerKey, o: RunnerOptions): KeyServices {
   if (o.refreshMs) monitor.start(o.refreshMs)
   const funding =
     o.topUp && o.funding
-      ? createFundingController({ monitor, topUp: o.topUp, minRunwayHours: o.funding.minRunwayHours, cooldownMs: o.funding.cooldownMs, now: o.clock?.now })
+      ? createFundingController({
+          monitor, topUp: o.topUp, minRunwayHours: o.funding.minRunwayHours, cooldownMs: o.funding.cooldownMs, now: o.clock?.now,
+          onOutcome: o.onFundingOutcome ? (outcome, request) => o.onFundingOutcome!(k.name, outcome, request) : undefined,
+        })
       : undefined
   funding?.attach()
   let rotating: Promise<boolean> | undefined

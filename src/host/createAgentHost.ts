@@ -91,6 +91,8 @@ export function createAgentHost(options: AgentHostOptions) {
       onTopUp: (result, reason) => emit({ type: 'topUp', reason, result }),
     }),
     funding: { minRunwayHours: options.funding.minRunwayHours, cooldownMs: options.funding.cooldownMs },
+    // Report what the self-funding path decided, for every agent key.
+    onFundingOutcome: (agent, outcome, request) => emit({ type: 'funding', agent, outcome, request }),
     // Balances from every response's headers; `/api_keys/rate_limits` (ADMIN) every 5 minutes and at epoch change.
     ...(admin && { fetchRateLimits: () => admin.getRateLimits(), refreshMs: 300_000 }),
     rotateKey: async ({ name, reason }): Promise<RotatedKey> => {
@@ -102,10 +104,6 @@ export function createAgentHost(options: AgentHostOptions) {
       return { apiKey: next.reveal(), expiresAt: next.key.expiresAt }
     },
   })
-  for (const services of runner.keys()) {
-    // Report what the self-funding path decided, for every agent key.
-    services.funding && wrapOutcomes(services.name, services.funding, emit)
-  }
 
   function toolsFor(def: AgentDefinition): AnyTool[] {
     const services = runner.key(def.name)
@@ -151,14 +149,5 @@ function latestAgentKeys(store: KeyStore, scope: { wallet: string; apiOrigin: st
   const byAgent = new Map<string, StoredKey>()
   for (const k of store.keys('INFERENCE')) if (k.agent && k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin) byAgent.set(k.agent, k)
   return byAgent
-}
-
-function wrapOutcomes(agent: string, funding: NonNullable<ReturnType<Runner['keys']>[number]['funding']>, emit: (e: HostEvent) => void): void {
-  const original = funding.maybeTopUp
-  funding.maybeTopUp = async (reason, o) => {
-    const outcome = await original(reason, o)
-    if (outcome.action !== 'not_needed') emit({ type: 'funding', agent, outcome, request: { reason, runwayHours: NaN, spendable: undefined } })
-    return outcome
-  }
 }
 
