@@ -31,6 +31,10 @@ export type Wallet = {
   readonly dryRun: boolean
   readonly receiptTimeoutMs: number
   readonly pollingIntervalMs: number
+  /** How long a run waits for another process holding the same journal's lock. */
+  readonly lockTimeoutMs: number
+  /** A journal lock not refreshed for this long is taken over even if its pid looks alive. */
+  readonly lockStaleMs: number
   readonly now: () => Date
   readonly hooks: WalletHooks
 }
@@ -50,6 +54,10 @@ export type CreateWalletParameters = {
   /** Receipt wait per transaction (default 120 s). */
   receiptTimeoutMs?: number | undefined
   pollingIntervalMs?: number | undefined
+  /** Wait for another process running an action on the same journal (default 30 s), then throw `WalletLockedError`. */
+  lockTimeoutMs?: number | undefined
+  /** Take over a journal lock its holder stopped refreshing this long ago (default 5 min; the holder refreshes it every fifth of that). */
+  lockStaleMs?: number | undefined
   now?: (() => Date) | undefined
   hooks?: WalletHooks | undefined
 }
@@ -89,6 +97,8 @@ export async function createWallet(parameters: CreateWalletParameters): Promise<
     dryRun: parameters.dryRun ?? false,
     receiptTimeoutMs: parameters.receiptTimeoutMs ?? 120_000,
     pollingIntervalMs: parameters.pollingIntervalMs ?? (addresses.network === 'devnet' ? 50 : 1_000),
+    lockTimeoutMs: parameters.lockTimeoutMs ?? 30_000,
+    lockStaleMs: parameters.lockStaleMs ?? 300_000,
     now,
     hooks: parameters.hooks ?? {},
   }

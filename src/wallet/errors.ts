@@ -119,3 +119,31 @@ export class UnsupportedSignerError extends BaseError {
     super('The signer must be a viem LocalAccount (privateKeyToAccount, …) or an ethers Signer.', { code: 'SIGNER_UNSUPPORTED' })
   }
 }
+
+/** Who holds a journal lock, as written in the lock file. */
+export type LockHolder = { pid: number; hostname: string; startedAt: string }
+
+/** Another process is running a wallet action on the same journal (state dir, chain, address) and did not finish in time. Nothing was sent. */
+export class WalletLockedError extends BaseError {
+  override name = 'WalletLockedError' as const
+  constructor(
+    readonly lockPath: string,
+    readonly holder: LockHolder | undefined,
+    readonly timeoutMs: number,
+    parameters: BaseErrorParameters = {},
+  ) {
+    const who = holder ? `process ${holder.pid} on ${holder.hostname} (since ${holder.startedAt})` : 'another process'
+    super(`The wallet is busy: ${who} holds ${lockPath}; gave up after ${formatWait(timeoutMs)}. Nothing was sent.`, {
+      metaMessages: [
+        'Wait for that process to finish and run the command again, or raise the wallet lock timeout.',
+        `If that process is no longer running, delete ${lockPath} (a lock whose process has exited on this host is taken over automatically).`,
+      ],
+      code: 'WALLET_LOCKED',
+      ...parameters,
+    })
+  }
+}
+
+function formatWait(ms: number): string {
+  return ms >= 1_000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`
+}

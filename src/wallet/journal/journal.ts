@@ -53,6 +53,8 @@ export type Journal = {
   recordSigned(run: JournalRun, step: Omit<JournalStep, 'status' | 'signedAt'>): Promise<JournalStep>
   recordOutcome(run: JournalRun, step: JournalStep, outcome: Pick<JournalStep, 'status'> & Partial<Pick<JournalStep, 'blockNumber' | 'gasUsed'>>): Promise<void>
   closeRun(run: JournalRun, status: Exclude<RunStatus, 'open'>): Promise<void>
+  /** Re-reads the file, dropping the in-memory runs: another process may have written it since (call it under the journal lock). */
+  reload(): Promise<void>
   /** Wei carried by transactions signed on the UTC day of `at` (signed or confirmed: dropped and reverted ones spent nothing). */
   spentOnDay(at: Date): bigint
 }
@@ -114,6 +116,9 @@ export async function openJournal(parameters: OpenJournalParameters): Promise<Jo
       run.status = status
       touch(run)
       await save()
+    },
+    async reload() {
+      runs.splice(0, runs.length, ...(await load(path)))
     },
     spentOnDay(at) {
       const day = at.toISOString().slice(0, 10)

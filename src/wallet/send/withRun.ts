@@ -1,4 +1,5 @@
 import type { Wallet } from '../createWallet.js'
+import { lockJournal } from '../journal/lockJournal.js'
 import { settleStep } from './settleStep.js'
 import type { RunContext } from './sendCall.js'
 
@@ -10,13 +11,18 @@ export type WithRunParameters = {
 }
 
 /**
- * Runs an action body as one journaled run.
+ * Runs an action body as one journaled run, holding the journal's inter-process lock throughout:
+ * a second process (or wallet object) on the same state dir, chain and address waits for it, up to
+ * `wallet.lockTimeoutMs`. Under the lock the journal is re-read, since another process may have
+ * written it. A dry run takes no lock and reads the journal as it is.
  *
- * First, every transaction left `signed` by an interrupted run is settled (awaited, or rebroadcast
+ * Then, every transaction left `signed` by an interrupted run is settled (awaited, or rebroadcast
  * from its signed bytes), so nonces and balances are final before anything new is decided. An
  * unfinished run with the same key is resumed: its confirmed steps are returned, not re-sent. Other
  * unfinished runs are closed as `interrupted`. The run is closed `done` when the body returns, and
  * `failed` when it throws with nothing left in flight (a step still `signed` keeps it open).
+ *
+ * @throws {WalletLockedError} when another live process holds the lock past the timeout (nothing was sent).
  *
  * @example
  * ```ts
@@ -26,8 +32,18 @@ export type WithRunParameters = {
 export async function withRun<T>(wallet: Wallet, parameters: WithRunParameters, body: (run: RunContext) => Promise<T>): Promise<T> {
   const key = parameters.idempotencyKey ?? parameters.intent
   if (wallet.dryRun) return body({ key, intent: parameters.intent, record: undefined, steps: [] })
+  const lock = await lockJournal({ journalPath: wallet.journal.path, timeoutMs: wallet.lockTimeoutMs, staleMs: wallet.lockStaleMs })
+  try {
+    await wallet.journal.reload()
+    return await locked(wallet, key, parameters.intent, body)
+  } finally {
+    await lock.release()
+  }
+}
+
+async function locked<T>(wallet: Wallet, key: string, intent: string, body: (run: RunContext) => Promise<T>): Promise<T> {
   await settleOthers(wallet, key)
-  const run: RunContext = { key, intent: parameters.intent, record: wallet.journal.findResumable(key), steps: [] }
+  const run: RunContext = { key, intent, record: wallet.journal.findResumable(key), steps: [] }
   try {
     const result = await body(run)
     if (run.record) await wallet.journal.closeRun(run.record, 'done')

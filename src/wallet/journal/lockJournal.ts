@@ -1,0 +1,180 @@
+/**
+ * The inter-process lock of a journal: one process at a time runs a wallet action on a given
+ * (state dir, chain, address). The lock is a file beside the journal, created exclusively (`wx`),
+ * holding the owner's pid, hostname and start time. Its mtime is refreshed while held, so a lock
+ * whose owner died is recognised: the owner's pid is gone on this host, or the file has not been
+ * refreshed for `staleMs`. A stale lock is taken over under a short-lived guard file, so two
+ * waiters can never both remove it and both believe they hold the journal.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { dirname } from 'node:path'
+import { WalletLockedError, type LockHolder } from '../errors.js'
+
+export type LockJournalParameters = {
+  /** The journal file; the lock is `<journalPath>.lock`. */
+  journalPath: string
+  /** How long to wait for another process's lock before giving up. */
+  timeoutMs: number
+  /** A lock not refreshed for this long is taken over even if its pid looks alive (pid reuse, another host). */
+  staleMs: number
+  /** Milliseconds since the epoch; injectable for tests. */
+  clock?: (() => number) | undefined
+  sleep?: ((ms: number) => Promise<void>) | undefined
+  /** Whether `pid` runs on this host; injectable for tests. */
+  isAlive?: ((pid: number) => boolean) | undefined
+}
+
+export type JournalLock = {
+  readonly path: string
+  /** Removes the lock if it is still ours. Never throws. */
+  release(): Promise<void>
+}
+
+type Held = { holder: LockHolder | undefined; raw: string; ageMs: number }
+
+/** A lock file that cannot be parsed was torn by a crash between create and write; this long after its mtime it is stale. */
+const TORN_GRACE_MS = 2_000
+/** The takeover guard is held for a few syscalls; one older than this was left by a crash. */
+const GUARD_STALE_MS = 5_000
+
+/**
+ * Takes the journal's lock, waiting (polling with backoff) while another live process holds it,
+ * and taking over a stale one.
+ *
+ * @throws {WalletLockedError} when the lock is still held by a live process after `timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * const lock = await lockJournal({ journalPath: wallet.journal.path, timeoutMs: 30_000, staleMs: 300_000 })
+ * try { await work() } finally { await lock.release() }
+ * ```
+ */
+export async function lockJournal(parameters: LockJournalParameters): Promise<JournalLock> {
+  const { journalPath, timeoutMs, staleMs } = parameters
+  const clock = parameters.clock ?? Date.now
+  const sleep = parameters.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+  const isAlive = parameters.isAlive ?? pidAlive
+  const path = `${journalPath}.lock`
+  const isStale = (held: Held): boolean => {
+    if (!held.holder) return held.ageMs > Math.min(TORN_GRACE_MS, staleMs)
+    if (held.holder.hostname === hostname() && !isAlive(held.holder.pid)) return true
+    return held.ageMs > staleMs
+  }
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+  const id = randomBytes(8).toString('hex')
+  const deadline = clock() + timeoutMs
+  let delay = 20
+  for (;;) {
+    const at = clock()
+    const holder: LockHolder = { pid: process.pid, hostname: hostname(), startedAt: new Date(at).toISOString() }
+    if (await tryCreate(path, JSON.stringify({ ...holder, id }))) return held(path, id, staleMs)
+    const current = await inspect(path, at)
+    if (!current) continue // released between our create and our read
+    if (isStale(current) && (await takeOver(path, clock, (h) => isStale(h)))) continue
+    if (at >= deadline) throw new WalletLockedError(path, current.holder, timeoutMs)
+    await sleep(Math.max(1, Math.min(delay + Math.random() * delay, deadline - at)))
+    delay = Math.min(delay * 2, 1_000)
+  }
+}
+
+/** The lock we hold: refreshed every `staleMs / 5` so it never looks stale, removed on release only if still ours. */
+function held(path: string, id: string, staleMs: number): JournalLock {
+  const timer = setInterval(() => {
+    const now = new Date()
+    utimes(path, now, now).catch(() => {})
+  }, Math.max(50, Math.floor(staleMs / 5)))
+  timer.unref()
+  return {
+    path,
+    async release() {
+      clearInterval(timer)
+      try {
+        const raw = await readFile(path, 'utf8')
+        if (parseId(raw) === id) await unlink(path)
+      } catch {
+        // Already gone, or unreadable: nothing of ours to remove.
+      }
+    },
+  }
+}
+
+async function tryCreate(path: string, content: string): Promise<boolean> {
+  let handle
+  try {
+    handle = await open(path, 'wx', 0o600)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw err
+  }
+  try {
+    await handle.writeFile(`${content}\n`)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  return true
+}
+
+async function inspect(path: string, now: number): Promise<Held | undefined> {
+  try {
+    const [raw, info] = await Promise.all([readFile(path, 'utf8'), stat(path)])
+    return { holder: parseHolder(raw), raw, ageMs: now - info.mtimeMs }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+/**
+ * Removes a stale lock under the guard `<lock>.takeover`: the lock is read and judged again while the
+ * guard is held, so a fresh lock another waiter created meanwhile is never removed.
+ * @returns whether the stale lock was removed.
+ */
+async function takeOver(path: string, clock: () => number, isStale: (held: Held) => boolean): Promise<boolean> {
+  const guard = `${path}.takeover`
+  if (!(await tryCreate(guard, String(process.pid)))) {
+    const info = await stat(guard).catch(() => undefined)
+    if (info && clock() - info.mtimeMs > GUARD_STALE_MS) await unlink(guard).catch(() => {})
+    return false
+  }
+  try {
+    const current = await inspect(path, clock())
+    if (!current || !isStale(current)) return current === undefined
+    await unlink(path).catch(() => {})
+    return true
+  } finally {
+    await unlink(guard).catch(() => {})
+  }
+}
+
+function parseHolder(raw: string): LockHolder | undefined {
+  try {
+    const json = JSON.parse(raw) as Partial<LockHolder>
+    if (Number.isSafeInteger(json.pid) && (json.pid as number) > 0 && typeof json.hostname === 'string' && typeof json.startedAt === 'string')
+      return { pid: json.pid as number, hostname: json.hostname, startedAt: json.startedAt }
+  } catch {
+    // torn or foreign content
+  }
+  return undefined
+}
+
+function parseId(raw: string): string | undefined {
+  try {
+    const json = JSON.parse(raw) as { id?: unknown }
+    return typeof json.id === 'string' ? json.id : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** `kill(pid, 0)` checks existence without signalling: ESRCH means gone, EPERM means alive under another user. */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
