@@ -76,4 +76,22 @@ describe('agent host: closed-loop funding on the chain', () => {
     expect(second).toMatchObject({ ok: false, refusal: expect.stringMatching(/already ran at .*allows the next one after/) })
     expect(await devnet().publicClient.getTransactionCount({ address: account.address })).toBe(nonce)
   })
+
+  it('an automatic top-up the policy refuses is reported, and the run ends without spending', async () => {
+    const { wallet, store, stateDir, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
+    const events: HostEvent[] = []
+    const host = createAgentHost({
+      wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'),
+      // 1 ETH per top-up is over the default 0.05 ETH per-swap cap.
+      funding: { minRunwayHours: 0.001, cooldownMs: 60_000, ethPerTopUp: parseEther('1'), mintDiem: false },
+      onEvent: (e) => events.push(e),
+    })
+    const nonce = await devnet().publicClient.getTransactionCount({ address: account.address })
+    const result = await host.run(treasurer)
+    host.close()
+    expect(result.status).toBe('insufficient_balance')
+    const refused = events.find((e) => e.type === 'funding' && e.outcome.action === 'refused')
+    expect(refused).toMatchObject({ agent: 'treasurer', outcome: { refusal: expect.stringMatching(/1 ETH exceeds the per-swap cap of 0\.05 ETH/) } })
+    expect(await devnet().publicClient.getTransactionCount({ address: account.address })).toBe(nonce)
+  })
 })
