@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
 import { BaseError } from '../errors/BaseError.js'
 import type { AnyTool } from '../tools/defineTool.js'
@@ -28,9 +29,25 @@ export const agentDefinitionSchema = z.object({
     .default({})
     .describe('Self-funding thresholds; unset values come from GONDOLA_FUNDING_* settings.'),
   schedule: z
-    .object({ everySeconds: z.number().int().positive().optional(), cron: z.string().optional() })
+    .object({
+      everySeconds: z.number().int().positive().optional().describe('Run at once, then every N seconds.'),
+      cron: z.string().optional().describe('Standard 5-field cron (minute hour day-of-month month day-of-week), e.g. "5 0 * * *".'),
+      timezone: z.string().optional().describe('IANA time zone the cron expression is read in; default UTC.'),
+    })
     .optional()
-    .describe('When the runner starts runs on its own.'),
+    .describe('When the runner starts runs on its own: everySeconds or cron, not both.'),
+}).superRefine((def, ctx) => {
+  const s = def.schedule
+  if (!s) return
+  if (s.everySeconds !== undefined && s.cron !== undefined) ctx.addIssue({ code: 'custom', path: ['schedule'], message: 'set schedule.everySeconds or schedule.cron, not both' })
+  if (s.timezone !== undefined && s.cron === undefined) ctx.addIssue({ code: 'custom', path: ['schedule', 'timezone'], message: 'schedule.timezone only applies to schedule.cron' })
+  if (s.cron === undefined) return
+  try {
+    parseCron(def.name, s.cron, s.timezone)
+  } catch (err) {
+    if (!(err instanceof InvalidCronError)) throw err
+    ctx.addIssue({ code: 'custom', path: ['schedule', 'cron'], message: err.shortMessage.replace(/\.$/, '') })
+  }
 })
 
 /** A validated agent definition. */
@@ -55,7 +72,57 @@ export type AgentDefinitionInput = z.input<typeof agentDefinitionSchema>
  * ```
  */
 export function defineAgent(definition: AgentDefinitionInput): AgentDefinition {
+  // A bad cron gets its own typed error (the schema reports the same problem as an issue for JSON definitions).
+  if (definition.schedule?.cron !== undefined) parseCron(definition.name, definition.schedule.cron, definition.schedule.timezone)
   return agentDefinitionSchema.parse(definition)
+}
+
+/** A cron schedule that cannot run: not 5 fields, a field out of range, an unknown time zone, or no date ever matches. */
+export class InvalidCronError extends BaseError {
+  override name = 'InvalidCronError' as const
+  readonly agent: string
+  readonly expression: string
+  constructor(agent: string, expression: string, why: string, parameters: { cause?: unknown; timezone?: string | undefined } = {}) {
+    super(`Agent "${agent}" has an invalid cron schedule "${expression}"${parameters.timezone ? ` (${parameters.timezone})` : ''}: ${why}.`, {
+      metaMessages: ['Use 5 fields: minute hour day-of-month month day-of-week, e.g. "5 0 * * *" for 00:05 every day (UTC unless schedule.timezone is set).'],
+      cause: parameters.cause,
+      code: 'AGENT_INVALID_CRON',
+    })
+    this.agent = agent
+    this.expression = expression
+  }
+}
+
+/** A parsed cron schedule: `nextAt(ms)` is the first matching time at or after `ms` (epoch ms). */
+export type CronSchedule = { expression: string; timezone: string; nextAt: (ms: number) => number }
+
+/**
+ * Reads a standard 5-field cron expression (with cron-parser) in an IANA time zone, default UTC. Used to validate
+ * definitions and by the scheduler, so both read an expression the same way.
+ *
+ * @throws {InvalidCronError} naming the agent and the expression.
+ *
+ * @example
+ * ```ts
+ * const daily = parseCron('diem-autopilot-agent', '5 0 * * *')
+ * new Date(daily.nextAt(Date.UTC(2025, 0, 1, 12))).toISOString() // '2025-01-02T00:05:00.000Z'
+ * ```
+ */
+export function parseCron(agent: string, expression: string, timezone = 'UTC'): CronSchedule {
+  const fields = expression.trim().split(/\s+/).filter(Boolean).length
+  if (fields !== 5) throw new InvalidCronError(agent, expression, `expected 5 fields, got ${fields}`, { timezone })
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone })
+  } catch (cause) {
+    throw new InvalidCronError(agent, expression, `unknown time zone "${timezone}"`, { cause, timezone })
+  }
+  const nextAt = (ms: number) => CronExpressionParser.parse(expression, { currentDate: new Date(ms - 1), tz: timezone }).next().getTime()
+  try {
+    nextAt(0) // parses, and some date matches (not e.g. "0 0 30 2 *")
+  } catch (cause) {
+    throw new InvalidCronError(agent, expression, cause instanceof Error ? cause.message : String(cause), { cause, timezone })
+  }
+  return { expression, timezone, nextAt }
 }
 
 /** The system prompt of a definition: its `system`, plus the persona when there is one. */
