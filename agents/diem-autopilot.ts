@@ -82,7 +82,7 @@ export const diemAutopilotAgent = defineAgent({
   tools: ['claim_and_restake', 'hold_staked_diem'],
   maxSteps: 3,
   budget: { diemPerRun: 0.05 },
-  schedule: { everySeconds: 86_400 },
+  schedule: { cron: '5 0 * * *' }, // daily at 00:05 UTC, just after the epoch resets at 00:00 UTC
 })
 
 export default diemAutopilotAgent

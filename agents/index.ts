@@ -32,7 +32,8 @@ export type ScriptAgent = {
   kind: 'script'
   name: string
   description: string
-  schedule: { everySeconds: number } | undefined
+  /** As a definition's: `everySeconds`, or `cron` (+ `timezone`, default UTC). */
+  schedule: AgentDefinition['schedule']
   run: (ctx: ScriptContext) => Promise<{ summary: string; hashes: Hex[] } & Record<string, unknown>>
 }
 

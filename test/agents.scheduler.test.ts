@@ -1,6 +1,9 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { LimiterClock } from '../src/agent/rateLimiter.js'
-import { defineAgent } from '../src/agent/defineAgent.js'
+import { agentDefinitionSchema, defineAgent, InvalidCronError, type AgentDefinitionInput } from '../src/agent/defineAgent.js'
 import { jobsFromDefinitions, runSchedule } from '../src/host/scheduler.js'
 import { loadAgent } from '../agents/index.js'
 
@@ -95,12 +98,17 @@ describe('scheduler (virtual clock)', () => {
     expect(report.stoppedBy).toBe('signal')
   })
 
-  it('refuses an unbounded schedule, a bad interval, and a cron-only definition', async () => {
+  it('refuses an unbounded schedule, a bad interval, a job with both timings, and a definition with no schedule', async () => {
     await expect(runSchedule([{ name: 'x', everySeconds: 1, run: async () => {} }], {})).rejects.toMatchObject({ name: 'ScheduleError', code: 'SCHEDULE_UNBOUNDED' })
     await expect(runSchedule([{ name: 'x', everySeconds: 0, run: async () => {} }], { maxRuns: 1 })).rejects.toMatchObject({ code: 'SCHEDULE_INTERVAL' })
-    const cronOnly = defineAgent({ name: 'nightly', schedule: { cron: '0 3 * * *' } })
-    expect(() => jobsFromDefinitions([cronOnly], async () => {})).toThrow(/only a cron schedule/)
-    expect(jobsFromDefinitions([cronOnly], async () => {}, { everySeconds: 60 })[0]!.everySeconds).toBe(60)
+    await expect(runSchedule([{ name: 'x', run: async () => {} }], { maxRuns: 1 })).rejects.toMatchObject({ code: 'SCHEDULE_INTERVAL' })
+    await expect(runSchedule([{ name: 'x', everySeconds: 60, cron: '* * * * *', run: async () => {} }], { maxRuns: 1 })).rejects.toMatchObject({ code: 'SCHEDULE_AMBIGUOUS' })
+    expect(() => jobsFromDefinitions([defineAgent({ name: 'idle' })], async () => {})).toThrow(expect.objectContaining({ name: 'ScheduleError', code: 'SCHEDULE_MISSING' }))
+    const nightly = defineAgent({ name: 'nightly', schedule: { cron: '0 3 * * *' } })
+    const [cronJob] = jobsFromDefinitions([nightly], async () => {})
+    expect([cronJob?.name, cronJob?.cron, cronJob?.everySeconds]).toEqual(['nightly', '0 3 * * *', undefined])
+    const [overridden] = jobsFromDefinitions([nightly], async () => {}, { everySeconds: 60 })
+    expect([overridden?.everySeconds, overridden?.cron]).toEqual([60, undefined])
   })
 
   it("schedules the agents' own definitions (treasurer hourly) on the virtual clock", async () => {
@@ -110,5 +118,134 @@ describe('scheduler (virtual clock)', () => {
     const ran: number[] = []
     await runSchedule(jobsFromDefinitions([treasurer.definition], async (_def, t) => void ran.push(t.dueAt)), { clock, maxRuns: 3 })
     expect(ran).toEqual([0, 3_600_000, 7_200_000])
+  })
+})
+
+const T0 = Date.UTC(2025, 0, 1) // 2025-01-01T00:00:00Z, a Wednesday
+const MIN = 60_000
+const iso = (ms: number) => new Date(ms).toISOString()
+
+describe('scheduler: cron jobs (virtual clock)', () => {
+  it('*/15 over an hour runs at :00, :15, :30, :45 (a match at the start counts), each started when due', async () => {
+    const clock = virtualClock(T0)
+    const report = await runSchedule([{ name: 'quarterly', cron: '*/15 * * * *', run: async () => {} }], { clock, until: T0 + 60 * MIN - 1 })
+    expect(report.runs.map((r) => (r.dueAt - T0) / MIN)).toEqual([0, 15, 30, 45])
+    expect(report.runs.map((r) => r.startedAt)).toEqual(report.runs.map((r) => r.dueAt))
+    expect(report.stoppedBy).toBe('until')
+  })
+
+  it('"5 0 * * *" across two days runs twice, at 00:05 UTC; the shipped diem-autopilot-agent is on that cron', async () => {
+    const clock = virtualClock(T0 + 12 * 60 * MIN)
+    const report = await runSchedule([{ name: 'daily', cron: '5 0 * * *', run: async () => {} }], { clock, until: T0 + 3 * 24 * 60 * MIN - 1 })
+    expect(report.runs.map((r) => iso(r.dueAt))).toEqual(['2025-01-02T00:05:00.000Z', '2025-01-03T00:05:00.000Z'])
+
+    const agent = await loadAgent('diem-autopilot-agent')
+    if (agent.kind !== 'model') throw new Error('diem-autopilot-agent is a model agent')
+    const ran: string[] = []
+    await runSchedule(jobsFromDefinitions([agent.definition], async (_def, t) => void ran.push(iso(t.dueAt))), { clock: virtualClock(T0 + 60 * MIN), maxRuns: 2 })
+    expect(ran).toEqual(['2025-01-02T00:05:00.000Z', '2025-01-03T00:05:00.000Z'])
+  })
+
+  it('reads the expression in schedule.timezone when set (09:00 Berlin is 08:00 UTC in winter)', async () => {
+    const def = defineAgent({ name: 'morning', schedule: { cron: '0 9 * * *', timezone: 'Europe/Berlin' } })
+    const ran: string[] = []
+    await runSchedule(jobsFromDefinitions([def], async (_d, t) => void ran.push(iso(t.dueAt))), { clock: virtualClock(T0), maxRuns: 2 })
+    expect(ran).toEqual(['2025-01-01T08:00:00.000Z', '2025-01-02T08:00:00.000Z'])
+  })
+
+  it('mixes interval and cron jobs on one timeline; a failed cron run is reported and the cron goes on', async () => {
+    const clock = virtualClock(T0)
+    const seen: string[] = []
+    const report = await runSchedule(
+      [
+        { name: 'every10m', everySeconds: 600, run: async (t) => void seen.push(`every10m@${(t.dueAt - T0) / MIN}`) },
+        { name: 'cron15m', cron: '*/15 * * * *', run: async (t) => {
+          seen.push(`cron15m@${(t.dueAt - T0) / MIN}`)
+          if (t.n === 2) throw new Error('boom')
+        } },
+      ],
+      { clock, until: T0 + 45 * MIN },
+    )
+    expect(seen.filter((s) => s.startsWith('every10m'))).toEqual(['every10m@0', 'every10m@10', 'every10m@20', 'every10m@30', 'every10m@40'])
+    expect(seen.filter((s) => s.startsWith('cron15m'))).toEqual(['cron15m@0', 'cron15m@15', 'cron15m@30', 'cron15m@45'])
+    // One consistent timeline: runs start in due order across jobs.
+    const dueOrder = [...report.runs].sort((a, b) => a.startedAt - b.startedAt).map((r) => r.dueAt)
+    expect(dueOrder).toEqual([...dueOrder].sort((a, b) => a - b))
+    expect(report.runs.filter((r) => !r.ok).map((r) => [r.job, r.n, (r.error as Error).message])).toEqual([['cron15m', 2, 'boom']])
+  })
+
+  it('a slow cron run skips the missed matches instead of piling up; a run ending exactly on a match does not skip it', async () => {
+    const clock = virtualClock(T0)
+    let running = 0
+    let maxRunning = 0
+    const slow = await runSchedule(
+      [{ name: 'slow', cron: '*/15 * * * *', run: async () => {
+        maxRunning = Math.max(maxRunning, ++running)
+        clock.t += 20 * MIN
+        running--
+      } }],
+      { clock, maxRuns: 3 },
+    )
+    expect(slow.runs.map((r) => (r.dueAt - T0) / MIN)).toEqual([0, 30, 60])
+    expect(slow.runs.map((r) => r.skippedSlots)).toEqual([1, 1, 1])
+    expect(maxRunning).toBe(1)
+
+    const clock2 = virtualClock(T0)
+    const exact = await runSchedule([{ name: 'exact', cron: '*/15 * * * *', run: async () => void (clock2.t += 15 * MIN) }], { clock: clock2, maxRuns: 3 })
+    expect(exact.runs.map((r) => [(r.dueAt - T0) / MIN, r.skippedSlots])).toEqual([[0, 0], [15, 0], [30, 0]])
+  })
+
+  it('stops a cron job with the signal while it waits for its next match', async () => {
+    const clock = virtualClock(T0)
+    const stop = new AbortController()
+    const report = await runSchedule([{ name: 'hourly', cron: '0 * * * *', run: async (t) => void (t.n === 2 && stop.abort()) }], { clock, signal: stop.signal })
+    expect(report.runs.map((r) => (r.dueAt - T0) / MIN)).toEqual([0, 60])
+    expect(report.stoppedBy).toBe('signal')
+  })
+})
+
+describe('cron validation', () => {
+  const bad: Array<[string, string | undefined, RegExp]> = [
+    ['61 * * * *', undefined, /invalid cron schedule "61 \* \* \* \*".*59/],
+    ['* * *', undefined, /expected 5 fields, got 3/],
+    ['0 0 3 * * *', undefined, /expected 5 fields, got 6/],
+    ['0 0 30 2 *', undefined, /"0 0 30 2 \*"/],
+    ['every day', undefined, /expected 5 fields, got 2/],
+    ['0 3 * * *', 'Nowhere/City', /unknown time zone "Nowhere\/City"/],
+  ]
+
+  it.each(bad)('defineAgent rejects %j (tz %s) with an InvalidCronError naming the agent and the expression', (cron, timezone, message) => {
+    let thrown: unknown
+    try {
+      defineAgent({ name: 'nightly', schedule: { cron, timezone } })
+    } catch (err) {
+      thrown = err
+    }
+    expect(thrown).toBeInstanceOf(InvalidCronError)
+    expect(thrown).toMatchObject({ name: 'InvalidCronError', code: 'AGENT_INVALID_CRON', agent: 'nightly', expression: cron })
+    expect((thrown as InvalidCronError).shortMessage).toMatch(/^Agent "nightly" has an invalid cron schedule/)
+    expect((thrown as InvalidCronError).shortMessage).toMatch(message)
+  })
+
+  it('the schema reports it too (JSON agents): loadAgent fails with the agent, the field and the expression', async () => {
+    const raw: AgentDefinitionInput = { name: 'nightly', schedule: { cron: '0 25 * * *' } }
+    const parsed = agentDefinitionSchema.safeParse(raw)
+    expect(parsed.success).toBe(false)
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ['schedule', 'cron'], message: expect.stringMatching(/Agent "nightly" has an invalid cron schedule "0 25 \* \* \*"/) })
+    const file = join(await mkdtemp(join(tmpdir(), 'gondola-cron-')), 'nightly.json')
+    await writeFile(file, JSON.stringify(raw))
+    await expect(loadAgent(file)).rejects.toMatchObject({ name: 'AgentDefinitionError', code: 'AGENT_INVALID', shortMessage: expect.stringMatching(/schedule\.cron: Agent "nightly" has an invalid cron schedule "0 25 \* \* \*"/) })
+  })
+
+  it('rejects both timings, or a timezone without a cron; accepts ranges, lists, steps and names', () => {
+    expect(agentDefinitionSchema.safeParse({ name: 'x', schedule: { everySeconds: 60, cron: '* * * * *' } }).error?.issues[0]?.message).toMatch(/not both/)
+    expect(agentDefinitionSchema.safeParse({ name: 'x', schedule: { everySeconds: 60, timezone: 'UTC' } }).error?.issues[0]?.message).toMatch(/only applies to schedule.cron/)
+    for (const cron of ['0 9-17/2 * * mon-fri', '30 4 1,15 * *', '0 0 * jan,jul sun', '0 0 29 2 *']) expect(defineAgent({ name: 'x', schedule: { cron } }).schedule?.cron).toBe(cron)
+  })
+
+  it('runSchedule refuses a raw job with a bad cron before running anything', async () => {
+    let ran = false
+    await expect(runSchedule([{ name: 'raw', cron: '* * * * * * *', run: async () => void (ran = true) }], { maxRuns: 1 })).rejects.toMatchObject({ name: 'InvalidCronError', agent: 'raw' })
+    expect(ran).toBe(false)
   })
 })

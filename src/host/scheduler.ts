@@ -1,19 +1,27 @@
-import type { AgentDefinition } from '../agent/defineAgent.js'
+import { parseCron, type AgentDefinition, type CronSchedule } from '../agent/defineAgent.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
 import { BaseError } from '../errors/BaseError.js'
 import { sleep } from '../venice/retry.js'
 
-/** A schedule that cannot run (no interval, a cron-only schedule, no bound). */
+/** A schedule that cannot run (no interval or cron, both, no bound). */
 export class ScheduleError extends BaseError {
   override name = 'ScheduleError' as const
 }
 
-/** One recurring job: `run` is awaited before the next slot, so runs of one job never overlap. */
+/**
+ * One recurring job, on a fixed interval (`everySeconds`) or a 5-field `cron` (read in `timezone`, default UTC).
+ * `run` is awaited before the next slot, so runs of one job never overlap.
+ */
 export type ScheduledJob = {
   name: string
-  everySeconds: number
+  everySeconds?: number | undefined
+  cron?: string | undefined
+  timezone?: string | undefined
   run: (tick: ScheduleTick) => Promise<unknown>
 }
+
+/** How a job is timed, as in a definition's `schedule`. */
+export type JobTiming = Pick<ScheduledJob, 'everySeconds' | 'cron' | 'timezone'>
 
 /** What a run is told: which job, which run (1-based), when it was due (clock ms), and a stop signal. */
 export type ScheduleTick = { job: string; n: number; dueAt: number; signal: AbortSignal }
@@ -40,11 +48,13 @@ export type ScheduleReport = { runs: ScheduleRun[]; stoppedBy: 'maxRuns' | 'unti
 const wallClock: LimiterClock = { now: Date.now, sleep }
 
 /**
- * Runs jobs at a fixed rate on an injectable clock: the first run at once, then every `everySeconds`
- * after the start. A run longer than its interval skips the missed slots (no pile-up, no overlap).
- * Bounded by `maxRuns` and/or `until`, or stopped with `signal`; at least one bound is required.
+ * Runs jobs on an injectable clock. An `everySeconds` job runs at once, then at a fixed rate from the start;
+ * a `cron` job runs at each matching time from the start on (a match at the start itself counts). A run that
+ * outlasts its next slot skips the missed slots (no pile-up, no overlap). Bounded by `maxRuns` and/or `until`,
+ * or stopped with `signal`; at least one bound is required.
  *
- * @throws {ScheduleError} when a job has no positive interval or the schedule has no bound.
+ * @throws {ScheduleError} when a job has neither (or both) a positive interval and a cron, or the schedule has no bound.
+ * @throws {InvalidCronError} when a job's cron expression or time zone cannot be read.
  *
  * @example
  * ```ts
@@ -56,9 +66,7 @@ export async function runSchedule(jobs: readonly ScheduledJob[], options: Schedu
   if (options.maxRuns === undefined && options.until === undefined && options.signal === undefined) {
     throw new ScheduleError('A schedule needs a bound: maxRuns, until or an AbortSignal.', { code: 'SCHEDULE_UNBOUNDED' })
   }
-  for (const job of jobs) {
-    if (!(job.everySeconds > 0) || !Number.isFinite(job.everySeconds)) throw new ScheduleError(`Job "${job.name}" needs a positive interval, got ${job.everySeconds} s.`, { code: 'SCHEDULE_INTERVAL' })
-  }
+  const timings = jobs.map(checkTiming)
   const clock = options.clock ?? wallClock
   const stop = new AbortController()
   const onAbort = () => stop.abort(options.signal?.reason)
@@ -68,11 +76,11 @@ export async function runSchedule(jobs: readonly ScheduledJob[], options: Schedu
   let stoppedBy: ScheduleReport['stoppedBy'] = options.maxRuns !== undefined ? 'maxRuns' : 'until'
   const start = clock.now()
 
-  async function loop(job: ScheduledJob): Promise<void> {
-    const every = job.everySeconds * 1000
-    let slot = 0
+  async function loop(job: ScheduledJob, i: number): Promise<void> {
+    const timing = timings[i]!
+    const slots = typeof timing === 'number' ? intervalSlots(start, timing * 1000) : cronSlots(start, timing)
+    let dueAt = slots.first
     for (let n = 1; options.maxRuns === undefined || n <= options.maxRuns; n++) {
-      const dueAt = start + slot * every
       if (options.until !== undefined && dueAt > options.until) return
       const wait = dueAt - clock.now()
       if (wait > 0) {
@@ -88,16 +96,16 @@ export async function runSchedule(jobs: readonly ScheduledJob[], options: Schedu
         Object.assign(run, { ok: false, error })
       }
       // Next slot: the first one not already in the past (missed slots are skipped, not queued).
-      const next = Math.max(slot + 1, Math.ceil((clock.now() - start) / every))
-      run.skippedSlots = next - slot - 1
-      slot = next
+      const next = slots.after(dueAt, clock.now())
+      run.skippedSlots = next.skipped
+      dueAt = next.dueAt
       runs.push(run)
       options.onRun?.(run)
     }
   }
 
   try {
-    await Promise.all(jobs.map(loop))
+    await Promise.all(jobs.map((job, i) => loop(job, i)))
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
   }
@@ -105,24 +113,74 @@ export async function runSchedule(jobs: readonly ScheduledJob[], options: Schedu
   return { runs, stoppedBy }
 }
 
+/** A job's validated timing: an interval in seconds, or a parsed cron schedule. */
+function checkTiming(job: ScheduledJob): number | CronSchedule {
+  if (job.cron !== undefined && job.everySeconds !== undefined) throw new ScheduleError(`Job "${job.name}" has both an interval and a cron schedule.`, { metaMessages: ['Set one of everySeconds or cron.'], code: 'SCHEDULE_AMBIGUOUS' })
+  if (job.cron !== undefined) return parseCron(job.name, job.cron, job.timezone)
+  const every = job.everySeconds
+  if (every === undefined || !(every > 0) || !Number.isFinite(every)) throw new ScheduleError(`Job "${job.name}" needs a positive interval or a cron schedule, got ${every} s.`, { code: 'SCHEDULE_INTERVAL' })
+  return every
+}
+
+/** The due times of one job: the first, and the next one after a run that ended at `now` (with how many were missed). */
+type Slots = { first: number; after: (dueAt: number, now: number) => { dueAt: number; skipped: number } }
+
+/** Fixed rate: slot k is due at `start + k·every`; slot indices are kept, not re-derived, so no float drift. */
+function intervalSlots(start: number, every: number): Slots {
+  let slot = 0
+  return {
+    first: start,
+    after: (_dueAt, now) => {
+      const next = Math.max(slot + 1, Math.ceil((now - start) / every))
+      const skipped = next - slot - 1
+      slot = next
+      return { dueAt: start + next * every, skipped }
+    },
+  }
+}
+
+/** Cron: the next match after the last due time; matches already in the past are counted and skipped. */
+function cronSlots(start: number, cron: CronSchedule): Slots {
+  return {
+    first: cron.nextAt(start),
+    after: (dueAt, now) => {
+      let next = cron.nextAt(dueAt + 1)
+      let skipped = 0
+      for (; next < now; skipped++) next = cron.nextAt(next + 1)
+      return { dueAt: next, skipped }
+    },
+  }
+}
+
 /**
- * The jobs of agent definitions that have `schedule.everySeconds` (an `every` override wins).
+ * The timing of one agent: an `every` override wins, then its `schedule.cron` (in `schedule.timezone`, default
+ * UTC), then its `schedule.everySeconds`.
  *
- * @throws {ScheduleError} for a definition with only a `cron` schedule, or none, when no override is given.
+ * @throws {ScheduleError} for a definition with no schedule when no override is given.
  *
  * @example
  * ```ts
- * const jobs = jobsFromDefinitions([treasurer], (def) => host.run(def))
+ * timingOf('nightly', { cron: '5 0 * * *' }) // { cron: '5 0 * * *', timezone: undefined }
+ * ```
+ */
+export function timingOf(name: string, schedule: JobTiming | undefined, o: { everySeconds?: number | undefined } = {}): JobTiming {
+  if (o.everySeconds !== undefined) return { everySeconds: o.everySeconds }
+  if (schedule?.cron !== undefined) return { cron: schedule.cron, timezone: schedule.timezone }
+  if (schedule?.everySeconds !== undefined) return { everySeconds: schedule.everySeconds }
+  throw new ScheduleError(`Agent "${name}" has no schedule.`, { metaMessages: ['Set schedule.everySeconds or schedule.cron in its definition, or pass --every <seconds>.'], code: 'SCHEDULE_MISSING' })
+}
+
+/**
+ * The jobs of agent definitions, each on its `schedule` (see `timingOf`; an `everySeconds` override wins).
+ *
+ * @throws {ScheduleError} for a definition with no schedule when no override is given.
+ *
+ * @example
+ * ```ts
+ * const jobs = jobsFromDefinitions([treasurer, nightly], (def) => host.run(def))
  * await runSchedule(jobs, { maxRuns: 24 })
  * ```
  */
 export function jobsFromDefinitions(defs: readonly AgentDefinition[], run: (def: AgentDefinition, tick: ScheduleTick) => Promise<unknown>, o: { everySeconds?: number | undefined } = {}): ScheduledJob[] {
-  return defs.map((def) => {
-    const everySeconds = o.everySeconds ?? def.schedule?.everySeconds
-    if (everySeconds === undefined) {
-      const why = def.schedule?.cron ? `has only a cron schedule ("${def.schedule.cron}"), which the scheduler does not run` : 'has no schedule'
-      throw new ScheduleError(`Agent "${def.name}" ${why}.`, { metaMessages: ['Set schedule.everySeconds in its definition, or pass --every <seconds>.'], code: 'SCHEDULE_MISSING' })
-    }
-    return { name: def.name, everySeconds, run: (tick: ScheduleTick) => run(def, tick) }
-  })
+  return defs.map((def) => ({ name: def.name, ...timingOf(def.name, def.schedule, o), run: (tick: ScheduleTick) => run(def, tick) }))
 }

@@ -6,7 +6,7 @@ import { agentNames, loadAgent, type ModelAgent, type ScriptAgent } from '../../
 import type { RunResult } from '../../agent/runAgent.js'
 import { readEnv, type Env } from '../../config/env.js'
 import { createAgentHost, type AgentHost, type HostEvent } from '../../host/createAgentHost.js'
-import { runSchedule, type ScheduleRun } from '../../host/scheduler.js'
+import { runSchedule, ScheduleError, timingOf, type ScheduleRun } from '../../host/scheduler.js'
 import { describeTopUp } from '../../host/walletTopUp.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import type { Wallet } from '../../wallet/createWallet.js'
@@ -28,7 +28,7 @@ export default defineCommand({
     prompt: { type: 'string', description: "User prompt (default: the agent's own; the social bot's post topic)" },
     'max-steps': { type: 'string', description: 'Model calls per run' },
     'budget-diem': { type: 'string', description: 'Stop a run before its estimated spend exceeds this many Diem' },
-    schedule: { type: 'boolean', description: "Keep running on the agent's schedule.everySeconds until Ctrl-C (or --runs)", default: false },
+    schedule: { type: 'boolean', description: "Keep running on the agent's schedule (everySeconds or cron) until Ctrl-C (or --runs)", default: false },
     every: { type: 'string', description: 'Run every N seconds (implies --schedule)' },
     runs: { type: 'string', description: 'With --schedule/--every: stop after N runs' },
     list: { type: 'boolean', description: 'List the agents and exit', default: false },
@@ -52,10 +52,10 @@ export default defineCommand({
       const once = agent.kind === 'script' ? scriptRunner(agent, wallet, env, args.json, out) : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out })
       try {
         if (!args.schedule && every === undefined) return void (await once.run(1, ctrl.signal))
-        const everySeconds = every ?? (agent.kind === 'script' ? agent.schedule?.everySeconds : agent.definition.schedule?.everySeconds)
-        if (everySeconds === undefined) throw new CLIError(`Agent "${agent.name}" has no schedule.everySeconds.`, { metaMessages: ['Pass --every <seconds>.'], code: 'CLI_NO_SCHEDULE' })
-        if (!args.json) out(`Running ${agent.name} every ${everySeconds} s${runs ? `, ${runs} times` : ' until Ctrl-C'}.`)
-        const report = await runSchedule([{ name: agent.name, everySeconds, run: (tick) => once.run(tick.n, tick.signal) }], {
+        const timing = scheduleOf(agent, every)
+        const when = timing.cron !== undefined ? `on cron "${timing.cron}" (${timing.timezone ?? 'UTC'})` : `every ${timing.everySeconds} s`
+        if (!args.json) out(`Running ${agent.name} ${when}${runs ? `, ${runs} times` : ' until Ctrl-C'}.`)
+        const report = await runSchedule([{ name: agent.name, ...timing, run: (tick) => once.run(tick.n, tick.signal) }], {
           maxRuns: runs,
           signal: ctrl.signal,
           onRun: (r: ScheduleRun) => void (r.ok || reportFailure(r, args.json, out)),
@@ -69,6 +69,16 @@ export default defineCommand({
     }
   },
 })
+
+/** The agent's schedule (`--every` wins), or a CLI error saying what to pass. */
+function scheduleOf(agent: ModelAgent | ScriptAgent, every: number | undefined) {
+  try {
+    return timingOf(agent.name, agent.kind === 'script' ? agent.schedule : agent.definition.schedule, { everySeconds: every })
+  } catch (err) {
+    if (!(err instanceof ScheduleError)) throw err
+    throw new CLIError(`Agent "${agent.name}" has no schedule.`, { metaMessages: ['Pass --every <seconds>.'], code: 'CLI_NO_SCHEDULE' })
+  }
+}
 
 type Once = { run: (n: number, signal: AbortSignal) => Promise<void>; close: () => void }
 
