@@ -2,4 +2,4 @@
 export { createAgentHost, MissingAgentKeyError, type AgentHost, type AgentHostOptions, type AgentRunOverrides, type HostEvent } from './createAgentHost.js'
 export { createWalletTopUp, requestTopUp, describeTopUp, type WalletTopUpOptions } from './walletTopUp.js'
 export { builtinToolFactories, outboxTool, type ToolDeps, type ToolFactory } from './hostTools.js'
-export { runSchedule, jobsFromDefinitions, ScheduleError, type ScheduledJob, type ScheduleRun, type ScheduleReport, type SchedulerOptions } from './scheduler.js'
+export { runSchedule, jobsFromDefinitions, timingOf, ScheduleError, type ScheduledJob, type ScheduleRun, type ScheduleReport, type SchedulerOptions, type JobTiming } from './scheduler.js'
