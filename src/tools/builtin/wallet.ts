@@ -36,9 +36,9 @@ export function runwayTool(deps: { monitor: BalanceMonitor }) {
     handler: () => {
       const s = deps.monitor.snapshot()
       return {
-        balanceDiem: s.balanceDiem ?? null,
-        balanceUsd: s.balanceUsd ?? null,
-        spendable: s.spendable ?? null,
+        balanceDiem: s.balanceDiem === undefined ? null : round(s.balanceDiem),
+        balanceUsd: s.balanceUsd === undefined ? null : round(s.balanceUsd),
+        spendable: s.spendable === undefined ? null : round(s.spendable),
         burnPerHour: round(s.burnPerHour),
         runwayHours: Number.isFinite(s.runwayHours) ? round(s.runwayHours) : 'unlimited at the current rate',
         level: s.level,
