@@ -7,6 +7,7 @@ import { createAgentHost, type HostEvent } from '../src/host/createAgentHost.js'
 import { getBalances } from '../src/wallet/actions/getBalances.js'
 import { createWallet } from '../src/wallet/createWallet.js'
 import { requestTopUp } from '../src/host/walletTopUp.js'
+import { createLogger } from '../src/util/logger.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulator } from './helpers/useEmulator.js'
 import { provisionedWallet } from './helpers/provisionedWallet.js'
@@ -26,9 +27,11 @@ describe('agent host: closed-loop funding on the chain', () => {
   it('a 402 mid-run triggers a policy-bound top-up (swap, stake, mint + stake DIEM) and the run continues', async () => {
     const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
     const events: HostEvent[] = []
+    const logLines: string[] = []
     const host = createAgentHost({
       wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'),
       funding: { minRunwayHours: 0.001, cooldownMs: 60_000, ethPerTopUp: parseEther('0.01'), mintDiem: true },
+      logger: createLogger('debug', (l) => logLines.push(l)),
       onEvent: (e) => events.push(e),
     })
     const before = await getBalances(wallet)
@@ -39,6 +42,8 @@ describe('agent host: closed-loop funding on the chain', () => {
     expect(result.steps).toBeGreaterThanOrEqual(2)
     const topUps = events.filter((e) => e.type === 'topUp')
     expect(topUps).toHaveLength(1)
+    expect(logLines.some((l) => l.startsWith('debug host: topUp'))).toBe(true)
+    for (const k of store.keys()) expect(logLines.join('')).not.toContain(store.reveal(k.id))
     const after = await getBalances(wallet)
     expect(after.diem.staked).toBeGreaterThan(before.diem.staked)
     expect(after.svvv.total).toBeGreaterThan(before.svvv.total)

@@ -25,7 +25,6 @@ export const envSchema = z.object({
   GONDOLA_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters').optional(),
   VENICE_API_BASE_URL: optionalUrl,
   VENICE_ADMIN_API_KEY: z.string().min(8).optional(),
-  VENICE_API_KEY: z.string().min(8).optional(),
   GONDOLA_POLICY_MAX_ETH_PER_SWAP: decimalString.default('0.05'),
   GONDOLA_POLICY_MAX_ETH_PER_DAY: decimalString.default('0.2'),
   GONDOLA_POLICY_MAX_SLIPPAGE_BPS: z.coerce.number().int().min(1).max(1000).default(50),

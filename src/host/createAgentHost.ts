@@ -16,6 +16,7 @@ import type { AnyTool } from '../tools/defineTool.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
 import type { TopUpReturnType } from '../wallet/actions/topUp.js'
 import type { Wallet } from '../wallet/createWallet.js'
+import type { Logger } from '../util/logger.js'
 import { builtinToolFactories, type ToolFactory } from './hostTools.js'
 import { createWalletTopUp } from './walletTopUp.js'
 
@@ -49,6 +50,8 @@ export type AgentHostOptions = {
   tools?: Record<string, ToolFactory> | undefined
   clock?: LimiterClock | undefined
   fetch?: typeof fetch | undefined
+  /** Retries, refresh failures and funding decisions at `debug`/`warn` (secrets redacted). */
+  logger?: Logger | undefined
   onEvent?: ((event: HostEvent) => void) | undefined
 }
 
@@ -74,13 +77,18 @@ export function createAgentHost(options: AgentHostOptions) {
   const admin = adminKey ? createVeniceClient({ baseURL: options.baseURL, apiKey: adminKey, fetch: options.fetch }) : undefined
   const ledger: Ledger = createLedger({ path: options.ledgerPath })
   const factories = { ...builtinToolFactories, ...options.tools }
-  const emit = options.onEvent ?? (() => {})
+  const log = options.logger
+  const emit = (event: HostEvent) => {
+    log?.debug(`host: ${event.type}`, { agent: 'agent' in event ? event.agent : undefined, reason: 'reason' in event ? event.reason : undefined })
+    options.onEvent?.(event)
+  }
 
   const runner: Runner = createRunner({
     baseURL: options.baseURL,
     keys: [...agentKeys.entries()].map(([agent, k]) => ({ name: agent, apiKey: options.store.reveal(k.id), expiresAt: k.expiresAt })),
     ledger,
     fetch: options.fetch,
+    logger: log,
     clock: options.clock,
     monitor: options.monitor,
     topUp: createWalletTopUp({
@@ -104,6 +112,10 @@ export function createAgentHost(options: AgentHostOptions) {
       return { apiKey: next.reveal(), expiresAt: next.key.expiresAt }
     },
   })
+
+  for (const services of runner.keys()) {
+    services.monitor.on('refreshError', ({ error }) => log?.warn('host: balance refresh failed', { agent: services.name, error: error instanceof Error ? error.message : String(error) }))
+  }
 
   function toolsFor(def: AgentDefinition): AnyTool[] {
     const services = runner.key(def.name)

@@ -22,7 +22,7 @@ export type ProvisionApiKeyParameters = KeyRequest & {
   store: KeyStore
   /** The agent this key is for (INFERENCE keys). */
   agent?: string | undefined
-  /** An ADMIN key for read-back and reconciliation; defaults to the store's ADMIN key for this wallet. */
+  /** An ADMIN key for read-back and reconciliation when the store keeps none for this wallet and API. */
   adminApiKey?: string | undefined
   fetch?: typeof fetch | undefined
   now?: (() => number) | undefined
@@ -65,7 +65,7 @@ export async function provisionApiKey(parameters: ProvisionApiKeyParameters): Pr
   const client = (apiKey?: string) => createVeniceClient({ baseURL, apiKey, fetch, now })
   const scope = { wallet: signer.address, apiOrigin }
 
-  const storedAdmin = adminApiKey ?? storedAdminKey(store, scope)
+  const storedAdmin = storedAdminKey(store, scope) ?? adminApiKey
   let reconciled: ReconcileResult = { revoked: [], cleared: [] }
   if (store.pendingAttempts(scope).length > 0) {
     if (storedAdmin) reconciled = await reconcileAttempts({ admin: client(storedAdmin), store, ...scope })

@@ -51,7 +51,7 @@ type Opts = { signal?: AbortSignal | undefined }
  *
  * @example
  * ```ts
- * const venice = createVeniceClient({ baseURL: env.VENICE_API_BASE_URL!, apiKey: env.VENICE_API_KEY })
+ * const venice = createVeniceClient({ baseURL: env.VENICE_API_BASE_URL!, apiKey: store.reveal(agentKeyId) })
  * const { data, response } = await venice.openai.chat.completions
  *   .create({ model: 'default', messages: [{ role: 'user', content: 'hi' }] }).withResponse()
  * const limits = await venice.getRateLimits()

@@ -52,6 +52,7 @@ const mint = defineCommand({
           baseURL: resolveVeniceBaseUrl(env),
           store,
           agent: args.agent,
+          adminApiKey: env.VENICE_ADMIN_API_KEY,
           apiKeyType,
           description: args.description ?? (args.agent ? `agent ${args.agent}` : `gondola ${apiKeyType.toLowerCase()}`),
           ...(consumptionLimit && { consumptionLimit }),

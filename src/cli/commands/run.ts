@@ -15,6 +15,7 @@ import { CLIError } from '../CLIError.js'
 import { openKeyStoreFromEnv } from '../keysContext.js'
 import { printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
+import { createLogger } from '../../util/logger.js'
 
 /**
  * `gondola run <agent>`: opens the configured wallet and key store, hosts the agent on its own limited key, runs
@@ -105,6 +106,7 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
     ledgerPath: join(env.GONDOLA_STATE_DIR, 'ledger.jsonl'),
     funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
     monitor: { lowRunwayHours: minRunwayHours },
+    logger: createLogger(env.GONDOLA_LOG_LEVEL),
     onEvent: (e) => events.push(e),
   })
   return {
