@@ -1,6 +1,7 @@
 import type { CreatedApiKey, Web3KeyBody } from '../venice/schemas.js'
-import { BadRequestError, VeniceAPIError } from '../venice/errors.js'
-import { KeyMintRejectedError, NotStakedError, SignatureVerificationError, TokenExpiredError } from './errors.js'
+import { BadRequestError, RateLimitError, VeniceAPIError } from '../venice/errors.js'
+import { retryAfterMs } from '../venice/headers.js'
+import { KeyMintRejectedError, KeyQuotaError, NotStakedError, SignatureVerificationError, TokenExpiredError } from './errors.js'
 import type { WalletSigner } from '../wallet/accounts/toSigner.js'
 
 /** What the key flow needs from a wallet: its address and EIP-191 `personal_sign`. */
@@ -24,7 +25,9 @@ export type MintWeb3KeyParameters = Omit<Web3KeyBody, 'address' | 'signature' | 
 /**
  * One web3 mint: GET the token, `personal_sign` it, POST. Venice's documented error table becomes typed errors:
  * an expired token is fetched and signed again once; "Could not verify wallet signature" is retried with
- * backoff; "Wallet has no staked VVV on Base" is a `NotStakedError`; the rest are fatal with the server's message.
+ * backoff; "Wallet has no staked VVV on Base" is a `NotStakedError`; the 500-active-keys cap is a
+ * `KeyQuotaError`; a 429 (20 creations a minute) waits for `Retry-After` and tries again (twice at most);
+ * the rest are fatal with the server's message.
  *
  * @example
  * ```ts
@@ -36,6 +39,7 @@ export async function mintWeb3Key(api: Web3KeyApi, parameters: MintWeb3KeyParame
   const { signer, verifyRetries = 3, sleep = defaultSleep, beforeSend, ...fields } = parameters
   let tokenRefreshes = 0
   let verifyFailures = 0
+  let rateLimited = 0
   for (;;) {
     const token = await api.getWeb3Token()
     const signature = await signer.signMessage(token)
@@ -44,7 +48,15 @@ export async function mintWeb3Key(api: Web3KeyApi, parameters: MintWeb3KeyParame
       return await api.postWeb3Key({ ...fields, address: signer.address, signature, token })
     } catch (err) {
       const message = err instanceof VeniceAPIError ? (err.serverMessage ?? '') : ''
+      // 20 creations per minute: a 429 means nothing was created, so waiting and retrying is safe.
+      if (err instanceof RateLimitError && rateLimited++ < 2) {
+        await sleep(retryAfterMs(err.headers, Date.now()) ?? 60_000)
+        continue
+      }
       if (!(err instanceof BadRequestError)) throw err
+      if (/maximum of \d+ active api keys/i.test(message)) {
+        throw new KeyQuotaError(`Venice holds this wallet's maximum of active keys: ${message}.`, { cause: err, metaMessages: ['Revoke unused keys first: `gondola keys list`, `gondola keys revoke <id>`.'] })
+      }
       if (message.includes('JWT has expired')) {
         if (tokenRefreshes++ < 1) continue
         throw new TokenExpiredError('The web3 token expired twice in a row.', { cause: err, metaMessages: ['Check this machine\'s clock; the token lives 15 minutes.'] })
