@@ -72,9 +72,7 @@ export async function sendCall(wallet: Wallet, run: RunContext, name: string, bu
     to: call.to,
     data,
     value,
-    // Headroom: an estimate made against one block under-counts writes that depend on the next block's
-    // timestamp (reward accrual, the Uniswap oracle). Unused gas is not charged.
-    gas: (gas * 3n) / 2n + 20_000n,
+    gas: withHeadroom(gas),
     maxFeePerGas: fees.maxFeePerGas,
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
   })
@@ -83,7 +81,7 @@ export async function sendCall(wallet: Wallet, run: RunContext, name: string, bu
   await wallet.hooks.afterSign?.(step)
   const settled = await settleStep(wallet, run.record, step)
   if (settled.status === 'dropped') return sendCall(wallet, run, name, build)
-  if (settled.status === 'reverted') await throwRevert(wallet, call, settled.receipt)
+  if (settled.status === 'reverted') await throwRevert(wallet, call, settled.receipt, withHeadroom(gas))
   return push(run, { name, label: call.label, status: 'confirmed', hash: step.hash, receipt: settled.receipt, resumed: false, call })
 }
 
@@ -98,7 +96,19 @@ async function resumeStep(wallet: Wallet, run: RunContext, name: string): Promis
   return undefined // reverted or dropped: build and send a new attempt
 }
 
-async function throwRevert(wallet: Wallet, call: ContractCall, receipt: TransactionReceipt): Promise<never> {
+/**
+ * Gas limit for an estimate. An estimate is made in the current block; the transaction runs in a later one, where
+ * timestamp-dependent writes (the staking contract's reward accrual, the Uniswap oracle) can cost more: measured on
+ * the devnet, a stake estimated at 71k used 139k one second later. Unused gas is not charged.
+ */
+export function withHeadroom(estimate: bigint): bigint {
+  return estimate * 2n + 100_000n
+}
+
+async function throwRevert(wallet: Wallet, call: ContractCall, receipt: TransactionReceipt, gasLimit: bigint): Promise<never> {
+  if (receipt.gasUsed >= gasLimit) {
+    throw new TransactionRevertedError(call.label, 'OutOfGas', 'onchain', receipt.transactionHash, { metaMessages: [`It used its whole gas limit (${gasLimit}). Run the command again: it is rebuilt with a fresh estimate.`] })
+  }
   // Replay on the state before the block to decode the custom error.
   await simulateCall(wallet, call, { blockNumber: receipt.blockNumber - 1n, hash: receipt.transactionHash })
   throw new TransactionRevertedError(call.label, undefined, 'onchain', receipt.transactionHash, { metaMessages: ['Check balances and cooldowns, then retry.'] })
