@@ -8,7 +8,6 @@ import { agentNames, loadAgent, loadAllAgents } from '../agents/index.js'
 import { runDiemAutopilot } from '../agents/diem-autopilot.js'
 import { provisionFleet } from '../agents/key-provisioner.js'
 import { loadPersona, publishPost, socialBot } from '../agents/social-bot.js'
-import { createChainReader } from '../src/emulator/chainReader.js'
 import { createAgentHost } from '../src/host/createAgentHost.js'
 import { KeyStore } from '../src/keys/KeyStore.js'
 import { createVeniceClient } from '../src/venice/createVeniceClient.js'
@@ -17,10 +16,10 @@ import { createWallet, type Wallet } from '../src/wallet/createWallet.js'
 import type { KeyStore as Store } from '../src/keys/KeyStore.js'
 import { provisionedWallet } from './helpers/provisionedWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
-import { useEmulator } from './helpers/useEmulator.js'
+import { useEmulatorOn } from './helpers/useEmulator.js'
 
 const devnet = useDevnet()
-const emulator = useEmulator({ chain: () => createChainReader({ publicClient: devnet().publicClient, addresses: devnet().addresses }), chainCacheMs: 0 })
+const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
 const nonce = (address: Address) => devnet().publicClient.getTransactionCount({ address })
 
 /** A host for a provisioned wallet with automatic top-ups effectively off (the tests check what the agents do). */

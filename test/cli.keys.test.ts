@@ -6,23 +6,20 @@ import { promisify } from 'node:util'
 import { Wallet as EthersWallet } from 'ethers'
 import { parseEther, type Address } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { writeDevnetInfo } from '../src/devnet/devnetInfo.js'
-import { createChainReader } from '../src/emulator/chainReader.js'
 import { KeyStore } from '../src/keys/KeyStore.js'
 import { useDevnet } from './helpers/useDevnet.js'
-import { useEmulator } from './helpers/useEmulator.js'
+import { CLI_TEST_PASSWORD, cliState } from './helpers/cliState.js'
+import { useEmulatorOn } from './helpers/useEmulator.js'
 
 const run = promisify(execFile)
 const devnet = useDevnet()
-const emulator = useEmulator({ chain: () => createChainReader({ publicClient: devnet().publicClient, addresses: devnet().addresses }), chainCacheMs: 0 })
-const password = 'correct-horse-battery-staple'
+const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
+const password = CLI_TEST_PASSWORD
 
 describe('gondola wallet/provision/keys CLI (subprocess)', () => {
   it('bootstraps a new keystore wallet, is idempotent, and never prints a secret', async () => {
-    const stateDir = await mkdtemp(join(tmpdir(), 'gondola-cli-'))
     const d = devnet()
-    await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
-    const env = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_KEYSTORE_PASSWORD: password, GONDOLA_PRIVATE_KEY: '' }
+    const { stateDir, env } = await cliState(d, emulator().baseURL)
     const output: string[] = []
     const gondola = async (...args: string[]) => {
       const { stdout, stderr } = await run(process.execPath, ['bin/gondola.js', ...args], { env })

@@ -6,24 +6,21 @@ import { promisify } from 'node:util'
 import { parseEther, type Address } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { readLedger } from '../src/agent/ledger.js'
-import { writeDevnetInfo } from '../src/devnet/devnetInfo.js'
-import { createChainReader } from '../src/emulator/chainReader.js'
 import { KeyStore } from '../src/keys/KeyStore.js'
 import { createVeniceClient, listAllBillingUsage } from '../src/venice/createVeniceClient.js'
 import { useDevnet } from './helpers/useDevnet.js'
-import { useEmulator } from './helpers/useEmulator.js'
+import { CLI_TEST_PASSWORD, cliState } from './helpers/cliState.js'
+import { useEmulatorOn } from './helpers/useEmulator.js'
 
 const exec = promisify(execFile)
 const devnet = useDevnet()
-const emulator = useEmulator({ chain: () => createChainReader({ publicClient: devnet().publicClient, addresses: devnet().addresses }), chainCacheMs: 0 })
-const password = 'correct-horse-battery-staple'
+const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
+const password = CLI_TEST_PASSWORD
 
 describe('gondola run | status | ledger (subprocess, devnet + emulator)', () => {
   it('runs agents from agents/, reports status and a ledger that matches the emulator’s billing, and never prints a secret', async () => {
-    const stateDir = await mkdtemp(join(tmpdir(), 'gondola-run-'))
     const d = devnet()
-    await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
-    const env = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_KEYSTORE_PASSWORD: password, GONDOLA_PRIVATE_KEY: '', GONDOLA_AUTOPILOT_TARGET_DIEM: '0.01', GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: '1000000' }
+    const { stateDir, env } = await cliState(d, emulator().baseURL, { GONDOLA_AUTOPILOT_TARGET_DIEM: '0.01', GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: '1000000' })
     const terminal: string[] = []
     const text = async (...args: string[]) => {
       const { stdout, stderr } = await exec(process.execPath, ['bin/gondola.js', ...args], { env })

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest'
 import { createChainReader } from '../src/emulator/chainReader.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { devStake } from '../src/devnet/devStake.js'
-import { call, expectSpecResponse, useEmulator } from './helpers/useEmulator.js'
+import { call, expectSpecResponse, useEmulatorOn } from './helpers/useEmulator.js'
 
 const secret = new Uint8Array(32).fill(7)
 const devnet = useDevnet()
-const emulator = useEmulator({ chain: () => createChainReader({ publicClient: devnet().publicClient, addresses: devnet().addresses }), jwtSecret: secret, dailyPoolDiem: 1000 })
+const emulator = useEmulatorOn(devnet, { jwtSecret: secret, dailyPoolDiem: 1000 })
 
 const stake = (index: number, amount: bigint): Promise<Address> => devStake(devnet(), index, amount)
 

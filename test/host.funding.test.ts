@@ -2,19 +2,18 @@ import { join } from 'node:path'
 import { parseEther } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { defineAgent } from '../src/agent/defineAgent.js'
-import { createChainReader } from '../src/emulator/chainReader.js'
 import { createAgentHost, type HostEvent } from '../src/host/createAgentHost.js'
 import { getBalances } from '../src/wallet/actions/getBalances.js'
 import { createWallet } from '../src/wallet/createWallet.js'
 import { requestTopUp } from '../src/host/walletTopUp.js'
 import { createLogger } from '../src/util/logger.js'
 import { useDevnet } from './helpers/useDevnet.js'
-import { useEmulator } from './helpers/useEmulator.js'
+import { useEmulatorOn } from './helpers/useEmulator.js'
 import { provisionedWallet } from './helpers/provisionedWallet.js'
 
 const devnet = useDevnet()
 // A daily pool so small that the wallet's sVVV share runs dry after the first call.
-const emulator = useEmulator({ chain: () => createChainReader({ publicClient: devnet().publicClient, addresses: devnet().addresses }), chainCacheMs: 0, dailyPoolDiem: 0.00001 })
+const emulator = useEmulatorOn(devnet, { chainCacheMs: 0, dailyPoolDiem: 0.00001 })
 
 const treasurer = defineAgent({
   name: 'treasurer',

@@ -4,15 +4,14 @@ import { join } from 'node:path'
 import { parseEther } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
-import { createChainReader } from '../src/emulator/chainReader.js'
 import { KeyStore } from '../src/keys/KeyStore.js'
 import { provision } from '../src/keys/provision.js'
 import { createWallet } from '../src/wallet/createWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
-import { useEmulator } from './helpers/useEmulator.js'
+import { useEmulatorOn } from './helpers/useEmulator.js'
 
 const devnet = useDevnet()
-const emulator = useEmulator({ chain: () => createChainReader({ publicClient: devnet().publicClient, addresses: devnet().addresses }), chainCacheMs: 0 })
+const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
 
 async function freshWallet(options: { dryRun?: boolean } = {}) {
   const stateDir = await mkdtemp(join(tmpdir(), 'gondola-boot-'))

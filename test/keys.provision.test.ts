@@ -6,7 +6,6 @@ import { Wallet as EthersWallet } from 'ethers'
 import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
-import { createChainReader } from '../src/emulator/chainReader.js'
 import { KeyStore } from '../src/keys/KeyStore.js'
 import { InvalidKeyRequestError, KeyMintRejectedError, KeyMismatchError, NotStakedError, TokenExpiredError, UnreconciledMintError } from '../src/keys/errors.js'
 import { provisionApiKey } from '../src/keys/provisionApiKey.js'
@@ -15,11 +14,11 @@ import { rotateApiKey } from '../src/keys/rotateApiKey.js'
 import { createVeniceClient } from '../src/venice/createVeniceClient.js'
 import { AuthenticationError } from '../src/venice/errors.js'
 import { useDevnet } from './helpers/useDevnet.js'
-import { useEmulator } from './helpers/useEmulator.js'
+import { useEmulatorOn } from './helpers/useEmulator.js'
 import { devStake } from '../src/devnet/devStake.js'
 
 const devnet = useDevnet()
-const emulator = useEmulator({ chain: () => createChainReader({ publicClient: devnet().publicClient, addresses: devnet().addresses }), chainCacheMs: 0 })
+const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
 
 const account = (i: number) => privateKeyToAccount(devnet().accounts[i]!.privateKey)
 const newStore = async () => KeyStore.open({ path: join(await mkdtemp(join(tmpdir(), 'gondola-prov-')), 'keys.json') })

@@ -5,16 +5,15 @@ import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { devStake } from '../src/devnet/devStake.js'
-import { createChainReader } from '../src/emulator/chainReader.js'
 import { KeyQuotaError } from '../src/keys/errors.js'
 import { KeyStore } from '../src/keys/KeyStore.js'
 import { provisionApiKey } from '../src/keys/provisionApiKey.js'
 import { useDevnet } from './helpers/useDevnet.js'
-import { useEmulator } from './helpers/useEmulator.js'
+import { useEmulatorOn } from './helpers/useEmulator.js'
 
 const devnet = useDevnet()
 // A cap of 25 active keys, so the 20-per-minute creation limit is reached first, then the cap.
-const emulator = useEmulator({ chain: () => createChainReader({ publicClient: devnet().publicClient, addresses: devnet().addresses }), chainCacheMs: 0, maxActiveKeys: 25 })
+const emulator = useEmulatorOn(devnet, { chainCacheMs: 0, maxActiveKeys: 25 })
 
 describe('key creation limits', () => {
   it('waits out the 20-per-minute limit (a 429 created nothing), then reports the active-key cap as KeyQuotaError', async () => {

@@ -8,21 +8,16 @@ import { getBalances } from '../src/wallet/actions/getBalances.js'
 import { initiateDiemUnstake } from '../src/wallet/actions/initiateDiemUnstake.js'
 import { mintDiem } from '../src/wallet/actions/mintDiem.js'
 import { stakeDiem } from '../src/wallet/actions/stakeDiem.js'
-import { stakeVvv } from '../src/wallet/actions/stakeVvv.js'
 import { topUp } from '../src/wallet/actions/topUp.js'
 import { CooldownNotOverError } from '../src/wallet/errors.js'
 import { useDevnet } from './helpers/useDevnet.js'
-import { testWallet } from './helpers/testWallet.js'
+import { stakedWallet, testWallet } from './helpers/testWallet.js'
 
 const DIEM_COOLDOWN = 300
 const devnet = useDevnet({ diemCooldownSeconds: DIEM_COOLDOWN })
 const nonce = (a: `0x${string}`) => devnet().publicClient.getTransactionCount({ address: a })
 
-async function staked(vvv: string) {
-  const w = await testWallet(devnet(), { eth: parseEther('1'), vvv: parseEther(vvv) })
-  await stakeVvv(w, { amount: parseEther(vvv) })
-  return w
-}
+const staked = (vvv: string) => stakedWallet(devnet(), vvv)
 
 describe('DIEM', () => {
   it('mint (balance delta, slippage-bounded minOut) → stake → unstake start → early finish refused → finish → burn', async () => {

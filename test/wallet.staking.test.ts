@@ -6,22 +6,17 @@ import { claimAndStake } from '../src/wallet/actions/claimAndStake.js'
 import { finalizeUnstake } from '../src/wallet/actions/finalizeUnstake.js'
 import { getBalances } from '../src/wallet/actions/getBalances.js'
 import { initiateUnstake } from '../src/wallet/actions/initiateUnstake.js'
-import { stakeVvv } from '../src/wallet/actions/stakeVvv.js'
 import { CooldownNotOverError, TransactionRevertedError } from '../src/wallet/errors.js'
 import { sendCall } from '../src/wallet/send/sendCall.js'
 import { withRun } from '../src/wallet/send/withRun.js'
 import { useDevnet } from './helpers/useDevnet.js'
-import { testWallet } from './helpers/testWallet.js'
+import { stakedWallet, testWallet } from './helpers/testWallet.js'
 
 const COOLDOWN = 600
 const devnet = useDevnet({ stakingCooldownSeconds: COOLDOWN })
 const nonce = (a: `0x${string}`) => devnet().publicClient.getTransactionCount({ address: a })
 
-async function staked(vvv: string) {
-  const w = await testWallet(devnet(), { eth: parseEther('1'), vvv: parseEther(vvv) })
-  await stakeVvv(w, { amount: parseEther(vvv) })
-  return w
-}
+const staked = (vvv: string) => stakedWallet(devnet(), vvv)
 
 describe('rewards', () => {
   it('claim pays pending rewards as VVV; claimAndStake adds them to sVVV', async () => {

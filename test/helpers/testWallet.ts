@@ -5,6 +5,7 @@ import { createPublicClient, http, parseEther, type Chain, type Hex, type Public
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import type { Devnet } from '../../src/devnet/startDevnet.js'
 import { createWallet, type CreateWalletParameters, type Wallet } from '../../src/wallet/createWallet.js'
+import { stakeVvv } from '../../src/wallet/actions/stakeVvv.js'
 
 export type TestWalletOptions = Partial<Omit<CreateWalletParameters, 'publicClient' | 'addresses'>> & {
   privateKey?: Hex
@@ -42,3 +43,17 @@ export async function testWallet(devnet: Devnet, options: TestWalletOptions = {}
 }
 
 export const ONE_ETH = parseEther('1')
+
+/**
+ * A fresh test wallet holding `vvv` VVV, all of it staked (sVVV).
+ *
+ * @example
+ * ```ts
+ * const w = await stakedWallet(devnet(), '100')
+ * ```
+ */
+export async function stakedWallet(devnet: Devnet, vvv: string): Promise<Awaited<ReturnType<typeof testWallet>>> {
+  const w = await testWallet(devnet, { eth: parseEther('1'), vvv: parseEther(vvv) })
+  await stakeVvv(w, { amount: parseEther(vvv) })
+  return w
+}

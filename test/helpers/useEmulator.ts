@@ -1,6 +1,7 @@
 import { expect, afterAll, beforeAll } from 'vitest'
 import type { Address } from 'viem'
-import { createStaticChainReader, type ChainReader } from '../../src/emulator/chainReader.js'
+import { createChainReader, createStaticChainReader, type ChainReader } from '../../src/emulator/chainReader.js'
+import type { Devnet } from '../../src/devnet/startDevnet.js'
 import { getSpecValidators } from '../../src/emulator/spec/validators.js'
 import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../src/emulator/startEmulator.js'
 
@@ -35,6 +36,19 @@ export function useEmulator(
     if (!emulator) throw new Error('useEmulator(): the emulator is only available inside tests and hooks.')
     return emulator
   }
+}
+
+/**
+ * `useEmulator` reading stakes from the test file's devnet (the usual pairing for key, host and CLI tests).
+ *
+ * @example
+ * ```ts
+ * const devnet = useDevnet()
+ * const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
+ * ```
+ */
+export function useEmulatorOn(devnet: () => Devnet, options: Omit<Partial<StartEmulatorOptions>, 'chain'> = {}): () => Emulator {
+  return useEmulator({ ...options, chain: () => createChainReader({ publicClient: devnet().publicClient, addresses: devnet().addresses }) })
 }
 
 /**
