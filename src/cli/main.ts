@@ -32,7 +32,7 @@ async function run(): Promise<void> {
     const hint = err instanceof BaseError ? err.metaMessages[0] : undefined
     if (json) process.stdout.write(`${JSON.stringify({ error: { name: err instanceof Error ? err.name : 'Error', message, hint } })}\n`)
     process.stderr.write(`gondola: ${message}${hint ? ` ${hint}` : ''}\n`)
-    process.exitCode = 1
+    process.exitCode = err instanceof BaseError ? err.exitCode : 1
   }
 }
 

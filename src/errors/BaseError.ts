@@ -15,6 +15,8 @@
  * err.shortMessage // 'Swap of 2 ETH exceeds the 0.5 ETH cap.'
  * ```
  */
+import { ExitCode, type ExitCodeValue } from './exitCodes.js'
+
 export type BaseErrorParameters = {
   /** Extra lines shown under the short message (what to do, the values involved). */
   metaMessages?: string[] | undefined
@@ -24,6 +26,8 @@ export type BaseErrorParameters = {
   cause?: unknown
   /** A stable machine-readable code, e.g. `POLICY_MAX_PER_SWAP`. */
   code?: string | undefined
+  /** The process exit code for this failure (see `exitCodes.ts`); a subclass may fix it instead. */
+  exitCode?: ExitCodeValue | undefined
 }
 
 export class BaseError extends Error {
@@ -32,6 +36,8 @@ export class BaseError extends Error {
   readonly details: string
   readonly metaMessages: string[]
   readonly code: string | undefined
+  /** Process exit code class (see `exitCodes.ts`): 1 unless the subclass or the thrower says otherwise. */
+  exitCode: ExitCodeValue = ExitCode.error
 
   constructor(shortMessage: string, parameters: BaseErrorParameters = {}) {
     const details = parameters.details ?? detailsOf(parameters.cause)
@@ -45,6 +51,7 @@ export class BaseError extends Error {
     this.details = details
     this.metaMessages = parameters.metaMessages ?? []
     this.code = parameters.code
+    if (parameters.exitCode !== undefined) this.exitCode = parameters.exitCode
   }
 
   /**

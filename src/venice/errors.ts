@@ -5,6 +5,7 @@
  * status, the response headers, the request id (`CF-RAY`) and the server's own message. API keys never appear:
  * messages are built from the response body only, and `redactSecrets` scrubs anything key-shaped.
  */
+import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { BaseError } from '../errors/BaseError.js'
 
 /** Header bag accepted everywhere in `src/venice/`: fetch `Headers` or a plain object. */
@@ -78,6 +79,7 @@ export class AuthenticationError extends VeniceAPIError {
 /** 402: insufficient balance, or the key is over its consumption limit. */
 export class InsufficientBalanceError extends VeniceAPIError {
   override name = 'InsufficientBalanceError' as const
+  override exitCode: ExitCodeValue = ExitCode.funds
 }
 /** 403: the key may not use this endpoint or model. */
 export class PermissionDeniedError extends VeniceAPIError {
@@ -106,6 +108,7 @@ export class UnexpectedStatusError extends VeniceAPIError {
 /** The request never got a response (DNS, refused, reset, timeout). */
 export class APIConnectionError extends VeniceAPIError {
   override name = 'APIConnectionError' as const
+  override exitCode: ExitCodeValue = ExitCode.network
   constructor(p: { message?: string; cause?: unknown } = {}) {
     super(p.message ?? 'Connection to the Venice API failed.', { status: undefined, cause: p.cause })
   }

@@ -2,6 +2,7 @@
  * Every error the wallet throws. Each names what went wrong and, in `metaMessages[0]`, what to fix.
  * Nothing here ever carries a private key or a password.
  */
+import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import type { Address, Hex } from 'viem'
 import { BaseError, type BaseErrorParameters } from '../errors/BaseError.js'
 
@@ -32,11 +33,13 @@ export class ChainMismatchError extends BaseError {
 /** The wallet holds less than the operation needs. Nothing was sent. */
 export class InsufficientFundsError extends BaseError {
   override name = 'InsufficientFundsError' as const
+  override exitCode: ExitCodeValue = ExitCode.funds
 }
 
 /** A spend-policy limit forbids the transaction. Raised before anything is signed. */
 export class PolicyViolationError extends BaseError {
   override name = 'PolicyViolationError' as const
+  override exitCode: ExitCodeValue = ExitCode.policy
 }
 
 /** A cooldown (sVVV unstake or DIEM unstake) has not ended yet. Nothing was sent. */
