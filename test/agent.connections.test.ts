@@ -40,7 +40,7 @@ describe('connection bounding (one shared keep-alive pool per runner)', () => {
       runner.close()
       emulator().setRateLimits({})
     }
-  })
+  }, 600_000) // 10,000 real HTTP round trips; on a loaded shared machine this can take minutes
 
   it('two runners have separate pools unless given one dispatcher; bad caps are refused', async () => {
     const { createConnectionPool } = await import('../src/venice/index.js')

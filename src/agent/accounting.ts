@@ -39,7 +39,8 @@ export function ledgerEntryOf(p: { agent: string; key: string | undefined; model
     ts: new Date().toISOString(),
     agent: p.agent,
     key: p.key,
-    model: p.completion.model || p.model,
+    // The requested id when the server echoes it (one shared string instead of one per line).
+    model: !p.completion.model || p.completion.model === p.model ? p.model : p.completion.model,
     promptTokens: c.promptTokens,
     completionTokens: c.completionTokens,
     costDiem: c.costDiem,

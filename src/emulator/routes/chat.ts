@@ -2,7 +2,7 @@
  * `POST /chat/completions`: OpenAI-compatible chat on the local model, non-streaming or SSE
  * (with a final usage chunk when `stream_options.include_usage`), `venice_parameters` echoed.
  */
-import { randomBytes } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { keyOf, sendJson, validateBody, type EmulatorContext } from '../context.js'
 import { authenticate } from '../http/auth.js'
@@ -46,7 +46,8 @@ export function registerChatRoutes(app: FastifyInstance, ctx: EmulatorContext): 
     const now = ctx.clock.now()
     const completion = generate(body, model, params, script, now)
     const prompt = promptTokens(body.messages, body.tools ?? undefined)
-    const id = `chatcmpl-${randomBytes(16).toString('hex')}`
+    // 32 random hex digits, like before; randomUUID draws from a pooled entropy cache (randomBytes(16) was a syscall per request).
+    const id = `chatcmpl-${randomUUID().replaceAll('-', '')}`
     const cost = await finishInference(ctx, key, model, { promptTokens: prompt, completionTokens: completion.completionTokens, kind: 'chat', requestId: id })
     const usage = { prompt_tokens: prompt, completion_tokens: completion.completionTokens, total_tokens: prompt + completion.completionTokens, prompt_tokens_details: null }
     const created = Math.floor(now / 1000)
