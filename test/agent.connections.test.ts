@@ -62,3 +62,12 @@ describe('connection bounding (one shared keep-alive pool per runner)', () => {
     }
   })
 })
+
+describe('connection failures from the openai SDK', () => {
+  it('are classified as APIConnectionError, so callModel retries them', async () => {
+    const OpenAI = (await import('openai')).default
+    const { toVeniceError, APIConnectionError } = await import('../src/venice/errors.js')
+    expect(toVeniceError(new OpenAI.APIConnectionError({ message: 'Connection error.', cause: new Error('other side closed') }))).toBeInstanceOf(APIConnectionError)
+    expect(toVeniceError(new OpenAI.APIConnectionTimeoutError({ message: 'Request timed out.' }))).toBeInstanceOf(APIConnectionError)
+  })
+})
