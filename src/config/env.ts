@@ -32,6 +32,7 @@ export const envSchema = z.object({
   GONDOLA_FUNDING_TOPUP_ETH: decimalString.default('0.01'),
   GONDOLA_FUNDING_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(3600),
   GONDOLA_AUTOPILOT_TARGET_DIEM: decimalString.default('0.1'),
+  GONDOLA_MCP_TOKEN: z.string().min(24, 'must be at least 24 characters (it guards a server that moves money)').optional(),
   GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: decimalString.default('1'),
   VENICE_EMULATOR_DAILY_POOL_DIEM: decimalString.default('1000'),
   VENICE_EMULATOR_USD_BALANCE: decimalString.default('0'),
