@@ -3,10 +3,11 @@
  * or a failure (the RPC unreachable → exit 5, not enough ETH → exit 6, anything else → 1), always as ONE short
  * line with no URL: it goes to the model, into the run result and onto the terminal.
  */
-import { BaseError as ViemBaseError, HttpRequestError, InsufficientFundsError as ViemInsufficientFundsError, SocketClosedError, TimeoutError, WebSocketRequestError } from 'viem'
+import { BaseError as ViemBaseError, InsufficientFundsError as ViemInsufficientFundsError, TimeoutError } from 'viem'
 import { BaseError, type BaseErrorParameters } from '../errors/BaseError.js'
 import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { InsufficientFundsError, ReceiptTimeoutError } from '../wallet/errors.js'
+import { findCause, hasNetworkCode, isNetworkError } from '../wallet/send/networkError.js'
 
 /** A top-up inside the funding window (read from the wallet's journal under its lock). Nothing was sent. */
 export class FundingWindowError extends BaseError {
@@ -57,35 +58,16 @@ export function toFundingFailure(err: unknown): FundingFailedError {
   return new FundingFailedError(`Top-up failed: ${oneLine(reason)} ${after}`, { cause: err, code: 'FUNDING_FAILED', details: '', ...(err instanceof BaseError ? { exitCode: err.exitCode } : {}) } satisfies BaseErrorParameters)
 }
 
-/** Whether `err` (or its causes) says the RPC could not be reached: HTTP/socket failures, timeouts, refused connections. */
-export function isNetworkError(err: unknown): boolean {
-  return Boolean(
-    find(err, (e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof WebSocketRequestError || e instanceof SocketClosedError || e instanceof ReceiptTimeoutError || hasNetworkCode(e)),
-  )
-}
-
 function isFundsError(err: unknown): boolean {
-  return Boolean(find(err, (e) => e instanceof InsufficientFundsError || e instanceof ViemInsufficientFundsError))
-}
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'])
-
-function hasNetworkCode(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code
-  return typeof code === 'string' && NETWORK_CODES.has(code)
+  return Boolean(findCause(err, (e) => e instanceof InsufficientFundsError || e instanceof ViemInsufficientFundsError))
 }
 
 function networkReason(err: unknown): string {
-  const coded = find(err, hasNetworkCode) as { code: string } | undefined
+  const coded = findCause(err, hasNetworkCode) as { code: string } | undefined
   if (coded) return coded.code
-  if (find(err, (e) => e instanceof ReceiptTimeoutError)) return 'no receipt in time'
-  if (find(err, (e) => e instanceof TimeoutError)) return 'timed out'
+  if (findCause(err, (e) => e instanceof ReceiptTimeoutError)) return 'no receipt in time'
+  if (findCause(err, (e) => e instanceof TimeoutError)) return 'timed out'
   return 'connection failed'
-}
-
-function find(err: unknown, fn: (e: unknown) => boolean): unknown {
-  for (let e: unknown = err, depth = 0; e && depth < 12; e = (e as { cause?: unknown }).cause, depth++) if (fn(e)) return e
-  return undefined
 }
 
 /** One line, no URL (an RPC URL may carry credentials). */
