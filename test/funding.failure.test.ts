@@ -98,6 +98,9 @@ describe('the RPC cut during a top-up', () => {
       expect(r.stdout + r.stderr).not.toMatch(/SECRET/)
       // The next `gondola run` (connection back) finishes the signed swap first.
       await proxy.restore()
+      // `gondola status` shows the unfinished top-up.
+      const status = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'status', '--json'], { env })).stdout.trim().split('\n').at(-1)!)
+      expect(status.unfinishedRuns).toEqual([expect.objectContaining({ intent: expect.stringMatching(/^topUp:/), steps: [expect.objectContaining({ name: 'swap', status: 'signed' })] })])
       emulator().script(store.reveal(agentKey.id), [{ content: 'All good.' }])
       const next = await exec(process.execPath, ['bin/gondola.js', 'run', 'treasurer'], { env })
       expect(next.stdout).toMatch(/^⚡ finished an interrupted top-up: swapped 0\.01 ETH/m)
