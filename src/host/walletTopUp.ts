@@ -135,11 +135,15 @@ function parseTopUpIntent(intent: string): { eth: bigint; mintDiem: boolean } {
   return { eth: BigInt(eth!), mintDiem: mode === 'diem' }
 }
 
-/** When the wallet last started a top-up that was paid for or is running (from its journal, so across processes). */
+/**
+ * When the wallet last started a top-up that bought something or may still (a step confirmed or in flight), from
+ * the address's journal, so across processes. One whose every step was dropped or reverted bought nothing and
+ * does not count.
+ */
 export function lastTopUpAt(wallet: Pick<Wallet, 'journal'>): number | undefined {
   const times = wallet.journal
     .runs()
-    .filter((r) => r.intent.startsWith('topUp:') && (r.status !== 'failed' || paidFor(r)))
+    .filter((r) => r.intent.startsWith('topUp:') && paidFor(r))
     .map((r) => Date.parse(r.createdAt))
   return times.length ? Math.max(...times) : undefined
 }
