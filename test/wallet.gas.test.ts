@@ -1,4 +1,10 @@
-import { parseEther } from 'viem'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createPublicClient, custom, parseEther, toHex, type Chain, type PublicClient, type Transport } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { stakeVvv } from '../src/wallet/actions/stakeVvv.js'
+import { createWallet } from '../src/wallet/createWallet.js'
 import { describe, expect, it } from 'vitest'
 import { getBalances } from '../src/wallet/actions/getBalances.js'
 import { topUp } from '../src/wallet/actions/topUp.js'
@@ -44,6 +50,29 @@ describe('gas sized to the call and the balance', () => {
     expect((err as InsufficientFundsError).shortMessage).toMatch(/needs .* ETH \(0\.01 value \+ \d+ gas × .* gwei max fee\) but the wallet holds 0\.01 ETH/)
     expect((err as InsufficientFundsError).exitCode).toBe(6)
     expect(await devnet().publicClient.getTransactionCount({ address: w.address })).toBe(0)
+  })
+
+  it('an estimate too low for the block the call lands in: out of gas on chain, re-estimated once, then confirmed', async () => {
+    const w = await testWallet(devnet(), { eth: parseEther('1'), vvv: parseEther('10') })
+    // The RPC boundary answers the first stake estimate with 20k (as a state change between estimate and block would).
+    let lowered = 0
+    const transport = custom({
+      request: async ({ method, params }: { method: string; params?: unknown }) => {
+        const data = (params as Array<{ data?: string }> | undefined)?.[0]?.data ?? ''
+        if (method === 'eth_estimateGas' && data.startsWith('0xadc9772e') && lowered++ === 0) return toHex(20_000n) // stake(address,uint256)
+        return devnet().publicClient.request({ method, params } as never)
+      },
+    })
+    const publicClient = createPublicClient({ transport }) as PublicClient<Transport, Chain | undefined>
+    const stateDir = await mkdtemp(join(tmpdir(), 'gondola-oog-'))
+    const wallet = await createWallet({ account: privateKeyToAccount(w.privateKey), publicClient, addresses: devnet().addresses, stateDir, pollingIntervalMs: 20 })
+    const r = await stakeVvv(wallet, { amount: parseEther('10') })
+    expect(lowered).toBe(2) // the first estimate (lowered) and the re-estimate after out of gas
+    expect(r.hashes).toHaveLength(2) // approve + stake (the out-of-gas attempt is not the result)
+    expect(await devnet().publicClient.getTransactionCount({ address: w.address })).toBe(3) // approve, stake (out of gas), stake
+    const stake = wallet.journal.runs().at(-1)!.steps.find((s) => s.name === 'stake')!
+    expect(stake.status).toBe('confirmed')
+    expect((await getBalances(wallet)).svvv.total).toBe(parseEther('10'))
   })
 
   it('gasLimitFor: estimate + a bounded margin, capped by the balance, never below the estimate', () => {

@@ -87,7 +87,7 @@ export async function sendCall(wallet: Wallet, run: RunContext, name: string, bu
   if (settled.status === 'dropped') return sendCall(wallet, run, name, build, attempt)
   if (settled.status === 'reverted') {
     // Out of gas: re-estimate (the state moved on) and send once more with a larger, still balance-capped margin.
-    if (settled.receipt.gasUsed >= gasLimit && attempt < MAX_OUT_OF_GAS_RETRIES) return sendCall(wallet, run, name, build, attempt + 1)
+    if (outOfGas(settled.receipt, gasLimit) && attempt < MAX_OUT_OF_GAS_RETRIES) return sendCall(wallet, run, name, build, attempt + 1)
     await throwRevert(wallet, call, settled.receipt, gasLimit)
   }
   return push(run, { name, label: call.label, status: 'confirmed', hash: step.hash, receipt: settled.receipt, resumed: false, call })
@@ -107,8 +107,16 @@ async function resumeStep(wallet: Wallet, run: RunContext, name: string): Promis
 /** Re-estimates after an out-of-gas revert before giving up. */
 const MAX_OUT_OF_GAS_RETRIES = 1
 
+/**
+ * Whether a revert ran out of gas. An inner call that runs out of gas gets 63/64 of what is left (EIP-150), and the
+ * outer frame reverts with the rest: so "used at least 63/64 of the limit", not "used all of it".
+ */
+function outOfGas(receipt: TransactionReceipt, gasLimit: bigint): boolean {
+  return receipt.gasUsed * 64n >= gasLimit * 63n
+}
+
 async function throwRevert(wallet: Wallet, call: ContractCall, receipt: TransactionReceipt, gasLimit: bigint): Promise<never> {
-  if (receipt.gasUsed >= gasLimit) {
+  if (outOfGas(receipt, gasLimit)) {
     throw new TransactionRevertedError(call.label, 'OutOfGas', 'onchain', receipt.transactionHash, { metaMessages: [`It used its whole gas limit (${gasLimit}), after a re-estimate. Check the ETH balance (the limit is capped by what it can pay), then run the command again.`] })
   }
   // Replay on the state before the block to decode the custom error.
