@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -6,6 +8,7 @@ import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { defineAgent } from '../src/agent/defineAgent.js'
+import { writeDevnetInfo } from '../src/devnet/devnetInfo.js'
 import { createAgentHost } from '../src/host/createAgentHost.js'
 import { requestTopUp } from '../src/host/walletTopUp.js'
 import { swapEthForVvv } from '../src/wallet/actions/swapEthForVvv.js'
@@ -92,6 +95,28 @@ describe('one top-up per funding window', () => {
     expect(runs[0]!.status).toBe('done')
     expect(await nonceOf(w.address)).toBe(runs[0]!.steps.length) // swap, approve, stake: once
   })
+})
+
+describe('two `gondola run` processes on one wallet', () => {
+  it('both ask for a top-up at once (request_top_up): exactly 1 top-up on chain, both exit 0, the other is refused in words', async () => {
+    const { wallet, store, stateDir, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
+    emulator().setUsdBalance(account.address, 5)
+    await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
+    const agentKey = store.keys('INFERENCE').find((k) => k.agent === 'treasurer')!
+    const ask = { tool_calls: [{ name: 'request_top_up', arguments: { reason: 'low on funds' } }] }
+    emulator().script(store.reveal(agentKey.id), [ask, ask, { content: 'ok' }, { content: 'ok' }])
+    const env = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: wallet.privateKey, GONDOLA_KEYSTORE_PASSWORD: '', GONDOLA_FUNDING_MIN_RUNWAY_HOURS: '0.000001' }
+    const nonce = await nonceOf(account.address)
+    const exec = promisify(execFile)
+    const runs = await Promise.all([0, 1].map(() => exec(process.execPath, ['bin/gondola.js', 'run', 'treasurer', '--json'], { env }).then((r) => ({ code: 0, stdout: r.stdout }), (e: { code: number; stdout: string }) => e)))
+    expect(runs.map((r) => r.code)).toEqual([0, 0])
+    const results = runs.flatMap((r) => (JSON.parse(r.stdout.trim().split('\n').at(-1)!).runs as Array<{ toolCalls: Array<{ result: string }> }>).flatMap((x) => x.toolCalls.map((c) => c.result)))
+    expect(results.filter((t) => t.startsWith('Top-up done:'))).toHaveLength(1)
+    expect(results.filter((t) => t.startsWith('Top-up refused by policy: A top-up already ran at'))).toHaveLength(1)
+    const topUps = await topUpRuns(wallet.journal.path)
+    expect(topUps).toHaveLength(1)
+    expect(await nonceOf(account.address)).toBe(nonce + topUps[0]!.steps.length)
+  }, 600_000)
 })
 
 describe('journal, lock and daily spend belong to the address', () => {
