@@ -65,7 +65,7 @@ export async function requestTopUp(options: Pick<WalletTopUpOptions, 'wallet' | 
   try {
     return await withWalletLock(wallet, async (): Promise<TopUpResult> => {
       await reconcileJournal(wallet)
-      const finished = await finishUnfinished(options, p.reason)
+      const finished = wallet.dryRun ? undefined : await finishUnfinished(options, p.reason)
       if (finished) return { ok: true, summary: `finished an interrupted top-up: ${describeTopUp(finished)}`, addedDiem: Number(formatEther(finished.diemStaked)) }
       const now = (options.now ?? Date.now)()
       const last = lastTopUpAt(wallet)

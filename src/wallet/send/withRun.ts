@@ -94,6 +94,7 @@ async function locked<T>(wallet: Wallet, key: string, intent: string, body: (run
  * ```
  */
 export async function reconcileJournal(wallet: Wallet): Promise<void> {
+  if (wallet.dryRun) return // a dry run sends nothing, not even a rebroadcast
   for (const record of wallet.journal.runs()) {
     if (record.status === 'done') continue
     for (const step of record.steps) if (step.status === 'signed') await settleStep(wallet, record, step)
