@@ -1,5 +1,6 @@
 import { BaseError } from '../errors/BaseError.js'
 import type { BalanceMonitor, BalanceSnapshot } from './balanceMonitor.js'
+import { recordFunding } from '../telemetry/record.js'
 
 /** What the funding controller asks the wallet for. The wallet's policy decides; the model never does. */
 export type TopUpRequest = {
@@ -34,6 +35,8 @@ export type FundingOptions = {
   cooldownMs: number
   now?: (() => number) | undefined
   onOutcome?: ((outcome: FundingOutcome, request: TopUpRequest) => void) | undefined
+  /** The key's name, for telemetry. */
+  name?: string | undefined
 }
 
 /**
@@ -65,6 +68,7 @@ export function createFundingController(options: FundingOptions) {
     }
     if (outcome.action === 'topped_up') await options.monitor.refresh()
     history.push({ at: lastAttemptAt, request, outcome })
+    recordFunding(options.name ?? 'unknown', outcome.action)
     options.onOutcome?.(outcome, request)
     return outcome
   }

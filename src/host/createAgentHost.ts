@@ -20,6 +20,7 @@ import type { Logger } from '../util/logger.js'
 import { FundingFailedError, FundingRefusedError } from './fundingErrors.js'
 import { builtinToolFactories, type ToolFactory } from './hostTools.js'
 import { createWalletTopUp } from './walletTopUp.js'
+import { appendRunRecord } from './runHistory.js'
 
 /** No INFERENCE key is kept for an agent: provision first. */
 export class MissingAgentKeyError extends BaseError {
@@ -41,6 +42,8 @@ export type AgentHostOptions = {
   outboxDir: string
   /** JSONL spend ledger; in memory only when omitted. */
   ledgerPath?: string | undefined
+  /** JSONL run history (status, steps, tool errors, cost per run); none when omitted. */
+  runsPath?: string | undefined
   funding: { minRunwayHours: number; cooldownMs: number; ethPerTopUp: bigint; mintDiem: boolean }
   monitor?: Omit<BalanceMonitorOptions, 'fetchRateLimits' | 'now' | 'keyExpiresAt'> | undefined
   /** A key at its own consumption limit: `stop` the run (default: limits are the point) or `rotate` to a fresh key. */
@@ -159,7 +162,11 @@ export function createAgentHost(options: AgentHostOptions) {
         const result = await runOnce(def, prompt, tools, o)
         const refused = result.status === 'insufficient_balance' && sink.refusals.length ? new FundingRefusedError(`The run needed a top-up and the policy refused it: ${sink.refusals.at(-1)}`, { code: 'FUNDING_REFUSED' }) : undefined
         const fundingError = sink.failures.at(-1) ?? refused
-        return fundingError ? { ...result, fundingError } : result
+        const final = fundingError ? { ...result, fundingError } : result
+        if (options.runsPath) {
+          await appendRunRecord(options.runsPath, def.name, final).catch((error: unknown) => log?.warn('host: run history not written', { error: error instanceof Error ? error.message : String(error) }))
+        }
+        return final
       } finally {
         sinks.get(def.name)?.delete(sink)
       }

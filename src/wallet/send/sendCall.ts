@@ -4,6 +4,7 @@
  * policy, simulates, signs with a nonce from the chain, journals hash + raw bytes, broadcasts,
  * waits for the receipt, journals the outcome, and turns a revert into a typed error.
  */
+import { traceTransaction } from '../../telemetry/record.js'
 import { encodeFunctionData, keccak256, type Abi, type TransactionReceipt } from 'viem'
 import type { Wallet } from '../createWallet.js'
 import { TransactionRevertedError } from '../errors.js'
@@ -37,7 +38,11 @@ export type RunContext = {
  *   sendCall(wallet, run, 'claim', async () => ({ label: 'claim rewards', to: book.staking, abi: stakingAbi, functionName: 'claim', args: [] })))
  * ```
  */
-export async function sendCall(wallet: Wallet, run: RunContext, name: string, build: () => Promise<ContractCall>, attempt = 0): Promise<StepResult> {
+export function sendCall(wallet: Wallet, run: RunContext, name: string, build: () => Promise<ContractCall>, attempt = 0): Promise<StepResult> {
+  return wallet.dryRun ? sendCallUntraced(wallet, run, name, build, attempt) : traceTransaction(name, undefined, () => sendCallUntraced(wallet, run, name, build, attempt))
+}
+
+async function sendCallUntraced(wallet: Wallet, run: RunContext, name: string, build: () => Promise<ContractCall>, attempt: number): Promise<StepResult> {
   const resumed = await resumeStep(wallet, run, name)
   if (resumed) return push(run, resumed)
 
@@ -84,10 +89,10 @@ export async function sendCall(wallet: Wallet, run: RunContext, name: string, bu
   const step = await wallet.journal.recordSigned(run.record, { name, label: call.label, to: call.to, value: value.toString(), data, nonce, hash: keccak256(raw), raw })
   await wallet.hooks.afterSign?.(step)
   const settled = await settleStep(wallet, run.record, step)
-  if (settled.status === 'dropped') return sendCall(wallet, run, name, build, attempt)
+  if (settled.status === 'dropped') return sendCallUntraced(wallet, run, name, build, attempt)
   if (settled.status === 'reverted') {
     // Out of gas: re-estimate (the state moved on) and send once more with a larger, still balance-capped margin.
-    if (outOfGas(settled.receipt, gasLimit) && attempt < MAX_OUT_OF_GAS_RETRIES) return sendCall(wallet, run, name, build, attempt + 1)
+    if (outOfGas(settled.receipt, gasLimit) && attempt < MAX_OUT_OF_GAS_RETRIES) return sendCallUntraced(wallet, run, name, build, attempt + 1)
     await throwRevert(wallet, call, settled.receipt, gasLimit)
   }
   return push(run, { name, label: call.label, status: 'confirmed', hash: step.hash, receipt: settled.receipt, resumed: false, call })
