@@ -54,6 +54,11 @@ export type RunResult = {
   costUsd: number
   messages: ChatCompletionMessageParam[]
   error?: BaseError | undefined
+  /**
+   * Set by the agent host when funding failed during the run (a top-up attempted and failed: network 5, funds 6),
+   * or when the policy refused the automatic top-up the run needed (policy 4). `gondola run` exits with its code.
+   */
+  fundingError?: BaseError | undefined
 }
 
 /**

@@ -4,6 +4,8 @@ import { readEnv } from '../../config/env.js'
 import type { KeySummary } from '../../keys/KeyStore.js'
 import type { ApiKey, RateLimits } from '../../venice/schemas.js'
 import { openWallet } from '../../wallet/openWallet.js'
+import { paidFor } from '../../wallet/send/withRun.js'
+import type { JournalRun } from '../../wallet/journal/journal.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
 import { jsonArg, printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
@@ -63,11 +65,16 @@ export default defineCommand({
     const status = await collectStatus(env, { wallet, store, now, windowMs })
     const { baseURL, rawBalances: balances, keys: keyRows, rateLimits: limits, runways, entries } = status
     const keys = keyRows
-    if (args.json) return printJson(statusJson(status))
+    const unfinished = unfinishedRuns(wallet.journal.runs())
+    if (args.json) return printJson({ ...statusJson(status), unfinishedRuns: unfinished, journal: wallet.journal.path })
     const out = (l: string) => process.stdout.write(`${l}\n`)
     const b = presentable(balances) as { eth: string; vvv: string; svvv: { total: string; locked: string }; pendingRewards: string; diem: { staked: string; liquid: string } }
     out(`Wallet ${wallet.address} on ${env.GONDOLA_NETWORK} · API ${baseURL}`)
     out(`  ETH ${b.eth} · VVV ${b.vvv} · sVVV ${b.svvv.total} (${b.svvv.locked} locked for DIEM) · rewards ${b.pendingRewards} · DIEM staked ${b.diem.staked}, liquid ${b.diem.liquid}`)
+    if (unfinished.length) {
+      out(`Unfinished runs (${unfinished.length}) in ${wallet.journal.path} — the next \`gondola run\` (top-ups) or the same command again finishes them:`)
+      for (const r of unfinished) out(`  ${r.intent} (${r.status}, since ${r.createdAt}): ${r.steps.map((st) => `${st.name} ${st.status}`).join(', ')}`)
+    }
     out(`Keys (${keys.length}):`)
     for (const k of keyRows) out(`  ${keyLine(k)}${k.onServer === false ? '  [unknown to Venice]' : ''}${k.currentPeriodUsage ? `  used ${k.currentPeriodUsage.diem} Diem this period` : ''}`)
     if (!limits) out('Rate limits: no ADMIN key kept for this wallet (run gondola provision).')
@@ -82,6 +89,13 @@ export default defineCommand({
     for (const r of runways) out(`  ${r.agent.padEnd(14)} ${r.runwayHours === null ? (r.spendable === null ? 'unknown' : 'idle (no spend in the window)') : `${r.runwayHours} h`} · ${r.burnPerHour} Diem/h · spendable ${r.spendable ?? '?'} (${r.basis})`)
   },
 })
+
+/** Runs that sent something and did not finish (a crash, a cut connection): what is owed to the next run. */
+export function unfinishedRuns(runs: readonly JournalRun[]): Array<{ key: string; intent: string; status: string; createdAt: string; steps: Array<{ name: string; status: string; hash: string }> }> {
+  return runs
+    .filter((r) => r.status !== 'done' && paidFor(r))
+    .map((r) => ({ key: r.key, intent: r.intent, status: r.status, createdAt: r.createdAt, steps: r.steps.map((st) => ({ name: st.name, status: st.status, hash: st.hash })) }))
+}
 
 function round(n: number): number {
   return Math.round(n * 1e6) / 1e6
