@@ -88,7 +88,7 @@ function toJsonLine(info: DevnetInfo): Record<string, unknown> {
   return {
     rpcUrl: info.rpcUrl,
     chainId: info.chainId,
-    addresses: { vvv: a.vvv, staking: a.staking, diem: a.diem, weth: a.weth, swapRouter: a.swapRouter, quoter: a.quoter, positionManager: a.positionManager, factory: a.factory, multicall3: a.multicall3 },
+    addresses: { vvv: a.vvv, staking: a.staking, diem: a.diem, weth: a.weth, swapRouter: a.swapRouter, quoter: a.quoter, positionManager: a.positionManager, factory: a.factory, multicall3: a.multicall3, aerodromeRouter: a.aerodromeRouter, aerodromeFactory: a.aerodromeFactory },
     accounts: info.accounts,
     ...(info.veniceBaseUrl && { veniceBaseUrl: info.veniceBaseUrl }),
   }

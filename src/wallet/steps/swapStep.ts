@@ -38,8 +38,9 @@ export async function swapStep(wallet: Wallet, run: RunContext, target: SwapTarg
       quote = { ...exact, amountIn: applySlippageUp(exact.amountIn, bps) }
       amountOutMinimum = target.amountOut
     }
-    // The policy is the first refusal a caller should see (the chokepoint checks it again).
-    assertPolicy(wallet.policy, { to: wallet.addresses.swapRouter, value: quote.amountIn, spentToday: wallet.journal.spentOnDay(wallet.now()), label: 'swap ETH → VVV' })
+    const call = wallet.route.buildSwap(wallet, { quote, amountOutMinimum })
+    // The policy is the first refusal a caller should see, on whichever venue won (the chokepoint checks it again).
+    assertPolicy(wallet.policy, { to: call.to, value: quote.amountIn, spentToday: wallet.journal.spentOnDay(wallet.now()), label: 'swap ETH → VVV' })
     const eth = await wallet.publicClient.getBalance({ address: wallet.address })
     if (eth < quote.amountIn) {
       throw new InsufficientFundsError(`The swap needs ${formatEther(quote.amountIn)} ETH but the wallet holds ${formatEther(eth)} ETH.`, {
@@ -47,9 +48,10 @@ export async function swapStep(wallet: Wallet, run: RunContext, target: SwapTarg
         code: 'INSUFFICIENT_ETH',
       })
     }
-    return wallet.route.buildSwap(wallet, { quote, amountOutMinimum })
+    return call
   })
   const amountOut = step.receipt ? receivedAmount(step.receipt, wallet.addresses.vvv, wallet.address) : (quote?.amountOut ?? 0n)
-  const amountIn = step.receipt ? (await wallet.publicClient.getTransaction({ hash: step.receipt.transactionHash })).value : (quote?.amountIn ?? 0n)
+  // A fresh send carried exactly the quoted input; only a step resumed from the journal is read back.
+  const amountIn = step.resumed && step.receipt ? (await wallet.publicClient.getTransaction({ hash: step.receipt.transactionHash })).value : (quote?.amountIn ?? 0n)
   return { step, quote, amountOutMinimum, amountOut, amountIn }
 }
