@@ -51,14 +51,16 @@ export async function ensureStake(wallet: Wallet, parameters: EnsureStakeParamet
     if (missing === 0n) return { status: 'already', missing, swap: undefined, staked: 0n, approved: false, hashes: [], gasUsed: 0n, steps: [] }
     const steps: StepResult[] = []
     let swap: EnsureStakeReturnType['swap']
-    let vvv = b.vvv
+    let vvv: bigint | undefined = b.vvv
     if (b.vvv < missing) {
       const s = await swapStep(wallet, run, { amountOut: missing - b.vvv })
       steps.push(s.step)
       swap = { amountIn: s.amountIn, amountOut: s.amountOut }
-      vvv += s.amountOut
+      // A swap resumed from the journal may already be in `b.vvv`: then read the balance again.
+      vvv = s.step.resumed ? undefined : vvv + s.amountOut
     }
-    steps.push(...(await stakeSteps(wallet, run, missing, wallet.dryRun ? { knownVvv: vvv } : {})))
+    // Balance and allowance are known (read above, plus the swap's output measured from its receipt): no re-read.
+    steps.push(...(await stakeSteps(wallet, run, missing, { ...(vvv !== undefined && { knownVvv: vvv }), knownAllowance: b.vvvAllowanceToStaking })))
     return {
       status: wallet.dryRun ? 'planned' : 'confirmed',
       missing,

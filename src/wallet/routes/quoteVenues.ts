@@ -124,6 +124,7 @@ async function exactOutQuote(wallet: Wallet, pool: VenuePool, amountOut: bigint,
 
 type MulticallResult = { status: 'success' | 'failure'; result?: unknown }
 
+/** `batchSize: 0`: never split into several `eth_call`s (viem chunks calldata over 1 KiB by default). */
 async function multicall(wallet: Wallet, contracts: ReadCall[]): Promise<MulticallResult[]> {
-  return (await wallet.publicClient.multicall({ contracts, allowFailure: true, multicallAddress: wallet.addresses.multicall3 } as never)) as MulticallResult[]
+  return (await wallet.publicClient.multicall({ contracts, allowFailure: true, multicallAddress: wallet.addresses.multicall3, batchSize: 0 } as never)) as MulticallResult[]
 }

@@ -9,6 +9,7 @@ import type { Wallet } from '../createWallet.js'
 import { TransactionRevertedError } from '../errors.js'
 import type { JournalRun } from '../journal/journal.js'
 import { assertPolicy } from '../policy/policy.js'
+import { feesPerGas } from './feesPerGas.js'
 import { settleStep } from './settleStep.js'
 import { simulateCall } from './simulateCall.js'
 import type { ContractCall, StepResult } from './types.js'
@@ -57,14 +58,17 @@ export async function sendCall(wallet: Wallet, run: RunContext, name: string, bu
     return push(run, { name, label: call.label, status: 'planned', resumed: false, simulated, call })
   }
 
-  await simulateCall(wallet, call)
   const data = encodeFunctionData({ abi: call.abi as Abi, functionName: call.functionName, args: call.args } as never)
   const client = wallet.publicClient
-  const [nonce, fees, gas] = await Promise.all([
+  // Issued together with the simulation: one HTTP round trip when the transport batches (viem `batch: true`).
+  const prepared = Promise.all([
     client.getTransactionCount({ address: wallet.address, blockTag: 'pending' }),
-    client.estimateFeesPerGas(),
+    feesPerGas(client),
     client.estimateGas({ account: wallet.address, to: call.to, data, value }),
   ])
+  prepared.catch(() => undefined) // a revert is reported by the simulation (decoded), not as an unhandled rejection
+  await simulateCall(wallet, call)
+  const [nonce, fees, gas] = await prepared
   const raw = await wallet.signer.signTransaction({
     type: 'eip1559',
     chainId: wallet.chainId,
@@ -79,7 +83,7 @@ export async function sendCall(wallet: Wallet, run: RunContext, name: string, bu
   run.record ??= await wallet.journal.startRun(run.key, run.intent)
   const step = await wallet.journal.recordSigned(run.record, { name, label: call.label, to: call.to, value: value.toString(), data, nonce, hash: keccak256(raw), raw })
   await wallet.hooks.afterSign?.(step)
-  const settled = await settleStep(wallet, run.record, step)
+  const settled = await settleStep(wallet, run.record, step, { fresh: true })
   if (settled.status === 'dropped') return sendCall(wallet, run, name, build)
   if (settled.status === 'reverted') await throwRevert(wallet, call, settled.receipt, withHeadroom(gas))
   return push(run, { name, label: call.label, status: 'confirmed', hash: step.hash, receipt: settled.receipt, resumed: false, call })

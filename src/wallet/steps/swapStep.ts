@@ -30,6 +30,9 @@ export async function swapStep(wallet: Wallet, run: RunContext, target: SwapTarg
   let quote: SwapQuote | undefined
   let amountOutMinimum: bigint | undefined
   const step = await sendCall(wallet, run, name, async () => {
+    // The quote and the ETH balance are read together (one HTTP request on a batching transport).
+    const balance = wallet.publicClient.getBalance({ address: wallet.address })
+    balance.catch(() => undefined) // a quote failure is the error to report
     if (target.amountIn !== undefined) {
       quote = await wallet.route.quoteExactIn(wallet, target.amountIn)
       amountOutMinimum = applySlippageDown(quote.amountOut, bps)
@@ -41,7 +44,7 @@ export async function swapStep(wallet: Wallet, run: RunContext, target: SwapTarg
     const call = wallet.route.buildSwap(wallet, { quote, amountOutMinimum })
     // The policy is the first refusal a caller should see, on whichever venue won (the chokepoint checks it again).
     assertPolicy(wallet.policy, { to: call.to, value: quote.amountIn, spentToday: wallet.journal.spentOnDay(wallet.now()), label: 'swap ETH → VVV' })
-    const eth = await wallet.publicClient.getBalance({ address: wallet.address })
+    const eth = await balance
     if (eth < quote.amountIn) {
       throw new InsufficientFundsError(`The swap needs ${formatEther(quote.amountIn)} ETH but the wallet holds ${formatEther(eth)} ETH.`, {
         metaMessages: [`Send at least ${formatEther(quote.amountIn - eth)} ETH (plus gas) to ${wallet.address}, or swap less.`],
