@@ -1,4 +1,4 @@
-import { parseEther, type Address } from 'viem'
+import { parseAbi, parseEther, parseGwei, type Address } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { AERODROME_FACTORY_ADDRESS, AERODROME_ROUTER_ADDRESS, addressBookContracts } from '../src/chain/addressBook.js'
 import { swapRouter02Abi } from '../src/chain/abis/index.js'
@@ -12,6 +12,7 @@ import { aerodromePoolAbi, aerodromeRouterAbi } from '../src/wallet/routes/aerod
 import { aerodromeRoute } from '../src/wallet/routes/aerodromeRoute.js'
 import { uniswapV3Route } from '../src/wallet/routes/uniswapV3Route.js'
 import { SWAP_GAS, aerodromeHop } from '../src/wallet/routes/venues.js'
+import { pickBest, quoteVenues, withGas } from '../src/wallet/routes/quoteVenues.js'
 import { simulateCall } from '../src/wallet/send/simulateCall.js'
 import { devnetWallet, useDevnet } from './helpers/useDevnet.js'
 import { testWallet } from './helpers/testWallet.js'
@@ -35,6 +36,24 @@ async function moveVenue(venue: 'uniswap-v3' | 'aerodrome', eth: bigint): Promis
       : await trader.writeContract({ address: a.aerodromeRouter!, abi: aerodromeRouterAbi, functionName: 'swapExactETHForTokens', args: [0n, [{ from: a.weth, to: a.vvv, stable: false, factory: a.aerodromeFactory! }], me, 2n ** 40n], value: eth })
   expect((await d.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })).status).toBe('success')
 }
+
+describe('best net of gas', () => {
+  const q = (route: 'uniswap-v3' | 'aerodrome', amountOut: string, amountIn = '0.01') => ({ route, amountIn: parseEther(amountIn), amountOut: parseEther(amountOut), ...(route === 'aerodrome' ? { stable: false } : { fee: 3000 }) })
+  it('a venue with the better gross output loses when its extra gas costs more than the difference', () => {
+    const uni = q('uniswap-v3', '9.99')
+    const aero = q('aerodrome', '10') // 0.1 % more VVV, but 25 000 more gas
+    expect(pickBest([withGas(uni, parseGwei('0.01'), true), withGas(aero, parseGwei('0.01'), true)], 'exactIn')!.route).toBe('aerodrome') // cheap gas: output decides
+    expect(pickBest([withGas(uni, parseGwei('1'), true), withGas(aero, parseGwei('1'), true)], 'exactIn')!.route).toBe('uniswap-v3') // 25k more gas × 1 gwei = 0.25 % of 0.01 ETH, more than the 0.1 %
+    expect(withGas(aero, parseGwei('1'), true).net).toBe(parseEther('10') - (175_000n * parseGwei('1') * parseEther('10')) / parseEther('0.01'))
+  })
+  it('exact output: least input plus gas wins', () => {
+    const uni = { ...q('uniswap-v3', '10'), amountIn: parseEther('0.01003') }
+    const aero = { ...q('aerodrome', '10'), amountIn: parseEther('0.01') }
+    expect(pickBest([withGas(uni, parseGwei('0.01'), false), withGas(aero, parseGwei('0.01'), false)], 'exactOut')!.route).toBe('aerodrome')
+    expect(pickBest([withGas(uni, parseGwei('10'), false), withGas(aero, parseGwei('10'), false)], 'exactOut')!.route).toBe('uniswap-v3')
+    expect(pickBest([], 'exactIn')).toBeUndefined()
+  })
+})
 
 describe('Aerodrome on the devnet', () => {
   it('sits at Base addresses with the live ABI: factory getPool/getFee/isPool, router defaultFactory/weth/poolFor/getReserves', async () => {
@@ -78,6 +97,64 @@ describe('Aerodrome on the devnet', () => {
       expect(volatileAmountOut(x - 1n, rIn, rOut, 30n)).toBeLessThan(target)
     }
     expect(volatileAmountIn(rOut, rIn, rOut, 30n)).toBeUndefined()
+  })
+})
+
+/** The stable curve x³y + y³x on 18-decimal values, and its least y ≥ k found by bisection (independent of the pool's Newton steps). */
+const curve = (x: bigint, y: bigint) => (((x * y) / 10n ** 18n) * ((x * x) / 10n ** 18n + (y * y) / 10n ** 18n)) / 10n ** 18n
+function stableOut(amountIn: bigint, rIn: bigint, rOut: bigint, feeBps: bigint): bigint {
+  const net = amountIn - (amountIn * feeBps) / 10_000n
+  const k = curve(rIn, rOut)
+  let [lo, hi] = [0n, rOut]
+  while (lo < hi) {
+    const mid = (lo + hi) / 2n
+    if (curve(rIn + net, mid) >= k) hi = mid
+    else lo = mid + 1n
+  }
+  return rOut - lo
+}
+
+describe('Aerodrome stable pools (x³y + y³x)', () => {
+  it('prices and swaps on the stable curve; the wallet quotes the stable pool too and solves its exact output by steps', async () => {
+    const d = devnet()
+    const a = d.addresses
+    const deployer = devnetWallet(d, 5)
+    const me = deployer.account.address
+    await d.fund(me, { vvv: parseEther('1000') })
+    const factoryAbi = [...aerodromePoolAbi, ...parseAbi(['function createPool(address tokenA, address tokenB, bool stable) returns (address)', 'function mint(address to) returns (uint256)'])]
+    const wethAbi = parseAbi(['function deposit() payable', 'function transfer(address to, uint256 amount) returns (bool)'])
+    const wait = async (hash: `0x${string}`) => expect((await d.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })).status).toBe('success')
+    await wait(await deployer.writeContract({ address: AERODROME_FACTORY_ADDRESS, abi: factoryAbi, functionName: 'createPool', args: [a.weth, a.vvv, true] }))
+    const pool = await d.publicClient.readContract({ address: AERODROME_FACTORY_ADDRESS, abi: aerodromePoolAbi, functionName: 'getPool', args: [a.weth, a.vvv, true] })
+    await wait(await deployer.writeContract({ address: a.weth, abi: wethAbi, functionName: 'deposit', value: parseEther('1000') }))
+    await wait(await deployer.writeContract({ address: a.weth, abi: wethAbi, functionName: 'transfer', args: [pool, parseEther('1000')] }))
+    await wait(await deployer.writeContract({ address: a.vvv, abi: wethAbi, functionName: 'transfer', args: [pool, parseEther('1000')] }))
+    await wait(await deployer.writeContract({ address: pool, abi: factoryAbi, functionName: 'mint', args: [me] }))
+    expect(await d.publicClient.readContract({ address: AERODROME_FACTORY_ADDRESS, abi: aerodromePoolAbi, functionName: 'getFee', args: [pool, true] })).toBe(5n)
+
+    const amountIn = parseEther('10')
+    const expected = stableOut(amountIn, parseEther('1000'), parseEther('1000'), 5n)
+    expect(await d.publicClient.readContract({ address: pool, abi: aerodromePoolAbi, functionName: 'getAmountOut', args: [amountIn, a.weth] })).toBe(expected)
+    expect(expected).toBeGreaterThan(parseEther('9.99')) // near 1:1 on a stable curve, unlike x·y = k (9.9)
+
+    // The wallet quotes the stable pool beside the volatile one (which wins: the stable pool prices VVV near 1 ETH).
+    const w = await testWallet(d, { eth: parseEther('1'), route: aerodromeRoute })
+    const q = await quoteSwap(w, { amountIn: parseEther('0.01') })
+    const stableQuote = q.comparison!.candidates.find((c) => c.stable)!
+    expect(q.comparison!.candidates.map((c) => c.stable)).toEqual([false, true])
+    expect(stableQuote.amountOut).toBe(stableOut(parseEther('0.01'), parseEther('1000'), parseEther('1000'), 5n))
+    expect(q).toMatchObject({ route: 'aerodrome', stable: false })
+    // A real swap through the router on the stable curve passes the pool's k check and pays the quote.
+    const before = await d.publicClient.readContract({ address: a.vvv, abi: parseAbi(['function balanceOf(address) view returns (uint256)']), functionName: 'balanceOf', args: [me] })
+    await wait(await deployer.writeContract({ address: AERODROME_ROUTER_ADDRESS, abi: aerodromeRouterAbi, functionName: 'swapExactETHForTokens', args: [expected, [{ from: a.weth, to: a.vvv, stable: true, factory: AERODROME_FACTORY_ADDRESS }], me, 2n ** 40n], value: amountIn }))
+    const after = await d.publicClient.readContract({ address: a.vvv, abi: parseAbi(['function balanceOf(address) view returns (uint256)']), functionName: 'balanceOf', args: [me] })
+    expect(after - before).toBe(expected)
+    // Exact output on the stable pool: no closed form, stepped exact-input quotes; the input found buys the target.
+    const target = parseEther('3')
+    const exact = await quoteVenues(w, { amountOut: target }, { venues: ['aerodrome'] })
+    const stableIn = exact.candidates.find((c) => c.stable)!.amountIn
+    expect(await d.publicClient.readContract({ address: pool, abi: aerodromePoolAbi, functionName: 'getAmountOut', args: [stableIn, a.weth] })).toBeGreaterThanOrEqual(target)
+    expect(stableIn).toBeLessThan((parseEther('3') * 10_010n) / 10_000n) // ≈ 1:1 plus the 0.05 % fee
   })
 })
 

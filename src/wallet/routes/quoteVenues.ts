@@ -85,7 +85,17 @@ function poolKey(pool: VenuePool): Pick<SwapQuote, 'route' | 'fee' | 'stable'> {
   return pool.venue === 'uniswap-v3' ? { route: 'uniswap-v3', fee: pool.fee } : { route: 'aerodrome', stable: pool.stable }
 }
 
-function withGas(q: SwapQuote, baseFee: bigint, exactIn: boolean): VenueQuote {
+/**
+ * A venue's quote with its gas: the venue's swap gas × `baseFee`, and `net` — for exact input the output
+ * less the gas valued at this quote's own price, for exact output the input plus the gas.
+ *
+ * @example
+ * ```ts
+ * withGas({ route: 'aerodrome', stable: false, amountIn: parseEther('0.01'), amountOut: parseEther('10') }, parseGwei('1'), true).net
+ * // 10 VVV − 175 000 gas × 1 gwei (0.000175 ETH ≈ 0.175 VVV) = 9.825 VVV
+ * ```
+ */
+export function withGas(q: SwapQuote, baseFee: bigint, exactIn: boolean): VenueQuote {
   const gas = SWAP_GAS[q.route]
   const gasCostWei = gas * baseFee
   const net = exactIn ? q.amountOut - (gasCostWei * q.amountOut) / q.amountIn : q.amountIn + gasCostWei
