@@ -27,4 +27,16 @@ describe('gondola swap --dry-run', () => {
     expect(json.comparison.candidates.map((c: { route: string }) => c.route)).toEqual(['uniswap-v3', 'aerodrome'])
     expect(await d.publicClient.getTransactionCount({ address: dev.address })).toBe(0)
   })
+
+  it('provision --dry-run lists the venues compared for its swap', async () => {
+    const d = devnet()
+    const stateDir = await mkdtemp(join(tmpdir(), 'gondola-venues-cli-'))
+    await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [] })
+    const dev = d.accounts[6]!
+    await d.fund(dev.address, { eth: parseEther('1') })
+    const env = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: dev.privateKey, NO_COLOR: '1', VENICE_API_BASE_URL: 'http://127.0.0.1:9/api/v1' }
+    const text = (await run(process.execPath, ['bin/gondola.js', 'provision', '--agents', 'a', '--stake-vvv', '10', '--dry-run'], { env })).stdout
+    expect(text).toMatch(/\n {2}swap venues compared:\n {4}venues, net of gas at [\d.]+ gwei:\n {4}\* uniswap-v3 fee 3000 +0\.01\d+ ETH → 10 VVV, gas 150000 .*, net 0\.01\d+ ETH with gas\n {6}aerodrome volatile +0\.01\d+ ETH → 10 VVV/)
+    expect(await d.publicClient.getTransactionCount({ address: dev.address })).toBe(0)
+  })
 })
