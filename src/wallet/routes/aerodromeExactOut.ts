@@ -13,7 +13,14 @@ export const FEE_PROBE_WEI = 10n ** 15n
 /** Highest fee searched, in bps (the factory's MAX_FEE is 100 = 1 %; the margin costs nothing). */
 const MAX_FEE_BPS = 1_000n
 
-/** The pool's own formula: VVV out for `amountIn` at reserves (rIn, rOut) and `feeBps`. */
+/**
+ * The pool's own formula: VVV out for `amountIn` at reserves (rIn, rOut) and `feeBps`.
+ *
+ * @example
+ * ```ts
+ * volatileAmountOut(parseEther('1'), parseEther('5000'), parseEther('4900000'), 30n) // ≈ 976.9 VVV
+ * ```
+ */
 export function volatileAmountOut(amountIn: bigint, rIn: bigint, rOut: bigint, feeBps: bigint): bigint {
   const net = amountIn - (amountIn * feeBps) / 10_000n
   return (net * rOut) / (rIn + net)

@@ -56,32 +56,69 @@ export function venuePools(wallet: Wallet, venues: readonly VenueName[] = ['unis
   return pools
 }
 
-/** The router a venue's swap is sent to. */
+/**
+ * The router a venue's swap is sent to.
+ *
+ * @throws {NoRouteError} when the venue is not in the address book.
+ *
+ * @example
+ * ```ts
+ * routerOf(wallet, 'aerodrome') // '0xcF77a3Ba9A5CA399B7c97c74d54e5b1Beb874E43'
+ * ```
+ */
 export function routerOf(wallet: Wallet, venue: VenueName): Address {
   const router = venue === 'aerodrome' ? wallet.addresses.aerodromeRouter : wallet.addresses.swapRouter
   if (!router) throw new NoRouteError(`${venue} is not in the ${wallet.addresses.network} address book.`, { metaMessages: ['Use another venue (the default route compares them all).'], code: 'NO_ROUTE' })
   return router
 }
 
-/** The one-hop WETH → VVV Aerodrome route through the default factory. */
+/**
+ * The one-hop WETH → VVV Aerodrome route through the default factory.
+ *
+ * @example
+ * ```ts
+ * aerodromeHop(wallet, false) // { from: weth, to: vvv, stable: false, factory: '0x420DD381…40Da' }
+ * ```
+ */
 export function aerodromeHop(wallet: Wallet, stable: boolean): { from: Address; to: Address; stable: boolean; factory: Address } {
   return { from: wallet.addresses.weth, to: wallet.addresses.vvv, stable, factory: wallet.addresses.aerodromeFactory! }
 }
 
-/** The read pricing exactly `amountIn` wei on one pool. */
+/**
+ * The read pricing exactly `amountIn` wei on one pool (QuoterV2 or the Aerodrome router).
+ *
+ * @example
+ * ```ts
+ * exactInCall(wallet, { venue: 'uniswap-v3', fee: 3000 }, parseEther('0.01')).functionName // 'quoteExactInputSingle'
+ * ```
+ */
 export function exactInCall(wallet: Wallet, pool: VenuePool, amountIn: bigint): ReadCall {
   const { weth, vvv, quoter } = wallet.addresses
   if (pool.venue === 'uniswap-v3') return { address: quoter, abi: quoterV2Abi, functionName: 'quoteExactInputSingle', args: [{ tokenIn: weth, tokenOut: vvv, amountIn, fee: pool.fee, sqrtPriceLimitX96: 0n }] }
   return { address: wallet.addresses.aerodromeRouter!, abi: aerodromeRouterAbi, functionName: 'getAmountsOut', args: [amountIn, [aerodromeHop(wallet, pool.stable)]] }
 }
 
-/** VVV out of an exact-input read, or undefined when the pool is missing or empty. */
+/**
+ * VVV out of an exact-input read, or undefined when the pool is missing or empty.
+ *
+ * @example
+ * ```ts
+ * decodeExactIn({ venue: 'aerodrome', stable: true }, [10n ** 16n, 0n]) // undefined: no stable pool
+ * ```
+ */
 export function decodeExactIn(pool: VenuePool, result: unknown): bigint | undefined {
   const out = pool.venue === 'uniswap-v3' ? (result as readonly bigint[])[0] : (result as readonly bigint[])[1]
   return out !== undefined && out > 0n ? out : undefined
 }
 
-/** The Uniswap exact-output read (QuoterV2 `quoteExactOutputSingle`) for one tier. */
+/**
+ * The Uniswap exact-output read (QuoterV2 `quoteExactOutputSingle`) for one tier.
+ *
+ * @example
+ * ```ts
+ * uniswapExactOutCall(wallet, 3000, parseEther('20')).functionName // 'quoteExactOutputSingle'
+ * ```
+ */
 export function uniswapExactOutCall(wallet: Wallet, fee: number, amountOut: bigint): ReadCall {
   const { weth, vvv, quoter } = wallet.addresses
   return { address: quoter, abi: quoterExactOutAbi, functionName: 'quoteExactOutputSingle', args: [{ tokenIn: weth, tokenOut: vvv, amount: amountOut, fee, sqrtPriceLimitX96: 0n }] }
@@ -91,6 +128,11 @@ export function uniswapExactOutCall(wallet: Wallet, fee: number, amountOut: bigi
  * The router call for a quote: ETH in as `value`, VVV to the wallet, at least `amountOutMinimum`.
  * Uniswap: SwapRouter02 `exactInputSingle` (no deadline in its struct). Aerodrome: `swapExactETHForTokens`
  * with a 20-minute deadline.
+ *
+ * @example
+ * ```ts
+ * buildVenueSwap(wallet, quote, applySlippageDown(quote.amountOut, 50)) // { to: router, functionName, args, value: quote.amountIn }
+ * ```
  */
 export function buildVenueSwap(wallet: Wallet, quote: SwapQuote, amountOutMinimum: bigint): ContractCall {
   const { weth, vvv } = wallet.addresses
@@ -115,7 +157,14 @@ export function buildVenueSwap(wallet: Wallet, quote: SwapQuote, amountOutMinimu
   }
 }
 
-/** `uniswap-v3 fee 3000` / `aerodrome volatile`: how a pool is named in comparisons. */
+/**
+ * How a pool is named in comparisons.
+ *
+ * @example
+ * ```ts
+ * poolLabel({ route: 'aerodrome', stable: false }) // 'aerodrome volatile'
+ * ```
+ */
 export function poolLabel(q: Pick<SwapQuote, 'route' | 'fee' | 'stable'>): string {
   return q.route === 'uniswap-v3' ? `uniswap-v3 fee ${q.fee}` : `aerodrome ${q.stable ? 'stable' : 'volatile'}`
 }
