@@ -129,7 +129,8 @@ function makeServices(k: RunnerKey, o: RunnerOptions): KeyServices {
     apiKey: k.apiKey,
     fetch: o.fetch,
     logger: o.logger,
-    maxRetries: 2,
+    // REST calls an agent makes (images, speech, rate limits) ride out dropped connections like chat does (callModel: 4).
+    maxRetries: 4,
     onHeaders: (h, status, path) => {
       if (!path.endsWith('/chat/completions')) monitorRef?.observeHeaders(h, status)
     },

@@ -11,6 +11,7 @@ import { sendJson, type EmulatorContext } from './context.js'
 import { createFaults, type FaultOptions } from './faults.js'
 import { MESSAGES, VeniceHttpError } from './http/VeniceHttpError.js'
 import { createScriptStore, type ScriptedResponse } from './model/scripts.js'
+import { registerRouteFaults } from './http/routeFaults.js'
 import { registerAdminRoutes } from './routes/admin.js'
 import { registerApiKeyRoutes, createKeyFor } from './routes/apiKeys.js'
 import { registerCatalogRoutes } from './routes/catalog.js'
@@ -134,6 +135,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return sendJson(reply, 400, { error: MESSAGES.invalidRequest, details: { _errors: [e.message ?? 'Invalid body'] } })
     return sendJson(reply, 500, { error: 'An unknown error occurred' })
   })
+  registerRouteFaults(app, ctx)
   app.setNotFoundHandler((_request, reply) => sendJson(reply, 404, { error: MESSAGES.notFound }))
 
   registerWeb3KeyRoutes(app, ctx)

@@ -6,6 +6,7 @@ import { AuthenticationError, NotFoundError } from '../venice/errors.js'
 import type { KeyStore, KeySummary } from './KeyStore.js'
 import type { LimitPeriod, StoredKey } from './keyStoreSchema.js'
 import { originOf, provisionApiKey } from './provisionApiKey.js'
+import { reconcileAttempts, type ReconcileResult } from './reconcileAttempts.js'
 
 export type ProvisionParameters = {
   wallet: Wallet
@@ -34,6 +35,8 @@ export type ProvisionReturnType = {
   stake: EnsureStakeReturnType
   admin: KeyOutcome
   agents: (KeyOutcome & { agent: string })[]
+  /** Mints an earlier, interrupted run left in flight: orphans revoked, attempts cleared. */
+  reconciled: ReconcileResult
   /** The HTTP requests this run would send (dry run) — what a reviewer checks before going live. */
   plannedRequests: string[]
 }
@@ -56,16 +59,30 @@ export async function provision(p: ProvisionParameters): Promise<ProvisionReturn
   const planned: string[] = []
   const mintRequests = (what: string) => planned.push(`GET /api_keys/generate_web3_key`, `POST /api_keys/generate_web3_key (${what})`, `GET /api_keys/{id} (read back)`)
 
+  // The key phase runs under the store's mint lock: a second `provision` on the same state dir waits, then
+  // finds the keys this one minted instead of minting its own.
+  const { adminOutcome, agents, reconciled } = await p.store.withMintLock(() => provisionKeys(p, scope, now, mintRequests))
+  return { wallet: p.wallet.address, stake, admin: adminOutcome, agents, reconciled, plannedRequests: planned }
+}
+
+async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; apiOrigin: string }, now: () => number, mintRequests: (what: string) => void) {
   let admin = await keptAdmin(p, scope)
   let adminOutcome: KeyOutcome
-  if (admin) adminOutcome = { status: 'kept', key: summary(p.store, admin.id) }
-  else if (p.dryRun) {
+  let reconciled: ReconcileResult = { revoked: [], cleared: [] }
+  if (admin) {
+    adminOutcome = { status: 'kept', key: summary(p.store, admin.id) }
+    // Mints an earlier run left in flight are settled now, even when nothing new is minted.
+    if (!p.dryRun && p.store.pendingAttempts(scope).length > 0) {
+      reconciled = await reconcileAttempts({ admin: createVeniceClient({ baseURL: p.baseURL, apiKey: p.store.reveal(admin.id), fetch: p.fetch, maxRetries: 2 }), store: p.store, ...scope })
+    }
+  } else if (p.dryRun) {
     mintRequests('ADMIN key')
     adminOutcome = { status: 'planned' }
   } else {
     const minted = await provisionApiKey({ signer: p.wallet.signer, baseURL: p.baseURL, store: p.store, fetch: p.fetch, now, apiKeyType: 'ADMIN', description: 'gondola admin' })
     admin = p.store.find(minted.key.id)
     adminOutcome = { status: 'minted', key: minted.key }
+    reconciled = minted.reconciled
   }
 
   const serverIds = admin ? new Set((await createVeniceClient({ baseURL: p.baseURL, apiKey: p.store.reveal(admin.id), fetch: p.fetch, maxRetries: 2 }).listApiKeys()).map((k) => k.id)) : new Set<string>()
@@ -98,9 +115,10 @@ export async function provision(p: ProvisionParameters): Promise<ProvisionReturn
       limitPeriod: p.limitPeriod ?? 'EPOCH',
       ...(expiresAt ? { expiresAt } : {}),
     })
+    reconciled = { revoked: [...reconciled.revoked, ...minted.reconciled.revoked], cleared: [...reconciled.cleared, ...minted.reconciled.cleared] }
     agents.push({ agent, status: 'minted', key: minted.key })
   }
-  return { wallet: p.wallet.address, stake, admin: adminOutcome, agents, plannedRequests: planned }
+  return { adminOutcome, agents, reconciled }
 }
 
 /** The kept ADMIN key if Venice still knows it; a key Venice rejects is forgotten. */
