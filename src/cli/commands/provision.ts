@@ -47,7 +47,7 @@ export default defineCommand({
     }, { json: args.json })
 
     if (args.json) {
-      printJson({ network: env.GONDOLA_NETWORK, dryRun, ...(presentable({ wallet: result.wallet, stake: result.stake }) as object), admin: result.admin, agents: result.agents, plannedRequests: result.plannedRequests })
+      printJson({ network: env.GONDOLA_NETWORK, dryRun, ...(presentable({ wallet: result.wallet, stake: result.stake }) as object), admin: result.admin, agents: result.agents, reconciled: result.reconciled, plannedRequests: result.plannedRequests })
       return
     }
     const lines = [
@@ -56,6 +56,7 @@ export default defineCommand({
       ...(dryRun && result.stake.steps.length ? ['  transactions it would send:', ...result.stake.steps.map((s) => `    ${describePlannedStep(s)}`)] : []),
       `  ADMIN key: ${result.admin.status}${result.admin.key ? ` ${keyLine(result.admin.key)}` : ''}`,
       ...result.agents.map((a) => `  ${a.agent}: ${a.status}${a.key ? ` ${keyLine(a.key)}` : ''}`),
+      ...(result.reconciled.cleared.length ? [`  interrupted mints settled: ${result.reconciled.cleared.length}, orphan keys revoked: ${result.reconciled.revoked.length ? result.reconciled.revoked.join(', ') : 'none'}`] : []),
       ...(dryRun && result.plannedRequests.length ? ['  requests it would send:', ...result.plannedRequests.map((r) => `    ${r}`)] : []),
     ]
     process.stdout.write(`${lines.join('\n')}\n`)
