@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { ExitCode } from '../errors/exitCodes.js'
 import { atomicWrite } from '../util/atomicWrite.js'
 import { redact } from '../util/redact.js'
 import { WalletLockedError } from '../wallet/errors.js'
@@ -77,9 +78,23 @@ export class KeyStore {
     return [...this.file.admin, ...this.file.inference]
   }
 
-  /** Finds a key by id or by a prefix of its id. */
+  /**
+   * Finds a key by id or by a unique prefix of its id.
+   *
+   * @throws {KeyStoreError} when the prefix matches several keys (revoking "the first" could hit the wrong one).
+   */
   find(idOrPrefix: string): StoredKey | undefined {
-    return this.keys().find((k) => k.id === idOrPrefix) ?? this.keys().find((k) => k.id.startsWith(idOrPrefix))
+    const exact = this.keys().find((k) => k.id === idOrPrefix)
+    if (exact || idOrPrefix === '') return exact
+    const matches = this.keys().filter((k) => k.id.startsWith(idOrPrefix))
+    if (matches.length > 1) {
+      throw new KeyStoreError(`"${idOrPrefix}" matches ${matches.length} keys: ${matches.map((k) => k.id.slice(0, 13)).join(', ')}.`, {
+        metaMessages: ['Give more characters of the id (see `gondola keys list`).'],
+        code: 'KEY_ID_AMBIGUOUS',
+        exitCode: ExitCode.usage,
+      })
+    }
+    return matches[0]
   }
 
   /** The plain secret of a kept key. Hand it only to the HTTP client that needs it. */

@@ -34,6 +34,7 @@ export class UnreconciledMintError extends BaseError {
 /** A key request is invalid (limits, description, expiry) — nothing was sent. */
 export class InvalidKeyRequestError extends BaseError {
   override name = 'InvalidKeyRequestError' as const
+  override exitCode: ExitCodeValue = ExitCode.usage
 }
 
 /** The key store file is unreadable, has the wrong mode, or the password does not decrypt it. */

@@ -4,7 +4,9 @@ import type { Wallet } from '../wallet/createWallet.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
 import { AuthenticationError, NotFoundError } from '../venice/errors.js'
 import type { KeyStore, KeySummary } from './KeyStore.js'
-import type { LimitPeriod, StoredKey } from './keyStoreSchema.js'
+import { z } from 'zod'
+import { InvalidKeyRequestError } from './errors.js'
+import { limitPeriodSchema, type LimitPeriod, type StoredKey } from './keyStoreSchema.js'
 import { originOf, provisionApiKey } from './provisionApiKey.js'
 import { reconcileAttempts, type ReconcileResult } from './reconcileAttempts.js'
 
@@ -54,6 +56,8 @@ export type ProvisionReturnType = {
  */
 export async function provision(p: ProvisionParameters): Promise<ProvisionReturnType> {
   const now = p.now ?? Date.now
+  // Everything is validated before the stake: a bad expiry must not fail after the swap went out.
+  validateProvision(p)
   const scope = { wallet: p.wallet.address, apiOrigin: originOf(p.baseURL) }
   const stake = await ensureStake(p.wallet, { targetSvvv: p.stakeSvvv })
   const planned: string[] = []
@@ -144,4 +148,20 @@ export function describeStake(stake: EnsureStakeReturnType): string {
   if (stake.status === 'already') return 'stake already at target: no transaction'
   const parts = [stake.swap ? `swap ${formatEther(stake.swap.amountIn)} ETH → ${formatEther(stake.swap.amountOut)} VVV` : undefined, stake.approved ? 'approve exact VVV allowance' : undefined, `stake ${formatEther(stake.staked)} VVV`]
   return parts.filter(Boolean).join(', ')
+}
+
+const provisionSchema = z.object({
+  agents: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be names of lowercase letters, digits and dashes')).min(1, 'must name at least one agent'),
+  stakeSvvv: z.bigint().nonnegative(),
+  diemPerAgent: z.number().gt(0, 'must be greater than 0').lte(9_999_999_999),
+  limitPeriod: limitPeriodSchema.optional(),
+  expiresInDays: z.number().gt(0, 'must be greater than 0').lte(3650, 'must be at most 3650 days').optional(),
+})
+
+/** @throws {InvalidKeyRequestError} naming the parameter, before anything is sent. */
+function validateProvision(p: ProvisionParameters): void {
+  const parsed = provisionSchema.safeParse({ agents: p.agents, stakeSvvv: p.stakeSvvv, diemPerAgent: p.diemPerAgent, limitPeriod: p.limitPeriod, expiresInDays: p.expiresInDays })
+  if (parsed.success) return
+  const issue = parsed.error.issues[0]!
+  throw new InvalidKeyRequestError(`Invalid provision parameter ${issue.path.join('.')}: ${issue.message}.`, { code: 'PROVISION_INVALID', metaMessages: ['Nothing was sent.'] })
 }

@@ -12,7 +12,8 @@ import { openWallet } from '../../wallet/openWallet.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
 import { jsonArg, printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
-import { entriesSince, parseSince } from './ledger.js'
+import { sinceFlag } from '../flags.js'
+import { entriesSince } from './ledger.js'
 
 const HOUR = 3_600_000
 
@@ -59,9 +60,9 @@ export default defineCommand({
     ...jsonArg,
   },
   async run({ args }) {
-    const env = readEnv()
     const now = Date.now()
-    const windowMs = now - parseSince(args.window, now)
+    const windowMs = now - sinceFlag(args.window, '--window', now, { durationOnly: true })
+    const env = readEnv()
     const wallet = await openWallet(env)
     const baseURL = resolveVeniceBaseUrl(env)
     const store = await openKeyStoreFromEnv(env)
