@@ -55,7 +55,7 @@ describe('flag values are validated up front, and the error names the flag', () 
       [{ expiresInDays: Infinity }, /^Invalid provision parameter expiresInDays: /],
       [{ diemPerAgent: 0 }, /^Invalid provision parameter diemPerAgent: must be greater than 0\.$/],
       [{ agents: ['Foo Bar'] }, /^Invalid provision parameter agents\.0: /],
-    ] as const) {
+    ] as [Partial<Parameters<typeof provision>[0]>, RegExp][]) {
       await expect(provision({ ...base, ...bad })).rejects.toMatchObject({ name: 'InvalidKeyRequestError', exitCode: 2, shortMessage: expect.stringMatching(message) })
     }
     expect(await devnet().publicClient.getTransactionCount({ address: wallet.address })).toBe(0)

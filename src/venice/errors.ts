@@ -8,6 +8,7 @@
 import OpenAI from 'openai'
 import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { BaseError } from '../errors/BaseError.js'
+import { redactText } from '../util/redact.js'
 
 /** Header bag accepted everywhere in `src/venice/`: fetch `Headers` or a plain object. */
 export type HeadersLike = Headers | Record<string, string | undefined> | undefined
@@ -21,11 +22,9 @@ export function headerValue(headers: HeadersLike, name: string): string | undefi
   return undefined
 }
 
-/** Replaces anything that looks like a bearer credential with a redacted marker. */
+/** Replaces anything that looks like a credential (bearer token, API key, URL secret) with a redacted marker. */
 export function redactSecrets(text: string): string {
-  return text
-    .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/gi, '$1[redacted]')
-    .replace(/\b(vk_|sk-|VENICE[_-]?(?:INFERENCE|ADMIN)[_-]?KEY[_-]?)[A-Za-z0-9_-]{6,}/g, '$1[redacted]')
+  return redactText(text)
 }
 
 /** Parameters shared by every `VeniceAPIError`. */
