@@ -83,6 +83,20 @@ describe('dropped connections are typed and retried like 5xx', () => {
     expect(JSON.stringify((err as Error).message)).not.toContain(apiKey)
   })
 
+  it('a REST call that hangs past its timeout is a connection failure, retried, then a typed APIConnectionError', async () => {
+    const { fetch, counts } = countingFetch()
+    const venice = createVeniceClient({ baseURL: emulator().baseURL, fetch, maxRetries: 1, timeoutMs: 50, sleep: async () => {} })
+    emulator().setFaults({ latencyMs: 400, scope: 'all' })
+    let err: unknown
+    try {
+      err = await venice.listModels().catch((e: unknown) => e)
+    } finally {
+      emulator().setFaults({})
+    }
+    expect(err).toBeInstanceOf(APIConnectionError)
+    expect(counts.failed).toBe(2)
+  })
+
   it('social-bot posts all succeed with 20 % of connections dropped', async () => {
     const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['social-bot'] })
     const { fetch, counts } = countingFetch()

@@ -14,6 +14,8 @@ export type Transport = {
   logger: VeniceLogger | undefined
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   now: () => number
+  /** A request (headers and body) that takes longer is abandoned as a connection failure (and retried). */
+  timeoutMs?: number | undefined
 }
 
 /** One REST call. `auth: false` sends no Authorization header (the web3 key endpoints). */
@@ -86,7 +88,8 @@ function init<T>(t: Transport, spec: RequestSpec<T>): RequestInit {
     method: spec.method,
     headers,
     ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
-    ...(spec.signal ? { signal: spec.signal } : {}),
+    // The caller's signal aborts for good; the timeout only abandons this attempt (a connection failure, retried).
+    signal: spec.signal ? AbortSignal.any([spec.signal, AbortSignal.timeout(t.timeoutMs ?? 180_000)]) : AbortSignal.timeout(t.timeoutMs ?? 180_000),
   }
 }
 
