@@ -101,32 +101,45 @@ export async function provisionApiKey(parameters: ProvisionApiKeyParameters): Pr
         await (sleep ?? defaultSleep)(backoffMs(attempt - 1))
       }
     }
-    const { attemptId, description, created } = minted
-
-    const stored = await store.completeAttempt(attemptId, {
-      id: created.id,
-      apiKey: created.apiKey,
-      apiKeyType: created.apiKeyType,
-      description,
-      consumptionLimit: { diem: created.consumptionLimit.diem ?? null, usd: created.consumptionLimit.usd ?? null },
-      limitPeriod: created.limitPeriod ?? request.limitPeriod ?? null,
-      expiresAt: created.expiresAt,
-      ...scope,
-      ...(agent ? { agent } : {}),
-      createdAt: new Date(now()).toISOString(),
-    })
-
-    const readBackKey = storedAdmin ?? (request.apiKeyType === 'ADMIN' ? created.apiKey : undefined)
-    let verified = false
-    if (readBackKey) {
-      const admin = client(readBackKey)
-      await verifyOrRevoke(admin, store, stored.id, request)
-      verified = true
-      if (!storedAdmin && store.pendingAttempts(scope).length > 0) await settle(admin)
-    }
+    // Read back with the kept ADMIN key, or with the new key itself when it is the (first) ADMIN key.
+    const readBackKey = storedAdmin ?? (request.apiKeyType === 'ADMIN' ? minted.created.apiKey : undefined)
+    const stored = await keepAndVerify({ store, minted, request, scope, agent, now, admin: readBackKey ? client(readBackKey) : undefined })
+    const verified = readBackKey !== undefined
+    // Minting the first ADMIN key: attempts an earlier run left are settled with it now.
+    if (!storedAdmin && readBackKey && store.pendingAttempts(scope).length > 0) await settle(client(readBackKey))
     const summary = store.summaries().find((k) => k.id === stored.id)!
     return { key: summary, verified, reconciled, reveal: () => store.reveal(stored.id) }
   })
+}
+
+/**
+ * Stores the new key (the first thing done with it), then reads it back with an ADMIN key and revokes it if it
+ * is not what was asked for.
+ */
+async function keepAndVerify(p: {
+  store: KeyStore
+  minted: { attemptId: string; description: string; created: CreatedApiKey }
+  request: KeyRequest
+  scope: { wallet: string; apiOrigin: string }
+  agent: string | undefined
+  now: () => number
+  admin: VeniceClient | undefined
+}) {
+  const { attemptId, description, created } = p.minted
+  const stored = await p.store.completeAttempt(attemptId, {
+    id: created.id,
+    apiKey: created.apiKey,
+    apiKeyType: created.apiKeyType,
+    description,
+    consumptionLimit: { diem: created.consumptionLimit.diem ?? null, usd: created.consumptionLimit.usd ?? null },
+    limitPeriod: created.limitPeriod ?? p.request.limitPeriod ?? null,
+    expiresAt: created.expiresAt,
+    ...p.scope,
+    ...(p.agent ? { agent: p.agent } : {}),
+    createdAt: new Date(p.now()).toISOString(),
+  })
+  if (p.admin) await verifyOrRevoke(p.admin, p.store, stored.id, p.request)
+  return stored
 }
 
 /** One web3 mint with its attempt recorded before the POST leaves; a definite refusal clears the attempt. */
