@@ -102,7 +102,7 @@ describe('gondola run | status | ledger (subprocess, devnet + emulator)', () => 
     const secrets = store.keys().map((k) => store.reveal(k.id))
     const all = terminal.join('\n')
     for (const secret of [...secrets, password]) expect(all).not.toContain(secret)
-  }, 180_000)
+  }, 600_000) // ~10 CLI processes: minutes when the machine is loaded (no duration is asserted)
 
   it('an unknown agent or a bad flag exits non-zero with one line saying what to fix', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'gondola-run-'))

@@ -29,7 +29,7 @@ describe('gondola wallet / swap CLI', () => {
     stateDir = await mkdtemp(join(tmpdir(), 'gondola-cli-'))
   })
 
-  it('wallet new prints only the address; swap --json prints decimals; errors are one line with exit 1; no secret is printed', async () => {
+  it('wallet new prints only the address; swap --json prints decimals; errors are one line with their exit code; no secret is printed', async () => {
     const d = devnet()
     await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [] })
     const created = await gondola('wallet', 'new')
