@@ -117,8 +117,8 @@ describe('the key store across real processes', () => {
     expect(pending).toEqual([])
     const minted = final.keys('INFERENCE').map((k) => k.agent).filter((a) => a?.startsWith('m')).sort()
     expect(minted).toEqual(['m0', 'm2'])
-    // m3's attempt was settled: cleared, and its key revoked if Venice had created one.
-    expect(after.reconciled.cleared.length).toBeGreaterThanOrEqual(1)
+    // m3's attempt was settled (cleared, its key revoked if Venice had created one) by whichever run took the mint
+    // lock next — a concurrent mint or this provision: nothing pending, nothing lost, as asserted above.
   }, SLOW)
 
   it('a mint interrupted between the POST and the store is revoked by the next provision, even one that mints nothing', async () => {
