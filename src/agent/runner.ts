@@ -144,7 +144,8 @@ function makeServices(k: RunnerKey, o: RunnerOptions, dispatcher: Dispatcher): K
     fetch: o.fetch,
     dispatcher,
     logger: o.logger,
-    maxRetries: 2,
+    // REST calls an agent makes (images, speech, rate limits) ride out dropped connections like chat does (callModel: 4).
+    maxRetries: 4,
     onHeaders: (h, status, path) => {
       if (!path.endsWith('/chat/completions')) monitorRef?.observeHeaders(h, status)
     },

@@ -4,7 +4,7 @@
  */
 import { defineCommand, runCommand, showUsage } from 'citty'
 import { BaseError } from '../errors/BaseError.js'
-import { stripUrlCredentials } from '../util/redact.js'
+import { redactText, redactUrl } from '../util/redact.js'
 import { subCommands } from './commands/index.js'
 import { startTelemetryFromEnv } from '../telemetry/fromEnv.js'
 
@@ -34,8 +34,9 @@ async function run(): Promise<void> {
     }
   } catch (err) {
     const json = rawArgs.includes('--json')
-    const message = oneLine(err)
-    const hint = err instanceof BaseError ? err.metaMessages[0] : undefined
+    // The one error line may quote an RPC URL or a server message: credentials are removed before it is shown.
+    const message = redactText(oneLine(err))
+    const hint = err instanceof BaseError && err.metaMessages[0] ? redactText(err.metaMessages[0]) : undefined
     if (json) process.stdout.write(`${JSON.stringify({ error: { name: err instanceof Error ? err.name : 'Error', message, hint } })}\n`)
     process.stderr.write(`gondola: ${message}${hint ? ` ${hint}` : ''}\n`)
     process.exitCode = err instanceof BaseError ? err.exitCode : 1
@@ -47,7 +48,7 @@ function oneLine(err: unknown): string {
   if (err instanceof BaseError) return err.shortMessage
   const e = err as { shortMessage?: unknown; details?: unknown; message?: unknown; url?: unknown }
   if (typeof e?.shortMessage === 'string') {
-    const where = typeof e.url === 'string' ? ` ${stripUrlCredentials(e.url)}` : ''
+    const where = typeof e.url === 'string' ? ` ${redactUrl(e.url)}` : ''
     return `${e.shortMessage}${where}${typeof e.details === 'string' && e.details ? ` (${e.details})` : ''}`
   }
   return String(typeof e?.message === 'string' ? e.message : err).split('\n')[0]!

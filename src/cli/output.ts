@@ -1,8 +1,9 @@
 import { createSpinner } from 'nanospinner'
+import { redactText } from '../util/redact.js'
 
-/** Prints one JSON line (for `--json`). bigint values become decimal strings. */
+/** Prints one JSON line (for `--json`). bigint values become decimal strings; credentials in URLs are removed. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`)
+  process.stdout.write(`${redactText(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)))}\n`)
 }
 
 /** Shared `--json` flag definition for citty commands. */

@@ -12,6 +12,7 @@ import { sendJson, type EmulatorContext } from './context.js'
 import { createFaults, type FaultOptions } from './faults.js'
 import { MESSAGES, VeniceHttpError } from './http/VeniceHttpError.js'
 import { createScriptStore, type ScriptedResponse } from './model/scripts.js'
+import { registerRouteFaults } from './http/routeFaults.js'
 import { registerAdminRoutes } from './routes/admin.js'
 import { registerApiKeyRoutes, createKeyFor } from './routes/apiKeys.js'
 import { registerCatalogRoutes } from './routes/catalog.js'
@@ -53,7 +54,12 @@ export type StartEmulatorOptions = {
    * this many staked DIEM the wallet's Diem balance is 0 (it pays in USD or gets 402). Default off.
    */
   minStakedDiemForDiem?: number
+  /** Keep every request (method, URL, body) for `requests()`: tests check what reached the API. Off by default. */
+  recordRequests?: boolean
 }
+
+/** One request as the emulator received it (with `recordRequests`). Authorization headers are not kept. */
+export type RecordedRequest = { method: string; url: string; body: unknown }
 
 /** A running emulator. */
 export type Emulator = {
@@ -81,6 +87,8 @@ export type Emulator = {
   refreshChain(address?: Address): void
   /** Creates a key directly, skipping the web3 flow (for tests of code that only needs a key). */
   createKey(owner: Address, input?: Partial<CreateKeyInput>): { apiKey: string; id: string }
+  /** Requests received so far (empty unless `recordRequests`); admin routes excluded. */
+  requests(): readonly RecordedRequest[]
 }
 
 /**
@@ -122,6 +130,13 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     request.venice = { key: null, caller: `ip:${request.ip}` }
     reply.header('CF-RAY', `${rayPrefix}${(++ray).toString(16).padStart(8, '0')}-EMU`)
   })
+  const recorded: RecordedRequest[] = []
+  if (options.recordRequests) {
+    // preValidation: the body is parsed by then (a request faulted on a non-inference route never gets here).
+    app.addHook('preValidation', async (request) => {
+      if (!request.url.startsWith('/api/v1/_emulator/')) recorded.push({ method: request.method, url: request.url, body: request.body ?? null })
+    })
+  }
   app.addHook('onResponse', async (request, reply) => {
     // Only authenticated callers are counted, so unauthenticated probes cannot block other tests on loopback.
     if (reply.statusCode >= 400 && request.venice.key && !request.venice.skipBreaker) ctx.breaker.fail(request.venice.caller)
@@ -137,6 +152,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return sendJson(reply, 400, { error: MESSAGES.invalidRequest, details: { _errors: [e.message ?? 'Invalid body'] } })
     return sendJson(reply, 500, { error: 'An unknown error occurred' })
   })
+  registerRouteFaults(app, ctx)
   app.setNotFoundHandler((_request, reply) => sendJson(reply, 404, { error: MESSAGES.notFound }))
 
   registerWeb3KeyRoutes(app, ctx)
@@ -174,6 +190,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     refreshChain: (addr) => {
       ctx.accounts.invalidate(addr)
     },
+    requests: () => recorded,
     createKey: (owner, input = {}) => {
       ctx.accounts.user(owner)
       const data = createKeyFor(ctx, owner, { apiKeyType: 'INFERENCE', ...input })

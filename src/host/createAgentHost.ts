@@ -18,6 +18,7 @@ import type { TopUpReturnType } from '../wallet/actions/topUp.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import type { Logger } from '../util/logger.js'
 import { FundingFailedError, FundingRefusedError } from './fundingErrors.js'
+import { registerUrlSecrets } from '../util/redact.js'
 import { builtinToolFactories, type ToolFactory } from './hostTools.js'
 import { createWalletTopUp } from './walletTopUp.js'
 import { appendRunRecord } from './runHistory.js'
@@ -75,6 +76,8 @@ export type AgentRunOverrides = { prompt?: string | undefined; maxSteps?: number
  */
 export function createAgentHost(options: AgentHostOptions) {
   const scope = { wallet: options.wallet.address, apiOrigin: originOf(options.baseURL) }
+  // Keys inside the wallet's RPC URL never reach a model, a log line or a run result.
+  registerUrlSecrets((options.wallet.publicClient.transport as { url?: string }).url)
   const agentKeys = latestAgentKeys(options.store, scope)
   if (agentKeys.size === 0) throw new MissingAgentKeyError('No agent keys are kept for this wallet and API.', { metaMessages: ['Run: gondola provision --agents <name,…>'] })
   const adminKey = storedAdminKey(options.store, scope)

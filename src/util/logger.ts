@@ -1,8 +1,8 @@
-import { redactSecrets } from '../venice/errors.js'
+import { redactText } from './redact.js'
 
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug'
 
-/** A leveled logger; every line passes through secret redaction before it is written. */
+/** A leveled logger; every line passes through secret redaction (`redactText`: keys, bearer tokens, URL credentials) before it is written. */
 export type Logger = {
   error(message: string, data?: Record<string, unknown>): void
   warn(message: string, data?: Record<string, unknown>): void
@@ -26,7 +26,7 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
   const at = (l: Exclude<LogLevel, 'silent'>) => (message: string, data?: Record<string, unknown>) => {
     if (rank[l] > rank[level]) return
     const suffix = data && Object.keys(data).length ? ` ${JSON.stringify(data, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}` : ''
-    write(`${l.padEnd(5)} ${redactSecrets(message + suffix)}\n`)
+    write(`${l.padEnd(5)} ${redactText(message + suffix)}\n`)
   }
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') }
 }

@@ -28,6 +28,8 @@ export type VeniceClientOptions = {
   logger?: VeniceLogger | undefined
   /** Retries for retryable failures (408/409/429/5xx/connection). Default 2. */
   maxRetries?: number | undefined
+  /** Per-request timeout of the REST calls in ms (default 180 000: image generation can be slow, and a timed-out request is retried); the openai SDK keeps its own for chat. */
+  timeoutMs?: number | undefined
   /** Called with the parsed headers of every response from this client (chat and REST, 2xx or not). */
   onHeaders?: ((headers: VeniceHeaders, status: number, path: string) => void) | undefined
   /** Injected for tests: how retries wait, and what "now" is. */
@@ -81,6 +83,7 @@ export function createVeniceClient(options: VeniceClientOptions) {
     logger: options.logger,
     sleep: options.sleep ?? sleep,
     now,
+    timeoutMs: options.timeoutMs,
   }
   const openai = new OpenAI({
     baseURL: options.baseURL,

@@ -9,11 +9,13 @@ import { BaseError, type BaseErrorParameters } from '../errors/BaseError.js'
 /** An amount is zero, negative, non-numeric, too precise or out of range. Nothing was sent. */
 export class InvalidAmountError extends BaseError {
   override name = 'InvalidAmountError' as const
+  override exitCode: ExitCodeValue = ExitCode.usage
 }
 
 /** An address is malformed. Nothing was sent. */
 export class InvalidAddressError extends BaseError {
   override name = 'InvalidAddressError' as const
+  override exitCode: ExitCodeValue = ExitCode.usage
 }
 
 /** The RPC endpoint serves another chain than the address book expects. Nothing was sent. */

@@ -12,6 +12,7 @@ import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import type { Wallet } from '../../wallet/createWallet.js'
 import { openWallet } from '../../wallet/openWallet.js'
 import { CLIError } from '../CLIError.js'
+import { optionalNumberFlag } from '../flags.js'
 import { openKeyStoreFromEnv } from '../keysContext.js'
 import { printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
@@ -38,10 +39,10 @@ export default defineCommand({
   async run({ args }) {
     if (args.list) return listAgents(args.json)
     if (!args.agent) throw new CLIError('Which agent? Pass its name.', { metaMessages: [`Known agents: ${agentNames().join(', ')}`], code: 'CLI_MISSING_ARG' })
-    const maxSteps = intFlag(args['max-steps'], '--max-steps')
-    const budgetDiem = numberFlag(args['budget-diem'], '--budget-diem')
-    const every = numberFlag(args.every, '--every')
-    const runs = intFlag(args.runs, '--runs')
+    const maxSteps = optionalNumberFlag(args['max-steps'], '--max-steps', { min: 1, max: 100, integer: true, example: '4' })
+    const budgetDiem = optionalNumberFlag(args['budget-diem'], '--budget-diem', { min: 0, exclusiveMin: true, max: 1_000_000, example: '0.05' })
+    const every = optionalNumberFlag(args.every, '--every', { min: 0, exclusiveMin: true, max: 31_536_000, example: '3600' })
+    const runs = optionalNumberFlag(args.runs, '--runs', { min: 1, max: 1_000_000, integer: true, example: '3' })
     const env = readEnv()
     const agent = await loadAgent(args.agent)
     const wallet = await openWallet(env)
@@ -193,15 +194,3 @@ function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s
 }
 
-function numberFlag(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined
-  const n = Number(v)
-  if (!(n > 0) || !Number.isFinite(n)) throw new CLIError(`${flag} must be a positive number, got "${v}".`, { code: 'CLI_BAD_NUMBER' })
-  return n
-}
-
-function intFlag(v: string | undefined, flag: string): number | undefined {
-  const n = numberFlag(v, flag)
-  if (n !== undefined && !Number.isInteger(n)) throw new CLIError(`${flag} must be a whole number, got "${v}".`, { code: 'CLI_BAD_NUMBER' })
-  return n
-}

@@ -9,8 +9,9 @@ import type { JournalRun } from '../../wallet/journal/journal.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
 import { jsonArg, printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
-import { entriesSince, parseSince } from './ledger.js'
+import { sinceFlag } from '../flags.js'
 import { collectStatus, statusJson } from '../statusData.js'
+import { entriesSince } from './ledger.js'
 
 const HOUR = 3_600_000
 
@@ -57,9 +58,9 @@ export default defineCommand({
     ...jsonArg,
   },
   async run({ args }) {
-    const env = readEnv()
     const now = Date.now()
-    const windowMs = now - parseSince(args.window, now)
+    const windowMs = now - sinceFlag(args.window, '--window', now, { durationOnly: true })
+    const env = readEnv()
     const wallet = await openWallet(env)
     const store = await openKeyStoreFromEnv(env)
     const status = await collectStatus(env, { wallet, store, now, windowMs })
