@@ -1,19 +1,26 @@
 import type { VeniceHeaders } from '../venice/headers.js'
 import { sleep as defaultSleep } from '../venice/retry.js'
+import { createFailureBudget, type FailureBudget } from './failureBudget.js'
 
 /** Clock and timer, injected so tests move time instead of waiting. */
 export type LimiterClock = { now: () => number; sleep: (ms: number, signal?: AbortSignal) => Promise<void> }
 
 /** Options of `createRateLimiter`. */
 export type RateLimiterOptions = {
-  /** Requests per window before any header is seen (e.g. the tier's RPM). Until then one probe request at a time. */
+  /**
+   * Requests per window (the model's RPM from `/api_keys/rate_limits`), used when a new window starts.
+   * Without it each window starts with one probe request. `x-ratelimit-limit-requests` is never used: the
+   * docs give it two meanings (the maximum, or the requests made so far).
+   */
   initialLimit?: number | undefined
   /** Window length assumed when headers give no reset time. Default 60 s. */
   windowMs?: number | undefined
   /** Slack after a reset moment before sending again (client/server clock skew). Default 25 ms. */
   resetMarginMs?: number | undefined
-  /** Venice blocks a caller for 30 s after 20 failures in 30 s; stay below this count. Default 15. */
+  /** Venice blocks an account for 30 s after 20 failures in 30 s; stay below this count. Default 15 (ignored with `failureBudget`). */
   maxFailuresPer30s?: number | undefined
+  /** The account's shared failure budget (every key of one wallet). Default: one of this limiter's own. */
+  failureBudget?: FailureBudget | undefined
   clock?: LimiterClock | undefined
 }
 
@@ -24,13 +31,13 @@ export type LimiterTicket = { done: (headers: VeniceHeaders | undefined, status:
 export type LimiterStats = { granted: number; rateLimited: number; failures: number; waitsMs: number }
 
 /**
- * A client-side limiter shared by every agent using one key (and model): it paces requests by Venice's
- * `x-ratelimit-*` headers so many agents on one key do not trigger 429s, waits until
- * `x-ratelimit-reset-requests` after a 429, and holds back when failures approach the
- * 20-failures-in-30-seconds breaker.
+ * A client-side limiter shared by every agent using one key (and model): it paces requests on
+ * `x-ratelimit-remaining-requests` and `x-ratelimit-reset-requests` (the two headers both doc pages describe
+ * the same way) so many agents on one key do not trigger 429s, waits until the reset after a 429, and holds
+ * back when the account's failures approach the 20-failures-in-30-seconds breaker.
  *
- * Within a window it never grants more than the server says remain, minus requests still in flight;
- * a new window (the reset moment passed) starts with the full limit.
+ * Within a window it never grants more than the server says remain, minus requests still in flight; a new
+ * window starts with the limit learned from `/api_keys/rate_limits` (`setLimit`), or with one probe.
  *
  * @example
  * ```ts
@@ -44,14 +51,14 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
   const clock = options.clock ?? { now: Date.now, sleep: defaultSleep }
   const windowMs = options.windowMs ?? 60_000
   const margin = options.resetMarginMs ?? 25
-  const maxFailures = options.maxFailuresPer30s ?? 15
+  const budget = options.failureBudget ?? createFailureBudget({ maxFailures: options.maxFailuresPer30s ?? 15, marginMs: margin })
   let limit = options.initialLimit
   let available = options.initialLimit ?? 1
   let resetAt: number | undefined
   let tokensBlockedUntil = 0
   let pending = 0
   let probed = options.initialLimit !== undefined
-  const failures: number[] = []
+  let modelId: string | undefined
   const stats: LimiterStats = { granted: 0, rateLimited: 0, failures: 0, waitsMs: 0 }
   let wake: (() => void) | undefined
   let changed = new Promise<void>((r) => (wake = r))
@@ -62,8 +69,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
 
   /** How long the caller must still wait (0 = may go now). */
   function waitMs(now: number): number {
-    while (failures.length && failures[0]! <= now - 30_000) failures.shift()
-    if (failures.length >= maxFailures) return failures[0]! + 30_000 - now + margin
     if (now < tokensBlockedUntil) return tokensBlockedUntil - now
     if (resetAt !== undefined && now >= resetAt + margin) {
       // The window rolled over: the full limit is available again (minus nothing: in-flight requests were counted before).
@@ -80,8 +85,9 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
   async function acquire(signal?: AbortSignal): Promise<LimiterTicket> {
     for (;;) {
       signal?.throwIfAborted()
+      const held = await budget.waitMs(clock.now())
       const now = clock.now()
-      const ms = waitMs(now)
+      const ms = Math.max(held, waitMs(now))
       if (ms <= 0) break
       const started = clock.now()
       const changedNow = changed
@@ -106,7 +112,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
   function update(h: VeniceHeaders | undefined, status: number | undefined) {
     const now = clock.now()
     if (status === undefined || status >= 400) {
-      if (status !== 402) failures.push(now)
+      // Every non-success counts toward Venice's breaker (402 and 429 included); no answer counts too, to be safe.
+      void budget.record(now)
       stats.failures++
     }
     if (!h) {
@@ -114,7 +121,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
       if (!probed) available = Math.max(available, 1)
       return
     }
-    if (h.limitRequests !== undefined) limit = h.limitRequests
+    if (h.modelId !== undefined) modelId = h.modelId
     if (status === 429) {
       stats.rateLimited++
       available = 0
@@ -150,9 +157,15 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
       update(h, status)
       notify()
     },
+    /** Sets the per-window limit learned from `/api_keys/rate_limits`; it applies from the next window. */
+    setLimit(n: number | undefined): void {
+      limit = n !== undefined && Number.isFinite(n) && n > 0 ? Math.floor(n) : undefined
+    },
+    /** The model id Venice reported (`x-venice-model-id`), to look up its limits. */
+    modelId: (): string | undefined => modelId,
     stats: (): LimiterStats => ({ ...stats }),
     /** Current view, for status output. */
-    state: () => ({ limit, available, resetAt, pending, recentFailures: failures.length }),
+    state: () => ({ limit, available, resetAt, pending }),
   }
 }
 
