@@ -85,10 +85,17 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
   async function acquire(signal?: AbortSignal): Promise<LimiterTicket> {
     for (;;) {
       signal?.throwIfAborted()
-      const held = await budget.waitMs(clock.now())
-      const now = clock.now()
-      const ms = Math.max(held, waitMs(now))
-      if (ms <= 0) break
+      // The limiter's own window first, then the account's failure budget (which counts the request in flight).
+      let ms = waitMs(clock.now())
+      if (ms <= 0) {
+        ms = await budget.admit(clock.now())
+        if (ms <= 0) {
+          if (waitMs(clock.now()) <= 0) break
+          // Another caller took the slot while the budget answered: hand the admission back and wait again.
+          void budget.settle(clock.now(), false)
+          continue
+        }
+      }
       const started = clock.now()
       const changedNow = changed
       await (Number.isFinite(ms) ? Promise.race([clock.sleep(ms, signal), changedNow]) : raceAbort(changedNow, signal))
@@ -103,19 +110,19 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
         if (reported) return
         reported = true
         pending--
-        update(headers, status)
+        update(headers, status, true)
         notify()
       },
     }
   }
 
-  function update(h: VeniceHeaders | undefined, status: number | undefined) {
+  function update(h: VeniceHeaders | undefined, status: number | undefined, admitted: boolean) {
     const now = clock.now()
-    if (status === undefined || status >= 400) {
-      // Every non-success counts toward Venice's breaker (402 and 429 included); no answer counts too, to be safe.
-      void budget.record(now)
-      stats.failures++
-    }
+    // Every non-success counts toward Venice's breaker (402 and 429 included); no answer counts too, to be safe.
+    const failed = status === undefined || status >= 400
+    if (failed) stats.failures++
+    if (admitted) void budget.settle(now, failed)
+    else if (failed) void budget.record(now)
     if (!h) {
       // No answer (connection error): let another request probe.
       if (!probed) available = Math.max(available, 1)
@@ -154,7 +161,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
     acquire,
     /** Feed headers seen outside a ticket (e.g. REST calls on the same key). */
     observe: (h: VeniceHeaders, status: number) => {
-      update(h, status)
+      update(h, status, false)
       notify()
     },
     /** Sets the per-window limit learned from `/api_keys/rate_limits`; it applies from the next window. */
