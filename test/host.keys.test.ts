@@ -118,6 +118,42 @@ describe('agent keys: expiry, rotation, revocation', () => {
   })
 })
 
+describe('a key at its own limit', () => {
+  it('a key-limit 402 worded differently never starts an on-chain top-up; with onKeyLimit: rotate the run continues on a new key', async () => {
+    emulator().setVariants({ keyLimitMessage: 'Spending cap for this credential reached' })
+    try {
+      const { wallet, store, stateDir, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['scout'], diemPerAgent: 0.0000001 })
+      const nonce = await devnet().publicClient.getTransactionCount({ address: account.address })
+      const events: HostEvent[] = []
+      const options = { wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), funding, clock: emulatorClock(), onEvent: (e: HostEvent) => events.push(e) }
+      const host = createAgentHost(options)
+      let first, second
+      try {
+        first = await host.run(scout, { prompt: 'x'.repeat(4000) }) // costs more than the key's tiny limit
+        second = first.status === 'completed' ? await host.run(scout) : first
+      } finally {
+        host.close()
+      }
+      expect(second.status).toBe('insufficient_balance')
+      expect(second.error?.walk((e) => e instanceof Error && /key's own limit/.test(e.message))).toBeTruthy()
+      expect(events.filter((e) => e.type === 'topUp' || e.type === 'funding')).toEqual([])
+
+      const rotating = createAgentHost({ ...options, onKeyLimit: 'rotate' })
+      try {
+        const r = await rotating.run(scout)
+        expect(events.filter((e) => e.type === 'rotated')).toEqual([expect.objectContaining({ reason: 'limit' })])
+        expect(r.status === 'completed' || r.status === 'insufficient_balance').toBe(true) // the new key has the same tiny limit
+      } finally {
+        rotating.close()
+      }
+      expect(events.filter((e) => e.type === 'topUp' || e.type === 'funding')).toEqual([])
+      expect(await devnet().publicClient.getTransactionCount({ address: account.address })).toBe(nonce)
+    } finally {
+      emulator().setVariants({})
+    }
+  })
+})
+
 describe('one account, many keys', () => {
   const failing = (store: KeyStore) => {
     for (const k of store.keys('INFERENCE')) emulator().script(store.reveal(k.id), Array.from({ length: 10 }, () => ({ status: 400, error: 'Invalid request parameters' })))

@@ -14,6 +14,8 @@ export type KeyLimitState = {
   period?: string | null | undefined
   /** Spend in the current limit period (from `GET /api_keys` → `currentPeriodUsage`), if known. */
   used?: { diem: number; usd: number } | undefined
+  /** The resolution of `used` (Venice sends decimal strings, e.g. 4 places → 0.0001): room below it is no room. */
+  usedResolution?: number | undefined
 }
 
 /** The decision and the evidence, in words (for logs and the run's error). */
@@ -38,6 +40,7 @@ export function keyLimitStateOf(source: ApiKey | { consumptionLimit?: { diem?: n
       limit: { diem: source.consumptionLimits.diem ?? null, usd: source.consumptionLimits.usd ?? null },
       period: source.limitPeriod,
       used: used && Number.isFinite(used.diem) && Number.isFinite(used.usd) ? used : undefined,
+      usedResolution: usage ? 10 ** -(usage.diem.split('.')[1]?.length ?? 0) : undefined,
     }
   }
   const l = source.consumptionLimit
@@ -59,8 +62,8 @@ export function looksLikeKeyLimit(message: string | undefined): boolean {
 /**
  * Decides what a 402 means.
  *
- * 1. Usage known: the key has no Diem room left in its period → `key_limit` (a top-up adds Diem the key may
- *    not spend). It has room → not the key's limit.
+ * 1. Usage known: the key has no Diem room left in its period (within the resolution Venice reports usage
+ *    at) → `key_limit` (a top-up adds Diem the key may not spend). It has room → not the key's limit.
  * 2. Balance headers of the 402 (balance before the request): the account held money → the limit hit is the
  *    key's if it has one or the message says so (else `unknown`); the account was empty → `account`, unless
  *    the key is limited, its usage unknown and the message names the key.
@@ -79,7 +82,7 @@ export function classify402(input: { balanceDiem: number | undefined; balanceUsd
   let keyHasRoom: boolean | undefined
   if (lim && input.key?.used) {
     const diemLeft = lim.diem === null ? Infinity : lim.diem - input.key.used.diem
-    if (diemLeft <= EMPTY) return { cause: 'key_limit', reason: `the key has spent ${input.key.used.diem} of its ${lim.diem} Diem limit this ${(input.key.period ?? 'period').toLowerCase()}` }
+    if (diemLeft <= Math.max(EMPTY, input.key.usedResolution ?? 0)) return { cause: 'key_limit', reason: `the key has spent ${input.key.used.diem} of its ${lim.diem} Diem limit this ${(input.key.period ?? 'period').toLowerCase()}` }
     keyHasRoom = true
   }
   const known = input.balanceDiem !== undefined || input.balanceUsd !== undefined
