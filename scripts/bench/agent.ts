@@ -1,6 +1,7 @@
 /**
  * Issue 6 figures: the agent loop's per-step overhead against a bare `openai` SDK loop, 50 agents
- * sharing one 20 RPM key (throughput share, 429s), and 1,000 agents in one process (memory, steps/s).
+ * sharing one 20 RPM key (throughput share, 429s; under both documented meanings of the limit header,
+ * issue 11), and 1,000 agents in one process (memory, steps/s).
  * Everything runs against the in-process Venice emulator with zero added latency.
  */
 import { setFlagsFromString } from 'node:v8'
@@ -71,8 +72,13 @@ async function overhead(em: Emulator): Promise<BenchRow[]> {
   return [{ issue: 6, metric: 'agent loop: time per step (2-step tool run) vs bare openai SDK loop', value: median(ours), baseline: median(bare), unit: 'ms', goal: '≤ 1.15× bare' }]
 }
 
-async function sharedKey(em: Emulator, speed: number, base: () => number): Promise<BenchRow[]> {
+/**
+ * `limitHeader`: what `x-ratelimit-limit-requests` carries (the docs give both meanings: the maximum, or the
+ * requests made in the period); the limiter paces on remaining + reset, so the figure must hold under both.
+ */
+async function sharedKey(em: Emulator, speed: number, base: () => number, limitHeader: 'limit' | 'used'): Promise<BenchRow[]> {
   const rpm = 20
+  em.setVariants({ limitHeader })
   em.setRateLimits({ perModel: { [MODEL]: { rpm } } })
   const { apiKey } = em.createKey(OWNER)
   const clock: LimiterClock = { now: () => em.now(), sleep: (ms, signal) => sleep(ms / speed, signal) }
@@ -96,9 +102,11 @@ async function sharedKey(em: Emulator, speed: number, base: () => number): Promi
   void base
   const stats = runner.key('shared')!.limiterFor(MODEL).stats()
   em.setRateLimits({})
+  em.setVariants({})
+  const meaning = limitHeader === 'limit' ? '' : ' (limit header = requests made)'
   return [
-    { issue: 6, metric: `50 agents on one ${rpm} RPM key: share of allowed throughput used (${windows} windows)`, value: (100 * done) / (rpm * windows), unit: '%', goal: '≥ 95 %' },
-    { issue: 6, metric: '50 agents on one 20 RPM key: 429 responses', value: stats.rateLimited + failed, unit: 'count', goal: '0' },
+    { issue: 6, metric: `50 agents on one ${rpm} RPM key: share of allowed throughput used (${windows} windows)${meaning}`, value: (100 * done) / (rpm * windows), unit: '%', goal: '≥ 95 %' },
+    { issue: 6, metric: `50 agents on one 20 RPM key: 429 responses${meaning}`, value: stats.rateLimited + failed, unit: 'count', goal: '0' },
   ]
 }
 
@@ -134,7 +142,8 @@ export async function bench(): Promise<BenchRow[]> {
   const plain = await startEmulator({ chain: createStaticChainReader({ [OWNER]: { svvv: 10n ** 18n } }), dailyPoolDiem: 1e9 })
   const fast = await startEmulator({ chain: createStaticChainReader({ [OWNER]: { svvv: 10n ** 18n } }), dailyPoolDiem: 1e9, clock: base })
   try {
-    return [...(await overhead(plain)), ...(await sharedKey(fast, speed, base)), ...(await thousand(plain))]
+    const shared = [...(await sharedKey(fast, speed, base, 'limit')), ...(await sharedKey(fast, speed, base, 'used'))]
+    return [...(await overhead(plain)), ...shared, ...(await thousand(plain))]
   } finally {
     await plain.stop()
     await fast.stop()

@@ -37,7 +37,8 @@ export type LimiterStats = { granted: number; rateLimited: number; failures: num
  * back when the account's failures approach the 20-failures-in-30-seconds breaker.
  *
  * Within a window it never grants more than the server says remain, minus requests still in flight; a new
- * window starts with the limit learned from `/api_keys/rate_limits` (`setLimit`), or with one probe.
+ * window starts with the limit learned from `/api_keys/rate_limits` (`setLimit`), else with the largest
+ * `remaining + 1` the first answer of a window has shown (a lower bound of the limit), else with one probe.
  *
  * @example
  * ```ts
@@ -53,6 +54,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
   const margin = options.resetMarginMs ?? 25
   const budget = options.failureBudget ?? createFailureBudget({ maxFailures: options.maxFailuresPer30s ?? 15, marginMs: margin })
   let limit = options.initialLimit
+  // A lower bound of the limit seen from `remaining` alone: the first answer of a window says remaining = limit − used ≤ limit − 1.
+  let observed: number | undefined
   let available = options.initialLimit ?? 1
   let resetAt: number | undefined
   let tokensBlockedUntil = 0
@@ -73,8 +76,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
     if (resetAt !== undefined && now >= resetAt + margin) {
       // The window rolled over: the full limit is available again (minus nothing: in-flight requests were counted before).
       resetAt = undefined
-      available = limit ?? 1
-      probed = limit !== undefined
+      available = limit ?? observed ?? 1
+      probed = (limit ?? observed) !== undefined
     }
     if (available > 0) return 0
     if (!probed) return Infinity // first probe in flight: wait for its headers
@@ -118,8 +121,10 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
 
   function update(h: VeniceHeaders | undefined, status: number | undefined, admitted: boolean) {
     const now = clock.now()
-    // Every non-success counts toward Venice's breaker (402 and 429 included); no answer counts too, to be safe.
-    const failed = status === undefined || status >= 400
+    // Every non-success status counts toward Venice's breaker (402 and 429 included). A request that got no
+    // answer is not counted: the server sent nothing it could count, and counting local connection trouble
+    // would throttle the whole account.
+    const failed = status !== undefined && status >= 400
     if (failed) stats.failures++
     if (admitted) void budget.settle(now, failed)
     else if (failed) void budget.record(now)
@@ -133,6 +138,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
       stats.rateLimited++
       available = 0
       probed = true
+      observed = undefined // the limit may have dropped: probe the next window
       const until = h.resetRequestsAtMs ?? (h.retryAfterMs !== undefined ? now + h.retryAfterMs : now + windowMs)
       resetAt = Math.max(resetAt ?? 0, until)
       return
@@ -142,6 +148,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
       const serverLeft = h.remainingRequests - pending
       if (h.resetRequestsAtMs !== undefined && (resetAt === undefined || h.resetRequestsAtMs > resetAt)) {
         // First news of a (new) window.
+        observed = Math.max(observed ?? 0, h.remainingRequests + 1)
         resetAt = h.resetRequestsAtMs
         available = Math.min(limit ?? serverLeft, serverLeft)
       } else {
