@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { defineAgent } from '../src/agent/defineAgent.js'
 import { createRunner } from '../src/agent/runner.js'
 import { createAgentHost, type HostEvent } from '../src/host/createAgentHost.js'
+import { provisionApiKey } from '../src/keys/provisionApiKey.js'
 import { revokeApiKey } from '../src/keys/revokeApiKey.js'
 import { rotateApiKey } from '../src/keys/rotateApiKey.js'
 import type { KeyStore } from '../src/keys/KeyStore.js'
@@ -118,6 +119,23 @@ describe('agent keys: expiry, rotation, revocation', () => {
   })
 })
 
+describe('read-back of a date-only expiry', () => {
+  it('a key minted with expiresAt YYYY-MM-DD is kept when Venice stores it as the end of that day', async () => {
+    emulator().setVariants({ dateOnlyExpiry: 'end-of-day' })
+    try {
+      const { store, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['scout'] })
+      const day = new Date(emulator().now() + 10 * 86_400_000).toISOString().slice(0, 10)
+      const minted = await provisionApiKey({ signer: account, baseURL: emulator().baseURL, store, agent: 'dated', apiKeyType: 'INFERENCE', description: 'dated', consumptionLimit: { diem: 1 }, expiresAt: day })
+      expect(minted.verified).toBe(true)
+      const record = await createVeniceClient({ baseURL: emulator().baseURL, apiKey: adminOf(store) }).getApiKey(minted.key.id)
+      expect(record.expiresAt).toBe(`${day}T23:59:59.999Z`)
+      expect(await liveInference(store)).toContain(minted.key.id)
+    } finally {
+      emulator().setVariants({})
+    }
+  })
+})
+
 describe('a key at its own limit', () => {
   it('a key-limit 402 worded differently never starts an on-chain top-up; with onKeyLimit: rotate the run continues on a new key', async () => {
     emulator().setVariants({ keyLimitMessage: 'Spending cap for this credential reached' })
@@ -158,8 +176,17 @@ describe('one account, many keys', () => {
   const failing = (store: KeyStore) => {
     for (const k of store.keys('INFERENCE')) emulator().script(store.reveal(k.id), Array.from({ length: 10 }, () => ({ status: 400, error: 'Invalid request parameters' })))
   }
-  /** A clock whose sleep moves the emulator's clock: waits cost no real time and the server sees them pass. */
-  const advancingClock = () => ({ now: () => emulator().now(), sleep: async (ms: number) => { emulator().advance(ms); await new Promise((r) => setImmediate(r)) } })
+  /**
+   * Long waits (the breaker's 30 s) move the emulator's clock, so they cost no real time and the server sees
+   * them pass; short polls (waiting for requests in flight) really wait a moment and move nothing.
+   */
+  const advancingClock = () => ({
+    now: () => emulator().now(),
+    sleep: async (ms: number) => {
+      if (ms >= 1_000) emulator().advance(ms)
+      await new Promise((r) => setTimeout(r, ms >= 1_000 ? 0 : Math.min(ms, 5)))
+    },
+  })
   const breakerHits = (seen: string[]) => seen.filter((s) => s.startsWith('POST /api/v1/chat/completions 429')).length
 
   it('three agent keys of one wallet share one failure budget and never get the account blocked (per-key budgets do)', async () => {
