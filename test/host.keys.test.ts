@@ -17,7 +17,7 @@ import type { KeyStore } from '../src/keys/KeyStore.js'
 import { createVeniceClient } from '../src/venice/createVeniceClient.js'
 import { BadRequestError } from '../src/venice/errors.js'
 import { useDevnet } from './helpers/useDevnet.js'
-import { expectSpecResponse, useEmulatorOn } from './helpers/useEmulator.js'
+import { call, expectSpecResponse, useEmulatorOn } from './helpers/useEmulator.js'
 import { provisionedWallet } from './helpers/provisionedWallet.js'
 
 const devnet = useDevnet()
@@ -202,13 +202,17 @@ describe('one account, many keys', () => {
       host.close()
     }
     expect(breakerHits(seen)).toBe(0)
+    expect((await call(emulator().baseURL, '/characters', { apiKey: store.reveal(store.keys('INFERENCE')[0]!.id) })).status).toBe(200)
 
     // The same load with one budget per key (three separate runners) gets the whole account blocked.
     const other = await provisionedWallet(devnet(), emulator().baseURL, { agents })
     failing(other.store)
     const control = recordingFetch()
     const runners = other.store.keys('INFERENCE').map((k) => createRunner({ baseURL: emulator().baseURL, keys: [{ name: k.agent!, apiKey: other.store.reveal(k.id) }], clock: advancingClock(), fetch: control.fetch }))
-    await Promise.all(runners.flatMap((runner) => Array.from({ length: 8 }, () => runner.run({ agent: 'x', prompt: 'hello', model: 'qwen3-4b' }))))
-    expect(breakerHits(control.seen)).toBeGreaterThan(0)
+    await Promise.all(runners.flatMap((runner) => Array.from({ length: 8 }, () => runner.run({ agent: 'x', prompt: 'hello', model: 'qwen3-4b', maxRateLimitRetries: 0 }))))
+    // 24 failures within 30 s: the account is blocked (requests already past the check when it tripped still got their 400).
+    const after = await call(emulator().baseURL, '/characters', { apiKey: other.store.reveal(other.store.keys('INFERENCE')[0]!.id) })
+    expect(after.status).toBe(429)
+    expect(after.json.error).toMatch(/^Too many failed attempts/)
   })
 })
