@@ -88,7 +88,7 @@ const perAccount = new Map<string, FailureBudget>()
  * @example
  * ```ts
  * const budget = accountFailureBudget(wallet.address)
- * createRunner({ baseURL, keys, limiter: { failureBudget: budget } })
+ * createRunner({ baseURL, keys, failureBudget: budget })
  * ```
  */
 export function accountFailureBudget(account: string, options?: FailureBudgetOptions): FailureBudget {
