@@ -120,6 +120,7 @@ describe('rate limiter', () => {
     ;(await waiters[0]!).done(hdr(19, 5060, 1), 200)
     await tick(); await tick()
     expect(granted).toHaveLength(12)
+    for (const w of waiters.slice(1)) (await w).done(hdr(8, 5060, 12), 200)
     limiter.setLimit(20)
     await clock.advance(60_100)
     const next = Array.from({ length: 20 }, () => limiter.acquire())
@@ -155,6 +156,20 @@ describe('rate limiter', () => {
     await tick()
     expect(got).toBe(true)
     expect(limiter.stats().rateLimited).toBe(1)
+  })
+  it('a new window counts requests still in flight: it opens with the limit minus them', async () => {
+    const clock = fakeClock(7_000_000)
+    const limiter = createRateLimiter({ clock, initialLimit: 5 })
+    const late = await limiter.acquire() // sent at the end of a window, still unanswered
+    const t = await limiter.acquire()
+    t.done(hdr(3, 7001, 5), 200)
+    await clock.advance(1_100)
+    const granted: number[] = []
+    for (let i = 0; i < 5; i++) void limiter.acquire().then(() => granted.push(i))
+    await tick(); await tick()
+    expect(granted).toHaveLength(4) // 5 − the one in flight
+    late.done(hdr(2, 7061, 5), 200)
+    expect(limiter.stats().rateLimited).toBe(0)
   })
   it('stays under the failure breaker: pauses after 15 failures in 30 s', async () => {
     const clock = fakeClock(3_000_000)

@@ -74,9 +74,10 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
   function waitMs(now: number): number {
     if (now < tokensBlockedUntil) return tokensBlockedUntil - now
     if (resetAt !== undefined && now >= resetAt + margin) {
-      // The window rolled over: the full limit is available again (minus nothing: in-flight requests were counted before).
+      // The window rolled over: the limit is available again, minus requests still in flight (the server may
+      // count them in the new window when they arrive late; if it counted them in the old one, we under-use).
       resetAt = undefined
-      available = limit ?? observed ?? 1
+      available = Math.max(0, (limit ?? observed ?? 1) - pending)
       probed = (limit ?? observed) !== undefined
     }
     if (available > 0) return 0
