@@ -56,6 +56,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
   let limit = options.initialLimit
   // A lower bound of the limit seen from `remaining` alone: the first answer of a window says remaining = limit − used ≤ limit − 1.
   let observed: number | undefined
+  // Window generation: a ticket from an earlier one that is answered as counted there gives its slot back.
+  let gen = 0
   let available = options.initialLimit ?? 1
   let resetAt: number | undefined
   let tokensBlockedUntil = 0
@@ -77,6 +79,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
       // The window rolled over: the limit is available again, minus requests still in flight (the server may
       // count them in the new window when they arrive late; if it counted them in the old one, we under-use).
       resetAt = undefined
+      gen++
       available = Math.max(0, (limit ?? observed ?? 1) - pending)
       probed = (limit ?? observed) !== undefined
     }
@@ -108,19 +111,20 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
     available--
     pending++
     stats.granted++
+    const ticketGen = gen
     let reported = false
     return {
       done(headers, status) {
         if (reported) return
         reported = true
         pending--
-        update(headers, status, true)
+        update(headers, status, true, ticketGen)
         notify()
       },
     }
   }
 
-  function update(h: VeniceHeaders | undefined, status: number | undefined, admitted: boolean) {
+  function update(h: VeniceHeaders | undefined, status: number | undefined, admitted: boolean, ticketGen = gen) {
     const now = clock.now()
     // Every non-success status counts toward Venice's breaker (402 and 429 included). A request that got no
     // answer is not counted: the server sent nothing it could count, and counting local connection trouble
@@ -144,7 +148,13 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
       resetAt = Math.max(resetAt ?? 0, until)
       return
     }
-    if (h.remainingRequests !== undefined) {
+    const reset = h.resetRequestsAtMs
+    if (h.remainingRequests !== undefined && reset !== undefined && (resetAt !== undefined ? reset < resetAt : reset <= now)) {
+      // An answer counted in a window that is already over: it says nothing about this one. If it was sent
+      // before the rollover, its slot was held back then: give it back.
+      probed = true
+      if (ticketGen < gen) available++
+    } else if (h.remainingRequests !== undefined) {
       probed = true
       const serverLeft = h.remainingRequests - pending
       if (h.resetRequestsAtMs !== undefined && (resetAt === undefined || h.resetRequestsAtMs > resetAt)) {
