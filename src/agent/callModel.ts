@@ -1,12 +1,13 @@
 import type OpenAI from 'openai'
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions'
 import { InsufficientBalanceError, InternalServerError, APIConnectionError, RateLimitError, toVeniceError, VeniceAPIError } from '../venice/errors.js'
-import { parseVeniceHeaders, type VeniceHeaders } from '../venice/headers.js'
+import { parseVeniceHeaders, parseVeniceHeadersOnce, type VeniceHeaders } from '../venice/headers.js'
 import { backoffMs, sleep as realSleep } from '../venice/retry.js'
 import type { BalanceMonitor } from './balanceMonitor.js'
 import type { FundingController, FundingOutcome } from './funding.js'
 import { classify402, looksLikeKeyLimit, type InsufficientVerdict } from './keyLimit.js'
 import type { RateLimiter } from './rateLimiter.js'
+import { recordRateLimited } from '../telemetry/record.js'
 
 /** Venice's extension of the chat request. */
 export type VeniceParameters = {
@@ -77,7 +78,7 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
     const ticket = await ctx.limiter?.acquire(signal)
     try {
       const { data, response } = await ctx.openai.chat.completions.create(params, { signal, maxRetries: 0 }).withResponse()
-      const headers = parseVeniceHeaders(response.headers)
+      const headers = parseVeniceHeadersOnce(response.headers)
       ticket?.done(headers, response.status)
       ctx.monitor?.observeHeaders(headers, response.status)
       return { completion: data, headers, retries }
@@ -89,6 +90,7 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
       // A 402 marks the monitor exhausted (which funds the account) only once it is known to be the account's.
       if (headers) ctx.monitor?.observeHeaders(headers, status === 402 ? undefined : status)
       if (signal?.aborted) throw err
+      if (err instanceof RateLimitError) recordRateLimited(params.model)
       if (err instanceof RateLimitError && rateRetries++ < (ctx.maxRateLimitRetries ?? 6)) {
         // Without a limiter, wait here for the reset ourselves.
         if (!ctx.limiter) await sleep(waitFor429(headers), signal)

@@ -1,4 +1,6 @@
+import { BaseError } from '../errors/BaseError.js'
 import type { BalanceMonitor, BalanceSnapshot } from './balanceMonitor.js'
+import { recordFunding } from '../telemetry/record.js'
 
 /** What the funding controller asks the wallet for. The wallet's policy decides; the model never does. */
 export type TopUpRequest = {
@@ -20,7 +22,8 @@ export type FundingOutcome =
   | { action: 'refused'; refusal: string }
   | { action: 'cooldown'; retryAt: number }
   | { action: 'not_needed' }
-  | { action: 'failed'; error: string }
+  /** `error` is one line (the short message: never a multi-line dump or a URL); `cause` is the typed error, with its exit code. */
+  | { action: 'failed'; error: string; cause?: BaseError | undefined }
 
 /** Options of `createFundingController`. */
 export type FundingOptions = {
@@ -32,6 +35,8 @@ export type FundingOptions = {
   cooldownMs: number
   now?: (() => number) | undefined
   onOutcome?: ((outcome: FundingOutcome, request: TopUpRequest) => void) | undefined
+  /** The key's name, for telemetry. */
+  name?: string | undefined
 }
 
 /**
@@ -59,10 +64,11 @@ export function createFundingController(options: FundingOptions) {
       const r = await options.topUp(request)
       outcome = r.ok ? { action: 'topped_up', summary: r.summary } : { action: 'refused', refusal: r.refusal }
     } catch (err) {
-      outcome = { action: 'failed', error: err instanceof Error ? err.message : String(err) }
+      outcome = err instanceof BaseError ? { action: 'failed', error: err.shortMessage, cause: err } : { action: 'failed', error: (err instanceof Error ? err.message : String(err)).split('\n')[0]! }
     }
     if (outcome.action === 'topped_up') await options.monitor.refresh()
     history.push({ at: lastAttemptAt, request, outcome })
+    recordFunding(options.name ?? 'unknown', outcome.action)
     options.onOutcome?.(outcome, request)
     return outcome
   }

@@ -1,3 +1,5 @@
+import type { Dispatcher } from 'undici'
+import { createConnectionPool } from '../venice/connectionPool.js'
 import { createVeniceClient, type VeniceClient } from '../venice/createVeniceClient.js'
 import type { VeniceLogger } from '../venice/request.js'
 import type { ApiKey, RateLimits } from '../venice/schemas.js'
@@ -33,6 +35,13 @@ export type RunnerOptions = {
   keys: RunnerKey[]
   ledger?: Ledger | undefined
   fetch?: typeof fetch | undefined
+  /**
+   * Sockets to Venice, shared by every key and agent of the runner (per origin): at most this many are
+   * open at once, over keep-alive; other requests queue for a free one. Default 64.
+   */
+  connections?: number | undefined
+  /** Use this dispatcher instead of the runner's own pool (e.g. one pool shared by several runners). */
+  dispatcher?: Dispatcher | undefined
   logger?: VeniceLogger | undefined
   /** Clock for limiters (tests and benches compress time with the emulator's clock). */
   clock?: LimiterClock | undefined
@@ -106,14 +115,18 @@ export type RunnerRunOptions = Omit<RunAgentOptions, 'venice' | 'limiter' | 'mon
  */
 export function createRunner(options: RunnerOptions) {
   if (!options.keys.length) throw new TypeError('createRunner needs at least one key')
+  // One bounded keep-alive pool for all keys: 10,000 agents must not open 10,000 sockets (issue #18).
+  const ownPool = options.dispatcher ? undefined : createConnectionPool({ connections: options.connections })
+  const dispatcher = options.dispatcher ?? ownPool!
   const services = new Map<string, KeyServices>()
   const shared = { failureBudget: options.failureBudget ?? createFailureBudget(), rpm: new Map<string, number>() }
-  for (const k of options.keys) services.set(k.name, makeServices(k, options, shared))
+  for (const k of options.keys) services.set(k.name, makeServices(k, options, shared, dispatcher))
   const first = services.get(options.keys[0]!.name)!
   const prices: PriceBook = createPriceBook(first.venice)
 
   function pick(key: RunnerRunOptions['key']): KeyServices {
-    const names = key === undefined ? [first.name] : Array.isArray(key) ? key : [key]
+    if (key === undefined) return first // one candidate: no snapshot needed (this runs for every agent)
+    const names = Array.isArray(key) ? key : [key]
     const candidates = names.map((n) => {
       const s = services.get(n)
       if (!s) throw new TypeError(`Unknown key "${n}"`)
@@ -137,9 +150,10 @@ export function createRunner(options: RunnerOptions) {
         classify402: s.classify402,
       })
     },
-    /** Stops refresh timers. */
+    /** Stops refresh timers and closes the runner's own connection pool (after in-flight requests). */
     close(): void {
       for (const s of services.values()) s.monitor.stop()
+      void ownPool?.close().catch(() => {})
     },
   }
 }
@@ -149,7 +163,7 @@ export type Runner = ReturnType<typeof createRunner>
 
 type Shared = { failureBudget: FailureBudget; rpm: Map<string, number> }
 
-function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared): KeyServices {
+function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher: Dispatcher): KeyServices {
   const limiters = new Map<string, RateLimiter>()
   const now = o.clock?.now ?? Date.now
   // Header observations from REST calls (and chat) reach the monitor through the client hook.
@@ -158,6 +172,7 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared): KeyServic
     baseURL: o.baseURL,
     apiKey: k.apiKey,
     fetch: o.fetch,
+    dispatcher,
     logger: o.logger,
     maxRetries: 2,
     onHeaders: (h, status, path) => {
@@ -205,7 +220,7 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared): KeyServic
   const funding =
     o.topUp && o.funding
       ? createFundingController({
-          monitor, topUp: o.topUp, minRunwayHours: o.funding.minRunwayHours, cooldownMs: o.funding.cooldownMs, now: o.clock?.now,
+          monitor, topUp: o.topUp, minRunwayHours: o.funding.minRunwayHours, cooldownMs: o.funding.cooldownMs, now: o.clock?.now, name: k.name,
           onOutcome: o.onFundingOutcome ? (outcome, request) => o.onFundingOutcome!(k.name, outcome, request) : undefined,
         })
       : undefined

@@ -5,6 +5,8 @@
  * Every variable is documented in `.env.example`; a bad value fails fast with a
  * `ConfigError` naming the variable.
  */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import { config as loadDotenv } from 'dotenv'
 import { z } from 'zod'
 import { ConfigError } from './ConfigError.js'
@@ -17,6 +19,8 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 export const envSchema = z.object({
   GONDOLA_NETWORK: z.enum(['devnet', 'base']).default('devnet'),
   GONDOLA_STATE_DIR: z.string().min(1).default('.gondola'),
+  /** Per-user wallet data (journal, lock, daily spend) keyed by address, shared by every state dir. Default: `defaultDataDir()`. */
+  GONDOLA_DATA_DIR: z.string().min(1).optional(),
   GONDOLA_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
   BASE_RPC_URL: optionalUrl,
   DEVNET_RPC_URL: optionalUrl,
@@ -32,7 +36,16 @@ export const envSchema = z.object({
   GONDOLA_FUNDING_TOPUP_ETH: decimalString.default('0.01'),
   GONDOLA_FUNDING_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(3600),
   GONDOLA_AUTOPILOT_TARGET_DIEM: decimalString.default('0.1'),
+  GONDOLA_MCP_TOKEN: z.string().min(24, 'must be at least 24 characters (it guards a server that moves money)').optional(),
   GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: decimalString.default('1'),
+  OTEL_SDK_DISABLED: bool.default(false),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
+  OTEL_METRICS_EXPORTER: z.enum(['otlp', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: optionalUrl,
+  OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(100).default(60_000),
   VENICE_EMULATOR_DAILY_POOL_DIEM: decimalString.default('1000'),
   VENICE_EMULATOR_USD_BALANCE: decimalString.default('0'),
   VENICE_EMULATOR_EPOCH_SECONDS: z.coerce.number().int().positive().default(86_400),
@@ -93,4 +106,21 @@ export function readEnv(source?: Record<string, string | undefined>, overrides: 
 /** True when stdout is an interactive terminal and `CI` is not set (spinners, prompts). */
 export function isInteractive(): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.CI
+}
+
+/**
+ * The per-user data directory where each wallet address keeps its journal, its lock and its daily spend, shared
+ * by every state dir on the machine: `GONDOLA_DATA_DIR`, else `$XDG_DATA_HOME/gondola`, else
+ * `~/.local/share/gondola`. Tests point `GONDOLA_DATA_DIR` at a temp dir.
+ *
+ * @example
+ * ```ts
+ * defaultDataDir({ GONDOLA_DATA_DIR: '/tmp/g' }) // '/tmp/g'
+ * defaultDataDir({ XDG_DATA_HOME: '/home/a/.data' }) // '/home/a/.data/gondola'
+ * ```
+ */
+export function defaultDataDir(source: Record<string, string | undefined> = process.env): string {
+  if (source.GONDOLA_DATA_DIR) return source.GONDOLA_DATA_DIR
+  if (source.XDG_DATA_HOME) return join(source.XDG_DATA_HOME, 'gondola')
+  return join(homedir(), '.local', 'share', 'gondola')
 }

@@ -19,8 +19,10 @@ import { createVeniceClient } from '../venice/createVeniceClient.js'
 import type { TopUpReturnType } from '../wallet/actions/topUp.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import type { Logger } from '../util/logger.js'
+import { FundingFailedError, FundingRefusedError } from './fundingErrors.js'
 import { builtinToolFactories, type ToolFactory } from './hostTools.js'
 import { createWalletTopUp } from './walletTopUp.js'
+import { appendRunRecord } from './runHistory.js'
 
 /** No INFERENCE key is kept for an agent: provision first. */
 export class MissingAgentKeyError extends BaseError {
@@ -42,6 +44,8 @@ export type AgentHostOptions = {
   outboxDir: string
   /** JSONL spend ledger; in memory only when omitted. */
   ledgerPath?: string | undefined
+  /** JSONL run history (status, steps, tool errors, cost per run); none when omitted. */
+  runsPath?: string | undefined
   funding: { minRunwayHours: number; cooldownMs: number; ethPerTopUp: bigint; mintDiem: boolean }
   monitor?: Omit<BalanceMonitorOptions, 'fetchRateLimits' | 'now' | 'keyExpiresAt'> | undefined
   /** A key at its own consumption limit: `stop` the run (default: limits are the point) or `rotate` to a fresh key. */
@@ -100,6 +104,11 @@ export function createAgentHost(options: AgentHostOptions) {
     options.onEvent?.(event)
   }
 
+  // Funding problems seen while a run of an agent is in flight: the run's result carries them.
+  type FundingSink = { failures: BaseError[]; refusals: string[] }
+  const sinks = new Map<string, Set<FundingSink>>()
+  const sinksOf = (agent: string) => sinks.get(agent) ?? new Set<FundingSink>()
+
   const runner: Runner = createRunner({
     baseURL: options.baseURL,
     keys: [...agentKeys.entries()].map(([agent, k]) => ({ name: agent, apiKey: options.store.reveal(k.id), expiresAt: k.expiresAt, consumptionLimit: k.consumptionLimit, limitPeriod: k.limitPeriod })),
@@ -118,7 +127,13 @@ export function createAgentHost(options: AgentHostOptions) {
     }),
     funding: { minRunwayHours: options.funding.minRunwayHours, cooldownMs: options.funding.cooldownMs },
     // Report what the self-funding path decided, for every agent key.
-    onFundingOutcome: (agent, outcome, request) => emit({ type: 'funding', agent, outcome, request }),
+    onFundingOutcome: (agent, outcome, request) => {
+      for (const sink of sinksOf(agent)) {
+        if (outcome.action === 'failed') sink.failures.push(outcome.cause ?? new FundingFailedError(outcome.error))
+        if (outcome.action === 'refused') sink.refusals.push(outcome.refusal)
+      }
+      emit({ type: 'funding', agent, outcome, request })
+    },
     // Balances from every response's headers; `/api_keys/rate_limits` (ADMIN) every 5 minutes and at epoch change.
     // Each agent key's expiry, limits and period-usage come from its own `GET /api_keys` record, never from the ADMIN key's.
     ...(admin && {
@@ -151,10 +166,13 @@ export function createAgentHost(options: AgentHostOptions) {
     services.monitor.on('refreshError', ({ error }) => log?.warn('host: balance refresh failed', { agent: services.name, error: error instanceof Error ? error.message : String(error) }))
   }
 
-  function toolsFor(def: AgentDefinition): AnyTool[] {
+  function toolsFor(def: AgentDefinition, sink: FundingSink): AnyTool[] {
     const services = runner.key(def.name)
     if (!services) throw new MissingAgentKeyError(`No INFERENCE key is kept for agent "${def.name}".`, { metaMessages: [`Run: gondola provision --agents ${def.name}`] })
-    const deps = { wallet: options.wallet, services, outboxDir: options.outboxDir, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem, fundingCooldownMs: options.funding.cooldownMs, imageModel: options.imageModel ?? 'default' }
+    const deps = {
+      wallet: options.wallet, services, outboxDir: options.outboxDir, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem,
+      fundingCooldownMs: options.funding.cooldownMs, imageModel: options.imageModel ?? 'default', onFundingFailure: (err: BaseError) => void sink.failures.push(err),
+    }
     const registry = new Map(Object.entries(factories).filter(([name]) => def.tools.includes(name)).map(([name, make]) => [name, make(deps)]))
     return resolveTools(def, registry)
   }
@@ -163,11 +181,36 @@ export function createAgentHost(options: AgentHostOptions) {
     runner,
     ledger,
     agents: (): string[] => [...agentKeys.keys()],
-    /** Runs one agent definition once. */
-    run(def: AgentDefinition, o: AgentRunOverrides = {}): Promise<RunResult> {
-      const tools = toolsFor(def)
+    /**
+     * Runs one agent definition once. A top-up that failed during the run (requested by the model or automatic),
+     * or an automatic one the policy refused when the run needed it, is in `result.fundingError`.
+     */
+    async run(def: AgentDefinition, o: AgentRunOverrides = {}): Promise<RunResult> {
+      const sink: FundingSink = { failures: [], refusals: [] }
+      const tools = toolsFor(def, sink)
       const prompt = o.prompt ?? def.prompt
       if (!prompt) throw new MissingAgentKeyError(`Agent "${def.name}" has no default prompt: pass one (--prompt).`)
+      if (!sinks.has(def.name)) sinks.set(def.name, new Set())
+      sinks.get(def.name)!.add(sink)
+      try {
+        const result = await runOnce(def, prompt, tools, o)
+        const refused = result.status === 'insufficient_balance' && sink.refusals.length ? new FundingRefusedError(`The run needed a top-up and the policy refused it: ${sink.refusals.at(-1)}`, { code: 'FUNDING_REFUSED' }) : undefined
+        const fundingError = sink.failures.at(-1) ?? refused
+        const final = fundingError ? { ...result, fundingError } : result
+        if (options.runsPath) {
+          await appendRunRecord(options.runsPath, def.name, final).catch((error: unknown) => log?.warn('host: run history not written', { error: error instanceof Error ? error.message : String(error) }))
+        }
+        return final
+      } finally {
+        sinks.get(def.name)?.delete(sink)
+      }
+    },
+    close(): void {
+      runner.close()
+    },
+  }
+
+  function runOnce(def: AgentDefinition, prompt: string, tools: AnyTool[], o: AgentRunOverrides): Promise<RunResult> {
       return runner.run({
         agent: def.name,
         key: def.name,
@@ -181,10 +224,6 @@ export function createAgentHost(options: AgentHostOptions) {
         budgetDiem: o.budgetDiem ?? def.budget.diemPerRun,
         signal: o.signal,
       })
-    },
-    close(): void {
-      runner.close()
-    },
   }
 }
 

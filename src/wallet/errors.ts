@@ -110,6 +110,8 @@ export class NoRouteError extends BaseError {
 /** The journal is unreadable or records a state the chain contradicts. Nothing was sent. */
 export class JournalError extends BaseError {
   override name = 'JournalError' as const
+  /** True when the file does not exist (only raised where a missing journal matters). */
+  missing = false
   constructor(message: string, readonly path: string, parameters: BaseErrorParameters = {}) {
     super(message, { code: 'JOURNAL', ...parameters })
   }

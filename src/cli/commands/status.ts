@@ -1,18 +1,16 @@
-import { join } from 'node:path'
 import { defineCommand } from 'citty'
-import { readLedger, type LedgerEntry } from '../../agent/ledger.js'
+import type { LedgerEntry } from '../../agent/ledger.js'
 import { readEnv } from '../../config/env.js'
 import type { KeySummary } from '../../keys/KeyStore.js'
-import { originOf, storedAdminKey } from '../../keys/provisionApiKey.js'
-import { createVeniceClient } from '../../venice/createVeniceClient.js'
-import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import type { ApiKey, RateLimits } from '../../venice/schemas.js'
-import { getBalances } from '../../wallet/actions/getBalances.js'
 import { openWallet } from '../../wallet/openWallet.js'
+import { paidFor } from '../../wallet/send/withRun.js'
+import type { JournalRun } from '../../wallet/journal/journal.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
 import { jsonArg, printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
 import { entriesSince, parseSince } from './ledger.js'
+import { collectStatus, statusJson } from '../statusData.js'
 
 const HOUR = 3_600_000
 
@@ -63,30 +61,20 @@ export default defineCommand({
     const now = Date.now()
     const windowMs = now - parseSince(args.window, now)
     const wallet = await openWallet(env)
-    const baseURL = resolveVeniceBaseUrl(env)
     const store = await openKeyStoreFromEnv(env)
-    const scope = { wallet: wallet.address, apiOrigin: originOf(baseURL) }
-    const keys = store.summaries().filter((k) => k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin)
-    const adminKey = storedAdminKey(store, scope) ?? env.VENICE_ADMIN_API_KEY
-    const admin = adminKey ? createVeniceClient({ baseURL, apiKey: adminKey, maxRetries: 2 }) : undefined
-    const [balances, server, limits, entries] = await Promise.all([
-      getBalances(wallet),
-      admin?.listApiKeys(),
-      admin?.getRateLimits(),
-      readLedger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')),
-    ])
-    const runways = keyRunways(keys, server, limits, entries, { now, windowMs })
-    const keyRows = keys.map((k) => {
-      const live = server?.find((s) => s.id === k.id)
-      return { ...k, onServer: server ? Boolean(live) : null, currentPeriodUsage: live?.currentPeriodUsage ?? null }
-    })
-    if (args.json) {
-      return printJson({ wallet: wallet.address, network: env.GONDOLA_NETWORK, baseURL, balances: presentable(balances), keys: keyRows, rateLimits: limits ?? null, runways })
-    }
+    const status = await collectStatus(env, { wallet, store, now, windowMs })
+    const { baseURL, rawBalances: balances, keys: keyRows, rateLimits: limits, runways, entries } = status
+    const keys = keyRows
+    const unfinished = unfinishedRuns(wallet.journal.runs())
+    if (args.json) return printJson({ ...statusJson(status), unfinishedRuns: unfinished, journal: wallet.journal.path })
     const out = (l: string) => process.stdout.write(`${l}\n`)
     const b = presentable(balances) as { eth: string; vvv: string; svvv: { total: string; locked: string }; pendingRewards: string; diem: { staked: string; liquid: string } }
     out(`Wallet ${wallet.address} on ${env.GONDOLA_NETWORK} · API ${baseURL}`)
     out(`  ETH ${b.eth} · VVV ${b.vvv} · sVVV ${b.svvv.total} (${b.svvv.locked} locked for DIEM) · rewards ${b.pendingRewards} · DIEM staked ${b.diem.staked}, liquid ${b.diem.liquid}`)
+    if (unfinished.length) {
+      out(`Unfinished runs (${unfinished.length}) in ${wallet.journal.path} — the next \`gondola run\` (top-ups) or the same command again finishes them:`)
+      for (const r of unfinished) out(`  ${r.intent} (${r.status}, since ${r.createdAt}): ${r.steps.map((st) => `${st.name} ${st.status}`).join(', ')}`)
+    }
     out(`Keys (${keys.length}):`)
     for (const k of keyRows) out(`  ${keyLine(k)}${k.onServer === false ? '  [unknown to Venice]' : ''}${k.currentPeriodUsage ? `  used ${k.currentPeriodUsage.diem} Diem this period` : ''}`)
     if (!limits) out('Rate limits: no ADMIN key kept for this wallet (run gondola provision).')
@@ -101,6 +89,13 @@ export default defineCommand({
     for (const r of runways) out(`  ${r.agent.padEnd(14)} ${r.runwayHours === null ? (r.spendable === null ? 'unknown' : 'idle (no spend in the window)') : `${r.runwayHours} h`} · ${r.burnPerHour} Diem/h · spendable ${r.spendable ?? '?'} (${r.basis})`)
   },
 })
+
+/** Runs that sent something and did not finish (a crash, a cut connection): what is owed to the next run. */
+export function unfinishedRuns(runs: readonly JournalRun[]): Array<{ key: string; intent: string; status: string; createdAt: string; steps: Array<{ name: string; status: string; hash: string }> }> {
+  return runs
+    .filter((r) => r.status !== 'done' && paidFor(r))
+    .map((r) => ({ key: r.key, intent: r.intent, status: r.status, createdAt: r.createdAt, steps: r.steps.map((st) => ({ name: st.name, status: st.status, hash: st.hash })) }))
+}
 
 function round(n: number): number {
   return Math.round(n * 1e6) / 1e6
