@@ -244,14 +244,21 @@ export async function fleetRows(em: RemoteEmulator, onlyTenK = false): Promise<B
   ]
 }
 
-/** 50 agents sharing one 20 RPM key (issue #6), on an in-process emulator whose clock runs 300× fast. */
-async function sharedKey(em: Emulator, speed: number): Promise<BenchRow[]> {
+/**
+ * 50 agents sharing one 20 RPM key (issue #6), on an in-process emulator whose clock runs 300× fast.
+ * `limitHeader`: what `x-ratelimit-limit-requests` carries; the docs give both meanings (the maximum, or the
+ * requests made in the period) and the limiter paces on remaining + reset, so the figure must hold under both (#11).
+ */
+async function sharedKey(em: Emulator, speed: number, limitHeader: 'limit' | 'used'): Promise<BenchRow[]> {
   const rpm = 20
+  em.setVariants({ limitHeader })
   em.setRateLimits({ perModel: { [MODEL]: { rpm } } })
   const { apiKey } = em.createKey(OWNER)
   const clock: LimiterClock = { now: () => em.now(), sleep: (ms, signal) => sleep(ms / speed, signal) }
   const runner = createRunner({ baseURL: em.baseURL, keys: [{ name: 'shared', apiKey }], clock })
   const windows = 10
+  // Warm the runner (price book, first probe) outside the measured windows.
+  await runner.run({ agent: 'warm', prompt: 'hello', model: MODEL })
   // Start on a window boundary so exactly `windows` full windows are measured.
   const firstWindow = Math.ceil(em.now() / 60_000) * 60_000
   await sleep((firstWindow - em.now()) / speed)
@@ -269,9 +276,11 @@ async function sharedKey(em: Emulator, speed: number): Promise<BenchRow[]> {
   )
   const stats = runner.key('shared')!.limiterFor(MODEL).stats()
   runner.close()
+  em.setVariants({})
+  const meaning = limitHeader === 'limit' ? '' : ' (limit header = requests made)'
   return [
-    { issue: 6, metric: `50 agents on one ${rpm} RPM key: share of allowed throughput used (${windows} windows)`, value: (100 * done) / (rpm * windows), unit: '%', goal: '≥ 95 %' },
-    { issue: 6, metric: '50 agents on one 20 RPM key: 429 responses', value: stats.rateLimited + failed, unit: 'count', goal: '0' },
+    { issue: 6, metric: `50 agents on one ${rpm} RPM key: share of allowed throughput used (${windows} windows)${meaning}`, value: (100 * done) / (rpm * windows), unit: '%', goal: '≥ 95 %' },
+    { issue: 6, metric: `50 agents on one 20 RPM key: 429 responses${meaning}`, value: stats.rateLimited + failed, unit: 'count', goal: '0' },
   ]
 }
 
@@ -284,7 +293,7 @@ export async function bench(): Promise<BenchRow[]> {
   try {
     await remote.setRateLimits(UNLIMITED)
     const loop = await overhead(remote)
-    const shared = await sharedKey(fast, speed)
+    const shared = [...(await sharedKey(fast, speed, 'limit')), ...(await sharedKey(fast, speed, 'used'))]
     return [...loop, ...(await fleetRows(remote)), ...shared]
   } finally {
     await remote.stop()

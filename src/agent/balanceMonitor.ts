@@ -46,6 +46,11 @@ export type BalanceMonitorOptions = {
   keyLimitRemaining?: number | undefined
   /** When the key expires (ms since the epoch), if known without asking the API. */
   keyExpiresAt?: number | undefined
+  /**
+   * Take the key's expiry from `keyExpiration` of `/api_keys/rate_limits`. That field is the expiry of the
+   * key that made the call, so only when `fetchRateLimits` uses this very key. Default true.
+   */
+  expiryFromRateLimits?: boolean | undefined
   now?: (() => number) | undefined
 }
 
@@ -134,9 +139,11 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
         balanceDiem = rl.balances.DIEM ?? balanceDiem
         balanceUsd = rl.balances.USD ?? balanceUsd
         nextEpochBegins = Date.parse(rl.nextEpochBegins) || undefined
-        const expires = rl.keyExpiration ? Date.parse(rl.keyExpiration) || undefined : undefined
-        if (expires !== keyExpiresAt) expiringFired = false // a rotated key gets its own warning
-        keyExpiresAt = expires
+        if (options.expiryFromRateLimits !== false) {
+          const expires = rl.keyExpiration ? Date.parse(rl.keyExpiration) || undefined : undefined
+          if (expires !== keyExpiresAt) expiringFired = false // a rotated key gets its own warning
+          keyExpiresAt = expires
+        }
         refreshing = undefined
         evaluate()
       },

@@ -25,6 +25,8 @@ import { createAccounts } from './state/accounts.js'
 import { createClock, type EmulatorClock } from './state/clock.js'
 import { createKeyStore, type CreateKeyInput } from './state/keyStore.js'
 import { createFailureBreaker, createRateLimiter, type RateLimitOverrides } from './state/rateLimiter.js'
+import { loadVeniceSpec } from './spec/openapiDoc.js'
+import { parseVariants, type EmulatorVariants } from './variants.js'
 
 export type StartEmulatorOptions = {
   /** Port to listen on; 0 or omitted picks a free one. */
@@ -56,6 +58,8 @@ export type StartEmulatorOptions = {
   minStakedDiemForDiem?: number
   /** Keep every request (method, URL, body) for `requests()`: tests check what reached the API. Off by default. */
   recordRequests?: boolean
+  /** Ambiguous documented behaviours to answer with (see `EmulatorVariants`). */
+  variants?: EmulatorVariants
 }
 
 /** One request as the emulator received it (with `recordRequests`). Authorization headers are not kept. */
@@ -77,6 +81,8 @@ export type Emulator = {
   advance(ms: number): void
   setFaults(faults: FaultOptions): void
   setRateLimits(overrides: RateLimitOverrides): void
+  /** Replaces the ambiguous-behaviour switches (e.g. `{ limitHeader: 'used' }`); `{}` restores the defaults. */
+  setVariants(variants: EmulatorVariants): void
   /** Queues exact responses for the next chat completions of `apiKey` (scripted mode). */
   script(apiKey: string, responses: ScriptedResponse[]): void
   /** Sets a user's USD balance. */
@@ -110,13 +116,14 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     validators: getSpecValidators(),
     keys: createKeyStore(),
     accounts: createAccounts({ chain: options.chain, clock, epochMs, dailyPoolDiem: options.dailyPoolDiem ?? 1000, usdBalance: options.usdBalance ?? 0, chainCacheMs: options.chainCacheMs, minStakedDiemForDiem: options.minStakedDiemForDiem }),
-    limiter: createRateLimiter({ now: clock.now, overrides: options.rateLimits }),
+    limiter: createRateLimiter({ now: clock.now, overrides: options.rateLimits, limitHeader: () => ctx.variants.limitHeader }),
     breaker: createFailureBreaker({ now: clock.now }),
     faults,
     scripts: createScriptStore(),
     jwtSecret: options.jwtSecret ?? new Uint8Array(randomBytes(32)),
     keyCreations: new Map(),
     maxActiveKeys: options.maxActiveKeys ?? 500,
+    variants: parseVariants(options.variants ?? {}),
   }
   // Pre-compile the hot validators so the first request pays nothing.
   ctx.validators.request('/chat/completions', 'post')
@@ -125,10 +132,12 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024, keepAliveTimeout: 30_000 })
   let ray = 0
   const rayPrefix = randomBytes(4).toString('hex')
+  // `x-venice-version` on every response (the docs: always); the emulator reports the spec version it follows.
+  const version = String((loadVeniceSpec().info as { version?: unknown } | undefined)?.version ?? 'emulator')
   app.decorateRequest('venice', null as never)
   app.addHook('onRequest', async (request, reply) => {
     request.venice = { key: null, caller: `ip:${request.ip}` }
-    reply.header('CF-RAY', `${rayPrefix}${(++ray).toString(16).padStart(8, '0')}-EMU`)
+    reply.header('CF-RAY', `${rayPrefix}${(++ray).toString(16).padStart(8, '0')}-EMU`).header('x-venice-version', version)
   })
   const recorded: RecordedRequest[] = []
   if (options.recordRequests) {
@@ -179,6 +188,9 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     advance: clock.advance,
     setFaults: (f) => faults.set(f),
     setRateLimits: (o) => ctx.limiter.setOverrides(o),
+    setVariants: (v) => {
+      ctx.variants = parseVariants(v)
+    },
     script: (apiKey, responses) => {
       ctx.scripts.push(apiKey, responses)
     },

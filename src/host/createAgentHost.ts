@@ -6,12 +6,14 @@ import { createLedger, type Ledger } from '../agent/ledger.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
 import type { RunResult } from '../agent/runAgent.js'
 import { createRunner, type RotatedKey, type Runner } from '../agent/runner.js'
+import { accountFailureBudget } from '../agent/failureBudget.js'
 import type { BalanceMonitorOptions } from '../agent/balanceMonitor.js'
 import { BaseError } from '../errors/BaseError.js'
 import type { KeyStore } from '../keys/KeyStore.js'
 import { originOf, storedAdminKey } from '../keys/provisionApiKey.js'
 import { rotateApiKey } from '../keys/rotateApiKey.js'
 import type { StoredKey } from '../keys/keyStoreSchema.js'
+import type { ApiKey } from '../venice/schemas.js'
 import type { AnyTool } from '../tools/defineTool.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
 import type { TopUpReturnType } from '../wallet/actions/topUp.js'
@@ -81,7 +83,22 @@ export function createAgentHost(options: AgentHostOptions) {
   const agentKeys = latestAgentKeys(options.store, scope)
   if (agentKeys.size === 0) throw new MissingAgentKeyError('No agent keys are kept for this wallet and API.', { metaMessages: ['Run: gondola provision --agents <name,…>'] })
   const adminKey = storedAdminKey(options.store, scope)
-  const admin = adminKey ? createVeniceClient({ baseURL: options.baseURL, apiKey: adminKey, fetch: options.fetch }) : undefined
+  const now = options.clock?.now ?? Date.now
+  // Every key of this wallet (agents' and the ADMIN key) spends one failure budget: Venice's breaker is per account.
+  const failureBudget = accountFailureBudget(options.wallet.address)
+  const admin = adminKey
+    ? createVeniceClient({ baseURL: options.baseURL, apiKey: adminKey, fetch: options.fetch, onHeaders: (_h, status) => void (status >= 400 && failureBudget.record(now())) })
+    : undefined
+  // One `GET /api_keys` serves every agent's refresh within a few seconds.
+  let listing: { at: number; keys: Promise<ApiKey[]> } | undefined
+  const listKeys = (): Promise<ApiKey[]> => {
+    if (!listing || now() - listing.at > 5_000) {
+      const keys = admin!.listApiKeys()
+      listing = { at: now(), keys }
+      keys.catch(() => (listing = undefined))
+    }
+    return listing.keys
+  }
   const ledger: Ledger = createLedger({ path: options.ledgerPath })
   const factories = { ...builtinToolFactories, ...options.tools }
   const log = options.logger
@@ -97,7 +114,8 @@ export function createAgentHost(options: AgentHostOptions) {
 
   const runner: Runner = createRunner({
     baseURL: options.baseURL,
-    keys: [...agentKeys.entries()].map(([agent, k]) => ({ name: agent, apiKey: options.store.reveal(k.id), expiresAt: k.expiresAt })),
+    keys: [...agentKeys.entries()].map(([agent, k]) => ({ name: agent, apiKey: options.store.reveal(k.id), expiresAt: k.expiresAt, consumptionLimit: k.consumptionLimit, limitPeriod: k.limitPeriod })),
+    failureBudget,
     ledger,
     fetch: options.fetch,
     logger: log,
@@ -120,12 +138,28 @@ export function createAgentHost(options: AgentHostOptions) {
       emit({ type: 'funding', agent, outcome, request })
     },
     // Balances from every response's headers; `/api_keys/rate_limits` (ADMIN) every 5 minutes and at epoch change.
-    ...(admin && { fetchRateLimits: () => admin.getRateLimits(), refreshMs: 300_000 }),
-    rotateKey: async ({ name, reason }): Promise<RotatedKey> => {
+    // Each agent key's expiry, limits and period-usage come from its own `GET /api_keys` record, never from the ADMIN key's.
+    ...(admin && {
+      fetchRateLimits: () => admin.getRateLimits(),
+      refreshMs: 300_000,
+      fetchKeyRecord: async (name: string) => {
+        const current = latestAgentKeys(options.store, scope).get(name)
+        if (!current) return undefined
+        const record = (await listKeys()).find((k) => k.id === current.id)
+        if (!record) log?.warn('host: agent key is not listed by Venice', { agent: name, keyId: current.id })
+        return record
+      },
+    }),
+    rotateKey: async ({ name, reason, install }): Promise<RotatedKey> => {
       if (reason === 'limit' && options.onKeyLimit !== 'rotate') return undefined
       const current = latestAgentKeys(options.store, scope).get(name)
       if (!current) return undefined
-      const next = await rotateApiKey({ store: options.store, baseURL: options.baseURL, signer: options.wallet.signer, id: current.id, fetch: options.fetch })
+      listing = undefined
+      const next = await rotateApiKey({
+        store: options.store, baseURL: options.baseURL, signer: options.wallet.signer, id: current.id, fetch: options.fetch, now,
+        // The agents switch to the new key before the old one is revoked.
+        onMinted: (minted) => install({ apiKey: minted.reveal(), expiresAt: minted.key.expiresAt }),
+      })
       emit({ type: 'rotated', agent: name, reason, newKeyId: next.key.id })
       return { apiKey: next.reveal(), expiresAt: next.key.expiresAt }
     },

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { keyOf, sendJson, validateBody, type EmulatorContext } from '../context.js'
 import { authenticate } from '../http/auth.js'
-import { VeniceHttpError } from '../http/VeniceHttpError.js'
+import { CHARACTERS } from '../catalog/characters.js'
+import { MESSAGES, VeniceHttpError } from '../http/VeniceHttpError.js'
 import { generate, type ChatRequest, type Completion } from '../model/respond.js'
 import { promptTokens } from '../model/tokens.js'
 import { beginInference, finishInference, resolveFor } from './inference.js'
@@ -39,8 +40,10 @@ export function registerChatRoutes(app: FastifyInstance, ctx: EmulatorContext): 
     const key = keyOf(request)
     const body = validateBody<ChatRequest>(ctx, '/chat/completions', 'post', request.body)
     const { model, suffix } = resolveFor(ctx, body.model, ['text'])
-    if (!(await beginInference(ctx, request, reply, key, model))) return reply
     const params = { ...suffix, ...body.venice_parameters }
+    const slug = params.character_slug
+    if (slug !== undefined && !CHARACTERS.some((c) => c.slug === slug)) throw new VeniceHttpError(404, MESSAGES.characterNotFound, { code: 'CHARACTER_NOT_FOUND' })
+    if (!(await beginInference(ctx, request, reply, key, model))) return reply
     const script = ctx.scripts.shift(key.hash)
     if (script?.status) throw new VeniceHttpError(script.status, script.error ?? 'Scripted error')
     const now = ctx.clock.now()
