@@ -77,9 +77,9 @@ export function createAgentHost(options: AgentHostOptions) {
   const admin = adminKey ? createVeniceClient({ baseURL: options.baseURL, apiKey: adminKey, fetch: options.fetch }) : undefined
   const ledger: Ledger = createLedger({ path: options.ledgerPath })
   const factories = { ...builtinToolFactories, ...options.tools }
-  const log = options.logger
+  const log = options.logger?.child({ component: 'host' })
   const emit = (event: HostEvent) => {
-    log?.debug(`host: ${event.type}`, { agent: 'agent' in event ? event.agent : undefined, reason: 'reason' in event ? event.reason : undefined })
+    log?.debug(event.type, { agent: 'agent' in event ? event.agent : undefined, reason: 'reason' in event ? event.reason : undefined })
     options.onEvent?.(event)
   }
 
@@ -114,7 +114,7 @@ export function createAgentHost(options: AgentHostOptions) {
   })
 
   for (const services of runner.keys()) {
-    services.monitor.on('refreshError', ({ error }) => log?.warn('host: balance refresh failed', { agent: services.name, error: error instanceof Error ? error.message : String(error) }))
+    services.monitor.on('refreshError', ({ error }) => log?.warn('balance refresh failed', { agent: services.name, error: error instanceof Error ? error.message : String(error) }))
   }
 
   function toolsFor(def: AgentDefinition): AnyTool[] {

@@ -1,3 +1,4 @@
+import { ExitCode } from '../errors/exitCodes.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
 import { NotFoundError } from '../venice/errors.js'
 import { KeyStoreError } from './errors.js'
@@ -15,7 +16,7 @@ import { storedAdminKey } from './provisionApiKey.js'
  */
 export async function revokeApiKey(p: { store: KeyStore; baseURL: string; id: string; fetch?: typeof fetch | undefined }): Promise<{ id: string }> {
   const key = p.store.find(p.id)
-  if (!key) throw new KeyStoreError(`No key ${p.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'] })
+  if (!key) throw new KeyStoreError(`No key ${p.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'], exitCode: ExitCode.usage })
   const admin = storedAdminKey(p.store, { wallet: key.wallet, apiOrigin: key.apiOrigin }) ?? (key.apiKeyType === 'ADMIN' ? p.store.reveal(key.id) : undefined)
   if (!admin) throw new KeyStoreError('Revoking needs an ADMIN key for this wallet.', { metaMessages: ['Mint one: `gondola keys mint --type ADMIN`.'] })
   try {

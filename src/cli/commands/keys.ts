@@ -1,3 +1,4 @@
+import { ExitCode } from '../../errors/exitCodes.js'
 import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
 import { provisionApiKey } from '../../keys/provisionApiKey.js'
@@ -83,7 +84,7 @@ const show = defineCommand({
   async run({ args }) {
     const store = await openKeyStoreFromEnv(readEnv())
     const key = store.summaries().find((k) => k.id === args.id) ?? store.summaries().find((k) => k.id.startsWith(args.id))
-    if (!key) throw new KeyStoreError(`No key ${args.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'] })
+    if (!key) throw new KeyStoreError(`No key ${args.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'], exitCode: ExitCode.usage })
     if (args.json) printJson({ key })
     else process.stdout.write(`${Object.entries(key).map(([k, v]) => `${k.padEnd(16)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n')}\n`)
   },

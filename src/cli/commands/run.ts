@@ -1,3 +1,4 @@
+import { ExitCode } from '../../errors/exitCodes.js'
 import { join } from 'node:path'
 import { defineCommand } from 'citty'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
@@ -15,7 +16,7 @@ import { CLIError } from '../CLIError.js'
 import { openKeyStoreFromEnv } from '../keysContext.js'
 import { printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
-import { createLogger } from '../../util/logger.js'
+import { getLogger } from '../../util/logger.js'
 
 /**
  * `gondola run <agent>`: opens the configured wallet and key store, hosts the agent on its own limited key, runs
@@ -47,7 +48,7 @@ export default defineCommand({
     const wallet = await openWallet(env)
     const out = (line: string) => process.stdout.write(`${line}\n`)
     const ctrl = new AbortController()
-    const onSigint = () => ctrl.abort(new CLIError('Stopped (SIGINT).'))
+    const onSigint = () => ctrl.abort(new CLIError('Stopped (SIGINT).', { exitCode: ExitCode.error }))
     process.once('SIGINT', onSigint)
     try {
       const once = agent.kind === 'script' ? scriptRunner(agent, wallet, env, args.json, out) : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out })
@@ -106,7 +107,7 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
     ledgerPath: join(env.GONDOLA_STATE_DIR, 'ledger.jsonl'),
     funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
     monitor: { lowRunwayHours: minRunwayHours },
-    logger: createLogger(env.GONDOLA_LOG_LEVEL),
+    logger: getLogger('cli', { agent: def.name }),
     onEvent: (e) => events.push(e),
   })
   return {
