@@ -72,13 +72,23 @@ function configureLoggingFromEnv(): void {
   }
 }
 
-/** One line for any error: ours carry `shortMessage`; viem's too (plus `details`); others their first line. */
+/** One line for any error: ours carry `shortMessage`; viem's too (plus `details`); others their first line. A failed request names its URL (credentials stripped). */
 function oneLine(err: unknown): string {
   if (err instanceof BaseError) return err.shortMessage
-  const e = err as { shortMessage?: unknown; details?: unknown; message?: unknown; url?: unknown }
+  const e = err as { shortMessage?: unknown; details?: unknown; message?: unknown }
   if (typeof e?.shortMessage === 'string') {
-    const where = typeof e.url === 'string' ? ` ${stripUrlCredentials(e.url)}` : ''
+    const url = urlInChain(err)
+    const where = url && !e.shortMessage.includes(url) ? ` ${url}` : ''
     return `${e.shortMessage}${where}${typeof e.details === 'string' && e.details ? ` (${e.details})` : ''}`
   }
   return String(typeof e?.message === 'string' ? e.message : err).split('\n')[0]!
+}
+
+/** The `url` of the first error in the cause chain that has one (viem's HttpRequestError, TimeoutError…), redacted. */
+function urlInChain(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    const url = (e as { url?: unknown }).url
+    if (typeof url === 'string') return stripUrlCredentials(url)
+  }
+  return undefined
 }

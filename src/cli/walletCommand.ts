@@ -11,6 +11,7 @@ import { parseAmount } from '../wallet/amounts.js'
 import { describePlannedStep, type PlannedStep } from '../wallet/send/plannedStep.js'
 import { CLIError } from './CLIError.js'
 import { printJson, withSpinner } from './output.js'
+import { formatAmount } from './format.js'
 
 /** `--json` and `--dry-run`, shared by every money command. */
 export const moneyArgs = {
@@ -54,7 +55,7 @@ export async function runMoneyCommand<T>(args: { json: boolean; 'dry-run': boole
   const result = await withSpinner(
     args['dry-run'] ? `${label} (dry run)` : label,
     async (update) => {
-      const wallet = await openWallet(env, { dryRun: args['dry-run'], hooks: { afterSign: (step) => update(`${label}: ${step.label}, tx ${step.hash}`) } })
+      const wallet = await openWallet(env, { dryRun: args['dry-run'], hooks: { afterSign: (step) => update(`${label}: ${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) } })
       return action(wallet)
     },
     { json: args.json },
@@ -69,5 +70,5 @@ function planLines(result: unknown): string {
   return steps?.length ? `${steps.map((s) => `  ${describePlannedStep(s)}\n`).join('')}` : ''
 }
 
-/** Formats an 18-decimal amount for text output. */
-export const fmt = (v: bigint | undefined): string => formatUnits(v ?? 0n, 18)
+/** Formats an 18-decimal amount for text output (rounded: see `format.ts`). */
+export const fmt = (v: bigint | undefined): string => formatAmount(v ?? 0n)

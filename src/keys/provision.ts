@@ -5,6 +5,7 @@ import { createVeniceClient } from '../venice/createVeniceClient.js'
 import { AuthenticationError, NotFoundError } from '../venice/errors.js'
 import type { KeyStore, KeySummary } from './KeyStore.js'
 import type { LimitPeriod, StoredKey } from './keyStoreSchema.js'
+import type { KeyWait } from './mintWeb3Key.js'
 import { originOf, provisionApiKey } from './provisionApiKey.js'
 
 export type ProvisionParameters = {
@@ -25,6 +26,10 @@ export type ProvisionParameters = {
   dryRun?: boolean | undefined
   fetch?: typeof fetch | undefined
   now?: (() => number) | undefined
+  /** How to wait (tests pass a fake clock's). Default: a timer. */
+  sleep?: ((ms: number) => Promise<void>) | undefined
+  /** Called before every wait in the key flow, with how many of this run's keys are minted so far. */
+  onWait?: ((wait: KeyWait & { minted: number; toMint: number }) => void) | undefined
 }
 
 type KeyOutcome = { status: 'kept' | 'minted' | 'planned'; key?: KeySummary | undefined }
@@ -56,26 +61,35 @@ export async function provision(p: ProvisionParameters): Promise<ProvisionReturn
   const planned: string[] = []
   const mintRequests = (what: string) => planned.push(`GET /api_keys/generate_web3_key`, `POST /api_keys/generate_web3_key (${what})`, `GET /api_keys/{id} (read back)`)
 
+  let minted = 0
+  let toMint = 0 // set once the kept keys are known; the ADMIN key is minted first
+  const onWait = p.onWait && ((w: KeyWait) => p.onWait!({ ...w, minted, toMint }))
   let admin = await keptAdmin(p, scope)
+  // Without a kept ADMIN key no agent key can be confirmed live, so every one is minted after the ADMIN key.
+  if (!admin) toMint = 1 + p.agents.length
   let adminOutcome: KeyOutcome
   if (admin) adminOutcome = { status: 'kept', key: summary(p.store, admin.id) }
   else if (p.dryRun) {
     mintRequests('ADMIN key')
     adminOutcome = { status: 'planned' }
   } else {
-    const minted = await provisionApiKey({ signer: p.wallet.signer, baseURL: p.baseURL, store: p.store, fetch: p.fetch, now, apiKeyType: 'ADMIN', description: 'gondola admin' })
-    admin = p.store.find(minted.key.id)
-    adminOutcome = { status: 'minted', key: minted.key }
+    const adminKey = await provisionApiKey({ signer: p.wallet.signer, baseURL: p.baseURL, store: p.store, fetch: p.fetch, now, sleep: p.sleep, onWait, apiKeyType: 'ADMIN', description: 'gondola admin' })
+    minted++
+    admin = p.store.find(adminKey.key.id)
+    adminOutcome = { status: 'minted', key: adminKey.key }
   }
 
   const serverIds = admin ? new Set((await createVeniceClient({ baseURL: p.baseURL, apiKey: p.store.reveal(admin.id), fetch: p.fetch, maxRetries: 2 }).listApiKeys()).map((k) => k.id)) : new Set<string>()
   const expiresAt = p.expiresInDays ? new Date(now() + p.expiresInDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, '.000Z') : undefined
   const agents: ProvisionReturnType['agents'] = []
-  for (const agent of p.agents) {
-    const kept = p.store
+  const keptFor = (agent: string) =>
+    p.store
       .keys('INFERENCE')
       .filter((k) => k.agent === agent && k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin)
       .find((k) => serverIds.has(k.id) && (!k.expiresAt || Date.parse(k.expiresAt) > now()) && k.consumptionLimit.diem === p.diemPerAgent)
+  toMint = minted + p.agents.filter((a) => !keptFor(a)).length
+  for (const agent of p.agents) {
+    const kept = keptFor(agent)
     if (kept) {
       agents.push({ agent, status: 'kept', key: summary(p.store, kept.id) })
       continue
@@ -85,12 +99,14 @@ export async function provision(p: ProvisionParameters): Promise<ProvisionReturn
       agents.push({ agent, status: 'planned' })
       continue
     }
-    const minted = await provisionApiKey({
+    const agentKey = await provisionApiKey({
       signer: p.wallet.signer,
       baseURL: p.baseURL,
       store: p.store,
       fetch: p.fetch,
       now,
+      sleep: p.sleep,
+      onWait,
       agent,
       apiKeyType: 'INFERENCE',
       description: `agent ${agent}`.slice(0, 40),
@@ -98,7 +114,8 @@ export async function provision(p: ProvisionParameters): Promise<ProvisionReturn
       limitPeriod: p.limitPeriod ?? 'EPOCH',
       ...(expiresAt ? { expiresAt } : {}),
     })
-    agents.push({ agent, status: 'minted', key: minted.key })
+    minted++
+    agents.push({ agent, status: 'minted', key: agentKey.key })
   }
   return { wallet: p.wallet.address, stake, admin: adminOutcome, agents, plannedRequests: planned }
 }

@@ -5,7 +5,7 @@ import { BaseError } from '../errors/BaseError.js'
 import { KeyMismatchError, KeyQuotaError, UnreconciledMintError } from './errors.js'
 import { parseKeyRequest, taggedDescription, type KeyRequest } from './keyRequest.js'
 import type { KeyStore, KeySummary } from './KeyStore.js'
-import { mintWeb3Key } from './mintWeb3Key.js'
+import { mintWeb3Key, type KeyWait } from './mintWeb3Key.js'
 import { reconcileAttempts, type ReconcileResult } from './reconcileAttempts.js'
 import { toSigner, type AnySigner } from '../wallet/accounts/toSigner.js'
 import { compareKey } from './verifyMintedKey.js'
@@ -27,6 +27,8 @@ export type ProvisionApiKeyParameters = KeyRequest & {
   fetch?: typeof fetch | undefined
   now?: (() => number) | undefined
   sleep?: ((ms: number) => Promise<void>) | undefined
+  /** Called before every wait over the creation limit or a retry, so a CLI can say what it waits for. */
+  onWait?: ((wait: KeyWait) => void) | undefined
 }
 
 export type ProvisionApiKeyReturnType = {
@@ -58,7 +60,7 @@ export type ProvisionApiKeyReturnType = {
  * ```
  */
 export async function provisionApiKey(parameters: ProvisionApiKeyParameters): Promise<ProvisionApiKeyReturnType> {
-  const { signer: anySigner, baseURL, store, agent, adminApiKey, fetch, now = Date.now, sleep, ...rest } = parameters
+  const { signer: anySigner, baseURL, store, agent, adminApiKey, fetch, now = Date.now, sleep, onWait, ...rest } = parameters
   const request = parseKeyRequest(rest, now())
   const signer = await toSigner(anySigner)
   const apiOrigin = originOf(baseURL)
@@ -74,7 +76,7 @@ export async function provisionApiKey(parameters: ProvisionApiKeyParameters): Pr
         metaMessages: ['Mint an ADMIN key first (`gondola keys mint --type ADMIN`): it revokes the orphan, then mint again.'],
       })
   }
-  await respectCreationRate(store, now, sleep)
+  await respectCreationRate(store, now, sleep, onWait)
   if (store.keys().filter((k) => k.wallet === signer.address && k.apiOrigin === apiOrigin).length >= MAX_ACTIVE_KEYS) {
     throw new KeyQuotaError(`This wallet already keeps ${MAX_ACTIVE_KEYS} keys, Venice's maximum.`, { metaMessages: ['Revoke unused keys: `gondola keys revoke <id>`.'] })
   }
@@ -87,6 +89,7 @@ export async function provisionApiKey(parameters: ProvisionApiKeyParameters): Pr
     created = await mintWeb3Key(client(), {
       signer,
       sleep,
+      onWait,
       apiKeyType: request.apiKeyType,
       description,
       consumptionLimit: request.consumptionLimit,
@@ -148,11 +151,13 @@ export function storedAdminKey(store: KeyStore, scope: { wallet: string; apiOrig
   return admin ? store.reveal(admin.id) : undefined
 }
 
-async function respectCreationRate(store: KeyStore, now: () => number, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Promise<void> {
+async function respectCreationRate(store: KeyStore, now: () => number, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), onWait?: (wait: KeyWait) => void): Promise<void> {
   const recent = store.recentMints(now())
   if (recent.length < MAX_CREATIONS_PER_MINUTE) return
   const oldest = Math.min(...recent)
-  await sleep(Math.max(0, oldest + 60_000 - now()))
+  const ms = Math.max(0, oldest + 60_000 - now())
+  onWait?.({ reason: 'creation-limit', what: `Venice's key-creation limit (${MAX_CREATIONS_PER_MINUTE} a minute)`, ms })
+  await sleep(ms)
 }
 
 function isDefiniteAnswer(err: unknown): boolean {

@@ -9,7 +9,7 @@ import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import { loadAccountFromEnv } from '../../wallet/openWallet.js'
 import { CLIError } from '../CLIError.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
-import { jsonArg, printJson, withSpinner } from '../output.js'
+import { jsonArg, printJson, waitText, withSpinner } from '../output.js'
 
 function parseLimit(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined
@@ -47,8 +47,9 @@ const mint = defineCommand({
     const signer = await loadAccountFromEnv(env)
     const result = await withSpinner(
       `Minting ${apiKeyType} key`,
-      () =>
+      (update) =>
         provisionApiKey({
+          onWait: (w) => update(waitText(w.what, w.ms), { reason: w.reason, waitMs: w.ms }),
           signer,
           baseURL: resolveVeniceBaseUrl(env),
           store,

@@ -8,7 +8,7 @@ import { describePlannedStep } from '../../wallet/send/plannedStep.js'
 import { openWallet } from '../../wallet/openWallet.js'
 import { CLIError } from '../CLIError.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
-import { printJson, withSpinner } from '../output.js'
+import { printJson, waitText, withSpinner } from '../output.js'
 import { presentable } from '../walletCommand.js'
 
 /**
@@ -41,9 +41,12 @@ export default defineCommand({
     if (expiresInDays !== undefined && !(expiresInDays > 0)) throw new CLIError('--expires-days must be a positive number.', { code: 'CLI_BAD_NUMBER' })
 
     const dryRun = args['dry-run']
-    const result = await withSpinner(dryRun ? 'Planning provisioning' : 'Provisioning', async () => {
-      const wallet = await openWallet(env, { dryRun })
-      return provision({ wallet, baseURL: resolveVeniceBaseUrl(env), store: await openKeyStoreFromEnv(env), agents, stakeSvvv, diemPerAgent, limitPeriod: period, expiresInDays, dryRun })
+    const result = await withSpinner(dryRun ? 'Planning provisioning' : 'Provisioning', async (update) => {
+      const wallet = await openWallet(env, { dryRun, hooks: { afterSign: (step) => update(`Provisioning: ${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) } })
+      return provision({
+        wallet, baseURL: resolveVeniceBaseUrl(env), store: await openKeyStoreFromEnv(env), agents, stakeSvvv, diemPerAgent, limitPeriod: period, expiresInDays, dryRun,
+        onWait: (w) => update(waitText(w.what, w.ms, { done: w.minted, total: w.toMint, unit: 'keys minted' }), { reason: w.reason, waitMs: w.ms, minted: w.minted, toMint: w.toMint }),
+      })
     }, { json: args.json })
 
     if (args.json) {

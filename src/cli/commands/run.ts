@@ -17,6 +17,7 @@ import { openKeyStoreFromEnv } from '../keysContext.js'
 import { printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
 import { getLogger } from '../../util/logger.js'
+import { formatNumber } from '../format.js'
 
 /**
  * `gondola run <agent>`: opens the configured wallet and key store, hosts the agent on its own limited key, runs
@@ -126,7 +127,7 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
       }
       for (const r of results) printRun(r, o.out)
       for (const e of events) o.out(eventLine(e))
-      o.out(`cost: ${total.costDiem.toFixed(6)} Diem + $${total.costUsd.toFixed(6)} · ${total.promptTokens} in / ${total.completionTokens} out tokens · ${results.reduce((s, r) => s + r.steps, 0)} model call(s)`)
+      o.out(`cost: ${formatNumber(total.costDiem, { minFraction: 6 })} Diem + $${formatNumber(total.costUsd, { minFraction: 6 })} · ${total.promptTokens} in / ${total.completionTokens} out tokens · ${results.reduce((s, r) => s + r.steps, 0)} model call(s)`)
     },
     close: () => host.close(),
   }

@@ -13,6 +13,7 @@ import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
 import { jsonArg, printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
 import { entriesSince, parseSince } from './ledger.js'
+import { formatNumber } from '../format.js'
 
 const HOUR = 3_600_000
 
@@ -42,7 +43,7 @@ export function keyRunways(keys: readonly KeySummary[], server: readonly ApiKey[
     const first = mine.length ? Date.parse(mine[0]!.ts) : o.now
     const burnPerHour = spent / (Math.max(o.now - first, HOUR) / HOUR)
     const runwayHours = spendable === undefined ? null : burnPerHour > 0 ? spendable / burnPerHour : null
-    const basis = [keyLeft !== undefined ? `key limit left ${round(keyLeft)} Diem` : '', account !== undefined ? `account ${round(account)}` : '', `${mine.length} call(s) in the window`].filter(Boolean).join(', ')
+    const basis = [keyLeft !== undefined ? `key limit left ${num(keyLeft)} Diem` : '', account !== undefined ? `account ${num(account)}` : '', `${mine.length} call(s) in the window`].filter(Boolean).join(', ')
     return { agent: k.agent!, keyId: k.id, spendable: spendable ?? null, burnPerHour: round(burnPerHour), runwayHours: runwayHours === null ? null : round(runwayHours), basis }
   })
 }
@@ -88,19 +89,21 @@ export default defineCommand({
     out(`Wallet ${wallet.address} on ${env.GONDOLA_NETWORK} · API ${baseURL}`)
     out(`  ETH ${b.eth} · VVV ${b.vvv} · sVVV ${b.svvv.total} (${b.svvv.locked} locked for DIEM) · rewards ${b.pendingRewards} · DIEM staked ${b.diem.staked}, liquid ${b.diem.liquid}`)
     out(`Keys (${keys.length}):`)
-    for (const k of keyRows) out(`  ${keyLine(k)}${k.onServer === false ? '  [unknown to Venice]' : ''}${k.currentPeriodUsage ? `  used ${k.currentPeriodUsage.diem} Diem this period` : ''}`)
+    for (const k of keyRows) out(`  ${keyLine(k)}${k.onServer === false ? '  [unknown to Venice]' : ''}${k.currentPeriodUsage ? `  used ${num(Number(k.currentPeriodUsage.diem))} Diem this period` : ''}`)
     if (!limits) out('Rate limits: no ADMIN key kept for this wallet (run gondola provision).')
     else {
-      out(`Account: ${limits.balances.DIEM ?? 0} Diem + $${limits.balances.USD ?? 0} · tier ${limits.apiTier.id} · next epoch ${limits.nextEpochBegins} · access ${limits.accessPermitted ? 'permitted' : 'DENIED'}`)
+      out(`Account: ${num(limits.balances.DIEM ?? 0)} Diem + $${num(limits.balances.USD ?? 0)} · tier ${limits.apiTier.id} · next epoch ${limits.nextEpochBegins} · access ${limits.accessPermitted ? 'permitted' : 'DENIED'}`)
       const models = new Set(entries.map((e) => e.model))
       const shown = limits.rateLimits.filter((r) => r.apiModelId && models.has(r.apiModelId))
       for (const r of shown.length ? shown : limits.rateLimits.slice(0, 3)) out(`  ${r.apiModelId ?? '*'}: ${r.rateLimits.map((l) => `${l.amount} ${l.type}`).join(', ')}`)
       if (limits.rateLimits.length > (shown.length || 3)) out(`  … ${limits.rateLimits.length} models in all (--json for every limit)`)
     }
     out('Runway:')
-    for (const r of runways) out(`  ${r.agent.padEnd(14)} ${r.runwayHours === null ? (r.spendable === null ? 'unknown' : 'idle (no spend in the window)') : `${r.runwayHours} h`} · ${r.burnPerHour} Diem/h · spendable ${r.spendable ?? '?'} (${r.basis})`)
+    for (const r of runways) out(`  ${r.agent.padEnd(14)} ${r.runwayHours === null ? (r.spendable === null ? 'unknown' : 'idle (no spend in the window)') : `${num(r.runwayHours)} h`} · ${num(r.burnPerHour)} Diem/h · spendable ${r.spendable === null ? '?' : num(r.spendable)} (${r.basis})`)
   },
 })
+
+const num = (n: number) => formatNumber(n)
 
 function round(n: number): number {
   return Math.round(n * 1e6) / 1e6
