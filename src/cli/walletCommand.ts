@@ -12,6 +12,7 @@ import { describePlannedStep, type PlannedStep } from '../wallet/send/plannedSte
 import { CLIError } from './CLIError.js'
 import { printJson, withSpinner } from './output.js'
 import { formatAmount } from './format.js'
+import { getLogger } from '../util/logger.js'
 
 /** `--json` and `--dry-run`, shared by every money command. */
 export const moneyArgs = {
@@ -60,6 +61,8 @@ export async function runMoneyCommand<T>(args: { json: boolean; 'dry-run': boole
     },
     { json: args.json },
   )
+  const r = result as { status?: string; hash?: string; hashes?: string[] } | undefined
+  getLogger('wallet').debug('action finished', { action: label, dryRun: args['dry-run'], status: r?.status, hash: r?.hash, hashes: r?.hashes })
   if (args.json) printJson({ dryRun: args['dry-run'], ...(presentable(result) as object) })
   else process.stdout.write(`${args['dry-run'] ? '[dry run] ' : ''}${text(result)}\n${args['dry-run'] ? planLines(result) : ''}`)
 }
