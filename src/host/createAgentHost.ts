@@ -88,7 +88,7 @@ export function createAgentHost(options: AgentHostOptions) {
     keys: [...agentKeys.entries()].map(([agent, k]) => ({ name: agent, apiKey: options.store.reveal(k.id), expiresAt: k.expiresAt })),
     ledger,
     fetch: options.fetch,
-    logger: log,
+    logger: options.logger?.child({ component: 'venice' }),
     clock: options.clock,
     monitor: options.monitor,
     topUp: createWalletTopUp({
