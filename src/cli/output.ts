@@ -40,7 +40,15 @@ export async function withSpinner<T>(text: string, task: (update: Progress) => P
   }
 }
 
-/** "waiting 38 s for Venice's key-creation limit, 12/20 keys minted". */
+/**
+ * One progress line for a wait, saying what it waits for and how far along the work is.
+ *
+ * @example
+ * ```ts
+ * waitText("Venice's key-creation limit", 38_000, { done: 12, total: 20, unit: 'keys minted' })
+ * // "waiting 38 s for Venice's key-creation limit, 12/20 keys minted"
+ * ```
+ */
 export function waitText(what: string, ms: number, progress?: { done: number; total: number; unit: string }): string {
   return `waiting ${Math.max(1, Math.round(ms / 1000))} s for ${what}${progress ? `, ${progress.done}/${progress.total} ${progress.unit}` : ''}`
 }

@@ -36,7 +36,14 @@ export const REDACT_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`)
 
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi
 
-/** Credentials out of a string: userinfo and key-like query values of every URL in it, bearer tokens, API keys. */
+/**
+ * Credentials out of a string: userinfo and key-like query values of every URL in it, bearer tokens, API keys.
+ *
+ * @example
+ * ```ts
+ * redactText('GET https://u:pw@rpc.example/ with Bearer abcdef123456') // 'GET https://rpc.example/ with Bearer [redacted]'
+ * ```
+ */
 export function redactText(text: string): string {
   return redactSecrets(text.replace(URL_IN_TEXT, (url) => stripUrlCredentials(url)))
 }

@@ -4,12 +4,27 @@
  * point at `dry-run` whatever their edit distance, so names are compared after dropping `-`/`_` and case.
  */
 
-/** `dry_run`, `dry-run`, `DryRun` and `dryrun` all normalise to `dryrun`. */
+/**
+ * `dry_run`, `dry-run`, `DryRun` and `dryrun` all normalise to `dryrun`.
+ *
+ * @example
+ * ```ts
+ * normaliseName('Dry_Run') // 'dryrun'
+ * ```
+ */
 export function normaliseName(name: string): string {
   return name.replace(/[-_]/g, '').toLowerCase()
 }
 
-/** Edit distance counting insert, delete, substitute and a swap of two neighbours (`jsno` → `json`) as 1 each. */
+/**
+ * Edit distance counting insert, delete, substitute and a swap of two neighbours (`jsno` → `json`) as 1 each.
+ *
+ * @example
+ * ```ts
+ * editDistance('jsno', 'json')    // 1
+ * editDistance('agent', 'agents') // 1
+ * ```
+ */
 export function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
   for (let i = 1; i <= a.length; i++) {
