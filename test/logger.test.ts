@@ -115,6 +115,8 @@ describe('GONDOLA_LOG_LEVEL in commands other than run', () => {
   it('is quiet at info and accepts trace', async () => {
     expect((await gondola('info', 'ledger', '--json')).stderr).toBe('')
     const traced = await gondola('trace', 'ledger', '--json')
-    expect(traced.stderr.trim().split('\n').map((l) => JSON.parse(l).level)).toContain('debug')
+    const lines = traced.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'trace', component: 'cli', msg: 'environment', network: 'devnet', logLevel: 'trace' }))
+    expect(lines.map((l) => l.level)).toContain('debug')
   })
 })

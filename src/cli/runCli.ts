@@ -7,7 +7,7 @@
  */
 import { stripVTControlCharacters } from 'node:util'
 import { defineCommand, renderUsage, runCommand } from 'citty'
-import { colorEnabled, readEnv } from '../config/env.js'
+import { colorEnabled, readEnv, type Env } from '../config/env.js'
 import { BaseError } from '../errors/BaseError.js'
 import { exitCodeOf } from '../errors/exitCodeOf.js'
 import { configureLogging, getLogger } from '../util/logger.js'
@@ -42,9 +42,10 @@ export async function runCli(rawArgs: string[]): Promise<number> {
       process.stdout.write(`${colorEnabled(process.stdout) ? usage : stripVTControlCharacters(usage)}\n`)
       return 0
     }
-    configureLoggingFromEnv()
+    const env = configureLoggingFromEnv()
     const log = getLogger('cli')
     const started = Date.now()
+    if (env) log.trace('environment', { network: env.GONDOLA_NETWORK, stateDir: env.GONDOLA_STATE_DIR, logLevel: env.GONDOLA_LOG_LEVEL })
     log.debug('command started', { command: checked.path.join(' '), flags: rawArgs.filter((a) => a.startsWith('-')).map((a) => a.split('=')[0]) })
     await runCommand(main, { rawArgs })
     const exitCode = Number(process.exitCode ?? 0)
@@ -64,11 +65,14 @@ export async function runCli(rawArgs: string[]): Promise<number> {
 }
 
 /** The log level from GONDOLA_LOG_LEVEL; a bad environment is reported by the command's own `readEnv()` (exit 3). */
-function configureLoggingFromEnv(): void {
+function configureLoggingFromEnv(): Env | undefined {
   try {
-    configureLogging({ level: readEnv().GONDOLA_LOG_LEVEL })
+    const env = readEnv()
+    configureLogging({ level: env.GONDOLA_LOG_LEVEL })
+    return env
   } catch {
     // The command reads the environment again and fails with the ConfigError naming the variable.
+    return undefined
   }
 }
 
