@@ -10,6 +10,8 @@ import { colorEnabled } from '../src/config/env.js'
 import { KeyStore } from '../src/keys/KeyStore.js'
 import { provision } from '../src/keys/provision.js'
 import { configureLogging } from '../src/util/logger.js'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { cliState } from './helpers/cliState.js'
 import { stakedWallet } from './helpers/testWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
@@ -87,6 +89,19 @@ describe('progress on stderr', () => {
       { level: 'info', component: 'progress', msg: 'Provisioning: swap sent, waiting for its receipt', hash: '0xabc' },
     ])
   })
+
+  it('the binary: `swap --json` keeps stdout one JSON line; stderr says what it waits for, tx hash as a field', async () => {
+    const privateKey = generatePrivateKey()
+    await devnet().fund(privateKeyToAccount(privateKey).address, { eth: parseEther('1') })
+    const { env } = await cliState(devnet(), emulator().baseURL, { GONDOLA_PRIVATE_KEY: privateKey, GONDOLA_NETWORK: 'devnet', NO_COLOR: '1' })
+    const { stdout, stderr } = await exec(process.execPath, ['bin/gondola.js', 'swap', '--eth', '0.001', '--json'], { env })
+    expect(stdout.trim().split('\n')).toHaveLength(1)
+    const result = JSON.parse(stdout) as { status: string; hash: string }
+    expect(result.status).toBe('confirmed')
+    const lines = stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', component: 'progress', msg: 'swap ETH → VVV (Uniswap V3, fee 3000) sent, waiting for its receipt', step: 'swap ETH → VVV (Uniswap V3, fee 3000)', hash: result.hash }))
+    expect(lines.every((l) => !String(l.msg).includes(result.hash))).toBe(true)
+  }, 600_000)
 
   it('provision reports the key-creation wait with how many keys are minted (20 creations in the last minute)', async () => {
     const wallet = await stakedWallet(devnet(), '10')

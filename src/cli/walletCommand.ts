@@ -56,7 +56,7 @@ export async function runMoneyCommand<T>(args: { json: boolean; 'dry-run': boole
   const result = await withSpinner(
     args['dry-run'] ? `${label} (dry run)` : label,
     async (update) => {
-      const wallet = await openWallet(env, { dryRun: args['dry-run'], hooks: { afterBroadcast: (step) => update(`${label}: ${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) } })
+      const wallet = await openWallet(env, { dryRun: args['dry-run'], hooks: { afterBroadcast: (step) => update(`${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) } })
       return action(wallet)
     },
     { json: args.json },

@@ -42,7 +42,7 @@ export default defineCommand({
 
     const dryRun = args['dry-run']
     const result = await withSpinner(dryRun ? 'Planning provisioning' : 'Provisioning', async (update) => {
-      const wallet = await openWallet(env, { dryRun, hooks: { afterBroadcast: (step) => update(`Provisioning: ${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) } })
+      const wallet = await openWallet(env, { dryRun, hooks: { afterBroadcast: (step) => update(`${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) } })
       return provision({
         wallet, baseURL: resolveVeniceBaseUrl(env), store: await openKeyStoreFromEnv(env), agents, stakeSvvv, diemPerAgent, limitPeriod: period, expiresInDays, dryRun,
         onWait: (w) => update(waitText(w.what, w.ms, { done: w.minted, total: w.toMint, unit: 'keys minted' }), { reason: w.reason, waitMs: w.ms, minted: w.minted, toMint: w.toMint }),
