@@ -11,6 +11,7 @@ import { colorEnabled, readEnv, type Env } from '../config/env.js'
 import { BaseError } from '../errors/BaseError.js'
 import { exitCodeOf } from '../errors/exitCodeOf.js'
 import { configureLogging, getLogger } from '../util/logger.js'
+import { startTelemetryFromEnv } from '../telemetry/fromEnv.js'
 import { stripUrlCredentials } from '../util/redact.js'
 import { checkArgv } from './args/index.js'
 import { subCommands } from './commands/index.js'
@@ -47,7 +48,12 @@ export async function runCli(rawArgs: string[]): Promise<number> {
     const started = Date.now()
     if (env) log.trace('environment', { network: env.GONDOLA_NETWORK, stateDir: env.GONDOLA_STATE_DIR, logLevel: env.GONDOLA_LOG_LEVEL })
     log.debug('command started', { command: checked.path.join(' '), flags: rawArgs.filter((a) => a.startsWith('-')).map((a) => a.split('=')[0]) })
-    await runCommand(main, { rawArgs })
+    const telemetry = startTelemetryFromEnv()
+    try {
+      await runCommand(main, { rawArgs })
+    } finally {
+      await telemetry.shutdown()
+    }
     const exitCode = Number(process.exitCode ?? 0)
     log.debug('command finished', { command: checked.path.join(' '), ms: Date.now() - started, exitCode })
     return exitCode
