@@ -96,6 +96,8 @@ describe('agent host: closed-loop funding on the chain', () => {
     expect(result.status).toBe('insufficient_balance')
     const refused = events.find((e) => e.type === 'funding' && e.outcome.action === 'refused')
     expect(refused).toMatchObject({ agent: 'treasurer', outcome: { refusal: expect.stringMatching(/1 ETH exceeds the per-swap cap of 0\.05 ETH/) } })
+    // The run result carries the refusal that ended it: `gondola run` exits 4 (policy).
+    expect(result.fundingError).toMatchObject({ name: 'FundingRefusedError', exitCode: 4 })
     expect(await devnet().publicClient.getTransactionCount({ address: account.address })).toBe(nonce)
   })
 })

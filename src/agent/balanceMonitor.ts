@@ -1,5 +1,6 @@
 import type { VeniceHeaders } from '../venice/headers.js'
 import type { RateLimits } from '../venice/schemas.js'
+import { createBurnWindow } from './burnRate.js'
 import { createEmitter } from './emitter.js'
 
 /** A snapshot of what the monitor knows. Amounts are Diem / USD (1 Diem = $1 of compute per day). */
@@ -49,6 +50,7 @@ export type BalanceMonitorOptions = {
 }
 
 const HOUR = 3_600_000
+const rank = { ok: 0, low: 1, critical: 2, exhausted: 3 } as const
 
 /**
  * Watches one key's balance from response headers (zero extra requests), plus `/api_keys/rate_limits`
@@ -79,14 +81,14 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   let level: BalanceSnapshot['level'] = 'ok'
   let expiringFired = false
   let startedAt = now()
-  const spends: Array<{ at: number; amount: number }> = []
+  // O(1) per event: a running sum over the window instead of re-summing every spend (issue #18).
+  const spends = createBurnWindow(burnWindowMs)
   let refreshing: Promise<void> | undefined
   let timer: ReturnType<typeof setInterval> | undefined
 
   function snapshot(): BalanceSnapshot {
     const t = now()
-    while (spends.length && spends[0]!.at < t - burnWindowMs) spends.shift()
-    const spent = spends.reduce((s, x) => s + x.amount, 0)
+    const spent = spends.total(t)
     const elapsed = Math.max(Math.min(burnWindowMs, t - startedAt), 60_000)
     const burnPerHour = (spent / elapsed) * HOUR
     const account = balanceDiem === undefined && balanceUsd === undefined ? undefined : (balanceDiem ?? 0) + (balanceUsd ?? 0)
@@ -99,7 +101,6 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
     const s = snapshot()
     const next: BalanceSnapshot['level'] =
       reason || (s.spendable !== undefined && s.spendable <= exhaustedBelow) ? 'exhausted' : s.runwayHours < critH ? 'critical' : s.runwayHours < lowH ? 'low' : 'ok'
-    const rank = { ok: 0, low: 1, critical: 2, exhausted: 3 } as const
     if (rank[next] > rank[level]) {
       // Emit every level crossed, in order, so a `low` listener hears about a jump straight to `critical`.
       const crossed = (['low', 'critical', 'exhausted'] as const).filter((l) => rank[l] > rank[level] && rank[l] <= rank[next])
@@ -119,7 +120,7 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   function checkEpoch() {
     if (nextEpochBegins !== undefined && now() >= nextEpochBegins) {
       nextEpochBegins = undefined
-      spends.length = 0
+      spends.clear()
       startedAt = now()
       level = 'ok'
       void refresh().then(() => events.emit('epochReset', snapshot()))
@@ -161,7 +162,7 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
     /** Record a spend (estimated from usage × price) so balance and burn rate move between headers. */
     recordSpend(amount: number) {
       if (amount <= 0) return
-      spends.push({ at: now(), amount })
+      spends.add(now(), amount)
       if (balanceDiem !== undefined && balanceDiem >= amount) balanceDiem -= amount
       else if (balanceDiem !== undefined || balanceUsd !== undefined) {
         const fromDiem = Math.max(0, balanceDiem ?? 0)

@@ -1,7 +1,7 @@
 import type OpenAI from 'openai'
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions'
 import { InsufficientBalanceError, InternalServerError, APIConnectionError, RateLimitError, toVeniceError, VeniceAPIError } from '../venice/errors.js'
-import { parseVeniceHeaders, type VeniceHeaders } from '../venice/headers.js'
+import { parseVeniceHeaders, parseVeniceHeadersOnce, type VeniceHeaders } from '../venice/headers.js'
 import { backoffMs, sleep as realSleep } from '../venice/retry.js'
 import type { BalanceMonitor } from './balanceMonitor.js'
 import type { FundingController, FundingOutcome } from './funding.js'
@@ -71,7 +71,7 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
     const ticket = await ctx.limiter?.acquire(signal)
     try {
       const { data, response } = await ctx.openai.chat.completions.create(params, { signal, maxRetries: 0 }).withResponse()
-      const headers = parseVeniceHeaders(response.headers)
+      const headers = parseVeniceHeadersOnce(response.headers)
       ticket?.done(headers, response.status)
       ctx.monitor?.observeHeaders(headers, response.status)
       return { completion: data, headers, retries }

@@ -1,3 +1,5 @@
+import type { Dispatcher } from 'undici'
+import { createConnectionPool } from '../venice/connectionPool.js'
 import { createVeniceClient, type VeniceClient } from '../venice/createVeniceClient.js'
 import type { VeniceLogger } from '../venice/request.js'
 import type { RateLimits } from '../venice/schemas.js'
@@ -25,6 +27,13 @@ export type RunnerOptions = {
   keys: RunnerKey[]
   ledger?: Ledger | undefined
   fetch?: typeof fetch | undefined
+  /**
+   * Sockets to Venice, shared by every key and agent of the runner (per origin): at most this many are
+   * open at once, over keep-alive; other requests queue for a free one. Default 64.
+   */
+  connections?: number | undefined
+  /** Use this dispatcher instead of the runner's own pool (e.g. one pool shared by several runners). */
+  dispatcher?: Dispatcher | undefined
   logger?: VeniceLogger | undefined
   /** Clock for limiters (tests and benches compress time with the emulator's clock). */
   clock?: LimiterClock | undefined
@@ -82,13 +91,17 @@ export type RunnerRunOptions = Omit<RunAgentOptions, 'venice' | 'limiter' | 'mon
  */
 export function createRunner(options: RunnerOptions) {
   if (!options.keys.length) throw new TypeError('createRunner needs at least one key')
+  // One bounded keep-alive pool for all keys: 10,000 agents must not open 10,000 sockets (issue #18).
+  const ownPool = options.dispatcher ? undefined : createConnectionPool({ connections: options.connections })
+  const dispatcher = options.dispatcher ?? ownPool!
   const services = new Map<string, KeyServices>()
-  for (const k of options.keys) services.set(k.name, makeServices(k, options))
+  for (const k of options.keys) services.set(k.name, makeServices(k, options, dispatcher))
   const first = services.get(options.keys[0]!.name)!
   const prices: PriceBook = createPriceBook(first.venice)
 
   function pick(key: RunnerRunOptions['key']): KeyServices {
-    const names = key === undefined ? [first.name] : Array.isArray(key) ? key : [key]
+    if (key === undefined) return first // one candidate: no snapshot needed (this runs for every agent)
+    const names = Array.isArray(key) ? key : [key]
     const candidates = names.map((n) => {
       const s = services.get(n)
       if (!s) throw new TypeError(`Unknown key "${n}"`)
@@ -110,9 +123,10 @@ export function createRunner(options: RunnerOptions) {
         onKeyLimit: options.rotateKey ? (detail) => s.rotate('limit', detail) : undefined,
       })
     },
-    /** Stops refresh timers. */
+    /** Stops refresh timers and closes the runner's own connection pool (after in-flight requests). */
     close(): void {
       for (const s of services.values()) s.monitor.stop()
+      void ownPool?.close().catch(() => {})
     },
   }
 }
@@ -120,7 +134,7 @@ export function createRunner(options: RunnerOptions) {
 /** A runner as returned by `createRunner`. */
 export type Runner = ReturnType<typeof createRunner>
 
-function makeServices(k: RunnerKey, o: RunnerOptions): KeyServices {
+function makeServices(k: RunnerKey, o: RunnerOptions, dispatcher: Dispatcher): KeyServices {
   const limiters = new Map<string, RateLimiter>()
   // Header observations from REST calls (and chat) reach the monitor through the client hook.
   let monitorRef: BalanceMonitor | undefined
@@ -128,6 +142,7 @@ function makeServices(k: RunnerKey, o: RunnerOptions): KeyServices {
     baseURL: o.baseURL,
     apiKey: k.apiKey,
     fetch: o.fetch,
+    dispatcher,
     logger: o.logger,
     maxRetries: 2,
     onHeaders: (h, status, path) => {

@@ -5,6 +5,8 @@
  * Every variable is documented in `.env.example`; a bad value fails fast with a
  * `ConfigError` naming the variable.
  */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import { config as loadDotenv } from 'dotenv'
 import { z } from 'zod'
 import { ConfigError } from './ConfigError.js'
@@ -17,6 +19,8 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 export const envSchema = z.object({
   GONDOLA_NETWORK: z.enum(['devnet', 'base']).default('devnet'),
   GONDOLA_STATE_DIR: z.string().min(1).default('.gondola'),
+  /** Per-user wallet data (journal, lock, daily spend) keyed by address, shared by every state dir. Default: `defaultDataDir()`. */
+  GONDOLA_DATA_DIR: z.string().min(1).optional(),
   GONDOLA_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   BASE_RPC_URL: optionalUrl,
   DEVNET_RPC_URL: optionalUrl,
@@ -120,4 +124,21 @@ export function colorEnabled(stream: { isTTY?: boolean } = process.stdout, sourc
   if (source.NO_COLOR) return false
   if (force === '0' || force === 'false' || source.TERM === 'dumb') return false
   return Boolean(stream.isTTY)
+}
+
+/**
+ * The per-user data directory where each wallet address keeps its journal, its lock and its daily spend, shared
+ * by every state dir on the machine: `GONDOLA_DATA_DIR`, else `$XDG_DATA_HOME/gondola`, else
+ * `~/.local/share/gondola`. Tests point `GONDOLA_DATA_DIR` at a temp dir.
+ *
+ * @example
+ * ```ts
+ * defaultDataDir({ GONDOLA_DATA_DIR: '/tmp/g' }) // '/tmp/g'
+ * defaultDataDir({ XDG_DATA_HOME: '/home/a/.data' }) // '/home/a/.data/gondola'
+ * ```
+ */
+export function defaultDataDir(source: Record<string, string | undefined> = process.env): string {
+  if (source.GONDOLA_DATA_DIR) return source.GONDOLA_DATA_DIR
+  if (source.XDG_DATA_HOME) return join(source.XDG_DATA_HOME, 'gondola')
+  return join(homedir(), '.local', 'share', 'gondola')
 }

@@ -3,6 +3,7 @@
  * `http://127.0.0.1:PORT/api/v1`, reading stakes from a `ChainReader`.
  */
 import { randomBytes } from 'node:crypto'
+import type { Server } from 'node:http'
 import Fastify from 'fastify'
 import type { Address } from 'viem'
 import { loadCatalog } from './catalog/models.js'
@@ -59,6 +60,8 @@ export type Emulator = {
   /** `http://127.0.0.1:PORT/api/v1`, the `baseURL` for the openai SDK. */
   baseURL: string
   port: number
+  /** The HTTP server (benches and tests count its `connection` events). */
+  server: Server
   stop(): Promise<void>
   clock: EmulatorClock
   now(): number
@@ -150,6 +153,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
   return {
     baseURL: `http://127.0.0.1:${port}/api/v1`,
     port,
+    server: app.server,
     stop: async () => {
       await app.close()
     },

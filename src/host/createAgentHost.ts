@@ -17,6 +17,7 @@ import { createVeniceClient } from '../venice/createVeniceClient.js'
 import type { TopUpReturnType } from '../wallet/actions/topUp.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import type { Logger } from '../util/logger.js'
+import { FundingFailedError, FundingRefusedError } from './fundingErrors.js'
 import { builtinToolFactories, type ToolFactory } from './hostTools.js'
 import { createWalletTopUp } from './walletTopUp.js'
 import { appendRunRecord } from './runHistory.js'
@@ -86,6 +87,11 @@ export function createAgentHost(options: AgentHostOptions) {
     options.onEvent?.(event)
   }
 
+  // Funding problems seen while a run of an agent is in flight: the run's result carries them.
+  type FundingSink = { failures: BaseError[]; refusals: string[] }
+  const sinks = new Map<string, Set<FundingSink>>()
+  const sinksOf = (agent: string) => sinks.get(agent) ?? new Set<FundingSink>()
+
   const runner: Runner = createRunner({
     baseURL: options.baseURL,
     keys: [...agentKeys.entries()].map(([agent, k]) => ({ name: agent, apiKey: options.store.reveal(k.id), expiresAt: k.expiresAt })),
@@ -103,7 +109,13 @@ export function createAgentHost(options: AgentHostOptions) {
     }),
     funding: { minRunwayHours: options.funding.minRunwayHours, cooldownMs: options.funding.cooldownMs },
     // Report what the self-funding path decided, for every agent key.
-    onFundingOutcome: (agent, outcome, request) => emit({ type: 'funding', agent, outcome, request }),
+    onFundingOutcome: (agent, outcome, request) => {
+      for (const sink of sinksOf(agent)) {
+        if (outcome.action === 'failed') sink.failures.push(outcome.cause ?? new FundingFailedError(outcome.error))
+        if (outcome.action === 'refused') sink.refusals.push(outcome.refusal)
+      }
+      emit({ type: 'funding', agent, outcome, request })
+    },
     // Balances from every response's headers; `/api_keys/rate_limits` (ADMIN) every 5 minutes and at epoch change.
     ...(admin && { fetchRateLimits: () => admin.getRateLimits(), refreshMs: 300_000 }),
     rotateKey: async ({ name, reason }): Promise<RotatedKey> => {
@@ -120,10 +132,13 @@ export function createAgentHost(options: AgentHostOptions) {
     services.monitor.on('refreshError', ({ error }) => log?.warn('balance refresh failed', { agent: services.name, error: error instanceof Error ? error.message : String(error) }))
   }
 
-  function toolsFor(def: AgentDefinition): AnyTool[] {
+  function toolsFor(def: AgentDefinition, sink: FundingSink): AnyTool[] {
     const services = runner.key(def.name)
     if (!services) throw new MissingAgentKeyError(`No INFERENCE key is kept for agent "${def.name}".`, { metaMessages: [`Run: gondola provision --agents ${def.name}`] })
-    const deps = { wallet: options.wallet, services, outboxDir: options.outboxDir, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem, fundingCooldownMs: options.funding.cooldownMs, imageModel: options.imageModel ?? 'default' }
+    const deps = {
+      wallet: options.wallet, services, outboxDir: options.outboxDir, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem,
+      fundingCooldownMs: options.funding.cooldownMs, imageModel: options.imageModel ?? 'default', onFundingFailure: (err: BaseError) => void sink.failures.push(err),
+    }
     const registry = new Map(Object.entries(factories).filter(([name]) => def.tools.includes(name)).map(([name, make]) => [name, make(deps)]))
     return resolveTools(def, registry)
   }
@@ -132,12 +147,37 @@ export function createAgentHost(options: AgentHostOptions) {
     runner,
     ledger,
     agents: (): string[] => [...agentKeys.keys()],
-    /** Runs one agent definition once. */
-    run(def: AgentDefinition, o: AgentRunOverrides = {}): Promise<RunResult> {
-      const tools = toolsFor(def)
+    /**
+     * Runs one agent definition once. A top-up that failed during the run (requested by the model or automatic),
+     * or an automatic one the policy refused when the run needed it, is in `result.fundingError`.
+     */
+    async run(def: AgentDefinition, o: AgentRunOverrides = {}): Promise<RunResult> {
+      const sink: FundingSink = { failures: [], refusals: [] }
+      const tools = toolsFor(def, sink)
       const prompt = o.prompt ?? def.prompt
       if (!prompt) throw new MissingAgentKeyError(`Agent "${def.name}" has no default prompt: pass one (--prompt).`)
-      const running = runner.run({
+      if (!sinks.has(def.name)) sinks.set(def.name, new Set())
+      sinks.get(def.name)!.add(sink)
+      try {
+        const result = await runOnce(def, prompt, tools, o)
+        const refused = result.status === 'insufficient_balance' && sink.refusals.length ? new FundingRefusedError(`The run needed a top-up and the policy refused it: ${sink.refusals.at(-1)}`, { code: 'FUNDING_REFUSED' }) : undefined
+        const fundingError = sink.failures.at(-1) ?? refused
+        const final = fundingError ? { ...result, fundingError } : result
+        if (options.runsPath) {
+          await appendRunRecord(options.runsPath, def.name, final).catch((error: unknown) => log?.warn('host: run history not written', { error: error instanceof Error ? error.message : String(error) }))
+        }
+        return final
+      } finally {
+        sinks.get(def.name)?.delete(sink)
+      }
+    },
+    close(): void {
+      runner.close()
+    },
+  }
+
+  function runOnce(def: AgentDefinition, prompt: string, tools: AnyTool[], o: AgentRunOverrides): Promise<RunResult> {
+      return runner.run({
         agent: def.name,
         key: def.name,
         prompt,
@@ -150,16 +190,6 @@ export function createAgentHost(options: AgentHostOptions) {
         budgetDiem: o.budgetDiem ?? def.budget.diemPerRun,
         signal: o.signal,
       })
-      if (!options.runsPath) return running
-      const runsPath = options.runsPath
-      return running.then(async (result) => {
-        await appendRunRecord(runsPath, def.name, result).catch((error: unknown) => log?.warn('host: run history not written', { error: error instanceof Error ? error.message : String(error) }))
-        return result
-      })
-    },
-    close(): void {
-      runner.close()
-    },
   }
 }
 

@@ -2,6 +2,7 @@ import { appendFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { formatEther } from 'viem'
 import { z } from 'zod'
+import type { BaseError } from '../errors/BaseError.js'
 import type { KeyServices } from '../agent/runner.js'
 import { defineTool, type AnyTool } from '../tools/defineTool.js'
 import { generateImageTool, speechTool } from '../tools/builtin/media.js'
@@ -25,6 +26,8 @@ export type ToolDeps = {
   imageModel: string
   /** The funding window: a model's top-up request inside it is refused, as an automatic one would be. */
   fundingCooldownMs: number
+  /** Told when a top-up the model requested failed (the host puts it in the run result). */
+  onFundingFailure?: ((error: BaseError) => void) | undefined
 }
 
 /** Builds one tool for one agent. Registries map tool names (as used in `agents/`) to factories. */
@@ -112,8 +115,9 @@ export const builtinToolFactories: Record<string, ToolFactory> = {
       },
     }),
   get_runway: ({ services }) => runwayTool({ monitor: services.monitor }),
-  request_top_up: ({ wallet, ethPerTopUp, mintDiem, fundingCooldownMs }) =>
+  request_top_up: ({ wallet, ethPerTopUp, mintDiem, fundingCooldownMs, onFundingFailure }) =>
     requestTopUpTool({
+      onFailure: onFundingFailure,
       // The model may suggest an amount; the wallet's spend policy (caps, allowlist, slippage) decides.
       requestTopUp: ({ agent, reason, ethAmount }) =>
         requestTopUp({ wallet, mintDiem, cooldownMs: fundingCooldownMs }, { eth: ethAmount ? parseAmount(ethAmount, { symbol: 'ETH', field: 'ethAmount' }) : ethPerTopUp, reason: `requested by ${agent}: ${reason}` }),

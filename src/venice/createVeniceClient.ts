@@ -1,7 +1,8 @@
 import OpenAI from 'openai'
+import type { Dispatcher } from 'undici'
 import { redact } from '../util/redact.js'
 import { NotFoundError } from './errors.js'
-import { parseVeniceHeaders, type VeniceHeaders } from './headers.js'
+import { parseVeniceHeadersOnce, type VeniceHeaders } from './headers.js'
 import { request, type Transport, type VeniceLogger, type WithHeaders } from './request.js'
 import { sleep } from './retry.js'
 import {
@@ -19,6 +20,11 @@ export type VeniceClientOptions = {
   apiKey?: string | undefined
   /** Injected transport; tests pass a counting fetch. Defaults to the global `fetch`. */
   fetch?: typeof fetch | undefined
+  /**
+   * The HTTP dispatcher every request goes through (passed to `fetch` as `dispatcher`), e.g. a
+   * `createConnectionPool()` shared by many clients so they open a bounded number of sockets.
+   */
+  dispatcher?: Dispatcher | undefined
   logger?: VeniceLogger | undefined
   /** Retries for retryable failures (408/409/429/5xx/connection). Default 2. */
   maxRetries?: number | undefined
@@ -60,12 +66,11 @@ type Opts = { signal?: AbortSignal | undefined }
 export function createVeniceClient(options: VeniceClientOptions) {
   const baseFetch = options.fetch ?? globalThis.fetch
   const now = options.now ?? Date.now
+  const dispatcher = options.dispatcher
   const observedFetch: typeof fetch = async (input, init) => {
-    const res = await baseFetch(input, init)
-    if (options.onHeaders) {
-      const path = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).pathname
-      options.onHeaders(parseVeniceHeaders(res.headers, now()), res.status, path)
-    }
+    // `dispatcher` is undici's RequestInit extension; Node's fetch and undici's honour it.
+    const res = await baseFetch(input, dispatcher ? ({ ...init, dispatcher } as RequestInit) : init)
+    if (options.onHeaders) options.onHeaders(parseVeniceHeadersOnce(res.headers, now()), res.status, pathOf(input))
     return res
   }
   const t: Transport = {
@@ -155,6 +160,15 @@ export function createVeniceClient(options: VeniceClientOptions) {
       (await data(request(t, { method: 'POST', path: '/api_keys/generate_web3_key', auth: false, body, schema: createdApiKeyResponseSchema, signal: o.signal, retry: false }))).data,
   }
   return client
+}
+
+/** The path of a request URL, without building a `URL` (this runs on every response). */
+function pathOf(input: string | URL | Request): string {
+  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+  const start = href.indexOf('/', href.indexOf('//') + 2)
+  if (start < 0) return '/'
+  const end = href.search(/[?#]/)
+  return href.slice(start, end < 0 ? undefined : end)
 }
 
 /** The client returned by `createVeniceClient`. */

@@ -168,7 +168,9 @@ export function toVeniceError(err: unknown): VeniceAPIError | BaseError {
     const e = err as { name?: string; status?: unknown; error?: unknown; headers?: HeadersLike }
     if (e.name === 'APIUserAbortError' || e.name === 'AbortError') return new APIUserAbortError({ cause: err })
     if (typeof e.status === 'number') return generate(e.status, e.error, e.headers, err)
-    if (e.name === 'APIConnectionError' || e.name === 'APIConnectionTimeoutError' || err instanceof TypeError)
+    // openai v6's error classes keep `name === 'Error'`: match the class name too, or connection failures go unretried.
+    const kind = e.name === 'Error' ? (err as object).constructor?.name : e.name
+    if (kind === 'APIConnectionError' || kind === 'APIConnectionTimeoutError' || err instanceof TypeError)
       return new APIConnectionError({ cause: err })
   }
   return new BaseError('Unexpected error calling Venice.', { cause: err })

@@ -115,6 +115,8 @@ export class NoRouteError extends BaseError {
 export class JournalError extends BaseError {
   override name = 'JournalError' as const
   override exitCode: ExitCodeValue = ExitCode.config
+  /** True when the file does not exist (only raised where a missing journal matters). */
+  missing = false
   constructor(message: string, readonly path: string, parameters: BaseErrorParameters = {}) {
     super(message, { code: 'JOURNAL', ...parameters })
   }

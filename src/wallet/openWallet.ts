@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { LocalAccount } from 'viem'
-import { isInteractive, type Env } from '../config/env.js'
+import { defaultDataDir, isInteractive, type Env } from '../config/env.js'
 import { createClients } from '../chain/createClients.js'
 import { loadAccount } from './accounts/loadAccount.js'
 import { createWallet, type Wallet, type WalletHooks } from './createWallet.js'
@@ -27,7 +27,7 @@ export function loadAccountFromEnv(env: Env): Promise<LocalAccount> {
 
 /**
  * The wallet as configured: network and address book (devnet discovered, or Base), account,
- * spend policy from GONDOLA_POLICY_*, journal in GONDOLA_STATE_DIR.
+ * spend policy from GONDOLA_POLICY_*, journal in GONDOLA_DATA_DIR (per address, shared by every state dir).
  *
  * @example
  * ```ts
@@ -38,5 +38,5 @@ export function loadAccountFromEnv(env: Env): Promise<LocalAccount> {
 export async function openWallet(env: Env, options: { dryRun?: boolean | undefined; hooks?: WalletHooks | undefined } = {}): Promise<Wallet> {
   const { publicClient, addresses } = createClients(env)
   const account = await loadAccountFromEnv(env)
-  return createWallet({ account, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dryRun: options.dryRun, hooks: options.hooks })
+  return createWallet({ account, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dataDir: env.GONDOLA_DATA_DIR ?? defaultDataDir(), dryRun: options.dryRun, hooks: options.hooks })
 }

@@ -8,7 +8,7 @@ import type { RunResult } from '../../agent/runAgent.js'
 import { readEnv, type Env } from '../../config/env.js'
 import { createAgentHost, type AgentHost, type HostEvent } from '../../host/createAgentHost.js'
 import { runSchedule, ScheduleError, timingOf, type ScheduleRun } from '../../host/scheduler.js'
-import { describeTopUp } from '../../host/walletTopUp.js'
+import { describeTopUp, finishInterruptedTopUp } from '../../host/walletTopUp.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import type { Wallet } from '../../wallet/createWallet.js'
 import { openWallet } from '../../wallet/openWallet.js'
@@ -112,6 +112,9 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
     logger: getLogger('cli', { agent: def.name }),
     onEvent: (e) => events.push(e),
   })
+  // What an interrupted top-up already paid for is finished before the first run (the funding window does not apply).
+  const finished = await finishInterruptedTopUp({ wallet, mintDiem: true })
+  if (finished) o.out(`⚡ finished an interrupted top-up: ${describeTopUp(finished)}`)
   return {
     async run(n, signal) {
       events = []
@@ -122,6 +125,10 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
       const last = results.at(-1)!
       const total = results.reduce((s, r) => ({ costDiem: s.costDiem + r.costDiem, costUsd: s.costUsd + r.costUsd, promptTokens: s.promptTokens + r.promptTokens, completionTokens: s.completionTokens + r.completionTokens }), { costDiem: 0, costUsd: 0, promptTokens: 0, completionTokens: 0 })
       if (results.some((r) => r.status === 'error')) process.exitCode = 1
+      // A failed or refused top-up makes the run a failure with its documented code (policy 4, network 5, funds 6).
+      const fundingError = results.find((r) => r.fundingError)?.fundingError
+      if (fundingError) process.exitCode = fundingError.exitCode
+      else if (last.status === 'insufficient_balance') process.exitCode = last.error?.exitCode ?? 1
       if (o.json) {
         printJson({ agent: agent.name, kind: 'model', n, status: last.status, output: last.output, runs: results.map(runJson), ...total, events: events.map((e) => presentable(e)) })
         return
@@ -147,6 +154,7 @@ function runJson(r: RunResult) {
     status: r.status, model: r.model, steps: r.steps, output: r.output, toolCalls: toolCallsOf(r.messages), toolErrors: r.toolErrors,
     costDiem: r.costDiem, costUsd: r.costUsd, promptTokens: r.promptTokens, completionTokens: r.completionTokens,
     ...(r.error ? { error: { name: r.error.name, message: r.error.shortMessage } } : {}),
+    ...(r.fundingError ? { fundingError: { name: r.fundingError.name, message: r.fundingError.shortMessage, exitCode: r.fundingError.exitCode } } : {}),
   }
 }
 
@@ -157,6 +165,7 @@ function printRun(r: RunResult, out: (l: string) => void): void {
   }
   if (r.output) out(`answer: ${r.output}`)
   if (r.status !== 'completed') out(`status: ${r.status}${r.error ? ` — ${r.error.shortMessage}` : ''}`)
+  if (r.fundingError) out(`funding failed: ${r.fundingError.shortMessage}`)
 }
 
 function eventLine(e: HostEvent): string {

@@ -4,6 +4,8 @@ import { readEnv } from '../../config/env.js'
 import type { KeySummary } from '../../keys/KeyStore.js'
 import type { ApiKey, RateLimits } from '../../venice/schemas.js'
 import { openWallet } from '../../wallet/openWallet.js'
+import { paidFor } from '../../wallet/send/withRun.js'
+import type { JournalRun } from '../../wallet/journal/journal.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
 import { jsonArg, printJson } from '../output.js'
 import { fmt } from '../walletCommand.js'
@@ -64,11 +66,16 @@ export default defineCommand({
     const status = await collectStatus(env, { wallet, store, now, windowMs })
     const { baseURL, rawBalances: balances, keys: keyRows, rateLimits: limits, runways, entries } = status
     const keys = keyRows
-    if (args.json) return printJson(statusJson(status))
+    const unfinished = unfinishedRuns(wallet.journal.runs())
+    if (args.json) return printJson({ ...statusJson(status), unfinishedRuns: unfinished, journal: wallet.journal.path })
     const out = (l: string) => process.stdout.write(`${l}\n`)
     const b = balances
     out(`Wallet ${wallet.address} on ${env.GONDOLA_NETWORK} · API ${baseURL}`)
     out(`  ETH ${fmt(b.eth)} · VVV ${fmt(b.vvv)} · sVVV ${fmt(b.svvv.total)} (${fmt(b.svvv.locked)} locked for DIEM) · rewards ${fmt(b.pendingRewards)} · DIEM staked ${fmt(b.diem.staked)}, liquid ${fmt(b.diem.liquid)}`)
+    if (unfinished.length) {
+      out(`Unfinished runs (${unfinished.length}) in ${wallet.journal.path} — the next \`gondola run\` (top-ups) or the same command again finishes them:`)
+      for (const r of unfinished) out(`  ${r.intent} (${r.status}, since ${r.createdAt}): ${r.steps.map((st) => `${st.name} ${st.status}`).join(', ')}`)
+    }
     out(`Keys (${keys.length}):`)
     for (const k of keyRows) out(`  ${keyLine(k)}${k.onServer === false ? '  [unknown to Venice]' : ''}${k.currentPeriodUsage ? `  used ${num(Number(k.currentPeriodUsage.diem))} Diem this period` : ''}`)
     if (!limits) out('Rate limits: no ADMIN key kept for this wallet (run gondola provision).')
@@ -85,6 +92,13 @@ export default defineCommand({
 })
 
 const num = (n: number) => formatNumber(n)
+
+/** Runs that sent something and did not finish (a crash, a cut connection): what is owed to the next run. */
+export function unfinishedRuns(runs: readonly JournalRun[]): Array<{ key: string; intent: string; status: string; createdAt: string; steps: Array<{ name: string; status: string; hash: string }> }> {
+  return runs
+    .filter((r) => r.status !== 'done' && paidFor(r))
+    .map((r) => ({ key: r.key, intent: r.intent, status: r.status, createdAt: r.createdAt, steps: r.steps.map((st) => ({ name: st.name, status: st.status, hash: st.hash })) }))
+}
 
 function round(n: number): number {
   return Math.round(n * 1e6) / 1e6

@@ -2,6 +2,7 @@ import { parseAbi, type Abi } from 'viem'
 import { quoterV2Abi, swapRouter02Abi } from '../../chain/abis/index.js'
 import type { Wallet } from '../createWallet.js'
 import { NoRouteError } from '../errors.js'
+import { isNetworkError } from '../send/networkError.js'
 import type { SwapQuote, SwapRoute } from './types.js'
 
 /** The Uniswap V3 fee tiers tried, in hundredths of a bip. */
@@ -56,7 +57,11 @@ async function quoteTiers(wallet: Wallet, abi: Abi, functionName: string, params
   const results = (await wallet.publicClient.multicall({ contracts, allowFailure: true, multicallAddress: wallet.addresses.multicall3 } as never)) as {
     status: 'success' | 'failure'
     result?: readonly [bigint, ...unknown[]]
+    error?: unknown
   }[]
+  // allowFailure also swallows a transport failure: an unreachable RPC is not "no pool".
+  const unreachable = results.find((r) => r.status === 'failure' && isNetworkError(r.error))
+  if (unreachable) throw unreachable.error
   return results.flatMap((r, i) => (r.status === 'success' && r.result ? [{ fee: UNISWAP_FEE_TIERS[i]!, value: r.result[0] }] : []))
 }
 
