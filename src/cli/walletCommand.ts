@@ -21,7 +21,7 @@ export const moneyArgs = {
 } as const
 
 /** bigint fields that are not 18-decimal token amounts. */
-const NOT_AMOUNTS = new Set(['gasUsed', 'timestamp', 'end', 'cooldownEnd', 'blockNumber', 'nonce'])
+const NOT_AMOUNTS = new Set(['gasUsed', 'timestamp', 'end', 'cooldownEnd', 'blockNumber', 'nonce', 'gas', 'baseFee'])
 
 /** Makes a result printable: token amounts as decimal strings, other bigints as integers, receipts dropped. */
 export function presentable(value: unknown, key = ''): unknown {

@@ -7,7 +7,7 @@ import { toSigner, type AnySigner, type WalletSigner } from './accounts/toSigner
 import { ChainMismatchError } from './errors.js'
 import { openJournal, type Journal, type JournalStep } from './journal/journal.js'
 import { createPolicy, type SpendPolicy } from './policy/policy.js'
-import { uniswapV3Route } from './routes/uniswapV3Route.js'
+import { bestRoute } from './routes/venueRoute.js'
 import type { SwapRoute } from './routes/types.js'
 
 /** Test seams to inject a crash at the two dangerous moments of a send. */
@@ -54,7 +54,7 @@ export type CreateWalletParameters = {
   dataDir?: string | undefined
   /** The state dir (GONDOLA_STATE_DIR): a journal an older version kept there is merged into the per-address one. */
   stateDir?: string | undefined
-  /** Swap route; defaults to Uniswap V3 (QuoterV2 + SwapRouter02). */
+  /** Swap route; defaults to `bestRoute` (every venue compared, best net of gas). */
   route?: SwapRoute | undefined
   dryRun?: boolean | undefined
   /** Receipt wait per transaction (default 120 s). */
@@ -101,7 +101,7 @@ export async function createWallet(parameters: CreateWalletParameters): Promise<
     chainId,
     policy,
     journal: await openJournal({ dataDir: parameters.dataDir ?? defaultDataDir(), stateDir, chainId, chainInstance, address: signer.address, now }),
-    route: parameters.route ?? uniswapV3Route,
+    route: parameters.route ?? bestRoute,
     dryRun: parameters.dryRun ?? false,
     receiptTimeoutMs: parameters.receiptTimeoutMs ?? 120_000,
     pollingIntervalMs: parameters.pollingIntervalMs ?? (addresses.network === 'devnet' ? 50 : 1_000),

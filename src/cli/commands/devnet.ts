@@ -11,7 +11,7 @@ import { jsonArg, printJson, withSpinner } from '../output.js'
  * SIGINT/SIGTERM, then stops everything (saving `--state`) and exits 0.
  */
 export default defineCommand({
-  meta: { name: 'devnet', description: 'Run the local world: anvil + Venice contracts (VVV, sVVV, DIEM) + Uniswap V3 with a VVV/WETH pool + the Venice API emulator' },
+  meta: { name: 'devnet', description: 'Run the local world: anvil + Venice contracts (VVV, sVVV, DIEM) + Uniswap V3 and Aerodrome VVV/WETH pools + the Venice API emulator' },
   args: {
     port: { type: 'string', description: 'Port on 127.0.0.1 (default: a free one)' },
     state: { type: 'string', description: 'Resume from this file if it exists, and save the chain to it on exit' },
@@ -88,7 +88,7 @@ function toJsonLine(info: DevnetInfo): Record<string, unknown> {
   return {
     rpcUrl: info.rpcUrl,
     chainId: info.chainId,
-    addresses: { vvv: a.vvv, staking: a.staking, diem: a.diem, weth: a.weth, swapRouter: a.swapRouter, quoter: a.quoter, positionManager: a.positionManager, factory: a.factory, multicall3: a.multicall3 },
+    addresses: { vvv: a.vvv, staking: a.staking, diem: a.diem, weth: a.weth, swapRouter: a.swapRouter, quoter: a.quoter, positionManager: a.positionManager, factory: a.factory, multicall3: a.multicall3, aerodromeRouter: a.aerodromeRouter, aerodromeFactory: a.aerodromeFactory },
     accounts: info.accounts,
     ...(info.veniceBaseUrl && { veniceBaseUrl: info.veniceBaseUrl }),
   }

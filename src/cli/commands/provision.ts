@@ -2,6 +2,7 @@ import { defineCommand } from 'citty'
 
 import { readEnv } from '../../config/env.js'
 import { describeStake, provision } from '../../keys/provision.js'
+import { describeComparison } from '../../wallet/routes/describeComparison.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import { parseAmount } from '../../wallet/amounts.js'
 import { describePlannedStep } from '../../wallet/send/plannedStep.js'
@@ -57,6 +58,7 @@ export default defineCommand({
       `${dryRun ? '[dry run] ' : ''}Wallet ${result.wallet} on ${env.GONDOLA_NETWORK}`,
       `  stake: ${describeStake(result.stake)}${result.stake.hashes.length ? ` (${result.stake.hashes.length} tx)` : ''}`,
       ...(dryRun && result.stake.steps.length ? ['  transactions it would send:', ...result.stake.steps.map((s) => `    ${describePlannedStep(s)}`)] : []),
+      ...(dryRun && result.stake.swap?.comparison ? ['  swap venues compared:', ...describeComparison(result.stake.swap.comparison).map((l) => `    ${l}`)] : []),
       `  ADMIN key: ${result.admin.status}${result.admin.key ? ` ${keyLine(result.admin.key)}` : ''}`,
       ...result.agents.map((a) => `  ${a.agent}: ${a.status}${a.key ? ` ${keyLine(a.key)}` : ''}`),
       ...(dryRun && result.plannedRequests.length ? ['  requests it would send:', ...result.plannedRequests.map((r) => `    ${r}`)] : []),

@@ -10,6 +10,7 @@ import type { Wallet } from '../createWallet.js'
 import { TransactionRevertedError } from '../errors.js'
 import type { JournalRun } from '../journal/journal.js'
 import { assertPolicy } from '../policy/policy.js'
+import { feesPerGas } from './feesPerGas.js'
 import { gasLimitFor } from './gasLimit.js'
 import { settleStep } from './settleStep.js'
 import { simulateCall } from './simulateCall.js'
@@ -63,15 +64,18 @@ async function sendCallUntraced(wallet: Wallet, run: RunContext, name: string, b
     return push(run, { name, label: call.label, status: 'planned', resumed: false, simulated, call })
   }
 
-  await simulateCall(wallet, call)
   const data = encodeFunctionData({ abi: call.abi as Abi, functionName: call.functionName, args: call.args } as never)
   const client = wallet.publicClient
-  const [nonce, fees, gas, balance] = await Promise.all([
+  // Issued together with the simulation: one HTTP round trip when the transport batches (viem `batch: true`).
+  const prepared = Promise.all([
     client.getTransactionCount({ address: wallet.address, blockTag: 'pending' }),
-    client.estimateFeesPerGas(),
+    feesPerGas(client),
     client.estimateGas({ account: wallet.address, to: call.to, data, value }),
     client.getBalance({ address: wallet.address }),
   ])
+  prepared.catch(() => undefined) // a revert is reported by the simulation (decoded), not as an unhandled rejection
+  await simulateCall(wallet, call)
+  const [nonce, fees, gas, balance] = await prepared
   // value + gasLimit × maxFee must fit the balance (the node checks it up front): sized here, typed error if it cannot.
   const gasLimit = gasLimitFor({ estimate: gas, value, balance, maxFeePerGas: fees.maxFeePerGas, label: call.label, retry: attempt })
   const raw = await wallet.signer.signTransaction({
@@ -88,7 +92,7 @@ async function sendCallUntraced(wallet: Wallet, run: RunContext, name: string, b
   run.record ??= await wallet.journal.startRun(run.key, run.intent)
   const step = await wallet.journal.recordSigned(run.record, { name, label: call.label, to: call.to, value: value.toString(), data, nonce, hash: keccak256(raw), raw })
   await wallet.hooks.afterSign?.(step)
-  const settled = await settleStep(wallet, run.record, step)
+  const settled = await settleStep(wallet, run.record, step, { fresh: true })
   if (settled.status === 'dropped') return sendCallUntraced(wallet, run, name, build, attempt)
   if (settled.status === 'reverted') {
     // Out of gas: re-estimate (the state moved on) and send once more with a larger, still balance-capped margin.
