@@ -3,6 +3,7 @@
  * default-exporting `defineAgent({...})`, or `<name>.json`); script agents are deterministic code under the
  * wallet's policy. Loading validates the definition and its tool names, so a bad one fails before any call.
  */
+import { ExitCode, type ExitCodeValue } from '../src/errors/exitCodes.js'
 import { readFile } from 'node:fs/promises'
 import { parseEther, type Hex } from 'viem'
 import { ZodError } from 'zod'
@@ -42,6 +43,7 @@ export type RegisteredAgent = ModelAgent | ScriptAgent
 /** No agent of that name. */
 export class UnknownAgentError extends BaseError {
   override name = 'UnknownAgentError' as const
+  override exitCode: ExitCodeValue = ExitCode.usage
 }
 
 type Loader = () => Promise<RegisteredAgent>

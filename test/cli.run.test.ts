@@ -108,7 +108,7 @@ describe('gondola run | status | ledger (subprocess, devnet + emulator)', () => 
     const stateDir = await mkdtemp(join(tmpdir(), 'gondola-run-'))
     const env = { ...process.env, GONDOLA_STATE_DIR: stateDir }
     const unknown = await exec(process.execPath, ['bin/gondola.js', 'run', 'treasure'], { env }).catch((e) => e)
-    expect(unknown.code).toBe(1)
+    expect(unknown.code).toBe(2)
     expect(unknown.stderr.trim()).toMatch(/^gondola: There is no agent named "treasure"\. Known agents: treasurer, social-bot, diem-autopilot, diem-autopilot-agent, satoshi/)
     const since = await exec(process.execPath, ['bin/gondola.js', 'ledger', '--since', 'yesterday'], { env }).catch((e) => e)
     expect(since.code).toBe(2) // usage

@@ -41,7 +41,7 @@ describe('agent host: closed-loop funding on the chain', () => {
     expect(result.steps).toBeGreaterThanOrEqual(2)
     const topUps = events.filter((e) => e.type === 'topUp')
     expect(topUps).toHaveLength(1)
-    expect(logLines.some((l) => l.startsWith('debug host: topUp'))).toBe(true)
+    expect(logLines.map((l) => JSON.parse(l)).some((l) => l.level === 'debug' && l.component === 'host' && l.msg === 'topUp')).toBe(true)
     for (const k of store.keys()) expect(logLines.join('')).not.toContain(store.reveal(k.id))
     const after = await getBalances(wallet)
     expect(after.diem.staked).toBeGreaterThan(before.diem.staked)

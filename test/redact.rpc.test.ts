@@ -1,3 +1,4 @@
+import { createLogger } from '../src/util/logger.js'
 import { execFile } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -61,7 +62,7 @@ describe('credentials in the RPC URL never leave the process', () => {
     const host = createAgentHost({
       wallet, store, baseURL: emulator().baseURL, outboxDir: join(wallet.stateDir, 'outbox'),
       funding: { minRunwayHours: 0.0001, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: false },
-      logger: { error: (m, d) => lines.push(m + JSON.stringify(d ?? {})), warn: (m, d) => lines.push(m + JSON.stringify(d ?? {})), info: () => {}, debug: () => {} },
+      logger: createLogger('warn', (line) => void lines.push(line)),
     })
     const seen = emulator().requests().length
     failing = true

@@ -1,3 +1,4 @@
+import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
 import { BaseError } from '../errors/BaseError.js'
@@ -80,6 +81,7 @@ export function defineAgent(definition: AgentDefinitionInput): AgentDefinition {
 /** A cron schedule that cannot run: not 5 fields, a field out of range, an unknown time zone, or no date ever matches. */
 export class InvalidCronError extends BaseError {
   override name = 'InvalidCronError' as const
+  override exitCode: ExitCodeValue = ExitCode.config
   readonly agent: string
   readonly expression: string
   constructor(agent: string, expression: string, why: string, parameters: { cause?: unknown; timezone?: string | undefined } = {}) {
@@ -136,6 +138,7 @@ export function systemPromptOf(def: AgentDefinition): string | undefined {
 /** A definition that cannot run (unknown tool…). */
 export class AgentDefinitionError extends BaseError {
   override name = 'AgentDefinitionError' as const
+  override exitCode: ExitCodeValue = ExitCode.config
 }
 
 /** Picks the named tools from a registry. Unknown names fail fast, before any model call. */

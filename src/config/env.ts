@@ -21,7 +21,7 @@ export const envSchema = z.object({
   GONDOLA_STATE_DIR: z.string().min(1).default('.gondola'),
   /** Per-user wallet data (journal, lock, daily spend) keyed by address, shared by every state dir. Default: `defaultDataDir()`. */
   GONDOLA_DATA_DIR: z.string().min(1).optional(),
-  GONDOLA_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  GONDOLA_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   BASE_RPC_URL: optionalUrl,
   DEVNET_RPC_URL: optionalUrl,
   GONDOLA_KEYSTORE: z.string().min(1).optional(),
@@ -106,6 +106,24 @@ export function readEnv(source?: Record<string, string | undefined>, overrides: 
 /** True when stdout is an interactive terminal and `CI` is not set (spinners, prompts). */
 export function isInteractive(): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.CI
+}
+
+/**
+ * Whether to write ANSI colours to `stream`: `FORCE_COLOR` (any value but `0`/`false`) forces them,
+ * `NO_COLOR` (any non-empty value, see no-color.org) or `TERM=dumb` turns them off, and otherwise only a
+ * TTY gets them — never a pipe or a file.
+ *
+ * @example
+ * ```ts
+ * colorEnabled(process.stderr) // false under `gondola … 2>log.txt`
+ * ```
+ */
+export function colorEnabled(stream: { isTTY?: boolean } = process.stdout, source: Record<string, string | undefined> = process.env): boolean {
+  const force = source.FORCE_COLOR
+  if (force !== undefined && force !== '0' && force !== 'false') return true
+  if (source.NO_COLOR) return false
+  if (force === '0' || force === 'false' || source.TERM === 'dumb') return false
+  return Boolean(stream.isTTY)
 }
 
 /**

@@ -101,9 +101,9 @@ export function createAgentHost(options: AgentHostOptions) {
   }
   const ledger: Ledger = createLedger({ path: options.ledgerPath })
   const factories = { ...builtinToolFactories, ...options.tools }
-  const log = options.logger
+  const log = options.logger?.child({ component: 'host' })
   const emit = (event: HostEvent) => {
-    log?.debug(`host: ${event.type}`, { agent: 'agent' in event ? event.agent : undefined, reason: 'reason' in event ? event.reason : undefined })
+    log?.debug(event.type, { agent: 'agent' in event ? event.agent : undefined, reason: 'reason' in event ? event.reason : undefined })
     options.onEvent?.(event)
   }
 
@@ -118,7 +118,7 @@ export function createAgentHost(options: AgentHostOptions) {
     failureBudget,
     ledger,
     fetch: options.fetch,
-    logger: log,
+    logger: options.logger?.child({ component: 'venice' }),
     clock: options.clock,
     monitor: options.monitor,
     topUp: createWalletTopUp({
@@ -166,7 +166,7 @@ export function createAgentHost(options: AgentHostOptions) {
   })
 
   for (const services of runner.keys()) {
-    services.monitor.on('refreshError', ({ error }) => log?.warn('host: balance refresh failed', { agent: services.name, error: error instanceof Error ? error.message : String(error) }))
+    services.monitor.on('refreshError', ({ error }) => log?.warn('balance refresh failed', { agent: services.name, error: error instanceof Error ? error.message : String(error) }))
   }
 
   function toolsFor(def: AgentDefinition, sink: FundingSink): AnyTool[] {

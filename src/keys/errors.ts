@@ -4,6 +4,7 @@ import { BaseError, type BaseErrorParameters } from '../errors/BaseError.js'
 /** The wallet holds no sVVV: Venice refuses to mint. Stake first (`gondola stake`), then retry. */
 export class NotStakedError extends BaseError {
   override name = 'NotStakedError' as const
+  override exitCode: ExitCodeValue = ExitCode.funds
 }
 
 /** The web3 token expired twice in a row (clock skew or a very slow signer). */
@@ -40,6 +41,7 @@ export class InvalidKeyRequestError extends BaseError {
 /** The key store file is unreadable, has the wrong mode, or the password does not decrypt it. */
 export class KeyStoreError extends BaseError {
   override name = 'KeyStoreError' as const
+  override exitCode: ExitCodeValue = ExitCode.config
 }
 
 /** Too many keys: the 500-active-keys cap or the 20-creations-per-minute limit would be exceeded. */

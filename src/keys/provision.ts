@@ -7,6 +7,7 @@ import type { KeyStore, KeySummary } from './KeyStore.js'
 import { z } from 'zod'
 import { InvalidKeyRequestError } from './errors.js'
 import { limitPeriodSchema, type LimitPeriod, type StoredKey } from './keyStoreSchema.js'
+import type { KeyWait } from './mintWeb3Key.js'
 import { originOf, provisionApiKey } from './provisionApiKey.js'
 import { reconcileAttempts, type ReconcileResult } from './reconcileAttempts.js'
 
@@ -28,6 +29,9 @@ export type ProvisionParameters = {
   dryRun?: boolean | undefined
   fetch?: typeof fetch | undefined
   now?: (() => number) | undefined
+  sleep?: ((ms: number) => Promise<void>) | undefined
+  /** Called before every wait in the key flow, with how many of this run's keys are minted so far. */
+  onWait?: ((wait: KeyWait & { minted: number; toMint: number }) => void) | undefined
 }
 
 type KeyOutcome = { status: 'kept' | 'minted' | 'planned'; key?: KeySummary | undefined }
@@ -71,6 +75,10 @@ export async function provision(p: ProvisionParameters): Promise<ProvisionReturn
 
 async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; apiOrigin: string }, now: () => number, mintRequests: (what: string) => void) {
   let admin = await keptAdmin(p, scope)
+  let mintedCount = 0
+  // Without a kept ADMIN key every agent key is minted after the ADMIN key.
+  let toMint = admin ? 0 : 1 + p.agents.length
+  const onWait = p.onWait && ((w: KeyWait) => p.onWait!({ ...w, minted: mintedCount, toMint }))
   let adminOutcome: KeyOutcome
   let reconciled: ReconcileResult = { revoked: [], cleared: [] }
   if (admin) {
@@ -83,7 +91,8 @@ async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; ap
     mintRequests('ADMIN key')
     adminOutcome = { status: 'planned' }
   } else {
-    const minted = await provisionApiKey({ signer: p.wallet.signer, baseURL: p.baseURL, store: p.store, fetch: p.fetch, now, apiKeyType: 'ADMIN', description: 'gondola admin' })
+    const minted = await provisionApiKey({ signer: p.wallet.signer, baseURL: p.baseURL, store: p.store, fetch: p.fetch, now, sleep: p.sleep, onWait, apiKeyType: 'ADMIN', description: 'gondola admin' })
+    mintedCount++
     admin = p.store.find(minted.key.id)
     adminOutcome = { status: 'minted', key: minted.key }
     reconciled = minted.reconciled
@@ -92,11 +101,14 @@ async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; ap
   const serverIds = admin ? new Set((await createVeniceClient({ baseURL: p.baseURL, apiKey: p.store.reveal(admin.id), fetch: p.fetch, maxRetries: 2 }).listApiKeys()).map((k) => k.id)) : new Set<string>()
   const expiresAt = p.expiresInDays ? new Date(now() + p.expiresInDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, '.000Z') : undefined
   const agents: ProvisionReturnType['agents'] = []
-  for (const agent of p.agents) {
-    const kept = p.store
+  const keptFor = (agent: string) =>
+    p.store
       .keys('INFERENCE')
       .filter((k) => k.agent === agent && k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin)
       .find((k) => serverIds.has(k.id) && (!k.expiresAt || Date.parse(k.expiresAt) > now()) && k.consumptionLimit.diem === p.diemPerAgent)
+  toMint = mintedCount + p.agents.filter((a) => !keptFor(a)).length
+  for (const agent of p.agents) {
+    const kept = keptFor(agent)
     if (kept) {
       agents.push({ agent, status: 'kept', key: summary(p.store, kept.id) })
       continue
@@ -112,6 +124,8 @@ async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; ap
       store: p.store,
       fetch: p.fetch,
       now,
+      sleep: p.sleep,
+      onWait,
       agent,
       apiKeyType: 'INFERENCE',
       description: `agent ${agent}`.slice(0, 40),
@@ -119,6 +133,7 @@ async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; ap
       limitPeriod: p.limitPeriod ?? 'EPOCH',
       ...(expiresAt ? { expiresAt } : {}),
     })
+    mintedCount++
     reconciled = { revoked: [...reconciled.revoked, ...minted.reconciled.revoked], cleared: [...reconciled.cleared, ...minted.reconciled.cleared] }
     agents.push({ agent, status: 'minted', key: minted.key })
   }

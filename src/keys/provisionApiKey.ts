@@ -8,7 +8,7 @@ import { BaseError } from '../errors/BaseError.js'
 import { KeyMismatchError, KeyQuotaError, UnreconciledMintError } from './errors.js'
 import { parseKeyRequest, taggedDescription, type KeyRequest } from './keyRequest.js'
 import type { KeyStore, KeySummary } from './KeyStore.js'
-import { mintWeb3Key } from './mintWeb3Key.js'
+import { mintWeb3Key, type KeyWait } from './mintWeb3Key.js'
 import { reconcileAttempts, type ReconcileResult } from './reconcileAttempts.js'
 import { toSigner, type AnySigner, type WalletSigner } from '../wallet/accounts/toSigner.js'
 import { compareKey } from './verifyMintedKey.js'
@@ -32,6 +32,8 @@ export type ProvisionApiKeyParameters = KeyRequest & {
   sleep?: ((ms: number) => Promise<void>) | undefined
   /** Mints tried when the answer is lost (connection dropped, 5xx) and the possible orphan can be revoked. Default 3. */
   maxMintAttempts?: number | undefined
+  /** Called before every wait over the creation limit or a retry, so a CLI can say what it waits for. */
+  onWait?: ((wait: KeyWait) => void) | undefined
 }
 
 export type ProvisionApiKeyReturnType = {
@@ -67,7 +69,7 @@ export function provisionApiKey(parameters: ProvisionApiKeyParameters): Promise<
 }
 
 async function provisionApiKeyUntraced(parameters: ProvisionApiKeyParameters): Promise<ProvisionApiKeyReturnType> {
-  const { signer: anySigner, baseURL, store, agent, adminApiKey, fetch, now = Date.now, sleep, maxMintAttempts = 3, ...rest } = parameters
+  const { signer: anySigner, baseURL, store, agent, adminApiKey, fetch, now = Date.now, sleep, onWait, maxMintAttempts = 3, ...rest } = parameters
   const request = parseKeyRequest(rest, now())
   const signer = await toSigner(anySigner)
   const apiOrigin = originOf(baseURL)
@@ -88,7 +90,7 @@ async function provisionApiKeyUntraced(parameters: ProvisionApiKeyParameters): P
           metaMessages: ['Mint an ADMIN key first (`gondola keys mint --type ADMIN`): it revokes the orphan, then mint again.'],
         })
     }
-    await respectCreationRate(store, now, sleep)
+    await respectCreationRate(store, now, sleep, onWait)
     if (store.keys().filter((k) => k.wallet === signer.address && k.apiOrigin === apiOrigin).length >= MAX_ACTIVE_KEYS) {
       throw new KeyQuotaError(`This wallet already keeps ${MAX_ACTIVE_KEYS} keys, Venice's maximum.`, { metaMessages: ['Revoke unused keys: `gondola keys revoke <id>`.'] })
     }
@@ -99,7 +101,7 @@ async function provisionApiKeyUntraced(parameters: ProvisionApiKeyParameters): P
     let minted: { attemptId: string; description: string; created: CreatedApiKey } | undefined
     for (let attempt = 1; !minted; attempt++) {
       try {
-        minted = await mintOnce({ client: client(), signer, request, store, scope, agent, sleep, now })
+        minted = await mintOnce({ client: client(), signer, request, store, scope, agent, sleep, onWait, now })
       } catch (err) {
         if (!isAmbiguous(err) || !canSettle || attempt >= maxMintAttempts) throw err
         if (storedAdmin) await settle(client(storedAdmin))
@@ -156,6 +158,7 @@ async function mintOnce(p: {
   scope: { wallet: string; apiOrigin: string }
   agent: string | undefined
   sleep: ((ms: number) => Promise<void>) | undefined
+  onWait: ((wait: KeyWait) => void) | undefined
   now: () => number
 }): Promise<{ attemptId: string; description: string; created: CreatedApiKey }> {
   const attemptId = randomBytes(6).toString('hex')
@@ -165,6 +168,7 @@ async function mintOnce(p: {
     const created = await mintWeb3Key(p.client, {
       signer: p.signer,
       sleep: p.sleep,
+      onWait: p.onWait,
       apiKeyType: p.request.apiKeyType,
       description,
       consumptionLimit: p.request.consumptionLimit,
@@ -203,11 +207,13 @@ export function storedAdminKey(store: KeyStore, scope: { wallet: string; apiOrig
   return admin ? store.reveal(admin.id) : undefined
 }
 
-async function respectCreationRate(store: KeyStore, now: () => number, sleep = defaultSleep): Promise<void> {
+async function respectCreationRate(store: KeyStore, now: () => number, sleep = defaultSleep, onWait?: (wait: KeyWait) => void): Promise<void> {
   const recent = store.recentMints(now())
   if (recent.length < MAX_CREATIONS_PER_MINUTE) return
   const oldest = Math.min(...recent)
-  await sleep(Math.max(0, oldest + 60_000 - now()))
+  const ms = Math.max(0, oldest + 60_000 - now())
+  onWait?.({ reason: 'creation-limit', what: `Venice's key-creation limit (${MAX_CREATIONS_PER_MINUTE} a minute)`, ms })
+  await sleep(ms)
 }
 
 /** A 4xx: Venice refused, so no key exists for the attempt. A 5xx or no answer at all may hide a created key. */

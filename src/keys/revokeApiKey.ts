@@ -1,3 +1,4 @@
+import { ExitCode } from '../errors/exitCodes.js'
 import { traceKeyOperation } from '../telemetry/record.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
 import { BadRequestError, NotFoundError } from '../venice/errors.js'
@@ -22,7 +23,7 @@ export function revokeApiKey(p: { store: KeyStore; baseURL: string; id: string; 
 
 async function revokeApiKeyUntraced(p: { store: KeyStore; baseURL: string; id: string; fetch?: typeof fetch | undefined }): Promise<{ id: string; alreadyGone: boolean }> {
   const key = p.store.find(p.id)
-  if (!key) throw new KeyStoreError(`No key ${p.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'] })
+  if (!key) throw new KeyStoreError(`No key ${p.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'], exitCode: ExitCode.usage })
   const admin = storedAdminKey(p.store, { wallet: key.wallet, apiOrigin: key.apiOrigin }) ?? (key.apiKeyType === 'ADMIN' ? p.store.reveal(key.id) : undefined)
   if (!admin) throw new KeyStoreError('Revoking needs an ADMIN key for this wallet.', { metaMessages: ['Mint one: `gondola keys mint --type ADMIN`.'] })
   const client = createVeniceClient({ baseURL: p.baseURL, apiKey: admin, fetch: p.fetch })

@@ -1,3 +1,4 @@
+import { ExitCode } from '../errors/exitCodes.js'
 import { traceKeyOperation } from '../telemetry/record.js'
 import { KeyStoreError } from './errors.js'
 import type { KeyStore } from './KeyStore.js'
@@ -36,7 +37,7 @@ export type RotateApiKeyParameters = {
 
 async function rotateApiKeyUntraced(p: RotateApiKeyParameters): Promise<ProvisionApiKeyReturnType & { revoked: string }> {
   const old = p.store.find(p.id)
-  if (!old) throw new KeyStoreError(`No key ${p.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'] })
+  if (!old) throw new KeyStoreError(`No key ${p.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'], exitCode: ExitCode.usage })
   const now = p.now ?? Date.now
   const description = old.description.replace(/ \[gondola:[0-9a-f]{12}\]$/, '')
   const limit = { ...(old.consumptionLimit.diem != null ? { diem: old.consumptionLimit.diem } : {}), ...(old.consumptionLimit.usd != null ? { usd: old.consumptionLimit.usd } : {}) }

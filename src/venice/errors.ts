@@ -75,6 +75,7 @@ export class BadRequestError extends VeniceAPIError {
 /** 401: missing, invalid or revoked API key. */
 export class AuthenticationError extends VeniceAPIError {
   override name = 'AuthenticationError' as const
+  override exitCode: ExitCodeValue = ExitCode.config
 }
 /** 402: insufficient balance, or the key is over its consumption limit. */
 export class InsufficientBalanceError extends VeniceAPIError {
@@ -100,6 +101,7 @@ export class RateLimitError extends VeniceAPIError {
 /** 5xx: inference failed (500), model at capacity (503), timeout (504). */
 export class InternalServerError extends VeniceAPIError {
   override name = 'InternalServerError' as const
+  override exitCode: ExitCodeValue = ExitCode.network
 }
 /** Any other non-2xx status (408, 410, 413, 415, …). */
 export class UnexpectedStatusError extends VeniceAPIError {

@@ -72,7 +72,10 @@ export async function request<T>(t: Transport, spec: RequestSpec<T>): Promise<Wi
 
 async function backoff<T>(t: Transport, attempt: number, status: number | undefined, headers: Headers | undefined, spec: RequestSpec<T>, err: VeniceAPIError): Promise<void> {
   const ms = retryDelayMs({ attempt, status, headers, now: t.now() })
-  t.logger?.debug?.('venice: retrying', { path: spec.path, status, attempt: attempt + 1, delayMs: ms, error: err.name })
+  // A wait a person would notice (≥ 1 s, e.g. a 429's Retry-After) is reported at warn, saying what it waits for.
+  const fields = { path: spec.path, status, attempt: attempt + 1, delayMs: ms, error: err.name }
+  if (ms >= 1_000) t.logger?.warn?.(`waiting ${Math.round(ms / 1000)} s to retry the Venice request`, fields)
+  else t.logger?.debug?.('venice: retrying', fields)
   try {
     await t.sleep(ms, spec.signal)
   } catch (cause) {

@@ -5,6 +5,7 @@ import { createClients } from '../chain/createClients.js'
 import { loadAccount } from './accounts/loadAccount.js'
 import { createWallet, type Wallet, type WalletHooks } from './createWallet.js'
 import { policyFromEnv } from './policy/policy.js'
+import { getLogger } from '../util/logger.js'
 
 /** Where the keystore lives: GONDOLA_KEYSTORE, else `<stateDir>/wallet.keystore.json`. */
 export function keystorePathFromEnv(env: Pick<Env, 'GONDOLA_KEYSTORE' | 'GONDOLA_STATE_DIR'>): string {
@@ -21,7 +22,7 @@ export function keystorePathFromEnv(env: Pick<Env, 'GONDOLA_KEYSTORE' | 'GONDOLA
  * ```
  */
 export function loadAccountFromEnv(env: Env): Promise<LocalAccount> {
-  return loadAccount({ keystorePath: keystorePathFromEnv(env), password: env.GONDOLA_KEYSTORE_PASSWORD, privateKey: env.GONDOLA_PRIVATE_KEY, prompt: isInteractive() })
+  return loadAccount({ keystorePath: keystorePathFromEnv(env), password: env.GONDOLA_KEYSTORE_PASSWORD, privateKey: env.GONDOLA_PRIVATE_KEY, prompt: isInteractive(), warn: (m) => getLogger('wallet').warn(m) })
 }
 
 /**

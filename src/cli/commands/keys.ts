@@ -1,3 +1,4 @@
+import { ExitCode } from '../../errors/exitCodes.js'
 import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
 import { provisionApiKey } from '../../keys/provisionApiKey.js'
@@ -9,7 +10,7 @@ import { loadAccountFromEnv } from '../../wallet/openWallet.js'
 import { CLIError } from '../CLIError.js'
 import { enumFlag, futureDateFlag, keyLimitFlag, nameFlag } from '../flags.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
-import { jsonArg, printJson, withSpinner } from '../output.js'
+import { jsonArg, printJson, waitText, withSpinner } from '../output.js'
 
 const mint = defineCommand({
   meta: { name: 'mint', description: 'Mint a key from the wallet (web3 flow), store it, read it back' },
@@ -40,8 +41,9 @@ const mint = defineCommand({
     const signer = await loadAccountFromEnv(env)
     const result = await withSpinner(
       `Minting ${apiKeyType} key`,
-      () =>
+      (update) =>
         provisionApiKey({
+          onWait: (w) => update(waitText(w.what, w.ms), { reason: w.reason, waitMs: w.ms }),
           signer,
           baseURL: resolveVeniceBaseUrl(env),
           store,
@@ -78,7 +80,7 @@ const show = defineCommand({
     const store = await openKeyStoreFromEnv(readEnv())
     const found = store.find(args.id)
     const key = found && store.summaries().find((k) => k.id === found.id)
-    if (!key) throw new KeyStoreError(`No key ${args.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'] })
+    if (!key) throw new KeyStoreError(`No key ${args.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'], exitCode: ExitCode.usage })
     if (args.json) printJson({ key })
     else process.stdout.write(`${Object.entries(key).map(([k, v]) => `${k.padEnd(16)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n')}\n`)
   },

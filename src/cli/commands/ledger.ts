@@ -4,6 +4,7 @@ import { readLedger, summarize, type LedgerEntry, type LedgerSummary } from '../
 import { readEnv } from '../../config/env.js'
 import { sinceFlag } from '../flags.js'
 import { jsonArg, printJson } from '../output.js'
+import { formatNumber } from '../format.js'
 
 /** The entries at or after `since` (all when undefined). */
 export function entriesSince(entries: readonly LedgerEntry[], since: number | undefined): LedgerEntry[] {
@@ -36,12 +37,15 @@ export default defineCommand({
 
 /** `2026-… treasurer qwen3-4b 120+30 tok 0.000010 Diem $0 balance 0.99→0.98 req abc123`. */
 function entryLine(e: LedgerEntry): string {
-  const b = (v: number | undefined) => (v === undefined ? '?' : String(Number(v.toFixed(7))))
+  const b = (v: number | undefined) => (v === undefined ? '?' : formatNumber(v, { maxFraction: 7 }))
   const balance = e.balanceDiemBefore !== undefined ? ` balance ${b(e.balanceDiemBefore)}→${b(e.balanceDiemAfter)} Diem` : ''
-  return `${e.ts}  ${e.agent.padEnd(14)} ${e.model.padEnd(24)} ${`${e.promptTokens}+${e.completionTokens}`.padStart(9)} tok  ${e.costDiem.toFixed(6)} Diem  $${e.costUsd.toFixed(6)}${balance}${e.requestId ? `  req ${e.requestId}` : ''}`
+  return `${e.ts}  ${e.agent.padEnd(14)} ${e.model.padEnd(24)} ${`${e.promptTokens}+${e.completionTokens}`.padStart(9)} tok  ${six(e.costDiem)} Diem  $${six(e.costUsd)}${balance}${e.requestId ? `  req ${e.requestId}` : ''}`
 }
 
+/** Six fraction digits, aligned in columns. */
+const six = (n: number) => formatNumber(n, { minFraction: 6 })
+
 function summaryLines(s: LedgerSummary): string[] {
-  const rows = (title: string, map: LedgerSummary['byAgent']) => [`by ${title}:`, ...Object.entries(map).map(([k, v]) => `  ${k.padEnd(24)} ${String(v.calls).padStart(5)} calls  ${v.costDiem.toFixed(6)} Diem  $${v.costUsd.toFixed(6)}`)]
-  return [`total: ${s.calls} calls, ${s.promptTokens} in / ${s.completionTokens} out tokens, ${s.costDiem.toFixed(6)} Diem + $${s.costUsd.toFixed(6)}`, ...rows('agent', s.byAgent), ...rows('model', s.byModel)]
+  const rows = (title: string, map: LedgerSummary['byAgent']) => [`by ${title}:`, ...Object.entries(map).map(([k, v]) => `  ${k.padEnd(24)} ${String(v.calls).padStart(5)} calls  ${six(v.costDiem)} Diem  $${six(v.costUsd)}`)]
+  return [`total: ${s.calls} calls, ${s.promptTokens} in / ${s.completionTokens} out tokens, ${six(s.costDiem)} Diem + $${six(s.costUsd)}`, ...rows('agent', s.byAgent), ...rows('model', s.byModel)]
 }

@@ -10,7 +10,7 @@ import { openWallet } from '../../wallet/openWallet.js'
 import { CLIError } from '../CLIError.js'
 import { enumFlag, MAX_EXPIRY_DAYS, MAX_KEY_LIMIT, nameFlag, numberFlag, optionalNumberFlag } from '../flags.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
-import { printJson, withSpinner } from '../output.js'
+import { printJson, waitText, withSpinner } from '../output.js'
 import { presentable } from '../walletCommand.js'
 
 /**
@@ -42,9 +42,12 @@ export default defineCommand({
     const env = readEnv(undefined, network ? { GONDOLA_NETWORK: network } : {})
 
     const dryRun = args['dry-run']
-    const result = await withSpinner(dryRun ? 'Planning provisioning' : 'Provisioning', async () => {
-      const wallet = await openWallet(env, { dryRun })
-      return provision({ wallet, baseURL: resolveVeniceBaseUrl(env), store: await openKeyStoreFromEnv(env), agents, stakeSvvv, diemPerAgent, limitPeriod: period, expiresInDays, dryRun })
+    const result = await withSpinner(dryRun ? 'Planning provisioning' : 'Provisioning', async (update) => {
+      const wallet = await openWallet(env, { dryRun, hooks: { afterBroadcast: (step) => update(`${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) } })
+      return provision({
+        wallet, baseURL: resolveVeniceBaseUrl(env), store: await openKeyStoreFromEnv(env), agents, stakeSvvv, diemPerAgent, limitPeriod: period, expiresInDays, dryRun,
+        onWait: (w) => update(waitText(w.what, w.ms, { done: w.minted, total: w.toMint, unit: 'keys minted' }), { reason: w.reason, waitMs: w.ms, minted: w.minted, toMint: w.toMint }),
+      })
     }, { json: args.json })
 
     if (args.json) {

@@ -1,3 +1,4 @@
+import { ExitCode } from '../../errors/exitCodes.js'
 import { join } from 'node:path'
 import { defineCommand } from 'citty'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
@@ -16,7 +17,8 @@ import { optionalNumberFlag } from '../flags.js'
 import { openKeyStoreFromEnv } from '../keysContext.js'
 import { printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
-import { createLogger } from '../../util/logger.js'
+import { getLogger } from '../../util/logger.js'
+import { formatNumber } from '../format.js'
 
 /**
  * `gondola run <agent>`: opens the configured wallet and key store, hosts the agent on its own limited key, runs
@@ -48,7 +50,7 @@ export default defineCommand({
     const wallet = await openWallet(env)
     const out = (line: string) => process.stdout.write(`${line}\n`)
     const ctrl = new AbortController()
-    const onSigint = () => ctrl.abort(new CLIError('Stopped (SIGINT).'))
+    const onSigint = () => ctrl.abort(new CLIError('Stopped (SIGINT).', { exitCode: ExitCode.error }))
     process.once('SIGINT', onSigint)
     try {
       const once = agent.kind === 'script' ? scriptRunner(agent, wallet, env, args.json, out) : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out })
@@ -108,7 +110,7 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
     runsPath: join(env.GONDOLA_STATE_DIR, 'runs.jsonl'),
     funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
     monitor: { lowRunwayHours: minRunwayHours },
-    logger: createLogger(env.GONDOLA_LOG_LEVEL),
+    logger: getLogger('cli', { agent: def.name }),
     onEvent: (e) => events.push(e),
   })
   // What an interrupted top-up already paid for is finished before the first run (the funding window does not apply).
@@ -134,7 +136,7 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
       }
       for (const r of results) printRun(r, o.out)
       for (const e of events) o.out(eventLine(e))
-      o.out(`cost: ${total.costDiem.toFixed(6)} Diem + $${total.costUsd.toFixed(6)} · ${total.promptTokens} in / ${total.completionTokens} out tokens · ${results.reduce((s, r) => s + r.steps, 0)} model call(s)`)
+      o.out(`cost: ${formatNumber(total.costDiem, { minFraction: 6 })} Diem + $${formatNumber(total.costUsd, { minFraction: 6 })} · ${total.promptTokens} in / ${total.completionTokens} out tokens · ${results.reduce((s, r) => s + r.steps, 0)} model call(s)`)
     },
     close: () => host.close(),
   }

@@ -9,7 +9,7 @@ import { getBalances } from '../../wallet/actions/getBalances.js'
 import { parseAddress } from '../../wallet/amounts.js'
 import { KeystoreError } from '../../wallet/errors.js'
 import { keystorePathFromEnv } from '../../wallet/openWallet.js'
-import { CLIError } from '../CLIError.js'
+import { CLIConfigError, CLIError } from '../CLIError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
 import { jsonArg, printJson } from '../output.js'
 import { fmt, presentable } from '../walletCommand.js'
@@ -35,7 +35,7 @@ export async function configuredAddress(env: Env): Promise<Address> {
 
 async function newPassword(env: Env): Promise<string> {
   if (env.GONDOLA_KEYSTORE_PASSWORD) return env.GONDOLA_KEYSTORE_PASSWORD
-  if (!isInteractive()) throw new CLIError('No password for the new keystore.', { metaMessages: ['Set GONDOLA_KEYSTORE_PASSWORD, or run in a terminal to be prompted.'], code: 'CLI_NO_PASSWORD' })
+  if (!isInteractive()) throw new CLIConfigError('No password for the new keystore.', { metaMessages: ['Set GONDOLA_KEYSTORE_PASSWORD, or run in a terminal to be prompted.'], code: 'CLI_NO_PASSWORD' })
   const { default: password } = await import('@inquirer/password')
   const first = await password({ message: 'New keystore password (8+ characters)', mask: '*' })
   const second = await password({ message: 'Repeat the password', mask: '*' })
