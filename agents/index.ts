@@ -4,7 +4,7 @@
  * wallet's policy. Loading validates the definition and its tool names, so a bad one fails before any call.
  */
 import { readFile } from 'node:fs/promises'
-import { parseEther, type Hex } from 'viem'
+import type { Hex } from 'viem'
 import { ZodError } from 'zod'
 import { AgentDefinitionError, agentDefinitionSchema, type AgentDefinition } from '../src/agent/defineAgent.js'
 import type { RunResult } from '../src/agent/runAgent.js'
@@ -61,9 +61,9 @@ const loaders: Record<string, Loader> = {
   'diem-autopilot': async () => ({
     kind: 'script',
     name: 'diem-autopilot',
-    description: 'Restakes staking rewards and holds the staked DIEM target (GONDOLA_AUTOPILOT_*), under the spend policy.',
-    schedule: { everySeconds: 3600 },
-    run: async ({ wallet, env }) => runDiemAutopilot(wallet, { targetStakedDiem: parseEther(env.GONDOLA_AUTOPILOT_TARGET_DIEM), minClaimVvv: parseEther(env.GONDOLA_AUTOPILOT_MIN_CLAIM_VVV) }),
+    description: 'Holds the Diem-per-day target (GONDOLA_AUTOPILOT_*) by the cheapest mix of restake, stake, swap and mint, under the spend policy.',
+    schedule: { cron: '5 0 * * *' }, // just after the 00:00 UTC reset; `gondola run --schedule` catches a missed run up once
+    run: async ({ wallet, env }) => runDiemAutopilot({ wallet, env }),
   }),
   'diem-autopilot-agent': async () => {
     const { diemAutopilotAgent } = await import('./diem-autopilot.js')

@@ -63,21 +63,33 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
   let state: SimState = { ...m.stake, liquidDiem: m.chain.diem.liquid, unlockedSvvv: m.chain.svvv.unlocked, vvv: m.chain.vvv, rewards: m.chain.pendingRewards, ethRoom: market.ethRoom }
   const before = proj(state)
   const steps: PlanStep[] = []
-  const push = (action: AutopilotAction, amount: bigint, r: SimResult, reason: PlanStep['reason']) => {
+  const starts: SimState[] = []
+  const push = (action: AutopilotAction, amount: bigint, r: SimResult, reason: PlanStep['reason']): Promise<void> => {
     const diemPerDay = proj(r.state) - proj(state)
+    // The same action twice in a row (the rule's DIEM, then the target's) is one action: one set of transactions.
+    const prev = steps.at(-1)
+    if (prev && prev.action === action && action !== 'restakeRewards') {
+      const from = starts.at(-1)!
+      steps.pop()
+      starts.pop()
+      state = from
+      return simulate(action, prev.amount + amount, from, market).then((merged) => push(action, prev.amount + amount, merged, prev.reason === 'rule' ? 'rule' : reason))
+    }
+    starts.push(state)
     steps.push({ action, amount, unit: ACTION_INPUT[action], ethCost: r.ethCost, gasEth: r.gasEth, svvvLocked: r.svvvLocked, vvvOut: r.vvvOut, diemOut: r.diemOut, diemPerDay, reason })
     state = r.state
+    return Promise.resolve()
   }
   const sim = (a: AutopilotAction, x: bigint, s = state) => simulate(a, x, s, market)
 
   // Compound rewards once they are worth a transaction (GONDOLA_AUTOPILOT_MIN_CLAIM_VVV).
-  if (state.rewards > 0n && state.rewards >= p.minClaimVvv) push('restakeRewards', state.rewards, await sim('restakeRewards', state.rewards), 'compound')
+  if (state.rewards > 0n && state.rewards >= p.minClaimVvv) await push('restakeRewards', state.rewards, await sim('restakeRewards', state.rewards), 'compound')
 
   // The staked-DIEM rule: below it nothing is spendable, so reach it first, by the cheapest DIEM source.
   if (model.minStakedDiem > 0n && state.stakedDiem < model.minStakedDiem && target > 0n) {
     if (state.liquidDiem > 0n) {
       const a = min(state.liquidDiem, model.minStakedDiem - state.stakedDiem)
-      push('stakeDiem', a, await sim('stakeDiem', a), 'rule')
+      await push('stakeDiem', a, await sim('stakeDiem', a), 'rule')
     }
     const need = model.minStakedDiem - state.stakedDiem
     if (need > 0n) {
@@ -90,7 +102,7 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
         const r = await sim(a, x)
         if (!best || r.ethCost < best.r.ethCost) best = { a, x, r }
       }
-      if (best) push(best.a, best.x, best.r, 'rule')
+      if (best) await push(best.a, best.x, best.r, 'rule')
     }
   }
 
@@ -110,7 +122,7 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
       if (!best || perGain < best.perGain) best = { a, x, r, perGain }
     }
     if (!best) break
-    push(best.a, best.x, best.r, 'target')
+    await push(best.a, best.x, best.r, 'target')
   }
 
   const after = proj(state)

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { formatEther } from 'viem'
 import { z } from 'zod'
 import type { KeyServices } from '../agent/runner.js'
+import { autopilotTools, type AutopilotProvider } from '../autopilot/tools.js'
 import { defineTool, type AnyTool } from '../tools/defineTool.js'
 import { generateImageTool, speechTool } from '../tools/builtin/media.js'
 import { requestTopUpTool } from '../tools/builtin/treasury.js'
@@ -25,6 +26,8 @@ export type ToolDeps = {
   imageModel: string
   /** The funding window: a model's top-up request inside it is refused, as an automatic one would be. */
   fundingCooldownMs: number
+  /** The configured Diem autopilot (targets from GONDOLA_AUTOPILOT_*), when the host has one. */
+  autopilot?: AutopilotProvider | undefined
 }
 
 /** Builds one tool for one agent. Registries map tool names (as used in `agents/`) to factories. */
@@ -123,4 +126,6 @@ export const builtinToolFactories: Record<string, ToolFactory> = {
   post_to_outbox: ({ outboxDir }) => outboxTool({ outboxDir }),
   claim_and_restake: ({ wallet }) => diemTools({ wallet })[0],
   hold_staked_diem: ({ wallet }) => diemTools({ wallet })[1],
+  autopilot_plan: ({ autopilot }) => autopilotTools(autopilot)[0],
+  autopilot_apply: ({ autopilot }) => autopilotTools(autopilot)[1],
 }
