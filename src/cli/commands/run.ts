@@ -4,6 +4,7 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import { parseEther } from 'viem'
 import { agentNames, loadAgent, type ModelAgent, type ScriptAgent } from '../../../agents/index.js'
 import type { RunResult } from '../../agent/runAgent.js'
+import { autopilotConfig } from '../../autopilot/fromEnv.js'
 import { readEnv, type Env } from '../../config/env.js'
 import { createAgentHost, type AgentHost, type HostEvent } from '../../host/createAgentHost.js'
 import { runSchedule, ScheduleError, timingOf, type ScheduleRun } from '../../host/scheduler.js'
@@ -107,6 +108,7 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
     funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
     monitor: { lowRunwayHours: minRunwayHours },
     logger: createLogger(env.GONDOLA_LOG_LEVEL),
+    autopilot: () => autopilotConfig(env, wallet),
     onEvent: (e) => events.push(e),
   })
   return {

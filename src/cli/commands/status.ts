@@ -1,13 +1,19 @@
 import { join } from 'node:path'
 import { defineCommand } from 'citty'
 import { readLedger, type LedgerEntry } from '../../agent/ledger.js'
-import { readEnv } from '../../config/env.js'
+import { formatEther, parseEther } from 'viem'
+import { projectAllowance } from '../../autopilot/projection.js'
+import { epochRunway } from '../../autopilot/runway.js'
+import { autopilotStore } from '../../autopilot/store.js'
+import { stakingAbi } from '../../chain/abis/index.js'
+import { readEnv, type Env } from '../../config/env.js'
+import type { Wallet } from '../../wallet/createWallet.js'
 import type { KeySummary } from '../../keys/KeyStore.js'
 import { originOf, storedAdminKey } from '../../keys/provisionApiKey.js'
 import { createVeniceClient } from '../../venice/createVeniceClient.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import type { ApiKey, RateLimits } from '../../venice/schemas.js'
-import { getBalances } from '../../wallet/actions/getBalances.js'
+import { getBalances, type GetBalancesReturnType } from '../../wallet/actions/getBalances.js'
 import { openWallet } from '../../wallet/openWallet.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
 import { jsonArg, printJson } from '../output.js'
@@ -69,19 +75,21 @@ export default defineCommand({
     const keys = store.summaries().filter((k) => k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin)
     const adminKey = storedAdminKey(store, scope) ?? env.VENICE_ADMIN_API_KEY
     const admin = adminKey ? createVeniceClient({ baseURL, apiKey: adminKey, maxRetries: 2 }) : undefined
-    const [balances, server, limits, entries] = await Promise.all([
+    const [balances, server, limits, entries, billing] = await Promise.all([
       getBalances(wallet),
       admin?.listApiKeys(),
       admin?.getRateLimits(),
       readLedger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')),
+      admin?.getBillingBalance(),
     ])
-    const runways = keyRunways(keys, server, limits, entries, { now, windowMs })
+    const epoch = limits ? await epochOf(env, wallet, balances, limits.nextEpochBegins, billing?.diemEpochAllocation, now) : undefined
+    const runways = withEpoch(keyRunways(keys, server, limits, entries, { now, windowMs }), keys, epoch)
     const keyRows = keys.map((k) => {
       const live = server?.find((s) => s.id === k.id)
       return { ...k, onServer: server ? Boolean(live) : null, currentPeriodUsage: live?.currentPeriodUsage ?? null }
     })
     if (args.json) {
-      return printJson({ wallet: wallet.address, network: env.GONDOLA_NETWORK, baseURL, balances: presentable(balances), keys: keyRows, rateLimits: limits ?? null, runways })
+      return printJson({ wallet: wallet.address, network: env.GONDOLA_NETWORK, baseURL, balances: presentable(balances), keys: keyRows, rateLimits: limits ?? null, epoch: epoch ?? null, runways })
     }
     const out = (l: string) => process.stdout.write(`${l}\n`)
     const b = presentable(balances) as { eth: string; vvv: string; svvv: { total: string; locked: string }; pendingRewards: string; diem: { staked: string; liquid: string } }
@@ -92,15 +100,61 @@ export default defineCommand({
     if (!limits) out('Rate limits: no ADMIN key kept for this wallet (run gondola provision).')
     else {
       out(`Account: ${limits.balances.DIEM ?? 0} Diem + $${limits.balances.USD ?? 0} · tier ${limits.apiTier.id} · next epoch ${limits.nextEpochBegins} · access ${limits.accessPermitted ? 'permitted' : 'DENIED'}`)
+      if (epoch) out(`Epoch: resets in ${formatHours(epoch.resetsInHours)} · allowance after reset ${epoch.allowanceAfterReset} Diem (${epoch.basis})`)
       const models = new Set(entries.map((e) => e.model))
       const shown = limits.rateLimits.filter((r) => r.apiModelId && models.has(r.apiModelId))
       for (const r of shown.length ? shown : limits.rateLimits.slice(0, 3)) out(`  ${r.apiModelId ?? '*'}: ${r.rateLimits.map((l) => `${l.amount} ${l.type}`).join(', ')}`)
       if (limits.rateLimits.length > (shown.length || 3)) out(`  … ${limits.rateLimits.length} models in all (--json for every limit)`)
     }
     out('Runway:')
-    for (const r of runways) out(`  ${r.agent.padEnd(14)} ${r.runwayHours === null ? (r.spendable === null ? 'unknown' : 'idle (no spend in the window)') : `${r.runwayHours} h`} · ${r.burnPerHour} Diem/h · spendable ${r.spendable ?? '?'} (${r.basis})`)
+    for (const r of runways) out(`  ${r.agent.padEnd(14)} ${runwayText(r)} · ${r.burnPerHour} Diem/h · spendable ${r.spendable ?? '?'} (${r.basis})`)
   },
 })
+
+/** The epoch as status shows it: when the allowance comes back, and how much. */
+type EpochInfo = { nextReset: string; resetsInHours: number; allowanceAfterReset: number; basis: string }
+
+/**
+ * Allowance after the reset: the autopilot's projection from the stake when it has learned the pool, else this
+ * epoch's allocation (the stake unchanged).
+ */
+async function epochOf(env: Env, wallet: Wallet, b: GetBalancesReturnType, nextEpochBegins: string, allocation: number | undefined, now: number): Promise<EpochInfo> {
+  const next = Date.parse(nextEpochBegins)
+  const store = autopilotStore({ stateDir: env.GONDOLA_STATE_DIR, chainId: wallet.chainId, address: wallet.address })
+  const observation = (await store.readRate().catch(() => ({ observation: undefined }))).observation
+  let allowanceAfterReset = allocation ?? 0
+  let basis = allocation === undefined ? 'unknown' : 'this epoch\'s allocation'
+  if (observation) {
+    const totalSvvv = await wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName: 'totalSupply' })
+    const projected = projectAllowance({ svvv: b.svvv.total, totalSvvv, stakedDiem: b.diem.staked }, { poolDiem: BigInt(observation.poolDiem), minStakedDiem: parseEther(env.GONDOLA_AUTOPILOT_MIN_STAKED_DIEM) })
+    allowanceAfterReset = Number(formatEther(projected))
+    basis = `stake × the pool learned ${observation.epochStart.slice(0, 10)}`
+  }
+  return { nextReset: nextEpochBegins, resetsInHours: round(Math.max(0, next - now) / HOUR), allowanceAfterReset: round(allowanceAfterReset), basis }
+}
+
+/** Each key's runway counted across the reset: its spendable comes back (up to its own EPOCH limit). */
+function withEpoch(runways: KeyRunway[], keys: readonly KeySummary[], epoch: EpochInfo | undefined): (KeyRunway & { runwayHoursIgnoringReset: number | null; sustainable: boolean | null })[] {
+  return runways.map((r) => {
+    if (!epoch || r.spendable === null) return { ...r, runwayHoursIgnoringReset: r.runwayHours, sustainable: null }
+    const k = keys.find((x) => x.id === r.keyId)
+    const keyLimit = k?.limitPeriod === 'EPOCH' ? (k.consumptionLimit.diem ?? undefined) : undefined
+    const after = keyLimit === undefined ? epoch.allowanceAfterReset : Math.min(keyLimit, epoch.allowanceAfterReset)
+    const e = epochRunway({ balance: r.spendable, burnPerHour: r.burnPerHour, msToReset: epoch.resetsInHours * HOUR, allowanceAfterReset: after })
+    return { ...r, runwayHours: e.hours, runwayHoursIgnoringReset: r.runwayHours, sustainable: r.burnPerHour > 0 ? e.sustainable : null }
+  })
+}
+
+function runwayText(r: KeyRunway & { sustainable?: boolean | null }): string {
+  if (r.spendable === null) return 'unknown'
+  if (r.burnPerHour === 0) return 'idle (no spend in the window)'
+  if (r.runwayHours === null) return 'sustainable (each reset covers the burn)'
+  return `${r.runwayHours} h`
+}
+
+function formatHours(h: number): string {
+  return h >= 1 ? `${Math.floor(h)} h ${Math.round((h % 1) * 60)} min` : `${Math.round(h * 60)} min`
+}
 
 function round(n: number): number {
   return Math.round(n * 1e6) / 1e6
