@@ -2,6 +2,8 @@ import type { Hex } from 'viem'
 import { defineAgent } from '../src/agent/defineAgent.js'
 import { autopilotConfig } from '../src/autopilot/fromEnv.js'
 import { planRows, type PlanRow } from '../src/autopilot/format.js'
+import { readHistory } from '../src/autopilot/history.js'
+import { autopilotStore } from '../src/autopilot/store.js'
 import { runAutopilotPass, shortError } from '../src/autopilot/pass.js'
 import type { Env } from '../src/config/env.js'
 import type { Wallet } from '../src/wallet/createWallet.js'
@@ -37,6 +39,20 @@ export async function runDiemAutopilot(ctx: { wallet: Wallet; env: Env }): Promi
   const hashes = pass.execution?.hashes ?? []
   const summary = hashes.length ? `${pass.message} (${hashes.length} tx)` : `nothing to do: ${pass.message}`
   return { summary, hashes, target: pass.entry.target, before: pass.entry.projectedBefore, after: pass.entry.projectedAfter, reached: pass.reached, plan: planRows(pass.plan) }
+}
+
+/**
+ * When the last autopilot pass ran (ms), from its history; undefined before the first.
+ *
+ * @example
+ * ```ts
+ * await lastAutopilotRun({ wallet, env }) // 1764547500000
+ * ```
+ */
+export async function lastAutopilotRun(ctx: { wallet: Wallet; env: Env }): Promise<number | undefined> {
+  const store = autopilotStore({ stateDir: ctx.env.GONDOLA_STATE_DIR, chainId: ctx.wallet.chainId, address: ctx.wallet.address })
+  const last = (await readHistory(store.historyPath)).filter((e) => e.mode === 'run').at(-1)
+  return last ? Date.parse(last.at) : undefined
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Env } from '../src/config/env.js'
 import type { AgentHost, AgentRunOverrides } from '../src/host/createAgentHost.js'
 import { builtinToolFactories } from '../src/host/hostTools.js'
 import type { Wallet } from '../src/wallet/createWallet.js'
-import { runDiemAutopilot } from './diem-autopilot.js'
+import { lastAutopilotRun, runDiemAutopilot } from './diem-autopilot.js'
 
 /** A model agent: a definition, and how one run of it goes (default: one `host.run`). */
 export type ModelAgent = {
@@ -35,6 +35,8 @@ export type ScriptAgent = {
   /** As a definition's: `everySeconds`, or `cron` (+ `timezone`, default UTC). */
   schedule: AgentDefinition['schedule']
   run: (ctx: ScriptContext) => Promise<{ summary: string; hashes: Hex[] } & Record<string, unknown>>
+  /** When it last ran (ms), so a scheduler can catch a missed cron slot up once. */
+  lastRunAt?: ((ctx: ScriptContext) => Promise<number | undefined>) | undefined
 }
 
 export type RegisteredAgent = ModelAgent | ScriptAgent
@@ -64,6 +66,7 @@ const loaders: Record<string, Loader> = {
     description: 'Holds the Diem-per-day target (GONDOLA_AUTOPILOT_*) by the cheapest mix of restake, stake, swap and mint, under the spend policy.',
     schedule: { cron: '5 0 * * *' }, // just after the 00:00 UTC reset; `gondola run --schedule` catches a missed run up once
     run: async ({ wallet, env }) => runDiemAutopilot({ wallet, env }),
+    lastRunAt: async ({ wallet, env }) => lastAutopilotRun({ wallet, env }),
   }),
   'diem-autopilot-agent': async () => {
     const { diemAutopilotAgent } = await import('./diem-autopilot.js')

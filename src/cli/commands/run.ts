@@ -57,7 +57,10 @@ export default defineCommand({
         const timing = scheduleOf(agent, every)
         const when = timing.cron !== undefined ? `on cron "${timing.cron}" (${timing.timezone ?? 'UTC'})` : `every ${timing.everySeconds} s`
         if (!args.json) out(`Running ${agent.name} ${when}${runs ? `, ${runs} times` : ' until Ctrl-C'}.`)
-        const report = await runSchedule([{ name: agent.name, ...timing, run: (tick) => once.run(tick.n, tick.signal) }], {
+        // A script that knows its last run (the autopilot) has a missed cron slot caught up once.
+        const lastRunAt = agent.kind === 'script' ? agent.lastRunAt : undefined
+        const catchUp = lastRunAt ? { lastRunAt: () => lastRunAt({ wallet, env }) } : undefined
+        const report = await runSchedule([{ name: agent.name, ...timing, catchUp, run: (tick) => once.run(tick.n, tick.signal) }], {
           maxRuns: runs,
           signal: ctrl.signal,
           onRun: (r: ScheduleRun) => void (r.ok || reportFailure(r, args.json, out)),
