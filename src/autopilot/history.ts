@@ -16,6 +16,8 @@ export const historyEntrySchema = z.object({
   target: z.number(),
   /** The epoch's allocation Venice reported (Diem), or null without an ADMIN key. */
   allowance: z.number().nullable(),
+  /** The epoch's allocation re-read after this pass acted (the emulator counts a new stake at once), or null. */
+  allowanceAfterPass: z.number().nullable().optional(),
   /** Diem spent so far this epoch (allocation − balance), or null. */
   spent: z.number().nullable(),
   /** Diem spent in the whole previous epoch (billing ledger), or null when unknown. */

@@ -59,11 +59,13 @@ async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
   let execution: ExecuteReturnType | undefined
   let projectedAfter = plan.after
   let message = plan.message
+  let allowanceAfterPass: number | null = null
   if (p.mode === 'run' && plan.steps.length) {
     execution = await executePlan(p.wallet, plan.steps)
     if (execution.outcomes.length) await p.store.writeRate({ ...(await p.store.readRate()), lastActionEpoch: new Date(m.epochStart).toISOString() })
     const m2 = await measure()
     projectedAfter = m2.projected
+    allowanceAfterPass = m2.venice ? round(m2.venice.allocation) : null
     if (projectedAfter < p.target) {
       // Say what is missing from where the wallet really is now (a refusal may have stopped the plan early).
       const again = await planToTarget({ measurement: m2, market: await readMarket(p.wallet, m2), target: p.target, minClaimVvv: p.minClaimVvv })
@@ -81,6 +83,7 @@ async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
     mode: p.mode,
     target: num(p.target),
     allowance: m.venice ? round(m.venice.allocation) : null,
+    allowanceAfterPass,
     spent: m.venice ? round(m.venice.spent) : null,
     spentPrevEpoch: spentPrevEpoch === null ? null : round(spentPrevEpoch),
     utilisation: m.venice && m.venice.allocation > 0 ? round(m.venice.spent / m.venice.allocation) : null,

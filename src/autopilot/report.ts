@@ -38,7 +38,7 @@ export function dailyReport(entries: readonly HistoryEntry[]): DailyRow[] {
     const list = byDay.get(day)!
     const last = list.at(-1)!
     const next = byDay.get(nextDay(day))
-    const allowances = list.map((e) => e.allowance).filter((v): v is number => v !== null)
+    const allowances = list.flatMap((e) => [e.allowance, e.allowanceAfterPass ?? null]).filter((v): v is number => v !== null)
     const allowance = allowances.length ? Math.max(...allowances) : last.projectedBefore
     const seen = [...list.map((e) => e.spent), ...(next ?? []).map((e) => e.spentPrevEpoch)].filter((v): v is number => v !== null)
     const spend = seen.length ? Math.max(...seen) : null
