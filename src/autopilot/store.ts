@@ -79,7 +79,7 @@ export function autopilotStore(o: { stateDir: string; chainId: number; address: 
     async withPassLock(fn) {
       let lock: JournalLock | undefined
       try {
-        lock = await lockJournal({ journalPath: join(dir, 'pass'), timeoutMs: o.lockTimeoutMs ?? 60_000, staleMs: 5 * 60_000 })
+        lock = await lockJournal({ journalPath: join(dir, 'pass'), timeoutMs: o.lockTimeoutMs ?? 300_000, staleMs: 5 * 60_000 })
         return await fn()
       } finally {
         await lock?.release()
