@@ -110,7 +110,7 @@ describe('gondola run | status | ledger (subprocess, devnet + emulator)', () => 
     const secrets = store.keys().map((k) => store.reveal(k.id))
     const all = terminal.join('\n')
     for (const secret of [...secrets, password]) expect(all).not.toContain(secret)
-  }, 400_000)
+  }, 900_000)
 
   it('an unknown agent or a bad flag exits non-zero with one line saying what to fix', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'gondola-run-'))
