@@ -20,6 +20,7 @@ import type { Wallet } from '../wallet/createWallet.js'
 import type { Logger } from '../util/logger.js'
 import { builtinToolFactories, type ToolFactory } from './hostTools.js'
 import { createWalletTopUp } from './walletTopUp.js'
+import { appendRunRecord } from './runHistory.js'
 
 /** No INFERENCE key is kept for an agent: provision first. */
 export class MissingAgentKeyError extends BaseError {
@@ -41,6 +42,8 @@ export type AgentHostOptions = {
   outboxDir: string
   /** JSONL spend ledger; in memory only when omitted. */
   ledgerPath?: string | undefined
+  /** JSONL run history (status, steps, tool errors, cost per run); none when omitted. */
+  runsPath?: string | undefined
   funding: { minRunwayHours: number; cooldownMs: number; ethPerTopUp: bigint; mintDiem: boolean }
   monitor?: Omit<BalanceMonitorOptions, 'fetchRateLimits' | 'now' | 'keyExpiresAt'> | undefined
   /** A key at its own consumption limit: `stop` the run (default: limits are the point) or `rotate` to a fresh key. */
@@ -137,7 +140,7 @@ export function createAgentHost(options: AgentHostOptions) {
       const tools = toolsFor(def)
       const prompt = o.prompt ?? def.prompt
       if (!prompt) throw new MissingAgentKeyError(`Agent "${def.name}" has no default prompt: pass one (--prompt).`)
-      return runner.run({
+      const running = runner.run({
         agent: def.name,
         key: def.name,
         prompt,
@@ -149,6 +152,12 @@ export function createAgentHost(options: AgentHostOptions) {
         maxSteps: o.maxSteps ?? def.maxSteps,
         budgetDiem: o.budgetDiem ?? def.budget.diemPerRun,
         signal: o.signal,
+      })
+      if (!options.runsPath) return running
+      const runsPath = options.runsPath
+      return running.then(async (result) => {
+        await appendRunRecord(runsPath, def.name, result).catch((error: unknown) => log?.warn('host: run history not written', { error: error instanceof Error ? error.message : String(error) }))
+        return result
       })
     },
     close(): void {

@@ -1,24 +1,14 @@
-import { join } from 'node:path'
 import { defineCommand } from 'citty'
-import { readLedger, type LedgerEntry } from '../../agent/ledger.js'
-import { formatEther, parseEther } from 'viem'
-import { projectAllowance } from '../../autopilot/projection.js'
-import { epochRunway } from '../../autopilot/runway.js'
-import { autopilotStore } from '../../autopilot/store.js'
-import { stakingAbi } from '../../chain/abis/index.js'
-import { readEnv, type Env } from '../../config/env.js'
-import type { Wallet } from '../../wallet/createWallet.js'
+import type { LedgerEntry } from '../../agent/ledger.js'
+import { readEnv } from '../../config/env.js'
 import type { KeySummary } from '../../keys/KeyStore.js'
-import { originOf, storedAdminKey } from '../../keys/provisionApiKey.js'
-import { createVeniceClient } from '../../venice/createVeniceClient.js'
-import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import type { ApiKey, RateLimits } from '../../venice/schemas.js'
-import { getBalances, type GetBalancesReturnType } from '../../wallet/actions/getBalances.js'
 import { openWallet } from '../../wallet/openWallet.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
 import { jsonArg, printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
 import { entriesSince, parseSince } from './ledger.js'
+import { collectStatus, statusJson } from '../statusData.js'
 
 const HOUR = 3_600_000
 
@@ -69,28 +59,11 @@ export default defineCommand({
     const now = Date.now()
     const windowMs = now - parseSince(args.window, now)
     const wallet = await openWallet(env)
-    const baseURL = resolveVeniceBaseUrl(env)
     const store = await openKeyStoreFromEnv(env)
-    const scope = { wallet: wallet.address, apiOrigin: originOf(baseURL) }
-    const keys = store.summaries().filter((k) => k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin)
-    const adminKey = storedAdminKey(store, scope) ?? env.VENICE_ADMIN_API_KEY
-    const admin = adminKey ? createVeniceClient({ baseURL, apiKey: adminKey, maxRetries: 2 }) : undefined
-    const [balances, server, limits, entries, billing] = await Promise.all([
-      getBalances(wallet),
-      admin?.listApiKeys(),
-      admin?.getRateLimits(),
-      readLedger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')),
-      admin?.getBillingBalance(),
-    ])
-    const epoch = limits ? await epochOf(env, wallet, balances, limits.nextEpochBegins, billing?.diemEpochAllocation, now) : undefined
-    const runways = withEpoch(keyRunways(keys, server, limits, entries, { now, windowMs }), keys, epoch)
-    const keyRows = keys.map((k) => {
-      const live = server?.find((s) => s.id === k.id)
-      return { ...k, onServer: server ? Boolean(live) : null, currentPeriodUsage: live?.currentPeriodUsage ?? null }
-    })
-    if (args.json) {
-      return printJson({ wallet: wallet.address, network: env.GONDOLA_NETWORK, baseURL, balances: presentable(balances), keys: keyRows, rateLimits: limits ?? null, epoch: epoch ?? null, runways })
-    }
+    const status = await collectStatus(env, { wallet, store, now, windowMs })
+    const { baseURL, rawBalances: balances, keys: keyRows, rateLimits: limits, runways, entries, epoch } = status
+    const keys = keyRows
+    if (args.json) return printJson(statusJson(status))
     const out = (l: string) => process.stdout.write(`${l}\n`)
     const b = presentable(balances) as { eth: string; vvv: string; svvv: { total: string; locked: string }; pendingRewards: string; diem: { staked: string; liquid: string } }
     out(`Wallet ${wallet.address} on ${env.GONDOLA_NETWORK} · API ${baseURL}`)
@@ -110,40 +83,6 @@ export default defineCommand({
     for (const r of runways) out(`  ${r.agent.padEnd(14)} ${runwayText(r)} · ${r.burnPerHour} Diem/h · spendable ${r.spendable ?? '?'} (${r.basis})`)
   },
 })
-
-/** The epoch as status shows it: when the allowance comes back, and how much. */
-type EpochInfo = { nextReset: string; resetsInHours: number; allowanceAfterReset: number; basis: string }
-
-/**
- * Allowance after the reset: the autopilot's projection from the stake when it has learned the pool, else this
- * epoch's allocation (the stake unchanged).
- */
-async function epochOf(env: Env, wallet: Wallet, b: GetBalancesReturnType, nextEpochBegins: string, allocation: number | undefined, now: number): Promise<EpochInfo> {
-  const next = Date.parse(nextEpochBegins)
-  const store = autopilotStore({ stateDir: env.GONDOLA_STATE_DIR, chainId: wallet.chainId, address: wallet.address })
-  const observation = (await store.readRate().catch(() => ({ observation: undefined }))).observation
-  let allowanceAfterReset = allocation ?? 0
-  let basis = allocation === undefined ? 'unknown' : 'this epoch\'s allocation'
-  if (observation) {
-    const totalSvvv = await wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName: 'totalSupply' })
-    const projected = projectAllowance({ svvv: b.svvv.total, totalSvvv, stakedDiem: b.diem.staked }, { poolDiem: BigInt(observation.poolDiem), minStakedDiem: parseEther(env.GONDOLA_AUTOPILOT_MIN_STAKED_DIEM) })
-    allowanceAfterReset = Number(formatEther(projected))
-    basis = `stake × the pool learned ${observation.epochStart.slice(0, 10)}`
-  }
-  return { nextReset: nextEpochBegins, resetsInHours: round(Math.max(0, next - now) / HOUR), allowanceAfterReset: round(allowanceAfterReset), basis }
-}
-
-/** Each key's runway counted across the reset: its spendable comes back (up to its own EPOCH limit). */
-function withEpoch(runways: KeyRunway[], keys: readonly KeySummary[], epoch: EpochInfo | undefined): (KeyRunway & { runwayHoursIgnoringReset: number | null; sustainable: boolean | null })[] {
-  return runways.map((r) => {
-    if (!epoch || r.spendable === null) return { ...r, runwayHoursIgnoringReset: r.runwayHours, sustainable: null }
-    const k = keys.find((x) => x.id === r.keyId)
-    const keyLimit = k?.limitPeriod === 'EPOCH' ? (k.consumptionLimit.diem ?? undefined) : undefined
-    const after = keyLimit === undefined ? epoch.allowanceAfterReset : Math.min(keyLimit, epoch.allowanceAfterReset)
-    const e = epochRunway({ balance: r.spendable, burnPerHour: r.burnPerHour, msToReset: epoch.resetsInHours * HOUR, allowanceAfterReset: after })
-    return { ...r, runwayHours: e.hours, runwayHoursIgnoringReset: r.runwayHours, sustainable: r.burnPerHour > 0 ? e.sustainable : null }
-  })
-}
 
 function runwayText(r: KeyRunway & { sustainable?: boolean | null }): string {
   if (r.spendable === null) return 'unknown'
