@@ -126,13 +126,13 @@ describe('diem autopilot: planning and acting on anvil + the emulator', () => {
     expect(history.map((h) => h.target)).toEqual([0.3, 0.3, 0.3, 0.3, 1.2])
   })
 
-  it('GAS_UNITS matches what the devnet measures (within 25 %)', async () => {
+  it('GAS_UNITS matches what the devnet measures (within 35 %)', async () => {
     const w = await autopilotWallet(devnet(), lenient(), { eth: parseEther('1') })
     const pass = await w.pass({ target: parseEther('0.3') })
     const receipts = await Promise.all(pass.execution!.hashes.map((hash) => devnet().publicClient.getTransactionReceipt({ hash })))
     const used = receipts.map((r) => Number(r.gasUsed))
     const table = [GAS_UNITS.swap, GAS_UNITS.approve, GAS_UNITS.stake, GAS_UNITS.mintDiem, GAS_UNITS.stakeDiem].map(Number)
     expect(used.length).toBe(table.length)
-    used.forEach((u, i) => expect(Math.abs(u - table[i]!) / u, `tx ${i}: used ${u}, table ${table[i]}`).toBeLessThan(0.25))
+    used.forEach((u, i) => expect(Math.abs(u - table[i]!) / u, `tx ${i}: used ${u}, table ${table[i]}`).toBeLessThan(0.35))
   })
 })
