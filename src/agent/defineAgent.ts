@@ -95,8 +95,8 @@ export class InvalidCronError extends BaseError {
   }
 }
 
-/** A parsed cron schedule: `nextAt(ms)` is the first matching time at or after `ms` (epoch ms). */
-export type CronSchedule = { expression: string; timezone: string; nextAt: (ms: number) => number }
+/** A parsed cron schedule: `nextAt(ms)` is the first matching time at or after `ms`, `prevAt(ms)` the last at or before it (epoch ms). */
+export type CronSchedule = { expression: string; timezone: string; nextAt: (ms: number) => number; prevAt: (ms: number) => number }
 
 /**
  * Reads a standard 5-field cron expression (with cron-parser) in an IANA time zone, default UTC. Used to validate
@@ -124,7 +124,8 @@ export function parseCron(agent: string, expression: string, timezone = 'UTC'): 
   } catch (cause) {
     throw new InvalidCronError(agent, expression, cause instanceof Error ? cause.message : String(cause), { cause, timezone })
   }
-  return { expression, timezone, nextAt }
+  const prevAt = (ms: number) => CronExpressionParser.parse(expression, { currentDate: new Date(ms + 1), tz: timezone }).prev().getTime()
+  return { expression, timezone, nextAt, prevAt }
 }
 
 /** The system prompt of a definition: its `system`, plus the persona when there is one. */

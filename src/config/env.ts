@@ -35,7 +35,8 @@ export const envSchema = z.object({
   GONDOLA_FUNDING_MIN_RUNWAY_HOURS: z.coerce.number().positive().default(24),
   GONDOLA_FUNDING_TOPUP_ETH: decimalString.default('0.01'),
   GONDOLA_FUNDING_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(3600),
-  GONDOLA_AUTOPILOT_TARGET_DIEM: decimalString.default('0.1'),
+  GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY: decimalString.default('1'),
+  GONDOLA_AUTOPILOT_MIN_STAKED_DIEM: decimalString.default('0.1'),
   GONDOLA_MCP_TOKEN: z.string().min(24, 'must be at least 24 characters (it guards a server that moves money)').optional(),
   GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: decimalString.default('1'),
   OTEL_SDK_DISABLED: bool.default(false),
@@ -84,6 +85,13 @@ export function readEnv(source?: Record<string, string | undefined>, overrides: 
   const raw = { ...(source ?? process.env), ...overrides }
   // Treat empty strings as unset, as `.env.example` copies leave `NAME=` lines.
   const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''))
+  if (cleaned.GONDOLA_AUTOPILOT_TARGET_DIEM !== undefined) {
+    // Renamed when the target became Diem per day (pool share + staked DIEM), not staked DIEM: a stale name must not be ignored.
+    throw new ConfigError('GONDOLA_AUTOPILOT_TARGET_DIEM is no longer read: the autopilot now targets Diem per day.', {
+      metaMessages: ['Set GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY instead (your sVVV pool share plus staked DIEM), and remove GONDOLA_AUTOPILOT_TARGET_DIEM.'],
+      code: 'CONFIG_RENAMED',
+    })
+  }
   const parsed = envSchema.safeParse(cleaned)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!

@@ -17,6 +17,7 @@ import type { ApiKey } from '../venice/schemas.js'
 import type { AnyTool } from '../tools/defineTool.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
 import type { TopUpReturnType } from '../wallet/actions/topUp.js'
+import type { AutopilotProvider } from '../autopilot/tools.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import type { Logger } from '../util/logger.js'
 import { FundingFailedError, FundingRefusedError } from './fundingErrors.js'
@@ -53,6 +54,8 @@ export type AgentHostOptions = {
   onKeyLimit?: 'stop' | 'rotate' | undefined
   /** Image model for `generate_image` (default: Venice's default image model trait). */
   imageModel?: string | undefined
+  /** The configured Diem autopilot, for the `autopilot_plan` / `autopilot_apply` tools (resolved on first use). */
+  autopilot?: AutopilotProvider | undefined
   /** Extra tools by name, next to the built-ins. */
   tools?: Record<string, ToolFactory> | undefined
   clock?: LimiterClock | undefined
@@ -175,6 +178,7 @@ export function createAgentHost(options: AgentHostOptions) {
     const deps = {
       wallet: options.wallet, services, outboxDir: options.outboxDir, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem,
       fundingCooldownMs: options.funding.cooldownMs, imageModel: options.imageModel ?? 'default', onFundingFailure: (err: BaseError) => void sink.failures.push(err),
+      autopilot: options.autopilot,
     }
     const registry = new Map(Object.entries(factories).filter(([name]) => def.tools.includes(name)).map(([name, make]) => [name, make(deps)]))
     return resolveTools(def, registry)

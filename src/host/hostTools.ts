@@ -4,6 +4,7 @@ import { formatEther } from 'viem'
 import { z } from 'zod'
 import type { BaseError } from '../errors/BaseError.js'
 import type { KeyServices } from '../agent/runner.js'
+import { autopilotTools, type AutopilotProvider } from '../autopilot/tools.js'
 import { defineTool, type AnyTool } from '../tools/defineTool.js'
 import { generateImageTool, speechTool } from '../tools/builtin/media.js'
 import { requestTopUpTool } from '../tools/builtin/treasury.js'
@@ -28,6 +29,8 @@ export type ToolDeps = {
   fundingCooldownMs: number
   /** Told when a top-up the model requested failed (the host puts it in the run result). */
   onFundingFailure?: ((error: BaseError) => void) | undefined
+  /** The configured Diem autopilot (targets from GONDOLA_AUTOPILOT_*), when the host has one. */
+  autopilot?: AutopilotProvider | undefined
 }
 
 /** Builds one tool for one agent. Registries map tool names (as used in `agents/`) to factories. */
@@ -127,4 +130,6 @@ export const builtinToolFactories: Record<string, ToolFactory> = {
   post_to_outbox: ({ outboxDir }) => outboxTool({ outboxDir }),
   claim_and_restake: ({ wallet }) => diemTools({ wallet })[0],
   hold_staked_diem: ({ wallet }) => diemTools({ wallet })[1],
+  autopilot_plan: ({ autopilot }) => autopilotTools(autopilot)[0],
+  autopilot_apply: ({ autopilot }) => autopilotTools(autopilot)[1],
 }

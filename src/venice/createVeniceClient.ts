@@ -6,9 +6,9 @@ import { parseVeniceHeadersOnce, type VeniceHeaders } from './headers.js'
 import { request, type Transport, type VeniceLogger, type WithHeaders } from './request.js'
 import { sleep } from './retry.js'
 import {
-  apiKeyListSchema, apiKeyOneSchema, billingPageSchema, characterListSchema, characterOneSchema, createdApiKeyResponseSchema,
+  apiKeyListSchema, apiKeyOneSchema, billingBalanceSchema, billingPageSchema, characterListSchema, characterOneSchema, createdApiKeyResponseSchema,
   imageResponseSchema, legacyBillingPageSchema, modelListSchema, rateLimitLogSchema, rateLimitsSchema, successSchema, traitsSchema, web3TokenSchema,
-  type ApiKey, type BillingEntry, type Character, type CreateApiKeyBody, type CreatedApiKey, type ImageResponse,
+  type ApiKey, type BillingBalance, type BillingEntry, type Character, type CreateApiKeyBody, type CreatedApiKey, type ImageResponse,
   type RateLimitLogEntry, type RateLimits, type VeniceModel, type Web3KeyBody,
 } from './schemas.js'
 
@@ -120,6 +120,9 @@ export function createVeniceClient(options: VeniceClientOptions) {
     /** `GET /api_keys/rate_limits`: balances, tier, expiry, next epoch, per-model limits. */
     getRateLimits: async (o: Opts = {}): Promise<RateLimits> =>
       (await data(request(t, { method: 'GET', path: '/api_keys/rate_limits', schema: rateLimitsSchema, signal: o.signal }))).data,
+    /** `GET /billing/balance`: remaining Diem/USD and `diemEpochAllocation`, the epoch's whole Diem allocation. */
+    getBillingBalance: async (o: Opts = {}): Promise<BillingBalance> =>
+      await data(request(t, { method: 'GET', path: '/billing/balance', schema: billingBalanceSchema, signal: o.signal })),
     /** `GET /api_keys/rate_limits/log`: the last 50 limits the account exceeded. */
     getRateLimitLog: async (o: Opts = {}): Promise<RateLimitLogEntry[]> =>
       (await data(request(t, { method: 'GET', path: '/api_keys/rate_limits/log', schema: rateLimitLogSchema, signal: o.signal }))).data,

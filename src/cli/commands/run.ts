@@ -5,6 +5,7 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import { parseEther } from 'viem'
 import { agentNames, loadAgent, type ModelAgent, type ScriptAgent } from '../../../agents/index.js'
 import type { RunResult } from '../../agent/runAgent.js'
+import { autopilotConfig } from '../../autopilot/fromEnv.js'
 import { readEnv, type Env } from '../../config/env.js'
 import { createAgentHost, type AgentHost, type HostEvent } from '../../host/createAgentHost.js'
 import { runSchedule, ScheduleError, timingOf, type ScheduleRun } from '../../host/scheduler.js'
@@ -59,7 +60,10 @@ export default defineCommand({
         const timing = scheduleOf(agent, every)
         const when = timing.cron !== undefined ? `on cron "${timing.cron}" (${timing.timezone ?? 'UTC'})` : `every ${timing.everySeconds} s`
         if (!args.json) out(`Running ${agent.name} ${when}${runs ? `, ${runs} times` : ' until Ctrl-C'}.`)
-        const report = await runSchedule([{ name: agent.name, ...timing, run: (tick) => once.run(tick.n, tick.signal) }], {
+        // A script that knows its last run (the autopilot) has a missed cron slot caught up once.
+        const lastRunAt = agent.kind === 'script' ? agent.lastRunAt : undefined
+        const catchUp = lastRunAt ? { lastRunAt: () => lastRunAt({ wallet, env }) } : undefined
+        const report = await runSchedule([{ name: agent.name, ...timing, catchUp, run: (tick) => once.run(tick.n, tick.signal) }], {
           maxRuns: runs,
           signal: ctrl.signal,
           onRun: (r: ScheduleRun) => void (r.ok || reportFailure(r, args.json, out)),
@@ -111,6 +115,7 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
     funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
     monitor: { lowRunwayHours: minRunwayHours },
     logger: getLogger('cli', { agent: def.name }),
+    autopilot: () => autopilotConfig(env, wallet),
     onEvent: (e) => events.push(e),
   })
   // What an interrupted top-up already paid for is finished before the first run (the funding window does not apply).

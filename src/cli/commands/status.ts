@@ -65,7 +65,7 @@ export default defineCommand({
     const wallet = await openWallet(env)
     const store = await openKeyStoreFromEnv(env)
     const status = await collectStatus(env, { wallet, store, now, windowMs })
-    const { baseURL, rawBalances: balances, keys: keyRows, rateLimits: limits, runways, entries } = status
+    const { baseURL, rawBalances: balances, keys: keyRows, rateLimits: limits, runways, entries, epoch } = status
     const keys = keyRows
     const unfinished = unfinishedRuns(wallet.journal.runs())
     if (args.json) return printJson({ ...statusJson(status), unfinishedRuns: unfinished, journal: wallet.journal.path })
@@ -82,15 +82,27 @@ export default defineCommand({
     if (!limits) out('Rate limits: no ADMIN key kept for this wallet (run gondola provision).')
     else {
       out(`Account: ${num(limits.balances.DIEM ?? 0)} Diem + $${num(limits.balances.USD ?? 0)} · tier ${limits.apiTier.id} · next epoch ${limits.nextEpochBegins} · access ${limits.accessPermitted ? 'permitted' : 'DENIED'}`)
+      if (epoch) out(`Epoch: resets in ${formatHours(epoch.resetsInHours)} · allowance after reset ${num(epoch.allowanceAfterReset)} Diem (${epoch.basis})`)
       const models = new Set(entries.map((e) => e.model))
       const shown = limits.rateLimits.filter((r) => r.apiModelId && models.has(r.apiModelId))
       for (const r of shown.length ? shown : limits.rateLimits.slice(0, 3)) out(`  ${r.apiModelId ?? '*'}: ${r.rateLimits.map((l) => `${l.amount} ${l.type}`).join(', ')}`)
       if (limits.rateLimits.length > (shown.length || 3)) out(`  … ${limits.rateLimits.length} models in all (--json for every limit)`)
     }
     out('Runway:')
-    for (const r of runways) out(`  ${r.agent.padEnd(14)} ${r.runwayHours === null ? (r.spendable === null ? 'unknown' : 'idle (no spend in the window)') : `${num(r.runwayHours)} h`} · ${num(r.burnPerHour)} Diem/h · spendable ${r.spendable === null ? '?' : num(r.spendable)} (${r.basis})`)
+    for (const r of runways) out(`  ${r.agent.padEnd(14)} ${runwayText(r)} · ${num(r.burnPerHour)} Diem/h · spendable ${r.spendable === null ? '?' : num(r.spendable)} (${r.basis})`)
   },
 })
+
+function runwayText(r: KeyRunway & { sustainable?: boolean | null }): string {
+  if (r.spendable === null) return 'unknown'
+  if (r.burnPerHour === 0) return 'idle (no spend in the window)'
+  if (r.runwayHours === null) return 'sustainable (each reset covers the burn)'
+  return `${num(r.runwayHours)} h`
+}
+
+function formatHours(h: number): string {
+  return h >= 1 ? `${Math.floor(h)} h ${Math.round((h % 1) * 60)} min` : `${Math.round(h * 60)} min`
+}
 
 const num = (n: number) => formatNumber(n)
 
