@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { defineCommand } from 'citty'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
 import { parseEther } from 'viem'
-import { agentNames, loadAgent, type ModelAgent, type ScriptAgent } from '../../../agents/index.js'
+import { agentNames, listAgents, loadAgent, type ModelAgent, type ScriptAgent } from '../../../agents/index.js'
 import type { RunResult } from '../../agent/runAgent.js'
 import { readEnv, type Env } from '../../config/env.js'
 import { createAgentHost, type AgentHost, type HostEvent } from '../../host/createAgentHost.js'
@@ -25,7 +25,7 @@ import { createLogger } from '../../util/logger.js'
 export default defineCommand({
   meta: { name: 'run', description: 'Run an agent from agents/ once, or on its schedule (--schedule, --every)' },
   args: {
-    agent: { type: 'positional', description: 'Agent name (see --list) or a path to an agent .json file', required: false },
+    agent: { type: 'positional', description: 'Agent name (see --list: ./agents, GONDOLA_AGENTS_DIR, shipped) or a path to an agent file (.ts, .js, .mjs, .json)', required: false },
     prompt: { type: 'string', description: "User prompt (default: the agent's own; the social bot's post topic)" },
     'max-steps': { type: 'string', description: 'Model calls per run' },
     'budget-diem': { type: 'string', description: 'Stop a run before its estimated spend exceeds this many Diem' },
@@ -36,14 +36,14 @@ export default defineCommand({
     json: { type: 'boolean', description: 'Print one JSON line per run', default: false },
   },
   async run({ args }) {
-    if (args.list) return listAgents(args.json)
+    if (args.list) return printAgentList(readEnv(), args.json)
     if (!args.agent) throw new CLIError('Which agent? Pass its name.', { metaMessages: [`Known agents: ${agentNames().join(', ')}`], code: 'CLI_MISSING_ARG' })
     const maxSteps = intFlag(args['max-steps'], '--max-steps')
     const budgetDiem = numberFlag(args['budget-diem'], '--budget-diem')
     const every = numberFlag(args.every, '--every')
     const runs = intFlag(args.runs, '--runs')
     const env = readEnv()
-    const agent = await loadAgent(args.agent)
+    const agent = await loadAgent(args.agent, { agentsDir: env.GONDOLA_AGENTS_DIR })
     const wallet = await openWallet(env)
     const out = (line: string) => process.stdout.write(`${line}\n`)
     const ctrl = new AbortController()
@@ -104,8 +104,9 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
     baseURL: resolveVeniceBaseUrl(env),
     outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
     ledgerPath: join(env.GONDOLA_STATE_DIR, 'ledger.jsonl'),
+    // The one runway threshold: the host's balance monitor warns and the funding controller tops up below it.
     funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
-    monitor: { lowRunwayHours: minRunwayHours },
+    tools: agent.tools,
     logger: createLogger(env.GONDOLA_LOG_LEVEL),
     onEvent: (e) => events.push(e),
   })
@@ -170,13 +171,18 @@ function reportFailure(r: ScheduleRun, json: boolean, out: (l: string) => void):
   else out(`run #${r.n} failed: ${message}`)
 }
 
-async function listAgents(json: boolean): Promise<void> {
-  const rows = await Promise.all(agentNames().map(async (name) => {
-    const a = await loadAgent(name)
-    return { name, kind: a.kind, description: a.kind === 'script' ? a.description : (a.definition.description ?? ''), tools: a.kind === 'model' ? a.definition.tools : [] }
+async function printAgentList(env: Env, json: boolean): Promise<void> {
+  const rows = await Promise.all(listAgents({ agentsDir: env.GONDOLA_AGENTS_DIR }).map(async ({ name, source, load }) => {
+    try {
+      const a = await load()
+      return { name, kind: a.kind, source, description: a.kind === 'script' ? a.description : (a.definition.description ?? ''), tools: a.kind === 'model' ? a.definition.tools : [] }
+    } catch (err) {
+      // One broken file does not hide the others: it is listed with what is wrong with it.
+      return { name, kind: 'invalid' as const, source, description: err instanceof Error ? ((err as { shortMessage?: string }).shortMessage ?? err.message) : String(err), tools: [] }
+    }
   }))
   if (json) return printJson({ agents: rows })
-  for (const r of rows) process.stdout.write(`${r.name.padEnd(22)} ${r.kind.padEnd(6)} ${r.description}\n`)
+  for (const r of rows) process.stdout.write(`${r.name.padEnd(22)} ${r.kind.padEnd(7)} ${r.source.padEnd(24)} ${r.description}\n`)
 }
 
 function clip(s: string, n: number): string {
