@@ -61,6 +61,14 @@ const model = (load: () => Promise<{ default: unknown }>, source: string): Loade
   return { kind: 'model', name: definition.name, definition, source: SHIPPED, run: async (host, o) => [await host.run(definition, o)] }
 }
 
+/**
+ * What an agent module may export as `run`: one run of the agent (default: one `host.run`). Return the model
+ * runs it made, or an object holding them (`publishPost` returns `{ runs, … }`).
+ */
+export type AgentModuleRun = (host: AgentHost, definition: AgentDefinition, overrides: AgentRunOverrides) => Promise<RunResult[] | { runs: RunResult[] }>
+
+export { socialBot, publishPost, loadPersona, type PublishedPost } from './social-bot.js'
+
 /** The `source` of the agents that ship with Gondola. */
 export const SHIPPED = 'shipped'
 /** The folder the shipped agents live in (agents/ in a clone, dist/agents in the package). */
@@ -153,10 +161,18 @@ export async function loadAgent(name: string, lookup: AgentLookup = {}): Promise
 
 /** A model agent from a project's file, with the tools its module exports. */
 async function fromFile(path: string, expectedName?: string): Promise<ModelAgent> {
-  const { definition: raw, tools } = await loadAgentFile(path)
+  const { definition: raw, tools, run: own } = await loadAgentFile(path)
   const definition = checked(raw, path, expectedName, tools)
   const factories: Record<string, ToolFactory> = Object.fromEntries(Object.entries(tools).map(([n, t]) => [n, () => t]))
-  return { kind: 'model', name: definition.name, definition, source: path, tools: factories, run: async (host, o) => [await host.run(definition, o)] }
+  // A module may export its own `run(host, definition, overrides)` (a pipeline such as `publishPost`).
+  const custom = own as AgentModuleRun | undefined
+  const run: ModelAgent['run'] = custom
+    ? async (host, o) => {
+        const r = await custom(host, definition, o)
+        return Array.isArray(r) ? r : r.runs
+      }
+    : async (host, o) => [await host.run(definition, o)]
+  return { kind: 'model', name: definition.name, definition, source: path, tools: factories, run }
 }
 
 /** One row of `gondola run --list`: the agent's name and where it comes from (`shipped` or a path). */
@@ -195,7 +211,7 @@ export function listAgents(lookup: AgentLookup = {}): AgentListing[] {
  * ```
  */
 export async function loadAllAgents(): Promise<RegisteredAgent[]> {
-  return Promise.all(agentNames().map(loadAgent))
+  return Promise.all(agentNames().map((name) => loadAgent(name, { cwd: SHIPPED_DIR })))
 }
 
 async function importDefinition(load: () => Promise<{ default: unknown }>, source: string): Promise<AgentDefinition> {

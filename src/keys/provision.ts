@@ -4,6 +4,8 @@ import type { Wallet } from '../wallet/createWallet.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
 import { AuthenticationError, NotFoundError } from '../venice/errors.js'
 import type { KeyStore, KeySummary } from './KeyStore.js'
+import { ensureAgentKey } from './ensureAgentKey.js'
+import type { FleetAgent } from './fleetSpec.js'
 import type { LimitPeriod, StoredKey } from './keyStoreSchema.js'
 import { originOf, provisionApiKey } from './provisionApiKey.js'
 
@@ -12,12 +14,12 @@ export type ProvisionParameters = {
   /** Venice API base URL (the emulator's on the devnet). */
   baseURL: string
   store: KeyStore
-  /** One limited INFERENCE key per agent name. */
-  agents: string[]
+  /** One limited INFERENCE key per agent: a name (limit `diemPerAgent`), or a name with its own limit and period. */
+  agents: Array<string | FleetAgent>
   /** sVVV to hold (base units); swaps and stakes only what is missing. */
   stakeSvvv: bigint
-  /** Each agent key's Diem consumption limit per `limitPeriod`. */
-  diemPerAgent: number
+  /** Diem consumption limit per `limitPeriod` of each agent given by name only. Default 1. */
+  diemPerAgent?: number | undefined
   limitPeriod?: LimitPeriod | undefined
   /** Agent keys expire this many days from now (default: never). */
   expiresInDays?: number | undefined
@@ -25,27 +27,31 @@ export type ProvisionParameters = {
   dryRun?: boolean | undefined
   fetch?: typeof fetch | undefined
   now?: (() => number) | undefined
+  /** How key-creation pacing waits (default: a timer); pass an API clock's `sleep` to wait on Venice's clock. */
+  sleep?: ((ms: number) => Promise<void>) | undefined
 }
 
-type KeyOutcome = { status: 'kept' | 'minted' | 'planned'; key?: KeySummary | undefined }
+type KeyOutcome = { status: 'kept' | 'minted' | 'rotated' | 'planned'; key?: KeySummary | undefined }
 
 export type ProvisionReturnType = {
   wallet: Address
   stake: EnsureStakeReturnType
   admin: KeyOutcome
-  agents: (KeyOutcome & { agent: string })[]
+  /** Per agent: `kept` (same limits, still live), `minted`, or `rotated` (limit changed: new key minted, then `revoked` ones revoked). */
+  agents: (KeyOutcome & { agent: string; diem: number; period: LimitPeriod; revoked: string[] })[]
   /** The HTTP requests this run would send (dry run) — what a reviewer checks before going live. */
   plannedRequests: string[]
 }
 
 /**
  * The whole bootstrap of a fresh wallet: ensure the stake (under the spend policy), mint and keep an ADMIN
- * key, mint one limited INFERENCE key per agent. Idempotent: a second run sends no transaction and mints
- * nothing; a kept key Venice no longer knows is replaced.
+ * key, mint one limited INFERENCE key per agent (each with its own limit when given). Idempotent: a second run
+ * sends no transaction and mints nothing; a kept key Venice no longer knows is replaced; an agent whose limit
+ * changed gets a new key, and its old one is revoked after the new one is stored.
  *
  * @example
  * ```ts
- * const result = await provision({ wallet, baseURL, store, agents: ['treasurer'], stakeSvvv: parseEther('100'), diemPerAgent: 1 })
+ * const result = await provision({ wallet, baseURL, store, agents: ['treasurer', { agent: 'bot01', diem: 1.5 }], stakeSvvv: parseEther('100'), diemPerAgent: 1 })
  * result.stake.hashes.length // 3 on a fresh wallet (swap, approve, stake); 0 on the second run
  * ```
  */
@@ -63,7 +69,7 @@ export async function provision(p: ProvisionParameters): Promise<ProvisionReturn
     mintRequests('ADMIN key')
     adminOutcome = { status: 'planned' }
   } else {
-    const minted = await provisionApiKey({ signer: p.wallet.signer, baseURL: p.baseURL, store: p.store, fetch: p.fetch, now, apiKeyType: 'ADMIN', description: 'gondola admin' })
+    const minted = await provisionApiKey({ signer: p.wallet.signer, baseURL: p.baseURL, store: p.store, fetch: p.fetch, now, sleep: p.sleep, apiKeyType: 'ADMIN', description: 'gondola admin' })
     admin = p.store.find(minted.key.id)
     adminOutcome = { status: 'minted', key: minted.key }
   }
@@ -71,34 +77,26 @@ export async function provision(p: ProvisionParameters): Promise<ProvisionReturn
   const serverIds = admin ? new Set((await createVeniceClient({ baseURL: p.baseURL, apiKey: p.store.reveal(admin.id), fetch: p.fetch, maxRetries: 2 }).listApiKeys()).map((k) => k.id)) : new Set<string>()
   const expiresAt = p.expiresInDays ? new Date(now() + p.expiresInDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, '.000Z') : undefined
   const agents: ProvisionReturnType['agents'] = []
-  for (const agent of p.agents) {
-    const kept = p.store
-      .keys('INFERENCE')
-      .filter((k) => k.agent === agent && k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin)
-      .find((k) => serverIds.has(k.id) && (!k.expiresAt || Date.parse(k.expiresAt) > now()) && k.consumptionLimit.diem === p.diemPerAgent)
-    if (kept) {
-      agents.push({ agent, status: 'kept', key: summary(p.store, kept.id) })
-      continue
-    }
-    if (p.dryRun) {
-      mintRequests(`INFERENCE key for ${agent}, ${p.diemPerAgent} Diem per ${p.limitPeriod ?? 'EPOCH'}`)
-      agents.push({ agent, status: 'planned' })
-      continue
-    }
-    const minted = await provisionApiKey({
+  for (const entry of p.agents) {
+    const spec = typeof entry === 'string' ? { agent: entry, diem: p.diemPerAgent ?? 1 } : entry
+    const period = spec.period ?? p.limitPeriod ?? 'EPOCH'
+    const r = await ensureAgentKey({
       signer: p.wallet.signer,
       baseURL: p.baseURL,
       store: p.store,
       fetch: p.fetch,
       now,
-      agent,
-      apiKeyType: 'INFERENCE',
-      description: `agent ${agent}`.slice(0, 40),
-      consumptionLimit: { diem: p.diemPerAgent },
-      limitPeriod: p.limitPeriod ?? 'EPOCH',
-      ...(expiresAt ? { expiresAt } : {}),
+      sleep: p.sleep,
+      wallet: scope.wallet,
+      liveIds: serverIds,
+      dryRun: p.dryRun,
+      spec: { agent: spec.agent, consumptionLimit: { diem: spec.diem }, limitPeriod: period, ...(expiresAt ? { expiresAt } : {}) },
     })
-    agents.push({ agent, status: 'minted', key: minted.key })
+    if (r.status === 'planned') {
+      mintRequests(`INFERENCE key for ${spec.agent}, ${spec.diem} Diem per ${period}`)
+      for (const id of r.revoked) planned.push(`DELETE /api_keys?id=${id} (${spec.agent}'s key with the old limit, after the new one is stored)`)
+    }
+    agents.push({ agent: spec.agent, diem: spec.diem, period, status: r.status, key: r.key, revoked: r.revoked })
   }
   return { wallet: p.wallet.address, stake, admin: adminOutcome, agents, plannedRequests: planned }
 }

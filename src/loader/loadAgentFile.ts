@@ -7,7 +7,13 @@ import { importModule } from './importModule.js'
 import { toolsOf } from './toolExports.js'
 
 /** A model agent read from a user's file: its definition and the tools its module (and tool modules) export. */
-export type AgentFileContents = { definition: AgentDefinition; tools: Record<string, AnyTool>; source: string }
+export type AgentFileContents = {
+  definition: AgentDefinition
+  tools: Record<string, AnyTool>
+  source: string
+  /** The module's own `export async function run(host, definition, overrides)`, when one run is more than one model call (e.g. `publishPost`). */
+  run?: ((...args: never[]) => unknown) | undefined
+}
 
 /**
  * Reads an agent file: a module whose default export is an agent definition (`defineAgent({...})`) and whose
@@ -26,6 +32,7 @@ export type AgentFileContents = { definition: AgentDefinition; tools: Record<str
 export async function loadAgentFile(path: string): Promise<AgentFileContents> {
   let raw: unknown
   let tools: Record<string, AnyTool> = {}
+  let run: AgentFileContents['run']
   if (extname(path) === '.json') {
     try {
       raw = JSON.parse(await readFile(path, 'utf8'))
@@ -45,6 +52,8 @@ export async function loadAgentFile(path: string): Promise<AgentFileContents> {
       throw new AgentDefinitionError(`Agent file ${path} has no default export.`, { metaMessages: ['Export the definition: export default defineAgent({ name, tools, … })'], code: 'AGENT_INVALID' })
     }
     tools = toolsOf(mod)
+    if (mod.run !== undefined && typeof mod.run !== 'function') throw new AgentDefinitionError(`Agent file ${path} exports "run", but it is not a function.`, { code: 'AGENT_INVALID' })
+    run = mod.run as AgentFileContents['run']
   }
   const parsed = agentDefinitionSchema.safeParse(raw)
   if (!parsed.success) throw invalid(parsed.error, path)
@@ -57,7 +66,7 @@ export async function loadAgentFile(path: string): Promise<AgentFileContents> {
     }
     tools = { ...found, ...tools }
   }
-  return { definition, tools, source: path }
+  return { definition, tools, source: path, run }
 }
 
 /** An invalid definition, naming the file and the first bad field. */

@@ -1,9 +1,11 @@
 import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
+import { ensureAgentKey } from '../../keys/ensureAgentKey.js'
 import { provisionApiKey } from '../../keys/provisionApiKey.js'
 import { revokeApiKey } from '../../keys/revokeApiKey.js'
 import { rotateApiKey } from '../../keys/rotateApiKey.js'
 import { KeyStoreError } from '../../keys/errors.js'
+import { createApiClock } from '../../venice/apiClock.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import { loadAccountFromEnv } from '../../wallet/openWallet.js'
 import { CLIError } from '../CLIError.js'
@@ -33,7 +35,7 @@ const mint = defineCommand({
     period: { type: 'string', description: 'EPOCH (default), MONTH or LIFETIME' },
     expires: { type: 'string', description: 'Expiry date, YYYY-MM-DD or ISO date-time' },
     description: { type: 'string', description: 'Description (max 40 characters)' },
-    agent: { type: 'string', description: 'The agent this key is for' },
+    agent: { type: 'string', description: 'The agent this key is for (idempotent: same limits keep its key, new limits rotate it)' },
     ...jsonArg,
   },
   async run({ args }) {
@@ -44,6 +46,21 @@ const mint = defineCommand({
     const consumptionLimit = diem !== undefined || usd !== undefined ? { ...(diem !== undefined && { diem }), ...(usd !== undefined && { usd }) } : undefined
     const store = await openKeyStoreFromEnv(env)
     const signer = await loadAccountFromEnv(env)
+    const baseURL = resolveVeniceBaseUrl(env)
+    const clock = createApiClock({ baseURL })
+    const limitPeriod = args.period !== undefined ? parseEnum(args.period, '--period', ['EPOCH', 'MONTH', 'LIFETIME'] as const) : undefined
+    if (args.agent !== undefined && apiKeyType === 'INFERENCE') {
+      // An agent's key is idempotent: same limits → the kept key; other limits → rotate (mint new, then revoke old).
+      if (!consumptionLimit) throw new CLIError('An agent key needs a limit: pass --diem or --usd.', { code: 'CLI_MISSING_ARG' })
+      const r = await withSpinner(`Ensuring ${args.agent}'s key`, () =>
+        ensureAgentKey({ signer, baseURL, store, wallet: signer.address, fetch: clock.fetch, now: clock.now, sleep: clock.sleep, adminApiKey: env.VENICE_ADMIN_API_KEY, spec: { agent: args.agent!, consumptionLimit, limitPeriod, ...(args.expires !== undefined && { expiresAt: args.expires }), ...(args.description !== undefined && { description: args.description }) } }),
+        { json: args.json },
+      )
+      if (args.json) return printJson({ status: r.status, key: r.key, revoked: r.revoked, verified: r.verified })
+      const what = r.status === 'kept' ? 'Kept (same agent and limits; nothing minted)' : r.status === 'rotated' ? 'Rotated (limits changed): minted and stored' : 'Minted and stored'
+      process.stdout.write(`${what}: ${r.key ? keyLine(r.key) : ''}${r.revoked.length ? `\nRevoked ${r.revoked.join(', ')}` : ''}\n`)
+      return
+    }
     const result = await withSpinner(
       `Minting ${apiKeyType} key`,
       () =>
@@ -56,12 +73,12 @@ const mint = defineCommand({
           apiKeyType,
           description: args.description ?? (args.agent ? `agent ${args.agent}` : `gondola ${apiKeyType.toLowerCase()}`),
           ...(consumptionLimit && { consumptionLimit }),
-          ...(args.period !== undefined && { limitPeriod: parseEnum(args.period, '--period', ['EPOCH', 'MONTH', 'LIFETIME'] as const) }),
+          ...(limitPeriod && { limitPeriod }),
           ...(args.expires !== undefined && { expiresAt: args.expires }),
         }),
       { json: args.json },
     )
-    if (args.json) printJson({ key: result.key, verified: result.verified, reconciled: result.reconciled })
+    if (args.json) printJson({ status: 'minted', key: result.key, verified: result.verified, reconciled: result.reconciled })
     else process.stdout.write(`Minted and stored: ${keyLine(result.key)}${result.verified ? ' (read back: matches)' : ' (not read back: no ADMIN key kept)'}\n`)
   },
 })
