@@ -14,7 +14,7 @@ function examples(): { name: string; code: string }[] {
 }
 
 describe('README', () => {
-  it('has library examples, and each one runs', async () => {
+  it('has library examples, and each one runs', { timeout: 600_000 }, async () => {
     const found = examples()
     expect(found.map((e) => e.name)).toEqual(['provision', 'agent', 'funding'])
     for (const { name, code } of found) {
