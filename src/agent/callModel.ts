@@ -6,6 +6,7 @@ import { backoffMs, sleep as realSleep } from '../venice/retry.js'
 import type { BalanceMonitor } from './balanceMonitor.js'
 import type { FundingController, FundingOutcome } from './funding.js'
 import type { RateLimiter } from './rateLimiter.js'
+import { recordRateLimited } from '../telemetry/record.js'
 
 /** Venice's extension of the chat request. */
 export type VeniceParameters = {
@@ -81,6 +82,7 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
       ticket?.done(headers, status)
       if (headers) ctx.monitor?.observeHeaders(headers, status)
       if (signal?.aborted) throw err
+      if (err instanceof RateLimitError) recordRateLimited(params.model)
       if (err instanceof RateLimitError && rateRetries++ < (ctx.maxRateLimitRetries ?? 6)) {
         // Without a limiter, wait here for the reset ourselves.
         if (!ctx.limiter) await sleep(waitFor429(headers), signal)

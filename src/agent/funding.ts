@@ -1,4 +1,5 @@
 import type { BalanceMonitor, BalanceSnapshot } from './balanceMonitor.js'
+import { recordFunding } from '../telemetry/record.js'
 
 /** What the funding controller asks the wallet for. The wallet's policy decides; the model never does. */
 export type TopUpRequest = {
@@ -32,6 +33,8 @@ export type FundingOptions = {
   cooldownMs: number
   now?: (() => number) | undefined
   onOutcome?: ((outcome: FundingOutcome, request: TopUpRequest) => void) | undefined
+  /** The key's name, for telemetry. */
+  name?: string | undefined
 }
 
 /**
@@ -63,6 +66,7 @@ export function createFundingController(options: FundingOptions) {
     }
     if (outcome.action === 'topped_up') await options.monitor.refresh()
     history.push({ at: lastAttemptAt, request, outcome })
+    recordFunding(options.name ?? 'unknown', outcome.action)
     options.onOutcome?.(outcome, request)
     return outcome
   }

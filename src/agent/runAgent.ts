@@ -10,6 +10,7 @@ import type { Ledger } from './ledger.js'
 import { createPriceBook, costOf, type PriceBook } from './pricing.js'
 import { mapBounded, estimateTokens } from './util.js'
 import { chargeOf, ledgerEntryOf } from './accounting.js'
+import { recordModelCall, traceAgentRun, traceToolCall } from '../telemetry/record.js'
 
 /** Why a run ended. */
 export type RunStatus = 'completed' | 'max_steps' | 'budget' | 'aborted' | 'insufficient_balance' | 'error'
@@ -67,7 +68,11 @@ export type RunResult = {
  * result.status // 'completed'
  * ```
  */
-export async function runAgent(o: RunAgentOptions): Promise<RunResult> {
+export function runAgent(o: RunAgentOptions): Promise<RunResult> {
+  return traceAgentRun(o.agent, o.model, () => runAgentLoop(o))
+}
+
+async function runAgentLoop(o: RunAgentOptions): Promise<RunResult> {
   const prices = o.prices ?? createPriceBook(o.venice)
   const tools = new Map((o.tools ?? []).map((t) => [t.name, t]))
   const openaiTools = [...tools.values()].map(toOpenAITool)
@@ -91,6 +96,7 @@ export async function runAgent(o: RunAgentOptions): Promise<RunResult> {
         const next = costOf({ promptTokens: lastPrompt + estimateTokens(pendingChars), completionTokens: o.maxTokens ?? Math.max(maxCompletion, 64) }, price)
         if (r.costDiem + r.costUsd + next.diem > o.budgetDiem) return { ...r, status: 'budget' }
       }
+      const startTime = Date.now()
       const { completion, headers } = await callModel(ctx, {
         model: requestModel,
         messages,
@@ -108,6 +114,7 @@ export async function runAgent(o: RunAgentOptions): Promise<RunResult> {
       lastPrompt = charge.promptTokens + charge.completionTokens
       maxCompletion = Math.max(maxCompletion, charge.completionTokens)
       o.monitor?.recordSpend(charge.total)
+      recordModelCall({ agent: o.agent, keyHint: o.venice.keyHint, requestModel, startTime, completion, charge, headers, runwayHours: o.monitor ? () => o.monitor!.snapshot().runwayHours : undefined })
       void o.ledger?.append(ledgerEntryOf({ agent: o.agent, key: o.venice.keyHint, model: requestModel, charge, headers, completion }))
       const message = completion.choices[0]?.message
       if (!message) throw new BaseError('Venice returned no choices.', { code: 'EMPTY_COMPLETION' })
@@ -127,7 +134,7 @@ export async function runAgent(o: RunAgentOptions): Promise<RunResult> {
 /** Runs one step's tool calls (bounded concurrency), appends the tool messages in call order, and returns their size in characters. */
 async function runToolStep(calls: ChatCompletionMessageFunctionToolCall[], tools: ReadonlyMap<string, AnyTool>, o: RunAgentOptions, r: RunResult): Promise<number> {
   const results = await mapBounded(calls, o.toolConcurrency ?? 4, (c) =>
-    runToolCall(tools, { id: c.id, name: c.function.name, arguments: c.function.arguments }, { agent: o.agent, signal: o.signal }),
+    traceToolCall(o.agent, c.function.name, c.id, () => runToolCall(tools, { id: c.id, name: c.function.name, arguments: c.function.arguments }, { agent: o.agent, signal: o.signal })),
   )
   let chars = 0
   for (const res of results) {

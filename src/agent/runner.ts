@@ -148,7 +148,7 @@ function makeServices(k: RunnerKey, o: RunnerOptions): KeyServices {
   const funding =
     o.topUp && o.funding
       ? createFundingController({
-          monitor, topUp: o.topUp, minRunwayHours: o.funding.minRunwayHours, cooldownMs: o.funding.cooldownMs, now: o.clock?.now,
+          monitor, topUp: o.topUp, minRunwayHours: o.funding.minRunwayHours, cooldownMs: o.funding.cooldownMs, now: o.clock?.now, name: k.name,
           onOutcome: o.onFundingOutcome ? (outcome, request) => o.onFundingOutcome!(k.name, outcome, request) : undefined,
         })
       : undefined

@@ -6,6 +6,7 @@ import { defineCommand, runCommand, showUsage } from 'citty'
 import { BaseError } from '../errors/BaseError.js'
 import { stripUrlCredentials } from '../util/redact.js'
 import { subCommands } from './commands/index.js'
+import { startTelemetryFromEnv } from '../telemetry/fromEnv.js'
 
 export const main = defineCommand({
   meta: { name: 'gondola', version: '0.1.0', description: 'Runtime for AI agents that pay for their own intelligence on Venice' },
@@ -25,7 +26,12 @@ async function run(): Promise<void> {
       await runMain(main, { rawArgs })
       return
     }
-    await runCommand(main, { rawArgs })
+    const telemetry = startTelemetryFromEnv()
+    try {
+      await runCommand(main, { rawArgs })
+    } finally {
+      await telemetry.shutdown()
+    }
   } catch (err) {
     const json = rawArgs.includes('--json')
     const message = oneLine(err)

@@ -26,6 +26,8 @@ export type RunDemoOptions = {
   stateDir?: string | undefined
   out?: NodeJS.WritableStream | undefined
   spinners?: boolean | undefined
+  /** Called after the summary, before the world stops (`npm start -- --dashboard` keeps the page up here). */
+  beforeStop?: ((ctx: { world: LocalWorld; wallet: Wallet; store: KeyStore; stateDir: string }) => Promise<void>) | undefined
 }
 
 // The treasurer from agents/, prompted to read its runway or its stake in turn (the deterministic local model
@@ -55,7 +57,7 @@ export async function runDemo(o: RunDemoOptions): Promise<DemoSummary> {
     const sent = await report.step('Provisioning: swap ETH→VVV, stake, mint + stake DIEM, mint an ADMIN key and a limited INFERENCE key', () => provisionAgent(world!, wallet, store, report))
     const events: HostEvent[] = []
     const host = createAgentHost({
-      wallet, store, baseURL: world.veniceBaseUrl, outboxDir: join(stateDir, 'outbox'), ledgerPath: join(stateDir, 'ledger.jsonl'),
+      wallet, store, baseURL: world.veniceBaseUrl, outboxDir: join(stateDir, 'outbox'), ledgerPath: join(stateDir, 'ledger.jsonl'), runsPath: join(stateDir, 'runs.jsonl'),
       funding: { minRunwayHours: S.minRunwayHours, cooldownMs: 600_000, ethPerTopUp: S.topUpEth, mintDiem: true },
       monitor: { criticalRunwayHours: S.criticalRunwayHours, burnWindowMs: S.burnWindowMs },
       onEvent: (e) => events.push(e),
@@ -63,7 +65,9 @@ export async function runDemo(o: RunDemoOptions): Promise<DemoSummary> {
     try {
       await report.step('Running the treasurer agent on its own key until the runway is short', () => runUntilTopUp(host, events, report))
       for (const e of events) if (e.type === 'topUp') sent.push(...e.result.hashes.map((hash) => ({ hash, label: 'top-up' })))
-      return await report.step('Summary', async () => summarize({ report, world: world!, wallet, store, host, events, sent, ms: performance.now() - started }))
+      const summary = await report.step('Summary', async () => summarize({ report, world: world!, wallet, store, host, events, sent, ms: performance.now() - started }))
+      await o.beforeStop?.({ world, wallet, store, stateDir })
+      return summary
     } finally {
       host.close()
     }

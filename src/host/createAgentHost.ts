@@ -19,6 +19,7 @@ import type { Wallet } from '../wallet/createWallet.js'
 import type { Logger } from '../util/logger.js'
 import { builtinToolFactories, type ToolFactory } from './hostTools.js'
 import { createWalletTopUp } from './walletTopUp.js'
+import { appendRunRecord } from './runHistory.js'
 
 /** No INFERENCE key is kept for an agent: provision first. */
 export class MissingAgentKeyError extends BaseError {
@@ -40,6 +41,8 @@ export type AgentHostOptions = {
   outboxDir: string
   /** JSONL spend ledger; in memory only when omitted. */
   ledgerPath?: string | undefined
+  /** JSONL run history (status, steps, tool errors, cost per run); none when omitted. */
+  runsPath?: string | undefined
   /** Self-funding: top up (under the spend policy) when the runway falls below `minRunwayHours` — the one runway threshold. */
   funding: { minRunwayHours: number; cooldownMs: number; ethPerTopUp: bigint; mintDiem: boolean }
   /** Balance monitor tuning (critical level, burn window); its `low` threshold is `funding.minRunwayHours`. */
@@ -136,7 +139,7 @@ export function createAgentHost(options: AgentHostOptions) {
       const tools = toolsFor(def)
       const prompt = o.prompt ?? def.prompt
       if (!prompt) throw new MissingAgentKeyError(`Agent "${def.name}" has no default prompt: pass one (--prompt).`)
-      return runner.run({
+      const running = runner.run({
         agent: def.name,
         key: def.name,
         prompt,
@@ -148,6 +151,12 @@ export function createAgentHost(options: AgentHostOptions) {
         maxSteps: o.maxSteps ?? def.maxSteps,
         budgetDiem: o.budgetDiem ?? def.budget.diemPerRun,
         signal: o.signal,
+      })
+      if (!options.runsPath) return running
+      const runsPath = options.runsPath
+      return running.then(async (result) => {
+        await appendRunRecord(runsPath, def.name, result).catch((error: unknown) => log?.warn('host: run history not written', { error: error instanceof Error ? error.message : String(error) }))
+        return result
       })
     },
     close(): void {

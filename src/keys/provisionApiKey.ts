@@ -1,3 +1,4 @@
+import { traceKeyOperation } from '../telemetry/record.js'
 import { randomBytes } from 'node:crypto'
 import { createVeniceClient, type VeniceClient } from '../venice/createVeniceClient.js'
 import { VeniceAPIError } from '../venice/errors.js'
@@ -57,7 +58,11 @@ export type ProvisionApiKeyReturnType = {
  * agentKey.key.redacted // 'vk_ab…9f3c'
  * ```
  */
-export async function provisionApiKey(parameters: ProvisionApiKeyParameters): Promise<ProvisionApiKeyReturnType> {
+export function provisionApiKey(parameters: ProvisionApiKeyParameters): Promise<ProvisionApiKeyReturnType> {
+  return traceKeyOperation('mint', { type: parameters.apiKeyType, agent: parameters.agent }, () => provisionApiKeyUntraced(parameters), (r) => r.key.id)
+}
+
+async function provisionApiKeyUntraced(parameters: ProvisionApiKeyParameters): Promise<ProvisionApiKeyReturnType> {
   const { signer: anySigner, baseURL, store, agent, adminApiKey, fetch, now = Date.now, sleep, ...rest } = parameters
   const request = parseKeyRequest(rest, now())
   const signer = await toSigner(anySigner)

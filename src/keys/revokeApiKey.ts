@@ -1,3 +1,4 @@
+import { traceKeyOperation } from '../telemetry/record.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
 import { NotFoundError } from '../venice/errors.js'
 import { KeyStoreError } from './errors.js'
@@ -13,7 +14,11 @@ import { storedAdminKey } from './provisionApiKey.js'
  * await revokeApiKey({ store, baseURL, id: 'e28e82dc' })
  * ```
  */
-export async function revokeApiKey(p: { store: KeyStore; baseURL: string; id: string; fetch?: typeof fetch | undefined }): Promise<{ id: string }> {
+export function revokeApiKey(p: { store: KeyStore; baseURL: string; id: string; fetch?: typeof fetch | undefined }): Promise<{ id: string }> {
+  return traceKeyOperation('revoke', {}, () => revokeApiKeyUntraced(p), (r) => r.id)
+}
+
+async function revokeApiKeyUntraced(p: { store: KeyStore; baseURL: string; id: string; fetch?: typeof fetch | undefined }): Promise<{ id: string }> {
   const key = p.store.find(p.id)
   if (!key) throw new KeyStoreError(`No key ${p.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'] })
   const admin = storedAdminKey(p.store, { wallet: key.wallet, apiOrigin: key.apiOrigin }) ?? (key.apiKeyType === 'ADMIN' ? p.store.reveal(key.id) : undefined)

@@ -1,3 +1,4 @@
+import { traceKeyOperation } from '../telemetry/record.js'
 import { KeyStoreError } from './errors.js'
 import type { KeyStore } from './KeyStore.js'
 import { provisionApiKey, type ProvisionApiKeyReturnType } from './provisionApiKey.js'
@@ -14,7 +15,12 @@ import type { KeyRequest } from './keyRequest.js'
  * const next = await rotateApiKey({ store, baseURL, signer: account, id: oldId, overrides: { consumptionLimit: { diem: 2 } } })
  * ```
  */
-export async function rotateApiKey(p: {
+export function rotateApiKey(p: RotateApiKeyParameters): Promise<ProvisionApiKeyReturnType & { revoked: string }> {
+  return traceKeyOperation('rotate', {}, () => rotateApiKeyUntraced(p), (r) => r.key.id)
+}
+
+/** Parameters of `rotateApiKey`. */
+export type RotateApiKeyParameters = {
   store: KeyStore
   baseURL: string
   signer: AnySigner
@@ -22,7 +28,9 @@ export async function rotateApiKey(p: {
   overrides?: Partial<Omit<KeyRequest, 'apiKeyType'>> | undefined
   fetch?: typeof fetch | undefined
   now?: (() => number) | undefined
-}): Promise<ProvisionApiKeyReturnType & { revoked: string }> {
+}
+
+async function rotateApiKeyUntraced(p: RotateApiKeyParameters): Promise<ProvisionApiKeyReturnType & { revoked: string }> {
   const old = p.store.find(p.id)
   if (!old) throw new KeyStoreError(`No key ${p.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'] })
   const description = old.description.replace(/ \[gondola:[0-9a-f]{12}\]$/, '')

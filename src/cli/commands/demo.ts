@@ -1,13 +1,32 @@
 import { defineCommand } from 'citty'
+import { readEnv } from '../../config/env.js'
+import { startDashboard } from '../../dashboard/startDashboard.js'
 import { runDemo } from '../../demo/runDemo.js'
 import { jsonArg, printJson } from '../output.js'
 
 /** `gondola demo` (= `npm start`): the whole self-funding loop on the embedded devnet, no configuration. */
 export default defineCommand({
   meta: { name: 'demo', description: 'Run the whole self-funding loop on the embedded local devnet (what `npm start` does)' },
-  args: { ...jsonArg },
+  args: {
+    ...jsonArg,
+    dashboard: { type: 'boolean', description: 'After the story, keep the world up and serve the dashboard until Ctrl-C', default: false },
+  },
   async run({ args }) {
-    const summary = await runDemo({ json: args.json })
+    const summary = await runDemo({
+      json: args.json,
+      beforeStop: args.dashboard
+        ? async ({ world, wallet, store, stateDir }) => {
+            const env = readEnv({ GONDOLA_STATE_DIR: stateDir, VENICE_API_BASE_URL: world.veniceBaseUrl, DEVNET_RPC_URL: world.devnet.rpcUrl })
+            const dash = await startDashboard({ env, wallet, store })
+            process.stderr.write(`\nDashboard: ${dash.url}\nCtrl-C stops the dashboard and the local world.\n`)
+            await new Promise<void>((resolve) => {
+              process.once('SIGINT', resolve)
+              process.once('SIGTERM', resolve)
+            })
+            await dash.close()
+          }
+        : undefined,
+    })
     if (args.json) printJson(summary)
   },
 })

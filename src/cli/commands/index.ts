@@ -19,4 +19,6 @@ export const subCommands: Record<string, Lazy> = {
   run: () => import('./run.js').then((m) => m.default),
   status: () => import('./status.js').then((m) => m.default),
   ledger: () => import('./ledger.js').then((m) => m.default),
+  mcp: () => import('./mcp.js').then((m) => m.default),
+  dashboard: () => import('./dashboard.js').then((m) => m.default),
 }

@@ -104,6 +104,7 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
     baseURL: resolveVeniceBaseUrl(env),
     outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
     ledgerPath: join(env.GONDOLA_STATE_DIR, 'ledger.jsonl'),
+    runsPath: join(env.GONDOLA_STATE_DIR, 'runs.jsonl'),
     // The one runway threshold: the host's balance monitor warns and the funding controller tops up below it.
     funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
     tools: agent.tools,

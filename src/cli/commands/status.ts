@@ -1,18 +1,14 @@
-import { join } from 'node:path'
 import { defineCommand } from 'citty'
-import { readLedger, type LedgerEntry } from '../../agent/ledger.js'
+import type { LedgerEntry } from '../../agent/ledger.js'
 import { readEnv } from '../../config/env.js'
 import type { KeySummary } from '../../keys/KeyStore.js'
-import { originOf, storedAdminKey } from '../../keys/provisionApiKey.js'
-import { createVeniceClient } from '../../venice/createVeniceClient.js'
-import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import type { ApiKey, RateLimits } from '../../venice/schemas.js'
-import { getBalances } from '../../wallet/actions/getBalances.js'
 import { openWallet } from '../../wallet/openWallet.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
 import { jsonArg, printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
 import { entriesSince, parseSince } from './ledger.js'
+import { collectStatus, statusJson } from '../statusData.js'
 
 const HOUR = 3_600_000
 
@@ -63,26 +59,11 @@ export default defineCommand({
     const now = Date.now()
     const windowMs = now - parseSince(args.window, now)
     const wallet = await openWallet(env)
-    const baseURL = resolveVeniceBaseUrl(env)
     const store = await openKeyStoreFromEnv(env)
-    const scope = { wallet: wallet.address, apiOrigin: originOf(baseURL) }
-    const keys = store.summaries().filter((k) => k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin)
-    const adminKey = storedAdminKey(store, scope) ?? env.VENICE_ADMIN_API_KEY
-    const admin = adminKey ? createVeniceClient({ baseURL, apiKey: adminKey, maxRetries: 2 }) : undefined
-    const [balances, server, limits, entries] = await Promise.all([
-      getBalances(wallet),
-      admin?.listApiKeys(),
-      admin?.getRateLimits(),
-      readLedger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')),
-    ])
-    const runways = keyRunways(keys, server, limits, entries, { now, windowMs })
-    const keyRows = keys.map((k) => {
-      const live = server?.find((s) => s.id === k.id)
-      return { ...k, onServer: server ? Boolean(live) : null, currentPeriodUsage: live?.currentPeriodUsage ?? null }
-    })
-    if (args.json) {
-      return printJson({ wallet: wallet.address, network: env.GONDOLA_NETWORK, baseURL, balances: presentable(balances), keys: keyRows, rateLimits: limits ?? null, runways })
-    }
+    const status = await collectStatus(env, { wallet, store, now, windowMs })
+    const { baseURL, rawBalances: balances, keys: keyRows, rateLimits: limits, runways, entries } = status
+    const keys = keyRows
+    if (args.json) return printJson(statusJson(status))
     const out = (l: string) => process.stdout.write(`${l}\n`)
     const b = presentable(balances) as { eth: string; vvv: string; svvv: { total: string; locked: string }; pendingRewards: string; diem: { staked: string; liquid: string } }
     out(`Wallet ${wallet.address} on ${env.GONDOLA_NETWORK} · API ${baseURL}`)

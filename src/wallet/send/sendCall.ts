@@ -4,6 +4,7 @@
  * policy, simulates, signs with a nonce from the chain, journals hash + raw bytes, broadcasts,
  * waits for the receipt, journals the outcome, and turns a revert into a typed error.
  */
+import { traceTransaction } from '../../telemetry/record.js'
 import { encodeFunctionData, keccak256, type Abi, type TransactionReceipt } from 'viem'
 import type { Wallet } from '../createWallet.js'
 import { TransactionRevertedError } from '../errors.js'
@@ -36,7 +37,11 @@ export type RunContext = {
  *   sendCall(wallet, run, 'claim', async () => ({ label: 'claim rewards', to: book.staking, abi: stakingAbi, functionName: 'claim', args: [] })))
  * ```
  */
-export async function sendCall(wallet: Wallet, run: RunContext, name: string, build: () => Promise<ContractCall>): Promise<StepResult> {
+export function sendCall(wallet: Wallet, run: RunContext, name: string, build: () => Promise<ContractCall>): Promise<StepResult> {
+  return wallet.dryRun ? sendCallUntraced(wallet, run, name, build) : traceTransaction(name, undefined, () => sendCallUntraced(wallet, run, name, build))
+}
+
+async function sendCallUntraced(wallet: Wallet, run: RunContext, name: string, build: () => Promise<ContractCall>): Promise<StepResult> {
   const resumed = await resumeStep(wallet, run, name)
   if (resumed) return push(run, resumed)
 

@@ -1,0 +1,11 @@
+/**
+ * Gondola in other hosts: a self-funding `fetch` for any OpenAI-compatible client, and Gondola tools as AI SDK tools.
+ *
+ * @example
+ * ```ts
+ * import { createSelfFundingFetch, toAiSdkTools } from './index.js'
+ * const funded = createSelfFundingFetch({ baseURL, apiKey, topUp, funding: { minRunwayHours: 24, cooldownMs: 3_600_000 } })
+ * ```
+ */
+export { createSelfFundingFetch, type SelfFundingFetch, type SelfFundingFetchOptions } from './selfFundingFetch.js'
+export { toAiSdkTools } from './aiSdk.js'

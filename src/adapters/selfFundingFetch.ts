@@ -1,0 +1,125 @@
+import type { ChatCompletion } from 'openai/resources/chat/completions'
+import { chargeOf, ledgerEntryOf } from '../agent/accounting.js'
+import { isKeyLimit } from '../agent/callModel.js'
+import type { FundingOutcome, TopUpFn } from '../agent/funding.js'
+import { createLedger, type Ledger } from '../agent/ledger.js'
+import type { LimiterClock } from '../agent/rateLimiter.js'
+import { createRunner, type KeyServices, type Runner } from '../agent/runner.js'
+import { parseVeniceHeaders } from '../venice/headers.js'
+
+/** Options of `createSelfFundingFetch`. */
+export type SelfFundingFetchOptions = {
+  /** Venice API base URL (the same one the client uses). */
+  baseURL: string
+  /** The Venice key this fetch sends (a limited INFERENCE key). The client's own `apiKey` is replaced by it. */
+  apiKey: string
+  /** Name in the ledger and logs (default `client`). */
+  agent?: string | undefined
+  /** The policy-bound top-up (e.g. `createWalletTopUp({ wallet, … })`); without it a 402 is returned as is. */
+  topUp?: TopUpFn | undefined
+  /** Top up when the runway falls below `minRunwayHours`, at most once per `cooldownMs`. */
+  funding?: { minRunwayHours: number; cooldownMs: number } | undefined
+  /** Spend ledger (default: a JSONL file at `ledgerPath`, or memory). */
+  ledger?: Ledger | undefined
+  ledgerPath?: string | undefined
+  /** The fetch underneath (default: global fetch). */
+  fetch?: typeof fetch | undefined
+  clock?: LimiterClock | undefined
+  /** Told what each 402-triggered funding attempt decided. */
+  onFunding?: ((outcome: FundingOutcome) => void) | undefined
+}
+
+/**
+ * Self-funding for any OpenAI-compatible client: a `fetch` to give the openai SDK (`new OpenAI({ fetch })`), the AI
+ * SDK's OpenAI-compatible provider, LangChain or plain code. For every request it
+ * - paces with Gondola's limiter (per model, on `remaining` + `reset`), under the failure breaker;
+ * - reads Venice's balance and rate-limit headers into the balance monitor, which tops up (under the wallet's
+ *   spend policy and funding window) when the runway falls below the threshold;
+ * - charges non-streaming chat completions to the spend ledger;
+ * - on a 402 that is not the key's own limit, runs the top-up and retries the request once.
+ *
+ * @example
+ * ```ts
+ * const funded = createSelfFundingFetch({ baseURL, apiKey, topUp: createWalletTopUp({ wallet, ethPerTopUp: parseEther('0.01'), mintDiem: true }), funding: { minRunwayHours: 24, cooldownMs: 3_600_000 } })
+ * const openai = new OpenAI({ baseURL, apiKey: 'set-by-gondola', fetch: funded.fetch })
+ * await openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'Hi' }] })
+ * funded.close()
+ * ```
+ */
+export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
+  const agent = o.agent ?? 'client'
+  const ledger = o.ledger ?? createLedger({ path: o.ledgerPath })
+  const base = o.fetch ?? globalThis.fetch
+  const runner: Runner = createRunner({ baseURL: o.baseURL, keys: [{ name: agent, apiKey: o.apiKey }], ledger, topUp: o.topUp, funding: o.funding, fetch: base, clock: o.clock })
+  const services: KeyServices = runner.key(agent)!
+  const auth = `Bearer ${o.apiKey}`
+
+  const send = async (input: Parameters<typeof fetch>[0], init: RequestInit | undefined, model: string): Promise<Response> => {
+    const ticket = await services.limiterFor(model).acquire(init?.signal ?? undefined)
+    let res: Response
+    try {
+      const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined))
+      headers.set('authorization', auth)
+      res = await base(input, { ...init, headers })
+    } catch (err) {
+      ticket.done(undefined, undefined)
+      throw err
+    }
+    const h = parseVeniceHeaders(res.headers)
+    ticket.done(h, res.status)
+    services.monitor.observeHeaders(h, res.status)
+    return res
+  }
+
+  const funded: typeof fetch = async (input, init) => {
+    const body = typeof init?.body === 'string' ? parseJson(init.body) : undefined
+    const model = typeof body?.model === 'string' ? body.model : 'default'
+    let res = await send(input, init, model)
+    if (res.status === 402 && services.funding && typeof init?.body !== 'object') {
+      const message = await res.clone().json().then((j: unknown) => { const b = j as { error?: unknown; message?: unknown }; return String(b?.error ?? b?.message ?? '') }, () => '')
+      if (!isKeyLimit(message)) {
+        const outcome = await services.funding.maybeTopUp('402', { force: true })
+        o.onFunding?.(outcome)
+        if (outcome.action === 'topped_up') res = await send(input, init, model)
+      }
+    }
+    if (res.ok && body && body.stream !== true && urlOf(input).endsWith('/chat/completions')) await charge(res, model)
+    return res
+  }
+
+  async function charge(res: Response, model: string): Promise<void> {
+    try {
+      const completion = (await res.clone().json()) as ChatCompletion
+      const { price, id } = await runner.prices.resolve(model)
+      const headers = parseVeniceHeaders(res.headers)
+      await ledger.append(ledgerEntryOf({ agent, key: services.venice.keyHint, model: id, charge: chargeOf(completion, price, headers), headers, completion }))
+    } catch {
+      // The ledger is best effort here: a model the price book cannot resolve must not fail the caller's request.
+    }
+  }
+
+  return {
+    fetch: funded,
+    monitor: services.monitor,
+    ledger,
+    funding: services.funding,
+    /** Stops the monitor's timers. */
+    close: () => runner.close(),
+  }
+}
+
+/** What `createSelfFundingFetch` returns. */
+export type SelfFundingFetch = ReturnType<typeof createSelfFundingFetch>
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text) as unknown
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function urlOf(input: Parameters<typeof fetch>[0]): string {
+  return typeof input === 'string' ? input.split('?')[0]! : input instanceof URL ? input.pathname : new URL(input.url).pathname
+}

@@ -1,0 +1,27 @@
+import { defineCommand } from 'citty'
+import { readEnv } from '../../config/env.js'
+import { startDashboard } from '../../dashboard/startDashboard.js'
+import { openWallet } from '../../wallet/openWallet.js'
+import { CLIError } from '../CLIError.js'
+import { openKeyStoreFromEnv } from '../keysContext.js'
+
+/** `gondola dashboard`: the local page, on 127.0.0.1, behind a one-time token in its URL. */
+export default defineCommand({
+  meta: { name: 'dashboard', description: 'A local web page (127.0.0.1, one-time token in the URL): balances, runway and burn per key, spend per agent, top-ups and transactions, autopilot history; live while agents run' },
+  args: {
+    host: { type: 'string', description: 'Bind address (default 127.0.0.1)' },
+    port: { type: 'string', description: 'Port (default: a free port)' },
+  },
+  async run({ args }) {
+    const port = args.port === undefined ? undefined : Number(args.port)
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new CLIError(`--port must be a whole number from 0 to 65535 (got ${JSON.stringify(args.port)}).`, { code: 'CLI_BAD_FLAG' })
+    const env = readEnv()
+    const dash = await startDashboard({ env, wallet: await openWallet(env), store: await openKeyStoreFromEnv(env), host: args.host, port })
+    process.stdout.write(`Dashboard: ${dash.url}\n(the token in this URL is this run's only way in; Ctrl-C stops it)\n`)
+    await new Promise<void>((resolve) => {
+      const stop = () => void dash.close().then(resolve)
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+  },
+})

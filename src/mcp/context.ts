@@ -1,0 +1,105 @@
+import { join } from 'node:path'
+import { createLedger, type Ledger } from '../agent/ledger.js'
+import { createPriceBook, type PriceBook } from '../agent/pricing.js'
+import type { KeyStore } from '../keys/KeyStore.js'
+import { originOf, storedAdminKey } from '../keys/provisionApiKey.js'
+import { createVeniceClient, type VeniceClient } from '../venice/createVeniceClient.js'
+import type { VeniceHeaders } from '../venice/headers.js'
+import type { Wallet } from '../wallet/createWallet.js'
+import { BaseError } from '../errors/BaseError.js'
+import { ExitCode } from '../errors/exitCodes.js'
+import { createPlanBook, type PlanBook } from './plans.js'
+
+/** The server has no key of the kind a tool needs (run `gondola provision` first). */
+export class McpKeyMissingError extends BaseError {
+  override name = 'McpKeyMissingError' as const
+  override exitCode = ExitCode.config
+}
+
+/** What the MCP server is built from: one wallet, its key store, the Venice API, and where the ledger lives. */
+export type McpServerOptions = {
+  /** The live wallet. Plans run on a dry-run copy of it; only `confirm_plan` sends. */
+  wallet: Wallet
+  store: KeyStore
+  /** Venice API base URL. */
+  baseURL: string
+  /** The key-store agent whose limited INFERENCE key pays for the Venice tools (default `mcp`). */
+  agent?: string | undefined
+  /** JSONL spend ledger shared with `gondola run` (default: in memory only). */
+  ledgerPath?: string | undefined
+  /** How long a dry-run plan waits for its confirmation (default 10 min). */
+  planTtlMs?: number | undefined
+  fetch?: typeof fetch | undefined
+  now?: (() => number) | undefined
+}
+
+/** Everything the tools share, built once per server. */
+export type McpContext = {
+  wallet: Wallet
+  dryRunWallet: Wallet
+  store: KeyStore
+  baseURL: string
+  agent: string
+  scope: { wallet: string; apiOrigin: string }
+  ledger: Ledger
+  ledgerPath: string | undefined
+  plans: PlanBook
+  fetch: typeof fetch | undefined
+  now: () => number
+  /** The ADMIN client (key management, balances). Never exposed to a caller. */
+  admin(): VeniceClient
+  /** The client on the server's own limited INFERENCE key (Venice tools). */
+  inference(): VeniceClient
+  prices(): PriceBook
+  /** Venice headers of the latest response on the inference key (balance before it, for the Diem/USD split). */
+  lastHeaders(): VeniceHeaders
+}
+
+/**
+ * Builds the shared context of an MCP server.
+ *
+ * @example
+ * ```ts
+ * const ctx = createMcpContext({ wallet, store, baseURL, ledgerPath: join(stateDir, 'ledger.jsonl') })
+ * ```
+ */
+export function createMcpContext(o: McpServerOptions): McpContext {
+  const scope = { wallet: o.wallet.address, apiOrigin: originOf(o.baseURL) }
+  const agent = o.agent ?? 'mcp'
+  let admin: VeniceClient | undefined
+  let inference: VeniceClient | undefined
+  let prices: PriceBook | undefined
+  let last: VeniceHeaders = {} as VeniceHeaders
+  const ctx: McpContext = {
+    wallet: o.wallet,
+    dryRunWallet: { ...o.wallet, dryRun: true },
+    store: o.store,
+    baseURL: o.baseURL,
+    agent,
+    scope,
+    ledger: createLedger({ path: o.ledgerPath }),
+    ledgerPath: o.ledgerPath,
+    plans: createPlanBook({ ttlMs: o.planTtlMs, now: o.now }),
+    fetch: o.fetch,
+    now: o.now ?? Date.now,
+    admin() {
+      const key = storedAdminKey(o.store, scope)
+      if (!key) throw new McpKeyMissingError('This server keeps no ADMIN key for the wallet.', { metaMessages: ['Run: gondola provision'], code: 'MCP_NO_ADMIN_KEY' })
+      return (admin ??= createVeniceClient({ baseURL: o.baseURL, apiKey: key, fetch: o.fetch, maxRetries: 2 }))
+    },
+    inference() {
+      if (inference) return inference
+      const k = o.store.keys('INFERENCE').filter((k) => k.agent === agent && k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin).at(-1)
+      if (!k) throw new McpKeyMissingError(`This server keeps no INFERENCE key for agent "${agent}".`, { metaMessages: [`Run: gondola provision --agents ${agent}`], code: 'MCP_NO_INFERENCE_KEY' })
+      return (inference = createVeniceClient({ baseURL: o.baseURL, apiKey: o.store.reveal(k.id), fetch: o.fetch, maxRetries: 2, onHeaders: (h) => void (last = h) }))
+    },
+    lastHeaders: () => last,
+    prices() {
+      return (prices ??= createPriceBook(ctx.inference()))
+    },
+  }
+  return ctx
+}
+
+/** The ledger path `gondola run` uses in a state dir, so both see the same spend. */
+export const ledgerPathIn = (stateDir: string): string => join(stateDir, 'ledger.jsonl')

@@ -1,0 +1,147 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { z } from 'zod'
+import type { AnyTool } from '../tools/defineTool.js'
+import { describeError } from '../tools/runToolCall.js'
+import { redactSecrets } from '../venice/errors.js'
+import { redactUrlsIn } from './redactText.js'
+import { createMcpContext, type McpContext, type McpServerOptions } from './context.js'
+import { keyTools } from './tools/keyTools.js'
+import { moneyTools, PLAN_RESULT, type PlanView } from './tools/moneyTools.js'
+import type { MediaBlock } from './tools/veniceTools.js'
+import { veniceTools } from './tools/veniceTools.js'
+import { ledgerTools, ledgerView, runway, walletReadTools } from './tools/walletTools.js'
+import { getBalances } from '../wallet/actions/getBalances.js'
+import { presentResult } from './present.js'
+
+/** Version reported to MCP clients. */
+export const MCP_SERVER_VERSION = '0.1.0'
+
+/**
+ * Every tool the server offers, in order: wallet reads, money (plan → confirm), keys, Venice, ledger. The same
+ * `defineTool` objects the agent loop and the AI SDK adapter take: written once, served everywhere.
+ *
+ * @example
+ * ```ts
+ * mcpTools(ctx).map((t) => t.name) // ['get_wallet_balances', 'get_runway', 'quote_swap', 'swap_eth_for_vvv', …]
+ * ```
+ */
+export function mcpTools(ctx: McpContext): AnyTool[] {
+  return [...walletReadTools(ctx), ...moneyTools(ctx), ...keyTools(ctx), ...veniceTools(ctx), ...ledgerTools(ctx)]
+}
+
+/**
+ * Gondola as an MCP server (official `@modelcontextprotocol/sdk`): the wallet, keys, Venice and ledger tools,
+ * status/ledger/keys/characters resources, and one prompt per Venice character. Money tools only plan; with a
+ * client that supports elicitation the user confirms in the client, otherwise the caller confirms with
+ * `confirm_plan`. Errors are tool errors with the CLI's one-line message; no secret reaches a result.
+ *
+ * @example
+ * ```ts
+ * const { server } = await createMcpServer({ wallet, store, baseURL, ledgerPath })
+ * await server.connect(new StdioServerTransport())
+ * ```
+ */
+export async function createMcpServer(options: McpServerOptions & { characters?: boolean | undefined }) {
+  const ctx = createMcpContext(options)
+  const server = new McpServer({ name: 'gondola', version: MCP_SERVER_VERSION }, { capabilities: { logging: {} } })
+  for (const tool of mcpTools(ctx)) registerTool(server, ctx, tool)
+  registerResources(server, ctx)
+  if (options.characters !== false) await registerCharacterPrompts(server, ctx)
+  return { server, ctx }
+}
+
+/** Serves one `defineTool` tool over MCP: zod shape in, text (+ image/audio blocks) out, errors as tool errors. */
+export function registerTool(server: McpServer, ctx: McpContext, tool: AnyTool): void {
+  server.registerTool(tool.name, { description: tool.description, inputSchema: tool.schema.shape }, async (args: unknown, extra: { signal: AbortSignal }) => {
+    try {
+      const result = await tool.handler(args as never, { agent: ctx.agent, signal: extra.signal })
+      if (isPlan(result) && canElicit(server)) return await confirmByElicitation(server, ctx, result)
+      return toCallToolResult(result)
+    } catch (err) {
+      return toolError(err)
+    }
+  })
+}
+
+/** An error as an MCP tool error: one line, the same words as the CLI, secrets and URL credentials removed. */
+export function toolError(err: unknown): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: safeText(describeError(err).split('\n')[0]!) }] }
+}
+
+function toCallToolResult(result: unknown): CallToolResult {
+  const { media, rest } = splitMedia(result)
+  const text = typeof rest === 'string' ? rest : JSON.stringify(rest, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+  return { content: [{ type: 'text', text: safeText(text ?? 'OK') }, ...media.map((m) => (m.type === 'image' ? { type: 'image' as const, data: m.data, mimeType: m.mimeType } : { type: 'audio' as const, data: m.data, mimeType: m.mimeType }))] }
+}
+
+function splitMedia(result: unknown): { media: MediaBlock[]; rest: unknown } {
+  if (result && typeof result === 'object' && 'media' in result && Array.isArray((result as { media: unknown }).media)) {
+    const { media, ...rest } = result as { media: MediaBlock[] }
+    return { media, rest }
+  }
+  return { media: [], rest: result }
+}
+
+/** Secrets never leave in a result: bearer tokens and key-shaped strings, and credentials inside URLs. */
+function safeText(text: string): string {
+  return redactUrlsIn(redactSecrets(text))
+}
+
+function isPlan(result: unknown): result is PlanView {
+  return !!result && typeof result === 'object' && PLAN_RESULT in result
+}
+
+function canElicit(server: McpServer): boolean {
+  return !!server.server.getClientCapabilities()?.elicitation
+}
+
+/** Asks the user (in the client) to confirm a plan; sends it only on an explicit yes. */
+async function confirmByElicitation(server: McpServer, ctx: McpContext, plan: PlanView): Promise<CallToolResult> {
+  const answer = await server.server.elicitInput({
+    message: `Send ${plan.transactions.length} transaction(s) from ${ctx.wallet.address}?\n${plan.transactions.map((t) => `• ${t}`).join('\n')}`,
+    requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean', title: 'Send these transactions', description: 'Yes sends them now, exactly as listed.' } }, required: ['confirm'] },
+  })
+  if (answer.action !== 'accept' || answer.content?.confirm !== true) return toCallToolResult({ sent: false, planId: plan.planId, summary: plan.summary, reason: `The user answered ${answer.action === 'accept' ? 'no' : answer.action}; nothing was sent.` })
+  try {
+    const { result } = await ctx.plans.confirm(plan.planId)
+    return toCallToolResult({ sent: true, planId: plan.planId, summary: plan.summary, result })
+  } catch (err) {
+    return toolError(err)
+  }
+}
+
+function json(uri: string, value: unknown) {
+  return { contents: [{ uri, mimeType: 'application/json', text: safeText(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) }] }
+}
+
+function registerResources(server: McpServer, ctx: McpContext): void {
+  server.registerResource('status', 'gondola://status', { description: 'Wallet balances, Venice balance and runway, kept keys, pending plans.', mimeType: 'application/json' }, async (uri) => {
+    const [balances, run] = await Promise.all([getBalances(ctx.wallet), runway(ctx).catch((e: unknown) => ({ error: describeError(e) }))])
+    const keys = ctx.store.summaries().filter((k) => k.wallet === ctx.scope.wallet && k.apiOrigin === ctx.scope.apiOrigin).length
+    return json(uri.href, { wallet: ctx.wallet.address, balances: presentResult(balances), venice: run, keys, pendingPlans: ctx.plans.pending().map((p) => ({ planId: p.id, summary: p.summary, expiresAt: new Date(p.expiresAt).toISOString() })) })
+  })
+  server.registerResource('ledger', 'gondola://ledger', { description: 'The spend ledger: totals and the latest 50 model calls.', mimeType: 'application/json' }, async (uri) => json(uri.href, await ledgerView(ctx, undefined, 50)))
+  server.registerResource('keys', 'gondola://keys', { description: 'Kept keys, redacted.', mimeType: 'application/json' }, async (uri) =>
+    json(uri.href, ctx.store.summaries().filter((k) => k.wallet === ctx.scope.wallet && k.apiOrigin === ctx.scope.apiOrigin).map((k) => ({ id: k.id, type: k.apiKeyType, agent: k.agent ?? null, key: k.redacted, consumptionLimit: k.consumptionLimit, limitPeriod: k.limitPeriod ?? null, expiresAt: k.expiresAt }))),
+  )
+  server.registerResource('characters', 'gondola://characters', { description: 'Venice characters (slug, name, description, model).', mimeType: 'application/json' }, async (uri) =>
+    json(uri.href, (await ctx.inference().listCharacters()).map((c) => ({ slug: c.slug, name: c.name, description: c.description ?? null, modelId: c.modelId ?? null }))),
+  )
+}
+
+/** One prompt per Venice character: it asks the client's model to talk to that character through `venice_chat`. */
+async function registerCharacterPrompts(server: McpServer, ctx: McpContext): Promise<void> {
+  let characters: Awaited<ReturnType<ReturnType<McpContext['inference']>['listCharacters']>> = []
+  try {
+    characters = await ctx.inference().listCharacters()
+  } catch {
+    return // no key or no API yet: the server still serves everything else
+  }
+  for (const c of characters) {
+    const name = `character_${c.slug}`.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64)
+    server.registerPrompt(name, { description: `Talk to the Venice character "${c.name}"${c.description ? `: ${c.description.slice(0, 200)}` : ''}`, argsSchema: { message: z.string().describe('What to say to the character.') } }, ({ message }) => ({
+      messages: [{ role: 'user', content: { type: 'text', text: `Call the venice_chat tool with characterSlug "${c.slug}" and this prompt, then relay the character's answer:\n\n${message}` } }],
+    }))
+  }
+}

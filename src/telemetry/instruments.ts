@@ -1,0 +1,66 @@
+import { createNoopMeter, metrics, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api'
+import * as A from './attributes.js'
+
+const SCOPE = 'gondola'
+
+/** Gondola's tracer: a no-op until `startTelemetry` (or your own SDK) registers a provider. */
+export const tracer = () => trace.getTracer(SCOPE)
+
+let instruments: ReturnType<typeof makeInstruments> | undefined
+let instrumentsFor: unknown
+
+const NoopMeter = createNoopMeter().constructor
+
+/** True when a meter provider is registered (the API's default meter is a no-op). */
+export function metricsEnabled(): boolean {
+  return !(metrics.getMeter(SCOPE) instanceof NoopMeter)
+}
+
+/** The metric instruments, made once per registered meter provider. */
+export function meters() {
+  const provider = metrics.getMeterProvider()
+  if (!instruments || instrumentsFor !== provider) {
+    instruments = makeInstruments()
+    instrumentsFor = provider
+  }
+  return instruments
+}
+
+function makeInstruments() {
+  const m = metrics.getMeter(SCOPE)
+  return {
+    diemSpent: m.createCounter('gondola.diem.spent', { description: 'Diem (and USD at 1:1) spent on Venice inference, by agent and key', unit: '{diem}' }),
+    modelCalls: m.createCounter('gondola.model.calls', { description: 'Venice model calls, by agent and model' }),
+    balance: m.createGauge('gondola.balance.diem', { description: "A key's Diem balance after its latest call", unit: '{diem}' }),
+    runway: m.createGauge('gondola.runway.hours', { description: "Hours of inference left at a key's recent burn rate", unit: 'h' }),
+    topUps: m.createCounter('gondola.topups', { description: 'Funding attempts, by outcome (topped_up, refused, cooldown, failed)' }),
+    rateLimited: m.createCounter('gondola.venice.rate_limited', { description: '429 answers from Venice' }),
+    toolErrors: m.createCounter('gondola.tool.errors', { description: 'Tool calls that came back as errors, by tool' }),
+    transactions: m.createCounter('gondola.wallet.transactions', { description: 'Wallet transactions, by status' }),
+  }
+}
+
+/**
+ * Runs `fn` inside a span that is the active context (children nest under it), records an exception as the
+ * span's error status, and ends the span. With no provider registered this is one no-op span object.
+ *
+ * @example
+ * ```ts
+ * const result = await inSpan('invoke_agent treasurer', { 'gen_ai.operation.name': 'invoke_agent' }, (span) => run())
+ * ```
+ */
+export function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+  return tracer().startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn(span)
+    } catch (err) {
+      span.recordException(err instanceof Error ? { name: err.name, message: (err as { shortMessage?: string }).shortMessage ?? err.name } : String(err))
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : 'error' })
+      throw err
+    } finally {
+      span.end()
+    }
+  })
+}
+
+export { A as attributes }

@@ -1,0 +1,125 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
+import type { ChatCompletion } from 'openai/resources/chat/completions'
+import type { VeniceHeaders } from '../venice/headers.js'
+import * as A from './attributes.js'
+import { inSpan, meters, metricsEnabled, tracer } from './instruments.js'
+
+/**
+ * The chokepoint wrappers: one call at each place Gondola does something an operator wants to see. Only ids,
+ * names, amounts, hashes and redacted key hints become attributes — never a key, a password or a URL.
+ */
+
+/** An agent run (`invoke_agent <agent>`); the model and tool spans of the run nest under it. */
+export function traceAgentRun<T extends { status: string; steps: number; costDiem: number; costUsd: number; toolErrors: number }>(agent: string, model: string | undefined, fn: () => Promise<T>): Promise<T> {
+  return inSpan(`invoke_agent ${agent}`, { [A.ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent', [A.ATTR_GEN_AI_AGENT_NAME]: agent, [A.ATTR_GEN_AI_PROVIDER_NAME]: A.VENICE_PROVIDER, ...(model ? { [A.ATTR_GEN_AI_REQUEST_MODEL]: model } : {}) }, async (span) => {
+    const r = await fn()
+    span.setAttributes({ 'gondola.run.status': r.status, 'gondola.run.steps': r.steps, [A.ATTR_VENICE_COST_DIEM]: r.costDiem, [A.ATTR_VENICE_COST_USD]: r.costUsd, 'gondola.run.tool_errors': r.toolErrors })
+    if (r.status === 'error' || r.status === 'insufficient_balance') span.setStatus({ code: SpanStatusCode.ERROR, message: r.status })
+    return r
+  })
+}
+
+/**
+ * One model call (`chat <model>`), recorded after it returned: the span gets the call's real start time, the
+ * GenAI usage attributes and the Venice cost and balance; the metrics get the spend and the balance.
+ */
+export function recordModelCall(p: {
+  agent: string
+  keyHint: string | undefined
+  requestModel: string
+  startTime: number
+  completion: ChatCompletion
+  charge: { promptTokens: number; completionTokens: number; costDiem: number; costUsd: number }
+  headers: VeniceHeaders
+  /** The key's runway, read only when metrics are on. */
+  runwayHours?: (() => number) | undefined
+}): void {
+  const span = tracer().startSpan(`chat ${p.requestModel}`, { kind: SpanKind.CLIENT, startTime: p.startTime })
+  const metricsOn = metricsEnabled()
+  // Off by default: a non-recording span and no meter provider cost one allocation, nothing more.
+  if (!span.isRecording() && !metricsOn) return
+  const { completion: c, charge, headers: h } = p
+  const balanceAfter = h.balanceDiem === undefined ? undefined : h.balanceDiem - charge.costDiem
+  if (span.isRecording()) {
+    span.setAttributes({
+      [A.ATTR_GEN_AI_OPERATION_NAME]: 'chat',
+      [A.ATTR_GEN_AI_PROVIDER_NAME]: A.VENICE_PROVIDER,
+      [A.ATTR_GEN_AI_REQUEST_MODEL]: p.requestModel,
+      [A.ATTR_GEN_AI_RESPONSE_MODEL]: c.model,
+      [A.ATTR_GEN_AI_RESPONSE_ID]: c.id,
+      [A.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: charge.promptTokens,
+      [A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: charge.completionTokens,
+      [A.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: c.choices.map((ch) => ch.finish_reason ?? 'unknown'),
+      [A.ATTR_VENICE_COST_DIEM]: charge.costDiem,
+      [A.ATTR_VENICE_COST_USD]: charge.costUsd,
+      ...(balanceAfter === undefined ? {} : { [A.ATTR_VENICE_BALANCE_DIEM_AFTER]: balanceAfter }),
+      ...(h.requestId ? { [A.ATTR_VENICE_REQUEST_ID]: h.requestId } : {}),
+      ...(p.keyHint ? { [A.ATTR_VENICE_KEY]: p.keyHint } : {}),
+      [A.ATTR_AGENT]: p.agent,
+    })
+  }
+  span.end()
+  if (!metricsOn) return
+  const m = meters()
+  const labels = { [A.ATTR_AGENT]: p.agent, [A.ATTR_VENICE_KEY]: p.keyHint ?? 'unknown' }
+  m.diemSpent.add(charge.costDiem + charge.costUsd, labels)
+  m.modelCalls.add(1, { [A.ATTR_AGENT]: p.agent, [A.ATTR_GEN_AI_REQUEST_MODEL]: p.requestModel })
+  if (balanceAfter !== undefined) m.balance.record(balanceAfter, { [A.ATTR_VENICE_KEY]: p.keyHint ?? 'unknown' })
+  if (p.runwayHours) recordRunway(p.keyHint, p.runwayHours())
+}
+
+/** One tool call (`execute_tool <name>`); a result that is an error counts in `gondola.tool.errors`. */
+export function traceToolCall<T extends { ok: boolean; error?: string | undefined }>(agent: string, name: string, callId: string, fn: () => Promise<T>): Promise<T> {
+  return inSpan(`execute_tool ${name}`, { [A.ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_GEN_AI_TOOL_CALL_ID]: callId, [A.ATTR_AGENT]: agent }, async (span) => {
+    const r = await fn()
+    if (!r.ok) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: r.error ?? 'tool error' })
+      meters().toolErrors.add(1, { [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_AGENT]: agent })
+    }
+    return r
+  })
+}
+
+/** One wallet transaction (`wallet.tx <label>`): hash, gas used and status once known. */
+export function traceTransaction<T extends { hash?: string | undefined; status?: string | undefined; receipt?: { gasUsed?: bigint; status?: string } | undefined }>(label: string, to: string | undefined, fn: () => Promise<T>): Promise<T> {
+  return inSpan(`wallet.tx ${label}`, { [A.ATTR_WALLET_TX_LABEL]: label, ...(to ? { [A.ATTR_WALLET_TX_TO]: to } : {}) }, async (span) => {
+    try {
+      const r = await fn()
+      span.setAttributes({
+        ...(r.hash ? { [A.ATTR_WALLET_TX_HASH]: r.hash } : {}),
+        ...(r.receipt?.gasUsed !== undefined ? { [A.ATTR_WALLET_TX_GAS_USED]: Number(r.receipt.gasUsed) } : {}),
+        [A.ATTR_WALLET_TX_STATUS]: r.status ?? r.receipt?.status ?? 'unknown',
+      })
+      meters().transactions.add(1, { [A.ATTR_WALLET_TX_STATUS]: r.status ?? 'unknown' })
+      return r
+    } catch (err) {
+      meters().transactions.add(1, { [A.ATTR_WALLET_TX_STATUS]: 'failed' })
+      throw err
+    }
+  })
+}
+
+/** A key operation (`key.mint`, `key.rotate`, `key.revoke`): the key's id and type, never its secret. */
+export function traceKeyOperation<T>(operation: 'mint' | 'rotate' | 'revoke', attributes: { type?: string | undefined; agent?: string | undefined }, fn: () => Promise<T>, idOf: (r: T) => string | undefined): Promise<T> {
+  return inSpan(`key.${operation}`, { [A.ATTR_KEY_OPERATION]: operation, ...(attributes.type ? { [A.ATTR_KEY_TYPE]: attributes.type } : {}), ...(attributes.agent ? { [A.ATTR_AGENT]: attributes.agent } : {}) }, async (span) => {
+    const r = await fn()
+    const id = idOf(r)
+    if (id) span.setAttribute(A.ATTR_KEY_ID, id)
+    return r
+  })
+}
+
+/** A funding attempt's outcome (`gondola.topups{outcome}`). */
+export function recordFunding(agent: string, outcome: string): void {
+  meters().topUps.add(1, { outcome, [A.ATTR_AGENT]: agent })
+}
+
+/** A 429 from Venice. */
+export function recordRateLimited(model: string): void {
+  meters().rateLimited.add(1, { [A.ATTR_GEN_AI_REQUEST_MODEL]: model })
+}
+
+/** A key's runway in hours (finite values only). */
+export function recordRunway(keyHint: string | undefined, hours: number): void {
+  if (Number.isFinite(hours)) meters().runway.record(hours, { [A.ATTR_VENICE_KEY]: keyHint ?? 'unknown' })
+}

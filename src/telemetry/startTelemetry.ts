@@ -1,0 +1,63 @@
+import { context, metrics, trace } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http'
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { resourceFromAttributes } from '@opentelemetry/resources'
+import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics'
+import { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions'
+import type { Env } from '../config/env.js'
+
+/** The `OTEL_*` settings Gondola honours (read by `src/config/env.ts`, like every variable). */
+export type TelemetrySettings = Pick<Env, 'OTEL_SDK_DISABLED' | 'OTEL_SERVICE_NAME' | 'OTEL_TRACES_EXPORTER' | 'OTEL_METRICS_EXPORTER' | 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' | 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT' | 'OTEL_METRIC_EXPORT_INTERVAL'>
+
+/** What `startTelemetry` started; `shutdown()` flushes and stops it (call before exit). */
+export type Telemetry = { enabled: boolean; shutdown: () => Promise<void> }
+
+/**
+ * Switches OpenTelemetry on from the standard `OTEL_*` variables; off (no provider, no-op spans) unless one of
+ * `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `OTEL_TRACES_EXPORTER=otlp|console` is set,
+ * and always off with `OTEL_SDK_DISABLED=true`. Traces go to OTLP/HTTP (`/v1/traces`) or the console; metrics to
+ * OTLP/HTTP (`/v1/metrics`) every `OTEL_METRIC_EXPORT_INTERVAL` ms.
+ *
+ * @example
+ * ```ts
+ * const telemetry = startTelemetry(readEnv()) // OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318
+ * // … run agents …
+ * await telemetry.shutdown()
+ * ```
+ */
+export function startTelemetry(env: TelemetrySettings, o: { serviceVersion?: string; extraSpanProcessors?: SpanProcessor[]; extraMetricReaders?: MetricReader[] } = {}): Telemetry {
+  const tracesTo = env.OTEL_TRACES_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'otlp' : 'none')
+  const metricsTo = env.OTEL_METRICS_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ? 'otlp' : 'none')
+  const enabled = !env.OTEL_SDK_DISABLED && (tracesTo !== 'none' || metricsTo !== 'none' || !!o.extraSpanProcessors?.length || !!o.extraMetricReaders?.length)
+  if (!enabled) return { enabled: false, shutdown: async () => {} }
+
+  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? 'gondola', [ATTR_SERVICE_VERSION]: o.serviceVersion ?? '0.1.0' })
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, '')
+  const spanProcessors: SpanProcessor[] = [...(o.extraSpanProcessors ?? [])]
+  const exporter: SpanExporter | undefined =
+    tracesTo === 'otlp' ? new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base ?? 'http://localhost:4318'}/v1/traces` }) : tracesTo === 'console' ? new ConsoleSpanExporter() : undefined
+  if (exporter) spanProcessors.push(tracesTo === 'console' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter))
+  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors })
+  const readers: MetricReader[] = [...(o.extraMetricReaders ?? [])]
+  if (metricsTo === 'otlp') {
+    readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? `${base ?? 'http://localhost:4318'}/v1/metrics` }), exportIntervalMillis: env.OTEL_METRIC_EXPORT_INTERVAL }))
+  }
+  const meterProvider = new MeterProvider({ resource, readers })
+
+  const contextManager = new AsyncLocalStorageContextManager().enable()
+  context.setGlobalContextManager(contextManager)
+  trace.setGlobalTracerProvider(tracerProvider)
+  metrics.setGlobalMeterProvider(meterProvider)
+  return {
+    enabled: true,
+    shutdown: async () => {
+      await Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush()])
+      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()])
+      trace.disable()
+      metrics.disable()
+      context.disable()
+    },
+  }
+}

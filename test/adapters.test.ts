@@ -1,0 +1,89 @@
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
+import { generateText, stepCountIs } from 'ai'
+import OpenAI from 'openai'
+import { parseEther } from 'viem'
+import { z } from 'zod'
+import { describe, expect, it } from 'vitest'
+import { createSelfFundingFetch } from '../src/adapters/selfFundingFetch.js'
+import { toAiSdkTools } from '../src/adapters/aiSdk.js'
+import type { FundingOutcome } from '../src/agent/funding.js'
+import { createWalletTopUp } from '../src/host/walletTopUp.js'
+import { defineTool } from '../src/tools/defineTool.js'
+import { walletBalancesTool } from '../src/tools/builtin/wallet.js'
+import { getBalances } from '../src/wallet/actions/getBalances.js'
+import { provisionedWallet } from './helpers/provisionedWallet.js'
+import { useDevnet } from './helpers/useDevnet.js'
+import { useEmulatorOn } from './helpers/useEmulator.js'
+
+const devnet = useDevnet()
+// A daily pool so small that the wallet's sVVV share runs dry after the first call: the second gets a 402.
+const emulator = useEmulatorOn(devnet, { chainCacheMs: 0, dailyPoolDiem: 0.00001 })
+
+async function fundedClient(agent: string) {
+  const { wallet, store } = await provisionedWallet(devnet(), emulator().baseURL, { agents: [agent] })
+  const key = store.keys('INFERENCE').find((k) => k.agent === agent)!
+  const outcomes: FundingOutcome[] = []
+  const funded = createSelfFundingFetch({
+    baseURL: emulator().baseURL,
+    apiKey: store.reveal(key.id),
+    agent,
+    topUp: createWalletTopUp({ wallet, ethPerTopUp: parseEther('0.01'), mintDiem: true }),
+    funding: { minRunwayHours: 0.001, cooldownMs: 60_000 },
+    onFunding: (o) => outcomes.push(o),
+  })
+  return { wallet, funded, outcomes }
+}
+
+describe('self-funding fetch for any OpenAI-compatible client', () => {
+  it('plain openai SDK: a 402 mid-conversation is topped up on anvil, and the call succeeds', async () => {
+    const { wallet, funded, outcomes } = await fundedClient('plain')
+    const openai = new OpenAI({ baseURL: emulator().baseURL, apiKey: 'replaced-by-gondola', fetch: funded.fetch, maxRetries: 0 })
+    const before = await getBalances(wallet)
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Tell me about gondolas in Venice.' }]
+    for (let i = 0; i < 3; i++) {
+      const r = await openai.chat.completions.create({ model: 'qwen3-4b', messages })
+      expect(r.choices[0]!.message.content!.length).toBeGreaterThan(0)
+      messages.push(r.choices[0]!.message, { role: 'user', content: 'And then?' })
+    }
+    funded.close()
+    expect(outcomes.filter((o) => o.action === 'topped_up')).toHaveLength(1)
+    const after = await getBalances(wallet)
+    expect(after.diem.staked).toBeGreaterThan(before.diem.staked)
+    expect(before.eth - after.eth).toBeGreaterThanOrEqual(parseEther('0.01'))
+    expect(funded.ledger.entries()).toHaveLength(3)
+    expect(funded.ledger.entries().every((e) => e.agent === 'plain' && e.costDiem + e.costUsd > 0)).toBe(true)
+  })
+
+  it('AI SDK (OpenAI-compatible provider): generateText with multi-step Gondola tool calls, self-funded', async () => {
+    const { wallet, funded, outcomes } = await fundedClient('aisdk')
+    const venice = createOpenAICompatible({ name: 'venice', baseURL: emulator().baseURL, apiKey: 'replaced-by-gondola', fetch: funded.fetch })
+    const calls: string[] = []
+    const add = defineTool({
+      name: 'add_numbers',
+      description: 'Adds two numbers.',
+      schema: z.object({ a: z.number().describe('First addend'), b: z.number().describe('Second addend') }),
+      handler: ({ a, b }) => (calls.push('add_numbers'), a + b),
+    })
+    const balances = walletBalancesTool({ getBalances: async () => (calls.push('get_wallet_balances'), { eth: String((await getBalances(wallet)).eth) }) })
+    const result = await generateText({
+      model: venice.chatModel('qwen3-4b'),
+      tools: toAiSdkTools([add, balances]),
+      stopWhen: stepCountIs(5),
+      prompt: 'Call get_wallet_balances and add_numbers with a=2 and b=3, then summarise.',
+    })
+    funded.close()
+    expect(calls).toEqual(expect.arrayContaining(['get_wallet_balances', 'add_numbers']))
+    expect(result.steps.length).toBeGreaterThanOrEqual(2)
+    expect(result.text.length).toBeGreaterThan(0)
+    // The second model call ran dry and was funded on chain.
+    expect(outcomes.map((o) => o.action)).toContain('topped_up')
+    expect(funded.ledger.entries().length).toBe(result.steps.length)
+  })
+
+  it('a handler error reaches the AI SDK model as text, not as a thrown error', async () => {
+    const failing = defineTool({ name: 'always_refused', description: 'Refused.', schema: z.object({}), handler: () => { throw new Error('refused by policy: cap') } })
+    const tools = toAiSdkTools([failing])
+    const out = await (tools.always_refused as { execute: (a: unknown, o: object) => Promise<unknown> }).execute({}, {})
+    expect(out).toBe('Error: always_refused failed: refused by policy: cap')
+  })
+})
