@@ -82,8 +82,9 @@ export class SocialPostError extends BaseError {
  * post.image // '.gondola/outbox/images/….webp'
  * ```
  */
-export async function publishPost(host: AgentHost, def: AgentDefinition, o: { topic?: string; signal?: AbortSignal } & Pick<AgentRunOverrides, 'budgetDiem'> = {}): Promise<PublishedPost> {
-  const topic = (o.topic ?? 'the Grand Canal at dawn').replaceAll('"', "'")
+export async function publishPost(host: AgentHost, def: AgentDefinition, o: { topic?: string | undefined; signal?: AbortSignal | undefined } & Pick<AgentRunOverrides, 'budgetDiem' | 'prompt'> = {}): Promise<PublishedPost> {
+  // `prompt` (what `gondola run --prompt` passes) is the topic too, so `export { publishPost as run }` works in an agent module.
+  const topic = (o.topic ?? o.prompt ?? 'the Grand Canal at dawn').replaceAll('"', "'")
   const step = (tools: string[], prompt: string) => host.run({ ...def, tools }, { prompt, signal: o.signal, budgetDiem: o.budgetDiem, maxSteps: tools.length ? 2 : 1 })
   const runs: RunResult[] = []
 

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// Launcher: registers tsx in this process and runs the TypeScript CLI, so `npx gondola`
-// works without a build step and signals (SIGINT/SIGTERM) reach the CLI directly.
-import { register } from 'tsx/esm/api'
+// Launcher. The published package holds only the compiled CLI (dist/) and runs it on plain Node. A clone of
+// the repo (src/ present) registers tsx, a devDependency, and runs the TypeScript sources, so `npx gondola`
+// there never runs a stale build. Either way signals (SIGINT/SIGTERM) reach the CLI directly.
+import { existsSync } from 'node:fs'
 
-register()
-await import('../src/cli/main.ts')
+const source = new URL('../src/cli/main.ts', import.meta.url)
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api')
+  register()
+  await import(source.href)
+} else {
+  await import(new URL('../dist/src/cli/main.js', import.meta.url).href)
+}

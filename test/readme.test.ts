@@ -14,18 +14,23 @@ function examples(): { name: string; code: string }[] {
 }
 
 describe('README', () => {
-  it('has library examples, and each one runs', async () => {
+  it('has library examples, and each one runs', { timeout: 600_000 }, async () => {
     const found = examples()
-    expect(found.map((e) => e.name)).toEqual(['provision', 'agent', 'ai-sdk'])
+    expect(found.map((e) => e.name)).toEqual(['provision', 'agent', 'funding', 'ai-sdk'])
     for (const { name, code } of found) {
       // Written at the repo root so the examples' `./src/index.js` imports resolve as a reader's would.
       const file = new URL(`../.readme-example-${name}.ts`, import.meta.url)
       await writeFile(file, code)
       try {
-        const { stdout } = await run(process.execPath, ['node_modules/tsx/dist/cli.mjs', file.pathname], { timeout: 60_000 })
+        const { stdout } = await run(process.execPath, ['node_modules/tsx/dist/cli.mjs', file.pathname], { timeout: 180_000 })
         if (name === 'provision') expect(stdout).toMatch(/^3 transactions, agent key \S+…\S+\n.+— Diem before this call: \d/m)
         if (name === 'ai-sdk') expect(stdout).toMatch(/^2 steps, 2 charged: .*get_wallet_balances/m)
         if (name === 'agent') expect(stdout).toMatch(/^completed Based on the tool results: get_forecast returned .*sunny.* \d\.\d{6} Diem/m)
+        // funding.minRunwayHours alone triggers the top-up (the runway, ~26 h here, is above the monitor's old 24 h default).
+        if (name === 'funding') {
+          expect(stdout).toMatch(/^completed runway \d+\.\d h$/m)
+          expect(stdout).toMatch(/^top-up \(runway\): swapped 0\.01 ETH → [\d.]+ VVV, staked [\d.]+ sVVV, minted [\d.]+ DIEM/m)
+        }
       } finally {
         await rm(file, { force: true })
       }

@@ -21,6 +21,10 @@ export const agentDefinitionSchema = z.object({
     .optional()
     .describe('Eliza-style persona folded into the system prompt when no character is used.'),
   tools: z.array(z.string()).default([]).describe('Names of tools from the runner registry.'),
+  toolModules: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('Modules (paths relative to the agent file) whose exported `defineTool` tools this agent may name in `tools`.'),
   veniceParameters: z.record(z.string(), z.unknown()).optional().describe('Extra venice_parameters for every call.'),
   maxSteps: z.number().int().positive().default(10).describe('Model calls per run.'),
   budget: z.object({ diemPerRun: z.number().positive().optional() }).default({}).describe('Spend limits.'),

@@ -46,7 +46,8 @@ export type RunnerOptions = {
   /** Clock for limiters (tests and benches compress time with the emulator's clock). */
   clock?: LimiterClock | undefined
   limiter?: Omit<RateLimiterOptions, 'clock'> | undefined
-  monitor?: Omit<BalanceMonitorOptions, 'fetchRateLimits' | 'now'> | undefined
+  /** Balance monitor tuning. Its runway threshold is `funding.minRunwayHours` (one knob), not set here. */
+  monitor?: Omit<BalanceMonitorOptions, 'fetchRateLimits' | 'now' | 'lowRunwayHours'> | undefined
   /** The wallet's top-up; without it, a 402 or a low runway ends the affected runs instead. */
   topUp?: TopUpFn | undefined
   funding?: { minRunwayHours: number; cooldownMs: number } | undefined
@@ -211,6 +212,8 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
     fetchRateLimits,
     // `keyExpiration` describes the key that asked: only this key's own client may set the expiry from it.
     expiryFromRateLimits: !o.fetchRateLimits,
+    // One runway threshold: the monitor's `low` fires exactly where the funding controller tops up.
+    ...(o.funding && { lowRunwayHours: o.funding.minRunwayHours }),
     keyExpiresAt: k.expiresAt ? Date.parse(k.expiresAt) : undefined,
     now: o.clock?.now,
   })

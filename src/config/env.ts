@@ -24,6 +24,7 @@ export const envSchema = z.object({
   GONDOLA_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   BASE_RPC_URL: optionalUrl,
   DEVNET_RPC_URL: optionalUrl,
+  GONDOLA_AGENTS_DIR: z.string().min(1).optional(),
   GONDOLA_KEYSTORE: z.string().min(1).optional(),
   GONDOLA_KEYSTORE_PASSWORD: z.string().min(1).optional(),
   GONDOLA_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters').optional(),

@@ -61,7 +61,7 @@ export async function runDemo(o: RunDemoOptions): Promise<DemoSummary> {
     const host = createAgentHost({
       wallet, store, baseURL: world.veniceBaseUrl, outboxDir: join(stateDir, 'outbox'), ledgerPath: join(stateDir, 'ledger.jsonl'), runsPath: join(stateDir, 'runs.jsonl'),
       funding: { minRunwayHours: S.minRunwayHours, cooldownMs: 600_000, ethPerTopUp: S.topUpEth, mintDiem: true },
-      monitor: { lowRunwayHours: S.minRunwayHours, criticalRunwayHours: S.criticalRunwayHours, burnWindowMs: S.burnWindowMs },
+      monitor: { criticalRunwayHours: S.criticalRunwayHours, burnWindowMs: S.burnWindowMs },
       onEvent: (e) => events.push(e),
     })
     try {

@@ -6,6 +6,7 @@ import { devnetChain } from './chain.js'
 import { loadArtifacts } from './compile/loadArtifacts.js'
 import { defaultDeployParameters, type DeployParameters } from './deploy/deployParameters.js'
 import { createFaucet } from './faucet.js'
+import { writeAddressRegistry } from './addressRegistry.js'
 import { loadOrDeploy } from './loadOrDeploy.js'
 
 export type StartDevnetOptions = {
@@ -74,6 +75,8 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient
     const testClient = createTestClient({ chain, transport, mode: 'anvil' }) as TestClient
     const { addresses, source, save } = await loadOrDeploy({ publicClient, testClient, chain, artifacts, params, stateFile: options.stateFile, useCache: options.useStateCache ?? true })
+    // Recorded on the chain itself, so an RPC URL alone finds the contracts (DEVNET_RPC_URL with any state dir).
+    await writeAddressRegistry(testClient, addresses)
     const fund = createFaucet({ publicClient, testClient, chain, vvv: addresses.vvv })
     let stopped: Promise<void> | undefined
     return {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Hex } from 'viem'
 import { z } from 'zod'
@@ -12,8 +12,20 @@ import { DevnetStateError } from './errors.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-/** Where deployed chain states are cached between runs (git-ignored with node_modules). */
-export const STATE_CACHE_DIR = join(here, '..', '..', 'node_modules', '.cache', 'gondola-devnet')
+/**
+ * Where deployed chain states are cached between runs: `node_modules/.cache/gondola-devnet` of the project
+ * that holds this package (the find-cache-dir convention), whether it runs from `src/` in this repo, from
+ * `dist/` after a build, or from `node_modules/gondola/dist` in a user's project.
+ */
+export const STATE_CACHE_DIR = join(nodeModulesOf(here), '.cache', 'gondola-devnet')
+
+function nodeModulesOf(dir: string): string {
+  const at = dir.lastIndexOf(`${sep}node_modules${sep}`)
+  if (at >= 0) return dir.slice(0, at + `${sep}node_modules`.length)
+  // Not installed: this repo (src/devnet or dist/src/devnet); its package.json is the first one up the tree.
+  for (let d = dir; d !== dirname(d); d = dirname(d)) if (existsSync(join(d, 'package.json'))) return join(d, 'node_modules')
+  return join(dir, 'node_modules')
+}
 
 /** A saved devnet: the address book plus anvil's `anvil_dumpState` blob. */
 export type SavedDevnet = { addresses: AddressBook; state: Hex }

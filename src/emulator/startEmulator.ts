@@ -138,6 +138,8 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
   app.addHook('onRequest', async (request, reply) => {
     request.venice = { key: null, caller: `ip:${request.ip}` }
     reply.header('CF-RAY', `${rayPrefix}${(++ray).toString(16).padStart(8, '0')}-EMU`).header('x-venice-version', version)
+    // Like any HTTP server, the Date header tells the server's time: the emulator's clock (limits run on it).
+    reply.header('date', new Date(clock.now()).toUTCString())
   })
   const recorded: RecordedRequest[] = []
   if (options.recordRequests) {

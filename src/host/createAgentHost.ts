@@ -48,8 +48,10 @@ export type AgentHostOptions = {
   ledgerPath?: string | undefined
   /** JSONL run history (status, steps, tool errors, cost per run); none when omitted. */
   runsPath?: string | undefined
+  /** Self-funding: top up (under the spend policy) when the runway falls below `minRunwayHours` — the one runway threshold. */
   funding: { minRunwayHours: number; cooldownMs: number; ethPerTopUp: bigint; mintDiem: boolean }
-  monitor?: Omit<BalanceMonitorOptions, 'fetchRateLimits' | 'now' | 'keyExpiresAt'> | undefined
+  /** Balance monitor tuning (critical level, burn window); its `low` threshold is `funding.minRunwayHours`. */
+  monitor?: Omit<BalanceMonitorOptions, 'fetchRateLimits' | 'now' | 'keyExpiresAt' | 'lowRunwayHours'> | undefined
   /** A key at its own consumption limit: `stop` the run (default: limits are the point) or `rotate` to a fresh key. */
   onKeyLimit?: 'stop' | 'rotate' | undefined
   /** Image model for `generate_image` (default: Venice's default image model trait). */

@@ -5,6 +5,8 @@
 export { KeyStore, type KeySummary } from './KeyStore.js'
 export { provisionApiKey, storedAdminKey, originOf, MAX_ACTIVE_KEYS, MAX_CREATIONS_PER_MINUTE, type ProvisionApiKeyParameters, type ProvisionApiKeyReturnType } from './provisionApiKey.js'
 export { provision, describeStake, type ProvisionParameters, type ProvisionReturnType } from './provision.js'
+export { ensureAgentKey, liveKeyIds, type AgentKeySpec, type EnsureAgentKeyParameters, type EnsureAgentKeyReturnType } from './ensureAgentKey.js'
+export { parseAgentList, readFleetFile, FleetSpecError, type FleetAgent } from './fleetSpec.js'
 export { rotateApiKey } from './rotateApiKey.js'
 export { revokeApiKey } from './revokeApiKey.js'
 export { reconcileAttempts, type ReconcileResult } from './reconcileAttempts.js'

@@ -4,6 +4,8 @@ import type { Wallet } from '../wallet/createWallet.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
 import { AuthenticationError, NotFoundError } from '../venice/errors.js'
 import type { KeyStore, KeySummary } from './KeyStore.js'
+import { ensureAgentKey } from './ensureAgentKey.js'
+import type { FleetAgent } from './fleetSpec.js'
 import { z } from 'zod'
 import { InvalidKeyRequestError } from './errors.js'
 import { limitPeriodSchema, type LimitPeriod, type StoredKey } from './keyStoreSchema.js'
@@ -16,12 +18,12 @@ export type ProvisionParameters = {
   /** Venice API base URL (the emulator's on the devnet). */
   baseURL: string
   store: KeyStore
-  /** One limited INFERENCE key per agent name. */
-  agents: string[]
+  /** One limited INFERENCE key per agent: a name (limit `diemPerAgent`), or a name with its own limit and period. */
+  agents: Array<string | FleetAgent>
   /** sVVV to hold (base units); swaps and stakes only what is missing. */
   stakeSvvv: bigint
-  /** Each agent key's Diem consumption limit per `limitPeriod`. */
-  diemPerAgent: number
+  /** Diem consumption limit per `limitPeriod` of each agent given by name only. Default 1. */
+  diemPerAgent?: number | undefined
   limitPeriod?: LimitPeriod | undefined
   /** Agent keys expire this many days from now (default: never). */
   expiresInDays?: number | undefined
@@ -29,18 +31,20 @@ export type ProvisionParameters = {
   dryRun?: boolean | undefined
   fetch?: typeof fetch | undefined
   now?: (() => number) | undefined
+  /** How key-creation pacing waits (default: a timer); pass an API clock's `sleep` to wait on Venice's clock. */
   sleep?: ((ms: number) => Promise<void>) | undefined
   /** Called before every wait in the key flow, with how many of this run's keys are minted so far. */
   onWait?: ((wait: KeyWait & { minted: number; toMint: number }) => void) | undefined
 }
 
-type KeyOutcome = { status: 'kept' | 'minted' | 'planned'; key?: KeySummary | undefined }
+type KeyOutcome = { status: 'kept' | 'minted' | 'rotated' | 'planned'; key?: KeySummary | undefined }
 
 export type ProvisionReturnType = {
   wallet: Address
   stake: EnsureStakeReturnType
   admin: KeyOutcome
-  agents: (KeyOutcome & { agent: string })[]
+  /** Per agent: `kept` (same limits, still live), `minted`, or `rotated` (limit changed: new key minted, then `revoked` ones revoked). */
+  agents: (KeyOutcome & { agent: string; diem: number; period: LimitPeriod; revoked: string[] })[]
   /** Mints an earlier, interrupted run left in flight: orphans revoked, attempts cleared. */
   reconciled: ReconcileResult
   /** The HTTP requests this run would send (dry run) — what a reviewer checks before going live. */
@@ -49,12 +53,13 @@ export type ProvisionReturnType = {
 
 /**
  * The whole bootstrap of a fresh wallet: ensure the stake (under the spend policy), mint and keep an ADMIN
- * key, mint one limited INFERENCE key per agent. Idempotent: a second run sends no transaction and mints
- * nothing; a kept key Venice no longer knows is replaced.
+ * key, mint one limited INFERENCE key per agent (each with its own limit when given). Idempotent: a second run
+ * sends no transaction and mints nothing; a kept key Venice no longer knows is replaced; an agent whose limit
+ * changed gets a new key, and its old one is revoked after the new one is stored.
  *
  * @example
  * ```ts
- * const result = await provision({ wallet, baseURL, store, agents: ['treasurer'], stakeSvvv: parseEther('100'), diemPerAgent: 1 })
+ * const result = await provision({ wallet, baseURL, store, agents: ['treasurer', { agent: 'bot01', diem: 1.5 }], stakeSvvv: parseEther('100'), diemPerAgent: 1 })
  * result.stake.hashes.length // 3 on a fresh wallet (swap, approve, stake); 0 on the second run
  * ```
  */
@@ -66,18 +71,16 @@ export async function provision(p: ProvisionParameters): Promise<ProvisionReturn
   const stake = await ensureStake(p.wallet, { targetSvvv: p.stakeSvvv })
   const planned: string[] = []
   const mintRequests = (what: string) => planned.push(`GET /api_keys/generate_web3_key`, `POST /api_keys/generate_web3_key (${what})`, `GET /api_keys/{id} (read back)`)
-
   // The key phase runs under the store's mint lock: a second `provision` on the same state dir waits, then
   // finds the keys this one minted instead of minting its own.
-  const { adminOutcome, agents, reconciled } = await p.store.withMintLock(() => provisionKeys(p, scope, now, mintRequests))
+  const { adminOutcome, agents, reconciled } = await p.store.withMintLock(() => provisionKeys(p, scope, now, mintRequests, planned))
   return { wallet: p.wallet.address, stake, admin: adminOutcome, agents, reconciled, plannedRequests: planned }
 }
 
-async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; apiOrigin: string }, now: () => number, mintRequests: (what: string) => void) {
+async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; apiOrigin: string }, now: () => number, mintRequests: (what: string) => void, planned: string[]) {
   let admin = await keptAdmin(p, scope)
   let mintedCount = 0
-  // Without a kept ADMIN key every agent key is minted after the ADMIN key.
-  let toMint = admin ? 0 : 1 + p.agents.length
+  const toMint = admin ? p.agents.length : 1 + p.agents.length
   const onWait = p.onWait && ((w: KeyWait) => p.onWait!({ ...w, minted: mintedCount, toMint }))
   let adminOutcome: KeyOutcome
   let reconciled: ReconcileResult = { revoked: [], cleared: [] }
@@ -101,24 +104,10 @@ async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; ap
   const serverIds = admin ? new Set((await createVeniceClient({ baseURL: p.baseURL, apiKey: p.store.reveal(admin.id), fetch: p.fetch, maxRetries: 2 }).listApiKeys()).map((k) => k.id)) : new Set<string>()
   const expiresAt = p.expiresInDays ? new Date(now() + p.expiresInDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, '.000Z') : undefined
   const agents: ProvisionReturnType['agents'] = []
-  const keptFor = (agent: string) =>
-    p.store
-      .keys('INFERENCE')
-      .filter((k) => k.agent === agent && k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin)
-      .find((k) => serverIds.has(k.id) && (!k.expiresAt || Date.parse(k.expiresAt) > now()) && k.consumptionLimit.diem === p.diemPerAgent)
-  toMint = mintedCount + p.agents.filter((a) => !keptFor(a)).length
-  for (const agent of p.agents) {
-    const kept = keptFor(agent)
-    if (kept) {
-      agents.push({ agent, status: 'kept', key: summary(p.store, kept.id) })
-      continue
-    }
-    if (p.dryRun) {
-      mintRequests(`INFERENCE key for ${agent}, ${p.diemPerAgent} Diem per ${p.limitPeriod ?? 'EPOCH'}`)
-      agents.push({ agent, status: 'planned' })
-      continue
-    }
-    const minted = await provisionApiKey({
+  for (const entry of p.agents) {
+    const spec = typeof entry === 'string' ? { agent: entry, diem: p.diemPerAgent ?? 1 } : entry
+    const period = spec.period ?? p.limitPeriod ?? 'EPOCH'
+    const r = await ensureAgentKey({
       signer: p.wallet.signer,
       baseURL: p.baseURL,
       store: p.store,
@@ -126,16 +115,17 @@ async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; ap
       now,
       sleep: p.sleep,
       onWait,
-      agent,
-      apiKeyType: 'INFERENCE',
-      description: `agent ${agent}`.slice(0, 40),
-      consumptionLimit: { diem: p.diemPerAgent },
-      limitPeriod: p.limitPeriod ?? 'EPOCH',
-      ...(expiresAt ? { expiresAt } : {}),
+      wallet: scope.wallet,
+      liveIds: serverIds,
+      dryRun: p.dryRun,
+      spec: { agent: spec.agent, consumptionLimit: { diem: spec.diem }, limitPeriod: period, ...(expiresAt ? { expiresAt } : {}) },
     })
-    mintedCount++
-    reconciled = { revoked: [...reconciled.revoked, ...minted.reconciled.revoked], cleared: [...reconciled.cleared, ...minted.reconciled.cleared] }
-    agents.push({ agent, status: 'minted', key: minted.key })
+    if (r.status === 'minted' || r.status === 'rotated') mintedCount++
+    if (r.status === 'planned') {
+      mintRequests(`INFERENCE key for ${spec.agent}, ${spec.diem} Diem per ${period}`)
+      for (const id of r.revoked) planned.push(`DELETE /api_keys?id=${id} (${spec.agent}'s key with the old limit, after the new one is stored)`)
+    }
+    agents.push({ agent: spec.agent, diem: spec.diem, period, status: r.status, key: r.key, revoked: r.revoked })
   }
   return { adminOutcome, agents, reconciled }
 }
@@ -165,10 +155,11 @@ export function describeStake(stake: EnsureStakeReturnType): string {
   return parts.filter(Boolean).join(', ')
 }
 
+const agentName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'must be names of letters, digits, "-" and "_"')
 const provisionSchema = z.object({
-  agents: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be names of lowercase letters, digits and dashes')).min(1, 'must name at least one agent'),
+  agents: z.array(z.union([agentName, z.object({ agent: agentName, diem: z.number().gt(0, 'must be greater than 0').lte(9_999_999_999) }).loose()])).min(1, 'must name at least one agent'),
   stakeSvvv: z.bigint().nonnegative(),
-  diemPerAgent: z.number().gt(0, 'must be greater than 0').lte(9_999_999_999),
+  diemPerAgent: z.number().gt(0, 'must be greater than 0').lte(9_999_999_999).optional(),
   limitPeriod: limitPeriodSchema.optional(),
   expiresInDays: z.number().gt(0, 'must be greater than 0').lte(3650, 'must be at most 3650 days').optional(),
 })

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { LocalAccount } from 'viem'
 import { defaultDataDir, isInteractive, type Env } from '../config/env.js'
-import { createClients } from '../chain/createClients.js'
+import { createClients, resolveChain } from '../chain/createClients.js'
 import { loadAccount } from './accounts/loadAccount.js'
 import { createWallet, type Wallet, type WalletHooks } from './createWallet.js'
 import { policyFromEnv } from './policy/policy.js'
@@ -36,7 +36,7 @@ export function loadAccountFromEnv(env: Env): Promise<LocalAccount> {
  * ```
  */
 export async function openWallet(env: Env, options: { dryRun?: boolean | undefined; hooks?: WalletHooks | undefined } = {}): Promise<Wallet> {
-  const { publicClient, addresses } = createClients(env)
+  const { publicClient, addresses } = await resolveChain(env)
   const account = await loadAccountFromEnv(env)
   return createWallet({ account, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dataDir: env.GONDOLA_DATA_DIR ?? defaultDataDir(), dryRun: options.dryRun, hooks: options.hooks })
 }

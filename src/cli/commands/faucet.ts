@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { createTestClient, http, type PublicClient, type TestClient } from 'viem'
 import { readEnv } from '../../config/env.js'
-import { createClients } from '../../chain/createClients.js'
+import { resolveChain } from '../../chain/createClients.js'
 import { createFaucet } from '../../devnet/faucet.js'
 import { parseAddress, parseAmount } from '../../wallet/amounts.js'
 import { CLIConfigError } from '../CLIError.js'
@@ -23,7 +23,7 @@ export default defineCommand({
     const to = args.address ? parseAddress(args.address, '--address') : await configuredAddress(env)
     const eth = args.eth === '0' ? 0n : parseAmount(args.eth, { symbol: 'ETH', field: '--eth' })
     const vvv = args.vvv === '0' ? 0n : parseAmount(args.vvv, { symbol: 'VVV', field: '--vvv' })
-    const { publicClient, chain, rpcUrl, addresses } = createClients(env)
+    const { publicClient, chain, rpcUrl, addresses } = await resolveChain(env)
     const testClient = createTestClient({ chain, transport: http(rpcUrl), mode: 'anvil' }) as TestClient
     await createFaucet({ publicClient: publicClient as PublicClient, testClient, chain, vvv: addresses.vvv })(to, { eth, vvv })
     if (args.json) printJson({ address: to, eth: args.eth, vvv: args.vvv })

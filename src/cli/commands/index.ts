@@ -5,6 +5,7 @@ type Lazy = () => Promise<CommandDef<any>>
 /** Every subcommand, loaded on demand. Add a line here when adding a command file. */
 export const subCommands: Record<string, Lazy> = {
   demo: () => import('./demo.js').then((m) => m.default),
+  init: () => import('./init.js').then((m) => m.default),
   devnet: () => import('./devnet.js').then((m) => m.default),
   faucet: () => import('./faucet.js').then((m) => m.default),
   keys: () => import('./keys.js').then((m) => m.default),

@@ -1,10 +1,12 @@
 import { ExitCode } from '../../errors/exitCodes.js'
 import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
+import { ensureAgentKey } from '../../keys/ensureAgentKey.js'
 import { provisionApiKey } from '../../keys/provisionApiKey.js'
 import { revokeApiKey } from '../../keys/revokeApiKey.js'
 import { rotateApiKey } from '../../keys/rotateApiKey.js'
 import { KeyStoreError } from '../../keys/errors.js'
+import { createApiClock } from '../../venice/apiClock.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import { loadAccountFromEnv } from '../../wallet/openWallet.js'
 import { CLIError } from '../CLIError.js'
@@ -21,7 +23,7 @@ const mint = defineCommand({
     period: { type: 'string', description: 'EPOCH (default), MONTH or LIFETIME' },
     expires: { type: 'string', description: 'Expiry date, YYYY-MM-DD or ISO date-time' },
     description: { type: 'string', description: 'Description (max 40 characters)' },
-    agent: { type: 'string', description: 'The agent this key is for' },
+    agent: { type: 'string', description: 'The agent this key is for (idempotent: same limits keep its key, new limits rotate it)' },
     ...jsonArg,
   },
   async run({ args }) {
@@ -39,6 +41,20 @@ const mint = defineCommand({
     const env = readEnv()
     const store = await openKeyStoreFromEnv(env)
     const signer = await loadAccountFromEnv(env)
+    const baseURL = resolveVeniceBaseUrl(env)
+    const clock = createApiClock({ baseURL })
+    if (args.agent !== undefined && apiKeyType === 'INFERENCE') {
+      // An agent's key is idempotent: same limits → the kept key; other limits → rotate (mint new, then revoke old).
+      if (!consumptionLimit) throw new CLIError('An agent key needs a limit: pass --diem or --usd.', { code: 'CLI_MISSING_ARG' })
+      const r = await withSpinner(`Ensuring ${agent}'s key`, () =>
+        ensureAgentKey({ signer, baseURL, store, wallet: signer.address, fetch: clock.fetch, now: clock.now, sleep: clock.sleep, adminApiKey: env.VENICE_ADMIN_API_KEY, spec: { agent: agent!, consumptionLimit, limitPeriod, ...(expiresAt && { expiresAt }), ...(args.description !== undefined && { description }) } }),
+        { json: args.json },
+      )
+      if (args.json) return printJson({ status: r.status, key: r.key, revoked: r.revoked, verified: r.verified })
+      const what = r.status === 'kept' ? 'Kept (same agent and limits; nothing minted)' : r.status === 'rotated' ? 'Rotated (limits changed): minted and stored' : 'Minted and stored'
+      process.stdout.write(`${what}: ${r.key ? keyLine(r.key) : ''}${r.revoked.length ? `\nRevoked ${r.revoked.join(', ')}` : ''}\n`)
+      return
+    }
     const result = await withSpinner(
       `Minting ${apiKeyType} key`,
       (update) =>
@@ -57,7 +73,7 @@ const mint = defineCommand({
         }),
       { json: args.json },
     )
-    if (args.json) printJson({ key: result.key, verified: result.verified, reconciled: result.reconciled })
+    if (args.json) printJson({ status: 'minted', key: result.key, verified: result.verified, reconciled: result.reconciled })
     else process.stdout.write(`Minted and stored: ${keyLine(result.key)}${result.verified ? ' (read back: matches)' : ' (not read back: no ADMIN key kept)'}\n`)
   },
 })

@@ -3,6 +3,8 @@ import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
 import { describeStake, provision } from '../../keys/provision.js'
 import { describeComparison } from '../../wallet/routes/describeComparison.js'
+import { parseAgentList, readFleetFile, FleetSpecError, type FleetAgent } from '../../keys/fleetSpec.js'
+import { createApiClock } from '../../venice/apiClock.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import { parseAmount } from '../../wallet/amounts.js'
 import { describePlannedStep } from '../../wallet/send/plannedStep.js'
@@ -20,9 +22,10 @@ import { presentable } from '../walletCommand.js'
 export default defineCommand({
   meta: { name: 'provision', description: 'Stake, mint an ADMIN key and one limited INFERENCE key per agent (idempotent)' },
   args: {
-    agents: { type: 'string', description: 'Comma-separated agent names', default: 'treasurer' },
+    agents: { type: 'string', description: 'Comma-separated agent names, each optionally with its own Diem limit: bot01:1.5,bot02:0.25 (default: treasurer)' },
+    fleet: { type: 'string', description: 'A fleet file: JSON [{ "agent", "diem", "period" }] or CSV with header agent,diem[,period]' },
     'stake-vvv': { type: 'string', description: 'sVVV to hold (swaps ETH and stakes only what is missing)', default: '10' },
-    'diem-per-agent': { type: 'string', description: 'Diem consumption limit of each agent key, per period', default: '1' },
+    'diem-per-agent': { type: 'string', description: 'Diem limit per period of each agent key without its own (name:diem or fleet file)', default: '1' },
     period: { type: 'string', description: 'EPOCH (default), MONTH or LIFETIME' },
     'expires-days': { type: 'string', description: 'Agent keys expire after this many days (default: never)' },
     network: { type: 'string', description: 'devnet or base (default: GONDOLA_NETWORK)' },
@@ -31,21 +34,22 @@ export default defineCommand({
   },
   async run({ args }) {
     // Every value is checked before the wallet is opened, anything is simulated, signed or sent.
-    const network = args.network === undefined ? undefined : enumFlag(args.network, '--network', ['DEVNET', 'BASE'])?.toLowerCase() as 'devnet' | 'base'
-    const agents = args.agents.split(',').map((a) => a.trim())
-    if (agents.length === 0 || agents.every((a) => a === '')) throw new CLIError('--agents must name at least one agent, e.g. --agents treasurer,social-bot.', { code: 'CLI_BAD_FLAG_VALUE' })
-    for (const a of agents) nameFlag(a, '--agents')
+    const network = args.network === undefined ? undefined : (enumFlag(args.network, '--network', ['DEVNET', 'BASE'])?.toLowerCase() as 'devnet' | 'base')
     const stakeSvvv = parseAmount(args['stake-vvv'], { symbol: 'VVV', field: '--stake-vvv' })
     const diemPerAgent = numberFlag(args['diem-per-agent'], '--diem-per-agent', { min: 0, exclusiveMin: true, max: MAX_KEY_LIMIT, example: '0.5' })
     const period = enumFlag(args.period, '--period', ['EPOCH', 'MONTH', 'LIFETIME'])
+    const agents = await fleetOf(args.agents, args.fleet, { defaultDiem: diemPerAgent, period })
     const expiresInDays = optionalNumberFlag(args['expires-days'], '--expires-days', { min: 0, exclusiveMin: true, max: MAX_EXPIRY_DAYS, example: '30' })
     const env = readEnv(undefined, network ? { GONDOLA_NETWORK: network } : {})
 
     const dryRun = args['dry-run']
     const result = await withSpinner(dryRun ? 'Planning provisioning' : 'Provisioning', async (update) => {
       const wallet = await openWallet(env, { dryRun, hooks: { afterBroadcast: (step) => update(`${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) } })
+      const baseURL = resolveVeniceBaseUrl(env)
+      // Key creations (20 a minute) are paced on Venice's clock, read from its responses.
+      const clock = createApiClock({ baseURL })
       return provision({
-        wallet, baseURL: resolveVeniceBaseUrl(env), store: await openKeyStoreFromEnv(env), agents, stakeSvvv, diemPerAgent, limitPeriod: period, expiresInDays, dryRun,
+        wallet, baseURL, store: await openKeyStoreFromEnv(env), agents, stakeSvvv, diemPerAgent, limitPeriod: period, expiresInDays, dryRun, fetch: clock.fetch, now: clock.now, sleep: clock.sleep,
         onWait: (w) => update(waitText(w.what, w.ms, { done: w.minted, total: w.toMint, unit: 'keys minted' }), { reason: w.reason, waitMs: w.ms, minted: w.minted, toMint: w.toMint }),
       })
     }, { json: args.json })
@@ -60,7 +64,7 @@ export default defineCommand({
       ...(dryRun && result.stake.steps.length ? ['  transactions it would send:', ...result.stake.steps.map((s) => `    ${describePlannedStep(s)}`)] : []),
       ...(dryRun && result.stake.swap?.comparison ? ['  swap venues compared:', ...describeComparison(result.stake.swap.comparison).map((l) => `    ${l}`)] : []),
       `  ADMIN key: ${result.admin.status}${result.admin.key ? ` ${keyLine(result.admin.key)}` : ''}`,
-      ...result.agents.map((a) => `  ${a.agent}: ${a.status}${a.key ? ` ${keyLine(a.key)}` : ''}`),
+      ...result.agents.map((a) => `  ${a.agent}: ${a.status}${a.key ? ` ${keyLine(a.key)}` : ''}${a.revoked.length ? ` (revoked ${a.revoked.map((id) => id.slice(0, 8)).join(', ')})` : ''}`),
       ...(result.reconciled.cleared.length ? [`  interrupted mints settled: ${result.reconciled.cleared.length}, orphan keys revoked: ${result.reconciled.revoked.length ? result.reconciled.revoked.join(', ') : 'none'}`] : []),
       ...(dryRun && result.plannedRequests.length ? ['  requests it would send:', ...result.plannedRequests.map((r) => `    ${r}`)] : []),
     ]
@@ -68,3 +72,13 @@ export default defineCommand({
   },
 })
 
+
+/** The fleet from --agents (name or name:diem) and/or --fleet (a JSON or CSV file); an agent may appear once. */
+async function fleetOf(agentsFlag: string | undefined, fleetFile: string | undefined, o: { defaultDiem: number; period: 'EPOCH' | 'MONTH' | 'LIFETIME' | undefined }): Promise<FleetAgent[]> {
+  const fromFile = fleetFile ? await readFleetFile(fleetFile, o) : []
+  const fromFlag = agentsFlag !== undefined || !fleetFile ? parseAgentList(agentsFlag ?? 'treasurer', o) : []
+  const both = [...fromFile, ...fromFlag]
+  const dup = both.find((a, i) => both.findIndex((b) => b.agent === a.agent) !== i)
+  if (dup) throw new FleetSpecError(`Agent "${dup.agent}" is in both --fleet and --agents.`, { metaMessages: ['List each agent once.'], code: 'FLEET_DUPLICATE' })
+  return both
+}

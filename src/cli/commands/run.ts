@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { defineCommand } from 'citty'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
 import { parseEther } from 'viem'
-import { agentNames, loadAgent, type ModelAgent, type ScriptAgent } from '../../../agents/index.js'
+import { agentNames, listAgents, loadAgent, type ModelAgent, type ScriptAgent } from '../../../agents/index.js'
 import type { RunResult } from '../../agent/runAgent.js'
 import { autopilotConfig } from '../../autopilot/fromEnv.js'
 import { readEnv, type Env } from '../../config/env.js'
@@ -29,7 +29,7 @@ import { formatNumber } from '../format.js'
 export default defineCommand({
   meta: { name: 'run', description: 'Run an agent from agents/ once, or on its schedule (--schedule, --every)' },
   args: {
-    agent: { type: 'positional', description: 'Agent name (see --list) or a path to an agent .json file', required: false },
+    agent: { type: 'positional', description: 'Agent name (see --list: ./agents, GONDOLA_AGENTS_DIR, shipped) or a path to an agent file (.ts, .js, .mjs, .json)', required: false },
     prompt: { type: 'string', description: "User prompt (default: the agent's own; the social bot's post topic)" },
     'max-steps': { type: 'string', description: 'Model calls per run' },
     'budget-diem': { type: 'string', description: 'Stop a run before its estimated spend exceeds this many Diem' },
@@ -40,14 +40,14 @@ export default defineCommand({
     json: { type: 'boolean', description: 'Print one JSON line per run', default: false },
   },
   async run({ args }) {
-    if (args.list) return listAgents(args.json)
+    if (args.list) return printAgentList(readEnv(), args.json)
     if (!args.agent) throw new CLIError('Which agent? Pass its name.', { metaMessages: [`Known agents: ${agentNames().join(', ')}`], code: 'CLI_MISSING_ARG' })
     const maxSteps = optionalNumberFlag(args['max-steps'], '--max-steps', { min: 1, max: 100, integer: true, example: '4' })
     const budgetDiem = optionalNumberFlag(args['budget-diem'], '--budget-diem', { min: 0, exclusiveMin: true, max: 1_000_000, example: '0.05' })
     const every = optionalNumberFlag(args.every, '--every', { min: 0, exclusiveMin: true, max: 31_536_000, example: '3600' })
     const runs = optionalNumberFlag(args.runs, '--runs', { min: 1, max: 1_000_000, integer: true, example: '3' })
     const env = readEnv()
-    const agent = await loadAgent(args.agent)
+    const agent = await loadAgent(args.agent, { agentsDir: env.GONDOLA_AGENTS_DIR })
     const wallet = await openWallet(env)
     const out = (line: string) => process.stdout.write(`${line}\n`)
     const ctrl = new AbortController()
@@ -112,8 +112,9 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
     outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
     ledgerPath: join(env.GONDOLA_STATE_DIR, 'ledger.jsonl'),
     runsPath: join(env.GONDOLA_STATE_DIR, 'runs.jsonl'),
+    // The one runway threshold: the host's balance monitor warns and the funding controller tops up below it.
     funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
-    monitor: { lowRunwayHours: minRunwayHours },
+    tools: agent.tools,
     logger: getLogger('cli', { agent: def.name }),
     autopilot: () => autopilotConfig(env, wallet),
     onEvent: (e) => events.push(e),
@@ -188,13 +189,18 @@ function reportFailure(r: ScheduleRun, json: boolean, out: (l: string) => void):
   else out(`run #${r.n} failed: ${message}`)
 }
 
-async function listAgents(json: boolean): Promise<void> {
-  const rows = await Promise.all(agentNames().map(async (name) => {
-    const a = await loadAgent(name)
-    return { name, kind: a.kind, description: a.kind === 'script' ? a.description : (a.definition.description ?? ''), tools: a.kind === 'model' ? a.definition.tools : [] }
+async function printAgentList(env: Env, json: boolean): Promise<void> {
+  const rows = await Promise.all(listAgents({ agentsDir: env.GONDOLA_AGENTS_DIR }).map(async ({ name, source, load }) => {
+    try {
+      const a = await load()
+      return { name, kind: a.kind, source, description: a.kind === 'script' ? a.description : (a.definition.description ?? ''), tools: a.kind === 'model' ? a.definition.tools : [] }
+    } catch (err) {
+      // One broken file does not hide the others: it is listed with what is wrong with it.
+      return { name, kind: 'invalid' as const, source, description: err instanceof Error ? ((err as { shortMessage?: string }).shortMessage ?? err.message) : String(err), tools: [] }
+    }
   }))
   if (json) return printJson({ agents: rows })
-  for (const r of rows) process.stdout.write(`${r.name.padEnd(22)} ${r.kind.padEnd(6)} ${r.description}\n`)
+  for (const r of rows) process.stdout.write(`${r.name.padEnd(22)} ${r.kind.padEnd(7)} ${r.source.padEnd(24)} ${r.description}\n`)
 }
 
 function clip(s: string, n: number): string {

@@ -3,7 +3,7 @@ import { defineCommand } from 'citty'
 import { getAddress, isAddress, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { isInteractive, readEnv, type Env } from '../../config/env.js'
-import { createClients } from '../../chain/createClients.js'
+import { resolveChain } from '../../chain/createClients.js'
 import { createKeystore } from '../../wallet/accounts/createKeystore.js'
 import { getBalances } from '../../wallet/actions/getBalances.js'
 import { parseAddress } from '../../wallet/amounts.js'
@@ -70,7 +70,7 @@ const balance = defineCommand({
   async run({ args }) {
     const env = readEnv()
     const who = args.address ? parseAddress(args.address, '--address') : await configuredAddress(env)
-    const { publicClient, addresses } = createClients(env)
+    const { publicClient, addresses } = await resolveChain(env)
     const b = await getBalances({ address: who, publicClient, addresses })
     if (args.json) return printJson(presentable(b))
     const when = (end: bigint) => new Date(Number(end) * 1000).toISOString()

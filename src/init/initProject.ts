@@ -1,0 +1,97 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { BaseError } from '../errors/BaseError.js'
+import { ExitCode } from '../errors/exitCodes.js'
+import { agentDefinitionSchema } from '../agent/defineAgent.js'
+import * as t from './templates.js'
+
+/** The target folder is not empty (and `force` was not given), or a name is invalid. */
+export class InitError extends BaseError {
+  override name = 'InitError' as const
+  override exitCode = ExitCode.usage
+}
+
+export type InitProjectParameters = {
+  /** Folder to create the project in (created if missing). */
+  dir: string
+  /** The first agent's name (default `weather`). */
+  agent?: string | undefined
+  /** How the project depends on gondola (default `^<this version>`; e.g. `file:../gondola-0.1.0.tgz`). */
+  gondolaSpec?: string | undefined
+  /** Write into a non-empty folder, overwriting files of the same names. */
+  force?: boolean | undefined
+}
+
+export type InitProjectReturnType = { dir: string; projectName: string; agent: string; files: string[] }
+
+/**
+ * Scaffolds an agent project: package.json depending on gondola, tsconfig.json, .env.example, .gitignore, a
+ * README, `agents/<agent>.ts` with a custom tool, and a vitest test that runs the agent against
+ * `startLocalWorld()`. Refuses a non-empty folder unless `force`.
+ *
+ * @throws {InitError} for a non-empty folder without `force`, or an invalid agent name.
+ *
+ * @example
+ * ```ts
+ * const { files } = await initProject({ dir: 'my-agent' })
+ * files // ['package.json', 'tsconfig.json', …, 'agents/weather.ts', 'test/weather.test.ts']
+ * ```
+ */
+export async function initProject(p: InitProjectParameters): Promise<InitProjectReturnType> {
+  const dir = resolve(p.dir)
+  const agent = p.agent ?? 'weather'
+  if (!agentDefinitionSchema.shape.name.safeParse(agent).success) {
+    throw new InitError(`--agent must be lowercase letters, digits and dashes (starting with a letter or digit), got "${agent}".`, { code: 'INIT_BAD_NAME' })
+  }
+  if (existsSync(dir)) {
+    if (!(await stat(dir)).isDirectory()) throw new InitError(`${dir} exists and is not a folder.`, { code: 'INIT_NOT_DIR' })
+    const entries = (await readdir(dir)).filter((e) => e !== '.git')
+    if (entries.length && !p.force) {
+      throw new InitError(`${dir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}).`, { metaMessages: ['Pick a new folder, or pass --force to write the scaffold into it (files of the same names are overwritten).'], code: 'INIT_NOT_EMPTY' })
+    }
+  }
+  const own = ownPackage()
+  const dep = (name: string) => own.dependencies?.[name] ?? own.devDependencies?.[name] ?? 'latest'
+  const options: t.ScaffoldOptions = {
+    projectName: npmName(basename(dir)),
+    agent,
+    gondolaSpec: p.gondolaSpec ?? `^${own.version}`,
+    versions: { zod: dep('zod'), viem: dep('viem'), tsx: dep('tsx'), typescript: dep('typescript'), vitest: dep('vitest'), typesNode: dep('@types/node') },
+  }
+  const files: Record<string, string> = {
+    'package.json': t.packageJson(options),
+    'tsconfig.json': t.tsconfigJson,
+    'vitest.config.ts': t.vitestConfig,
+    '.env.example': t.envExample,
+    '.gitignore': t.gitignore,
+    'README.md': t.readme(options),
+    [`agents/${agent}.ts`]: t.agentModule(options),
+    [`test/${agent}.test.ts`]: t.agentTest(options),
+  }
+  for (const [rel, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, rel)), { recursive: true })
+    await writeFile(join(dir, rel), content)
+  }
+  return { dir, projectName: options.projectName, agent, files: Object.keys(files) }
+}
+
+type OwnPackage = { name: string; version: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> }
+
+/** Gondola's own package.json (found up the tree from this file: src/init or dist/src/init). */
+function ownPackage(): OwnPackage {
+  for (let d = dirname(fileURLToPath(import.meta.url)); d !== dirname(d); d = dirname(d)) {
+    const file = join(d, 'package.json')
+    if (!existsSync(file)) continue
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as OwnPackage
+    if (pkg.name === 'gondola') return pkg
+  }
+  throw new BaseError('Cannot find gondola\'s own package.json.')
+}
+
+/** A valid npm package name from a folder name. */
+function npmName(folder: string): string {
+  const n = folder.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '').slice(0, 214)
+  return n || 'my-agent'
+}
