@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /**
- * The package version, from package.json (two levels up from `src/cli/` and from a build's `dist/cli/`).
+ * The package version, from Gondola's own package.json, found up the tree from this file (`src/cli/` in a clone,
+ * `dist/src/cli/` in the installed package).
  *
  * @example
  * ```ts
@@ -9,6 +12,12 @@ import { readFileSync } from 'node:fs'
  * ```
  */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }
-  return pkg.version ?? '0.0.0'
+  for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
+    const file = join(d, 'package.json')
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string }
+      if (pkg.name === 'gondola') return pkg.version ?? '0.0.0'
+    }
+    if (dirname(d) === d) return '0.0.0'
+  }
 }
