@@ -20,4 +20,6 @@ export const subCommands: Record<string, Lazy> = {
   ledger: () => import('./ledger.js').then((m) => m.default),
   mcp: () => import('./mcp.js').then((m) => m.default),
   dashboard: () => import('./dashboard.js').then((m) => m.default),
+  character: () => import('./character.js').then((m) => m.default),
+  characters: () => import('./characters.js').then((m) => m.default),
 }
