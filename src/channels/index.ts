@@ -11,4 +11,5 @@
 export type { Channel, Post, Published } from './types.js'
 export { publishOnce } from './journal.js'
 export { outboxChannel } from './outbox/index.js'
+export { nostrChannel, replyToMentions, NostrError } from './nostr/index.js'
 export { webhookChannel, signBody, WebhookError, type WebhookFormat } from './webhook/index.js'
