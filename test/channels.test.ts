@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
-import { mkdtemp, readFile, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { outboxChannel, publishOnce, signBody, webhookChannel, type Channel } from '../src/channels/index.js'
+import { channelFromEnv, outboxChannel, publishOnce, readCredential, signBody, webhookChannel, type Channel } from '../src/channels/index.js'
+import { readEnv } from '../src/config/env.js'
 
 const SECRET = 'whsec-test-0123456789abcdef'
 
@@ -87,5 +88,34 @@ describe('webhook channel (real local HTTP server)', () => {
     expect(await publishOnce({ channel, journalPath, key: 'once-1', post: { text: 'once' } })).toEqual({ id: 'srv-once-1', url: undefined, resumed: true })
     expect(received.filter((r) => r.key === 'once-1').map((r) => r.body)).toEqual([JSON.stringify({ id: 'once-1', text: 'once' }), JSON.stringify({ id: 'once-1', text: 'once' })])
     expect([...delivered].filter((k) => k === 'once-1')).toHaveLength(1)
+  })
+})
+
+describe('channel credentials from env or a 0600 file', () => {
+  it('reads the variable first, else a 0600 file; refuses a group/other-readable file without printing it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gondola-cred-'))
+    const good = join(dir, 'secret')
+    const loose = join(dir, 'loose')
+    await writeFile(good, `${SECRET}\n`, { mode: 0o600 })
+    await writeFile(loose, SECRET, { mode: 0o644 })
+    expect(await readCredential('GONDOLA_WEBHOOK_SECRET', 'from-env-0123456789', good)).toBe('from-env-0123456789')
+    expect(await readCredential('GONDOLA_WEBHOOK_SECRET', undefined, good)).toBe(SECRET)
+    const err = await readCredential('GONDOLA_WEBHOOK_SECRET', undefined, loose).catch((e: Error) => e)
+    expect(err).toMatchObject({ code: 'CHANNEL_CREDENTIAL_MODE', exitCode: 3 })
+    expect(String(err)).toContain(`chmod 600 ${loose}`)
+    expect(String(err)).not.toContain(SECRET)
+    await expect(readCredential('GONDOLA_NOSTR_SECRET_KEY', undefined, undefined)).rejects.toThrow('GONDOLA_NOSTR_SECRET_KEY is not set.')
+  })
+
+  it('GONDOLA_CHANNEL picks the channel; the webhook one built from env posts signed to the server', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gondola-env-'))
+    const secretFile = join(dir, 'hook-secret')
+    await writeFile(secretFile, SECRET, { mode: 0o600 })
+    expect((await channelFromEnv(readEnv({ GONDOLA_STATE_DIR: dir }))).name).toBe('outbox')
+    const hook = await channelFromEnv(readEnv({ GONDOLA_STATE_DIR: dir, GONDOLA_CHANNEL: 'webhook', GONDOLA_WEBHOOK_URL: url, GONDOLA_WEBHOOK_SECRET_FILE: secretFile, GONDOLA_WEBHOOK_FORMAT: 'slack' }))
+    await hook.publish({ text: 'from env' }, { idempotencyKey: 'env-1' })
+    expect(received.find((r) => r.key === 'env-1')).toMatchObject({ body: JSON.stringify({ text: 'from env' }), signatureOk: true })
+    await expect(channelFromEnv(readEnv({ GONDOLA_STATE_DIR: dir, GONDOLA_CHANNEL: 'nostr', GONDOLA_NOSTR_SECRET_KEY: 'ab'.repeat(32) }))).rejects.toThrow('GONDOLA_NOSTR_RELAYS is not set')
+    expect(() => readEnv({ GONDOLA_NOSTR_RELAYS: 'http://relay' })).toThrow(/GONDOLA_NOSTR_RELAYS/)
   })
 })
