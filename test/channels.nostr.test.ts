@@ -96,3 +96,19 @@ describe('nostr channel (real relay from @nostr-relay/*)', () => {
     expect(answered).toEqual([m1.id, m2.id, m3.id])
   })
 })
+
+describe('the social bot tool publishes through a channel', () => {
+  it('post_to_outbox with a nostr channel posts once, even when the same post is retried', async () => {
+    const { outboxTool } = await import('../src/host/hostTools.js')
+    const nostr = nostrChannel({ relays: [relay.url], secretKeyHex: hex(generateSecretKey()) })
+    const dir = await mkdtemp(join(tmpdir(), 'gondola-tool-'))
+    const tool = outboxTool({ outboxDir: dir, channel: nostr })
+    const first = (await tool.handler({ text: 'A "quoted" caption' }, { agent: 'social' })) as { id: string; channel: string }
+    const again = await tool.handler({ text: 'A "quoted" caption' }, { agent: 'social' })
+    expect(first.channel).toBe('nostr')
+    expect(again).toEqual({ posted: true, channel: 'nostr', id: first.id, alreadyPosted: true })
+    const notes = await notesBy(nostr.pubkey)
+    expect(notes.map((n) => [n.id, n.content])).toEqual([[first.id, 'A "quoted" caption']])
+    nostr.close()
+  })
+})
