@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -109,6 +110,26 @@ describe('the social bot tool publishes through a channel', () => {
     expect(again).toEqual({ posted: true, channel: 'nostr', id: first.id, alreadyPosted: true })
     const notes = await notesBy(nostr.pubkey)
     expect(notes.map((n) => [n.id, n.content])).toEqual([[first.id, 'A "quoted" caption']])
+    nostr.close()
+  })
+})
+
+describe('a real SIGKILL between publish and journal', () => {
+  it('the restarted bot finds the note on the relay and does not post it again', async () => {
+    const sk = hex(generateSecretKey())
+    const dir = await mkdtemp(join(tmpdir(), 'gondola-kill-'))
+    const journalPath = join(dir, 'posts.json')
+    const child = await new Promise<{ signal: NodeJS.Signals | null }>((resolve) => {
+      const p = execFile(process.execPath, ['--import', 'tsx', 'test/fixtures/publishAndDie.ts', relay.url, sk, journalPath, 'marco:k1', 'killed mid-post'], () => {})
+      p.on('exit', (_code, signal) => resolve({ signal }))
+    })
+    expect(child.signal).toBe('SIGKILL')
+    expect(JSON.parse(await readFile(journalPath, 'utf8')).entries).toMatchObject([{ key: 'marco:k1', state: 'intent' }])
+    const nostr = nostrChannel({ relays: [relay.url], secretKeyHex: sk })
+    const again = await publishOnce({ channel: nostr, journalPath, key: 'marco:k1', post: { text: 'killed mid-post' } })
+    const notes = await notesBy(nostr.pubkey)
+    expect(notes.map((n) => n.content)).toEqual(['killed mid-post'])
+    expect(again).toEqual({ id: notes[0]!.id, resumed: true })
     nostr.close()
   })
 })
