@@ -1,85 +1,77 @@
-import { formatEther, parseEther, type Hex } from 'viem'
+import type { Hex } from 'viem'
 import { defineAgent } from '../src/agent/defineAgent.js'
-import { claimAndStake } from '../src/wallet/actions/claimAndStake.js'
-import { ensureDiem, type EnsureDiemReturnType } from '../src/wallet/actions/ensureDiem.js'
-import { getBalances } from '../src/wallet/actions/getBalances.js'
-import { formatShort } from '../src/wallet/amounts.js'
+import { autopilotConfig } from '../src/autopilot/fromEnv.js'
+import { planRows, type PlanRow } from '../src/autopilot/format.js'
+import { readHistory } from '../src/autopilot/history.js'
+import { autopilotStore } from '../src/autopilot/store.js'
+import { runAutopilotPass, shortError } from '../src/autopilot/pass.js'
+import type { Env } from '../src/config/env.js'
 import type { Wallet } from '../src/wallet/createWallet.js'
-import { InsufficientFundsError } from '../src/wallet/errors.js'
 
-/** Options of one autopilot pass. Amounts in base units (18 decimals). */
-export type DiemAutopilotParameters = {
-  /** Staked DIEM to hold: each staked DIEM is $1 of Venice compute per day, so this is the daily allowance. */
-  targetStakedDiem: bigint
-  /** Restake pending VVV rewards only from this amount on (gas is not worth dust). Default 1 VVV. */
-  minClaimVvv?: bigint | undefined
-}
-
-/** What one pass did. `hashes` is empty when everything was already in place. */
+/** What one pass did, for `gondola run diem-autopilot`. Diem amounts are Diem per day. */
 export type DiemAutopilotReturnType = {
-  restaked: bigint
-  diem: EnsureDiemReturnType | undefined
-  /** Why DIEM could not be brought to target (not enough unlocked sVVV), in words. */
-  short: string | undefined
-  hashes: Hex[]
   summary: string
+  hashes: Hex[]
+  target: number
+  before: number
+  after: number
+  reached: boolean
+  plan: PlanRow[]
 }
 
 /**
- * `diem-autopilot`, the deterministic part: one pass of Diem balance automation under the wallet's spend
- * policy. (1) When pending staking rewards reach `minClaimVvv`, `claimAndStake` them (more sVVV, a bigger pool
- * share). (2) `ensureDiem` to hold `targetStakedDiem`: stake liquid DIEM, mint only what is missing from unlocked
- * sVVV. Idempotent: a pass right after another sends nothing. Run it on a schedule (`gondola run diem-autopilot --schedule`).
+ * `diem-autopilot`, the deterministic part: one pass of Diem automation under the wallet's spend policy. It
+ * measures the allowance in Diem per day (pool share learned after a reset + staked DIEM, and the 0.1 staked
+ * DIEM rule), plans the cheapest way to `GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY` and carries it out.
+ *
+ * @throws {AutopilotShortError} (exit code 6) when the target cannot be reached; what was possible is done first,
+ * and the message says what is missing ("0.0837 ETH more, or 82.97 VVV").
  *
  * @example
  * ```ts
- * const pass = await runDiemAutopilot(wallet, { targetStakedDiem: parseEther('0.5') })
- * pass.summary // 'restaked 44.1 VVV; minted 0.5 DIEM and staked 0.5 (3 tx)'
+ * const pass = await runDiemAutopilot({ wallet, env: readEnv() })
+ * pass.summary // 'Target 1 Diem/day reached: 0.2 → 1.0001 Diem/day from the next reset. (5 tx)'
  * ```
  */
-export async function runDiemAutopilot(wallet: Wallet, p: DiemAutopilotParameters): Promise<DiemAutopilotReturnType> {
-  const minClaim = p.minClaimVvv ?? parseEther('1')
-  const hashes: Hex[] = []
-  const parts: string[] = []
-  let restaked = 0n
-  const { pendingRewards } = await getBalances(wallet)
-  if (pendingRewards > 0n && pendingRewards >= minClaim) {
-    const r = await claimAndStake(wallet)
-    restaked = r.amount
-    if (r.hash) hashes.push(r.hash)
-    parts.push(`restaked ${formatShort(r.amount)} VVV of rewards`)
-  }
-  let diem: EnsureDiemReturnType | undefined
-  let short: string | undefined
-  try {
-    diem = await ensureDiem(wallet, { targetStakedDiem: p.targetStakedDiem })
-    hashes.push(...diem.hashes)
-    if (diem.status !== 'already') parts.push(`${diem.mint ? `minted ${formatShort(diem.mint.diemOut)} DIEM from ${formatShort(diem.mint.svvvLocked)} sVVV, ` : ''}staked ${formatShort(diem.staked)} DIEM`)
-  } catch (err) {
-    if (!(err instanceof InsufficientFundsError)) throw err
-    short = [err.shortMessage, ...err.metaMessages].join(' ')
-    parts.push(`DIEM short of target: ${short}`)
-  }
-  const summary = parts.length ? `${parts.join('; ')} (${hashes.length} tx)` : `nothing to do: ${formatEther(p.targetStakedDiem)} DIEM staked, rewards below ${formatEther(minClaim)} VVV`
-  return { restaked, diem, short, hashes, summary }
+export async function runDiemAutopilot(ctx: { wallet: Wallet; env: Env }): Promise<DiemAutopilotReturnType> {
+  const pass = await runAutopilotPass({ ...(await autopilotConfig(ctx.env, ctx.wallet)), mode: 'run' })
+  if (!pass.reached) throw shortError(pass)
+  const hashes = pass.execution?.hashes ?? []
+  const summary = hashes.length ? `${pass.message} (${hashes.length} tx)` : `nothing to do: ${pass.message}`
+  return { summary, hashes, target: pass.entry.target, before: pass.entry.projectedBefore, after: pass.entry.projectedAfter, reached: pass.reached, plan: planRows(pass.plan) }
 }
 
 /**
- * The optional model-driven variant: the same two moves as tools the model may ask for
- * (`claim_and_restake`, `hold_staked_diem`); the wallet's policy still decides.
+ * When the last autopilot pass ran (ms), from its history; undefined before the first.
  *
  * @example
  * ```ts
- * await host.run(diemAutopilotAgent, { prompt: 'Call claim_and_restake, then hold_staked_diem with targetStakedDiem=0.5.' })
+ * await lastAutopilotRun({ wallet, env }) // 1764547500000
+ * ```
+ */
+export async function lastAutopilotRun(ctx: { wallet: Wallet; env: Env }): Promise<number | undefined> {
+  const store = autopilotStore({ stateDir: ctx.env.GONDOLA_STATE_DIR, chainId: ctx.wallet.chainId, address: ctx.wallet.address })
+  const last = (await readHistory(store.historyPath)).filter((e) => e.mode === 'run').at(-1)
+  return last ? Date.parse(last.at) : undefined
+}
+
+/**
+ * The model-driven variant: it reads the plan (`autopilot_plan`) and may ask for it to be carried out
+ * (`autopilot_apply`). The target comes from the same configuration as the script; the model chooses no
+ * amounts, and the wallet's policy still decides.
+ *
+ * @example
+ * ```ts
+ * await host.run(diemAutopilotAgent) // host created with `autopilot: () => autopilotConfig(env, wallet)`
  * ```
  */
 export const diemAutopilotAgent = defineAgent({
   name: 'diem-autopilot-agent',
-  description: 'Diem balance automation by request: restake rewards, hold a staked DIEM target.',
-  system: 'You keep the daily Diem allowance at its target. Restake rewards with claim_and_restake when asked, and hold the staked DIEM target with hold_staked_diem. Report what was sent in one sentence.',
-  prompt: 'Call claim_and_restake and hold_staked_diem with targetStakedDiem=0.1.',
+  description: 'Diem automation by request: reads the autopilot plan for the configured Diem-per-day target and asks for it to be applied.',
+  system: 'You keep the daily Diem allowance at its configured target. First call autopilot_plan. If the plan is not already reached, call autopilot_apply. Report the result in one sentence, including any shortfall message verbatim.',
+  prompt: 'Call autopilot_plan, then autopilot_apply.',
   model: 'function_calling_default',
-  tools: ['claim_and_restake', 'hold_staked_diem'],
+  tools: ['autopilot_plan', 'autopilot_apply'],
   maxSteps: 3,
   budget: { diemPerRun: 0.05 },
   schedule: { cron: '5 0 * * *' }, // daily at 00:05 UTC, just after the epoch resets at 00:00 UTC

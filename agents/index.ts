@@ -3,8 +3,9 @@
  * default-exporting `defineAgent({...})`, or `<name>.json`); script agents are deterministic code under the
  * wallet's policy. Loading validates the definition and its tool names, so a bad one fails before any call.
  */
+import { ExitCode, type ExitCodeValue } from '../src/errors/exitCodes.js'
 import { readFile } from 'node:fs/promises'
-import { parseEther, type Hex } from 'viem'
+import type { Hex } from 'viem'
 import { ZodError } from 'zod'
 import { AgentDefinitionError, agentDefinitionSchema, type AgentDefinition } from '../src/agent/defineAgent.js'
 import type { RunResult } from '../src/agent/runAgent.js'
@@ -13,7 +14,7 @@ import type { Env } from '../src/config/env.js'
 import type { AgentHost, AgentRunOverrides } from '../src/host/createAgentHost.js'
 import { builtinToolFactories } from '../src/host/hostTools.js'
 import type { Wallet } from '../src/wallet/createWallet.js'
-import { runDiemAutopilot } from './diem-autopilot.js'
+import { lastAutopilotRun, runDiemAutopilot } from './diem-autopilot.js'
 
 /** A model agent: a definition, and how one run of it goes (default: one `host.run`). */
 export type ModelAgent = {
@@ -35,6 +36,8 @@ export type ScriptAgent = {
   /** As a definition's: `everySeconds`, or `cron` (+ `timezone`, default UTC). */
   schedule: AgentDefinition['schedule']
   run: (ctx: ScriptContext) => Promise<{ summary: string; hashes: Hex[] } & Record<string, unknown>>
+  /** When it last ran (ms), so a scheduler can catch a missed cron slot up once. */
+  lastRunAt?: ((ctx: ScriptContext) => Promise<number | undefined>) | undefined
 }
 
 export type RegisteredAgent = ModelAgent | ScriptAgent
@@ -42,6 +45,7 @@ export type RegisteredAgent = ModelAgent | ScriptAgent
 /** No agent of that name. */
 export class UnknownAgentError extends BaseError {
   override name = 'UnknownAgentError' as const
+  override exitCode: ExitCodeValue = ExitCode.usage
 }
 
 type Loader = () => Promise<RegisteredAgent>
@@ -61,9 +65,10 @@ const loaders: Record<string, Loader> = {
   'diem-autopilot': async () => ({
     kind: 'script',
     name: 'diem-autopilot',
-    description: 'Restakes staking rewards and holds the staked DIEM target (GONDOLA_AUTOPILOT_*), under the spend policy.',
-    schedule: { everySeconds: 3600 },
-    run: async ({ wallet, env }) => runDiemAutopilot(wallet, { targetStakedDiem: parseEther(env.GONDOLA_AUTOPILOT_TARGET_DIEM), minClaimVvv: parseEther(env.GONDOLA_AUTOPILOT_MIN_CLAIM_VVV) }),
+    description: 'Holds the Diem-per-day target (GONDOLA_AUTOPILOT_*) by the cheapest mix of restake, stake, swap and mint, under the spend policy.',
+    schedule: { cron: '5 0 * * *' }, // just after the 00:00 UTC reset; `gondola run --schedule` catches a missed run up once
+    run: async ({ wallet, env }) => runDiemAutopilot({ wallet, env }),
+    lastRunAt: async ({ wallet, env }) => lastAutopilotRun({ wallet, env }),
   }),
   'diem-autopilot-agent': async () => {
     const { diemAutopilotAgent } = await import('./diem-autopilot.js')

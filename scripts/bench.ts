@@ -36,8 +36,8 @@ if (json) {
 } else {
   const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n >= 100 ? n.toFixed(0) : n.toPrecision(3))
   const lines = [
-    '| issue | metric | value | baseline | ratio | goal |',
-    '|---:|---|---:|---:|---:|---|',
+    '| issue | metric | value | baseline | ratio | goal | spread |',
+    '|---:|---|---:|---:|---:|---|---|',
     ...rows
       .sort((a, b) => a.issue - b.issue)
       .map((r) =>
@@ -46,8 +46,9 @@ if (json) {
           r.metric,
           `${fmt(r.value)} ${r.unit}`,
           r.baseline !== undefined ? `${fmt(r.baseline)} ${r.unit}` : '',
-          r.baseline ? `${(r.value / r.baseline).toFixed(2)}×` : '',
+          r.ratio !== undefined ? `${r.ratio.toFixed(2)}×` : r.baseline ? `${(r.value / r.baseline).toFixed(2)}×` : '',
           r.goal ?? '',
+          r.spread ?? '',
         ].join(' | '),
       )
       .map((l) => `| ${l} |`),

@@ -4,6 +4,9 @@ import { defineTool, toOpenAITool, ToolDefinitionError, type AnyTool } from '../
 import { runToolCall } from '../src/tools/runToolCall.js'
 import { BaseError } from '../src/errors/BaseError.js'
 import { createRateLimiter } from '../src/agent/rateLimiter.js'
+import { createFailureBudget } from '../src/agent/failureBudget.js'
+import { classify402 } from '../src/agent/keyLimit.js'
+import { sameExpiry } from '../src/keys/verifyMintedKey.js'
 import { createBalanceMonitor } from '../src/agent/balanceMonitor.js'
 import { createFundingController } from '../src/agent/funding.js'
 import { parseVeniceHeaders } from '../src/venice/headers.js'
@@ -97,12 +100,48 @@ describe('rate limiter', () => {
     first.done(hdr(2, 1060), 200) // window resets at t=1_060_000
     await tick(); await tick()
     expect(granted).toHaveLength(3) // 2 remaining
+    ;(await waiters[1]!).done(hdr(1, 1060), 200)
+    ;(await waiters[2]!).done(hdr(0, 1060), 200)
     await clock.advance(59_000)
     expect(granted).toHaveLength(3)
     await clock.advance(1_100)
     await tick()
-    expect(granted).toHaveLength(6) // new window: limit 3
+    // New window: it opens with remaining + 1 of the last window's first answer (3), read from `remaining` alone.
+    expect(granted).toHaveLength(6)
     expect(limiter.stats().granted).toBe(6)
+  })
+  it('never reads x-ratelimit-limit-requests: "requests made so far" does not throttle, a learned limit opens each window', async () => {
+    const clock = fakeClock(5_000_000)
+    const limiter = createRateLimiter({ clock })
+    const granted: number[] = []
+    const waiters = Array.from({ length: 12 }, (_, i) => limiter.acquire().then((t) => (granted.push(i), t)))
+    await tick()
+    // The rate-limiting page's meaning: limit-requests = 1 request made; 19 remain of 20.
+    ;(await waiters[0]!).done(hdr(19, 5060, 1), 200)
+    await tick(); await tick()
+    expect(granted).toHaveLength(12)
+    for (const w of waiters.slice(1)) (await w).done(hdr(8, 5060, 12), 200)
+    limiter.setLimit(20)
+    await clock.advance(60_100)
+    const next = Array.from({ length: 20 }, () => limiter.acquire())
+    await tick(); await tick()
+    expect(limiter.stats().granted).toBe(32) // the learned 20 at once, no probe
+    void next
+  })
+  it('one failure budget per account: failures on one key hold back every key of the wallet', async () => {
+    const clock = fakeClock(6_000_000)
+    const budget = createFailureBudget()
+    const a = createRateLimiter({ clock, initialLimit: 100, failureBudget: budget })
+    const b = createRateLimiter({ clock, initialLimit: 100, failureBudget: budget })
+    for (let i = 0; i < 8; i++) (await a.acquire()).done(undefined, 500)
+    for (let i = 0; i < 7; i++) (await b.acquire()).done(undefined, 402)
+    let got = false
+    void a.acquire().then(() => (got = true))
+    await tick()
+    expect(got).toBe(false)
+    await clock.advance(30_100)
+    await tick()
+    expect(got).toBe(true)
   })
   it('after a 429 holds everyone until x-ratelimit-reset-requests', async () => {
     const clock = fakeClock(2_000_000)
@@ -117,6 +156,20 @@ describe('rate limiter', () => {
     await tick()
     expect(got).toBe(true)
     expect(limiter.stats().rateLimited).toBe(1)
+  })
+  it('a new window counts requests still in flight: it opens with the limit minus them', async () => {
+    const clock = fakeClock(7_000_000)
+    const limiter = createRateLimiter({ clock, initialLimit: 5 })
+    const late = await limiter.acquire() // sent at the end of a window, still unanswered
+    const t = await limiter.acquire()
+    t.done(hdr(3, 7001, 5), 200)
+    await clock.advance(1_100)
+    const granted: number[] = []
+    for (let i = 0; i < 5; i++) void limiter.acquire().then(() => granted.push(i))
+    await tick(); await tick()
+    expect(granted).toHaveLength(4) // 5 − the one in flight
+    late.done(hdr(2, 7061, 5), 200)
+    expect(limiter.stats().rateLimited).toBe(0)
   })
   it('stays under the failure breaker: pauses after 15 failures in 30 s', async () => {
     const clock = fakeClock(3_000_000)
@@ -192,5 +245,30 @@ describe('balance monitor and funding', () => {
     refuse = true
     expect(await funding.maybeTopUp('402', { force: true })).toEqual({ action: 'refused', refusal: 'Swap of 100 ETH exceeds the 0.05 ETH cap.' })
     expect(calls).toEqual(['runway', '402'])
+  })
+})
+
+describe('what a 402 means (data first, the message is a hint)', () => {
+  const limited = { limit: { diem: 1, usd: null }, period: 'EPOCH' }
+  it('a key at its own limit is the key, whatever the wording; an empty account is the account', () => {
+    expect(classify402({ balanceDiem: 3, balanceUsd: 0, message: 'Payment required', key: { ...limited, used: { diem: 1, usd: 0 } } }).cause).toBe('key_limit')
+    expect(classify402({ balanceDiem: 3, balanceUsd: 0, message: 'Payment required', key: limited }).cause).toBe('key_limit')
+    expect(classify402({ balanceDiem: 0, balanceUsd: 0, message: 'API key DIEM spend limit exceeded', key: { ...limited, used: { diem: 0.2, usd: 0 } } }).cause).toBe('account')
+    expect(classify402({ balanceDiem: 0, balanceUsd: 0, message: 'whatever', key: { limit: { diem: null, usd: null } } }).cause).toBe('account')
+  })
+  it('anything unexplained is not the account: no top-up', () => {
+    expect(classify402({ balanceDiem: 5, balanceUsd: 0, message: 'Insufficient balance', key: { limit: { diem: null, usd: null } } }).cause).toBe('unknown')
+    expect(classify402({ balanceDiem: undefined, balanceUsd: undefined, message: 'Insufficient balance', key: limited }).cause).toBe('unknown')
+    expect(classify402({ balanceDiem: undefined, balanceUsd: undefined, message: 'Spending cap for this credential reached', key: limited }).cause).toBe('key_limit')
+  })
+})
+
+describe('expiry read-back', () => {
+  it('compares a date-only expiry at day resolution and an instant to the second', () => {
+    for (const got of ['2026-12-31T00:00:00.000Z', '2026-12-31T23:59:59.999Z', '2026-12-31T08:00:00.000Z', '2026-12-30T10:00:00.000Z']) expect(sameExpiry('2026-12-31', got)).toBe(true)
+    for (const got of ['2027-01-02T00:00:00.000Z', '2026-12-29T00:00:00.000Z', null]) expect(sameExpiry('2026-12-31', got)).toBe(false)
+    expect(sameExpiry('2026-12-31T10:00:00Z', '2026-12-31T10:00:00.000Z')).toBe(true)
+    expect(sameExpiry('2026-12-31T10:00:00Z', '2026-12-31T10:00:01.000Z')).toBe(false)
+    expect(sameExpiry(null, null)).toBe(true)
   })
 })

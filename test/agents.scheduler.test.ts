@@ -195,6 +195,28 @@ describe('scheduler: cron jobs (virtual clock)', () => {
     expect(exact.runs.map((r) => [(r.dueAt - T0) / MIN, r.skippedSlots])).toEqual([[0, 0], [15, 0], [30, 0]])
   })
 
+  it('catch-up: a cron slot missed before the start runs once at the start; one missed by a slow run runs once right after; never twice', async () => {
+    // Started at 09:00 UTC; the 00:05 slot of today has no run since yesterday: one catch-up now, then 00:05 tomorrow.
+    const clock = virtualClock(T0 + 9 * 60 * MIN)
+    const ticks: [string, boolean][] = []
+    const daily = (lastRunAt: number | undefined) => ({ name: 'daily', cron: '5 0 * * *', catchUp: { lastRunAt: () => lastRunAt }, run: async (t: { dueAt: number; catchUp: boolean }) => void ticks.push([iso(t.dueAt), t.catchUp]) })
+    await runSchedule([daily(T0 - 23 * 60 * MIN)], { clock, maxRuns: 2 })
+    expect(ticks).toEqual([['2025-01-01T09:00:00.000Z', true], ['2025-01-02T00:05:00.000Z', false]])
+
+    // Already ran after today's slot (or no catchUp at all): nothing extra.
+    ticks.length = 0
+    await runSchedule([daily(T0 + 6 * MIN)], { clock: virtualClock(T0 + 9 * 60 * MIN), maxRuns: 1 })
+    expect(ticks).toEqual([['2025-01-02T00:05:00.000Z', false]])
+    ticks.length = 0
+    await runSchedule([daily(undefined)], { clock: virtualClock(T0 + 9 * 60 * MIN), maxRuns: 1 })
+    expect(ticks).toEqual([['2025-01-01T09:00:00.000Z', true]]) // never ran: catch up
+
+    // A run that outlasts two slots: one catch-up right after it, then the schedule resumes.
+    const c = virtualClock(T0)
+    const slow = await runSchedule([{ name: 'q', cron: '*/15 * * * *', catchUp: {}, run: async (t) => void (t.n === 1 && (c.t += 40 * MIN)) }], { clock: c, maxRuns: 3 })
+    expect(slow.runs.map((r) => [(r.dueAt - T0) / MIN, r.catchUp, r.skippedSlots])).toEqual([[0, false, 2], [40, true, 0], [45, false, 0]])
+  })
+
   it('stops a cron job with the signal while it waits for its next match', async () => {
     const clock = virtualClock(T0)
     const stop = new AbortController()

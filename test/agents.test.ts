@@ -8,6 +8,9 @@ import { agentNames, loadAgent, loadAllAgents } from '../agents/index.js'
 import { runDiemAutopilot } from '../agents/diem-autopilot.js'
 import { provisionFleet } from '../agents/key-provisioner.js'
 import { loadPersona, publishPost, socialBot } from '../agents/social-bot.js'
+import { autopilotConfig } from '../src/autopilot/fromEnv.js'
+import { readEnv } from '../src/config/env.js'
+import { devStake } from '../src/devnet/devStake.js'
 import { createAgentHost } from '../src/host/createAgentHost.js'
 import { KeyStore } from '../src/keys/KeyStore.js'
 import { createVeniceClient } from '../src/venice/createVeniceClient.js'
@@ -108,43 +111,49 @@ describe('agents against the devnet + emulator, through the host', () => {
     }
   })
 
-  it('diem-autopilot restakes rewards and mints + stakes DIEM to its target; a second pass sends nothing; the model variant only asks', async () => {
+  it('diem-autopilot holds Diem per day: restakes rewards, meets the 0.1-style rule, mints from unlocked sVVV; a second pass sends nothing; the model variant only asks', async () => {
+    await devStake(devnet(), 9, parseEther('1000000')) // the rest of the network: 20 sVVV is then 0.02 Diem/day of a 1000 Diem pool
     const { wallet, store, stateDir, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['diem-autopilot-agent'], stakeSvvv: parseEther('20') })
-    await devnet().testClient.increaseTime({ seconds: 100 })
+    await devnet().testClient.increaseTime({ seconds: 3600 })
     await devnet().testClient.mine({ blocks: 1 })
     const before = await getBalances(wallet)
-    expect(before.pendingRewards).toBeGreaterThan(parseEther('10'))
+    const env = (target: string) => readEnv({ GONDOLA_STATE_DIR: stateDir, VENICE_API_BASE_URL: emulator().baseURL, GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY: target, GONDOLA_AUTOPILOT_MIN_STAKED_DIEM: '0.01', GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: '0.01' })
+    expect(before.pendingRewards).toBeGreaterThan(parseEther('0.01'))
 
-    const first = await runDiemAutopilot(wallet, { targetStakedDiem: parseEther('0.01'), minClaimVvv: parseEther('10') })
+    const first = await runDiemAutopilot({ wallet, env: env('0.1') })
     const after = await getBalances(wallet)
-    expect(first.restaked).toBeGreaterThanOrEqual(before.pendingRewards)
-    expect(after.diem.staked).toBe(parseEther('0.01'))
-    expect(after.svvv.total).toBe(before.svvv.total + first.restaked)
-    expect(first.hashes.length).toBeGreaterThanOrEqual(3) // claimAndStake, mintDiem, stake DIEM
-    expect(first.summary).toMatch(/^restaked .* VVV of rewards; minted .* DIEM from .* sVVV, staked 0\.01 DIEM \(\d tx\)$/)
+    expect(first.plan.map((p) => [p.action, p.reason])).toEqual([['restakeRewards', 'compound'], ['mintDiem', 'rule']])
+    expect(after.svvv.total - before.svvv.total).toBeGreaterThanOrEqual(before.pendingRewards)
+    expect(first.hashes).toHaveLength(3) // claimAndStake, mintDiem, stake DIEM
+    expect(first.after).toBeGreaterThanOrEqual(0.1)
+    expect(first.summary).toMatch(/^Target 0\.1 Diem\/day reached: 0 → 0\.1\d* Diem\/day from the next reset\. \(3 tx\)$/)
 
     const sent = await nonce(account.address)
-    const second = await runDiemAutopilot(wallet, { targetStakedDiem: parseEther('0.01'), minClaimVvv: parseEther('10') })
-    expect(second).toMatchObject({ restaked: 0n, hashes: [], short: undefined })
-    expect(second.diem?.status).toBe('already')
+    const second = await runDiemAutopilot({ wallet, env: env('0.1') })
+    expect(second).toMatchObject({ hashes: [], reached: true, plan: [] })
+    expect(second.summary).toMatch(/^nothing to do: Target 0\.1 Diem\/day already held/)
     expect(await nonce(account.address)).toBe(sent)
 
-    // The model variant asks through the treasury tools; the wallet actions (under the policy) do the work.
-    const host = hostFor(wallet, store, stateDir)
+    // The model variant reads the plan and asks for it; the target is configuration, the tools take no amounts.
+    const host = createAgentHost({
+      wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), ledgerPath: join(stateDir, 'ledger.jsonl'),
+      funding: { minRunwayHours: 0.0001, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: false },
+      autopilot: () => autopilotConfig(env('0.15'), wallet),
+    })
     try {
       const agent = await loadAgent('diem-autopilot-agent')
       if (agent.kind !== 'model') throw new Error('model agent expected')
-      const [run] = await agent.run(host, { prompt: 'Call hold_staked_diem with targetStakedDiem=0.02.' })
-      expect(toolMessages(run!.messages)).toEqual([expect.stringMatching(/^Staked 0\.01 DIEM \(minted .* DIEM by locking .* sVVV\) in \d tx\.$/)])
-      expect((await getBalances(wallet)).diem.staked).toBe(parseEther('0.02'))
-      const [again] = await agent.run(host, { prompt: 'Call hold_staked_diem with targetStakedDiem=0.02.' })
-      expect(toolMessages(again!.messages)).toEqual(['Already holding at least 0.02 staked DIEM: nothing sent.'])
-      // The tool's schema caps what the model can ask for (the emulator clamps to the maximum); the wallet refuses what it cannot cover.
+      expect(agent.definition.tools).toEqual(['autopilot_plan', 'autopilot_apply'])
+      expect(agent.definition.prompt).not.toMatch(/\d/) // no hard-coded target
+      const [run] = await agent.run(host, {})
+      const results = toolMessages(run!.messages).map((m) => JSON.parse(m))
+      expect(results.map((r) => r.target)).toEqual([0.15, 0.15])
+      expect(results[1]).toMatchObject({ reached: true, steps: [{ action: 'mintDiem' }] })
+      expect(results[1].sent).toBe(2)
+      expect((await getBalances(wallet)).diem.staked).toBeGreaterThan(after.diem.staked)
       const held = await nonce(account.address)
-      const [tooMuch] = await agent.run(host, { prompt: 'Call hold_staked_diem with targetStakedDiem=5000.' })
-      const asked = tooMuch!.messages.flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []) : []))[0]
-      expect(asked?.type === 'function' && JSON.parse(asked.function.arguments)).toEqual({ targetStakedDiem: 10 })
-      expect(toolMessages(tooMuch!.messages)[0]).toMatch(/^Nothing sent: Minting 9\.9\d* DIEM needs .* unlocked sVVV; the wallet has .*\. Stake more VVV first/)
+      const [again] = await agent.run(host, {})
+      expect(JSON.parse(toolMessages(again!.messages)[1]!)).toMatchObject({ reached: true, steps: [], sent: 0 })
       expect(await nonce(account.address)).toBe(held)
     } finally {
       host.close()

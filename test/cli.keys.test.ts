@@ -82,7 +82,7 @@ describe('gondola wallet/provision/keys CLI (subprocess)', () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'gondola-cli-'))
     const env = { ...process.env, GONDOLA_STATE_DIR: stateDir }
     const err = await run(process.execPath, ['bin/gondola.js', 'keys', 'mint', '--type', 'ROOT'], { env }).catch((e) => e)
-    expect(err.code).toBe(1)
+    expect(err.code).toBe(2) // usage
     expect(err.stderr.trim()).toBe('gondola: --type must be one of INFERENCE, ADMIN, got "ROOT".')
   })
 })

@@ -125,7 +125,7 @@ describe('gondola devnet --json', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'gondola-state-'))
     const { child, firstLine } = startCli(stateDir)
     const out = JSON.parse(await firstLine) as { rpcUrl: string; chainId: number; addresses: Record<string, Address>; accounts: { address: Address }[]; veniceBaseUrl: string }
-    expect(Object.keys(out.addresses).sort()).toEqual(['diem', 'factory', 'multicall3', 'positionManager', 'quoter', 'staking', 'swapRouter', 'vvv', 'weth'])
+    expect(Object.keys(out.addresses).sort()).toEqual(['aerodromeFactory', 'aerodromeRouter', 'diem', 'factory', 'multicall3', 'positionManager', 'quoter', 'staking', 'swapRouter', 'vvv', 'weth'])
     expect(out.chainId).toBe(31337)
     expect(out.accounts).toHaveLength(10)
     expect(await chainIdAt(out.rpcUrl)).toBe('0x7a69')

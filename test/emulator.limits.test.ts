@@ -4,7 +4,9 @@ import OpenAI from 'openai'
 import { describe, expect, it } from 'vitest'
 import { ALICE, call, expectSpecResponse, useEmulator } from './helpers/useEmulator.js'
 
-const emulator = useEmulator({ clock: () => Date.UTC(2026, 5, 1, 9, 30, 10), stakes: { [ALICE]: { svvv: 10n ** 18n } }, dailyPoolDiem: 100, adminEndpoint: true })
+// The breaker counts per account, so its test blocks a wallet of its own.
+const BLOCKED = '0x0000000000000000000000000000000000b10cED' as const
+const emulator = useEmulator({ clock: () => Date.UTC(2026, 5, 1, 9, 30, 10), stakes: { [ALICE]: { svvv: 10n ** 18n }, [BLOCKED]: { stakedDiem: 10n ** 18n } }, dailyPoolDiem: 100, adminEndpoint: true })
 
 const client = (apiKey: string) => new OpenAI({ apiKey, baseURL: emulator().baseURL, maxRetries: 0 })
 const ask = (apiKey: string, model = 'qwen3-4b') => client(apiKey).chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] })
@@ -31,8 +33,8 @@ describe('rate limits and the failure breaker', () => {
     }
   })
 
-  it('blocks a caller for 30 s after more than 20 failed requests in 30 s', async () => {
-    const { apiKey } = emulator().createKey(ALICE)
+  it('blocks an account for 30 s after more than 20 failed requests in 30 s', async () => {
+    const { apiKey } = emulator().createKey(BLOCKED)
     for (let i = 0; i < 21; i++) expect((await ask(apiKey, 'no-such-model').catch((e: unknown) => e)) as { status: number }).toMatchObject({ status: 400 })
     const blocked = (await ask(apiKey).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.RateLimitError>
     expect(blocked).toBeInstanceOf(OpenAI.RateLimitError)
@@ -92,12 +94,13 @@ describe('catalogue and media endpoints follow the spec', () => {
     expect((await call(base, '/models/traits?type=image')).json.data.default).toBe('z-image-turbo')
     const compat = await call(base, '/models/compatibility_mapping')
     expectSpecResponse('/models/compatibility_mapping', 'get', 200, compat.json)
-    const chars = await call(base, '/characters')
+    const { apiKey } = emulator().createKey(ALICE)
+    const chars = await call(base, '/characters', { apiKey })
     expectSpecResponse('/characters', 'get', 200, chars.json)
-    const one = await call(base, '/characters/alan-watts')
+    const one = await call(base, '/characters/alan-watts', { apiKey })
     expectSpecResponse('/characters/{slug}', 'get', 200, one.json)
     expect(one.json.data.modelId).toBe('venice-uncensored-1-2')
-    expect((await call(base, '/characters/nobody')).status).toBe(404)
+    expect((await call(base, '/characters/nobody', { apiKey })).status).toBe(404)
   })
 
   it('returns embeddings, a valid PNG, WAV/MP3 audio, balances and the sunset /billing/usage', async () => {

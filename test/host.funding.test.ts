@@ -41,7 +41,7 @@ describe('agent host: closed-loop funding on the chain', () => {
     expect(result.steps).toBeGreaterThanOrEqual(2)
     const topUps = events.filter((e) => e.type === 'topUp')
     expect(topUps).toHaveLength(1)
-    expect(logLines.some((l) => l.startsWith('debug host: topUp'))).toBe(true)
+    expect(logLines.map((l) => JSON.parse(l)).some((l) => l.level === 'debug' && l.component === 'host' && l.msg === 'topUp')).toBe(true)
     for (const k of store.keys()) expect(logLines.join('')).not.toContain(store.reveal(k.id))
     const after = await getBalances(wallet)
     expect(after.diem.staked).toBeGreaterThan(before.diem.staked)
@@ -96,6 +96,8 @@ describe('agent host: closed-loop funding on the chain', () => {
     expect(result.status).toBe('insufficient_balance')
     const refused = events.find((e) => e.type === 'funding' && e.outcome.action === 'refused')
     expect(refused).toMatchObject({ agent: 'treasurer', outcome: { refusal: expect.stringMatching(/1 ETH exceeds the per-swap cap of 0\.05 ETH/) } })
+    // The run result carries the refusal that ended it: `gondola run` exits 4 (policy).
+    expect(result.fundingError).toMatchObject({ name: 'FundingRefusedError', exitCode: 4 })
     expect(await devnet().publicClient.getTransactionCount({ address: account.address })).toBe(nonce)
   })
 })

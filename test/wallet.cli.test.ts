@@ -29,7 +29,7 @@ describe('gondola wallet / swap CLI', () => {
     stateDir = await mkdtemp(join(tmpdir(), 'gondola-cli-'))
   })
 
-  it('wallet new prints only the address; swap --json prints decimals; errors are one line with exit 1; no secret is printed', async () => {
+  it('wallet new prints only the address; swap --json prints decimals; errors are one line with their exit code; no secret is printed', async () => {
     const d = devnet()
     await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [] })
     const created = await gondola('wallet', 'new')
@@ -55,11 +55,11 @@ describe('gondola wallet / swap CLI', () => {
     expect(await d.publicClient.getTransactionCount({ address })).toBe(1)
 
     const bad = await gondola('swap', '--eth', '-1')
-    expect(bad.code).toBe(1)
+    expect(bad.code).toBe(2) // usage: a bad flag value
     expect(bad.stderr.trim().split('\n')).toHaveLength(1)
     expect(bad.stderr).toMatch(/--eth is not a decimal number|negative/)
     const capped = await gondola('swap', '--eth', '0.5')
-    expect(capped.code).toBe(1)
+    expect(capped.code).toBe(4) // refused by the spend policy
     expect(capped.stderr).toMatch(/per-swap cap of 0.05 ETH/)
 
     const keystore = await readFile(join(stateDir, 'wallet.keystore.json'), 'utf8')

@@ -1,6 +1,6 @@
 import { decodeFunctionData, encodeFunctionData, keccak256, parseEther, toHex, type Abi } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { baseAddressBook } from '../src/chain/addressBook.js'
+import { addressBookContracts, baseAddressBook } from '../src/chain/addressBook.js'
 import type { Wallet } from '../src/wallet/createWallet.js'
 import { aerodromeRoute, AERODROME_DEADLINE_SECONDS } from '../src/wallet/routes/aerodromeRoute.js'
 import { aerodromeRouterAbi } from '../src/wallet/routes/aerodromeRouterAbi.js'
@@ -9,9 +9,9 @@ import { solveExactOut, solveInput } from '../src/wallet/routes/solveExactOut.js
 const me = '0x1111111111111111111111111111111111111111' as const
 const now = new Date('2026-08-01T00:00:00Z')
 
-/** A wallet on Base whose only chain access is a scripted multicall (Aerodrome is not on the devnet). */
+/** A wallet on Base whose only chain access is a scripted multicall (the devnet tests are in wallet.venues.test.ts). */
 function baseWallet(multicall: (args: { contracts: { args: readonly unknown[] }[] }) => unknown[]): Wallet {
-  return { address: me, addresses: baseAddressBook, now: () => now, publicClient: { multicall: async (a: never) => multicall(a) } } as unknown as Wallet
+  return { address: me, addresses: baseAddressBook, now: () => now, policy: { allowlist: addressBookContracts(baseAddressBook) }, publicClient: { multicall: async (a: never) => multicall(a) } } as unknown as Wallet
 }
 
 describe('Aerodrome route (Base mainnet)', () => {
@@ -23,19 +23,21 @@ describe('Aerodrome route (Base mainnet)', () => {
     expect(enc('getAmountsOut', [1n, route])).toBe(selector('getAmountsOut(uint256,(address,address,bool,address)[])'))
   })
 
-  it('quotes volatile and stable pools in one multicall and picks the better', async () => {
+  it('quotes volatile and stable pools and the base fee in one multicall and picks the better', async () => {
     let calls = 0
     const wallet = baseWallet(({ contracts }) => {
       calls++
-      expect(contracts).toHaveLength(2)
+      expect(contracts.map((c) => (c as unknown as { functionName: string }).functionName)).toEqual(['getAmountsOut', 'getAmountsOut', 'getBasefee'])
       return [
         { status: 'success', result: [parseEther('0.01'), parseEther('9')] },
         { status: 'failure', error: new Error('no pool') },
+        { status: 'success', result: 10_000_000n },
       ]
     })
     const q = await aerodromeRoute.quoteExactIn(wallet, parseEther('0.01'))
     expect(calls).toBe(1)
-    expect(q).toEqual({ route: 'aerodrome', amountIn: parseEther('0.01'), amountOut: parseEther('9'), stable: false })
+    expect(q).toMatchObject({ route: 'aerodrome', amountIn: parseEther('0.01'), amountOut: parseEther('9'), stable: false })
+    expect(q.comparison!.baseFee).toBe(10_000_000n)
   })
 
   it('builds swapExactETHForTokens: ETH as value, WETH→VVV hop on the default factory, recipient self, policy minimum, 20-minute deadline', () => {

@@ -25,7 +25,7 @@ export async function bench(): Promise<BenchRow[]> {
       requests++
       return fetch(input, init)
     }
-    const wallet = await createWallet({ account, publicClient: world.devnet.publicClient, addresses: world.devnet.addresses, stateDir })
+    const wallet = await createWallet({ account, publicClient: world.devnet.publicClient, addresses: world.devnet.addresses, stateDir, dataDir: join(stateDir, 'data') })
     const store = await KeyStore.open({ path: join(stateDir, 'keys.json') })
     const params = { wallet, baseURL: world.veniceBaseUrl, store, agents: ['agent'], stakeSvvv: parseEther('20'), diemPerAgent: 1, fetch: countingFetch }
 

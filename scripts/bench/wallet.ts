@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPublicClient, createWalletClient, erc20Abi, http, parseEther, type Chain, type Hex, type PublicClient, type Transport } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { stakingAbi, swapRouter02Abi, vvvAbi } from '../../src/chain/abis/index.js'
+import { diemAbi, stakingAbi, swapRouter02Abi, vvvAbi } from '../../src/chain/abis/index.js'
 import { startCountingProxy } from '../../src/chain/countingProxy.js'
 import { devnetChain } from '../../src/devnet/chain.js'
 import { startDevnet, type Devnet } from '../../src/devnet/startDevnet.js'
 import { ensureStake } from '../../src/wallet/actions/ensureStake.js'
 import { getBalances } from '../../src/wallet/actions/getBalances.js'
+import { topUp } from '../../src/wallet/actions/topUp.js'
 import { createWallet } from '../../src/wallet/createWallet.js'
 import type { BenchRow } from './types.js'
 
@@ -24,8 +25,34 @@ async function freshWallet(devnet: Devnet, rpcUrl = devnet.rpcUrl) {
   const account = privateKeyToAccount(key)
   await devnet.fund(account.address, { eth: parseEther('1') })
   const publicClient = createPublicClient({ transport: http(rpcUrl) }) as PublicClient<Transport, Chain | undefined>
-  const wallet = await createWallet({ account, publicClient, addresses: devnet.addresses, stateDir: await mkdtemp(join(tmpdir(), 'gondola-bench-')), pollingIntervalMs: 20 })
+  const stateDir = await mkdtemp(join(tmpdir(), 'gondola-bench-'))
+  const wallet = await createWallet({ account, publicClient, addresses: devnet.addresses, stateDir, dataDir: join(stateDir, 'data'), pollingIntervalMs: 20 })
   return { key, wallet }
+}
+
+/**
+ * Issue 18 item 4: the real gas cost of a top-up without DIEM (swap, approve, stake) measured on a rich wallet,
+ * then the same top-up from a wallet holding only the value + 1.2× that cost (gas sized to the balance).
+ */
+async function measureThinWallet(devnet: Devnet): Promise<{ ok: number; costWei: bigint; error?: string | undefined }> {
+  const eth = parseEther('0.01')
+  const { wallet: rich } = await freshWallet(devnet)
+  const reference = await topUp(rich, { eth })
+  let cost = 0n
+  for (const hash of reference.hashes) {
+    const r = await devnet.publicClient.getTransactionReceipt({ hash })
+    cost += r.gasUsed * r.effectiveGasPrice
+  }
+  const account = privateKeyToAccount(generatePrivateKey())
+  await devnet.fund(account.address, { eth: eth + (cost * 12n) / 10n })
+  const stateDir = await mkdtemp(join(tmpdir(), 'gondola-bench-'))
+  const thin = await createWallet({ account, publicClient: devnet.publicClient, addresses: devnet.addresses, stateDir, dataDir: join(stateDir, 'data'), pollingIntervalMs: 20 })
+  try {
+    await topUp(thin, { eth })
+    return { ok: 1, costWei: cost }
+  } catch (err) {
+    return { ok: 0, costWei: cost, error: err instanceof Error ? err.name : String(err) }
+  }
 }
 
 /** The hand-minimal sequence from the same key: exactInputSingle for `amountIn` (min out 0), approve exactly the target (unless pre-approved), stake(self, target). */
@@ -87,27 +114,39 @@ export async function bench(): Promise<BenchRow[]> {
     proxy.reset()
     for (let i = 0; i < calls; i++) await getBalances(wallet)
     const perSnapshot = proxy.requests / calls
-    // Baseline: the same ten reads as separate eth_call/eth_getBalance requests.
-    proxy.reset()
-    const c = wallet.publicClient
+    const perSnapshotCalls = proxy.methods.length / calls
+    // Baseline: the same ten reads as a viem user would batch them, with the http transport's own
+    // JSON-RPC batching (`batch: true`): concurrent reads leave as one HTTP request holding ten calls.
+    const batched = createPublicClient({ transport: http(proxy.url, { batch: true }) })
     const a = devnet.addresses
     const me = wallet.address
-    await c.getBalance({ address: me })
-    await c.getBlock()
-    await c.readContract({ address: a.vvv, abi: vvvAbi, functionName: 'balanceOf', args: [me] })
-    await c.readContract({ address: a.vvv, abi: vvvAbi, functionName: 'allowance', args: [me, a.staking] })
-    for (const fn of ['balanceOf', 'balanceOfUnlocked', 'pendingRewards', 'stakes'] as const) await c.readContract({ address: a.staking, abi: stakingAbi, functionName: fn, args: [me] })
-    const naive = proxy.requests + 2 // + DIEM balanceOf and stakedInfos
+    proxy.reset()
+    for (let i = 0; i < calls; i++) {
+      await Promise.all([
+        batched.getBalance({ address: me }),
+        batched.getBlock(),
+        batched.readContract({ address: a.vvv, abi: vvvAbi, functionName: 'balanceOf', args: [me] }),
+        batched.readContract({ address: a.vvv, abi: vvvAbi, functionName: 'allowance', args: [me, a.staking] }),
+        ...(['balanceOf', 'balanceOfUnlocked', 'pendingRewards', 'stakes'] as const).map((fn) => batched.readContract({ address: a.staking, abi: stakingAbi, functionName: fn, args: [me] })),
+        batched.readContract({ address: a.diem, abi: diemAbi, functionName: 'balanceOf', args: [me] }),
+        batched.readContract({ address: a.diem, abi: diemAbi, functionName: 'stakedInfos', args: [me] }),
+      ])
+    }
+    const viemBatched = proxy.requests / calls
+    const viemBatchedCalls = proxy.methods.length / calls
 
     const fresh = await measureEnsureStake(devnet, false)
     const approved = await measureEnsureStake(devnet, true)
+    const thin = await measureThinWallet(devnet)
     return [
-      { issue: 3, metric: 'balance snapshot: HTTP requests per getBalances (counting proxy)', value: perSnapshot, unit: 'req', baseline: naive, goal: '1 req' },
+      { issue: 3, metric: 'balance snapshot: HTTP requests per getBalances vs viem http batch: true (counting proxy)', value: perSnapshot, unit: 'req', baseline: viemBatched, goal: '1 req' },
+      { issue: 3, metric: 'balance snapshot: JSON-RPC calls per getBalances vs viem http batch: true', value: perSnapshotCalls, unit: 'calls', baseline: viemBatchedCalls },
       { issue: 3, metric: 'fresh wallet → 20 sVVV: transactions (ensureStake vs by hand)', value: fresh.txs, unit: 'tx', baseline: fresh.hand.txs, goal: '≤ 3 tx' },
       { issue: 3, metric: 'fresh wallet → 20 sVVV: gas used', value: Number(fresh.gas), unit: 'gas', baseline: Number(fresh.hand.gas), goal: '≤ 1.05× hand' },
       { issue: 3, metric: 'allowance already set → 20 sVVV: transactions (approve skipped)', value: approved.txs, unit: 'tx', baseline: approved.hand.txs, goal: '2 tx' },
       { issue: 3, metric: 'allowance already set → 20 sVVV: gas used', value: Number(approved.gas), unit: 'gas', baseline: Number(approved.hand.gas), goal: '≤ 1.05× hand' },
       { issue: 3, metric: 'ensureStake called again at target: transactions', value: fresh.secondCallTxs + approved.secondCallTxs, unit: 'tx', goal: '0 tx' },
+      { issue: 18, metric: `thin wallet (0.01 ETH + 1.2× the real gas of swap+approve+stake) tops up${thin.error ? ` — failed: ${thin.error}` : ''}`, value: thin.ok, unit: 'ok', goal: '1 (succeeds)' },
     ]
   } finally {
     await proxy.close()

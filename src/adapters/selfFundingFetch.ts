@@ -1,6 +1,5 @@
 import type { ChatCompletion } from 'openai/resources/chat/completions'
 import { chargeOf, ledgerEntryOf } from '../agent/accounting.js'
-import { isKeyLimit } from '../agent/callModel.js'
 import type { FundingOutcome, TopUpFn } from '../agent/funding.js'
 import { createLedger, type Ledger } from '../agent/ledger.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
@@ -67,7 +66,8 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
     }
     const h = parseVeniceHeaders(res.headers)
     ticket.done(h, res.status)
-    services.monitor.observeHeaders(h, res.status)
+    // A 402 is only the account's (→ exhausted → funding) once classified from data below.
+    services.monitor.observeHeaders(h, res.status === 402 ? undefined : res.status)
     return res
   }
 
@@ -77,7 +77,10 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
     let res = await send(input, init, model)
     if (res.status === 402 && services.funding && typeof init?.body !== 'object') {
       const message = await res.clone().json().then((j: unknown) => { const b = j as { error?: unknown; message?: unknown }; return String(b?.error ?? b?.message ?? '') }, () => '')
-      if (!isKeyLimit(message)) {
+      // Decided from data (the key's record and usage, the 402's balance headers); the message is a hint.
+      const h = parseVeniceHeaders(res.headers)
+      const verdict = await services.classify402({ balanceDiem: h.balanceDiem, balanceUsd: h.balanceUsd, message })
+      if (verdict.cause === 'account') {
         const outcome = await services.funding.maybeTopUp('402', { force: true })
         o.onFunding?.(outcome)
         if (outcome.action === 'topped_up') res = await send(input, init, model)

@@ -1,7 +1,7 @@
 import type { ChatCompletion } from 'openai/resources/chat/completions'
 import type { VeniceHeaders } from '../venice/headers.js'
 import type { LedgerEntry } from './ledger.js'
-import { costOf, type ModelPrice, type TokenUsage } from './pricing.js'
+import { diemCostOf, type ModelPrice, type TokenUsage } from './pricing.js'
 
 /** One call's cost, split the way Venice charges: Diem first (up to the balance before the call), then USD. */
 export type CallCharge = TokenUsage & { costDiem: number; costUsd: number; total: number }
@@ -17,10 +17,12 @@ export type CallCharge = TokenUsage & { costDiem: number; costUsd: number; total
  * ```
  */
 export function chargeOf(completion: ChatCompletion, price: ModelPrice, headers: VeniceHeaders): CallCharge {
-  const usage = { promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0 }
-  const total = costOf(usage, price).diem
+  // One object per call (this runs every step): no intermediate usage/cost objects.
+  const promptTokens = completion.usage?.prompt_tokens ?? 0
+  const completionTokens = completion.usage?.completion_tokens ?? 0
+  const total = diemCostOf(promptTokens, completionTokens, price)
   const costDiem = headers.balanceDiem === undefined ? total : Math.min(total, Math.max(0, headers.balanceDiem))
-  return { ...usage, costDiem, costUsd: total - costDiem, total }
+  return { promptTokens, completionTokens, costDiem, costUsd: total - costDiem, total }
 }
 
 /**
@@ -37,7 +39,8 @@ export function ledgerEntryOf(p: { agent: string; key: string | undefined; model
     ts: new Date().toISOString(),
     agent: p.agent,
     key: p.key,
-    model: p.completion.model || p.model,
+    // The requested id when the server echoes it (one shared string instead of one per line).
+    model: !p.completion.model || p.completion.model === p.model ? p.model : p.completion.model,
     promptTokens: c.promptTokens,
     completionTokens: c.completionTokens,
     costDiem: c.costDiem,

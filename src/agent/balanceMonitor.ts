@@ -1,5 +1,6 @@
 import type { VeniceHeaders } from '../venice/headers.js'
 import type { RateLimits } from '../venice/schemas.js'
+import { createBurnWindow } from './burnRate.js'
 import { createEmitter } from './emitter.js'
 
 /** A snapshot of what the monitor knows. Amounts are Diem / USD (1 Diem = $1 of compute per day). */
@@ -45,10 +46,16 @@ export type BalanceMonitorOptions = {
   keyLimitRemaining?: number | undefined
   /** When the key expires (ms since the epoch), if known without asking the API. */
   keyExpiresAt?: number | undefined
+  /**
+   * Take the key's expiry from `keyExpiration` of `/api_keys/rate_limits`. That field is the expiry of the
+   * key that made the call, so only when `fetchRateLimits` uses this very key. Default true.
+   */
+  expiryFromRateLimits?: boolean | undefined
   now?: (() => number) | undefined
 }
 
 const HOUR = 3_600_000
+const rank = { ok: 0, low: 1, critical: 2, exhausted: 3 } as const
 
 /**
  * Watches one key's balance from response headers (zero extra requests), plus `/api_keys/rate_limits`
@@ -79,14 +86,14 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   let level: BalanceSnapshot['level'] = 'ok'
   let expiringFired = false
   let startedAt = now()
-  const spends: Array<{ at: number; amount: number }> = []
+  // O(1) per event: a running sum over the window instead of re-summing every spend (issue #18).
+  const spends = createBurnWindow(burnWindowMs)
   let refreshing: Promise<void> | undefined
   let timer: ReturnType<typeof setInterval> | undefined
 
   function snapshot(): BalanceSnapshot {
     const t = now()
-    while (spends.length && spends[0]!.at < t - burnWindowMs) spends.shift()
-    const spent = spends.reduce((s, x) => s + x.amount, 0)
+    const spent = spends.total(t)
     const elapsed = Math.max(Math.min(burnWindowMs, t - startedAt), 60_000)
     const burnPerHour = (spent / elapsed) * HOUR
     const account = balanceDiem === undefined && balanceUsd === undefined ? undefined : (balanceDiem ?? 0) + (balanceUsd ?? 0)
@@ -99,7 +106,6 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
     const s = snapshot()
     const next: BalanceSnapshot['level'] =
       reason || (s.spendable !== undefined && s.spendable <= exhaustedBelow) ? 'exhausted' : s.runwayHours < critH ? 'critical' : s.runwayHours < lowH ? 'low' : 'ok'
-    const rank = { ok: 0, low: 1, critical: 2, exhausted: 3 } as const
     if (rank[next] > rank[level]) {
       // Emit every level crossed, in order, so a `low` listener hears about a jump straight to `critical`.
       const crossed = (['low', 'critical', 'exhausted'] as const).filter((l) => rank[l] > rank[level] && rank[l] <= rank[next])
@@ -119,7 +125,7 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   function checkEpoch() {
     if (nextEpochBegins !== undefined && now() >= nextEpochBegins) {
       nextEpochBegins = undefined
-      spends.length = 0
+      spends.clear()
       startedAt = now()
       level = 'ok'
       void refresh().then(() => events.emit('epochReset', snapshot()))
@@ -133,9 +139,11 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
         balanceDiem = rl.balances.DIEM ?? balanceDiem
         balanceUsd = rl.balances.USD ?? balanceUsd
         nextEpochBegins = Date.parse(rl.nextEpochBegins) || undefined
-        const expires = rl.keyExpiration ? Date.parse(rl.keyExpiration) || undefined : undefined
-        if (expires !== keyExpiresAt) expiringFired = false // a rotated key gets its own warning
-        keyExpiresAt = expires
+        if (options.expiryFromRateLimits !== false) {
+          const expires = rl.keyExpiration ? Date.parse(rl.keyExpiration) || undefined : undefined
+          if (expires !== keyExpiresAt) expiringFired = false // a rotated key gets its own warning
+          keyExpiresAt = expires
+        }
         refreshing = undefined
         evaluate()
       },
@@ -161,7 +169,7 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
     /** Record a spend (estimated from usage × price) so balance and burn rate move between headers. */
     recordSpend(amount: number) {
       if (amount <= 0) return
-      spends.push({ at: now(), amount })
+      spends.add(now(), amount)
       if (balanceDiem !== undefined && balanceDiem >= amount) balanceDiem -= amount
       else if (balanceDiem !== undefined || balanceUsd !== undefined) {
         const fromDiem = Math.max(0, balanceDiem ?? 0)

@@ -1,10 +1,11 @@
 import type OpenAI from 'openai'
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions'
 import { InsufficientBalanceError, InternalServerError, APIConnectionError, RateLimitError, toVeniceError, VeniceAPIError } from '../venice/errors.js'
-import { parseVeniceHeaders, type VeniceHeaders } from '../venice/headers.js'
+import { parseVeniceHeaders, parseVeniceHeadersOnce, type VeniceHeaders } from '../venice/headers.js'
 import { backoffMs, sleep as realSleep } from '../venice/retry.js'
 import type { BalanceMonitor } from './balanceMonitor.js'
 import type { FundingController, FundingOutcome } from './funding.js'
+import { classify402, looksLikeKeyLimit, type InsufficientVerdict } from './keyLimit.js'
 import type { RateLimiter } from './rateLimiter.js'
 import { recordRateLimited } from '../telemetry/record.js'
 
@@ -38,10 +39,15 @@ export type CallContext = {
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined
   random?: (() => number) | undefined
   /**
-   * Called when a 402 says the *key* hit its own consumption limit ("API key DIEM spend limit exceeded"):
-   * topping up the account cannot help, so the runner rotates or re-limits the key. Resolve true to retry.
+   * Called when a 402 is the *key's* own consumption limit (see `classify402`): topping up the account
+   * cannot help, so the runner rotates or re-limits the key. Resolve true to retry.
    */
-  onKeyLimit?: ((message: string) => Promise<boolean>) | undefined
+  onKeyLimit?: ((detail: string) => Promise<boolean>) | undefined
+  /**
+   * Decides what a 402 means from data (the runner reads the key's record). Default: `classify402` on the
+   * 402's balance headers and message alone. Only an `account` verdict may start a top-up.
+   */
+  classify402?: ((info: { balanceDiem: number | undefined; balanceUsd: number | undefined; message: string | undefined }) => Promise<InsufficientVerdict>) | undefined
   /** Called after each funding attempt made because of a 402. */
   onFunding?: ((outcome: FundingOutcome) => void) | undefined
 }
@@ -52,8 +58,9 @@ export type ModelCallResult = { completion: ChatCompletion; headers: VeniceHeade
 /**
  * One chat completion through the shared limiter, with Venice's error semantics: a 429 waits (in the
  * limiter) until `x-ratelimit-reset-requests`; 500/503/504 and connection failures back off
- * exponentially with jitter; a 402 runs the funding path (in code, not the model) and, if topped up,
- * the call is retried. Headers feed the limiter and the balance monitor at no extra request.
+ * exponentially with jitter; a 402 is classified from data: the key's own limit goes to `onKeyLimit`
+ * (never a top-up), an empty account runs the funding path (in code, not the model) and, if topped up,
+ * the call is retried; an unexplained 402 spends nothing. Headers feed the limiter and the balance monitor at no extra request.
  *
  * @throws {VeniceAPIError} when retries are exhausted, or a 402 could not be funded (the funding outcome is in `metaMessages`).
  *
@@ -71,7 +78,7 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
     const ticket = await ctx.limiter?.acquire(signal)
     try {
       const { data, response } = await ctx.openai.chat.completions.create(params, { signal, maxRetries: 0 }).withResponse()
-      const headers = parseVeniceHeaders(response.headers)
+      const headers = parseVeniceHeadersOnce(response.headers)
       ticket?.done(headers, response.status)
       ctx.monitor?.observeHeaders(headers, response.status)
       return { completion: data, headers, retries }
@@ -80,7 +87,8 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
       const status = err instanceof VeniceAPIError ? err.status : undefined
       const headers = err instanceof VeniceAPIError && err.headers ? parseVeniceHeaders(err.headers) : undefined
       ticket?.done(headers, status)
-      if (headers) ctx.monitor?.observeHeaders(headers, status)
+      // A 402 marks the monitor exhausted (which funds the account) only once it is known to be the account's.
+      if (headers) ctx.monitor?.observeHeaders(headers, status === 402 ? undefined : status)
       if (signal?.aborted) throw err
       if (err instanceof RateLimitError) recordRateLimited(params.model)
       if (err instanceof RateLimitError && rateRetries++ < (ctx.maxRateLimitRetries ?? 6)) {
@@ -92,9 +100,14 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
         await sleep(backoffMs(serverRetries++, { random: ctx.random }), signal)
         continue
       }
-      if (err instanceof InsufficientBalanceError && isKeyLimit(err.serverMessage) && ctx.onKeyLimit && topUps++ < (ctx.maxTopUpsPerCall ?? 1)) {
-        if (await ctx.onKeyLimit(err.serverMessage ?? '')) continue
-        throw err
+      if (err instanceof InsufficientBalanceError) {
+        const info = { balanceDiem: headers?.balanceDiem, balanceUsd: headers?.balanceUsd, message: err.serverMessage }
+        const verdict = ctx.classify402 ? await ctx.classify402(info) : classify402(info)
+        if (verdict.cause !== 'account') {
+          if (verdict.cause === 'key_limit' && ctx.onKeyLimit && topUps++ < (ctx.maxTopUpsPerCall ?? 1) && (await ctx.onKeyLimit(verdict.reason))) continue
+          throw new InsufficientBalanceError(err.shortMessage, { status: 402, headers: err.headers, body: err.body, cause: new Error(`402 read as ${verdict.cause === 'key_limit' ? "the key's own limit" : 'unexplained'}: ${verdict.reason}; no top-up`) })
+        }
+        if (headers) ctx.monitor?.observeHeaders(headers, 402)
       }
       if (err instanceof InsufficientBalanceError && ctx.funding && topUps++ < (ctx.maxTopUpsPerCall ?? 1)) {
         const outcome = await ctx.funding.maybeTopUp('402', { force: true })
@@ -112,10 +125,8 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
   }
 }
 
-/** Venice's 402 for a key over its own limit, as opposed to an account out of funds. */
-export function isKeyLimit(message: string | undefined): boolean {
-  return /API key (DIEM|USD|VCU) spend limit exceeded/i.test(message ?? '')
-}
+/** Whether a 402 message sounds like a key's own limit. A hint only: use `classify402` to decide. */
+export const isKeyLimit = looksLikeKeyLimit
 
 function waitFor429(h: VeniceHeaders | undefined): number {
   const now = Date.now()

@@ -1,3 +1,4 @@
+import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
 import { BaseError } from '../errors/BaseError.js'
@@ -80,6 +81,7 @@ export function defineAgent(definition: AgentDefinitionInput): AgentDefinition {
 /** A cron schedule that cannot run: not 5 fields, a field out of range, an unknown time zone, or no date ever matches. */
 export class InvalidCronError extends BaseError {
   override name = 'InvalidCronError' as const
+  override exitCode: ExitCodeValue = ExitCode.config
   readonly agent: string
   readonly expression: string
   constructor(agent: string, expression: string, why: string, parameters: { cause?: unknown; timezone?: string | undefined } = {}) {
@@ -93,8 +95,8 @@ export class InvalidCronError extends BaseError {
   }
 }
 
-/** A parsed cron schedule: `nextAt(ms)` is the first matching time at or after `ms` (epoch ms). */
-export type CronSchedule = { expression: string; timezone: string; nextAt: (ms: number) => number }
+/** A parsed cron schedule: `nextAt(ms)` is the first matching time at or after `ms`, `prevAt(ms)` the last at or before it (epoch ms). */
+export type CronSchedule = { expression: string; timezone: string; nextAt: (ms: number) => number; prevAt: (ms: number) => number }
 
 /**
  * Reads a standard 5-field cron expression (with cron-parser) in an IANA time zone, default UTC. Used to validate
@@ -122,7 +124,8 @@ export function parseCron(agent: string, expression: string, timezone = 'UTC'): 
   } catch (cause) {
     throw new InvalidCronError(agent, expression, cause instanceof Error ? cause.message : String(cause), { cause, timezone })
   }
-  return { expression, timezone, nextAt }
+  const prevAt = (ms: number) => CronExpressionParser.parse(expression, { currentDate: new Date(ms + 1), tz: timezone }).prev().getTime()
+  return { expression, timezone, nextAt, prevAt }
 }
 
 /** The system prompt of a definition: its `system`, plus the persona when there is one. */
@@ -136,6 +139,7 @@ export function systemPromptOf(def: AgentDefinition): string | undefined {
 /** A definition that cannot run (unknown tool…). */
 export class AgentDefinitionError extends BaseError {
   override name = 'AgentDefinitionError' as const
+  override exitCode: ExitCodeValue = ExitCode.config
 }
 
 /** Picks the named tools from a registry. Unknown names fail fast, before any model call. */

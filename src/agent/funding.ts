@@ -1,3 +1,4 @@
+import { BaseError } from '../errors/BaseError.js'
 import type { BalanceMonitor, BalanceSnapshot } from './balanceMonitor.js'
 import { recordFunding } from '../telemetry/record.js'
 
@@ -21,7 +22,8 @@ export type FundingOutcome =
   | { action: 'refused'; refusal: string }
   | { action: 'cooldown'; retryAt: number }
   | { action: 'not_needed' }
-  | { action: 'failed'; error: string }
+  /** `error` is one line (the short message: never a multi-line dump or a URL); `cause` is the typed error, with its exit code. */
+  | { action: 'failed'; error: string; cause?: BaseError | undefined }
 
 /** Options of `createFundingController`. */
 export type FundingOptions = {
@@ -62,7 +64,7 @@ export function createFundingController(options: FundingOptions) {
       const r = await options.topUp(request)
       outcome = r.ok ? { action: 'topped_up', summary: r.summary } : { action: 'refused', refusal: r.refusal }
     } catch (err) {
-      outcome = { action: 'failed', error: err instanceof Error ? err.message : String(err) }
+      outcome = err instanceof BaseError ? { action: 'failed', error: err.shortMessage, cause: err } : { action: 'failed', error: (err instanceof Error ? err.message : String(err)).split('\n')[0]! }
     }
     if (outcome.action === 'topped_up') await options.monitor.refresh()
     history.push({ at: lastAttemptAt, request, outcome })

@@ -24,9 +24,21 @@ export class ModelResolutionError extends BaseError {
  */
 export function costOf(usage: TokenUsage, price: ModelPrice): { diem: number; usd: number } {
   return {
-    diem: (usage.promptTokens * price.inputDiem + usage.completionTokens * price.outputDiem) / 1e6,
+    diem: diemCostOf(usage.promptTokens, usage.completionTokens, price),
     usd: (usage.promptTokens * price.inputUsd + usage.completionTokens * price.outputUsd) / 1e6,
   }
+}
+
+/**
+ * The Diem cost of a call (`costOf(...).diem` without allocating).
+ *
+ * @example
+ * ```ts
+ * diemCostOf(1000, 500, { inputDiem: 0.5, outputDiem: 2, inputUsd: 0.5, outputUsd: 2 }) // 0.0015
+ * ```
+ */
+export function diemCostOf(promptTokens: number, completionTokens: number, price: ModelPrice): number {
+  return (promptTokens * price.inputDiem + completionTokens * price.outputDiem) / 1e6
 }
 
 /**

@@ -54,6 +54,11 @@ export type RunResult = {
   costUsd: number
   messages: ChatCompletionMessageParam[]
   error?: BaseError | undefined
+  /**
+   * Set by the agent host when funding failed during the run (a top-up attempted and failed: network 5, funds 6),
+   * or when the policy refused the automatic top-up the run needed (policy 4). `gondola run` exits with its code.
+   */
+  fundingError?: BaseError | undefined
 }
 
 /**
@@ -89,7 +94,16 @@ async function runAgentLoop(o: RunAgentOptions): Promise<RunResult> {
     const ctx: CallContext = { ...o, openai: o.venice.openai }
     let lastPrompt = 0
     let maxCompletion = 0
-    let pendingChars = JSON.stringify(messages).length + JSON.stringify(openaiTools).length
+    // Only a budget needs the size of what is about to be sent (stringifying it every run cost ~2 % of a step).
+    let pendingChars = o.budgetDiem === undefined ? 0 : JSON.stringify(messages).length + JSON.stringify(openaiTools).length
+    const request = {
+      model: requestModel,
+      messages,
+      ...(openaiTools.length ? { tools: openaiTools, parallel_tool_calls: true } : {}),
+      ...(o.maxTokens !== undefined ? { max_tokens: o.maxTokens } : {}),
+      ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
+      ...(Object.keys(veniceParameters).length ? { venice_parameters: veniceParameters } : {}),
+    }
     for (let step = 0; step < (o.maxSteps ?? 10); step++) {
       if (o.signal?.aborted) return { ...r, status: 'aborted' }
       if (o.budgetDiem !== undefined) {
@@ -97,14 +111,8 @@ async function runAgentLoop(o: RunAgentOptions): Promise<RunResult> {
         if (r.costDiem + r.costUsd + next.diem > o.budgetDiem) return { ...r, status: 'budget' }
       }
       const startTime = Date.now()
-      const { completion, headers } = await callModel(ctx, {
-        model: requestModel,
-        messages,
-        ...(openaiTools.length ? { tools: openaiTools, parallel_tool_calls: true } : {}),
-        ...(o.maxTokens !== undefined ? { max_tokens: o.maxTokens } : {}),
-        ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
-        ...(Object.keys(veniceParameters).length ? { venice_parameters: veniceParameters } : {}),
-      }, o.signal)
+      // The same request object every step: `messages` grows in place.
+      const { completion, headers } = await callModel(ctx, request, o.signal)
       r.steps++
       const charge = chargeOf(completion, price, headers)
       r.promptTokens += charge.promptTokens

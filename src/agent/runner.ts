@@ -1,8 +1,12 @@
+import type { Dispatcher } from 'undici'
+import { createConnectionPool } from '../venice/connectionPool.js'
 import { createVeniceClient, type VeniceClient } from '../venice/createVeniceClient.js'
 import type { VeniceLogger } from '../venice/request.js'
-import type { RateLimits } from '../venice/schemas.js'
+import type { ApiKey, RateLimits } from '../venice/schemas.js'
 import { createBalanceMonitor, type BalanceMonitor, type BalanceMonitorOptions } from './balanceMonitor.js'
+import { createFailureBudget, type FailureBudget } from './failureBudget.js'
 import { createFundingController, type FundingController, type FundingOutcome, type TopUpFn, type TopUpRequest } from './funding.js'
+import { classify402, keyLimitStateOf, type InsufficientVerdict, type KeyLimitState } from './keyLimit.js'
 import type { Ledger } from './ledger.js'
 import { createPriceBook, type PriceBook } from './pricing.js'
 import { createRateLimiter, type LimiterClock, type RateLimiter, type RateLimiterOptions } from './rateLimiter.js'
@@ -12,9 +16,15 @@ import { runAgent, type RunAgentOptions, type RunResult } from './runAgent.js'
 export type RunnerKey = {
   name: string
   apiKey: string
-  /** ISO expiry, as the provisioner recorded it (drives `keyExpiring` without an ADMIN call). */
+  /** ISO expiry, as the provisioner recorded it (until the key's own record is read with `fetchKeyRecord`). */
   expiresAt?: string | null | undefined
+  /** The key's own consumption limit and period, as the store recorded them (to tell a key-limit 402 from an empty account). */
+  consumptionLimit?: { diem?: number | null | undefined; usd?: number | null | undefined } | undefined
+  limitPeriod?: 'EPOCH' | 'MONTH' | 'LIFETIME' | null | undefined
 }
+
+/** A replacement key put in place of the old one (swapped in every client on that key). */
+export type InstalledKey = { apiKey: string; expiresAt?: string | null | undefined }
 
 /** What `rotateKey` resolves: the replacement key (and its expiry), or `undefined` to keep the old one. */
 export type RotatedKey = string | { apiKey: string; expiresAt?: string | null | undefined } | undefined
@@ -25,6 +35,13 @@ export type RunnerOptions = {
   keys: RunnerKey[]
   ledger?: Ledger | undefined
   fetch?: typeof fetch | undefined
+  /**
+   * Sockets to Venice, shared by every key and agent of the runner (per origin): at most this many are
+   * open at once, over keep-alive; other requests queue for a free one. Default 64.
+   */
+  connections?: number | undefined
+  /** Use this dispatcher instead of the runner's own pool (e.g. one pool shared by several runners). */
+  dispatcher?: Dispatcher | undefined
   logger?: VeniceLogger | undefined
   /** Clock for limiters (tests and benches compress time with the emulator's clock). */
   clock?: LimiterClock | undefined
@@ -40,7 +57,7 @@ export type RunnerOptions = {
    * own consumption limit. Resolve the replacement key (swapped in place for every agent on it), or
    * `undefined` to leave the key as is.
    */
-  rotateKey?: ((request: { name: string; reason: 'expiring' | 'limit'; detail: string }) => Promise<RotatedKey>) | undefined
+  rotateKey?: ((request: { name: string; reason: 'expiring' | 'limit'; detail: string; install: (next: InstalledKey) => void }) => Promise<RotatedKey>) | undefined
   /** Minimum time between rotations for expiry (ms, runner clock). Default 10 min. */
   rotateCooldownMs?: number | undefined
   /**
@@ -51,6 +68,16 @@ export type RunnerOptions = {
   fetchRateLimits?: ((keyName: string) => Promise<RateLimits>) | undefined
   /** Refresh `/api_keys/rate_limits` this often (ms); 0 disables the timer. Default 0. */
   refreshMs?: number | undefined
+  /**
+   * Reads a key's own record (`GET /api_keys` → the entry for that key, with an ADMIN key): its `expiresAt`,
+   * limits and current-period usage. Called with every refresh and before deciding what a 402 means.
+   * `undefined` when the key is not listed. Without it, expiry and limits come from `keys` only.
+   */
+  fetchKeyRecord?: ((keyName: string) => Promise<ApiKey | undefined>) | undefined
+  /** The account's failure budget, shared by every key of the wallet. Default: one for this runner. */
+  failureBudget?: FailureBudget | undefined
+  /** Rotate before a run when the key expires sooner than this (ms). Default 10 min. */
+  rotateAheadMs?: number | undefined
 }
 
 /** What the runner keeps per key: one client, one monitor, one funding controller, limiters per model. */
@@ -62,6 +89,12 @@ export type KeyServices = {
   limiterFor: (model: string) => RateLimiter
   /** Runs `rotateKey` once for concurrent callers; true when a new key is in place. */
   rotate: (reason: 'expiring' | 'limit', detail: string) => Promise<boolean>
+  /** Before a run: waits for the first key-record read and any rotation, and rotates a key about to expire. */
+  prepare: () => Promise<void>
+  /** True after a 402 that was not the account's (the key's own limit, or unexplained), until a new key or epoch. */
+  capped: () => boolean
+  /** What a 402 on this key means, from data (the key's record and usage, the balance headers); the message is a hint. */
+  classify402: (info: { balanceDiem: number | undefined; balanceUsd: number | undefined; message: string | undefined }) => Promise<InsufficientVerdict>
 }
 
 /** A run on the runner: `runAgent` options minus what the runner supplies, plus which key(s) to use. */
@@ -82,19 +115,24 @@ export type RunnerRunOptions = Omit<RunAgentOptions, 'venice' | 'limiter' | 'mon
  */
 export function createRunner(options: RunnerOptions) {
   if (!options.keys.length) throw new TypeError('createRunner needs at least one key')
+  // One bounded keep-alive pool for all keys: 10,000 agents must not open 10,000 sockets (issue #18).
+  const ownPool = options.dispatcher ? undefined : createConnectionPool({ connections: options.connections })
+  const dispatcher = options.dispatcher ?? ownPool!
   const services = new Map<string, KeyServices>()
-  for (const k of options.keys) services.set(k.name, makeServices(k, options))
+  const shared = { failureBudget: options.failureBudget ?? createFailureBudget(), rpm: new Map<string, number>() }
+  for (const k of options.keys) services.set(k.name, makeServices(k, options, shared, dispatcher))
   const first = services.get(options.keys[0]!.name)!
   const prices: PriceBook = createPriceBook(first.venice)
 
   function pick(key: RunnerRunOptions['key']): KeyServices {
-    const names = key === undefined ? [first.name] : Array.isArray(key) ? key : [key]
+    if (key === undefined) return first // one candidate: no snapshot needed (this runs for every agent)
+    const names = Array.isArray(key) ? key : [key]
     const candidates = names.map((n) => {
       const s = services.get(n)
       if (!s) throw new TypeError(`Unknown key "${n}"`)
       return s
     })
-    return candidates.find((s) => s.monitor.snapshot().level !== 'exhausted') ?? candidates[0]!
+    return candidates.find((s) => s.monitor.snapshot().level !== 'exhausted' && !s.capped()) ?? candidates[0]!
   }
 
   return {
@@ -102,17 +140,20 @@ export function createRunner(options: RunnerOptions) {
     key: (name: string): KeyServices | undefined => services.get(name),
     keys: (): KeyServices[] => [...services.values()],
     /** Runs one agent on a key's shared services. */
-    run(o: RunnerRunOptions): Promise<RunResult> {
+    async run(o: RunnerRunOptions): Promise<RunResult> {
       const s = pick(o.key)
+      await s.prepare()
       const limiter = s.limiterFor(o.model ?? o.characterSlug ?? 'default')
       return runAgent({
         ...o, venice: s.venice, limiter, monitor: s.monitor, funding: s.funding, prices, ledger: options.ledger,
         onKeyLimit: options.rotateKey ? (detail) => s.rotate('limit', detail) : undefined,
+        classify402: s.classify402,
       })
     },
-    /** Stops refresh timers. */
+    /** Stops refresh timers and closes the runner's own connection pool (after in-flight requests). */
     close(): void {
       for (const s of services.values()) s.monitor.stop()
+      void ownPool?.close().catch(() => {})
     },
   }
 }
@@ -120,28 +161,63 @@ export function createRunner(options: RunnerOptions) {
 /** A runner as returned by `createRunner`. */
 export type Runner = ReturnType<typeof createRunner>
 
-function makeServices(k: RunnerKey, o: RunnerOptions): KeyServices {
+type Shared = { failureBudget: FailureBudget; rpm: Map<string, number> }
+
+function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher: Dispatcher): KeyServices {
   const limiters = new Map<string, RateLimiter>()
+  const now = o.clock?.now ?? Date.now
   // Header observations from REST calls (and chat) reach the monitor through the client hook.
   let monitorRef: BalanceMonitor | undefined
   const venice = createVeniceClient({
     baseURL: o.baseURL,
     apiKey: k.apiKey,
     fetch: o.fetch,
+    dispatcher,
     logger: o.logger,
-    maxRetries: 2,
+    // REST calls an agent makes (images, speech, rate limits) ride out dropped connections like chat does (callModel: 4).
+    maxRetries: 4,
     onHeaders: (h, status, path) => {
-      if (!path.endsWith('/chat/completions')) monitorRef?.observeHeaders(h, status)
+      if (path.endsWith('/chat/completions')) return // the limiter and callModel see these
+      // REST failures count toward the account's breaker too. A 402 is not passed on as "exhausted": only
+      // the chat path decides (from data) whether a 402 is the account's or the key's own limit.
+      if (status >= 400) void shared.failureBudget.record(now())
+      monitorRef?.observeHeaders(h, status === 402 ? undefined : status)
     },
   })
+  let keyState: KeyLimitState = keyLimitStateOf({ consumptionLimit: k.consumptionLimit, limitPeriod: k.limitPeriod })
+  const readRecord = async (): Promise<void> => {
+    const record = await o.fetchKeyRecord!(k.name)
+    if (!record) return
+    keyState = keyLimitStateOf(record)
+    monitor.setKeyExpiresAt(record.expiresAt ? Date.parse(record.expiresAt) || undefined : undefined)
+  }
+  const learnLimits = (rl: RateLimits): void => {
+    for (const m of rl.rateLimits) {
+      const rpm = m.rateLimits.find((l) => l.type === 'RPM')?.amount
+      if (m.apiModelId && rpm) shared.rpm.set(m.apiModelId, rpm)
+    }
+    for (const [name, l] of limiters) l.setLimit(rpmOf(name, l))
+  }
+  const rpmOf = (name: string, l?: RateLimiter): number | undefined => shared.rpm.get(l?.modelId() ?? '') ?? shared.rpm.get(name.split(':')[0]!)
+  const fetchRateLimits = async (): Promise<RateLimits> => {
+    const rl = await (o.fetchRateLimits ? o.fetchRateLimits(k.name) : venice.getRateLimits())
+    learnLimits(rl)
+    // The key's own record is the source of its expiry (an ADMIN key's `keyExpiration` is the ADMIN key's).
+    if (o.fetchKeyRecord) await readRecord().catch((error: unknown) => o.logger?.warn?.('runner: key record read failed', { key: k.name, error: error instanceof Error ? error.message : String(error) }))
+    return rl
+  }
   const monitor = createBalanceMonitor({
     ...o.monitor,
-    fetchRateLimits: o.fetchRateLimits ? () => o.fetchRateLimits!(k.name) : () => venice.getRateLimits(),
+    fetchRateLimits,
+    // `keyExpiration` describes the key that asked: only this key's own client may set the expiry from it.
+    expiryFromRateLimits: !o.fetchRateLimits,
     keyExpiresAt: k.expiresAt ? Date.parse(k.expiresAt) : undefined,
     now: o.clock?.now,
   })
   monitorRef = monitor
   if (o.refreshMs) monitor.start(o.refreshMs)
+  // With an ADMIN-backed reader, read limits and the key's own record once up front (runs wait for it).
+  const ready: Promise<void> = o.fetchRateLimits || o.fetchKeyRecord ? monitor.refresh().catch(() => undefined) : Promise.resolve()
   const funding =
     o.topUp && o.funding
       ? createFundingController({
@@ -152,36 +228,69 @@ function makeServices(k: RunnerKey, o: RunnerOptions): KeyServices {
   funding?.attach()
   let rotating: Promise<boolean> | undefined
   let lastRotation = -Infinity
-  const now = o.clock?.now ?? Date.now
+  let capped = false
+  monitor.on('epochReset', () => (capped = false))
+  const install = (next: InstalledKey): void => {
+    capped = false
+    venice.setApiKey(next.apiKey)
+    keyState = { ...keyState, used: undefined }
+    monitor.setKeyLimitRemaining(undefined)
+    monitor.setKeyExpiresAt(next.expiresAt ? Date.parse(next.expiresAt) : undefined)
+  }
   const rotate = (reason: 'expiring' | 'limit', detail: string): Promise<boolean> => {
     if (!o.rotateKey) return Promise.resolve(false)
     // An expiring key is rotated at most once per cooldown, so short-lived replacements cannot loop.
     if (!rotating && reason === 'expiring' && now() - lastRotation < (o.rotateCooldownMs ?? 600_000)) return Promise.resolve(false)
     if (rotating) return rotating
     lastRotation = now()
-    const p = o.rotateKey({ name: k.name, reason, detail }).catch((): RotatedKey => undefined).then((rotated) => {
+    let installed = false
+    // The provisioner installs the new key before it revokes the old one, so no request goes out on a revoked key.
+    const installOnce = (next: InstalledKey) => {
+      installed = true
+      install(next)
+    }
+    const p = o.rotateKey({ name: k.name, reason, detail, install: installOnce }).catch((error: unknown): RotatedKey => {
+      o.logger?.warn?.('runner: key rotation failed', { key: k.name, reason, error: error instanceof Error ? error.message : String(error) })
+      return undefined
+    }).then((rotated) => {
       rotating = undefined
-      if (!rotated) return false
-      const next = typeof rotated === 'string' ? { apiKey: rotated } : rotated
-      venice.setApiKey(next.apiKey)
+      if (!rotated) return installed
       // Monitor updates run after `rotating` is cleared, so an event they fire may rotate again.
-      monitor.setKeyLimitRemaining(undefined)
-      monitor.setKeyExpiresAt(next.expiresAt ? Date.parse(next.expiresAt) : undefined)
+      if (!installed) install(typeof rotated === 'string' ? { apiKey: rotated } : rotated)
       return true
     })
     rotating = p
     return p
   }
   monitor.on('keyExpiring', (s) => void rotate('expiring', `expires in ${s.expiresInHours.toFixed(1)} h`))
+  const prepare = async (): Promise<void> => {
+    await ready
+    if (rotating) await rotating
+    const expires = monitor.snapshot().keyExpiresAt
+    if (expires !== undefined && expires - now() < (o.rotateAheadMs ?? 600_000)) await rotate('expiring', `expires at ${new Date(expires).toISOString()}`)
+  }
+  const classify = async (info: { balanceDiem: number | undefined; balanceUsd: number | undefined; message: string | undefined }): Promise<InsufficientVerdict> => {
+    if (o.fetchKeyRecord) await readRecord().catch(() => undefined)
+    const verdict = classify402({ ...info, key: keyState })
+    if (verdict.cause !== 'account') capped = true
+    return verdict
+  }
   return {
     name: k.name,
     venice,
     monitor,
     funding,
     rotate,
+    prepare,
+    capped: () => capped,
+    classify402: classify,
     limiterFor(model) {
       let l = limiters.get(model)
-      if (!l) limiters.set(model, (l = createRateLimiter({ ...o.limiter, clock: o.clock })))
+      if (!l) {
+        limiters.set(model, (l = createRateLimiter({ ...o.limiter, failureBudget: o.limiter?.failureBudget ?? shared.failureBudget, clock: o.clock })))
+        const rpm = rpmOf(model)
+        if (rpm !== undefined && o.limiter?.initialLimit === undefined) l.setLimit(rpm)
+      }
       return l
     },
   }

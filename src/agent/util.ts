@@ -7,6 +7,8 @@
  * ```
  */
 export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  // The common step has one tool call: no workers, no Promise.all.
+  if (items.length === 1) return [await fn(items[0]!, 0)]
   const out = new Array<R>(items.length)
   let next = 0
   const worker = async () => {

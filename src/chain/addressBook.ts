@@ -17,15 +17,21 @@ export type AddressBook = {
   positionManager: Address
   factory: Address
   multicall3: Address
-  /** Aerodrome router (mainnet only; the main VVV liquidity is there). */
+  /** Aerodrome router (the main VVV liquidity on Base is there; the devnet installs a compatible one at the same address). */
   aerodromeRouter?: Address | undefined
-  /** Aerodrome default pool factory (mainnet only). */
+  /** Aerodrome default pool factory (same address on Base and the devnet). */
   aerodromeFactory?: Address | undefined
   usdc?: Address | undefined
 }
 
 /** The canonical Multicall3 address, identical on every EVM chain (and on the devnet). */
 export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11'
+
+/** Aerodrome's Router on Base; the devnet installs its compatible router at the same address. */
+export const AERODROME_ROUTER_ADDRESS: Address = '0xcF77a3Ba9A5CA399B7c97c74d54e5b1Beb874E43'
+
+/** Aerodrome's default PoolFactory on Base; the devnet installs its compatible factory at the same address. */
+export const AERODROME_FACTORY_ADDRESS: Address = '0x420DD381b31aEf6683db6B902084cB0FFECe40Da'
 
 /**
  * Base mainnet (chain id 8453), from `shared/venice/FACTS.md`.
@@ -49,8 +55,8 @@ export const baseAddressBook: AddressBook = {
   positionManager: '0x03a520b32C04BF3bEEf7BEb72E919cf822Ed34f1',
   factory: '0x33128a8fC17869897dcE68Ed026d694621f6FDfD',
   multicall3: MULTICALL3_ADDRESS,
-  aerodromeRouter: '0xcF77a3Ba9A5CA399B7c97c74d54e5b1Beb874E43',
-  aerodromeFactory: '0x420DD381b31aEf6683db6B902084cB0FFECe40Da',
+  aerodromeRouter: AERODROME_ROUTER_ADDRESS,
+  aerodromeFactory: AERODROME_FACTORY_ADDRESS,
 }
 
 const address = z

@@ -1,31 +1,56 @@
 import { createSpinner } from 'nanospinner'
+import { redactText } from '../util/redact.js'
+import { getLogger } from '../util/logger.js'
+import { displayJson } from './format.js'
 
-/** Prints one JSON line (for `--json`). bigint values become decimal strings. */
+/** Prints one JSON line (for `--json`). bigint values become decimal strings; float noise is rounded off; credentials in URLs are removed. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`)
+  process.stdout.write(`${redactText(JSON.stringify(value, (_k, v) => displayJson(v)))}
+`)
 }
 
 /** Shared `--json` flag definition for citty commands. */
 export const jsonArg = { json: { type: 'boolean', description: 'Print one JSON line instead of text', default: false } } as const
 
+/** Reports what a command is doing or waiting for. `fields` (tx hash, counts) go to the log as fields. */
+export type Progress = (text: string, fields?: Record<string, unknown>) => void
+
 /**
- * Runs `task` with a spinner on stderr (only when interactive and not in `--json` mode).
+ * Runs `task` with progress on stderr, never on stdout (so `--json` output stays one clean line): a spinner
+ * whose text `update` changes when stderr is a terminal, otherwise one `info` log line per update
+ * (component `progress`, honouring GONDOLA_LOG_LEVEL).
  *
  * @example
  * ```ts
- * const receipt = await withSpinner('Swapping', async (update) => { update('tx 0xab…'); return wait() }, { json: false })
+ * const receipt = await withSpinner('Swapping', async (update) => { update('waiting for the receipt', { hash }); return wait() }, { json: false })
  * ```
  */
-export async function withSpinner<T>(text: string, task: (update: (text: string) => void) => Promise<T>, options: { json: boolean }): Promise<T> {
-  const enabled = !options.json && Boolean(process.stderr.isTTY)
-  if (!enabled) return task(() => {})
+export async function withSpinner<T>(text: string, task: (update: Progress) => Promise<T>, _options: { json: boolean }): Promise<T> {
+  if (!process.stderr.isTTY) {
+    const log = getLogger('progress')
+    log.info(text)
+    return task((t, fields) => log.info(t, fields))
+  }
   const spinner = createSpinner(text, { stream: process.stderr }).start()
   try {
-    const result = await task((t) => spinner.update({ text: t }))
+    const result = await task((t, fields) => spinner.update({ text: typeof fields?.hash === 'string' ? `${t} (tx ${fields.hash})` : t }))
     spinner.success({ text })
     return result
   } catch (err) {
     spinner.error({ text })
     throw err
   }
+}
+
+/**
+ * One progress line for a wait, saying what it waits for and how far along the work is.
+ *
+ * @example
+ * ```ts
+ * waitText("Venice's key-creation limit", 38_000, { done: 12, total: 20, unit: 'keys minted' })
+ * // "waiting 38 s for Venice's key-creation limit, 12/20 keys minted"
+ * ```
+ */
+export function waitText(what: string, ms: number, progress?: { done: number; total: number; unit: string }): string {
+  return `waiting ${Math.max(1, Math.round(ms / 1000))} s for ${what}${progress ? `, ${progress.done}/${progress.total} ${progress.unit}` : ''}`
 }

@@ -8,6 +8,7 @@ import { resolveVeniceBaseUrl } from '../venice/resolveBaseUrl.js'
 import { getBalances } from '../wallet/actions/getBalances.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import { keyRunways } from './commands/status.js'
+import { epochOf, withEpoch } from './statusEpoch.js'
 import { presentable } from './walletCommand.js'
 
 /**
@@ -27,18 +28,21 @@ export async function collectStatus(env: Env, o: { wallet: Wallet; store: KeySto
   const keys = o.store.summaries().filter((k) => k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin)
   const adminKey = storedAdminKey(o.store, scope) ?? env.VENICE_ADMIN_API_KEY
   const admin = adminKey ? createVeniceClient({ baseURL, apiKey: adminKey, maxRetries: 2 }) : undefined
-  const [balances, server, limits, entries] = await Promise.all([
+  const [balances, server, limits, entries, billing] = await Promise.all([
     getBalances(o.wallet),
     admin?.listApiKeys(),
     admin?.getRateLimits(),
     readLedger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')),
+    admin?.getBillingBalance(),
   ])
-  const runways = keyRunways(keys, server, limits, entries, { now: o.now, windowMs: o.windowMs })
+  // The allowance comes back at the reset: runway is counted across it.
+  const epoch = limits ? await epochOf(env, o.wallet, balances, limits.nextEpochBegins, billing?.diemEpochAllocation, o.now) : undefined
+  const runways = withEpoch(keyRunways(keys, server, limits, entries, { now: o.now, windowMs: o.windowMs }), keys, epoch)
   const keyRows = keys.map((k) => {
     const live = server?.find((s) => s.id === k.id)
     return { ...k, onServer: server ? Boolean(live) : null, currentPeriodUsage: live?.currentPeriodUsage ?? null }
   })
-  return { wallet: o.wallet.address, network: env.GONDOLA_NETWORK, baseURL, balances: presentable(balances), rawBalances: balances, keys: keyRows, rateLimits: limits ?? null, runways, entries }
+  return { wallet: o.wallet.address, network: env.GONDOLA_NETWORK, baseURL, balances: presentable(balances), rawBalances: balances, keys: keyRows, rateLimits: limits ?? null, epoch: epoch ?? null, runways, entries }
 }
 
 /** What `collectStatus` returns. */
@@ -46,5 +50,5 @@ export type StatusData = Awaited<ReturnType<typeof collectStatus>>
 
 /** The JSON line of `gondola status --json`. */
 export function statusJson(s: StatusData) {
-  return { wallet: s.wallet, network: s.network, baseURL: s.baseURL, balances: s.balances, keys: s.keys, rateLimits: s.rateLimits, runways: s.runways }
+  return { wallet: s.wallet, network: s.network, baseURL: s.baseURL, balances: s.balances, keys: s.keys, rateLimits: s.rateLimits, epoch: s.epoch, runways: s.runways }
 }

@@ -11,6 +11,8 @@ import { parseAmount } from '../wallet/amounts.js'
 import { describePlannedStep, type PlannedStep } from '../wallet/send/plannedStep.js'
 import { CLIError } from './CLIError.js'
 import { printJson, withSpinner } from './output.js'
+import { formatAmount } from './format.js'
+import { getLogger } from '../util/logger.js'
 
 /** `--json` and `--dry-run`, shared by every money command. */
 export const moneyArgs = {
@@ -19,7 +21,7 @@ export const moneyArgs = {
 } as const
 
 /** bigint fields that are not 18-decimal token amounts. */
-const NOT_AMOUNTS = new Set(['gasUsed', 'timestamp', 'end', 'cooldownEnd', 'blockNumber', 'nonce'])
+const NOT_AMOUNTS = new Set(['gasUsed', 'timestamp', 'end', 'cooldownEnd', 'blockNumber', 'nonce', 'gas', 'baseFee'])
 
 /** Makes a result printable: token amounts as decimal strings, other bigints as integers, receipts dropped. */
 export function presentable(value: unknown, key = ''): unknown {
@@ -54,11 +56,13 @@ export async function runMoneyCommand<T>(args: { json: boolean; 'dry-run': boole
   const result = await withSpinner(
     args['dry-run'] ? `${label} (dry run)` : label,
     async (update) => {
-      const wallet = await openWallet(env, { dryRun: args['dry-run'], hooks: { afterSign: (step) => update(`${label}: ${step.label}, tx ${step.hash}`) } })
+      const wallet = await openWallet(env, { dryRun: args['dry-run'], hooks: { afterBroadcast: (step) => update(`${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) } })
       return action(wallet)
     },
     { json: args.json },
   )
+  const r = result as { status?: string; hash?: string; hashes?: string[] } | undefined
+  getLogger('wallet').debug('action finished', { action: label, dryRun: args['dry-run'], status: r?.status, hash: r?.hash, hashes: r?.hashes })
   if (args.json) printJson({ dryRun: args['dry-run'], ...(presentable(result) as object) })
   else process.stdout.write(`${args['dry-run'] ? '[dry run] ' : ''}${text(result)}\n${args['dry-run'] ? planLines(result) : ''}`)
 }
@@ -69,5 +73,5 @@ function planLines(result: unknown): string {
   return steps?.length ? `${steps.map((s) => `  ${describePlannedStep(s)}\n`).join('')}` : ''
 }
 
-/** Formats an 18-decimal amount for text output. */
-export const fmt = (v: bigint | undefined): string => formatUnits(v ?? 0n, 18)
+/** Formats an 18-decimal amount for text output (rounded: see `format.ts`). */
+export const fmt = (v: bigint | undefined): string => formatAmount(v ?? 0n)

@@ -5,6 +5,8 @@
  * Every variable is documented in `.env.example`; a bad value fails fast with a
  * `ConfigError` naming the variable.
  */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import { config as loadDotenv } from 'dotenv'
 import { z } from 'zod'
 import { ConfigError } from './ConfigError.js'
@@ -17,7 +19,9 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 export const envSchema = z.object({
   GONDOLA_NETWORK: z.enum(['devnet', 'base']).default('devnet'),
   GONDOLA_STATE_DIR: z.string().min(1).default('.gondola'),
-  GONDOLA_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  /** Per-user wallet data (journal, lock, daily spend) keyed by address, shared by every state dir. Default: `defaultDataDir()`. */
+  GONDOLA_DATA_DIR: z.string().min(1).optional(),
+  GONDOLA_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   BASE_RPC_URL: optionalUrl,
   DEVNET_RPC_URL: optionalUrl,
   GONDOLA_KEYSTORE: z.string().min(1).optional(),
@@ -39,7 +43,8 @@ export const envSchema = z.object({
   GONDOLA_FUNDING_MIN_RUNWAY_HOURS: z.coerce.number().positive().default(24),
   GONDOLA_FUNDING_TOPUP_ETH: decimalString.default('0.01'),
   GONDOLA_FUNDING_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(3600),
-  GONDOLA_AUTOPILOT_TARGET_DIEM: decimalString.default('0.1'),
+  GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY: decimalString.default('1'),
+  GONDOLA_AUTOPILOT_MIN_STAKED_DIEM: decimalString.default('0.1'),
   GONDOLA_MCP_TOKEN: z.string().min(24, 'must be at least 24 characters (it guards a server that moves money)').optional(),
   GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: decimalString.default('1'),
   OTEL_SDK_DISABLED: bool.default(false),
@@ -88,6 +93,13 @@ export function readEnv(source?: Record<string, string | undefined>, overrides: 
   const raw = { ...(source ?? process.env), ...overrides }
   // Treat empty strings as unset, as `.env.example` copies leave `NAME=` lines.
   const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''))
+  if (cleaned.GONDOLA_AUTOPILOT_TARGET_DIEM !== undefined) {
+    // Renamed when the target became Diem per day (pool share + staked DIEM), not staked DIEM: a stale name must not be ignored.
+    throw new ConfigError('GONDOLA_AUTOPILOT_TARGET_DIEM is no longer read: the autopilot now targets Diem per day.', {
+      metaMessages: ['Set GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY instead (your sVVV pool share plus staked DIEM), and remove GONDOLA_AUTOPILOT_TARGET_DIEM.'],
+      code: 'CONFIG_RENAMED',
+    })
+  }
   const parsed = envSchema.safeParse(cleaned)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
@@ -110,4 +122,39 @@ export function readEnv(source?: Record<string, string | undefined>, overrides: 
 /** True when stdout is an interactive terminal and `CI` is not set (spinners, prompts). */
 export function isInteractive(): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.CI
+}
+
+/**
+ * Whether to write ANSI colours to `stream`: `FORCE_COLOR` (any value but `0`/`false`) forces them,
+ * `NO_COLOR` (any non-empty value, see no-color.org) or `TERM=dumb` turns them off, and otherwise only a
+ * TTY gets them — never a pipe or a file.
+ *
+ * @example
+ * ```ts
+ * colorEnabled(process.stderr) // false under `gondola … 2>log.txt`
+ * ```
+ */
+export function colorEnabled(stream: { isTTY?: boolean } = process.stdout, source: Record<string, string | undefined> = process.env): boolean {
+  const force = source.FORCE_COLOR
+  if (force !== undefined && force !== '0' && force !== 'false') return true
+  if (source.NO_COLOR) return false
+  if (force === '0' || force === 'false' || source.TERM === 'dumb') return false
+  return Boolean(stream.isTTY)
+}
+
+/**
+ * The per-user data directory where each wallet address keeps its journal, its lock and its daily spend, shared
+ * by every state dir on the machine: `GONDOLA_DATA_DIR`, else `$XDG_DATA_HOME/gondola`, else
+ * `~/.local/share/gondola`. Tests point `GONDOLA_DATA_DIR` at a temp dir.
+ *
+ * @example
+ * ```ts
+ * defaultDataDir({ GONDOLA_DATA_DIR: '/tmp/g' }) // '/tmp/g'
+ * defaultDataDir({ XDG_DATA_HOME: '/home/a/.data' }) // '/home/a/.data/gondola'
+ * ```
+ */
+export function defaultDataDir(source: Record<string, string | undefined> = process.env): string {
+  if (source.GONDOLA_DATA_DIR) return source.GONDOLA_DATA_DIR
+  if (source.XDG_DATA_HOME) return join(source.XDG_DATA_HOME, 'gondola')
+  return join(homedir(), '.local', 'share', 'gondola')
 }

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { LedgerEntry } from '../agent/ledger.js'
+import { readHistory } from '../autopilot/history.js'
+import { dailyReport } from '../autopilot/report.js'
 import { readRunRecords, type RunRecord } from '../host/runHistory.js'
 
 /** One point of a key's balance/burn series (from the ledger). */
@@ -16,7 +18,8 @@ export type KeyPoint = { ts: string; balanceDiem: number | null; spentDiem: numb
  * ```
  */
 export async function dashboardData(p: { entries: readonly LedgerEntry[]; runsPath: string; journalPath: string; autopilotHistoryPath?: string | undefined }) {
-  const [runs, journal, autopilot] = await Promise.all([readRunRecords(p.runsPath), readJournalRuns(p.journalPath), readJsonl(p.autopilotHistoryPath)])
+  // The autopilot's history as its daily rows (day, allowance, spend, utilisation, actions, ETH, runway).
+  const [runs, journal, autopilot] = await Promise.all([readRunRecords(p.runsPath), readJournalRuns(p.journalPath), p.autopilotHistoryPath ? readHistory(p.autopilotHistoryPath).then(dailyReport) : []])
   return { keys: keySeries(p.entries), spendPerDay: spendPerDay(p.entries), agents: agentTable(p.entries, runs), journal, autopilot }
 }
 
@@ -74,18 +77,6 @@ async function readJournalRuns(path: string) {
   } catch {
     return []
   }
-}
-
-async function readJsonl(path: string | undefined): Promise<unknown[]> {
-  if (!path) return []
-  const text = await readFile(path, 'utf8').catch(() => '')
-  return text.split('\n').flatMap((l) => {
-    try {
-      return l ? [JSON.parse(l) as unknown] : []
-    } catch {
-      return []
-    }
-  })
 }
 
 function round(n: number): number {

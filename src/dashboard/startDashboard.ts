@@ -1,3 +1,4 @@
+import { autopilotStore } from '../autopilot/store.js'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -44,7 +45,7 @@ export async function startDashboard(o: StartDashboardOptions) {
   const token = o.token ?? randomBytes(24).toString('base64url')
   const expected = Buffer.from(token)
   const stateDir = o.env.GONDOLA_STATE_DIR
-  const files = { ledger: join(stateDir, 'ledger.jsonl'), runs: join(stateDir, 'runs.jsonl'), autopilot: join(stateDir, 'autopilot', 'history.jsonl') }
+  const files = { ledger: join(stateDir, 'ledger.jsonl'), runs: join(stateDir, 'runs.jsonl'), autopilot: autopilotStore({ stateDir, chainId: o.wallet.chainId, address: o.wallet.address }).historyPath }
   const echartsPath = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js')
   // SSE streams are held open by the page: closing the server must end them, not wait for them.
   const app = Fastify({ logger: false, forceCloseConnections: true })

@@ -14,6 +14,8 @@ import { createKeystore } from '../wallet/accounts/createKeystore.js'
 import { loadAccount } from '../wallet/accounts/loadAccount.js'
 import { ensureDiem } from '../wallet/actions/ensureDiem.js'
 import { quoteSwap } from '../wallet/actions/quoteSwap.js'
+import { describeComparison } from '../wallet/routes/describeComparison.js'
+import { poolLabel } from '../wallet/routes/venues.js'
 import { createWallet, type Wallet } from '../wallet/createWallet.js'
 import { demoSettings as S } from './demoSettings.js'
 import { printRun, summarize, type DemoSummary, type SentTx } from './demoSummary.js'
@@ -101,7 +103,8 @@ async function createDemoWallet(world: LocalWorld, stateDir: string, report: Rep
 
 async function provisionAgent(world: LocalWorld, wallet: Wallet, store: KeyStore, report: Reporter): Promise<SentTx[]> {
   const quote = await quoteSwap(wallet, { amountIn: S.topUpEth })
-  report.line(`quote   ${f(quote.amountIn)} ETH → ${f(quote.amountOut)} VVV (fee tier ${quote.fee}, min ${f(quote.amountOutMinimum)} at ${quote.slippageBps} bps)`)
+  report.line(`quote   ${f(quote.amountIn)} ETH → ${f(quote.amountOut)} VVV on ${poolLabel(quote)} (min ${f(quote.amountOutMinimum)} at ${quote.slippageBps} bps)`)
+  for (const line of describeComparison(quote.comparison!)) report.line(`        ${line}`)
   const result = await provision({ wallet, baseURL: world.veniceBaseUrl, store, agents: ['treasurer'], stakeSvvv: S.stakeVvv, diemPerAgent: S.diemPerAgent })
   const s = result.stake
   report.line(`stake   swapped ${f(s.swap?.amountIn ?? 0n)} ETH → ${f(s.swap?.amountOut ?? 0n)} VVV, approved exactly ${f(s.staked)}, staked (${s.hashes.length} tx)`)

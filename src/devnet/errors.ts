@@ -1,3 +1,4 @@
+import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { BaseError } from '../errors/BaseError.js'
 
 /** The anvil binary could not be found in node_modules. */
@@ -33,4 +34,5 @@ export class FaucetError extends BaseError {
 /** No devnet address book was found in (or could be read from) the state directory. */
 export class DevnetStateError extends BaseError {
   override name = 'DevnetStateError' as const
+  override exitCode: ExitCodeValue = ExitCode.config
 }

@@ -11,6 +11,7 @@ import type { EmulatorClock } from './state/clock.js'
 import type { ApiKeyRecord, KeyStore } from './state/keyStore.js'
 import { createFailureBreaker, type RateLimiter } from './state/rateLimiter.js'
 import { MESSAGES, VeniceHttpError } from './http/VeniceHttpError.js'
+import type { EmulatorVariants } from './variants.js'
 
 export type EmulatorContext = {
   clock: EmulatorClock
@@ -27,6 +28,8 @@ export type EmulatorContext = {
   /** Key-creation timestamps per wallet, for the 20/min limit. */
   keyCreations: Map<string, number[]>
   maxActiveKeys: number
+  /** Ambiguous documented behaviours, switchable at run time (`setVariants`, `POST /_emulator/variants`). */
+  variants: EmulatorVariants
 }
 
 /** Per-request state the hooks fill in. */

@@ -3,6 +3,7 @@
  * `http://127.0.0.1:PORT/api/v1`, reading stakes from a `ChainReader`.
  */
 import { randomBytes } from 'node:crypto'
+import type { Server } from 'node:http'
 import Fastify from 'fastify'
 import type { Address } from 'viem'
 import { loadCatalog } from './catalog/models.js'
@@ -11,6 +12,7 @@ import { sendJson, type EmulatorContext } from './context.js'
 import { createFaults, type FaultOptions } from './faults.js'
 import { MESSAGES, VeniceHttpError } from './http/VeniceHttpError.js'
 import { createScriptStore, type ScriptedResponse } from './model/scripts.js'
+import { registerRouteFaults } from './http/routeFaults.js'
 import { registerAdminRoutes } from './routes/admin.js'
 import { registerApiKeyRoutes, createKeyFor } from './routes/apiKeys.js'
 import { registerCatalogRoutes } from './routes/catalog.js'
@@ -23,6 +25,8 @@ import { createAccounts } from './state/accounts.js'
 import { createClock, type EmulatorClock } from './state/clock.js'
 import { createKeyStore, type CreateKeyInput } from './state/keyStore.js'
 import { createFailureBreaker, createRateLimiter, type RateLimitOverrides } from './state/rateLimiter.js'
+import { loadVeniceSpec } from './spec/openapiDoc.js'
+import { parseVariants, type EmulatorVariants } from './variants.js'
 
 export type StartEmulatorOptions = {
   /** Port to listen on; 0 or omitted picks a free one. */
@@ -52,13 +56,22 @@ export type StartEmulatorOptions = {
    * this many staked DIEM the wallet's Diem balance is 0 (it pays in USD or gets 402). Default off.
    */
   minStakedDiemForDiem?: number
+  /** Keep every request (method, URL, body) for `requests()`: tests check what reached the API. Off by default. */
+  recordRequests?: boolean
+  /** Ambiguous documented behaviours to answer with (see `EmulatorVariants`). */
+  variants?: EmulatorVariants
 }
+
+/** One request as the emulator received it (with `recordRequests`). Authorization headers are not kept. */
+export type RecordedRequest = { method: string; url: string; body: unknown }
 
 /** A running emulator. */
 export type Emulator = {
   /** `http://127.0.0.1:PORT/api/v1`, the `baseURL` for the openai SDK. */
   baseURL: string
   port: number
+  /** The HTTP server (benches and tests count its `connection` events). */
+  server: Server
   stop(): Promise<void>
   clock: EmulatorClock
   now(): number
@@ -68,6 +81,8 @@ export type Emulator = {
   advance(ms: number): void
   setFaults(faults: FaultOptions): void
   setRateLimits(overrides: RateLimitOverrides): void
+  /** Replaces the ambiguous-behaviour switches (e.g. `{ limitHeader: 'used' }`); `{}` restores the defaults. */
+  setVariants(variants: EmulatorVariants): void
   /** Queues exact responses for the next chat completions of `apiKey` (scripted mode). */
   script(apiKey: string, responses: ScriptedResponse[]): void
   /** Sets a user's USD balance. */
@@ -78,6 +93,8 @@ export type Emulator = {
   refreshChain(address?: Address): void
   /** Creates a key directly, skipping the web3 flow (for tests of code that only needs a key). */
   createKey(owner: Address, input?: Partial<CreateKeyInput>): { apiKey: string; id: string }
+  /** Requests received so far (empty unless `recordRequests`); admin routes excluded. */
+  requests(): readonly RecordedRequest[]
 }
 
 /**
@@ -99,13 +116,14 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     validators: getSpecValidators(),
     keys: createKeyStore(),
     accounts: createAccounts({ chain: options.chain, clock, epochMs, dailyPoolDiem: options.dailyPoolDiem ?? 1000, usdBalance: options.usdBalance ?? 0, chainCacheMs: options.chainCacheMs, minStakedDiemForDiem: options.minStakedDiemForDiem }),
-    limiter: createRateLimiter({ now: clock.now, overrides: options.rateLimits }),
+    limiter: createRateLimiter({ now: clock.now, overrides: options.rateLimits, limitHeader: () => ctx.variants.limitHeader }),
     breaker: createFailureBreaker({ now: clock.now }),
     faults,
     scripts: createScriptStore(),
     jwtSecret: options.jwtSecret ?? new Uint8Array(randomBytes(32)),
     keyCreations: new Map(),
     maxActiveKeys: options.maxActiveKeys ?? 500,
+    variants: parseVariants(options.variants ?? {}),
   }
   // Pre-compile the hot validators so the first request pays nothing.
   ctx.validators.request('/chat/completions', 'post')
@@ -114,11 +132,20 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024, keepAliveTimeout: 30_000 })
   let ray = 0
   const rayPrefix = randomBytes(4).toString('hex')
+  // `x-venice-version` on every response (the docs: always); the emulator reports the spec version it follows.
+  const version = String((loadVeniceSpec().info as { version?: unknown } | undefined)?.version ?? 'emulator')
   app.decorateRequest('venice', null as never)
   app.addHook('onRequest', async (request, reply) => {
     request.venice = { key: null, caller: `ip:${request.ip}` }
-    reply.header('CF-RAY', `${rayPrefix}${(++ray).toString(16).padStart(8, '0')}-EMU`)
+    reply.header('CF-RAY', `${rayPrefix}${(++ray).toString(16).padStart(8, '0')}-EMU`).header('x-venice-version', version)
   })
+  const recorded: RecordedRequest[] = []
+  if (options.recordRequests) {
+    // preValidation: the body is parsed by then (a request faulted on a non-inference route never gets here).
+    app.addHook('preValidation', async (request) => {
+      if (!request.url.startsWith('/api/v1/_emulator/')) recorded.push({ method: request.method, url: request.url, body: request.body ?? null })
+    })
+  }
   app.addHook('onResponse', async (request, reply) => {
     // Only authenticated callers are counted, so unauthenticated probes cannot block other tests on loopback.
     if (reply.statusCode >= 400 && request.venice.key && !request.venice.skipBreaker) ctx.breaker.fail(request.venice.caller)
@@ -134,6 +161,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return sendJson(reply, 400, { error: MESSAGES.invalidRequest, details: { _errors: [e.message ?? 'Invalid body'] } })
     return sendJson(reply, 500, { error: 'An unknown error occurred' })
   })
+  registerRouteFaults(app, ctx)
   app.setNotFoundHandler((_request, reply) => sendJson(reply, 404, { error: MESSAGES.notFound }))
 
   registerWeb3KeyRoutes(app, ctx)
@@ -150,6 +178,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
   return {
     baseURL: `http://127.0.0.1:${port}/api/v1`,
     port,
+    server: app.server,
     stop: async () => {
       await app.close()
     },
@@ -159,6 +188,9 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     advance: clock.advance,
     setFaults: (f) => faults.set(f),
     setRateLimits: (o) => ctx.limiter.setOverrides(o),
+    setVariants: (v) => {
+      ctx.variants = parseVariants(v)
+    },
     script: (apiKey, responses) => {
       ctx.scripts.push(apiKey, responses)
     },
@@ -170,6 +202,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     refreshChain: (addr) => {
       ctx.accounts.invalidate(addr)
     },
+    requests: () => recorded,
     createKey: (owner, input = {}) => {
       ctx.accounts.user(owner)
       const data = createKeyFor(ctx, owner, { apiKeyType: 'INFERENCE', ...input })

@@ -6,17 +6,22 @@ import { createLedger, type Ledger } from '../agent/ledger.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
 import type { RunResult } from '../agent/runAgent.js'
 import { createRunner, type RotatedKey, type Runner } from '../agent/runner.js'
+import { accountFailureBudget } from '../agent/failureBudget.js'
 import type { BalanceMonitorOptions } from '../agent/balanceMonitor.js'
 import { BaseError } from '../errors/BaseError.js'
 import type { KeyStore } from '../keys/KeyStore.js'
 import { originOf, storedAdminKey } from '../keys/provisionApiKey.js'
 import { rotateApiKey } from '../keys/rotateApiKey.js'
 import type { StoredKey } from '../keys/keyStoreSchema.js'
+import type { ApiKey } from '../venice/schemas.js'
 import type { AnyTool } from '../tools/defineTool.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
 import type { TopUpReturnType } from '../wallet/actions/topUp.js'
+import type { AutopilotProvider } from '../autopilot/tools.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import type { Logger } from '../util/logger.js'
+import { FundingFailedError, FundingRefusedError } from './fundingErrors.js'
+import { registerUrlSecrets } from '../util/redact.js'
 import { builtinToolFactories, type ToolFactory } from './hostTools.js'
 import { createWalletTopUp } from './walletTopUp.js'
 import { appendRunRecord } from './runHistory.js'
@@ -49,6 +54,8 @@ export type AgentHostOptions = {
   onKeyLimit?: 'stop' | 'rotate' | undefined
   /** Image model for `generate_image` (default: Venice's default image model trait). */
   imageModel?: string | undefined
+  /** The configured Diem autopilot, for the `autopilot_plan` / `autopilot_apply` tools (resolved on first use). */
+  autopilot?: AutopilotProvider | undefined
   /** Extra tools by name, next to the built-ins. */
   tools?: Record<string, ToolFactory> | undefined
   clock?: LimiterClock | undefined
@@ -74,24 +81,47 @@ export type AgentRunOverrides = { prompt?: string | undefined; maxSteps?: number
  */
 export function createAgentHost(options: AgentHostOptions) {
   const scope = { wallet: options.wallet.address, apiOrigin: originOf(options.baseURL) }
+  // Keys inside the wallet's RPC URL never reach a model, a log line or a run result.
+  registerUrlSecrets((options.wallet.publicClient.transport as { url?: string }).url)
   const agentKeys = latestAgentKeys(options.store, scope)
   if (agentKeys.size === 0) throw new MissingAgentKeyError('No agent keys are kept for this wallet and API.', { metaMessages: ['Run: gondola provision --agents <name,…>'] })
   const adminKey = storedAdminKey(options.store, scope)
-  const admin = adminKey ? createVeniceClient({ baseURL: options.baseURL, apiKey: adminKey, fetch: options.fetch }) : undefined
+  const now = options.clock?.now ?? Date.now
+  // Every key of this wallet (agents' and the ADMIN key) spends one failure budget: Venice's breaker is per account.
+  const failureBudget = accountFailureBudget(options.wallet.address)
+  const admin = adminKey
+    ? createVeniceClient({ baseURL: options.baseURL, apiKey: adminKey, fetch: options.fetch, onHeaders: (_h, status) => void (status >= 400 && failureBudget.record(now())) })
+    : undefined
+  // One `GET /api_keys` serves every agent's refresh within a few seconds.
+  let listing: { at: number; keys: Promise<ApiKey[]> } | undefined
+  const listKeys = (): Promise<ApiKey[]> => {
+    if (!listing || now() - listing.at > 5_000) {
+      const keys = admin!.listApiKeys()
+      listing = { at: now(), keys }
+      keys.catch(() => (listing = undefined))
+    }
+    return listing.keys
+  }
   const ledger: Ledger = createLedger({ path: options.ledgerPath })
   const factories = { ...builtinToolFactories, ...options.tools }
-  const log = options.logger
+  const log = options.logger?.child({ component: 'host' })
   const emit = (event: HostEvent) => {
-    log?.debug(`host: ${event.type}`, { agent: 'agent' in event ? event.agent : undefined, reason: 'reason' in event ? event.reason : undefined })
+    log?.debug(event.type, { agent: 'agent' in event ? event.agent : undefined, reason: 'reason' in event ? event.reason : undefined })
     options.onEvent?.(event)
   }
 
+  // Funding problems seen while a run of an agent is in flight: the run's result carries them.
+  type FundingSink = { failures: BaseError[]; refusals: string[] }
+  const sinks = new Map<string, Set<FundingSink>>()
+  const sinksOf = (agent: string) => sinks.get(agent) ?? new Set<FundingSink>()
+
   const runner: Runner = createRunner({
     baseURL: options.baseURL,
-    keys: [...agentKeys.entries()].map(([agent, k]) => ({ name: agent, apiKey: options.store.reveal(k.id), expiresAt: k.expiresAt })),
+    keys: [...agentKeys.entries()].map(([agent, k]) => ({ name: agent, apiKey: options.store.reveal(k.id), expiresAt: k.expiresAt, consumptionLimit: k.consumptionLimit, limitPeriod: k.limitPeriod })),
+    failureBudget,
     ledger,
     fetch: options.fetch,
-    logger: log,
+    logger: options.logger?.child({ component: 'venice' }),
     clock: options.clock,
     monitor: options.monitor,
     topUp: createWalletTopUp({
@@ -103,27 +133,53 @@ export function createAgentHost(options: AgentHostOptions) {
     }),
     funding: { minRunwayHours: options.funding.minRunwayHours, cooldownMs: options.funding.cooldownMs },
     // Report what the self-funding path decided, for every agent key.
-    onFundingOutcome: (agent, outcome, request) => emit({ type: 'funding', agent, outcome, request }),
+    onFundingOutcome: (agent, outcome, request) => {
+      for (const sink of sinksOf(agent)) {
+        if (outcome.action === 'failed') sink.failures.push(outcome.cause ?? new FundingFailedError(outcome.error))
+        if (outcome.action === 'refused') sink.refusals.push(outcome.refusal)
+      }
+      emit({ type: 'funding', agent, outcome, request })
+    },
     // Balances from every response's headers; `/api_keys/rate_limits` (ADMIN) every 5 minutes and at epoch change.
-    ...(admin && { fetchRateLimits: () => admin.getRateLimits(), refreshMs: 300_000 }),
-    rotateKey: async ({ name, reason }): Promise<RotatedKey> => {
+    // Each agent key's expiry, limits and period-usage come from its own `GET /api_keys` record, never from the ADMIN key's.
+    ...(admin && {
+      fetchRateLimits: () => admin.getRateLimits(),
+      refreshMs: 300_000,
+      fetchKeyRecord: async (name: string) => {
+        const current = latestAgentKeys(options.store, scope).get(name)
+        if (!current) return undefined
+        const record = (await listKeys()).find((k) => k.id === current.id)
+        if (!record) log?.warn('host: agent key is not listed by Venice', { agent: name, keyId: current.id })
+        return record
+      },
+    }),
+    rotateKey: async ({ name, reason, install }): Promise<RotatedKey> => {
       if (reason === 'limit' && options.onKeyLimit !== 'rotate') return undefined
       const current = latestAgentKeys(options.store, scope).get(name)
       if (!current) return undefined
-      const next = await rotateApiKey({ store: options.store, baseURL: options.baseURL, signer: options.wallet.signer, id: current.id, fetch: options.fetch })
+      listing = undefined
+      const next = await rotateApiKey({
+        store: options.store, baseURL: options.baseURL, signer: options.wallet.signer, id: current.id, fetch: options.fetch, now,
+        // The agents switch to the new key before the old one is revoked.
+        onMinted: (minted) => install({ apiKey: minted.reveal(), expiresAt: minted.key.expiresAt }),
+      })
       emit({ type: 'rotated', agent: name, reason, newKeyId: next.key.id })
       return { apiKey: next.reveal(), expiresAt: next.key.expiresAt }
     },
   })
 
   for (const services of runner.keys()) {
-    services.monitor.on('refreshError', ({ error }) => log?.warn('host: balance refresh failed', { agent: services.name, error: error instanceof Error ? error.message : String(error) }))
+    services.monitor.on('refreshError', ({ error }) => log?.warn('balance refresh failed', { agent: services.name, error: error instanceof Error ? error.message : String(error) }))
   }
 
-  function toolsFor(def: AgentDefinition): AnyTool[] {
+  function toolsFor(def: AgentDefinition, sink: FundingSink): AnyTool[] {
     const services = runner.key(def.name)
     if (!services) throw new MissingAgentKeyError(`No INFERENCE key is kept for agent "${def.name}".`, { metaMessages: [`Run: gondola provision --agents ${def.name}`] })
-    const deps = { wallet: options.wallet, services, outboxDir: options.outboxDir, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem, fundingCooldownMs: options.funding.cooldownMs, imageModel: options.imageModel ?? 'default' }
+    const deps = {
+      wallet: options.wallet, services, outboxDir: options.outboxDir, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem,
+      fundingCooldownMs: options.funding.cooldownMs, imageModel: options.imageModel ?? 'default', onFundingFailure: (err: BaseError) => void sink.failures.push(err),
+      autopilot: options.autopilot,
+    }
     const registry = new Map(Object.entries(factories).filter(([name]) => def.tools.includes(name)).map(([name, make]) => [name, make(deps)]))
     return resolveTools(def, registry)
   }
@@ -132,12 +188,37 @@ export function createAgentHost(options: AgentHostOptions) {
     runner,
     ledger,
     agents: (): string[] => [...agentKeys.keys()],
-    /** Runs one agent definition once. */
-    run(def: AgentDefinition, o: AgentRunOverrides = {}): Promise<RunResult> {
-      const tools = toolsFor(def)
+    /**
+     * Runs one agent definition once. A top-up that failed during the run (requested by the model or automatic),
+     * or an automatic one the policy refused when the run needed it, is in `result.fundingError`.
+     */
+    async run(def: AgentDefinition, o: AgentRunOverrides = {}): Promise<RunResult> {
+      const sink: FundingSink = { failures: [], refusals: [] }
+      const tools = toolsFor(def, sink)
       const prompt = o.prompt ?? def.prompt
       if (!prompt) throw new MissingAgentKeyError(`Agent "${def.name}" has no default prompt: pass one (--prompt).`)
-      const running = runner.run({
+      if (!sinks.has(def.name)) sinks.set(def.name, new Set())
+      sinks.get(def.name)!.add(sink)
+      try {
+        const result = await runOnce(def, prompt, tools, o)
+        const refused = result.status === 'insufficient_balance' && sink.refusals.length ? new FundingRefusedError(`The run needed a top-up and the policy refused it: ${sink.refusals.at(-1)}`, { code: 'FUNDING_REFUSED' }) : undefined
+        const fundingError = sink.failures.at(-1) ?? refused
+        const final = fundingError ? { ...result, fundingError } : result
+        if (options.runsPath) {
+          await appendRunRecord(options.runsPath, def.name, final).catch((error: unknown) => log?.warn('host: run history not written', { error: error instanceof Error ? error.message : String(error) }))
+        }
+        return final
+      } finally {
+        sinks.get(def.name)?.delete(sink)
+      }
+    },
+    close(): void {
+      runner.close()
+    },
+  }
+
+  function runOnce(def: AgentDefinition, prompt: string, tools: AnyTool[], o: AgentRunOverrides): Promise<RunResult> {
+      return runner.run({
         agent: def.name,
         key: def.name,
         prompt,
@@ -150,16 +231,6 @@ export function createAgentHost(options: AgentHostOptions) {
         budgetDiem: o.budgetDiem ?? def.budget.diemPerRun,
         signal: o.signal,
       })
-      if (!options.runsPath) return running
-      const runsPath = options.runsPath
-      return running.then(async (result) => {
-        await appendRunRecord(runsPath, def.name, result).catch((error: unknown) => log?.warn('host: run history not written', { error: error instanceof Error ? error.message : String(error) }))
-        return result
-      })
-    },
-    close(): void {
-      runner.close()
-    },
   }
 }
 

@@ -3,8 +3,10 @@ import { appendFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { formatEther } from 'viem'
 import { z } from 'zod'
+import type { BaseError } from '../errors/BaseError.js'
 import type { KeyServices } from '../agent/runner.js'
 import { publishOnce, type Channel } from '../channels/index.js'
+import { autopilotTools, type AutopilotProvider } from '../autopilot/tools.js'
 import { defineTool, type AnyTool } from '../tools/defineTool.js'
 import { generateImageTool, speechTool } from '../tools/builtin/media.js'
 import { requestTopUpTool } from '../tools/builtin/treasury.js'
@@ -27,6 +29,10 @@ export type ToolDeps = {
   imageModel: string
   /** The funding window: a model's top-up request inside it is refused, as an automatic one would be. */
   fundingCooldownMs: number
+  /** Told when a top-up the model requested failed (the host puts it in the run result). */
+  onFundingFailure?: ((error: BaseError) => void) | undefined
+  /** The configured Diem autopilot (targets from GONDOLA_AUTOPILOT_*), when the host has one. */
+  autopilot?: AutopilotProvider | undefined
 }
 
 /** Builds one tool for one agent. Registries map tool names (as used in `agents/`) to factories. */
@@ -123,8 +129,9 @@ export const builtinToolFactories: Record<string, ToolFactory> = {
       },
     }),
   get_runway: ({ services }) => runwayTool({ monitor: services.monitor }),
-  request_top_up: ({ wallet, ethPerTopUp, mintDiem, fundingCooldownMs }) =>
+  request_top_up: ({ wallet, ethPerTopUp, mintDiem, fundingCooldownMs, onFundingFailure }) =>
     requestTopUpTool({
+      onFailure: onFundingFailure,
       // The model may suggest an amount; the wallet's spend policy (caps, allowlist, slippage) decides.
       requestTopUp: ({ agent, reason, ethAmount }) =>
         requestTopUp({ wallet, mintDiem, cooldownMs: fundingCooldownMs }, { eth: ethAmount ? parseAmount(ethAmount, { symbol: 'ETH', field: 'ethAmount' }) : ethPerTopUp, reason: `requested by ${agent}: ${reason}` }),
@@ -134,4 +141,6 @@ export const builtinToolFactories: Record<string, ToolFactory> = {
   post_to_outbox: ({ outboxDir }) => outboxTool({ outboxDir }),
   claim_and_restake: ({ wallet }) => diemTools({ wallet })[0],
   hold_staked_diem: ({ wallet }) => diemTools({ wallet })[1],
+  autopilot_plan: ({ autopilot }) => autopilotTools(autopilot)[0],
+  autopilot_apply: ({ autopilot }) => autopilotTools(autopilot)[1],
 }

@@ -17,6 +17,12 @@ export type ScheduledJob = {
   everySeconds?: number | undefined
   cron?: string | undefined
   timezone?: string | undefined
+  /**
+   * Cron jobs only: run a missed slot once, as soon as it is noticed — at the start, when the last slot before it
+   * has no run since (`lastRunAt`, clock ms; no answer counts as never), and right after a run that outlasted
+   * later slots. Never more than one catch-up in a row.
+   */
+  catchUp?: { lastRunAt?: (() => number | undefined | Promise<number | undefined>) | undefined } | undefined
   run: (tick: ScheduleTick) => Promise<unknown>
 }
 
@@ -24,10 +30,10 @@ export type ScheduledJob = {
 export type JobTiming = Pick<ScheduledJob, 'everySeconds' | 'cron' | 'timezone'>
 
 /** What a run is told: which job, which run (1-based), when it was due (clock ms), and a stop signal. */
-export type ScheduleTick = { job: string; n: number; dueAt: number; signal: AbortSignal }
+export type ScheduleTick = { job: string; n: number; dueAt: number; signal: AbortSignal; /** This run makes up for a missed slot. */ catchUp: boolean }
 
 /** One finished run, as reported to `onRun` and in the report. */
-export type ScheduleRun = { job: string; n: number; dueAt: number; startedAt: number; ok: boolean; value?: unknown; error?: unknown; skippedSlots: number }
+export type ScheduleRun = { job: string; n: number; dueAt: number; startedAt: number; ok: boolean; value?: unknown; error?: unknown; skippedSlots: number; catchUp: boolean }
 
 export type SchedulerOptions = {
   /** Injectable clock: `now()` in ms and an abortable `sleep(ms, signal)`. Default: the wall clock. */
@@ -80,6 +86,14 @@ export async function runSchedule(jobs: readonly ScheduledJob[], options: Schedu
     const timing = timings[i]!
     const slots = typeof timing === 'number' ? intervalSlots(start, timing * 1000) : cronSlots(start, timing)
     let dueAt = slots.first
+    let catchUp = false
+    if (job.catchUp && typeof timing !== 'number') {
+      const prev = timing.prevAt(start)
+      if (prev < start) {
+        const last = await job.catchUp.lastRunAt?.()
+        if (last === undefined || last < prev) [dueAt, catchUp] = [start, true]
+      }
+    }
     for (let n = 1; options.maxRuns === undefined || n <= options.maxRuns; n++) {
       if (options.until !== undefined && dueAt > options.until) return
       const wait = dueAt - clock.now()
@@ -89,16 +103,17 @@ export async function runSchedule(jobs: readonly ScheduledJob[], options: Schedu
       }
       if (stop.signal.aborted) return
       const startedAt = clock.now()
-      const run: ScheduleRun = { job: job.name, n, dueAt, startedAt, ok: true, skippedSlots: 0 }
+      const run: ScheduleRun = { job: job.name, n, dueAt, startedAt, ok: true, skippedSlots: 0, catchUp }
       try {
-        run.value = await job.run({ job: job.name, n, dueAt, signal: stop.signal })
+        run.value = await job.run({ job: job.name, n, dueAt, signal: stop.signal, catchUp })
       } catch (error) {
         Object.assign(run, { ok: false, error })
       }
       // Next slot: the first one not already in the past (missed slots are skipped, not queued).
       const next = slots.after(dueAt, clock.now())
       run.skippedSlots = next.skipped
-      dueAt = next.dueAt
+      if (job.catchUp && typeof timing !== 'number' && next.skipped > 0 && !catchUp) [dueAt, catchUp] = [clock.now(), true]
+      else [dueAt, catchUp] = [next.dueAt, false]
       runs.push(run)
       options.onRun?.(run)
     }

@@ -4,6 +4,9 @@ import { topUp, type TopUpReturnType } from '../wallet/actions/topUp.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import { PolicyViolationError } from '../wallet/errors.js'
 import { formatShort } from '../wallet/amounts.js'
+import type { JournalRun } from '../wallet/journal/journal.js'
+import { paidFor, reconcileJournal, withWalletLock } from '../wallet/send/withRun.js'
+import { FundingWindowError, toFundingFailure } from './fundingErrors.js'
 
 export type WalletTopUpOptions = {
   wallet: Wallet
@@ -11,12 +14,13 @@ export type WalletTopUpOptions = {
   ethPerTopUp: bigint
   /** Lock the new sVVV into DIEM and stake it (DIEM gives $1/day each; sVVV alone earns a pool share). */
   mintDiem: boolean
-  /** Told about every completed top-up (the demo prints it). */
+  /** Told about every completed top-up (the demo prints it), and about a finished interrupted one. */
   onTopUp?: ((result: TopUpReturnType, reason: string) => void) | undefined
   /**
-   * At most one top-up per this many ms, across processes: the last one is read from the wallet's journal,
-   * so a new `gondola run` process cannot top up again inside the window. Default: no window here (the
-   * funding controller keeps its own in-process cooldown).
+   * At most one top-up per this many ms, for the wallet ADDRESS: the last one is read from the address's
+   * journal under its lock, in the same critical section as the top-up itself, so parallel tool calls, agents,
+   * processes and state dirs on this machine get exactly one per window. Default: no window here (the funding
+   * controller keeps its own in-process cooldown).
    */
   cooldownMs?: number | undefined
   now?: (() => number) | undefined
@@ -42,29 +46,104 @@ export function createWalletTopUp(options: WalletTopUpOptions): TopUpFn {
 /**
  * One top-up of `eth` under the policy, as a `TopUpResult`. Used by the automatic path and by the
  * `request_top_up` tool (where the model may suggest an amount — and the policy may refuse it).
+ *
+ * One critical section under the wallet's inter-process lock, with the journal re-read inside it: signed
+ * steps are reconciled with the chain; an unfinished top-up (paid for, not completed) is finished first — the
+ * funding window never blocks what was already paid for; otherwise the window is checked and the top-up runs.
+ *
+ * @throws {FundingFailedError} one line, with the exit code of its class (network 5, funds 6), when the top-up
+ *   was attempted and failed.
+ *
+ * @example
+ * ```ts
+ * const r = await requestTopUp({ wallet, mintDiem: true, cooldownMs: 3_600_000 }, { eth: parseEther('0.01'), reason: 'runway' })
+ * if (!r.ok) console.log(r.refusal) // 'A top-up already ran at …; the funding policy allows the next one after …'
+ * ```
  */
 export async function requestTopUp(options: Pick<WalletTopUpOptions, 'wallet' | 'mintDiem' | 'onTopUp' | 'cooldownMs' | 'now'>, p: { eth: bigint; reason: string; idempotencyKey?: string | undefined }): Promise<TopUpResult> {
-  const now = (options.now ?? Date.now)()
-  const last = lastTopUpAt(options.wallet)
-  if (options.cooldownMs && last !== undefined && now - last < options.cooldownMs) {
-    const next = new Date(last + options.cooldownMs).toISOString()
-    return { ok: false, refusal: `A top-up already ran at ${new Date(last).toISOString()}; the funding policy allows the next one after ${next}.` }
-  }
+  const { wallet } = options
   try {
-    const result = await topUp(options.wallet, { eth: p.eth, mintDiem: options.mintDiem, idempotencyKey: p.idempotencyKey })
-    options.onTopUp?.(result, p.reason)
-    return { ok: true, summary: describeTopUp(result), addedDiem: Number(formatEther(result.diemStaked)) }
+    return await withWalletLock(wallet, async (): Promise<TopUpResult> => {
+      await reconcileJournal(wallet)
+      const finished = wallet.dryRun ? undefined : await finishUnfinished(options, p.reason)
+      if (finished) return { ok: true, summary: `finished an interrupted top-up: ${describeTopUp(finished)}`, addedDiem: Number(formatEther(finished.diemStaked)) }
+      const now = (options.now ?? Date.now)()
+      const last = lastTopUpAt(wallet)
+      if (options.cooldownMs && last !== undefined && now - last < options.cooldownMs) throw new FundingWindowError(new Date(last), new Date(last + options.cooldownMs))
+      const result = await topUp(wallet, { eth: p.eth, mintDiem: options.mintDiem, idempotencyKey: p.idempotencyKey })
+      options.onTopUp?.(result, p.reason)
+      return { ok: true, summary: describeTopUp(result), addedDiem: Number(formatEther(result.diemStaked)) }
+    })
   } catch (err) {
-    if (err instanceof PolicyViolationError) return { ok: false, refusal: [err.shortMessage, ...err.metaMessages].join(' ') }
-    throw err
+    if (err instanceof PolicyViolationError || err instanceof FundingWindowError) return { ok: false, refusal: [err.shortMessage, ...err.metaMessages].join(' ') }
+    throw toFundingFailure(err)
   }
 }
 
-/** When the wallet last started a top-up that did not fail (from its journal, so across processes). */
+/**
+ * Finishes the oldest interrupted top-up of this wallet, if any (VVV bought and not staked, DIEM not minted,
+ * minted and not staked, a step signed and never sent): what was paid for is completed, whatever the funding
+ * window says. `gondola run` calls it before the first run.
+ *
+ * @returns the completed top-up, or undefined when none was unfinished.
+ * @throws {FundingFailedError} when finishing it failed (it stays unfinished for the next attempt).
+ *
+ * @example
+ * ```ts
+ * const done = await finishInterruptedTopUp({ wallet, mintDiem: true })
+ * if (done) console.log(describeTopUp(done))
+ * ```
+ */
+export async function finishInterruptedTopUp(options: Pick<WalletTopUpOptions, 'wallet' | 'mintDiem' | 'onTopUp'>): Promise<TopUpReturnType | undefined> {
+  if (options.wallet.dryRun) return undefined
+  try {
+    return await withWalletLock(options.wallet, async () => {
+      await reconcileJournal(options.wallet)
+      return finishUnfinished(options, 'finishing an interrupted top-up')
+    })
+  } catch (err) {
+    throw toFundingFailure(err)
+  }
+}
+
+/** Under the lock: resumes the oldest unfinished top-up with its own key, amount and DIEM choice. */
+async function finishUnfinished(options: Pick<WalletTopUpOptions, 'wallet' | 'onTopUp'>, reason: string): Promise<TopUpReturnType | undefined> {
+  const run = unfinishedTopUps(options.wallet)[0]
+  if (!run) return undefined
+  const intent = parseTopUpIntent(run.intent)
+  if (run.status !== 'open') await options.wallet.journal.reopenRun(run)
+  const result = await topUp(options.wallet, { eth: intent.eth, mintDiem: intent.mintDiem, idempotencyKey: run.key })
+  options.onTopUp?.(result, reason)
+  return result
+}
+
+/**
+ * Top-ups that were paid for (a step confirmed or signed) and not completed, oldest first: what `gondola status`
+ * lists and the next run finishes.
+ *
+ * @example
+ * ```ts
+ * unfinishedTopUps(wallet).map((r) => `${r.key}: ${r.steps.map((s) => `${s.name} ${s.status}`).join(', ')}`)
+ * ```
+ */
+export function unfinishedTopUps(wallet: Pick<Wallet, 'journal'>): JournalRun[] {
+  return wallet.journal.runs().filter((r) => r.intent.startsWith('topUp:') && r.status !== 'done' && paidFor(r))
+}
+
+function parseTopUpIntent(intent: string): { eth: bigint; mintDiem: boolean } {
+  const [, eth, mode] = intent.split(':')
+  return { eth: BigInt(eth!), mintDiem: mode === 'diem' }
+}
+
+/**
+ * When the wallet last started a top-up that bought something or may still (a step confirmed or in flight), from
+ * the address's journal, so across processes. One whose every step was dropped or reverted bought nothing and
+ * does not count.
+ */
 export function lastTopUpAt(wallet: Pick<Wallet, 'journal'>): number | undefined {
   const times = wallet.journal
     .runs()
-    .filter((r) => r.intent.startsWith('topUp:') && r.status !== 'failed')
+    .filter((r) => r.intent.startsWith('topUp:') && paidFor(r))
     .map((r) => Date.parse(r.createdAt))
   return times.length ? Math.max(...times) : undefined
 }

@@ -13,6 +13,8 @@ export const keyRequestSchema = z
     expiresAt: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{3})?Z)?$/, 'must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ')
+      // `2026-13-45` matches the pattern; only a round trip through Date shows it is no day at all.
+      .refine((s) => Number.isFinite(Date.parse(s)) && new Date(Date.parse(s)).toISOString().slice(0, 19).startsWith(s.slice(0, 19)), 'must be a real calendar date')
       .optional(),
   })
   .strict()

@@ -13,11 +13,21 @@ export type Web3KeyApi = {
   postWeb3Key(body: Web3KeyBody): Promise<CreatedApiKey>
 }
 
+/** A pause in the key flow that a caller may show as progress: why, and for how long. */
+export type KeyWait = {
+  reason: 'creation-limit' | 'rate-limited' | 'signature-retry'
+  /** For people: "Venice's key-creation limit". */
+  what: string
+  ms: number
+}
+
 export type MintWeb3KeyParameters = Omit<Web3KeyBody, 'address' | 'signature' | 'token'> & {
   signer: MessageSigner
   /** Attempts for "Could not verify wallet signature" (transient). Default 3. */
   verifyRetries?: number | undefined
   sleep?: ((ms: number) => Promise<void>) | undefined
+  /** Called before each wait (429 Retry-After, signature retry backoff), so the caller can show progress. */
+  onWait?: ((wait: KeyWait) => void) | undefined
   /** Called right before the POST leaves: the caller records the in-flight attempt here. */
   beforeSend?: (() => Promise<void>) | undefined
 }
@@ -36,7 +46,7 @@ export type MintWeb3KeyParameters = Omit<Web3KeyBody, 'address' | 'signature' | 
  * ```
  */
 export async function mintWeb3Key(api: Web3KeyApi, parameters: MintWeb3KeyParameters): Promise<CreatedApiKey> {
-  const { signer, verifyRetries = 3, sleep = defaultSleep, beforeSend, ...fields } = parameters
+  const { signer, verifyRetries = 3, sleep = defaultSleep, beforeSend, onWait, ...fields } = parameters
   let tokenRefreshes = 0
   let verifyFailures = 0
   let rateLimited = 0
@@ -50,7 +60,9 @@ export async function mintWeb3Key(api: Web3KeyApi, parameters: MintWeb3KeyParame
       const message = err instanceof VeniceAPIError ? (err.serverMessage ?? '') : ''
       // 20 creations per minute: a 429 means nothing was created, so waiting and retrying is safe.
       if (err instanceof RateLimitError && rateLimited++ < 2) {
-        await sleep(retryAfterMs(err.headers, Date.now()) ?? 60_000)
+        const ms = retryAfterMs(err.headers, Date.now()) ?? 60_000
+        onWait?.({ reason: 'rate-limited', what: "Venice's key-creation limit (429)", ms })
+        await sleep(ms)
         continue
       }
       if (!(err instanceof BadRequestError)) throw err
@@ -63,7 +75,9 @@ export async function mintWeb3Key(api: Web3KeyApi, parameters: MintWeb3KeyParame
       }
       if (message.includes('Could not verify wallet signature')) {
         if (verifyFailures++ < verifyRetries) {
-          await sleep(500 * 2 ** (verifyFailures - 1))
+          const ms = 500 * 2 ** (verifyFailures - 1)
+          onWait?.({ reason: 'signature-retry', what: 'Venice to verify the wallet signature again', ms })
+          await sleep(ms)
           continue
         }
         throw new SignatureVerificationError('Venice could not verify the wallet signature after retries.', { cause: err, metaMessages: ['This is transient on Venice\'s side: try again later.'] })

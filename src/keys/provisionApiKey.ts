@@ -1,14 +1,16 @@
 import { traceKeyOperation } from '../telemetry/record.js'
 import { randomBytes } from 'node:crypto'
 import { createVeniceClient, type VeniceClient } from '../venice/createVeniceClient.js'
-import { VeniceAPIError } from '../venice/errors.js'
+import { APIConnectionError, InternalServerError, VeniceAPIError } from '../venice/errors.js'
+import { backoffMs } from '../venice/retry.js'
+import type { CreatedApiKey } from '../venice/schemas.js'
 import { BaseError } from '../errors/BaseError.js'
 import { KeyMismatchError, KeyQuotaError, UnreconciledMintError } from './errors.js'
 import { parseKeyRequest, taggedDescription, type KeyRequest } from './keyRequest.js'
 import type { KeyStore, KeySummary } from './KeyStore.js'
-import { mintWeb3Key } from './mintWeb3Key.js'
+import { mintWeb3Key, type KeyWait } from './mintWeb3Key.js'
 import { reconcileAttempts, type ReconcileResult } from './reconcileAttempts.js'
-import { toSigner, type AnySigner } from '../wallet/accounts/toSigner.js'
+import { toSigner, type AnySigner, type WalletSigner } from '../wallet/accounts/toSigner.js'
 import { compareKey } from './verifyMintedKey.js'
 
 /** Venice allows at most 500 active keys per user and 20 creations per minute. */
@@ -28,6 +30,10 @@ export type ProvisionApiKeyParameters = KeyRequest & {
   fetch?: typeof fetch | undefined
   now?: (() => number) | undefined
   sleep?: ((ms: number) => Promise<void>) | undefined
+  /** Mints tried when the answer is lost (connection dropped, 5xx) and the possible orphan can be revoked. Default 3. */
+  maxMintAttempts?: number | undefined
+  /** Called before every wait over the creation limit or a retry, so a CLI can say what it waits for. */
+  onWait?: ((wait: KeyWait) => void) | undefined
 }
 
 export type ProvisionApiKeyReturnType = {
@@ -63,76 +69,124 @@ export function provisionApiKey(parameters: ProvisionApiKeyParameters): Promise<
 }
 
 async function provisionApiKeyUntraced(parameters: ProvisionApiKeyParameters): Promise<ProvisionApiKeyReturnType> {
-  const { signer: anySigner, baseURL, store, agent, adminApiKey, fetch, now = Date.now, sleep, ...rest } = parameters
+  const { signer: anySigner, baseURL, store, agent, adminApiKey, fetch, now = Date.now, sleep, onWait, maxMintAttempts = 3, ...rest } = parameters
   const request = parseKeyRequest(rest, now())
   const signer = await toSigner(anySigner)
   const apiOrigin = originOf(baseURL)
-  const client = (apiKey?: string) => createVeniceClient({ baseURL, apiKey, fetch, now })
-  const scope = { wallet: signer.address, apiOrigin }
+  // One mint at a time per key store, across processes: a pending attempt seen under this lock is an orphan.
+  return store.withMintLock(async () => {
+    const client = (apiKey?: string) => createVeniceClient({ baseURL, apiKey, fetch, now })
+    const scope = { wallet: signer.address, apiOrigin }
+    const storedAdmin = storedAdminKey(store, scope) ?? adminApiKey
+    let reconciled: ReconcileResult = { revoked: [], cleared: [] }
+    const settle = async (admin: VeniceClient) => {
+      const r = await reconcileAttempts({ admin, store, ...scope })
+      reconciled = { revoked: [...reconciled.revoked, ...r.revoked], cleared: [...reconciled.cleared, ...r.cleared] }
+    }
+    if (store.pendingAttempts(scope).length > 0) {
+      if (storedAdmin) await settle(client(storedAdmin))
+      else if (request.apiKeyType !== 'ADMIN')
+        throw new UnreconciledMintError('An earlier mint was interrupted and no ADMIN key is kept to reconcile it.', {
+          metaMessages: ['Mint an ADMIN key first (`gondola keys mint --type ADMIN`): it revokes the orphan, then mint again.'],
+        })
+    }
+    await respectCreationRate(store, now, sleep, onWait)
+    if (store.keys().filter((k) => k.wallet === signer.address && k.apiOrigin === apiOrigin).length >= MAX_ACTIVE_KEYS) {
+      throw new KeyQuotaError(`This wallet already keeps ${MAX_ACTIVE_KEYS} keys, Venice's maximum.`, { metaMessages: ['Revoke unused keys: `gondola keys revoke <id>`.'] })
+    }
 
-  const storedAdmin = storedAdminKey(store, scope) ?? adminApiKey
-  let reconciled: ReconcileResult = { revoked: [], cleared: [] }
-  if (store.pendingAttempts(scope).length > 0) {
-    if (storedAdmin) reconciled = await reconcileAttempts({ admin: client(storedAdmin), store, ...scope })
-    else if (request.apiKeyType !== 'ADMIN')
-      throw new UnreconciledMintError('An earlier mint was interrupted and no ADMIN key is kept to reconcile it.', {
-        metaMessages: ['Mint an ADMIN key first (`gondola keys mint --type ADMIN`): it revokes the orphan, then mint again.'],
-      })
-  }
-  await respectCreationRate(store, now, sleep)
-  if (store.keys().filter((k) => k.wallet === signer.address && k.apiOrigin === apiOrigin).length >= MAX_ACTIVE_KEYS) {
-    throw new KeyQuotaError(`This wallet already keeps ${MAX_ACTIVE_KEYS} keys, Venice's maximum.`, { metaMessages: ['Revoke unused keys: `gondola keys revoke <id>`.'] })
-  }
+    // A mint whose answer was lost (connection dropped, 5xx) is tried again only when its possible orphan can be
+    // revoked: before the retry with a kept ADMIN key, or, when minting the ADMIN key itself, with the new one.
+    const canSettle = storedAdmin !== undefined || request.apiKeyType === 'ADMIN'
+    let minted: { attemptId: string; description: string; created: CreatedApiKey } | undefined
+    for (let attempt = 1; !minted; attempt++) {
+      try {
+        minted = await mintOnce({ client: client(), signer, request, store, scope, agent, sleep, onWait, now })
+      } catch (err) {
+        if (!isAmbiguous(err) || !canSettle || attempt >= maxMintAttempts) throw err
+        if (storedAdmin) await settle(client(storedAdmin))
+        await (sleep ?? defaultSleep)(backoffMs(attempt - 1))
+      }
+    }
+    // Read back with the kept ADMIN key, or with the new key itself when it is the (first) ADMIN key.
+    const readBackKey = storedAdmin ?? (request.apiKeyType === 'ADMIN' ? minted.created.apiKey : undefined)
+    const stored = await keepAndVerify({ store, minted, request, scope, agent, now, admin: readBackKey ? client(readBackKey) : undefined })
+    const verified = readBackKey !== undefined
+    // Minting the first ADMIN key: attempts an earlier run left are settled with it now.
+    if (!storedAdmin && readBackKey && store.pendingAttempts(scope).length > 0) await settle(client(readBackKey))
+    const summary = store.summaries().find((k) => k.id === stored.id)!
+    return { key: summary, verified, reconciled, reveal: () => store.reveal(stored.id) }
+  })
+}
 
-  const attemptId = randomBytes(6).toString('hex')
-  const description = taggedDescription(request.description, attemptId)
-  let recorded = false
-  let created
-  try {
-    created = await mintWeb3Key(client(), {
-      signer,
-      sleep,
-      apiKeyType: request.apiKeyType,
-      description,
-      consumptionLimit: request.consumptionLimit,
-      limitPeriod: request.limitPeriod,
-      expiresAt: request.expiresAt,
-      beforeSend: async () => {
-        if (recorded) return
-        await store.beginAttempt({ attemptId, description, apiKeyType: request.apiKeyType, ...scope, ...(agent ? { agent } : {}) }, now())
-        recorded = true
-      },
-    })
-  } catch (err) {
-    // A definite answer from Venice means no key exists for this attempt; anything else (connection lost
-    // after sending) leaves the attempt for the next run to reconcile.
-    if (recorded && isDefiniteAnswer(err)) await store.abandonAttempt(attemptId)
-    throw err
-  }
-
-  const stored = await store.completeAttempt(attemptId, {
+/**
+ * Stores the new key (the first thing done with it), then reads it back with an ADMIN key and revokes it if it
+ * is not what was asked for.
+ */
+async function keepAndVerify(p: {
+  store: KeyStore
+  minted: { attemptId: string; description: string; created: CreatedApiKey }
+  request: KeyRequest
+  scope: { wallet: string; apiOrigin: string }
+  agent: string | undefined
+  now: () => number
+  admin: VeniceClient | undefined
+}) {
+  const { attemptId, description, created } = p.minted
+  const stored = await p.store.completeAttempt(attemptId, {
     id: created.id,
     apiKey: created.apiKey,
     apiKeyType: created.apiKeyType,
     description,
     consumptionLimit: { diem: created.consumptionLimit.diem ?? null, usd: created.consumptionLimit.usd ?? null },
-    limitPeriod: created.limitPeriod ?? request.limitPeriod ?? null,
+    limitPeriod: created.limitPeriod ?? p.request.limitPeriod ?? null,
     expiresAt: created.expiresAt,
-    ...scope,
-    ...(agent ? { agent } : {}),
-    createdAt: new Date(now()).toISOString(),
+    ...p.scope,
+    ...(p.agent ? { agent: p.agent } : {}),
+    createdAt: new Date(p.now()).toISOString(),
   })
+  if (p.admin) await verifyOrRevoke(p.admin, p.store, stored.id, p.request)
+  return stored
+}
 
-  const readBackKey = storedAdmin ?? (request.apiKeyType === 'ADMIN' ? created.apiKey : undefined)
-  let verified = false
-  if (readBackKey) {
-    const admin = client(readBackKey)
-    await verifyOrRevoke(admin, store, stored.id, request)
-    verified = true
-    if (!storedAdmin && store.pendingAttempts(scope).length > 0) reconciled = await reconcileAttempts({ admin, store, ...scope })
+/** One web3 mint with its attempt recorded before the POST leaves; a definite refusal clears the attempt. */
+async function mintOnce(p: {
+  client: VeniceClient
+  signer: WalletSigner
+  request: KeyRequest
+  store: KeyStore
+  scope: { wallet: string; apiOrigin: string }
+  agent: string | undefined
+  sleep: ((ms: number) => Promise<void>) | undefined
+  onWait: ((wait: KeyWait) => void) | undefined
+  now: () => number
+}): Promise<{ attemptId: string; description: string; created: CreatedApiKey }> {
+  const attemptId = randomBytes(6).toString('hex')
+  const description = taggedDescription(p.request.description, attemptId)
+  let recorded = false
+  try {
+    const created = await mintWeb3Key(p.client, {
+      signer: p.signer,
+      sleep: p.sleep,
+      onWait: p.onWait,
+      apiKeyType: p.request.apiKeyType,
+      description,
+      consumptionLimit: p.request.consumptionLimit,
+      limitPeriod: p.request.limitPeriod,
+      expiresAt: p.request.expiresAt,
+      beforeSend: async () => {
+        if (recorded) return
+        await p.store.beginAttempt({ attemptId, description, apiKeyType: p.request.apiKeyType, ...p.scope, ...(p.agent ? { agent: p.agent } : {}) }, p.now())
+        recorded = true
+      },
+    })
+    return { attemptId, description, created }
+  } catch (err) {
+    // A definite answer from Venice means no key exists for this attempt; anything else (connection lost
+    // after sending, a 5xx) leaves the attempt for reconciliation.
+    if (recorded && isDefiniteAnswer(err)) await p.store.abandonAttempt(attemptId)
+    throw err
   }
-  const summary = store.summaries().find((k) => k.id === stored.id)!
-  return { key: summary, verified, reconciled, reveal: () => store.reveal(stored.id) }
 }
 
 async function verifyOrRevoke(admin: VeniceClient, store: KeyStore, id: string, request: KeyRequest): Promise<void> {
@@ -153,18 +207,29 @@ export function storedAdminKey(store: KeyStore, scope: { wallet: string; apiOrig
   return admin ? store.reveal(admin.id) : undefined
 }
 
-async function respectCreationRate(store: KeyStore, now: () => number, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Promise<void> {
+async function respectCreationRate(store: KeyStore, now: () => number, sleep = defaultSleep, onWait?: (wait: KeyWait) => void): Promise<void> {
   const recent = store.recentMints(now())
   if (recent.length < MAX_CREATIONS_PER_MINUTE) return
   const oldest = Math.min(...recent)
-  await sleep(Math.max(0, oldest + 60_000 - now()))
+  const ms = Math.max(0, oldest + 60_000 - now())
+  onWait?.({ reason: 'creation-limit', what: `Venice's key-creation limit (${MAX_CREATIONS_PER_MINUTE} a minute)`, ms })
+  await sleep(ms)
 }
 
+/** A 4xx: Venice refused, so no key exists for the attempt. A 5xx or no answer at all may hide a created key. */
 function isDefiniteAnswer(err: unknown): boolean {
-  if (err instanceof VeniceAPIError) return err.status !== undefined
+  const status = (e: unknown) => (e instanceof VeniceAPIError ? e.status : undefined)
+  const definite = (e: unknown) => status(e) !== undefined && status(e)! < 500
   // Our typed refusals (not staked, token expired…) wrap a definite 400.
-  return err instanceof BaseError && err.walk((e) => e instanceof VeniceAPIError && e.status !== undefined) !== null
+  return definite(err) || (err instanceof BaseError && err.walk(definite) !== null)
 }
+
+/** The request may or may not have created a key: no answer, or a server error. Worth a settled retry. */
+function isAmbiguous(err: unknown): boolean {
+  return err instanceof APIConnectionError || err instanceof InternalServerError
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** The origin of an API base URL: keys belong to one API (devnet emulator vs api.venice.ai). */
 export function originOf(baseURL: string): string {

@@ -1,33 +1,42 @@
+import { ExitCode } from '../errors/exitCodes.js'
 import { traceKeyOperation } from '../telemetry/record.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
-import { NotFoundError } from '../venice/errors.js'
+import { BadRequestError, NotFoundError } from '../venice/errors.js'
 import { KeyStoreError } from './errors.js'
 import type { KeyStore } from './KeyStore.js'
 import { storedAdminKey } from './provisionApiKey.js'
 
 /**
  * Revokes a kept key on Venice (with the ADMIN key kept for the same wallet and API) and forgets it.
- * A key Venice no longer knows is simply forgotten.
+ * Idempotent: when Venice says the key is unknown (the spec's 400 for `DELETE /api_keys?id=`, or a 404),
+ * the key list is checked; a key that is not listed is already gone and is simply forgotten. A key that
+ * is still listed keeps the error (and stays in the store).
  *
  * @example
  * ```ts
  * await revokeApiKey({ store, baseURL, id: 'e28e82dc' })
  * ```
  */
-export function revokeApiKey(p: { store: KeyStore; baseURL: string; id: string; fetch?: typeof fetch | undefined }): Promise<{ id: string }> {
+export function revokeApiKey(p: { store: KeyStore; baseURL: string; id: string; fetch?: typeof fetch | undefined }): Promise<{ id: string; alreadyGone: boolean }> {
   return traceKeyOperation('revoke', {}, () => revokeApiKeyUntraced(p), (r) => r.id)
 }
 
-async function revokeApiKeyUntraced(p: { store: KeyStore; baseURL: string; id: string; fetch?: typeof fetch | undefined }): Promise<{ id: string }> {
+async function revokeApiKeyUntraced(p: { store: KeyStore; baseURL: string; id: string; fetch?: typeof fetch | undefined }): Promise<{ id: string; alreadyGone: boolean }> {
   const key = p.store.find(p.id)
-  if (!key) throw new KeyStoreError(`No key ${p.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'] })
+  if (!key) throw new KeyStoreError(`No key ${p.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'], exitCode: ExitCode.usage })
   const admin = storedAdminKey(p.store, { wallet: key.wallet, apiOrigin: key.apiOrigin }) ?? (key.apiKeyType === 'ADMIN' ? p.store.reveal(key.id) : undefined)
   if (!admin) throw new KeyStoreError('Revoking needs an ADMIN key for this wallet.', { metaMessages: ['Mint one: `gondola keys mint --type ADMIN`.'] })
+  const client = createVeniceClient({ baseURL: p.baseURL, apiKey: admin, fetch: p.fetch })
+  let alreadyGone = false
   try {
-    await createVeniceClient({ baseURL: p.baseURL, apiKey: admin, fetch: p.fetch }).deleteApiKey(key.id)
+    await client.deleteApiKey(key.id)
   } catch (err) {
-    if (!(err instanceof NotFoundError)) throw err
+    if (!(err instanceof NotFoundError || err instanceof BadRequestError)) throw err
+    // The wording of "unknown key" is not documented: the key list decides.
+    const listed = (await client.listApiKeys()).some((k) => k.id === key.id)
+    if (listed) throw err
+    alreadyGone = true
   }
   await p.store.remove(key.id)
-  return { id: key.id }
+  return { id: key.id, alreadyGone }
 }

@@ -1,14 +1,14 @@
-import { stripUrlCredentials } from '../util/redact.js'
+import { redactText } from '../util/redact.js'
 
 /**
- * Redacts every http(s)/ws(s) URL inside a text with the project's URL redaction (credentials, key-like query
- * values), so that an RPC URL quoted by an error never reaches an MCP client.
+ * Redacts a text for an MCP client with the project's one redaction (`src/util/redact.ts`): URLs lose userinfo,
+ * query values and provider-key path segments; API keys and registered RPC secrets are removed.
  *
  * @example
  * ```ts
- * redactUrlsIn('failed: https://u:p@rpc.example/x') // 'failed: https://rpc.example/x'
+ * redactUrlsIn('failed: https://u:p@rpc.example/x') // 'failed: https://***@rpc.example/x'
  * ```
  */
 export function redactUrlsIn(text: string): string {
-  return text.replace(/\b(?:https?|wss?):\/\/[^\s"'<>)]+/g, (url) => stripUrlCredentials(url))
+  return redactText(text)
 }

@@ -58,6 +58,7 @@ export function defineTool<S extends z.ZodObject, R>(tool: Tool<S, R>): Tool<S, 
 
 /**
  * The OpenAI `tools[]` entry for a tool: its zod schema as JSON Schema (zod v4's `z.toJSONSchema`).
+ * Converted once per tool and cached; the entry is frozen (shared by every run).
  *
  * @example
  * ```ts
@@ -65,6 +66,23 @@ export function defineTool<S extends z.ZodObject, R>(tool: Tool<S, R>): Tool<S, 
  * ```
  */
 export function toOpenAITool(tool: AnyTool): ChatCompletionFunctionTool {
+  // Converting a zod schema costs more than the rest of a step (issue #18): convert once per tool
+  // object, and again only if its name, description or schema object is replaced.
+  const hit = converted.get(tool)
+  if (hit && hit.schema === tool.schema && hit.entry.function.name === tool.name && hit.entry.function.description === tool.description) return hit.entry
   const { $schema: _drop, ...parameters } = z.toJSONSchema(tool.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>
-  return { type: 'function', function: { name: tool.name, description: tool.description, parameters } }
+  // Shared by every run: frozen so no caller can change what the next run sends.
+  const entry: ChatCompletionFunctionTool = Object.freeze({ type: 'function', function: Object.freeze({ name: tool.name, description: tool.description, parameters: deepFreeze(parameters) }) })
+  converted.set(tool, { schema: tool.schema, entry })
+  return entry
 }
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v)
+    for (const x of Object.values(v)) deepFreeze(x)
+  }
+  return v
+}
+
+const converted = new WeakMap<AnyTool, { schema: z.ZodObject; entry: ChatCompletionFunctionTool }>()

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { BaseError } from '../errors/BaseError.js'
+import { redactText } from '../util/redact.js'
 import type { AnyTool, ToolContext } from './defineTool.js'
 
 /** The outcome of one tool call, ready to become a `role: 'tool'` message. */
@@ -45,12 +46,13 @@ export async function runToolCall(
   if (!parsed.success) {
     return { ...base, ok: false, error: 'invalid_arguments', content: `Error: invalid arguments for "${call.name}":\n${z.prettifyError(parsed.error)}\nFix the arguments and call the tool again.` }
   }
+  // What the model reads goes to the model provider: credentials (RPC URL keys, API keys) are removed here.
   try {
     const result = await tool.handler(parsed.data, ctx)
-    return { ...base, ok: true, content: stringify(result) }
+    return { ...base, ok: true, content: redactText(stringify(result)) }
   } catch (err) {
     if (ctx.signal?.aborted) throw err
-    return { ...base, ok: false, error: 'handler_error', content: `Error: ${call.name} failed: ${describeError(err)}` }
+    return { ...base, ok: false, error: 'handler_error', content: redactText(`Error: ${call.name} failed: ${describeError(err)}`) }
   }
 }
 

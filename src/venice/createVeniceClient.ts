@@ -1,13 +1,14 @@
 import OpenAI from 'openai'
+import type { Dispatcher } from 'undici'
 import { redact } from '../util/redact.js'
 import { NotFoundError } from './errors.js'
-import { parseVeniceHeaders, type VeniceHeaders } from './headers.js'
+import { parseVeniceHeadersOnce, type VeniceHeaders } from './headers.js'
 import { request, type Transport, type VeniceLogger, type WithHeaders } from './request.js'
 import { sleep } from './retry.js'
 import {
-  apiKeyListSchema, apiKeyOneSchema, billingPageSchema, characterListSchema, characterOneSchema, createdApiKeyResponseSchema,
+  apiKeyListSchema, apiKeyOneSchema, billingBalanceSchema, billingPageSchema, characterListSchema, characterOneSchema, createdApiKeyResponseSchema,
   imageResponseSchema, legacyBillingPageSchema, modelListSchema, rateLimitLogSchema, rateLimitsSchema, successSchema, traitsSchema, web3TokenSchema,
-  type ApiKey, type BillingEntry, type Character, type CreateApiKeyBody, type CreatedApiKey, type ImageResponse,
+  type ApiKey, type BillingBalance, type BillingEntry, type Character, type CreateApiKeyBody, type CreatedApiKey, type ImageResponse,
   type RateLimitLogEntry, type RateLimits, type VeniceModel, type Web3KeyBody,
 } from './schemas.js'
 
@@ -19,9 +20,16 @@ export type VeniceClientOptions = {
   apiKey?: string | undefined
   /** Injected transport; tests pass a counting fetch. Defaults to the global `fetch`. */
   fetch?: typeof fetch | undefined
+  /**
+   * The HTTP dispatcher every request goes through (passed to `fetch` as `dispatcher`), e.g. a
+   * `createConnectionPool()` shared by many clients so they open a bounded number of sockets.
+   */
+  dispatcher?: Dispatcher | undefined
   logger?: VeniceLogger | undefined
   /** Retries for retryable failures (408/409/429/5xx/connection). Default 2. */
   maxRetries?: number | undefined
+  /** Per-request timeout of the REST calls in ms (default 180 000: image generation can be slow, and a timed-out request is retried); the openai SDK keeps its own for chat. */
+  timeoutMs?: number | undefined
   /** Called with the parsed headers of every response from this client (chat and REST, 2xx or not). */
   onHeaders?: ((headers: VeniceHeaders, status: number, path: string) => void) | undefined
   /** Injected for tests: how retries wait, and what "now" is. */
@@ -60,12 +68,11 @@ type Opts = { signal?: AbortSignal | undefined }
 export function createVeniceClient(options: VeniceClientOptions) {
   const baseFetch = options.fetch ?? globalThis.fetch
   const now = options.now ?? Date.now
+  const dispatcher = options.dispatcher
   const observedFetch: typeof fetch = async (input, init) => {
-    const res = await baseFetch(input, init)
-    if (options.onHeaders) {
-      const path = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).pathname
-      options.onHeaders(parseVeniceHeaders(res.headers, now()), res.status, path)
-    }
+    // `dispatcher` is undici's RequestInit extension; Node's fetch and undici's honour it.
+    const res = await baseFetch(input, dispatcher ? ({ ...init, dispatcher } as RequestInit) : init)
+    if (options.onHeaders) options.onHeaders(parseVeniceHeadersOnce(res.headers, now()), res.status, pathOf(input))
     return res
   }
   const t: Transport = {
@@ -76,6 +83,7 @@ export function createVeniceClient(options: VeniceClientOptions) {
     logger: options.logger,
     sleep: options.sleep ?? sleep,
     now,
+    timeoutMs: options.timeoutMs,
   }
   const openai = new OpenAI({
     baseURL: options.baseURL,
@@ -112,6 +120,9 @@ export function createVeniceClient(options: VeniceClientOptions) {
     /** `GET /api_keys/rate_limits`: balances, tier, expiry, next epoch, per-model limits. */
     getRateLimits: async (o: Opts = {}): Promise<RateLimits> =>
       (await data(request(t, { method: 'GET', path: '/api_keys/rate_limits', schema: rateLimitsSchema, signal: o.signal }))).data,
+    /** `GET /billing/balance`: remaining Diem/USD and `diemEpochAllocation`, the epoch's whole Diem allocation. */
+    getBillingBalance: async (o: Opts = {}): Promise<BillingBalance> =>
+      await data(request(t, { method: 'GET', path: '/billing/balance', schema: billingBalanceSchema, signal: o.signal })),
     /** `GET /api_keys/rate_limits/log`: the last 50 limits the account exceeded. */
     getRateLimitLog: async (o: Opts = {}): Promise<RateLimitLogEntry[]> =>
       (await data(request(t, { method: 'GET', path: '/api_keys/rate_limits/log', schema: rateLimitLogSchema, signal: o.signal }))).data,
@@ -155,6 +166,15 @@ export function createVeniceClient(options: VeniceClientOptions) {
       (await data(request(t, { method: 'POST', path: '/api_keys/generate_web3_key', auth: false, body, schema: createdApiKeyResponseSchema, signal: o.signal, retry: false }))).data,
   }
   return client
+}
+
+/** The path of a request URL, without building a `URL` (this runs on every response). */
+function pathOf(input: string | URL | Request): string {
+  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+  const start = href.indexOf('/', href.indexOf('//') + 2)
+  if (start < 0) return '/'
+  const end = href.search(/[?#]/)
+  return href.slice(start, end < 0 ? undefined : end)
 }
 
 /** The client returned by `createVeniceClient`. */

@@ -5,8 +5,10 @@
  * status, the response headers, the request id (`CF-RAY`) and the server's own message. API keys never appear:
  * messages are built from the response body only, and `redactSecrets` scrubs anything key-shaped.
  */
+import OpenAI from 'openai'
 import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { BaseError } from '../errors/BaseError.js'
+import { redactText } from '../util/redact.js'
 
 /** Header bag accepted everywhere in `src/venice/`: fetch `Headers` or a plain object. */
 export type HeadersLike = Headers | Record<string, string | undefined> | undefined
@@ -20,11 +22,9 @@ export function headerValue(headers: HeadersLike, name: string): string | undefi
   return undefined
 }
 
-/** Replaces anything that looks like a bearer credential with a redacted marker. */
+/** Replaces anything that looks like a credential (bearer token, API key, URL secret) with a redacted marker. */
 export function redactSecrets(text: string): string {
-  return text
-    .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/gi, '$1[redacted]')
-    .replace(/\b(vk_|sk-|VENICE[_-]?(?:INFERENCE|ADMIN)[_-]?KEY[_-]?)[A-Za-z0-9_-]{6,}/g, '$1[redacted]')
+  return redactText(text)
 }
 
 /** Parameters shared by every `VeniceAPIError`. */
@@ -75,6 +75,7 @@ export class BadRequestError extends VeniceAPIError {
 /** 401: missing, invalid or revoked API key. */
 export class AuthenticationError extends VeniceAPIError {
   override name = 'AuthenticationError' as const
+  override exitCode: ExitCodeValue = ExitCode.config
 }
 /** 402: insufficient balance, or the key is over its consumption limit. */
 export class InsufficientBalanceError extends VeniceAPIError {
@@ -100,6 +101,7 @@ export class RateLimitError extends VeniceAPIError {
 /** 5xx: inference failed (500), model at capacity (503), timeout (504). */
 export class InternalServerError extends VeniceAPIError {
   override name = 'InternalServerError' as const
+  override exitCode: ExitCodeValue = ExitCode.network
 }
 /** Any other non-2xx status (408, 410, 413, 415, …). */
 export class UnexpectedStatusError extends VeniceAPIError {
@@ -164,12 +166,46 @@ export function toVeniceError(err: unknown): VeniceAPIError | BaseError {
   if (err instanceof BaseError) return err
   if (err && typeof err === 'object') {
     const e = err as { name?: string; status?: unknown; error?: unknown; headers?: HeadersLike }
-    if (e.name === 'APIUserAbortError' || e.name === 'AbortError') return new APIUserAbortError({ cause: err })
+    if (err instanceof OpenAI.APIUserAbortError || e.name === 'APIUserAbortError' || e.name === 'AbortError') return new APIUserAbortError({ cause: err })
     if (typeof e.status === 'number') return generate(e.status, e.error, e.headers, err)
-    if (e.name === 'APIConnectionError' || e.name === 'APIConnectionTimeoutError' || err instanceof TypeError)
-      return new APIConnectionError({ cause: err })
+    // The SDK's connection errors carry `name === 'Error'` (its classes don't set one): recognise them by class.
+    if (isConnectionFailure(err)) return new APIConnectionError({ message: connectionMessage(err), cause: err })
   }
   return new BaseError('Unexpected error calling Venice.', { cause: err })
+}
+
+/** Socket-level error codes of Node (net, undici) that mean the request got no (complete) answer. */
+const CONNECTION_CODES = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
+])
+
+/**
+ * Whether `err` means the request got no answer: the openai SDK's `APIConnectionError` /
+ * `APIConnectionTimeoutError`, fetch's `TypeError` ("fetch failed", "terminated" when the body is cut),
+ * an `AbortSignal.timeout` firing, or a socket error code anywhere in the cause chain.
+ *
+ * @example
+ * ```ts
+ * isConnectionFailure(new OpenAI.APIConnectionError({ message: 'Connection error.' })) // true
+ * isConnectionFailure(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })) // true
+ * ```
+ */
+export function isConnectionFailure(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof OpenAI.APIConnectionError || e instanceof APIConnectionError) return true
+    const { name, code } = e as { name?: unknown; code?: unknown }
+    if (name === 'APIConnectionError' || name === 'APIConnectionTimeoutError' || name === 'TimeoutError' || name === 'ConnectTimeoutError' || name === 'SocketError') return true
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true
+    // undici's own wording for a request that failed or a body cut short (not any TypeError: a bug is no network fault).
+    if (e instanceof TypeError && /^(fetch failed|terminated)$/.test(e.message)) return true
+  }
+  return false
+}
+
+function connectionMessage(err: unknown): string {
+  const timeout = err instanceof OpenAI.APIConnectionTimeoutError || (err as { name?: unknown }).name === 'TimeoutError'
+  return timeout ? 'The Venice API did not answer in time.' : 'Connection to the Venice API failed.'
 }
 
 function serverMessageOf(body: unknown): string | undefined {

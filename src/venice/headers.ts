@@ -93,3 +93,20 @@ function unixToMs(v: number | undefined): number | undefined {
 function secondsToMs(v: number | undefined): number | undefined {
   return v === undefined ? undefined : v * 1000
 }
+
+const parsedOnce = new WeakMap<object, VeniceHeaders>()
+
+/**
+ * `parseVeniceHeaders`, memoised per headers object: the client's header hook and the agent loop read
+ * the same response, and parse it once between them (issue #18 item 2).
+ *
+ * @example
+ * ```ts
+ * const h = parseVeniceHeadersOnce(response.headers) // a second call returns the same object
+ * ```
+ */
+export function parseVeniceHeadersOnce(headers: Headers, now?: number): VeniceHeaders {
+  let h = parsedOnce.get(headers)
+  if (!h) parsedOnce.set(headers, (h = parseVeniceHeaders(headers, now)))
+  return h
+}

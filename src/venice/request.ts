@@ -14,6 +14,8 @@ export type Transport = {
   logger: VeniceLogger | undefined
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   now: () => number
+  /** A request (headers and body) that takes longer is abandoned as a connection failure (and retried). */
+  timeoutMs?: number | undefined
 }
 
 /** One REST call. `auth: false` sends no Authorization header (the web3 key endpoints). */
@@ -48,32 +50,32 @@ export async function request<T>(t: Transport, spec: RequestSpec<T>): Promise<Wi
   const url = buildUrl(t.baseURL, spec.path, spec.query)
   const maxRetries = spec.retry === false ? 0 : t.maxRetries
   for (let attempt = 0; ; attempt++) {
-    let res: Response
+    let failure: { err: VeniceAPIError; status: number | undefined; headers: Headers | undefined }
     try {
-      res = await t.fetch(url, init(t, spec))
+      const res = await t.fetch(url, init(t, spec))
+      if (res.ok) return { data: await parseBody(res, spec), headers: res.headers, status: res.status }
+      failure = { err: generate(res.status, await readErrorBody(res), res.headers), status: res.status, headers: res.headers }
     } catch (cause) {
       if (spec.signal?.aborted) throw new APIUserAbortError({ cause })
-      const err = new APIConnectionError({ message: `Connection to ${spec.method} ${spec.path} failed.`, cause: scrub(cause) })
-      if (attempt < maxRetries) {
-        await backoff(t, attempt, undefined, undefined, spec, err)
-        continue
-      }
-      throw err
+      // Whatever fetch rejects with is a network failure (fetch's TypeError, a timeout), and so is a reset while the
+      // body is read (undici's "terminated"); only our own verdict on a complete body is not.
+      if (cause instanceof InvalidResponseError) throw cause
+      failure = { err: new APIConnectionError({ message: `Connection to ${spec.method} ${spec.path} failed.`, cause: scrub(cause) }), status: undefined, headers: undefined }
     }
-    if (res.ok) return { data: await parseBody(res, spec), headers: res.headers, status: res.status }
-    const body = await readErrorBody(res)
-    const err = generate(res.status, body, res.headers)
-    if (attempt < maxRetries && isRetryableStatus(res.status)) {
-      await backoff(t, attempt, res.status, res.headers, spec, err)
+    if (attempt < maxRetries && isRetryableStatus(failure.status)) {
+      await backoff(t, attempt, failure.status, failure.headers, spec, failure.err)
       continue
     }
-    throw err
+    throw failure.err
   }
 }
 
 async function backoff<T>(t: Transport, attempt: number, status: number | undefined, headers: Headers | undefined, spec: RequestSpec<T>, err: VeniceAPIError): Promise<void> {
   const ms = retryDelayMs({ attempt, status, headers, now: t.now() })
-  t.logger?.debug?.('venice: retrying', { path: spec.path, status, attempt: attempt + 1, delayMs: ms, error: err.name })
+  // A wait a person would notice (≥ 1 s, e.g. a 429's Retry-After) is reported at warn, saying what it waits for.
+  const fields = { path: spec.path, status, attempt: attempt + 1, delayMs: ms, error: err.name }
+  if (ms >= 1_000) t.logger?.warn?.(`waiting ${Math.round(ms / 1000)} s to retry the Venice request`, fields)
+  else t.logger?.debug?.('venice: retrying', fields)
   try {
     await t.sleep(ms, spec.signal)
   } catch (cause) {
@@ -89,7 +91,8 @@ function init<T>(t: Transport, spec: RequestSpec<T>): RequestInit {
     method: spec.method,
     headers,
     ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
-    ...(spec.signal ? { signal: spec.signal } : {}),
+    // The caller's signal aborts for good; the timeout only abandons this attempt (a connection failure, retried).
+    signal: spec.signal ? AbortSignal.any([spec.signal, AbortSignal.timeout(t.timeoutMs ?? 180_000)]) : AbortSignal.timeout(t.timeoutMs ?? 180_000),
   }
 }
 

@@ -82,6 +82,15 @@ export const rateLimitsSchema = z.object({
 })
 export type RateLimits = z.infer<typeof rateLimitsSchema>['data']
 
+/** `GET /billing/balance`: remaining Diem/USD and the epoch's total Diem allocation. */
+export const billingBalanceSchema = z.object({
+  canConsume: z.boolean(),
+  consumptionCurrency: z.string().nullable(),
+  balances: z.object({ diem: z.number().nullable(), usd: z.number().nullable() }),
+  diemEpochAllocation: z.number(),
+})
+export type BillingBalance = z.infer<typeof billingBalanceSchema>
+
 export const rateLimitLogSchema = z.object({
   data: z.array(
     z.object({

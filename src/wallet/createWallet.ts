@@ -1,4 +1,5 @@
 import type { Address, Chain, PublicClient, Transport } from 'viem'
+import { defaultDataDir } from '../config/env.js'
 import type { AddressBook } from '../chain/addressBook.js'
 import { addressBookContracts } from '../chain/addressBook.js'
 import { parseAddress } from './amounts.js'
@@ -6,7 +7,7 @@ import { toSigner, type AnySigner, type WalletSigner } from './accounts/toSigner
 import { ChainMismatchError } from './errors.js'
 import { openJournal, type Journal, type JournalStep } from './journal/journal.js'
 import { createPolicy, type SpendPolicy } from './policy/policy.js'
-import { uniswapV3Route } from './routes/uniswapV3Route.js'
+import { bestRoute } from './routes/venueRoute.js'
 import type { SwapRoute } from './routes/types.js'
 
 /** Test seams to inject a crash at the two dangerous moments of a send. */
@@ -46,9 +47,14 @@ export type CreateWalletParameters = {
   addresses: AddressBook
   /** Defaults: 0.05 ETH per swap, 0.2 ETH per UTC day, 50 bps, the address book as allowlist. */
   policy?: SpendPolicy | undefined
-  /** Directory of the journal (GONDOLA_STATE_DIR). */
-  stateDir: string
-  /** Swap route; defaults to Uniswap V3 (QuoterV2 + SwapRouter02). */
+  /**
+   * Per-user data directory (GONDOLA_DATA_DIR) holding this address's journal, lock and daily spend, shared by
+   * every state dir that uses the address. Default: `defaultDataDir()` (`$XDG_DATA_HOME/gondola`).
+   */
+  dataDir?: string | undefined
+  /** The state dir (GONDOLA_STATE_DIR): a journal an older version kept there is merged into the per-address one. */
+  stateDir?: string | undefined
+  /** Swap route; defaults to `bestRoute` (every venue compared, best net of gas). */
   route?: SwapRoute | undefined
   dryRun?: boolean | undefined
   /** Receipt wait per transaction (default 120 s). */
@@ -71,7 +77,7 @@ export type CreateWalletParameters = {
  *
  * @example
  * ```ts
- * const wallet = await createWallet({ account, publicClient, addresses, stateDir: '.gondola' })
+ * const wallet = await createWallet({ account, publicClient, addresses, dataDir: defaultDataDir() })
  * const balances = await getBalances(wallet)
  * ```
  */
@@ -80,6 +86,8 @@ export async function createWallet(parameters: CreateWalletParameters): Promise<
   for (const [key, value] of Object.entries(addresses)) if (typeof value === 'string' && key !== 'network') parseAddress(value, `address book entry "${key}"`)
   const chainId = await publicClient.getChainId()
   if (chainId !== addresses.chainId) throw new ChainMismatchError(addresses.chainId, chainId)
+  // Every fresh devnet reuses its chain id: its genesis hash keeps a dead devnet's journal (and signed bytes) apart.
+  const chainInstance = addresses.network === 'devnet' ? (await publicClient.getBlock({ blockNumber: 0n })).hash?.slice(2, 12) : undefined
   const signer = await toSigner(parameters.account)
   const now = parameters.now ?? (() => new Date())
   const policy = createPolicy(
@@ -92,8 +100,8 @@ export async function createWallet(parameters: CreateWalletParameters): Promise<
     addresses,
     chainId,
     policy,
-    journal: await openJournal({ stateDir, chainId, address: signer.address, now }),
-    route: parameters.route ?? uniswapV3Route,
+    journal: await openJournal({ dataDir: parameters.dataDir ?? defaultDataDir(), stateDir, chainId, chainInstance, address: signer.address, now }),
+    route: parameters.route ?? bestRoute,
     dryRun: parameters.dryRun ?? false,
     receiptTimeoutMs: parameters.receiptTimeoutMs ?? 120_000,
     pollingIntervalMs: parameters.pollingIntervalMs ?? (addresses.network === 'devnet' ? 50 : 1_000),

@@ -9,16 +9,19 @@ import { BaseError, type BaseErrorParameters } from '../errors/BaseError.js'
 /** An amount is zero, negative, non-numeric, too precise or out of range. Nothing was sent. */
 export class InvalidAmountError extends BaseError {
   override name = 'InvalidAmountError' as const
+  override exitCode: ExitCodeValue = ExitCode.usage
 }
 
 /** An address is malformed. Nothing was sent. */
 export class InvalidAddressError extends BaseError {
   override name = 'InvalidAddressError' as const
+  override exitCode: ExitCodeValue = ExitCode.usage
 }
 
 /** The RPC endpoint serves another chain than the address book expects. Nothing was sent. */
 export class ChainMismatchError extends BaseError {
   override name = 'ChainMismatchError' as const
+  override exitCode: ExitCodeValue = ExitCode.config
   constructor(
     readonly expected: number,
     readonly actual: number,
@@ -100,6 +103,7 @@ export class ReceiptTimeoutError extends BaseError {
 /** The keystore is missing, unreadable, or the password is wrong. */
 export class KeystoreError extends BaseError {
   override name = 'KeystoreError' as const
+  override exitCode: ExitCodeValue = ExitCode.config
 }
 
 /** No swap route with liquidity exists for the pair. Nothing was sent. */
@@ -110,6 +114,9 @@ export class NoRouteError extends BaseError {
 /** The journal is unreadable or records a state the chain contradicts. Nothing was sent. */
 export class JournalError extends BaseError {
   override name = 'JournalError' as const
+  override exitCode: ExitCodeValue = ExitCode.config
+  /** True when the file does not exist (only raised where a missing journal matters). */
+  missing = false
   constructor(message: string, readonly path: string, parameters: BaseErrorParameters = {}) {
     super(message, { code: 'JOURNAL', ...parameters })
   }

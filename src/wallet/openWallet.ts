@@ -1,10 +1,11 @@
 import { join } from 'node:path'
 import type { LocalAccount } from 'viem'
-import { isInteractive, type Env } from '../config/env.js'
+import { defaultDataDir, isInteractive, type Env } from '../config/env.js'
 import { createClients } from '../chain/createClients.js'
 import { loadAccount } from './accounts/loadAccount.js'
 import { createWallet, type Wallet, type WalletHooks } from './createWallet.js'
 import { policyFromEnv } from './policy/policy.js'
+import { getLogger } from '../util/logger.js'
 
 /** Where the keystore lives: GONDOLA_KEYSTORE, else `<stateDir>/wallet.keystore.json`. */
 export function keystorePathFromEnv(env: Pick<Env, 'GONDOLA_KEYSTORE' | 'GONDOLA_STATE_DIR'>): string {
@@ -21,12 +22,12 @@ export function keystorePathFromEnv(env: Pick<Env, 'GONDOLA_KEYSTORE' | 'GONDOLA
  * ```
  */
 export function loadAccountFromEnv(env: Env): Promise<LocalAccount> {
-  return loadAccount({ keystorePath: keystorePathFromEnv(env), password: env.GONDOLA_KEYSTORE_PASSWORD, privateKey: env.GONDOLA_PRIVATE_KEY, prompt: isInteractive() })
+  return loadAccount({ keystorePath: keystorePathFromEnv(env), password: env.GONDOLA_KEYSTORE_PASSWORD, privateKey: env.GONDOLA_PRIVATE_KEY, prompt: isInteractive(), warn: (m) => getLogger('wallet').warn(m) })
 }
 
 /**
  * The wallet as configured: network and address book (devnet discovered, or Base), account,
- * spend policy from GONDOLA_POLICY_*, journal in GONDOLA_STATE_DIR.
+ * spend policy from GONDOLA_POLICY_*, journal in GONDOLA_DATA_DIR (per address, shared by every state dir).
  *
  * @example
  * ```ts
@@ -37,5 +38,5 @@ export function loadAccountFromEnv(env: Env): Promise<LocalAccount> {
 export async function openWallet(env: Env, options: { dryRun?: boolean | undefined; hooks?: WalletHooks | undefined } = {}): Promise<Wallet> {
   const { publicClient, addresses } = createClients(env)
   const account = await loadAccountFromEnv(env)
-  return createWallet({ account, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dryRun: options.dryRun, hooks: options.hooks })
+  return createWallet({ account, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dataDir: env.GONDOLA_DATA_DIR ?? defaultDataDir(), dryRun: options.dryRun, hooks: options.hooks })
 }

@@ -2,7 +2,7 @@ import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
 import { removeDevnetInfo, writeDevnetInfo, type DevnetInfo } from '../../devnet/devnetInfo.js'
 import { startLocalWorld } from '../../devnet/startLocalWorld.js'
-import { CLIError } from '../CLIError.js'
+import { enumFlag, optionalNumberFlag } from '../flags.js'
 import { jsonArg, printJson, withSpinner } from '../output.js'
 
 /**
@@ -11,7 +11,7 @@ import { jsonArg, printJson, withSpinner } from '../output.js'
  * SIGINT/SIGTERM, then stops everything (saving `--state`) and exits 0.
  */
 export default defineCommand({
-  meta: { name: 'devnet', description: 'Run the local world: anvil + Venice contracts (VVV, sVVV, DIEM) + Uniswap V3 with a VVV/WETH pool + the Venice API emulator' },
+  meta: { name: 'devnet', description: 'Run the local world: anvil + Venice contracts (VVV, sVVV, DIEM) + Uniswap V3 and Aerodrome VVV/WETH pools + the Venice API emulator' },
   args: {
     port: { type: 'string', description: 'Port on 127.0.0.1 (default: a free one)' },
     state: { type: 'string', description: 'Resume from this file if it exists, and save the chain to it on exit' },
@@ -21,23 +21,30 @@ export default defineCommand({
     'rate-500': { type: 'string', description: 'Emulator fault: probability (0–1) of a 500' },
     'rate-503': { type: 'string', description: 'Emulator fault: probability (0–1) of a 503' },
     'drop-rate': { type: 'string', description: 'Emulator fault: probability (0–1) of a dropped connection' },
+    'fault-scope': { type: 'string', description: 'Emulator faults on inference routes only (default) or on all routes (key flow, key management, billing)' },
     ...jsonArg,
   },
   async run({ args }) {
+    const rate = (flag: string, value: string | undefined) => optionalNumberFlag(value, flag, { min: 0, max: 1, example: '0.2' })
+    const port = optionalNumberFlag(args.port, '--port', { min: 0, max: 65_535, integer: true, example: '8545' })
+    const venicePort = optionalNumberFlag(args['venice-port'], '--venice-port', { min: 0, max: 65_535, integer: true, example: '8546' })
+    const latencyMs = optionalNumberFlag(args['latency-ms'], '--latency-ms', { min: 0, max: 60_000, integer: true, example: '200' })
+    const faultRates = { rate429: rate('--rate-429', args['rate-429']), rate500: rate('--rate-500', args['rate-500']), rate503: rate('--rate-503', args['rate-503']), dropRate: rate('--drop-rate', args['drop-rate']) }
+    const scope = enumFlag(args['fault-scope'], '--fault-scope', ['INFERENCE', 'ALL'])?.toLowerCase() as 'inference' | 'all' | undefined
     const env = readEnv()
-    const port = args.port === undefined ? undefined : parsePort(args.port)
     const emulator = {
-      port: args['venice-port'] === undefined ? undefined : parsePort(args['venice-port']),
+      port: venicePort,
       dailyPoolDiem: Number(env.VENICE_EMULATOR_DAILY_POOL_DIEM),
       usdBalance: Number(env.VENICE_EMULATOR_USD_BALANCE),
       epochSeconds: env.VENICE_EMULATOR_EPOCH_SECONDS,
       adminEndpoint: env.VENICE_EMULATOR_ADMIN,
       faults: {
-        latencyMs: parseNumber(args['latency-ms'], '--latency-ms', 0, 60_000) ?? env.VENICE_EMULATOR_LATENCY_MS,
-        rate429: parseNumber(args['rate-429'], '--rate-429', 0, 1) ?? env.VENICE_EMULATOR_RATE_429,
-        rate500: parseNumber(args['rate-500'], '--rate-500', 0, 1) ?? env.VENICE_EMULATOR_RATE_500,
-        rate503: parseNumber(args['rate-503'], '--rate-503', 0, 1) ?? env.VENICE_EMULATOR_RATE_503,
-        dropRate: parseNumber(args['drop-rate'], '--drop-rate', 0, 1) ?? env.VENICE_EMULATOR_DROP_RATE,
+        latencyMs: latencyMs ?? env.VENICE_EMULATOR_LATENCY_MS,
+        rate429: faultRates.rate429 ?? env.VENICE_EMULATOR_RATE_429,
+        rate500: faultRates.rate500 ?? env.VENICE_EMULATOR_RATE_500,
+        rate503: faultRates.rate503 ?? env.VENICE_EMULATOR_RATE_503,
+        dropRate: faultRates.dropRate ?? env.VENICE_EMULATOR_DROP_RATE,
+        ...(scope && { scope }),
       },
     }
     const world = await withSpinner('Starting devnet', () => startLocalWorld({ port, stateFile: args.state, emulator }), { json: args.json })
@@ -56,21 +63,6 @@ export default defineCommand({
   },
 })
 
-function parsePort(value: string): number {
-  const port = Number(value)
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new CLIError(`--port must be an integer from 0 to 65535, got "${value}".`, { code: 'CLI_BAD_PORT' })
-  }
-  return port
-}
-
-function parseNumber(value: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (!Number.isFinite(n) || n < min || n > max) throw new CLIError(`${flag} must be a number from ${min} to ${max}, got "${value}".`, { code: 'CLI_BAD_NUMBER' })
-  return n
-}
-
 function waitForSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const handler = (signal: NodeJS.Signals): void => {
@@ -88,7 +80,7 @@ function toJsonLine(info: DevnetInfo): Record<string, unknown> {
   return {
     rpcUrl: info.rpcUrl,
     chainId: info.chainId,
-    addresses: { vvv: a.vvv, staking: a.staking, diem: a.diem, weth: a.weth, swapRouter: a.swapRouter, quoter: a.quoter, positionManager: a.positionManager, factory: a.factory, multicall3: a.multicall3 },
+    addresses: { vvv: a.vvv, staking: a.staking, diem: a.diem, weth: a.weth, swapRouter: a.swapRouter, quoter: a.quoter, positionManager: a.positionManager, factory: a.factory, multicall3: a.multicall3, aerodromeRouter: a.aerodromeRouter, aerodromeFactory: a.aerodromeFactory },
     accounts: info.accounts,
     ...(info.veniceBaseUrl && { veniceBaseUrl: info.veniceBaseUrl }),
   }

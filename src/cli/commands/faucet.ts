@@ -4,7 +4,7 @@ import { readEnv } from '../../config/env.js'
 import { createClients } from '../../chain/createClients.js'
 import { createFaucet } from '../../devnet/faucet.js'
 import { parseAddress, parseAmount } from '../../wallet/amounts.js'
-import { CLIError } from '../CLIError.js'
+import { CLIConfigError } from '../CLIError.js'
 import { jsonArg, printJson } from '../output.js'
 import { configuredAddress } from './wallet.js'
 
@@ -19,7 +19,7 @@ export default defineCommand({
   },
   async run({ args }) {
     const env = readEnv()
-    if (env.GONDOLA_NETWORK !== 'devnet') throw new CLIError('The faucet exists only on the devnet.', { metaMessages: ['Unset GONDOLA_NETWORK or set it to devnet.'], code: 'CLI_NOT_DEVNET' })
+    if (env.GONDOLA_NETWORK !== 'devnet') throw new CLIConfigError('The faucet exists only on the devnet.', { metaMessages: ['Unset GONDOLA_NETWORK or set it to devnet.'], code: 'CLI_NOT_DEVNET' })
     const to = args.address ? parseAddress(args.address, '--address') : await configuredAddress(env)
     const eth = args.eth === '0' ? 0n : parseAmount(args.eth, { symbol: 'ETH', field: '--eth' })
     const vvv = args.vvv === '0' ? 0n : parseAmount(args.vvv, { symbol: 'VVV', field: '--vvv' })

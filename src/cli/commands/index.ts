@@ -18,6 +18,7 @@ export const subCommands: Record<string, Lazy> = {
   run: () => import('./run.js').then((m) => m.default),
   status: () => import('./status.js').then((m) => m.default),
   ledger: () => import('./ledger.js').then((m) => m.default),
+  autopilot: () => import('./autopilot.js').then((m) => m.default),
   mcp: () => import('./mcp.js').then((m) => m.default),
   dashboard: () => import('./dashboard.js').then((m) => m.default),
   character: () => import('./character.js').then((m) => m.default),

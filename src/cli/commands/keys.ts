@@ -1,3 +1,4 @@
+import { ExitCode } from '../../errors/exitCodes.js'
 import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
 import { provisionApiKey } from '../../keys/provisionApiKey.js'
@@ -7,22 +8,9 @@ import { KeyStoreError } from '../../keys/errors.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import { loadAccountFromEnv } from '../../wallet/openWallet.js'
 import { CLIError } from '../CLIError.js'
+import { enumFlag, futureDateFlag, keyLimitFlag, nameFlag } from '../flags.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
-import { jsonArg, printJson, withSpinner } from '../output.js'
-
-function parseLimit(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) throw new CLIError(`${flag} must be a non-negative number, got "${value}".`, { code: 'CLI_BAD_NUMBER' })
-  return n
-}
-
-function parseEnum<T extends string>(value: string | undefined, flag: string, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined
-  const upper = value.toUpperCase() as T
-  if (!allowed.includes(upper)) throw new CLIError(`${flag} must be one of ${allowed.join(', ')}, got "${value}".`, { code: 'CLI_BAD_FLAG' })
-  return upper
-}
+import { jsonArg, printJson, waitText, withSpinner } from '../output.js'
 
 const mint = defineCommand({
   meta: { name: 'mint', description: 'Mint a key from the wallet (web3 flow), store it, read it back' },
@@ -37,27 +25,35 @@ const mint = defineCommand({
     ...jsonArg,
   },
   async run({ args }) {
-    const env = readEnv()
-    const apiKeyType = parseEnum(args.type, '--type', ['INFERENCE', 'ADMIN'] as const) ?? 'INFERENCE'
-    const diem = parseLimit(args.diem, '--diem')
-    const usd = parseLimit(args.usd, '--usd')
+    // Every value is checked before the wallet is opened or anything is sent.
+    const apiKeyType = enumFlag(args.type, '--type', ['INFERENCE', 'ADMIN']) ?? 'INFERENCE'
+    const diem = keyLimitFlag(args.diem, '--diem')
+    const usd = keyLimitFlag(args.usd, '--usd')
+    const limitPeriod = enumFlag(args.period, '--period', ['EPOCH', 'MONTH', 'LIFETIME'])
+    const expiresAt = futureDateFlag(args.expires, '--expires', Date.now())
+    const agent = args.agent === undefined ? undefined : nameFlag(args.agent, '--agent')
+    const description = args.description ?? (agent ? `agent ${agent}` : `gondola ${apiKeyType.toLowerCase()}`)
+    if (description.trim() === '' || description.length > 40) throw new CLIError(`--description must be 1 to 40 characters, got ${description.length}.`, { metaMessages: ['Gondola appends a 22-character attempt tag within Venice\'s 64.'], code: 'CLI_BAD_FLAG_VALUE' })
+    if (apiKeyType === 'INFERENCE' && diem === undefined && usd === undefined) throw new CLIError('An INFERENCE key needs a limit: pass --diem or --usd.', { metaMessages: ['e.g. gondola keys mint --diem 0.5 (least privilege: agents never get an unlimited key by accident)'], code: 'CLI_MISSING_FLAG' })
     const consumptionLimit = diem !== undefined || usd !== undefined ? { ...(diem !== undefined && { diem }), ...(usd !== undefined && { usd }) } : undefined
+    const env = readEnv()
     const store = await openKeyStoreFromEnv(env)
     const signer = await loadAccountFromEnv(env)
     const result = await withSpinner(
       `Minting ${apiKeyType} key`,
-      () =>
+      (update) =>
         provisionApiKey({
+          onWait: (w) => update(waitText(w.what, w.ms), { reason: w.reason, waitMs: w.ms }),
           signer,
           baseURL: resolveVeniceBaseUrl(env),
           store,
-          agent: args.agent,
+          agent,
           adminApiKey: env.VENICE_ADMIN_API_KEY,
           apiKeyType,
-          description: args.description ?? (args.agent ? `agent ${args.agent}` : `gondola ${apiKeyType.toLowerCase()}`),
+          description,
           ...(consumptionLimit && { consumptionLimit }),
-          ...(args.period !== undefined && { limitPeriod: parseEnum(args.period, '--period', ['EPOCH', 'MONTH', 'LIFETIME'] as const) }),
-          ...(args.expires !== undefined && { expiresAt: args.expires }),
+          ...(limitPeriod && { limitPeriod }),
+          ...(expiresAt && { expiresAt }),
         }),
       { json: args.json },
     )
@@ -82,8 +78,9 @@ const show = defineCommand({
   args: { id: { type: 'positional', description: 'Key id or id prefix', required: true }, ...jsonArg },
   async run({ args }) {
     const store = await openKeyStoreFromEnv(readEnv())
-    const key = store.summaries().find((k) => k.id === args.id) ?? store.summaries().find((k) => k.id.startsWith(args.id))
-    if (!key) throw new KeyStoreError(`No key ${args.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'] })
+    const found = store.find(args.id)
+    const key = found && store.summaries().find((k) => k.id === found.id)
+    if (!key) throw new KeyStoreError(`No key ${args.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'], exitCode: ExitCode.usage })
     if (args.json) printJson({ key })
     else process.stdout.write(`${Object.entries(key).map(([k, v]) => `${k.padEnd(16)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n')}\n`)
   },
@@ -104,8 +101,8 @@ const rotate = defineCommand({
   meta: { name: 'rotate', description: 'Mint a replacement (same type, agent, limits), then revoke the old key' },
   args: { id: { type: 'positional', description: 'Key id or id prefix', required: true }, diem: { type: 'string', description: 'New Diem limit (default: unchanged)' }, ...jsonArg },
   async run({ args }) {
+    const diem = keyLimitFlag(args.diem, '--diem')
     const env = readEnv()
-    const diem = parseLimit(args.diem, '--diem')
     const result = await withSpinner(
       'Rotating',
       async () =>

@@ -2,13 +2,15 @@ import { defineCommand } from 'citty'
 
 import { readEnv } from '../../config/env.js'
 import { describeStake, provision } from '../../keys/provision.js'
+import { describeComparison } from '../../wallet/routes/describeComparison.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import { parseAmount } from '../../wallet/amounts.js'
 import { describePlannedStep } from '../../wallet/send/plannedStep.js'
 import { openWallet } from '../../wallet/openWallet.js'
 import { CLIError } from '../CLIError.js'
+import { enumFlag, MAX_EXPIRY_DAYS, MAX_KEY_LIMIT, nameFlag, numberFlag, optionalNumberFlag } from '../flags.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
-import { printJson, withSpinner } from '../output.js'
+import { printJson, waitText, withSpinner } from '../output.js'
 import { presentable } from '../walletCommand.js'
 
 /**
@@ -28,34 +30,38 @@ export default defineCommand({
     json: { type: 'boolean', description: 'Print one JSON line', default: false },
   },
   async run({ args }) {
-    if (args.network !== undefined && args.network !== 'devnet' && args.network !== 'base') throw new CLIError(`--network must be devnet or base, got "${args.network}".`, { code: 'CLI_BAD_FLAG' })
-    const env = readEnv(undefined, args.network ? { GONDOLA_NETWORK: args.network } : {})
-    const agents = args.agents.split(',').map((a) => a.trim()).filter(Boolean)
-    if (agents.length === 0 || agents.some((a) => !/^[a-z0-9][a-z0-9-]{0,31}$/.test(a))) throw new CLIError('--agents must be comma-separated names of lowercase letters, digits and dashes.', { code: 'CLI_BAD_FLAG' })
+    // Every value is checked before the wallet is opened, anything is simulated, signed or sent.
+    const network = args.network === undefined ? undefined : enumFlag(args.network, '--network', ['DEVNET', 'BASE'])?.toLowerCase() as 'devnet' | 'base'
+    const agents = args.agents.split(',').map((a) => a.trim())
+    if (agents.length === 0 || agents.every((a) => a === '')) throw new CLIError('--agents must name at least one agent, e.g. --agents treasurer,social-bot.', { code: 'CLI_BAD_FLAG_VALUE' })
+    for (const a of agents) nameFlag(a, '--agents')
     const stakeSvvv = parseAmount(args['stake-vvv'], { symbol: 'VVV', field: '--stake-vvv' })
-    const diemPerAgent = Number(args['diem-per-agent'])
-    if (!(diemPerAgent > 0) || !Number.isFinite(diemPerAgent)) throw new CLIError(`--diem-per-agent must be a positive number, got "${args['diem-per-agent']}".`, { code: 'CLI_BAD_NUMBER' })
-    const period = args.period?.toUpperCase()
-    if (period !== undefined && period !== 'EPOCH' && period !== 'MONTH' && period !== 'LIFETIME') throw new CLIError(`--period must be EPOCH, MONTH or LIFETIME, got "${args.period}".`, { code: 'CLI_BAD_FLAG' })
-    const expiresInDays = args['expires-days'] === undefined ? undefined : Number(args['expires-days'])
-    if (expiresInDays !== undefined && !(expiresInDays > 0)) throw new CLIError('--expires-days must be a positive number.', { code: 'CLI_BAD_NUMBER' })
+    const diemPerAgent = numberFlag(args['diem-per-agent'], '--diem-per-agent', { min: 0, exclusiveMin: true, max: MAX_KEY_LIMIT, example: '0.5' })
+    const period = enumFlag(args.period, '--period', ['EPOCH', 'MONTH', 'LIFETIME'])
+    const expiresInDays = optionalNumberFlag(args['expires-days'], '--expires-days', { min: 0, exclusiveMin: true, max: MAX_EXPIRY_DAYS, example: '30' })
+    const env = readEnv(undefined, network ? { GONDOLA_NETWORK: network } : {})
 
     const dryRun = args['dry-run']
-    const result = await withSpinner(dryRun ? 'Planning provisioning' : 'Provisioning', async () => {
-      const wallet = await openWallet(env, { dryRun })
-      return provision({ wallet, baseURL: resolveVeniceBaseUrl(env), store: await openKeyStoreFromEnv(env), agents, stakeSvvv, diemPerAgent, limitPeriod: period, expiresInDays, dryRun })
+    const result = await withSpinner(dryRun ? 'Planning provisioning' : 'Provisioning', async (update) => {
+      const wallet = await openWallet(env, { dryRun, hooks: { afterBroadcast: (step) => update(`${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) } })
+      return provision({
+        wallet, baseURL: resolveVeniceBaseUrl(env), store: await openKeyStoreFromEnv(env), agents, stakeSvvv, diemPerAgent, limitPeriod: period, expiresInDays, dryRun,
+        onWait: (w) => update(waitText(w.what, w.ms, { done: w.minted, total: w.toMint, unit: 'keys minted' }), { reason: w.reason, waitMs: w.ms, minted: w.minted, toMint: w.toMint }),
+      })
     }, { json: args.json })
 
     if (args.json) {
-      printJson({ network: env.GONDOLA_NETWORK, dryRun, ...(presentable({ wallet: result.wallet, stake: result.stake }) as object), admin: result.admin, agents: result.agents, plannedRequests: result.plannedRequests })
+      printJson({ network: env.GONDOLA_NETWORK, dryRun, ...(presentable({ wallet: result.wallet, stake: result.stake }) as object), admin: result.admin, agents: result.agents, reconciled: result.reconciled, plannedRequests: result.plannedRequests })
       return
     }
     const lines = [
       `${dryRun ? '[dry run] ' : ''}Wallet ${result.wallet} on ${env.GONDOLA_NETWORK}`,
       `  stake: ${describeStake(result.stake)}${result.stake.hashes.length ? ` (${result.stake.hashes.length} tx)` : ''}`,
       ...(dryRun && result.stake.steps.length ? ['  transactions it would send:', ...result.stake.steps.map((s) => `    ${describePlannedStep(s)}`)] : []),
+      ...(dryRun && result.stake.swap?.comparison ? ['  swap venues compared:', ...describeComparison(result.stake.swap.comparison).map((l) => `    ${l}`)] : []),
       `  ADMIN key: ${result.admin.status}${result.admin.key ? ` ${keyLine(result.admin.key)}` : ''}`,
       ...result.agents.map((a) => `  ${a.agent}: ${a.status}${a.key ? ` ${keyLine(a.key)}` : ''}`),
+      ...(result.reconciled.cleared.length ? [`  interrupted mints settled: ${result.reconciled.cleared.length}, orphan keys revoked: ${result.reconciled.revoked.length ? result.reconciled.revoked.join(', ') : 'none'}`] : []),
       ...(dryRun && result.plannedRequests.length ? ['  requests it would send:', ...result.plannedRequests.map((r) => `    ${r}`)] : []),
     ]
     process.stdout.write(`${lines.join('\n')}\n`)

@@ -1,21 +1,25 @@
+import { ExitCode } from '../../errors/exitCodes.js'
 import { join } from 'node:path'
 import { defineCommand } from 'citty'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
 import { parseEther } from 'viem'
 import { agentNames, loadAgent, type ModelAgent, type ScriptAgent } from '../../../agents/index.js'
 import type { RunResult } from '../../agent/runAgent.js'
+import { autopilotConfig } from '../../autopilot/fromEnv.js'
 import { readEnv, type Env } from '../../config/env.js'
 import { createAgentHost, type AgentHost, type HostEvent } from '../../host/createAgentHost.js'
 import { runSchedule, ScheduleError, timingOf, type ScheduleRun } from '../../host/scheduler.js'
-import { describeTopUp } from '../../host/walletTopUp.js'
+import { describeTopUp, finishInterruptedTopUp } from '../../host/walletTopUp.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import type { Wallet } from '../../wallet/createWallet.js'
 import { openWallet } from '../../wallet/openWallet.js'
 import { CLIError } from '../CLIError.js'
+import { optionalNumberFlag } from '../flags.js'
 import { openKeyStoreFromEnv } from '../keysContext.js'
 import { printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
-import { createLogger } from '../../util/logger.js'
+import { getLogger } from '../../util/logger.js'
+import { formatNumber } from '../format.js'
 
 /**
  * `gondola run <agent>`: opens the configured wallet and key store, hosts the agent on its own limited key, runs
@@ -38,16 +42,16 @@ export default defineCommand({
   async run({ args }) {
     if (args.list) return listAgents(args.json)
     if (!args.agent) throw new CLIError('Which agent? Pass its name.', { metaMessages: [`Known agents: ${agentNames().join(', ')}`], code: 'CLI_MISSING_ARG' })
-    const maxSteps = intFlag(args['max-steps'], '--max-steps')
-    const budgetDiem = numberFlag(args['budget-diem'], '--budget-diem')
-    const every = numberFlag(args.every, '--every')
-    const runs = intFlag(args.runs, '--runs')
+    const maxSteps = optionalNumberFlag(args['max-steps'], '--max-steps', { min: 1, max: 100, integer: true, example: '4' })
+    const budgetDiem = optionalNumberFlag(args['budget-diem'], '--budget-diem', { min: 0, exclusiveMin: true, max: 1_000_000, example: '0.05' })
+    const every = optionalNumberFlag(args.every, '--every', { min: 0, exclusiveMin: true, max: 31_536_000, example: '3600' })
+    const runs = optionalNumberFlag(args.runs, '--runs', { min: 1, max: 1_000_000, integer: true, example: '3' })
     const env = readEnv()
     const agent = await loadAgent(args.agent)
     const wallet = await openWallet(env)
     const out = (line: string) => process.stdout.write(`${line}\n`)
     const ctrl = new AbortController()
-    const onSigint = () => ctrl.abort(new CLIError('Stopped (SIGINT).'))
+    const onSigint = () => ctrl.abort(new CLIError('Stopped (SIGINT).', { exitCode: ExitCode.error }))
     process.once('SIGINT', onSigint)
     try {
       const once = agent.kind === 'script' ? scriptRunner(agent, wallet, env, args.json, out) : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out })
@@ -56,7 +60,10 @@ export default defineCommand({
         const timing = scheduleOf(agent, every)
         const when = timing.cron !== undefined ? `on cron "${timing.cron}" (${timing.timezone ?? 'UTC'})` : `every ${timing.everySeconds} s`
         if (!args.json) out(`Running ${agent.name} ${when}${runs ? `, ${runs} times` : ' until Ctrl-C'}.`)
-        const report = await runSchedule([{ name: agent.name, ...timing, run: (tick) => once.run(tick.n, tick.signal) }], {
+        // A script that knows its last run (the autopilot) has a missed cron slot caught up once.
+        const lastRunAt = agent.kind === 'script' ? agent.lastRunAt : undefined
+        const catchUp = lastRunAt ? { lastRunAt: () => lastRunAt({ wallet, env }) } : undefined
+        const report = await runSchedule([{ name: agent.name, ...timing, catchUp, run: (tick) => once.run(tick.n, tick.signal) }], {
           maxRuns: runs,
           signal: ctrl.signal,
           onRun: (r: ScheduleRun) => void (r.ok || reportFailure(r, args.json, out)),
@@ -107,9 +114,13 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
     runsPath: join(env.GONDOLA_STATE_DIR, 'runs.jsonl'),
     funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
     monitor: { lowRunwayHours: minRunwayHours },
-    logger: createLogger(env.GONDOLA_LOG_LEVEL),
+    logger: getLogger('cli', { agent: def.name }),
+    autopilot: () => autopilotConfig(env, wallet),
     onEvent: (e) => events.push(e),
   })
+  // What an interrupted top-up already paid for is finished before the first run (the funding window does not apply).
+  const finished = await finishInterruptedTopUp({ wallet, mintDiem: true })
+  if (finished) o.out(`⚡ finished an interrupted top-up: ${describeTopUp(finished)}`)
   return {
     async run(n, signal) {
       events = []
@@ -120,13 +131,17 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
       const last = results.at(-1)!
       const total = results.reduce((s, r) => ({ costDiem: s.costDiem + r.costDiem, costUsd: s.costUsd + r.costUsd, promptTokens: s.promptTokens + r.promptTokens, completionTokens: s.completionTokens + r.completionTokens }), { costDiem: 0, costUsd: 0, promptTokens: 0, completionTokens: 0 })
       if (results.some((r) => r.status === 'error')) process.exitCode = 1
+      // A failed or refused top-up makes the run a failure with its documented code (policy 4, network 5, funds 6).
+      const fundingError = results.find((r) => r.fundingError)?.fundingError
+      if (fundingError) process.exitCode = fundingError.exitCode
+      else if (last.status === 'insufficient_balance') process.exitCode = last.error?.exitCode ?? 1
       if (o.json) {
         printJson({ agent: agent.name, kind: 'model', n, status: last.status, output: last.output, runs: results.map(runJson), ...total, events: events.map((e) => presentable(e)) })
         return
       }
       for (const r of results) printRun(r, o.out)
       for (const e of events) o.out(eventLine(e))
-      o.out(`cost: ${total.costDiem.toFixed(6)} Diem + $${total.costUsd.toFixed(6)} · ${total.promptTokens} in / ${total.completionTokens} out tokens · ${results.reduce((s, r) => s + r.steps, 0)} model call(s)`)
+      o.out(`cost: ${formatNumber(total.costDiem, { minFraction: 6 })} Diem + $${formatNumber(total.costUsd, { minFraction: 6 })} · ${total.promptTokens} in / ${total.completionTokens} out tokens · ${results.reduce((s, r) => s + r.steps, 0)} model call(s)`)
     },
     close: () => host.close(),
   }
@@ -145,6 +160,7 @@ function runJson(r: RunResult) {
     status: r.status, model: r.model, steps: r.steps, output: r.output, toolCalls: toolCallsOf(r.messages), toolErrors: r.toolErrors,
     costDiem: r.costDiem, costUsd: r.costUsd, promptTokens: r.promptTokens, completionTokens: r.completionTokens,
     ...(r.error ? { error: { name: r.error.name, message: r.error.shortMessage } } : {}),
+    ...(r.fundingError ? { fundingError: { name: r.fundingError.name, message: r.fundingError.shortMessage, exitCode: r.fundingError.exitCode } } : {}),
   }
 }
 
@@ -155,6 +171,7 @@ function printRun(r: RunResult, out: (l: string) => void): void {
   }
   if (r.output) out(`answer: ${r.output}`)
   if (r.status !== 'completed') out(`status: ${r.status}${r.error ? ` — ${r.error.shortMessage}` : ''}`)
+  if (r.fundingError) out(`funding failed: ${r.fundingError.shortMessage}`)
 }
 
 function eventLine(e: HostEvent): string {
@@ -184,15 +201,3 @@ function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s
 }
 
-function numberFlag(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined
-  const n = Number(v)
-  if (!(n > 0) || !Number.isFinite(n)) throw new CLIError(`${flag} must be a positive number, got "${v}".`, { code: 'CLI_BAD_NUMBER' })
-  return n
-}
-
-function intFlag(v: string | undefined, flag: string): number | undefined {
-  const n = numberFlag(v, flag)
-  if (n !== undefined && !Number.isInteger(n)) throw new CLIError(`${flag} must be a whole number, got "${v}".`, { code: 'CLI_BAD_NUMBER' })
-  return n
-}

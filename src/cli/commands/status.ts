@@ -4,11 +4,15 @@ import { readEnv } from '../../config/env.js'
 import type { KeySummary } from '../../keys/KeyStore.js'
 import type { ApiKey, RateLimits } from '../../venice/schemas.js'
 import { openWallet } from '../../wallet/openWallet.js'
+import { paidFor } from '../../wallet/send/withRun.js'
+import type { JournalRun } from '../../wallet/journal/journal.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
 import { jsonArg, printJson } from '../output.js'
-import { presentable } from '../walletCommand.js'
-import { entriesSince, parseSince } from './ledger.js'
+import { presentable, fmt } from '../walletCommand.js'
+import { sinceFlag } from '../flags.js'
+import { formatNumber } from '../format.js'
 import { collectStatus, statusJson } from '../statusData.js'
+import { entriesSince } from './ledger.js'
 
 const HOUR = 3_600_000
 
@@ -38,7 +42,7 @@ export function keyRunways(keys: readonly KeySummary[], server: readonly ApiKey[
     const first = mine.length ? Date.parse(mine[0]!.ts) : o.now
     const burnPerHour = spent / (Math.max(o.now - first, HOUR) / HOUR)
     const runwayHours = spendable === undefined ? null : burnPerHour > 0 ? spendable / burnPerHour : null
-    const basis = [keyLeft !== undefined ? `key limit left ${round(keyLeft)} Diem` : '', account !== undefined ? `account ${round(account)}` : '', `${mine.length} call(s) in the window`].filter(Boolean).join(', ')
+    const basis = [keyLeft !== undefined ? `key limit left ${num(keyLeft)} Diem` : '', account !== undefined ? `account ${num(account)}` : '', `${mine.length} call(s) in the window`].filter(Boolean).join(', ')
     return { agent: k.agent!, keyId: k.id, spendable: spendable ?? null, burnPerHour: round(burnPerHour), runwayHours: runwayHours === null ? null : round(runwayHours), basis }
   })
 }
@@ -55,33 +59,59 @@ export default defineCommand({
     ...jsonArg,
   },
   async run({ args }) {
-    const env = readEnv()
     const now = Date.now()
-    const windowMs = now - parseSince(args.window, now)
+    const windowMs = now - sinceFlag(args.window, '--window', now, { durationOnly: true })
+    const env = readEnv()
     const wallet = await openWallet(env)
     const store = await openKeyStoreFromEnv(env)
     const status = await collectStatus(env, { wallet, store, now, windowMs })
-    const { baseURL, rawBalances: balances, keys: keyRows, rateLimits: limits, runways, entries } = status
+    const { baseURL, rawBalances: balances, keys: keyRows, rateLimits: limits, runways, entries, epoch } = status
     const keys = keyRows
-    if (args.json) return printJson(statusJson(status))
+    const unfinished = unfinishedRuns(wallet.journal.runs())
+    if (args.json) return printJson({ ...statusJson(status), unfinishedRuns: unfinished, journal: wallet.journal.path })
     const out = (l: string) => process.stdout.write(`${l}\n`)
-    const b = presentable(balances) as { eth: string; vvv: string; svvv: { total: string; locked: string }; pendingRewards: string; diem: { staked: string; liquid: string } }
+    const b = balances
     out(`Wallet ${wallet.address} on ${env.GONDOLA_NETWORK} · API ${baseURL}`)
-    out(`  ETH ${b.eth} · VVV ${b.vvv} · sVVV ${b.svvv.total} (${b.svvv.locked} locked for DIEM) · rewards ${b.pendingRewards} · DIEM staked ${b.diem.staked}, liquid ${b.diem.liquid}`)
+    out(`  ETH ${fmt(b.eth)} · VVV ${fmt(b.vvv)} · sVVV ${fmt(b.svvv.total)} (${fmt(b.svvv.locked)} locked for DIEM) · rewards ${fmt(b.pendingRewards)} · DIEM staked ${fmt(b.diem.staked)}, liquid ${fmt(b.diem.liquid)}`)
+    if (unfinished.length) {
+      out(`Unfinished runs (${unfinished.length}) in ${wallet.journal.path} — the next \`gondola run\` (top-ups) or the same command again finishes them:`)
+      for (const r of unfinished) out(`  ${r.intent} (${r.status}, since ${r.createdAt}): ${r.steps.map((st) => `${st.name} ${st.status}`).join(', ')}`)
+    }
     out(`Keys (${keys.length}):`)
-    for (const k of keyRows) out(`  ${keyLine(k)}${k.onServer === false ? '  [unknown to Venice]' : ''}${k.currentPeriodUsage ? `  used ${k.currentPeriodUsage.diem} Diem this period` : ''}`)
+    for (const k of keyRows) out(`  ${keyLine(k)}${k.onServer === false ? '  [unknown to Venice]' : ''}${k.currentPeriodUsage ? `  used ${num(Number(k.currentPeriodUsage.diem))} Diem this period` : ''}`)
     if (!limits) out('Rate limits: no ADMIN key kept for this wallet (run gondola provision).')
     else {
-      out(`Account: ${limits.balances.DIEM ?? 0} Diem + $${limits.balances.USD ?? 0} · tier ${limits.apiTier.id} · next epoch ${limits.nextEpochBegins} · access ${limits.accessPermitted ? 'permitted' : 'DENIED'}`)
+      out(`Account: ${num(limits.balances.DIEM ?? 0)} Diem + $${num(limits.balances.USD ?? 0)} · tier ${limits.apiTier.id} · next epoch ${limits.nextEpochBegins} · access ${limits.accessPermitted ? 'permitted' : 'DENIED'}`)
+      if (epoch) out(`Epoch: resets in ${formatHours(epoch.resetsInHours)} · allowance after reset ${num(epoch.allowanceAfterReset)} Diem (${epoch.basis})`)
       const models = new Set(entries.map((e) => e.model))
       const shown = limits.rateLimits.filter((r) => r.apiModelId && models.has(r.apiModelId))
       for (const r of shown.length ? shown : limits.rateLimits.slice(0, 3)) out(`  ${r.apiModelId ?? '*'}: ${r.rateLimits.map((l) => `${l.amount} ${l.type}`).join(', ')}`)
       if (limits.rateLimits.length > (shown.length || 3)) out(`  … ${limits.rateLimits.length} models in all (--json for every limit)`)
     }
     out('Runway:')
-    for (const r of runways) out(`  ${r.agent.padEnd(14)} ${r.runwayHours === null ? (r.spendable === null ? 'unknown' : 'idle (no spend in the window)') : `${r.runwayHours} h`} · ${r.burnPerHour} Diem/h · spendable ${r.spendable ?? '?'} (${r.basis})`)
+    for (const r of runways) out(`  ${r.agent.padEnd(14)} ${runwayText(r)} · ${num(r.burnPerHour)} Diem/h · spendable ${r.spendable === null ? '?' : num(r.spendable)} (${r.basis})`)
   },
 })
+
+function runwayText(r: KeyRunway & { sustainable?: boolean | null }): string {
+  if (r.spendable === null) return 'unknown'
+  if (r.burnPerHour === 0) return 'idle (no spend in the window)'
+  if (r.runwayHours === null) return 'sustainable (each reset covers the burn)'
+  return `${num(r.runwayHours)} h`
+}
+
+function formatHours(h: number): string {
+  return h >= 1 ? `${Math.floor(h)} h ${Math.round((h % 1) * 60)} min` : `${Math.round(h * 60)} min`
+}
+
+const num = (n: number) => formatNumber(n)
+
+/** Runs that sent something and did not finish (a crash, a cut connection): what is owed to the next run. */
+export function unfinishedRuns(runs: readonly JournalRun[]): Array<{ key: string; intent: string; status: string; createdAt: string; steps: Array<{ name: string; status: string; hash: string }> }> {
+  return runs
+    .filter((r) => r.status !== 'done' && paidFor(r))
+    .map((r) => ({ key: r.key, intent: r.intent, status: r.status, createdAt: r.createdAt, steps: r.steps.map((st) => ({ name: st.name, status: st.status, hash: st.hash })) }))
+}
 
 function round(n: number): number {
   return Math.round(n * 1e6) / 1e6

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { defineCommand } from 'citty'
-import { getAddress, type Address } from 'viem'
+import { getAddress, isAddress, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { isInteractive, readEnv, type Env } from '../../config/env.js'
 import { createClients } from '../../chain/createClients.js'
@@ -9,7 +9,8 @@ import { getBalances } from '../../wallet/actions/getBalances.js'
 import { parseAddress } from '../../wallet/amounts.js'
 import { KeystoreError } from '../../wallet/errors.js'
 import { keystorePathFromEnv } from '../../wallet/openWallet.js'
-import { CLIError } from '../CLIError.js'
+import { CLIConfigError, CLIError } from '../CLIError.js'
+import { ExitCode } from '../../errors/exitCodes.js'
 import { jsonArg, printJson } from '../output.js'
 import { fmt, presentable } from '../walletCommand.js'
 
@@ -20,14 +21,21 @@ export async function configuredAddress(env: Env): Promise<Address> {
   const text = await readFile(path, 'utf8').catch(() => {
     throw new KeystoreError(`No wallet at ${path}.`, { metaMessages: ['Run `gondola wallet new`, or set GONDOLA_KEYSTORE.'], code: 'KEYSTORE_MISSING' })
   })
-  const raw = (JSON.parse(text) as { address?: string }).address
-  if (!raw) throw new KeystoreError(`${path} has no address field.`, { metaMessages: ['Point GONDOLA_KEYSTORE at a v3 keystore.'], code: 'KEYSTORE_INVALID' })
+  let raw: unknown
+  try {
+    raw = (JSON.parse(text) as { address?: unknown }).address
+  } catch {
+    throw new KeystoreError(`The keystore ${path} is not valid JSON (truncated or edited).`, { metaMessages: [`Restore ${path} from your backup (it is never written over), or point GONDOLA_KEYSTORE at a v3 keystore.`], code: 'KEYSTORE_INVALID', exitCode: ExitCode.config })
+  }
+  if (typeof raw !== 'string' || !isAddress(raw.startsWith('0x') ? raw : `0x${raw}`, { strict: false })) {
+    throw new KeystoreError(`The keystore ${path} has no valid "address" field.`, { metaMessages: ['Point GONDOLA_KEYSTORE at a v3 keystore.'], code: 'KEYSTORE_INVALID', exitCode: ExitCode.config })
+  }
   return getAddress(raw.startsWith('0x') ? raw : `0x${raw}`)
 }
 
 async function newPassword(env: Env): Promise<string> {
   if (env.GONDOLA_KEYSTORE_PASSWORD) return env.GONDOLA_KEYSTORE_PASSWORD
-  if (!isInteractive()) throw new CLIError('No password for the new keystore.', { metaMessages: ['Set GONDOLA_KEYSTORE_PASSWORD, or run in a terminal to be prompted.'], code: 'CLI_NO_PASSWORD' })
+  if (!isInteractive()) throw new CLIConfigError('No password for the new keystore.', { metaMessages: ['Set GONDOLA_KEYSTORE_PASSWORD, or run in a terminal to be prompted.'], code: 'CLI_NO_PASSWORD' })
   const { default: password } = await import('@inquirer/password')
   const first = await password({ message: 'New keystore password (8+ characters)', mask: '*' })
   const second = await password({ message: 'Repeat the password', mask: '*' })

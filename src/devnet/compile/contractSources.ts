@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 const require = createRequire(import.meta.url)
 
 /** The devnet's own Solidity contracts, compiled by solc-js. */
-export const CONTRACT_NAMES = ['VVV', 'Staking', 'Diem', 'WETH9', 'Multicall3'] as const
+export const CONTRACT_NAMES = ['VVV', 'Staking', 'Diem', 'WETH9', 'Multicall3', 'AerodromePool', 'AerodromePoolFactory', 'AerodromeRouter'] as const
 export type ContractName = (typeof CONTRACT_NAMES)[number]
 
 /** Directory holding `*.sol` sources. */

@@ -3,6 +3,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import type { AddressBook } from '../../chain/addressBook.js'
 import type { DevnetArtifacts } from '../compile/compileContracts.js'
 import { DEVNET_DEPLOYER_PRIVATE_KEY, type DeployParameters } from './deployParameters.js'
+import { deployAerodrome } from './deployAerodrome.js'
 import { deployUniswap } from './deployUniswap.js'
 import { deployVenice } from './deployVenice.js'
 import { seedPool } from './seedPool.js'
@@ -12,8 +13,9 @@ import { createTxSender } from './txSender.js'
 const DEPLOYER_ETH = 10_000_000n * 10n ** 18n
 
 /**
- * Deploys everything onto a fresh anvil: Venice contracts, WETH9, Multicall3, Uniswap V3 and a
- * seeded VVV/WETH pool.
+ * Deploys everything onto a fresh anvil: Venice contracts, WETH9, Multicall3, Uniswap V3 with a
+ * seeded VVV/WETH pool, and an Aerodrome-compatible factory + router (at Base's addresses) with a
+ * seeded volatile WETH/VVV pool at another price and depth.
  *
  * @returns the devnet address book.
  *
@@ -29,6 +31,7 @@ export async function deployDevnet(p: { publicClient: PublicClient; testClient: 
   const venice = await deployVenice(tx, p.artifacts, p.params)
   const uniswap = await deployUniswap(tx, p.testClient, p.artifacts)
   await seedPool(tx, { vvv: venice.vvv, weth: uniswap.weth, positionManager: uniswap.positionManager, fee: p.params.poolFee, vvvAmount: p.params.poolVvv, wethAmount: p.params.poolWeth })
+  const aerodrome = await deployAerodrome(tx, p.publicClient, p.testClient, p.artifacts, { vvv: venice.vvv, weth: uniswap.weth, vvvAmount: p.params.aerodromeVvv, wethAmount: p.params.aerodromeWeth })
   await tx.settle()
-  return { network: 'devnet', chainId: p.chain.id, ...venice, ...uniswap }
+  return { network: 'devnet', chainId: p.chain.id, ...venice, ...uniswap, aerodromeRouter: aerodrome.aerodromeRouter, aerodromeFactory: aerodrome.aerodromeFactory }
 }

@@ -5,6 +5,10 @@ import { parseEther, type Hex } from 'viem'
  *
  * Pool price: 1 VVV = 0.001 ETH (fee tier 0.3 %), seeded full-range with 1 000 WETH and
  * 1 000 000 VVV, so a 1 ETH swap moves the price by ~0.2 % plus the 0.3 % fee.
+ *
+ * Aerodrome volatile pool (fee 0.3 %): 5 000 WETH and 4 900 000 VVV, i.e. five times deeper but 2 % dearer
+ * (1 VVV ≈ 0.00102 ETH). Small swaps are best on Uniswap; past ≈ 25 ETH, or once a trade has moved the
+ * Uniswap price, Aerodrome wins — the venue choice is a real decision on the devnet.
  */
 export type DeployParameters = {
   /** sVVV unstake cooldown (s). Mainnet: 7 days. */
@@ -20,6 +24,9 @@ export type DeployParameters = {
   poolVvv: bigint
   /** Uniswap fee tier of the VVV/WETH pool. */
   poolFee: 3000 | 10000
+  /** Aerodrome volatile WETH/VVV pool liquidity (wei), both sides. */
+  aerodromeWeth: bigint
+  aerodromeVvv: bigint
 }
 
 export const defaultDeployParameters: DeployParameters = {
@@ -30,6 +37,8 @@ export const defaultDeployParameters: DeployParameters = {
   poolWeth: parseEther('1000'),
   poolVvv: parseEther('1000000'),
   poolFee: 3000,
+  aerodromeWeth: parseEther('5000'),
+  aerodromeVvv: parseEther('4900000'),
 }
 
 /**

@@ -29,7 +29,7 @@ const CURRENCIES = [['diem', 'DIEM'], ['usd', 'USD']] as const
  *
  * @example
  * ```ts
- * const rows = user.usage.flatMap(rowsOf) // ascending when the records are
+ * const rows = [...user.usage].flatMap(rowsOf) // ascending when the records are
  * ```
  */
 export function rowsOf(u: UsageEntry): { position: LedgerPosition; row: LedgerRow }[] {

@@ -30,12 +30,43 @@ export type Tier = 'XS' | 'S' | 'M' | 'L'
 /** Limits of one tier; every number can be overridden per model or globally. */
 export type TierLimits = { rpm: number; tpm: number; rpd: number }
 
-/** Default tier limits. TPM for S/M/L and all RPD values are not published; these are the emulator's choice. */
+/**
+ * Default tier limits. RPM per tier is published; XS RPD/TPM come from the published table (its models'
+ * row). RPD and TPM of S/M/L are the emulator's choice where the table has no row for the model.
+ */
 export const TIER_LIMITS: Record<Tier, TierLimits> = {
-  XS: { rpm: 500, tpm: 1_000_000, rpd: 144_000 },
+  XS: { rpm: 500, tpm: 1_000_000, rpd: 288_000 },
   S: { rpm: 75, tpm: 750_000, rpd: 108_000 },
-  M: { rpm: 50, tpm: 750_000, rpd: 72_000 },
+  M: { rpm: 50, tpm: 750_000, rpd: 36_000 },
   L: { rpm: 20, tpm: 500_000, rpd: 28_800 },
+}
+
+/** Rows of the docs' paid-tier rate-limit table (RPM / RPD / TPM), which win over the tier defaults. */
+export const PUBLISHED_LIMITS: Record<string, TierLimits> = {
+  'qwen3-4b': { rpm: 500, rpd: 288_000, tpm: 1_000_000 },
+  'llama-3.2-3b': { rpm: 500, rpd: 288_000, tpm: 1_000_000 },
+  'llama-3.3-70b': { rpm: 50, rpd: 36_000, tpm: 750_000 },
+}
+
+/** Published RPM of non-text models by type (images 20, audio 60); RPD/TPM there are the emulator's choice. */
+export const MEDIA_LIMITS: Record<string, TierLimits> = {
+  image: { rpm: 20, rpd: 28_800, tpm: 1_000_000 },
+  inpaint: { rpm: 20, rpd: 28_800, tpm: 1_000_000 },
+  upscale: { rpm: 20, rpd: 28_800, tpm: 1_000_000 },
+  tts: { rpm: 60, rpd: 86_400, tpm: 1_000_000 },
+  asr: { rpm: 60, rpd: 86_400, tpm: 1_000_000 },
+}
+
+/**
+ * A model's default limits: its row of the published table, else its media type's, else its text tier's.
+ *
+ * @example
+ * ```ts
+ * defaultLimitsOf(loadCatalog().byId.get('llama-3.3-70b')!) // { rpm: 50, rpd: 36_000, tpm: 750_000 }
+ * ```
+ */
+export function defaultLimitsOf(model: ModelEntry): TierLimits {
+  return PUBLISHED_LIMITS[model.id] ?? MEDIA_LIMITS[model.type] ?? TIER_LIMITS[tierOf(model)]
 }
 
 const QWEN3_4B: ModelEntry = {

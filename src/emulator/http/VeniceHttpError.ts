@@ -12,13 +12,13 @@ import { BaseError } from '../../errors/BaseError.js'
 export class VeniceHttpError extends BaseError {
   override name = 'VeniceHttpError' as const
   readonly status: number
-  readonly body: { error: string; details?: unknown }
+  readonly body: { error: string; details?: unknown; code?: string }
   readonly headers: Record<string, string>
 
-  constructor(status: number, error: string, options: { details?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(status: number, error: string, options: { details?: unknown; headers?: Record<string, string>; code?: string } = {}) {
     super(error, { code: `HTTP_${status}` })
     this.status = status
-    this.body = options.details === undefined ? { error } : { error, details: options.details }
+    this.body = { error, ...(options.details === undefined ? {} : { details: options.details }), ...(options.code ? { code: options.code } : {}) }
     this.headers = options.headers ?? {}
   }
 }
@@ -34,7 +34,9 @@ export const MESSAGES = {
   diemLimit: 'API key DIEM spend limit exceeded',
   usdLimit: 'API key USD spend limit exceeded',
   rateLimited: 'Rate limit exceeded',
-  tooManyFailures: 'Too many failed requests. Please wait 30 seconds before retrying.',
+  /** The docs quote "Too many failed attempts (> 20) resulting in a non-success status code. Please wait 30s…"; the tail after "30s" is ours. */
+  tooManyFailures: 'Too many failed attempts (> 20) resulting in a non-success status code. Please wait 30s before trying again.',
+  characterNotFound: 'No character could be found from the provided character slug',
   keyCreationLimited: 'API key creation is rate limited to 20 requests per minute',
   maxKeys: 'Maximum of 500 active API keys reached',
   inferenceFailed: 'Inference processing failed',

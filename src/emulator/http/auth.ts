@@ -1,6 +1,6 @@
 /**
  * Bearer-key authentication for the emulator's routes: 401 for a missing, unknown or expired key,
- * 401 for an INFERENCE key on an ADMIN route, the failure breaker's 429, and the balance headers
+ * 401 for an INFERENCE key on an ADMIN route, the failure breaker's 429 (per account), and the balance headers
  * (`x-venice-balance-diem` / `-usd`, before the request) on every authenticated response.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -28,7 +28,7 @@ export function assertNotBlocked(ctx: EmulatorContext, caller: string): void {
   if (until) {
     const seconds = Math.max(1, Math.ceil((until - ctx.clock.now()) / 1000))
     throw new VeniceHttpError(429, MESSAGES.tooManyFailures, {
-      headers: { 'retry-after': String(seconds), 'x-ratelimit-reset-requests': String(Math.ceil(until / 1000)), 'x-ratelimit-remaining-requests': '0' },
+      headers: { 'x-ratelimit-type': 'FAILED_REQUESTS', 'retry-after': String(seconds), 'x-ratelimit-reset-requests': String(Math.ceil(until / 1000)), 'x-ratelimit-remaining-requests': '0' },
     })
   }
 }
@@ -49,7 +49,8 @@ export function authenticate(ctx: EmulatorContext, access: Access) {
     const key = token ? ctx.keys.byKey(token) : undefined
     if (!key) throw new VeniceHttpError(401, MESSAGES.authFailed)
     request.venice.key = key
-    request.venice.caller = `key:${key.id}`
+    // The failure breaker counts per account (all keys of one user), as the docs say.
+    request.venice.caller = `user:${key.owner}`
     assertNotBlocked(ctx, request.venice.caller)
     if (key.expiresAt !== null && Date.parse(key.expiresAt) <= ctx.clock.now()) throw new VeniceHttpError(401, MESSAGES.keyExpired)
     if (access === 'admin' && key.apiKeyType !== 'ADMIN') throw new VeniceHttpError(401, MESSAGES.adminRequired)

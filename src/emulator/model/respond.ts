@@ -78,7 +78,7 @@ export function generate(req: ChatRequest, model: ModelEntry, params: Record<str
     const character = typeof params.character_slug === 'string' ? CHARACTERS.find((c) => c.slug === params.character_slug) : undefined
     content = character ? `${character.greeting}, ${lowerFirst(answerText(userText, model))} — ${character.name}` : answerText(userText, model)
   }
-  return truncate({ content, reasoning, toolCalls: [], finishReason: 'stop', completionTokens: countTokens(content) + (reasoning ? countTokens(reasoning) : 0) }, req.max_completion_tokens ?? req.max_tokens)
+  return truncate({ content, reasoning, toolCalls: [], finishReason: 'stop', completionTokens: countTokens(content) + (reasoning ? countTokens(reasoning) : 0) }, req)
 }
 
 function answerText(userText: string, model: ModelEntry): string {
@@ -108,10 +108,21 @@ function fromScript(s: ScriptedResponse): Completion {
   }
 }
 
-function truncate(c: Completion, maxTokens: number | undefined): Completion {
-  if (!maxTokens || c.content === null || countTokens(c.content) <= maxTokens) return c
-  const content = c.content.slice(0, maxTokens * 4)
-  return { ...c, content, finishReason: 'length', completionTokens: countTokens(content) + (c.reasoning ? countTokens(c.reasoning) : 0) }
+/**
+ * `max_completion_tokens` bounds reasoning and visible output together (the spec: "including visible
+ * output tokens and reasoning tokens"): reasoning is cut first, content gets what is left. The deprecated
+ * `max_tokens` bounds the visible content only. Either cut ends with `finish_reason: 'length'`.
+ */
+function truncate(c: Completion, req: Pick<ChatRequest, 'max_tokens' | 'max_completion_tokens'>): Completion {
+  const positive = (n: number | undefined): number | undefined => (n !== undefined && n > 0 ? n : undefined)
+  const total = positive(req.max_completion_tokens)
+  const visible = positive(req.max_tokens)
+  if (c.content === null || (total === undefined && visible === undefined)) return c
+  const reasoning = total !== undefined && c.reasoning && countTokens(c.reasoning) > total ? c.reasoning.slice(0, total * 4) : c.reasoning
+  const room = Math.min(visible ?? Infinity, total !== undefined ? total - (reasoning ? countTokens(reasoning) : 0) : Infinity)
+  if (reasoning === c.reasoning && countTokens(c.content) <= room) return c
+  const content = c.content.slice(0, Math.max(0, room) * 4)
+  return { ...c, content, reasoning, finishReason: 'length', completionTokens: countTokens(content) + (reasoning ? countTokens(reasoning) : 0) }
 }
 
 const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s)

@@ -1,7 +1,7 @@
 /**
  * The emulator's own control surface, off unless `adminEndpoint: true` (env VENICE_EMULATOR_ADMIN):
  * `GET/POST /api/v1/_emulator/clock`, `GET/POST /_emulator/faults`, `POST /_emulator/rate_limits`,
- * `POST /_emulator/script`, `POST /_emulator/balance`. No auth: loopback demo and test use only.
+ * `POST /_emulator/script`, `POST /_emulator/balance`, `GET/POST /_emulator/variants`. No auth: loopback demo and test use only.
  */
 import type { FastifyInstance } from 'fastify'
 import { getAddress } from 'viem'
@@ -10,6 +10,7 @@ import type { FaultOptions } from '../faults.js'
 import { MESSAGES, VeniceHttpError } from '../http/VeniceHttpError.js'
 import type { ScriptedResponse } from '../model/scripts.js'
 import type { RateLimitOverrides } from '../state/rateLimiter.js'
+import { parseVariants } from '../variants.js'
 
 const bad = (why: string) => new VeniceHttpError(400, MESSAGES.invalidRequest, { details: { _errors: [why] } })
 
@@ -33,6 +34,15 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: EmulatorContext):
     ctx.limiter.setOverrides((request.body ?? {}) as RateLimitOverrides)
     ctx.breaker.reset()
     return sendJson(reply, 200, { success: true })
+  })
+  app.get(`${base}/variants`, async (_q, reply) => sendJson(reply, 200, ctx.variants))
+  app.post(`${base}/variants`, async (request, reply) => {
+    try {
+      ctx.variants = parseVariants(request.body ?? {})
+    } catch (err) {
+      throw bad((err as Error).message)
+    }
+    return sendJson(reply, 200, ctx.variants)
   })
   app.post(`${base}/script`, async (request, reply) => {
     const body = (request.body ?? {}) as { apiKey?: string; responses?: ScriptedResponse[] }

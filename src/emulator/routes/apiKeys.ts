@@ -9,7 +9,7 @@ import { sendJson, validateBody, keyOf, type EmulatorContext } from '../context.
 import { authenticate, formatAmount } from '../http/auth.js'
 import { MESSAGES, VeniceHttpError } from '../http/VeniceHttpError.js'
 import { epochStart, periodStart } from '../state/clock.js'
-import { keySpendSince, type ApiKeyRecord, type CreateKeyInput } from '../state/keyStore.js'
+import { keySpendSince, normaliseExpiry, type ApiKeyRecord, type CreateKeyInput } from '../state/keyStore.js'
 
 const DAY = 86_400_000
 
@@ -31,7 +31,7 @@ export function createKeyFor(ctx: EmulatorContext, owner: Address, input: Create
   if (ctx.keys.list(owner).length >= ctx.maxActiveKeys) throw new VeniceHttpError(400, MESSAGES.maxKeys)
   recent.push(now)
   ctx.keyCreations.set(owner, recent)
-  const { apiKey, record } = ctx.keys.create(owner, input, now)
+  const { apiKey, record } = ctx.keys.create(owner, input, now, ctx.variants.dateOnlyExpiry)
   return {
     apiKey,
     apiKeyType: record.apiKeyType,
@@ -89,7 +89,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: EmulatorContext)
     const target = ctx.keys.byId(body.id)
     if (!target || target.owner !== key.owner) throw new VeniceHttpError(400, 'API key not found', { details: { _errors: [], id: { _errors: ['No such API key'] } } })
     if (body.description !== undefined) target.description = body.description
-    if (body.expiresAt !== undefined) target.expiresAt = body.expiresAt ? new Date(/T/.test(body.expiresAt) ? body.expiresAt : `${body.expiresAt}T00:00:00.000Z`).toISOString() : null
+    if (body.expiresAt !== undefined) target.expiresAt = normaliseExpiry(body.expiresAt, ctx.variants.dateOnlyExpiry)
     if (body.limitPeriod) target.limitPeriod = body.limitPeriod
     if (body.modelPrivacy) target.modelPrivacy = body.modelPrivacy
     if (body.consumptionLimit) Object.assign(target.consumptionLimit, body.consumptionLimit)

@@ -1,10 +1,12 @@
 /**
- * Public catalogue routes: `/models` (with `type` filter), `/models/traits`,
- * `/models/compatibility_mapping`, `/characters`, `/characters/{slug}`.
+ * Catalogue routes: `/models` (with `type` filter), `/models/traits`, `/models/compatibility_mapping`
+ * (public, as Venice serves them), and `/characters`, `/characters/{slug}` (any key: the spec's global
+ * BearerAuth applies to them).
  */
 import type { FastifyInstance } from 'fastify'
 import { CHARACTERS, type Character } from '../catalog/characters.js'
 import { sendJson, type EmulatorContext } from '../context.js'
+import { authenticate } from '../http/auth.js'
 import { MESSAGES, VeniceHttpError } from '../http/VeniceHttpError.js'
 
 const MODEL_TYPES = new Set(['asr', 'embedding', 'image', 'music', 'text', 'tts', 'upscale', 'inpaint', 'video', 'all', 'code'])
@@ -36,7 +38,7 @@ export function describeCharacter(c: Character, created: string) {
   }
 }
 
-/** Registers the catalogue routes (no auth needed, as on Venice). */
+/** Registers the catalogue routes. */
 export function registerCatalogRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   app.get('/api/v1/models', async (request, reply) => {
     const type = typeParam(request.query, 'text')
@@ -55,10 +57,11 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: EmulatorContext
     return sendJson(reply, 200, { object: 'list', type, data })
   })
   const created = new Date(Date.UTC(2025, 0, 1)).toISOString()
-  app.get('/api/v1/characters', async (_request, reply) => sendJson(reply, 200, { object: 'list', data: CHARACTERS.map((c) => describeCharacter(c, created)) }))
-  app.get('/api/v1/characters/:slug', async (request, reply) => {
+  const anyKey = { preHandler: authenticate(ctx, 'inference') }
+  app.get('/api/v1/characters', anyKey, async (_request, reply) => sendJson(reply, 200, { object: 'list', data: CHARACTERS.map((c) => describeCharacter(c, created)) }))
+  app.get('/api/v1/characters/:slug', anyKey, async (request, reply) => {
     const c = CHARACTERS.find((x) => x.slug === (request.params as { slug: string }).slug)
-    if (!c) throw new VeniceHttpError(404, 'Character not found')
+    if (!c) throw new VeniceHttpError(404, MESSAGES.characterNotFound, { code: 'CHARACTER_NOT_FOUND' })
     return sendJson(reply, 200, { object: 'character', data: describeCharacter(c, created) })
   })
 }

@@ -25,9 +25,9 @@ export function resolveFor(ctx: EmulatorContext, requested: string | undefined, 
   return resolved
 }
 
-/** Headers naming the model and warning when it is deprecated. */
+/** Headers naming the model (`x-venice-model-id`, `x-venice-model-name`) and warning when it is deprecated. */
 export function modelHeaders(model: ModelEntry): Record<string, string> {
-  const headers: Record<string, string> = { 'x-venice-model-id': model.id }
+  const headers: Record<string, string> = { 'x-venice-model-id': model.id, 'x-venice-model-name': model.model_spec.name ?? model.id }
   const dep = model.model_spec.deprecation
   if (dep) {
     headers['x-venice-model-deprecation-warning'] = `The model ${model.id} is deprecated and will be removed on ${dep.removesAt ?? dep.date}. Please migrate to another model.`
@@ -47,7 +47,14 @@ export async function beginInference(ctx: EmulatorContext, request: FastifyReque
   const verdict = ctx.limiter.take(key.owner, model, key.id)
   reply.headers(verdict.headers)
   if (verdict.exceeded) throw new VeniceHttpError(429, `${MESSAGES.rateLimited} (${verdict.exceeded})`, { headers: verdict.headers })
-  await ctx.accounts.assertCanSpend(key)
+  try {
+    await ctx.accounts.assertCanSpend(key)
+  } catch (err) {
+    // The key-limit wording comes from public reports, not the docs: a variant can say it differently.
+    const variant = ctx.variants.keyLimitMessage
+    if (variant && err instanceof VeniceHttpError && (err.body.error === MESSAGES.diemLimit || err.body.error === MESSAGES.usdLimit)) throw new VeniceHttpError(402, variant)
+    throw err
+  }
   const fault = ctx.faults.decide('inference')
   if (fault.latencyMs > 0) await sleep(fault.latencyMs)
   if (fault.kind === 'drop') {

@@ -7,6 +7,7 @@ import type { ChainReader, Stake } from '../chainReader.js'
 import { epochStart, periodStart, type EmulatorClock } from './clock.js'
 import { keySpendSince, recordKeySpend, type ApiKeyRecord } from './keyStore.js'
 import { MESSAGES, VeniceHttpError } from '../http/VeniceHttpError.js'
+import { RingBuffer } from './ringBuffer.js'
 
 /**
  * One charged request, as the billing ledger reports it. `seq` grows by one per charge (across all
@@ -15,7 +16,7 @@ import { MESSAGES, VeniceHttpError } from '../http/VeniceHttpError.js'
  */
 export type UsageEntry = { seq: number; at: number; keyId: string; requestId: string; model: string; promptTokens: number; completionTokens: number; usd: number; diem: number; kind: string }
 
-export type User = { address: Address; usd: number; diemSpent: Map<number, number>; usage: UsageEntry[] }
+export type User = { address: Address; usd: number; diemSpent: Map<number, number>; usage: RingBuffer<UsageEntry> }
 
 export type AccountsOptions = {
   chain: ChainReader
@@ -58,7 +59,7 @@ export function createAccounts(options: AccountsOptions) {
 
   const user = (address: Address): User => {
     let u = users.get(address)
-    if (!u) users.set(address, (u = { address, usd: options.usdBalance, diemSpent: new Map(), usage: [] }))
+    if (!u) users.set(address, (u = { address, usd: options.usdBalance, diemSpent: new Map(), usage: new RingBuffer<UsageEntry>(USAGE_CAP) }))
     return u
   }
   const allocationOf = (stake: Stake): Allocation => {
@@ -129,7 +130,6 @@ export function createAccounts(options: AccountsOptions) {
       key.lastUsedAt = now
       seq += 1
       u.usage.push({ ...line, requestId: line.requestId ?? `${line.kind}-${key.id}-${seq}`, seq, at: now, keyId: key.id, usd, diem })
-      if (u.usage.length > USAGE_CAP) u.usage.splice(0, u.usage.length - USAGE_CAP)
       return { diem, usd }
     },
   }

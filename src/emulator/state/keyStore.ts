@@ -47,10 +47,19 @@ export function hashKey(apiKey: string): string {
   return createHash('sha256').update(apiKey).digest('hex')
 }
 
-/** `''`, `YYYY-MM-DD` or an ISO instant → ISO string or null. */
-function normaliseExpiry(expiresAt: string | undefined): string | null {
+/**
+ * `''`, `YYYY-MM-DD` or an ISO instant → ISO string or null. A date-only value is stored as the start of
+ * that UTC day (default) or, with `dateOnly: 'end-of-day'`, as its last millisecond.
+ *
+ * @example
+ * ```ts
+ * normaliseExpiry('2026-12-31', 'end-of-day') // '2026-12-31T23:59:59.999Z'
+ * ```
+ */
+export function normaliseExpiry(expiresAt: string | null | undefined, dateOnly: 'start-of-day' | 'end-of-day' = 'start-of-day'): string | null {
   if (!expiresAt) return null
-  return new Date(/^\d{4}-\d{2}-\d{2}$/.test(expiresAt) ? `${expiresAt}T00:00:00.000Z` : expiresAt).toISOString()
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(expiresAt)) return new Date(expiresAt).toISOString()
+  return new Date(`${expiresAt}T${dateOnly === 'end-of-day' ? '23:59:59.999' : '00:00:00.000'}Z`).toISOString()
 }
 
 /**
@@ -67,7 +76,7 @@ export function createKeyStore() {
   const byHash = new Map<string, ApiKeyRecord>()
   const byId = new Map<string, ApiKeyRecord>()
   return {
-    create(owner: Address, input: CreateKeyInput, now: number): { apiKey: string; record: ApiKeyRecord } {
+    create(owner: Address, input: CreateKeyInput, now: number, dateOnly?: 'start-of-day' | 'end-of-day'): { apiKey: string; record: ApiKeyRecord } {
       const apiKey = randomBytes(30).toString('base64url')
       const record: ApiKeyRecord = {
         id: randomUUID(),
@@ -77,7 +86,7 @@ export function createKeyStore() {
         apiKeyType: input.apiKeyType,
         description: input.description ?? '',
         createdAt: now,
-        expiresAt: normaliseExpiry(input.expiresAt),
+        expiresAt: normaliseExpiry(input.expiresAt, dateOnly),
         consumptionLimit: { usd: input.consumptionLimit?.usd ?? null, diem: input.consumptionLimit?.diem ?? null, vcu: input.consumptionLimit?.vcu ?? null },
         limitPeriod: input.limitPeriod ?? 'EPOCH',
         modelPrivacy: input.modelPrivacy ?? 'ALL',

@@ -3,7 +3,7 @@
  * per minute, RPD per UTC day), the `x-ratelimit-*` headers, and the log of exceeded limits.
  */
 import type { Address } from 'viem'
-import { TIER_LIMITS, tierOf, type ModelEntry, type TierLimits } from '../catalog/models.js'
+import { defaultLimitsOf, tierOf, type ModelEntry, type TierLimits } from '../catalog/models.js'
 
 /** Overrides: `global` applies to every model, `perModel` wins over it. */
 export type RateLimitOverrides = { global?: Partial<TierLimits>; perModel?: Record<string, Partial<TierLimits>> }
@@ -25,12 +25,12 @@ const DAY = 86_400_000
  * const verdict = limiter.take(address, model, keyId) // { exceeded?: 'RPM', headers }
  * ```
  */
-export function createRateLimiter(options: { now: () => number; overrides?: RateLimitOverrides }) {
+export function createRateLimiter(options: { now: () => number; overrides?: RateLimitOverrides; limitHeader?: () => 'limit' | 'used' | undefined }) {
   let overrides = options.overrides ?? {}
   const windows = new Map<string, Window>()
   const logs = new Map<Address, RateLimitLogEntry[]>()
 
-  const limitsFor = (model: ModelEntry): TierLimits => ({ ...TIER_LIMITS[tierOf(model)], ...overrides.global, ...overrides.perModel?.[model.id] })
+  const limitsFor = (model: ModelEntry): TierLimits => ({ ...defaultLimitsOf(model), ...overrides.global, ...overrides.perModel?.[model.id] })
   const windowOf = (user: Address, modelId: string, now: number): Window => {
     const k = `${user}|${modelId}`
     const minute = Math.floor(now / MINUTE)
@@ -43,11 +43,13 @@ export function createRateLimiter(options: { now: () => number; overrides?: Rate
   }
   const headersOf = (limits: TierLimits, w: Window, now: number): Record<string, string> => {
     const resetMs = (w.minute + 1) * MINUTE
+    // The rate-limiting page reads `limit-*` as "requests (tokens) made in the current period".
+    const used = options.limitHeader?.() === 'used'
     return {
-      'x-ratelimit-limit-requests': String(limits.rpm),
+      'x-ratelimit-limit-requests': String(used ? w.reqs : limits.rpm),
       'x-ratelimit-remaining-requests': String(Math.max(0, limits.rpm - w.reqs)),
       'x-ratelimit-reset-requests': String(Math.ceil(resetMs / 1000)),
-      'x-ratelimit-limit-tokens': String(limits.tpm),
+      'x-ratelimit-limit-tokens': String(used ? w.tokens : limits.tpm),
       'x-ratelimit-remaining-tokens': String(Math.max(0, limits.tpm - w.tokens)),
       'x-ratelimit-reset-tokens': String(Math.max(1, Math.ceil((resetMs - now) / 1000))),
     }
@@ -76,7 +78,7 @@ export function createRateLimiter(options: { now: () => number; overrides?: Rate
       const exceeded = w.reqs >= limits.rpm ? 'RPM' : w.dayReqs >= limits.rpd ? 'RPD' : w.tokens >= limits.tpm ? 'TPM' : undefined
       if (exceeded) {
         log(user, { apiKeyId: keyId, modelId: model.id, rateLimitTier: tierOf(model), rateLimitType: exceeded, timestamp: new Date(now).toISOString() })
-        const headers = headersOf(limits, w, now)
+        const headers: Record<string, string> = { ...headersOf(limits, w, now), 'x-ratelimit-type': exceeded }
         if (exceeded === 'RPD') headers['x-ratelimit-reset-requests'] = String(Math.ceil(((w.day + 1) * DAY) / 1000))
         return { exceeded, headers }
       }
@@ -94,12 +96,13 @@ export function createRateLimiter(options: { now: () => number; overrides?: Rate
 
 /**
  * Blocks a caller for `blockMs` once it has had more than `threshold` failed requests within `windowMs`
- * (Venice: more than 20 in 30 s → 30 s block).
+ * (Venice: "if a user generates more than 20 failed requests in a 30 second window" → 30 s block). The
+ * emulator's caller is the account (`user:<address>`): every key of one wallet counts together.
  *
  * @example
  * ```ts
  * const breaker = createFailureBreaker({ now: clock.now })
- * breaker.fail('key:123'); breaker.blockedUntil('key:123') // 0 until the 21st failure
+ * breaker.fail('user:0xabc'); breaker.blockedUntil('user:0xabc') // 0 until the 21st failure
  * ```
  */
 export function createFailureBreaker(options: { now: () => number; threshold?: number; windowMs?: number; blockMs?: number }) {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { BaseError } from '../../errors/BaseError.js'
+import { ExitCode } from '../../errors/exitCodes.js'
 import type { TopUpResult } from '../../agent/funding.js'
 import { defineTool } from '../defineTool.js'
 
@@ -16,7 +17,7 @@ export type TopUpToolRequest = { agent: string; reason: string; ethAmount: strin
  * const tool = requestTopUpTool({ requestTopUp: (r) => funding.maybeTopUp(`requested by ${r.agent}: ${r.reason}`, { force: true }).then(toTopUpResult) })
  * ```
  */
-export function requestTopUpTool(deps: { requestTopUp: (request: TopUpToolRequest) => Promise<TopUpResult> }) {
+export function requestTopUpTool(deps: { requestTopUp: (request: TopUpToolRequest) => Promise<TopUpResult>; onFailure?: ((error: BaseError) => void) | undefined }) {
   return defineTool({
     name: 'request_top_up',
     description:
@@ -30,7 +31,12 @@ export function requestTopUpTool(deps: { requestTopUp: (request: TopUpToolReques
         const r = await deps.requestTopUp({ agent: ctx.agent, reason, ethAmount })
         return r.ok ? `Top-up done: ${r.summary}` : `Top-up refused by policy: ${r.refusal}`
       } catch (err) {
-        if (err instanceof BaseError) return `Top-up refused by policy: ${err.shortMessage}${err.metaMessages.length ? ` ${err.metaMessages.join(' ')}` : ''}`
+        // A policy refusal is an answer; anything else is a failure, given as its one-line short message (no dump, no URL).
+        if (err instanceof BaseError && err.exitCode === ExitCode.policy) return `Top-up refused by policy: ${err.shortMessage}${err.metaMessages.length ? ` ${err.metaMessages.join(' ')}` : ''}`
+        if (err instanceof BaseError) {
+          deps.onFailure?.(err)
+          return err.shortMessage.startsWith('Top-up failed') ? err.shortMessage : `Top-up failed: ${err.shortMessage}`
+        }
         throw err
       }
     },

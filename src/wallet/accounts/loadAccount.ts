@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { decryptKeystoreJson, isKeystoreJson } from 'ethers'
 import type { Hex, LocalAccount } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { ExitCode } from '../../errors/exitCodes.js'
 import { KeystoreError } from '../errors.js'
 
 export type LoadAccountParameters = {
@@ -45,18 +46,44 @@ export async function loadAccount(parameters: LoadAccountParameters): Promise<Lo
     throw new KeystoreError(`Cannot read the keystore at ${keystorePath} (${cause.code ?? 'error'}).`, {
       metaMessages: ['Run `gondola wallet new` to create one, or fix GONDOLA_KEYSTORE.'],
       code: 'KEYSTORE_MISSING',
+      exitCode: ExitCode.config,
     })
   })
   if (!isKeystoreJson(json)) {
-    throw new KeystoreError(`${keystorePath} is not an encrypted JSON keystore.`, { metaMessages: ['Point GONDOLA_KEYSTORE at a v3 keystore file.'], code: 'KEYSTORE_INVALID' })
+    const what = json.trim() === '' ? 'is empty' : isJson(json) ? 'is not an encrypted JSON keystore' : 'is not valid JSON (truncated or edited)'
+    throw new KeystoreError(`The keystore ${keystorePath} ${what}.`, {
+      metaMessages: [`Restore ${keystorePath} from your backup (it is never written over), or point GONDOLA_KEYSTORE at a v3 keystore file.`],
+      code: 'KEYSTORE_INVALID',
+      exitCode: ExitCode.config,
+    })
   }
   const password = await resolvePassword(parameters)
   try {
     const decrypted = await decryptKeystoreJson(json, password)
     return privateKeyToAccount(decrypted.privateKey as Hex)
+  } catch (err) {
+    // The cause is dropped on purpose: it could echo key material. ethers names the failed check in `argument`.
+    if ((err as { argument?: unknown }).argument === 'address') {
+      throw new KeystoreError(`The keystore ${keystorePath} was edited: its "address" field does not match the key inside it.`, {
+        metaMessages: [`The password is right. Restore ${keystorePath} from your backup, or put back the address of the key it holds.`],
+        code: 'KEYSTORE_TAMPERED',
+        exitCode: ExitCode.config,
+      })
+    }
+    throw new KeystoreError(`Wrong password for the keystore at ${keystorePath} (or its encrypted part was damaged).`, {
+      metaMessages: ['Check GONDOLA_KEYSTORE_PASSWORD or retype the password.'],
+      code: 'KEYSTORE_BAD_PASSWORD',
+      exitCode: ExitCode.config,
+    })
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
   } catch {
-    // The cause is dropped on purpose: it could echo key material.
-    throw new KeystoreError(`Wrong password for the keystore at ${keystorePath}.`, { metaMessages: ['Check GONDOLA_KEYSTORE_PASSWORD or retype the password.'], code: 'KEYSTORE_BAD_PASSWORD' })
+    return false
   }
 }
 

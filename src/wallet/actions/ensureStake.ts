@@ -2,6 +2,7 @@ import type { Hex } from 'viem'
 import { assertPositiveAmount } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
 import { withRun } from '../send/withRun.js'
+import type { VenueComparison } from '../routes/quoteVenues.js'
 import type { StepResult } from '../send/types.js'
 import { toPlannedSteps, type PlannedStep } from '../send/plannedStep.js'
 import { stakeSteps } from '../steps/stakeSteps.js'
@@ -19,7 +20,7 @@ export type EnsureStakeReturnType = {
   /** sVVV that was missing before this call. */
   missing: bigint
   /** ETH spent and VVV bought, when VVV was short. */
-  swap: { amountIn: bigint; amountOut: bigint } | undefined
+  swap: { amountIn: bigint; amountOut: bigint; /** Every venue's price net of gas (undefined when resumed). */ comparison?: VenueComparison | undefined } | undefined
   staked: bigint
   approved: boolean
   hashes: Hex[]
@@ -51,14 +52,16 @@ export async function ensureStake(wallet: Wallet, parameters: EnsureStakeParamet
     if (missing === 0n) return { status: 'already', missing, swap: undefined, staked: 0n, approved: false, hashes: [], gasUsed: 0n, steps: [] }
     const steps: StepResult[] = []
     let swap: EnsureStakeReturnType['swap']
-    let vvv = b.vvv
+    let vvv: bigint | undefined = b.vvv
     if (b.vvv < missing) {
       const s = await swapStep(wallet, run, { amountOut: missing - b.vvv })
       steps.push(s.step)
-      swap = { amountIn: s.amountIn, amountOut: s.amountOut }
-      vvv += s.amountOut
+      swap = { amountIn: s.amountIn, amountOut: s.amountOut, comparison: s.quote?.comparison }
+      // A swap resumed from the journal may already be in `b.vvv`: then read the balance again.
+      vvv = s.step.resumed ? undefined : vvv + s.amountOut
     }
-    steps.push(...(await stakeSteps(wallet, run, missing, wallet.dryRun ? { knownVvv: vvv } : {})))
+    // Balance and allowance are known (read above, plus the swap's output measured from its receipt): no re-read.
+    steps.push(...(await stakeSteps(wallet, run, missing, { ...(vvv !== undefined && { knownVvv: vvv }), knownAllowance: b.vvvAllowanceToStaking })))
     return {
       status: wallet.dryRun ? 'planned' : 'confirmed',
       missing,

@@ -12,21 +12,25 @@ export type QuoteSwapReturnType = SwapQuote & {
 }
 
 /**
- * Prices an ETH → VVV swap on the wallet's route (best Uniswap V3 fee tier by default) and checks
- * it against the spend policy. Sends nothing.
+ * Prices an ETH → VVV swap on the wallet's route (by default every venue — Uniswap V3 fee tiers,
+ * Aerodrome volatile/stable — best output net of gas; `comparison` lists them all) and checks it
+ * against the spend policy on the winning venue's router. Sends nothing.
  *
  * @throws {InvalidAmountError} / {PolicyViolationError} / {NoRouteError}
  *
  * @example
  * ```ts
- * const q = await quoteSwap(wallet, { amountIn: parseEther('0.01') }) // { fee: 3000, amountOut, amountOutMinimum, … }
+ * const q = await quoteSwap(wallet, { amountIn: parseEther('0.01') }) // { route: 'uniswap-v3', fee: 3000, amountOut, amountOutMinimum, comparison, … }
  * ```
  */
 export async function quoteSwap(wallet: Wallet, parameters: QuoteSwapParameters): Promise<QuoteSwapReturnType> {
   const { amountIn } = parameters
   assertPositiveAmount(amountIn, 'amountIn')
-  assertPolicy(wallet.policy, { to: wallet.addresses.swapRouter, value: amountIn, spentToday: wallet.journal.spentOnDay(wallet.now()), label: 'swap' })
   const quote = await wallet.route.quoteExactIn(wallet, amountIn)
   const slippageBps = wallet.policy.maxSlippageBps
-  return { ...quote, amountOutMinimum: applySlippageDown(quote.amountOut, slippageBps), slippageBps }
+  const amountOutMinimum = applySlippageDown(quote.amountOut, slippageBps)
+  // Caps, daily budget and allowlist, on the router of the venue that won.
+  const call = wallet.route.buildSwap(wallet, { quote, amountOutMinimum })
+  assertPolicy(wallet.policy, { to: call.to, value: amountIn, spentToday: wallet.journal.spentOnDay(wallet.now()), label: 'swap' })
+  return { ...quote, amountOutMinimum, slippageBps }
 }

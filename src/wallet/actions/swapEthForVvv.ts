@@ -2,6 +2,7 @@ import type { Hex } from 'viem'
 import { assertPositiveAmount } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
 import { withRun } from '../send/withRun.js'
+import type { VenueComparison } from '../routes/quoteVenues.js'
 import { swapStep } from '../steps/swapStep.js'
 import { toPlannedSteps, type PlannedStep } from '../send/plannedStep.js'
 
@@ -19,8 +20,11 @@ export type SwapEthForVvvReturnType = {
   /** VVV received, measured from the receipt (quoted in a dry run). */
   amountOut: bigint
   amountOutMinimum: bigint | undefined
+  /** The venue swapped on (`uniswap-v3` or `aerodrome`). */
   route: string
   fee: number | undefined
+  /** Every venue's price net of gas (undefined when the swap was resumed from the journal). */
+  comparison: VenueComparison | undefined
   gasUsed: bigint | undefined
   /** The swap had been sent by an interrupted run and was only awaited. */
   resumed: boolean
@@ -50,8 +54,9 @@ export async function swapEthForVvv(wallet: Wallet, parameters: SwapEthForVvvPar
       amountIn: r.amountIn,
       amountOut: r.amountOut,
       amountOutMinimum: r.amountOutMinimum,
-      route: wallet.route.name,
+      route: r.quote?.route ?? wallet.route.name,
       fee: r.quote?.fee,
+      comparison: r.quote?.comparison,
       gasUsed: r.step.receipt?.gasUsed,
       resumed: r.step.resumed,
       steps: toPlannedSteps([r.step]),

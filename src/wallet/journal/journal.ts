@@ -1,15 +1,19 @@
 /**
- * The crash-safety journal: one JSON file per (chain, address) in the state directory, rewritten
- * atomically on every change. A run is one call of an action (its intent and idempotency key);
+ * The crash-safety journal: one JSON file per (address, chain) in the per-user data directory
+ * (`<dataDir>/wallets/<address>/journal-<chainId>.json`), rewritten atomically on every change. It belongs to
+ * the wallet ADDRESS, not to a state dir: every state dir on the machine that uses the address shares it, and
+ * with it the lock and the daily spend. A journal left in a state dir by an older version
+ * (`<stateDir>/wallet/journal-<chainId>-<address>.json`) is merged in once, under the lock. A run is one call of an action (its intent and idempotency key);
  * its steps are the transactions it signed, each recorded with hash and raw bytes BEFORE broadcast
  * and with its outcome AFTER the receipt.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Address, Hex } from 'viem'
 import { z } from 'zod'
 import { atomicWrite } from '../../util/atomicWrite.js'
 import { JournalError } from '../errors.js'
+import { lockJournal } from './lockJournal.js'
 
 export type StepStatus = 'signed' | 'confirmed' | 'reverted' | 'dropped'
 export type RunStatus = 'open' | 'done' | 'failed' | 'interrupted'
@@ -55,11 +59,28 @@ export type Journal = {
   closeRun(run: JournalRun, status: Exclude<RunStatus, 'open'>): Promise<void>
   /** Re-reads the file, dropping the in-memory runs: another process may have written it since (call it under the journal lock). */
   reload(): Promise<void>
+  /** Marks a closed (`failed`/`interrupted`) run open again, so the next run with its key resumes it. */
+  reopenRun(run: JournalRun): Promise<void>
   /** Wei carried by transactions signed on the UTC day of `at` (signed or confirmed: dropped and reverted ones spent nothing). */
   spentOnDay(at: Date): bigint
 }
 
-export type OpenJournalParameters = { stateDir: string; chainId: number; address: Address; now?: (() => Date) | undefined }
+export type OpenJournalParameters = {
+  /** The per-user data directory (`GONDOLA_DATA_DIR`): the journal is `<dataDir>/wallets/<address>/journal-<chainId>[-<instance>].json`. */
+  dataDir: string
+  /** A state dir that may hold a journal written by an older version, merged in once. */
+  stateDir?: string | undefined
+  chainId: number
+  /** Tells apart chains that share an id (each fresh devnet): e.g. the genesis hash prefix. */
+  chainInstance?: string | undefined
+  address: Address
+  now?: (() => Date) | undefined
+}
+
+/** The journal file of one address on one chain. */
+export function journalPathOf(p: Pick<OpenJournalParameters, 'dataDir' | 'chainId' | 'chainInstance' | 'address'>): string {
+  return join(p.dataDir, 'wallets', p.address.toLowerCase(), `journal-${p.chainId}${p.chainInstance ? `-${p.chainInstance}` : ''}.json`)
+}
 
 /**
  * Opens (or creates on first write) the journal for one wallet on one chain.
@@ -68,13 +89,14 @@ export type OpenJournalParameters = { stateDir: string; chainId: number; address
  *
  * @example
  * ```ts
- * const journal = await openJournal({ stateDir: '.gondola', chainId: 8453, address })
+ * const journal = await openJournal({ dataDir: defaultDataDir(), chainId: 8453, address })
  * journal.spentOnDay(new Date()) // wei spent today (UTC)
  * ```
  */
 export async function openJournal(parameters: OpenJournalParameters): Promise<Journal> {
   const { stateDir, chainId, address, now = () => new Date() } = parameters
-  const path = join(stateDir, 'wallet', `journal-${chainId}-${address.toLowerCase()}.json`)
+  const path = journalPathOf(parameters)
+  if (stateDir) await migrateLegacy(join(stateDir, 'wallet', `journal-${chainId}-${address.toLowerCase()}.json`), path, { chainId, address })
   const runs: JournalRun[] = await load(path)
 
   const save = async (): Promise<void> => {
@@ -120,6 +142,11 @@ export async function openJournal(parameters: OpenJournalParameters): Promise<Jo
     async reload() {
       runs.splice(0, runs.length, ...(await load(path)))
     },
+    async reopenRun(run) {
+      run.status = 'open'
+      touch(run)
+      await save()
+    },
     spentOnDay(at) {
       const day = at.toISOString().slice(0, 10)
       let total = 0n
@@ -130,13 +157,44 @@ export async function openJournal(parameters: OpenJournalParameters): Promise<Jo
   }
 }
 
-async function load(path: string): Promise<JournalRun[]> {
+/**
+ * Merges a journal an older version kept in a state dir into the per-address one, under the per-address lock,
+ * then renames the old file to `<old>.migrated` (kept for inspection). Runs already present (same key and
+ * creation time) are not duplicated, so two state dirs migrating at once, or a retried migration, are safe.
+ */
+async function migrateLegacy(legacy: string, path: string, meta: { chainId: number; address: Address }): Promise<void> {
+  let legacyRuns: JournalRun[]
+  try {
+    legacyRuns = await load(legacy, { missingOk: false })
+  } catch (err) {
+    if (err instanceof JournalError && err.missing) return
+    throw err
+  }
+  const lock = await lockJournal({ journalPath: path, timeoutMs: 30_000, staleMs: 300_000 })
+  try {
+    const runs = await load(path)
+    const seen = new Set(runs.map((r) => `${r.key}\u0000${r.createdAt}`))
+    for (const r of legacyRuns) if (!seen.has(`${r.key}\u0000${r.createdAt}`)) runs.push(r)
+    runs.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt))
+    await atomicWrite(path, `${JSON.stringify({ version: 1, chainId: meta.chainId, address: meta.address, runs }, null, 2)}\n`)
+    await rename(legacy, `${legacy}.migrated`).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err // another process migrated it meanwhile
+    })
+  } finally {
+    await lock.release()
+  }
+}
+
+async function load(path: string, o: { missingOk?: boolean } = {}): Promise<JournalRun[]> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw new JournalError(`Cannot read the wallet journal at ${path}.`, path, { cause: err, metaMessages: ['Check the permissions of the state directory (GONDOLA_STATE_DIR).'] })
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (o.missingOk !== false) return []
+      throw Object.assign(new JournalError(`No wallet journal at ${path}.`, path), { missing: true })
+    }
+    throw new JournalError(`Cannot read the wallet journal at ${path}.`, path, { cause: err, metaMessages: ['Check the permissions of the data directory (GONDOLA_DATA_DIR).'] })
   }
   let json: unknown
   try {

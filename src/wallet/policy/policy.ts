@@ -97,7 +97,19 @@ export function assertPolicy(policy: SpendPolicy, check: PolicyCheck): void {
   }
 }
 
-function isAllowed(policy: SpendPolicy, address: Address | undefined): boolean {
+/**
+ * Whether the policy's allowlist holds `address` (case-insensitive).
+ *
+ * @example
+ * ```ts
+ * isAllowlisted(policy, book.aerodromeRouter) // true with the default allowlist (the address book)
+ * ```
+ */
+export function isAllowlisted(policy: Pick<SpendPolicy, 'allowlist'>, address: Address | undefined): boolean {
+  return isAllowed(policy, address)
+}
+
+function isAllowed(policy: Pick<SpendPolicy, 'allowlist'>, address: Address | undefined): boolean {
   if (!address) return false
   const a = address.toLowerCase()
   return policy.allowlist.some((x) => x.toLowerCase() === a)

@@ -1,7 +1,8 @@
 import type { Wallet } from '../createWallet.js'
 import type { ContractCall } from '../send/types.js'
+import type { VenueComparison } from './quoteVenues.js'
 
-/** A priced ETH → VVV swap on one route. */
+/** A priced ETH → VVV swap on one venue. */
 export type SwapQuote = {
   route: 'uniswap-v3' | 'aerodrome'
   amountIn: bigint
@@ -10,11 +11,13 @@ export type SwapQuote = {
   fee?: number | undefined
   /** Aerodrome pool kind of the chosen pool. */
   stable?: boolean | undefined
+  /** Every venue's price and gas, when the quote came from a comparison (what `--dry-run` shows). */
+  comparison?: VenueComparison | undefined
 }
 
-/** One way to swap ETH for VVV. Uniswap V3 on every network; Aerodrome on Base mainnet. */
+/** One way to swap ETH for VVV: `best` compares every venue; a venue name restricts to that venue. */
 export type SwapRoute = {
-  name: SwapQuote['route']
+  name: 'best' | SwapQuote['route']
   /** Best output for exactly `amountIn` wei. @throws {NoRouteError} */
   quoteExactIn(wallet: Wallet, amountIn: bigint): Promise<SwapQuote>
   /** Least input for at least `amountOut` VVV. @throws {NoRouteError} */

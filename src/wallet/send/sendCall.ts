@@ -10,6 +10,8 @@ import type { Wallet } from '../createWallet.js'
 import { TransactionRevertedError } from '../errors.js'
 import type { JournalRun } from '../journal/journal.js'
 import { assertPolicy } from '../policy/policy.js'
+import { feesPerGas } from './feesPerGas.js'
+import { gasLimitFor } from './gasLimit.js'
 import { settleStep } from './settleStep.js'
 import { simulateCall } from './simulateCall.js'
 import type { ContractCall, StepResult } from './types.js'
@@ -37,11 +39,11 @@ export type RunContext = {
  *   sendCall(wallet, run, 'claim', async () => ({ label: 'claim rewards', to: book.staking, abi: stakingAbi, functionName: 'claim', args: [] })))
  * ```
  */
-export function sendCall(wallet: Wallet, run: RunContext, name: string, build: () => Promise<ContractCall>): Promise<StepResult> {
-  return wallet.dryRun ? sendCallUntraced(wallet, run, name, build) : traceTransaction(name, undefined, () => sendCallUntraced(wallet, run, name, build))
+export function sendCall(wallet: Wallet, run: RunContext, name: string, build: () => Promise<ContractCall>, attempt = 0): Promise<StepResult> {
+  return wallet.dryRun ? sendCallUntraced(wallet, run, name, build, attempt) : traceTransaction(name, undefined, () => sendCallUntraced(wallet, run, name, build, attempt))
 }
 
-async function sendCallUntraced(wallet: Wallet, run: RunContext, name: string, build: () => Promise<ContractCall>): Promise<StepResult> {
+async function sendCallUntraced(wallet: Wallet, run: RunContext, name: string, build: () => Promise<ContractCall>, attempt: number): Promise<StepResult> {
   const resumed = await resumeStep(wallet, run, name)
   if (resumed) return push(run, resumed)
 
@@ -62,14 +64,20 @@ async function sendCallUntraced(wallet: Wallet, run: RunContext, name: string, b
     return push(run, { name, label: call.label, status: 'planned', resumed: false, simulated, call })
   }
 
-  await simulateCall(wallet, call)
   const data = encodeFunctionData({ abi: call.abi as Abi, functionName: call.functionName, args: call.args } as never)
   const client = wallet.publicClient
-  const [nonce, fees, gas] = await Promise.all([
+  // Issued together with the simulation: one HTTP round trip when the transport batches (viem `batch: true`).
+  const prepared = Promise.all([
     client.getTransactionCount({ address: wallet.address, blockTag: 'pending' }),
-    client.estimateFeesPerGas(),
+    feesPerGas(client),
     client.estimateGas({ account: wallet.address, to: call.to, data, value }),
+    client.getBalance({ address: wallet.address }),
   ])
+  prepared.catch(() => undefined) // a revert is reported by the simulation (decoded), not as an unhandled rejection
+  await simulateCall(wallet, call)
+  const [nonce, fees, gas, balance] = await prepared
+  // value + gasLimit × maxFee must fit the balance (the node checks it up front): sized here, typed error if it cannot.
+  const gasLimit = gasLimitFor({ estimate: gas, value, balance, maxFeePerGas: fees.maxFeePerGas, label: call.label, retry: attempt })
   const raw = await wallet.signer.signTransaction({
     type: 'eip1559',
     chainId: wallet.chainId,
@@ -77,16 +85,20 @@ async function sendCallUntraced(wallet: Wallet, run: RunContext, name: string, b
     to: call.to,
     data,
     value,
-    gas: withHeadroom(gas),
+    gas: gasLimit,
     maxFeePerGas: fees.maxFeePerGas,
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
   })
   run.record ??= await wallet.journal.startRun(run.key, run.intent)
   const step = await wallet.journal.recordSigned(run.record, { name, label: call.label, to: call.to, value: value.toString(), data, nonce, hash: keccak256(raw), raw })
   await wallet.hooks.afterSign?.(step)
-  const settled = await settleStep(wallet, run.record, step)
-  if (settled.status === 'dropped') return sendCall(wallet, run, name, build)
-  if (settled.status === 'reverted') await throwRevert(wallet, call, settled.receipt, withHeadroom(gas))
+  const settled = await settleStep(wallet, run.record, step, { fresh: true })
+  if (settled.status === 'dropped') return sendCallUntraced(wallet, run, name, build, attempt)
+  if (settled.status === 'reverted') {
+    // Out of gas: re-estimate (the state moved on) and send once more with a larger, still balance-capped margin.
+    if (outOfGas(settled.receipt, gasLimit) && attempt < MAX_OUT_OF_GAS_RETRIES) return sendCallUntraced(wallet, run, name, build, attempt + 1)
+    await throwRevert(wallet, call, settled.receipt, gasLimit)
+  }
   return push(run, { name, label: call.label, status: 'confirmed', hash: step.hash, receipt: settled.receipt, resumed: false, call })
 }
 
@@ -101,18 +113,20 @@ async function resumeStep(wallet: Wallet, run: RunContext, name: string): Promis
   return undefined // reverted or dropped: build and send a new attempt
 }
 
+/** Re-estimates after an out-of-gas revert before giving up. */
+const MAX_OUT_OF_GAS_RETRIES = 1
+
 /**
- * Gas limit for an estimate. An estimate is made in the current block; the transaction runs in a later one, where
- * timestamp-dependent writes (the staking contract's reward accrual, the Uniswap oracle) can cost more: measured on
- * the devnet, a stake estimated at 71k used 139k one second later. Unused gas is not charged.
+ * Whether a revert ran out of gas. An inner call that runs out of gas gets 63/64 of what is left (EIP-150), and the
+ * outer frame reverts with the rest: so "used at least 63/64 of the limit", not "used all of it".
  */
-export function withHeadroom(estimate: bigint): bigint {
-  return estimate * 2n + 100_000n
+function outOfGas(receipt: TransactionReceipt, gasLimit: bigint): boolean {
+  return receipt.gasUsed * 64n >= gasLimit * 63n
 }
 
 async function throwRevert(wallet: Wallet, call: ContractCall, receipt: TransactionReceipt, gasLimit: bigint): Promise<never> {
-  if (receipt.gasUsed >= gasLimit) {
-    throw new TransactionRevertedError(call.label, 'OutOfGas', 'onchain', receipt.transactionHash, { metaMessages: [`It used its whole gas limit (${gasLimit}). Run the command again: it is rebuilt with a fresh estimate.`] })
+  if (outOfGas(receipt, gasLimit)) {
+    throw new TransactionRevertedError(call.label, 'OutOfGas', 'onchain', receipt.transactionHash, { metaMessages: [`It used its whole gas limit (${gasLimit}), after a re-estimate. Check the ETH balance (the limit is capped by what it can pay), then run the command again.`] })
   }
   // Replay on the state before the block to decode the custom error.
   await simulateCall(wallet, call, { blockNumber: receipt.blockNumber - 1n, hash: receipt.transactionHash })

@@ -16,7 +16,8 @@ export type SettleResult = { status: 'confirmed' | 'reverted'; receipt: Transact
  * Brings a journaled, signed transaction to a final state: if it has a receipt, records it;
  * otherwise (re)broadcasts the same signed bytes — same hash, same nonce, so it can never execute
  * twice — and waits for the receipt. If its nonce was taken by another transaction and it has no
- * receipt, it can never be mined: it is recorded as dropped.
+ * receipt, it can never be mined: it is recorded as dropped. `fresh`: the step was just signed by this
+ * process (no receipt to look up first).
  *
  * @throws {ReceiptTimeoutError} when no receipt arrives in `wallet.receiptTimeoutMs` (the step stays `signed`).
  *
@@ -25,8 +26,9 @@ export type SettleResult = { status: 'confirmed' | 'reverted'; receipt: Transact
  * const settled = await settleStep(wallet, run, step) // { status: 'confirmed', receipt }
  * ```
  */
-export async function settleStep(wallet: Wallet, run: JournalRun, step: JournalStep): Promise<SettleResult> {
-  let receipt = await getReceipt(wallet, step.hash)
+export async function settleStep(wallet: Wallet, run: JournalRun, step: JournalStep, options: { fresh?: boolean } = {}): Promise<SettleResult> {
+  // A step signed a moment ago by this process cannot have a receipt yet: skip the look-up.
+  let receipt = options.fresh ? undefined : await getReceipt(wallet, step.hash)
   if (!receipt) {
     const sent = await broadcast(wallet, step.raw)
     if (sent === 'nonceUsed') {
@@ -67,11 +69,17 @@ async function broadcast(wallet: Wallet, raw: Hex): Promise<'sent' | 'known' | '
   }
 }
 
+/**
+ * Polls `eth_getTransactionReceipt` alone. viem's `waitForTransactionReceipt` also watches block numbers
+ * and fetches the transaction to detect replacements (3–6 requests per transaction on the devnet); the
+ * journal already handles a replaced (dropped) nonce, so one request per poll is enough.
+ */
 async function waitForReceipt(wallet: Wallet, hash: Hex): Promise<TransactionReceipt> {
-  try {
-    return await wallet.publicClient.waitForTransactionReceipt({ hash, timeout: wallet.receiptTimeoutMs, pollingInterval: wallet.pollingIntervalMs })
-  } catch (err) {
-    if (err instanceof WaitForTransactionReceiptTimeoutError) throw new ReceiptTimeoutError(hash, wallet.receiptTimeoutMs, { cause: err })
-    throw err
+  const deadline = Date.now() + wallet.receiptTimeoutMs
+  for (;;) {
+    const receipt = await getReceipt(wallet, hash)
+    if (receipt) return receipt
+    if (Date.now() >= deadline) throw new ReceiptTimeoutError(hash, wallet.receiptTimeoutMs, { cause: new WaitForTransactionReceiptTimeoutError({ hash }) })
+    await new Promise((resolve) => setTimeout(resolve, wallet.pollingIntervalMs))
   }
 }

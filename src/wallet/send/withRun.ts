@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Wallet } from '../createWallet.js'
+import type { JournalRun } from '../journal/journal.js'
 import { lockJournal } from '../journal/lockJournal.js'
 import { settleStep } from './settleStep.js'
 import type { RunContext } from './sendCall.js'
@@ -10,11 +12,42 @@ export type WithRunParameters = {
   idempotencyKey?: string | undefined
 }
 
+/** The journals whose lock the current async context holds (so a nested run does not wait for itself). */
+const held = new AsyncLocalStorage<ReadonlySet<string>>()
+
 /**
- * Runs an action body as one journaled run, holding the journal's inter-process lock throughout:
- * a second process (or wallet object) on the same state dir, chain and address waits for it, up to
- * `wallet.lockTimeoutMs`. Under the lock the journal is re-read, since another process may have
- * written it. A dry run takes no lock and reads the journal as it is.
+ * Runs `body` holding the wallet journal's inter-process lock, with the journal re-read first: another
+ * process (or wallet object) on the same address and chain — from any state dir on this machine — waits, up
+ * to `wallet.lockTimeoutMs`. Everything `body` decides from the journal (a funding window, the daily spend)
+ * and everything it sends is one critical section. Wallet actions called inside `body` run under the same
+ * lock (they do not wait for it). A dry run takes no lock.
+ *
+ * @throws {WalletLockedError} when another live process holds the lock past the timeout (nothing was sent).
+ *
+ * @example
+ * ```ts
+ * await withWalletLock(wallet, async () => {
+ *   if (lastTopUpAt(wallet) > Date.now() - 3_600_000) return 'refused'
+ *   return topUp(wallet, { eth })
+ * })
+ * ```
+ */
+export async function withWalletLock<T>(wallet: Wallet, body: () => Promise<T>): Promise<T> {
+  const path = wallet.journal.path
+  const mine = held.getStore()
+  if (wallet.dryRun || mine?.has(path)) return body()
+  const lock = await lockJournal({ journalPath: path, timeoutMs: wallet.lockTimeoutMs, staleMs: wallet.lockStaleMs })
+  try {
+    await wallet.journal.reload()
+    return await held.run(new Set([...(mine ?? []), path]), body)
+  } finally {
+    await lock.release()
+  }
+}
+
+/**
+ * Runs an action body as one journaled run, holding the journal's inter-process lock throughout
+ * (see {@link withWalletLock}). A dry run takes no lock and reads the journal as it is.
  *
  * Then, every transaction left `signed` by an interrupted run is settled (awaited, or rebroadcast
  * from its signed bytes), so nonces and balances are final before anything new is decided. An
@@ -32,13 +65,7 @@ export type WithRunParameters = {
 export async function withRun<T>(wallet: Wallet, parameters: WithRunParameters, body: (run: RunContext) => Promise<T>): Promise<T> {
   const key = parameters.idempotencyKey ?? parameters.intent
   if (wallet.dryRun) return body({ key, intent: parameters.intent, record: undefined, steps: [] })
-  const lock = await lockJournal({ journalPath: wallet.journal.path, timeoutMs: wallet.lockTimeoutMs, staleMs: wallet.lockStaleMs })
-  try {
-    await wallet.journal.reload()
-    return await locked(wallet, key, parameters.intent, body)
-  } finally {
-    await lock.release()
-  }
+  return withWalletLock(wallet, () => locked(wallet, key, parameters.intent, body))
 }
 
 async function locked<T>(wallet: Wallet, key: string, intent: string, body: (run: RunContext) => Promise<T>): Promise<T> {
@@ -52,6 +79,32 @@ async function locked<T>(wallet: Wallet, key: string, intent: string, body: (run
     if (run.record && !run.record.steps.some((s) => s.status === 'signed')) await wallet.journal.closeRun(run.record, 'failed')
     throw err
   }
+}
+
+/**
+ * Reconciles every step left `signed` (by a crash, a cut connection, a receipt timeout) against the chain, by
+ * its nonce: a step with a receipt is recorded confirmed or reverted; one without is rebroadcast from its
+ * signed bytes (same hash, same nonce: it can never run twice); one whose nonce another transaction took is
+ * recorded `dropped`. A run left with nothing paid (every step dropped or reverted) is closed `failed`. Call it
+ * under the wallet lock ({@link withWalletLock}).
+ *
+ * @example
+ * ```ts
+ * await withWalletLock(wallet, () => reconcileJournal(wallet))
+ * ```
+ */
+export async function reconcileJournal(wallet: Wallet): Promise<void> {
+  if (wallet.dryRun) return // a dry run sends nothing, not even a rebroadcast
+  for (const record of wallet.journal.runs()) {
+    if (record.status === 'done') continue
+    for (const step of record.steps) if (step.status === 'signed') await settleStep(wallet, record, step)
+    if (record.status === 'open' && !paidFor(record)) await wallet.journal.closeRun(record, 'failed')
+  }
+}
+
+/** Whether a run has a transaction on chain (confirmed) or possibly on its way (signed). */
+export function paidFor(record: JournalRun): boolean {
+  return record.steps.some((s) => s.status === 'confirmed' || s.status === 'signed')
 }
 
 async function settleOthers(wallet: Wallet, key: string): Promise<void> {

@@ -9,14 +9,15 @@ import type { StepResult } from '../send/types.js'
  * Approve (only when the allowance is short, for exactly the amount: never maxUint256), then
  * `stake(self, amount)`. Shared by `stakeVvv`, `ensureStake` and `topUp`.
  *
- * `knownVvv` lets a caller that just swapped pass the balance it expects (dry runs, where the swap was not sent).
+ * `knownVvv` / `knownAllowance` let a caller that has just read them (and swapped, measuring the output
+ * from the receipt) skip the reads: `ensureStake` does, which saves a chain request.
  */
-export async function stakeSteps(wallet: Wallet, run: RunContext, amount: bigint, options: { knownVvv?: bigint } = {}): Promise<StepResult[]> {
+export async function stakeSteps(wallet: Wallet, run: RunContext, amount: bigint, options: { knownVvv?: bigint; knownAllowance?: bigint } = {}): Promise<StepResult[]> {
   const { vvv, staking } = wallet.addresses
   const steps: StepResult[] = []
   const [balance, allowance] = await Promise.all([
     options.knownVvv ?? wallet.publicClient.readContract({ address: vvv, abi: vvvAbi, functionName: 'balanceOf', args: [wallet.address] }),
-    wallet.publicClient.readContract({ address: vvv, abi: vvvAbi, functionName: 'allowance', args: [wallet.address, staking] }),
+    options.knownAllowance ?? wallet.publicClient.readContract({ address: vvv, abi: vvvAbi, functionName: 'allowance', args: [wallet.address, staking] }),
   ])
   const alreadyDone = run.record?.steps.some((s) => s.name === 'stake' && s.status === 'confirmed')
   if (!alreadyDone && balance < amount) {

@@ -30,6 +30,9 @@ export async function swapStep(wallet: Wallet, run: RunContext, target: SwapTarg
   let quote: SwapQuote | undefined
   let amountOutMinimum: bigint | undefined
   const step = await sendCall(wallet, run, name, async () => {
+    // The quote and the ETH balance are read together (one HTTP request on a batching transport).
+    const balance = wallet.publicClient.getBalance({ address: wallet.address })
+    balance.catch(() => undefined) // a quote failure is the error to report
     if (target.amountIn !== undefined) {
       quote = await wallet.route.quoteExactIn(wallet, target.amountIn)
       amountOutMinimum = applySlippageDown(quote.amountOut, bps)
@@ -38,18 +41,20 @@ export async function swapStep(wallet: Wallet, run: RunContext, target: SwapTarg
       quote = { ...exact, amountIn: applySlippageUp(exact.amountIn, bps) }
       amountOutMinimum = target.amountOut
     }
-    // The policy is the first refusal a caller should see (the chokepoint checks it again).
-    assertPolicy(wallet.policy, { to: wallet.addresses.swapRouter, value: quote.amountIn, spentToday: wallet.journal.spentOnDay(wallet.now()), label: 'swap ETH → VVV' })
-    const eth = await wallet.publicClient.getBalance({ address: wallet.address })
+    const call = wallet.route.buildSwap(wallet, { quote, amountOutMinimum })
+    // The policy is the first refusal a caller should see, on whichever venue won (the chokepoint checks it again).
+    assertPolicy(wallet.policy, { to: call.to, value: quote.amountIn, spentToday: wallet.journal.spentOnDay(wallet.now()), label: 'swap ETH → VVV' })
+    const eth = await balance
     if (eth < quote.amountIn) {
       throw new InsufficientFundsError(`The swap needs ${formatEther(quote.amountIn)} ETH but the wallet holds ${formatEther(eth)} ETH.`, {
         metaMessages: [`Send at least ${formatEther(quote.amountIn - eth)} ETH (plus gas) to ${wallet.address}, or swap less.`],
         code: 'INSUFFICIENT_ETH',
       })
     }
-    return wallet.route.buildSwap(wallet, { quote, amountOutMinimum })
+    return call
   })
   const amountOut = step.receipt ? receivedAmount(step.receipt, wallet.addresses.vvv, wallet.address) : (quote?.amountOut ?? 0n)
-  const amountIn = step.receipt ? (await wallet.publicClient.getTransaction({ hash: step.receipt.transactionHash })).value : (quote?.amountIn ?? 0n)
+  // A fresh send carried exactly the quoted input; only a step resumed from the journal is read back.
+  const amountIn = step.resumed && step.receipt ? (await wallet.publicClient.getTransaction({ hash: step.receipt.transactionHash })).value : (quote?.amountIn ?? 0n)
   return { step, quote, amountOutMinimum, amountOut, amountIn }
 }

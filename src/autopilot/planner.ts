@@ -1,0 +1,184 @@
+/**
+ * The planner: the cheapest mix of actions that brings the spendable allowance from the next reset up to the
+ * target, within what the wallet holds and the spend policy leaves (`market.ethRoom`). Costs are ETH committed
+ * (swapped, or liquid VVV at its live ETH value) plus gas, per Diem/day gained; minting from sVVV already staked
+ * costs gas and locks that sVVV. Greedy: at each step the candidate with the least ETH per Diem/day gained,
+ * sized to close the gap or as far as its input goes. When capital runs out, the plan says what is missing.
+ */
+import { formatEther } from 'viem'
+import { formatShort } from '../wallet/amounts.js'
+import { ACTION_INPUT, AUTOPILOT_ACTIONS, capacity, simulate, type AutopilotAction, type SimResult, type SimState } from './actions.js'
+import type { Market } from './market.js'
+import type { Measurement } from './measure.js'
+import { projectAllowance, type AllowanceModel } from './projection.js'
+import { solveMonotone } from './solve.js'
+
+const WAD = 10n ** 18n
+const BIG = 10n ** 30n
+
+export type PlanStep = {
+  action: AutopilotAction
+  /** Input drawn, in `unit` (base units). */
+  amount: bigint
+  unit: 'VVV' | 'DIEM' | 'sVVV' | 'ETH'
+  /** ETH committed plus gas (wei). */
+  ethCost: bigint
+  gasEth: bigint
+  svvvLocked: bigint
+  vvvOut: bigint
+  diemOut: bigint
+  /** Spendable Diem/day this step adds (base units). */
+  diemPerDay: bigint
+  /** Why it is in the plan: the target, the staked-DIEM rule, or compounding rewards. */
+  reason: 'target' | 'rule' | 'compound'
+}
+
+/** What is missing to reach the target, in the user's terms. */
+export type Shortfall = { diemPerDay: bigint; eth: bigint | undefined; vvv: bigint | undefined; bound: Market['ethBound'] }
+
+export type Plan = {
+  target: bigint
+  before: bigint
+  after: bigint
+  reached: boolean
+  steps: PlanStep[]
+  ethCost: bigint
+  shortfall: Shortfall | undefined
+  message: string
+}
+
+export type PlanParameters = { measurement: Measurement; market: Market; target: bigint; minClaimVvv: bigint }
+
+/**
+ * @example
+ * ```ts
+ * const plan = await planToTarget({ measurement, market, target: parseEther('1.5'), minClaimVvv: parseEther('1') })
+ * plan.steps // [{ action: 'swapStakeMintDiem', amount: 15000000000000000n, diemPerDay: 1500000000000000000n, … }]
+ * ```
+ */
+export async function planToTarget(p: PlanParameters): Promise<Plan> {
+  const { measurement: m, market, target } = p
+  const model = m.model
+  const proj = (s: SimState) => projectAllowance(s, model)
+  let state: SimState = { ...m.stake, liquidDiem: m.chain.diem.liquid, unlockedSvvv: m.chain.svvv.unlocked, vvv: m.chain.vvv, rewards: m.chain.pendingRewards, ethRoom: market.ethRoom }
+  const before = proj(state)
+  const steps: PlanStep[] = []
+  const starts: SimState[] = []
+  const push = (action: AutopilotAction, amount: bigint, r: SimResult, reason: PlanStep['reason']): Promise<void> => {
+    const diemPerDay = proj(r.state) - proj(state)
+    // The same action twice in a row (the rule's DIEM, then the target's) is one action: one set of transactions.
+    const prev = steps.at(-1)
+    if (prev && prev.action === action && action !== 'restakeRewards') {
+      const from = starts.at(-1)!
+      steps.pop()
+      starts.pop()
+      state = from
+      return simulate(action, prev.amount + amount, from, market).then((merged) => push(action, prev.amount + amount, merged, prev.reason === 'rule' ? 'rule' : reason))
+    }
+    starts.push(state)
+    steps.push({ action, amount, unit: ACTION_INPUT[action], ethCost: r.ethCost, gasEth: r.gasEth, svvvLocked: r.svvvLocked, vvvOut: r.vvvOut, diemOut: r.diemOut, diemPerDay, reason })
+    state = r.state
+    return Promise.resolve()
+  }
+  const sim = (a: AutopilotAction, x: bigint, s = state) => simulate(a, x, s, market)
+
+  // Compound rewards once they are worth a transaction (GONDOLA_AUTOPILOT_MIN_CLAIM_VVV).
+  if (state.rewards > 0n && state.rewards >= p.minClaimVvv) await push('restakeRewards', state.rewards, await sim('restakeRewards', state.rewards), 'compound')
+
+  // The staked-DIEM rule: below it nothing is spendable, so reach it first, by the cheapest DIEM source.
+  if (model.minStakedDiem > 0n && state.stakedDiem < model.minStakedDiem && target > 0n) {
+    if (state.liquidDiem > 0n) {
+      const a = min(state.liquidDiem, model.minStakedDiem - state.stakedDiem)
+      await push('stakeDiem', a, await sim('stakeDiem', a), 'rule')
+    }
+    const need = model.minStakedDiem - state.stakedDiem
+    if (need > 0n) {
+      let best: { a: AutopilotAction; x: bigint; r: SimResult } | undefined
+      for (const a of ['mintDiem', 'stakeVvvMintDiem', 'swapStakeMintDiem'] as const) {
+        const cap = capacity(a, state)
+        if (cap === 0n) continue
+        const x = await solveMonotone(async (v) => (await sim(a, v)).state.stakedDiem - state.stakedDiem, need, { probe: cap, max: cap })
+        if (x === undefined) continue
+        const r = await sim(a, x)
+        if (!best || r.ethCost < best.r.ethCost) best = { a, x, r }
+      }
+      if (best) await push(best.a, best.x, best.r, 'rule')
+    }
+  }
+
+  // Greedy to the target; a 1 bp margin covers rounding between the quote and the transaction.
+  const goal = target + target / 10_000n
+  for (let i = 0; i < 12 && proj(state) < target && !blocked(state, model); i++) {
+    const gap = goal - proj(state)
+    let best: { a: AutopilotAction; x: bigint; r: SimResult; perGain: bigint } | undefined
+    for (const a of AUTOPILOT_ACTIONS) {
+      const cap = capacity(a, state)
+      if (cap === 0n) continue
+      const x = a === 'restakeRewards' ? cap : ((await solveMonotone(async (v) => proj((await sim(a, v)).state) - proj(state), gap, { probe: cap, max: cap })) ?? cap)
+      const r = await sim(a, x)
+      const gain = proj(r.state) - proj(state)
+      if (gain <= 0n) continue
+      const perGain = (r.ethCost * WAD) / gain
+      if (!best || perGain < best.perGain) best = { a, x, r, perGain }
+    }
+    if (!best) break
+    await push(best.a, best.x, best.r, 'target')
+  }
+
+  const after = proj(state)
+  const reached = after >= target
+  const ethOut = steps.reduce((sum, x) => sum + x.gasEth + (x.unit === 'ETH' ? x.amount : 0n), 0n)
+  const ethLeft = m.chain.eth > ethOut ? m.chain.eth - ethOut : 0n
+  const shortfall = reached ? undefined : await shortfallOf(state, target, model, market, ethLeft)
+  const ethCost = steps.reduce((s, x) => s + x.ethCost, 0n)
+  return { target, before, after, reached, steps, ethCost, shortfall, message: planMessage({ target, before, after, reached, shortfall, steps }) }
+}
+
+/** The rule still blocks every Diem: only DIEM-producing steps can help, and the rule step found none. */
+function blocked(s: SimState, model: AllowanceModel): boolean {
+  return model.minStakedDiem > 0n && s.stakedDiem < model.minStakedDiem
+}
+
+/**
+ * What to add to the wallet, beyond the plan, to reach the target by the cheapest route: ETH (to swap, while
+ * keeping the gas reserve) or VVV (to stake). Ignores the policy's room: when that is the bound, the message says so.
+ */
+async function shortfallOf(s: SimState, target: bigint, model: AllowanceModel, market: Market, ethLeft: bigint): Promise<Shortfall> {
+  const gap = target - projectAllowance(s, model)
+  const needed = async (actions: readonly AutopilotAction[], over: Partial<SimState>, probe: bigint) => {
+    let best: bigint | undefined
+    for (const a of actions) {
+      const base = { ...s, ...over }
+      const gain = async (x: bigint) => projectAllowance((await simulate(a, x, base, market)).state, model) - projectAllowance(s, model)
+      const x = await solveMonotone(gain, gap, { probe, max: BIG }).catch(() => undefined)
+      if (x !== undefined && (best === undefined || x < best)) best = x
+    }
+    return best
+  }
+  const swap = await needed(['swapStakeMintDiem', 'swapStake'], { ethRoom: BIG }, 10n ** 16n)
+  const stake = await needed(['stakeVvvMintDiem', 'stakeVvv'], { vvv: s.vvv + BIG }, 10n ** 19n)
+  // The next pass swaps what is above the gas reserve: add the swap plus whatever the reserve lacks.
+  const eth = swap === undefined ? undefined : max(0n, swap + market.gasReserve - ethLeft)
+  const vvv = stake === undefined ? undefined : max(0n, stake - s.vvv)
+  return { diemPerDay: gap, eth, vvv, bound: market.ethBound }
+}
+
+/** One sentence for the user: reached, or how far and what to add. */
+export function planMessage(p: Pick<Plan, 'target' | 'before' | 'after' | 'reached' | 'shortfall' | 'steps'>): string {
+  const d = (v: bigint) => formatShort(v, 4)
+  if (p.reached && p.steps.every((s) => s.reason === 'compound')) return `Target ${d(p.target)} Diem/day already held: ${d(p.after)} Diem/day from the next reset.`
+  if (p.reached) return `Target ${d(p.target)} Diem/day reached: ${d(p.before)} → ${d(p.after)} Diem/day from the next reset.`
+  const s = p.shortfall!
+  const ways = [s.eth !== undefined ? `${d(s.eth)} ETH more` : undefined, s.vvv !== undefined ? `${d(s.vvv)} VVV` : undefined].filter(Boolean).join(', or ')
+  const cap = s.bound === 'dailyCap' ? ' The spend policy\'s daily ETH cap is used up: wait for 00:00 UTC or raise GONDOLA_POLICY_MAX_ETH_PER_DAY.' : ''
+  return `Short of the ${d(p.target)} Diem/day target: ${d(p.after)} Diem/day after this pass, ${d(s.diemPerDay)} Diem/day missing — add ${ways || 'more capital'}.${cap}`
+}
+
+/** Diem/day gained per ETH spent (a float, for display). */
+export function diemPerDayPerEth(step: Pick<PlanStep, 'diemPerDay' | 'ethCost'>): number | null {
+  if (step.ethCost === 0n) return null
+  return Number(formatEther(step.diemPerDay)) / Number(formatEther(step.ethCost))
+}
+
+const min = (a: bigint, b: bigint) => (a < b ? a : b)
+const max = (a: bigint, b: bigint) => (a > b ? a : b)

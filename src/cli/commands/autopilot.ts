@@ -1,0 +1,84 @@
+import { writeFile } from 'node:fs/promises'
+import { defineCommand } from 'citty'
+import { formatEther } from 'viem'
+import { autopilotConfig } from '../../autopilot/fromEnv.js'
+import { planRows, planTable } from '../../autopilot/format.js'
+import { readHistory } from '../../autopilot/history.js'
+import { runAutopilotPass, shortError, type AutopilotPassResult } from '../../autopilot/pass.js'
+import { dailyReport, dailyTable } from '../../autopilot/report.js'
+import { renderAutopilotChart } from '../../autopilot/chart.js'
+import { autopilotStore } from '../../autopilot/store.js'
+import { readEnv } from '../../config/env.js'
+import { openWallet } from '../../wallet/openWallet.js'
+import { CLIError } from '../CLIError.js'
+import { printJson, withSpinner } from '../output.js'
+
+const targetArg = { target: { type: 'string', description: 'Diem per day to hold (default GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY)' } } as const
+const jsonArg = { json: { type: 'boolean', description: 'Print one JSON document', default: false } } as const
+
+/** One pass, printed as the plan table (text) or one JSON document; a pass short of its target exits 6. */
+async function pass(args: { target?: string | undefined; json: boolean }, mode: 'run' | 'plan'): Promise<void> {
+  const env = readEnv()
+  const wallet = await openWallet(env)
+  const config = await autopilotConfig(env, wallet, { target: args.target })
+  const r = await withSpinner(mode === 'plan' ? 'Planning' : 'Autopilot pass', () => runAutopilotPass({ ...config, mode }), { json: args.json })
+  if (args.json) printJson(passJson(r))
+  else process.stdout.write(`${mode === 'plan' ? '[dry run] nothing sent\n' : ''}${planTable(r.plan)}${r.execution ? `sent ${r.execution.hashes.length} tx${r.execution.hashes.length ? `:\n  ${r.execution.hashes.join('\n  ')}` : ''}\n` : ''}${mode === 'run' && r.message !== r.plan.message ? `${r.message}\n` : ''}`)
+  if (!r.reached) throw shortError(r)
+}
+
+/** The pass as JSON: the same table rows, amounts as decimal strings. */
+function passJson(r: AutopilotPassResult) {
+  const s = r.plan.shortfall
+  return {
+    mode: r.mode,
+    target: formatEther(r.plan.target),
+    before: formatEther(r.plan.before),
+    after: formatEther(r.projectedAfter),
+    reached: r.reached,
+    steps: planRows(r.plan),
+    totalCostEth: formatEther(r.plan.ethCost),
+    shortfall: s ? { diemPerDay: formatEther(s.diemPerDay), eth: s.eth === undefined ? null : formatEther(s.eth), vvv: s.vvv === undefined ? null : formatEther(s.vvv), bound: s.bound } : null,
+    sent: r.execution?.hashes ?? [],
+    today: r.measurement.venice ?? null,
+    poolObservation: r.measurement.observation ?? null,
+    runway: r.runway ?? null,
+    message: r.message,
+  }
+}
+
+const run = defineCommand({
+  meta: { name: 'run', description: 'One autopilot pass: plan the cheapest way to the Diem/day target and carry it out (exit 6 when short)' },
+  args: { ...targetArg, 'dry-run': { type: 'boolean', description: 'Print the plan; send nothing', default: false }, ...jsonArg },
+  run: ({ args }) => pass(args, args['dry-run'] ? 'plan' : 'run'),
+})
+
+const plan = defineCommand({
+  meta: { name: 'plan', description: 'Print the plan as a table (action, cost, Diem/day gained, Diem/day per ETH); send nothing' },
+  args: { ...targetArg, ...jsonArg },
+  run: ({ args }) => pass(args, 'plan'),
+})
+
+const report = defineCommand({
+  meta: { name: 'report', description: 'Daily table of allowance, spend, utilisation, actions and runway; --out writes the chart (SVG)' },
+  args: { out: { type: 'string', description: 'Write the chart here (.svg)' }, days: { type: 'string', description: 'Only the last N days' }, ...jsonArg },
+  async run({ args }) {
+    const env = readEnv()
+    const wallet = await openWallet(env)
+    const days = args.days === undefined ? undefined : Number(args.days)
+    if (days !== undefined && (!Number.isInteger(days) || days < 1)) throw new CLIError(`--days must be a whole number of days ≥ 1, got "${args.days}".`, { code: 'CLI_BAD_FLAG' })
+    if (args.out !== undefined && !args.out.endsWith('.svg')) throw new CLIError(`--out must name an .svg file, got "${args.out}".`, { code: 'CLI_BAD_FLAG' })
+    const store = autopilotStore({ stateDir: env.GONDOLA_STATE_DIR, chainId: wallet.chainId, address: wallet.address })
+    const rows = dailyReport(await readHistory(store.historyPath)).slice(-(days ?? 0))
+    if (args.out) await writeFile(args.out, renderAutopilotChart(rows))
+    if (args.json) return printJson({ days: rows, chart: args.out ?? null })
+    process.stdout.write(rows.length ? dailyTable(rows) : 'No autopilot passes yet (gondola autopilot run).\n')
+    if (args.out) process.stdout.write(`chart: ${args.out}\n`)
+  },
+})
+
+/** `gondola autopilot run|plan|report`: hold a Diem-per-day target at the least capital, and show it. */
+export default defineCommand({
+  meta: { name: 'autopilot', description: 'Diem autopilot: hold a Diem-per-day target at the least capital (run, plan, report)' },
+  subCommands: { run, plan, report },
+})

@@ -1,0 +1,62 @@
+import { erc20Abi, parseAbi, type Address, type Hex, type PublicClient, type TestClient } from 'viem'
+import { wethAbi } from '../../chain/abis/uniswap.js'
+import { AERODROME_FACTORY_ADDRESS, AERODROME_ROUTER_ADDRESS } from '../../chain/addressBook.js'
+import type { DevnetArtifacts } from '../compile/compileContracts.js'
+import { DevnetDeployError } from '../errors.js'
+import type { TxSender } from './txSender.js'
+
+/** Factory storage written by its constructor (pauser, fees, fee manager): slots 0–3, copied with its code. */
+const FACTORY_CONSTRUCTED_SLOTS = 4
+
+const factoryAbi = parseAbi(['function getPool(address tokenA, address tokenB, bool stable) view returns (address)', 'function createPool(address tokenA, address tokenB, bool stable) returns (address)'])
+const poolMintAbi = parseAbi(['function mint(address to) returns (uint256)'])
+
+/**
+ * Deploys the Aerodrome-compatible pool implementation, PoolFactory and Router, moves the factory
+ * and router to their Base addresses (anvil_setCode; constructor-set storage copied, immutables are
+ * in the code), so the devnet address book matches Base's; then creates the volatile WETH/VVV pool and
+ * seeds it at its own price and depth.
+ *
+ * @returns the router, factory and pool addresses.
+ *
+ * @example
+ * ```ts
+ * const aero = await deployAerodrome(tx, publicClient, testClient, artifacts, { vvv, weth, vvvAmount, wethAmount })
+ * ```
+ */
+export async function deployAerodrome(
+  tx: TxSender,
+  publicClient: PublicClient,
+  testClient: TestClient,
+  artifacts: DevnetArtifacts,
+  p: { vvv: Address; weth: Address; vvvAmount: bigint; wethAmount: bigint },
+): Promise<{ aerodromeRouter: Address; aerodromeFactory: Address; aerodromePool: Address }> {
+  const { AerodromePool, AerodromePoolFactory, AerodromeRouter } = artifacts.contracts
+  const implementation = await tx.deploy('deploy Aerodrome Pool implementation', AerodromePool.abi, AerodromePool.bytecode)
+  const factory = await tx.deploy('deploy Aerodrome PoolFactory', AerodromePoolFactory.abi, AerodromePoolFactory.bytecode, [implementation, tx.account.address])
+  const router = await tx.deploy('deploy Aerodrome Router', AerodromeRouter.abi, AerodromeRouter.bytecode, [AERODROME_FACTORY_ADDRESS, p.weth])
+  await tx.settle()
+  await moveContract(publicClient, testClient, factory, AERODROME_FACTORY_ADDRESS, FACTORY_CONSTRUCTED_SLOTS)
+  await moveContract(publicClient, testClient, router, AERODROME_ROUTER_ADDRESS, 0)
+
+  await tx.call('Aerodrome createPool(WETH, VVV, volatile)', AERODROME_FACTORY_ADDRESS, factoryAbi, 'createPool', [p.weth, p.vvv, false])
+  await tx.settle()
+  const pool = await publicClient.readContract({ address: AERODROME_FACTORY_ADDRESS, abi: factoryAbi, functionName: 'getPool', args: [p.weth, p.vvv, false] })
+  await tx.call('WETH.deposit (Aerodrome)', p.weth, wethAbi, 'deposit', [], p.wethAmount)
+  await tx.call('WETH.transfer(Aerodrome pool)', p.weth, erc20Abi, 'transfer', [pool, p.wethAmount])
+  await tx.call('VVV.transfer(Aerodrome pool)', p.vvv, erc20Abi, 'transfer', [pool, p.vvvAmount])
+  await tx.call('Aerodrome pool.mint', pool, poolMintAbi, 'mint', [tx.account.address])
+  return { aerodromeRouter: AERODROME_ROUTER_ADDRESS, aerodromeFactory: AERODROME_FACTORY_ADDRESS, aerodromePool: pool }
+}
+
+/** Installs `from`'s runtime code (immutables included) at `to`, with its first `slots` storage slots. */
+async function moveContract(publicClient: PublicClient, testClient: TestClient, from: Address, to: Address, slots: number): Promise<void> {
+  const code = await publicClient.getCode({ address: from })
+  if (!code) throw new DevnetDeployError(`No code at ${from} to move to ${to}.`, { metaMessages: ['An Aerodrome deployment step failed; run `npm run compile-contracts` and retry.'], code: 'DEPLOY_NO_CODE' })
+  await testClient.setCode({ address: to, bytecode: code })
+  for (let i = 0; i < slots; i++) {
+    const slot = `0x${i.toString(16).padStart(64, '0')}` as Hex
+    const value = (await publicClient.getStorageAt({ address: from, slot })) ?? '0x'
+    await testClient.setStorageAt({ address: to, index: slot, value: `0x${value.slice(2).padStart(64, '0')}` as Hex })
+  }
+}
