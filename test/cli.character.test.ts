@@ -73,6 +73,9 @@ describe('gondola character import (subprocess)', () => {
     expect([nj.code, nj.stderr]).toEqual([3, expect.stringContaining(`${notJson} is not valid JSON.`)])
     const missing = await gondola(['character', 'import', join(dir, 'nope.json')])
     expect([missing.code, missing.stderr]).toEqual([3, expect.stringContaining('Cannot read the character file')])
+    const flag = await gondola(['character', 'import', FILE, '--jsno'])
+    expect([flag.code, flag.stdout]).toEqual([2, ''])
+    expect(flag.stderr).toContain('Unknown flag --jsno')
   })
 })
 
@@ -89,7 +92,7 @@ describe('gondola characters list|show (subprocess, emulator over HTTP)', () => 
     expect(JSON.parse(shown.stdout).character).toMatchObject({ slug: 'alan-watts', name: 'Alan Watts', modelId: 'venice-uncensored-1-2' })
     const missing = await gondola(['characters', 'show', 'no-such-one'], env)
     expect(missing.code).not.toBe(0)
-    expect(missing.stderr).toMatch(/not found/i)
+    expect(missing.stderr).toMatch(/^gondola: 404 .*character/im)
     for (const out of [listed, text, shown, missing]) for (const s of [apiKey!, PASSWORD, privateKey, privateKey.slice(2)]) expect(out.stdout + out.stderr).not.toContain(s)
   })
 
