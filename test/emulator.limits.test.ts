@@ -1,3 +1,5 @@
+import sharp from 'sharp'
+import { sniffImageFormat } from '../src/tools/builtin/imageFormat.js'
 import OpenAI from 'openai'
 import { describe, expect, it } from 'vitest'
 import { ALICE, call, expectSpecResponse, useEmulator } from './helpers/useEmulator.js'
@@ -114,8 +116,14 @@ describe('catalogue and media endpoints follow the spec', () => {
     expect(sdkDefault.data[0]!.embedding).toEqual(emb.data[0]!.embedding.map((v) => Math.fround(v)))
     const img = await call(base, '/image/generate', { apiKey, body: { model: 'default', prompt: 'a lighthouse' } })
     expectSpecResponse('/image/generate', 'post', 200, img.json)
-    const png = Buffer.from(img.json.images[0], 'base64')
+    // The spec's default format is webp: the bytes are webp, at the default 1024×1024.
+    const webp = Buffer.from(img.json.images[0], 'base64')
+    expect(sniffImageFormat(webp)).toBe('webp')
+    expect(await sharp(webp).metadata()).toMatchObject({ format: 'webp', width: 1024, height: 1024 })
+    const asked = await call(base, '/image/generate', { apiKey, body: { model: 'default', prompt: 'a lighthouse', format: 'png', width: 320, height: 200 } })
+    const png = Buffer.from(asked.json.images[0], 'base64')
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+    expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 320, height: 200 })
     expect(img.headers.get('x-venice-model-id')).toBe('z-image-turbo')
     const wav = await call(base, '/audio/speech', { apiKey, body: { input: 'hello', model: 'tts-kokoro', response_format: 'wav' } })
     expect(wav.headers.get('content-type')).toBe('audio/wav')

@@ -1,47 +1,8 @@
 /**
- * Tiny deterministic media: a valid PNG (solid colour from a seed), a WAV / raw PCM tone, silent MP3
+ * Deterministic media: a solid-colour image of the requested format and size (from a seed), a WAV / raw PCM tone, silent MP3
  * frames, and unit-length embedding vectors derived from the input text.
  */
 import { createHash } from 'node:crypto'
-import { deflateSync } from 'node:zlib'
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-  return c >>> 0
-})
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4)
-  len.writeUInt32BE(data.length)
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
-  const crc = Buffer.alloc(4)
-  crc.writeUInt32BE(crc32(body))
-  return Buffer.concat([len, body, crc])
-}
-
-/**
- * A `size`×`size` RGB PNG filled with a colour derived from `seed`.
- *
- * @example
- * ```ts
- * tinyPng('a cat').subarray(1, 4).toString() // 'PNG'
- * ```
- */
-export function tinyPng(seed: string, size = 8): Buffer {
-  const [r, g, b] = createHash('sha256').update(seed).digest()
-  const ihdr = Buffer.alloc(13)
-  ihdr.writeUInt32BE(size, 0)
-  ihdr.writeUInt32BE(size, 4)
-  ihdr.set([8, 2, 0, 0, 0], 8)
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => [r!, g!, b!]).flat())])
-  const raw = Buffer.concat(Array.from({ length: size }, () => row))
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))])
-}
 
 /** 16-bit mono PCM samples of a short tone whose pitch and length follow the text. */
 export function tonePcm(text: string, sampleRate = 8000): Buffer {
@@ -96,4 +57,19 @@ export function embed(text: string, dimensions: number): number[] {
   }
   const norm = Math.hypot(...out) || 1
   return out.map((v) => Math.round((v / norm) * 1e6) / 1e6)
+}
+
+/**
+ * An image of the requested size in the requested format (`png`, `jpeg` or `webp`, Venice's default), filled with a
+ * colour derived from `seed`, encoded by sharp (libvips) so the bytes really are that format.
+ *
+ * @example
+ * ```ts
+ * (await solidImage('a cat', 'webp', 64, 64)).subarray(8, 12).toString() // 'WEBP'
+ * ```
+ */
+export async function solidImage(seed: string, format: 'png' | 'jpeg' | 'webp', width: number, height: number): Promise<Buffer> {
+  const [r = 0, g = 0, b = 0] = createHash('sha256').update(seed).digest()
+  const { default: sharp } = await import('sharp')
+  return sharp({ create: { width, height, channels: 3, background: { r, g, b } } }).toFormat(format).toBuffer()
 }

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto'
 import { appendFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { formatEther } from 'viem'
 import { z } from 'zod'
 import type { BaseError } from '../errors/BaseError.js'
 import type { KeyServices } from '../agent/runner.js'
+import { publishOnce, type Channel } from '../channels/index.js'
 import { autopilotTools, type AutopilotProvider } from '../autopilot/tools.js'
 import { defineTool, type AnyTool } from '../tools/defineTool.js'
 import { generateImageTool, speechTool } from '../tools/builtin/media.js'
@@ -37,14 +39,18 @@ export type ToolDeps = {
 export type ToolFactory = (deps: ToolDeps) => AnyTool
 
 /**
- * `post_to_outbox`: the social bot's publishing channel — one JSONL line per post in `<outboxDir>/outbox.jsonl`.
+ * `post_to_outbox`: the social bot's publishing channel. Without `channel`, one JSONL line per post in
+ * `<outboxDir>/outbox.jsonl` (as before). With a `channel` (webhook, nostr, …), the post goes through
+ * `publishOnce`, journalled in `journalPath` under a key derived from the agent and the post's content, so the
+ * same post retried after a crash is never published twice. The caption is published verbatim.
  *
  * @example
  * ```ts
  * const tool = outboxTool({ outboxDir: '.gondola/outbox' })
+ * const viaNostr = outboxTool({ outboxDir: '.gondola/outbox', channel: nostrChannel({ relays, secretKeyHex }), journalPath: '.gondola/posts.json' })
  * ```
  */
-export function outboxTool(deps: { outboxDir: string; now?: () => number }) {
+export function outboxTool(deps: { outboxDir: string; now?: () => number; channel?: Channel | undefined; journalPath?: string | undefined }) {
   return defineTool({
     name: 'post_to_outbox',
     description: 'Publishes a post (text, optionally with an image path from generate_image) to the outbox.',
@@ -53,6 +59,11 @@ export function outboxTool(deps: { outboxDir: string; now?: () => number }) {
       image: z.string().optional().describe('Path of an image returned by generate_image, to attach.'),
     }),
     handler: async ({ text, image }, ctx) => {
+      if (deps.channel) {
+        const key = `${ctx.agent}:${createHash('sha256').update(JSON.stringify([text, image ?? null])).digest('hex').slice(0, 32)}`
+        const published = await publishOnce({ channel: deps.channel, journalPath: deps.journalPath ?? join(deps.outboxDir, 'posts.journal.json'), key, post: { text, image, agent: ctx.agent }, now: deps.now })
+        return { posted: true, channel: deps.channel.name, id: published.id, ...(published.resumed && { alreadyPosted: true }) }
+      }
       await mkdir(deps.outboxDir, { recursive: true })
       const post = { at: new Date((deps.now ?? Date.now)()).toISOString(), agent: ctx.agent, text, ...(image ? { image } : {}) }
       await appendFile(join(deps.outboxDir, 'outbox.jsonl'), `${JSON.stringify(post)}\n`, { mode: 0o644 })

@@ -22,4 +22,6 @@ export const subCommands: Record<string, Lazy> = {
   autopilot: () => import('./autopilot.js').then((m) => m.default),
   mcp: () => import('./mcp.js').then((m) => m.default),
   dashboard: () => import('./dashboard.js').then((m) => m.default),
+  character: () => import('./character.js').then((m) => m.default),
+  characters: () => import('./characters.js').then((m) => m.default),
 }

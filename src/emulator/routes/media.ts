@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { keyOf, sendJson, validateBody, type EmulatorContext } from '../context.js'
 import { authenticate } from '../http/auth.js'
 import { VeniceHttpError, MESSAGES } from '../http/VeniceHttpError.js'
-import { embed, silentMp3, tinyPng, tonePcm, wav } from '../media.js'
+import { embed, silentMp3, solidImage, tonePcm, wav } from '../media.js'
 import { countTokens } from '../model/tokens.js'
 import { beginInference, finishInference, resolveFor } from './inference.js'
 
@@ -48,8 +48,10 @@ export function registerMediaRoutes(app: FastifyInstance, ctx: EmulatorContext):
     if (!(await beginInference(ctx, request, reply, key, model))) return reply
     const variants = body.variants ?? 1
     await finishInference(ctx, key, model, { promptTokens: countTokens(body.prompt), completionTokens: 0, kind: 'image', costUsd: price(model.model_spec.pricing, 'generation', 'usd') * variants })
-    const images = Array.from({ length: variants }, (_, i) => tinyPng(`${body.prompt}#${i}`))
-    if (body.return_binary) return reply.code(200).header('content-type', 'image/png').send(images[0])
+    // The spec's default format is webp; the bytes are that format at the requested size.
+    const format = body.format ?? 'webp'
+    const images = await Promise.all(Array.from({ length: variants }, (_, i) => solidImage(`${body.prompt}#${i}`, format, body.width ?? 1024, body.height ?? 1024)))
+    if (body.return_binary) return reply.code(200).header('content-type', `image/${format}`).send(images[0])
     return sendJson(reply, 200, {
       id: `generate-image-${ctx.clock.now().toString(36)}`,
       images: images.map((b) => b.toString('base64')),

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import type { VeniceClient } from '../../venice/createVeniceClient.js'
 import { defineTool } from '../defineTool.js'
+import { extensionOf, sniffImageFormat } from './imageFormat.js'
 
 /**
  * `generate_image`: Venice image generation; images are saved under `dir` and the model gets the paths
@@ -28,8 +29,10 @@ export function generateImageTool(deps: { venice: Pick<VeniceClient, 'generateIm
       await mkdir(deps.dir, { recursive: true })
       const paths: string[] = []
       for (const b64 of res.images) {
-        const path = join(deps.dir, `${Date.now()}-${randomBytes(4).toString('hex')}.webp`)
-        await writeFile(path, Buffer.from(b64, 'base64'))
+        const bytes = Buffer.from(b64, 'base64')
+        // Named after what the bytes are, not what was asked for.
+        const path = join(deps.dir, `${Date.now()}-${randomBytes(4).toString('hex')}${extensionOf(sniffImageFormat(bytes) ?? 'webp')}`)
+        await writeFile(path, bytes)
         paths.push(path)
       }
       return { images: paths }

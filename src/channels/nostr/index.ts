@@ -1,0 +1,137 @@
+import { readFile } from 'node:fs/promises'
+import { finalizeEvent, getPublicKey, type Event } from 'nostr-tools/pure'
+import { SimplePool, useWebSocketImplementation } from 'nostr-tools/pool'
+import WebSocket from 'ws'
+import { z } from 'zod'
+import { BaseError } from '../../errors/BaseError.js'
+import { ExitCode } from '../../errors/exitCodes.js'
+import { atomicWrite } from '../../util/atomicWrite.js'
+import type { Channel, Published } from '../types.js'
+
+// Node 20 has no global WebSocket client: nostr-tools is given `ws`.
+useWebSocketImplementation(WebSocket)
+
+/** A relay refused an event, none was reachable, or the bot's key is invalid. */
+export class NostrError extends BaseError {
+  override name = 'NostrError' as const
+}
+
+/** The tag that carries a post's idempotency key, so a restart finds a note it published before a crash. */
+const KEY_TAG = 'gondola-key'
+
+function secretKeyFrom(hex: string): Uint8Array {
+  if (!/^[0-9a-f]{64}$/i.test(hex)) throw new NostrError('The Nostr secret key must be 64 hex characters.', { code: 'NOSTR_BAD_KEY', exitCode: ExitCode.config })
+  return Uint8Array.from(Buffer.from(hex, 'hex'))
+}
+
+async function publishEvent(pool: SimplePool, relays: string[], event: Event): Promise<void> {
+  const results = await Promise.allSettled(pool.publish(relays, event))
+  if (!results.some((r) => r.status === 'fulfilled')) {
+    const reasons = results.map((r) => (r.status === 'rejected' ? String((r.reason as Error)?.message ?? r.reason) : '')).filter(Boolean)
+    throw new NostrError(`No relay accepted the note (${reasons.join('; ')}).`, { code: 'NOSTR_PUBLISH_FAILED', exitCode: ExitCode.network })
+  }
+}
+
+/**
+ * Nostr: kind-1 notes signed with the bot's own key (hex, from env or a 0600 file; never printed), published
+ * to every relay; at least one must accept. Each note carries its idempotency key in a tag, so `findPublished`
+ * can find a note published just before a crash.
+ *
+ * @example
+ * ```ts
+ * const nostr = nostrChannel({ relays: ['wss://relay.example'], secretKeyHex: process.env.NOSTR_KEY! })
+ * await nostr.publish({ text: 'gm' }, { idempotencyKey: 'marco:1' })
+ * ```
+ */
+export function nostrChannel(o: { relays: string[]; secretKeyHex: string; pool?: SimplePool; now?: () => number }): Channel & { pubkey: string; close(): void } {
+  if (!o.relays.length) throw new NostrError('No Nostr relays configured.', { code: 'NOSTR_NO_RELAYS', exitCode: ExitCode.config })
+  const sk = secretKeyFrom(o.secretKeyHex)
+  const pubkey = getPublicKey(sk)
+  const pool = o.pool ?? new SimplePool()
+  return {
+    name: 'nostr',
+    pubkey,
+    async publish(post, { idempotencyKey }): Promise<Published> {
+      const event = finalizeEvent({ kind: 1, created_at: Math.floor((o.now ?? Date.now)() / 1000), tags: [[KEY_TAG, idempotencyKey]], content: post.text }, sk)
+      await publishEvent(pool, o.relays, event)
+      return { id: event.id }
+    },
+    async findPublished(idempotencyKey) {
+      const notes = await pool.querySync(o.relays, { kinds: [1], authors: [pubkey], limit: 500 }, { maxWait: 3000 })
+      const note = notes.find((e) => e.tags.some((t) => t[0] === KEY_TAG && t[1] === idempotencyKey))
+      return note ? { id: note.id } : undefined
+    },
+    close: () => pool.close(o.relays),
+  }
+}
+
+const stateSchema = z.object({ since: z.number().int(), answered: z.record(z.string(), z.string().nullable()) })
+type MentionState = z.infer<typeof stateSchema>
+
+/**
+ * Answers mentions of the bot (kind-1 notes with a `#p` tag naming it), once per event: the cursor and the
+ * answered ids live in `statePath` (atomic, 0600). An event is marked before its reply is sent; on restart a
+ * marked-but-unconfirmed event is answered only if the relays hold no reply from the bot to it. Returns a
+ * stop function.
+ *
+ * @example
+ * ```ts
+ * const stop = await replyToMentions({ relays, secretKeyHex, statePath: '.gondola/nostr-mentions.json', answer: async (e) => `Thanks: ${e.content}` })
+ * ```
+ */
+export async function replyToMentions(o: {
+  relays: string[]
+  secretKeyHex: string
+  statePath: string
+  answer: (event: Event) => Promise<string>
+  onReply?: (reply: Event, to: Event) => void
+  onError?: (err: unknown, to: Event) => void
+  now?: () => number
+}): Promise<{ pubkey: string; stop: () => Promise<void> }> {
+  const sk = secretKeyFrom(o.secretKeyHex)
+  const pubkey = getPublicKey(sk)
+  const pool = new SimplePool()
+  const now = () => Math.floor((o.now ?? Date.now)() / 1000)
+  const text = await readFile(o.statePath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)))
+  const state: MentionState = text === undefined ? { since: now(), answered: {} } : stateSchema.parse(JSON.parse(text))
+  const save = () => atomicWrite(o.statePath, JSON.stringify(state))
+  let queue = Promise.resolve()
+
+  const handle = async (event: Event) => {
+    if (event.pubkey === pubkey || event.kind !== 1) return
+    if (!event.tags.some((t) => t[0] === 'p' && t[1] === pubkey)) return
+    if (state.answered[event.id] !== undefined) {
+      if (state.answered[event.id] !== null) return
+      // Marked but not confirmed: a crash came between marking and confirming. Ask the relays.
+      const mine = await pool.querySync(o.relays, { kinds: [1], authors: [pubkey], '#e': [event.id] }, { maxWait: 3000 })
+      if (mine.length) {
+        state.answered[event.id] = mine[0]!.id
+        await save()
+        return
+      }
+    }
+    state.answered[event.id] = null
+    state.since = Math.max(state.since, event.created_at)
+    await save()
+    const reply = finalizeEvent({ kind: 1, created_at: now(), tags: [['e', event.id, o.relays[0]!, 'reply'], ['p', event.pubkey]], content: await o.answer(event) }, sk)
+    await publishEvent(pool, o.relays, reply)
+    state.answered[event.id] = reply.id
+    await save()
+    o.onReply?.(reply, event)
+  }
+
+  if (text === undefined) await save()
+  const sub = pool.subscribeMany(o.relays, { kinds: [1], '#p': [pubkey], since: Math.max(0, state.since - 60) }, {
+    onevent: (event) => {
+      queue = queue.then(() => handle(event)).catch((err) => o.onError?.(err, event))
+    },
+  })
+  return {
+    pubkey,
+    stop: async () => {
+      sub.close()
+      await queue
+      pool.close(o.relays)
+    },
+  }
+}

@@ -1,0 +1,94 @@
+import { createHmac } from 'node:crypto'
+import { BaseError } from '../../errors/BaseError.js'
+import { ExitCode } from '../../errors/exitCodes.js'
+import type { Channel, Post, Published } from '../types.js'
+
+/** A webhook answered with an error status (after the 429 retries), or could not be reached. */
+export class WebhookError extends BaseError {
+  override name = 'WebhookError' as const
+}
+
+/** The body format: Gondola's own JSON, Discord's (`content`) or Slack's incoming-webhook (`text`). */
+export type WebhookFormat = 'json' | 'discord' | 'slack'
+
+/** HMAC-SHA256 (hex) of the exact body bytes with `secret`, as sent in `X-Gondola-Signature: sha256=<hex>`. */
+export function signBody(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
+}
+
+function bodyFor(format: WebhookFormat, post: Post, idempotencyKey: string): string {
+  if (format === 'discord') return JSON.stringify({ content: post.text })
+  if (format === 'slack') return JSON.stringify({ text: post.text })
+  return JSON.stringify({ id: idempotencyKey, ...(post.agent && { agent: post.agent }), text: post.text, ...(post.image && { image: post.image }) })
+}
+
+/** Seconds (or an HTTP date) from Retry-After, as milliseconds; `fallback` when absent or unreadable. */
+function retryAfterMs(value: string | null, fallback: number, now: number): number {
+  if (!value) return fallback
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? fallback : Math.max(0, at - now)
+}
+
+/**
+ * A signed JSON POST per post. The body's HMAC-SHA256 goes in `X-Gondola-Signature`, the post's idempotency key
+ * in `Idempotency-Key` (the same on every retry, so a receiver can drop repeats). On 429 it waits Retry-After
+ * (or an exponential backoff, capped by `maxWaitMs`) and tries again, up to `maxRetries` times. The URL and
+ * the secret are never put in an error message (a Discord/Slack webhook URL is itself a credential).
+ *
+ * @example
+ * ```ts
+ * const channel = webhookChannel({ url: 'https://hooks.example/x', secret: process.env.HOOK_SECRET!, format: 'discord' })
+ * await channel.publish({ text: 'gm' }, { idempotencyKey: 'marco:1' })
+ * ```
+ */
+export function webhookChannel(o: {
+  url: string
+  secret: string
+  format?: WebhookFormat
+  maxRetries?: number
+  maxWaitMs?: number
+  sleep?: (ms: number) => Promise<void>
+  fetch?: typeof fetch
+}): Channel {
+  const format = o.format ?? 'json'
+  const doFetch = o.fetch ?? fetch
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+  const maxRetries = o.maxRetries ?? 3
+  const maxWaitMs = o.maxWaitMs ?? 60_000
+  const host = (() => {
+    try {
+      return new URL(o.url).host
+    } catch {
+      throw new WebhookError('The webhook URL is not a valid URL.', { code: 'WEBHOOK_BAD_URL', exitCode: ExitCode.config })
+    }
+  })()
+  if (!o.secret) throw new WebhookError('The webhook secret is empty.', { code: 'WEBHOOK_NO_SECRET', exitCode: ExitCode.config })
+  return {
+    name: 'webhook',
+    async publish(post, { idempotencyKey }): Promise<Published> {
+      const body = bodyFor(format, post, idempotencyKey)
+      const headers = { 'content-type': 'application/json', 'x-gondola-signature': signBody(body, o.secret), 'idempotency-key': idempotencyKey }
+      for (let attempt = 0; ; attempt++) {
+        const res = await doFetch(o.url, { method: 'POST', headers, body }).catch((cause: unknown) => {
+          throw new WebhookError(`The webhook at ${host} could not be reached.`, { cause: new Error(String((cause as Error)?.message ?? cause).replaceAll(o.url, host)), code: 'WEBHOOK_UNREACHABLE', exitCode: ExitCode.network })
+        })
+        if (res.status === 429 && attempt < maxRetries) {
+          await res.body?.cancel()
+          await sleep(Math.min(maxWaitMs, retryAfterMs(res.headers.get('retry-after'), 1000 * 2 ** attempt, Date.now())))
+          continue
+        }
+        const text = await res.text()
+        if (!res.ok) throw new WebhookError(`The webhook at ${host} answered ${res.status}.`, { code: 'WEBHOOK_STATUS', exitCode: ExitCode.network })
+        let id = idempotencyKey
+        try {
+          const json = JSON.parse(text) as { id?: unknown }
+          if (typeof json.id === 'string' || typeof json.id === 'number') id = String(json.id)
+        } catch {
+          // Discord/Slack answer 204 / "ok": the idempotency key is the post's id.
+        }
+        return { id }
+      }
+    },
+  }
+}

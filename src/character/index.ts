@@ -1,0 +1,15 @@
+/**
+ * ElizaOS characters in Gondola: import (classic and current JSON, with a report of what is used, mapped and
+ * ignored; secrets dropped) and ElizaOS-style seeded prompt composition for posts and replies.
+ *
+ * @example
+ * ```ts
+ * import { importCharacter, composePostSystem } from './index.js'
+ * const { character } = importCharacter(json, 'eliza.json')
+ * const system = composePostSystem(character, { seed: 1 })
+ * ```
+ */
+export { importCharacter, CharacterImportError, type Character, type ExampleTurn, type ImportReport } from './importCharacter.js'
+export { composePostSystem, composeReplySystem, toPersona } from './composePrompt.js'
+export { elizaCharacterSchema, type ElizaCharacterInput } from './schema.js'
+export { readCharacterFile } from './readCharacterFile.js'

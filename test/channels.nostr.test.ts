@@ -1,0 +1,135 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { finalizeEvent, generateSecretKey, getPublicKey, verifyEvent, type Event } from 'nostr-tools/pure'
+import { SimplePool } from 'nostr-tools/pool'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { nostrChannel, publishOnce, replyToMentions, type Channel } from '../src/channels/index.js'
+import { startNostrRelay } from './helpers/nostrRelay.js'
+
+let relay: Awaited<ReturnType<typeof startNostrRelay>>
+const pool = new SimplePool()
+beforeAll(async () => {
+  relay = await startNostrRelay()
+})
+afterAll(async () => {
+  pool.close([relay.url])
+  await relay.stop()
+})
+
+const hex = (sk: Uint8Array) => Buffer.from(sk).toString('hex')
+const notesBy = (author: string) => pool.querySync([relay.url], { kinds: [1], authors: [author] }, { maxWait: 2000 })
+async function until<T>(f: () => Promise<T | undefined>, tries = 100): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await f()
+    if (v !== undefined) return v
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error('condition not met')
+}
+
+describe('nostr channel (real relay from @nostr-relay/*)', () => {
+  it('publishes a signed kind-1 note verbatim, and a crash between publish and journal never double-posts', async () => {
+    const botKey = hex(generateSecretKey())
+    const nostr = nostrChannel({ relays: [relay.url], secretKeyHex: botKey })
+    const dir = await mkdtemp(join(tmpdir(), 'gondola-nostr-'))
+    const journalPath = join(dir, 'posts.json')
+    const crashing: Channel = { ...nostr, publish: async (p, o) => { await nostr.publish(p, o); throw new Error('simulated crash') } }
+    const post = { text: 'Silk, "spices" & stories — day 1' }
+    await expect(publishOnce({ channel: crashing, journalPath, key: 'marco:1', post })).rejects.toThrow('simulated crash')
+    const resumed = await publishOnce({ channel: nostr, journalPath, key: 'marco:1', post })
+    expect(resumed.resumed).toBe(true)
+    await publishOnce({ channel: nostr, journalPath, key: 'marco:2', post: { text: 'day 2' } })
+    const notes = await notesBy(nostr.pubkey)
+    expect(notes.map((n) => n.content).sort()).toEqual(['Silk, "spices" & stories — day 1', 'day 2'])
+    expect(notes.every((n) => verifyEvent(n) && n.kind === 1)).toBe(true)
+    expect(notes.find((n) => n.content === 'day 2')!.id).toBe(JSON.parse(await readFile(journalPath, 'utf8')).entries[1].id)
+    expect(() => nostrChannel({ relays: [relay.url], secretKeyHex: 'nsec-not-hex' })).toThrow(/64 hex characters/)
+    nostr.close()
+  })
+
+  it('replies once to each mention (#p), persists answered ids (0600), and a restart never replies twice', async () => {
+    const botSk = generateSecretKey()
+    const bot = getPublicKey(botSk)
+    const userSk = generateSecretKey()
+    const dir = await mkdtemp(join(tmpdir(), 'gondola-nostr-'))
+    const statePath = join(dir, 'mentions.json')
+    const answered: string[] = []
+    const start = () => replyToMentions({ relays: [relay.url], secretKeyHex: hex(botSk), statePath, answer: async (e: Event) => { answered.push(e.id); return `Re: ${e.content}` } })
+    const mention = (content: string) => finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [['p', bot]], content }, userSk)
+    const repliesTo = async (id: string) => (await notesBy(bot)).filter((n) => n.tags.some((t) => t[0] === 'e' && t[1] === id))
+
+    const first = await start()
+    const m1 = mention('Marco, where next?')
+    await Promise.all(pool.publish([relay.url], m1))
+    await Promise.all(pool.publish([relay.url], finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [], content: 'not a mention' }, userSk)))
+    const [r1] = await until(async () => ((await repliesTo(m1.id)).length ? repliesTo(m1.id) : undefined))
+    expect(r1!.content).toBe('Re: Marco, where next?')
+    expect(r1!.tags).toEqual([['e', m1.id, relay.url, 'reply'], ['p', getPublicKey(userSk)]])
+    await first.stop()
+    expect((await stat(statePath)).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(await readFile(statePath, 'utf8')).answered[m1.id]).toBe(r1!.id)
+
+    // Restart: the relay replays m1 (since cursor), it is not answered again; a new mention is.
+    const second = await start()
+    const m2 = mention('And the spices?')
+    await Promise.all(pool.publish([relay.url], m2))
+    await until(async () => ((await repliesTo(m2.id)).length ? true : undefined))
+    await second.stop()
+    expect(await repliesTo(m1.id)).toHaveLength(1)
+    expect(answered).toEqual([m1.id, m2.id])
+
+    // Crash after the reply was sent but before it was confirmed in the state file: the relays are asked, no second reply.
+    const state = JSON.parse(await readFile(statePath, 'utf8'))
+    state.answered[m2.id] = null
+    // Crash after marking m3 but before its reply went out: it is answered on restart.
+    const m3 = mention('Kublai?')
+    await Promise.all(pool.publish([relay.url], m3))
+    state.answered[m3.id] = null
+    await writeFile(statePath, JSON.stringify(state), { mode: 0o600 })
+    const third = await start()
+    await until(async () => ((await repliesTo(m3.id)).length ? true : undefined))
+    await new Promise((r) => setTimeout(r, 300))
+    await third.stop()
+    expect(await repliesTo(m2.id)).toHaveLength(1)
+    expect(await repliesTo(m3.id)).toHaveLength(1)
+    expect(answered).toEqual([m1.id, m2.id, m3.id])
+  })
+})
+
+describe('the social bot tool publishes through a channel', () => {
+  it('post_to_outbox with a nostr channel posts once, even when the same post is retried', async () => {
+    const { outboxTool } = await import('../src/host/hostTools.js')
+    const nostr = nostrChannel({ relays: [relay.url], secretKeyHex: hex(generateSecretKey()) })
+    const dir = await mkdtemp(join(tmpdir(), 'gondola-tool-'))
+    const tool = outboxTool({ outboxDir: dir, channel: nostr })
+    const first = (await tool.handler({ text: 'A "quoted" caption' }, { agent: 'social' })) as { id: string; channel: string }
+    const again = await tool.handler({ text: 'A "quoted" caption' }, { agent: 'social' })
+    expect(first.channel).toBe('nostr')
+    expect(again).toEqual({ posted: true, channel: 'nostr', id: first.id, alreadyPosted: true })
+    const notes = await notesBy(nostr.pubkey)
+    expect(notes.map((n) => [n.id, n.content])).toEqual([[first.id, 'A "quoted" caption']])
+    nostr.close()
+  })
+})
+
+describe('a real SIGKILL between publish and journal', () => {
+  it('the restarted bot finds the note on the relay and does not post it again', async () => {
+    const sk = hex(generateSecretKey())
+    const dir = await mkdtemp(join(tmpdir(), 'gondola-kill-'))
+    const journalPath = join(dir, 'posts.json')
+    const child = await new Promise<{ signal: NodeJS.Signals | null }>((resolve) => {
+      const p = execFile(process.execPath, ['--import', 'tsx', 'test/fixtures/publishAndDie.ts', relay.url, sk, journalPath, 'marco:k1', 'killed mid-post'], () => {})
+      p.on('exit', (_code, signal) => resolve({ signal }))
+    })
+    expect(child.signal).toBe('SIGKILL')
+    expect(JSON.parse(await readFile(journalPath, 'utf8')).entries).toMatchObject([{ key: 'marco:k1', state: 'intent' }])
+    const nostr = nostrChannel({ relays: [relay.url], secretKeyHex: sk })
+    const again = await publishOnce({ channel: nostr, journalPath, key: 'marco:k1', post: { text: 'killed mid-post' } })
+    const notes = await notesBy(nostr.pubkey)
+    expect(notes.map((n) => n.content)).toEqual(['killed mid-post'])
+    expect(again).toEqual({ id: notes[0]!.id, resumed: true })
+    nostr.close()
+  })
+})
