@@ -70,7 +70,7 @@ describe('the CLI: a bad value exits 2 naming the flag, before any transaction, 
     const cases: [string[], string][] = [
       [['provision', '--expires-days', '1e999'], '--expires-days must be a number greater than 0 and at most 3650, got "1e999".'],
       [['provision', '--diem-per-agent', '0'], '--diem-per-agent must be a number greater than 0'],
-      [['provision', '--agents', 'treasurer,Foo Bot'], '--agents must be a name of lowercase letters'],
+      [['provision', '--agents', 'treasurer,Foo Bot'], '--agents entry "Foo Bot" is invalid'],
       [['keys', 'mint', '--diem', '1', '--expires', '2026-13-45'], '--expires must be a real date'],
       [['keys', 'mint', '--diem', '0'], '--diem must be a number greater than 0'],
       [['keys', 'mint', '--diem', '1', '--description', 'x'.repeat(41)], '--description must be 1 to 40 characters, got 41.'],

@@ -64,8 +64,8 @@ describe('createLogger (pino)', () => {
     expect(line.apiKey).toBe('[redacted]')
     expect(line.wallet).toEqual({ privateKey: '[redacted]', address: '0x1111111111111111111111111111111111111111' })
     expect(line.headers.authorization).toBe('[redacted]')
-    expect(line.rpcUrl).toMatch(/^https:\/\/rpc\.example\.org\/\?token=/)
-    expect(line.msg).toMatch(/^retrying https:\/\/rpc\.example\.org\/v2\?apikey=/)
+    expect(line.rpcUrl).toMatch(/^https:\/\/(\*\*\*@)?rpc\.example\.org\/\?token=/)
+    expect(line.msg).toMatch(/^retrying https:\/\/(\*\*\*@)?rpc\.example\.org\/v2\?apikey=/)
   })
 
   it('children replace the component and keep other bindings; getLogger follows configureLogging', () => {

@@ -157,7 +157,7 @@ export function describeStake(stake: EnsureStakeReturnType): string {
 
 const agentName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'must be names of letters, digits, "-" and "_"')
 const provisionSchema = z.object({
-  agents: z.array(z.union([agentName, z.object({ agent: agentName, diem: z.number().gt(0, 'must be greater than 0').lte(9_999_999_999) }).loose()])).min(1, 'must name at least one agent'),
+  agents: z.array(z.union([agentName, z.object({ agent: agentName, diem: z.number().gt(0, 'must be greater than 0').lte(9_999_999_999) }).loose()])),
   stakeSvvv: z.bigint().nonnegative(),
   diemPerAgent: z.number().gt(0, 'must be greater than 0').lte(9_999_999_999).optional(),
   limitPeriod: limitPeriodSchema.optional(),

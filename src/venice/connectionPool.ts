@@ -1,4 +1,12 @@
-import { Agent, type Dispatcher } from 'undici'
+import { createRequire } from 'node:module'
+import type { Agent as UndiciAgent, Dispatcher } from 'undici'
+
+/**
+ * undici is loaded through Node's own `require` when the first pool is made, not at import time: a user's agent module
+ * that imports Gondola through tsx must not load a second copy of undici (its web classes refuse a foreign copy's
+ * construction token: "Illegal constructor").
+ */
+const loadAgent = (): typeof UndiciAgent => (createRequire(import.meta.url)('undici') as { Agent: typeof UndiciAgent }).Agent
 
 /** Options of `createConnectionPool`. */
 export type ConnectionPoolOptions = {
@@ -29,6 +37,7 @@ export const DEFAULT_CONNECTIONS = 64
 export function createConnectionPool(options: ConnectionPoolOptions = {}): Dispatcher & { close(): Promise<void> } {
   const connections = options.connections ?? DEFAULT_CONNECTIONS
   if (!Number.isInteger(connections) || connections < 1) throw new RangeError(`connections must be a positive integer (got ${connections})`)
+  const Agent = loadAgent()
   return new Agent({
     connections,
     pipelining: 1,
