@@ -1,18 +1,10 @@
+import { seededRandom } from '../src/util/seededRandom.js'
 import { describe, expect, it } from 'vitest'
 import { createBalanceMonitor } from '../src/agent/balanceMonitor.js'
 import { createBurnWindow } from '../src/agent/burnRate.js'
 
-/** mulberry32: a seeded PRNG so a failing stream can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A seeded PRNG so a failing stream can be replayed from its seed. */
+const rng = seededRandom
 
 /** The method the monitor used before: keep every spend, drop the expired ones, re-sum the rest. */
 function exactWindow(windowMs: number) {

@@ -1,20 +1,5 @@
+import { seededRandom as mulberry32 } from '../util/seededRandom.js'
 import type { Character } from './importCharacter.js'
-
-/**
- * A seeded pseudo-random generator (mulberry32): prompt composition samples the character like ElizaOS does, but
- * the same seed gives the same prompt, so tests and re-runs are deterministic. Hand-written: eight lines, and a
- * library for it would be a dependency for one function.
- */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function sample<T>(items: readonly T[], n: number, random: () => number): T[] {
   const pool = [...items]

@@ -4,6 +4,8 @@
  */
 
 /** Fault knobs. Probabilities are 0..1 and are tried in the order drop, 429, 500, 503. */
+import { seededRandom } from '../util/seededRandom.js'
+
 export type FaultOptions = {
   /** Added latency in ms before answering. */
   latencyMs?: number
@@ -20,24 +22,7 @@ export type FaultOptions = {
 
 export type FaultDecision = { kind: 'none' | 'drop' | 429 | 500 | 503; latencyMs: number }
 
-/**
- * mulberry32: a tiny seeded PRNG returning floats in [0, 1).
- *
- * @example
- * ```ts
- * const rand = seededRandom(42); rand() // always the same first value for seed 42
- * ```
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom }
 
 export type FaultController = ReturnType<typeof createFaults>
 
