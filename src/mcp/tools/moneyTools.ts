@@ -1,3 +1,4 @@
+import { BaseError } from '../../errors/BaseError.js'
 import { z } from 'zod'
 import { formatEther } from 'viem'
 import { defineTool, type AnyTool } from '../../tools/defineTool.js'
@@ -107,6 +108,6 @@ export function moneyTools(ctx: McpContext): AnyTool[] {
 }
 
 /** A money tool found nothing to do (target already met). Nothing was planned. */
-export class NothingPlannedError extends Error {
-  override name = 'NothingPlannedError'
+export class NothingPlannedError extends BaseError {
+  override name = 'NothingPlannedError' as const
 }
