@@ -50,6 +50,10 @@ export const envSchema = z.object({
   GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: decimalString.default('1'),
   /** Fleet mode: state in Postgres and runs through its job queue. Unset: the embedded file-based default. */
   GONDOLA_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  /** Fleet mode: a run still active after this long (its worker died) fails and is retried on another worker. */
+  GONDOLA_FLEET_RUN_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_399).default(900),
+  /** Fleet mode: how many times a failed or timed-out run is retried. */
+  GONDOLA_FLEET_RUN_RETRIES: z.coerce.number().int().min(0).max(20).default(2),
   OTEL_SDK_DISABLED: bool.default(false),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),

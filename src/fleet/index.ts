@@ -4,3 +4,5 @@
  * used and the embedded file-based default applies.
  */
 export * from './db/index.js'
+export * from './jobs/index.js'
+export * from './worker/index.js'
