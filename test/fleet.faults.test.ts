@@ -138,7 +138,7 @@ async function scenario() {
     await eventually(() => allCompleted(ids), 'the first six runs completed', 180_000, 500)
     const attempts = await db.query<{ attempt: number; worker_id: string; status: string }>('SELECT attempt, worker_id, status FROM gondola.fleet_runs WHERE job_id = $1 ORDER BY attempt', [killed])
     expect(attempts.length).toBeGreaterThanOrEqual(2)
-    expect(attempts[0]!.worker_id).toBe(w1Id)
+    expect(attempts[0]).toMatchObject({ worker_id: w1Id, status: 'lost' })
     expect(attempts.at(-1)!.worker_id).not.toBe(w1Id)
     expect(attempts.at(-1)!.status).toBe('completed')
 
@@ -181,6 +181,9 @@ async function scenario() {
     counts.billedChats = billed.filter((b) => b.inferenceDetails?.promptTokens !== undefined).length
     console.log('fleet fault counts', JSON.stringify(counts))
     console.log('attempts', JSON.stringify(await db.query("SELECT attempt, status, count(*)::int AS n, min(error) AS error FROM gondola.fleet_runs GROUP BY 1, 2 ORDER BY 1, 2")))
+    // Each run completed exactly once (a retry only where its worker died).
+    const twice = await db.query("SELECT job_id FROM gondola.fleet_runs WHERE status = 'completed' GROUP BY job_id HAVING count(*) > 1")
+    expect(twice).toEqual([])
     expect(counts.completed).toBe(counts.submitted)
     expect(counts.retriedAttempts).toBeGreaterThanOrEqual(1)
     expect(counts.apiKeysMinted).toBe(0)

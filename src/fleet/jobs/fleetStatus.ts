@@ -10,7 +10,7 @@ export type FleetStatus = {
   queues: QueueCounts[]
   schedules: Array<{ queue: string; cron: string; agent: string }>
   runs: RunRow[]
-  /** Per run: attempts beyond the first (a worker died or the run failed and was retried). */
+  /** Distinct runs; finished ones; attempts failed or lost with their worker; attempts beyond the first (retries). */
   totals: { runs: number; completed: number; failed: number; retried: number }
   keys: Array<{ id: string; type: string; agent: string | null; redacted: string }>
   /** The latest runway each agent's worker reported (hours; null = nothing spent yet). */
@@ -35,8 +35,8 @@ export async function fleetStatus(db: Database, jobs: FleetJobs, keys: readonly 
     recentRuns(db, 20),
     db.query<{ runs: string; completed: string; failed: string; retried: string }>(
       `SELECT count(DISTINCT job_id)::text AS runs,
-              count(DISTINCT job_id) FILTER (WHERE status NOT IN ('active', 'failed'))::text AS completed,
-              count(*) FILTER (WHERE status = 'failed')::text AS failed,
+              count(DISTINCT job_id) FILTER (WHERE status NOT IN ('active', 'failed', 'lost'))::text AS completed,
+              count(*) FILTER (WHERE status IN ('failed', 'lost'))::text AS failed,
               count(*) FILTER (WHERE attempt > 1)::text AS retried
          FROM gondola.fleet_runs`,
     ),

@@ -4,6 +4,7 @@ import { BaseError } from '../../errors/BaseError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
 import { redactText } from '../../util/redact.js'
 import type { Database } from '../db/openDatabase.js'
+import { whileDatabaseDown } from './registry.js'
 import { RUN_QUEUE, SCHEDULE_QUEUE_PREFIX, everyToCron, topUpQueueOf, runJobSchema, scheduleQueueOf, topUpJobSchema, topUpResultSchema, type RunJob, type TopUpJob } from './queues.js'
 
 /** A queued job could not be submitted, scheduled or answered. */
@@ -124,8 +125,9 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
     async requestTopUp(job: TopUpJob, o: { timeoutMs: number; pollMs?: number | undefined; signal?: AbortSignal | undefined }): Promise<TopUpResult> {
       const data = topUpJobSchema.parse(job)
       // One queue per wallet with one singleton key: pg-boss activates one top-up per wallet at a time, across machines.
-      const queue = await topUpQueue(data.wallet)
-      const id = await boss.send(queue, data, { singletonKey: 'wallet' })
+      // Postgres restarting is waited out (up to the caller's timeout) rather than failing the agent's funding.
+      const queue = await whileDatabaseDown(() => topUpQueue(data.wallet), o.timeoutMs)
+      const id = await whileDatabaseDown(() => boss.send(queue, data, { singletonKey: 'wallet' }), o.timeoutMs)
       if (!id) throw new FleetJobError('The top-up request was not queued.')
       const deadline = Date.now() + o.timeoutMs
       while (Date.now() < deadline && !o.signal?.aborted) {

@@ -22,7 +22,10 @@ export type AgentWorkerOptions = {
   /** Runs in flight at once in this process. */
   concurrency: number
   log?: Logger | undefined
-  /** How long an agent waits for the treasury's answer to a top-up request (default 120 s). */
+  /**
+   * How long a run waits for the treasury's answer to a top-up request (default: a third of the run timeout, at
+   * most 120 s — a run must end well before its expiry, or pg-boss would hand it to another worker too).
+   */
   topUpTimeoutMs?: number | undefined
   /** How often a worker looks for new schedule queues (default 30 s). */
   scheduleScanMs?: number | undefined
@@ -78,7 +81,7 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
           logger: log?.child({ agent: def.name }),
           // Never signed here: the treasury's policy and funding window decide.
           remoteTopUp: ({ eth, reason, agent: who }) =>
-            jobs.requestTopUp({ wallet: address, ethWei: eth.toString(), reason, agent: who ?? def.name, requestedBy: me.id }, { timeoutMs: o.topUpTimeoutMs ?? 120_000, signal: ctrl.signal }),
+            jobs.requestTopUp({ wallet: address, ethWei: eth.toString(), reason, agent: who ?? def.name, requestedBy: me.id }, { timeoutMs: o.topUpTimeoutMs ?? Math.min(120_000, (env.GONDOLA_FLEET_RUN_TIMEOUT_SECONDS * 1000) / 3), signal: ctrl.signal }),
         })
         return { host, agent }
       })()
