@@ -1,0 +1,8 @@
+/**
+ * Gondola's state in Postgres: the adapters behind the same ports the embedded (file) default implements —
+ * the wallet journal and its lock, the key store, the ledger and run history, the shared rate budget and the
+ * account's failure budget. `createStateStores` picks file or Postgres adapters in one place.
+ */
+export { acquireAdvisoryLock, advisoryKeyOf, AdvisoryLockTimeoutError, type AdvisoryLock, type AcquireAdvisoryLockParameters } from './advisoryLock.js'
+export { openPgJournal, walletIdOf } from './pgJournal.js'
+export { FleetStateConfigError } from './errors.js'
