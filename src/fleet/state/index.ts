@@ -6,3 +6,4 @@
 export { acquireAdvisoryLock, advisoryKeyOf, AdvisoryLockTimeoutError, type AdvisoryLock, type AcquireAdvisoryLockParameters } from './advisoryLock.js'
 export { openPgJournal, walletIdOf } from './pgJournal.js'
 export { FleetStateConfigError } from './errors.js'
+export { openPgKeyStore, pgKeyStoreBackend } from './pgKeyStore.js'
