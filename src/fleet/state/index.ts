@@ -7,3 +7,5 @@ export { acquireAdvisoryLock, advisoryKeyOf, AdvisoryLockTimeoutError, type Advi
 export { openPgJournal, walletIdOf } from './pgJournal.js'
 export { FleetStateConfigError } from './errors.js'
 export { openPgKeyStore, pgKeyStoreBackend } from './pgKeyStore.js'
+export { createPgLedger, pgLedgerSink, readPgLedger, ledgerKeyOf } from './pgLedger.js'
+export { pgRunHistory } from './pgRunHistory.js'
