@@ -5,8 +5,8 @@ import type { FundingOutcome, TopUpRequest } from '../agent/funding.js'
 import { createLedger, type Ledger } from '../agent/ledger.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
 import type { RunResult } from '../agent/runAgent.js'
-import { createRunner, type RotatedKey, type Runner } from '../agent/runner.js'
-import { accountFailureBudget } from '../agent/failureBudget.js'
+import { createRunner, type LimiterFactory, type RotatedKey, type Runner } from '../agent/runner.js'
+import { accountFailureBudget, type FailureBudget } from '../agent/failureBudget.js'
 import type { BalanceMonitorOptions } from '../agent/balanceMonitor.js'
 import { BaseError } from '../errors/BaseError.js'
 import type { KeyStore } from '../keys/KeyStore.js'
@@ -52,6 +52,10 @@ export type AgentHostOptions = {
   ledger?: Ledger | undefined
   /** Where finished runs are recorded (fleet mode: Postgres, by run id); default the JSONL file at `runsPath`. */
   runHistory?: RunHistory | undefined
+  /** The account's failure budget (fleet mode: `createPgFailureBudget`); default this process's one for the wallet. */
+  failureBudget?: FailureBudget | undefined
+  /** Limiter per key and model (fleet mode: `pgLimiterFactory`, one budget per key across workers); default in-process. */
+  createLimiter?: LimiterFactory | undefined
   /** Self-funding: top up (under the spend policy) when the runway falls below `minRunwayHours` — the one runway threshold. */
   funding: { minRunwayHours: number; cooldownMs: number; ethPerTopUp: bigint; mintDiem: boolean }
   /** Balance monitor tuning (critical level, burn window); its `low` threshold is `funding.minRunwayHours`. */
@@ -101,7 +105,7 @@ export function createAgentHost(options: AgentHostOptions) {
   const adminKey = storedAdminKey(options.store, scope)
   const now = options.clock?.now ?? Date.now
   // Every key of this wallet (agents' and the ADMIN key) spends one failure budget: Venice's breaker is per account.
-  const failureBudget = accountFailureBudget(options.wallet.address)
+  const failureBudget = options.failureBudget ?? accountFailureBudget(options.wallet.address)
   const admin = adminKey
     ? createVeniceClient({ baseURL: options.baseURL, apiKey: adminKey, fetch: options.fetch, onHeaders: (_h, status) => void (status >= 400 && failureBudget.record(now())) })
     : undefined
@@ -133,6 +137,7 @@ export function createAgentHost(options: AgentHostOptions) {
     baseURL: options.baseURL,
     keys: [...agentKeys.entries()].map(([agent, k]) => ({ name: agent, apiKey: options.store.reveal(k.id), expiresAt: k.expiresAt, consumptionLimit: k.consumptionLimit, limitPeriod: k.limitPeriod })),
     failureBudget,
+    createLimiter: options.createLimiter,
     ledger,
     fetch: options.fetch,
     logger: options.logger?.child({ component: 'venice' }),
