@@ -11,3 +11,4 @@ export { createPgLedger, pgLedgerSink, readPgLedger, ledgerKeyOf } from './pgLed
 export { pgRunHistory } from './pgRunHistory.js'
 export { createPgFailureBudget, type PgFailureBudget } from './pgFailureBudget.js'
 export { createPgRateLimiter, pgLimiterFactory, keyBucketOf, readRateBucket, type PgRateLimiterOptions } from './pgRateLimiter.js'
+export { createStateStores, type StateStores, type StateRole, type CreateStateStoresOptions } from './createStateStores.js'
