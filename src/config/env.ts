@@ -54,6 +54,11 @@ export const envSchema = z.object({
   GONDOLA_FLEET_RUN_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_399).default(900),
   /** Fleet mode: how many times a failed or timed-out run is retried. */
   GONDOLA_FLEET_RUN_RETRIES: z.coerce.number().int().min(0).max(20).default(2),
+  /**
+   * Fleet mode: seals the INFERENCE keys in the Postgres key store. Every worker gets it; the ADMIN key stays
+   * sealed under GONDOLA_KEYSTORE_PASSWORD, which only the treasury holds.
+   */
+  GONDOLA_FLEET_SECRET: z.string().min(16, 'must be at least 16 characters (it seals the agents\' API keys)').optional(),
   OTEL_SDK_DISABLED: bool.default(false),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),

@@ -6,3 +6,4 @@
 export * from './db/index.js'
 export * from './jobs/index.js'
 export * from './worker/index.js'
+export * from './state/index.js'

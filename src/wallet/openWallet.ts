@@ -4,6 +4,7 @@ import { defaultDataDir, isInteractive, type Env } from '../config/env.js'
 import { createClients, resolveChain } from '../chain/createClients.js'
 import { loadAccount } from './accounts/loadAccount.js'
 import { createWallet, type Wallet, type WalletHooks } from './createWallet.js'
+import type { JournalStore } from './journal/journal.js'
 import { policyFromEnv } from './policy/policy.js'
 import { getLogger } from '../util/logger.js'
 
@@ -35,8 +36,8 @@ export function loadAccountFromEnv(env: Env): Promise<LocalAccount> {
  * await ensureStake(wallet, { targetSvvv: parseEther('100') })
  * ```
  */
-export async function openWallet(env: Env, options: { dryRun?: boolean | undefined; hooks?: WalletHooks | undefined } = {}): Promise<Wallet> {
+export async function openWallet(env: Env, options: { dryRun?: boolean | undefined; hooks?: WalletHooks | undefined; journalStore?: JournalStore | undefined } = {}): Promise<Wallet> {
   const { publicClient, addresses } = await resolveChain(env)
   const account = await loadAccountFromEnv(env)
-  return createWallet({ account, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dataDir: env.GONDOLA_DATA_DIR ?? defaultDataDir(), dryRun: options.dryRun, hooks: options.hooks })
+  return createWallet({ account, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dataDir: env.GONDOLA_DATA_DIR ?? defaultDataDir(), dryRun: options.dryRun, hooks: options.hooks, journalStore: options.journalStore })
 }

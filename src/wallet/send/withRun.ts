@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Wallet } from '../createWallet.js'
 import type { JournalRun } from '../journal/journal.js'
-import { lockJournal } from '../journal/lockJournal.js'
 import { settleStep } from './settleStep.js'
 import type { RunContext } from './sendCall.js'
 
@@ -36,7 +35,7 @@ export async function withWalletLock<T>(wallet: Wallet, body: () => Promise<T>):
   const path = wallet.journal.path
   const mine = held.getStore()
   if (wallet.dryRun || mine?.has(path)) return body()
-  const lock = await lockJournal({ journalPath: path, timeoutMs: wallet.lockTimeoutMs, staleMs: wallet.lockStaleMs })
+  const lock = await wallet.journal.lock({ timeoutMs: wallet.lockTimeoutMs, staleMs: wallet.lockStaleMs })
   try {
     await wallet.journal.reload()
     return await held.run(new Set([...(mine ?? []), path]), body)
