@@ -5,14 +5,17 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { parseEther, type Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readLedger } from '../src/agent/ledger.js'
+import { readPgLedger } from '../src/fleet/state/pgLedger.js'
+import { createStateStores, type StateStores } from '../src/fleet/state/createStateStores.js'
+import { readEnv } from '../src/config/env.js'
+import { openWallet } from '../src/wallet/openWallet.js'
+import { provision } from '../src/keys/provision.js'
 import { openDatabase, type Database } from '../src/fleet/db/openDatabase.js'
 import { migrate } from '../src/fleet/db/migrate.js'
 import { openFleetJobs, type FleetJobs } from '../src/fleet/jobs/openFleetJobs.js'
 import { RUN_QUEUE } from '../src/fleet/jobs/queues.js'
-import { KeyStore } from '../src/keys/KeyStore.js'
 import { createVeniceClient, listAllBillingUsage } from '../src/venice/createVeniceClient.js'
-import { CLI_TEST_PASSWORD, cliState } from './helpers/cliState.js'
+import { cliState } from './helpers/cliState.js'
 import { eventually, killAll, startGondola, transcript, type FleetProcess } from './helpers/fleetProcess.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 import { useDevnet } from './helpers/useDevnet.js'
@@ -28,6 +31,7 @@ let jobs: FleetJobs
 let env: NodeJS.ProcessEnv
 let stateDir: string
 let address: Address
+let stores: StateStores
 
 const rpc = (method: string, params: unknown[] = []) =>
   fetch(devnet().rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) }).then((r) => r.json())
@@ -65,13 +69,17 @@ beforeAll(async () => {
     GONDOLA_FUNDING_COOLDOWN_SECONDS: '3600',
     GONDOLA_FUNDING_TOPUP_ETH: '0.01',
     GONDOLA_LOG_LEVEL: 'info',
+    GONDOLA_FLEET_SECRET: 'fleet-secret-for-the-fault-test',
   }))
   const json = async (...args: string[]) => JSON.parse((await exec(process.execPath, ['bin/gondola.js', ...args], { env })).stdout.trim().split('\n').at(-1)!)
   ;({ address } = await json('wallet', 'new', '--json'))
   await devnet().fund(address, { eth: parseEther('1') })
-  await json('provision', '--agents', 'fleet-bot', '--stake-vvv', '5', '--diem-per-agent', '5', '--json')
   db = await openDatabase({ url })
   await migrate(db)
+  // Provisioned into the fleet's stores (Postgres key store and journal), as the treasury machine would.
+  stores = await createStateStores(readEnv(env as Record<string, string>), { role: 'treasury', database: db })
+  const wallet = await openWallet(readEnv(env as Record<string, string>), { journalStore: stores.journalStore })
+  await provision({ wallet, baseURL: emulator().baseURL, store: await stores.openKeyStore(), agents: ['fleet-bot'], stakeSvvv: parseEther('5'), diemPerAgent: 5 })
   jobs = await openFleetJobs(db, { runTimeoutSeconds: 20, runRetries: 3, supervise: false })
 }, 240_000)
 
@@ -96,7 +104,7 @@ describe('fleet mode with real worker processes on real Postgres (devnet + emula
 
 async function scenario() {
     const counts = { submitted: 0, completed: 0, retriedAttempts: 0, topUps: 0, diemMints: 0, ledgerLines: 0, billedChats: 0, apiKeysMinted: 0 }
-    const store0 = await KeyStore.open({ path: join(stateDir, 'keys.json'), password: CLI_TEST_PASSWORD })
+    const store0 = await stores.openKeyStore()
     const keysBefore = store0.keys().length
     const nonce0 = await nonce()
 
@@ -173,9 +181,9 @@ async function scenario() {
     expect(await nonce()).toBe(nonce0 + 5)
     counts.topUps = 1
     counts.diemMints = (await nonce()) - nonce0 === 5 ? 1 : 0
-    const store = await KeyStore.open({ path: join(stateDir, 'keys.json'), password: CLI_TEST_PASSWORD })
+    const store = await stores.openKeyStore()
     counts.apiKeysMinted = store.keys().length - keysBefore
-    const ledger = await readLedger(join(stateDir, 'ledger.jsonl'))
+    const ledger = await readPgLedger(db)
     const billed = await listAllBillingUsage(createVeniceClient({ baseURL: emulator().baseURL, apiKey: store.reveal(store.keys('ADMIN').at(-1)!.id) }))
     counts.ledgerLines = ledger.length
     counts.billedChats = billed.filter((b) => b.inferenceDetails?.promptTokens !== undefined).length

@@ -2,7 +2,7 @@ import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
 import { fleetStatus, type FleetStatus } from '../../fleet/jobs/fleetStatus.js'
 import { openFleetFromEnv } from '../fleetContext.js'
-import { openKeyStoreFromEnv } from '../keysContext.js'
+import { createStateStores } from '../../fleet/state/createStateStores.js'
 import { printJson } from '../output.js'
 import { formatNumber } from '../format.js'
 
@@ -13,8 +13,10 @@ const status = defineCommand({
     const env = readEnv()
     const fleet = await openFleetFromEnv(env, { command: 'gondola fleet status', supervise: false, max: 3 })
     try {
-      // Keys as this machine's key store holds them, redacted; none when it cannot be opened here.
-      const keys = await openKeyStoreFromEnv(env).then((s) => s.summaries(), () => [])
+      // Keys as the fleet's key store holds them, redacted; none when it cannot be opened here.
+      const keys = await createStateStores(env, { role: env.GONDOLA_FLEET_SECRET ? 'agent' : 'treasury', database: fleet.db })
+        .then((stores) => stores.openKeyStore())
+        .then((store) => store.summaries(), () => [])
       const s = await fleetStatus(fleet.db, fleet.jobs, keys)
       if (args.json) return printJson(s)
       for (const line of render(s)) process.stdout.write(`${line}\n`)

@@ -74,10 +74,17 @@ export async function whileDatabaseDown<T>(fn: () => Promise<T>, forMs = 60_000)
     try {
       return await fn()
     } catch (err) {
-      if (Date.now() + wait > until) throw err
+      if (!isConnectionError(err) || Date.now() + wait > until) throw err
       await new Promise((r) => setTimeout(r, wait))
     }
   }
+}
+
+/** A lost or refused connection (Postgres restarting), as opposed to an error a retry would repeat. */
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { message?: unknown; details?: unknown; code?: unknown }
+  const text = `${String(e?.message ?? '')} ${String(e?.details ?? '')} ${String(e?.code ?? '')}`
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|57P01|57P03|Connection terminated|terminating connection|database system is (starting up|shutting down)|connection error|timeout exceeded when trying to connect/i.test(text)
 }
 
 /** Records that `workerId` started attempt `attempt` of run job `jobId`; an earlier attempt still `active` was lost with its worker. */

@@ -4,7 +4,7 @@ import type PgBoss from 'pg-boss'
 import { loadAgent, type ModelAgent } from '../../../agents/index.js'
 import type { Env } from '../../config/env.js'
 import { createAgentHost, type AgentHost } from '../../host/createAgentHost.js'
-import { openKeyStoreFromEnv } from '../../cli/keysContext.js'
+import { createStateStores } from '../state/createStateStores.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import type { Logger } from '../../util/logger.js'
 import { redactText } from '../../util/redact.js'
@@ -48,9 +48,12 @@ class PermanentRunError extends Error {}
  */
 export async function startAgentWorker(o: AgentWorkerOptions) {
   const { env, db, jobs } = o
-  const store = inferenceOnly(await openKeyStoreFromEnv(env))
+  // The fleet's stores (Postgres: key store sealed per role — the agent role cannot unseal the ADMIN key —, journal,
+  // ledger, run history, one rate budget per key and one failure budget per account across workers).
+  const stores = await createStateStores(env, { role: 'agent', database: db })
+  const store = inferenceOnly(await stores.openKeyStore())
   const address = walletOfAgentKeys(store)
-  const wallet = await readOnlyWallet(env, address)
+  const wallet = await readOnlyWallet(env, address, { journalStore: stores.journalStore })
   const me = await registerWorker(db, { role: 'agent', concurrency: o.concurrency, info: { wallet: address }, onError: (m) => o.log?.warn('heartbeat failed', { error: redactText(m) }) })
   const log = o.log?.child({ worker: me.id })
   const hosts = new Map<string, Promise<{ host: AgentHost; agent: ModelAgent }>>()
@@ -69,8 +72,10 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
           store,
           baseURL: resolveVeniceBaseUrl(env),
           outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
-          ledgerPath: join(env.GONDOLA_STATE_DIR, 'ledger.jsonl'),
-          runsPath: join(env.GONDOLA_STATE_DIR, 'runs.jsonl'),
+          ledger: stores.ledger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')),
+          runHistory: stores.runHistory(join(env.GONDOLA_STATE_DIR, 'runs.jsonl')),
+          failureBudget: stores.failureBudget(address),
+          createLimiter: stores.createLimiter,
           funding: {
             minRunwayHours: def.funding.minRunwayHours ?? env.GONDOLA_FUNDING_MIN_RUNWAY_HOURS,
             cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000,
@@ -107,7 +112,7 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
       const runCtrl = new AbortController()
       const abortRun = () => runCtrl.abort(ctrl.signal.reason)
       ctrl.signal.addEventListener('abort', abortRun, { once: true })
-      const r = await host.run(agent.definition, { prompt: parsed.data.prompt, maxSteps: parsed.data.maxSteps, budgetDiem: parsed.data.budgetDiem, signal: runCtrl.signal }).finally(() => ctrl.signal.removeEventListener('abort', abortRun))
+      const r = await host.run(agent.definition, { prompt: parsed.data.prompt, maxSteps: parsed.data.maxSteps, budgetDiem: parsed.data.budgetDiem, signal: runCtrl.signal, runId: `${job.id}:${attempt}` }).finally(() => ctrl.signal.removeEventListener('abort', abortRun))
       // As `gondola run` does: a top-up the run's spend called for is asked for (and answered) before the run reports.
       const funding = await host.runner.key(agent.definition.name)?.funding?.maybeTopUp('runway')
       if (funding && funding.action !== 'not_needed' && funding.action !== 'cooldown') log?.info('funding', { agent: agentName, action: funding.action })

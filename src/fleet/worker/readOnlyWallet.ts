@@ -6,6 +6,7 @@ import { ExitCode } from '../../errors/exitCodes.js'
 import { createWallet, type Wallet } from '../../wallet/createWallet.js'
 import type { WalletSigner } from '../../wallet/accounts/toSigner.js'
 import { policyFromEnv } from '../../wallet/policy/policy.js'
+import type { JournalStore } from '../../wallet/journal/journal.js'
 
 /** Something tried to sign on an agent worker: only the treasury signs. */
 export class AgentWorkerCannotSignError extends BaseError {
@@ -24,11 +25,11 @@ export class AgentWorkerCannotSignError extends BaseError {
  * await getBalances(wallet) // works; wallet.signer.signMessage(…) throws AgentWorkerCannotSignError
  * ```
  */
-export async function readOnlyWallet(env: Env, address: Address): Promise<Wallet> {
+export async function readOnlyWallet(env: Env, address: Address, o: { journalStore?: JournalStore | undefined } = {}): Promise<Wallet> {
   const { publicClient, addresses } = await resolveChain(env)
   const refuse = async (): Promise<never> => {
     throw new AgentWorkerCannotSignError('An agent worker never signs: top-ups are jobs for `gondola worker --treasury`.')
   }
   const signer: WalletSigner = { address, signMessage: refuse, signTransaction: refuse }
-  return createWallet({ account: signer, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dataDir: env.GONDOLA_DATA_DIR ?? defaultDataDir() })
+  return createWallet({ account: signer, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dataDir: env.GONDOLA_DATA_DIR ?? defaultDataDir(), journalStore: o.journalStore })
 }

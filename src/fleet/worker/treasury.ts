@@ -11,6 +11,7 @@ import type { FleetJobs } from '../jobs/openFleetJobs.js'
 import { topUpJobSchema } from '../jobs/queues.js'
 import { registerWorker } from '../jobs/registry.js'
 import { treasuryLock } from './treasuryLock.js'
+import { createStateStores } from '../state/createStateStores.js'
 
 export type TreasuryOptions = {
   env: Env
@@ -41,7 +42,9 @@ export type TreasuryOptions = {
  */
 export async function startTreasury(o: TreasuryOptions) {
   const { env, db, jobs } = o
-  const wallet = o.wallet ?? (await openWallet(env))
+  // The wallet journal and its lock in Postgres (the treasury role: the keystore password unseals the ADMIN key).
+  const stores = await createStateStores(env, { role: 'treasury', database: db })
+  const wallet = o.wallet ?? (await openWallet(env, { journalStore: stores.journalStore }))
   const queue = await jobs.topUpQueue(wallet.address)
   const cooldownMs = env.GONDOLA_FUNDING_COOLDOWN_SECONDS * 1000
   const counts = { answered: 0, toppedUp: 0, refused: 0, failed: 0 }
