@@ -144,7 +144,19 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
 
   const workOptions = { batchSize: 1, includeMetadata: true as const, pollingIntervalSeconds: 0.5 }
   // `concurrency` pollers of one job each: pg-boss's own way to run N jobs at once in a process.
-  for (let i = 0; i < o.concurrency; i++) await jobs.boss.work(RUN_QUEUE, workOptions, async ([job]) => (job ? runJob(job) : undefined))
+  // After a job, a poller fetches the next at once (pg-boss otherwise waits out its polling interval): a busy
+  // worker never idles between runs; an idle one polls every half second.
+  for (let i = 0; i < o.concurrency; i++) {
+    let id = ''
+    id = await jobs.boss.work(RUN_QUEUE, workOptions, async ([job]) => {
+      if (!job) return undefined
+      try {
+        return await runJob(job)
+      } finally {
+        jobs.boss.notifyWorker(id)
+      }
+    })
+  }
 
   // Schedules: each cron tick is a job on the agent's schedule queue; whichever worker takes it queues the run.
   const watched = new Set<string>()
