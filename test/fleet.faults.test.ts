@@ -13,7 +13,7 @@ import { provision } from '../src/keys/provision.js'
 import { openDatabase, type Database } from '../src/fleet/db/openDatabase.js'
 import { migrate } from '../src/fleet/db/migrate.js'
 import { openFleetJobs, type FleetJobs } from '../src/fleet/jobs/openFleetJobs.js'
-import { RUN_QUEUE } from '../src/fleet/jobs/queues.js'
+import { RUN_QUEUE, scheduleQueueOf } from '../src/fleet/jobs/queues.js'
 import { createVeniceClient, listAllBillingUsage } from '../src/venice/createVeniceClient.js'
 import { cliState } from './helpers/cliState.js'
 import { eventually, killAll, startGondola, transcript, type FleetProcess } from './helpers/fleetProcess.js'
@@ -160,10 +160,17 @@ async function scenario() {
     await pg.startServer()
     await eventually(() => allCompleted(more).catch(() => false), 'the runs queued around the restart completed', 180_000, 500)
 
+    // A schedule: stored as cron in Postgres; a tick (sent here as pg-boss's cron would) becomes a run on a worker.
+    const { stdout: sched } = await exec(process.execPath, ['bin/gondola.js', 'run', 'fleet-bot', '--queue', '--every', '3600', '--json'], { env })
+    expect(JSON.parse(sched.trim())).toMatchObject({ scheduled: 'fleet-bot', cron: '0 * * * *' })
+    await jobs.boss.send(scheduleQueueOf('fleet-bot'), { agent: 'fleet-bot' })
+    const ticked = await eventually(async () => (await db.query<{ id: string }>("SELECT id::text FROM pgboss.job WHERE name = $1 AND data->>'submittedBy' LIKE 'schedule %' AND state = 'completed'", [RUN_QUEUE]))[0]?.id, 'the scheduled run completed', 90_000, 500)
+    more.push(ticked)
+
     // Status sees the workers (the killed one stale), the queues and the runs.
     const status = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'fleet', 'status', '--json'], { env })).stdout)
     expect(status.workers.filter((w: { role: string; state: string }) => w.role === 'agent' && w.state === 'alive').length).toBe(2)
-    expect(status.queues.find((q: { queue: string }) => q.queue === RUN_QUEUE)).toMatchObject({ completed: 12, created: 0, active: 0 })
+    expect(status.queues.find((q: { queue: string }) => q.queue === RUN_QUEUE)).toMatchObject({ completed: 13, created: 0, active: 0 })
     expect(status.keys.every((k: { redacted: string }) => !k.redacted.includes(store0.reveal(store0.keys('INFERENCE')[0]!.id)))).toBe(true)
     expect(JSON.stringify(status)).not.toContain(store0.reveal(store0.keys('INFERENCE')[0]!.id))
 

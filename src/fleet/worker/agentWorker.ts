@@ -27,7 +27,7 @@ export type AgentWorkerOptions = {
    * most 120 s — a run must end well before its expiry, or pg-boss would hand it to another worker too).
    */
   topUpTimeoutMs?: number | undefined
-  /** How often a worker looks for new schedule queues (default 30 s). */
+  /** How often a worker looks for new schedule queues (default 10 s). */
   scheduleScanMs?: number | undefined
 }
 
@@ -171,7 +171,7 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
     }
   }
   await scan()
-  const scanner = setInterval(() => void scan(), o.scheduleScanMs ?? 30_000)
+  const scanner = setInterval(() => void scan(), o.scheduleScanMs ?? 10_000)
   scanner.unref()
 
   return {
