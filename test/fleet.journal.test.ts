@@ -7,6 +7,10 @@ import { parseEther, type Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate, openDatabase, openPgJournal, type Database } from '../src/fleet/index.js'
 import { WalletLockedError } from '../src/wallet/errors.js'
+import { openKeyStoreFromEnv } from '../src/cli/keysContext.js'
+import { readEnv } from '../src/config/env.js'
+import { writeDevnetInfo } from '../src/devnet/devnetInfo.js'
+import { openWallet } from '../src/wallet/openWallet.js'
 import { childWallet } from './helpers/childWallet.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 import { testWallet } from './helpers/testWallet.js'
@@ -127,6 +131,23 @@ describe('wallet journal in Postgres', () => {
     await lock.release()
     await db.close()
   }, 30_000)
+})
+
+describe('the configuration picks the Postgres journal and key store', () => {
+  it('openWallet(env) and the CLI key store use Postgres when GONDOLA_DATABASE_URL is set, files otherwise', async () => {
+    const { url, db } = await freshDb()
+    const w = await testWallet(devnet(), { eth: parseEther('1') })
+    const stateDir = await mkdtemp(join(tmpdir(), 'gondola-env-'))
+    await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [] })
+    const base = { GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: w.privateKey, GONDOLA_KEYSTORE_PASSWORD: 'treasury-pw', GONDOLA_FLEET_SECRET: 'fleet-secret-0123456789' }
+    const fleet = await openWallet(readEnv({ ...base, GONDOLA_DATABASE_URL: url }))
+    expect(fleet.journal.path).toMatch(new RegExp(`#wallet:${devnet().chainId}-[0-9a-f]+:${w.address.toLowerCase()}$`))
+    expect((await openKeyStoreFromEnv(readEnv({ ...base, GONDOLA_DATABASE_URL: url }))).path).toMatch(/#keys:default$/)
+    const local = await openWallet(readEnv(base))
+    expect(local.journal.path).toBe(w.journal.path) // the per-address file journal, as before
+    expect((await openKeyStoreFromEnv(readEnv(base))).path).toBe(join(stateDir, 'keys.json'))
+    await db.close()
+  }, 60_000)
 })
 
 describe('funding window and daily cap across processes (Postgres journal, devnet)', () => {
