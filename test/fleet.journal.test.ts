@@ -11,6 +11,9 @@ import { openKeyStoreFromEnv } from '../src/cli/keysContext.js'
 import { readEnv } from '../src/config/env.js'
 import { writeDevnetInfo } from '../src/devnet/devnetInfo.js'
 import { openWallet } from '../src/wallet/openWallet.js'
+import { privateKeyToAccount } from 'viem/accounts'
+import { requestTopUp, unfinishedTopUps } from '../src/host/walletTopUp.js'
+import { createWallet } from '../src/wallet/createWallet.js'
 import { childWallet } from './helpers/childWallet.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 import { testWallet } from './helpers/testWallet.js'
@@ -190,5 +193,29 @@ describe('funding window and daily cap across processes (Postgres journal, devne
     expect(journal.spentOnDay(new Date())).toBe(parseEther('0.2'))
     expect(await devnet().publicClient.getTransactionCount({ address: w.address })).toBe(journal.runs().flatMap((r) => r.steps).length)
     await db.close()
+  }, 300_000)
+
+  it('a treasury SIGKILLed mid-top-up (after signing the stake; after broadcasting the swap) is resumed by the next one on another machine from the Postgres journal: each transaction once', async () => {
+    for (const [step, hook] of [['stake', 'afterSign'], ['swap', 'afterBroadcast']] as const) {
+      const { url, db } = await freshDb()
+      const w = await testWallet(devnet(), { eth: parseEther('1') })
+      const dir = await mkdtemp(join(tmpdir(), 'gondola-machine-'))
+      const c = childWallet(devnet(), { key: w.privateKey, stateDir: dir, extra: { databaseUrl: url, dataDir: join(dir, 'data'), hooks: `{ ${hook}: (s) => { if (s.name === '${step}') kill() } }` } },
+        `return await requestTopUp({ wallet, mintDiem: true, cooldownMs: ${HOUR} }, { eth: ${parseEther('0.01')}n, reason: 'runway', idempotencyKey: 'topup:killed' })`)
+      await c.ready
+      c.go()
+      expect((await c.result).signal).toBe('SIGKILL')
+      // The next treasury: another state and data dir, the same Postgres journal. Its lock is free (the holder died).
+      const next = await createWallet({ account: privateKeyToAccount(w.privateKey), publicClient: devnet().publicClient, addresses: devnet().addresses, stateDir: await mkdtemp(join(tmpdir(), 'gondola-next-')), dataDir: await mkdtemp(join(tmpdir(), 'gondola-next-data-')), journalStore: (p) => openPgJournal(db, p), pollingIntervalMs: 20, receiptTimeoutMs: 10_000, lockTimeoutMs: 10_000 })
+      expect(unfinishedTopUps(next).map((r) => r.key)).toEqual(['topup:killed'])
+      const r = await requestTopUp({ wallet: next, mintDiem: true, cooldownMs: HOUR }, { eth: parseEther('0.01'), reason: 'runway' })
+      expect(r, `${step}/${hook}`).toMatchObject({ ok: true, summary: expect.stringMatching(/^finished an interrupted top-up/) })
+      await next.journal.reload()
+      expect(next.journal.runs()).toHaveLength(1)
+      expect(next.journal.runs()[0]!.steps.map((s) => s.status)).toEqual(['confirmed', 'confirmed', 'confirmed', 'confirmed', 'confirmed'])
+      expect(await devnet().publicClient.getTransactionCount({ address: w.address })).toBe(5) // no double spend
+      expect((await requestTopUp({ wallet: next, mintDiem: true, cooldownMs: HOUR }, { eth: parseEther('0.01'), reason: 'runway' })).ok).toBe(false) // the window holds
+      await db.close()
+    }
   }, 300_000)
 })
