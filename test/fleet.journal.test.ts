@@ -14,6 +14,9 @@ import { openWallet } from '../src/wallet/openWallet.js'
 import { privateKeyToAccount } from 'viem/accounts'
 import { requestTopUp, unfinishedTopUps } from '../src/host/walletTopUp.js'
 import { createWallet } from '../src/wallet/createWallet.js'
+import type { Wallet } from '../src/wallet/createWallet.js'
+import { assertWalletLockHeld } from '../src/wallet/send/heldLocks.js'
+import { withWalletLock } from '../src/wallet/send/withRun.js'
 import { childWallet } from './helpers/childWallet.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 import { testWallet } from './helpers/testWallet.js'
@@ -134,6 +137,32 @@ describe('wallet journal in Postgres', () => {
     await lock.release()
     await db.close()
   }, 30_000)
+})
+
+describe('a lost lock', () => {
+  it('a holder whose connection is cut (as by a Postgres restart) sees lost() and signs nothing more; the lock is free for the next', async () => {
+    const { db } = await freshDb()
+    const journal = await openPgJournal(db, { chainId: 8453, address: ADDRESS })
+    const wallet = { journal, dryRun: false, lockTimeoutMs: 5_000, lockStaleMs: 1 } as unknown as Wallet
+    const err = await withWalletLock(wallet, async () => {
+      assertWalletLockHeld(wallet) // held: signing may go on
+      await db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gondola-lock'")
+      for (let i = 0; i < 100; i++) {
+        try {
+          assertWalletLockHeld(wallet)
+        } catch (e) {
+          return e
+        }
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      return undefined
+    })
+    expect(err).toBeInstanceOf(WalletLockedError)
+    expect((err as WalletLockedError).code).toBe('WALLET_LOCK_LOST')
+    const next = await journal.lock({ timeoutMs: 2_000, staleMs: 1 })
+    await next.release()
+    await db.close()
+  })
 })
 
 describe('the configuration picks the Postgres journal and key store', () => {
