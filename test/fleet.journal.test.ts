@@ -7,6 +7,16 @@ import { parseEther, type Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate, openDatabase, openPgJournal, type Database } from '../src/fleet/index.js'
 import { WalletLockedError } from '../src/wallet/errors.js'
+import { openKeyStoreFromEnv } from '../src/cli/keysContext.js'
+import { readEnv } from '../src/config/env.js'
+import { writeDevnetInfo } from '../src/devnet/devnetInfo.js'
+import { openWallet } from '../src/wallet/openWallet.js'
+import { privateKeyToAccount } from 'viem/accounts'
+import { requestTopUp, unfinishedTopUps } from '../src/host/walletTopUp.js'
+import { createWallet } from '../src/wallet/createWallet.js'
+import type { Wallet } from '../src/wallet/createWallet.js'
+import { assertWalletLockHeld } from '../src/wallet/send/heldLocks.js'
+import { withWalletLock } from '../src/wallet/send/withRun.js'
 import { childWallet } from './helpers/childWallet.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 import { testWallet } from './helpers/testWallet.js'
@@ -129,6 +139,49 @@ describe('wallet journal in Postgres', () => {
   }, 30_000)
 })
 
+describe('a lost lock', () => {
+  it('a holder whose connection is cut (as by a Postgres restart) sees lost() and signs nothing more; the lock is free for the next', async () => {
+    const { db } = await freshDb()
+    const journal = await openPgJournal(db, { chainId: 8453, address: ADDRESS })
+    const wallet = { journal, dryRun: false, lockTimeoutMs: 5_000, lockStaleMs: 1 } as unknown as Wallet
+    const err = await withWalletLock(wallet, async () => {
+      assertWalletLockHeld(wallet) // held: signing may go on
+      await db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gondola-lock'")
+      for (let i = 0; i < 100; i++) {
+        try {
+          assertWalletLockHeld(wallet)
+        } catch (e) {
+          return e
+        }
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      return undefined
+    })
+    expect(err).toBeInstanceOf(WalletLockedError)
+    expect((err as WalletLockedError).code).toBe('WALLET_LOCK_LOST')
+    const next = await journal.lock({ timeoutMs: 2_000, staleMs: 1 })
+    await next.release()
+    await db.close()
+  })
+})
+
+describe('the configuration picks the Postgres journal and key store', () => {
+  it('openWallet(env) and the CLI key store use Postgres when GONDOLA_DATABASE_URL is set, files otherwise', async () => {
+    const { url, db } = await freshDb()
+    const w = await testWallet(devnet(), { eth: parseEther('1') })
+    const stateDir = await mkdtemp(join(tmpdir(), 'gondola-env-'))
+    await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [] })
+    const base = { GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: w.privateKey, GONDOLA_KEYSTORE_PASSWORD: 'treasury-pw', GONDOLA_FLEET_SECRET: 'fleet-secret-0123456789' }
+    const fleet = await openWallet(readEnv({ ...base, GONDOLA_DATABASE_URL: url }))
+    expect(fleet.journal.path).toMatch(new RegExp(`#wallet:${devnet().chainId}-[0-9a-f]+:${w.address.toLowerCase()}$`))
+    expect((await openKeyStoreFromEnv(readEnv({ ...base, GONDOLA_DATABASE_URL: url }))).path).toMatch(/#keys:default$/)
+    const local = await openWallet(readEnv(base))
+    expect(local.journal.path).toBe(w.journal.path) // the per-address file journal, as before
+    expect((await openKeyStoreFromEnv(readEnv(base))).path).toBe(join(stateDir, 'keys.json'))
+    await db.close()
+  }, 60_000)
+})
+
 describe('funding window and daily cap across processes (Postgres journal, devnet)', () => {
   it('4 REAL processes with separate state AND data dirs (as on 4 machines), one wallet: exactly 1 top-up', async () => {
     const { url, db } = await freshDb()
@@ -169,5 +222,29 @@ describe('funding window and daily cap across processes (Postgres journal, devne
     expect(journal.spentOnDay(new Date())).toBe(parseEther('0.2'))
     expect(await devnet().publicClient.getTransactionCount({ address: w.address })).toBe(journal.runs().flatMap((r) => r.steps).length)
     await db.close()
+  }, 300_000)
+
+  it('a treasury SIGKILLed mid-top-up (after signing the stake; after broadcasting the swap) is resumed by the next one on another machine from the Postgres journal: each transaction once', async () => {
+    for (const [step, hook] of [['stake', 'afterSign'], ['swap', 'afterBroadcast']] as const) {
+      const { url, db } = await freshDb()
+      const w = await testWallet(devnet(), { eth: parseEther('1') })
+      const dir = await mkdtemp(join(tmpdir(), 'gondola-machine-'))
+      const c = childWallet(devnet(), { key: w.privateKey, stateDir: dir, extra: { databaseUrl: url, dataDir: join(dir, 'data'), hooks: `{ ${hook}: (s) => { if (s.name === '${step}') kill() } }` } },
+        `return await requestTopUp({ wallet, mintDiem: true, cooldownMs: ${HOUR} }, { eth: ${parseEther('0.01')}n, reason: 'runway', idempotencyKey: 'topup:killed' })`)
+      await c.ready
+      c.go()
+      expect((await c.result).signal).toBe('SIGKILL')
+      // The next treasury: another state and data dir, the same Postgres journal. Its lock is free (the holder died).
+      const next = await createWallet({ account: privateKeyToAccount(w.privateKey), publicClient: devnet().publicClient, addresses: devnet().addresses, stateDir: await mkdtemp(join(tmpdir(), 'gondola-next-')), dataDir: await mkdtemp(join(tmpdir(), 'gondola-next-data-')), journalStore: (p) => openPgJournal(db, p), pollingIntervalMs: 20, receiptTimeoutMs: 10_000, lockTimeoutMs: 10_000 })
+      expect(unfinishedTopUps(next).map((r) => r.key)).toEqual(['topup:killed'])
+      const r = await requestTopUp({ wallet: next, mintDiem: true, cooldownMs: HOUR }, { eth: parseEther('0.01'), reason: 'runway' })
+      expect(r, `${step}/${hook}`).toMatchObject({ ok: true, summary: expect.stringMatching(/^finished an interrupted top-up/) })
+      await next.journal.reload()
+      expect(next.journal.runs()).toHaveLength(1)
+      expect(next.journal.runs()[0]!.steps.map((s) => s.status)).toEqual(['confirmed', 'confirmed', 'confirmed', 'confirmed', 'confirmed'])
+      expect(await devnet().publicClient.getTransactionCount({ address: w.address })).toBe(5) // no double spend
+      expect((await requestTopUp({ wallet: next, mintDiem: true, cooldownMs: HOUR }, { eth: parseEther('0.01'), reason: 'runway' })).ok).toBe(false) // the window holds
+      await db.close()
+    }
   }, 300_000)
 })

@@ -76,6 +76,7 @@ export const envSchema = z.object({
   VENICE_EMULATOR_RATE_500: z.coerce.number().min(0).max(1).default(0),
   VENICE_EMULATOR_RATE_503: z.coerce.number().min(0).max(1).default(0),
   VENICE_EMULATOR_DROP_RATE: z.coerce.number().min(0).max(1).default(0),
+  VENICE_EMULATOR_FAULT_SCOPE: z.enum(['inference', 'all']).default('inference'),
 })
 
 export type Env = z.infer<typeof envSchema>

@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Wallet } from '../createWallet.js'
 import type { JournalRun } from '../journal/journal.js'
+import { held } from './heldLocks.js'
 import { settleStep } from './settleStep.js'
 import type { RunContext } from './sendCall.js'
 
@@ -10,9 +10,6 @@ export type WithRunParameters = {
   /** Defaults to the intent: running the same call again after a crash resumes it. */
   idempotencyKey?: string | undefined
 }
-
-/** The journals whose lock the current async context holds (so a nested run does not wait for itself). */
-const held = new AsyncLocalStorage<ReadonlySet<string>>()
 
 /**
  * Runs `body` holding the wallet journal's inter-process lock, with the journal re-read first: another
@@ -38,7 +35,7 @@ export async function withWalletLock<T>(wallet: Wallet, body: () => Promise<T>):
   const lock = await wallet.journal.lock({ timeoutMs: wallet.lockTimeoutMs, staleMs: wallet.lockStaleMs })
   try {
     await wallet.journal.reload()
-    return await held.run(new Set([...(mine ?? []), path]), body)
+    return await held.run(new Map([...(mine ?? []), [path, lock]]), body)
   } finally {
     await lock.release()
   }
