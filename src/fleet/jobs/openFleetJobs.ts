@@ -7,6 +7,9 @@ import type { Database } from '../db/openDatabase.js'
 import { whileDatabaseDown } from './registry.js'
 import { RUN_QUEUE, SCHEDULE_QUEUE_PREFIX, everyToCron, topUpQueueOf, runJobSchema, scheduleQueueOf, topUpJobSchema, topUpResultSchema, type RunJob, type TopUpJob } from './queues.js'
 
+/** Any fixed 64-bit number: the advisory lock around pg-boss's schema install ("gondolaboss"). */
+const PGBOSS_INSTALL_LOCK = String(0x676f6e646f6c62n)
+
 /** A queued job could not be submitted, scheduled or answered. */
 export class FleetJobError extends BaseError {
   override name = 'FleetJobError' as const
@@ -58,7 +61,16 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
   })
   boss.on('error', (err: Error) => options.onError?.(redactText(err.message)))
   try {
-    await boss.start()
+    // Two workers starting together on a fresh database would both create pg-boss's schema (CREATE SCHEMA
+    // races on the catalog): its install is serialised under an advisory lock held on a connection of its own.
+    const client = await db.pool.connect()
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [PGBOSS_INSTALL_LOCK])
+      await boss.start()
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [PGBOSS_INSTALL_LOCK]).catch(() => {})
+      client.release()
+    }
   } catch (err) {
     throw new FleetJobError(`The job engine (pg-boss) did not start on ${db.displayUrl}.`, { details: redactText(err instanceof Error ? err.message : String(err)), exitCode: ExitCode.network })
   }
