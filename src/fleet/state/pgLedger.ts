@@ -6,7 +6,14 @@ import { createHash } from 'node:crypto'
 import { createLedger, type Ledger, type LedgerEntry, type LedgerSink } from '../../agent/ledger.js'
 import type { Database } from '../db/openDatabase.js'
 
-/** The idempotency key of a line: the completion id, else the request id, else a hash of the whole line. */
+/**
+ * The idempotency key of a line: the completion id, else the request id, else a hash of the whole line.
+ *
+ * @example
+ * ```ts
+ * ledgerKeyOf(entry) // 'completion:chatcmpl-…'
+ * ```
+ */
 export function ledgerKeyOf(entry: LedgerEntry): string {
   if (entry.completionId) return `completion:${entry.completionId}`
   if (entry.requestId) return `request:${entry.requestId}`
