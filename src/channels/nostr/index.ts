@@ -51,8 +51,10 @@ export function nostrChannel(o: { relays: string[]; secretKeyHex: string; pool?:
   return {
     name: 'nostr',
     pubkey,
-    async publish(post, { idempotencyKey }): Promise<Published> {
-      const event = finalizeEvent({ kind: 1, created_at: Math.floor((o.now ?? Date.now)() / 1000), tags: [[KEY_TAG, idempotencyKey]], content: post.text }, sk)
+    async publish(post, { idempotencyKey, attemptedAt }): Promise<Published> {
+      // Signed at the first attempt's time: a retry re-sends the very same event (same id), which relays store once.
+      // Nostr has no blob store: the note carries the text only (an image would need an upload host; see README).
+      const event = finalizeEvent({ kind: 1, created_at: Math.floor((attemptedAt ?? (o.now ?? Date.now)()) / 1000), tags: [[KEY_TAG, idempotencyKey]], content: post.text }, sk)
       await publishEvent(pool, o.relays, event)
       return { id: event.id }
     },
