@@ -10,7 +10,7 @@
  * await bot.tick()
  * ```
  */
-export { createSocialBot, SocialBotError, DailyBudgetError, type SocialBot, type SocialBotOptions, type TickResult } from './socialBot.js'
+export { createSocialBot, SocialBotError, SocialBotLockedError, DailyBudgetError, type SocialBot, type SocialBotOptions, type TickResult } from './socialBot.js'
 export { spentToday, utcDayStart } from './budget.js'
 export { draftStore, type Draft } from './drafts.js'
 export { generatePostImage, imageModel, ImageModelError } from './postImage.js'

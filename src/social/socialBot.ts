@@ -17,6 +17,12 @@ export class SocialBotError extends BaseError {
   override name = 'SocialBotError' as const
 }
 
+/** Another bot holds this state dir's post journal: two bots on one journal could post the same draft twice. */
+export class SocialBotLockedError extends BaseError {
+  override name = 'SocialBotLockedError' as const
+  override exitCode = ExitCode.error
+}
+
 /** The day's Diem budget is spent: nothing more is composed or answered until 00:00 UTC. */
 export class DailyBudgetError extends BaseError {
   override name = 'DailyBudgetError' as const

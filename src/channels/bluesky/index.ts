@@ -125,7 +125,7 @@ export function blueskyChannel(o: { service: string; handle: string; appPassword
   }
 }
 
-/** The post's web URL on bsky.app (for the official service), else its at:// path on the PDS host. */
-function postUrl(service: string, handle: string, rkey: string): string {
-  return /(^|\.)bsky\.(social|network)$/.test(new URL(service).hostname) ? `https://bsky.app/profile/${handle}/post/${rkey}` : `${service.replace(/\/$/, '')}/xrpc/com.atproto.repo.getRecord?repo=${encodeURIComponent(handle)}&collection=${COLLECTION}&rkey=${rkey}`
+/** The post's web URL on bsky.app for the official service; elsewhere none (the id is the record's at:// URI). */
+function postUrl(service: string, handle: string, rkey: string): string | undefined {
+  return /(^|\.)bsky\.(social|network)$/.test(new URL(service).hostname) ? `https://bsky.app/profile/${handle}/post/${rkey}` : undefined
 }

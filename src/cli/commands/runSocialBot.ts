@@ -8,7 +8,7 @@ import type { Env } from '../../config/env.js'
 import { ExitCode } from '../../errors/exitCodes.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { describeTopUp, finishInterruptedTopUp } from '../../host/walletTopUp.js'
-import { createSocialBot, type TickResult } from '../../social/index.js'
+import { createSocialBot, SocialBotLockedError, type TickResult } from '../../social/index.js'
 import { lockJournal, type JournalLock } from '../../wallet/journal/lockJournal.js'
 import { WalletLockedError } from '../../wallet/errors.js'
 import type { Wallet } from '../../wallet/createWallet.js'
@@ -68,7 +68,7 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
       lock = await lockJournal({ journalPath: bot.journalPath, timeoutMs: 2_000, staleMs: 300_000 }).catch((err: unknown) => {
         if (!(err instanceof WalletLockedError)) throw err
         const who = err.holder ? `process ${err.holder.pid} (since ${err.holder.startedAt})` : 'another process'
-        throw new CLIError(`Another social bot is running on this state dir: ${who} holds ${err.lockPath}.`, { metaMessages: ['Stop it first, or give this bot its own GONDOLA_STATE_DIR.'], code: 'SOCIAL_LOCKED', exitCode: ExitCode.error })
+        throw new SocialBotLockedError(`Another social bot is running on this state dir: ${who} holds ${err.lockPath}.`, { metaMessages: ['Stop it first, or give this bot its own GONDOLA_STATE_DIR.'], code: 'SOCIAL_LOCKED' })
       })
       const finished = await finishInterruptedTopUp({ wallet, mintDiem: true })
       if (finished) f.out(`⚡ finished an interrupted top-up: ${describeTopUp(finished)}`)
