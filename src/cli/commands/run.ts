@@ -52,6 +52,8 @@ export default defineCommand({
     const social = agent.kind === 'model' && agent.name === 'social-bot'
     const socialOnly = (['character', 'persona', 'budget-diem-per-day'] as const).filter((k) => args[k] !== undefined).map((k) => `--${k}`).concat(args['dry-run'] ? ['--dry-run'] : [])
     if (!social && socialOnly.length) throw new CLIError(`${socialOnly.join(', ')} ${socialOnly.length > 1 ? 'are' : 'is'} for social-bot, not "${agent.name}".`, { code: 'CLI_BAD_FLAG', exitCode: ExitCode.usage })
+    if (args.character !== undefined && args.persona !== undefined) throw new CLIError('Pass --character or --persona, not both.', { code: 'CLI_CONFLICTING_FLAGS' })
+    if (args.character !== undefined && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(args.character)) throw new CLIError(`--character "${args.character}" is not a Venice character slug.`, { metaMessages: ['A slug is lowercase letters, digits and dashes (see: gondola characters list).'], code: 'CLI_BAD_FLAG' })
     const wallet = await openWallet(env)
     const out = (line: string) => process.stdout.write(`${line}\n`)
     const ctrl = new AbortController()

@@ -22,9 +22,8 @@ export type SocialFlags = { character?: string | undefined; persona?: string | u
 
 /** The bot's definition and (for an ElizaOS file) its character, from `--character` / `--persona`. */
 async function definitionOf(agent: ModelAgent, f: SocialFlags): Promise<{ definition: AgentDefinition; character?: Character }> {
-  if (f.character !== undefined && f.persona !== undefined) throw new CLIError('Pass --character or --persona, not both.', { code: 'CLI_CONFLICTING_FLAGS', exitCode: ExitCode.usage })
+  // `gondola run` checked the flags (not both; a slug) before opening the wallet.
   if (f.character !== undefined) {
-    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(f.character)) throw new CLIError(`--character "${f.character}" is not a Venice character slug.`, { metaMessages: ['A slug is lowercase letters, digits and dashes (see: gondola characters list).'], code: 'CLI_BAD_FLAG', exitCode: ExitCode.usage })
     return { definition: socialBot({ name: agent.name, characterSlug: f.character }) }
   }
   if (f.persona === undefined) return { definition: agent.definition }
