@@ -101,7 +101,9 @@ function message(err: unknown): string {
 
 function report(agent: string, n: number, r: TickResult, budget: number | undefined, f: SocialFlags): void {
   if (f.json) {
-    const base = { agent, kind: 'social', n, status: r.status, spentTodayDiem: r.spentToday, budgetDiemPerDay: budget ?? null }
+    // The model runs this tick made (the caption; none when a pending draft was finished or the budget was spent).
+    const runs = r.runs.map((x) => ({ status: x.status, model: x.model, steps: x.steps, toolCalls: [], costDiem: x.costDiem, costUsd: x.costUsd, promptTokens: x.promptTokens, completionTokens: x.completionTokens }))
+    const base = { agent, kind: 'social', n, status: r.status, spentTodayDiem: r.spentToday, budgetDiemPerDay: budget ?? null, runs }
     if (r.status === 'budget') return printJson({ ...base, resumesAt: r.resumesAt })
     return printJson({ ...base, key: r.draft.key, text: r.draft.text, image: r.draft.image ?? null, alt: r.draft.alt ?? null, costDiem: r.draft.costDiem, ...('published' in r && { published: r.published }) })
   }
