@@ -187,6 +187,12 @@ describe('social bot end to end (README "Social bot in 5 minutes": devnet, emula
     expect(spent).toBeLessThanOrEqual(budget)
     expect(ticks.at(-1)).toMatchObject({ budgetDiemPerDay: budget, resumesAt: expect.stringMatching(/T00:00:00\.000Z$/) })
 
+    // As a Venice character instead (checked against /characters first): a dry run in its voice; a misspelt slug is exit 3.
+    const satoshi = (await json(['run', 'social-bot', '--character', 'satoshi', '--dry-run', '--budget-diem-per-day', '1'])).at(-1)
+    expect(satoshi).toMatchObject({ status: 'dry-run', text: expect.stringMatching(/ — Satoshi$/) })
+    const unknown = await exec(process.execPath, ['bin/gondola.js', 'run', 'social-bot', '--character', 'satoshi-nakamotto-typo', '--dry-run'], { env }).catch((e: { code: number; stderr: string }) => e)
+    expect(unknown).toMatchObject({ code: 3, stderr: expect.stringContaining('--character "satoshi-nakamotto-typo": Venice has no character with that slug') })
+
     // No secret reached the terminal.
     const all = terminal.join('\n')
     for (const secret of [account.appPassword, nostrKey, CLI_TEST_PASSWORD, 'sk-marco-should-never-appear']) expect(all).not.toContain(secret)

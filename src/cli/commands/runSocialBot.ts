@@ -6,13 +6,14 @@ import { channelsFromEnv, readCredential, replyToMentions, type Channel } from '
 import { CharacterImportError, readCharacterFile, type Character } from '../../character/index.js'
 import type { Env } from '../../config/env.js'
 import { ExitCode } from '../../errors/exitCodes.js'
+import { NotFoundError } from '../../venice/errors.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { describeTopUp, finishInterruptedTopUp } from '../../host/walletTopUp.js'
 import { createSocialBot, SocialBotLockedError, type TickResult } from '../../social/index.js'
 import { lockJournal, type JournalLock } from '../../wallet/journal/lockJournal.js'
 import { WalletLockedError } from '../../wallet/errors.js'
 import type { Wallet } from '../../wallet/createWallet.js'
-import { CLIError } from '../CLIError.js'
+import { CLIConfigError } from '../CLIError.js'
 import { cliHost } from '../cliHost.js'
 import { formatNumber } from '../format.js'
 import { printJson } from '../output.js'
@@ -63,6 +64,14 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
     await lock?.release()
   }
   try {
+    if (f.character !== undefined) {
+      // Asked of Venice before anything is composed: a misspelt slug is an error, not a bot in a default voice.
+      const venice = host.runner.key(definition.name)?.venice
+      await venice?.getCharacter(f.character).catch((err: unknown) => {
+        if (!(err instanceof NotFoundError)) throw err
+        throw new CLIConfigError(`--character "${f.character}": Venice has no character with that slug.`, { metaMessages: ['See: gondola characters list --search <name>'], code: 'CLI_UNKNOWN_CHARACTER' })
+      })
+    }
     if (!f.dryRun) {
       lock = await lockJournal({ journalPath: bot.journalPath, timeoutMs: 2_000, staleMs: 300_000 }).catch((err: unknown) => {
         if (!(err instanceof WalletLockedError)) throw err
