@@ -11,7 +11,7 @@
 export type { Channel, Post, Published, PublishOptions } from './types.js'
 export { publishOnce } from './journal.js'
 export { outboxChannel } from './outbox/index.js'
-export { nostrChannel, replyToMentions, NostrError } from './nostr/index.js'
+export { nostrChannel, replyToMentions, NostrError, type NostrBackoff } from './nostr/index.js'
 export { webhookChannel, signBody, WebhookError, type WebhookFormat } from './webhook/index.js'
 export { channelFromEnv, channelsFromEnv, namedChannelFromEnv, readCredential, type ChannelName } from './fromEnv.js'
 export { blueskyChannel, BlueskyError, BLUESKY_MAX_GRAPHEMES } from './bluesky/index.js'
