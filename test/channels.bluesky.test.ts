@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { createServer, request as httpRequest, type Server } from 'node:http'
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
@@ -34,6 +34,21 @@ const blobBytes = async (cid: string) => Buffer.from((await reader.com.atproto.s
 async function noisyPng(width: number, height: number): Promise<Buffer> {
   const raw = randomBytes(width * height * 3)
   return sharp(raw, { raw: { width, height, channels: 3 } }).png().toBuffer()
+}
+
+/** A real HTTP hop in front of the PDS; `intercept` may answer a request itself (return true) instead of passing it on. */
+async function hop(intercept: (req: IncomingMessage, res: ServerResponse) => boolean) {
+  const server: Server = createServer((req, res) => {
+    if (intercept(req, res)) return
+    const target = new URL(pds.url)
+    const up = httpRequest({ host: '127.0.0.1', port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers)
+      r.pipe(res)
+    })
+    req.pipe(up)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) }
 }
 
 describe('bluesky channel (reference PDS from @atproto/dev-env)', () => {
@@ -104,19 +119,14 @@ describe('bluesky channel (reference PDS from @atproto/dev-env)', () => {
   it('waits out 429 Retry-After and keeps the app password out of every error', async () => {
     // A real HTTP hop in front of the PDS that answers 429 to the first createRecord (what a rate-limited PDS sends).
     let limited = 0
-    const proxy: Server = createServer((req, res) => {
-      if (req.url?.includes('com.atproto.repo.createRecord') && limited++ === 0) return void res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' }).end(JSON.stringify({ error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' }))
-      const target = new URL(pds.url)
-      const up = httpRequest({ host: '127.0.0.1', port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers)
-        r.pipe(res)
-      })
-      req.pipe(up)
+    const proxy = await hop((req, res) => {
+      if (!req.url?.includes('com.atproto.repo.createRecord') || limited++ > 0) return false
+      res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' }).end(JSON.stringify({ error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' }))
+      return true
     })
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
     try {
       const waits: number[] = []
-      const channel = blueskyChannel({ service: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, handle: bot.handle, appPassword: bot.appPassword, sleep: async (ms) => void waits.push(ms) })
+      const channel = blueskyChannel({ service: proxy.url, handle: bot.handle, appPassword: bot.appPassword, sleep: async (ms) => void waits.push(ms) })
       const published = await channel.publish({ text: 'after the limit' }, { idempotencyKey: 'marco:429', attemptedAt: Date.now() })
       expect(published.id).toContain(bot.did)
       expect(waits).toEqual([1000])
@@ -126,7 +136,32 @@ describe('bluesky channel (reference PDS from @atproto/dev-env)', () => {
       expect(String((err as Error).message)).toContain(`login as ${bot.handle}`)
       expect(JSON.stringify(err) + String(err) + String((err as Error).stack)).not.toContain('wrong-app-password-1234')
     } finally {
-      await new Promise<void>((r) => proxy.close(() => r()))
+      await proxy.close()
+    }
+  })
+
+  it('keeps the session in a 0600 file: a restarted channel resumes it instead of logging in again', async () => {
+    let logins = 0
+    const proxy = await hop((req) => {
+      if (req.url?.includes('com.atproto.server.createSession')) logins++
+      return false
+    })
+    try {
+      const sessionPath = join(dir, 'social', 'bluesky.session.json')
+      const first = blueskyChannel({ service: proxy.url, handle: bot.handle, appPassword: bot.appPassword, sessionPath })
+      await first.publish({ text: 'session 1' }, { idempotencyKey: 'marco:s1', attemptedAt: Date.now() })
+      for (let i = 0; i < 50 && !(await stat(sessionPath).catch(() => undefined)); i++) await new Promise((r) => setTimeout(r, 20))
+      expect((await stat(sessionPath)).mode & 0o777).toBe(0o600)
+      expect(await readFile(sessionPath, 'utf8')).not.toContain(bot.appPassword)
+      const restarted = blueskyChannel({ service: proxy.url, handle: bot.handle, appPassword: bot.appPassword, sessionPath })
+      await restarted.publish({ text: 'session 2' }, { idempotencyKey: 'marco:s2', attemptedAt: Date.now() })
+      expect(logins).toBe(1)
+      // A session file that no longer works (tokens revoked, garbage): a fresh login.
+      await writeFile(sessionPath, JSON.stringify({ handle: bot.handle, did: bot.did, accessJwt: 'x', refreshJwt: 'y', active: true }), { mode: 0o600 })
+      await blueskyChannel({ service: proxy.url, handle: bot.handle, appPassword: bot.appPassword, sessionPath }).publish({ text: 'session 3' }, { idempotencyKey: 'marco:s3', attemptedAt: Date.now() })
+      expect(logins).toBe(2)
+    } finally {
+      await proxy.close()
     }
   })
 

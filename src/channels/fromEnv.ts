@@ -54,7 +54,7 @@ export async function namedChannelFromEnv(name: ChannelName, env: Env): Promise<
   if (name === 'bluesky') {
     if (!env.GONDOLA_BLUESKY_HANDLE) throw new ConfigError('GONDOLA_BLUESKY_HANDLE is not set (GONDOLA_CHANNEL=bluesky).', { metaMessages: ['Set it to the bot\'s handle, e.g. marco.bsky.social.'], code: 'CHANNEL_NO_HANDLE' })
     const appPassword = await readCredential('GONDOLA_BLUESKY_APP_PASSWORD', env.GONDOLA_BLUESKY_APP_PASSWORD, env.GONDOLA_BLUESKY_APP_PASSWORD_FILE)
-    return blueskyChannel({ service: env.GONDOLA_BLUESKY_SERVICE, handle: env.GONDOLA_BLUESKY_HANDLE, appPassword })
+    return blueskyChannel({ service: env.GONDOLA_BLUESKY_SERVICE, handle: env.GONDOLA_BLUESKY_HANDLE, appPassword, sessionPath: join(env.GONDOLA_STATE_DIR, 'social', `bluesky-${env.GONDOLA_BLUESKY_HANDLE}.session.json`) })
   }
   return outboxChannel({ dir: join(env.GONDOLA_STATE_DIR, 'outbox') })
 }

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises'
-import { AtpAgent, RichText } from '@atproto/api'
+import { readFile, rm } from 'node:fs/promises'
+import { AtpAgent, RichText, type AtpSessionData } from '@atproto/api'
+import { atomicWrite } from '../../util/atomicWrite.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
 import { retryAfterMs } from '../retryAfter.js'
@@ -19,7 +20,8 @@ const COLLECTION = 'app.bsky.feed.post'
 type XrpcLike = { status?: number; error?: string; headers?: Record<string, string> }
 
 /**
- * Bluesky through `@atproto/api`: logs in with the handle and an app password (never printed), posts text with
+ * Bluesky through `@atproto/api`: logs in with the handle and an app password (never printed; the session is kept in
+ * an optional 0600 file and resumed on restart), posts text with
  * link and mention facets, and an image uploaded as a blob with its alt text, fitted to Bluesky's limits
  * (≤ 1,000,000 bytes, ≤ 2000 px) with sharp. The record key is derived from the idempotency key and the first
  * attempt's time, so a retry after a crash or a dropped connection addresses the same record: `findPublished`
@@ -32,7 +34,16 @@ type XrpcLike = { status?: number; error?: string; headers?: Record<string, stri
  * await bluesky.publish({ text: 'gm', image: 'dawn.webp', alt: 'The lagoon at dawn' }, { idempotencyKey: 'marco:1', attemptedAt: Date.now() })
  * ```
  */
-export function blueskyChannel(o: { service: string; handle: string; appPassword: string; maxRetries?: number; maxWaitMs?: number; sleep?: (ms: number) => Promise<void> }): Channel & { did: () => Promise<string> } {
+export function blueskyChannel(o: {
+  service: string
+  handle: string
+  appPassword: string
+  /** A 0600 file keeping the session tokens, so a restart resumes instead of logging in again (logins are rate-limited). */
+  sessionPath?: string | undefined
+  maxRetries?: number
+  maxWaitMs?: number
+  sleep?: (ms: number) => Promise<void>
+}): Channel & { did: () => Promise<string> } {
   if (!o.handle) throw new BlueskyError('The Bluesky handle is empty.', { code: 'BLUESKY_NO_HANDLE', exitCode: ExitCode.config })
   if (!o.appPassword) throw new BlueskyError('The Bluesky app password is empty.', { code: 'BLUESKY_NO_PASSWORD', exitCode: ExitCode.config })
   const host = (() => {
@@ -45,7 +56,28 @@ export function blueskyChannel(o: { service: string; handle: string; appPassword
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
   const maxRetries = o.maxRetries ?? 3
   const maxWaitMs = o.maxWaitMs ?? 60_000
-  const agent = new AtpAgent({ service: o.service })
+  const agent = new AtpAgent({
+    service: o.service,
+    // Tokens are credentials: kept only in the 0600 session file (atomic), removed when the server expires them.
+    persistSession: (event, session) => {
+      if (!o.sessionPath) return
+      if ((event === 'create' || event === 'update') && session) return void atomicWrite(o.sessionPath, JSON.stringify(session)).catch(() => {})
+      if (event === 'expired') return void rm(o.sessionPath, { force: true }).catch(() => {})
+    },
+  })
+  const resume = async (): Promise<boolean> => {
+    if (!o.sessionPath) return false
+    const text = await readFile(o.sessionPath, 'utf8').catch(() => undefined)
+    if (!text) return false
+    try {
+      const saved = JSON.parse(text) as AtpSessionData
+      if (saved.handle !== o.handle && saved.did !== o.handle) return false
+      await agent.resumeSession(saved)
+      return Boolean(agent.session)
+    } catch {
+      return false // expired or revoked: log in again
+    }
+  }
   let session: Promise<string> | undefined
 
   /** Runs `call`, waiting out 429s; any other failure becomes a BlueskyError naming the host (never the password). */
@@ -70,7 +102,7 @@ export function blueskyChannel(o: { service: string; handle: string; appPassword
 
   const did = () =>
     (session ??= withBackoff(`login as ${o.handle}`, async () => {
-      await agent.login({ identifier: o.handle, password: o.appPassword })
+      if (!(await resume())) await agent.login({ identifier: o.handle, password: o.appPassword })
       return agent.session!.did
     }).catch((err) => {
       session = undefined
