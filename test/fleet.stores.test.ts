@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process'
 import { mkdtemp } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Address } from 'viem'
@@ -21,6 +23,7 @@ afterAll(async () => {
 })
 
 const FLEET = 'fleet-secret-0123456789'
+const run = promisify(execFile)
 
 describe('createStateStores: one place picks files or Postgres', () => {
   it('without GONDOLA_DATABASE_URL: the embedded default (files in the state dir, in-process limiters)', async () => {
@@ -70,4 +73,23 @@ describe('createStateStores: one place picks files or Postgres', () => {
     await agent.close()
     await treasury.close()
   })
+
+  it('`gondola keys list` in fleet mode reads the Postgres key store (ADMIN key listed, never revealed) and exits on its own', async () => {
+    const url = await pg.createDatabase()
+    const env = readEnv({ GONDOLA_DATABASE_URL: url, GONDOLA_KEYSTORE_PASSWORD: 'treasury-password', GONDOLA_FLEET_SECRET: FLEET })
+    const stores = await createStateStores(env)
+    const keys = await stores.openKeyStore()
+    await keys.beginAttempt({ attemptId: 'adm', description: 'adm', apiKeyType: 'ADMIN', wallet: '0xabc', apiOrigin: 'http://v' })
+    await keys.completeAttempt('adm', { id: 'adm-id', apiKeyType: 'ADMIN', apiKey: 'vk_admin_SECRET_0123456789', description: 'adm', consumptionLimit: {}, limitPeriod: null, expiresAt: null, wallet: '0xabc', apiOrigin: 'http://v', createdAt: new Date().toISOString() })
+    await stores.close()
+    const stateDir = await mkdtemp(join(tmpdir(), 'gondola-cli-'))
+    // An agent worker's environment: the database and the fleet secret, no keystore password.
+    const { stdout } = await run(process.execPath, ['bin/gondola.js', 'keys', 'list', '--json'], {
+      env: { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_DATABASE_URL: url, GONDOLA_FLEET_SECRET: FLEET, GONDOLA_KEYSTORE_PASSWORD: '' },
+      timeout: 60_000,
+    })
+    const listed = JSON.parse(stdout.trim().split('\n').at(-1)!) as { keys: Array<{ id: string; redacted: string }> }
+    expect(listed.keys.map((k) => [k.id, k.redacted])).toEqual([['adm-id', '…6789']])
+    expect(stdout).not.toContain('SECRET')
+  }, 90_000)
 })

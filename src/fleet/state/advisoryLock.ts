@@ -47,7 +47,14 @@ export class AdvisoryLockTimeoutError extends BaseError {
   }
 }
 
-/** The 64-bit key of a lock name: the first 8 bytes of its SHA-256, as a signed bigint (what `pg_advisory_lock` takes). */
+/**
+ * The 64-bit key of a lock name: the first 8 bytes of its SHA-256, as a signed bigint (what `pg_advisory_lock` takes).
+ *
+ * @example
+ * ```ts
+ * await db.query('SELECT pg_try_advisory_lock($1)', [advisoryKeyOf('wallet:8453:0xabc')])
+ * ```
+ */
 export function advisoryKeyOf(name: string): bigint {
   return createHash('sha256').update(name).digest().readBigInt64BE(0)
 }

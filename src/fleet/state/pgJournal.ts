@@ -15,7 +15,14 @@ import { AdvisoryLockTimeoutError, acquireAdvisoryLock } from './advisoryLock.js
 
 type Row = { id: string; key: string; intent: string; status: JournalRun['status']; created_at: Date; updated_at: Date; steps: JournalStep[] }
 
-/** The journal's identity in the database: `<chainId>[-<instance>]:<address lowercased>`. */
+/**
+ * The journal's identity in the database: `<chainId>[-<instance>]:<address lowercased>`.
+ *
+ * @example
+ * ```ts
+ * walletIdOf({ chainId: 8453, address: '0xAbC…' }) // '8453:0xabc…'
+ * ```
+ */
 export function walletIdOf(p: { chainId: number; chainInstance?: string | undefined; address: Address | string }): string {
   return `${p.chainId}${p.chainInstance ? `-${p.chainInstance}` : ''}:${p.address.toLowerCase()}`
 }

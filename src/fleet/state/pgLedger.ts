@@ -7,7 +7,14 @@ import { createLedger, type Ledger, type LedgerEntry, type LedgerSink } from '..
 import { whileDatabaseDown } from '../jobs/registry.js'
 import type { Database } from '../db/openDatabase.js'
 
-/** The idempotency key of a line: the completion id, else the request id, else a hash of the whole line. */
+/**
+ * The idempotency key of a line: the completion id, else the request id, else a hash of the whole line.
+ *
+ * @example
+ * ```ts
+ * ledgerKeyOf(entry) // 'completion:chatcmpl-…'
+ * ```
+ */
 export function ledgerKeyOf(entry: LedgerEntry): string {
   if (entry.completionId) return `completion:${entry.completionId}`
   if (entry.requestId) return `request:${entry.requestId}`

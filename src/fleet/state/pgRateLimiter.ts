@@ -36,7 +36,14 @@ export type PgRateLimiterOptions = {
   clock?: LimiterClock | undefined
 }
 
-/** A name for a key's bucket that does not reveal the key: a SHA-256 prefix of it, and the model. */
+/**
+ * A name for a key's bucket that does not reveal the key: a SHA-256 prefix of it, and the model.
+ *
+ * @example
+ * ```ts
+ * keyBucketOf(apiKey, 'qwen3-4b') // 'key:3f9a…:qwen3-4b'
+ * ```
+ */
 export function keyBucketOf(apiKey: string, model: string): string {
   return `key:${createHash('sha256').update(apiKey).digest('hex').slice(0, 16)}:${model}`
 }
