@@ -43,7 +43,7 @@ export type LedgerSummary = {
  * ledger.summary().costDiem
  * ```
  */
-export function createLedger(options: { path?: string | undefined; keepInMemory?: number } = {}) {
+export function createLedger(options: { path?: string | undefined; keepInMemory?: number; sink?: LedgerSink | undefined } = {}) {
   const entries: LedgerEntry[] = []
   const keep = options.keepInMemory ?? 100_000
   let queue: Promise<void> = options.path ? mkdir(dirname(options.path), { recursive: true, mode: 0o700 }).then(() => {}) : Promise.resolve()
@@ -55,6 +55,10 @@ export function createLedger(options: { path?: string | undefined; keepInMemory?
         const path = options.path
         queue = queue.then(() => appendFile(path, `${JSON.stringify(entry)}\n`, { mode: 0o600 }))
       }
+      if (options.sink) {
+        const sink = options.sink
+        queue = queue.then(() => sink(entry))
+      }
       return queue
     },
     /** Resolves when every queued line is on disk. */
@@ -63,6 +67,12 @@ export function createLedger(options: { path?: string | undefined; keepInMemory?
     summary: (since?: number): LedgerSummary => summarize(since === undefined ? entries : entries.filter((e) => Date.parse(e.ts) >= since)),
   }
 }
+
+/**
+ * Where ledger lines go besides memory and the JSONL file: fleet mode writes them to Postgres
+ * (`pgLedgerSink`), idempotently, so a retried run never counts a model call twice.
+ */
+export type LedgerSink = (entry: LedgerEntry) => Promise<void>
 
 /** A ledger as returned by `createLedger`. */
 export type Ledger = ReturnType<typeof createLedger>

@@ -77,9 +77,17 @@ export type RunnerOptions = {
   fetchKeyRecord?: ((keyName: string) => Promise<ApiKey | undefined>) | undefined
   /** The account's failure budget, shared by every key of the wallet. Default: one for this runner. */
   failureBudget?: FailureBudget | undefined
+  /**
+   * Makes the limiter of one key and model. Default: `createRateLimiter` (in this process). Fleet mode passes
+   * `pgLimiterFactory(db, …)`: one rate budget per key shared by every worker.
+   */
+  createLimiter?: LimiterFactory | undefined
   /** Rotate before a run when the key expires sooner than this (ms). Default 10 min. */
   rotateAheadMs?: number | undefined
 }
+
+/** What a limiter factory is given: the key (its name and secret, to derive a shared bucket), the model, the account's budget. */
+export type LimiterFactory = (p: { keyName: string; apiKey: string; model: string; failureBudget: FailureBudget; options: Omit<RateLimiterOptions, 'clock'> | undefined; clock: LimiterClock | undefined }) => RateLimiter
 
 /** What the runner keeps per key: one client, one monitor, one funding controller, limiters per model. */
 export type KeyServices = {
@@ -290,7 +298,11 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
     limiterFor(model) {
       let l = limiters.get(model)
       if (!l) {
-        limiters.set(model, (l = createRateLimiter({ ...o.limiter, failureBudget: o.limiter?.failureBudget ?? shared.failureBudget, clock: o.clock })))
+        const failureBudget = o.limiter?.failureBudget ?? shared.failureBudget
+        l = o.createLimiter
+          ? o.createLimiter({ keyName: k.name, apiKey: k.apiKey, model, failureBudget, options: o.limiter, clock: o.clock })
+          : createRateLimiter({ ...o.limiter, failureBudget, clock: o.clock })
+        limiters.set(model, l)
         const rpm = rpmOf(model)
         if (rpm !== undefined && o.limiter?.initialLimit === undefined) l.setLimit(rpm)
       }

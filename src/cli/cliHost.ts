@@ -21,13 +21,17 @@ import { openKeyStoreFromEnv } from './keysContext.js'
  */
 export async function cliHost(def: AgentDefinition, wallet: Wallet, env: Env, o: { tools?: Record<string, ToolFactory> | undefined; onEvent?: (e: HostEvent) => void } = {}): Promise<AgentHost> {
   const minRunwayHours = def.funding.minRunwayHours ?? env.GONDOLA_FUNDING_MIN_RUNWAY_HOURS
+  // Files by default; with GONDOLA_DATABASE_URL the fleet's ledger, run history, rate budget and failure budget.
+  const stores = await stateStoresFor(env)
   return createAgentHost({
     wallet,
     store: await openKeyStoreFromEnv(env),
     baseURL: resolveVeniceBaseUrl(env),
     outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
-    ledgerPath: join(env.GONDOLA_STATE_DIR, 'ledger.jsonl'),
-    runsPath: join(env.GONDOLA_STATE_DIR, 'runs.jsonl'),
+    ledger: stores.ledger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')),
+    runHistory: stores.runHistory(join(env.GONDOLA_STATE_DIR, 'runs.jsonl')),
+    failureBudget: stores.failureBudget(wallet.address),
+    createLimiter: stores.createLimiter,
     // The one runway threshold: the host's balance monitor warns and the funding controller tops up below it.
     funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
     tools: o.tools,
@@ -35,4 +39,10 @@ export async function cliHost(def: AgentDefinition, wallet: Wallet, env: Env, o:
     autopilot: () => autopilotConfig(env, wallet),
     onEvent: o.onEvent,
   })
+}
+
+/** Files by default; in fleet mode the fleet's stores on this process's shared pool (loaded only then). */
+async function stateStoresFor(env: Env) {
+  const { createStateStores, databaseFor } = await import('../fleet/state/index.js')
+  return createStateStores(env, { database: env.GONDOLA_DATABASE_URL ? await databaseFor(env.GONDOLA_DATABASE_URL) : undefined })
 }

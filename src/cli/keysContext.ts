@@ -4,8 +4,17 @@ import { KeyStore } from '../keys/KeyStore.js'
 import type { KeySummary } from '../keys/KeyStore.js'
 import { formatNumber } from './format.js'
 
-/** The key store as configured: `<GONDOLA_STATE_DIR>/keys.json`, sealed with GONDOLA_KEYSTORE_PASSWORD when set. */
-export function openKeyStoreFromEnv(env: Pick<Env, 'GONDOLA_STATE_DIR' | 'GONDOLA_KEYSTORE_PASSWORD'>): Promise<KeyStore> {
+/**
+ * The key store as configured: `<GONDOLA_STATE_DIR>/keys.json`, sealed with GONDOLA_KEYSTORE_PASSWORD when set; in
+ * fleet mode (GONDOLA_DATABASE_URL) the fleet's store in Postgres (ADMIN key under the password, INFERENCE keys
+ * under GONDOLA_FLEET_SECRET).
+ */
+export async function openKeyStoreFromEnv(env: Pick<Env, 'GONDOLA_STATE_DIR' | 'GONDOLA_KEYSTORE_PASSWORD'> & Partial<Pick<Env, 'GONDOLA_DATABASE_URL' | 'GONDOLA_FLEET_SECRET'>>): Promise<KeyStore> {
+  if (env.GONDOLA_DATABASE_URL) {
+    // Loaded only in fleet mode: the embedded default does not load the Postgres driver.
+    const [{ databaseFor }, { openPgKeyStore }] = await Promise.all([import('../fleet/state/sharedDatabase.js'), import('../fleet/state/pgKeyStore.js')])
+    return openPgKeyStore(await databaseFor(env.GONDOLA_DATABASE_URL), { password: env.GONDOLA_KEYSTORE_PASSWORD, fleetSecret: env.GONDOLA_FLEET_SECRET })
+  }
   return KeyStore.open({ path: join(env.GONDOLA_STATE_DIR, 'keys.json'), password: env.GONDOLA_KEYSTORE_PASSWORD })
 }
 

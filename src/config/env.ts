@@ -60,6 +60,11 @@ export const envSchema = z.object({
   GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: decimalString.default('1'),
   /** Fleet mode: state in Postgres and runs through its job queue. Unset: the embedded file-based default. */
   GONDOLA_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  /**
+   * Fleet mode: seals the INFERENCE keys in the Postgres key store. Every worker gets it; the ADMIN key stays
+   * sealed under GONDOLA_KEYSTORE_PASSWORD, which only the treasury holds.
+   */
+  GONDOLA_FLEET_SECRET: z.string().min(16, 'must be at least 16 characters (it seals the agents\' API keys)').optional(),
   OTEL_SDK_DISABLED: bool.default(false),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),

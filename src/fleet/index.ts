@@ -4,3 +4,4 @@
  * used and the embedded file-based default applies.
  */
 export * from './db/index.js'
+export * from './state/index.js'

@@ -5,8 +5,8 @@ import type { FundingOutcome, TopUpRequest } from '../agent/funding.js'
 import { createLedger, type Ledger } from '../agent/ledger.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
 import type { RunResult } from '../agent/runAgent.js'
-import { createRunner, type RotatedKey, type Runner } from '../agent/runner.js'
-import { accountFailureBudget } from '../agent/failureBudget.js'
+import { createRunner, type LimiterFactory, type RotatedKey, type Runner } from '../agent/runner.js'
+import { accountFailureBudget, type FailureBudget } from '../agent/failureBudget.js'
 import type { BalanceMonitorOptions } from '../agent/balanceMonitor.js'
 import { BaseError } from '../errors/BaseError.js'
 import type { KeyStore } from '../keys/KeyStore.js'
@@ -24,7 +24,7 @@ import { FundingFailedError, FundingRefusedError } from './fundingErrors.js'
 import { registerUrlSecrets } from '../util/redact.js'
 import { builtinToolFactories, type ToolFactory } from './hostTools.js'
 import { createWalletTopUp } from './walletTopUp.js'
-import { appendRunRecord } from './runHistory.js'
+import { fileRunHistory, type RunHistory } from './runHistory.js'
 
 /** No INFERENCE key is kept for an agent: provision first. */
 export class MissingAgentKeyError extends BaseError {
@@ -48,6 +48,14 @@ export type AgentHostOptions = {
   ledgerPath?: string | undefined
   /** JSONL run history (status, steps, tool errors, cost per run); none when omitted. */
   runsPath?: string | undefined
+  /** The spend ledger to write to (fleet mode: one backed by Postgres); default `createLedger({ path: ledgerPath })`. */
+  ledger?: Ledger | undefined
+  /** Where finished runs are recorded (fleet mode: Postgres, by run id); default the JSONL file at `runsPath`. */
+  runHistory?: RunHistory | undefined
+  /** The account's failure budget (fleet mode: `createPgFailureBudget`); default this process's one for the wallet. */
+  failureBudget?: FailureBudget | undefined
+  /** Limiter per key and model (fleet mode: `pgLimiterFactory`, one budget per key across workers); default in-process. */
+  createLimiter?: LimiterFactory | undefined
   /** Self-funding: top up (under the spend policy) when the runway falls below `minRunwayHours` — the one runway threshold. */
   funding: { minRunwayHours: number; cooldownMs: number; ethPerTopUp: bigint; mintDiem: boolean }
   /** Balance monitor tuning (critical level, burn window); its `low` threshold is `funding.minRunwayHours`. */
@@ -67,7 +75,14 @@ export type AgentHostOptions = {
   onEvent?: ((event: HostEvent) => void) | undefined
 }
 
-export type AgentRunOverrides = { prompt?: string | undefined; maxSteps?: number | undefined; budgetDiem?: number | undefined; signal?: AbortSignal | undefined }
+export type AgentRunOverrides = {
+  prompt?: string | undefined
+  maxSteps?: number | undefined
+  budgetDiem?: number | undefined
+  signal?: AbortSignal | undefined
+  /** The run's id (a queued run's job id): the run history records a retried run once. */
+  runId?: string | undefined
+}
 
 /**
  * Hosts agents for one wallet: each agent runs on its own limited INFERENCE key from the key store, shares the
@@ -90,7 +105,7 @@ export function createAgentHost(options: AgentHostOptions) {
   const adminKey = storedAdminKey(options.store, scope)
   const now = options.clock?.now ?? Date.now
   // Every key of this wallet (agents' and the ADMIN key) spends one failure budget: Venice's breaker is per account.
-  const failureBudget = accountFailureBudget(options.wallet.address)
+  const failureBudget = options.failureBudget ?? accountFailureBudget(options.wallet.address)
   const admin = adminKey
     ? createVeniceClient({ baseURL: options.baseURL, apiKey: adminKey, fetch: options.fetch, onHeaders: (_h, status) => void (status >= 400 && failureBudget.record(now())) })
     : undefined
@@ -104,7 +119,8 @@ export function createAgentHost(options: AgentHostOptions) {
     }
     return listing.keys
   }
-  const ledger: Ledger = createLedger({ path: options.ledgerPath })
+  const ledger: Ledger = options.ledger ?? createLedger({ path: options.ledgerPath })
+  const runHistory = options.runHistory ?? (options.runsPath ? fileRunHistory(options.runsPath) : undefined)
   const factories = { ...builtinToolFactories, ...options.tools }
   const log = options.logger?.child({ component: 'host' })
   const emit = (event: HostEvent) => {
@@ -121,6 +137,7 @@ export function createAgentHost(options: AgentHostOptions) {
     baseURL: options.baseURL,
     keys: [...agentKeys.entries()].map(([agent, k]) => ({ name: agent, apiKey: options.store.reveal(k.id), expiresAt: k.expiresAt, consumptionLimit: k.consumptionLimit, limitPeriod: k.limitPeriod })),
     failureBudget,
+    createLimiter: options.createLimiter,
     ledger,
     fetch: options.fetch,
     logger: options.logger?.child({ component: 'venice' }),
@@ -209,8 +226,8 @@ export function createAgentHost(options: AgentHostOptions) {
         const refused = result.status === 'insufficient_balance' && sink.refusals.length ? new FundingRefusedError(`The run needed a top-up and the policy refused it: ${sink.refusals.at(-1)}`, { code: 'FUNDING_REFUSED' }) : undefined
         const fundingError = sink.failures.at(-1) ?? refused
         const final = fundingError ? { ...result, fundingError } : result
-        if (options.runsPath) {
-          await appendRunRecord(options.runsPath, def.name, final).catch((error: unknown) => log?.warn('host: run history not written', { error: error instanceof Error ? error.message : String(error) }))
+        if (runHistory) {
+          await runHistory.append(def.name, final, { runId: o.runId }).catch((error: unknown) => log?.warn('host: run history not written', { error: error instanceof Error ? error.message : String(error) }))
         }
         return final
       } finally {

@@ -2,7 +2,8 @@
  * Wallet-bound Venice keys: minted with the web3 flow, kept in a 0600 key store, read back and checked,
  * reconciled after a crash, rotated and revoked. The ADMIN key stays with the provisioner and the CLI.
  */
-export { KeyStore, type KeySummary } from './KeyStore.js'
+export { KeyStore, type KeySummary, type KeyStoreLockOptions } from './KeyStore.js'
+export { fileKeyStoreBackend, type KeyStoreBackend } from './keyStoreBackend.js'
 export { provisionApiKey, storedAdminKey, originOf, MAX_ACTIVE_KEYS, MAX_CREATIONS_PER_MINUTE, type ProvisionApiKeyParameters, type ProvisionApiKeyReturnType } from './provisionApiKey.js'
 export { provision, describeStake, type ProvisionParameters, type ProvisionReturnType } from './provision.js'
 export { ensureAgentKey, liveKeyIds, type AgentKeySpec, type EnsureAgentKeyParameters, type EnsureAgentKeyReturnType } from './ensureAgentKey.js'

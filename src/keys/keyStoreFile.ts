@@ -65,7 +65,7 @@ export async function readKeyStoreFile(path: string): Promise<KeyStoreFile | und
  * checkSealedSecrets(file, SecretBox.open(password, file.encryption!), '.gondola/keys.json')
  * ```
  */
-export function checkSealedSecrets(file: KeyStoreFile, box: SecretBox, path: string): void {
+export function checkSealedSecrets(file: KeyStoreFile, box: SecretBox, path: string, variable = 'GONDOLA_KEYSTORE_PASSWORD'): void {
   const sealed = [...file.admin, ...file.inference].filter((k) => typeof k.secret !== 'string')
   const bad = sealed.filter((k) => {
     try {
@@ -77,8 +77,8 @@ export function checkSealedSecrets(file: KeyStoreFile, box: SecretBox, path: str
   })
   if (bad.length === 0) return
   if (bad.length === sealed.length) {
-    throw new KeyStoreFileError(`Wrong password for the key store ${path}: GONDOLA_KEYSTORE_PASSWORD does not decrypt it.`, path, {
-      metaMessages: ['Check GONDOLA_KEYSTORE_PASSWORD: it must be the password the store was sealed with (a wrong password, or an edited "encryption" header).'],
+    throw new KeyStoreFileError(`Wrong password for the key store ${path}: ${variable} does not decrypt it.`, path, {
+      metaMessages: [`Check ${variable}: it must be the secret the store was sealed with (a wrong value, or an edited "encryption" header).`],
       code: 'KEY_STORE_BAD_PASSWORD',
     })
   }

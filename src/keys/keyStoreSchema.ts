@@ -46,9 +46,14 @@ export const mintAttemptSchema = z.object({
 })
 export type MintAttempt = z.infer<typeof mintAttemptSchema>
 
+const encryptionSchema = z.object({ kdf: z.literal('scrypt'), salt: z.string(), N: z.number(), r: z.number(), p: z.number() })
+
 export const keyStoreFileSchema = z.object({
   version: z.literal(1),
-  encryption: z.object({ kdf: z.literal('scrypt'), salt: z.string(), N: z.number(), r: z.number(), p: z.number() }).nullable(),
+  /** The password-derived key's parameters (every secret in the file store; the ADMIN key in fleet mode). */
+  encryption: encryptionSchema.nullable(),
+  /** Fleet mode only: INFERENCE secrets are sealed under GONDOLA_FLEET_SECRET with these parameters. */
+  inferenceEncryption: encryptionSchema.nullable().optional(),
   admin: z.array(storedKeySchema),
   inference: z.array(storedKeySchema),
   pending: z.array(mintAttemptSchema),

@@ -30,7 +30,7 @@ export type Logger = {
 }
 
 /** Field names whose values are secrets, at the top level and one level down (pino redact paths). */
-const SECRET_KEYS = ['apiKey', 'api_key', 'privateKey', 'password', 'passphrase', 'secret', 'token', 'mnemonic', 'authorization', 'Authorization', 'cookie', 'GONDOLA_KEYSTORE_PASSWORD', 'GONDOLA_PRIVATE_KEY', 'VENICE_ADMIN_API_KEY']
+const SECRET_KEYS = ['apiKey', 'api_key', 'privateKey', 'password', 'passphrase', 'secret', 'token', 'mnemonic', 'authorization', 'Authorization', 'cookie', 'GONDOLA_KEYSTORE_PASSWORD', 'GONDOLA_FLEET_SECRET', 'GONDOLA_PRIVATE_KEY', 'VENICE_ADMIN_API_KEY']
 export const REDACT_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`), 'headers.authorization', '*.headers.authorization']
 
 

@@ -5,7 +5,7 @@ import { addressBookContracts } from '../chain/addressBook.js'
 import { parseAddress } from './amounts.js'
 import { toSigner, type AnySigner, type WalletSigner } from './accounts/toSigner.js'
 import { ChainMismatchError } from './errors.js'
-import { openJournal, type Journal, type JournalStep } from './journal/journal.js'
+import { openJournal, type Journal, type JournalStep, type JournalStore } from './journal/journal.js'
 import { createPolicy, type SpendPolicy } from './policy/policy.js'
 import { bestRoute } from './routes/venueRoute.js'
 import type { SwapRoute } from './routes/types.js'
@@ -54,6 +54,11 @@ export type CreateWalletParameters = {
   dataDir?: string | undefined
   /** The state dir (GONDOLA_STATE_DIR): a journal an older version kept there is merged into the per-address one. */
   stateDir?: string | undefined
+  /**
+   * Where the journal (and with it the lock, the daily spend and the funding window) lives. Default: the file
+   * journal in `dataDir`. Fleet mode passes the Postgres one (`createStateStores`), shared across machines.
+   */
+  journalStore?: JournalStore | undefined
   /** Swap route; defaults to `bestRoute` (every venue compared, best net of gas). */
   route?: SwapRoute | undefined
   dryRun?: boolean | undefined
@@ -100,7 +105,7 @@ export async function createWallet(parameters: CreateWalletParameters): Promise<
     addresses,
     chainId,
     policy,
-    journal: await openJournal({ dataDir: parameters.dataDir ?? defaultDataDir(), stateDir, chainId, chainInstance, address: signer.address, now }),
+    journal: await (parameters.journalStore ?? openJournal)({ dataDir: parameters.dataDir ?? defaultDataDir(), stateDir, chainId, chainInstance, address: signer.address, now }),
     route: parameters.route ?? bestRoute,
     dryRun: parameters.dryRun ?? false,
     receiptTimeoutMs: parameters.receiptTimeoutMs ?? 120_000,

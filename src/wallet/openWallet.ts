@@ -4,6 +4,7 @@ import { defaultDataDir, isInteractive, type Env } from '../config/env.js'
 import { createClients, resolveChain } from '../chain/createClients.js'
 import { loadAccount } from './accounts/loadAccount.js'
 import { createWallet, type Wallet, type WalletHooks } from './createWallet.js'
+import type { JournalStore, OpenJournalParameters } from './journal/journal.js'
 import { policyFromEnv } from './policy/policy.js'
 import { getLogger } from '../util/logger.js'
 
@@ -27,7 +28,8 @@ export function loadAccountFromEnv(env: Env): Promise<LocalAccount> {
 
 /**
  * The wallet as configured: network and address book (devnet discovered, or Base), account,
- * spend policy from GONDOLA_POLICY_*, journal in GONDOLA_DATA_DIR (per address, shared by every state dir).
+ * spend policy from GONDOLA_POLICY_*, journal in GONDOLA_DATA_DIR (per address, shared by every state dir) — or, in fleet
+ * mode (GONDOLA_DATABASE_URL), in Postgres, with its lock, shared by every machine.
  *
  * @example
  * ```ts
@@ -35,8 +37,16 @@ export function loadAccountFromEnv(env: Env): Promise<LocalAccount> {
  * await ensureStake(wallet, { targetSvvv: parseEther('100') })
  * ```
  */
-export async function openWallet(env: Env, options: { dryRun?: boolean | undefined; hooks?: WalletHooks | undefined } = {}): Promise<Wallet> {
+export async function openWallet(env: Env, options: { dryRun?: boolean | undefined; hooks?: WalletHooks | undefined; journalStore?: JournalStore | undefined } = {}): Promise<Wallet> {
   const { publicClient, addresses } = await resolveChain(env)
   const account = await loadAccountFromEnv(env)
-  return createWallet({ account, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dataDir: env.GONDOLA_DATA_DIR ?? defaultDataDir(), dryRun: options.dryRun, hooks: options.hooks })
+  const url = env.GONDOLA_DATABASE_URL
+  // Loaded only in fleet mode: the embedded default does not even load the Postgres driver.
+  const journalStore = options.journalStore ?? (url ? (p: OpenJournalParameters) => fleetJournal(url, p) : undefined)
+  return createWallet({ account, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dataDir: env.GONDOLA_DATA_DIR ?? defaultDataDir(), dryRun: options.dryRun, hooks: options.hooks, journalStore })
+}
+
+async function fleetJournal(url: string, p: OpenJournalParameters) {
+  const [{ databaseFor }, { openPgJournal }] = await Promise.all([import('../fleet/state/sharedDatabase.js'), import('../fleet/state/pgJournal.js')])
+  return openPgJournal(await databaseFor(url), p)
 }

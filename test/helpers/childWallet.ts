@@ -4,7 +4,7 @@ import type { Devnet } from '../../src/devnet/startDevnet.js'
 
 /**
  * Starts a REAL separate Node process (tsx) that opens the wallet `key` on the devnet with `stateDir` (the data dir
- * comes from the inherited GONDOLA_DATA_DIR), prints `ready`, waits for a line on stdin (a start barrier), runs
+ * comes from the inherited GONDOLA_DATA_DIR; with `extra.databaseUrl` the journal is the Postgres one), prints `ready`, waits for a line on stdin (a start barrier), runs
  * `body` (a module-level script fragment with `wallet`, `args` and the imports below in scope) and prints its JSON
  * result as the last line.
  *
@@ -22,10 +22,15 @@ export function childWallet(devnet: Devnet, o: { key: Hex; stateDir: string; rpc
     import { requestTopUp, finishInterruptedTopUp } from './src/host/walletTopUp.ts'
     import { topUp } from './src/wallet/actions/topUp.ts'
     import { swapEthForVvv } from './src/wallet/actions/swapEthForVvv.ts'
+    import { openDatabase } from './src/fleet/db/openDatabase.ts'
+    import { openPgJournal } from './src/fleet/state/pgJournal.ts'
     const args = JSON.parse(process.env.CHILD_ARGS)
+    // Fleet mode: the journal (and its lock) in Postgres when the test passes a database URL.
+    const db = args.databaseUrl ? await openDatabase({ url: args.databaseUrl }) : undefined
+    const journalStore = db ? (p) => openPgJournal(db, p) : undefined
     const kill = () => process.kill(process.pid, 'SIGKILL')
     const wallet = await createWallet({ account: privateKeyToAccount(args.key), publicClient: createPublicClient({ transport: http(args.rpc) }),
-      addresses: args.addresses, stateDir: args.stateDir, pollingIntervalMs: 20, lockTimeoutMs: 60_000, hooks: eval('(' + (args.hooks ?? '{}') + ')') })
+      addresses: args.addresses, stateDir: args.stateDir, dataDir: args.dataDir, journalStore, pollingIntervalMs: 20, lockTimeoutMs: 60_000, hooks: eval('(' + (args.hooks ?? '{}') + ')') })
     process.stdout.write('ready\\n')
     await new Promise((r) => process.stdin.once('data', r))
     const out = await (async () => { ${body} })().catch((e) => ({ thrown: e.name, message: e.shortMessage ?? e.message, exitCode: e.exitCode }))

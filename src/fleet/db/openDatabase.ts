@@ -34,6 +34,8 @@ export type OpenDatabaseParameters = {
   max?: number | undefined
   /** Shown in `pg_stat_activity` (default `gondola`). */
   applicationName?: string | undefined
+  /** Let the process exit while every connection is idle (one-shot CLI commands). Default false (workers). */
+  allowExitOnIdle?: boolean | undefined
 }
 
 /**
@@ -59,6 +61,7 @@ export async function openDatabase(parameters: OpenDatabaseParameters): Promise<
     application_name: parameters.applicationName ?? 'gondola',
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    allowExitOnIdle: parameters.allowExitOnIdle ?? false,
   })
   // An idle client losing its server (Postgres restarted) emits here; without a listener Node would crash.
   // The pool drops that client and the next query opens a new connection.

@@ -13,7 +13,7 @@ import type { Address, Hex } from 'viem'
 import { z } from 'zod'
 import { atomicWrite } from '../../util/atomicWrite.js'
 import { JournalError } from '../errors.js'
-import { lockJournal } from './lockJournal.js'
+import { lockJournal, type JournalLock } from './lockJournal.js'
 
 export type StepStatus = 'signed' | 'confirmed' | 'reverted' | 'dropped'
 export type RunStatus = 'open' | 'done' | 'failed' | 'interrupted'
@@ -63,6 +63,32 @@ export type Journal = {
   reopenRun(run: JournalRun): Promise<void>
   /** Wei carried by transactions signed on the UTC day of `at` (signed or confirmed: dropped and reverted ones spent nothing). */
   spentOnDay(at: Date): bigint
+  /**
+   * Takes the journal's inter-process lock (one process at a time runs an action on this wallet): a lock file
+   * beside the journal file, or a Postgres advisory lock for the fleet journal.
+   *
+   * @throws {WalletLockedError} when another live process holds it past `timeoutMs`.
+   */
+  lock(options: { timeoutMs: number; staleMs: number }): Promise<JournalLock>
+}
+
+/**
+ * Where a wallet's journal lives: the file journal by default (`openJournal`), or a shared one (Postgres in fleet
+ * mode). `createWallet` takes one; it is chosen in one place from the configuration.
+ */
+export type JournalStore = (parameters: OpenJournalParameters) => Promise<Journal>
+
+/** The unfinished run with this key, if any (shared by every journal adapter). */
+export function findResumableRun(runs: readonly JournalRun[], key: string): JournalRun | undefined {
+  return runs.find((r) => r.key === key && (r.status === 'open' || r.status === 'failed'))
+}
+
+/** Wei carried by the transactions of `runs` signed on the UTC day of `at` (shared by every journal adapter). */
+export function spentOnDayOf(runs: readonly JournalRun[], at: Date): bigint {
+  const day = at.toISOString().slice(0, 10)
+  let total = 0n
+  for (const run of runs) for (const s of run.steps) if ((s.status === 'signed' || s.status === 'confirmed') && s.signedAt.slice(0, 10) === day) total += BigInt(s.value)
+  return total
 }
 
 export type OpenJournalParameters = {
@@ -110,7 +136,7 @@ export async function openJournal(parameters: OpenJournalParameters): Promise<Jo
   return {
     path,
     runs: () => runs,
-    findResumable: (key) => runs.find((r) => r.key === key && (r.status === 'open' || r.status === 'failed')),
+    findResumable: (key) => findResumableRun(runs, key),
     async startRun(key, intent) {
       const at = now().toISOString()
       const run: JournalRun = { key, intent, status: 'open', createdAt: at, updatedAt: at, steps: [] }
@@ -147,13 +173,8 @@ export async function openJournal(parameters: OpenJournalParameters): Promise<Jo
       touch(run)
       await save()
     },
-    spentOnDay(at) {
-      const day = at.toISOString().slice(0, 10)
-      let total = 0n
-      for (const run of runs)
-        for (const s of run.steps) if ((s.status === 'signed' || s.status === 'confirmed') && s.signedAt.slice(0, 10) === day) total += BigInt(s.value)
-      return total
-    },
+    spentOnDay: (at) => spentOnDayOf(runs, at),
+    lock: ({ timeoutMs, staleMs }) => lockJournal({ journalPath: path, timeoutMs, staleMs }),
   }
 }
 

@@ -30,6 +30,8 @@ export type JournalLock = {
   readonly path: string
   /** Removes the lock if it is still ours. Never throws. */
   release(): Promise<void>
+  /** True once the lock may have been lost (a Postgres lock whose connection broke); file locks never say so. */
+  lost?: (() => boolean) | undefined
 }
 
 type Held = { holder: LockHolder | undefined; raw: string; ageMs: number }

@@ -4,6 +4,7 @@
  * policy, simulates, signs with a nonce from the chain, journals hash + raw bytes, broadcasts,
  * waits for the receipt, journals the outcome, and turns a revert into a typed error.
  */
+import { assertWalletLockHeld } from './heldLocks.js'
 import { traceTransaction } from '../../telemetry/record.js'
 import { encodeFunctionData, keccak256, type Abi, type TransactionReceipt } from 'viem'
 import type { Wallet } from '../createWallet.js'
@@ -78,6 +79,8 @@ async function sendCallUntraced(wallet: Wallet, run: RunContext, name: string, b
   const [nonce, fees, gas, balance] = await prepared
   // value + gasLimit × maxFee must fit the balance (the node checks it up front): sized here, typed error if it cannot.
   const gasLimit = gasLimitFor({ estimate: gas, value, balance, maxFeePerGas: fees.maxFeePerGas, label: call.label, retry: attempt })
+  // A lost wallet lock (Postgres restarted under a fleet treasury) means another process may be signing now.
+  assertWalletLockHeld(wallet)
   const raw = await wallet.signer.signTransaction({
     type: 'eip1559',
     chainId: wallet.chainId,

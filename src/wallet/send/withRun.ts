@@ -1,7 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Wallet } from '../createWallet.js'
 import type { JournalRun } from '../journal/journal.js'
-import { lockJournal } from '../journal/lockJournal.js'
+import { held } from './heldLocks.js'
 import { settleStep } from './settleStep.js'
 import type { RunContext } from './sendCall.js'
 
@@ -11,9 +10,6 @@ export type WithRunParameters = {
   /** Defaults to the intent: running the same call again after a crash resumes it. */
   idempotencyKey?: string | undefined
 }
-
-/** The journals whose lock the current async context holds (so a nested run does not wait for itself). */
-const held = new AsyncLocalStorage<ReadonlySet<string>>()
 
 /**
  * Runs `body` holding the wallet journal's inter-process lock, with the journal re-read first: another
@@ -36,10 +32,10 @@ export async function withWalletLock<T>(wallet: Wallet, body: () => Promise<T>):
   const path = wallet.journal.path
   const mine = held.getStore()
   if (wallet.dryRun || mine?.has(path)) return body()
-  const lock = await lockJournal({ journalPath: path, timeoutMs: wallet.lockTimeoutMs, staleMs: wallet.lockStaleMs })
+  const lock = await wallet.journal.lock({ timeoutMs: wallet.lockTimeoutMs, staleMs: wallet.lockStaleMs })
   try {
     await wallet.journal.reload()
-    return await held.run(new Set([...(mine ?? []), path]), body)
+    return await held.run(new Map([...(mine ?? []), [path, lock]]), body)
   } finally {
     await lock.release()
   }

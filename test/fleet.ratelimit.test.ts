@@ -1,0 +1,143 @@
+import { spawn } from 'node:child_process'
+import type { Address } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createVeniceClient } from '../src/venice/index.js'
+import { createPgFailureBudget, createPgRateLimiter, keyBucketOf, migrate, openDatabase, readRateBucket } from '../src/fleet/index.js'
+import { parseVeniceHeaders } from '../src/venice/headers.js'
+import OpenAI from 'openai'
+import { startPostgres, type TestPostgres } from './helpers/postgres.js'
+import { useEmulator } from './helpers/useEmulator.js'
+
+// Emulated time runs 20× faster than real time (a minute-long RPM window passes in 3 s: slow enough for a loaded 2-core machine), starting at noon
+// UTC today. The emulator (here) and the workers (child processes) compute the same clock from the same origin.
+const SPEED = 20
+const realStart = Date.now()
+const START = realStart - (realStart % 86_400_000) + 12 * 3_600_000
+const fastNow = () => START + (Date.now() - realStart) * SPEED
+const ALICE: Address = '0x00000000000000000000000000000000000A11CE'
+const BOB: Address = '0x0000000000000000000000000000000000000B0B'
+const emulator = useEmulator({ clock: fastNow, stakes: { [ALICE]: { svvv: 10n ** 18n }, [BOB]: { svvv: 10n ** 18n } } })
+const MODEL = 'qwen3-4b'
+
+let pg: TestPostgres
+beforeAll(async () => {
+  pg = await startPostgres()
+})
+afterAll(async () => {
+  await pg?.stop()
+})
+
+type WorkerOut = { statuses: string[]; stats: { granted: number; rateLimited: number; failures: number }; roundTrips: number }
+
+function startWorker(args: Record<string, unknown>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/fleetWorker.ts'], { env: { ...process.env, WORKER_ARGS: JSON.stringify(args) }, stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      if (out.includes('ready\n')) resolve()
+    })
+    child.on('exit', () => reject(new Error(`worker exited before ready: ${err.slice(-800)}`)))
+  })
+  const result = new Promise<WorkerOut>((resolve, reject) =>
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? ''
+      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`worker failed (${code}): ${err.slice(-800)}`))
+      resolve(JSON.parse(last) as WorkerOut)
+    }),
+  )
+  return { child, ready, go: () => child.stdin.write('go\n'), result }
+}
+
+describe('one rate budget per key across worker processes', () => {
+  it('50 agents on 4 REAL workers sharing one 20 RPM key: every window full (100 % of the allowed throughput), 0 × 429', async () => {
+    const url = await pg.createDatabase()
+    const db = await openDatabase({ url })
+    await migrate(db)
+    emulator().setRateLimits({ perModel: { [MODEL]: { rpm: 20 } } })
+    const { apiKey } = emulator().createKey(ALICE)
+    const admin = emulator().createKey(ALICE, { apiKeyType: 'ADMIN' })
+    // When each chat request reaches the server, in emulated time: which RPM window counted it.
+    const arrivals: number[] = []
+    emulator().server.on('request', (req: { method?: string; url?: string }) => {
+      if (req.method === 'POST' && req.url?.endsWith('/chat/completions')) arrivals.push(emulator().now())
+    })
+    const agents = Array.from({ length: 50 }, (_, i) => `bot-${i}`)
+    const workers = [0, 1, 2, 3].map((w) =>
+      startWorker({ url, baseURL: emulator().baseURL, apiKey, account: ALICE, agents: agents.filter((_, i) => i % 4 === w), runsPerAgent: 2, speed: SPEED, start: START, realStart, rpm: 20, model: MODEL }),
+    )
+    await Promise.all(workers.map((w) => w.ready))
+    // Start one emulated second into a fresh minute, so the first window is a whole one.
+    const intoMinute = fastNow() % 60_000
+    await new Promise((r) => setTimeout(r, (60_000 - intoMinute + 1_000) / SPEED))
+    for (const w of workers) w.go()
+    const outs = await Promise.all(workers.map((w) => w.result))
+
+    const statuses = outs.flatMap((o) => o.statuses)
+    expect(statuses).toHaveLength(100)
+    expect(statuses.every((s) => s === 'completed')).toBe(true)
+    // 0 × 429: not seen by any worker, not logged by the server.
+    expect(outs.map((o) => o.stats.rateLimited)).toEqual([0, 0, 0, 0])
+    expect(await createVeniceClient({ baseURL: emulator().baseURL, apiKey: admin.apiKey }).getRateLimitLog()).toEqual([])
+    // 100 % of the allowed throughput: 100 requests in exactly 5 one-minute windows of 20 each.
+    const perWindow = new Map<number, number>()
+    for (const t of arrivals) perWindow.set(Math.floor(t / 60_000), (perWindow.get(Math.floor(t / 60_000)) ?? 0) + 1)
+    // (The first window may be cut short by the workers' start-up, the last is the tail: every window between
+    // them carries exactly the limit, and no window is skipped.)
+    const counts = [...perWindow.entries()].sort(([a], [b]) => a - b)
+    console.log(`requests per 1-minute window: ${counts.map(([, n]) => n).join(', ')}`)
+    expect(counts.at(-1)![0] - counts[0]![0]).toBe(counts.length - 1)
+    expect(counts.slice(1, -1).map(([, n]) => n).every((n) => n === 20)).toBe(true)
+    expect(counts.length).toBeLessThanOrEqual(6)
+    // Every worker got a share (the budget is the fleet's, not first-come-per-process).
+    for (const o of outs) expect(o.stats.granted).toBeGreaterThan(0)
+    const bucket = await readRateBucket(db, keyBucketOf(apiKey, MODEL))
+    expect(bucket).toMatchObject({ limit: 20, granted: 100, rateLimited: 0, failures: 0, inFlight: 0 })
+    const tripsPerStep = outs.reduce((n, o) => n + o.roundTrips, 0) / 100
+    console.log(`fleet rate budget: ${tripsPerStep.toFixed(2)} database round trips per agent step (4 workers, 50 agents, 20 RPM)`)
+    expect(tripsPerStep).toBeLessThan(6)
+    emulator().setRateLimits({})
+    await db.close()
+  }, 120_000)
+
+  it("the account's failure budget is one across workers: failures recorded by one hold back the other", async () => {
+    const db = await openDatabase({ url: await pg.createDatabase() })
+    await migrate(db)
+    const [a, b] = [createPgFailureBudget(db, ALICE, { maxFailures: 5 }), createPgFailureBudget(db, ALICE.toLowerCase(), { maxFailures: 5 })]
+    const t = 1_000_000
+    expect(await b.admit(t)).toBe(0)
+    await b.settle(t + 1, false)
+    for (let i = 0; i < 5; i++) await a.record(t + i)
+    expect(await b.recent(t + 10)).toBe(5)
+    // Five failures in the window: the other worker waits until the oldest leaves it (30 s + margin).
+    expect(await b.admit(t + 10)).toBe(30_000 - 10 + 25)
+    expect(await b.admit(t + 30_100)).toBe(0)
+    await db.close()
+  })
+
+  it('a limiter that does not know the limit probes once, learns it from the answer, then lets the window through', async () => {
+    const db = await openDatabase({ url: await pg.createDatabase() })
+    await migrate(db)
+    emulator().setRateLimits({ perModel: { [MODEL]: { rpm: 7 } } })
+    const { apiKey } = emulator().createKey(BOB) // another account: the server's windows are per account and model
+    const openai = new OpenAI({ apiKey, baseURL: emulator().baseURL, maxRetries: 0 })
+    const clock = { now: fastNow, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms / SPEED)) }
+    const limiters = [0, 1].map(() => createPgRateLimiter({ db, bucket: keyBucketOf(apiKey, MODEL), clock }))
+    const statuses: number[] = []
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const ticket = await limiters[i % 2]!.acquire()
+        const { response } = await openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] }).withResponse()
+        statuses.push(response.status)
+        ticket.done(parseVeniceHeaders(response.headers), response.status)
+      }),
+    )
+    expect(statuses).toEqual(Array(10).fill(200))
+    await new Promise((r) => setTimeout(r, 100))
+    expect(await readRateBucket(db, keyBucketOf(apiKey, MODEL))).toMatchObject({ limit: 7, granted: 10, rateLimited: 0 })
+    emulator().setRateLimits({})
+    await db.close()
+  }, 60_000)
+})
