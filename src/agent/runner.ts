@@ -90,8 +90,8 @@ export type KeyServices = {
   limiterFor: (model: string) => RateLimiter
   /** Runs `rotateKey` once for concurrent callers; true when a new key is in place. */
   rotate: (reason: 'expiring' | 'limit', detail: string) => Promise<boolean>
-  /** Before a run: waits for the first key-record read and any rotation, and rotates a key about to expire. */
-  prepare: () => Promise<void>
+  /** Before a run: waits for the first key-record read and any rotation, and rotates a key about to expire (`undefined`: nothing to wait for). */
+  prepare: () => Promise<void> | undefined
   /** True after a 402 that was not the account's (the key's own limit, or unexplained), until a new key or epoch. */
   capped: () => boolean
   /** What a 402 on this key means, from data (the key's record and usage, the balance headers); the message is a hint. */
@@ -143,7 +143,8 @@ export function createRunner(options: RunnerOptions) {
     /** Runs one agent on a key's shared services. */
     async run(o: RunnerRunOptions): Promise<RunResult> {
       const s = pick(o.key)
-      await s.prepare()
+      const preparing = s.prepare()
+      if (preparing) await preparing
       const limiter = s.limiterFor(o.model ?? o.characterSlug ?? 'default')
       return runAgent({
         ...o, venice: s.venice, limiter, monitor: s.monitor, funding: s.funding, prices, ledger: options.ledger,
@@ -266,11 +267,19 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
     return p
   }
   monitor.on('keyExpiring', (s) => void rotate('expiring', `expires in ${s.expiresInHours.toFixed(1)} h`))
-  const prepare = async (): Promise<void> => {
+  let readyDone = false
+  void ready.then(() => (readyDone = true))
+  const prepareSlow = async (): Promise<void> => {
     await ready
     if (rotating) await rotating
-    const expires = monitor.snapshot().keyExpiresAt
+    const expires = monitor.keyExpiresAt()
     if (expires !== undefined && expires - now() < (o.rotateAheadMs ?? 600_000)) await rotate('expiring', `expires at ${new Date(expires).toISOString()}`)
+  }
+  // Runs before every agent run: when nothing is pending and the key is not about to expire, nothing to await.
+  const prepare = (): Promise<void> | undefined => {
+    if (!readyDone || rotating) return prepareSlow()
+    const expires = monitor.keyExpiresAt()
+    return expires !== undefined && expires - now() < (o.rotateAheadMs ?? 600_000) ? prepareSlow() : undefined
   }
   const classify = async (info: { balanceDiem: number | undefined; balanceUsd: number | undefined; message: string | undefined }): Promise<InsufficientVerdict> => {
     if (o.fetchKeyRecord) await readRecord().catch(() => undefined)
