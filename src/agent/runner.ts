@@ -141,16 +141,25 @@ export function createRunner(options: RunnerOptions) {
     key: (name: string): KeyServices | undefined => services.get(name),
     keys: (): KeyServices[] => [...services.values()],
     /** Runs one agent on a key's shared services. */
-    async run(o: RunnerRunOptions): Promise<RunResult> {
-      const s = pick(o.key)
-      const preparing = s.prepare()
-      if (preparing) await preparing
-      const limiter = s.limiterFor(o.model ?? o.characterSlug ?? 'default')
-      return runAgent({
-        ...o, venice: s.venice, limiter, monitor: s.monitor, funding: s.funding, prices, ledger: options.ledger,
-        onKeyLimit: options.rotateKey ? (detail) => s.rotate('limit', detail) : undefined,
-        classify402: s.classify402,
-      })
+    run(o: RunnerRunOptions): Promise<RunResult> {
+      // Not an async function: with nothing to prepare, the run's own promise is returned (one less per run).
+      let s: KeyServices
+      let preparing: Promise<void> | undefined
+      try {
+        s = pick(o.key)
+        preparing = s.prepare()
+      } catch (e) {
+        return Promise.reject(e)
+      }
+      const start = (): Promise<RunResult> => {
+        const limiter = s.limiterFor(o.model ?? o.characterSlug ?? 'default')
+        return runAgent({
+          ...o, venice: s.venice, limiter, monitor: s.monitor, funding: s.funding, prices, ledger: options.ledger,
+          onKeyLimit: options.rotateKey ? (detail) => s.rotate('limit', detail) : undefined,
+          classify402: s.classify402,
+        })
+      }
+      return preparing ? preparing.then(start) : start()
     },
     /** Stops refresh timers and closes the runner's own connection pool (after in-flight requests). */
     close(): void {

@@ -87,6 +87,7 @@ export function recordModelCall(p: {
 /** One tool call (`execute_tool <name>`); a result that is an error counts in `gondola.tool.errors`. */
 export function traceToolCall<T extends { ok: boolean; error?: string | undefined }>(agent: string, name: string, callId: string, fn: () => Promise<T>): Promise<T> {
   if (!tracingEnabled()) {
+    if (!metricsEnabled()) return fn() // nothing to record at all
     // No span; the error counter still counts (a meter provider may be registered without a tracer provider).
     return fn().then((r) => {
       if (!r.ok) meters().toolErrors.add(1, { [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_AGENT]: agent })

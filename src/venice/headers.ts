@@ -125,7 +125,8 @@ function secondsToMs(v: number | undefined): number | undefined {
   return v === undefined ? undefined : v * 1000
 }
 
-const parsedOnce = new WeakMap<object, VeniceHeaders>()
+/** Where a response's parsed headers are kept, on the `Headers` object itself (a WeakMap entry per response cost GC time). */
+const PARSED = Symbol('gondola.veniceHeaders')
 
 /**
  * `parseVeniceHeaders`, memoised per headers object: the client's header hook and the agent loop read
@@ -137,7 +138,8 @@ const parsedOnce = new WeakMap<object, VeniceHeaders>()
  * ```
  */
 export function parseVeniceHeadersOnce(headers: Headers, now?: number): VeniceHeaders {
-  let h = parsedOnce.get(headers)
-  if (!h) parsedOnce.set(headers, (h = parseVeniceHeaders(headers, now)))
+  const slot = headers as Headers & { [PARSED]?: VeniceHeaders }
+  let h = slot[PARSED]
+  if (!h) slot[PARSED] = h = parseVeniceHeaders(headers, now)
   return h
 }
