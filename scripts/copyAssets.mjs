@@ -7,7 +7,7 @@ import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const ASSETS = /\.(json|ya?ml|sol)$/
+const ASSETS = /\.(json|ya?ml|sol|sql)$/
 
 /** Every asset under `dir` (recursively), as paths relative to the repo root. */
 async function assetsIn(dir) {

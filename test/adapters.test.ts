@@ -87,3 +87,44 @@ describe('self-funding fetch for any OpenAI-compatible client', () => {
     expect(out).toBe('Error: always_refused failed: refused by policy: cap')
   })
 })
+
+describe('self-funding fetch: streamed completions are charged too', () => {
+  it('openai SDK stream without include_usage: charged from the usage chunk, which the caller never sees', async () => {
+    const { funded } = await fundedClient('streamer')
+    const openai = new OpenAI({ baseURL: emulator().baseURL, apiKey: 'replaced-by-gondola', fetch: funded.fetch, maxRetries: 0 })
+    const stream = await openai.chat.completions.create({ model: 'qwen3-4b', stream: true, messages: [{ role: 'user', content: 'Describe the Rialto bridge.' }] })
+    let text = ''
+    let chunks = 0
+    for await (const chunk of stream) {
+      chunks++
+      // Every chunk the caller sees has a choice: the usage-only chunk Gondola asked for is hidden.
+      expect(chunk.choices.length).toBe(1)
+      expect(chunk.usage ?? undefined).toBeUndefined()
+      text += chunk.choices[0]!.delta.content ?? ''
+    }
+    await funded.flush()
+    funded.close()
+    expect(chunks).toBeGreaterThan(1)
+    expect(text.length).toBeGreaterThan(0)
+    const [entry, ...rest] = funded.ledger.entries()
+    expect(rest).toHaveLength(0)
+    expect(entry!.agent).toBe('streamer')
+    expect(entry!.completionTokens).toBeGreaterThan(0)
+    expect(entry!.promptTokens).toBeGreaterThan(0)
+    expect(entry!.costDiem + entry!.costUsd).toBeGreaterThan(0)
+    expect(entry!.completionId).toMatch(/\S/)
+  })
+
+  it('a caller that asked for usage gets the usage chunk, and the call is charged once', async () => {
+    const { funded } = await fundedClient('usage-asker')
+    const openai = new OpenAI({ baseURL: emulator().baseURL, apiKey: 'replaced-by-gondola', fetch: funded.fetch, maxRetries: 0 })
+    const stream = await openai.chat.completions.create({ model: 'qwen3-4b', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Hi' }] })
+    let seen: OpenAI.CompletionUsage | undefined
+    for await (const chunk of stream) if (chunk.usage) seen = chunk.usage
+    await funded.flush()
+    funded.close()
+    expect(seen?.completion_tokens).toBeGreaterThan(0)
+    expect(funded.ledger.entries()).toHaveLength(1)
+    expect(funded.ledger.entries()[0]!.completionTokens).toBe(seen!.completion_tokens)
+  })
+})

@@ -215,6 +215,10 @@ describe('agent loop on the emulator (openai SDK over HTTP)', () => {
     const out = r.messages.filter((m) => m.role === 'tool').map((m) => JSON.parse(String(m.content)))
     expect(out[0].balanceDiem).toBeGreaterThan(0)
     expect(out[0].runwayHours).toBeGreaterThan(1000) // the first call's spend is already counted: finite, but long
+    // Diem resets within a day (the emulator's nextEpochBegins): such a runway outlasts the reset.
+    expect(out[0].resetsInHours).toBeGreaterThan(0)
+    expect(out[0].resetsInHours).toBeLessThanOrEqual(24)
+    expect(out[0].emptiesBeforeReset).toBe(false)
     expect(out[1]).toEqual({ eth: '0.5', vvv: '0', svvv: '1', diemStaked: '0' })
     expect((await readFile(out[2].images[0])).byteLength).toBeGreaterThan(0)
     expect((await readFile(out[3].audio)).byteLength).toBe(out[3].bytes)

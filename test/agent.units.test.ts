@@ -272,3 +272,25 @@ describe('expiry read-back', () => {
     expect(sameExpiry(null, null)).toBe(true)
   })
 })
+
+describe('get_runway and the epoch reset', () => {
+  it('says when Diem resets and whether the balance runs dry first', async () => {
+    const { createBalanceMonitor } = await import('../src/agent/balanceMonitor.js')
+    const { runwayTool } = await import('../src/tools/builtin/wallet.js')
+    const now = Date.parse('2026-11-30T20:00:00Z')
+    const monitor = createBalanceMonitor({ now: () => now })
+    const tool = runwayTool({ monitor, now: () => now })
+    // 1.5 Diem, then 0.5 spent just now (30 Diem/h over the monitor's one-minute floor): 1 left is dry long before
+    // the reset at midnight, 4 h away.
+    monitor.observeHeaders({ balanceDiem: 1.5 } as never, 200)
+    monitor.recordSpend(0.5)
+    const dry = await tool.handler({}, {} as never)
+    expect(dry).toMatchObject({ balanceDiem: 1, resetsInHours: 4, emptiesBeforeReset: true })
+    expect(dry.runwayHours).toBeCloseTo(1 / Number(dry.burnPerHour), 5)
+    // 200 Diem at the same burn outlast the reset.
+    monitor.observeHeaders({ balanceDiem: 200 } as never, 200)
+    const lasts = await tool.handler({}, {} as never)
+    expect(lasts).toMatchObject({ resetsInHours: 4, emptiesBeforeReset: false })
+    expect(lasts.runwayHours).toBeGreaterThan(4)
+  })
+})

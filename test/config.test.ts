@@ -50,4 +50,10 @@ describe('readEnv', () => {
     const example = await readFile(new URL('../.env.example', import.meta.url), 'utf8')
     for (const key of Object.keys(envSchema.shape)) expect(example, key).toMatch(new RegExp(`^${key}=`, 'm'))
   })
+
+  it('reads the emulator fault scope, and a misspelt one names the variable', () => {
+    expect(readEnv({}).VENICE_EMULATOR_FAULT_SCOPE).toBe('inference')
+    expect(readEnv({ VENICE_EMULATOR_FAULT_SCOPE: 'all' }).VENICE_EMULATOR_FAULT_SCOPE).toBe('all')
+    expect(() => readEnv({ VENICE_EMULATOR_FAULT_SCOPE: 'everything' })).toThrow(/VENICE_EMULATOR_FAULT_SCOPE/)
+  })
 })

@@ -5,7 +5,7 @@
  * project (journey a: a new agent with a custom tool, run from the CLI).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -37,7 +37,7 @@ beforeAll(async () => {
   await installOffline(proj, tarball)
 }, 1_200_000)
 
-afterAll(() => {
+afterAll(async () => {
   for (const c of children) {
     try {
       if (c.pid) process.kill(-c.pid, 'SIGTERM') // the whole group: npm, sh, and the devnet's node
@@ -45,6 +45,8 @@ afterAll(() => {
       // already gone
     }
   }
+  // The offline install is ~470 MB: never leave it behind in the temp dir.
+  if (work) await rm(work, { recursive: true, force: true, maxRetries: 3 })
 })
 
 describe('the packed package, installed offline into a project made by `gondola init`', () => {

@@ -5,6 +5,7 @@ import { createLedger, type Ledger } from '../agent/ledger.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
 import { createRunner, type KeyServices, type Runner } from '../agent/runner.js'
 import { parseVeniceHeaders } from '../venice/headers.js'
+import { meterStream } from './meterStream.js'
 
 /** Options of `createSelfFundingFetch`. */
 export type SelfFundingFetchOptions = {
@@ -34,7 +35,8 @@ export type SelfFundingFetchOptions = {
  * - paces with Gondola's limiter (per model, on `remaining` + `reset`), under the failure breaker;
  * - reads Venice's balance and rate-limit headers into the balance monitor, which tops up (under the wallet's
  *   spend policy and funding window) when the runway falls below the threshold;
- * - charges non-streaming chat completions to the spend ledger;
+ * - charges chat completions to the spend ledger, streamed ones too (from the stream's final usage chunk: it
+ *   asks for one with `stream_options.include_usage` and, when the caller did not, hides it from the caller);
  * - on a 402 that is not the key's own limit, runs the top-up and retries the request once.
  *
  * @example
@@ -74,6 +76,10 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
   const funded: typeof fetch = async (input, init) => {
     const body = typeof init?.body === 'string' ? parseJson(init.body) : undefined
     const model = typeof body?.model === 'string' ? body.model : 'default'
+    const isChat = urlOf(input).endsWith('/chat/completions')
+    const streaming = isChat && body?.stream === true
+    const callerAskedUsage = (body?.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true
+    if (streaming && !callerAskedUsage) init = { ...init, body: JSON.stringify({ ...body, stream_options: { ...(body!.stream_options as object | undefined), include_usage: true } }) }
     let res = await send(input, init, model)
     if (res.status === 402 && services.funding && typeof init?.body !== 'object') {
       const message = await res.clone().json().then((j: unknown) => { const b = j as { error?: unknown; message?: unknown }; return String(b?.error ?? b?.message ?? '') }, () => '')
@@ -86,15 +92,34 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
         if (outcome.action === 'topped_up') res = await send(input, init, model)
       }
     }
-    if (res.ok && body && body.stream !== true && urlOf(input).endsWith('/chat/completions')) await charge(res, model)
-    return res
+    if (!res.ok || !isChat) return res
+    if (!streaming) {
+      const completion = body ? ((await res.clone().json().catch(() => undefined)) as ChatCompletion | undefined) : undefined
+      if (completion) await charge(completion, res.headers, model)
+      return res
+    }
+    if (!res.body) return res
+    const headers = res.headers
+    const metered = meterStream(res.body, {
+      hideUsageChunk: !callerAskedUsage,
+      onEnd: (u) => {
+        if (!u) return
+        const completion = { id: u.id ?? '', model: u.model ?? model, object: 'chat.completion', created: 0, choices: [], usage: { prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.promptTokens + u.completionTokens } } as ChatCompletion
+        const charging = charge(completion, headers, model)
+        pendingCharges.add(charging)
+        void charging.finally(() => pendingCharges.delete(charging))
+      },
+    })
+    return new Response(metered, { status: res.status, statusText: res.statusText, headers })
   }
 
-  async function charge(res: Response, model: string): Promise<void> {
+  /** Charges of streams that ended, still being written (awaited by `flush`). */
+  const pendingCharges = new Set<Promise<void>>()
+
+  async function charge(completion: ChatCompletion, responseHeaders: Headers, model: string): Promise<void> {
     try {
-      const completion = (await res.clone().json()) as ChatCompletion
       const { price, id } = await runner.prices.resolve(model)
-      const headers = parseVeniceHeaders(res.headers)
+      const headers = parseVeniceHeaders(responseHeaders)
       await ledger.append(ledgerEntryOf({ agent, key: services.venice.keyHint, model: id, charge: chargeOf(completion, price, headers), headers, completion }))
     } catch {
       // The ledger is best effort here: a model the price book cannot resolve must not fail the caller's request.
@@ -106,6 +131,11 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
     monitor: services.monitor,
     ledger,
     funding: services.funding,
+    /** Resolves when the charges of every finished stream are in the ledger. */
+    flush: async (): Promise<void> => {
+      await Promise.all([...pendingCharges])
+      await ledger.flush()
+    },
     /** Stops the monitor's timers. */
     close: () => runner.close(),
   }

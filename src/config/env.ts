@@ -48,6 +48,8 @@ export const envSchema = z.object({
   GONDOLA_AUTOPILOT_MIN_STAKED_DIEM: decimalString.default('0.1'),
   GONDOLA_MCP_TOKEN: z.string().min(24, 'must be at least 24 characters (it guards a server that moves money)').optional(),
   GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: decimalString.default('1'),
+  /** Fleet mode: state in Postgres and runs through its job queue. Unset: the embedded file-based default. */
+  GONDOLA_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   OTEL_SDK_DISABLED: bool.default(false),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
@@ -65,6 +67,7 @@ export const envSchema = z.object({
   VENICE_EMULATOR_RATE_500: z.coerce.number().min(0).max(1).default(0),
   VENICE_EMULATOR_RATE_503: z.coerce.number().min(0).max(1).default(0),
   VENICE_EMULATOR_DROP_RATE: z.coerce.number().min(0).max(1).default(0),
+  VENICE_EMULATOR_FAULT_SCOPE: z.enum(['inference', 'all']).default('inference'),
 })
 
 export type Env = z.infer<typeof envSchema>

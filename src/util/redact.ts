@@ -75,7 +75,7 @@ export function redactUrl(url: string): string {
   return `${u.protocol}//${hadUserinfo ? `${REDACTED}@` : ''}${u.host}${path}${query ? `?${query}` : ''}${u.hash ? `#${REDACTED}` : ''}`
 }
 
-const URL_IN_TEXT = /\b(?:https?|wss?):\/\/[^\s"'<>`\\)\]}]+/gi
+const URL_IN_TEXT = /\b(?:https?|wss?|postgres(?:ql)?):\/\/[^\s"'<>`\\)\]}]+/gi
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/gi
 const API_KEY = /\b(vk_|sk-|VENICE[_-]?(?:INFERENCE|ADMIN)[_-]?KEY[_-]?)[A-Za-z0-9_-]{6,}/g
 /** A superset of what the three patterns above can match: text without any of these has nothing for them. */

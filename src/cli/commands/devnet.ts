@@ -44,7 +44,7 @@ export default defineCommand({
         rate500: faultRates.rate500 ?? env.VENICE_EMULATOR_RATE_500,
         rate503: faultRates.rate503 ?? env.VENICE_EMULATOR_RATE_503,
         dropRate: faultRates.dropRate ?? env.VENICE_EMULATOR_DROP_RATE,
-        ...(scope && { scope }),
+        scope: scope ?? env.VENICE_EMULATOR_FAULT_SCOPE,
       },
     }
     const world = await withSpinner('Starting devnet', () => startLocalWorld({ port, stateFile: args.state, emulator }), { json: args.json })

@@ -21,31 +21,41 @@ export function walletBalancesTool(deps: { getBalances: () => Promise<Record<str
 }
 
 /**
- * `get_runway`: spendable Diem/USD, burn rate and runway from the balance monitor (no extra request).
+ * `get_runway`: spendable Diem/USD, burn rate and runway from the balance monitor (no extra request). Diem
+ * comes back at each epoch reset (00:00 UTC, or Venice's `nextEpochBegins`), so the result also says when the
+ * next reset is and whether the balance runs dry before it: a runway longer than the time to the reset is a
+ * floor, not a forecast (what comes after depends on the next epoch's allowance).
  *
  * @example
  * ```ts
  * const tool = runwayTool({ monitor })
  * ```
  */
-export function runwayTool(deps: { monitor: BalanceMonitor }) {
+export function runwayTool(deps: { monitor: BalanceMonitor; now?: (() => number) | undefined }) {
   return defineTool({
     name: 'get_runway',
-    description: 'Returns the Venice balance of this agent (Diem and USD), its spend rate per hour and the hours of inference left at that rate.',
+    description:
+      'Returns the Venice balance of this agent (Diem and USD), its spend rate per hour, the hours of inference left at that rate, and the hours until the Diem allowance resets (emptiesBeforeReset: whether it runs dry first).',
     schema: z.object({}),
     handler: () => {
       const s = deps.monitor.snapshot()
+      const now = (deps.now ?? Date.now)()
+      const resetsInHours = Math.max(0, (s.nextEpochBegins ?? (Math.floor(now / DAY_MS) + 1) * DAY_MS) - now) / 3_600_000
       return {
         balanceDiem: s.balanceDiem === undefined ? null : round(s.balanceDiem),
         balanceUsd: s.balanceUsd === undefined ? null : round(s.balanceUsd),
         spendable: s.spendable === undefined ? null : round(s.spendable),
         burnPerHour: round(s.burnPerHour),
         runwayHours: Number.isFinite(s.runwayHours) ? round(s.runwayHours) : 'unlimited at the current rate',
+        resetsInHours: round(resetsInHours),
+        emptiesBeforeReset: s.runwayHours < resetsInHours,
         level: s.level,
       }
     },
   })
 }
+
+const DAY_MS = 86_400_000
 
 function round(n: number): number {
   return Math.round(n * 1e6) / 1e6
