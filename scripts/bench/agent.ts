@@ -135,7 +135,7 @@ async function ownCost(): Promise<{ ours: number[]; bare: number[] }> {
   const venice = { openai, keyHint: 'vk_ab…cd', getCharacter: async () => ({}) } as unknown as Parameters<typeof runAgent>[0]['venice']
   const price = { inputDiem: 0.05, outputDiem: 0.15, inputUsd: 0.05, outputUsd: 0.15 }
   const resolved = { id: MODEL, requestModel: MODEL, price, model: {} as never }
-  const prices = { resolve: async () => resolved, invalidate: () => {} }
+  const prices = { resolve: async () => resolved, invalidate: () => undefined }
   const limiter = createRateLimiter()
   const monitor = createBalanceMonitor()
   const ours = async () => (await runAgent({ agent: 'bench', prompt: PROMPT, tools: [add], model: MODEL, venice, limiter, monitor, prices })).steps
