@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
 import { z } from 'zod'
 import { AgentDefinitionError, agentDefinitionSchema, defineAgent, type AgentDefinition } from '../src/agent/defineAgent.js'
 import type { RunResult } from '../src/agent/runAgent.js'
 import { BaseError } from '../src/errors/BaseError.js'
 import type { AgentHost, AgentRunOverrides } from '../src/host/createAgentHost.js'
+import { outboxChannel, type Channel } from '../src/channels/index.js'
+import { createSocialBot, SocialBotError, type TickResult } from '../src/social/index.js'
 
 /** An Eliza-style persona file: name, bio, style, example posts. */
 export const personaSchema = agentDefinitionSchema.shape.persona.unwrap()
@@ -51,9 +54,9 @@ export function socialBot(o: { name?: string; persona?: string | Persona; charac
   const persona = o.characterSlug ? undefined : typeof o.persona === 'object' ? o.persona : loadPersona(o.persona ?? 'gondolier.json')
   return defineAgent({
     name: o.name ?? 'social-bot',
-    description: 'Character-driven poster: one image and one short post per run, to the local outbox.',
-    system: 'You run a small social account. Each post: one short caption in your voice, one image made with generate_image, published with post_to_outbox (attach the image path).',
-    prompt: 'Write a post about "the Grand Canal at dawn": make an image with generate_image, then publish it with post_to_outbox.',
+    description: 'Character-driven poster: one short post with an image per run, to the outbox or the GONDOLA_CHANNEL channels.',
+    system: 'You run a small social account. Each post: one short caption in your voice, nothing else (no quotes around it, no hashtags unless your style uses them).',
+    prompt: 'the Grand Canal at dawn',
     ...(o.characterSlug ? { characterSlug: o.characterSlug } : { model: 'function_calling_default', persona }),
     tools: ['generate_image', 'post_to_outbox'],
     maxSteps: 4,
@@ -62,19 +65,20 @@ export function socialBot(o: { name?: string; persona?: string | Persona; charac
   })
 }
 
-/** What one published post took: the caption, the image file, the post's outbox line, and the three runs. */
+/** What one published post took: the caption (published verbatim), the image file, and the model run(s). */
 export type PublishedPost = { caption: string; image: string; posted: boolean; runs: RunResult[] }
 
-/** A run of a `publishPost` step that did not produce what the next step needs. */
+/** A post that did not come out (no caption, no image). */
 export class SocialPostError extends BaseError {
   override name = 'SocialPostError' as const
 }
 
 /**
- * One post as a fixed pipeline of three narrow model steps, so the image path is in hand before posting:
- * caption (no tools, in the character's or persona's voice) → `generate_image` → `post_to_outbox` with both.
+ * One post: the model writes the caption (no tools, in the character's or persona's voice); code generates the
+ * image and publishes the exact caption with `publishOnce` — to the host's outbox, or to `channels`. Nothing is
+ * re-typed by a model, so quotes and wording arrive as written. Caption and image costs are in the ledger.
  *
- * @throws {SocialPostError} when a step ends without its output (status, tool error) — nothing is posted then.
+ * @throws {SocialPostError} when no caption or image came out — nothing is posted then.
  *
  * @example
  * ```ts
@@ -82,27 +86,22 @@ export class SocialPostError extends BaseError {
  * post.image // '.gondola/outbox/images/….webp'
  * ```
  */
-export async function publishPost(host: AgentHost, def: AgentDefinition, o: { topic?: string | undefined; signal?: AbortSignal | undefined } & Pick<AgentRunOverrides, 'budgetDiem' | 'prompt'> = {}): Promise<PublishedPost> {
+export async function publishPost(host: AgentHost, def: AgentDefinition, o: { topic?: string | undefined; signal?: AbortSignal | undefined; channels?: Channel[] | undefined } & Pick<AgentRunOverrides, 'budgetDiem' | 'prompt'> = {}): Promise<PublishedPost> {
   // `prompt` (what `gondola run --prompt` passes) is the topic too, so `export { publishPost as run }` works in an agent module.
-  const topic = (o.topic ?? o.prompt ?? 'the Grand Canal at dawn').replaceAll('"', "'")
-  const step = (tools: string[], prompt: string) => host.run({ ...def, tools }, { prompt, signal: o.signal, budgetDiem: o.budgetDiem, maxSteps: tools.length ? 2 : 1 })
-  const runs: RunResult[] = []
-
-  const captionRun = await step([], `Write one short post about "${topic}" in your voice.`)
-  runs.push(captionRun)
-  // Quotes would end the `text="…"` argument below: the posted caption uses single quotes.
-  const caption = captionRun.output?.trim().replaceAll('"', "'").slice(0, 900)
-  if (captionRun.status !== 'completed' || !caption) throw new SocialPostError(`The caption step ended with status ${captionRun.status}.`, { cause: captionRun.error })
-
-  const imageRun = await step(['generate_image'], `Call generate_image with prompt="${topic}".`)
-  runs.push(imageRun)
-  const image = (toolResult(imageRun.messages, 'generate_image') as { images?: string[] } | undefined)?.images?.[0]
-  if (!image) throw new SocialPostError(`The image step made no image (status ${imageRun.status}).`, { cause: imageRun.error })
-
-  const postRun = await step(['post_to_outbox'], `Call post_to_outbox with text="${caption}" image="${image}".`)
-  runs.push(postRun)
-  const posted = (toolResult(postRun.messages, 'post_to_outbox') as { posted?: boolean } | undefined)?.posted === true
-  return { caption, image, posted, runs }
+  const topic = o.topic ?? o.prompt ?? 'the Grand Canal at dawn'
+  const bot = createSocialBot({
+    host, definition: def, channels: o.channels ?? [outboxChannel({ dir: host.outboxDir })],
+    stateDir: join(dirname(host.outboxDir), 'social'), outboxDir: host.outboxDir, ledgerPath: host.ledgerPath,
+  })
+  let r: TickResult
+  try {
+    r = await bot.tick({ topic, signal: o.signal })
+  } catch (err) {
+    if (err instanceof SocialBotError) throw new SocialPostError(err.shortMessage, { cause: err })
+    throw err
+  }
+  if (r.status === 'budget' || r.status === 'dry-run' || !r.draft.image) throw new SocialPostError(`No post was made (${r.status}).`)
+  return { caption: r.draft.text, image: r.draft.image, posted: true, runs: r.runs }
 }
 
 /** The parsed result of the first successful call of `tool` in a run's messages. */

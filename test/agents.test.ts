@@ -96,8 +96,8 @@ describe('agents against the devnet + emulator, through the host', () => {
 
       const posts = (await readFile(join(stateDir, 'outbox', 'outbox.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l))
       expect(posts).toEqual([
-        { at: expect.any(String), agent: 'social-bot', text: nico.caption, image: nico.image },
-        { at: expect.any(String), agent: 'social-bot', text: satoshi.caption, image: satoshi.image },
+        { at: expect.any(String), id: expect.stringMatching(/^social-bot:/), agent: 'social-bot', text: nico.caption, image: nico.image },
+        { at: expect.any(String), id: expect.stringMatching(/^social-bot:/), agent: 'social-bot', text: satoshi.caption, image: satoshi.image },
       ])
 
       const json = await loadAgent('satoshi')
@@ -105,7 +105,8 @@ describe('agents against the devnet + emulator, through the host', () => {
       const [answer] = await json.run(host, {})
       expect(answer!.output).toMatch(/^Consider the incentives, .* — Satoshi$/)
       await host.ledger.flush()
-      expect(host.ledger.summary().byAgent['social-bot']!.calls).toBe(nico.runs.concat(satoshi.runs).reduce((s, r) => s + r.steps, 0))
+      // Every model call and each post's image (generated in code) is a ledger line.
+      expect(host.ledger.summary().byAgent['social-bot']!.calls).toBe(nico.runs.concat(satoshi.runs).reduce((s, r) => s + r.steps, 0) + 2)
     } finally {
       host.close()
     }

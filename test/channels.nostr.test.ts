@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { finalizeEvent, generateSecretKey, getPublicKey, verifyEvent, type Event } from 'nostr-tools/pure'
 import { SimplePool } from 'nostr-tools/pool'
+import type { AddressInfo } from 'node:net'
+import WebSocket, { WebSocketServer } from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nostrChannel, publishOnce, replyToMentions, type Channel } from '../src/channels/index.js'
 import { startNostrRelay } from './helpers/nostrRelay.js'
@@ -47,6 +49,42 @@ describe('nostr channel (real relay from @nostr-relay/*)', () => {
     expect(notes.find((n) => n.content === 'day 2')!.id).toBe(JSON.parse(await readFile(journalPath, 'utf8')).entries[1].id)
     expect(() => nostrChannel({ relays: [relay.url], secretKeyHex: 'nsec-not-hex' })).toThrow(/64 hex characters/)
     nostr.close()
+  })
+
+  it('waits out relays answering "rate-limited:" and sends the same event again (a real ws hop in front of the relay)', async () => {
+    // The hop answers OK false "rate-limited:" to the first EVENT and passes everything else to the real relay.
+    const hop = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+    let limited = 0
+    let always = false
+    hop.on('connection', (client) => {
+      const upstream = new WebSocket(relay.url)
+      const ready = new Promise((r) => upstream.once('open', r))
+      upstream.on('message', (data) => client.send(String(data)))
+      client.on('message', async (data) => {
+        const msg = JSON.parse(String(data)) as [string, { id: string }]
+        if (msg[0] === 'EVENT' && (always || limited++ === 0)) return void client.send(JSON.stringify(['OK', msg[1].id, false, 'rate-limited: slow down']))
+        await ready
+        upstream.send(String(data))
+      })
+      client.on('close', () => upstream.close())
+    })
+    await new Promise<void>((r) => hop.on('listening', () => r()))
+    const hopUrl = `ws://127.0.0.1:${(hop.address() as AddressInfo).port}`
+    const waits: number[] = []
+    const nostr = nostrChannel({ relays: [hopUrl], secretKeyHex: hex(generateSecretKey()), backoff: { sleep: async (ms) => void waits.push(ms) } })
+    try {
+      const { id } = await nostr.publish({ text: 'after the limit' }, { idempotencyKey: 'rl-1', attemptedAt: Date.now() })
+      expect(waits).toEqual([1000])
+      expect((await notesBy(nostr.pubkey)).map((n) => n.id)).toEqual([id])
+      // Limited every time: after maxRetries it fails with the relay's reason.
+      always = true
+      const err = await nostrChannel({ relays: [hopUrl], secretKeyHex: hex(generateSecretKey()), backoff: { maxRetries: 2, sleep: async () => {} } }).publish({ text: 'x' }, { idempotencyKey: 'rl-2' }).catch((e: Error) => e)
+      expect(String((err as Error).message)).toContain('rate-limited: slow down')
+    } finally {
+      nostr.close()
+      for (const c of hop.clients) c.terminate()
+      await new Promise<void>((r) => hop.close(() => r()))
+    }
   })
 
   it('replies once to each mention (#p), persists answered ids (0600), and a restart never replies twice', async () => {

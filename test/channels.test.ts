@@ -3,6 +3,7 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { channelFromEnv, outboxChannel, publishOnce, readCredential, signBody, webhookChannel, type Channel } from '../src/channels/index.js'
 import { readEnv } from '../src/config/env.js'
@@ -73,6 +74,26 @@ describe('webhook channel (real local HTTP server)', () => {
     // A wrong secret gives a signature the receiver rejects.
     await webhookChannel({ url, secret: 'other' }).publish({ text: 'x' }, { idempotencyKey: 'w-1' })
     expect(received.find((r) => r.key === 'w-1')!.signatureOk).toBe(false)
+  })
+
+  it('the json body carries the image inline, fitted to 1,000,000 bytes and 2000 px, with its alt text; Discord gets the text only', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gondola-wh-img-'))
+    const small = join(dir, 'small.png')
+    const wide = join(dir, 'wide.png')
+    await writeFile(small, await sharp({ create: { width: 40, height: 30, channels: 3, background: '#224466' } }).png().toBuffer())
+    await writeFile(wide, await sharp({ create: { width: 3000, height: 600, channels: 3, background: '#aa3300' } }).png().toBuffer())
+    const channel = webhookChannel({ url, secret: SECRET })
+    await channel.publish({ text: 'with image', image: small, alt: 'A blue square' }, { idempotencyKey: 'img-1' })
+    await channel.publish({ text: 'wide image', image: wide, alt: 'A red band' }, { idempotencyKey: 'img-2' })
+    const one = JSON.parse(received.find((r) => r.key === 'img-1')!.body)
+    expect(one).toMatchObject({ text: 'with image', image: { mimeType: 'image/png', width: 40, height: 30, alt: 'A blue square' } })
+    expect(Buffer.from(one.image.base64, 'base64').equals(await readFile(small))).toBe(true) // within limits: byte for byte
+    const two = JSON.parse(received.find((r) => r.key === 'img-2')!.body)
+    expect(two.image).toMatchObject({ mimeType: 'image/jpeg', width: 2000, height: 400, alt: 'A red band' })
+    expect(Buffer.from(two.image.base64, 'base64').byteLength).toBeLessThanOrEqual(1_000_000)
+    expect(received.every((r) => r.signatureOk || r.key === 'w-1')).toBe(true)
+    await webhookChannel({ url, secret: SECRET, format: 'discord' }).publish({ text: 'no file', image: small }, { idempotencyKey: 'd-img' })
+    expect(JSON.parse(received.find((r) => r.key === 'd-img')!.body)).toEqual({ content: 'no file' })
   })
 
   it('errors name the host only (never the URL path or the secret); a crash after publish resends with the same key, delivered once', async () => {

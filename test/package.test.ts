@@ -170,12 +170,12 @@ export { startLocalWorld, createWallet, provision, createAgentHost, startDevnet,
   it('journey (c): a social bot with a Venice character, from the README', { timeout: 600_000 }, async () => {
     await writeFile(join(proj, 'agents', 'satoshi-bot.ts'), `import { socialBot } from 'gondola/agents'
 export default socialBot({ name: 'satoshi-bot', characterSlug: 'satoshi' })
-export { publishPost as run } from 'gondola/agents'   // one run = caption → generate_image → post_to_outbox
+export { publishPost as run } from 'gondola/agents'   // one run = caption (model) → image → post (code)
 `)
     await json(['provision', '--agents', 'satoshi-bot', '--stake-vvv', '10', '--diem-per-agent', '0.5'])
     const run = await json(['run', 'satoshi-bot', '--prompt', 'a gondola at dawn'])
     expect(run).toMatchObject({ agent: 'satoshi-bot', status: 'completed' })
-    expect(run.runs.map((r: { toolCalls: { name: string }[] }) => r.toolCalls.map((c) => c.name))).toEqual([[], ['generate_image'], ['post_to_outbox']])
+    expect(run.runs.map((r: { toolCalls: { name: string }[] }) => r.toolCalls.map((c) => c.name))).toEqual([[]]) // the model writes the caption; code makes the image and posts
     const post = JSON.parse((await readFile(join(proj, '.gondola', 'outbox', 'outbox.jsonl'), 'utf8')).trim().split('\n').at(-1)!)
     expect(post).toMatchObject({ agent: 'satoshi-bot', image: expect.stringMatching(/\.(webp|png|jpe?g)$/) })
     expect(post.text.length).toBeGreaterThan(0)

@@ -8,9 +8,11 @@
  * await publishOnce({ channel: outboxChannel({ dir: '.gondola/outbox' }), journalPath: '.gondola/posts.json', key: 'marco:1', post: { text: 'gm' } })
  * ```
  */
-export type { Channel, Post, Published } from './types.js'
+export type { Channel, Post, Published, PublishOptions } from './types.js'
 export { publishOnce } from './journal.js'
 export { outboxChannel } from './outbox/index.js'
-export { nostrChannel, replyToMentions, NostrError } from './nostr/index.js'
+export { nostrChannel, replyToMentions, NostrError, type NostrBackoff } from './nostr/index.js'
 export { webhookChannel, signBody, WebhookError, type WebhookFormat } from './webhook/index.js'
-export { channelFromEnv, readCredential } from './fromEnv.js'
+export { channelFromEnv, channelsFromEnv, namedChannelFromEnv, readCredential, type ChannelName } from './fromEnv.js'
+export { blueskyChannel, BlueskyError, BLUESKY_MAX_GRAPHEMES } from './bluesky/index.js'
+export { fitImage, BLUESKY_IMAGE_LIMITS, type ImageLimits, type FittedImage } from './media/fitImage.js'

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { atomicWrite } from '../util/atomicWrite.js'
 import type { Channel, Post, Published } from './types.js'
 
-const entrySchema = z.object({ key: z.string(), channel: z.string(), state: z.enum(['intent', 'published']), id: z.string().optional(), url: z.string().optional(), at: z.string() })
+const entrySchema = z.object({ key: z.string(), channel: z.string(), state: z.enum(['intent', 'published']), id: z.string().optional(), url: z.string().optional(), at: z.string(), attemptedAt: z.number().optional() })
 const fileSchema = z.object({ version: z.literal(1), entries: z.array(entrySchema) })
 type Journal = z.infer<typeof fileSchema>
 
@@ -28,18 +28,20 @@ export async function publishOnce(o: { channel: Channel; journalPath: string; ke
   const journal = await load(o.journalPath)
   const existing = journal.entries.find((e) => e.key === o.key && e.channel === o.channel.name)
   if (existing?.state === 'published') return { id: existing.id!, url: existing.url, resumed: true }
+  const attemptedAt = existing?.attemptedAt ?? (o.now ?? Date.now)()
+  const options = { idempotencyKey: o.key, attemptedAt }
   if (existing) {
-    const found = await o.channel.findPublished?.(o.key)
+    const found = await o.channel.findPublished?.(o.key, options)
     if (found) {
       Object.assign(existing, { state: 'published', id: found.id, url: found.url, at: now() })
       await atomicWrite(o.journalPath, JSON.stringify(journal))
       return { ...found, resumed: true }
     }
   } else {
-    journal.entries.push({ key: o.key, channel: o.channel.name, state: 'intent', at: now() })
+    journal.entries.push({ key: o.key, channel: o.channel.name, state: 'intent', at: now(), attemptedAt })
     await atomicWrite(o.journalPath, JSON.stringify(journal))
   }
-  const published = await o.channel.publish(o.post, { idempotencyKey: o.key })
+  const published = await o.channel.publish(o.post, options)
   const entry = journal.entries.find((e) => e.key === o.key && e.channel === o.channel.name)!
   Object.assign(entry, { state: 'published', id: published.id, ...(published.url && { url: published.url }), at: now() })
   await atomicWrite(o.journalPath, JSON.stringify(journal))

@@ -30,7 +30,17 @@ export const envSchema = z.object({
   GONDOLA_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters').optional(),
   VENICE_API_BASE_URL: optionalUrl,
   VENICE_ADMIN_API_KEY: z.string().min(8).optional(),
-  GONDOLA_CHANNEL: z.enum(['outbox', 'webhook', 'nostr']).default('outbox'),
+  GONDOLA_CHANNEL: z
+    .string()
+    .regex(/^(outbox|webhook|nostr|bluesky)(,(outbox|webhook|nostr|bluesky))*$/, 'must be outbox, webhook, nostr or bluesky, or a comma-separated list of them (e.g. "bluesky,nostr")')
+    .default('outbox')
+    .transform((v) => [...new Set(v.split(','))] as ('outbox' | 'webhook' | 'nostr' | 'bluesky')[]),
+  GONDOLA_BLUESKY_SERVICE: z.url({ protocol: /^https?$/ }).default('https://bsky.social'),
+  GONDOLA_BLUESKY_HANDLE: z.string().regex(/^[a-zA-Z0-9.-]+\.[a-zA-Z0-9-]+$/, 'must be a handle such as "marco.bsky.social" (no @)').optional(),
+  GONDOLA_BLUESKY_APP_PASSWORD: z.string().min(1).optional(),
+  GONDOLA_BLUESKY_APP_PASSWORD_FILE: z.string().min(1).optional(),
+  GONDOLA_SOCIAL_BUDGET_DIEM_PER_DAY: z.coerce.number().positive().optional(),
+  GONDOLA_SOCIAL_EVERY_SECONDS: z.coerce.number().positive().max(31_536_000).default(21_600),
   GONDOLA_WEBHOOK_URL: optionalUrl,
   GONDOLA_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   GONDOLA_WEBHOOK_SECRET_FILE: z.string().min(1).optional(),

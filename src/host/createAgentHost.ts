@@ -189,6 +189,9 @@ export function createAgentHost(options: AgentHostOptions) {
   return {
     runner,
     ledger,
+    /** Where media and posts go, and the ledger file (when one is kept): what a social bot built on this host uses. */
+    outboxDir: options.outboxDir,
+    ledgerPath: options.ledgerPath,
     agents: (): string[] => [...agentKeys.keys()],
     /**
      * Runs one agent definition once. A top-up that failed during the run (requested by the model or automatic),

@@ -24,18 +24,30 @@ function secretKeyFrom(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, 'hex'))
 }
 
-async function publishEvent(pool: SimplePool, relays: string[], event: Event): Promise<void> {
-  const results = await Promise.allSettled(pool.publish(relays, event))
-  if (!results.some((r) => r.status === 'fulfilled')) {
+/** How `publishEvent` waits out relays that answer `rate-limited:` (NIP-01's machine-readable OK prefix). */
+export type NostrBackoff = { maxRetries?: number | undefined; maxWaitMs?: number | undefined; sleep?: ((ms: number) => Promise<void>) | undefined }
+
+async function publishEvent(pool: SimplePool, relays: string[], event: Event, backoff: NostrBackoff = {}): Promise<void> {
+  const maxRetries = backoff.maxRetries ?? 3
+  const sleep = backoff.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+  for (let attempt = 0; ; attempt++) {
+    const results = await Promise.allSettled(pool.publish(relays, event))
+    if (results.some((r) => r.status === 'fulfilled')) return
     const reasons = results.map((r) => (r.status === 'rejected' ? String((r.reason as Error)?.message ?? r.reason) : '')).filter(Boolean)
+    // Every relay said "slow down": the same signed event is sent again after 1 s·2ⁿ (relays store an id once).
+    if (attempt < maxRetries && reasons.length && reasons.every((m) => m.startsWith('rate-limited'))) {
+      await sleep(Math.min(backoff.maxWaitMs ?? 60_000, 1000 * 2 ** attempt))
+      continue
+    }
     throw new NostrError(`No relay accepted the note (${reasons.join('; ')}).`, { code: 'NOSTR_PUBLISH_FAILED', exitCode: ExitCode.network })
   }
 }
 
 /**
  * Nostr: kind-1 notes signed with the bot's own key (hex, from env or a 0600 file; never printed), published
- * to every relay; at least one must accept. Each note carries its idempotency key in a tag, so `findPublished`
- * can find a note published just before a crash.
+ * to every relay; at least one must accept (when every relay answers `rate-limited:`, the same event is sent again
+ * after 1 s·2ⁿ). Each note carries its idempotency key in a tag, so `findPublished` can find a note published just
+ * before a crash.
  *
  * @example
  * ```ts
@@ -43,7 +55,7 @@ async function publishEvent(pool: SimplePool, relays: string[], event: Event): P
  * await nostr.publish({ text: 'gm' }, { idempotencyKey: 'marco:1' })
  * ```
  */
-export function nostrChannel(o: { relays: string[]; secretKeyHex: string; pool?: SimplePool; now?: () => number }): Channel & { pubkey: string; close(): void } {
+export function nostrChannel(o: { relays: string[]; secretKeyHex: string; pool?: SimplePool; now?: () => number; backoff?: NostrBackoff }): Channel & { pubkey: string; close(): void } {
   if (!o.relays.length) throw new NostrError('No Nostr relays configured.', { code: 'NOSTR_NO_RELAYS', exitCode: ExitCode.config })
   const sk = secretKeyFrom(o.secretKeyHex)
   const pubkey = getPublicKey(sk)
@@ -51,9 +63,11 @@ export function nostrChannel(o: { relays: string[]; secretKeyHex: string; pool?:
   return {
     name: 'nostr',
     pubkey,
-    async publish(post, { idempotencyKey }): Promise<Published> {
-      const event = finalizeEvent({ kind: 1, created_at: Math.floor((o.now ?? Date.now)() / 1000), tags: [[KEY_TAG, idempotencyKey]], content: post.text }, sk)
-      await publishEvent(pool, o.relays, event)
+    async publish(post, { idempotencyKey, attemptedAt }): Promise<Published> {
+      // Signed at the first attempt's time: a retry re-sends the very same event (same id), which relays store once.
+      // Nostr has no blob store: the note carries the text only (an image would need an upload host; see README).
+      const event = finalizeEvent({ kind: 1, created_at: Math.floor((attemptedAt ?? (o.now ?? Date.now)()) / 1000), tags: [[KEY_TAG, idempotencyKey]], content: post.text }, sk)
+      await publishEvent(pool, o.relays, event, o.backoff)
       return { id: event.id }
     },
     async findPublished(idempotencyKey) {

@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { BaseError } from '../../errors/BaseError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
+import { BLUESKY_IMAGE_LIMITS, fitImage } from '../media/fitImage.js'
+import { retryAfterMs } from '../retryAfter.js'
 import type { Channel, Post, Published } from '../types.js'
 
 /** A webhook answered with an error status (after the 429 retries), or could not be reached. */
@@ -16,18 +19,18 @@ export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
 }
 
-function bodyFor(format: WebhookFormat, post: Post, idempotencyKey: string): string {
+/** The json body's inline image limit: fitted like Bluesky's (≤ 1,000,000 bytes before base64, ≤ 2000 px). */
+export const WEBHOOK_IMAGE_LIMITS = BLUESKY_IMAGE_LIMITS
+
+async function bodyFor(format: WebhookFormat, post: Post, idempotencyKey: string): Promise<string> {
+  // Discord and Slack incoming webhooks take no inline image in a JSON body (files need multipart): text only.
   if (format === 'discord') return JSON.stringify({ content: post.text })
   if (format === 'slack') return JSON.stringify({ text: post.text })
-  return JSON.stringify({ id: idempotencyKey, ...(post.agent && { agent: post.agent }), text: post.text, ...(post.image && { image: post.image }) })
-}
-
-/** Seconds (or an HTTP date) from Retry-After, as milliseconds; `fallback` when absent or unreadable. */
-function retryAfterMs(value: string | null, fallback: number, now: number): number {
-  if (!value) return fallback
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000
-  const at = Date.parse(value)
-  return Number.isNaN(at) ? fallback : Math.max(0, at - now)
+  const image = post.image ? await fitImage(await readFile(post.image), WEBHOOK_IMAGE_LIMITS) : undefined
+  return JSON.stringify({
+    id: idempotencyKey, ...(post.agent && { agent: post.agent }), text: post.text,
+    ...(image && { image: { mimeType: image.mimeType, width: image.width, height: image.height, alt: post.alt ?? '', base64: image.bytes.toString('base64') } }),
+  })
 }
 
 /**
@@ -67,7 +70,7 @@ export function webhookChannel(o: {
   return {
     name: 'webhook',
     async publish(post, { idempotencyKey }): Promise<Published> {
-      const body = bodyFor(format, post, idempotencyKey)
+      const body = await bodyFor(format, post, idempotencyKey)
       const headers = { 'content-type': 'application/json', 'x-gondola-signature': signBody(body, o.secret), 'idempotency-key': idempotencyKey }
       for (let attempt = 0; ; attempt++) {
         const res = await doFetch(o.url, { method: 'POST', headers, body }).catch((cause: unknown) => {

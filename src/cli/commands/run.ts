@@ -1,25 +1,21 @@
 import { ExitCode } from '../../errors/exitCodes.js'
-import { join } from 'node:path'
 import { defineCommand } from 'citty'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
-import { parseEther } from 'viem'
 import { agentNames, listAgents, loadAgent, type ModelAgent, type ScriptAgent } from '../../../agents/index.js'
 import type { RunResult } from '../../agent/runAgent.js'
-import { autopilotConfig } from '../../autopilot/fromEnv.js'
 import { readEnv, type Env } from '../../config/env.js'
-import { createAgentHost, type AgentHost, type HostEvent } from '../../host/createAgentHost.js'
+import type { AgentHost, HostEvent } from '../../host/createAgentHost.js'
 import { runSchedule, ScheduleError, timingOf, type ScheduleRun } from '../../host/scheduler.js'
 import { describeTopUp, finishInterruptedTopUp } from '../../host/walletTopUp.js'
-import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import type { Wallet } from '../../wallet/createWallet.js'
 import { openWallet } from '../../wallet/openWallet.js'
 import { CLIError } from '../CLIError.js'
 import { optionalNumberFlag } from '../flags.js'
-import { openKeyStoreFromEnv } from '../keysContext.js'
 import { printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
-import { getLogger } from '../../util/logger.js'
 import { formatNumber } from '../format.js'
+import { cliHost } from '../cliHost.js'
+import { socialRunner } from './runSocialBot.js'
 
 /**
  * `gondola run <agent>`: opens the configured wallet and key store, hosts the agent on its own limited key, runs
@@ -38,6 +34,10 @@ export default defineCommand({
     runs: { type: 'string', description: 'With --schedule/--every: stop after N runs' },
     list: { type: 'boolean', description: 'List the agents and exit', default: false },
     json: { type: 'boolean', description: 'Print one JSON line per run', default: false },
+    character: { type: 'string', description: 'social-bot: speak as this Venice character (slug; see gondola characters list)' },
+    persona: { type: 'string', description: 'social-bot: an ElizaOS character file or a Gondola persona file (JSON)' },
+    'dry-run': { type: 'boolean', description: 'social-bot: compose and show the post; publish nothing (only the inference is spent)', default: false },
+    'budget-diem-per-day': { type: 'string', description: 'social-bot: Diem it may spend per UTC day; then it waits for 00:00 UTC (default GONDOLA_SOCIAL_BUDGET_DIEM_PER_DAY)' },
   },
   async run({ args }) {
     if (args.list) return printAgentList(readEnv(), args.json)
@@ -46,18 +46,27 @@ export default defineCommand({
     const budgetDiem = optionalNumberFlag(args['budget-diem'], '--budget-diem', { min: 0, exclusiveMin: true, max: 1_000_000, example: '0.05' })
     const every = optionalNumberFlag(args.every, '--every', { min: 0, exclusiveMin: true, max: 31_536_000, example: '3600' })
     const runs = optionalNumberFlag(args.runs, '--runs', { min: 1, max: 1_000_000, integer: true, example: '3' })
+    const budgetDiemPerDay = optionalNumberFlag(args['budget-diem-per-day'], '--budget-diem-per-day', { min: 0, exclusiveMin: true, max: 1_000_000, example: '0.5' })
     const env = readEnv()
     const agent = await loadAgent(args.agent, { agentsDir: env.GONDOLA_AGENTS_DIR })
+    const social = agent.kind === 'model' && agent.name === 'social-bot'
+    const socialOnly = (['character', 'persona', 'budget-diem-per-day'] as const).filter((k) => args[k] !== undefined).map((k) => `--${k}`).concat(args['dry-run'] ? ['--dry-run'] : [])
+    if (!social && socialOnly.length) throw new CLIError(`${socialOnly.join(', ')} ${socialOnly.length > 1 ? 'are' : 'is'} for social-bot, not "${agent.name}".`, { code: 'CLI_BAD_FLAG', exitCode: ExitCode.usage })
+    if (args.character !== undefined && args.persona !== undefined) throw new CLIError('Pass --character or --persona, not both.', { code: 'CLI_CONFLICTING_FLAGS' })
+    if (args.character !== undefined && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(args.character)) throw new CLIError(`--character "${args.character}" is not a Venice character slug.`, { metaMessages: ['A slug is lowercase letters, digits and dashes (see: gondola characters list).'], code: 'CLI_BAD_FLAG' })
     const wallet = await openWallet(env)
     const out = (line: string) => process.stdout.write(`${line}\n`)
     const ctrl = new AbortController()
     const onSigint = () => ctrl.abort(new CLIError('Stopped (SIGINT).', { exitCode: ExitCode.error }))
     process.once('SIGINT', onSigint)
     try {
-      const once = agent.kind === 'script' ? scriptRunner(agent, wallet, env, args.json, out) : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out })
+      const once: Once =
+        agent.kind === 'script' ? scriptRunner(agent, wallet, env, args.json, out)
+        : social ? await socialRunner(agent, wallet, env, { character: args.character, persona: args.persona, dryRun: args['dry-run'], budgetDiemPerDay, prompt: args.prompt, json: args.json, out })
+        : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out })
       try {
         if (!args.schedule && every === undefined) return void (await once.run(1, ctrl.signal))
-        const timing = scheduleOf(agent, every)
+        const timing = scheduleOf(agent, every ?? (social ? env.GONDOLA_SOCIAL_EVERY_SECONDS : undefined))
         const when = timing.cron !== undefined ? `on cron "${timing.cron}" (${timing.timezone ?? 'UTC'})` : `every ${timing.everySeconds} s`
         if (!args.json) out(`Running ${agent.name} ${when}${runs ? `, ${runs} times` : ' until Ctrl-C'}.`)
         // A script that knows its last run (the autopilot) has a missed cron slot caught up once.
@@ -70,7 +79,7 @@ export default defineCommand({
         })
         if (!args.json) out(`Stopped after ${report.runs.length} run(s) (${report.stoppedBy}).`)
       } finally {
-        once.close()
+        await once.close()
       }
     } finally {
       process.off('SIGINT', onSigint)
@@ -88,7 +97,7 @@ function scheduleOf(agent: ModelAgent | ScriptAgent, every: number | undefined) 
   }
 }
 
-type Once = { run: (n: number, signal: AbortSignal) => Promise<void>; close: () => void }
+type Once = { run: (n: number, signal: AbortSignal) => Promise<void>; close: () => void | Promise<void> }
 
 function scriptRunner(agent: ScriptAgent, wallet: Wallet, env: Env, json: boolean, out: (l: string) => void): Once {
   return {
@@ -103,22 +112,8 @@ function scriptRunner(agent: ScriptAgent, wallet: Wallet, env: Env, json: boolea
 
 async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { prompt?: string | undefined; maxSteps?: number | undefined; budgetDiem?: number | undefined; json: boolean; out: (l: string) => void }): Promise<Once> {
   const def = agent.definition
-  const minRunwayHours = def.funding.minRunwayHours ?? env.GONDOLA_FUNDING_MIN_RUNWAY_HOURS
   let events: HostEvent[] = []
-  const host: AgentHost = createAgentHost({
-    wallet,
-    store: await openKeyStoreFromEnv(env),
-    baseURL: resolveVeniceBaseUrl(env),
-    outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
-    ledgerPath: join(env.GONDOLA_STATE_DIR, 'ledger.jsonl'),
-    runsPath: join(env.GONDOLA_STATE_DIR, 'runs.jsonl'),
-    // The one runway threshold: the host's balance monitor warns and the funding controller tops up below it.
-    funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
-    tools: agent.tools,
-    logger: getLogger('cli', { agent: def.name }),
-    autopilot: () => autopilotConfig(env, wallet),
-    onEvent: (e) => events.push(e),
-  })
+  const host: AgentHost = await cliHost(def, wallet, env, { tools: agent.tools, onEvent: (e) => events.push(e) })
   // What an interrupted top-up already paid for is finished before the first run (the funding window does not apply).
   const finished = await finishInterruptedTopUp({ wallet, mintDiem: true })
   if (finished) o.out(`⚡ finished an interrupted top-up: ${describeTopUp(finished)}`)

@@ -1,0 +1,38 @@
+import { join } from 'node:path'
+import { parseEther } from 'viem'
+import type { AgentDefinition } from '../agent/defineAgent.js'
+import { autopilotConfig } from '../autopilot/fromEnv.js'
+import type { Env } from '../config/env.js'
+import { createAgentHost, type AgentHost, type HostEvent } from '../host/createAgentHost.js'
+import type { ToolFactory } from '../host/hostTools.js'
+import { resolveVeniceBaseUrl } from '../venice/resolveBaseUrl.js'
+import type { Wallet } from '../wallet/createWallet.js'
+import { getLogger } from '../util/logger.js'
+import { openKeyStoreFromEnv } from './keysContext.js'
+
+/**
+ * The agent host `gondola run` uses: the configured wallet and key store, the state dir's outbox, ledger and run
+ * history, and self-funding with the definition's (else the environment's) runway, cooldown and top-up amount.
+ *
+ * @example
+ * ```ts
+ * const host = await cliHost(definition, wallet, env, { onEvent: (e) => events.push(e) })
+ * ```
+ */
+export async function cliHost(def: AgentDefinition, wallet: Wallet, env: Env, o: { tools?: Record<string, ToolFactory> | undefined; onEvent?: (e: HostEvent) => void } = {}): Promise<AgentHost> {
+  const minRunwayHours = def.funding.minRunwayHours ?? env.GONDOLA_FUNDING_MIN_RUNWAY_HOURS
+  return createAgentHost({
+    wallet,
+    store: await openKeyStoreFromEnv(env),
+    baseURL: resolveVeniceBaseUrl(env),
+    outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
+    ledgerPath: join(env.GONDOLA_STATE_DIR, 'ledger.jsonl'),
+    runsPath: join(env.GONDOLA_STATE_DIR, 'runs.jsonl'),
+    // The one runway threshold: the host's balance monitor warns and the funding controller tops up below it.
+    funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
+    tools: o.tools,
+    logger: getLogger('cli', { agent: def.name }),
+    autopilot: () => autopilotConfig(env, wallet),
+    onEvent: o.onEvent,
+  })
+}

@@ -1,0 +1,126 @@
+import { join } from 'node:path'
+import { loadPersona, socialBot } from '../../../agents/social-bot.js'
+import type { ModelAgent } from '../../../agents/index.js'
+import type { AgentDefinition } from '../../agent/defineAgent.js'
+import { channelsFromEnv, readCredential, replyToMentions, type Channel } from '../../channels/index.js'
+import { CharacterImportError, readCharacterFile, type Character } from '../../character/index.js'
+import type { Env } from '../../config/env.js'
+import { ExitCode } from '../../errors/exitCodes.js'
+import { NotFoundError } from '../../venice/errors.js'
+import { BaseError } from '../../errors/BaseError.js'
+import { describeTopUp, finishInterruptedTopUp } from '../../host/walletTopUp.js'
+import { createSocialBot, SocialBotLockedError, type TickResult } from '../../social/index.js'
+import { lockJournal, type JournalLock } from '../../wallet/journal/lockJournal.js'
+import { WalletLockedError } from '../../wallet/errors.js'
+import type { Wallet } from '../../wallet/createWallet.js'
+import { CLIConfigError } from '../CLIError.js'
+import { cliHost } from '../cliHost.js'
+import { formatNumber } from '../format.js'
+import { printJson } from '../output.js'
+
+/** What `gondola run social-bot` was given. */
+export type SocialFlags = { character?: string | undefined; persona?: string | undefined; dryRun: boolean; budgetDiemPerDay?: number | undefined; prompt?: string | undefined; json: boolean; out: (l: string) => void }
+
+/** The bot's definition and (for an ElizaOS file) its character, from `--character` / `--persona`. */
+async function definitionOf(agent: ModelAgent, f: SocialFlags): Promise<{ definition: AgentDefinition; character?: Character }> {
+  // `gondola run` checked the flags (not both; a slug) before opening the wallet.
+  if (f.character !== undefined) {
+    return { definition: socialBot({ name: agent.name, characterSlug: f.character }) }
+  }
+  if (f.persona === undefined) return { definition: agent.definition }
+  const path = f.persona
+  try {
+    const { character } = await readCharacterFile(path)
+    return { definition: { ...socialBot({ name: agent.name }), persona: undefined }, character }
+  } catch (err) {
+    // Not an ElizaOS character: a Gondola persona file ({ name, bio, style, examples }) is accepted too.
+    if (!(err instanceof CharacterImportError) || err.code !== 'CHARACTER_INVALID') throw err
+    try {
+      return { definition: socialBot({ name: agent.name, persona: loadPersona(path.startsWith('/') ? path : join(process.cwd(), path)) }) }
+    } catch {
+      throw err
+    }
+  }
+}
+
+/**
+ * `gondola run social-bot`: the bot on the channels GONDOLA_CHANNEL lists, one post per run (or per scheduled
+ * tick), within the day's Diem budget; Nostr mentions answered in the chat style while it runs. Holds the post
+ * journal's lock for its lifetime: a second bot on the same state dir refuses to start.
+ */
+export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, f: SocialFlags): Promise<{ run: (n: number, signal: AbortSignal) => Promise<void>; close: () => Promise<void> }> {
+  const { definition, character } = await definitionOf(agent, f)
+  const channels: Channel[] = f.dryRun ? [] : await channelsFromEnv(env)
+  const host = await cliHost(definition, wallet, env, { tools: agent.tools })
+  const stateDir = join(env.GONDOLA_STATE_DIR, 'social')
+  const budgetDiemPerDay = f.budgetDiemPerDay ?? env.GONDOLA_SOCIAL_BUDGET_DIEM_PER_DAY
+  const bot = createSocialBot({ host, definition, character, channels, stateDir, outboxDir: host.outboxDir, ledgerPath: host.ledgerPath, budgetDiemPerDay })
+  let lock: JournalLock | undefined
+  let replies: { stop: () => Promise<void> } | undefined
+  const close = async () => {
+    await replies?.stop()
+    for (const c of channels) (c as { close?: () => void }).close?.()
+    host.close()
+    await lock?.release()
+  }
+  try {
+    if (f.character !== undefined) {
+      // Asked of Venice before anything is composed: a misspelt slug is an error, not a bot in a default voice.
+      const venice = host.runner.key(definition.name)?.venice
+      await venice?.getCharacter(f.character).catch((err: unknown) => {
+        if (!(err instanceof NotFoundError)) throw err
+        throw new CLIConfigError(`--character "${f.character}": Venice has no character with that slug.`, { metaMessages: ['See: gondola characters list --search <name>'], code: 'CLI_UNKNOWN_CHARACTER' })
+      })
+    }
+    if (!f.dryRun) {
+      lock = await lockJournal({ journalPath: bot.journalPath, timeoutMs: 2_000, staleMs: 300_000 }).catch((err: unknown) => {
+        if (!(err instanceof WalletLockedError)) throw err
+        const who = err.holder ? `process ${err.holder.pid} (since ${err.holder.startedAt})` : 'another process'
+        throw new SocialBotLockedError(`Another social bot is running on this state dir: ${who} holds ${err.lockPath}.`, { metaMessages: ['Stop it first, or give this bot its own GONDOLA_STATE_DIR.'], code: 'SOCIAL_LOCKED' })
+      })
+      const finished = await finishInterruptedTopUp({ wallet, mintDiem: true })
+      if (finished) f.out(`⚡ finished an interrupted top-up: ${describeTopUp(finished)}`)
+    }
+    if (channels.some((c) => c.name === 'nostr')) {
+      replies = await replyToMentions({
+        relays: env.GONDOLA_NOSTR_RELAYS!.split(','),
+        secretKeyHex: await readCredential('GONDOLA_NOSTR_SECRET_KEY', env.GONDOLA_NOSTR_SECRET_KEY, env.GONDOLA_NOSTR_SECRET_KEY_FILE),
+        statePath: join(stateDir, `${definition.name}.nostr-mentions.json`),
+        answer: (event) => bot.answer(event.content),
+        onReply: (reply, to) => (f.json ? printJson({ agent: definition.name, kind: 'reply', channel: 'nostr', to: to.id, id: reply.id, text: reply.content }) : f.out(`↩ replied on nostr to ${to.id.slice(0, 12)}: ${reply.content}`)),
+        onError: (err, to) => (f.json ? printJson({ agent: definition.name, kind: 'reply', channel: 'nostr', to: to.id, error: message(err) }) : f.out(`↩ no reply to ${to.id.slice(0, 12)}: ${message(err)}`)),
+      })
+    }
+  } catch (err) {
+    await close()
+    throw err
+  }
+  return {
+    async run(n, signal) {
+      const r = await bot.tick({ topic: f.prompt, dryRun: f.dryRun, signal })
+      report(definition.name, n, r, budgetDiemPerDay, f)
+    },
+    close,
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err)
+}
+
+function report(agent: string, n: number, r: TickResult, budget: number | undefined, f: SocialFlags): void {
+  if (f.json) {
+    // The model runs this tick made (the caption; none when a pending draft was finished or the budget was spent).
+    const runs = r.runs.map((x) => ({ status: x.status, model: x.model, steps: x.steps, toolCalls: [], costDiem: x.costDiem, costUsd: x.costUsd, promptTokens: x.promptTokens, completionTokens: x.completionTokens }))
+    const base = { agent, kind: 'social', n, status: r.status, spentTodayDiem: r.spentToday, budgetDiemPerDay: budget ?? null, runs }
+    if (r.status === 'budget') return printJson({ ...base, resumesAt: r.resumesAt })
+    return printJson({ ...base, key: r.draft.key, text: r.draft.text, image: r.draft.image ?? null, alt: r.draft.alt ?? null, costDiem: r.draft.costDiem, ...('published' in r && { published: r.published }) })
+  }
+  const spent = `${formatNumber(r.spentToday, { minFraction: 6 })} Diem today${budget !== undefined ? ` of ${budget}` : ''}`
+  if (r.status === 'budget') return f.out(`${agent} #${n}: daily budget reached (${spent}); next post after ${r.resumesAt}.`)
+  f.out(`${agent} #${n}: ${r.status === 'dry-run' ? 'dry run (nothing published)' : r.status === 'resumed' ? 'published the post a crash left pending' : 'posted'}`)
+  f.out(`text: ${r.draft.text}`)
+  if (r.draft.image) f.out(`image: ${r.draft.image} (alt: ${r.draft.alt ?? ''})`)
+  if ('published' in r) for (const p of r.published) f.out(`→ ${p.channel}: ${p.url ?? p.id}`)
+  f.out(`cost: ${formatNumber(r.draft.costDiem, { minFraction: 6 })} Diem (text + image) · ${spent}`)
+}

@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import type { AgentDefinition } from '../agent/defineAgent.js'
+import type { RunResult } from '../agent/runAgent.js'
+import { publishOnce, type Channel, type Published } from '../channels/index.js'
+import { composePostSystem, composeReplySystem, type Character } from '../character/index.js'
+import { BaseError } from '../errors/BaseError.js'
+import { ExitCode } from '../errors/exitCodes.js'
+import type { AgentHost } from '../host/createAgentHost.js'
+import { seededRandom } from '../util/seededRandom.js'
+import { spentToday, spentTodayIn, utcDayStart } from './budget.js'
+import { draftStore, type Draft } from './drafts.js'
+import { generatePostImage, imageModel } from './postImage.js'
+
+/** A compose step that produced no text, or a post that failed on some channel (the draft stays pending). */
+export class SocialBotError extends BaseError {
+  override name = 'SocialBotError' as const
+}
+
+/** Another bot holds this state dir's post journal: two bots on one journal could post the same draft twice. */
+export class SocialBotLockedError extends BaseError {
+  override name = 'SocialBotLockedError' as const
+  override exitCode = ExitCode.error
+}
+
+/** The day's Diem budget is spent: nothing more is composed or answered until 00:00 UTC. */
+export class DailyBudgetError extends BaseError {
+  override name = 'DailyBudgetError' as const
+  override exitCode = ExitCode.funds
+}
+
+/** What one tick did. `budget`: skipped, the day's budget is spent (`resumesAt` = next 00:00 UTC). */
+export type TickResult =
+  | { status: 'posted' | 'resumed'; draft: Draft; published: (Published & { channel: string })[]; spentToday: number; runs: RunResult[] }
+  | { status: 'dry-run'; draft: Draft; spentToday: number; runs: RunResult[] }
+  | { status: 'budget'; spentToday: number; budgetDiemPerDay: number; resumesAt: string; runs: RunResult[] }
+
+export type SocialBotOptions = {
+  host: AgentHost
+  /** The agent (its name picks the key; `characterSlug` for a Venice character; `model`, `system`). */
+  definition: AgentDefinition
+  /** An imported ElizaOS character: posts and replies are composed from it (seeded samples, post/chat style). */
+  character?: Character | undefined
+  /** Where posts go, in order (default: none — `tick` then only composes). */
+  channels: Channel[]
+  /** Folder for the drafts and the post journal (`<agent>.drafts.json`, `<agent>.journal.json`). */
+  stateDir: string
+  /** Images are saved under `<outboxDir>/images`. */
+  outboxDir: string
+  /** The spend ledger file the host writes (the day's spend is read back from it); else the host's in-memory ledger. */
+  ledgerPath?: string | undefined
+  imageModel?: string | undefined
+  /** No image per post. */
+  noImage?: boolean | undefined
+  budgetDiemPerDay?: number | undefined
+  /** Longest caption; default 300 (Bluesky's limit) when a bluesky channel is used, else 1000. */
+  maxChars?: number | undefined
+  now?: (() => number) | undefined
+}
+
+const seedOf = (s: string) => createHash('sha256').update(s).digest().readUInt32BE(0)
+
+/**
+ * A caption longer than `max` characters is cut at the last word boundary with an ellipsis — the only change ever
+ * made to what the model wrote, and made once, before the draft is saved: every channel gets the same text.
+ */
+function fit(text: string, max: number): string {
+  const chars = [...text]
+  if (chars.length <= max) return text
+  const head = chars.slice(0, max - 1).join('')
+  const cut = head.lastIndexOf(' ')
+  return `${(cut > max / 2 ? head.slice(0, cut) : head).trimEnd()}…`
+}
+
+/**
+ * A character-driven social bot: the model composes (a caption in the character's voice), code does the rest —
+ * the image is generated in code, the exact composed text is saved as a draft (atomic, 0600) and published through
+ * `publishOnce` on every channel, so quotes and wording reach each channel verbatim and a restart after a crash
+ * publishes the saved draft instead of composing a second post. Every model call and image lands in the spend
+ * ledger; before composing, the day's spend (read back from the ledger file, UTC day = Venice's Diem epoch) plus
+ * the next post's estimate (image price + the last caption's cost) is checked against `budgetDiemPerDay`.
+ *
+ * @example
+ * ```ts
+ * const bot = createSocialBot({ host, definition: socialBot(), channels: [outboxChannel({ dir })], stateDir: '.gondola/social', outboxDir: '.gondola/outbox', ledgerPath: '.gondola/ledger.jsonl', budgetDiemPerDay: 0.5 })
+ * const r = await bot.tick({ topic: 'the lagoon at dawn' })
+ * ```
+ */
+export function createSocialBot(o: SocialBotOptions) {
+  const agent = o.definition.name
+  const now = o.now ?? Date.now
+  const drafts = draftStore(join(o.stateDir, `${agent}.drafts.json`))
+  const journalPath = join(o.stateDir, `${agent}.journal.json`)
+  const maxChars = o.maxChars ?? (o.channels.some((c) => c.name === 'bluesky') ? 300 : 1000)
+  const venice = () => {
+    const services = o.host.runner.key(agent)
+    if (!services) throw new SocialBotError(`No INFERENCE key is kept for agent "${agent}".`, { metaMessages: [`Run: gondola provision --agents ${agent}`], code: 'SOCIAL_NO_KEY', exitCode: ExitCode.config })
+    return services.venice
+  }
+  let imagePrice: Promise<number> | undefined
+  const nextImageCost = () => (o.noImage ? Promise.resolve(0) : (imagePrice ??= imageModel(venice(), o.imageModel ?? 'default').then((m) => m.diemPerImage)))
+
+  const spent = async () => {
+    await o.host.ledger.flush()
+    return o.ledgerPath ? spentToday(o.ledgerPath, agent, now()) : spentTodayIn(o.host.ledger.entries(), agent, now())
+  }
+
+  async function compose(topic: string | undefined, signal: AbortSignal | undefined): Promise<{ draft: Draft; runs: RunResult[] }> {
+    const at = now()
+    const key = `${agent}:${new Date(at).toISOString()}`
+    const seed = seedOf(key)
+    const about = topic ?? (o.character?.topics.length ? o.character.topics[Math.floor(seededRandom(seed)() * o.character.topics.length)]! : (o.definition.prompt ?? 'the day'))
+    const system = o.character ? composePostSystem(o.character, { seed }) : o.definition.system
+    const def: AgentDefinition = { ...o.definition, system, tools: [], ...(o.character && { persona: undefined, model: o.character.model ?? o.definition.model }) }
+    const run = await o.host.run(def, { prompt: `Write one short post about ${about} in your voice, at most ${maxChars} characters.`, maxSteps: 1, signal })
+    const caption = run.output?.trim()
+    if (run.status !== 'completed' || !caption) throw new SocialBotError(`The caption step ended with status ${run.status}.`, { cause: run.error, code: 'SOCIAL_NO_CAPTION' })
+    const text = fit(caption, maxChars)
+    const captionCostDiem = run.costDiem + run.costUsd
+    const image = o.noImage ? undefined : await generatePostImage({ venice: venice(), model: o.imageModel ?? 'default', prompt: `${about}. ${text}`, dir: join(o.outboxDir, 'images'), ledger: o.host.ledger, agent, signal, now })
+    const draft: Draft = {
+      key, topic: about, text, ...(image && { image: image.path, alt: `Illustration: ${about}` }),
+      costDiem: captionCostDiem + (image?.costDiem ?? 0), captionCostDiem, composedAt: new Date(at).toISOString(), done: false, published: [],
+    }
+    return { draft, runs: [run] }
+  }
+
+  async function publish(all: Draft[], draft: Draft): Promise<(Published & { channel: string })[]> {
+    const failures: string[] = []
+    for (const channel of o.channels) {
+      if (draft.published.some((p) => p.channel === channel.name)) continue
+      try {
+        const r = await publishOnce({ channel, journalPath, key: draft.key, post: { text: draft.text, image: draft.image, alt: draft.alt, agent }, now })
+        draft.published.push({ channel: channel.name, id: r.id, ...(r.url && { url: r.url }) })
+        await drafts.save(all)
+      } catch (err) {
+        failures.push(`${channel.name}: ${err instanceof BaseError ? err.shortMessage : (err as Error).message}`)
+      }
+    }
+    if (failures.length) throw new SocialBotError(`The post was not published everywhere (${failures.join('; ')}); it stays pending and is retried next time.`, { code: 'SOCIAL_PUBLISH_FAILED', exitCode: ExitCode.network })
+    draft.done = true
+    await drafts.save(all)
+    return draft.published
+  }
+
+  return {
+    journalPath,
+    draftsPath: drafts.path,
+    /** Diem (+ USD) spent by this agent since 00:00 UTC, from the ledger file. */
+    spentToday: spent,
+    /**
+     * One scheduled step: publishes a pending draft (left by a crash) if there is one; else, within the day's
+     * budget, composes a post and publishes it. `dryRun` composes and returns it; nothing is saved or published.
+     */
+    async tick(t: { topic?: string | undefined; dryRun?: boolean | undefined; signal?: AbortSignal | undefined } = {}): Promise<TickResult> {
+      const all = await drafts.load()
+      const pending = t.dryRun ? undefined : all.find((d) => !d.done)
+      if (pending) return { status: 'resumed', draft: pending, published: await publish(all, pending), spentToday: await spent(), runs: [] }
+      const before = await spent()
+      const estimate = (await nextImageCost()) + (all.at(-1)?.captionCostDiem ?? 0)
+      if (o.budgetDiemPerDay !== undefined && before + estimate > o.budgetDiemPerDay) {
+        return { status: 'budget', spentToday: before, budgetDiemPerDay: o.budgetDiemPerDay, resumesAt: new Date(utcDayStart(now()) + 86_400_000).toISOString(), runs: [] }
+      }
+      const { draft, runs } = await compose(t.topic, t.signal)
+      if (t.dryRun) return { status: 'dry-run', draft, spentToday: await spent(), runs }
+      all.push(draft)
+      await drafts.save(all)
+      return { status: 'posted', draft, published: await publish(all, draft), spentToday: await spent(), runs }
+    },
+    /** A reply to a mention, in the chat style (within the day's budget; DailyBudgetError when it is spent). */
+    async answer(message: string, signal?: AbortSignal): Promise<string> {
+      if (o.budgetDiemPerDay !== undefined && (await spent()) >= o.budgetDiemPerDay) throw new DailyBudgetError('The day\'s Diem budget is spent: the mention is answered after 00:00 UTC.', { code: 'SOCIAL_BUDGET' })
+      const system = o.character ? composeReplySystem(o.character, { seed: seedOf(message) }) : `${o.definition.system ?? ''}\n\nReply to the message in one short answer, in your voice.`.trim()
+      const def: AgentDefinition = { ...o.definition, system, tools: [], ...(o.character && { persona: undefined, model: o.character.model ?? o.definition.model }) }
+      const run = await o.host.run(def, { prompt: message.slice(0, 2000), maxSteps: 1, signal })
+      const text = run.output?.trim()
+      if (run.status !== 'completed' || !text) throw new SocialBotError(`The reply step ended with status ${run.status}.`, { cause: run.error, code: 'SOCIAL_NO_REPLY' })
+      return fit(text, maxChars)
+    },
+  }
+}
+
+/** A social bot as returned by `createSocialBot`. */
+export type SocialBot = ReturnType<typeof createSocialBot>
