@@ -4,20 +4,32 @@ import { sseBody, streamChunks } from '../src/emulator/routes/chat.js'
 import { createAccounts } from '../src/emulator/state/accounts.js'
 import { createClock } from '../src/emulator/state/clock.js'
 import { createKeyStore } from '../src/emulator/state/keyStore.js'
-import { RingBuffer } from '../src/emulator/state/ringBuffer.js'
+import { UsageLog } from '../src/emulator/state/usageLog.js'
+import type { UsageEntry } from '../src/emulator/state/accounts.js'
 
 const OWNER = '0x00000000000000000000000000000000000000a1'
 
 describe('emulator usage list at its cap', () => {
-  it('RingBuffer keeps the newest `capacity` entries, oldest first', () => {
-    const r = new RingBuffer<number>(3)
-    expect([...r]).toEqual([])
-    for (let i = 1; i <= 2; i++) r.push(i)
-    expect([...r]).toEqual([1, 2])
-    for (let i = 3; i <= 8; i++) r.push(i)
-    expect([...r]).toEqual([6, 7, 8])
-    expect(r.length).toBe(3)
-    expect(() => new RingBuffer(0)).toThrow(RangeError)
+  it('UsageLog keeps the newest `capacity` records, oldest first, every field as pushed (growing, then wrapping)', () => {
+    const entry = (i: number): UsageEntry => ({
+      model: i % 2 ? 'qwen3-4b' : 'venice-uncensored', promptTokens: i, completionTokens: i * 3, kind: i % 3 ? 'chat' : 'embedding',
+      requestId: `chatcmpl-${i}`, seq: i, at: 1_780_000_000_000 + i * 7, keyId: `k${i % 5}`, usd: i === 4 ? -0 : i * 1e-7, diem: 0.1 + i / 3,
+    })
+    const log = new UsageLog(200)
+    expect([...log]).toEqual([])
+    for (let i = 1; i <= 70; i++) log.push(entry(i)) // past the first 64 slots: grows, keeps order
+    expect([...log]).toEqual(Array.from({ length: 70 }, (_, k) => entry(k + 1)))
+    expect(Object.is([...log][3]!.usd, -0)).toBe(true)
+    for (let i = 71; i <= 531; i++) log.push(entry(i)) // grows to the cap (200), then overwrites the oldest
+    expect(log.length).toBe(200)
+    const all = [...log]
+    expect(all).toEqual(Array.from({ length: 200 }, (_, k) => entry(332 + k)))
+    // Same key order as the object-per-record list it replaces (the charge's line, then the bookkeeping).
+    expect(Object.keys(all[0]!)).toEqual(['model', 'promptTokens', 'completionTokens', 'kind', 'requestId', 'seq', 'at', 'keyId', 'usd', 'diem'])
+    const small = new UsageLog(3)
+    for (let i = 1; i <= 8; i++) small.push(entry(i))
+    expect([...small].map((e) => e.seq)).toEqual([6, 7, 8])
+    expect(() => new UsageLog(0)).toThrow(RangeError)
   })
 
   it('keeps the last 10,000 charges of a user in charge order', async () => {

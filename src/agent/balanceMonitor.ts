@@ -91,22 +91,36 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   let refreshing: Promise<void> | undefined
   let timer: ReturnType<typeof setInterval> | undefined
 
-  function snapshot(): BalanceSnapshot {
+  // The figures of the latest `measure()`: kept in variables so `evaluate`, which runs twice per model step,
+  // builds a snapshot object only when it has an event to emit.
+  let mSpendable: number | undefined
+  let mBurnPerHour = 0
+  let mRunwayHours = Infinity
+  function measure(): void {
     const t = now()
     const spent = spends.total(t)
     const elapsed = Math.max(Math.min(burnWindowMs, t - startedAt), 60_000)
     const burnPerHour = (spent / elapsed) * HOUR
     const account = balanceDiem === undefined && balanceUsd === undefined ? undefined : (balanceDiem ?? 0) + (balanceUsd ?? 0)
     const spendable = account === undefined ? keyLimitRemaining : keyLimitRemaining === undefined ? account : Math.min(account, keyLimitRemaining)
-    const runwayHours = spendable === undefined ? Infinity : burnPerHour > 0 ? Math.max(0, spendable) / burnPerHour : spendable > exhaustedBelow ? Infinity : 0
-    return { balanceDiem, balanceUsd, spendable, burnPerHour, runwayHours, nextEpochBegins, keyExpiresAt, level }
+    mSpendable = spendable
+    mBurnPerHour = burnPerHour
+    mRunwayHours = spendable === undefined ? Infinity : burnPerHour > 0 ? Math.max(0, spendable) / burnPerHour : spendable > exhaustedBelow ? Infinity : 0
+  }
+  const measured = (): BalanceSnapshot => ({ balanceDiem, balanceUsd, spendable: mSpendable, burnPerHour: mBurnPerHour, runwayHours: mRunwayHours, nextEpochBegins, keyExpiresAt, level })
+
+  function snapshot(): BalanceSnapshot {
+    measure()
+    return measured()
   }
 
   function evaluate(reason?: string) {
-    const s = snapshot()
+    measure()
     const next: BalanceSnapshot['level'] =
-      reason || (s.spendable !== undefined && s.spendable <= exhaustedBelow) ? 'exhausted' : s.runwayHours < critH ? 'critical' : s.runwayHours < lowH ? 'low' : 'ok'
+      reason || (mSpendable !== undefined && mSpendable <= exhaustedBelow) ? 'exhausted' : mRunwayHours < critH ? 'critical' : mRunwayHours < lowH ? 'low' : 'ok'
+    let s: BalanceSnapshot | undefined
     if (rank[next] > rank[level]) {
+      s = measured()
       // Emit every level crossed, in order, so a `low` listener hears about a jump straight to `critical`.
       const crossed = (['low', 'critical', 'exhausted'] as const).filter((l) => rank[l] > rank[level] && rank[l] <= rank[next])
       level = next
@@ -118,7 +132,7 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
     } else if (rank[next] < rank[level]) level = next // recovered (top-up or new epoch): re-arm
     if (keyExpiresAt !== undefined && !expiringFired && keyExpiresAt - now() < expiringH * HOUR) {
       expiringFired = true
-      events.emit('keyExpiring', { ...s, level, expiresInHours: (keyExpiresAt - now()) / HOUR })
+      events.emit('keyExpiring', { ...(s ?? measured()), level, expiresInHours: (keyExpiresAt - now()) / HOUR })
     }
   }
 
@@ -158,6 +172,8 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   return {
     on: events.on,
     snapshot,
+    /** When the key expires (ms), without building a snapshot (read before every run). */
+    keyExpiresAt: (): number | undefined => keyExpiresAt,
     refresh,
     /** Feed a response's headers (balances are the balance before that request). */
     observeHeaders(h: VeniceHeaders, status?: number) {

@@ -55,7 +55,12 @@ export function diemCostOf(promptTokens: number, completionTokens: number, price
 export function createPriceBook(client: Pick<VeniceClient, 'listModels' | 'listTraits'>, options: { ttlMs?: number; now?: () => number } = {}) {
   const ttl = options.ttlMs ?? 10 * 60_000
   const now = options.now ?? Date.now
-  let cache: Promise<{ models: Map<string, VeniceModel>; traits: Record<string, string>; at: number }> | undefined
+  let cache: Promise<Loaded> | undefined
+  // The settled load, read without a promise hop while fresh (every run resolves its model).
+  let current: Loaded | undefined
+  // Answers of the current load, per model string: almost always the same one.
+  let resolved = new Map<string, Resolved>()
+  let resolvedFrom: Loaded | undefined
 
   const load = () => {
     const c = cache
@@ -63,40 +68,57 @@ export function createPriceBook(client: Pick<VeniceClient, 'listModels' | 'listT
     return reload()
   }
   const reload = () => {
-    cache = Promise.all([client.listModels({ type: 'text' }), client.listTraits({ type: 'text' })]).then(([models, traits]) => ({
-      models: new Map(models.map((m) => [m.id, m])),
-      traits,
-      at: now(),
-    }))
-    cache.catch(() => (cache = undefined))
-    return cache
+    const p: Promise<Loaded> = Promise.all([client.listModels({ type: 'text' }), client.listTraits({ type: 'text' })]).then(([models, traits]) => {
+      const v = { models: new Map(models.map((m) => [m.id, m])), traits, at: now() }
+      if (cache === p) current = v
+      return v
+    })
+    cache = p
+    current = undefined
+    p.catch(() => {
+      if (cache === p) cache = undefined
+    })
+    return p
   }
 
   return {
     /** Resolves an id or trait to `{ id, price }`; the suffix after `:` is kept in `requestModel`. */
-    async resolve(modelOrTrait: string): Promise<{ id: string; requestModel: string; price: ModelPrice; model: VeniceModel }> {
-      const { models, traits } = await load()
-      const [base = modelOrTrait, suffix] = modelOrTrait.split(':', 2)
-      const id = models.has(base) ? base : traits[base]
-      const model = id ? models.get(id) : undefined
-      if (!id || !model) {
-        throw new ModelResolutionError(`Unknown model or trait "${base}".`, {
-          metaMessages: [`Traits: ${Object.keys(traits).join(', ') || '(none)'}`],
-          code: 'MODEL_UNKNOWN',
-        })
+    async resolve(modelOrTrait: string): Promise<Resolved> {
+      const loaded = current !== undefined && now() - current.at <= ttl ? current : await load()
+      if (resolvedFrom !== loaded) {
+        resolved = new Map()
+        resolvedFrom = loaded
       }
-      const p = model.model_spec?.pricing
-      const price: ModelPrice = {
-        inputDiem: p?.input?.diem ?? 0,
-        outputDiem: p?.output?.diem ?? 0,
-        inputUsd: p?.input?.usd ?? 0,
-        outputUsd: p?.output?.usd ?? 0,
-      }
-      return { id, requestModel: suffix ? `${id}:${suffix}` : id, price, model }
+      let r = resolved.get(modelOrTrait)
+      if (!r) resolved.set(modelOrTrait, (r = resolveIn(loaded, modelOrTrait)))
+      return r
     },
     /** Forget the cache (e.g. after a deprecation warning header). */
-    invalidate: () => void (cache = undefined),
+    invalidate: () => void (cache = current = undefined),
   }
+}
+
+type Loaded = { models: Map<string, VeniceModel>; traits: Record<string, string>; at: number }
+type Resolved = { id: string; requestModel: string; price: ModelPrice; model: VeniceModel }
+
+function resolveIn({ models, traits }: { models: Map<string, VeniceModel>; traits: Record<string, string> }, modelOrTrait: string): Resolved {
+  const [base = modelOrTrait, suffix] = modelOrTrait.split(':', 2)
+  const id = models.has(base) ? base : traits[base]
+  const model = id ? models.get(id) : undefined
+  if (!id || !model) {
+    throw new ModelResolutionError(`Unknown model or trait "${base}".`, {
+      metaMessages: [`Traits: ${Object.keys(traits).join(', ') || '(none)'}`],
+      code: 'MODEL_UNKNOWN',
+    })
+  }
+  const p = model.model_spec?.pricing
+  const price: ModelPrice = {
+    inputDiem: p?.input?.diem ?? 0,
+    outputDiem: p?.output?.diem ?? 0,
+    inputUsd: p?.input?.usd ?? 0,
+    outputUsd: p?.output?.usd ?? 0,
+  }
+  return { id, requestModel: suffix ? `${id}:${suffix}` : id, price, model }
 }
 
 /** A price book as returned by `createPriceBook`. */

@@ -65,11 +65,15 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
   let probed = options.initialLimit !== undefined
   let modelId: string | undefined
   const stats: LimiterStats = { granted: 0, rateLimited: 0, failures: 0, waitsMs: 0 }
+  // "Something changed" for waiters: made only when someone waits, so a grant with nobody queued allocates nothing.
   let wake: (() => void) | undefined
-  let changed = new Promise<void>((r) => (wake = r))
+  let changed: Promise<void> | undefined
+  const whenChanged = (): Promise<void> => (changed ??= new Promise<void>((r) => (wake = r)))
   const notify = () => {
-    wake?.()
-    changed = new Promise<void>((r) => (wake = r))
+    if (!wake) return
+    const w = wake
+    wake = changed = undefined
+    w()
   }
 
   /** How long the caller must still wait (0 = may go now). */
@@ -95,7 +99,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
       // The limiter's own window first, then the account's failure budget (which counts the request in flight).
       let ms = waitMs(clock.now())
       if (ms <= 0) {
-        ms = await budget.admit(clock.now())
+        const admitted = budget.admit(clock.now())
+        ms = typeof admitted === 'number' ? admitted : await admitted
         if (ms <= 0) {
           if (waitMs(clock.now()) <= 0) break
           // Another caller took the slot while the budget answered: hand the admission back and wait again.
@@ -104,7 +109,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
         }
       }
       const started = clock.now()
-      const changedNow = changed
+      const changedNow = whenChanged()
       await (Number.isFinite(ms) ? Promise.race([clock.sleep(ms, signal), changedNow]) : raceAbort(changedNow, signal))
       stats.waitsMs += clock.now() - started
     }

@@ -10,7 +10,7 @@ import type { Ledger } from './ledger.js'
 import { createPriceBook, costOf, type PriceBook } from './pricing.js'
 import { mapBounded, estimateTokens } from './util.js'
 import { chargeOf, ledgerEntryOf } from './accounting.js'
-import { recordModelCall, traceAgentRun, traceToolCall } from '../telemetry/record.js'
+import { recordingModelCalls, recordModelCall, traceAgentRun, traceToolCall } from '../telemetry/record.js'
 
 /** Why a run ended. */
 export type RunStatus = 'completed' | 'max_steps' | 'budget' | 'aborted' | 'insufficient_balance' | 'error'
@@ -122,7 +122,7 @@ async function runAgentLoop(o: RunAgentOptions): Promise<RunResult> {
       lastPrompt = charge.promptTokens + charge.completionTokens
       maxCompletion = Math.max(maxCompletion, charge.completionTokens)
       o.monitor?.recordSpend(charge.total)
-      recordModelCall({ agent: o.agent, keyHint: o.venice.keyHint, requestModel, startTime, completion, charge, headers, runwayHours: o.monitor ? () => o.monitor!.snapshot().runwayHours : undefined })
+      if (recordingModelCalls()) recordModelCall({ agent: o.agent, keyHint: o.venice.keyHint, requestModel, startTime, completion, charge, headers, runwayHours: o.monitor ? () => o.monitor!.snapshot().runwayHours : undefined })
       void o.ledger?.append(ledgerEntryOf({ agent: o.agent, key: o.venice.keyHint, model: requestModel, charge, headers, completion }))
       const message = completion.choices[0]?.message
       if (!message) throw new BaseError('Venice returned no choices.', { code: 'EMPTY_COMPLETION' })

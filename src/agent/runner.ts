@@ -98,8 +98,8 @@ export type KeyServices = {
   limiterFor: (model: string) => RateLimiter
   /** Runs `rotateKey` once for concurrent callers; true when a new key is in place. */
   rotate: (reason: 'expiring' | 'limit', detail: string) => Promise<boolean>
-  /** Before a run: waits for the first key-record read and any rotation, and rotates a key about to expire. */
-  prepare: () => Promise<void>
+  /** Before a run: waits for the first key-record read and any rotation, and rotates a key about to expire (`undefined`: nothing to wait for). */
+  prepare: () => Promise<void> | undefined
   /** True after a 402 that was not the account's (the key's own limit, or unexplained), until a new key or epoch. */
   capped: () => boolean
   /** What a 402 on this key means, from data (the key's record and usage, the balance headers); the message is a hint. */
@@ -149,15 +149,25 @@ export function createRunner(options: RunnerOptions) {
     key: (name: string): KeyServices | undefined => services.get(name),
     keys: (): KeyServices[] => [...services.values()],
     /** Runs one agent on a key's shared services. */
-    async run(o: RunnerRunOptions): Promise<RunResult> {
-      const s = pick(o.key)
-      await s.prepare()
-      const limiter = s.limiterFor(o.model ?? o.characterSlug ?? 'default')
-      return runAgent({
-        ...o, venice: s.venice, limiter, monitor: s.monitor, funding: s.funding, prices, ledger: options.ledger,
-        onKeyLimit: options.rotateKey ? (detail) => s.rotate('limit', detail) : undefined,
-        classify402: s.classify402,
-      })
+    run(o: RunnerRunOptions): Promise<RunResult> {
+      // Not an async function: with nothing to prepare, the run's own promise is returned (one less per run).
+      let s: KeyServices
+      let preparing: Promise<void> | undefined
+      try {
+        s = pick(o.key)
+        preparing = s.prepare()
+      } catch (e) {
+        return Promise.reject(e)
+      }
+      const start = (): Promise<RunResult> => {
+        const limiter = s.limiterFor(o.model ?? o.characterSlug ?? 'default')
+        return runAgent({
+          ...o, venice: s.venice, limiter, monitor: s.monitor, funding: s.funding, prices, ledger: options.ledger,
+          onKeyLimit: options.rotateKey ? (detail) => s.rotate('limit', detail) : undefined,
+          classify402: s.classify402,
+        })
+      }
+      return preparing ? preparing.then(start) : start()
     },
     /** Stops refresh timers and closes the runner's own connection pool (after in-flight requests). */
     close(): void {
@@ -274,11 +284,19 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
     return p
   }
   monitor.on('keyExpiring', (s) => void rotate('expiring', `expires in ${s.expiresInHours.toFixed(1)} h`))
-  const prepare = async (): Promise<void> => {
+  let readyDone = false
+  void ready.then(() => (readyDone = true))
+  const prepareSlow = async (): Promise<void> => {
     await ready
     if (rotating) await rotating
-    const expires = monitor.snapshot().keyExpiresAt
+    const expires = monitor.keyExpiresAt()
     if (expires !== undefined && expires - now() < (o.rotateAheadMs ?? 600_000)) await rotate('expiring', `expires at ${new Date(expires).toISOString()}`)
+  }
+  // Runs before every agent run: when nothing is pending and the key is not about to expire, nothing to await.
+  const prepare = (): Promise<void> | undefined => {
+    if (!readyDone || rotating) return prepareSlow()
+    const expires = monitor.keyExpiresAt()
+    return expires !== undefined && expires - now() < (o.rotateAheadMs ?? 600_000) ? prepareSlow() : undefined
   }
   const classify = async (info: { balanceDiem: number | undefined; balanceUsd: number | undefined; message: string | undefined }): Promise<InsufficientVerdict> => {
     if (o.fetchKeyRecord) await readRecord().catch(() => undefined)

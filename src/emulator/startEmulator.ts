@@ -135,11 +135,22 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
   // `x-venice-version` on every response (the docs: always); the emulator reports the spec version it follows.
   const version = String((loadVeniceSpec().info as { version?: unknown } | undefined)?.version ?? 'emulator')
   app.decorateRequest('venice', null as never)
-  app.addHook('onRequest', async (request, reply) => {
+  // The Date header has one-second resolution: format it once per emulator-clock second, not per request.
+  let dateSecond = NaN
+  let dateText = ''
+  // Callback-style hooks (not async) on the hot path: no promise per request and hook (issue #18 goal 2).
+  app.addHook('onRequest', (request, reply, done) => {
     request.venice = { key: null, caller: `ip:${request.ip}` }
     reply.header('CF-RAY', `${rayPrefix}${(++ray).toString(16).padStart(8, '0')}-EMU`).header('x-venice-version', version)
     // Like any HTTP server, the Date header tells the server's time: the emulator's clock (limits run on it).
-    reply.header('date', new Date(clock.now()).toUTCString())
+    const now = clock.now()
+    const second = Math.floor(now / 1000)
+    if (second !== dateSecond) {
+      dateSecond = second
+      dateText = new Date(now).toUTCString()
+    }
+    reply.header('date', dateText)
+    done()
   })
   const recorded: RecordedRequest[] = []
   if (options.recordRequests) {
@@ -148,9 +159,10 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
       if (!request.url.startsWith('/api/v1/_emulator/')) recorded.push({ method: request.method, url: request.url, body: request.body ?? null })
     })
   }
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // Only authenticated callers are counted, so unauthenticated probes cannot block other tests on loopback.
     if (reply.statusCode >= 400 && request.venice.key && !request.venice.skipBreaker) ctx.breaker.fail(request.venice.caller)
+    done()
   })
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof VeniceHttpError) {

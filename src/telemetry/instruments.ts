@@ -1,10 +1,31 @@
-import { createNoopMeter, metrics, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api'
+import { createNoopMeter, INVALID_SPAN_CONTEXT, metrics, ProxyTracerProvider, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api'
 import * as A from './attributes.js'
 
 const SCOPE = 'gondola'
 
 /** Gondola's tracer: a no-op until `startTelemetry` (or your own SDK) registers a provider. */
 export const tracer = () => trace.getTracer(SCOPE)
+
+/** The API's own no-op provider: what the global proxy delegates to until a provider is registered. */
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate()
+
+/**
+ * True when a tracer provider is registered. With none, every span is a no-op, so the chokepoints skip
+ * building spans and attribute objects at all (they run on every model step: issue #18). A provider from
+ * another copy of the API counts as registered (the safe answer).
+ *
+ * @example
+ * ```ts
+ * if (tracingEnabled()) span.setAttributes(expensiveAttributes())
+ * ```
+ */
+export function tracingEnabled(): boolean {
+  const p = trace.getTracerProvider()
+  return !(p instanceof ProxyTracerProvider && p.getDelegate() === NOOP_TRACER_PROVIDER)
+}
+
+/** A span that records nothing, handed to `inSpan` callbacks when tracing is off. */
+export const NOOP_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
 
 let instruments: ReturnType<typeof makeInstruments> | undefined
 let instrumentsFor: unknown
@@ -50,6 +71,8 @@ function makeInstruments() {
  * ```
  */
 export function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+  // No provider: the span would be a no-op and the context unchanged, so skip both.
+  if (!tracingEnabled()) return fn(NOOP_SPAN)
   return tracer().startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await fn(span)

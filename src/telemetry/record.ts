@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ChatCompletion } from 'openai/resources/chat/completions'
 import type { VeniceHeaders } from '../venice/headers.js'
 import * as A from './attributes.js'
-import { inSpan, meters, metricsEnabled, tracer } from './instruments.js'
+import { inSpan, meters, metricsEnabled, tracer, tracingEnabled } from './instruments.js'
 
 /**
  * The chokepoint wrappers: one call at each place Gondola does something an operator wants to see. Only ids,
@@ -11,12 +11,26 @@ import { inSpan, meters, metricsEnabled, tracer } from './instruments.js'
 
 /** An agent run (`invoke_agent <agent>`); the model and tool spans of the run nest under it. */
 export function traceAgentRun<T extends { status: string; steps: number; costDiem: number; costUsd: number; toolErrors: number }>(agent: string, model: string | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!tracingEnabled()) return fn() // no span to fill: no attribute objects either
   return inSpan(`invoke_agent ${agent}`, { [A.ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent', [A.ATTR_GEN_AI_AGENT_NAME]: agent, [A.ATTR_GEN_AI_PROVIDER_NAME]: A.VENICE_PROVIDER, ...(model ? { [A.ATTR_GEN_AI_REQUEST_MODEL]: model } : {}) }, async (span) => {
     const r = await fn()
     span.setAttributes({ 'gondola.run.status': r.status, 'gondola.run.steps': r.steps, [A.ATTR_VENICE_COST_DIEM]: r.costDiem, [A.ATTR_VENICE_COST_USD]: r.costUsd, 'gondola.run.tool_errors': r.toolErrors })
     if (r.status === 'error' || r.status === 'insufficient_balance') span.setStatus({ code: SpanStatusCode.ERROR, message: r.status })
     return r
   })
+}
+
+/**
+ * Whether `recordModelCall` would record anything (a tracer or meter provider is registered). The agent loop
+ * asks first, so a run without telemetry builds no record object per step.
+ *
+ * @example
+ * ```ts
+ * if (recordingModelCalls()) recordModelCall({ agent, keyHint, requestModel, startTime, completion, charge, headers })
+ * ```
+ */
+export function recordingModelCalls(): boolean {
+  return tracingEnabled() || metricsEnabled()
 }
 
 /**
@@ -34,9 +48,11 @@ export function recordModelCall(p: {
   /** The key's runway, read only when metrics are on. */
   runwayHours?: (() => number) | undefined
 }): void {
-  const span = tracer().startSpan(`chat ${p.requestModel}`, { kind: SpanKind.CLIENT, startTime: p.startTime })
+  const tracing = tracingEnabled()
   const metricsOn = metricsEnabled()
-  // Off by default: a non-recording span and no meter provider cost one allocation, nothing more.
+  // Off by default: nothing to record, nothing allocated (this runs on every model step).
+  if (!tracing && !metricsOn) return
+  const span = tracer().startSpan(`chat ${p.requestModel}`, { kind: SpanKind.CLIENT, startTime: p.startTime })
   if (!span.isRecording() && !metricsOn) return
   const { completion: c, charge, headers: h } = p
   const balanceAfter = h.balanceDiem === undefined ? undefined : h.balanceDiem - charge.costDiem
@@ -70,6 +86,14 @@ export function recordModelCall(p: {
 
 /** One tool call (`execute_tool <name>`); a result that is an error counts in `gondola.tool.errors`. */
 export function traceToolCall<T extends { ok: boolean; error?: string | undefined }>(agent: string, name: string, callId: string, fn: () => Promise<T>): Promise<T> {
+  if (!tracingEnabled()) {
+    if (!metricsEnabled()) return fn() // nothing to record at all
+    // No span; the error counter still counts (a meter provider may be registered without a tracer provider).
+    return fn().then((r) => {
+      if (!r.ok) meters().toolErrors.add(1, { [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_AGENT]: agent })
+      return r
+    })
+  }
   return inSpan(`execute_tool ${name}`, { [A.ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_GEN_AI_TOOL_CALL_ID]: callId, [A.ATTR_AGENT]: agent }, async (span) => {
     const r = await fn()
     if (!r.ok) {

@@ -30,29 +30,28 @@ export async function runToolCall(
   call: { id: string; name: string; arguments: string },
   ctx: ToolContext,
 ): Promise<ToolCallResult> {
-  const base = { toolCallId: call.id, name: call.name }
   const tool = tools.get(call.name)
   if (!tool) {
     const names = [...tools.keys()].join(', ') || '(none)'
-    return { ...base, ok: false, error: 'unknown_tool', content: `Error: unknown tool "${call.name}". Available tools: ${names}.` }
+    return { toolCallId: call.id, name: call.name, ok: false, error: 'unknown_tool', content: `Error: unknown tool "${call.name}". Available tools: ${names}.` }
   }
   let raw: unknown
   try {
     raw = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments)
   } catch {
-    return { ...base, ok: false, error: 'invalid_json', content: `Error: the arguments for "${call.name}" are not valid JSON. Send a JSON object matching the tool's parameters.` }
+    return { toolCallId: call.id, name: call.name, ok: false, error: 'invalid_json', content: `Error: the arguments for "${call.name}" are not valid JSON. Send a JSON object matching the tool's parameters.` }
   }
   const parsed = tool.schema.safeParse(raw)
   if (!parsed.success) {
-    return { ...base, ok: false, error: 'invalid_arguments', content: `Error: invalid arguments for "${call.name}":\n${z.prettifyError(parsed.error)}\nFix the arguments and call the tool again.` }
+    return { toolCallId: call.id, name: call.name, ok: false, error: 'invalid_arguments', content: `Error: invalid arguments for "${call.name}":\n${z.prettifyError(parsed.error)}\nFix the arguments and call the tool again.` }
   }
   // What the model reads goes to the model provider: credentials (RPC URL keys, API keys) are removed here.
   try {
     const result = await tool.handler(parsed.data, ctx)
-    return { ...base, ok: true, content: redactText(stringify(result)) }
+    return { toolCallId: call.id, name: call.name, ok: true, content: redactText(stringify(result)) }
   } catch (err) {
     if (ctx.signal?.aborted) throw err
-    return { ...base, ok: false, error: 'handler_error', content: redactText(`Error: ${call.name} failed: ${describeError(err)}`) }
+    return { toolCallId: call.id, name: call.name, ok: false, error: 'handler_error', content: redactText(`Error: ${call.name} failed: ${describeError(err)}`) }
   }
 }
 
@@ -66,5 +65,12 @@ export function describeError(err: unknown): string {
 function stringify(result: unknown): string {
   if (typeof result === 'string') return result
   if (result === undefined) return 'OK'
-  return JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+  // Plain stringify first (a replacer function makes every result several times slower); only a BigInt
+  // makes it throw, and then the replacer writes it as a decimal string. Same text either way.
+  try {
+    return JSON.stringify(result)
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e
+    return JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+  }
 }

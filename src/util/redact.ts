@@ -78,6 +78,8 @@ export function redactUrl(url: string): string {
 const URL_IN_TEXT = /\b(?:https?|wss?|postgres(?:ql)?):\/\/[^\s"'<>`\\)\]}]+/gi
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/gi
 const API_KEY = /\b(vk_|sk-|VENICE[_-]?(?:INFERENCE|ADMIN)[_-]?KEY[_-]?)[A-Za-z0-9_-]{6,}/g
+/** A superset of what the three patterns above can match: text without any of these has nothing for them. */
+const MAYBE_SECRET = /:\/\/|bearer|vk_|sk-|venice/i
 
 /** Secrets known from configuration (RPC URL keys), removed wherever they appear, even outside a URL. */
 const knownSecrets = new Set<string>()
@@ -124,7 +126,9 @@ export function registerUrlSecrets(url: string | undefined): void {
  * ```
  */
 export function redactText(text: string): string {
-  let out = text.replace(URL_IN_TEXT, (url) => redactUrl(url)).replace(BEARER, '$1[redacted]').replace(API_KEY, '$1[redacted]')
+  // One scan for what every pattern needs (a URL's "://", "bearer", a key prefix) before running three (every tool result passes here).
+  let out = MAYBE_SECRET.test(text) ? text.replace(URL_IN_TEXT, (url) => redactUrl(url)).replace(BEARER, '$1[redacted]').replace(API_KEY, '$1[redacted]') : text
+  if (knownSecrets.size === 0) return out
   for (const secret of knownSecrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED)
   return out
 }

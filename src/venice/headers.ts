@@ -40,23 +40,51 @@ export type VeniceHeaders = {
  * ```
  */
 export function parseVeniceHeaders(headers: HeadersLike, now: number = Date.now()): VeniceHeaders {
-  const num = (name: string) => toNumber(headerValue(headers, name))
+  const h = pickVeniceHeaders(headers)
   return {
-    balanceDiem: num('x-venice-balance-diem'),
-    balanceUsd: num('x-venice-balance-usd'),
-    limitRequests: num('x-ratelimit-limit-requests'),
-    remainingRequests: num('x-ratelimit-remaining-requests'),
-    resetRequestsAtMs: unixToMs(num('x-ratelimit-reset-requests')),
-    limitTokens: num('x-ratelimit-limit-tokens'),
-    remainingTokens: num('x-ratelimit-remaining-tokens'),
-    resetTokensInMs: secondsToMs(num('x-ratelimit-reset-tokens')),
-    retryAfterMs: retryAfterMs(headers, now),
-    requestId: headerValue(headers, 'cf-ray') ?? headerValue(headers, 'x-request-id'),
-    modelId: headerValue(headers, 'x-venice-model-id'),
-    modelName: headerValue(headers, 'x-venice-model-name'),
-    deprecationWarning: headerValue(headers, 'x-venice-model-deprecation-warning'),
-    deprecationDate: headerValue(headers, 'x-venice-model-deprecation-date'),
+    balanceDiem: toNumber(h['x-venice-balance-diem']),
+    balanceUsd: toNumber(h['x-venice-balance-usd']),
+    limitRequests: toNumber(h['x-ratelimit-limit-requests']),
+    remainingRequests: toNumber(h['x-ratelimit-remaining-requests']),
+    resetRequestsAtMs: unixToMs(toNumber(h['x-ratelimit-reset-requests'])),
+    limitTokens: toNumber(h['x-ratelimit-limit-tokens']),
+    remainingTokens: toNumber(h['x-ratelimit-remaining-tokens']),
+    resetTokensInMs: secondsToMs(toNumber(h['x-ratelimit-reset-tokens'])),
+    retryAfterMs: retryAfterFrom(h['retry-after-ms'], h['retry-after'], now),
+    requestId: h['cf-ray'] ?? h['x-request-id'],
+    modelId: h['x-venice-model-id'],
+    modelName: h['x-venice-model-name'],
+    deprecationWarning: h['x-venice-model-deprecation-warning'],
+    deprecationDate: h['x-venice-model-deprecation-date'],
   }
+}
+
+/** The headers `parseVeniceHeaders` reads (lower case). */
+const VENICE_HEADER_NAMES = new Set([
+  'x-venice-balance-diem', 'x-venice-balance-usd', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests',
+  'x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens', 'retry-after-ms', 'retry-after', 'cf-ray', 'x-request-id',
+  'x-venice-model-id', 'x-venice-model-name', 'x-venice-model-deprecation-warning', 'x-venice-model-deprecation-date',
+])
+
+/**
+ * The wanted headers in one pass (this runs on every response): iterating a fetch `Headers` once costs a
+ * fraction of sixteen `get` calls, each of which re-validates its name. Same answers as `headerValue`: a
+ * `Headers` combines repeated values; a plain object gives its first key that matches case-insensitively.
+ */
+function pickVeniceHeaders(headers: HeadersLike): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {}
+  if (!headers) return out
+  if (typeof (headers as Headers).get === 'function') {
+    if (typeof (headers as Headers)[Symbol.iterator] === 'function') {
+      for (const [k, v] of headers as Headers) if (VENICE_HEADER_NAMES.has(k)) out[k] = v
+    } else for (const name of VENICE_HEADER_NAMES) out[name] = (headers as Headers).get(name) ?? undefined
+    return out
+  }
+  for (const [k, v] of Object.entries(headers as Record<string, string | undefined>)) {
+    const lower = k.toLowerCase()
+    if (VENICE_HEADER_NAMES.has(lower) && !(lower in out)) out[lower] = v
+  }
+  return out
 }
 
 /**
@@ -68,9 +96,12 @@ export function parseVeniceHeaders(headers: HeadersLike, now: number = Date.now(
  * ```
  */
 export function retryAfterMs(headers: HeadersLike, now: number): number | undefined {
-  const ms = toNumber(headerValue(headers, 'retry-after-ms'))
+  return retryAfterFrom(headerValue(headers, 'retry-after-ms'), headerValue(headers, 'retry-after'), now)
+}
+
+function retryAfterFrom(retryAfterMsValue: string | undefined, ra: string | undefined, now: number): number | undefined {
+  const ms = toNumber(retryAfterMsValue)
   if (ms !== undefined && ms >= 0) return ms
-  const ra = headerValue(headers, 'retry-after')
   if (ra === undefined) return undefined
   const seconds = toNumber(ra)
   if (seconds !== undefined) return seconds >= 0 ? seconds * 1000 : undefined
@@ -94,7 +125,8 @@ function secondsToMs(v: number | undefined): number | undefined {
   return v === undefined ? undefined : v * 1000
 }
 
-const parsedOnce = new WeakMap<object, VeniceHeaders>()
+/** Where a response's parsed headers are kept, on the `Headers` object itself (a WeakMap entry per response cost GC time). */
+const PARSED = Symbol('gondola.veniceHeaders')
 
 /**
  * `parseVeniceHeaders`, memoised per headers object: the client's header hook and the agent loop read
@@ -106,7 +138,8 @@ const parsedOnce = new WeakMap<object, VeniceHeaders>()
  * ```
  */
 export function parseVeniceHeadersOnce(headers: Headers, now?: number): VeniceHeaders {
-  let h = parsedOnce.get(headers)
-  if (!h) parsedOnce.set(headers, (h = parseVeniceHeaders(headers, now)))
+  const slot = headers as Headers & { [PARSED]?: VeniceHeaders }
+  let h = slot[PARSED]
+  if (!h) slot[PARSED] = h = parseVeniceHeaders(headers, now)
   return h
 }

@@ -18,7 +18,8 @@ export type ChildCommand =
   | { id: number; op: 'resetStats' }
   | { id: number; op: 'stop' }
 
-export type ServerStats = { requests: number; chatRequests: number; connections: number; maxOpenConnections: number; openConnections: number }
+/** `cpuUs`: this child's CPU time (user + system, µs) since the last reset: per request it moves far less with other processes' load than req/s does. */
+export type ServerStats = { requests: number; chatRequests: number; connections: number; maxOpenConnections: number; openConnections: number; cpuUs: number; sysUs?: number }
 
 const owners = JSON.parse(process.env.BENCH_EMULATOR_OWNERS ?? '[]') as Address[]
 const emulator = await startEmulator({ chain: createStaticChainReader(Object.fromEntries(owners.map((o) => [o, { svvv: 10n ** 18n }]))), dailyPoolDiem: 1e12 })
@@ -26,7 +27,8 @@ const trivial = Fastify({ logger: false, keepAliveTimeout: 30_000 })
 trivial.post('/api/v1/chat/completions', async (_request, reply) => reply.header('content-type', 'application/json; charset=utf-8').send('{"ok":true}'))
 await trivial.listen({ port: 0, host: '127.0.0.1' })
 
-const stats: ServerStats = { requests: 0, chatRequests: 0, connections: 0, maxOpenConnections: 0, openConnections: 0 }
+const stats: ServerStats = { requests: 0, chatRequests: 0, connections: 0, maxOpenConnections: 0, openConnections: 0, cpuUs: 0 }
+let cpuFrom = process.cpuUsage()
 const watch = (server: Server) => {
   server.on('request', (req: { url?: string }) => {
     stats.requests++
@@ -49,11 +51,14 @@ process.on('message', async (m: ChildCommand) => {
     case 'setRateLimits':
       emulator.setRateLimits(m.overrides)
       return reply(true)
-    case 'stats':
-      return reply({ ...stats })
+    case 'stats': {
+      const c = process.cpuUsage(cpuFrom)
+      return reply({ ...stats, cpuUs: c.user + c.system, sysUs: c.system })
+    }
     case 'resetStats':
       // Sockets still open stay counted as open; the maximum restarts from them.
       stats.requests = stats.chatRequests = stats.connections = 0
+      cpuFrom = process.cpuUsage()
       stats.maxOpenConnections = stats.openConnections
       return reply(true)
     case 'stop':

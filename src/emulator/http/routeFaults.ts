@@ -4,7 +4,7 @@
  * and balance checks, as Venice fails there); the `/_emulator/*` admin routes never fail, so a test can
  * always turn faults off again.
  */
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.js'
 import { MESSAGES, VeniceHttpError } from './VeniceHttpError.js'
 
@@ -24,18 +24,23 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * ```
  */
 export function registerRouteFaults(app: FastifyInstance, ctx: EmulatorContext): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback style: inference routes (the hot path) pass straight through without a promise.
+  app.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.url
-    if (!route || INFERENCE_ROUTES.has(route) || route.startsWith('/api/v1/_emulator/')) return
-    const fault = ctx.faults.decide('other')
-    if (fault.latencyMs > 0) await sleep(fault.latencyMs)
-    if (fault.kind === 'drop') {
-      reply.hijack()
-      request.raw.socket.destroy()
-      return
-    }
-    if (fault.kind === 429) throw new VeniceHttpError(429, MESSAGES.rateLimited)
-    if (fault.kind === 500) throw new VeniceHttpError(500, 'An unknown error occurred')
-    if (fault.kind === 503) throw new VeniceHttpError(503, MESSAGES.atCapacity)
+    if (!route || INFERENCE_ROUTES.has(route) || route.startsWith('/api/v1/_emulator/')) return done()
+    injectFault(ctx, request, reply).then(() => done(), done)
   })
+}
+
+async function injectFault(ctx: EmulatorContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const fault = ctx.faults.decide('other')
+  if (fault.latencyMs > 0) await sleep(fault.latencyMs)
+  if (fault.kind === 'drop') {
+    reply.hijack()
+    request.raw.socket.destroy()
+    return
+  }
+  if (fault.kind === 429) throw new VeniceHttpError(429, MESSAGES.rateLimited)
+  if (fault.kind === 500) throw new VeniceHttpError(500, 'An unknown error occurred')
+  if (fault.kind === 503) throw new VeniceHttpError(503, MESSAGES.atCapacity)
 }

@@ -51,7 +51,14 @@ export function generate(req: ChatRequest, model: ModelEntry, params: Record<str
   const toolResults = req.messages.slice(lastIdx + 1).filter((m) => m.role === 'tool')
   const thinking = model.model_spec.capabilities?.supportsReasoning === true && params.disable_thinking !== true && params.strip_thinking_response !== true
   const reasoning = thinking ? `Thinking about "${clip(userText, 80)}": I'll answer from what I was given.` : null
-  const state: FillState = { ex: extractValues(userText), nextNumber: 0, nextAddress: 0, nextQuoted: 0, now }
+  // Extracted only when a schema is filled (tool arguments, json_schema): a plain answer never reads it.
+  let ex: ReturnType<typeof extractValues> | undefined
+  const state: FillState = {
+    get ex() {
+      return (ex ??= extractValues(userText))
+    },
+    nextNumber: 0, nextAddress: 0, nextQuoted: 0, now,
+  }
 
   if (!toolResults.length && req.tools?.length) {
     const chosen = chooseTools(req.tools, userText, req.tool_choice, req.parallel_tool_calls !== false)

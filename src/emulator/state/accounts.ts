@@ -7,7 +7,7 @@ import type { ChainReader, Stake } from '../chainReader.js'
 import { epochStart, periodStart, type EmulatorClock } from './clock.js'
 import { keySpendSince, recordKeySpend, type ApiKeyRecord } from './keyStore.js'
 import { MESSAGES, VeniceHttpError } from '../http/VeniceHttpError.js'
-import { RingBuffer } from './ringBuffer.js'
+import { UsageLog } from './usageLog.js'
 
 /**
  * One charged request, as the billing ledger reports it. `seq` grows by one per charge (across all
@@ -16,7 +16,7 @@ import { RingBuffer } from './ringBuffer.js'
  */
 export type UsageEntry = { seq: number; at: number; keyId: string; requestId: string; model: string; promptTokens: number; completionTokens: number; usd: number; diem: number; kind: string }
 
-export type User = { address: Address; usd: number; diemSpent: Map<number, number>; usage: RingBuffer<UsageEntry> }
+export type User = { address: Address; usd: number; diemSpent: Map<number, number>; usage: UsageLog }
 
 export type AccountsOptions = {
   chain: ChainReader
@@ -59,7 +59,7 @@ export function createAccounts(options: AccountsOptions) {
 
   const user = (address: Address): User => {
     let u = users.get(address)
-    if (!u) users.set(address, (u = { address, usd: options.usdBalance, diemSpent: new Map(), usage: new RingBuffer<UsageEntry>(USAGE_CAP) }))
+    if (!u) users.set(address, (u = { address, usd: options.usdBalance, diemSpent: new Map(), usage: new UsageLog(USAGE_CAP) }))
     return u
   }
   const allocationOf = (stake: Stake): Allocation => {
@@ -129,7 +129,7 @@ export function createAccounts(options: AccountsOptions) {
       recordKeySpend(key, { usd, diem }, epoch, epochStart(now, 86_400_000))
       key.lastUsedAt = now
       seq += 1
-      u.usage.push({ ...line, requestId: line.requestId ?? `${line.kind}-${key.id}-${seq}`, seq, at: now, keyId: key.id, usd, diem })
+      u.usage.push({ model: line.model, promptTokens: line.promptTokens, completionTokens: line.completionTokens, kind: line.kind, requestId: line.requestId ?? `${line.kind}-${key.id}-${seq}`, seq, at: now, keyId: key.id, usd, diem })
       return { diem, usd }
     },
   }

@@ -27,16 +27,24 @@ const DAY = 86_400_000
  */
 export function createRateLimiter(options: { now: () => number; overrides?: RateLimitOverrides; limitHeader?: () => 'limit' | 'used' | undefined }) {
   let overrides = options.overrides ?? {}
-  const windows = new Map<string, Window>()
+  const windows = new Map<Address, Map<string, Window>>()
   const logs = new Map<Address, RateLimitLogEntry[]>()
 
-  const limitsFor = (model: ModelEntry): TierLimits => ({ ...defaultLimitsOf(model), ...overrides.global, ...overrides.perModel?.[model.id] })
+  // Merged once per model until the overrides change (this runs twice per request).
+  let merged = new Map<ModelEntry, TierLimits>()
+  const limitsFor = (model: ModelEntry): TierLimits => {
+    let l = merged.get(model)
+    if (!l) merged.set(model, (l = { ...defaultLimitsOf(model), ...overrides.global, ...overrides.perModel?.[model.id] }))
+    return l
+  }
   const windowOf = (user: Address, modelId: string, now: number): Window => {
-    const k = `${user}|${modelId}`
     const minute = Math.floor(now / MINUTE)
     const day = Math.floor(now / DAY)
-    let w = windows.get(k)
-    if (!w) windows.set(k, (w = { minute, reqs: 0, tokens: 0, day, dayReqs: 0 }))
+    // user → model → window: no key string built per lookup (three lookups per request).
+    let perModel = windows.get(user)
+    if (!perModel) windows.set(user, (perModel = new Map()))
+    let w = perModel.get(modelId)
+    if (!w) perModel.set(modelId, (w = { minute, reqs: 0, tokens: 0, day, dayReqs: 0 }))
     if (w.minute !== minute) Object.assign(w, { minute, reqs: 0, tokens: 0 })
     if (w.day !== day) Object.assign(w, { day, dayReqs: 0 })
     return w
@@ -64,6 +72,7 @@ export function createRateLimiter(options: { now: () => number; overrides?: Rate
     limitsFor,
     setOverrides(next: RateLimitOverrides) {
       overrides = next
+      merged = new Map()
     },
     /** The headers for `model` without counting a request. */
     peek(user: Address, model: ModelEntry): Record<string, string> {
