@@ -60,6 +60,10 @@ export const envSchema = z.object({
   GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: decimalString.default('1'),
   /** Fleet mode: state in Postgres and runs through its job queue. Unset: the embedded file-based default. */
   GONDOLA_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  /** Fleet mode: a run still active after this long (its worker died) fails and is retried on another worker. */
+  GONDOLA_FLEET_RUN_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_399).default(900),
+  /** Fleet mode: how many times a failed or timed-out run is retried. */
+  GONDOLA_FLEET_RUN_RETRIES: z.coerce.number().int().min(0).max(20).default(2),
   /**
    * Fleet mode: seals the INFERENCE keys in the Postgres key store. Every worker gets it; the ADMIN key stays
    * sealed under GONDOLA_KEYSTORE_PASSWORD, which only the treasury holds.

@@ -4,4 +4,6 @@
  * used and the embedded file-based default applies.
  */
 export * from './db/index.js'
+export * from './jobs/index.js'
+export * from './worker/index.js'
 export * from './state/index.js'

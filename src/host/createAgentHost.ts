@@ -22,7 +22,7 @@ import type { Wallet } from '../wallet/createWallet.js'
 import type { Logger } from '../util/logger.js'
 import { FundingFailedError, FundingRefusedError } from './fundingErrors.js'
 import { registerUrlSecrets } from '../util/redact.js'
-import { builtinToolFactories, type ToolFactory } from './hostTools.js'
+import { builtinToolFactories, type RemoteTopUp, type ToolFactory } from './hostTools.js'
 import { createWalletTopUp } from './walletTopUp.js'
 import { fileRunHistory, type RunHistory } from './runHistory.js'
 
@@ -66,6 +66,11 @@ export type AgentHostOptions = {
   imageModel?: string | undefined
   /** The configured Diem autopilot, for the `autopilot_plan` / `autopilot_apply` tools (resolved on first use). */
   autopilot?: AutopilotProvider | undefined
+  /**
+   * Fleet agent workers: every top-up (automatic or asked by the model) is sent to the treasury instead of being
+   * signed with `wallet`, which then only reads (it holds no private key).
+   */
+  remoteTopUp?: RemoteTopUp | undefined
   /** Extra tools by name, next to the built-ins. */
   tools?: Record<string, ToolFactory> | undefined
   clock?: LimiterClock | undefined
@@ -143,7 +148,7 @@ export function createAgentHost(options: AgentHostOptions) {
     logger: options.logger?.child({ component: 'venice' }),
     clock: options.clock,
     monitor: options.monitor,
-    topUp: createWalletTopUp({
+    topUp: options.remoteTopUp ? (request) => options.remoteTopUp!({ eth: options.funding.ethPerTopUp, reason: request.reason }) : createWalletTopUp({
       wallet: options.wallet,
       ethPerTopUp: options.funding.ethPerTopUp,
       mintDiem: options.funding.mintDiem,
@@ -197,7 +202,7 @@ export function createAgentHost(options: AgentHostOptions) {
     const deps = {
       wallet: options.wallet, services, outboxDir: options.outboxDir, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem,
       fundingCooldownMs: options.funding.cooldownMs, imageModel: options.imageModel ?? 'default', onFundingFailure: (err: BaseError) => void sink.failures.push(err),
-      autopilot: options.autopilot,
+      autopilot: options.autopilot, remoteTopUp: options.remoteTopUp,
     }
     const registry = new Map(Object.entries(factories).filter(([name]) => def.tools.includes(name)).map(([name, make]) => [name, make(deps)]))
     return resolveTools(def, registry)

@@ -18,6 +18,7 @@ import { formatShort, parseAmount } from '../wallet/amounts.js'
 import { InsufficientFundsError, NothingToDoError, PolicyViolationError } from '../wallet/errors.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import { requestTopUp } from './walletTopUp.js'
+import type { TopUpResult } from '../agent/funding.js'
 
 /** What a tool factory gets: the wallet (reads and policy-bound top-ups), the agent's key services, where to write. */
 export type ToolDeps = {
@@ -33,7 +34,12 @@ export type ToolDeps = {
   onFundingFailure?: ((error: BaseError) => void) | undefined
   /** The configured Diem autopilot (targets from GONDOLA_AUTOPILOT_*), when the host has one. */
   autopilot?: AutopilotProvider | undefined
+  /** Fleet agent workers: top-ups are asked of the treasury (a job), never signed here. */
+  remoteTopUp?: RemoteTopUp | undefined
 }
+
+/** A top-up done elsewhere (the fleet's treasury), under that signer's spend policy and funding window. */
+export type RemoteTopUp = (p: { eth: bigint; reason: string; agent?: string | undefined }) => Promise<TopUpResult>
 
 /** Builds one tool for one agent. Registries map tool names (as used in `agents/`) to factories. */
 export type ToolFactory = (deps: ToolDeps) => AnyTool
@@ -129,12 +135,15 @@ export const builtinToolFactories: Record<string, ToolFactory> = {
       },
     }),
   get_runway: ({ services }) => runwayTool({ monitor: services.monitor }),
-  request_top_up: ({ wallet, ethPerTopUp, mintDiem, fundingCooldownMs, onFundingFailure }) =>
+  request_top_up: ({ wallet, ethPerTopUp, mintDiem, fundingCooldownMs, onFundingFailure, remoteTopUp }) =>
     requestTopUpTool({
       onFailure: onFundingFailure,
       // The model may suggest an amount; the wallet's spend policy (caps, allowlist, slippage) decides.
-      requestTopUp: ({ agent, reason, ethAmount }) =>
-        requestTopUp({ wallet, mintDiem, cooldownMs: fundingCooldownMs }, { eth: ethAmount ? parseAmount(ethAmount, { symbol: 'ETH', field: 'ethAmount' }) : ethPerTopUp, reason: `requested by ${agent}: ${reason}` }),
+      requestTopUp: ({ agent, reason, ethAmount }) => {
+        const eth = ethAmount ? parseAmount(ethAmount, { symbol: 'ETH', field: 'ethAmount' }) : ethPerTopUp
+        if (remoteTopUp) return remoteTopUp({ eth, reason: `requested by ${agent}: ${reason}`, agent })
+        return requestTopUp({ wallet, mintDiem, cooldownMs: fundingCooldownMs }, { eth, reason: `requested by ${agent}: ${reason}` })
+      },
     }),
   generate_image: ({ services, outboxDir, imageModel }) => generateImageTool({ venice: services.venice, model: imageModel, dir: join(outboxDir, 'images') }),
   speak: ({ services, outboxDir }) => speechTool({ venice: services.venice, dir: join(outboxDir, 'audio') }),

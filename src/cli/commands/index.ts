@@ -24,4 +24,6 @@ export const subCommands: Record<string, Lazy> = {
   dashboard: () => import('./dashboard.js').then((m) => m.default),
   character: () => import('./character.js').then((m) => m.default),
   characters: () => import('./characters.js').then((m) => m.default),
+  worker: () => import('./worker.js').then((m) => m.default),
+  fleet: () => import('./fleet.js').then((m) => m.default),
 }

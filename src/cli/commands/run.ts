@@ -32,6 +32,8 @@ export default defineCommand({
     schedule: { type: 'boolean', description: "Keep running on the agent's schedule (everySeconds or cron) until Ctrl-C (or --runs)", default: false },
     every: { type: 'string', description: 'Run every N seconds (implies --schedule)' },
     runs: { type: 'string', description: 'With --schedule/--every: stop after N runs' },
+    queue: { type: 'boolean', description: 'Fleet mode: submit the run to the Postgres queue (GONDOLA_DATABASE_URL) for `gondola worker` instead of running here; with --every/--cron/--schedule, store the schedule', default: false },
+    cron: { type: 'string', description: 'With --queue: schedule on this cron expression (UTC), e.g. "*/15 * * * *"' },
     list: { type: 'boolean', description: 'List the agents and exit', default: false },
     json: { type: 'boolean', description: 'Print one JSON line per run', default: false },
     character: { type: 'string', description: 'social-bot: speak as this Venice character (slug; see gondola characters list)' },
@@ -46,8 +48,12 @@ export default defineCommand({
     const budgetDiem = optionalNumberFlag(args['budget-diem'], '--budget-diem', { min: 0, exclusiveMin: true, max: 1_000_000, example: '0.05' })
     const every = optionalNumberFlag(args.every, '--every', { min: 0, exclusiveMin: true, max: 31_536_000, example: '3600' })
     const runs = optionalNumberFlag(args.runs, '--runs', { min: 1, max: 1_000_000, integer: true, example: '3' })
+    if (args.cron !== undefined && !args.queue) throw new CLIError('--cron needs --queue (queued schedules are cron; here use --every).', { code: 'CLI_BAD_FLAG_VALUE' })
     const budgetDiemPerDay = optionalNumberFlag(args['budget-diem-per-day'], '--budget-diem-per-day', { min: 0, exclusiveMin: true, max: 1_000_000, example: '0.5' })
     const env = readEnv()
+    if (args.queue && (args.character !== undefined || args.persona !== undefined || args['budget-diem-per-day'] !== undefined || args['dry-run']))
+      throw new CLIError('--character, --persona, --budget-diem-per-day and --dry-run run here: they do not go with --queue.', { code: 'CLI_BAD_FLAG' })
+    if (args.queue) return submitQueued(env, { agent: args.agent, prompt: args.prompt, maxSteps, budgetDiem, every, cron: args.cron, schedule: args.schedule, runs, json: args.json })
     const agent = await loadAgent(args.agent, { agentsDir: env.GONDOLA_AGENTS_DIR })
     const social = agent.kind === 'model' && agent.name === 'social-bot'
     const socialOnly = (['character', 'persona', 'budget-diem-per-day'] as const).filter((k) => args[k] !== undefined).map((k) => `--${k}`).concat(args['dry-run'] ? ['--dry-run'] : [])
@@ -86,6 +92,32 @@ export default defineCommand({
     }
   },
 })
+
+/** `gondola run <agent> --queue`: one run, or a stored schedule, on the fleet's queue; prints the job id. */
+async function submitQueued(env: Env, o: { agent: string; prompt?: string | undefined; maxSteps?: number | undefined; budgetDiem?: number | undefined; every?: number | undefined; cron?: string | undefined; schedule: boolean; runs?: number | undefined; json: boolean }): Promise<void> {
+  if (o.runs !== undefined) throw new CLIError('--runs does not apply to --queue: a queued schedule runs until removed.', { code: 'CLI_BAD_FLAG_VALUE' })
+  if (o.cron !== undefined && o.every !== undefined) throw new CLIError('Pass --every or --cron, not both.', { code: 'CLI_BAD_FLAG_VALUE' })
+  if (o.cron !== undefined && !/^\S+( \S+){4,5}$/.test(o.cron.trim())) throw new CLIError(`--cron "${o.cron}" is not a cron expression (5 fields: minute hour day month weekday).`, { metaMessages: ['e.g. --cron "*/15 * * * *"'], code: 'CLI_BAD_FLAG_VALUE' })
+  // The name is checked here, where the submitter sees the error; the worker loads it again.
+  const agent = await loadAgent(o.agent, { agentsDir: env.GONDOLA_AGENTS_DIR })
+  const { openFleetFromEnv } = await import('../fleetContext.js')
+  const fleet = await openFleetFromEnv(env, { command: 'gondola run --queue', supervise: false, max: 2 })
+  try {
+    const job = { agent: agent.name, prompt: o.prompt, maxSteps: o.maxSteps, budgetDiem: o.budgetDiem, submittedBy: 'gondola run --queue' }
+    if (o.cron !== undefined || o.every !== undefined || o.schedule) {
+      const timing = o.cron !== undefined ? undefined : scheduleOf(agent, o.every)
+      const when = o.cron !== undefined ? { cron: o.cron.trim() } : timing!.cron !== undefined ? { cron: timing!.cron, timezone: timing!.timezone } : { everySeconds: timing!.everySeconds! }
+      const s = await fleet.jobs.scheduleRun(job, when)
+      if (o.json) return printJson({ scheduled: agent.name, cron: s.cron, queue: s.queue })
+      return void process.stdout.write(`Scheduled ${agent.name} on cron "${s.cron}" (UTC): each tick is a queued run for any \`gondola worker\`.\n`)
+    }
+    const id = await fleet.jobs.submitRun(job)
+    if (o.json) return printJson({ queued: agent.name, job: id })
+    process.stdout.write(`Queued ${agent.name}: job ${id} (a \`gondola worker\` takes it; see gondola fleet status).\n`)
+  } finally {
+    await fleet.close()
+  }
+}
 
 /** The agent's schedule (`--every` wins), or a CLI error saying what to pass. */
 function scheduleOf(agent: ModelAgent | ScriptAgent, every: number | undefined) {

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import { createLedger, type Ledger, type LedgerEntry, type LedgerSink } from '../../agent/ledger.js'
+import { whileDatabaseDown } from '../jobs/registry.js'
 import type { Database } from '../db/openDatabase.js'
 
 /**
@@ -29,10 +30,12 @@ export function ledgerKeyOf(entry: LedgerEntry): string {
  * ```
  */
 export function pgLedgerSink(db: Database): LedgerSink {
+  // A line written while Postgres restarts waits for it (up to a minute) instead of being lost: the call it
+  // records was already billed. (fleet-jobs: found by the restart-under-load fault test.)
   return async (e) => {
-    await db.query('INSERT INTO gondola.ledger (dedupe, ts, agent, model, cost_diem, cost_usd, entry) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe) DO NOTHING', [
+    await whileDatabaseDown(() => db.query('INSERT INTO gondola.ledger (dedupe, ts, agent, model, cost_diem, cost_usd, entry) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe) DO NOTHING', [
       ledgerKeyOf(e), e.ts, e.agent, e.model, e.costDiem, e.costUsd, JSON.stringify(e),
-    ])
+    ]))
   }
 }
 

@@ -1,0 +1,73 @@
+import { defineCommand } from 'citty'
+import { readEnv } from '../../config/env.js'
+import { startAgentWorker } from '../../fleet/worker/agentWorker.js'
+import { startTreasury } from '../../fleet/worker/treasury.js'
+import { getLogger } from '../../util/logger.js'
+import { openFleetFromEnv } from '../fleetContext.js'
+import { optionalNumberFlag } from '../flags.js'
+import { CLIError } from '../CLIError.js'
+
+/**
+ * `gondola worker`: a fleet worker on GONDOLA_DATABASE_URL. By default an agent worker (takes queued runs, holds
+ * only INFERENCE keys, asks the treasury for top-ups); with `--treasury` the one process per wallet that opens
+ * the keystore and signs top-ups. Runs until SIGTERM/SIGINT: it stops taking jobs, finishes those in hand, and exits.
+ */
+export default defineCommand({
+  meta: { name: 'worker', description: 'Fleet worker on GONDOLA_DATABASE_URL: take queued agent runs (or, with --treasury, sign top-ups) until SIGTERM' },
+  args: {
+    treasury: { type: 'boolean', description: 'Treasury role: open the keystore and answer top-up jobs for this wallet (one per wallet; a second waits)', default: false },
+    concurrency: { type: 'string', description: 'Agent runs in flight at once in this process (default 2; agent role only)' },
+  },
+  async run({ args }) {
+    const concurrency = optionalNumberFlag(args.concurrency, '--concurrency', { min: 1, max: 64, integer: true, example: '4' })
+    if (args.treasury && concurrency !== undefined) throw new CLIError('--concurrency is for agent workers: a treasury signs one top-up at a time.', { code: 'CLI_BAD_FLAG_VALUE' })
+    const env = readEnv()
+    const err = (line: string) => process.stderr.write(`gondola worker: ${line}\n`)
+    const out = (line: string) => process.stdout.write(`${line}\n`)
+    const log = getLogger('fleet')
+    const n = concurrency ?? 2
+    const fleet = await openFleetFromEnv(env, { command: 'gondola worker', onError: (m) => log.warn('job engine error', { error: m }), max: Math.max(5, n + 3) })
+    const ctrl = new AbortController()
+    let stopping: Promise<void> | undefined
+    let stopRole: (() => Promise<void>) | undefined
+    const stop = (signal: string) => {
+      if (stopping) {
+        // A second signal: stop now (the runs in hand are retried elsewhere after their expiry).
+        err(`${signal} again: exiting now.`)
+        process.exit(1)
+      }
+      err(`${signal}: finishing the jobs in hand, then exiting.`)
+      ctrl.abort()
+      stopping = (stopRole?.() ?? Promise.resolve()).finally(() => fleet.close())
+    }
+    const onTerm = () => stop('SIGTERM')
+    const onInt = () => stop('SIGINT')
+    process.on('SIGTERM', onTerm)
+    process.on('SIGINT', onInt)
+    try {
+      if (args.treasury) {
+        const t = await startTreasury({ env, db: fleet.db, jobs: fleet.jobs, log, signal: ctrl.signal, onWait: err, onTopUp: out }).catch((e: unknown) => {
+          if (ctrl.signal.aborted) return undefined
+          throw e
+        })
+        if (!t) return void (await stopping)
+        stopRole = () => t.stop()
+        out(`treasury ${t.id} for ${t.address}: answering top-ups (Ctrl-C or SIGTERM to stop).`)
+      } else {
+        const w = await startAgentWorker({ env, db: fleet.db, jobs: fleet.jobs, concurrency: n, log })
+        stopRole = () => w.stop()
+        out(`worker ${w.id} for ${w.address}: taking runs, ${n} at a time (Ctrl-C or SIGTERM to stop).`)
+      }
+      if (ctrl.signal.aborted) stopping = stopRole().finally(() => fleet.close())
+      await new Promise<void>((resolve) => ctrl.signal.addEventListener('abort', () => resolve(), { once: true }))
+      await stopping
+      out('stopped.')
+    } catch (e) {
+      await fleet.close()
+      throw e
+    } finally {
+      process.off('SIGTERM', onTerm)
+      process.off('SIGINT', onInt)
+    }
+  },
+})

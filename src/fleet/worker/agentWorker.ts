@@ -1,0 +1,198 @@
+import { join } from 'node:path'
+import { parseEther } from 'viem'
+import type PgBoss from 'pg-boss'
+import { loadAgent, type ModelAgent } from '../../../agents/index.js'
+import type { Env } from '../../config/env.js'
+import { createAgentHost, type AgentHost } from '../../host/createAgentHost.js'
+import { createStateStores } from '../state/createStateStores.js'
+import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
+import type { Logger } from '../../util/logger.js'
+import { redactText } from '../../util/redact.js'
+import type { Database } from '../db/openDatabase.js'
+import type { FleetJobs } from '../jobs/openFleetJobs.js'
+import { RUN_QUEUE, runJobSchema, SCHEDULE_QUEUE_PREFIX } from '../jobs/queues.js'
+import { recordRunEnd, recordRunStart, registerWorker } from '../jobs/registry.js'
+import { inferenceOnly, walletOfAgentKeys } from './inferenceKeys.js'
+import { readOnlyWallet } from './readOnlyWallet.js'
+
+export type AgentWorkerOptions = {
+  env: Env
+  db: Database
+  jobs: FleetJobs
+  /** Runs in flight at once in this process. */
+  concurrency: number
+  log?: Logger | undefined
+  /**
+   * How long a run waits for the treasury's answer to a top-up request (default: a third of the run timeout, at
+   * most 120 s — a run must end well before its expiry, or pg-boss would hand it to another worker too).
+   */
+  topUpTimeoutMs?: number | undefined
+  /** How often a worker looks for new schedule queues (default 10 s). */
+  scheduleScanMs?: number | undefined
+}
+
+/** A run failed for a reason a retry cannot fix (unknown agent, a script agent): completed as refused, not retried. */
+class PermanentRunError extends Error {}
+
+/**
+ * An agent worker: takes runs from the fleet's queue, `concurrency` at a time, and runs each on the agent's own
+ * INFERENCE key. It holds no private key and no ADMIN key: its wallet only reads, and a top-up (automatic or
+ * asked for by the model) is a job on the wallet's treasury queue, answered by `gondola worker --treasury`.
+ * A run whose worker dies stays `active` until its expiry, then pg-boss retries it on any worker.
+ *
+ * @example
+ * ```ts
+ * const worker = await startAgentWorker({ env, db, jobs, concurrency: 4 })
+ * process.once('SIGTERM', () => void worker.stop())
+ * ```
+ */
+export async function startAgentWorker(o: AgentWorkerOptions) {
+  const { env, db, jobs } = o
+  // The fleet's stores (Postgres: key store sealed per role — the agent role cannot unseal the ADMIN key —, journal,
+  // ledger, run history, one rate budget per key and one failure budget per account across workers).
+  const stores = await createStateStores(env, { role: 'agent', database: db })
+  const store = inferenceOnly(await stores.openKeyStore())
+  const address = walletOfAgentKeys(store)
+  const wallet = await readOnlyWallet(env, address, { journalStore: stores.journalStore })
+  const me = await registerWorker(db, { role: 'agent', concurrency: o.concurrency, info: { wallet: address }, onError: (m) => o.log?.warn('heartbeat failed', { error: redactText(m) }) })
+  const log = o.log?.child({ worker: me.id })
+  const hosts = new Map<string, Promise<{ host: AgentHost; agent: ModelAgent }>>()
+  const ctrl = new AbortController()
+  const counts = { runs: 0, completed: 0, failed: 0, steps: 0 }
+
+  const hostFor = (name: string) => {
+    let h = hosts.get(name)
+    if (!h) {
+      h = (async () => {
+        const agent = await loadAgent(name, { agentsDir: env.GONDOLA_AGENTS_DIR })
+        if (agent.kind !== 'model') throw new PermanentRunError(`"${name}" is a script agent: it signs, so it runs on the treasury machine (gondola run ${name}), not on an agent worker.`)
+        const def = agent.definition
+        const host = createAgentHost({
+          wallet,
+          store,
+          baseURL: resolveVeniceBaseUrl(env),
+          outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
+          ledger: stores.ledger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')),
+          runHistory: stores.runHistory(join(env.GONDOLA_STATE_DIR, 'runs.jsonl')),
+          failureBudget: stores.failureBudget(address),
+          createLimiter: stores.createLimiter,
+          funding: {
+            minRunwayHours: def.funding.minRunwayHours ?? env.GONDOLA_FUNDING_MIN_RUNWAY_HOURS,
+            cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000,
+            ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH),
+            mintDiem: true,
+          },
+          tools: agent.tools,
+          logger: log?.child({ agent: def.name }),
+          // Never signed here: the treasury's policy and funding window decide.
+          remoteTopUp: ({ eth, reason, agent: who }) =>
+            jobs.requestTopUp({ wallet: address, ethWei: eth.toString(), reason, agent: who ?? def.name, requestedBy: me.id }, { timeoutMs: o.topUpTimeoutMs ?? Math.min(120_000, (env.GONDOLA_FLEET_RUN_TIMEOUT_SECONDS * 1000) / 3), signal: ctrl.signal }),
+        })
+        return { host, agent }
+      })()
+      hosts.set(name, h)
+      h.catch(() => hosts.delete(name))
+    }
+    return h
+  }
+
+  const runJob = async (job: PgBoss.JobWithMetadata<unknown>): Promise<object> => {
+    const parsed = runJobSchema.safeParse(job.data)
+    const attempt = job.retryCount + 1
+    const agentName = parsed.success ? parsed.data.agent : '(invalid)'
+    counts.runs++
+    await recordRunStart(db, { jobId: job.id, attempt, agent: agentName, workerId: me.id })
+    try {
+      if (!parsed.success) throw new PermanentRunError(`The job is not a run: ${parsed.error.issues[0]?.message ?? 'invalid'}.`)
+      const { host, agent } = await hostFor(parsed.data.agent).catch((err: unknown) => {
+        throw err instanceof PermanentRunError ? err : new PermanentRunError(oneLine(err))
+      })
+      log?.info('run started', { agent: agentName, job: job.id, attempt })
+      // One signal per run, tied to the worker's: listeners the run adds go away with it.
+      const runCtrl = new AbortController()
+      const abortRun = () => runCtrl.abort(ctrl.signal.reason)
+      ctrl.signal.addEventListener('abort', abortRun, { once: true })
+      const r = await host.run(agent.definition, { prompt: parsed.data.prompt, maxSteps: parsed.data.maxSteps, budgetDiem: parsed.data.budgetDiem, signal: runCtrl.signal, runId: `${job.id}:${attempt}` }).finally(() => ctrl.signal.removeEventListener('abort', abortRun))
+      // As `gondola run` does: a top-up the run's spend called for is asked for (and answered) before the run reports.
+      const funding = await host.runner.key(agent.definition.name)?.funding?.maybeTopUp('runway')
+      if (funding && funding.action !== 'not_needed' && funding.action !== 'cooldown') log?.info('funding', { agent: agentName, action: funding.action })
+      await host.ledger.flush()
+      const snapshot = host.runner.key(agent.definition.name)?.monitor.snapshot()
+      if (snapshot) me.setInfo({ runway: { [agent.definition.name]: { hours: Number.isFinite(snapshot.runwayHours) ? snapshot.runwayHours : null, level: snapshot.level, spendable: snapshot.spendable ?? null, at: new Date().toISOString() } } })
+      counts.steps += r.steps
+      // Database statements this process sent (state + job engine), for `fleet status` and the bench.
+      me.setInfo({ roundTrips: db.roundTrips() + jobs.roundTrips(), steps: counts.steps, runs: counts.runs })
+      const summary = { status: r.status, steps: r.steps, costDiem: r.costDiem, costUsd: r.costUsd, error: r.error?.shortMessage ?? r.fundingError?.shortMessage }
+      await recordRunEnd(db, { jobId: job.id, attempt, ...summary, error: summary.error ? redactText(summary.error) : undefined })
+      // A model or network error is worth another try (on this or another worker); anything else is an outcome.
+      if (r.status === 'error') throw new Error(redactText(summary.error ?? 'the run failed'))
+      counts.completed++
+      log?.info('run finished', { agent: agentName, job: job.id, status: r.status, steps: r.steps })
+      return summary
+    } catch (err) {
+      const message = redactText(oneLine(err))
+      if (err instanceof PermanentRunError) {
+        await recordRunEnd(db, { jobId: job.id, attempt, status: 'refused', error: message }).catch(() => {})
+        log?.warn('run refused', { agent: agentName, job: job.id, error: message })
+        return { status: 'refused', error: message }
+      }
+      counts.failed++
+      await recordRunEnd(db, { jobId: job.id, attempt, status: 'failed', error: message }).catch(() => {})
+      throw new Error(message)
+    }
+  }
+
+  const workOptions = { batchSize: 1, includeMetadata: true as const, pollingIntervalSeconds: 0.5 }
+  // `concurrency` pollers of one job each: pg-boss's own way to run N jobs at once in a process.
+  // After a job, a poller fetches the next at once (pg-boss otherwise waits out its polling interval): a busy
+  // worker never idles between runs; an idle one polls every half second.
+  for (let i = 0; i < o.concurrency; i++) {
+    let id = ''
+    id = await jobs.boss.work(RUN_QUEUE, workOptions, async ([job]) => {
+      if (!job) return undefined
+      try {
+        return await runJob(job)
+      } finally {
+        jobs.boss.notifyWorker(id)
+      }
+    })
+  }
+
+  // Schedules: each cron tick is a job on the agent's schedule queue; whichever worker takes it queues the run.
+  const watched = new Set<string>()
+  const scan = async () => {
+    const queues = (await jobs.boss.getQueues().catch(() => [])).map((q) => q.name).filter((n) => n.startsWith(SCHEDULE_QUEUE_PREFIX) && !watched.has(n))
+    for (const name of queues) {
+      watched.add(name)
+      await jobs.boss.work(name, { batchSize: 1, pollingIntervalSeconds: 2 }, async ([tick]) => {
+        const data = runJobSchema.safeParse(tick?.data)
+        if (data.success) await jobs.submitRun({ ...data.data, submittedBy: `schedule ${name}` })
+      })
+    }
+  }
+  await scan()
+  const scanner = setInterval(() => void scan(), o.scheduleScanMs ?? 10_000)
+  scanner.unref()
+
+  return {
+    id: me.id,
+    address,
+    counts: () => ({ ...counts }),
+    /**
+     * Stops taking runs and waits (up to `timeoutMs`) for those in hand; then aborts what is left (pg-boss
+     * retries an aborted run elsewhere) and deregisters.
+     */
+    async stop(timeoutMs = 30_000): Promise<void> {
+      clearInterval(scanner)
+      await jobs.stop({ graceful: true, timeoutMs })
+      ctrl.abort()
+      for (const h of hosts.values()) await h.then(({ host }) => host.close(), () => {})
+      await me.stop()
+    },
+  }
+}
+
+function oneLine(err: unknown): string {
+  const e = err as { shortMessage?: unknown; message?: unknown }
+  return String(typeof e?.shortMessage === 'string' ? e.shortMessage : typeof e?.message === 'string' ? e.message : err).split('\n')[0]!
+}

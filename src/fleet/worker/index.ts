@@ -1,0 +1,5 @@
+export { startAgentWorker, type AgentWorkerOptions } from './agentWorker.js'
+export { startTreasury, type TreasuryOptions } from './treasury.js'
+export { treasuryLock } from './treasuryLock.js'
+export { readOnlyWallet, AgentWorkerCannotSignError } from './readOnlyWallet.js'
+export { inferenceOnly, walletOfAgentKeys } from './inferenceKeys.js'
