@@ -8,7 +8,7 @@
  * calls right after taking the lock; every change is one statement, committed before the call returns.
  */
 import type { Address } from 'viem'
-import { findResumableRun, spentOnDayOf, type Journal, type JournalRun, type JournalStep, type OpenJournalParameters } from '../../wallet/journal/journal.js'
+import { applySignedStep, findResumableRun, spentOnDayOf, type Journal, type JournalRun, type JournalStep, type OpenJournalParameters } from '../../wallet/journal/journal.js'
 import { WalletLockedError } from '../../wallet/errors.js'
 import type { Database } from '../db/openDatabase.js'
 import { AdvisoryLockTimeoutError, acquireAdvisoryLock } from './advisoryLock.js'
@@ -90,12 +90,7 @@ export async function openPgJournal(db: Database, parameters: Pick<OpenJournalPa
       return run
     },
     async recordSigned(run, step) {
-      const record: JournalStep = { ...step, status: 'signed', signedAt: now().toISOString() }
-      // A step that was dropped or reverted is replaced by its new attempt (as in the file journal).
-      const i = run.steps.findIndex((s) => s.name === step.name)
-      if (i >= 0) run.steps.splice(i, 1)
-      run.steps.push(record)
-      run.status = 'open'
+      const record = applySignedStep(run, step, now())
       await save(run)
       return record
     },

@@ -83,6 +83,25 @@ export function findResumableRun(runs: readonly JournalRun[], key: string): Jour
   return runs.find((r) => r.key === key && (r.status === 'open' || r.status === 'failed'))
 }
 
+/**
+ * Records a signed step on a run (in memory): a step of the same name that was dropped or reverted is replaced by
+ * its new attempt, and the run is open again. Both journal stores call it before saving.
+ *
+ * @example
+ * ```ts
+ * const step = applySignedStep(run, { name: 'swap', label: 'Swap', to, value: '1', data: '0x', nonce: 3, hash, raw }, new Date())
+ * step.status // 'signed'
+ * ```
+ */
+export function applySignedStep(run: JournalRun, step: Omit<JournalStep, 'status' | 'signedAt'>, at: Date): JournalStep {
+  const record: JournalStep = { ...step, status: 'signed', signedAt: at.toISOString() }
+  const i = run.steps.findIndex((s) => s.name === step.name)
+  if (i >= 0) run.steps.splice(i, 1)
+  run.steps.push(record)
+  run.status = 'open'
+  return record
+}
+
 /** Wei carried by the transactions of `runs` signed on the UTC day of `at` (shared by every journal adapter). */
 export function spentOnDayOf(runs: readonly JournalRun[], at: Date): bigint {
   const day = at.toISOString().slice(0, 10)
@@ -145,12 +164,7 @@ export async function openJournal(parameters: OpenJournalParameters): Promise<Jo
       return run
     },
     async recordSigned(run, step) {
-      const record: JournalStep = { ...step, status: 'signed', signedAt: now().toISOString() }
-      // A step that was dropped or reverted is replaced by its new attempt.
-      const i = run.steps.findIndex((s) => s.name === step.name)
-      if (i >= 0) run.steps.splice(i, 1)
-      run.steps.push(record)
-      run.status = 'open'
+      const record = applySignedStep(run, step, now())
       touch(run)
       await save()
       return record
