@@ -3,6 +3,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DatabaseError, SchemaTooNewError, listMigrations, migrate, openDatabase } from '../src/fleet/index.js'
 import { readEnv } from '../src/config/env.js'
+import { redactText } from '../src/util/redact.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 
 const run = promisify(execFile)
@@ -67,6 +68,14 @@ describe('fleet database (real Postgres)', () => {
     expect(text).toContain('GONDOLA_DATABASE_URL')
     expect(text).not.toContain('wrong-secret-pw')
     expect(text).toMatch(/postgres:\/\/\*\*\*@127\.0\.0\.1/)
+  })
+
+  it('registers the password as a secret, not the user name', async () => {
+    const db = await openDatabase({ url: pg.url })
+    await db.close()
+    // The password is scrubbed even outside a URL; the common user name `postgres` is not blanked out of text.
+    expect(redactText('login gondola-test-pw refused')).toBe('login *** refused')
+    expect(redactText(`failed on ${pg.url}`)).toMatch(/^failed on postgres:\/\/\*\*\*@127\.0\.0\.1:\d+\/postgres$/)
   })
 
   it('reconnects after Postgres restarts', async () => {

@@ -53,7 +53,7 @@ export type OpenDatabaseParameters = {
  */
 export async function openDatabase(parameters: OpenDatabaseParameters): Promise<Database> {
   const { url } = parameters
-  registerUrlSecrets(url)
+  registerUrlSecrets(withoutUser(url))
   const displayUrl = redactUrl(url)
   const pool = new pg.Pool({
     connectionString: url,
@@ -126,4 +126,18 @@ function isDriverError(err: unknown): boolean {
   if (err instanceof BaseError || !(err instanceof Error)) return false
   const code = (err as { code?: unknown }).code
   return err instanceof pg.DatabaseError || (typeof code === 'string' && /^E[A-Z]+$/.test(code))
+}
+
+/**
+ * The URL without its user name, for registering secrets: the password is one, but a user name such as
+ * `postgres` is a common word that would be blanked out of every message.
+ */
+function withoutUser(url: string): string {
+  try {
+    const u = new URL(url)
+    u.username = ''
+    return u.toString()
+  } catch {
+    return url
+  }
 }
