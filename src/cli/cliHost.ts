@@ -3,7 +3,7 @@ import { parseEther } from 'viem'
 import type { AgentDefinition } from '../agent/defineAgent.js'
 import { autopilotConfig } from '../autopilot/fromEnv.js'
 import type { Env } from '../config/env.js'
-import { createAgentHost, type AgentHost, type HostEvent } from '../host/createAgentHost.js'
+import { createAgentHost, type AgentHost, type HostEvent, type LedgerQuery } from '../host/createAgentHost.js'
 import type { ToolFactory } from '../host/hostTools.js'
 import { resolveVeniceBaseUrl } from '../venice/resolveBaseUrl.js'
 import type { Wallet } from '../wallet/createWallet.js'
@@ -23,12 +23,15 @@ export async function cliHost(def: AgentDefinition, wallet: Wallet, env: Env, o:
   const minRunwayHours = def.funding.minRunwayHours ?? env.GONDOLA_FUNDING_MIN_RUNWAY_HOURS
   // Files by default; with GONDOLA_DATABASE_URL the fleet's ledger, run history, rate budget and failure budget.
   const stores = await stateStoresFor(env)
+  const ledgerPath = join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')
   return createAgentHost({
     wallet,
     store: await openKeyStoreFromEnv(env),
     baseURL: resolveVeniceBaseUrl(env),
     outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
-    ledger: stores.ledger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')),
+    ledger: stores.ledger(ledgerPath),
+    // What a social bot counts its day's budget from: the file, or the fleet's Postgres ledger.
+    ...(stores.database ? { readLedger: async (q: LedgerQuery) => (await import('../fleet/state/index.js')).readPgLedger(stores.database!, q) } : { ledgerPath }),
     runHistory: stores.runHistory(join(env.GONDOLA_STATE_DIR, 'runs.jsonl')),
     failureBudget: stores.failureBudget(wallet.address),
     createLimiter: stores.createLimiter,

@@ -2,7 +2,7 @@
 import type { AgentDefinition } from '../agent/defineAgent.js'
 import { resolveTools, systemPromptOf } from '../agent/defineAgent.js'
 import type { FundingOutcome, TopUpRequest } from '../agent/funding.js'
-import { createLedger, type Ledger } from '../agent/ledger.js'
+import { createLedger, readLedger, type Ledger, type LedgerEntry } from '../agent/ledger.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
 import type { RunResult } from '../agent/runAgent.js'
 import { createRunner, type LimiterFactory, type RotatedKey, type Runner } from '../agent/runner.js'
@@ -50,6 +50,11 @@ export type AgentHostOptions = {
   runsPath?: string | undefined
   /** The spend ledger to write to (fleet mode: one backed by Postgres); default `createLedger({ path: ledgerPath })`. */
   ledger?: Ledger | undefined
+  /**
+   * Reads back what the ledger holds since a time, across restarts and processes (fleet mode: Postgres). Default:
+   * the `ledgerPath` file, else this process's entries. A social bot's daily budget is counted from it.
+   */
+  readLedger?: ((query: LedgerQuery) => Promise<readonly LedgerEntry[]>) | undefined
   /** Where finished runs are recorded (fleet mode: Postgres, by run id); default the JSONL file at `runsPath`. */
   runHistory?: RunHistory | undefined
   /** The account's failure budget (fleet mode: `createPgFailureBudget`); default this process's one for the wallet. */
@@ -125,6 +130,12 @@ export function createAgentHost(options: AgentHostOptions) {
     return listing.keys
   }
   const ledger: Ledger = options.ledger ?? createLedger({ path: options.ledgerPath })
+  const readBack =
+    options.readLedger ??
+    (async (q: LedgerQuery): Promise<readonly LedgerEntry[]> => {
+      const all = options.ledgerPath ? await readLedger(options.ledgerPath) : ledger.entries()
+      return all.filter((e) => e.agent === q.agent && Date.parse(e.ts) >= q.since)
+    })
   const runHistory = options.runHistory ?? (options.runsPath ? fileRunHistory(options.runsPath) : undefined)
   const factories = { ...builtinToolFactories, ...options.tools }
   const log = options.logger?.child({ component: 'host' })
@@ -214,6 +225,8 @@ export function createAgentHost(options: AgentHostOptions) {
     /** Where media and posts go, and the ledger file (when one is kept): what a social bot built on this host uses. */
     outboxDir: options.outboxDir,
     ledgerPath: options.ledgerPath,
+    /** The ledger's lines for one agent since a time (ms), read back from where they are kept (flush first). */
+    readLedger: readBack,
     agents: (): string[] => [...agentKeys.keys()],
     /**
      * Runs one agent definition once. A top-up that failed during the run (requested by the model or automatic),
@@ -262,6 +275,9 @@ export function createAgentHost(options: AgentHostOptions) {
 }
 
 /** The host as returned by `createAgentHost`. */
+/** What `readLedger` is asked: one agent's lines since a time (ms since the epoch). */
+export type LedgerQuery = { agent: string; since: number }
+
 export type AgentHost = ReturnType<typeof createAgentHost>
 
 function latestAgentKeys(store: KeyStore, scope: { wallet: string; apiOrigin: string }): Map<string, StoredKey> {

@@ -102,7 +102,9 @@ export function createSocialBot(o: SocialBotOptions) {
 
   const spent = async () => {
     await o.host.ledger.flush()
-    return o.ledgerPath ? spentToday(o.ledgerPath, agent, now()) : spentTodayIn(o.host.ledger.entries(), agent, now())
+    if (o.ledgerPath) return spentToday(o.ledgerPath, agent, now())
+    // The host reads back from where its ledger is kept (its file, or Postgres in fleet mode): restarts count.
+    return spentTodayIn(await o.host.readLedger({ agent, since: utcDayStart(now()) }), agent, now())
   }
 
   async function compose(topic: string | undefined, signal: AbortSignal | undefined): Promise<{ draft: Draft; runs: RunResult[] }> {
@@ -163,6 +165,9 @@ export function createSocialBot(o: SocialBotOptions) {
       }
       const { draft, runs } = await compose(t.topic, t.signal)
       if (t.dryRun) return { status: 'dry-run', draft, spentToday: await spent(), runs }
+      // The ledger lines of the caption and the image reach the disk before the draft does: once the draft is saved
+      // the post may be published, and a bot killed after that must still find what it spent (the day's budget).
+      await o.host.ledger.flush()
       all.push(draft)
       await drafts.save(all)
       return { status: 'posted', draft, published: await publish(all, draft), spentToday: await spent(), runs }
