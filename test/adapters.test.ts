@@ -128,3 +128,55 @@ describe('self-funding fetch: streamed completions are charged too', () => {
     expect(funded.ledger.entries()[0]!.completionTokens).toBe(seen!.completion_tokens)
   })
 })
+
+describe('meterStream against a hostile stream', () => {
+  it('an event that never ends is forwarded byte for byte, without buffering it whole', async () => {
+    const { meterStream } = await import('../src/adapters/meterStream.js')
+    const piece = new TextEncoder().encode(`data: ${'x'.repeat(64 * 1024)}`)
+    let sent = 0
+    const hostile = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent++ < 40) c.enqueue(piece) // 2.5 MiB with no blank line
+        else c.close()
+      },
+    })
+    let ended = false
+    const reader = meterStream(hostile, { hideUsageChunk: true, onEnd: () => (ended = true) }).getReader()
+    let total = 0
+    let largest = 0
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      total += value.byteLength
+      largest = Math.max(largest, value.byteLength)
+    }
+    expect(total).toBe(40 * piece.byteLength)
+    // Forwarded in pieces around the 1 MiB cap, not held back until the end.
+    expect(largest).toBeLessThan(1.2 * 1024 * 1024)
+    expect(ended).toBe(true)
+  })
+})
+
+describe('meterStream with a server that streams token by token', () => {
+  it('events split across many small chunks pass through whole, and the usage is read', async () => {
+    const { meterStream } = await import('../src/adapters/meterStream.js')
+    const body =
+      'data: {"id":"c1","model":"m","choices":[{"index":0,"delta":{"content":"Ciao"}}]}\n\n' +
+      'data: {"id":"c1","model":"m","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3}}\n\n' +
+      'data: [DONE]\n\n'
+    const bytes = new TextEncoder().encode(body)
+    let at = 0
+    // Five bytes per chunk: most chunks hold no whole event.
+    const trickle = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (at >= bytes.length) return c.close()
+        c.enqueue(bytes.slice(at, at + 5))
+        at += 5
+      },
+    })
+    let usage: unknown
+    const out = await new Response(meterStream(trickle, { hideUsageChunk: true, onEnd: (u) => (usage = u) })).text()
+    expect(out).toBe(body.replace(/data: \{"id":"c1","model":"m","choices":\[\],"usage".*\n\n/, ''))
+    expect(usage).toEqual({ id: 'c1', model: 'm', promptTokens: 7, completionTokens: 3 })
+  })
+})

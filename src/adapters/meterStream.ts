@@ -1,3 +1,6 @@
+/** Longest SSE event read for usage (characters); longer ones pass through unread. */
+const MAX_EVENT_CHARS = 1 << 20
+
 /** What a chat-completions stream reported about itself once it ended. */
 export type StreamUsage = { id: string | undefined; model: string | undefined; promptTokens: number; completionTokens: number }
 
@@ -42,12 +45,19 @@ export function meterStream(body: ReadableStream<Uint8Array>, o: { hideUsageChun
     return !(o.hideUsageChunk && Array.isArray(chunk.choices) && chunk.choices.length === 0)
   }
 
-  const drain = (controller: ReadableStreamDefaultController<Uint8Array>, final: boolean): void => {
+  const drain = (controller: ReadableStreamDefaultController<Uint8Array>, final: boolean): boolean => {
     const parts = pending.split(/(?<=\r?\n\r?\n)/)
     pending = final ? '' : parts.pop() ?? ''
+    // A server that never ends an event must not make this buffer grow without bound: past the cap the partial
+    // event goes to the client as it is (uninspected; a usage chunk is never that large).
+    if (pending.length > MAX_EVENT_CHARS) {
+      parts.push(pending)
+      pending = ''
+    }
     let out = ''
     for (const event of parts) if (event && inspect(event)) out += event
     if (out) controller.enqueue(encoder.encode(out))
+    return out.length > 0
   }
 
   let ended = false
@@ -60,17 +70,21 @@ export function meterStream(body: ReadableStream<Uint8Array>, o: { hideUsageChun
   // cancelled stream must still be charged for what came.
   const reader = body.getReader()
   return new ReadableStream<Uint8Array>({
+    // Reads until at least one whole event was passed on: a pull that enqueues nothing is not called again, so
+    // returning after a chunk holding only part of an event (usual when a server streams token by token) would stall.
     async pull(controller) {
-      const { done, value } = await reader.read()
-      if (done) {
-        pending += decoder.decode()
-        drain(controller, true)
-        controller.close()
-        end()
-        return
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) {
+          pending += decoder.decode()
+          drain(controller, true)
+          controller.close()
+          end()
+          return
+        }
+        pending += decoder.decode(value, { stream: true })
+        if (drain(controller, false)) return
       }
-      pending += decoder.decode(value, { stream: true })
-      drain(controller, false)
     },
     async cancel(reason) {
       end()
