@@ -66,6 +66,7 @@ describe('fleet database (real Postgres)', () => {
     expect(err).toBeInstanceOf(DatabaseError)
     const text = String((err as Error).message)
     expect(text).toContain('GONDOLA_DATABASE_URL')
+    expect(text).toMatch(/^Connecting failed on /)
     expect(text).not.toContain('wrong-secret-pw')
     expect(text).toMatch(/postgres:\/\/\*\*\*@127\.0\.0\.1/)
   })

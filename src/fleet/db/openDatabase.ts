@@ -114,7 +114,7 @@ export async function openDatabase(parameters: OpenDatabaseParameters): Promise<
     },
     close: () => pool.end(),
   }
-  await db.query('select 1').catch((err: unknown) => {
+  await run(pool, 'select 1').catch((err: unknown) => {
     void pool.end()
     throw wrap(err, 'Connecting')
   })
