@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { ColumnarRing, type ColumnSpec } from '../util/columnarRing.js'
 
 /** One model call, as written to the spend ledger (one JSON line each). */
 export type LedgerEntry = {
@@ -44,13 +45,14 @@ export type LedgerSummary = {
  * ```
  */
 export function createLedger(options: { path?: string | undefined; keepInMemory?: number; sink?: LedgerSink | undefined } = {}) {
-  const entries: LedgerEntry[] = []
   const keep = options.keepInMemory ?? 100_000
+  // In columns, not one object per line: at 10,000 agents the kept lines were most of the heap an agent
+  // left behind, and trimming an array of 100,000 with `shift()` cost O(n) per model call (issue #18).
+  const entries = keep >= 1 ? new ColumnarRing<LedgerEntry>(keep, LEDGER_COLUMNS) : undefined
   let queue: Promise<void> = options.path ? mkdir(dirname(options.path), { recursive: true, mode: 0o700 }).then(() => {}) : Promise.resolve()
   return {
     append(entry: LedgerEntry): Promise<void> {
-      entries.push(entry)
-      if (entries.length > keep) entries.shift()
+      entries?.push(entry)
       if (options.path) {
         const path = options.path
         queue = queue.then(() => appendFile(path, `${JSON.stringify(entry)}\n`, { mode: 0o600 }))
@@ -63,9 +65,17 @@ export function createLedger(options: { path?: string | undefined; keepInMemory?
     },
     /** Resolves when every queued line is on disk. */
     flush: (): Promise<void> => queue,
-    entries: (): readonly LedgerEntry[] => entries,
-    summary: (since?: number): LedgerSummary => summarize(since === undefined ? entries : entries.filter((e) => Date.parse(e.ts) >= since)),
+    /** The lines kept in memory (the newest `keepInMemory`), oldest first, as a new array. */
+    entries: (): LedgerEntry[] => entries?.toArray() ?? [],
+    summary: (since?: number): LedgerSummary => summarize(entries ?? [], since),
   }
+}
+
+/** The in-memory ledger's columns, in `LedgerEntry`'s key order (a line read back equals the line appended). */
+const LEDGER_COLUMNS: ColumnSpec<LedgerEntry> = {
+  ts: 'isoTime', agent: 'string', key: 'string', model: 'string', promptTokens: 'number', completionTokens: 'number', costDiem: 'number', costUsd: 'number',
+  balanceDiemBefore: 'optionalNumber', balanceDiemAfter: 'optionalNumber', balanceUsdBefore: 'optionalNumber', balanceUsdAfter: 'optionalNumber',
+  requestId: 'string', completionId: 'string',
 }
 
 /**
@@ -78,16 +88,17 @@ export type LedgerSink = (entry: LedgerEntry) => Promise<void>
 export type Ledger = ReturnType<typeof createLedger>
 
 /**
- * Sums ledger entries by agent and model.
+ * Sums ledger entries (those at or after `since`, in ms, when given) by agent and model.
  *
  * @example
  * ```ts
  * summarize(await readLedger('.gondola/ledger.jsonl')).calls
  * ```
  */
-export function summarize(entries: readonly LedgerEntry[]): LedgerSummary {
+export function summarize(entries: Iterable<LedgerEntry>, since?: number): LedgerSummary {
   const s: LedgerSummary = { calls: 0, promptTokens: 0, completionTokens: 0, costDiem: 0, costUsd: 0, byAgent: {}, byModel: {} }
   for (const e of entries) {
+    if (since !== undefined && !(Date.parse(e.ts) >= since)) continue
     s.calls++
     s.promptTokens += e.promptTokens
     s.completionTokens += e.completionTokens

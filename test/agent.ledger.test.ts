@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createLedger, summarize, type LedgerEntry } from '../src/agent/ledger.js'
+
+const line = (i: number, over: Partial<LedgerEntry> = {}): LedgerEntry => ({
+  ts: new Date(Date.UTC(2026, 10, 30) + i * 60_000).toISOString(), agent: i % 2 ? 'scout' : 'writer', key: i % 3 ? 'vk_ab…cd' : undefined, model: 'qwen3-4b',
+  promptTokens: 10 + i, completionTokens: i, costDiem: i * 1e-6, costUsd: i === 2 ? 0.25 : 0,
+  balanceDiemBefore: i % 4 ? 12.5 - i * 1e-6 : undefined, balanceDiemAfter: i % 4 ? 12.5 - (i + 1) * 1e-6 : undefined,
+  balanceUsdBefore: i === 2 ? -0 : undefined, balanceUsdAfter: undefined, requestId: i % 5 ? `ray-${i}` : undefined, completionId: `chatcmpl-${i}`, ...over,
+})
+
+describe('the in-memory spend ledger (columns, bounded)', () => {
+  it('gives back every line exactly as appended, keys in order and undefined fields kept, and the file gets the same JSON', async () => {
+    const path = join(process.env.GONDOLA_DATA_DIR!, 'ledger.jsonl')
+    const ledger = createLedger({ path })
+    const lines = Array.from({ length: 150 }, (_, i) => line(i)) // past the first 64 slots: the columns grow
+    for (const l of lines) void ledger.append(l)
+    await ledger.flush()
+    const kept = ledger.entries()
+    expect(kept).toEqual(lines)
+    expect(kept.map((e) => Object.keys(e))).toEqual(lines.map((l) => Object.keys(l)))
+    expect(kept[3]!.key).toBeUndefined()
+    expect('key' in kept[3]!).toBe(true)
+    expect(Object.is(kept[2]!.balanceUsdBefore, -0)).toBe(true)
+    expect(kept.map((e) => JSON.stringify(e)).join('\n') + '\n').toBe(await readFile(path, 'utf8'))
+    // A caller changing the array it got does not change the ledger.
+    kept.pop()
+    expect(ledger.entries()).toHaveLength(150)
+  })
+
+  it('keeps only the newest keepInMemory lines; summary(since) sums what is kept from that time on', () => {
+    const ledger = createLedger({ keepInMemory: 100 })
+    for (let i = 0; i < 1_000; i++) void ledger.append(line(i))
+    const kept = ledger.entries()
+    expect(kept.map((e) => e.completionId)).toEqual(Array.from({ length: 100 }, (_, k) => `chatcmpl-${900 + k}`))
+    const since = Date.parse(line(950).ts)
+    const expected = summarize(kept.filter((e) => Date.parse(e.ts) >= since))
+    expect(expected.calls).toBe(50)
+    expect(ledger.summary(since)).toEqual(expected)
+    expect(ledger.summary().calls).toBe(100)
+    expect(ledger.summary().byAgent.scout!.calls).toBe(50)
+    expect(ledger.summary().costDiem).toBeCloseTo(kept.reduce((s, e) => s + e.costDiem, 0), 12)
+  })
+
+  it('keepInMemory: 0 keeps nothing in memory and still writes the file', async () => {
+    const path = join(process.env.GONDOLA_DATA_DIR!, 'only-file.jsonl')
+    const ledger = createLedger({ path, keepInMemory: 0 })
+    await ledger.append(line(1))
+    expect(ledger.entries()).toEqual([])
+    expect(ledger.summary().calls).toBe(0)
+    expect(JSON.parse((await readFile(path, 'utf8')).trim())).toEqual(JSON.parse(JSON.stringify(line(1))))
+  })
+})
+
+describe('ColumnarRing isoTime columns', () => {
+  it('read back every value unchanged: canonical ISO times, other strings, undefined', async () => {
+    const { ColumnarRing } = await import('../src/util/columnarRing.js')
+    type Row = { ts: string | undefined; n: number }
+    const ring = new ColumnarRing<Row>(10, { ts: 'isoTime', n: 'number' })
+    const values = ['2026-11-30T19:31:31.000Z', '2026-11-30T19:31:31Z', '2026-11-30', 'not a time', '', undefined, '+275760-09-13T00:00:00.000Z']
+    values.forEach((ts, n) => ring.push({ ts, n }))
+    expect(ring.toArray()).toEqual(values.map((ts, n) => ({ ts, n })))
+  })
+})
