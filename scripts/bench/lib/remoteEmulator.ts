@@ -14,6 +14,8 @@ export type RemoteEmulator = {
   port: number
   /** Port of a trivial Fastify `POST /api/v1/chat/completions` in the same child (the emulator's baseline). */
   trivialPort: number
+  /** The emulator process's id (the bench pins it to a core of its own). */
+  pid: number
   createKey(owner: Address): Promise<string>
   setRateLimits(overrides: RateLimitOverrides): Promise<void>
   stats(): Promise<ServerStats>
@@ -60,6 +62,7 @@ export async function startRemoteEmulator(owners: Address[]): Promise<RemoteEmul
     })
   return {
     ...ready,
+    pid: child.pid!,
     createKey: (owner) => call<string>({ op: 'createKey', owner }),
     setRateLimits: async (overrides) => void (await call({ op: 'setRateLimits', overrides })),
     stats: () => call<ServerStats>({ op: 'stats' }),

@@ -14,13 +14,16 @@ export function range(xs: readonly number[]): string {
 
 /**
  * Runs `a` and `b` in interleaved rounds (a b, b a, a b … so neither always goes first) and returns
- * each side's figures plus the per-round ratios a/b.
+ * each side's figures plus the per-round ratios a/b. When the rounds return records, `figure` picks the
+ * number compared; the records themselves are kept in `rawA` / `rawB`.
  */
-export async function interleave(rounds: number, a: () => Promise<number>, b: () => Promise<number>): Promise<{ a: number[]; b: number[]; ratios: number[] }> {
-  const out = { a: [] as number[], b: [] as number[], ratios: [] as number[] }
+export async function interleave(rounds: number, a: () => Promise<number>, b: () => Promise<number>): Promise<{ a: number[]; b: number[]; ratios: number[]; rawA: number[]; rawB: number[] }>
+export async function interleave<T>(rounds: number, a: () => Promise<T>, b: () => Promise<T>, figure: (x: T) => number): Promise<{ a: number[]; b: number[]; ratios: number[]; rawA: T[]; rawB: T[] }>
+export async function interleave<T>(rounds: number, a: () => Promise<T>, b: () => Promise<T>, figure: (x: T) => number = (x) => x as number): Promise<{ a: number[]; b: number[]; ratios: number[]; rawA: T[]; rawB: T[] }> {
+  const out = { a: [] as number[], b: [] as number[], ratios: [] as number[], rawA: [] as T[], rawB: [] as T[] }
   for (let r = 0; r < rounds; r++) {
-    let x: number
-    let y: number
+    let x: T
+    let y: T
     if (r % 2 === 0) {
       x = await a()
       y = await b()
@@ -28,9 +31,11 @@ export async function interleave(rounds: number, a: () => Promise<number>, b: ()
       y = await b()
       x = await a()
     }
-    out.a.push(x)
-    out.b.push(y)
-    out.ratios.push(x / y)
+    out.rawA.push(x)
+    out.rawB.push(y)
+    out.a.push(figure(x))
+    out.b.push(figure(y))
+    out.ratios.push(figure(x) / figure(y))
   }
   return out
 }

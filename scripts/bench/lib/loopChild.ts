@@ -1,0 +1,56 @@
+/**
+ * One side of the per-step loop row, in a process of its own: `gondola` (a runner with its limiter,
+ * balance monitor, ledger and connection pool, as `createRunner` sets them up), `bare` (the `openai`
+ * SDK with its defaults) or `aisdk` (AI SDK 6 `generateText` with the OpenAI-compatible provider). A process per round means neither loop shares the other's JIT feedback,
+ * heap or garbage, as in real use, where a process runs one of them.
+ *
+ * Protocol (IPC): warms up for `BENCH_LOOP_WARM` runs, sends `{ warmed: true }`, waits for `go`, runs
+ * `BENCH_LOOP_RUNS` runs in 10 blocks, then sends `{ blocks: [{ steps, cpuUs, wallMs }] }` and exits.
+ */
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
+import { generateText, stepCountIs, tool } from 'ai'
+import OpenAI from 'openai'
+import { z } from 'zod'
+import { createLedger, createRunner } from '../../../src/agent/index.js'
+import { add, bareRun, MODEL, PROMPT } from './loops.js'
+
+const [side, baseURL, apiKey] = process.argv.slice(2) as ['gondola' | 'bare' | 'aisdk', string, string]
+const warm = Number(process.env.BENCH_LOOP_WARM)
+const runs = Number(process.env.BENCH_LOOP_RUNS)
+
+let run: () => Promise<number>
+if (side === 'gondola') {
+  const runner = createRunner({ baseURL, keys: [{ name: 'k', apiKey }], ledger: createLedger() })
+  run = async () => (await runner.run({ agent: 'bench', prompt: PROMPT, tools: [add], model: MODEL })).steps
+} else if (side === 'aisdk') {
+  // The same conversation as an AI SDK 6 user writes it: a provider, a tool with a zod schema, `generateText`.
+  const model = createOpenAICompatible({ name: 'venice', baseURL, apiKey }).chatModel(MODEL)
+  const tools = {
+    add: tool({
+      description: 'Adds two numbers and returns their sum.',
+      inputSchema: z.object({ a: z.number().describe('First addend'), b: z.number().describe('Second addend') }),
+      execute: async ({ a, b }) => ({ sum: a + b }),
+    }),
+  }
+  run = async () => (await generateText({ model, tools, prompt: PROMPT, stopWhen: stepCountIs(10), maxRetries: 0 })).steps.length
+} else {
+  const openai = new OpenAI({ apiKey, baseURL, maxRetries: 0 })
+  run = async () => (await bareRun(openai, PROMPT, true)).steps
+}
+
+for (let i = 0; i < warm; i++) await run()
+const go = new Promise((resolve) => process.once('message', resolve))
+process.send!({ warmed: true })
+await go
+// In blocks: the round's figure is the median block, so one GC pause or late JIT tier-up does not decide it.
+const blocks: { steps: number; cpuUs: number; wallMs: number }[] = []
+for (let b = 0; b < 10; b++) {
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  let steps = 0
+  for (let i = 0; i < runs / 10; i++) steps += await run()
+  const wallMs = performance.now() - t0
+  const c = process.cpuUsage(c0)
+  blocks.push({ steps, cpuUs: c.user + c.system, wallMs })
+}
+process.send!({ blocks }, () => process.exit(0))
