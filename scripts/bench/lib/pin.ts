@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import { availableParallelism } from 'node:os'
 
+// Counted once, before any pinning: once this process is pinned, `availableParallelism()` answers 1.
+const cores = availableParallelism()
+
 /**
  * Pins a process (all its threads) to one CPU core with `taskset`, so that the measured client and the
  * emulator serving it never take turns on the same core (on a 2-core machine that placement alone moved
@@ -14,9 +17,9 @@ import { availableParallelism } from 'node:os'
  * ```
  */
 export function pinToCore(pid: number, core: number | 'all'): boolean {
-  if (availableParallelism() < 2) return false
+  if (cores < 2) return false
   try {
-    execFileSync('taskset', ['-a', '-p', '-c', core === 'all' ? `0-${availableParallelism() - 1}` : String(core), String(pid)], { stdio: 'ignore' })
+    execFileSync('taskset', ['-a', '-p', '-c', core === 'all' ? `0-${cores - 1}` : String(core), String(pid)], { stdio: 'ignore' })
     return true
   } catch {
     return false
