@@ -142,8 +142,10 @@ export async function ownCost(): Promise<{ ours: number[]; bare: number[] }> {
   // The SDK surface both loops use: `create()` resolves to the completion; `.withResponse()` adds the response.
   const create = (p: { messages: ChatCompletionMessageParam[] }) => {
     const data = answer(p.messages)
+    // Every response carries its headers, read or not (on the wire, fetch builds them for both loops alike).
+    const response = { headers: headers(), status: 200 }
     const promise = Promise.resolve(data) as Promise<typeof data> & { withResponse(): Promise<{ data: typeof data; response: { headers: Headers; status: number } }> }
-    promise.withResponse = async () => ({ data, response: { headers: headers(), status: 200 } })
+    promise.withResponse = async () => ({ data, response })
     return promise
   }
   const openai = { chat: { completions: { create } } } as unknown as OpenAI
