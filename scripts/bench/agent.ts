@@ -312,7 +312,7 @@ async function fleet(em: RemoteEmulator, n: number, tools: boolean, connections:
 export async function fleetRows(em: RemoteEmulator, onlyTenK = false): Promise<BenchRow[]> {
   await em.setRateLimits(UNLIMITED)
   const k = onlyTenK ? { ours: [0], bare: [1], ratios: [0], heapOurs: [0], heapBare: [1], inFlightOurs: [0], inFlightBare: [1], resultsOurs: [0], resultsBare: [1], failures: { ours: 0, bare: 0 } } : await fleet(em, 1_000, true, 128, 3)
-  const tenK = await fleet(em, 10_000, false, 128, 3)
+  const tenK = await fleet(em, 10_000, false, 128, 5)
   const heapRatio = (o: number[], b: number[]) => median(o.map((x, i) => x / b[i]!))
   return [
     {
