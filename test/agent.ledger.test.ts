@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createLedger, summarize, type LedgerEntry } from '../src/agent/ledger.js'
+import { ColumnarRing } from '../src/util/columnarRing.js'
 
 const line = (i: number, over: Partial<LedgerEntry> = {}): LedgerEntry => ({
   ts: new Date(Date.UTC(2026, 10, 30) + i * 60_000).toISOString(), agent: i % 2 ? 'scout' : 'writer', key: i % 3 ? 'vk_ab…cd' : undefined, model: 'qwen3-4b',
@@ -54,8 +55,7 @@ describe('the in-memory spend ledger (columns, bounded)', () => {
 })
 
 describe('ColumnarRing isoTime columns', () => {
-  it('read back every value unchanged: canonical ISO times, other strings, undefined', async () => {
-    const { ColumnarRing } = await import('../src/util/columnarRing.js')
+  it('read back every value unchanged: canonical ISO times, other strings, undefined', () => {
     type Row = { ts: string | undefined; n: number }
     const ring = new ColumnarRing<Row>(10, { ts: 'isoTime', n: 'number' })
     const values = ['2026-11-30T19:31:31.000Z', '2026-11-30T19:31:31Z', '2026-11-30', 'not a time', '', undefined, '+275760-09-13T00:00:00.000Z']

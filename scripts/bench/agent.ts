@@ -73,7 +73,7 @@ export async function overhead(em: RemoteEmulator): Promise<BenchRow[]> {
   // The emulator (and this process, which only waits) on core 1, each loop process on core 0.
   const pinned = pinToCore(em.pid, 1) && pinToCore(process.pid, 1)
   await loopRound(em, apiKey, 'bare', 2_000, 1, pinned) // brings the emulator process to its steady speed
-  const rounds = Number(process.env.BENCH_LOOP_ROUNDS ?? 9)
+  const rounds = 9
   // Three sides, each round in a rotated order (g b a, b a g, a g b, …), so none always goes first.
   const sides: LoopSide[] = ['gondola', 'bare', 'aisdk']
   const raw: Record<LoopSide, LoopRound[]> = { gondola: [], bare: [], aisdk: [] }
@@ -87,7 +87,6 @@ export async function overhead(em: RemoteEmulator): Promise<BenchRow[]> {
     pinToCore(em.pid, 'all')
     pinToCore(process.pid, 'all')
   }
-  if (process.env.BENCH_DEBUG) process.stderr.write(`loop rounds: ${JSON.stringify(raw)}\n`)
   const ratios = (side: LoopSide, figure: (x: LoopRound) => number) => raw[side].map((x, i) => figure(x) / figure(raw.bare[i]!))
   const wall = (x: LoopRound) => x.msPerStep
   // Wall time per step is the goal's figure; the process's CPU time per step is also kept, because on

@@ -274,10 +274,10 @@ export function createAgentHost(options: AgentHostOptions) {
   }
 }
 
-/** The host as returned by `createAgentHost`. */
 /** What `readLedger` is asked: one agent's lines since a time (ms since the epoch). */
 export type LedgerQuery = { agent: string; since: number }
 
+/** The host as returned by `createAgentHost`. */
 export type AgentHost = ReturnType<typeof createAgentHost>
 
 function latestAgentKeys(store: KeyStore, scope: { wallet: string; apiOrigin: string }): Map<string, StoredKey> {

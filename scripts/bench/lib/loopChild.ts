@@ -21,7 +21,12 @@ const runs = Number(process.env.BENCH_LOOP_RUNS)
 let run: () => Promise<number>
 if (side === 'gondola') {
   const runner = createRunner({ baseURL, keys: [{ name: 'k', apiKey }], ledger: createLedger() })
-  run = async () => (await runner.run({ agent: 'bench', prompt: PROMPT, tools: [add], model: MODEL })).steps
+  run = async () => {
+    const r = await runner.run({ agent: 'bench', prompt: PROMPT, tools: [add], model: MODEL })
+    // A failed run is not a figure (the bare and AI SDK loops throw on failure too).
+    if (r.status !== 'completed') throw new Error(`bench: the Gondola run ended ${r.status}${r.error ? `: ${r.error.message}` : ''}`)
+    return r.steps
+  }
 } else if (side === 'aisdk') {
   // The same conversation as an AI SDK 6 user writes it: a provider, a tool with a zod schema, `generateText`.
   const model = createOpenAICompatible({ name: 'venice', baseURL, apiKey }).chatModel(MODEL)

@@ -45,7 +45,7 @@ export async function runway(ctx: McpContext) {
   const limits = await ctx.admin().getRateLimits()
   const entries = ctx.ledgerPath ? await readLedger(ctx.ledgerPath) : []
   const since = ctx.now() - 86_400_000
-  const recent = summarize(entries.filter((e) => Date.parse(e.ts) >= since))
+  const recent = summarize(entries, since)
   const burnPerHour = recent.costDiem / 24
   const balanceDiem = limits.balances.DIEM ?? 0
   const round = (n: number) => Math.round(n * 1e6) / 1e6
