@@ -115,6 +115,21 @@ export class APIConnectionError extends VeniceAPIError {
     super(p.message ?? 'Connection to the Venice API failed.', { status: undefined, cause: p.cause })
   }
 }
+/**
+ * The server answered with a redirect (3xx). Venice's API never redirects, so Gondola does not follow one: following
+ * would re-send the request body, and on the same origin the key, to wherever the `Location` points. Usually the base
+ * URL is wrong (`http://` for `https://`, or a missing `/api/v1`). Not retried.
+ */
+export class UnexpectedRedirectError extends VeniceAPIError {
+  override name = 'UnexpectedRedirectError' as const
+  override exitCode: ExitCodeValue = ExitCode.config
+  constructor(p: { path: string; cause?: unknown }) {
+    super(
+      `The Venice API answered ${p.path} with a redirect, which it never does; Gondola does not follow it. Check VENICE_API_BASE_URL (or the baseURL passed in): it is normally https://api.venice.ai/api/v1.`,
+      { status: undefined, cause: p.cause },
+    )
+  }
+}
 /** The caller aborted the request with its `AbortSignal`. */
 export class APIUserAbortError extends VeniceAPIError {
   override name = 'APIUserAbortError' as const
@@ -165,6 +180,9 @@ export function generate(status: number | undefined, body: unknown, headers: Hea
 export function toVeniceError(err: unknown): VeniceAPIError | BaseError {
   if (err instanceof BaseError) return err
   if (err && typeof err === 'object') {
+    // A verdict of our own fetch wrapper (a refused redirect) reaches us wrapped in the SDK's connection error: it is no network fault.
+    const cause = (err as { cause?: unknown }).cause
+    if (cause instanceof UnexpectedRedirectError) return cause
     const e = err as { name?: string; status?: unknown; error?: unknown; headers?: HeadersLike }
     if (err instanceof OpenAI.APIUserAbortError || e.name === 'APIUserAbortError' || e.name === 'AbortError') return new APIUserAbortError({ cause: err })
     if (typeof e.status === 'number') return generate(e.status, e.error, e.headers, err)

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { APIConnectionError, APIUserAbortError, generate, InvalidResponseError, redactSecrets, type VeniceAPIError } from './errors.js'
+import { APIConnectionError, APIUserAbortError, generate, InvalidResponseError, redactSecrets, UnexpectedRedirectError, type VeniceAPIError } from './errors.js'
 import { isRetryableStatus, retryDelayMs, sleep as defaultSleep } from './retry.js'
 
 /** Minimal logger: anything with `debug`/`warn` (console works). Never receives an API key. */
@@ -59,7 +59,7 @@ export async function request<T>(t: Transport, spec: RequestSpec<T>): Promise<Wi
       if (spec.signal?.aborted) throw new APIUserAbortError({ cause })
       // Whatever fetch rejects with is a network failure (fetch's TypeError, a timeout), and so is a reset while the
       // body is read (undici's "terminated"); only our own verdict on a complete body is not.
-      if (cause instanceof InvalidResponseError) throw cause
+      if (cause instanceof InvalidResponseError || cause instanceof UnexpectedRedirectError) throw cause
       failure = { err: new APIConnectionError({ message: `Connection to ${spec.method} ${spec.path} failed.`, cause: scrub(cause) }), status: undefined, headers: undefined }
     }
     if (attempt < maxRetries && isRetryableStatus(failure.status)) {
