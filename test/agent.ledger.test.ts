@@ -62,4 +62,21 @@ describe('ColumnarRing isoTime columns', () => {
     values.forEach((ts, n) => ring.push({ ts, n }))
     expect(ring.toArray()).toEqual(values.map((ts, n) => ({ ts, n })))
   })
+
+  it('keeps exactly the newest `capacity` records across chunk boundaries and wrap-around, at any capacity', () => {
+    type Row = { ts: string | undefined; n: number; s: string | undefined; o: number | undefined }
+    for (const capacity of [1, 63, 64, 100, 1024, 1025, 3000]) {
+      const ring = new ColumnarRing<Row>(capacity, { ts: 'isoTime', n: 'number', s: 'string', o: 'optionalNumber' })
+      const all: Row[] = []
+      for (let i = 0; i < capacity * 2 + 37; i++) {
+        // Every 7th time is not canonical, so a slot's side value is later overwritten by a canonical one and back.
+        const row = { ts: i % 7 ? new Date(1_700_000_000_000 + i).toISOString() : `odd ${i}`, n: i, s: i % 3 ? `s${i}` : undefined, o: i % 2 ? i / 2 : undefined }
+        ring.push(row)
+        all.push(row)
+        if (i === capacity - 1 || i === capacity || i % 997 === 0) expect(ring.toArray()).toEqual(all.slice(-capacity))
+      }
+      expect(ring.length).toBe(capacity)
+      expect(ring.toArray()).toEqual(all.slice(-capacity))
+    }
+  })
 })

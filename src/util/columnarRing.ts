@@ -1,7 +1,8 @@
 /**
  * A bounded log of flat records (the newest `capacity`), kept in columns instead of one object per
- * record: numbers in one `Float64Array`, strings in one array. Pushing past the capacity overwrites
- * the oldest record in O(1).
+ * record: numbers in `Float64Array`s, strings in plain arrays, both in chunks of 1,024 records (the first
+ * chunk grows by doubling from 64). Growing adds a chunk and copies nothing, and at most one chunk is
+ * allocated ahead of use. Pushing past the capacity overwrites the oldest record in O(1).
  *
  * Hand-written because no maintained npm ring buffer stores records by column, and that is the point:
  * the emulator's billing list (10,000 records per user) and an agent host's in-memory spend ledger
@@ -14,7 +15,7 @@
  * - `optionalNumber`: stores `undefined` as NaN and reads NaN back as `undefined`;
  * - `string`: any string or `undefined`;
  * - `isoTime`: an ISO 8601 string as `Date#toISOString()` writes it, kept as its epoch ms (8 bytes instead
- *   of a 40-byte string); any other string is kept as it is, so every value reads back unchanged.
+ *   of a 40-byte string); any other string (rare) is kept as it is on the side, so every value reads back unchanged.
  */
 
 type Kind = 'number' | 'optionalNumber' | 'string' | 'isoTime'
@@ -24,17 +25,19 @@ export type ColumnSpec<T> = { readonly [K in keyof T]-?: Kind }
 
 export class ColumnarRing<T extends object> implements Iterable<T> {
   readonly #keys: (keyof T)[]
-  // Per key: its column (numbers and strings are numbered separately), and whether it is a number column.
+  // Per key: its column (numbers and strings are numbered separately), and what kind it is.
   readonly #column: number[]
   readonly #isNumber: boolean[]
   readonly #optional: boolean[]
-  // For `isoTime` keys: the string column holding a value that is not a canonical ISO time (else -1).
-  readonly #fallback: number[]
+  readonly #isoTime: boolean[]
   readonly #nums: number
   readonly #strs: number
-  #numbers = new Float64Array(0)
-  #strings: (string | undefined)[] = []
-  // Slots allocated so far: grows by doubling up to `capacity` (nothing allocated up front), then wraps.
+  // Chunk c holds records c * CHUNK … c * CHUNK + CHUNK - 1: `#numbers[c]` their numbers, `#strings[c]` their strings.
+  readonly #numbers: Float64Array[] = []
+  readonly #strings: (string | undefined)[][] = []
+  // `isoTime` values that are not a canonical ISO time, by `slot * keys + key index` (NaN in the number column marks one).
+  readonly #oddTimes = new Map<number, string | undefined>()
+  // Slots allocated so far (never more than `capacity`). Until the log is full the oldest record is slot 0.
   #slots = 0
   #head = 0
   #size = 0
@@ -50,21 +53,21 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
    * ```
    */
   constructor(readonly capacity: number, spec: ColumnSpec<T>) {
-    if (!(capacity >= 1)) throw new RangeError(`A ColumnarRing's capacity must be at least 1 (got ${capacity})`)
+    if (!(capacity >= 1) || !Number.isInteger(capacity)) throw new RangeError(`A ColumnarRing's capacity must be a whole number, at least 1 (got ${capacity})`)
     this.#keys = Object.keys(spec) as (keyof T)[]
     let nums = 0
     let strs = 0
     this.#column = []
     this.#isNumber = []
     this.#optional = []
-    this.#fallback = []
+    this.#isoTime = []
     for (const k of this.#keys) {
       const kind = spec[k]
       const isNumber = kind !== 'string'
       this.#isNumber.push(isNumber)
       this.#optional.push(kind === 'optionalNumber')
+      this.#isoTime.push(kind === 'isoTime')
       this.#column.push(isNumber ? nums++ : strs++)
-      this.#fallback.push(kind === 'isoTime' ? strs++ : -1)
     }
     this.#nums = nums
     this.#strs = strs
@@ -79,24 +82,25 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
     let i: number
     if (this.#size < this.capacity) {
       if (this.#size === this.#slots) this.#grow()
-      i = (this.#head + this.#size) % this.#slots
-      this.#size++
+      i = this.#size++
     } else {
       i = this.#head
-      this.#head = (this.#head + 1) % this.#slots
+      this.#head = this.#head + 1 === this.capacity ? 0 : this.#head + 1
     }
-    const n = i * this.#nums
-    const s = i * this.#strs
+    const numbers = this.#numbers[i >>> CHUNK_BITS]!
+    const strings = this.#strings[i >>> CHUNK_BITS]!
+    const n = (i & CHUNK_MASK) * this.#nums
+    const s = (i & CHUNK_MASK) * this.#strs
     for (let f = 0; f < this.#keys.length; f++) {
       const v = record[this.#keys[f]!] as unknown
-      const fallback = this.#fallback[f]!
-      if (fallback >= 0) {
+      if (this.#isoTime[f]) {
         const ms = typeof v === 'string' ? Date.parse(v) : NaN
         const canonical = ms === ms && new Date(ms).toISOString() === v
-        this.#numbers[n + this.#column[f]!] = canonical ? ms : NaN
-        this.#strings[s + fallback] = canonical ? undefined : (v as string | undefined)
-      } else if (this.#isNumber[f]) this.#numbers[n + this.#column[f]!] = v === undefined ? NaN : (v as number)
-      else this.#strings[s + this.#column[f]!] = v as string | undefined
+        numbers[n + this.#column[f]!] = canonical ? ms : NaN
+        if (!canonical) this.#oddTimes.set(i * this.#keys.length + f, v as string | undefined)
+        else if (this.#oddTimes.size) this.#oddTimes.delete(i * this.#keys.length + f)
+      } else if (this.#isNumber[f]) numbers[n + this.#column[f]!] = v === undefined ? NaN : (v as number)
+      else strings[s + this.#column[f]!] = v as string | undefined
     }
   }
 
@@ -106,38 +110,46 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
   }
 
   *[Symbol.iterator](): Iterator<T> {
-    for (let k = 0; k < this.#size; k++) yield this.#at((this.#head + k) % this.#slots)
+    for (let k = 0, i = this.#head; k < this.#size; k++, i = i + 1 === this.capacity ? 0 : i + 1) yield this.#at(i)
   }
 
   #at(i: number): T {
-    const n = i * this.#nums
-    const s = i * this.#strs
+    const numbers = this.#numbers[i >>> CHUNK_BITS]!
+    const strings = this.#strings[i >>> CHUNK_BITS]!
+    const n = (i & CHUNK_MASK) * this.#nums
+    const s = (i & CHUNK_MASK) * this.#strs
     const out: Record<PropertyKey, unknown> = {}
     for (let f = 0; f < this.#keys.length; f++) {
-      const fallback = this.#fallback[f]!
-      if (fallback >= 0) {
-        const ms = this.#numbers[n + this.#column[f]!]!
-        out[this.#keys[f] as PropertyKey] = ms === ms ? new Date(ms).toISOString() : this.#strings[s + fallback]
+      const key = this.#keys[f] as PropertyKey
+      if (this.#isoTime[f]) {
+        const ms = numbers[n + this.#column[f]!]!
+        out[key] = ms === ms ? new Date(ms).toISOString() : this.#oddTimes.get(i * this.#keys.length + f)
       } else if (this.#isNumber[f]) {
-        const v = this.#numbers[n + this.#column[f]!]!
-        out[this.#keys[f] as PropertyKey] = this.#optional[f] && Number.isNaN(v) ? undefined : v
-      } else out[this.#keys[f] as PropertyKey] = this.#strings[s + this.#column[f]!]
+        const v = numbers[n + this.#column[f]!]!
+        out[key] = this.#optional[f] && Number.isNaN(v) ? undefined : v
+      } else out[key] = strings[s + this.#column[f]!]
     }
     return out as T
   }
 
+  /** Makes room for one more record: doubles the first chunk (from 64) up to a full chunk, then adds chunks. */
   #grow(): void {
-    const slots = Math.min(this.capacity, Math.max(64, this.#slots * 2))
-    const numbers = new Float64Array(slots * this.#nums)
-    const strings = new Array<string | undefined>(slots * this.#strs)
-    for (let k = 0; k < this.#size; k++) {
-      const from = (this.#head + k) % this.#slots
-      numbers.set(this.#numbers.subarray(from * this.#nums, (from + 1) * this.#nums), k * this.#nums)
-      for (let j = 0; j < this.#strs; j++) strings[k * this.#strs + j] = this.#strings[from * this.#strs + j]
+    if (this.#numbers.length === 1 && this.#slots < CHUNK) {
+      const slots = Math.min(this.capacity, this.#slots * 2, CHUNK)
+      const numbers = new Float64Array(slots * this.#nums)
+      numbers.set(this.#numbers[0]!)
+      this.#numbers[0] = numbers
+      this.#strings[0]!.length = slots * this.#strs
+      this.#slots = slots
+      return
     }
-    this.#numbers = numbers
-    this.#strings = strings
-    this.#slots = slots
-    this.#head = 0
+    const slots = this.#numbers.length === 0 ? Math.min(this.capacity, 64) : Math.min(CHUNK, this.capacity - this.#slots)
+    this.#numbers.push(new Float64Array(slots * this.#nums))
+    this.#strings.push(new Array<string | undefined>(slots * this.#strs))
+    this.#slots += slots
   }
 }
+
+const CHUNK_BITS = 10
+const CHUNK = 1 << CHUNK_BITS
+const CHUNK_MASK = CHUNK - 1
