@@ -177,6 +177,15 @@ function causes(e: unknown): string {
 }
 
 /**
+ * Bytes held by JavaScript: the V8 heap plus ArrayBuffer backing stores. A typed array's data lives outside the V8
+ * heap, so `heapUsed` alone would not see the ledger's number columns (`Float64Array`s).
+ */
+const heapBytes = (): number => {
+  const m = process.memoryUsage()
+  return m.heapUsed + m.arrayBuffers
+}
+
+/**
  * A full GC that also lets finalizers run: Node's fetch registers every response with a
  * `FinalizationRegistry`, and what those callbacks release stays on the heap until they run on a later
  * turn. Measured straight after one `gc()`, that backlog (about 1.5 KiB per request) hid what each agent keeps.
@@ -219,7 +228,7 @@ async function fleet(em: RemoteEmulator, n: number, tools: boolean, connections:
     process.stderr.write(`bench: ${n} agents, ${heap === heapOurs ? 'gondola' : 'bare'} round…\n`)
     await side.run(-1) // one warm request, so the first batch does not pay set-up
     await gc.settled()
-    const before = process.memoryUsage().heapUsed
+    const before = heapBytes()
     await em.resetStats()
     const t0 = performance.now()
     // Halfway through, a full GC: what is live while half the agents are still in flight (conversations,
@@ -231,7 +240,7 @@ async function fleet(em: RemoteEmulator, n: number, tools: boolean, connections:
         side.run(i).then((r) => {
           if (++done === n / 2) {
             gc.now()
-            ;(heap === heapOurs ? inFlightOurs : inFlightBare).push((process.memoryUsage().heapUsed - before) / n / 1024)
+            ;(heap === heapOurs ? inFlightOurs : inFlightBare).push((heapBytes() - before) / n / 1024)
           }
           return r
         }),
@@ -240,11 +249,11 @@ async function fleet(em: RemoteEmulator, n: number, tools: boolean, connections:
     const seconds = (performance.now() - t0) / 1000
     const stats = await em.stats()
     await gc.settled()
-    heap.push((process.memoryUsage().heapUsed - before) / n / 1024)
+    heap.push((heapBytes() - before) / n / 1024)
     // Then without the runner and its in-memory ledger: what each agent's own result holds.
     side.release()
     await gc.settled()
-    ;(heap === heapOurs ? resultsOurs : resultsBare).push((process.memoryUsage().heapUsed - before) / n / 1024)
+    ;(heap === heapOurs ? resultsOurs : resultsBare).push((heapBytes() - before) / n / 1024)
     const failed = results.filter((r) => !r.ok)
     const steps = results.reduce((s, r) => s + r.steps, 0)
     if (failed.length) {
