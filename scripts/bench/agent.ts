@@ -26,7 +26,7 @@ import type { BenchRow } from './types.js'
 const OWNER: Address = '0x00000000000000000000000000000000000BE4C4'
 const UNLIMITED = { global: { rpm: 1e9, tpm: 1e12, rpd: 1e12 } }
 
-type LoopSide = 'gondola' | 'bare' | 'aisdk'
+type LoopSide = 'gondola' | 'bare' | 'bareNoFollow' | 'aisdk'
 type LoopBlock = { steps: number; cpuUs: number; wallMs: number }
 /** One process's figures: the median of its blocks, per step. */
 type LoopRound = { msPerStep: number; cpuUsPerStep: number }
@@ -65,7 +65,8 @@ function loopRound(em: RemoteEmulator, apiKey: string, side: LoopSide, warm: num
 /**
  * Per-step loop time, one agent at a time: the loop's own overhead on top of the SDK. Each round runs
  * each side in a fresh process (warmed up first, since both the loop and the emulator take a few
- * thousand steps to reach their steady speed), the three sides (Gondola, the bare SDK, the AI SDK) in a
+ * thousand steps to reach their steady speed), the four sides (Gondola, the bare SDK, the bare SDK without
+ * following redirects, the AI SDK) in a
  * rotated order; a ratio is the median of the per-round ratios.
  */
 export async function overhead(em: RemoteEmulator): Promise<BenchRow[]> {
@@ -74,9 +75,9 @@ export async function overhead(em: RemoteEmulator): Promise<BenchRow[]> {
   const pinned = pinToCore(em.pid, 1) && pinToCore(process.pid, 1)
   await loopRound(em, apiKey, 'bare', 2_000, 1, pinned) // brings the emulator process to its steady speed
   const rounds = 9
-  // Three sides, each round in a rotated order (g b a, b a g, a g b, …), so none always goes first.
-  const sides: LoopSide[] = ['gondola', 'bare', 'aisdk']
-  const raw: Record<LoopSide, LoopRound[]> = { gondola: [], bare: [], aisdk: [] }
+  // Four sides, each round in a rotated order (g b n a, b n a g, …), so none always goes first.
+  const sides: LoopSide[] = ['gondola', 'bare', 'bareNoFollow', 'aisdk']
+  const raw: Record<LoopSide, LoopRound[]> = { gondola: [], bare: [], bareNoFollow: [], aisdk: [] }
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < sides.length; k++) {
       const side = sides[(r + k) % sides.length]!
@@ -96,6 +97,8 @@ export async function overhead(em: RemoteEmulator): Promise<BenchRow[]> {
   const cpuRatios = ratios('gondola', cpu)
   const aiWall = ratios('aisdk', wall)
   const aiVsOurs = raw.aisdk.map((x, i) => wall(x) / wall(raw.gondola[i]!))
+  const noFollow = ratios('bareNoFollow', wall)
+  const oursVsNoFollow = raw.gondola.map((x, i) => wall(x) / wall(raw.bareNoFollow[i]!))
   const own = await ownCost()
   const added = own.ours.map((x, i) => x - own.bare[i]!)
   // The goal's ratio estimated from parts that hold still under load: (a real bare step + what Gondola adds) / a real bare step.
@@ -109,6 +112,10 @@ export async function overhead(em: RemoteEmulator): Promise<BenchRow[]> {
     {
       issue: 18, metric: 'agent loop: client CPU time per step (same rounds; steadier than wall time under load)',
       value: median(raw.gondola.map(cpu)), baseline: realStep, ratio: median(cpuRatios), unit: 'µs', goal: '≤ 1.05× bare', spread: `ratio ${range(cpuRatios)} over ${cpuRatios.length} rounds`,
+    },
+    {
+      issue: 18, metric: "agent loop: (reference) the bare loop with fetchOptions { redirect: 'error' }, the one fetch option Gondola's client sets (fetch then skips cloning each request), same rounds, vs the bare default",
+      value: median(raw.bareNoFollow.map(wall)), baseline: median(r.b), ratio: median(noFollow), unit: 'ms', spread: `ratio ${range(noFollow)}; Gondola is ${median(oursVsNoFollow).toFixed(2)}× this loop's time per step (${range(oursVsNoFollow)})`,
     },
     {
       issue: 18, metric: 'agent loop: AI SDK 6 generateText (OpenAI-compatible provider, same tool) time per step, same rounds, vs bare openai SDK loop',

@@ -1,7 +1,7 @@
 /**
  * One side of the per-step loop row, in a process of its own: `gondola` (a runner with its limiter,
  * balance monitor, ledger and connection pool, as `createRunner` sets them up), `bare` (the `openai`
- * SDK with its defaults) or `aisdk` (AI SDK 6 `generateText` with the OpenAI-compatible provider). A process per round means neither loop shares the other's JIT feedback,
+ * SDK with its defaults), `bareNoFollow` (the same with `redirect: 'error'`) or `aisdk` (AI SDK 6 `generateText` with the OpenAI-compatible provider). A process per round means neither loop shares the other's JIT feedback,
  * heap or garbage, as in real use, where a process runs one of them.
  *
  * Protocol (IPC): warms up for `BENCH_LOOP_WARM` runs, sends `{ warmed: true }`, waits for `go`, runs
@@ -14,7 +14,7 @@ import { z } from 'zod'
 import { createLedger, createRunner } from '../../../src/agent/index.js'
 import { add, bareRun, MODEL, PROMPT } from './loops.js'
 
-const [side, baseURL, apiKey] = process.argv.slice(2) as ['gondola' | 'bare' | 'aisdk', string, string]
+const [side, baseURL, apiKey] = process.argv.slice(2) as ['gondola' | 'bare' | 'bareNoFollow' | 'aisdk', string, string]
 const warm = Number(process.env.BENCH_LOOP_WARM)
 const runs = Number(process.env.BENCH_LOOP_RUNS)
 
@@ -39,7 +39,9 @@ if (side === 'gondola') {
   }
   run = async () => (await generateText({ model, tools, prompt: PROMPT, stopWhen: stepCountIs(10), maxRetries: 0 })).steps.length
 } else {
-  const openai = new OpenAI({ apiKey, baseURL, maxRetries: 0 })
+  // `bareNoFollow`: the same bare loop with the one fetch option Gondola's client sets (`redirect: 'error'`, which
+  // spares fetch a clone of every request), so the bench can show how much of Gondola's figure that option is.
+  const openai = new OpenAI({ apiKey, baseURL, maxRetries: 0, ...(side === 'bareNoFollow' && { fetchOptions: { redirect: 'error' } }) })
   run = async () => (await bareRun(openai, PROMPT, true)).steps
 }
 
