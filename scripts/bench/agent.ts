@@ -2,8 +2,8 @@
  * Agent-loop figures (issues #6 and #18), each against a bare `openai` SDK loop measured in the same
  * run. The emulator runs in its own process (`lib/emulatorChild.ts`), so its CPU time is not charged
  * to the loop, and requests are counted at the server: a round whose server-side request count differs
- * from the steps the loop reports is an error, not a figure. Gondola and bare rounds are interleaved
- * (a b, b a, …) and the ratio is the median of the per-round ratios, with its spread.
+ * from the steps the loop reports is an error, not a figure. The sides' measurements are interleaved (blocks taken in
+ * turns for the loop row; a b, b a, … rounds for the others) and a ratio is the median of the per-round ratios, with its spread.
  */
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -28,98 +28,130 @@ const UNLIMITED = { global: { rpm: 1e9, tpm: 1e12, rpd: 1e12 } }
 
 type LoopSide = 'gondola' | 'bare' | 'bareNoFollow' | 'aisdk'
 type LoopBlock = { steps: number; cpuUs: number; wallMs: number }
-/** One process's figures: the median of its blocks, per step. */
-type LoopRound = { msPerStep: number; cpuUsPerStep: number }
 
-/**
- * Runs one side of the loop row in its own process (`lib/loopChild.ts`) and checks, at the server, that
- * its measured part made exactly the requests it reports.
- */
-function loopRound(em: RemoteEmulator, apiKey: string, side: LoopSide, warm: number, runs: number, pinned: boolean): Promise<LoopRound> {
+/** A side's process in a round: warmed up, waiting for blocks. */
+type LoopProcess = { block: (runs: number) => Promise<LoopBlock>; done: () => Promise<void> }
+
+/** Starts one side in a process of its own (`lib/loopChild.ts`) and resolves once it has warmed up. */
+function startLoopProcess(em: RemoteEmulator, apiKey: string, side: LoopSide, warm: number, pinned: boolean): Promise<LoopProcess> {
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(new URL('./lib/loopChild.ts', import.meta.url)), [side, em.baseURL, apiKey], {
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, BENCH_LOOP_WARM: String(warm), BENCH_LOOP_RUNS: String(runs) },
+      env: { ...process.env, BENCH_LOOP_WARM: String(warm) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     if (pinned) pinToCore(child.pid!, 0)
-    let blocks: LoopBlock[] | undefined
-    child.on('message', (m: { warmed?: boolean; blocks?: LoopBlock[] }) => {
-      if (m.warmed) void em.resetStats().then(() => child.send('go'))
-      else blocks = m.blocks
-    })
+    let pending: { resolve: (b: LoopBlock) => void; reject: (e: Error) => void } | undefined
+    const exited = new Promise<number | null>((r) => child.once('exit', r))
     child.once('error', reject)
-    child.once('exit', (code) => {
-      if (code !== 0 || !blocks) return reject(new Error(`bench loop child (${side}) exited with code ${code}`))
-      const b = blocks
-      const steps = b.reduce((n, x) => n + x.steps, 0)
-      void em.stats().then(({ chatRequests }) =>
-        chatRequests === steps
-          ? resolve({ msPerStep: median(b.map((x) => x.wallMs / x.steps)), cpuUsPerStep: median(b.map((x) => x.cpuUs / x.steps)) })
-          : reject(new Error(`the server saw ${chatRequests} chat requests for ${steps} steps`)),
-      )
+    void exited.then((code) => {
+      const err = new Error(`bench loop child (${side}) exited with code ${code}`)
+      pending?.reject(err)
+      reject(err)
     })
+    child.on('message', (m: { warmed?: boolean; block?: LoopBlock }) => {
+      if (m.warmed) resolve(handle)
+      else if (m.block) pending?.resolve(m.block)
+    })
+    const handle: LoopProcess = {
+      // Each block is checked at the server: it must have made exactly the chat requests it reports.
+      block: async (runs) => {
+        await em.resetStats()
+        const block = await new Promise<LoopBlock>((res, rej) => {
+          pending = { resolve: res, reject: rej }
+          child.send({ block: runs })
+        })
+        pending = undefined
+        const { chatRequests } = await em.stats()
+        if (chatRequests !== block.steps) throw new Error(`the server saw ${chatRequests} chat requests for ${block.steps} steps (${side})`)
+        return block
+      },
+      done: async () => {
+        child.send({ done: true })
+        await exited
+      },
+    }
   })
 }
 
 /**
- * Per-step loop time, one agent at a time: the loop's own overhead on top of the SDK. Each round runs
- * each side in a fresh process (warmed up first, since both the loop and the emulator take a few
- * thousand steps to reach their steady speed), the four sides (Gondola, the bare SDK, the bare SDK without
- * following redirects, the AI SDK) in a
- * rotated order; a ratio is the median of the per-round ratios.
+ * One round of the loop row: each side in a fresh process, started and warmed up one after the other, then `blocks`
+ * blocks of `runs` runs, taking turns (in an order that rotates every block), so that the blocks compared ran
+ * within a second of each other: the machine's speed drifts over tens of seconds (a shared VM), and comparing
+ * whole processes run one after the other mixed that drift into the ratio.
+ */
+async function loopRound(em: RemoteEmulator, apiKey: string, sides: LoopSide[], o: { warm: number; blocks: number; runs: number; pinned: boolean }): Promise<Record<LoopSide, LoopBlock[]>> {
+  const procs: Partial<Record<LoopSide, LoopProcess>> = {}
+  try {
+    for (const side of sides) procs[side] = await startLoopProcess(em, apiKey, side, o.warm, o.pinned)
+    const out = Object.fromEntries(sides.map((side) => [side, [] as LoopBlock[]])) as Record<LoopSide, LoopBlock[]>
+    for (let b = 0; b < o.blocks; b++) {
+      for (let k = 0; k < sides.length; k++) {
+        const side = sides[(b + k) % sides.length]!
+        out[side].push(await procs[side]!.block(o.runs))
+      }
+    }
+    return out
+  } finally {
+    await Promise.all(Object.values(procs).map((p) => p.done()))
+  }
+}
+
+/**
+ * Per-step loop time, one agent at a time: the loop's own overhead on top of the SDK. Each round starts the four
+ * sides (Gondola, the bare SDK, the bare SDK without following redirects, the AI SDK) in fresh processes, warms
+ * each up (the loop and the emulator take a few thousand steps to reach their steady speed), then has them take
+ * turns running blocks (see `loopRound`); a ratio is the median of the per-round ratios.
  */
 export async function overhead(em: RemoteEmulator): Promise<BenchRow[]> {
   const apiKey = await em.createKey(OWNER)
   // The emulator (and this process, which only waits) on core 1, each loop process on core 0.
   const pinned = pinToCore(em.pid, 1) && pinToCore(process.pid, 1)
-  await loopRound(em, apiKey, 'bare', 2_000, 1, pinned) // brings the emulator process to its steady speed
+  await loopRound(em, apiKey, ['bare'], { warm: 2_000, blocks: 1, runs: 1, pinned }) // brings the emulator process to its steady speed
   const rounds = 9
-  // Four sides, each round in a rotated order (g b n a, b n a g, …), so none always goes first.
   const sides: LoopSide[] = ['gondola', 'bare', 'bareNoFollow', 'aisdk']
-  const raw: Record<LoopSide, LoopRound[]> = { gondola: [], bare: [], bareNoFollow: [], aisdk: [] }
-  for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < sides.length; k++) {
-      const side = sides[(r + k) % sides.length]!
-      raw[side].push(await loopRound(em, apiKey, side, 1_000, 1_000, pinned))
-    }
-  }
+  // Per round and side: its blocks (10 of 100 runs), taken in turns with the other sides' blocks.
+  const raw: Record<LoopSide, LoopBlock[]>[] = []
+  for (let r = 0; r < rounds; r++) raw.push(await loopRound(em, apiKey, r % 2 ? [...sides].reverse() : sides, { warm: 1_000, blocks: 10, runs: 100, pinned }))
   if (pinned) {
     pinToCore(em.pid, 'all')
     pinToCore(process.pid, 'all')
   }
-  const ratios = (side: LoopSide, figure: (x: LoopRound) => number) => raw[side].map((x, i) => figure(x) / figure(raw.bare[i]!))
-  const wall = (x: LoopRound) => x.msPerStep
+  const wall = (x: LoopBlock) => x.wallMs / x.steps
   // Wall time per step is the goal's figure; the process's CPU time per step is also kept, because on
   // a shared machine it moves far less with other processes' load than wall time does.
-  const cpu = (x: LoopRound) => x.cpuUsPerStep
-  const r = { a: raw.gondola.map(wall), b: raw.bare.map(wall), ratios: ratios('gondola', wall) }
+  const cpu = (x: LoopBlock) => x.cpuUs / x.steps
+  // A side's figure in a round: the median of its blocks. A ratio in a round: the median of its block-by-block
+  // ratios (each block against the other side's block of the same turn). Over rounds: medians, with the spread.
+  const figure = (side: LoopSide, f: (x: LoopBlock) => number) => raw.map((round) => median(round[side].map(f)))
+  const ratios = (side: LoopSide, f: (x: LoopBlock) => number, against: LoopSide = 'bare') => raw.map((round) => median(round[side].map((x, i) => f(x) / f(round[against][i]!))))
+  const r = { a: figure('gondola', wall), b: figure('bare', wall), ratios: ratios('gondola', wall) }
   const cpuRatios = ratios('gondola', cpu)
   const aiWall = ratios('aisdk', wall)
-  const aiVsOurs = raw.aisdk.map((x, i) => wall(x) / wall(raw.gondola[i]!))
+  const aiVsOurs = ratios('aisdk', wall, 'gondola')
   const noFollow = ratios('bareNoFollow', wall)
-  const oursVsNoFollow = raw.gondola.map((x, i) => wall(x) / wall(raw.bareNoFollow[i]!))
+  const oursVsNoFollow = ratios('gondola', wall, 'bareNoFollow')
   const own = await ownCost()
   const added = own.ours.map((x, i) => x - own.bare[i]!)
   // The goal's ratio estimated from parts that hold still under load: (a real bare step + what Gondola adds) / a real bare step.
-  const realStep = median(raw.bare.map(cpu))
+  const realStep = median(figure('bare', cpu))
   const estimates = added.map((a) => (realStep + a) / realStep)
   return [
     {
       issue: 18, metric: 'agent loop: time per step (2-step tool run; each side in its own warmed-up process per round; emulator in its own process) vs bare openai SDK loop',
-      value: median(r.a), baseline: median(r.b), ratio: median(r.ratios), unit: 'ms', goal: '≤ 1.05× bare', spread: `ratio ${range(r.ratios)} over ${r.ratios.length} rounds (a round: the median of 10 blocks of 100 runs)${pinned ? '; client and emulator pinned to separate cores' : ''}`,
+      value: median(r.a), baseline: median(r.b), ratio: median(r.ratios), unit: 'ms', goal: '≤ 1.05× bare', spread: `ratio ${range(r.ratios)} over ${r.ratios.length} rounds (a round: fresh warmed-up processes taking turns, 10 blocks of 100 runs each; its ratio: the median of block-by-block ratios)${pinned ? '; client and emulator pinned to separate cores' : ''}`,
     },
     {
       issue: 18, metric: 'agent loop: client CPU time per step (same rounds; steadier than wall time under load)',
-      value: median(raw.gondola.map(cpu)), baseline: realStep, ratio: median(cpuRatios), unit: 'µs', goal: '≤ 1.05× bare', spread: `ratio ${range(cpuRatios)} over ${cpuRatios.length} rounds`,
+      value: median(figure('gondola', cpu)), baseline: realStep, ratio: median(cpuRatios), unit: 'µs', goal: '≤ 1.05× bare', spread: `ratio ${range(cpuRatios)} over ${cpuRatios.length} rounds`,
     },
     {
       issue: 18, metric: "agent loop: (reference) the bare loop with fetchOptions { redirect: 'error' }, the one fetch option Gondola's client sets (fetch then skips cloning each request), same rounds, vs the bare default",
-      value: median(raw.bareNoFollow.map(wall)), baseline: median(r.b), ratio: median(noFollow), unit: 'ms', spread: `ratio ${range(noFollow)}; Gondola is ${median(oursVsNoFollow).toFixed(2)}× this loop's time per step (${range(oursVsNoFollow)})`,
+      value: median(figure('bareNoFollow', wall)), baseline: median(r.b), ratio: median(noFollow), unit: 'ms', spread: `ratio ${range(noFollow)}; Gondola is ${median(oursVsNoFollow).toFixed(2)}× this loop's time per step (${range(oursVsNoFollow)})`,
     },
     {
       issue: 18, metric: 'agent loop: AI SDK 6 generateText (OpenAI-compatible provider, same tool) time per step, same rounds, vs bare openai SDK loop',
-      value: median(raw.aisdk.map(wall)), baseline: median(r.b), ratio: median(aiWall), unit: 'ms', spread: `ratio ${range(aiWall)}; Gondola is ${median(aiVsOurs).toFixed(2)}× faster per step (${range(aiVsOurs)})`,
+      value: median(figure('aisdk', wall)), baseline: median(r.b), ratio: median(aiWall), unit: 'ms', spread: `ratio ${range(aiWall)}; Gondola is ${median(aiVsOurs).toFixed(2)}× faster per step (${range(aiVsOurs)})`,
     },
     {
       issue: 18, metric: 'agent loop: CPU Gondola adds per step (runAgent with limiter + monitor minus the bare loop, canned client, no network), against a real bare step\'s client CPU above',

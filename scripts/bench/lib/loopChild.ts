@@ -4,8 +4,8 @@
  * SDK with its defaults), `bareNoFollow` (the same with `redirect: 'error'`) or `aisdk` (AI SDK 6 `generateText` with the OpenAI-compatible provider). A process per round means neither loop shares the other's JIT feedback,
  * heap or garbage, as in real use, where a process runs one of them.
  *
- * Protocol (IPC): warms up for `BENCH_LOOP_WARM` runs, sends `{ warmed: true }`, waits for `go`, runs
- * `BENCH_LOOP_RUNS` runs in 10 blocks, then sends `{ blocks: [{ steps, cpuUs, wallMs }] }` and exits.
+ * Protocol (IPC): warms up for `BENCH_LOOP_WARM` runs and sends `{ warmed: true }`; then, for each `{ block: runs }`,
+ * runs that many and answers `{ block: { steps, cpuUs, wallMs } }`; exits on `{ done: true }`.
  */
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
 import { generateText, stepCountIs, tool } from 'ai'
@@ -16,7 +16,6 @@ import { add, bareRun, MODEL, PROMPT } from './loops.js'
 
 const [side, baseURL, apiKey] = process.argv.slice(2) as ['gondola' | 'bare' | 'bareNoFollow' | 'aisdk', string, string]
 const warm = Number(process.env.BENCH_LOOP_WARM)
-const runs = Number(process.env.BENCH_LOOP_RUNS)
 
 let run: () => Promise<number>
 if (side === 'gondola') {
@@ -46,18 +45,21 @@ if (side === 'gondola') {
 }
 
 for (let i = 0; i < warm; i++) await run()
-const go = new Promise((resolve) => process.once('message', resolve))
 process.send!({ warmed: true })
-await go
-// In blocks: the round's figure is the median block, so one GC pause or late JIT tier-up does not decide it.
-const blocks: { steps: number; cpuUs: number; wallMs: number }[] = []
-for (let b = 0; b < 10; b++) {
-  const c0 = process.cpuUsage()
-  const t0 = performance.now()
-  let steps = 0
-  for (let i = 0; i < runs / 10; i++) steps += await run()
-  const wallMs = performance.now() - t0
-  const c = process.cpuUsage(c0)
-  blocks.push({ steps, cpuUs: c.user + c.system, wallMs })
-}
-process.send!({ blocks }, () => process.exit(0))
+// Then one block per `{ block: runs }` message, until `{ done: true }`. The parent alternates blocks between the
+// sides' processes, all alive at once, so the blocks it compares ran seconds apart on the same machine state.
+process.on('message', (m: { block?: number; done?: boolean }) => {
+  if (m.done) return process.exit(0)
+  void (async () => {
+    const c0 = process.cpuUsage()
+    const t0 = performance.now()
+    let steps = 0
+    for (let i = 0; i < m.block!; i++) steps += await run()
+    const wallMs = performance.now() - t0
+    const c = process.cpuUsage(c0)
+    process.send!({ block: { steps, cpuUs: c.user + c.system, wallMs } })
+  })().catch((e: unknown) => {
+    process.stderr.write(`bench loop child: ${e instanceof Error ? e.message : String(e)}\n`)
+    process.exit(1)
+  })
+})
