@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest'
 import { swapEthForVvv } from '../src/wallet/actions/swapEthForVvv.js'
 import type { Wallet } from '../src/wallet/createWallet.js'
 import { WalletLockedError } from '../src/wallet/errors.js'
-import { lockJournal } from '../src/wallet/journal/lockJournal.js'
+import { configureLogging } from '../src/util/logger.js'
+import { lockJournal, type LockWait } from '../src/wallet/journal/lockJournal.js'
 import { testWallet } from './helpers/testWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 
@@ -161,6 +162,7 @@ describe('lockJournal', () => {
     await forgeLock(`${journalPath}.lock`, { pid: process.pid, hostname: hostname() })
     let now = 1_000_000
     const sleeps: number[] = []
+    const waits: LockWait[] = []
     const err = await lockJournal({
       journalPath,
       timeoutMs: 10_000,
@@ -170,13 +172,36 @@ describe('lockJournal', () => {
         sleeps.push(ms)
         now += ms
       },
+      onWait: (w) => waits.push(w),
     }).catch((e: unknown) => e)
+    // The wait is reported at once, naming the holder, then every 5 s until the deadline.
+    expect(waits.map((w) => w.holder?.pid)).toEqual([process.pid, process.pid])
+    expect(waits[0]).toMatchObject({ lockPath: `${journalPath}.lock`, waitedMs: 0, timeoutMs: 10_000 })
+    expect(waits[1]!.waitedMs).toBeGreaterThanOrEqual(5_000)
+    expect(waits[1]!.waitedMs).toBeLessThan(10_000)
     expect(err).toBeInstanceOf(WalletLockedError)
     expect((err as WalletLockedError).timeoutMs).toBe(10_000)
     expect(sleeps.length).toBeGreaterThan(5)
     expect(sleeps.slice(0, 5).every((ms, i) => i === 0 || ms > sleeps[i - 1]! / 2)).toBe(true) // grows (jitter aside)
     expect(Math.max(...sleeps)).toBeLessThanOrEqual(2_000)
     expect(now).toBe(1_000_000 + 10_000) // the last sleep is cut to the deadline
+  })
+
+  it('by default logs the wait (holder, lock file, time left) at info, so a waiting command does not look hung', async () => {
+    const journalPath = await journalIn()
+    await forgeLock(`${journalPath}.lock`, { pid: process.pid, hostname: hostname() })
+    const lines: string[] = []
+    configureLogging({ level: 'info', write: (l) => lines.push(l) })
+    try {
+      const err = await lockJournal({ journalPath, timeoutMs: 50, staleMs: Number.MAX_SAFE_INTEGER }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(WalletLockedError)
+    } finally {
+      configureLogging({ level: 'silent' })
+    }
+    const logged = lines.map((l) => JSON.parse(l) as { level: string; component: string; msg: string; holderPid: number })
+    expect(logged).toHaveLength(1)
+    expect(logged[0]).toMatchObject({ level: 'info', component: 'lock', holderPid: process.pid })
+    expect(logged[0]!.msg).toContain(`waiting for process ${process.pid} on ${hostname()} to release ${journalPath}.lock (giving up in 1 s)`)
   })
 
   it('takes over a lock whose pid is dead on this host, and a torn (empty) lock file', async () => {

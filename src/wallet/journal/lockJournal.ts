@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
+import { getLogger } from '../../util/logger.js'
 import { WalletLockedError, type LockHolder } from '../errors.js'
 
 export type LockJournalParameters = {
@@ -24,7 +25,24 @@ export type LockJournalParameters = {
   sleep?: ((ms: number) => Promise<void>) | undefined
   /** Whether `pid` runs on this host; injectable for tests. */
   isAlive?: ((pid: number) => boolean) | undefined
+  /**
+   * Called when the lock is found held by another live process, then every 5 s while waiting, so a command that
+   * waits does not look hung. Default: an info log line (stderr) naming the holder and the time left.
+   */
+  onWait?: ((wait: LockWait) => void) | undefined
 }
+
+/** What `onWait` is told while another process holds the lock. */
+export type LockWait = { lockPath: string; holder: LockHolder | undefined; waitedMs: number; timeoutMs: number }
+
+/** How often a wait is reported again. */
+const WAIT_NOTICE_MS = 5_000
+
+const logWait = (w: LockWait): void =>
+  getLogger('lock').info(
+    `waiting for ${w.holder ? `process ${w.holder.pid} on ${w.holder.hostname}` : 'another process'} to release ${w.lockPath} (giving up in ${Math.ceil((w.timeoutMs - w.waitedMs) / 1000)} s)`,
+    { lockPath: w.lockPath, holderPid: w.holder?.pid, holderHost: w.holder?.hostname, holderSince: w.holder?.startedAt, waitedMs: w.waitedMs },
+  )
 
 export type JournalLock = {
   readonly path: string
@@ -66,8 +84,11 @@ export async function lockJournal(parameters: LockJournalParameters): Promise<Jo
   }
   await mkdir(dirname(path), { recursive: true, mode: 0o700 })
   const id = randomBytes(8).toString('hex')
-  const deadline = clock() + timeoutMs
+  const onWait = parameters.onWait ?? logWait
+  const start = clock()
+  const deadline = start + timeoutMs
   let delay = 20
+  let noticed = -Infinity
   for (;;) {
     const at = clock()
     const holder: LockHolder = { pid: process.pid, hostname: hostname(), startedAt: new Date(at).toISOString() }
@@ -76,6 +97,10 @@ export async function lockJournal(parameters: LockJournalParameters): Promise<Jo
     if (!current) continue // released between our create and our read
     if (isStale(current) && (await takeOver(path, clock, (h) => isStale(h)))) continue
     if (at >= deadline) throw new WalletLockedError(path, current.holder, timeoutMs)
+    if (at - noticed >= WAIT_NOTICE_MS) {
+      noticed = at
+      onWait({ lockPath: path, holder: current.holder, waitedMs: at - start, timeoutMs })
+    }
     await sleep(Math.max(1, Math.min(delay + Math.random() * delay, deadline - at)))
     delay = Math.min(delay * 2, 1_000)
   }
