@@ -56,13 +56,19 @@ export function blueskyChannel(o: {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
   const maxRetries = o.maxRetries ?? 3
   const maxWaitMs = o.maxWaitMs ?? 60_000
+  // Session-file writes, in the order the agent reported them (a later one must not be overtaken by an earlier one).
+  let saving: Promise<void> = Promise.resolve()
+  const save = (write: () => Promise<unknown>): void => {
+    saving = saving.then(write).then(() => undefined, () => undefined)
+  }
   const agent = new AtpAgent({
     service: o.service,
     // Tokens are credentials: kept only in the 0600 session file (atomic), removed when the server expires them.
     persistSession: (event, session) => {
       if (!o.sessionPath) return
-      if ((event === 'create' || event === 'update') && session) return void atomicWrite(o.sessionPath, JSON.stringify(session)).catch(() => {})
-      if (event === 'expired') return void rm(o.sessionPath, { force: true }).catch(() => {})
+      const path = o.sessionPath
+      if ((event === 'create' || event === 'update') && session) return save(() => atomicWrite(path, JSON.stringify(session)))
+      if (event === 'expired') return save(() => rm(path, { force: true }))
     },
   })
   const resume = async (): Promise<boolean> => {
@@ -103,6 +109,8 @@ export function blueskyChannel(o: {
   const did = () =>
     (session ??= withBackoff(`login as ${o.handle}`, async () => {
       if (!(await resume())) await agent.login({ identifier: o.handle, password: o.appPassword })
+      // The session is on disk before it is used: a process killed after its first post still resumes next time.
+      await saving
       return agent.session!.did
     }).catch((err) => {
       session = undefined
@@ -144,6 +152,7 @@ export function blueskyChannel(o: {
       const record = { $type: COLLECTION, text: rt.text, ...(rt.facets?.length && { facets: rt.facets }), ...(embed && { embed }), createdAt: new Date(p.attemptedAt ?? Date.now()).toISOString() }
       try {
         const r = await withBackoff('post', () => agent.com.atproto.repo.createRecord({ repo, collection: COLLECTION, rkey, record }))
+        await saving // tokens refreshed during the post are on disk when it returns
         return { id: r.data.uri, url: postUrl(o.service, o.handle, rkey) }
       } catch (err) {
         // A create that landed before the connection dropped (or a record made by an earlier attempt): the
