@@ -10,15 +10,15 @@ import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import OpenAI from 'openai'
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
 import { Agent } from 'undici'
 import type { Address } from 'viem'
 import { createStaticChainReader } from '../../src/emulator/chainReader.js'
 import { startEmulator, type Emulator } from '../../src/emulator/startEmulator.js'
-import { createBalanceMonitor, createLedger, createRateLimiter, createRunner, runAgent, type LimiterClock } from '../../src/agent/index.js'
+import { createLedger, createRunner, type LimiterClock } from '../../src/agent/index.js'
 import { sleep } from '../../src/venice/retry.js'
 import { startRemoteEmulator, type RemoteEmulator } from './lib/remoteEmulator.js'
 import { add, bareRun, MODEL, PROMPT } from './lib/loops.js'
+import { createCannedFetch } from './lib/cannedFetch.js'
 import { pinToCore } from './lib/pin.js'
 import { interleave, median, range } from './lib/stats.js'
 import type { BenchRow } from './types.js'
@@ -154,46 +154,27 @@ export async function overhead(em: RemoteEmulator): Promise<BenchRow[]> {
       value: median(figure('aisdk', wall)), baseline: median(r.b), ratio: median(aiWall), unit: 'ms', spread: `ratio ${range(aiWall)}; Gondola is ${median(aiVsOurs).toFixed(2)}× faster per step (${range(aiVsOurs)})`,
     },
     {
-      issue: 18, metric: 'agent loop: CPU Gondola adds per step (runAgent with limiter + monitor minus the bare loop, canned client, no network), against a real bare step\'s client CPU above',
+      issue: 18, metric: 'agent loop: CPU Gondola adds per step without the network (runner with its ledger minus the bare loop, both through the openai SDK on a canned fetch), against a real bare step\'s client CPU above',
       value: median(added), baseline: realStep, ratio: median(estimates), unit: 'µs', goal: '≤ 1.05× bare', spread: `own ${median(own.ours).toFixed(1)} µs vs bare ${median(own.bare).toFixed(1)} µs per canned step; estimate ${range(estimates)} over ${estimates.length} rounds`,
     },
   ]
 }
 
 /**
- * What Gondola's own code costs per step, without the network: `runAgent` (with a rate limiter and a balance
- * monitor) and the bare loop, both on a canned client that answers instantly (a tool call, then a text
- * answer, with Venice's headers). CPU time per step in interleaved rounds; unlike the loop over HTTP, this
- * hardly moves with other processes' load.
+ * What Gondola costs per step without the network: a runner with its ledger (as the loop child runs it) and the bare
+ * loop, both through the openai SDK on a canned `fetch` (`lib/cannedFetch.ts`), so everything but the socket is
+ * measured: request building, headers, parsing, and Gondola's limiter, monitor, accounting and ledger. CPU time per
+ * step in interleaved rounds; unlike the loop over HTTP, this hardly moves with other processes' load.
  */
 export async function ownCost(): Promise<{ ours: number[]; bare: number[] }> {
-  let n = 0
-  // The headers the emulator sends on a chat completion (rate limits, balances, model), as a live call carries them.
-  const headers = () => new Headers({ 'cf-ray': `76b3f659${String(n).padStart(8, '0')}-EMU`, 'content-type': 'application/json; charset=utf-8', 'content-length': '897', date: new Date().toUTCString(), 'x-ratelimit-limit-requests': '1000000000', 'x-ratelimit-limit-tokens': '1000000000000', 'x-ratelimit-remaining-requests': String(999_999_999 - n), 'x-ratelimit-remaining-tokens': String(1e12 - 30 * n), 'x-ratelimit-reset-requests': String(Math.ceil(Date.now() / 1000) + 60), 'x-ratelimit-reset-tokens': '3', 'x-venice-balance-diem': String(12.5 - n * 1e-5), 'x-venice-balance-usd': '0', 'x-venice-model-id': MODEL, 'x-venice-model-name': 'Venice Small', 'x-venice-version': '20260821.193530' })
-  const answer = (messages: ChatCompletionMessageParam[]) => {
-    const toolTurn = messages[messages.length - 1]?.role !== 'tool'
-    const message = toolTurn
-      ? { role: 'assistant' as const, content: null, refusal: null, tool_calls: [{ id: `call_${++n}`, type: 'function' as const, function: { name: 'add', arguments: '{"a":2,"b":3}' } }] }
-      : { role: 'assistant' as const, content: 'The sum is 5.', refusal: null, tool_calls: [] }
-    return { id: `chatcmpl-${n}`, object: 'chat.completion' as const, created: 1, model: MODEL, choices: [{ index: 0, finish_reason: toolTurn ? ('tool_calls' as const) : ('stop' as const), logprobs: null, message }], usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 } }
+  const baseURL = 'http://canned.invalid/api/v1'
+  const runner = createRunner({ baseURL, keys: [{ name: 'k', apiKey: 'canned' }], ledger: createLedger(), fetch: createCannedFetch() })
+  const openai = new OpenAI({ apiKey: 'canned', baseURL, maxRetries: 0, fetch: createCannedFetch() })
+  const ours = async () => {
+    const r = await runner.run({ agent: 'bench', prompt: PROMPT, tools: [add], model: MODEL })
+    if (r.status !== 'completed') throw new Error(`bench: the canned Gondola run ended ${r.status}${r.error ? `: ${r.error.message}` : ''}`)
+    return r.steps
   }
-  // The SDK surface both loops use: `create()` resolves to the completion; `.withResponse()` adds the response.
-  const create = (p: { messages: ChatCompletionMessageParam[] }) => {
-    const data = answer(p.messages)
-    // Every response carries its headers, read or not (on the wire, fetch builds them for both loops alike).
-    const response = { headers: headers(), status: 200 }
-    const promise = Promise.resolve(data) as Promise<typeof data> & { withResponse(): Promise<{ data: typeof data; response: { headers: Headers; status: number } }> }
-    promise.withResponse = async () => ({ data, response })
-    return promise
-  }
-  const openai = { chat: { completions: { create } } } as unknown as OpenAI
-  const venice = { openai, keyHint: 'vk_ab…cd', getCharacter: async () => ({}) } as unknown as Parameters<typeof runAgent>[0]['venice']
-  const price = { inputDiem: 0.05, outputDiem: 0.15, inputUsd: 0.05, outputUsd: 0.15 }
-  const resolved = { id: MODEL, requestModel: MODEL, price, model: {} as never }
-  const prices = { resolve: async () => resolved, invalidate: () => undefined }
-  const limiter = createRateLimiter()
-  const monitor = createBalanceMonitor()
-  const ours = async () => (await runAgent({ agent: 'bench', prompt: PROMPT, tools: [add], model: MODEL, venice, limiter, monitor, prices })).steps
   const bare = async () => (await bareRun(openai, PROMPT, true)).steps
   const cpuPerStep = (fn: () => Promise<number>) => async () => {
     const c0 = process.cpuUsage()
@@ -205,6 +186,7 @@ export async function ownCost(): Promise<{ ours: number[]; bare: number[] }> {
   await cpuPerStep(ours)()
   await cpuPerStep(bare)()
   const r = await interleave(7, cpuPerStep(ours), cpuPerStep(bare))
+  runner.close()
   return { ours: r.a, bare: r.b }
 }
 
