@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Address } from 'viem'
 import { callModel, createRunner } from '../src/agent/index.js'
+import { ExitCode } from '../src/errors/exitCodes.js'
 import { createVeniceClient, UnexpectedRedirectError } from '../src/venice/index.js'
 import { useEmulator } from './helpers/useEmulator.js'
 
@@ -69,7 +70,7 @@ describe('a redirecting server (a wrong VENICE_API_BASE_URL)', () => {
     const before = { ...seen }
     const err = await venice.listModels().catch((e: unknown) => e)
     expect(err).toBeInstanceOf(UnexpectedRedirectError)
-    expect((err as UnexpectedRedirectError).exitCode).toBe((await import('../src/errors/exitCodes.js')).ExitCode.config)
+    expect((err as UnexpectedRedirectError).exitCode).toBe(ExitCode.config)
     expect(seen.redirector - before.redirector).toBe(1)
     expect(seen.target - before.target).toBe(0)
     // The same client against the real base URL works: only the redirect is refused.

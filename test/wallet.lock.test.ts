@@ -196,7 +196,7 @@ describe('lockJournal', () => {
       const err = await lockJournal({ journalPath, timeoutMs: 50, staleMs: Number.MAX_SAFE_INTEGER }).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(WalletLockedError)
     } finally {
-      configureLogging({ level: 'silent' })
+      configureLogging({ level: 'info' }) // the default root logger (stderr, info)
     }
     const logged = lines.map((l) => JSON.parse(l) as { level: string; component: string; msg: string; holderPid: number })
     expect(logged).toHaveLength(1)

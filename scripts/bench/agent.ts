@@ -43,7 +43,7 @@ function startLoopProcess(em: RemoteEmulator, apiKey: string, side: LoopSide, wa
     if (pinned) pinToCore(child.pid!, 0)
     let pending: { resolve: (b: LoopBlock) => void; reject: (e: Error) => void } | undefined
     const exited = new Promise<number | null>((r) => child.once('exit', r))
-    child.once('error', reject)
+    child.on('error', reject)
     void exited.then((code) => {
       const err = new Error(`bench loop child (${side}) exited with code ${code}`)
       pending?.reject(err)
@@ -67,7 +67,7 @@ function startLoopProcess(em: RemoteEmulator, apiKey: string, side: LoopSide, wa
         return block
       },
       done: async () => {
-        child.send({ done: true })
+        if (child.connected) child.send({ done: true }) // a child that died has nothing left to stop
         await exited
       },
     }
