@@ -1,52 +1,75 @@
 /**
  * A bounded log of flat records (the newest `capacity`), kept in columns instead of one object per
- * record: numbers in `Float64Array`s, strings in plain arrays, both in chunks of 1,024 records (the first
- * chunk grows by doubling from 64). Growing adds a chunk and copies nothing, and at most one chunk is
- * allocated ahead of use. Pushing past the capacity overwrites the oldest record in O(1).
+ * record: numbers in `Float64Array`s, shared strings in plain arrays, strings unique to a record as bytes
+ * in one buffer per chunk. Records live in chunks of up to 1,024 (the first grows by doubling from 64);
+ * chunks are only ever appended to, and the oldest chunk is dropped once every record in it is older than
+ * the newest `capacity`. So a push is O(1), nothing is copied when the log grows, and at most one chunk
+ * beyond `capacity` is held.
  *
  * Hand-written because no maintained npm ring buffer stores records by column, and that is the point:
  * the emulator's billing list (10,000 records per user) and an agent host's in-memory spend ledger
  * (100,000 lines) kept as objects lived in the old generation, where they cost garbage-collector time
- * on every request and about twice the heap (issue #18). Records are rebuilt on read, oldest first,
- * with the keys in the order the spec lists them.
+ * on every request and about twice the heap; and a string per id cost a pointer, a 16-byte header and
+ * padding on top of its characters, which at 10,000 agents was most of what a ledger line held (issue #18).
+ * Records are rebuilt on read, oldest first, with the keys in the order the spec lists them.
  *
  * Column kinds:
  * - `number`: every double as pushed (-0 included);
  * - `optionalNumber`: stores `undefined` as NaN and reads NaN back as `undefined`;
- * - `string`: any string or `undefined`;
+ * - `string`: any string or `undefined`, kept by reference: for values many records share (a model, a key name);
+ * - `uniqueString`: any string or `undefined`, kept as its UTF-8 bytes in the chunk's buffer (4 bytes of
+ *   bookkeeping, no object): for values unique to a record (ids, agent names). A string that UTF-8 cannot
+ *   carry unchanged (a lone surrogate) or a very long one is kept as it is on the side;
  * - `isoTime`: an ISO 8601 string as `Date#toISOString()` writes it, kept as its epoch ms (8 bytes instead
  *   of a 40-byte string); any other string (rare) is kept as it is on the side, so every value reads back unchanged.
  */
 
-type Kind = 'number' | 'optionalNumber' | 'string' | 'isoTime'
+type Kind = 'number' | 'optionalNumber' | 'string' | 'uniqueString' | 'isoTime'
 
 /** The columns of a record type, in the key order records are rebuilt with. */
 export type ColumnSpec<T> = { readonly [K in keyof T]-?: Kind }
 
+/** Records `first … first + slots - 1`, column by column. */
+type Chunk = {
+  numbers: Float64Array
+  strings: (string | undefined)[]
+  /** Per `uniqueString` value: its end offset in `bytes` × 4 + its tag (the start is the previous value's end). */
+  ends: Uint32Array
+  bytes: Buffer
+  used: number
+  slots: number
+}
+
+// `ends` tags.
+const ASCII = 0
+const UTF8 = 1
+const ABSENT = 2 // undefined
+const SIDE = 3 // kept in the side map
+
 export class ColumnarRing<T extends object> implements Iterable<T> {
   readonly #keys: (keyof T)[]
-  // Per key: its column (numbers and strings are numbered separately), and what kind it is.
+  // Per key: its column (numbers, strings and unique strings are numbered separately), and what kind it is.
   readonly #column: number[]
-  readonly #isNumber: boolean[]
-  readonly #optional: boolean[]
-  readonly #isoTime: boolean[]
+  readonly #kind: Kind[]
   readonly #nums: number
   readonly #strs: number
-  // Chunk c holds records c * CHUNK … c * CHUNK + CHUNK - 1: `#numbers[c]` their numbers, `#strings[c]` their strings.
-  readonly #numbers: Float64Array[] = []
-  readonly #strings: (string | undefined)[][] = []
-  // `isoTime` values that are not a canonical ISO time, by `slot * keys + key index` (NaN in the number column marks one).
-  readonly #oddTimes = new Map<number, string | undefined>()
-  // Slots allocated so far (never more than `capacity`). Until the log is full the oldest record is slot 0.
-  #slots = 0
-  #head = 0
-  #size = 0
+  readonly #uniques: number
+  readonly #chunks: Chunk[] = []
+  // Values kept on the side (`isoTime` values that are not canonical, unusual `uniqueString`s), by `record * keys + key index`.
+  readonly #side = new Map<number, string | undefined>()
+  // Absolute record numbers: the first record of `#chunks[0]`, the oldest kept, and the next to be pushed.
+  #first = 0
+  #start = 0
+  #end = 0
+  // Records per full chunk: 1,024, or the power of two at or above a smaller capacity (at least 64).
+  readonly #bits: number
+  readonly #mask: number
 
   /**
    * @example
    * ```ts
    * type Line = { at: number; agent: string; costDiem: number; balance: number | undefined }
-   * const log = new ColumnarRing<Line>(10_000, { at: 'number', agent: 'string', costDiem: 'number', balance: 'optionalNumber' })
+   * const log = new ColumnarRing<Line>(10_000, { at: 'number', agent: 'uniqueString', costDiem: 'number', balance: 'optionalNumber' })
    * log.push({ at: Date.now(), agent: 'bot', costDiem: 0.002, balance: undefined })
    * log.length // 1
    * ;[...log][0].agent // 'bot'
@@ -55,53 +78,49 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
   constructor(readonly capacity: number, spec: ColumnSpec<T>) {
     if (!(capacity >= 1) || !Number.isInteger(capacity)) throw new RangeError(`A ColumnarRing's capacity must be a whole number, at least 1 (got ${capacity})`)
     this.#keys = Object.keys(spec) as (keyof T)[]
-    let nums = 0
-    let strs = 0
+    const count: Record<'n' | 's' | 'u', number> = { n: 0, s: 0, u: 0 }
     this.#column = []
-    this.#isNumber = []
-    this.#optional = []
-    this.#isoTime = []
+    this.#kind = []
     for (const k of this.#keys) {
       const kind = spec[k]
-      const isNumber = kind !== 'string'
-      this.#isNumber.push(isNumber)
-      this.#optional.push(kind === 'optionalNumber')
-      this.#isoTime.push(kind === 'isoTime')
-      this.#column.push(isNumber ? nums++ : strs++)
+      this.#kind.push(kind)
+      this.#column.push(count[kind === 'string' ? 's' : kind === 'uniqueString' ? 'u' : 'n']++)
     }
-    this.#nums = nums
-    this.#strs = strs
+    this.#nums = count.n
+    this.#strs = count.s
+    this.#uniques = count.u
+    this.#bits = Math.min(CHUNK_BITS, Math.max(6, Math.ceil(Math.log2(capacity))))
+    this.#mask = (1 << this.#bits) - 1
   }
 
   get length(): number {
-    return this.#size
+    return this.#end - this.#start
   }
 
-  /** Appends a record, overwriting the oldest one when the log is full. */
+  /** Appends a record, dropping the oldest one when the log is full. */
   push(record: T): void {
-    let i: number
-    if (this.#size < this.capacity) {
-      if (this.#size === this.#slots) this.#grow()
-      i = this.#size++
-    } else {
-      i = this.#head
-      this.#head = this.#head + 1 === this.capacity ? 0 : this.#head + 1
-    }
-    const numbers = this.#numbers[i >>> CHUNK_BITS]!
-    const strings = this.#strings[i >>> CHUNK_BITS]!
-    const n = (i & CHUNK_MASK) * this.#nums
-    const s = (i & CHUNK_MASK) * this.#strs
+    const at = this.#end
+    const chunk = this.#chunkFor(at)
+    const i = at & this.#mask
+    const n = i * this.#nums
+    const s = i * this.#strs
+    let u = i * this.#uniques
     for (let f = 0; f < this.#keys.length; f++) {
       const v = record[this.#keys[f]!] as unknown
-      if (this.#isoTime[f]) {
+      const kind = this.#kind[f]!
+      if (kind === 'number' || kind === 'optionalNumber') chunk.numbers[n + this.#column[f]!] = v === undefined ? NaN : (v as number)
+      else if (kind === 'string') chunk.strings[s + this.#column[f]!] = v as string | undefined
+      else if (kind === 'uniqueString') this.#pushUnique(chunk, u++, v as string | undefined, at * this.#keys.length + f)
+      else {
         const ms = typeof v === 'string' ? Date.parse(v) : NaN
         const canonical = ms === ms && new Date(ms).toISOString() === v
-        numbers[n + this.#column[f]!] = canonical ? ms : NaN
-        if (!canonical) this.#oddTimes.set(i * this.#keys.length + f, v as string | undefined)
-        else if (this.#oddTimes.size) this.#oddTimes.delete(i * this.#keys.length + f)
-      } else if (this.#isNumber[f]) numbers[n + this.#column[f]!] = v === undefined ? NaN : (v as number)
-      else strings[s + this.#column[f]!] = v as string | undefined
+        chunk.numbers[n + this.#column[f]!] = canonical ? ms : NaN
+        if (!canonical) this.#side.set(at * this.#keys.length + f, v as string | undefined)
+      }
     }
+    this.#end++
+    if (i === this.#mask) this.#seal(chunk)
+    if (this.#end - this.#start > this.capacity) this.#dropOldest()
   }
 
   /** The records, oldest first, as a new array. */
@@ -110,46 +129,129 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
   }
 
   *[Symbol.iterator](): Iterator<T> {
-    for (let k = 0, i = this.#head; k < this.#size; k++, i = i + 1 === this.capacity ? 0 : i + 1) yield this.#at(i)
+    for (let at = this.#start; at < this.#end; at++) yield this.#at(at)
   }
 
-  #at(i: number): T {
-    const numbers = this.#numbers[i >>> CHUNK_BITS]!
-    const strings = this.#strings[i >>> CHUNK_BITS]!
-    const n = (i & CHUNK_MASK) * this.#nums
-    const s = (i & CHUNK_MASK) * this.#strs
+  #at(at: number): T {
+    const chunk = this.#chunks[(at - this.#first) >>> this.#bits]!
+    const i = at & this.#mask
+    const n = i * this.#nums
+    const s = i * this.#strs
+    let u = i * this.#uniques
     const out: Record<PropertyKey, unknown> = {}
     for (let f = 0; f < this.#keys.length; f++) {
       const key = this.#keys[f] as PropertyKey
-      if (this.#isoTime[f]) {
-        const ms = numbers[n + this.#column[f]!]!
-        out[key] = ms === ms ? new Date(ms).toISOString() : this.#oddTimes.get(i * this.#keys.length + f)
-      } else if (this.#isNumber[f]) {
-        const v = numbers[n + this.#column[f]!]!
-        out[key] = this.#optional[f] && Number.isNaN(v) ? undefined : v
-      } else out[key] = strings[s + this.#column[f]!]
+      const kind = this.#kind[f]!
+      if (kind === 'string') out[key] = chunk.strings[s + this.#column[f]!]
+      else if (kind === 'uniqueString') out[key] = this.#readUnique(chunk, u++, at * this.#keys.length + f)
+      else {
+        const v = chunk.numbers[n + this.#column[f]!]!
+        if (kind === 'number') out[key] = v
+        else if (kind === 'optionalNumber') out[key] = v === v ? v : undefined
+        else out[key] = v === v ? new Date(v).toISOString() : this.#side.get(at * this.#keys.length + f)
+      }
     }
     return out as T
   }
 
-  /** Makes room for one more record: doubles the first chunk (from 64) up to a full chunk, then adds chunks. */
-  #grow(): void {
-    if (this.#numbers.length === 1 && this.#slots < CHUNK) {
-      const slots = Math.min(this.capacity, this.#slots * 2, CHUNK)
-      const numbers = new Float64Array(slots * this.#nums)
-      numbers.set(this.#numbers[0]!)
-      this.#numbers[0] = numbers
-      this.#strings[0]!.length = slots * this.#strs
-      this.#slots = slots
+  #pushUnique(chunk: Chunk, u: number, v: string | undefined, sideKey: number): void {
+    if (v === undefined || v.length > MAX_UNIQUE_CHARS) {
+      if (v !== undefined) this.#side.set(sideKey, v)
+      chunk.ends[u] = chunk.used * 4 + (v === undefined ? ABSENT : SIDE)
       return
     }
-    const slots = this.#numbers.length === 0 ? Math.min(this.capacity, 64) : Math.min(CHUNK, this.capacity - this.#slots)
-    this.#numbers.push(new Float64Array(slots * this.#nums))
-    this.#strings.push(new Array<string | undefined>(slots * this.#strs))
-    this.#slots += slots
+    // ASCII, the usual case, is copied byte by byte here: cheaper than a call into `Buffer#write` for short ids.
+    if (chunk.used + v.length * 3 > chunk.bytes.length) this.#growBytes(chunk, v.length * 3)
+    const bytes = chunk.bytes
+    let p = chunk.used
+    let ascii = true
+    for (let c = 0; c < v.length; c++) {
+      const code = v.charCodeAt(c)
+      if (code > 0x7f) {
+        ascii = false
+        break
+      }
+      bytes[p++] = code
+    }
+    if (!ascii) {
+      if (/\p{Cs}/u.test(v)) {
+        this.#side.set(sideKey, v)
+        chunk.ends[u] = chunk.used * 4 + SIDE
+        return
+      }
+      p = chunk.used + bytes.write(v, chunk.used, 'utf8')
+    }
+    chunk.used = p
+    chunk.ends[u] = p * 4 + (ascii ? ASCII : UTF8)
+  }
+
+  #readUnique(chunk: Chunk, u: number, sideKey: number): string | undefined {
+    const end = chunk.ends[u]!
+    const tag = end & 3
+    if (tag === ABSENT) return undefined
+    if (tag === SIDE) return this.#side.get(sideKey)
+    const start = u === 0 ? 0 : chunk.ends[u - 1]! >>> 2
+    return chunk.bytes.toString(tag === ASCII ? 'latin1' : 'utf8', start, end >>> 2)
+  }
+
+  #chunkFor(at: number): Chunk {
+    const full = this.#mask + 1
+    const last = this.#chunks[this.#chunks.length - 1]
+    if ((at - this.#first) >>> this.#bits < this.#chunks.length) {
+      if ((at & this.#mask) < last!.slots) return last!
+      // Only the first chunk is ever short: double it (up to a full chunk) while the log is young.
+      return this.#resize(last!, Math.min(full, last!.slots * 2))
+    }
+    const chunk = this.#makeChunk(this.#chunks.length === 0 && this.#first === 0 ? Math.min(64, full) : full)
+    this.#chunks.push(chunk)
+    return chunk
+  }
+
+  #makeChunk(slots: number): Chunk {
+    return {
+      numbers: new Float64Array(slots * this.#nums),
+      strings: this.#strs ? new Array<string | undefined>(slots * this.#strs) : [],
+      ends: new Uint32Array(slots * this.#uniques),
+      bytes: Buffer.allocUnsafeSlow(this.#uniques ? slots * this.#uniques * 16 : 0),
+      used: 0,
+      slots,
+    }
+  }
+
+  #resize(chunk: Chunk, slots: number): Chunk {
+    const numbers = new Float64Array(slots * this.#nums)
+    numbers.set(chunk.numbers)
+    const ends = new Uint32Array(slots * this.#uniques)
+    ends.set(chunk.ends)
+    chunk.numbers = numbers
+    chunk.ends = ends
+    chunk.strings.length = slots * this.#strs
+    chunk.slots = slots
+    return chunk
+  }
+
+  #growBytes(chunk: Chunk, atLeast: number): void {
+    const bytes = Buffer.allocUnsafeSlow(Math.max(chunk.bytes.length * 2, chunk.used + atLeast, 256))
+    chunk.bytes.copy(bytes, 0, 0, chunk.used)
+    chunk.bytes = bytes
+  }
+
+  /** A full chunk gives back the slack its byte buffer grew with (one copy per chunk). */
+  #seal(chunk: Chunk): void {
+    if (chunk.bytes.length === chunk.used) return
+    const bytes = Buffer.allocUnsafeSlow(chunk.used)
+    chunk.bytes.copy(bytes, 0, 0, chunk.used)
+    chunk.bytes = bytes
+  }
+
+  #dropOldest(): void {
+    this.#start++
+    if (this.#start - this.#first < this.#chunks[0]!.slots) return
+    this.#first += this.#chunks.shift()!.slots
+    if (this.#side.size) for (const key of this.#side.keys()) if (key < this.#first * this.#keys.length) this.#side.delete(key)
   }
 }
 
 const CHUNK_BITS = 10
-const CHUNK = 1 << CHUNK_BITS
-const CHUNK_MASK = CHUNK - 1
+// Longer values go on the side, so a chunk's byte offsets stay far below 2^30 (the `ends` encoding's limit).
+const MAX_UNIQUE_CHARS = 65_536
