@@ -81,17 +81,27 @@ export function createPriceBook(client: Pick<VeniceClient, 'listModels' | 'listT
     return p
   }
 
+  const answer = (loaded: Loaded, modelOrTrait: string): Resolved => {
+    if (resolvedFrom !== loaded) {
+      resolved = new Map()
+      resolvedFrom = loaded
+    }
+    let r = resolved.get(modelOrTrait)
+    if (!r) resolved.set(modelOrTrait, (r = resolveIn(loaded, modelOrTrait)))
+    return r
+  }
+
   return {
     /** Resolves an id or trait to `{ id, price }`; the suffix after `:` is kept in `requestModel`. */
     async resolve(modelOrTrait: string): Promise<Resolved> {
-      const loaded = current !== undefined && now() - current.at <= ttl ? current : await load()
-      if (resolvedFrom !== loaded) {
-        resolved = new Map()
-        resolvedFrom = loaded
-      }
-      let r = resolved.get(modelOrTrait)
-      if (!r) resolved.set(modelOrTrait, (r = resolveIn(loaded, modelOrTrait)))
-      return r
+      return answer(current !== undefined && now() - current.at <= ttl ? current : await load(), modelOrTrait)
+    },
+    /**
+     * `resolve`'s answer without a promise, when the model list is loaded and fresh and this id was
+     * resolved before from it; otherwise `undefined` (call `resolve`). Every run asks, so most skip an await.
+     */
+    cached(modelOrTrait: string): Resolved | undefined {
+      return current !== undefined && resolvedFrom === current && now() - current.at <= ttl ? resolved.get(modelOrTrait) : undefined
     },
     /** Forget the cache (e.g. after a deprecation warning header). */
     invalidate: () => void (cache = current = undefined),

@@ -1,16 +1,18 @@
-import type { ChatCompletionMessageParam, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions'
+import type { ChatCompletionMessageParam, ChatCompletionMessageFunctionToolCall, ChatCompletionTool } from 'openai/resources/chat/completions'
 import { BaseError } from '../errors/BaseError.js'
 import type { AnyTool } from '../tools/defineTool.js'
 import { toOpenAITool } from '../tools/defineTool.js'
 import { runToolCall } from '../tools/runToolCall.js'
 import type { VeniceClient } from '../venice/createVeniceClient.js'
 import { InsufficientBalanceError } from '../venice/errors.js'
-import { callModel, type CallContext, type VeniceParameters } from './callModel.js'
+import type { BalanceMonitor } from './balanceMonitor.js'
+import { callModel, type CallContext, type VeniceChatParams, type VeniceParameters } from './callModel.js'
 import type { Ledger } from './ledger.js'
 import { createPriceBook, costOf, type PriceBook } from './pricing.js'
 import { mapBounded, estimateTokens } from './util.js'
 import { chargeOf, ledgerEntryOf } from './accounting.js'
 import { recordingModelCalls, recordModelCall, traceAgentRun, traceToolCall } from '../telemetry/record.js'
+import { tracingEnabled } from '../telemetry/instruments.js'
 
 /** Why a run ended. */
 export type RunStatus = 'completed' | 'max_steps' | 'budget' | 'aborted' | 'insufficient_balance' | 'error'
@@ -74,44 +76,93 @@ export type RunResult = {
  * ```
  */
 export function runAgent(o: RunAgentOptions): Promise<RunResult> {
-  return traceAgentRun(o.agent, o.model, () => runAgentLoop(o))
+  return runAgentOn(o, { venice: o.venice, prices: o.prices ?? createPriceBook(o.venice), monitor: o.monitor, ledger: o.ledger, ctx: undefined })
 }
 
-async function runAgentLoop(o: RunAgentOptions): Promise<RunResult> {
-  const prices = o.prices ?? createPriceBook(o.venice)
-  const tools = new Map((o.tools ?? []).map((t) => [t.name, t]))
-  const openaiTools = [...tools.values()].map(toOpenAITool)
-  const messages: ChatCompletionMessageParam[] = [
-    ...(o.system ? [{ role: 'system' as const, content: o.system }] : []),
-    ...(typeof o.prompt === 'string' ? [{ role: 'user' as const, content: o.prompt }] : o.prompt),
-  ]
+/**
+ * What a run uses besides its own options: the key's client, price book, monitor and ledger, and (from the
+ * runner) a call context built once per key and model. `ctx: undefined` builds one from the run's options.
+ */
+export type RunServices = {
+  venice: VeniceClient
+  prices: PriceBook
+  monitor: BalanceMonitor | undefined
+  ledger: Ledger | undefined
+  ctx: CallContext | undefined
+}
+
+/** The call-level options a run may set on top of a shared call context. */
+const CALL_OVERRIDES = ['maxServerRetries', 'maxRateLimitRetries', 'maxTopUpsPerCall', 'sleep', 'random', 'onFunding'] as const
+
+/**
+ * `runAgent` with its shared parts passed apart from the run's options: the runner keeps one `RunServices`
+ * per key and model, so a run copies no options object (a spread of every option per run cost about 5 µs a
+ * step, issue #18). Options the run sets in `CALL_OVERRIDES` still apply, on a copy of the shared context.
+ *
+ * @example
+ * ```ts
+ * const services = { venice, prices: createPriceBook(venice), monitor, ledger, ctx: { openai: venice.openai, limiter, monitor } }
+ * const result = await runAgentOn({ agent: 'helper', prompt: 'hi', model: 'qwen3-4b' }, services)
+ * ```
+ */
+export function runAgentOn(o: RunOptions, s: RunServices): Promise<RunResult> {
+  return tracingEnabled() ? traceAgentRun(o.agent, o.model, () => runAgentLoop(o, s)) : runAgentLoop(o, s)
+}
+
+/** A run's own options, as `runAgentOn` reads them (the shared parts come in `RunServices`). */
+export type RunOptions = Omit<RunAgentOptions, 'venice' | 'prices' | 'ledger' | 'monitor'> & Partial<Pick<RunAgentOptions, 'monitor'>>
+
+function callContextOf(o: RunOptions, s: RunServices): CallContext {
+  if (!s.ctx) return { ...o, openai: s.venice.openai, monitor: s.monitor }
+  for (const k of CALL_OVERRIDES) if (o[k] !== undefined) return { ...s.ctx, ...pickDefined(o, CALL_OVERRIDES) }
+  return s.ctx
+}
+
+function pickDefined<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {}
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k]
+  return out
+}
+
+async function runAgentLoop(o: RunOptions, s: RunServices): Promise<RunResult> {
+  const { venice, prices, monitor, ledger } = s
+  const tools = new Map<string, AnyTool>()
+  const openaiTools: ChatCompletionTool[] = []
+  if (o.tools) for (const t of o.tools) tools.set(t.name, t) // a later tool of the same name wins, as before
+  for (const t of tools.values()) openaiTools.push(toOpenAITool(t))
+  const messages: ChatCompletionMessageParam[] = []
+  if (o.system) messages.push({ role: 'system', content: o.system })
+  if (typeof o.prompt === 'string') messages.push({ role: 'user', content: o.prompt })
+  else messages.push(...o.prompt)
   const r: RunResult = { status: 'completed', output: undefined, steps: 0, toolCalls: 0, toolErrors: 0, model: o.model ?? '', promptTokens: 0, completionTokens: 0, costDiem: 0, costUsd: 0, messages }
   try {
-    const modelName = o.model ?? (o.characterSlug ? (await o.venice.getCharacter(o.characterSlug, { signal: o.signal })).modelId : undefined) ?? (tools.size ? 'function_calling_default' : 'default')
-    const { requestModel, price } = await prices.resolve(modelName)
+    const modelName = o.model ?? (o.characterSlug ? (await venice.getCharacter(o.characterSlug, { signal: o.signal })).modelId : undefined) ?? (tools.size ? 'function_calling_default' : 'default')
+    const { requestModel, price } = prices.cached(modelName) ?? (await prices.resolve(modelName))
     r.model = requestModel
-    const veniceParameters = { ...o.veniceParameters, ...(o.characterSlug ? { character_slug: o.characterSlug } : {}) }
-    const ctx: CallContext = { ...o, openai: o.venice.openai }
+    const ctx = callContextOf(o, s)
     let lastPrompt = 0
     let maxCompletion = 0
     // Only a budget needs the size of what is about to be sent (stringifying it every run cost ~2 % of a step).
     let pendingChars = o.budgetDiem === undefined ? 0 : JSON.stringify(messages).length + JSON.stringify(openaiTools).length
-    const request = {
-      model: requestModel,
-      messages,
-      ...(openaiTools.length ? { tools: openaiTools, parallel_tool_calls: true } : {}),
-      ...(o.maxTokens !== undefined ? { max_tokens: o.maxTokens } : {}),
-      ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
-      ...(Object.keys(veniceParameters).length ? { venice_parameters: veniceParameters } : {}),
+    // Built field by field: conditional spreads allocated a throwaway object each.
+    const request: VeniceChatParams = { model: requestModel, messages }
+    if (openaiTools.length) {
+      request.tools = openaiTools
+      request.parallel_tool_calls = true
     }
-    for (let step = 0; step < (o.maxSteps ?? 10); step++) {
+    if (o.maxTokens !== undefined) request.max_tokens = o.maxTokens
+    if (o.temperature !== undefined) request.temperature = o.temperature
+    if (o.characterSlug) request.venice_parameters = { ...o.veniceParameters, character_slug: o.characterSlug }
+    else if (o.veniceParameters && Object.keys(o.veniceParameters).length) request.venice_parameters = { ...o.veniceParameters }
+    const maxSteps = o.maxSteps ?? 10
+    for (let step = 0; step < maxSteps; step++) {
       if (o.signal?.aborted) return { ...r, status: 'aborted' }
       if (o.budgetDiem !== undefined) {
         const next = costOf({ promptTokens: lastPrompt + estimateTokens(pendingChars), completionTokens: o.maxTokens ?? Math.max(maxCompletion, 64) }, price)
         if (r.costDiem + r.costUsd + next.diem > o.budgetDiem) return { ...r, status: 'budget' }
       }
       const startTime = Date.now()
-      // The same request object every step: `messages` grows in place.
+      // The same request object every step: \`messages\` grows in place.
       const { completion, headers } = await callModel(ctx, request, o.signal)
       r.steps++
       const charge = chargeOf(completion, price, headers)
@@ -121,9 +172,9 @@ async function runAgentLoop(o: RunAgentOptions): Promise<RunResult> {
       r.costUsd += charge.costUsd
       lastPrompt = charge.promptTokens + charge.completionTokens
       maxCompletion = Math.max(maxCompletion, charge.completionTokens)
-      o.monitor?.recordSpend(charge.total)
-      if (recordingModelCalls()) recordModelCall({ agent: o.agent, keyHint: o.venice.keyHint, requestModel, startTime, completion, charge, headers, runwayHours: o.monitor ? () => o.monitor!.snapshot().runwayHours : undefined })
-      void o.ledger?.append(ledgerEntryOf({ agent: o.agent, key: o.venice.keyHint, model: requestModel, charge, headers, completion }))
+      monitor?.recordSpend(charge.total)
+      if (recordingModelCalls()) recordModelCall({ agent: o.agent, keyHint: venice.keyHint, requestModel, startTime, completion, charge, headers, runwayHours: monitor ? () => monitor.snapshot().runwayHours : undefined })
+      void ledger?.append(ledgerEntryOf({ agent: o.agent, key: venice.keyHint, model: requestModel, charge, headers, completion }))
       const message = completion.choices[0]?.message
       if (!message) throw new BaseError('Venice returned no choices.', { code: 'EMPTY_COMPLETION' })
       messages.push(message)
@@ -140,7 +191,7 @@ async function runAgentLoop(o: RunAgentOptions): Promise<RunResult> {
 }
 
 /** Runs one step's tool calls (bounded concurrency), appends the tool messages in call order, and returns their size in characters. */
-async function runToolStep(calls: ChatCompletionMessageFunctionToolCall[], tools: ReadonlyMap<string, AnyTool>, o: RunAgentOptions, r: RunResult): Promise<number> {
+async function runToolStep(calls: ChatCompletionMessageFunctionToolCall[], tools: ReadonlyMap<string, AnyTool>, o: RunOptions, r: RunResult): Promise<number> {
   const results = await mapBounded(calls, o.toolConcurrency ?? 4, (c) =>
     traceToolCall(o.agent, c.function.name, c.id, () => runToolCall(tools, { id: c.id, name: c.function.name, arguments: c.function.arguments }, { agent: o.agent, signal: o.signal })),
   )

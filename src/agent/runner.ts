@@ -10,7 +10,8 @@ import { classify402, keyLimitStateOf, type InsufficientVerdict, type KeyLimitSt
 import type { Ledger } from './ledger.js'
 import { createPriceBook, type PriceBook } from './pricing.js'
 import { createRateLimiter, type LimiterClock, type RateLimiter, type RateLimiterOptions } from './rateLimiter.js'
-import { runAgent, type RunAgentOptions, type RunResult } from './runAgent.js'
+import type { CallContext } from './callModel.js'
+import { runAgentOn, type RunAgentOptions, type RunResult, type RunServices } from './runAgent.js'
 
 /** One key the runner may use. The key itself stays inside its client; only `name` appears in logs. */
 export type RunnerKey = {
@@ -133,6 +134,22 @@ export function createRunner(options: RunnerOptions) {
   const first = services.get(options.keys[0]!.name)!
   const prices: PriceBook = createPriceBook(first.venice)
 
+  // What a run on a key and model shares with every other such run, built once (issue #18: a run copies no options).
+  const runServices = new Map<KeyServices, Map<string, RunServices>>()
+  function servicesFor(s: KeyServices, model: string): RunServices {
+    let byModel = runServices.get(s)
+    if (!byModel) runServices.set(s, (byModel = new Map()))
+    let r = byModel.get(model)
+    if (!r) {
+      const ctx: CallContext = {
+        openai: s.venice.openai, limiter: s.limiterFor(model), monitor: s.monitor, funding: s.funding, classify402: s.classify402,
+        onKeyLimit: options.rotateKey ? (detail) => s.rotate('limit', detail) : undefined,
+      }
+      byModel.set(model, (r = { venice: s.venice, prices, monitor: s.monitor, ledger: options.ledger, ctx }))
+    }
+    return r
+  }
+
   function pick(key: RunnerRunOptions['key']): KeyServices {
     if (key === undefined) return first // one candidate: no snapshot needed (this runs for every agent)
     const names = Array.isArray(key) ? key : [key]
@@ -159,14 +176,7 @@ export function createRunner(options: RunnerOptions) {
       } catch (e) {
         return Promise.reject(e)
       }
-      const start = (): Promise<RunResult> => {
-        const limiter = s.limiterFor(o.model ?? o.characterSlug ?? 'default')
-        return runAgent({
-          ...o, venice: s.venice, limiter, monitor: s.monitor, funding: s.funding, prices, ledger: options.ledger,
-          onKeyLimit: options.rotateKey ? (detail) => s.rotate('limit', detail) : undefined,
-          classify402: s.classify402,
-        })
-      }
+      const start = (): Promise<RunResult> => runAgentOn(o, servicesFor(s, o.model ?? o.characterSlug ?? 'default'))
       return preparing ? preparing.then(start) : start()
     },
     /** Stops refresh timers and closes the runner's own connection pool (after in-flight requests). */
