@@ -7,7 +7,7 @@ import { defineTool, generateImageTool, requestTopUpTool, runwayTool, speechTool
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createBalanceMonitor, createFundingController, createLedger, createRateLimiter, runAgent } from '../src/agent/index.js'
+import { createBalanceMonitor, createFundingController, createLedger, createRateLimiter, createRunner, runAgent } from '../src/agent/index.js'
 import { assertPolicy, createPolicy } from '../src/wallet/policy/policy.js'
 
 const BOB: Address = '0x0000000000000000000000000000000000000B0B'
@@ -90,6 +90,29 @@ describe('agent loop on the emulator (openai SDK over HTTP)', () => {
     expect(gaveUp.status).toBe('error')
     expect(gaveUp.error?.name).toBe('InternalServerError')
     expect((await runAgent({ venice: client(apiKey), agent: 'retry', prompt: 'hello', model: 'qwen3-4b' })).status).toBe('completed') // the 3 scripted failures were all consumed
+  })
+
+  it('on a runner, a run\'s own call options (retries, sleep, jitter) apply on top of the key\'s shared context, and only to that run', async () => {
+    const { apiKey } = emulator().createKey(ALICE)
+    const runner = createRunner({ baseURL: emulator().baseURL, keys: [{ name: 'k', apiKey }] })
+    try {
+      emulator().script(apiKey, [{ status: 503, error: 'at capacity' }, { status: 500, error: 'inference failed' }])
+      const waits: number[] = []
+      const r = await runner.run({ agent: 'a', prompt: 'hello', model: 'qwen3-4b', sleep: async (ms) => void waits.push(ms), random: () => 0.5 })
+      expect(r.status).toBe('completed')
+      expect(waits).toEqual([438, 875])
+      emulator().script(apiKey, [{ status: 500, error: 'inference failed' }, { status: 500, error: 'inference failed' }])
+      const gaveUp = await runner.run({ agent: 'b', prompt: 'hello', model: 'qwen3-4b', sleep: async () => {}, maxServerRetries: 1 })
+      expect(gaveUp.status).toBe('error')
+      expect(gaveUp.error?.name).toBe('InternalServerError')
+      // The last run's maxServerRetries: 1 did not stick to the key: with the default 4, the next run rides out two failures.
+      emulator().script(apiKey, [{ status: 500, error: 'inference failed' }, { status: 500, error: 'inference failed' }])
+      const slept: number[] = []
+      expect((await runner.run({ agent: 'c', prompt: 'hello', model: 'qwen3-4b', sleep: async (ms) => void slept.push(ms) })).status).toBe('completed')
+      expect(slept).toHaveLength(2)
+    } finally {
+      runner.close()
+    }
   })
 
   it('stops when its AbortSignal fires, even mid-run', async () => {
