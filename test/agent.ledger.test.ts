@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createLedger, summarize, type LedgerEntry } from '../src/agent/ledger.js'
 import { ColumnarRing } from '../src/util/columnarRing.js'
+import { canonicalIsoMs, isoOf } from '../src/util/isoTime.js'
 
 const line = (i: number, over: Partial<LedgerEntry> = {}): LedgerEntry => ({
   ts: new Date(Date.UTC(2026, 10, 30) + i * 60_000).toISOString(), agent: i % 2 ? 'scout' : 'writer', key: i % 3 ? 'vk_ab…cd' : undefined, model: 'qwen3-4b',
@@ -80,5 +81,25 @@ describe('ColumnarRing isoTime columns', () => {
       expect(ring.length).toBe(capacity)
       expect(ring.toArray()).toEqual(all.slice(-capacity))
     }
+  })
+})
+
+describe('isoOf / canonicalIsoMs (the ledger\'s cached ISO times)', () => {
+  it('agree with Date on every time, inside and outside the cached second, and refuse every non-canonical string', () => {
+    const times = [0, -1, -1001, 1, 999, 1000, Date.UTC(2026, 11, 1, 1, 45, 12, 345), Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), Date.UTC(-1, 0, 1), -62_198_755_200_000]
+    let seed = 7
+    for (let i = 0; i < 2000; i++) times.push((seed = (seed * 48271) % 2147483647) * 1_000 + (i % 1000), Date.UTC(2026, 11, 1) + i * 7)
+    for (const ms of times) {
+      const iso = new Date(ms).toISOString()
+      expect(isoOf(ms)).toBe(iso)
+      expect(canonicalIsoMs(iso)).toBe(iso.length === 24 ? ms : Date.parse(iso) === ms ? ms : NaN)
+    }
+    // The cache now holds the last second; strings sharing its prefix but not canonical are refused.
+    const base = Date.UTC(2026, 11, 1, 1, 45, 12, 0)
+    const prefix = isoOf(base).slice(0, 20)
+    for (const odd of [`${prefix}3a5Z`, `${prefix}345`, `${prefix}345z`, `${prefix}34Z`, `${prefix}3456Z`, `${prefix}-12Z`, '2026-12-01T01:45:12Z', '2026-12-01', '2026-02-30T00:00:00.000Z', '2026-12-01T24:00:00.000Z', 'not a time', ''])
+      expect(canonicalIsoMs(odd), odd).toBeNaN()
+    expect(canonicalIsoMs(`${prefix}007Z`)).toBe(base + 7)
+    expect(() => isoOf(NaN)).toThrow(RangeError)
   })
 })

@@ -2,6 +2,7 @@ import type { ChatCompletion } from 'openai/resources/chat/completions'
 import type { VeniceHeaders } from '../venice/headers.js'
 import type { LedgerEntry } from './ledger.js'
 import { diemCostOf, type ModelPrice, type TokenUsage } from './pricing.js'
+import { isoOf } from '../util/isoTime.js'
 
 /** One call's cost, split the way Venice charges: Diem first (up to the balance before the call), then USD. */
 export type CallCharge = TokenUsage & { costDiem: number; costUsd: number; total: number }
@@ -36,7 +37,7 @@ export function chargeOf(completion: ChatCompletion, price: ModelPrice, headers:
 export function ledgerEntryOf(p: { agent: string; key: string | undefined; model: string; charge: CallCharge; headers: VeniceHeaders; completion: ChatCompletion }): LedgerEntry {
   const { charge: c, headers: h } = p
   return {
-    ts: new Date().toISOString(),
+    ts: isoOf(Date.now()),
     agent: p.agent,
     key: p.key,
     // The requested id when the server echoes it (one shared string instead of one per line).

@@ -24,6 +24,8 @@
  *   of a 40-byte string); any other string (rare) is kept as it is on the side, so every value reads back unchanged.
  */
 
+import { canonicalIsoMs, isoOf } from './isoTime.js'
+
 type Kind = 'number' | 'optionalNumber' | 'string' | 'uniqueString' | 'isoTime'
 
 /** The columns of a record type, in the key order records are rebuilt with. */
@@ -64,6 +66,7 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
   // Records per full chunk: 1,024, or the power of two at or above a smaller capacity (at least 64).
   readonly #bits: number
   readonly #mask: number
+  readonly #write: Writer
 
   /**
    * @example
@@ -91,6 +94,7 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
     this.#uniques = count.u
     this.#bits = Math.min(CHUNK_BITS, Math.max(6, Math.ceil(Math.log2(capacity))))
     this.#mask = (1 << this.#bits) - 1
+    this.#write = compileWriter(this.#keys as string[], this.#kind, this.#column)
   }
 
   get length(): number {
@@ -102,22 +106,7 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
     const at = this.#end
     const chunk = this.#chunkFor(at)
     const i = at & this.#mask
-    const n = i * this.#nums
-    const s = i * this.#strs
-    let u = i * this.#uniques
-    for (let f = 0; f < this.#keys.length; f++) {
-      const v = record[this.#keys[f]!] as unknown
-      const kind = this.#kind[f]!
-      if (kind === 'number' || kind === 'optionalNumber') chunk.numbers[n + this.#column[f]!] = v === undefined ? NaN : (v as number)
-      else if (kind === 'string') chunk.strings[s + this.#column[f]!] = v as string | undefined
-      else if (kind === 'uniqueString') this.#pushUnique(chunk, u++, v as string | undefined, at * this.#keys.length + f)
-      else {
-        const ms = typeof v === 'string' ? Date.parse(v) : NaN
-        const canonical = ms === ms && new Date(ms).toISOString() === v
-        chunk.numbers[n + this.#column[f]!] = canonical ? ms : NaN
-        if (!canonical) this.#side.set(at * this.#keys.length + f, v as string | undefined)
-      }
-    }
+    this.#write(record, chunk.numbers, chunk.strings, i * this.#nums, i * this.#strs, chunk, i * this.#uniques, at * this.#keys.length, this.#pushUnique, this.#side)
     this.#end++
     if (i === this.#mask) this.#seal(chunk)
     if (this.#end - this.#start > this.capacity) this.#dropOldest()
@@ -148,13 +137,13 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
         const v = chunk.numbers[n + this.#column[f]!]!
         if (kind === 'number') out[key] = v
         else if (kind === 'optionalNumber') out[key] = v === v ? v : undefined
-        else out[key] = v === v ? new Date(v).toISOString() : this.#side.get(at * this.#keys.length + f)
+        else out[key] = v === v ? isoOf(v) : this.#side.get(at * this.#keys.length + f)
       }
     }
     return out as T
   }
 
-  #pushUnique(chunk: Chunk, u: number, v: string | undefined, sideKey: number): void {
+  readonly #pushUnique = (chunk: Chunk, u: number, v: string | undefined, sideKey: number): void => {
     if (v === undefined || v.length > MAX_UNIQUE_CHARS) {
       if (v !== undefined) this.#side.set(sideKey, v)
       chunk.ends[u] = chunk.used * 4 + (v === undefined ? ABSENT : SIDE)
@@ -250,6 +239,37 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
     this.#first += this.#chunks.shift()!.slots
     if (this.#side.size) for (const key of this.#side.keys()) if (key < this.#first * this.#keys.length) this.#side.delete(key)
   }
+}
+
+/** Writes one record's fields into a chunk's columns (see `compileWriter`). */
+type Writer = (record: object, numbers: Float64Array, strings: (string | undefined)[], n: number, s: number, chunk: Chunk, u: number, sideBase: number, unique: (chunk: Chunk, u: number, v: string | undefined, sideKey: number) => void, side: Map<number, string | undefined>) => void
+
+/**
+ * A `push` body for one column spec, with every field read by its own name: a loop over the keys read
+ * each field through one megamorphic keyed load and branched on its kind, which cost more than the rest
+ * of a ledger line (issue #18). The generated code holds only the spec's keys (as JSON string literals)
+ * and column numbers, never a record's values.
+ */
+function compileWriter(keys: string[], kinds: Kind[], columns: number[]): Writer {
+  let uniques = 0
+  const lines = keys.map((key, f) => {
+    const get = `record[${JSON.stringify(key)}]`
+    const c = columns[f]!
+    switch (kinds[f]!) {
+      case 'number':
+      case 'optionalNumber':
+        return `v = ${get}; numbers[n + ${c}] = v === undefined ? NaN : v`
+      case 'string':
+        return `strings[s + ${c}] = ${get}`
+      case 'uniqueString':
+        return `unique(chunk, u + ${uniques++}, ${get}, sideBase + ${f})`
+      case 'isoTime':
+        return `v = ${get}; ms = typeof v === 'string' ? canonicalIsoMs(v) : NaN; numbers[n + ${c}] = ms; if (ms !== ms) side.set(sideBase + ${f}, v)`
+    }
+  })
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the spec's keys only (see above)
+  const make = new Function('canonicalIsoMs', `return function write(record, numbers, strings, n, s, chunk, u, sideBase, unique, side) { let v, ms; ${lines.join('; ')} }`) as (iso: typeof canonicalIsoMs) => Writer
+  return make(canonicalIsoMs)
 }
 
 const CHUNK_BITS = 10
