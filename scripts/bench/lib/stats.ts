@@ -7,6 +7,13 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
+/** The lower and upper quartiles of `xs` (the medians of its lower and upper halves). */
+export function quartiles(xs: readonly number[]): [number, number] {
+  const s = [...xs].sort((a, b) => a - b)
+  const half = Math.floor(s.length / 2)
+  return [median(s.slice(0, half)), median(s.slice(s.length - half))]
+}
+
 /** `min–max` of `xs` with 2 decimals, e.g. "0.98–1.07". */
 export function range(xs: readonly number[]): string {
   return `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`
