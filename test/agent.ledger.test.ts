@@ -65,15 +65,18 @@ describe('ColumnarRing isoTime columns', () => {
   })
 
   it('keeps exactly the newest `capacity` records across chunk boundaries and wrap-around, at any capacity', () => {
-    type Row = { ts: string | undefined; n: number; s: string | undefined; u: string | undefined; o: number | undefined; v: string | undefined }
+    type Row = { ts: string | undefined; n: number; s: string | undefined; u: string | undefined; o: number | undefined; v: string | undefined; c: number | undefined; h: string | undefined }
+    // Counts of every shape (whole, -0, fraction, too big, negative, NaN, absent); shared strings past the 4,096-value table.
+    const count = (i: number) => [i, -0, i + 0.5, 2 ** 32 - 1, 2 ** 32, -i, NaN, undefined, 2 ** 32 - 2][i % 9]
+    const shared = (i: number) => (i % 5 === 0 ? undefined : i % 2 ? `model-${i % 3}` : `key-${i}`)
     // Unique strings of every shape: ASCII, empty, absent, accented, astral, a lone surrogate (kept on the side), one too long for the bytes.
     const unique = (i: number) => [`chatcmpl-${i.toString(16)}`, '', undefined, `agent-é-${i}`, `🚀${i}`, `bad\uD800${i}`, 'x'.repeat(70_000) + i][i % 7]
-    for (const capacity of [1, 63, 64, 100, 1024, 1025, 3000]) {
-      const ring = new ColumnarRing<Row>(capacity, { ts: 'isoTime', n: 'number', s: 'string', u: 'uniqueString', o: 'optionalNumber', v: 'uniqueString' })
+    for (const capacity of [1, 63, 64, 100, 1024, 1025, 6000]) {
+      const ring = new ColumnarRing<Row>(capacity, { ts: 'isoTime', n: 'number', s: 'string', u: 'uniqueString', o: 'optionalNumber', v: 'uniqueString', c: 'count', h: 'sharedString' })
       const all: Row[] = []
       for (let i = 0; i < capacity * 2 + 37; i++) {
         // Every 7th time is not canonical, so a slot's side value is later overwritten by a canonical one and back.
-        const row = { ts: i % 7 ? new Date(1_700_000_000_000 + i).toISOString() : `odd ${i}`, n: i, s: i % 3 ? `s${i}` : undefined, u: unique(i), o: i % 2 ? i / 2 : undefined, v: unique(i + 3) }
+        const row = { ts: i % 7 ? new Date(1_700_000_000_000 + i).toISOString() : `odd ${i}`, n: i, s: i % 3 ? `s${i}` : undefined, u: unique(i), o: i % 2 ? i / 2 : undefined, v: unique(i + 3), c: count(i), h: shared(i) }
         ring.push(row)
         all.push(row)
         if (i === capacity - 1 || i === capacity || i % 997 === 0) expect(ring.toArray()).toEqual(all.slice(-capacity))

@@ -73,7 +73,7 @@ export function createLedger(options: { path?: string | undefined; keepInMemory?
 
 /** The in-memory ledger's columns, in `LedgerEntry`'s key order (a line read back equals the line appended). */
 const LEDGER_COLUMNS: ColumnSpec<LedgerEntry> = {
-  ts: 'isoTime', agent: 'uniqueString', key: 'string', model: 'string', promptTokens: 'number', completionTokens: 'number', costDiem: 'number', costUsd: 'number',
+  ts: 'isoTime', agent: 'uniqueString', key: 'sharedString', model: 'sharedString', promptTokens: 'count', completionTokens: 'count', costDiem: 'number', costUsd: 'number',
   balanceDiemBefore: 'optionalNumber', balanceDiemAfter: 'optionalNumber', balanceUsdBefore: 'optionalNumber', balanceUsdAfter: 'optionalNumber',
   requestId: 'uniqueString', completionId: 'uniqueString',
 }

@@ -16,7 +16,10 @@
  * Column kinds:
  * - `number`: every double as pushed (-0 included);
  * - `optionalNumber`: stores `undefined` as NaN and reads NaN back as `undefined`;
- * - `string`: any string or `undefined`, kept by reference: for values many records share (a model, a key name);
+ * - `count`: a whole number from 0 to 2^32 - 2 in 4 bytes; any other value (rare) is kept as it is on the side;
+ * - `string`: any string or `undefined`, kept by reference;
+ * - `sharedString`: any string or `undefined`, kept as a 4-byte code into the log's table of values: for values many
+ *   records share (a model, a key name). Past 4,096 distinct values, new ones are kept on the side;
  * - `uniqueString`: any string or `undefined`, kept as its UTF-8 bytes in the chunk's buffer (4 bytes of
  *   bookkeeping, no object): for values unique to a record (ids, agent names). A string that UTF-8 cannot
  *   carry unchanged (a lone surrogate) or a very long one is kept as it is on the side;
@@ -26,7 +29,7 @@
 
 import { canonicalIsoMs, isoOf } from './isoTime.js'
 
-type Kind = 'number' | 'optionalNumber' | 'string' | 'uniqueString' | 'isoTime'
+type Kind = 'number' | 'optionalNumber' | 'count' | 'string' | 'sharedString' | 'uniqueString' | 'isoTime'
 
 /** The columns of a record type, in the key order records are rebuilt with. */
 export type ColumnSpec<T> = { readonly [K in keyof T]-?: Kind }
@@ -35,6 +38,8 @@ export type ColumnSpec<T> = { readonly [K in keyof T]-?: Kind }
 type Chunk = {
   numbers: Float64Array
   strings: (string | undefined)[]
+  /** `count` values, and `sharedString` codes (`0`: undefined, else the table index + 1); `SIDE_SMALL` marks a value on the side. */
+  small: Uint32Array
   /** Per `uniqueString` value: its end offset in `bytes` × 4 + its tag (the start is the previous value's end). */
   ends: Uint32Array
   bytes: Buffer
@@ -47,6 +52,10 @@ const ASCII = 0
 const UTF8 = 1
 const ABSENT = 2 // undefined
 const SIDE = 3 // kept in the side map
+// In `small`: the value is in the side map.
+const SIDE_SMALL = 0xffff_ffff
+// Distinct `sharedString` values a log remembers; more go on the side, so a column misused for unique values stays bounded.
+const MAX_SHARED = 4096
 
 export class ColumnarRing<T extends object> implements Iterable<T> {
   readonly #keys: (keyof T)[]
@@ -55,10 +64,14 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
   readonly #kind: Kind[]
   readonly #nums: number
   readonly #strs: number
+  readonly #smalls: number
   readonly #uniques: number
+  // `sharedString` values by code - 1, and codes by value.
+  readonly #table: string[] = []
+  readonly #codes = new Map<string, number>()
   readonly #chunks: Chunk[] = []
   // Values kept on the side (`isoTime` values that are not canonical, unusual `uniqueString`s), by `record * keys + key index`.
-  readonly #side = new Map<number, string | undefined>()
+  readonly #side = new Map<number, unknown>()
   // Absolute record numbers: the first record of `#chunks[0]`, the oldest kept, and the next to be pushed.
   #first = 0
   #start = 0
@@ -67,6 +80,7 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
   readonly #bits: number
   readonly #mask: number
   readonly #write: Writer
+  readonly #helpers: Helpers = { unique: (chunk, u, v, sideKey) => this.#pushUnique(chunk, u, v, sideKey), shared: (v, sideKey) => this.#shared(v, sideKey), side: this.#side }
 
   /**
    * @example
@@ -81,20 +95,21 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
   constructor(readonly capacity: number, spec: ColumnSpec<T>) {
     if (!(capacity >= 1) || !Number.isInteger(capacity)) throw new RangeError(`A ColumnarRing's capacity must be a whole number, at least 1 (got ${capacity})`)
     this.#keys = Object.keys(spec) as (keyof T)[]
-    const count: Record<'n' | 's' | 'u', number> = { n: 0, s: 0, u: 0 }
+    const count: Record<'n' | 's' | 'm' | 'u', number> = { n: 0, s: 0, m: 0, u: 0 }
     this.#column = []
     this.#kind = []
     for (const k of this.#keys) {
       const kind = spec[k]
       this.#kind.push(kind)
-      this.#column.push(count[kind === 'string' ? 's' : kind === 'uniqueString' ? 'u' : 'n']++)
+      this.#column.push(count[kind === 'string' ? 's' : kind === 'uniqueString' ? 'u' : kind === 'count' || kind === 'sharedString' ? 'm' : 'n']++)
     }
     this.#nums = count.n
     this.#strs = count.s
+    this.#smalls = count.m
     this.#uniques = count.u
     this.#bits = Math.min(CHUNK_BITS, Math.max(6, Math.ceil(Math.log2(capacity))))
     this.#mask = (1 << this.#bits) - 1
-    this.#write = compileWriter(this.#keys as string[], this.#kind, this.#column)
+    this.#write = compileWriter(this.#keys as string[], this.#kind, this.#column, { n: this.#nums, s: this.#strs, m: this.#smalls, u: this.#uniques })
   }
 
   get length(): number {
@@ -106,7 +121,7 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
     const at = this.#end
     const chunk = this.#chunkFor(at)
     const i = at & this.#mask
-    this.#write(record, chunk.numbers, chunk.strings, i * this.#nums, i * this.#strs, chunk, i * this.#uniques, at * this.#keys.length, this.#pushUnique, this.#side)
+    this.#write(record, chunk, i, at * this.#keys.length, this.#helpers)
     this.#end++
     if (i === this.#mask) this.#seal(chunk)
     if (this.#end - this.#start > this.capacity) this.#dropOldest()
@@ -126,6 +141,7 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
     const i = at & this.#mask
     const n = i * this.#nums
     const s = i * this.#strs
+    const m = i * this.#smalls
     let u = i * this.#uniques
     const out: Record<PropertyKey, unknown> = {}
     for (let f = 0; f < this.#keys.length; f++) {
@@ -133,7 +149,10 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
       const kind = this.#kind[f]!
       if (kind === 'string') out[key] = chunk.strings[s + this.#column[f]!]
       else if (kind === 'uniqueString') out[key] = this.#readUnique(chunk, u++, at * this.#keys.length + f)
-      else {
+      else if (kind === 'count' || kind === 'sharedString') {
+        const x = chunk.small[m + this.#column[f]!]!
+        out[key] = x === SIDE_SMALL ? this.#side.get(at * this.#keys.length + f) : kind === 'count' ? x : x === 0 ? undefined : this.#table[x - 1]
+      } else {
         const v = chunk.numbers[n + this.#column[f]!]!
         if (kind === 'number') out[key] = v
         else if (kind === 'optionalNumber') out[key] = v === v ? v : undefined
@@ -141,6 +160,21 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
       }
     }
     return out as T
+  }
+
+  /** The code of a `sharedString` value (`SIDE_SMALL` once the table is full: the value then goes on the side). */
+  readonly #shared = (v: string | undefined, sideKey: number): number => {
+    if (v === undefined) return 0
+    let code = this.#codes.get(v)
+    if (code === undefined) {
+      if (typeof v !== 'string' || this.#table.length >= MAX_SHARED) {
+        this.#side.set(sideKey, v)
+        return SIDE_SMALL
+      }
+      code = this.#table.push(v)
+      this.#codes.set(v, code)
+    }
+    return code
   }
 
   readonly #pushUnique = (chunk: Chunk, u: number, v: string | undefined, sideKey: number): void => {
@@ -178,7 +212,7 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
     const end = chunk.ends[u]!
     const tag = end & 3
     if (tag === ABSENT) return undefined
-    if (tag === SIDE) return this.#side.get(sideKey)
+    if (tag === SIDE) return this.#side.get(sideKey) as string | undefined
     const start = u === 0 ? 0 : chunk.ends[u - 1]! >>> 2
     return chunk.bytes.toString(tag === ASCII ? 'latin1' : 'utf8', start, end >>> 2)
   }
@@ -200,6 +234,7 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
     return {
       numbers: new Float64Array(slots * this.#nums),
       strings: this.#strs ? new Array<string | undefined>(slots * this.#strs) : [],
+      small: new Uint32Array(slots * this.#smalls),
       ends: new Uint32Array(slots * this.#uniques),
       bytes: Buffer.allocUnsafeSlow(this.#uniques ? slots * this.#uniques * 16 : 0),
       used: 0,
@@ -212,6 +247,9 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
     numbers.set(chunk.numbers)
     const ends = new Uint32Array(slots * this.#uniques)
     ends.set(chunk.ends)
+    const small = new Uint32Array(slots * this.#smalls)
+    small.set(chunk.small)
+    chunk.small = small
     chunk.numbers = numbers
     chunk.ends = ends
     chunk.strings.length = slots * this.#strs
@@ -241,8 +279,15 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
   }
 }
 
-/** Writes one record's fields into a chunk's columns (see `compileWriter`). */
-type Writer = (record: object, numbers: Float64Array, strings: (string | undefined)[], n: number, s: number, chunk: Chunk, u: number, sideBase: number, unique: (chunk: Chunk, u: number, v: string | undefined, sideKey: number) => void, side: Map<number, string | undefined>) => void
+/** What generated writers call back into: the ring's string packing, its shared-string table and its side map. */
+type Helpers = {
+  unique: (chunk: Chunk, u: number, v: string | undefined, sideKey: number) => void
+  shared: (v: string | undefined, sideKey: number) => number
+  side: Map<number, unknown>
+}
+
+/** Writes one record's fields into slot `i` of a chunk (see `compileWriter`). */
+type Writer = (record: object, chunk: Chunk, i: number, sideBase: number, h: Helpers) => void
 
 /**
  * A `push` body for one column spec, with every field read by its own name: a loop over the keys read
@@ -250,7 +295,7 @@ type Writer = (record: object, numbers: Float64Array, strings: (string | undefin
  * of a ledger line (issue #18). The generated code holds only the spec's keys (as JSON string literals)
  * and column numbers, never a record's values.
  */
-function compileWriter(keys: string[], kinds: Kind[], columns: number[]): Writer {
+function compileWriter(keys: string[], kinds: Kind[], columns: number[], per: { n: number; s: number; m: number; u: number }): Writer {
   let uniques = 0
   const lines = keys.map((key, f) => {
     const get = `record[${JSON.stringify(key)}]`
@@ -259,16 +304,26 @@ function compileWriter(keys: string[], kinds: Kind[], columns: number[]): Writer
       case 'number':
       case 'optionalNumber':
         return `v = ${get}; numbers[n + ${c}] = v === undefined ? NaN : v`
+      case 'count':
+        // A whole number from 0 to 2^32 - 2 fits; anything else (-0, fractions, undefined, …) goes on the side.
+        return `v = ${get}; if ((v >>> 0) === v && v !== ${SIDE_SMALL} && (v !== 0 || 1 / v > 0)) small[m + ${c}] = v; else { small[m + ${c}] = ${SIDE_SMALL}; h.side.set(sideBase + ${f}, v) }`
       case 'string':
         return `strings[s + ${c}] = ${get}`
+      case 'sharedString':
+        return `small[m + ${c}] = h.shared(${get}, sideBase + ${f})`
       case 'uniqueString':
-        return `unique(chunk, u + ${uniques++}, ${get}, sideBase + ${f})`
+        return `h.unique(chunk, u + ${uniques++}, ${get}, sideBase + ${f})`
       case 'isoTime':
-        return `v = ${get}; ms = typeof v === 'string' ? canonicalIsoMs(v) : NaN; numbers[n + ${c}] = ms; if (ms !== ms) side.set(sideBase + ${f}, v)`
+        return `v = ${get}; ms = typeof v === 'string' ? canonicalIsoMs(v) : NaN; numbers[n + ${c}] = ms; if (ms !== ms) h.side.set(sideBase + ${f}, v)`
     }
   })
+  const body = [
+    'let v, ms',
+    `const numbers = chunk.numbers, strings = chunk.strings, small = chunk.small, n = i * ${per.n}, s = i * ${per.s}, m = i * ${per.m}, u = i * ${per.u}`,
+    ...lines,
+  ].join('; ')
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the spec's keys only (see above)
-  const make = new Function('canonicalIsoMs', `return function write(record, numbers, strings, n, s, chunk, u, sideBase, unique, side) { let v, ms; ${lines.join('; ')} }`) as (iso: typeof canonicalIsoMs) => Writer
+  const make = new Function('canonicalIsoMs', `return function write(record, chunk, i, sideBase, h) { ${body} }`) as (iso: typeof canonicalIsoMs) => Writer
   return make(canonicalIsoMs)
 }
 
