@@ -69,7 +69,9 @@ async function footprint() {
   const ray = (await fetch(`${emulator().baseURL}/models`)).headers.get('cf-ray')!
   const files = await readdir(stateDir, { recursive: true })
   return {
-    block: await d.publicClient.getBlockNumber(),
+    // cacheTime 0: viem otherwise reuses a block number read in the last polling interval (4 s), so "before" and
+    // "after" could compare a cached number with a fresh one when the binaries are slow (one failure under full load).
+    block: await d.publicClient.getBlockNumber({ cacheTime: 0 }),
     nonce: await d.publicClient.getTransactionCount({ address }),
     balance: await d.publicClient.getBalance({ address }),
     veniceRequests: Number.parseInt(ray.slice(8, 16), 16),

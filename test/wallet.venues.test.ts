@@ -30,11 +30,15 @@ async function moveVenue(venue: 'uniswap-v3' | 'aerodrome', eth: bigint): Promis
   const a = d.addresses
   const trader = devnetWallet(d, 2)
   const me = trader.account.address
+  // A fixed, ample gas limit: viem sends the bare estimate with no margin, so a swap that costs a little more in the
+  // block it lands in (e.g. a pool's timestamp slot) reverts. This swap is set-up, not under test (one revert under full load).
+  const gas = 1_000_000n
   const hash =
     venue === 'uniswap-v3'
-      ? await trader.writeContract({ address: a.swapRouter, abi: swapRouter02Abi, functionName: 'exactInputSingle', args: [{ tokenIn: a.weth, tokenOut: a.vvv, fee: 3000, recipient: me, amountIn: eth, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }], value: eth })
-      : await trader.writeContract({ address: a.aerodromeRouter!, abi: aerodromeRouterAbi, functionName: 'swapExactETHForTokens', args: [0n, [{ from: a.weth, to: a.vvv, stable: false, factory: a.aerodromeFactory! }], me, 2n ** 40n], value: eth })
-  expect((await d.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })).status).toBe('success')
+      ? await trader.writeContract({ address: a.swapRouter, abi: swapRouter02Abi, functionName: 'exactInputSingle', args: [{ tokenIn: a.weth, tokenOut: a.vvv, fee: 3000, recipient: me, amountIn: eth, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }], value: eth, gas })
+      : await trader.writeContract({ address: a.aerodromeRouter!, abi: aerodromeRouterAbi, functionName: 'swapExactETHForTokens', args: [0n, [{ from: a.weth, to: a.vvv, stable: false, factory: a.aerodromeFactory! }], me, 2n ** 40n], value: eth, gas })
+  const receipt = await d.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+  expect({ status: receipt.status, gasUsed: receipt.gasUsed }).toEqual({ status: 'success', gasUsed: expect.any(BigInt) })
 }
 
 describe('best net of gas', () => {
