@@ -70,7 +70,7 @@ describe('ColumnarRing isoTime columns', () => {
     const count = (i: number) => [i, -0, i + 0.5, 2 ** 32 - 1, 2 ** 32, -i, NaN, undefined, 2 ** 32 - 2][i % 9]
     const shared = (i: number) => (i % 5 === 0 ? undefined : i % 2 ? `model-${i % 3}` : `key-${i}`)
     // Unique strings of every shape: ASCII, empty, absent, accented, astral, a lone surrogate (kept on the side), one too long for the bytes.
-    const unique = (i: number) => [`chatcmpl-${i.toString(16)}`, '', undefined, `agent-é-${i}`, `🚀${i}`, `bad\uD800${i}`, 'x'.repeat(70_000) + i][i % 7]
+    const unique = (i: number) => [`chatcmpl-${i.toString(16)}`, '', undefined, `agent-é-${i}`, `🚀${i}`, `bad\uD800${i}`, 'x'.repeat(5_000) + i, i as unknown as string][i % 8]
     for (const capacity of [1, 63, 64, 100, 1024, 1025, 6000]) {
       const ring = new ColumnarRing<Row>(capacity, { ts: 'isoTime', n: 'number', s: 'string', u: 'uniqueString', o: 'optionalNumber', v: 'uniqueString', c: 'count', h: 'sharedString' })
       const all: Row[] = []
@@ -104,5 +104,6 @@ describe('isoOf / canonicalIsoMs (the ledger\'s cached ISO times)', () => {
       expect(canonicalIsoMs(odd), odd).toBeNaN()
     expect(canonicalIsoMs(`${prefix}007Z`)).toBe(base + 7)
     expect(() => isoOf(NaN)).toThrow(RangeError)
+    for (const ms of [base + 7.9, -0.5, base - 1000.25]) expect(isoOf(ms)).toBe(new Date(ms).toISOString())
   })
 })

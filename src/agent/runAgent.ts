@@ -162,7 +162,7 @@ async function runAgentLoop(o: RunOptions, s: RunServices): Promise<RunResult> {
         if (r.costDiem + r.costUsd + next.diem > o.budgetDiem) return finish(r, 'budget')
       }
       const startTime = Date.now()
-      // The same request object every step: \`messages\` grows in place.
+      // The same request object every step: `messages` grows in place.
       const { completion, headers } = await callModel(ctx, request, o.signal)
       r.steps++
       const charge = chargeOf(completion, price, headers)

@@ -22,7 +22,8 @@
  *   records share (a model, a key name). Past 4,096 distinct values, new ones are kept on the side;
  * - `uniqueString`: any string or `undefined`, kept as its UTF-8 bytes in the chunk's buffer (4 bytes of
  *   bookkeeping, no object): for values unique to a record (ids, agent names). A string that UTF-8 cannot
- *   carry unchanged (a lone surrogate) or a very long one is kept as it is on the side;
+ *   carry unchanged (a lone surrogate), one over 4,096 characters, or a value that is not a string is kept as
+ *   it is on the side;
  * - `isoTime`: an ISO 8601 string as `Date#toISOString()` writes it, kept as its epoch ms (8 bytes instead
  *   of a 40-byte string); any other string (rare) is kept as it is on the side, so every value reads back unchanged.
  */
@@ -59,7 +60,7 @@ const MAX_SHARED = 4096
 
 export class ColumnarRing<T extends object> implements Iterable<T> {
   readonly #keys: (keyof T)[]
-  // Per key: its column (numbers, strings and unique strings are numbered separately), and what kind it is.
+  // Per key: its column (numbers, strings, small values and unique strings are numbered separately), and what kind it is.
   readonly #column: number[]
   readonly #kind: Kind[]
   readonly #nums: number
@@ -70,7 +71,7 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
   readonly #table: string[] = []
   readonly #codes = new Map<string, number>()
   readonly #chunks: Chunk[] = []
-  // Values kept on the side (`isoTime` values that are not canonical, unusual `uniqueString`s), by `record * keys + key index`.
+  // Values kept on the side (odd `isoTime`, `count`, `sharedString` and `uniqueString` values), by `record * keys + key index`.
   readonly #side = new Map<number, unknown>()
   // Absolute record numbers: the first record of `#chunks[0]`, the oldest kept, and the next to be pushed.
   #first = 0
@@ -178,7 +179,8 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
   }
 
   readonly #pushUnique = (chunk: Chunk, u: number, v: string | undefined, sideKey: number): void => {
-    if (v === undefined || v.length > MAX_UNIQUE_CHARS) {
+    if (typeof v !== 'string' || v.length > MAX_UNIQUE_CHARS) {
+      // Absent, not a string (a caller's type slip, or a server's odd id), or long: kept as it is.
       if (v !== undefined) this.#side.set(sideKey, v)
       chunk.ends[u] = chunk.used * 4 + (v === undefined ? ABSENT : SIDE)
       return
@@ -275,7 +277,12 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
     this.#start++
     if (this.#start - this.#first < this.#chunks[0]!.slots) return
     this.#first += this.#chunks.shift()!.slots
-    if (this.#side.size) for (const key of this.#side.keys()) if (key < this.#first * this.#keys.length) this.#side.delete(key)
+    // Side keys grow with the record number and are never set again, so the map is in key order: stop at the first kept one.
+    const bound = this.#first * this.#keys.length
+    for (const key of this.#side.keys()) {
+      if (key >= bound) break
+      this.#side.delete(key)
+    }
   }
 }
 
@@ -328,5 +335,6 @@ function compileWriter(keys: string[], kinds: Kind[], columns: number[], per: { 
 }
 
 const CHUNK_BITS = 10
-// Longer values go on the side, so a chunk's byte offsets stay far below 2^30 (the `ends` encoding's limit).
-const MAX_UNIQUE_CHARS = 65_536
+// Longer values go on the side, so a chunk's byte offsets stay far below 2^30 (the `ends` encoding's limit):
+// 1,024 records × 3 bytes a character × 4,096 characters is 12 MiB per `uniqueString` column.
+const MAX_UNIQUE_CHARS = 4096

@@ -22,6 +22,8 @@ const MILLIS = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(3, '
  * ```
  */
 export function isoOf(ms: number): string {
+  // A fraction (Date drops it) or NaN (Date throws) takes Date's own path.
+  if (!Number.isInteger(ms)) return new Date(ms).toISOString()
   const second = Math.floor(ms / 1000)
   if (second !== cachedSecond) {
     const iso = new Date(ms).toISOString() // throws RangeError for an invalid time, as Date does
