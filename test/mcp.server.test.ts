@@ -118,8 +118,30 @@ describe('gondola mcp over Streamable HTTP', () => {
     const no = await httpClient({ elicit: () => ({ action: 'decline' }) })
     const r2 = json(await no.callTool({ name: 'stake_vvv', arguments: { vvv: '1' } }))
     expect(r2.sent).toBe(false)
+    expect(r2.planId).toBeUndefined()
     expect(await nonce()).toBe(before + 2)
+    // A "no" ends the plan: no pending plan is left, and none of them can be confirmed afterwards.
+    const status = JSON.parse(((await no.readResource({ uri: 'gondola://status' })).contents[0] as { text: string }).text) as { pendingPlans: { planId: string }[] }
+    expect(status.pendingPlans).toEqual([])
     await no.close()
+
+    // The same client learns the plan id while the question is open (gondola://status lists pending plans), says
+    // no, and then tries to send the plan anyway: refused, nothing sent.
+    let seenId: string | undefined
+    const client = new Client({ name: 'test', version: '1' }, { capabilities: { elicitation: {} } })
+    client.setRequestHandler(ElicitRequestSchema, async () => {
+      const s = JSON.parse(((await client.readResource({ uri: 'gondola://status' })).contents[0] as { text: string }).text) as { pendingPlans: { planId: string }[] }
+      seenId = s.pendingPlans[0]?.planId
+      return { action: 'decline' }
+    })
+    await client.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }))
+    expect(json(await client.callTool({ name: 'stake_vvv', arguments: { vvv: '1' } })).sent).toBe(false)
+    expect(seenId).toMatch(/^[0-9a-f-]{36}$/)
+    const again = await client.callTool({ name: 'confirm_plan', arguments: { planId: seenId } })
+    expect(again.isError).toBe(true)
+    expect(text(again)).toMatch(/No pending plan/)
+    expect(await nonce()).toBe(before + 2)
+    await client.close()
   })
 
   it('Venice tools run on the server key, report their cost, and charge the ledger', async () => {

@@ -102,7 +102,12 @@ async function confirmByElicitation(server: McpServer, ctx: McpContext, plan: Pl
     message: `Send ${plan.transactions.length} transaction(s) from ${ctx.wallet.address}?\n${plan.transactions.map((t) => `• ${t}`).join('\n')}`,
     requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean', title: 'Send these transactions', description: 'Yes sends them now, exactly as listed.' } }, required: ['confirm'] },
   })
-  if (answer.action !== 'accept' || answer.content?.confirm !== true) return toCallToolResult({ sent: false, planId: plan.planId, summary: plan.summary, reason: `The user answered ${answer.action === 'accept' ? 'no' : answer.action}; nothing was sent.` })
+  if (answer.action !== 'accept' || answer.content?.confirm !== true) {
+    // A "no" ends the plan: it is discarded here, so confirm_plan with its id is refused from now on.
+    ctx.plans.discard(plan.planId)
+    const said = answer.action === 'accept' ? 'no' : answer.action
+    return toCallToolResult({ sent: false, summary: plan.summary, reason: `The user answered ${said}; nothing was sent, and the plan is withdrawn (it cannot be confirmed later).` })
+  }
   try {
     const { result } = await ctx.plans.confirm(plan.planId)
     return toCallToolResult({ sent: true, planId: plan.planId, summary: plan.summary, result })

@@ -77,6 +77,13 @@ export function createPlanBook(options: { ttlMs?: number | undefined; now?: (() 
       if (!same) throw new PlanChangedError('The transactions to send changed since the plan was made; nothing was sent.', { metaMessages: ['Ask for a new dry run and confirm that one.'], code: 'PLAN_CHANGED' })
       return { plan, result: await plan.execute(`mcp:${plan.id}`) }
     },
+    /**
+     * Ends a plan without sending it: the user said no (or cancelled). A discarded plan can never be confirmed
+     * later; `confirm` with its id is refused as unknown. Returns whether a pending plan was discarded.
+     */
+    discard(id: string): boolean {
+      return plans.delete(id)
+    },
     pending: (): Plan[] => (sweep(), [...plans.values()]),
   }
 }
