@@ -140,4 +140,34 @@ describe('one rate budget per key across worker processes', () => {
     emulator().setRateLimits({})
     await db.close()
   }, 60_000)
+
+  it('a grant whose answer is lost (Postgres down, worker killed) never wedges the key: it resumes within one window', async () => {
+    const db = await openDatabase({ url: await pg.createDatabase() })
+    await migrate(db)
+    const acquire = async (bucket: string, now: number, limit: number | null) =>
+      (await db.query<{ ok: boolean; wait_ms: string }>('SELECT * FROM gondola.rate_acquire($1, $2, $3, 60000, 25, 1000, NULL, 15, 30000)', [bucket, now, limit]))[0]!
+    // The issue's repro: a probe (limit unknown) is granted and its answer is never recorded.
+    const t = 1_000_000
+    expect((await acquire('b', t, null)).ok).toBe(true)
+    expect((await acquire('b', t + 30_000, null)).ok).toBe(false) // the probe's lease still holds the slot
+    expect((await acquire('b', t + 60_000, null)).ok).toBe(true) // one window later the lease is over
+    // Its answer is lost too; from then on the key keeps going, window after window (a day later as well).
+    expect((await acquire('b', t + 120_000, null)).ok).toBe(true)
+    expect((await acquire('b', t + 86_400_000, null)).ok).toBe(true)
+
+    // A limit of 2: the second grant late in the window is carried into the next window, and neither answer
+    // ever comes. The carried grant opens that window, so it rolls over in turn (under 005 this wedged for good).
+    expect((await acquire('c', t, 2)).ok).toBe(true)
+    expect((await acquire('c', t + 59_000, 2)).ok).toBe(true)
+    expect((await acquire('c', t + 59_500, 2)).ok).toBe(false)
+    expect((await acquire('c', t + 60_000, 2)).ok).toBe(true) // rolled over, one carried grant, one free slot
+    expect((await acquire('c', t + 61_000, 2)).ok).toBe(false)
+    expect((await acquire('c', t + 120_000, 2)).ok).toBe(true)
+    expect((await acquire('c', t + 120_001, 2)).ok).toBe(true) // full throughput again: both slots
+
+    // A row wedged before migration 021 (granted 1, no window open, no lease) is repaired by the next call.
+    await db.query(`INSERT INTO gondola.rate_buckets (bucket, lim, granted, started_at, reset_at) VALUES ('d', NULL, 1, NULL, NULL)`)
+    expect((await acquire('d', t, null)).ok).toBe(true)
+    await db.close()
+  })
 })
