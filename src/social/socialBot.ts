@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { fitCaption } from './fitCaption.js'
 import { join } from 'node:path'
 import type { AgentDefinition } from '../agent/defineAgent.js'
 import type { RunResult } from '../agent/runAgent.js'
@@ -61,18 +62,6 @@ export type SocialBotOptions = {
 const seedOf = (s: string) => createHash('sha256').update(s).digest().readUInt32BE(0)
 
 /**
- * A caption longer than `max` characters is cut at the last word boundary with an ellipsis — the only change ever
- * made to what the model wrote, and made once, before the draft is saved: every channel gets the same text.
- */
-function fit(text: string, max: number): string {
-  const chars = [...text]
-  if (chars.length <= max) return text
-  const head = chars.slice(0, max - 1).join('')
-  const cut = head.lastIndexOf(' ')
-  return `${(cut > max / 2 ? head.slice(0, cut) : head).trimEnd()}…`
-}
-
-/**
  * A character-driven social bot: the model composes (a caption in the character's voice), code does the rest —
  * the image is generated in code, the exact composed text is saved as a draft (atomic, 0600) and published through
  * `publishOnce` on every channel, so quotes and wording reach each channel verbatim and a restart after a crash
@@ -117,7 +106,7 @@ export function createSocialBot(o: SocialBotOptions) {
     const run = await o.host.run(def, { prompt: `Write one short post about ${about} in your voice, at most ${maxChars} characters.`, maxSteps: 1, signal })
     const caption = run.output?.trim()
     if (run.status !== 'completed' || !caption) throw new SocialBotError(`The caption step ended with status ${run.status}.`, { cause: run.error, code: 'SOCIAL_NO_CAPTION' })
-    const text = fit(caption, maxChars)
+    const text = fitCaption(caption, maxChars)
     const captionCostDiem = run.costDiem + run.costUsd
     const image = o.noImage ? undefined : await generatePostImage({ venice: venice(), model: o.imageModel ?? 'default', prompt: `${about}. ${text}`, dir: join(o.outboxDir, 'images'), ledger: o.host.ledger, agent, signal, now })
     const draft: Draft = {
@@ -180,7 +169,7 @@ export function createSocialBot(o: SocialBotOptions) {
       const run = await o.host.run(def, { prompt: message.slice(0, 2000), maxSteps: 1, signal })
       const text = run.output?.trim()
       if (run.status !== 'completed' || !text) throw new SocialBotError(`The reply step ended with status ${run.status}.`, { cause: run.error, code: 'SOCIAL_NO_REPLY' })
-      return fit(text, maxChars)
+      return fitCaption(text, maxChars)
     },
   }
 }
