@@ -40,7 +40,9 @@ export async function runCli(rawArgs: string[]): Promise<number> {
     }
     if (rawArgs.length === 0 || checked.help) {
       const usage = await renderUsage(checked.command, checked.parent)
-      process.stdout.write(`${colorEnabled(process.stdout) ? usage : stripVTControlCharacters(usage)}\n`)
+      // citty pads the last column to the longest description of all: trailing blanks are dropped, per line.
+      const text = (colorEnabled(process.stdout) ? usage : stripVTControlCharacters(usage)).replace(/[ \t]+$/gm, '')
+      process.stdout.write(`${text}\n`)
       return 0
     }
     const env = configureLoggingFromEnv()
