@@ -23,7 +23,12 @@ describe('ElizaOS character import', () => {
     expect(report.ignored.join('\n')).toMatch(/clients/)
     expect(report.ignored.join('\n')).toMatch(/modelProvider "openai"/)
     expect(report.ignored.join('\n')).toMatch(/people \(unknown field\)/)
-    expect(report.warnings).toEqual([expect.stringMatching(/knowledge file knowledge\/silk-road\.md/), expect.stringMatching(/knowledge directory knowledge\/ports/)])
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/knowledge file knowledge\/silk-road\.md/),
+      expect.stringMatching(/knowledge directory knowledge\/ports/),
+      // No catalogue given: the model is kept, and the report says it was not checked.
+      expect.stringMatching(/model "qwen3-4b" was not checked/),
+    ])
     const everything = JSON.stringify({ character, report, post: composePostSystem(character, { seed: 1 }), reply: composeReplySystem(character, { seed: 1 }) })
     expect(everything).not.toContain('sk-test-should-never-appear')
   })

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { CharacterImportError, importCharacter } from './importCharacter.js'
+import { CharacterImportError, type ImportOptions, importCharacter } from './importCharacter.js'
 
 /**
  * Reads and imports a character file, with errors that name the file.
@@ -9,7 +9,7 @@ import { CharacterImportError, importCharacter } from './importCharacter.js'
  * const { character, report } = await readCharacterFile('characters/eliza.json')
  * ```
  */
-export async function readCharacterFile(path: string) {
+export async function readCharacterFile(path: string, options: ImportOptions = {}) {
   const text = await readFile(path, 'utf8').catch((cause: unknown) => {
     throw new CharacterImportError(`Cannot read the character file ${path}.`, { cause, metaMessages: ['Check the path.'], code: 'CHARACTER_UNREADABLE' })
   })
@@ -19,5 +19,5 @@ export async function readCharacterFile(path: string) {
   } catch (cause) {
     throw new CharacterImportError(`${path} is not valid JSON.`, { cause, metaMessages: ['An ElizaOS character file is one JSON object.'], code: 'CHARACTER_NOT_JSON' })
   }
-  return importCharacter(raw, path)
+  return importCharacter(raw, path, options)
 }

@@ -59,6 +59,13 @@ export type SocialBotOptions = {
   now?: (() => number) | undefined
 }
 
+/** `: <the model call's error>` in one line, so a failed step names its cause (a model Venice does not serve, …). */
+const causeOf = (run: RunResult): string => {
+  const e = run.error as unknown
+  const text = e instanceof BaseError ? e.shortMessage : e instanceof Error ? e.message : typeof e === 'string' ? e : ''
+  return text ? `: ${text.split('\n')[0]}` : ''
+}
+
 const seedOf = (s: string) => createHash('sha256').update(s).digest().readUInt32BE(0)
 
 /**
@@ -105,7 +112,7 @@ export function createSocialBot(o: SocialBotOptions) {
     const def: AgentDefinition = { ...o.definition, system, tools: [], ...(o.character && { persona: undefined, model: o.character.model ?? o.definition.model }) }
     const run = await o.host.run(def, { prompt: `Write one short post about ${about} in your voice, at most ${maxChars} characters.`, maxSteps: 1, signal })
     const caption = run.output?.trim()
-    if (run.status !== 'completed' || !caption) throw new SocialBotError(`The caption step ended with status ${run.status}.`, { cause: run.error, code: 'SOCIAL_NO_CAPTION' })
+    if (run.status !== 'completed' || !caption) throw new SocialBotError(`The caption step ended with status ${run.status}${causeOf(run)}.`, { cause: run.error, code: 'SOCIAL_NO_CAPTION' })
     const text = fitCaption(caption, maxChars)
     const captionCostDiem = run.costDiem + run.costUsd
     const image = o.noImage ? undefined : await generatePostImage({ venice: venice(), model: o.imageModel ?? 'default', prompt: `${about}. ${text}`, dir: join(o.outboxDir, 'images'), ledger: o.host.ledger, agent, signal, now })
@@ -168,7 +175,7 @@ export function createSocialBot(o: SocialBotOptions) {
       const def: AgentDefinition = { ...o.definition, system, tools: [], ...(o.character && { persona: undefined, model: o.character.model ?? o.definition.model }) }
       const run = await o.host.run(def, { prompt: message.slice(0, 2000), maxSteps: 1, signal })
       const text = run.output?.trim()
-      if (run.status !== 'completed' || !text) throw new SocialBotError(`The reply step ended with status ${run.status}.`, { cause: run.error, code: 'SOCIAL_NO_REPLY' })
+      if (run.status !== 'completed' || !text) throw new SocialBotError(`The reply step ended with status ${run.status}${causeOf(run)}.`, { cause: run.error, code: 'SOCIAL_NO_REPLY' })
       return fitCaption(text, maxChars)
     },
   }

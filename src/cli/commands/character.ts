@@ -1,5 +1,8 @@
 import { defineCommand } from 'citty'
 import { readCharacterFile } from '../../character/index.js'
+import { readEnv } from '../../config/env.js'
+import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
+import { fetchModelCatalog } from '../modelCatalog.js'
 import { jsonArg, printJson } from '../output.js'
 
 /** Lines for a character import report, grouped (used / mapped / ignored / warnings). Never contains a secret's value. */
@@ -18,8 +21,17 @@ const importCommand = defineCommand({
   meta: { name: 'import', description: 'Validate an ElizaOS character file and report what is used, mapped and ignored' },
   args: { file: { type: 'positional', description: 'The ElizaOS character JSON file', required: true }, ...jsonArg },
   async run({ args }) {
-    // readCharacterFile throws CharacterImportError (exit 3) naming the file and the first invalid field.
-    const { character, report } = await readCharacterFile(args.file)
+    // The model is checked against the configured API's /models (no key needed); unreachable → reported unchecked.
+    const baseURL = (() => {
+      try {
+        return resolveVeniceBaseUrl(readEnv())
+      } catch {
+        return undefined
+      }
+    })()
+    const models = baseURL ? await fetchModelCatalog(baseURL) : undefined
+    // readCharacterFile throws CharacterImportError (exit 3) naming the file and every invalid field.
+    const { character, report } = await readCharacterFile(args.file, { models })
     if (args.json) {
       // The normalised character never holds secrets (importCharacter drops them); counts only.
       printJson({ file: args.file, name: character.name, username: character.username ?? null, model: character.model ?? null, voice: character.voice ?? null, counts: counts(character), report })

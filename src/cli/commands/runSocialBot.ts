@@ -3,7 +3,9 @@ import { loadPersona, socialBot } from '../../../agents/social-bot.js'
 import type { ModelAgent } from '../../../agents/index.js'
 import type { AgentDefinition } from '../../agent/defineAgent.js'
 import { channelsFromEnv, readCredential, replyToMentions, type Channel } from '../../channels/index.js'
-import { CharacterImportError, readCharacterFile, type Character } from '../../character/index.js'
+import { CharacterImportError, readCharacterFile, resolveCharacterModel, type Character } from '../../character/index.js'
+import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
+import { fetchModelCatalog } from '../modelCatalog.js'
 import type { Env } from '../../config/env.js'
 import { ExitCode } from '../../errors/exitCodes.js'
 import { NotFoundError } from '../../venice/errors.js'
@@ -43,13 +45,23 @@ async function definitionOf(agent: ModelAgent, f: SocialFlags): Promise<{ defini
   }
 }
 
+/** The character with its model checked against Venice's catalogue; a warning line on stderr when it was changed or unchecked. */
+async function checkedModel(character: Character, env: Env): Promise<Character> {
+  if (!character.model) return character
+  const resolved = resolveCharacterModel(character.model, await fetchModelCatalog(resolveVeniceBaseUrl(env)))
+  if (resolved.warning) process.stderr.write(`gondola: warning: ${resolved.warning}\n`)
+  return { ...character, model: resolved.model }
+}
+
 /**
  * `gondola run social-bot`: the bot on the channels GONDOLA_CHANNEL lists, one post per run (or per scheduled
  * tick), within the day's Diem budget; Nostr mentions answered in the chat style while it runs. Holds the post
  * journal's lock for its lifetime: a second bot on the same state dir refuses to start.
  */
 export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, f: SocialFlags): Promise<{ run: (n: number, signal: AbortSignal) => Promise<void>; close: () => Promise<void> }> {
-  const { definition, character } = await definitionOf(agent, f)
+  const { definition, character: imported } = await definitionOf(agent, f)
+  // A model from another provider (a Claude id, …) would fail every post: checked against /models, mapped to a trait.
+  const character = imported && (await checkedModel(imported, env))
   const channels: Channel[] = f.dryRun ? [] : await channelsFromEnv(env)
   const host = await cliHost(definition, wallet, env, { tools: agent.tools })
   const stateDir = join(env.GONDOLA_STATE_DIR, 'social')
