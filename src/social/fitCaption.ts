@@ -34,3 +34,22 @@ export function fitCaption(text: string, max: number): string {
   const cut = head.lastIndexOf(' ')
   return `${(cut > head.length / 2 ? head.slice(0, cut) : head).trimEnd()}…`
 }
+
+/** The longest caption when no channel is stricter (outbox, webhook, Nostr). */
+export const DEFAULT_CAPTION_LIMIT = 1000
+/** Bluesky's post length, in graphemes. */
+export const BLUESKY_CAPTION_LIMIT = 300
+
+/**
+ * The caption limit for a set of channels, by name: the strictest one wins (Bluesky's 300 graphemes when it is
+ * among them). A dry run uses the channels configured, not the ones opened, so it shows the text that would be
+ * published.
+ *
+ * @example
+ * ```ts
+ * captionLimitOf(['nostr', 'bluesky']) // 300
+ * ```
+ */
+export function captionLimitOf(channelNames: readonly string[]): number {
+  return channelNames.includes('bluesky') ? BLUESKY_CAPTION_LIMIT : DEFAULT_CAPTION_LIMIT
+}

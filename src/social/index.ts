@@ -14,3 +14,4 @@ export { createSocialBot, SocialBotError, SocialBotLockedError, DailyBudgetError
 export { spentToday, utcDayStart } from './budget.js'
 export { draftStore, type Draft } from './drafts.js'
 export { generatePostImage, imageModel, ImageModelError } from './postImage.js'
+export { captionLimitOf, fitCaption, graphemeLength, BLUESKY_CAPTION_LIMIT, DEFAULT_CAPTION_LIMIT } from './fitCaption.js'

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { fitCaption } from './fitCaption.js'
+import { captionLimitOf, fitCaption } from './fitCaption.js'
 import { join } from 'node:path'
 import type { AgentDefinition } from '../agent/defineAgent.js'
 import type { RunResult } from '../agent/runAgent.js'
@@ -87,7 +87,7 @@ export function createSocialBot(o: SocialBotOptions) {
   const now = o.now ?? Date.now
   const drafts = draftStore(join(o.stateDir, `${agent}.drafts.json`))
   const journalPath = join(o.stateDir, `${agent}.journal.json`)
-  const maxChars = o.maxChars ?? (o.channels.some((c) => c.name === 'bluesky') ? 300 : 1000)
+  const maxChars = o.maxChars ?? captionLimitOf(o.channels.map((c) => c.name))
   const venice = () => {
     const services = o.host.runner.key(agent)
     if (!services) throw new SocialBotError(`No INFERENCE key is kept for agent "${agent}".`, { metaMessages: [`Run: gondola provision --agents ${agent}`], code: 'SOCIAL_NO_KEY', exitCode: ExitCode.config })

@@ -11,7 +11,7 @@ import { ExitCode } from '../../errors/exitCodes.js'
 import { NotFoundError } from '../../venice/errors.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { describeTopUp, finishInterruptedTopUp } from '../../host/walletTopUp.js'
-import { createSocialBot, SocialBotLockedError, type TickResult } from '../../social/index.js'
+import { captionLimitOf, createSocialBot, SocialBotLockedError, type TickResult } from '../../social/index.js'
 import { lockJournal, type JournalLock } from '../../wallet/journal/lockJournal.js'
 import { WalletLockedError } from '../../wallet/errors.js'
 import type { Wallet } from '../../wallet/createWallet.js'
@@ -66,7 +66,9 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
   const host = await cliHost(definition, wallet, env, { tools: agent.tools })
   const stateDir = join(env.GONDOLA_STATE_DIR, 'social')
   const budgetDiemPerDay = f.budgetDiemPerDay ?? env.GONDOLA_SOCIAL_BUDGET_DIEM_PER_DAY
-  const bot = createSocialBot({ host, definition, character, channels, stateDir, outboxDir: host.outboxDir, ledgerPath: host.ledgerPath, budgetDiemPerDay })
+  // The limit comes from the channels configured, not those opened: a dry run composes what would be published.
+  const maxChars = captionLimitOf(env.GONDOLA_CHANNEL)
+  const bot = createSocialBot({ host, definition, character, channels, stateDir, outboxDir: host.outboxDir, ledgerPath: host.ledgerPath, budgetDiemPerDay, maxChars })
   let lock: JournalLock | undefined
   let replies: { stop: () => Promise<void> } | undefined
   const close = async () => {
@@ -110,7 +112,7 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
   return {
     async run(n, signal) {
       const r = await bot.tick({ topic: f.prompt, dryRun: f.dryRun, signal })
-      report(definition.name, n, r, budgetDiemPerDay, f)
+      report(definition.name, n, r, budgetDiemPerDay, f, env.GONDOLA_CHANNEL)
     },
     close,
   }
@@ -120,18 +122,21 @@ function message(err: unknown): string {
   return err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err)
 }
 
-function report(agent: string, n: number, r: TickResult, budget: number | undefined, f: SocialFlags): void {
+function report(agent: string, n: number, r: TickResult, budget: number | undefined, f: SocialFlags, channelNames: readonly string[]): void {
+  // A dry run shows, for each configured channel, exactly the text that would be posted there.
+  const preview = r.status === 'dry-run' ? channelNames.map((channel) => ({ channel, text: r.draft.text })) : undefined
   if (f.json) {
     // The model runs this tick made (the caption; none when a pending draft was finished or the budget was spent).
     const runs = r.runs.map((x) => ({ status: x.status, model: x.model, steps: x.steps, toolCalls: [], costDiem: x.costDiem, costUsd: x.costUsd, promptTokens: x.promptTokens, completionTokens: x.completionTokens }))
     const base = { agent, kind: 'social', n, status: r.status, spentTodayDiem: r.spentToday, budgetDiemPerDay: budget ?? null, runs }
     if (r.status === 'budget') return printJson({ ...base, resumesAt: r.resumesAt })
-    return printJson({ ...base, key: r.draft.key, text: r.draft.text, image: r.draft.image ?? null, alt: r.draft.alt ?? null, costDiem: r.draft.costDiem, ...('published' in r && { published: r.published }) })
+    return printJson({ ...base, key: r.draft.key, text: r.draft.text, image: r.draft.image ?? null, alt: r.draft.alt ?? null, costDiem: r.draft.costDiem, ...('published' in r && { published: r.published }), ...(preview && { wouldPublish: preview }) })
   }
   const spent = `${formatNumber(r.spentToday, { minFraction: 6 })} Diem today${budget !== undefined ? ` of ${budget}` : ''}`
   if (r.status === 'budget') return f.out(`${agent} #${n}: daily budget reached (${spent}); next post after ${r.resumesAt}.`)
   f.out(`${agent} #${n}: ${r.status === 'dry-run' ? 'dry run (nothing published)' : r.status === 'resumed' ? 'published the post a crash left pending' : 'posted'}`)
-  f.out(`text: ${r.draft.text}`)
+  if (preview) for (const p of preview) f.out(`would post to ${p.channel}: ${p.text}`)
+  else f.out(`text: ${r.draft.text}`)
   if (r.draft.image) f.out(`image: ${r.draft.image} (alt: ${r.draft.alt ?? ''})`)
   if ('published' in r) for (const p of r.published) f.out(`→ ${p.channel}: ${p.url ?? p.id}`)
   f.out(`cost: ${formatNumber(r.draft.costDiem, { minFraction: 6 })} Diem (text + image) · ${spent}`)
