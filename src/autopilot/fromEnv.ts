@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path'
 import { parseEther } from 'viem'
-import type { Env } from '../config/env.js'
+import { AUTOPILOT_MAX_TARGET_DIEM_PER_DAY, type Env } from '../config/env.js'
 import { KeyStore } from '../keys/KeyStore.js'
 import { originOf, storedAdminKey } from '../keys/provisionApiKey.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
@@ -47,6 +47,12 @@ export async function autopilotConfig(env: Env, wallet: Wallet, o: { target?: st
 export function parseTarget(value: string, source: string): bigint {
   if (!/^\d+(\.\d{1,18})?$/.test(value.trim()) || Number(value) <= 0) {
     throw new AutopilotInputError(`${source} must be a positive number of Diem per day, such as 1.5; got "${value}".`, { code: 'AUTOPILOT_TARGET' })
+  }
+  if (Number(value) > AUTOPILOT_MAX_TARGET_DIEM_PER_DAY) {
+    throw new AutopilotInputError(`${source} must be at most ${AUTOPILOT_MAX_TARGET_DIEM_PER_DAY} Diem per day; got "${value}".`, {
+      metaMessages: ['A target is the Diem per day the agent should be able to spend: check the number of digits.'],
+      code: 'AUTOPILOT_TARGET',
+    })
   }
   return parseEther(value.trim())
 }

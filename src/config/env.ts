@@ -11,6 +11,8 @@ import { config as loadDotenv } from 'dotenv'
 import { z } from 'zod'
 import { ConfigError } from './ConfigError.js'
 
+/** A sanity bound on the autopilot's target: far above any agent's use, far below an order-of-magnitude typo. */
+export const AUTOPILOT_MAX_TARGET_DIEM_PER_DAY = 100_000
 const decimalString = z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal number such as "0.05"')
 const optionalUrl = z.url({ protocol: /^https?$/ }).optional()
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
@@ -54,7 +56,10 @@ export const envSchema = z.object({
   GONDOLA_FUNDING_MIN_RUNWAY_HOURS: z.coerce.number().positive().default(24),
   GONDOLA_FUNDING_TOPUP_ETH: decimalString.default('0.01'),
   GONDOLA_FUNDING_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(3600),
-  GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY: decimalString.default('1'),
+  GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY: decimalString
+    .refine((v) => Number(v) > 0, 'must be more than 0 Diem per day, such as "1.5" (to stop the autopilot, do not schedule it)')
+    .refine((v) => Number(v) <= AUTOPILOT_MAX_TARGET_DIEM_PER_DAY, `must be at most ${AUTOPILOT_MAX_TARGET_DIEM_PER_DAY} Diem per day`)
+    .default('1'),
   GONDOLA_AUTOPILOT_MIN_STAKED_DIEM: decimalString.default('0.1'),
   GONDOLA_MCP_TOKEN: z.string().min(24, 'must be at least 24 characters (it guards a server that moves money)').optional(),
   GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: decimalString.default('1'),
