@@ -131,7 +131,8 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
   const ethLeft = m.chain.eth > ethOut ? m.chain.eth - ethOut : 0n
   const shortfall = reached ? undefined : await shortfallOf(state, target, model, market, ethLeft)
   const ethCost = steps.reduce((s, x) => s + x.ethCost, 0n)
-  return { target, before, after, reached, steps, ethCost, shortfall, message: planMessage({ target, before, after, reached, shortfall, steps }) }
+  const message = planMessage({ target, before, after, reached, shortfall, steps }, { now: m.now, poolKnown: model.poolDiem !== undefined })
+  return { target, before, after, reached, steps, ethCost, shortfall, message }
 }
 
 /** The rule still blocks every Diem: only DIEM-producing steps can help, and the rule step found none. */
@@ -163,15 +164,41 @@ async function shortfallOf(s: SimState, target: bigint, model: AllowanceModel, m
   return { diemPerDay: gap, eth, vvv, bound: market.ethBound }
 }
 
-/** One sentence for the user: reached, or how far and what to add. */
-export function planMessage(p: Pick<Plan, 'target' | 'before' | 'after' | 'reached' | 'shortfall' | 'steps'>): string {
+/** What the message may add: the clock (when the daily cap resets) and whether the sVVV pool share is known. */
+export type PlanMessageContext = { now?: number | undefined; poolKnown?: boolean | undefined }
+
+/**
+ * One sentence for the user: reached, or how far and what to add — and, when the spend policy's daily ETH cap is
+ * what binds, that it binds and when it resets (never "add 0 ETH"). Before the first pool observation the plan
+ * counts only staked DIEM, so a plan that buys more than the target says why.
+ *
+ * @example
+ * ```ts
+ * planMessage(plan, { now: Date.now(), poolKnown: true }) // 'Target 1 Diem/day reached: 0.5 → 1.0001 Diem/day from the next reset.'
+ * ```
+ */
+export function planMessage(p: Pick<Plan, 'target' | 'before' | 'after' | 'reached' | 'shortfall' | 'steps'>, c: PlanMessageContext = {}): string {
   const d = (v: bigint) => formatShort(v, 4)
+  const pool =
+    c.poolKnown === false && p.steps.length > 0
+      ? ' No pool observation yet, so the sVVV pool share is not counted (only staked DIEM): the plan may hold more than the target until the pool is learned after the next reset.'
+      : ''
   if (p.reached && p.steps.every((s) => s.reason === 'compound')) return `Target ${d(p.target)} Diem/day already held: ${d(p.after)} Diem/day from the next reset.`
-  if (p.reached) return `Target ${d(p.target)} Diem/day reached: ${d(p.before)} → ${d(p.after)} Diem/day from the next reset.`
+  if (p.reached) return `Target ${d(p.target)} Diem/day reached: ${d(p.before)} → ${d(p.after)} Diem/day from the next reset.${pool}`
   const s = p.shortfall!
-  const ways = [s.eth !== undefined ? `${d(s.eth)} ETH more` : undefined, s.vvv !== undefined ? `${d(s.vvv)} VVV` : undefined].filter(Boolean).join(', or ')
-  const cap = s.bound === 'dailyCap' ? ' The spend policy\'s daily ETH cap is used up: wait for 00:00 UTC or raise GONDOLA_POLICY_MAX_ETH_PER_DAY.' : ''
-  return `Short of the ${d(p.target)} Diem/day target: ${d(p.after)} Diem/day after this pass, ${d(s.diemPerDay)} Diem/day missing — add ${ways || 'more capital'}.${cap}`
+  const ways = [s.eth ? `${d(s.eth)} ETH more` : undefined, s.vvv ? `${d(s.vvv)} VVV` : undefined].filter(Boolean).join(', or ')
+  const head = `Short of the ${d(p.target)} Diem/day target: ${d(p.after)} Diem/day after this pass, ${d(s.diemPerDay)} Diem/day missing`
+  if (s.bound === 'dailyCap') {
+    const resets = c.now === undefined ? '' : ` (in ${untilUtcMidnight(c.now)})`
+    return `${head}. The spend policy's daily ETH cap binds: it resets at 00:00 UTC${resets}; or raise GONDOLA_POLICY_MAX_ETH_PER_DAY.${ways ? ` Beyond the cap, add ${ways}.` : ''}${pool}`
+  }
+  return `${head} — add ${ways || 'more capital'}.${pool}`
+}
+
+/** `5 h 12 min` to the next 00:00 UTC. */
+function untilUtcMidnight(now: number): string {
+  const left = Math.ceil((86_400_000 - (now % 86_400_000)) / 60_000)
+  return `${Math.floor(left / 60)} h ${left % 60} min`
 }
 
 /** Diem/day gained per ETH spent (a float, for display). */
