@@ -106,18 +106,23 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
     }
   }
 
-  // Greedy to the target; a 1 bp margin covers rounding between the quote and the transaction.
+  // Greedy to the target; a 1 bp margin covers rounding between the quote and the transaction. Rewards are
+  // restaked only from GONDOLA_AUTOPILOT_MIN_CLAIM_VVV on, and a step whose Diem/day is worth less than its gas
+  // (valued at what the same Diem/day costs in capital on the bulk route) is skipped: it would burn more than it buys.
   const goal = target + target / 10_000n
+  const worthOf = await diemPerDayPrice(state, market, model)
   for (let i = 0; i < 12 && proj(state) < target && !blocked(state, model); i++) {
     const gap = goal - proj(state)
     let best: { a: AutopilotAction; x: bigint; r: SimResult; perGain: bigint } | undefined
     for (const a of AUTOPILOT_ACTIONS) {
       const cap = capacity(a, state)
       if (cap === 0n) continue
+      if (a === 'restakeRewards' && cap < p.minClaimVvv) continue
       const x = a === 'restakeRewards' ? cap : ((await solveMonotone(async (v) => proj((await sim(a, v)).state) - proj(state), gap, { probe: cap, max: cap })) ?? cap)
       const r = await sim(a, x)
       const gain = proj(r.state) - proj(state)
       if (gain <= 0n) continue
+      if (worthOf !== undefined && (gain * worthOf) / WAD < r.gasEth) continue
       const perGain = (r.ethCost * WAD) / gain
       if (!best || perGain < best.perGain) best = { a, x, r, perGain }
     }
@@ -133,6 +138,25 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
   const ethCost = steps.reduce((s, x) => s + x.ethCost, 0n)
   const message = planMessage({ target, before, after, reached, shortfall, steps }, { now: m.now, poolKnown: model.poolDiem !== undefined })
   return { target, before, after, reached, steps, ethCost, shortfall, message }
+}
+
+/**
+ * ETH of capital (gas excluded) one Diem/day costs on the bulk route at this state: swapping (a probe of
+ * 0.01 ETH, or what the room allows) and minting, else staking liquid VVV and minting. It prices a small step's
+ * gain against its gas. Undefined when no route is open (nothing is skipped then).
+ */
+async function diemPerDayPrice(s: SimState, market: Market, model: AllowanceModel): Promise<bigint | undefined> {
+  const routes: [AutopilotAction, bigint][] = [
+    ['swapStakeMintDiem', min(s.ethRoom, 10n ** 16n)],
+    ['stakeVvvMintDiem', s.vvv],
+  ]
+  for (const [a, x] of routes) {
+    if (x === 0n) continue
+    const r = await simulate(a, x, s, market)
+    const gain = projectAllowance(r.state, model) - projectAllowance(s, model)
+    if (gain > 0n && r.ethCost > r.gasEth) return ((r.ethCost - r.gasEth) * WAD) / gain
+  }
+  return undefined
 }
 
 /** The rule still blocks every Diem: only DIEM-producing steps can help, and the rule step found none. */
