@@ -29,7 +29,10 @@ export type SimResult = {
   /** Capital committed (ETH swapped, or liquid VVV at its ETH value) plus gas, in wei. */
   ethCost: bigint
   gasEth: bigint
-  /** sVVV locked behind newly minted DIEM ("given up" until the DIEM is burned). */
+  /**
+   * sVVV locked behind newly minted DIEM ("given up" until the DIEM is burned). A mint after a stake mints the
+   * whole unlocked position (sVVV unlocked before plus the new stake) in one transaction.
+   */
   svvvLocked: bigint
   vvvOut: bigint
   diemOut: bigint
@@ -96,7 +99,8 @@ export async function simulate(action: AutopilotAction, amount: bigint, s: SimSt
       ethCost = (amount * market.ethPerVvv) / 10n ** 18n
       gasEth = gas(GAS_UNITS.approve, GAS_UNITS.stake)
       if (action === 'stakeVvvMintDiem') {
-        await mint(amount)
+        // One mint for the whole unlocked position: sVVV already unlocked plus what was just staked.
+        await mint(next.unlockedSvvv)
         gasEth += gas(GAS_UNITS.mintDiem, GAS_UNITS.stakeDiem)
       }
       break
@@ -109,7 +113,7 @@ export async function simulate(action: AutopilotAction, amount: bigint, s: SimSt
       ethCost = amount
       gasEth = gas(GAS_UNITS.swap * swaps, GAS_UNITS.approve, GAS_UNITS.stake)
       if (action === 'swapStakeMintDiem') {
-        await mint(vvvOut)
+        await mint(next.unlockedSvvv)
         gasEth += gas(GAS_UNITS.mintDiem, GAS_UNITS.stakeDiem)
       }
       break

@@ -72,7 +72,8 @@ async function executeStep(wallet: Wallet, step: PlanStep, key: string | undefin
     case 'stakeVvv':
     case 'stakeVvvMintDiem':
       track(await stakeVvv(wallet, { amount: step.amount, idempotencyKey: k('stake') }))
-      if (step.action === 'stakeVvvMintDiem') await mintAndStake(step.amount)
+      // The plan mints the whole unlocked position: what was unlocked before plus this stake.
+      if (step.action === 'stakeVvvMintDiem') await mintAndStake(step.svvvLocked > step.amount ? step.svvvLocked : step.amount)
       break
     case 'swapStake':
     case 'swapStakeMintDiem': {
@@ -89,7 +90,8 @@ async function executeStep(wallet: Wallet, step: PlanStep, key: string | undefin
       }
       out.vvvOut = vvv
       track(await stakeVvv(wallet, { amount: vvv, idempotencyKey: k('stake') }))
-      if (step.action === 'swapStakeMintDiem') await mintAndStake(vvv)
+      // The swap's real output, plus the sVVV that was unlocked before (as planned).
+      if (step.action === 'swapStakeMintDiem') await mintAndStake(vvv + (step.svvvLocked > step.vvvOut ? step.svvvLocked - step.vvvOut : 0n))
       break
     }
   }

@@ -73,7 +73,9 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
       steps.pop()
       starts.pop()
       state = from
-      return simulate(action, prev.amount + amount, from, market).then((merged) => push(action, prev.amount + amount, merged, prev.reason === 'rule' ? 'rule' : reason))
+      // One bigger swap buys less than two smaller ones (price impact): size the merged step to end where the two did.
+      const want = proj(r.state) - proj(from)
+      return resize(action, prev.amount + amount, from, want).then(([x, merged]) => push(action, x, merged, prev.reason === 'rule' ? 'rule' : reason))
     }
     starts.push(state)
     steps.push({ action, amount, unit: ACTION_INPUT[action], ethCost: r.ethCost, gasEth: r.gasEth, svvvLocked: r.svvvLocked, vvvOut: r.vvvOut, diemOut: r.diemOut, diemPerDay, reason })
@@ -81,28 +83,45 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
     return Promise.resolve()
   }
   const sim = (a: AutopilotAction, x: bigint, s = state) => simulate(a, x, s, market)
+  const resize = async (a: AutopilotAction, x: bigint, from: SimState, want: bigint): Promise<[bigint, SimResult]> => {
+    const r = await sim(a, x, from)
+    if (proj(r.state) - proj(from) >= want) return [x, r]
+    const sized = await solveMonotone(async (v) => proj((await sim(a, v, from)).state) - proj(from), want, { probe: x, max: capacity(a, from) })
+    return sized === undefined ? [x, r] : [sized, await sim(a, sized, from)]
+  }
 
   // Compound rewards once they are worth a transaction (GONDOLA_AUTOPILOT_MIN_CLAIM_VVV).
   if (state.rewards > 0n && state.rewards >= p.minClaimVvv) await push('restakeRewards', state.rewards, await sim('restakeRewards', state.rewards), 'compound')
 
-  // The staked-DIEM rule: below it nothing is spendable, so reach it first, by the cheapest DIEM source.
+  // The staked-DIEM rule: below it nothing is spendable, so reach it first, over the whole position: liquid
+  // DIEM, unlocked sVVV, liquid VVV, then swaps. The cheapest single step that reaches it wins; when none does
+  // alone, the cheapest DIEM per ETH goes first and the rest follows.
   if (model.minStakedDiem > 0n && state.stakedDiem < model.minStakedDiem && target > 0n) {
     if (state.liquidDiem > 0n) {
       const a = min(state.liquidDiem, model.minStakedDiem - state.stakedDiem)
       await push('stakeDiem', a, await sim('stakeDiem', a), 'rule')
     }
-    const need = model.minStakedDiem - state.stakedDiem
-    if (need > 0n) {
-      let best: { a: AutopilotAction; x: bigint; r: SimResult } | undefined
+    for (let i = 0; i < 4 && state.stakedDiem < model.minStakedDiem; i++) {
+      const need = model.minStakedDiem - state.stakedDiem
+      let closer: { a: AutopilotAction; x: bigint; r: SimResult } | undefined
+      let partial: { a: AutopilotAction; x: bigint; r: SimResult; perDiem: bigint } | undefined
       for (const a of ['mintDiem', 'stakeVvvMintDiem', 'swapStakeMintDiem'] as const) {
         const cap = capacity(a, state)
         if (cap === 0n) continue
-        const x = await solveMonotone(async (v) => (await sim(a, v)).state.stakedDiem - state.stakedDiem, need, { probe: cap, max: cap })
-        if (x === undefined) continue
-        const r = await sim(a, x)
-        if (!best || r.ethCost < best.r.ethCost) best = { a, x, r }
+        const diem = async (v: bigint) => (await sim(a, v)).state.stakedDiem - state.stakedDiem
+        const x = await solveMonotone(diem, need, { probe: cap, max: cap })
+        const r = await sim(a, x ?? cap)
+        const got = r.state.stakedDiem - state.stakedDiem
+        if (x !== undefined) {
+          if (!closer || r.ethCost < closer.r.ethCost) closer = { a, x, r }
+        } else if (got > 0n) {
+          const perDiem = (r.ethCost * WAD) / got
+          if (!partial || perDiem < partial.perDiem) partial = { a, x: cap, r, perDiem }
+        }
       }
-      if (best) await push(best.a, best.x, best.r, 'rule')
+      const pick = closer ?? partial
+      if (!pick) break
+      await push(pick.a, pick.x, pick.r, 'rule')
     }
   }
 
@@ -113,7 +132,10 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
   const worthOf = await diemPerDayPrice(state, market, model)
   for (let i = 0; i < 12 && proj(state) < target && !blocked(state, model); i++) {
     const gap = goal - proj(state)
+    // A step that reaches the goal alone is compared by its whole cost (a bigger step with a better rate per
+    // Diem/day would overshoot and lock more than needed); only when none does, the best rate goes first.
     let best: { a: AutopilotAction; x: bigint; r: SimResult; perGain: bigint } | undefined
+    let closer: { a: AutopilotAction; x: bigint; r: SimResult } | undefined
     for (const a of AUTOPILOT_ACTIONS) {
       const cap = capacity(a, state)
       if (cap === 0n) continue
@@ -122,12 +144,15 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
       const r = await sim(a, x)
       const gain = proj(r.state) - proj(state)
       if (gain <= 0n) continue
-      if (worthOf !== undefined && (gain * worthOf) / WAD < r.gasEth) continue
+      // (A step that reaches the target is kept: reaching it is what the user asked for.)
+      if (worthOf !== undefined && proj(r.state) < target && (gain * worthOf) / WAD < r.gasEth) continue
+      if (proj(r.state) >= goal && (!closer || r.ethCost < closer.r.ethCost)) closer = { a, x, r }
       const perGain = (r.ethCost * WAD) / gain
       if (!best || perGain < best.perGain) best = { a, x, r, perGain }
     }
-    if (!best) break
-    await push(best.a, best.x, best.r, 'target')
+    const pick = closer ?? best
+    if (!pick) break
+    await push(pick.a, pick.x, pick.r, 'target')
   }
 
   const after = proj(state)
