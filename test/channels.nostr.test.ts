@@ -170,4 +170,54 @@ describe('a real SIGKILL between publish and journal', () => {
     expect(again).toEqual({ id: notes[0]!.id, resumed: true })
     nostr.close()
   })
+
+  it('a mention put off (the day\'s budget is spent) is answered at its time while running, and after a restart', async () => {
+    const botSk = generateSecretKey()
+    const bot = getPublicKey(botSk)
+    const userSk = generateSecretKey()
+    const statePath = join(await mkdtemp(join(tmpdir(), 'gondola-mentions-')), 'mentions.json')
+    const mention = (content: string) => finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [['p', bot]], content }, userSk)
+    const repliesTo = async (id: string) => (await notesBy(bot)).filter((n) => n.tags.some((t) => t[0] === 'e' && t[1] === id))
+    let budgetSpent = true
+    const errors: string[] = []
+    const start = () =>
+      replyToMentions({
+        relays: [relay.url],
+        secretKeyHex: hex(botSk),
+        statePath,
+        answer: async (e: Event) => {
+          // Like the social bot's DailyBudgetError: refused until retryAt (here: 300 ms ahead, standing for 00:00 UTC).
+          if (budgetSpent) throw Object.assign(new Error('budget spent'), { retryAt: Date.now() + 300 })
+          return `Re: ${e.content}`
+        },
+        onError: (err) => errors.push((err as Error).message),
+      })
+
+    // While running: refused once, then answered by the timer without any new event or restart.
+    const running = await start()
+    const m1 = mention('Answer me after midnight')
+    await Promise.all(pool.publish([relay.url], m1))
+    await until(async () => (errors.length ? true : undefined))
+    expect(JSON.parse(await readFile(statePath, 'utf8')).deferred[m1.id].event.id).toBe(m1.id)
+    budgetSpent = false
+    const [r1] = await until(async () => ((await repliesTo(m1.id)).length ? repliesTo(m1.id) : undefined))
+    expect(r1!.content).toBe('Re: Answer me after midnight')
+    await running.stop()
+    expect(JSON.parse(await readFile(statePath, 'utf8')).deferred).toEqual({})
+
+    // Put off, then the process stops before the time: the next start answers it (the event is kept whole).
+    budgetSpent = true
+    const first = await start()
+    const m2 = mention('And after a restart?')
+    await Promise.all(pool.publish([relay.url], m2))
+    await until(async () => (errors.length >= 2 ? true : undefined))
+    await first.stop()
+    budgetSpent = false
+    await new Promise((r) => setTimeout(r, 350))
+    const second = await start()
+    const [r2] = await until(async () => ((await repliesTo(m2.id)).length ? repliesTo(m2.id) : undefined))
+    expect(r2!.content).toBe('Re: And after a restart?')
+    await second.stop()
+    expect(await repliesTo(m2.id)).toHaveLength(1)
+  })
 })

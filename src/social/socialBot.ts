@@ -24,10 +24,12 @@ export class SocialBotLockedError extends BaseError {
   override exitCode = ExitCode.error
 }
 
-/** The day's Diem budget is spent: nothing more is composed or answered until 00:00 UTC. */
+/** The day's Diem budget is spent: nothing more is composed or answered until 00:00 UTC (`retryAt`, ms). */
 export class DailyBudgetError extends BaseError {
   override name = 'DailyBudgetError' as const
   override exitCode = ExitCode.funds
+  /** When the budget renews (the next 00:00 UTC): a mention put off is answered then. */
+  retryAt = 0
 }
 
 /** What one tick did. `budget`: skipped, the day's budget is spent (`resumesAt` = next 00:00 UTC). */
@@ -94,6 +96,8 @@ export function createSocialBot(o: SocialBotOptions) {
     return services.venice
   }
   let imagePrice: Promise<number> | undefined
+  /** What the last reply cost (Diem + USD): the next reply's estimate. */
+  let lastReplyCost: number | undefined
   const nextImageCost = () => (o.noImage ? Promise.resolve(0) : (imagePrice ??= imageModel(venice(), o.imageModel ?? 'default').then((m) => m.diemPerImage)))
 
   const spent = async () => {
@@ -170,10 +174,17 @@ export function createSocialBot(o: SocialBotOptions) {
     },
     /** A reply to a mention, in the chat style (within the day's budget; DailyBudgetError when it is spent). */
     async answer(message: string, signal?: AbortSignal): Promise<string> {
-      if (o.budgetDiemPerDay !== undefined && (await spent()) >= o.budgetDiemPerDay) throw new DailyBudgetError('The day\'s Diem budget is spent: the mention is answered after 00:00 UTC.', { code: 'SOCIAL_BUDGET' })
+      // A reply is estimated like a caption (the last reply's cost, else the last caption's): it must fit whole.
+      const estimate = lastReplyCost ?? (await drafts.load()).at(-1)?.captionCostDiem ?? 0
+      if (o.budgetDiemPerDay !== undefined && (await spent()) + estimate > o.budgetDiemPerDay) {
+        const err = new DailyBudgetError('The day\'s Diem budget is spent: the mention is answered after 00:00 UTC.', { code: 'SOCIAL_BUDGET' })
+        err.retryAt = utcDayStart(now()) + 86_400_000
+        throw err
+      }
       const system = o.character ? composeReplySystem(o.character, { seed: seedOf(message) }) : `${o.definition.system ?? ''}\n\nReply to the message in one short answer, in your voice.`.trim()
       const def: AgentDefinition = { ...o.definition, system, tools: [], ...(o.character && { persona: undefined, model: o.character.model ?? o.definition.model }) }
       const run = await o.host.run(def, { prompt: message.slice(0, 2000), maxSteps: 1, signal })
+      lastReplyCost = run.costDiem + run.costUsd
       const text = run.output?.trim()
       if (run.status !== 'completed' || !text) throw new SocialBotError(`The reply step ended with status ${run.status}${causeOf(run)}.`, { cause: run.error, code: 'SOCIAL_NO_REPLY' })
       return fitCaption(text, maxChars)

@@ -79,14 +79,27 @@ export function nostrChannel(o: { relays: string[]; secretKeyHex: string; pool?:
   }
 }
 
-const stateSchema = z.object({ since: z.number().int(), answered: z.record(z.string(), z.string().nullable()) })
+/** A mention put off to a later time (the day's budget is spent): kept whole, so a restart still answers it. */
+const deferredSchema = z.object({ event: z.looseObject({ id: z.string(), pubkey: z.string(), created_at: z.number(), kind: z.number(), tags: z.array(z.array(z.string())), content: z.string(), sig: z.string() }), at: z.number() })
+const stateSchema = z.object({ since: z.number().int(), answered: z.record(z.string(), z.string().nullable()), deferred: z.record(z.string(), deferredSchema).default({}) })
+
+/**
+ * What `answer` throws to put a mention off: it is answered at `retryAt` (ms) while the process runs, or at the
+ * next start after that time. Any error with a numeric `retryAt` counts (the social bot's `DailyBudgetError`).
+ */
+export type DeferMention = { retryAt: number }
+const retryAtOf = (err: unknown): number | undefined => {
+  const at = (err as Partial<DeferMention> | null)?.retryAt
+  return typeof at === 'number' && Number.isFinite(at) ? at : undefined
+}
 type MentionState = z.infer<typeof stateSchema>
 
 /**
  * Answers mentions of the bot (kind-1 notes with a `#p` tag naming it), once per event: the cursor and the
  * answered ids live in `statePath` (atomic, 0600). An event is marked before its reply is sent; on restart a
- * marked-but-unconfirmed event is answered only if the relays hold no reply from the bot to it. Returns a
- * stop function.
+ * marked-but-unconfirmed event is answered only if the relays hold no reply from the bot to it. An `answer` that
+ * throws an error with a `retryAt` (the day's budget is spent) puts the mention off: it is kept in the state file
+ * and answered at that time while the process runs, or at the next start after it. Returns a stop function.
  *
  * @example
  * ```ts
@@ -107,9 +120,23 @@ export async function replyToMentions(o: {
   const pool = new SimplePool()
   const now = () => Math.floor((o.now ?? Date.now)() / 1000)
   const text = await readFile(o.statePath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)))
-  const state: MentionState = text === undefined ? { since: now(), answered: {} } : stateSchema.parse(JSON.parse(text))
+  const state: MentionState = text === undefined ? { since: now(), answered: {}, deferred: {} } : stateSchema.parse(JSON.parse(text))
   const save = () => atomicWrite(o.statePath, JSON.stringify(state))
   let queue = Promise.resolve()
+  const timers = new Set<NodeJS.Timeout>()
+  let stopped = false
+  const enqueue = (event: Event) => {
+    queue = queue.then(() => handle(event)).catch((err) => o.onError?.(err, event))
+  }
+  /** Answers a put-off mention at its time (a timer while running; the next start when that time has passed). */
+  const schedule = (event: Event, at: number) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      if (!stopped) enqueue(event)
+    }, Math.max(0, at - (o.now ?? Date.now)()))
+    timer.unref?.()
+    timers.add(timer)
+  }
 
   const handle = async (event: Event) => {
     if (event.pubkey === pubkey || event.kind !== 1) return
@@ -126,8 +153,23 @@ export async function replyToMentions(o: {
     }
     state.answered[event.id] = null
     state.since = Math.max(state.since, event.created_at)
+    delete state.deferred[event.id]
     await save()
-    const reply = finalizeEvent({ kind: 1, created_at: now(), tags: [['e', event.id, o.relays[0]!, 'reply'], ['p', event.pubkey]], content: await o.answer(event) }, sk)
+    let content: string
+    try {
+      content = await o.answer(event)
+    } catch (err) {
+      const at = retryAtOf(err)
+      if (at !== undefined) {
+        // Not answered, not lost: kept with its time, answered then (and on a restart after it).
+        delete state.answered[event.id]
+        state.deferred[event.id] = { event, at }
+        await save()
+        schedule(event, at)
+      }
+      throw err
+    }
+    const reply = finalizeEvent({ kind: 1, created_at: now(), tags: [['e', event.id, o.relays[0]!, 'reply'], ['p', event.pubkey]], content }, sk)
     await publishEvent(pool, o.relays, reply)
     state.answered[event.id] = reply.id
     await save()
@@ -135,14 +177,19 @@ export async function replyToMentions(o: {
   }
 
   if (text === undefined) await save()
+  for (const d of Object.values(state.deferred)) schedule(d.event as Event, d.at)
   const sub = pool.subscribeMany(o.relays, { kinds: [1], '#p': [pubkey], since: Math.max(0, state.since - 60) }, {
     onevent: (event) => {
-      queue = queue.then(() => handle(event)).catch((err) => o.onError?.(err, event))
+      if (state.deferred[event.id]) return // its timer answers it
+      enqueue(event)
     },
   })
   return {
     pubkey,
     stop: async () => {
+      stopped = true
+      for (const t of timers) clearTimeout(t)
+      timers.clear()
       sub.close()
       await queue
       pool.close(o.relays)
