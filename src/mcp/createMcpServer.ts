@@ -5,6 +5,7 @@ import type { AnyTool } from '../tools/defineTool.js'
 import { describeError, publicText } from '../util/publicError.js'
 import { TOOL_ANNOTATIONS } from './annotations.js'
 import { createMcpContext, type McpContext, type McpServerOptions } from './context.js'
+import { describeChange } from './planDiff.js'
 import { PlanChangedError } from './plans.js'
 import { keyTools } from './tools/keyTools.js'
 import { moneyTools, PLAN_RESULT, planView, type PlanView } from './tools/moneyTools.js'
@@ -104,7 +105,7 @@ const MAX_ASKS = 3
  * by the time of the yes (the market moved), nothing is sent and the user is asked again, shown what changed.
  */
 async function confirmByElicitation(server: McpServer, ctx: McpContext, plan: PlanView, asked = 1): Promise<CallToolResult> {
-  const changed = plan.changes?.length ? `\nChanged since you were last asked: ${plan.changes.map((c) => `${c.step} ${c.field} ${c.planned} → ${c.now}`).join('; ')}` : ''
+  const changed = plan.changes?.length ? `\nChanged since you were last asked: ${plan.changes.map(describeChange).join('; ')}` : ''
   const answer = await server.server.elicitInput({
     message: `Send ${plan.transactions.length} transaction(s) from ${ctx.address}?\n${plan.transactions.map((t) => `• ${t}`).join('\n')}${changed}`,
     requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean', title: 'Send these transactions', description: 'Yes sends them now, exactly as listed.' } }, required: ['confirm'] },

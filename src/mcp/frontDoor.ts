@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import { networkInterfaces } from 'node:os'
+import { hostname, networkInterfaces } from 'node:os'
 import type { IncomingMessage } from 'node:http'
 import { BaseError } from '../errors/BaseError.js'
 import { ExitCode } from '../errors/exitCodes.js'
@@ -47,7 +47,7 @@ export function assertBindAllowed(host: string, allowRemote: boolean): void {
 
 /**
  * The host names a request may carry in `Host` (and its `Origin`), port-agnostic: loopback names, the bound address,
- * and for a wildcard bind (`0.0.0.0`, `::`) every address of this machine's interfaces.
+ * and for a wildcard bind (`0.0.0.0`, `::`) every address of this machine's interfaces and its host name.
  *
  * @example
  * ```ts
@@ -61,7 +61,10 @@ export function allowedHostnames(boundAddress: string): Set<string> {
     if (a.includes(':')) names.add(`[${a.toLowerCase()}]`)
   }
   add(boundAddress)
-  if (boundAddress === '0.0.0.0' || boundAddress === '::') for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) add(i.address)
+  if (boundAddress === '0.0.0.0' || boundAddress === '::') {
+    for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) add(i.address)
+    add(hostname())
+  }
   return names
 }
 

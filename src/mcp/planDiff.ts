@@ -43,3 +43,15 @@ function flatten(value: unknown, prefix = '', out: Record<string, string> = {}):
   } else if (prefix) out[prefix] = String(value)
   return out
 }
+
+/**
+ * One change as people read it.
+ *
+ * @example
+ * ```ts
+ * describeChange({ step: 'swap', field: 'params.amountOutMinimum', planned: '446368', now: '446328' }) // 'swap params.amountOutMinimum 446368 → 446328'
+ * ```
+ */
+export function describeChange(c: StepChange): string {
+  return `${c.step} ${c.field} ${c.planned} → ${c.now}`
+}

@@ -4,7 +4,7 @@ import { BaseError } from '../errors/BaseError.js'
 import { ExitCode } from '../errors/exitCodes.js'
 import type { WalletHooks } from '../wallet/createWallet.js'
 import type { PlannedStep } from '../wallet/send/plannedStep.js'
-import { diffSteps, type StepChange } from './planDiff.js'
+import { describeChange, diffSteps, type StepChange } from './planDiff.js'
 
 /** A plan id that is unknown, used, or expired. Nothing was sent. */
 export class PlanNotFoundError extends BaseError {
@@ -149,7 +149,3 @@ export function signOnly(steps: readonly PlannedStep[]): NonNullable<WalletHooks
 
 const sameBytes = (a: Hex | undefined, b: Hex) => a !== undefined && a.toLowerCase() === b.toLowerCase()
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
-
-function describeChange(c: StepChange): string {
-  return `${c.step} ${c.field} ${c.planned} → ${c.now}`
-}
