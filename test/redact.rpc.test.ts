@@ -1,4 +1,16 @@
 import { createLogger } from '../src/util/logger.js'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { readEnv } from '../src/config/env.js'
+import { startDashboard } from '../src/dashboard/startDashboard.js'
+import { createMcpServer } from '../src/mcp/createMcpServer.js'
+import { serveMcpHttp } from '../src/mcp/http.js'
+import { inSpan } from '../src/telemetry/instruments.js'
+import { startTelemetry } from '../src/telemetry/startTelemetry.js'
+import { registerUrlSecrets } from '../src/util/redact.js'
+import { getBalances } from '../src/wallet/actions/getBalances.js'
 import { execFile } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -101,4 +113,56 @@ describe('credentials in the RPC URL never leave the process', () => {
       failing = false
     }
   }, 300_000)
+
+  it('MCP tool results and resources, the dashboard API, log lines and span events carry neither key', async () => {
+    failing = false
+    const wallet = await testWallet(devnet(), { eth: parseEther('1'), rpcUrl })
+    // What the composition root does with a configured RPC URL (createClients).
+    registerUrlSecrets(rpcUrl)
+    const store = await KeyStore.open({ path: join(wallet.stateDir, 'keys.json') })
+    const surfaces: Record<string, string> = {}
+    const lines: string[] = []
+    const spans = new InMemorySpanExporter()
+    const telemetry = startTelemetry({ OTEL_SDK_DISABLED: false, OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none', OTEL_METRIC_EXPORT_INTERVAL: 60_000 } as never, { extraSpanProcessors: [new SimpleSpanProcessor(spans)] })
+    const mcp = await serveMcpHttp({ createServer: async () => (await createMcpServer({ wallet, store, baseURL: emulator().baseURL, characters: false })).server, token: 'redact-token-0123456789abcdefghij' })
+    const env = readEnv({ GONDOLA_STATE_DIR: wallet.stateDir, VENICE_API_BASE_URL: emulator().baseURL })
+    const dash = await startDashboard({ env, wallet, store })
+    const client = new Client({ name: 'redact', version: '1' })
+    failing = true
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url), { requestInit: { headers: { authorization: 'Bearer redact-token-0123456789abcdefghij' } } }))
+      const tool = (await client.callTool({ name: 'get_wallet_balances', arguments: {} })) as CallToolResult
+      expect(tool.isError).toBe(true)
+      surfaces.mcpTool = JSON.stringify(tool)
+      surfaces.mcpStatus = JSON.stringify(await client.readResource({ uri: 'gondola://status' }))
+      expect(surfaces.mcpStatus).toMatch(/"ok\\?":false/)
+      surfaces.mcpCharacters = await client.readResource({ uri: 'gondola://characters' }).then((r) => JSON.stringify(r), (e: unknown) => String(e))
+
+      const api = new URL(dash.url)
+      api.pathname = '/api/status'
+      const res = await fetch(api)
+      expect(res.status).toBe(503)
+      surfaces.dashboard = await res.text()
+      expect(surfaces.dashboard).toMatch(/HTTP request failed/)
+
+      const err = await getBalances(wallet).catch((e: unknown) => e)
+      const log = createLogger('debug', (line) => void lines.push(line))
+      log.error('balance read failed', { error: err, rpcUrl })
+      log.warn(`retrying ${rpcUrl}`)
+      surfaces.log = lines.join('\n')
+      expect(surfaces.log).toMatch(/HTTP request failed\. http:\/\/127\.0\.0\.1:\d+\/v2\/\*\*\*\?apikey=\*\*\*/)
+
+      await inSpan('probe', {}, () => getBalances(wallet)).catch(() => {})
+      const events = spans.getFinishedSpans().flatMap((s) => s.events)
+      expect(events.some((e) => e.name === 'exception')).toBe(true)
+      surfaces.spans = JSON.stringify(events)
+    } finally {
+      failing = false
+      await client.close().catch(() => {})
+      await mcp.close()
+      await dash.close()
+      await telemetry.shutdown()
+    }
+    for (const [surface, text] of Object.entries(surfaces)) expect(leaks(text), surface).toEqual([])
+  })
 })

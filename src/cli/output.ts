@@ -1,11 +1,11 @@
 import { createSpinner } from 'nanospinner'
-import { redactText } from '../util/redact.js'
+import { publicText } from '../util/publicError.js'
 import { getLogger } from '../util/logger.js'
 import { displayJson } from './format.js'
 
 /** Prints one JSON line (for `--json`). bigint values become decimal strings; float noise is rounded off; credentials in URLs are removed. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${redactText(JSON.stringify(value, (_k, v) => displayJson(v)))}
+  process.stdout.write(`${publicText(JSON.stringify(value, (_k, v) => displayJson(v)))}
 `)
 }
 

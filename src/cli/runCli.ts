@@ -8,11 +8,9 @@
 import { stripVTControlCharacters } from 'node:util'
 import { defineCommand, renderUsage, runCommand } from 'citty'
 import { colorEnabled, readEnv, type Env } from '../config/env.js'
-import { BaseError } from '../errors/BaseError.js'
-import { exitCodeOf } from '../errors/exitCodeOf.js'
 import { configureLogging, getLogger } from '../util/logger.js'
 import { startTelemetryFromEnv } from '../telemetry/fromEnv.js'
-import { redactText, redactUrl } from '../util/redact.js'
+import { publicError } from '../util/publicError.js'
 import { checkArgv } from './args/index.js'
 import { subCommands } from './commands/index.js'
 import { packageVersion } from './version.js'
@@ -61,10 +59,8 @@ export async function runCli(rawArgs: string[]): Promise<number> {
     return exitCode
   } catch (err) {
     const json = rawArgs.includes('--json')
-    // The one error line may quote an RPC URL or a server message: credentials are removed before it is shown.
-    const message = redactText(oneLine(err))
-    const hint = err instanceof BaseError && err.metaMessages[0] ? redactText(err.metaMessages[0]) : undefined
-    const exitCode = exitCodeOf(err)
+    // The one error line may quote an RPC URL or a server message: it crosses the one boundary (publicError).
+    const { message, hint, exitCode } = publicError(err)
     getLogger('cli').debug('command failed', { error: err instanceof Error ? err.name : 'Error', code: (err as { code?: unknown })?.code, exitCode })
     if (json) process.stdout.write(`${JSON.stringify({ error: { name: err instanceof Error ? err.name : 'Error', message, hint, exitCode } })}\n`)
     const line = `gondola: ${message}${hint ? ` ${hint}` : ''}`
@@ -83,25 +79,4 @@ function configureLoggingFromEnv(): Env | undefined {
     // The command reads the environment again and fails with the ConfigError naming the variable.
     return undefined
   }
-}
-
-/** One line for any error: ours carry `shortMessage`; viem's too (plus `details`); others their first line. A failed request names its URL (credentials stripped). */
-function oneLine(err: unknown): string {
-  if (err instanceof BaseError) return err.shortMessage
-  const e = err as { shortMessage?: unknown; details?: unknown; message?: unknown }
-  if (typeof e?.shortMessage === 'string') {
-    const url = urlInChain(err)
-    const where = url && !e.shortMessage.includes(url) ? ` ${url}` : ''
-    return `${e.shortMessage}${where}${typeof e.details === 'string' && e.details ? ` (${e.details})` : ''}`
-  }
-  return String(typeof e?.message === 'string' ? e.message : err).split('\n')[0]!
-}
-
-/** The `url` of the first error in the cause chain that has one (viem's HttpRequestError, TimeoutError…), redacted. */
-function urlInChain(err: unknown): string | undefined {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
-    const url = (e as { url?: unknown }).url
-    if (typeof url === 'string') return redactUrl(url)
-  }
-  return undefined
 }

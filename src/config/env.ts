@@ -62,6 +62,14 @@ export const envSchema = z.object({
     .default('1'),
   GONDOLA_AUTOPILOT_MIN_STAKED_DIEM: decimalString.default('0.1'),
   GONDOLA_MCP_TOKEN: z.string().min(24, 'must be at least 24 characters (it guards a server that moves money)').optional(),
+  /** `gondola mcp`: the most Diem per period a key minted through MCP may spend. */
+  GONDOLA_MCP_MAX_KEY_DIEM: z.coerce.number().positive().max(1_000_000).default(5),
+  /** `gondola mcp`: the limit periods a key minted through MCP may have (comma-separated). */
+  GONDOLA_MCP_KEY_PERIODS: z
+    .string()
+    .regex(/^(EPOCH|MONTH|LIFETIME)(,(EPOCH|MONTH|LIFETIME))*$/, 'must be EPOCH, MONTH or LIFETIME, or a comma-separated list of them (e.g. "EPOCH,MONTH")')
+    .default('EPOCH,MONTH')
+    .transform((v) => [...new Set(v.split(','))] as ('EPOCH' | 'MONTH' | 'LIFETIME')[]),
   GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: decimalString.default('1'),
   /** Fleet mode: state in Postgres and runs through its job queue. Unset: the embedded file-based default. */
   GONDOLA_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),

@@ -10,6 +10,8 @@ import type { Wallet } from '../wallet/createWallet.js'
 import { collectStatus, statusJson } from '../cli/statusData.js'
 import { dashboardData } from './dashboardData.js'
 import { dashboardPage } from './page.js'
+import { ExitCode } from '../errors/exitCodes.js'
+import { publicError } from '../util/publicError.js'
 
 /** Options of `startDashboard`. */
 export type StartDashboardOptions = {
@@ -54,6 +56,11 @@ export async function startDashboard(o: StartDashboardOptions) {
     for (const res of streams) res.end()
   })
 
+  // An error reaches the page only through the one boundary (an RPC outage quotes the provider URL).
+  app.setErrorHandler(async (err, _req, reply) => {
+    const e = publicError(err)
+    return reply.code(e.exitCode === ExitCode.network ? 503 : 500).send({ error: { name: e.name, code: e.code, message: e.message, hint: e.hint } })
+  })
   app.addHook('onRequest', async (req, reply) => {
     const given = Buffer.from(String((req.query as { token?: unknown }).token ?? ''))
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply.code(401).type('text/plain').send('401: open the URL printed by `gondola dashboard` (it carries the token).')

@@ -9,6 +9,7 @@ import type { Wallet } from '../wallet/createWallet.js'
 import { BaseError } from '../errors/BaseError.js'
 import { ExitCode } from '../errors/exitCodes.js'
 import { createPlanBook, type PlanBook } from './plans.js'
+import { openedWallet, type WalletSource } from './walletSource.js'
 
 /** The server has no key of the kind a tool needs (run `gondola provision` first). */
 export class McpKeyMissingError extends BaseError {
@@ -18,8 +19,11 @@ export class McpKeyMissingError extends BaseError {
 
 /** What the MCP server is built from: one wallet, its key store, the Venice API, and where the ledger lives. */
 export type McpServerOptions = {
-  /** The live wallet. Plans run on a dry-run copy of it; only `confirm_plan` sends. */
-  wallet: Wallet
+  /**
+   * The live wallet, or a source that opens it on first use (`lazyWallet`: the server starts during an RPC outage).
+   * Plans run on a dry-run copy of it; only `confirm_plan` sends.
+   */
+  wallet: Wallet | WalletSource
   store: KeyStore
   /** Venice API base URL. */
   baseURL: string
@@ -27,19 +31,32 @@ export type McpServerOptions = {
   agent?: string | undefined
   /** JSONL spend ledger shared with `gondola run` (default: in memory only). */
   ledgerPath?: string | undefined
+  /** What `mint_inference_key` may mint: the most Diem per period, and the periods (default 5 Diem, EPOCH or MONTH). */
+  keyPolicy?: McpKeyPolicy | undefined
   /** How long a dry-run plan waits for its confirmation (default 10 min). */
   planTtlMs?: number | undefined
   fetch?: typeof fetch | undefined
   now?: (() => number) | undefined
 }
 
+/** The server's limits on the keys it mints for callers (GONDOLA_MCP_MAX_KEY_DIEM, GONDOLA_MCP_KEY_PERIODS). */
+export type McpKeyPolicy = { maxDiem: number; periods: readonly ('EPOCH' | 'MONTH' | 'LIFETIME')[] }
+
+/** The default key policy: at most 5 Diem per key per period, daily or monthly limits only. */
+export const DEFAULT_KEY_POLICY: McpKeyPolicy = { maxDiem: 5, periods: ['EPOCH', 'MONTH'] }
+
 /** Everything the tools share, built once per server. */
 export type McpContext = {
-  wallet: Wallet
-  dryRunWallet: Wallet
+  /** The wallet's address (known without the chain). */
+  address: Wallet['address']
+  /** The live wallet; rejects with `McpRpcUnavailableError` while it cannot be opened. */
+  wallet(): Promise<Wallet>
+  /** The same wallet in dry-run mode (plans). */
+  dryRunWallet(): Promise<Wallet>
   store: KeyStore
   baseURL: string
   agent: string
+  keyPolicy: McpKeyPolicy
   scope: { wallet: string; apiOrigin: string }
   ledger: Ledger
   ledgerPath: string | undefined
@@ -64,18 +81,21 @@ export type McpContext = {
  * ```
  */
 export function createMcpContext(o: McpServerOptions): McpContext {
-  const scope = { wallet: o.wallet.address, apiOrigin: originOf(o.baseURL) }
+  const source: WalletSource = 'open' in o.wallet ? o.wallet : openedWallet(o.wallet)
+  const scope = { wallet: source.address, apiOrigin: originOf(o.baseURL) }
   const agent = o.agent ?? 'mcp'
   let admin: VeniceClient | undefined
   let inference: VeniceClient | undefined
   let prices: PriceBook | undefined
   let last: VeniceHeaders = {} as VeniceHeaders
   const ctx: McpContext = {
-    wallet: o.wallet,
-    dryRunWallet: { ...o.wallet, dryRun: true },
+    address: source.address,
+    wallet: () => source.open(),
+    dryRunWallet: async () => ({ ...(await source.open()), dryRun: true }),
     store: o.store,
     baseURL: o.baseURL,
     agent,
+    keyPolicy: o.keyPolicy ?? DEFAULT_KEY_POLICY,
     scope,
     ledger: createLedger({ path: o.ledgerPath }),
     ledgerPath: o.ledgerPath,

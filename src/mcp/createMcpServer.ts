@@ -1,13 +1,14 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import type { AnyTool } from '../tools/defineTool.js'
-import { describeError } from '../tools/runToolCall.js'
-import { redactSecrets } from '../venice/errors.js'
-import { redactUrlsIn } from './redactText.js'
+import { describeError, publicText } from '../util/publicError.js'
+import { TOOL_ANNOTATIONS } from './annotations.js'
 import { createMcpContext, type McpContext, type McpServerOptions } from './context.js'
+import { describeChange } from './planDiff.js'
+import { PlanChangedError } from './plans.js'
 import { keyTools } from './tools/keyTools.js'
-import { moneyTools, PLAN_RESULT, type PlanView } from './tools/moneyTools.js'
+import { moneyTools, PLAN_RESULT, planView, type PlanView } from './tools/moneyTools.js'
 import type { MediaBlock } from './tools/veniceTools.js'
 import { veniceTools } from './tools/veniceTools.js'
 import { ledgerTools, ledgerView, runway, walletReadTools } from './tools/walletTools.js'
@@ -53,7 +54,9 @@ export async function createMcpServer(options: McpServerOptions & { characters?:
 
 /** Serves one `defineTool` tool over MCP: zod shape in, text (+ image/audio blocks) out, errors as tool errors. */
 export function registerTool(server: McpServer, ctx: McpContext, tool: AnyTool): void {
-  server.registerTool(tool.name, { description: tool.description, inputSchema: tool.schema.shape }, async (args: unknown, extra: { signal: AbortSignal }) => {
+  const annotations = TOOL_ANNOTATIONS[tool.name]
+  if (!annotations) throw new Error(`registerTool: "${tool.name}" has no entry in TOOL_ANNOTATIONS (read-only or destructive?)`)
+  server.registerTool(tool.name, { description: tool.description, inputSchema: tool.schema.shape, annotations }, async (args: unknown, extra: { signal: AbortSignal }) => {
     try {
       const result = await tool.handler(args as never, { agent: ctx.agent, signal: extra.signal })
       if (isPlan(result) && canElicit(server)) return await confirmByElicitation(server, ctx, result)
@@ -64,9 +67,9 @@ export function registerTool(server: McpServer, ctx: McpContext, tool: AnyTool):
   })
 }
 
-/** An error as an MCP tool error: one line, the same words as the CLI, secrets and URL credentials removed. */
+/** An error as an MCP tool error: one line from the one error boundary (`publicError.ts`), secrets removed. */
 export function toolError(err: unknown): CallToolResult {
-  return { isError: true, content: [{ type: 'text', text: safeText(describeError(err).split('\n')[0]!) }] }
+  return { isError: true, content: [{ type: 'text', text: describeError(err) }] }
 }
 
 function toCallToolResult(result: unknown): CallToolResult {
@@ -83,10 +86,8 @@ function splitMedia(result: unknown): { media: MediaBlock[]; rest: unknown } {
   return { media: [], rest: result }
 }
 
-/** Secrets never leave in a result: bearer tokens and key-shaped strings, and credentials inside URLs. */
-function safeText(text: string): string {
-  return redactUrlsIn(redactSecrets(text))
-}
+/** Secrets never leave in a result: the one boundary's redaction (bearer tokens, keys, URL credentials). */
+const safeText = publicText
 
 function isPlan(result: unknown): result is PlanView {
   return !!result && typeof result === 'object' && PLAN_RESULT in result
@@ -96,10 +97,17 @@ function canElicit(server: McpServer): boolean {
   return !!server.server.getClientCapabilities()?.elicitation
 }
 
-/** Asks the user (in the client) to confirm a plan; sends it only on an explicit yes. */
-async function confirmByElicitation(server: McpServer, ctx: McpContext, plan: PlanView): Promise<CallToolResult> {
+/** Elicitation rounds after which a plan that keeps changing is handed back for `confirm_plan`. */
+const MAX_ASKS = 3
+
+/**
+ * Asks the user (in the client) to confirm a plan; sends it only on an explicit yes. When the transactions changed
+ * by the time of the yes (the market moved), nothing is sent and the user is asked again, shown what changed.
+ */
+async function confirmByElicitation(server: McpServer, ctx: McpContext, plan: PlanView, asked = 1): Promise<CallToolResult> {
+  const changed = plan.changes?.length ? `\nChanged since you were last asked: ${plan.changes.map(describeChange).join('; ')}` : ''
   const answer = await server.server.elicitInput({
-    message: `Send ${plan.transactions.length} transaction(s) from ${ctx.wallet.address}?\n${plan.transactions.map((t) => `• ${t}`).join('\n')}`,
+    message: `Send ${plan.transactions.length} transaction(s) from ${ctx.address}?\n${plan.transactions.map((t) => `• ${t}`).join('\n')}${changed}`,
     requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean', title: 'Send these transactions', description: 'Yes sends them now, exactly as listed.' } }, required: ['confirm'] },
   })
   if (answer.action !== 'accept' || answer.content?.confirm !== true) {
@@ -112,7 +120,10 @@ async function confirmByElicitation(server: McpServer, ctx: McpContext, plan: Pl
     const { result } = await ctx.plans.confirm(plan.planId)
     return toCallToolResult({ sent: true, planId: plan.planId, summary: plan.summary, result })
   } catch (err) {
-    return toolError(err)
+    if (!(err instanceof PlanChangedError && err.next)) return toolError(err)
+    const next = planView(err.next, err.changes)
+    if (asked < MAX_ASKS) return confirmByElicitation(server, ctx, next, asked + 1)
+    return toCallToolResult({ sent: false, reason: err.shortMessage, ...next })
   }
 }
 
@@ -120,19 +131,46 @@ function json(uri: string, value: unknown) {
   return { contents: [{ uri, mimeType: 'application/json', text: safeText(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) }] }
 }
 
+/** A resource read whose failure leaves through the one boundary (never the raw error, which may quote a URL key). */
+function guarded<T>(read: (uri: URL) => Promise<T>): (uri: URL) => Promise<T> {
+  return async (uri) => {
+    try {
+      return await read(uri)
+    } catch (err) {
+      throw new McpError(ErrorCode.InternalError, describeError(err))
+    }
+  }
+}
+
+/** A read that reports its failure in place: `{ ok: false, error }` with the boundary's one line. */
+async function reported<T>(read: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  try {
+    return { ok: true, value: await read() }
+  } catch (err) {
+    return { ok: false, error: describeError(err) }
+  }
+}
+
 function registerResources(server: McpServer, ctx: McpContext): void {
-  server.registerResource('status', 'gondola://status', { description: 'Wallet balances, Venice balance and runway, kept keys, pending plans.', mimeType: 'application/json' }, async (uri) => {
-    const [balances, run] = await Promise.all([getBalances(ctx.wallet), runway(ctx).catch((e: unknown) => ({ error: describeError(e) }))])
-    const keys = ctx.store.summaries().filter((k) => k.wallet === ctx.scope.wallet && k.apiOrigin === ctx.scope.apiOrigin).length
-    return json(uri.href, { wallet: ctx.wallet.address, balances: presentResult(balances), venice: run, keys, pendingPlans: ctx.plans.pending().map((p) => ({ planId: p.id, summary: p.summary, expiresAt: new Date(p.expiresAt).toISOString() })) })
-  })
-  server.registerResource('ledger', 'gondola://ledger', { description: 'The spend ledger: totals and the latest 50 model calls.', mimeType: 'application/json' }, async (uri) => json(uri.href, await ledgerView(ctx, undefined, 50)))
-  server.registerResource('keys', 'gondola://keys', { description: 'Kept keys, redacted.', mimeType: 'application/json' }, async (uri) =>
-    json(uri.href, ctx.store.summaries().filter((k) => k.wallet === ctx.scope.wallet && k.apiOrigin === ctx.scope.apiOrigin).map((k) => ({ id: k.id, type: k.apiKeyType, agent: k.agent ?? null, key: k.redacted, consumptionLimit: k.consumptionLimit, limitPeriod: k.limitPeriod ?? null, expiresAt: k.expiresAt }))),
-  )
-  server.registerResource('characters', 'gondola://characters', { description: 'Venice characters (slug, name, description, model).', mimeType: 'application/json' }, async (uri) =>
+  const mine = () => ctx.store.summaries().filter((k) => k.wallet === ctx.scope.wallet && k.apiOrigin === ctx.scope.apiOrigin)
+  server.registerResource('status', 'gondola://status', { description: 'Wallet balances (or the chain RPC outage), Venice balance and runway, kept keys, pending plans.', mimeType: 'application/json' }, guarded(async (uri) => {
+    const [balances, run] = await Promise.all([reported(async () => presentResult(await getBalances(await ctx.wallet()))), runway(ctx).catch((e: unknown) => ({ error: describeError(e) }))])
+    return json(uri.href, {
+      wallet: ctx.address,
+      rpc: balances.ok ? { ok: true } : { ok: false, error: balances.error },
+      balances: balances.ok ? balances.value : null,
+      venice: run,
+      keys: mine().length,
+      pendingPlans: ctx.plans.pending().map((p) => ({ planId: p.id, summary: p.summary, expiresAt: new Date(p.expiresAt).toISOString() })),
+    })
+  }))
+  server.registerResource('ledger', 'gondola://ledger', { description: 'The spend ledger: totals and the latest 50 model calls.', mimeType: 'application/json' }, guarded(async (uri) => json(uri.href, await ledgerView(ctx, undefined, 50))))
+  server.registerResource('keys', 'gondola://keys', { description: 'Kept keys, redacted.', mimeType: 'application/json' }, guarded(async (uri) =>
+    json(uri.href, mine().map((k) => ({ id: k.id, type: k.apiKeyType, agent: k.agent ?? null, key: k.redacted, consumptionLimit: k.consumptionLimit, limitPeriod: k.limitPeriod ?? null, expiresAt: k.expiresAt }))),
+  ))
+  server.registerResource('characters', 'gondola://characters', { description: 'Venice characters (slug, name, description, model).', mimeType: 'application/json' }, guarded(async (uri) =>
     json(uri.href, (await ctx.inference().listCharacters()).map((c) => ({ slug: c.slug, name: c.name, description: c.description ?? null, modelId: c.modelId ?? null }))),
-  )
+  ))
 }
 
 /** One prompt per Venice character: it asks the client's model to talk to that character through `venice_chat`. */

@@ -9,10 +9,14 @@
  * ```
  */
 export { createMcpServer, mcpTools, registerTool, toolError, MCP_SERVER_VERSION } from './createMcpServer.js'
-export { createMcpContext, McpKeyMissingError, ledgerPathIn, type McpContext, type McpServerOptions } from './context.js'
-export { serveMcpHttp, type ServeMcpHttpOptions } from './http.js'
-export { createPlanBook, PlanNotFoundError, PlanChangedError, type Plan, type PlanBook } from './plans.js'
+export { createMcpContext, McpKeyMissingError, ledgerPathIn, DEFAULT_KEY_POLICY, type McpContext, type McpServerOptions, type McpKeyPolicy } from './context.js'
+export { serveMcpHttp, type ServeMcpHttpOptions, type McpHttpServer } from './http.js'
+export { assertBindAllowed, isLoopback, McpRemoteBindError } from './frontDoor.js'
+export { lazyWallet, McpRpcUnavailableError, type WalletSource } from './walletSource.js'
+export { TOOL_ANNOTATIONS } from './annotations.js'
+export { createPlanBook, signOnly, PlanNotFoundError, PlanChangedError, type Plan, type PlanBook } from './plans.js'
+export { diffSteps, type StepChange } from './planDiff.js'
 export { PLAN_RESULT, type PlanView } from './tools/moneyTools.js'
-export { KeyToolRefusedError } from './tools/keyTools.js'
+export { KeyToolRefusedError, assertKeyPolicy } from './tools/keyTools.js'
 export { MediaModelError, type MediaBlock } from './tools/veniceTools.js'
 export { describeMcpTools } from './describeTools.js'

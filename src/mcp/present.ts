@@ -1,25 +1,28 @@
-import { formatEther } from 'viem'
+import { formatEther, formatGwei } from 'viem'
 
-/** bigint fields that are counts, times or gas rather than 18-decimal token amounts. */
-const NOT_AMOUNTS = new Set(['gasUsed', 'timestamp', 'end', 'cooldownEnd', 'blockNumber', 'nonce', 'fee'])
+/** bigint fields that are counts, times, gas units or wei rather than 18-decimal token amounts: integers. */
+const INTEGERS = new Set(['gas', 'gasUsed', 'gasCostWei', 'timestamp', 'end', 'cooldownEnd', 'blockNumber', 'nonce', 'fee'])
+/** Per-gas prices: shown in gwei, under a key that names the unit. */
+const PER_GAS = new Map([['baseFee', 'baseFeeGwei'], ['maxFeePerGas', 'maxFeePerGasGwei'], ['maxPriorityFeePerGas', 'maxPriorityFeePerGasGwei']])
 
 /**
- * Makes a wallet result JSON-safe for a caller: token amounts as decimal strings, other bigints as integers,
- * receipts and raw calls dropped.
+ * Makes a wallet result JSON-safe for a caller: token amounts as decimal strings, gas as an integer, costs in wei
+ * and per-gas prices in gwei (the unit in the key's name), receipts and raw calls dropped.
  *
  * @example
  * ```ts
- * presentResult({ amountIn: 10n ** 16n, gasUsed: 21000n }) // { amountIn: '0.01', gasUsed: '21000' }
+ * presentResult({ amountIn: 10n ** 16n, gas: 150000n, baseFee: 1_500_000_000n })
+ * // { amountIn: '0.01', gas: '150000', baseFeeGwei: '1.5' }
  * ```
  */
 export function presentResult(value: unknown, key = ''): unknown {
-  if (typeof value === 'bigint') return NOT_AMOUNTS.has(key) ? value.toString() : formatEther(value)
+  if (typeof value === 'bigint') return INTEGERS.has(key) ? value.toString() : PER_GAS.has(key) ? formatGwei(value) : formatEther(value)
   if (Array.isArray(value)) return value.map((v) => presentResult(v))
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
         .filter(([k, v]) => k !== 'receipt' && k !== 'call' && v !== undefined)
-        .map(([k, v]) => [k, presentResult(v, k)]),
+        .map(([k, v]) => [typeof v === 'bigint' ? (PER_GAS.get(k) ?? k) : k, presentResult(v, k)]),
     )
   }
   return value

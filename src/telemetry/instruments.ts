@@ -1,5 +1,6 @@
 import { createNoopMeter, INVALID_SPAN_CONTEXT, metrics, ProxyTracerProvider, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api'
 import * as A from './attributes.js'
+import { spanException } from '../util/publicError.js'
 
 const SCOPE = 'gondola'
 
@@ -77,7 +78,7 @@ export function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span)
     try {
       return await fn(span)
     } catch (err) {
-      span.recordException(err instanceof Error ? { name: err.name, message: (err as { shortMessage?: string }).shortMessage ?? err.name } : String(err))
+      span.recordException(spanException(err))
       span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : 'error' })
       throw err
     } finally {

@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { BaseError } from '../errors/BaseError.js'
-import { redactText } from '../util/redact.js'
+import { describeError, publicText } from '../util/publicError.js'
 import type { AnyTool, ToolContext } from './defineTool.js'
 
 /** The outcome of one tool call, ready to become a `role: 'tool'` message. */
@@ -48,19 +47,15 @@ export async function runToolCall(
   // What the model reads goes to the model provider: credentials (RPC URL keys, API keys) are removed here.
   try {
     const result = await tool.handler(parsed.data, ctx)
-    return { toolCallId: call.id, name: call.name, ok: true, content: redactText(stringify(result)) }
+    return { toolCallId: call.id, name: call.name, ok: true, content: publicText(stringify(result)) }
   } catch (err) {
     if (ctx.signal?.aborted) throw err
-    return { toolCallId: call.id, name: call.name, ok: false, error: 'handler_error', content: redactText(`Error: ${call.name} failed: ${describeError(err)}`) }
+    return { toolCallId: call.id, name: call.name, ok: false, error: 'handler_error', content: `Error: ${call.name} failed: ${describeError(err)}` }
   }
 }
 
-/** Turns a thrown error into one line for the model: the short message and the code, never a stack. */
-export function describeError(err: unknown): string {
-  if (err instanceof BaseError) return [err.shortMessage, err.code ? `(code ${err.code})` : '', err.metaMessages.join(' ')].filter(Boolean).join(' ')
-  if (err instanceof Error) return err.message
-  return String(err)
-}
+/** Turns a thrown error into one line for the model (the one boundary: `src/util/publicError.ts`). */
+export { describeError }
 
 function stringify(result: unknown): string {
   if (typeof result === 'string') return result

@@ -5,9 +5,10 @@
  *
  * Secrets are removed by the logger itself, not at call sites: pino `redact` paths censor secret-named fields
  * (`apiKey`, `privateKey`, `password`, `authorization`, …), and the `formatters.log` / `hooks.logMethod` hooks
- * strip credentials from every URL and key-shaped string in the message and in field values.
+ * strip credentials from every URL and key-shaped string in the message and in field values; an error field becomes
+ * `{ name, message }` from the one error boundary (`publicError.ts`).
  */
-import { redactText as redactEverything } from './redact.js'
+import { publicError, publicText } from './publicError.js'
 import { createRequire } from 'node:module'
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino'
 import { colorEnabled } from '../config/env.js'
@@ -43,7 +44,7 @@ export const REDACT_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`)
  * ```
  */
 export function redactText(text: string): string {
-  return redactEverything(text)
+  return publicText(text)
 }
 
 /** Field values, deeply (bounded): strings redacted, bigints as decimal strings, errors as `{ name, message }`. */
@@ -51,7 +52,10 @@ function cleanValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactText(value)
   if (typeof value === 'bigint') return value.toString()
   if (value === null || typeof value !== 'object' || depth > 5) return value
-  if (value instanceof Error) return { name: value.name, message: redactText((value as { shortMessage?: string }).shortMessage ?? value.message) }
+  if (value instanceof Error) {
+    const e = publicError(value)
+    return { name: e.name, message: e.message }
+  }
   if (Array.isArray(value)) return value.map((v) => cleanValue(v, depth + 1))
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cleanValue(v, depth + 1)]))
 }

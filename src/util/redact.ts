@@ -1,8 +1,9 @@
 /**
  * Secrets out of everything shown: API keys reduced to a short prefix and suffix, and URLs stripped of
  * credentials — userinfo, every query value, and path segments shaped like provider keys (Alchemy
- * `/v2/<key>`, Infura `/v3/<key>`, QuickNode / Ankr / Chainstack / GetBlock token paths). Applied at the
- * boundaries: the CLI's error line and `--json`, tool results (what the model reads), and the logger.
+ * `/v2/<key>`, Infura `/v3/<key>`, QuickNode / Ankr / Chainstack / GetBlock token paths). The mechanism under
+ * the one boundary, `publicError.ts`, which every surface calls (CLI line and `--json`, tool results, MCP results and
+ * resources, dashboard API, logs, span events); configuration registers URL secrets here (`registerUrlSecrets`).
  *
  * Hand-written: no maintained library knows RPC providers' URL shapes; viem only strips userinfo.
  */

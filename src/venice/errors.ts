@@ -8,7 +8,7 @@
 import OpenAI from 'openai'
 import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { BaseError } from '../errors/BaseError.js'
-import { redactText } from '../util/redact.js'
+import { publicText } from '../util/publicError.js'
 
 /** Header bag accepted everywhere in `src/venice/`: fetch `Headers` or a plain object. */
 export type HeadersLike = Headers | Record<string, string | undefined> | undefined
@@ -22,9 +22,9 @@ export function headerValue(headers: HeadersLike, name: string): string | undefi
   return undefined
 }
 
-/** Replaces anything that looks like a credential (bearer token, API key, URL secret) with a redacted marker. */
+/** Replaces anything that looks like a credential (bearer token, API key, URL secret): the one boundary's `publicText`. */
 export function redactSecrets(text: string): string {
-  return redactText(text)
+  return publicText(text)
 }
 
 /** Parameters shared by every `VeniceAPIError`. */

@@ -1,4 +1,4 @@
-import type { Address, Chain, PublicClient, Transport } from 'viem'
+import type { Address, Chain, Hex, PublicClient, Transport } from 'viem'
 import { defaultDataDir } from '../config/env.js'
 import type { AddressBook } from '../chain/addressBook.js'
 import { addressBookContracts } from '../chain/addressBook.js'
@@ -10,8 +10,10 @@ import { createPolicy, type SpendPolicy } from './policy/policy.js'
 import { bestRoute } from './routes/venueRoute.js'
 import type { SwapRoute } from './routes/types.js'
 
-/** Test seams to inject a crash at the two dangerous moments of a send. */
+/** Seams at the dangerous moments of a send: a crash injected by tests, or a last check before signing. */
 export type WalletHooks = {
+  /** After the calldata is built, before anything is signed: throwing stops the send (nothing signed or journaled). */
+  beforeSign?: ((tx: { name: string; label: string; to: Address; value: bigint; data: Hex }) => void | Promise<void>) | undefined
   /** After the signed tx is journaled, before it is broadcast. */
   afterSign?: ((step: JournalStep) => void | Promise<void>) | undefined
   /** After broadcast, before the receipt is recorded. */

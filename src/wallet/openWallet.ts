@@ -37,9 +37,9 @@ export function loadAccountFromEnv(env: Env): Promise<LocalAccount> {
  * await ensureStake(wallet, { targetSvvv: parseEther('100') })
  * ```
  */
-export async function openWallet(env: Env, options: { dryRun?: boolean | undefined; hooks?: WalletHooks | undefined; journalStore?: JournalStore | undefined } = {}): Promise<Wallet> {
+export async function openWallet(env: Env, options: { dryRun?: boolean | undefined; hooks?: WalletHooks | undefined; journalStore?: JournalStore | undefined; account?: LocalAccount | undefined } = {}): Promise<Wallet> {
   const { publicClient, addresses } = await resolveChain(env)
-  const account = await loadAccountFromEnv(env)
+  const account = options.account ?? (await loadAccountFromEnv(env))
   const url = env.GONDOLA_DATABASE_URL
   // Loaded only in fleet mode: the embedded default does not even load the Postgres driver.
   const journalStore = options.journalStore ?? (url ? (p: OpenJournalParameters) => fleetJournal(url, p) : undefined)

@@ -7,6 +7,15 @@ import { describeMcpTools } from '../../mcp/describeTools.js'
 import { serveMcpHttp } from '../../mcp/http.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import { openWallet } from '../../wallet/openWallet.js'
+import { ExitCode } from '../../errors/exitCodes.js'
+import { exitCodeOf } from '../../errors/exitCodeOf.js'
+import type { Env } from '../../config/env.js'
+import { assertBindAllowed } from '../../mcp/frontDoor.js'
+import { lazyWallet, type WalletSource } from '../../mcp/walletSource.js'
+import { getLogger } from '../../util/logger.js'
+import { publicError } from '../../util/publicError.js'
+import { loadAccountFromEnv } from '../../wallet/openWallet.js'
+import type { Wallet } from '../../wallet/createWallet.js'
 import { CLIError } from '../CLIError.js'
 import { openKeyStoreFromEnv } from '../keysContext.js'
 
@@ -25,7 +34,8 @@ export default defineCommand({
   },
   args: {
     http: { type: 'boolean', description: 'Serve Streamable HTTP instead of stdio', default: false },
-    host: { type: 'string', description: 'HTTP bind address (default 127.0.0.1)' },
+    host: { type: 'string', description: 'HTTP bind address (default 127.0.0.1; anything but loopback needs --allow-remote)' },
+    'allow-remote': { type: 'boolean', description: 'Allow --host to be a non-loopback address (put TLS in front of it)', default: false },
     port: { type: 'string', description: 'HTTP port (default: a free port)' },
     agent: { type: 'string', description: 'Key-store agent whose INFERENCE key pays for the Venice tools (default mcp)' },
   },
@@ -33,19 +43,22 @@ export default defineCommand({
     const port = args.port === undefined ? undefined : Number(args.port)
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new CLIError(`--port must be a whole number from 0 to 65535 (got ${JSON.stringify(args.port)}).`, { code: 'CLI_BAD_FLAG' })
     if (args.agent !== undefined && !/^[a-z0-9][a-z0-9_-]{0,39}$/i.test(args.agent)) throw new CLIError(`--agent must be 1–40 letters, digits, "-" or "_" (got ${JSON.stringify(args.agent)}).`, { code: 'CLI_BAD_FLAG' })
-    if (!args.http && (args.host !== undefined || args.port !== undefined)) throw new CLIError('--host and --port only apply with --http.', { code: 'CLI_BAD_FLAG' })
+    if (!args.http && (args.host !== undefined || args.port !== undefined || args['allow-remote'])) throw new CLIError('--host, --port and --allow-remote only apply with --http.', { code: 'CLI_BAD_FLAG' })
+    if (args.http) assertBindAllowed(args.host ?? '127.0.0.1', args['allow-remote'])
     const env = readEnv()
-    const wallet = await openWallet(env)
+    const wallet = await walletOrOutage(env)
     const store = await openKeyStoreFromEnv(env)
-    const options = { wallet, store, baseURL: resolveVeniceBaseUrl(env), agent: args.agent, ledgerPath: ledgerPathIn(env.GONDOLA_STATE_DIR) }
+    const keyPolicy = { maxDiem: env.GONDOLA_MCP_MAX_KEY_DIEM, periods: env.GONDOLA_MCP_KEY_PERIODS }
+    const options = { wallet, store, baseURL: resolveVeniceBaseUrl(env), agent: args.agent, ledgerPath: ledgerPathIn(env.GONDOLA_STATE_DIR), keyPolicy }
     if (!args.http) {
       const { server } = await createMcpServer(options)
       await server.connect(new StdioServerTransport())
       await new Promise<void>((resolve) => server.server.onclose = resolve)
       return
     }
-    const http = await serveMcpHttp({ createServer: async () => (await createMcpServer(options)).server, host: args.host, port, token: env.GONDOLA_MCP_TOKEN })
-    process.stderr.write(`gondola mcp: Streamable HTTP at ${http.url}\n`)
+    const http = await serveMcpHttp({ createServer: async () => (await createMcpServer(options)).server, host: args.host, allowRemote: args['allow-remote'], port, token: env.GONDOLA_MCP_TOKEN })
+    const wildcard = /^http:\/\/(0\.0\.0\.0|\[::\])[:/]/.test(http.url)
+    process.stderr.write(`gondola mcp: Streamable HTTP at ${http.url}${wildcard ? ' (every interface: use this machine\'s address)' : ''}\n`)
     if (!env.GONDOLA_MCP_TOKEN) process.stderr.write(`gondola mcp: bearer token (shown once): ${http.token}\n`)
     else process.stderr.write('gondola mcp: bearer token from GONDOLA_MCP_TOKEN\n')
     await new Promise<void>((resolve) => {
@@ -55,3 +68,19 @@ export default defineCommand({
     })
   },
 })
+
+/**
+ * The wallet, or, when the chain RPC cannot be reached at start-up, a source that opens it on the first call after
+ * the RPC is back: the server starts anyway and reports the outage in tool results and `gondola://status`.
+ */
+async function walletOrOutage(env: Env): Promise<Wallet | WalletSource> {
+  const account = await loadAccountFromEnv(env)
+  const open = () => openWallet(env, { account })
+  try {
+    return await open()
+  } catch (err) {
+    if (exitCodeOf(err) !== ExitCode.network) throw err
+    getLogger('mcp').warn('chain RPC unreachable at start; serving anyway, tools report the outage until it is back', { error: publicError(err).message })
+    return lazyWallet(account.address, open)
+  }
+}

@@ -4,7 +4,7 @@ import { ExitCode } from '../../errors/exitCodes.js'
 import { provisionApiKey } from '../../keys/provisionApiKey.js'
 import { revokeApiKey } from '../../keys/revokeApiKey.js'
 import { defineTool, type AnyTool } from '../../tools/defineTool.js'
-import type { McpContext } from '../context.js'
+import type { McpContext, McpKeyPolicy } from '../context.js'
 
 /** A caller asked for something the server never does with keys (e.g. revoke its ADMIN key). Nothing was sent. */
 export class KeyToolRefusedError extends BaseError {
@@ -40,15 +40,16 @@ export function keyTools(ctx: McpContext): AnyTool[] {
         'Mints a new Venice INFERENCE key for an agent, signed by the wallet, with a Diem consumption limit per period. The key is kept in the server\'s key store; its secret is returned only with reveal: true, and shown once.',
       schema: z.object({
         agent: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'letters, digits, "-" or "_" (1–40)').describe('The agent the key is for, e.g. "bot01".'),
-        diem: z.number().positive().max(1_000_000).describe('Diem the key may spend per period, e.g. 0.5.'),
-        period: z.enum(['EPOCH', 'MONTH', 'LIFETIME']).optional().describe('Limit period: EPOCH (daily, default), MONTH or LIFETIME.'),
+        diem: z.number().positive().max(1_000_000).describe("Diem the key may spend per period, e.g. 0.5 (at most the server's per-key maximum)."),
+        period: z.enum(['EPOCH', 'MONTH', 'LIFETIME']).optional().describe("Limit period: EPOCH (daily, default), MONTH or LIFETIME, if the server's policy allows it."),
         expiresInDays: z.number().int().min(1).max(3650).optional().describe('Days until the key expires (default: never).'),
         reveal: z.boolean().optional().describe('Return the key secret in this answer (it is shown once). Default false: only a redacted hint.'),
       }),
       handler: async ({ agent, diem, period, expiresInDays, reveal }) => {
+        assertKeyPolicy(ctx.keyPolicy, diem, period ?? 'EPOCH')
         const expiresAt = expiresInDays ? new Date(ctx.now() + expiresInDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, '.000Z') : undefined
         const minted = await provisionApiKey({
-          signer: ctx.wallet.signer,
+          signer: (await ctx.wallet()).signer,
           baseURL: ctx.baseURL,
           store: ctx.store,
           fetch: ctx.fetch,
@@ -84,4 +85,23 @@ export function keyTools(ctx: McpContext): AnyTool[] {
       },
     }),
   ]
+}
+
+/**
+ * The server's limits on a key minted through MCP: at most `maxDiem` per period, and only the allowed periods.
+ *
+ * @throws {KeyToolRefusedError} (nothing is minted).
+ *
+ * @example
+ * ```ts
+ * assertKeyPolicy({ maxDiem: 5, periods: ['EPOCH'] }, 1_000_000, 'LIFETIME') // throws
+ * ```
+ */
+export function assertKeyPolicy(policy: McpKeyPolicy, diem: number, period: McpKeyPolicy['periods'][number]): void {
+  if (!policy.periods.includes(period)) {
+    throw new KeyToolRefusedError(`A ${period} limit is not allowed for keys minted here (allowed: ${policy.periods.join(', ')}); nothing was minted.`, { metaMessages: ['Ask for an allowed period, or set GONDOLA_MCP_KEY_PERIODS on the server.'], code: 'MCP_KEY_PERIOD' })
+  }
+  if (diem > policy.maxDiem) {
+    throw new KeyToolRefusedError(`${diem} Diem per period is over this server's limit of ${policy.maxDiem} Diem per key; nothing was minted.`, { metaMessages: [`Ask for at most ${policy.maxDiem} Diem, or raise GONDOLA_MCP_MAX_KEY_DIEM on the server.`], code: 'MCP_KEY_OVER_LIMIT' })
+  }
 }

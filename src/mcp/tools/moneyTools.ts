@@ -11,6 +11,8 @@ import type { Wallet } from '../../wallet/createWallet.js'
 import { describePlannedStep, type PlannedStep } from '../../wallet/send/plannedStep.js'
 import type { McpContext } from '../context.js'
 import { presentResult } from '../present.js'
+import type { StepChange } from '../planDiff.js'
+import { PlanChangedError, type Plan } from '../plans.js'
 
 const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'a decimal amount such as "0.01"')
 
@@ -21,6 +23,8 @@ export type PlanView = {
   transactions: string[]
   steps: PlannedStep[]
   expiresAt: string
+  /** After a confirm re-planned: what differs from the plan shown before. */
+  changes?: StepChange[] | undefined
   next: string
 }
 
@@ -40,25 +44,25 @@ type MoneyAction = { tool: string; summary: string; run: (wallet: Wallet, idempo
  * ```
  */
 export function moneyTools(ctx: McpContext): AnyTool[] {
+  // Every build of a plan (the dry run, the confirm's re-plan, the send) runs at the plan's wallet time, so a
+  // time-derived argument (an Aerodrome swap deadline) is the same bytes each time.
+  const at = (w: Wallet, t: number): Wallet => ({ ...w, now: () => new Date(t) })
   const plan = async (a: MoneyAction): Promise<PlanView & { [PLAN_RESULT]: true }> => {
-    const planned = await a.run(ctx.dryRunWallet)
+    const t = ctx.now()
+    const planned = await a.run(at(await ctx.dryRunWallet(), t))
     if (planned.steps.length === 0) throw new NothingPlannedError(`${a.summary}: nothing to send (already done).`)
     const p = ctx.plans.add({
       tool: a.tool,
       summary: a.summary,
       steps: planned.steps,
-      replan: async () => (await a.run(ctx.dryRunWallet)).steps,
-      execute: async (key) => presentResult(await a.run(ctx.wallet, key)),
+      at: t,
+      replan: async (t2) => (await a.run(at(await ctx.dryRunWallet(), t2))).steps,
+      execute: async (key, t2, guard) => {
+        const live = await ctx.wallet()
+        return presentResult(await a.run({ ...at(live, t2), hooks: { ...live.hooks, beforeSign: guard } }, key))
+      },
     })
-    return {
-      [PLAN_RESULT]: true,
-      planId: p.id,
-      summary: p.summary,
-      transactions: p.steps.map(describePlannedStep),
-      steps: p.steps,
-      expiresAt: new Date(p.expiresAt).toISOString(),
-      next: `Nothing was sent. To send these ${p.steps.length} transaction(s), call confirm_plan with planId "${p.id}".`,
-    }
+    return planView(p)
   }
 
   return [
@@ -97,14 +101,42 @@ export function moneyTools(ctx: McpContext): AnyTool[] {
     }),
     defineTool({
       name: 'confirm_plan',
-      description: 'Sends the transactions of a plan made by a money tool, exactly as planned, once. Refuses an unknown, used or expired plan, or one whose transactions changed since.',
+      description: 'Sends the transactions of a plan made by a money tool, byte for byte as planned, once. Refuses an unknown, used or expired plan. When anything changed since (e.g. the swap minimum after the market moved), sends nothing and returns a new plan listing the changes, to confirm again.',
       schema: z.object({ planId: z.string().uuid().describe('The planId returned by the money tool.') }),
       handler: async ({ planId }) => {
-        const { plan: p, result } = await ctx.plans.confirm(planId)
-        return { sent: true, planId: p.id, summary: p.summary, result }
+        try {
+          const { plan: p, result } = await ctx.plans.confirm(planId)
+          return { sent: true, planId: p.id, summary: p.summary, result }
+        } catch (err) {
+          // Re-planned: nothing was sent; the new plan (and what changed) goes back for a new confirmation.
+          if (err instanceof PlanChangedError && err.next) return { sent: false, reason: err.shortMessage, changes: err.changes, ...planView(err.next, err.changes) }
+          throw err
+        }
       },
     }),
   ]
+}
+
+/**
+ * A plan as a caller sees it: its id, one line per transaction, the steps with their calldata, and (after a
+ * re-plan) what changed against the plan the caller saw before.
+ *
+ * @example
+ * ```ts
+ * planView(ctx.plans.add(newPlan)).next // 'Nothing was sent. To send these 1 transaction(s), call confirm_plan …'
+ * ```
+ */
+export function planView(p: Plan, changes?: StepChange[]): PlanView & { [PLAN_RESULT]: true } {
+  return {
+    [PLAN_RESULT]: true,
+    planId: p.id,
+    summary: p.summary,
+    transactions: p.steps.map(describePlannedStep),
+    steps: p.steps,
+    expiresAt: new Date(p.expiresAt).toISOString(),
+    ...(changes?.length ? { changes } : {}),
+    next: `Nothing was sent. To send these ${p.steps.length} transaction(s), call confirm_plan with planId "${p.id}".`,
+  }
 }
 
 /** A money tool found nothing to do (target already met). Nothing was planned. */

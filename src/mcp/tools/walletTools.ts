@@ -23,7 +23,7 @@ export function walletReadTools(ctx: McpContext): AnyTool[] {
       name: 'get_wallet_balances',
       description: "The wallet's balances on Base in one read: ETH, VVV, sVVV (unlocked/locked), pending rewards, DIEM (liquid/staked), as decimal strings.",
       schema: z.object({}),
-      handler: async () => presentResult(await getBalances(ctx.wallet)),
+      handler: async () => presentResult(await getBalances(await ctx.wallet())),
     }),
     defineTool({
       name: 'get_runway',
@@ -35,7 +35,7 @@ export function walletReadTools(ctx: McpContext): AnyTool[] {
       name: 'quote_swap',
       description: 'Quotes an ETH → VVV swap on the configured route, with the minimum output the spend policy would accept. Sends nothing.',
       schema: z.object({ eth: ethAmount.describe('ETH to swap, as a decimal string such as "0.01".') }),
-      handler: async ({ eth }) => presentResult(await quoteSwap(ctx.wallet, { amountIn: parseAmount(eth, { symbol: 'ETH', field: 'eth' }) })),
+      handler: async ({ eth }) => presentResult(await quoteSwap(await ctx.wallet(), { amountIn: parseAmount(eth, { symbol: 'ETH', field: 'eth' }) })),
     }),
   ]
 }

@@ -2,7 +2,7 @@
  * The presentable form of a run's steps: which transaction each step is (or would be), with amounts as
  * decimal strings so it prints and serialises as is. What a dry run shows a reviewer before going live.
  */
-import { formatEther, getAbiItem, type AbiFunction, type Address, type Hex } from 'viem'
+import { encodeFunctionData, formatEther, getAbiItem, type Abi, type AbiFunction, type Address, type Hex } from 'viem'
 import type { StepResult } from './types.js'
 
 /** One step of a run, as people and JSON see it. */
@@ -16,6 +16,8 @@ export type PlannedStep = {
   functionName: string | undefined
   /** Arguments by ABI parameter name (index when unnamed); integers as base-unit decimal strings. */
   args: Record<string, unknown> | undefined
+  /** The calldata, byte for byte (undefined only for a step resumed from the journal). */
+  data: Hex | undefined
   status: StepResult['status']
   /** Dry run: whether simulation checked the step; undefined for a sent step. */
   simulated: boolean | undefined
@@ -44,6 +46,7 @@ export function toPlannedStep(step: StepResult): PlannedStep {
     value: formatEther(call?.value ?? 0n),
     functionName: call?.functionName,
     args: call ? namedArgs(call.abi, call.functionName, call.args) : undefined,
+    data: call ? encodeFunctionData({ abi: call.abi as Abi, functionName: call.functionName, args: call.args } as never) : undefined,
     status: step.status,
     simulated: step.simulated,
     ...(step.hash ? { hash: step.hash } : {}),

@@ -66,6 +66,7 @@ async function sendCallUntraced(wallet: Wallet, run: RunContext, name: string, b
   }
 
   const data = encodeFunctionData({ abi: call.abi as Abi, functionName: call.functionName, args: call.args } as never)
+  await wallet.hooks.beforeSign?.({ name, label: call.label, to: call.to, value, data })
   const client = wallet.publicClient
   // Issued together with the simulation: one HTTP round trip when the transport batches (viem `batch: true`).
   const prepared = Promise.all([
