@@ -7,7 +7,14 @@ import { parseEther } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { defineAgent } from '../src/agent/defineAgent.js'
 import { createAgentHost } from '../src/host/createAgentHost.js'
-import { startTelemetry } from '../src/telemetry/startTelemetry.js'
+import { EXPORT_TIMEOUT_MS, SHUTDOWN_BOUND_MS, startTelemetry } from '../src/telemetry/startTelemetry.js'
+import { meters, tracer } from '../src/telemetry/instruments.js'
+import { traceToolCall } from '../src/telemetry/record.js'
+import { runToolCall } from '../src/tools/runToolCall.js'
+import { stakingAbi } from '../src/chain/abis/index.js'
+import { sendCall } from '../src/wallet/send/sendCall.js'
+import { withRun } from '../src/wallet/send/withRun.js'
+import { hangingCollector, otlpReceiver, unreachablePort } from './helpers/otlpReceiver.js'
 import { provisionedWallet } from './helpers/provisionedWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
@@ -19,11 +26,11 @@ const emulator = useEmulatorOn(devnet, { chainCacheMs: 0, dailyPoolDiem: 0.00001
 const treasurer = defineAgent({ name: 'treasurer', model: 'qwen3-4b', tools: ['get_wallet_balances', 'get_runway'], prompt: 'Call get_wallet_balances, then get_runway, and report.' })
 const off = { OTEL_SDK_DISABLED: false, OTEL_METRIC_EXPORT_INTERVAL: 60_000 } as const
 
-async function runTreasurer() {
+async function runTreasurer(o: { ethPerTopUp?: bigint } = {}) {
   const world = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
   const host = createAgentHost({
     wallet: world.wallet, store: world.store, baseURL: emulator().baseURL, outboxDir: join(world.stateDir, 'outbox'),
-    funding: { minRunwayHours: 0.001, cooldownMs: 60_000, ethPerTopUp: parseEther('0.01'), mintDiem: true },
+    funding: { minRunwayHours: 0.001, cooldownMs: 60_000, ethPerTopUp: o.ethPerTopUp ?? parseEther('0.01'), mintDiem: true },
   })
   const result = await host.run(treasurer)
   host.close()
@@ -126,5 +133,92 @@ describe('OpenTelemetry', () => {
     expect(traces).toContain('gen_ai.usage.input_tokens')
     expect(traces).toContain('gondola-test')
     expect(metrics).toContain('gondola.diem.spent')
+  })
+
+  it('a failed model call, tool and transaction each get their span with error.type; chat spans name the server', async () => {
+    const spans = new InMemorySpanExporter()
+    const telemetry = startTelemetry(off, { extraSpanProcessors: [new SimpleSpanProcessor(spans)] })
+    try {
+      // The first call leaves the key dry; the second call's 402 cannot be funded (a top-up of more ETH than the wallet has).
+      const { result, wallet } = await runTreasurer({ ethPerTopUp: parseEther('1000') })
+      expect(result.status).toBe('insufficient_balance')
+      const chats = spans.getFinishedSpans().filter((s) => attr(s, 'gen_ai.operation.name') === 'chat')
+      expect(chats).toHaveLength(result.steps + 1)
+      const failed = chats.at(-1)!
+      expect(failed.name).toBe('chat qwen3-4b')
+      expect(failed.status.code).toBe(2) // ERROR
+      expect(attr(failed, 'error.type')).toBe('InsufficientBalanceError')
+      expect(attr(failed, 'http.response.status_code')).toBe(402)
+      expect(attr(failed, 'gondola.agent')).toBe('treasurer')
+      const port = Number(new URL(emulator().baseURL).port)
+      for (const c of chats) {
+        expect(attr(c, 'server.address')).toBe('127.0.0.1')
+        expect(attr(c, 'server.port')).toBe(port)
+      }
+
+      // A tool the model named wrongly: its execute_tool span fails with the runner's error class.
+      await traceToolCall('treasurer', 'no_such_tool', 'call_1', () => runToolCall(new Map(), { id: 'call_1', name: 'no_such_tool', arguments: '{}' }, { agent: 'treasurer' }))
+      const tool = spans.getFinishedSpans().find((s) => s.name === 'execute_tool no_such_tool')!
+      expect(tool.status.code).toBe(2)
+      expect(attr(tool, 'error.type')).toBe('unknown_tool')
+
+      // A transaction that reverts (finalize with no unstake started): its wallet.tx span carries the error class.
+      const err = await withRun(wallet, { intent: 'raw-finalize' }, (run) =>
+        sendCall(wallet, run, 'finalize', async () => ({ label: 'finalize unstake', to: wallet.addresses.staking, abi: stakingAbi, functionName: 'finalizeUnstake', args: [] })),
+      ).catch((e: unknown) => e)
+      expect(err).toMatchObject({ name: 'TransactionRevertedError' })
+      const tx = spans.getFinishedSpans().find((s) => s.name === 'wallet.tx finalize')!
+      expect(tx.status.code).toBe(2)
+      expect(attr(tx, 'error.type')).toBe('TransactionRevertedError')
+    } finally {
+      await telemetry.shutdown()
+    }
+  })
+
+  it('each metrics export is sent once at shutdown', async () => {
+    const collector = await otlpReceiver()
+    const telemetry = startTelemetry({ ...off, OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint })
+    try {
+      meters().modelCalls.add(1, { 'gondola.agent': 'once' })
+      tracer().startSpan('one span').end()
+    } finally {
+      await telemetry.shutdown()
+      await collector.close()
+    }
+    expect(collector.bodies('/v1/metrics')).toHaveLength(1)
+    expect(collector.bodies('/v1/metrics')[0]).toContain('gondola.model.calls')
+    expect(collector.bodies('/v1/traces').join('')).toContain('one span')
+  })
+
+  it('a hanging collector never holds shutdown up: exports time out, shutdown resolves while the collector still says nothing', async () => {
+    const collector = await hangingCollector()
+    const telemetry = startTelemetry({ ...off, OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint })
+    const started = Date.now()
+    try {
+      meters().modelCalls.add(1, { 'gondola.agent': 'hang' })
+      tracer().startSpan('hung span').end()
+      await telemetry.shutdown()
+      // Both exports reached the collector and are still waiting for an answer that never comes: shutdown did not wait for it.
+      expect(collector.connections()).toBeGreaterThanOrEqual(1)
+      // Generous bound: before, a hanging collector held shutdown ~20 s (10 s export timeout, flushed twice).
+      expect(Date.now() - started).toBeLessThan(SHUTDOWN_BOUND_MS + 4_000)
+      // The exporters give up on their own requests after EXPORT_TIMEOUT_MS (they were 10 s): the sockets close.
+      const deadline = Date.now() + EXPORT_TIMEOUT_MS + 4_000
+      while (collector.open() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      expect(collector.open()).toBe(0)
+    } finally {
+      await collector.close()
+    }
+  })
+
+  it('an unreachable collector never holds shutdown up', async () => {
+    const port = await unreachablePort()
+    const telemetry = startTelemetry({ ...off, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` })
+    const started = Date.now()
+    meters().modelCalls.add(1, { 'gondola.agent': 'unreachable' })
+    tracer().startSpan('lost span').end()
+    await telemetry.shutdown()
+    // Before: connection refused was retried with backoff for up to 10 s per export, twice (~22 s per command).
+    expect(Date.now() - started).toBeLessThan(SHUTDOWN_BOUND_MS + 4_000)
   })
 })

@@ -11,7 +11,7 @@ import type { Ledger } from './ledger.js'
 import { createPriceBook, costOf, type PriceBook } from './pricing.js'
 import { mapBounded, estimateTokens } from './util.js'
 import { chargeOf, ledgerEntryOf } from './accounting.js'
-import { recordingModelCalls, recordModelCall, traceAgentRun, traceToolCall } from '../telemetry/record.js'
+import { recordFailedModelCall, recordingModelCalls, recordModelCall, traceAgentRun, traceToolCall } from '../telemetry/record.js'
 import { tracingEnabled } from '../telemetry/instruments.js'
 
 /** Why a run ended. */
@@ -163,7 +163,15 @@ async function runAgentLoop(o: RunOptions, s: RunServices): Promise<RunResult> {
       }
       const startTime = Date.now()
       // The same request object every step: `messages` grows in place.
-      const { completion, headers } = await callModel(ctx, request, o.signal)
+      let called: Awaited<ReturnType<typeof callModel>>
+      try {
+        called = await callModel(ctx, request, o.signal)
+      } catch (err) {
+        // A failed call gets its `chat` span too (error.type), not only the run's ERROR.
+        if (recordingModelCalls()) recordFailedModelCall({ agent: o.agent, keyHint: venice.keyHint, requestModel, startTime, error: err, baseURL: venice.openai.baseURL })
+        throw err
+      }
+      const { completion, headers } = called
       r.steps++
       const charge = chargeOf(completion, price, headers)
       r.promptTokens += charge.promptTokens
@@ -173,7 +181,7 @@ async function runAgentLoop(o: RunOptions, s: RunServices): Promise<RunResult> {
       lastPrompt = charge.promptTokens + charge.completionTokens
       maxCompletion = Math.max(maxCompletion, charge.completionTokens)
       monitor?.recordSpend(charge.total)
-      if (recordingModelCalls()) recordModelCall({ agent: o.agent, keyHint: venice.keyHint, requestModel, startTime, completion, charge, headers, runwayHours: monitor ? () => monitor.snapshot().runwayHours : undefined })
+      if (recordingModelCalls()) recordModelCall({ agent: o.agent, keyHint: venice.keyHint, requestModel, startTime, completion, charge, headers, runwayHours: monitor ? () => monitor.snapshot().runwayHours : undefined, baseURL: venice.openai.baseURL })
       void ledger?.append(ledgerEntryOf({ agent: o.agent, key: venice.keyHint, model: requestModel, charge, headers, completion }))
       const message = completion.choices[0]?.message
       if (!message) throw new BaseError('Venice returned no choices.', { code: 'EMPTY_COMPLETION' })

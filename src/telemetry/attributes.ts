@@ -15,6 +15,7 @@ export {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from '@opentelemetry/semantic-conventions/incubating'
+export { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions'
 
 /** Venice's provider name in `gen_ai.provider.name` (not in the conventions' list of well-known providers). */
 export const VENICE_PROVIDER = 'venice'

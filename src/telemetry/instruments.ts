@@ -78,13 +78,33 @@ export function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span)
     try {
       return await fn(span)
     } catch (err) {
-      span.recordException(spanException(err))
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : 'error' })
+      markFailed(span, err)
       throw err
     } finally {
       span.end()
     }
   })
+}
+
+/**
+ * Marks a span failed by `err`: ERROR status, `error.type` (the error's class name, per the semantic conventions)
+ * and an exception event made by `spanException` (the one error boundary: never a stack, a keyed URL or a body).
+ *
+ * @example
+ * ```ts
+ * try { await send() } catch (err) { markFailed(span, err); throw err }
+ * ```
+ */
+export function markFailed(span: Span, err: unknown): void {
+  const type = errorTypeOf(err)
+  span.recordException(spanException(err)) // through the one redaction boundary
+  span.setAttribute(A.ATTR_ERROR_TYPE, type)
+  span.setStatus({ code: SpanStatusCode.ERROR, message: type })
+}
+
+/** `error.type` for a thrown value: the error's class name (`InsufficientBalanceError`), else `_OTHER`. */
+export function errorTypeOf(err: unknown): string {
+  return err instanceof Error && err.name ? err.name : '_OTHER'
 }
 
 export { A as attributes }

@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ChatCompletion } from 'openai/resources/chat/completions'
 import type { VeniceHeaders } from '../venice/headers.js'
 import * as A from './attributes.js'
-import { inSpan, meters, metricsEnabled, tracer, tracingEnabled } from './instruments.js'
+import { inSpan, markFailed, meters, metricsEnabled, tracer, tracingEnabled } from './instruments.js'
 
 /**
  * The chokepoint wrappers: one call at each place Gondola does something an operator wants to see. Only ids,
@@ -47,6 +47,8 @@ export function recordModelCall(p: {
   headers: VeniceHeaders
   /** The key's runway, read only when metrics are on. */
   runwayHours?: (() => number) | undefined
+  /** The API's base URL: only its host and port become `server.address` and `server.port`. */
+  baseURL?: string | undefined
 }): void {
   const tracing = tracingEnabled()
   const metricsOn = metricsEnabled()
@@ -57,10 +59,8 @@ export function recordModelCall(p: {
   const { completion: c, charge, headers: h } = p
   const balanceAfter = h.balanceDiem === undefined ? undefined : h.balanceDiem - charge.costDiem
   if (span.isRecording()) {
+    span.setAttributes(chatAttributes(p))
     span.setAttributes({
-      [A.ATTR_GEN_AI_OPERATION_NAME]: 'chat',
-      [A.ATTR_GEN_AI_PROVIDER_NAME]: A.VENICE_PROVIDER,
-      [A.ATTR_GEN_AI_REQUEST_MODEL]: p.requestModel,
       [A.ATTR_GEN_AI_RESPONSE_MODEL]: c.model,
       [A.ATTR_GEN_AI_RESPONSE_ID]: c.id,
       [A.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: charge.promptTokens,
@@ -70,8 +70,6 @@ export function recordModelCall(p: {
       [A.ATTR_VENICE_COST_USD]: charge.costUsd,
       ...(balanceAfter === undefined ? {} : { [A.ATTR_VENICE_BALANCE_DIEM_AFTER]: balanceAfter }),
       ...(h.requestId ? { [A.ATTR_VENICE_REQUEST_ID]: h.requestId } : {}),
-      ...(p.keyHint ? { [A.ATTR_VENICE_KEY]: p.keyHint } : {}),
-      [A.ATTR_AGENT]: p.agent,
     })
   }
   span.end()
@@ -82,6 +80,56 @@ export function recordModelCall(p: {
   m.modelCalls.add(1, { [A.ATTR_AGENT]: p.agent, [A.ATTR_GEN_AI_REQUEST_MODEL]: p.requestModel })
   if (balanceAfter !== undefined) m.balance.record(balanceAfter, { [A.ATTR_VENICE_KEY]: p.keyHint ?? 'unknown' })
   if (p.runwayHours) recordRunway(p.keyHint, p.runwayHours())
+}
+
+/**
+ * One model call that failed (a 402 after the top-up path, retries exhausted, a refused key…): its `chat <model>`
+ * span from the call's real start, with `error.type` and ERROR status. Venice's request id when the error has one.
+ *
+ * @example
+ * ```ts
+ * try { await callModel(ctx, request) } catch (err) { recordFailedModelCall({ agent, keyHint, requestModel, startTime, error: err }); throw err }
+ * ```
+ */
+export function recordFailedModelCall(p: { agent: string; keyHint: string | undefined; requestModel: string; startTime: number; error: unknown; baseURL?: string | undefined }): void {
+  if (!tracingEnabled()) return
+  const span = tracer().startSpan(`chat ${p.requestModel}`, { kind: SpanKind.CLIENT, startTime: p.startTime })
+  if (!span.isRecording()) return
+  span.setAttributes(chatAttributes(p))
+  const status = (p.error as { status?: unknown } | null)?.status
+  if (typeof status === 'number') span.setAttribute('http.response.status_code', status)
+  markFailed(span, p.error)
+  span.end()
+}
+
+/** The attributes every `chat` span carries, success or failure (GenAI conventions + who called, where). */
+function chatAttributes(p: { agent: string; keyHint: string | undefined; requestModel: string; baseURL?: string | undefined }) {
+  return {
+    [A.ATTR_GEN_AI_OPERATION_NAME]: 'chat',
+    [A.ATTR_GEN_AI_PROVIDER_NAME]: A.VENICE_PROVIDER,
+    [A.ATTR_GEN_AI_REQUEST_MODEL]: p.requestModel,
+    ...serverOf(p.baseURL),
+    ...(p.keyHint ? { [A.ATTR_VENICE_KEY]: p.keyHint } : {}),
+    [A.ATTR_AGENT]: p.agent,
+  }
+}
+
+let lastServer: { url: string; attributes: Record<string, string | number> } | undefined
+
+/** `server.address` and `server.port` of a base URL (its path, query and credentials never leave); cached for the last URL. */
+function serverOf(baseURL: string | undefined): Record<string, string | number> {
+  if (!baseURL) return {}
+  if (lastServer?.url === baseURL) return lastServer.attributes
+  let attributes: Record<string, string | number> = {}
+  try {
+    const u = new URL(baseURL)
+    const port = u.port ? Number(u.port) : u.protocol === 'http:' ? 80 : 443
+    attributes = { [A.ATTR_SERVER_ADDRESS]: u.hostname.replace(/^\[|\]$/g, ''), [A.ATTR_SERVER_PORT]: port }
+  } catch {
+    // not a URL: no server attributes
+  }
+  lastServer = { url: baseURL, attributes }
+  return attributes
 }
 
 /** One tool call (`execute_tool <name>`); a result that is an error counts in `gondola.tool.errors`. */
@@ -97,11 +145,26 @@ export function traceToolCall<T extends { ok: boolean; error?: string | undefine
   return inSpan(`execute_tool ${name}`, { [A.ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_GEN_AI_TOOL_CALL_ID]: callId, [A.ATTR_AGENT]: agent }, async (span) => {
     const r = await fn()
     if (!r.ok) {
+      span.setAttribute(A.ATTR_ERROR_TYPE, r.error ?? 'tool_error')
       span.setStatus({ code: SpanStatusCode.ERROR, message: r.error ?? 'tool error' })
       meters().toolErrors.add(1, { [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_AGENT]: agent })
     }
     return r
   })
+}
+
+/**
+ * One MCP tool call (`execute_tool <name>`, `gondola.surface` = `mcp`): a thrown error fails the span with its
+ * `error.type` and is rethrown for the server to turn into a tool error. Model calls inside nest under it.
+ *
+ * @example
+ * ```ts
+ * const result = await traceMcpToolCall('mcp', 'venice_chat', () => tool.handler(args, tctx))
+ * ```
+ */
+export function traceMcpToolCall<T>(agent: string, name: string, fn: () => Promise<T>): Promise<T> {
+  if (!tracingEnabled()) return fn()
+  return inSpan(`execute_tool ${name}`, { [A.ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_AGENT]: agent, 'gondola.surface': 'mcp' }, () => fn())
 }
 
 /** One wallet transaction (`wallet.tx <label>`): hash, gas used and status once known. */

@@ -4,9 +4,10 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics'
-import { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions'
 import type { Env } from '../config/env.js'
+import { StderrSpanExporter } from './stderrSpanExporter.js'
 
 /** The `OTEL_*` settings Gondola honours (read by `src/config/env.ts`, like every variable). */
 export type TelemetrySettings = Pick<Env, 'OTEL_SDK_DISABLED' | 'OTEL_SERVICE_NAME' | 'OTEL_TRACES_EXPORTER' | 'OTEL_METRICS_EXPORTER' | 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' | 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT' | 'OTEL_METRIC_EXPORT_INTERVAL'>
@@ -15,10 +16,20 @@ export type TelemetrySettings = Pick<Env, 'OTEL_SDK_DISABLED' | 'OTEL_SERVICE_NA
 export type Telemetry = { enabled: boolean; shutdown: () => Promise<void> }
 
 /**
+ * How long one OTLP export may take (ms), per request and in all with its retries. A collector that is down or
+ * hangs must never hold a command up (issue #26: an unreachable one added ~22 s, a hanging one ~20 s).
+ */
+export const EXPORT_TIMEOUT_MS = 1_000
+/** The most `shutdown()` waits for the last export (ms): after that, what is not sent is dropped. */
+export const SHUTDOWN_BOUND_MS = 1_000
+
+/**
  * Switches OpenTelemetry on from the standard `OTEL_*` variables; off (no provider, no-op spans) unless one of
  * `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `OTEL_TRACES_EXPORTER=otlp|console` is set,
  * and always off with `OTEL_SDK_DISABLED=true`. Traces go to OTLP/HTTP (`/v1/traces`) or the console; metrics to
- * OTLP/HTTP (`/v1/metrics`) every `OTEL_METRIC_EXPORT_INTERVAL` ms.
+ * OTLP/HTTP (`/v1/metrics`) every `OTEL_METRIC_EXPORT_INTERVAL` ms. Console spans go to **stderr** (stdout carries
+ * results only). Each export gives up after `EXPORT_TIMEOUT_MS`, and `shutdown()` resolves within `SHUTDOWN_BOUND_MS`
+ * whatever the collector does; the last metrics are exported once, by the shutdown.
  *
  * @example
  * ```ts
@@ -37,12 +48,23 @@ export function startTelemetry(env: TelemetrySettings, o: { serviceVersion?: str
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, '')
   const spanProcessors: SpanProcessor[] = [...(o.extraSpanProcessors ?? [])]
   const exporter: SpanExporter | undefined =
-    tracesTo === 'otlp' ? new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base ?? 'http://localhost:4318'}/v1/traces` }) : tracesTo === 'console' ? new ConsoleSpanExporter() : undefined
-  if (exporter) spanProcessors.push(tracesTo === 'console' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter))
+    tracesTo === 'otlp'
+      ? new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base ?? 'http://localhost:4318'}/v1/traces`, timeoutMillis: EXPORT_TIMEOUT_MS })
+      : tracesTo === 'console'
+        ? new StderrSpanExporter()
+        : undefined
+  if (exporter) spanProcessors.push(tracesTo === 'console' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, { exportTimeoutMillis: EXPORT_TIMEOUT_MS }))
   const tracerProvider = new BasicTracerProvider({ resource, spanProcessors })
   const readers: MetricReader[] = [...(o.extraMetricReaders ?? [])]
   if (metricsTo === 'otlp') {
-    readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? `${base ?? 'http://localhost:4318'}/v1/metrics` }), exportIntervalMillis: env.OTEL_METRIC_EXPORT_INTERVAL }))
+    const exportIntervalMillis = env.OTEL_METRIC_EXPORT_INTERVAL
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? `${base ?? 'http://localhost:4318'}/v1/metrics`, timeoutMillis: EXPORT_TIMEOUT_MS }),
+        exportIntervalMillis,
+        exportTimeoutMillis: Math.min(EXPORT_TIMEOUT_MS, exportIntervalMillis),
+      }),
+    )
   }
   const meterProvider = new MeterProvider({ resource, readers })
 
@@ -53,11 +75,24 @@ export function startTelemetry(env: TelemetrySettings, o: { serviceVersion?: str
   return {
     enabled: true,
     shutdown: async () => {
-      await Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush()])
-      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()])
+      // A provider's shutdown flushes what is pending (spans, and the metrics once): no forceFlush before it, which
+      // sent every metrics export twice. Bounded: a hanging collector gets SHUTDOWN_BOUND_MS, then is dropped.
+      await settleWithin(Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]), SHUTDOWN_BOUND_MS)
       trace.disable()
       metrics.disable()
       context.disable()
     },
   }
+}
+
+/** Waits for `work`, or `ms` at most (the timer does not keep the process alive). */
+function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    timer.unref()
+    void work.finally(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
 }
