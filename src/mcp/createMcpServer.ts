@@ -14,6 +14,7 @@ import { veniceTools } from './tools/veniceTools.js'
 import { ledgerTools, ledgerView, runway, walletReadTools } from './tools/walletTools.js'
 import { getBalances } from '../wallet/actions/getBalances.js'
 import { presentResult } from './present.js'
+import { traceMcpToolCall } from '../telemetry/record.js'
 
 /** Version reported to MCP clients. */
 export const MCP_SERVER_VERSION = '0.1.0'
@@ -58,7 +59,7 @@ export function registerTool(server: McpServer, ctx: McpContext, tool: AnyTool):
   if (!annotations) throw new Error(`registerTool: "${tool.name}" has no entry in TOOL_ANNOTATIONS (read-only or destructive?)`)
   server.registerTool(tool.name, { description: tool.description, inputSchema: tool.schema.shape, annotations }, async (args: unknown, extra: { signal: AbortSignal }) => {
     try {
-      const result = await tool.handler(args as never, { agent: ctx.agent, signal: extra.signal })
+      const result = await traceMcpToolCall(ctx.agent, tool.name, async () => tool.handler(args as never, { agent: ctx.agent, signal: extra.signal }))
       if (isPlan(result) && canElicit(server)) return await confirmByElicitation(server, ctx, result)
       return toCallToolResult(result)
     } catch (err) {

@@ -1,10 +1,10 @@
 import { defineCommand } from 'citty'
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { readEnv } from '../../config/env.js'
 import { createMcpServer } from '../../mcp/createMcpServer.js'
 import { ledgerPathIn } from '../../mcp/context.js'
 import { describeMcpTools } from '../../mcp/describeTools.js'
 import { serveMcpHttp } from '../../mcp/http.js'
+import { serveMcpStdio } from '../../mcp/serveStdio.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import { openWallet } from '../../wallet/openWallet.js'
 import { ExitCode } from '../../errors/exitCodes.js'
@@ -51,9 +51,8 @@ export default defineCommand({
     const keyPolicy = { maxDiem: env.GONDOLA_MCP_MAX_KEY_DIEM, periods: env.GONDOLA_MCP_KEY_PERIODS }
     const options = { wallet, store, baseURL: resolveVeniceBaseUrl(env), agent: args.agent, ledgerPath: ledgerPathIn(env.GONDOLA_STATE_DIR), keyPolicy }
     if (!args.http) {
-      const { server } = await createMcpServer(options)
-      await server.connect(new StdioServerTransport())
-      await new Promise<void>((resolve) => server.server.onclose = resolve)
+      // stdout carries MCP frames only (console output goes to stderr); returns when the client hangs up.
+      await serveMcpStdio(async () => (await createMcpServer(options)).server)
       return
     }
     const http = await serveMcpHttp({ createServer: async () => (await createMcpServer(options)).server, host: args.host, allowRemote: args['allow-remote'], port, token: env.GONDOLA_MCP_TOKEN })

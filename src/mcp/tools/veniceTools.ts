@@ -7,6 +7,7 @@ import type { VeniceModel } from '../../venice/schemas.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
 import type { McpContext } from '../context.js'
+import { recordFailedModelCall, recordingModelCalls, recordModelCall } from '../../telemetry/record.js'
 
 /** No model of the asked type (or id) is listed by `/models`. */
 export class MediaModelError extends BaseError {
@@ -72,9 +73,16 @@ export function veniceTools(ctx: McpContext): AnyTool[] {
           ...(maxTokens ? { max_completion_tokens: maxTokens } : {}),
           ...(characterSlug ? { venice_parameters: { character_slug: characterSlug } } : {}),
         }
-        const { data, response } = await ctx.inference().openai.chat.completions.create(params as never, { signal: tctx.signal }).withResponse()
+        const venice = ctx.inference()
+        const span = { agent: ctx.agent, keyHint: venice.keyHint, requestModel: resolved.requestModel, startTime: Date.now(), baseURL: venice.openai.baseURL }
+        const called = await venice.openai.chat.completions.create(params as never, { signal: tctx.signal }).withResponse().catch((error: unknown) => {
+          recordFailedModelCall({ ...span, error })
+          throw error
+        })
+        const { data, response } = called
         const headers = parseVeniceHeaders(response.headers)
         const c = chargeOf(data, resolved.price, headers)
+        if (recordingModelCalls()) recordModelCall({ ...span, completion: data, charge: c, headers })
         await ctx.ledger.append(ledgerEntryOf({ agent: ctx.agent, key: ctx.inference().keyHint, model: resolved.id, charge: c, headers, completion: data }))
         return {
           text: data.choices[0]?.message?.content ?? '',
