@@ -1,5 +1,5 @@
 import { autopilotStore } from '../autopilot/store.js'
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -8,6 +8,7 @@ import type { Env } from '../config/env.js'
 import type { KeyStore } from '../keys/KeyStore.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import { collectStatus, statusJson } from '../cli/statusData.js'
+import { guardDashboard } from './access.js'
 import { dashboardData } from './dashboardData.js'
 import { dashboardPage } from './page.js'
 import { ExitCode } from '../errors/exitCodes.js'
@@ -22,7 +23,7 @@ export type StartDashboardOptions = {
   host?: string | undefined
   /** Default 0 (a free port). */
   port?: number | undefined
-  /** The token in the page's URL; a random one per start when omitted. */
+  /** The one-time token in the page's URL; a random one per start when omitted. */
   token?: string | undefined
   /** How often the state files are checked for changes pushed over SSE (ms, default 1000). */
   pollMs?: number | undefined
@@ -34,7 +35,9 @@ export type StartDashboardOptions = {
  * `gondola dashboard`: a local page (Fastify, the emulator's server stack; ECharts from its own package, no build
  * step) showing per key balance, burn and runway, per agent spend per day, runs and tool errors, top-ups and
  * transactions from the journal (unfinished ones too), and the autopilot's history — updated live over SSE while
- * agents run. Every request needs the start's one-time token (`?token=`); anything else gets 401.
+ * agents run. The start's token (`?token=` in the printed URL) is one-time: the first visit exchanges it for an
+ * HttpOnly, SameSite=Strict session cookie, and every request needs that cookie (`access.ts`: also the Host check
+ * against DNS rebinding, CSP and `Referrer-Policy: no-referrer`).
  *
  * @example
  * ```ts
@@ -45,7 +48,6 @@ export type StartDashboardOptions = {
  */
 export async function startDashboard(o: StartDashboardOptions) {
   const token = o.token ?? randomBytes(24).toString('base64url')
-  const expected = Buffer.from(token)
   const stateDir = o.env.GONDOLA_STATE_DIR
   const files = { ledger: join(stateDir, 'ledger.jsonl'), runs: join(stateDir, 'runs.jsonl'), autopilot: autopilotStore({ stateDir, chainId: o.wallet.chainId, address: o.wallet.address }).historyPath }
   const echartsPath = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js')
@@ -61,11 +63,10 @@ export async function startDashboard(o: StartDashboardOptions) {
     const e = publicError(err)
     return reply.code(e.exitCode === ExitCode.network ? 503 : 500).send({ error: { name: e.name, code: e.code, message: e.message, hint: e.hint } })
   })
-  app.addHook('onRequest', async (req, reply) => {
-    const given = Buffer.from(String((req.query as { token?: unknown }).token ?? ''))
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply.code(401).type('text/plain').send('401: open the URL printed by `gondola dashboard` (it carries the token).')
-  })
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage(token)))
+  let port = 0
+  // One-time token → session cookie, Host check, CSP and the other security headers (access.ts).
+  const { nonceOf } = guardDashboard(app, { token, port: () => port })
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage({ nonce: nonceOf(reply) })))
   app.get('/assets/echarts.min.js', async (_req, reply) => reply.type('application/javascript').header('cache-control', 'max-age=3600').send(await readFile(echartsPath)))
   app.get('/api/status', async () => {
     const s = await collectStatus(o.env, { wallet: o.wallet, store: o.store, now: Date.now(), windowMs: o.windowMs ?? 86_400_000 })
@@ -96,6 +97,7 @@ export async function startDashboard(o: StartDashboardOptions) {
   })
 
   const address = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 0 })
+  port = (app.server.address() as import('node:net').AddressInfo).port
   return {
     url: `${address}/?token=${token}`,
     origin: address,

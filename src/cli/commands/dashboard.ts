@@ -17,7 +17,7 @@ export default defineCommand({
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new CLIError(`--port must be a whole number from 0 to 65535 (got ${JSON.stringify(args.port)}).`, { code: 'CLI_BAD_FLAG' })
     const env = readEnv()
     const dash = await startDashboard({ env, wallet: await openWallet(env), store: await openKeyStoreFromEnv(env), host: args.host, port })
-    process.stdout.write(`Dashboard: ${dash.url}\n(the token in this URL is this run's only way in; Ctrl-C stops it)\n`)
+    process.stdout.write(`Dashboard: ${dash.url}\n(one-time: the first browser to open it gets a session, the link is then spent; Ctrl-C stops it)\n`)
     await new Promise<void>((resolve) => {
       const stop = () => void dash.close().then(resolve)
       process.once('SIGINT', stop)
