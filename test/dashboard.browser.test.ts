@@ -99,10 +99,7 @@ describe('gondola dashboard in a real browser', () => {
   })
 
   it('the URL token is one-time: exchanged for an HttpOnly SameSite=Strict cookie, refused in a second context; CSP, no-referrer and a Host check', async () => {
-    const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
-    await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
-    const env = readEnv({ GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: wallet.privateKey, VENICE_API_BASE_URL: emulator().baseURL })
-    const dash = await startDashboard({ env, wallet, store, pollMs: 100 })
+    const dash = await dashboardOnProvisionedWallet()
     const first = await browser.newContext()
     const second = await browser.newContext()
     try {
@@ -158,10 +155,7 @@ describe('gondola dashboard in a real browser', () => {
   })
 
   it('presentation: at most 6 decimals, intents in tokens, WCAG AA contrast, and no card cut off at 420 px', async () => {
-    const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
-    await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
-    const env = readEnv({ GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: wallet.privateKey, VENICE_API_BASE_URL: emulator().baseURL })
-    const dash = await startDashboard({ env, wallet, store, pollMs: 100 })
+    const dash = await dashboardOnProvisionedWallet()
     const context = await browser.newContext({ viewport: { width: 420, height: 900 } })
     try {
       const page = await context.newPage()
@@ -210,6 +204,14 @@ describe('gondola dashboard in a real browser', () => {
     }
   })
 })
+
+/** A dashboard over a freshly provisioned wallet (its journal holds the provisioning's swap and stake). */
+async function dashboardOnProvisionedWallet() {
+  const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
+  await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
+  const env = readEnv({ GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: wallet.privateKey, VENICE_API_BASE_URL: emulator().baseURL })
+  return startDashboard({ env, wallet, store, pollMs: 100 })
+}
 
 /**
  * Waits until `expression` is true in the page. Evaluated through Playwright's protocol (`page.evaluate`), not

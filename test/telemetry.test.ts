@@ -1,5 +1,3 @@
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { AggregationTemporality, InMemoryMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics'
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
@@ -108,27 +106,17 @@ describe('OpenTelemetry', () => {
   })
 
   it('exports traces and metrics over OTLP/HTTP to a collector named by OTEL_EXPORTER_OTLP_ENDPOINT', async () => {
-    const received: { path: string; body: string }[] = []
-    const collector = createServer((req, res) => {
-      let body = ''
-      req.on('data', (d: Buffer) => (body += d.toString()))
-      req.on('end', () => {
-        received.push({ path: req.url ?? '', body })
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-      })
-    })
-    await new Promise<void>((r) => collector.listen(0, '127.0.0.1', () => r()))
-    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`
-    const telemetry = startTelemetry({ ...off, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'gondola-test' })
+    const collector = await otlpReceiver()
+    const telemetry = startTelemetry({ ...off, OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_SERVICE_NAME: 'gondola-test' })
     try {
       const { result } = await runTreasurer()
       expect(result.status).toBe('completed')
     } finally {
       await telemetry.shutdown()
-      collector.close()
+      await collector.close()
     }
-    const traces = received.filter((r) => r.path === '/v1/traces').map((r) => r.body).join('')
-    const metrics = received.filter((r) => r.path === '/v1/metrics').map((r) => r.body).join('')
+    const traces = collector.bodies('/v1/traces').join('')
+    const metrics = collector.bodies('/v1/metrics').join('')
     expect(traces).toContain('invoke_agent treasurer')
     expect(traces).toContain('gen_ai.usage.input_tokens')
     expect(traces).toContain('gondola-test')
