@@ -108,6 +108,9 @@ describe('gondola dashboard in a real browser', () => {
       const rebound = await (await browser.newPage()).goto(`http://rebind.test:${port}/?token=${dash.token}`)
       expect(rebound?.status()).toBe(421)
       expect(await rawStatus(Number(port), '/', 'attacker.example:' + port)).toBe(421)
+      expect(await rawStatus(Number(port), '/', `127.0.0.1:${Number(port) + 1}`)).toBe(421)
+      // This machine by name or address: let through to the token check (no cookie yet: 401).
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) expect(await rawStatus(Number(port), '/', host)).toBe(401)
 
       const page = await first.newPage()
       const violations: string[] = []
