@@ -67,7 +67,7 @@ describe('stdout carries results only', () => {
     // As `| jq .` reads it: the whole stdout is JSON values, nothing else.
     const lines = stdout.trim().split('\n')
     expect(lines).toHaveLength(1)
-    expect(JSON.parse(lines[0]!)).toMatchObject({ agent: 'treasurer', status: 'completed' })
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ agent: 'treasurer', status: 'completed' })
     const spans = stderr.split('\n').filter((l) => l.startsWith('{"otel":"span"')).map((l) => JSON.parse(l) as { name: string })
     expect(spans.map((s) => s.name)).toContain('invoke_agent treasurer')
   })
@@ -126,7 +126,12 @@ describe('guardStdout', () => {
   it('sends every other stdout write to stderr; only the frames stream reaches stdout', async () => {
     const out: string[] = []
     const err: string[] = []
-    const sink = (to: string[]) => new Writable({ write: (c: Buffer, _e, done) => (to.push(c.toString()), done()) }) as unknown as NodeJS.WriteStream
+    const sink = (to: string[]) => new Writable({
+        write: (c: Buffer, _e, done) => {
+          to.push(c.toString())
+          done()
+        },
+      }) as unknown as NodeJS.WriteStream
     const stdout = sink(out)
     const stderr = sink(err)
     const guard = guardStdout(stdout, stderr)

@@ -87,9 +87,10 @@ export function securityHeaders(nonce: string): Record<string, string> {
  */
 export function hostAllowed(host: string | undefined, port: number): boolean {
   if (!host) return false
-  const m = /^(\[[0-9a-f:.]+\]|[^:]+):(\d+)$/i.exec(host)
-  if (!m || Number(m[2]) !== port) return false
-  const name = m[1]!.replace(/^\[|\]$/g, '').toLowerCase()
+  const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d+))?$/i.exec(host)
+  // A browser leaves out the port when it is http's default.
+  if (!m || Number(m[2] ?? 80) !== port) return false
+  const name = (m[1] ?? '').replace(/^\[|\]$/g, '').toLowerCase()
   return name === 'localhost' || isIP(name) !== 0
 }
 
