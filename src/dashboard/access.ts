@@ -3,7 +3,14 @@ import { isIP } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 /** What `guardDashboard` needs: the start's one-time token and the port the page is served on. */
-export type DashboardAccessOptions = { token: string; port: () => number }
+export type DashboardAccessOptions = {
+  token: string
+  port: () => number
+  /** How long a session lasts after the token was exchanged (ms, default 12 h); then the page needs a new link. */
+  sessionTtlMs?: number | undefined
+  /** The clock (tests). */
+  now?: (() => number) | undefined
+}
 
 /**
  * The dashboard's door, as Fastify hooks on every request:
@@ -11,7 +18,8 @@ export type DashboardAccessOptions = { token: string; port: () => number }
  *   pointed at 127.0.0.1, i.e. DNS rebinding) gets 421.
  * - The **URL token is one-time**: the first `/?token=…` is exchanged for a session cookie (`HttpOnly`,
  *   `SameSite=Strict`, named after the port so two dashboards do not collide) and redirected to `/`; the token is
- *   then spent, so the same URL in another browser (context) gets 401. Every other request needs the cookie.
+ *   then spent, so the same URL in another browser (context) gets 401. Every other request needs the cookie, which
+ *   expires after `sessionTtlMs` (12 h).
  * - Every answer carries a **CSP** (scripts and styles only from the server or with the page's nonce; no frames,
  *   forms or foreign connections), `Referrer-Policy: no-referrer`, `X-Content-Type-Options: nosniff`, and
  *   `Cache-Control: no-store` unless the route set its own.
@@ -27,7 +35,9 @@ export type DashboardAccessOptions = { token: string; port: () => number }
 export function guardDashboard(app: FastifyInstance, o: DashboardAccessOptions) {
   const expected = Buffer.from(o.token)
   let spent = false
-  const sessions = new Set<string>()
+  const sessions = new Map<string, number>() // id → expires at
+  const now = o.now ?? Date.now
+  const ttlMs = o.sessionTtlMs ?? 12 * 3_600_000
   const nonces = new WeakMap<FastifyReply, string>()
   const cookieName = () => `gondola_dashboard_${o.port()}`
 
@@ -38,15 +48,17 @@ export function guardDashboard(app: FastifyInstance, o: DashboardAccessOptions) 
     for (const [name, value] of Object.entries(securityHeaders(nonce))) reply.raw.setHeader(name, value)
     if (!hostAllowed(req.headers.host, o.port())) return reply.code(421).type('text/plain').send('421: this dashboard answers only to 127.0.0.1, [::1] or localhost.')
     const session = cookieOf(req, cookieName())
-    const hasSession = session !== undefined && sessions.has(session)
+    const expiresAt = session === undefined ? undefined : sessions.get(session)
+    if (session !== undefined && expiresAt !== undefined && expiresAt <= now()) sessions.delete(session)
+    const hasSession = expiresAt !== undefined && expiresAt > now()
     const token = (req.query as { token?: unknown }).token
     if (typeof token === 'string' && req.routeOptions.url === '/') {
       if (hasSession) return reply.redirect('/', 303) // already in: drop the token from the address bar
       if (spent || !matches(token, expected)) return denied(reply, spent)
       spent = true
       const id = randomBytes(32).toString('base64url')
-      sessions.add(id)
-      reply.raw.setHeader('set-cookie', `${cookieName()}=${id}; Path=/; HttpOnly; SameSite=Strict`)
+      sessions.set(id, now() + ttlMs)
+      reply.raw.setHeader('set-cookie', `${cookieName()}=${id}; Path=/; Max-Age=${Math.floor(ttlMs / 1000)}; HttpOnly; SameSite=Strict`)
       return reply.redirect('/', 303)
     }
     if (!hasSession) return denied(reply, spent)
