@@ -138,9 +138,10 @@ describe('credentials in the RPC URL never leave the process', () => {
       expect(surfaces.mcpStatus).toMatch(/"ok\\?":false/)
       surfaces.mcpCharacters = await client.readResource({ uri: 'gondola://characters' }).then((r) => JSON.stringify(r), (e: unknown) => String(e))
 
-      const api = new URL(dash.url)
-      api.pathname = '/api/status'
-      const res = await fetch(api)
+      // The one-time token buys a session cookie; the API answers to the cookie.
+      const entered = await fetch(dash.url, { redirect: 'manual' })
+      const cookie = (entered.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+      const res = await fetch(`${dash.origin}/api/status`, { headers: { cookie } })
       expect(res.status).toBe(503)
       surfaces.dashboard = await res.text()
       expect(surfaces.dashboard).toMatch(/HTTP request failed/)
