@@ -32,6 +32,12 @@ export const e2eFiles = [
   'test/agents.custom.test.ts',
   // Key minting across 4 concurrent `gondola` processes, 2 of them SIGKILLed.
   'test/keys.concurrency.test.ts',
+  // Top-ups in 10 REAL processes, each SIGKILLed at one step, resumed by the next run.
+  'test/topup.crash.test.ts',
+  // The README's library examples, each run with tsx as a reader would (each starts its own local world).
+  'test/readme.test.ts',
+  // The RPC cut mid-top-up, then `gondola run` / `status` / `run` as processes: exit 5 and one line, then resumed.
+  'test/funding.failure.test.ts',
 ]
 
 export default defineConfig({
