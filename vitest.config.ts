@@ -30,6 +30,7 @@ export const e2eFiles = [
   'test/cli.exitCodes.binary.test.ts',
   'test/autopilot.cli.test.ts',
   'test/agents.custom.test.ts',
+  'test/wallet.cli.test.ts',
   // Key minting across 4 concurrent `gondola` processes, 2 of them SIGKILLed.
   'test/keys.concurrency.test.ts',
   // Top-ups in 10 REAL processes, each SIGKILLed at one step, resumed by the next run.
