@@ -9,7 +9,8 @@ let queue: Promise<unknown> = Promise.resolve()
  * test's environment, and returns its exit code and what it wrote to stdout and stderr. Calls run one at a
  * time: the environment, the standard streams and `process.exitCode` belong to the process. For tests about a
  * command's behaviour (flags, exit class, messages), not about the process: pino's log lines go straight to
- * fd 2 and are not captured, and there is no signal or second process. Those tests spawn `bin/gondola.js`.
+ * fd 2 and are not captured (so GONDOLA_LOG_LEVEL defaults to `silent` here, keeping the test output clean), and
+ * there is no signal or second process. Tests about logs or processes spawn `bin/gondola.js`.
  *
  * @example
  * ```ts
@@ -18,7 +19,7 @@ let queue: Promise<unknown> = Promise.resolve()
  * ```
  */
 export function gondolaInProcess(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  const result = queue.then(() => runOnce(args, env))
+  const result = queue.then(() => runOnce(args, { GONDOLA_LOG_LEVEL: 'silent', ...env }))
   queue = result.catch(() => {})
   return result
 }
