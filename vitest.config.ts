@@ -1,8 +1,48 @@
 import { defineConfig } from 'vitest/config'
 
+/**
+ * The process-level suites: `npm run test:e2e` (the `e2e` project). Everything else under test/ is the `unit`
+ * project, run by `npm test`: unit tests and in-process integration on anvil and the emulator.
+ * Paths, not folders, so a file keeps its place (and its history) when it changes tier.
+ */
+export const e2eFiles = [
+  // The packed tarball, installed offline into a scratch project; the installed binary run.
+  'test/package.test.ts',
+  // `npm start` (gondola demo) as a user runs it.
+  'test/demo.test.ts',
+  // Fleet faults and multi-process fleet tests: treasuries and workers as REAL processes on Postgres, SIGKILLs.
+  'test/fleet.faults.test.ts',
+  'test/fleet.journal.test.ts',
+  'test/fleet.keys.test.ts',
+  'test/fleet.jobs.test.ts',
+  'test/fleet.ratelimit.test.ts',
+  // The social bot end to end: a reference Bluesky PDS and a Nostr relay, the CLI as a subprocess.
+  'test/social.e2e.test.ts',
+  // The dashboard in real Chromium.
+  'test/dashboard.browser.test.ts',
+  // 10,000 agents at once over one keep-alive pool.
+  'test/agent.tenThousand.test.ts',
+  // CLI journeys as subprocesses (several `gondola` processes per test, some at once): whole runs, exit codes,
+  // what reaches the terminal. Commands' validation and flags are also checked in process in the unit tier.
+  'test/cli.run.test.ts',
+  'test/cli.keys.test.ts',
+  'test/cli.character.test.ts',
+  'test/cli.exitCodes.binary.test.ts',
+  'test/autopilot.cli.test.ts',
+  'test/agents.custom.test.ts',
+  'test/wallet.cli.test.ts',
+  // Key minting across 4 concurrent `gondola` processes, 2 of them SIGKILLed.
+  'test/keys.concurrency.test.ts',
+  // Top-ups in 10 REAL processes, each SIGKILLed at one step, resumed by the next run.
+  'test/topup.crash.test.ts',
+  // The README's library examples, each run with tsx as a reader would (each starts its own local world).
+  'test/readme.test.ts',
+  // The RPC cut mid-top-up, then `gondola run` / `status` / `run` as processes: exit 5 and one line, then resumed.
+  'test/funding.failure.test.ts',
+]
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/globalSetup.ts'],
     // A temp GONDOLA_DATA_DIR per test file (wallet journals live per address in the data dir).
     setupFiles: ['test/setup.ts'],
@@ -11,5 +51,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: e2eFiles } },
+      { extends: true, test: { name: 'e2e', include: e2eFiles } },
+    ],
   },
 })

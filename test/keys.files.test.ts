@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { KeyStore } from '../src/keys/KeyStore.js'
 import { createKeystore } from '../src/wallet/accounts/createKeystore.js'
 import { loadAccount } from '../src/wallet/accounts/loadAccount.js'
+import { gondolaInProcess } from './helpers/gondolaInProcess.js'
 
-const run = promisify(execFile)
 const password = 'correct horse battery'
 
 describe('a damaged or edited wallet keystore says which file and what is wrong', () => {
@@ -42,9 +40,8 @@ describe('the CLI on damaged files: exit 3, the file named, the file left as it 
     await writeFile(keys, truncated)
     await writeFile(join(stateDir, 'wallet.keystore.json'), 'garbage{')
     const env = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: '', GONDOLA_KEYSTORE_PASSWORD: '' }
-    const [list, address] = await Promise.all(
-      [['keys', 'list'], ['wallet', 'address']].map((args) => run(process.execPath, ['bin/gondola.js', ...args], { env }).catch((e: { code: number; stderr: string }) => e)),
-    ) as { code: number; stderr: string }[]
+    // In process (runCli): the messages and exit class are the command's; no process behaviour is checked here.
+    const [list, address] = await Promise.all([['keys', 'list'], ['wallet', 'address']].map((args) => gondolaInProcess(args, env)))
     expect(list!.code).toBe(3)
     expect(list!.stderr).toContain(`gondola: The key store ${keys} is cut short (truncated). Restore ${keys} from a backup.`)
     expect(list!.stderr).not.toMatch(/Unterminated string|position \d+/)
@@ -52,5 +49,5 @@ describe('the CLI on damaged files: exit 3, the file named, the file left as it 
     expect(address!.stderr).toContain(`The keystore ${join(stateDir, 'wallet.keystore.json')} is not valid JSON (truncated or edited).`)
     expect(address!.stderr).not.toContain('Unexpected token')
     expect(await readFile(keys, 'utf8')).toBe(truncated)
-  }, 300_000)
+  })
 })
