@@ -1,5 +1,5 @@
 import type { VeniceHeaders } from '../venice/headers.js'
-import { sleep as defaultSleep } from '../venice/retry.js'
+import { sleep as defaultSleep } from '../util/sleep.js'
 import { createFailureBudget, type FailureBudget } from './failureBudget.js'
 
 /** Clock and timer, injected so tests move time instead of waiting. */

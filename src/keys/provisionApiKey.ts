@@ -2,7 +2,8 @@ import { traceKeyOperation } from '../telemetry/record.js'
 import { randomBytes } from 'node:crypto'
 import { createVeniceClient, type VeniceClient } from '../venice/createVeniceClient.js'
 import { APIConnectionError, InternalServerError, VeniceAPIError } from '../venice/errors.js'
-import { backoffMs } from '../venice/retry.js'
+import { backoffMs } from '../util/retry.js'
+import { sleep as defaultSleep } from '../util/sleep.js'
 import type { CreatedApiKey } from '../venice/schemas.js'
 import { BaseError } from '../errors/BaseError.js'
 import { KeyMismatchError, KeyQuotaError, UnreconciledMintError } from './errors.js'
@@ -228,8 +229,6 @@ function isDefiniteAnswer(err: unknown): boolean {
 function isAmbiguous(err: unknown): boolean {
   return err instanceof APIConnectionError || err instanceof InternalServerError
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** The origin of an API base URL: keys belong to one API (devnet emulator vs api.venice.ai). */
 export function originOf(baseURL: string): string {

@@ -10,8 +10,7 @@ import { NotFoundError } from '../../venice/errors.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { describeTopUp, finishInterruptedTopUp } from '../../host/walletTopUp.js'
 import { createSocialBot, SocialBotLockedError, type TickResult } from '../../social/index.js'
-import { lockJournal, type JournalLock } from '../../wallet/journal/lockJournal.js'
-import { WalletLockedError } from '../../wallet/errors.js'
+import { FileLockedError, lockFile, type FileLock } from '../../util/fileLock.js'
 import type { Wallet } from '../../wallet/createWallet.js'
 import { CLIConfigError } from '../CLIError.js'
 import { cliHost } from '../cliHost.js'
@@ -55,7 +54,7 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
   const stateDir = join(env.GONDOLA_STATE_DIR, 'social')
   const budgetDiemPerDay = f.budgetDiemPerDay ?? env.GONDOLA_SOCIAL_BUDGET_DIEM_PER_DAY
   const bot = createSocialBot({ host, definition, character, channels, stateDir, outboxDir: host.outboxDir, ledgerPath: host.ledgerPath, budgetDiemPerDay })
-  let lock: JournalLock | undefined
+  let lock: FileLock | undefined
   let replies: { stop: () => Promise<void> } | undefined
   const close = async () => {
     await replies?.stop()
@@ -73,8 +72,8 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
       })
     }
     if (!f.dryRun) {
-      lock = await lockJournal({ journalPath: bot.journalPath, timeoutMs: 2_000, staleMs: 300_000 }).catch((err: unknown) => {
-        if (!(err instanceof WalletLockedError)) throw err
+      lock = await lockFile({ path: bot.journalPath, timeoutMs: 2_000, staleMs: 300_000 }).catch((err: unknown) => {
+        if (!(err instanceof FileLockedError)) throw err
         const who = err.holder ? `process ${err.holder.pid} (since ${err.holder.startedAt})` : 'another process'
         throw new SocialBotLockedError(`Another social bot is running on this state dir: ${who} holds ${err.lockPath}.`, { metaMessages: ['Stop it first, or give this bot its own GONDOLA_STATE_DIR.'], code: 'SOCIAL_LOCKED' })
       })
