@@ -77,7 +77,7 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
         const who = err.holder ? `process ${err.holder.pid} (since ${err.holder.startedAt})` : 'another process'
         throw new SocialBotLockedError(`Another social bot is running on this state dir: ${who} holds ${err.lockPath}.`, { metaMessages: ['Stop it first, or give this bot its own GONDOLA_STATE_DIR.'], code: 'SOCIAL_LOCKED' })
       })
-      const finished = await finishInterruptedTopUp({ wallet, mintDiem: true })
+      const finished = await finishInterruptedTopUp({ wallet })
       if (finished) f.out(`⚡ finished an interrupted top-up: ${describeTopUp(finished)}`)
     }
     if (channels.some((c) => c.name === 'nostr')) {
