@@ -2,6 +2,8 @@ import { getEventListeners } from 'node:events'
 import type { Address } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { callModel } from '../src/agent/callModel.js'
+import { createRateLimiter } from '../src/agent/rateLimiter.js'
+import type { VeniceHeaders } from '../src/venice/headers.js'
 import { runSchedule } from '../src/host/scheduler.js'
 import { createVeniceClient } from '../src/venice/createVeniceClient.js'
 import { useEmulator } from './helpers/useEmulator.js'
@@ -47,5 +49,25 @@ describe('a long-lived stop signal collects no listeners (issue #26: MaxListener
     } finally {
       process.off('warning', onWarning)
     }
+  })
+
+  it('a limiter wait cut short by news (a new window) leaves no listener on the caller\'s signal', async () => {
+    const limiter = createRateLimiter({ initialLimit: 1 })
+    const stop = new AbortController()
+    const h = (remaining: number, resetInMs: number) => ({ remainingRequests: remaining, resetRequestsAtMs: Date.now() + resetInMs }) as VeniceHeaders
+    let reset = 60_000
+    limiter.acquire(stop.signal).then((t) => t.done(h(0, reset), 200))
+    await new Promise((r) => setImmediate(r))
+    for (let i = 0; i < 12; i++) {
+      // The window is spent until `reset` (a minute away): the next caller sleeps toward it...
+      const waiting = limiter.acquire(stop.signal)
+      await new Promise((r) => setImmediate(r))
+      // ...until headers announce a later window with room in it, which wakes it at once.
+      reset += 60_000
+      limiter.observe(h(1, reset), 200)
+      const ticket = await waiting
+      ticket.done(h(0, reset), 200)
+    }
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0)
   })
 })
