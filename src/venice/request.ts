@@ -1,5 +1,4 @@
 import type { z } from 'zod'
-import { sleep as defaultSleep } from '../util/sleep.js'
 import { withRetries } from '../util/retry.js'
 import { APIConnectionError, APIUserAbortError, generate, InvalidResponseError, redactSecrets, UnexpectedRedirectError, VeniceAPIError } from './errors.js'
 import { parseVeniceHeaders } from './headers.js'
@@ -148,4 +147,3 @@ function scrub(cause: unknown): Error {
   return new Error(redactSecrets(msg))
 }
 
-export { defaultSleep }
