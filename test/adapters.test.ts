@@ -27,8 +27,8 @@ async function fundedClient(agent: string) {
     baseURL: emulator().baseURL,
     apiKey: store.reveal(key.id),
     agent,
-    topUp: createWalletTopUp({ wallet, ethPerTopUp: parseEther('0.01'), mintDiem: true }),
-    funding: { minRunwayHours: 0.001, cooldownMs: 60_000 },
+    topUp: createWalletTopUp({ wallet, policy: { ethPerTopUp: parseEther('0.01'), mintDiem: true, cooldownMs: 60_000 } }),
+    funding: { minRunwayHours: 0.001 },
     onFunding: (o) => outcomes.push(o),
   })
   return { wallet, funded, outcomes }

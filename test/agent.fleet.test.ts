@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import type { Address } from 'viem'
 import { useEmulator } from './helpers/useEmulator.js'
 import { createVeniceClient, listAllBillingUsage } from '../src/venice/index.js'
-import { sleep } from '../src/venice/retry.js'
+import { sleep } from '../src/util/sleep.js'
 import { createLedger, createRunner, type LimiterClock } from '../src/agent/index.js'
 
 // Emulated time runs 120× faster than real time, starting at noon UTC of today (so no run crosses an

@@ -145,10 +145,12 @@ describe('agent loop on the emulator (openai SDK over HTTP)', () => {
     const monitor = createBalanceMonitor({ fetchRateLimits: () => venice.getRateLimits() })
     const requests: string[] = []
     const funding = createFundingController({
-      monitor, minRunwayHours: 1, cooldownMs: 3_600_000,
+      monitor, policy: { minRunwayHours: 1 },
       topUp: async (req) => {
         requests.push(req.reason)
-        emulator().setUsdBalance(BOB, 2) // stands in for swap → stake → mint; the lead wires the chain-backed version
+        // The top-up owns the funding window (as the wallet's does, from its journal): one per hour here.
+        if (requests.length > 1) return { ok: false, refusal: 'A top-up already ran this hour; the funding policy allows the next one later.' }
+        emulator().setUsdBalance(BOB, 2) // stands in for swap → stake → mint; the chain-backed one is createWalletTopUp
         return { ok: true, summary: 'added $2' }
       },
     })
@@ -158,12 +160,12 @@ describe('agent loop on the emulator (openai SDK over HTTP)', () => {
     expect(r.costUsd).toBeGreaterThan(0)
     expect(r.costDiem).toBe(0)
     expect((await emulator().balances(BOB)).usd).toBeCloseTo(2 - r.costUsd, 9)
-    // A second 402 inside the cooldown is not funded again: the run ends cleanly with the reason.
+    // A second 402 inside the window is not funded again: the top-up refuses, and the run ends cleanly with the reason.
     emulator().setUsdBalance(BOB, 0)
     const again = await runAgent({ venice, agent: 'poor', prompt: 'hi', model: 'qwen3-4b', monitor, funding })
     expect(again.status).toBe('insufficient_balance')
-    expect(again.error?.message).toMatch(/cooldown/)
-    expect(requests).toHaveLength(1)
+    expect(again.error?.message).toMatch(/already ran this hour/)
+    expect(requests).toHaveLength(2)
   })
 
   it('refuses a prompt-injected "swap 100 ETH" by policy, and the refusal reaches the model', async () => {

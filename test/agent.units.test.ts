@@ -224,14 +224,14 @@ describe('balance monitor and funding', () => {
     await tick(); await tick()
     expect(seen).toEqual(['expiring:10', 'epoch'])
   })
-  it('tops up when runway is low, at most once per cooldown, and reports refusals', async () => {
+  it('tops up when runway is low, shares one attempt between concurrent triggers, keeps no window of its own, and reports refusals', async () => {
     let t = 0
     const monitor = createBalanceMonitor({ now: () => t, lowRunwayHours: 24 })
     monitor.observeHeaders(parseVeniceHeaders(new Headers({ 'x-venice-balance-diem': '1' })))
     const calls: string[] = []
     let refuse = false
     const funding = createFundingController({
-      monitor, minRunwayHours: 24, cooldownMs: 600_000, now: () => t,
+      monitor, policy: { minRunwayHours: 24 }, now: () => t,
       topUp: async (r) => (calls.push(r.reason), refuse ? { ok: false, refusal: 'Swap of 100 ETH exceeds the 0.05 ETH cap.' } : { ok: true, summary: 'staked' }),
     })
     funding.attach()
@@ -240,11 +240,15 @@ describe('balance monitor and funding', () => {
     monitor.recordSpend(0.5) // runway 1 h → low → attached handler tops up
     await tick()
     expect(calls).toEqual(['runway'])
-    expect(await funding.maybeTopUp('402', { force: true })).toMatchObject({ action: 'cooldown', retryAt: 660_000 })
-    t = 700_000
+    // Two 402s at once: one attempt between them.
+    const [a, b] = await Promise.all([funding.maybeTopUp('402', { force: true }), funding.maybeTopUp('402', { force: true })])
+    expect(a).toEqual({ action: 'topped_up', summary: 'staked' })
+    expect(b).toBe(a)
+    expect(calls).toEqual(['runway', '402'])
+    // The funding window is the top-up's (the wallet's journal, under its lock): the controller asks, and reports a refusal.
     refuse = true
     expect(await funding.maybeTopUp('402', { force: true })).toEqual({ action: 'refused', refusal: 'Swap of 100 ETH exceeds the 0.05 ETH cap.' })
-    expect(calls).toEqual(['runway', '402'])
+    expect(calls).toEqual(['runway', '402', '402'])
   })
 })
 

@@ -28,7 +28,7 @@ const nonce = (address: Address) => devnet().publicClient.getTransactionCount({ 
 /** A host for a provisioned wallet with automatic top-ups effectively off (the tests check what the agents do). */
 function hostFor(wallet: Wallet, store: Store, stateDir: string) {
   return createAgentHost({
-    wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), ledgerPath: join(stateDir, 'ledger.jsonl'),
+    wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), state: { ledgerPath: join(stateDir, 'ledger.jsonl') },
     funding: { minRunwayHours: 0.0001, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: false },
   })
 }
@@ -137,7 +137,7 @@ describe('agents against the devnet + emulator, through the host', () => {
 
     // The model variant reads the plan and asks for it; the target is configuration, the tools take no amounts.
     const host = createAgentHost({
-      wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), ledgerPath: join(stateDir, 'ledger.jsonl'),
+      wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), state: { ledgerPath: join(stateDir, 'ledger.jsonl') },
       funding: { minRunwayHours: 0.0001, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: false },
       autopilot: () => autopilotConfig(env('0.15'), wallet),
     })

@@ -97,8 +97,12 @@ describe('webhook channel (real local HTTP server)', () => {
   })
 
   it('errors name the host only (never the URL path or the secret); a crash after publish resends with the same key, delivered once', async () => {
-    const err = await webhookChannel({ url, secret: SECRET }).publish({ text: 'x' }, { idempotencyKey: 'broken-1' }).catch((e: Error) => e)
+    // A 5xx is retried under the shared policy (same Idempotency-Key), then reported.
+    const waits: number[] = []
+    const err = await webhookChannel({ url, secret: SECRET, sleep: async (ms) => void waits.push(ms) }).publish({ text: 'x' }, { idempotencyKey: 'broken-1' }).catch((e: Error) => e)
     expect(err).toMatchObject({ code: 'WEBHOOK_STATUS', exitCode: 5 })
+    expect(received.filter((r) => r.key === 'broken-1')).toHaveLength(4)
+    expect(waits).toHaveLength(3)
     expect(String((err as Error).message)).not.toContain('/hook/')
     expect(String((err as Error).message)).not.toContain(SECRET)
     const dir = await mkdtemp(join(tmpdir(), 'gondola-wh-'))

@@ -44,7 +44,7 @@ describe('gondola dashboard in a real browser', () => {
     const env = readEnv(vars)
     const host = createAgentHost({
       wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'),
-      ledgerPath: join(stateDir, 'ledger.jsonl'), runsPath: join(stateDir, 'runs.jsonl'),
+      state: { ledgerPath: join(stateDir, 'ledger.jsonl'), runsPath: join(stateDir, 'runs.jsonl') },
       funding: { minRunwayHours: 0.001, cooldownMs: 60_000, ethPerTopUp: parseEther('0.01'), mintDiem: true },
     })
     const dash = await startDashboard({ env, wallet, store, pollMs: 100 })

@@ -189,7 +189,7 @@ describe('funding window and daily cap across processes (Postgres journal, devne
     const children = await Promise.all(
       Array.from({ length: 4 }, async () => {
         const dir = await mkdtemp(join(tmpdir(), 'gondola-machine-'))
-        return childWallet(devnet(), { key: w.privateKey, stateDir: dir, extra: { databaseUrl: url, dataDir: join(dir, 'data') } }, `return await requestTopUp({ wallet, mintDiem: false, cooldownMs: ${HOUR} }, { eth: ${parseEther('0.01')}n, reason: 'runway' })`)
+        return childWallet(devnet(), { key: w.privateKey, stateDir: dir, extra: { databaseUrl: url, dataDir: join(dir, 'data') } }, `return await requestTopUp({ wallet, policy: { mintDiem: false, cooldownMs: ${HOUR} } }, { eth: ${parseEther('0.01')}n, reason: 'runway' })`)
       }),
     )
     await Promise.all(children.map((c) => c.ready))
@@ -230,20 +230,20 @@ describe('funding window and daily cap across processes (Postgres journal, devne
       const w = await testWallet(devnet(), { eth: parseEther('1') })
       const dir = await mkdtemp(join(tmpdir(), 'gondola-machine-'))
       const c = childWallet(devnet(), { key: w.privateKey, stateDir: dir, extra: { databaseUrl: url, dataDir: join(dir, 'data'), hooks: `{ ${hook}: (s) => { if (s.name === '${step}') kill() } }` } },
-        `return await requestTopUp({ wallet, mintDiem: true, cooldownMs: ${HOUR} }, { eth: ${parseEther('0.01')}n, reason: 'runway', idempotencyKey: 'topup:killed' })`)
+        `return await requestTopUp({ wallet, policy: { mintDiem: true, cooldownMs: ${HOUR} } }, { eth: ${parseEther('0.01')}n, reason: 'runway', idempotencyKey: 'topup:killed' })`)
       await c.ready
       c.go()
       expect((await c.result).signal).toBe('SIGKILL')
       // The next treasury: another state and data dir, the same Postgres journal. Its lock is free (the holder died).
       const next = await createWallet({ account: privateKeyToAccount(w.privateKey), publicClient: devnet().publicClient, addresses: devnet().addresses, stateDir: await mkdtemp(join(tmpdir(), 'gondola-next-')), dataDir: await mkdtemp(join(tmpdir(), 'gondola-next-data-')), journalStore: (p) => openPgJournal(db, p), pollingIntervalMs: 20, receiptTimeoutMs: 10_000, lockTimeoutMs: 10_000 })
       expect(unfinishedTopUps(next).map((r) => r.key)).toEqual(['topup:killed'])
-      const r = await requestTopUp({ wallet: next, mintDiem: true, cooldownMs: HOUR }, { eth: parseEther('0.01'), reason: 'runway' })
+      const r = await requestTopUp({ wallet: next, policy: { mintDiem: true, cooldownMs: HOUR } }, { eth: parseEther('0.01'), reason: 'runway' })
       expect(r, `${step}/${hook}`).toMatchObject({ ok: true, summary: expect.stringMatching(/^finished an interrupted top-up/) })
       await next.journal.reload()
       expect(next.journal.runs()).toHaveLength(1)
       expect(next.journal.runs()[0]!.steps.map((s) => s.status)).toEqual(['confirmed', 'confirmed', 'confirmed', 'confirmed', 'confirmed'])
       expect(await devnet().publicClient.getTransactionCount({ address: w.address })).toBe(5) // no double spend
-      expect((await requestTopUp({ wallet: next, mintDiem: true, cooldownMs: HOUR }, { eth: parseEther('0.01'), reason: 'runway' })).ok).toBe(false) // the window holds
+      expect((await requestTopUp({ wallet: next, policy: { mintDiem: true, cooldownMs: HOUR } }, { eth: parseEther('0.01'), reason: 'runway' })).ok).toBe(false) // the window holds
       await db.close()
     }
   }, 300_000)

@@ -57,7 +57,7 @@ describe('the RPC cut during a top-up', () => {
       await proxy.restore()
       const again = await testWallet(devnet(), { privateKey: direct.privateKey, stateDir, rpcUrl: proxy.url })
       expect(unfinishedTopUps(again)).toHaveLength(1)
-      const done = await finishInterruptedTopUp({ wallet: again, mintDiem: true })
+      const done = await finishInterruptedTopUp({ wallet: again })
       expect(done?.resumedSteps).toEqual(['swap'])
       const run = (await journalOf(direct.journal.path)).runs.at(-1)!
       expect(run.status).toBe('done')
@@ -73,7 +73,7 @@ describe('the RPC cut during a top-up', () => {
     const proxy = await rpcProxy(devnet().rpcUrl)
     const cutWallet = await testWallet(devnet(), { privateKey: w.privateKey, stateDir: w.stateDir, rpcUrl: proxy.url })
     await proxy.cut()
-    const err = await requestTopUp({ wallet: cutWallet, mintDiem: false, cooldownMs: HOUR }, { eth: parseEther('0.01'), reason: 'runway' }).catch((e: unknown) => e)
+    const err = await requestTopUp({ wallet: cutWallet, policy: { mintDiem: false, cooldownMs: HOUR } }, { eth: parseEther('0.01'), reason: 'runway' }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(FundingFailedError)
     expect((err as FundingFailedError).exitCode).toBe(5)
     expectClean((err as FundingFailedError).shortMessage)

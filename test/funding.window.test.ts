@@ -59,10 +59,10 @@ describe('one top-up per funding window', () => {
     const a = await testWallet(devnet(), { eth: parseEther('1') })
     // "The scheduled process": opened (journal read) before the other process tops up.
     const stale = await testWallet(devnet(), { privateKey: a.privateKey, stateDir: await mkdtemp(join(tmpdir(), 'gondola-other-')) })
-    expect((await requestTopUp({ wallet: a, mintDiem: false, cooldownMs: HOUR }, { eth: parseEther('0.01'), reason: 'runway' })).ok).toBe(true)
+    expect((await requestTopUp({ wallet: a, policy: { mintDiem: false, cooldownMs: HOUR } }, { eth: parseEther('0.01'), reason: 'runway' })).ok).toBe(true)
     expect(stale.journal.runs()).toHaveLength(0) // stale in memory
     const nonce = await nonceOf(a.address)
-    const second = await requestTopUp({ wallet: stale, mintDiem: false, cooldownMs: HOUR }, { eth: parseEther('0.01'), reason: 'runway' })
+    const second = await requestTopUp({ wallet: stale, policy: { mintDiem: false, cooldownMs: HOUR } }, { eth: parseEther('0.01'), reason: 'runway' })
     expect(second).toMatchObject({ ok: false, refusal: expect.stringMatching(/already ran at/) })
     expect(await nonceOf(a.address)).toBe(nonce)
   })
@@ -70,7 +70,7 @@ describe('one top-up per funding window', () => {
   it('two agents (two wallet objects) in one process asking at once: exactly 1 top-up', async () => {
     const a = await testWallet(devnet(), { eth: parseEther('1') })
     const b = await testWallet(devnet(), { privateKey: a.privateKey, stateDir: a.stateDir })
-    const results = await Promise.all([a, b, a, b].map((w, i) => requestTopUp({ wallet: w, mintDiem: false, cooldownMs: HOUR }, { eth: parseEther('0.01'), reason: `agent ${i}` })))
+    const results = await Promise.all([a, b, a, b].map((w, i) => requestTopUp({ wallet: w, policy: { mintDiem: false, cooldownMs: HOUR } }, { eth: parseEther('0.01'), reason: `agent ${i}` })))
     expect(results.filter((r) => r.ok)).toHaveLength(1)
     expect(await topUpRuns(a.journal.path)).toHaveLength(1)
   })
@@ -80,7 +80,7 @@ describe('one top-up per funding window', () => {
     const children = await Promise.all(
       Array.from({ length: 4 }, async () =>
         childWallet(devnet(), { key: w.privateKey, stateDir: await mkdtemp(join(tmpdir(), 'gondola-proc-')) },
-          `return await requestTopUp({ wallet, mintDiem: false, cooldownMs: ${HOUR} }, { eth: ${parseEther('0.01')}n, reason: 'runway' })`),
+          `return await requestTopUp({ wallet, policy: { mintDiem: false, cooldownMs: ${HOUR} } }, { eth: ${parseEther('0.01')}n, reason: 'runway' })`),
       ),
     )
     await Promise.all(children.map((c) => c.ready))

@@ -71,14 +71,44 @@ describe('agent host: closed-loop funding on the chain', () => {
 
   it('the funding window holds across processes: a second wallet on the same journal is refused inside it', async () => {
     const { wallet, stateDir, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
-    const first = await requestTopUp({ wallet, mintDiem: false, cooldownMs: 3_600_000 }, { eth: parseEther('0.01'), reason: 'runway' })
+    const first = await requestTopUp({ wallet, policy: { mintDiem: false, cooldownMs: 3_600_000 } }, { eth: parseEther('0.01'), reason: 'runway' })
     expect(first.ok).toBe(true)
     // A new process: a new wallet object reading the same state dir.
     const again = await createWallet({ account, publicClient: devnet().publicClient, addresses: devnet().addresses, stateDir })
     const nonce = await devnet().publicClient.getTransactionCount({ address: account.address })
-    const second = await requestTopUp({ wallet: again, mintDiem: false, cooldownMs: 3_600_000 }, { eth: parseEther('0.01'), reason: 'runway' })
+    const second = await requestTopUp({ wallet: again, policy: { mintDiem: false, cooldownMs: 3_600_000 } }, { eth: parseEther('0.01'), reason: 'runway' })
     expect(second).toMatchObject({ ok: false, refusal: expect.stringMatching(/already ran at .*allows the next one after/) })
     expect(await devnet().publicClient.getTransactionCount({ address: account.address })).toBe(nonce)
+  })
+
+  it('the funding window is enforced once, by the wallet: the controller lets a second top-up through, the journal refuses it', async () => {
+    const { wallet, store, stateDir, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
+    const events: HostEvent[] = []
+    const host = createAgentHost({
+      wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'),
+      funding: { minRunwayHours: 0.001, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: false },
+      onEvent: (e) => events.push(e),
+    })
+    try {
+      const funding = host.runner.key('treasurer')!.funding!
+      expect(await funding.maybeTopUp('402', { force: true })).toMatchObject({ action: 'topped_up' })
+      const nonce = await devnet().publicClient.getTransactionCount({ address: account.address })
+      // Before, the controller's own in-process cooldown answered { action: 'cooldown' } and the wallet was never asked.
+      const second = await funding.maybeTopUp('402', { force: true })
+      expect(second).toEqual({ action: 'refused', refusal: expect.stringMatching(/^A top-up already ran at .*allows the next one after/) })
+      expect(await devnet().publicClient.getTransactionCount({ address: account.address })).toBe(nonce)
+      expect(events.filter((e) => e.type === 'topUp')).toHaveLength(1)
+      expect(wallet.journal.runs().filter((r) => r.intent.startsWith('topUp:'))).toHaveLength(1)
+    } finally {
+      host.close()
+    }
+  })
+
+  it('the funding policy is validated where it enters, naming the field', async () => {
+    const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
+    const make = (funding: unknown) => () => createAgentHost({ wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), funding: funding as never })
+    expect(make({ minRunwayHours: -1, cooldownMs: 0, ethPerTopUp: 1n, mintDiem: true })).toThrow(expect.objectContaining({ name: 'ConfigError', exitCode: 3, shortMessage: expect.stringMatching(/^createAgentHost: funding\.minRunwayHours: /) }))
+    expect(make({ minRunwayHours: 1, cooldownSeconds: 60, ethPerTopUp: 1n, mintDiem: true })).toThrow(/funding\.(cooldownMs|cooldownSeconds)/)
   })
 
   it('an automatic top-up the policy refuses is reported, and the run ends without spending', async () => {

@@ -32,11 +32,43 @@ describe('fleet specs', () => {
     await writeFile(join(dir, 'fleet.json'), JSON.stringify({ agents: [{ agent: 'bot01', diem: 2 }, { name: 'bot02' }] }))
     expect(await readFleetFile(join(dir, 'fleet.json'), { defaultDiem: 0.5 })).toEqual([{ agent: 'bot01', diem: 2 }, { agent: 'bot02', diem: 0.5 }])
     await writeFile(join(dir, 'bad.csv'), 'agent,diem\nbot01,1\nbot 2,x\n')
-    await expect(readFleetFile(join(dir, 'bad.csv'), { defaultDiem: 1 })).rejects.toMatchObject({ name: 'FleetSpecError', exitCode: 3, shortMessage: expect.stringMatching(/bad\.csv line 3: agent must be/) })
+    await expect(readFleetFile(join(dir, 'bad.csv'), { defaultDiem: 1 })).rejects.toMatchObject({ name: 'FleetSpecError', exitCode: 3, shortMessage: expect.stringMatching(/bad\.csv line 3, column 1: agent must be/) })
     await writeFile(join(dir, 'noheader.csv'), 'bot01,1\n')
     await expect(readFleetFile(join(dir, 'noheader.csv'), { defaultDiem: 1 })).rejects.toMatchObject({ shortMessage: expect.stringMatching(/needs a header line/) })
     await writeFile(join(dir, 'extra.json'), JSON.stringify([{ agent: 'bot01', diem: 1, budget: 9 }]))
     await expect(readFleetFile(join(dir, 'extra.json'), { defaultDiem: 1 })).rejects.toMatchObject({ shortMessage: expect.stringMatching(/extra\.json entry 1: /) })
+  })
+
+  it('reads CSV as CSV (csv-parse): a BOM, CRLF, quoted cells, a quoted comma, doubled quotes, # comments, a name column', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gondola-fleet-csv-'))
+    const file = join(dir, 'excel.csv')
+    // What a spreadsheet saves: a UTF-8 BOM, CRLF, every cell quoted; a comment line and a blank line between rows.
+    await writeFile(file, '\uFEFF"agent","diem","period"\r\n# the night shift\r\n"bot01","1.5","epoch"\r\n\r\n"bot02","","MONTH"\r\n')
+    expect(await readFleetFile(file, { defaultDiem: 0.5 })).toEqual([{ agent: 'bot01', diem: 1.5, period: 'EPOCH' }, { agent: 'bot02', diem: 0.5, period: 'MONTH' }])
+    // A comma inside quotes is part of the cell (the hand reader split it and read "1" as the limit and "5" as the period).
+    await writeFile(file, 'agent,diem\nbot01,"1,5"\n')
+    await expect(readFleetFile(file, { defaultDiem: 1 })).rejects.toMatchObject({ exitCode: 3, shortMessage: `${file} line 2, column 2: diem must be a positive number of Diem per period, e.g. 1.5; got "1,5".` })
+    await writeFile(file, 'name,diem\n"bot""01",1\n')
+    await expect(readFleetFile(file, { defaultDiem: 1 })).rejects.toMatchObject({ exitCode: 3, shortMessage: expect.stringContaining('line 2, column 1: agent must be 1–32 lowercase letters, digits and dashes; got "bot\\"01"') })
+    await writeFile(file, 'agent,diem\nbot01,"1\n')
+    await expect(readFleetFile(file, { defaultDiem: 1 })).rejects.toMatchObject({ exitCode: 3, code: 'FLEET_FILE', shortMessage: expect.stringMatching(/excel\.csv line 2: not valid CSV \(Quote Not Closed/) })
+    await writeFile(file, 'agent,diem\nbot01,1,5\n')
+    await expect(readFleetFile(file, { defaultDiem: 1 })).rejects.toMatchObject({ exitCode: 3, shortMessage: expect.stringMatching(/line 2, column 3: the row has 3 cells and the header 2/), metaMessages: [expect.stringMatching(/Quote a cell/)] })
+  })
+
+  it('errors are one class per source: a file is exit 3 naming file, line and column; a flag is exit 2 naming the flag', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gondola-fleet-err-'))
+    const file = join(dir, 'fleet.csv')
+    const rule = 'diem must be a positive number of Diem per period, e.g. 1.5; got -1.'
+    await writeFile(file, 'agent,diem\nbot01,-1\n')
+    await expect(readFleetFile(file, { defaultDiem: 1 })).rejects.toMatchObject({ exitCode: 3, shortMessage: `${file} line 2, column 2: ${rule}` })
+    expect(() => parseAgentList('bot01:-1', { defaultDiem: 1 })).toThrow(expect.objectContaining({ exitCode: 2, shortMessage: `--agents entry "bot01:-1" is invalid: ${rule}` }))
+    // A duplicate in a file is a file error (it was exit 2, unlike every other fleet-file error).
+    await writeFile(file, 'agent,diem\nbot01,1\nbot02,1\nbot01,2\n')
+    await expect(readFleetFile(file, { defaultDiem: 1 })).rejects.toMatchObject({ exitCode: 3, code: 'FLEET_DUPLICATE', shortMessage: `${file} line 4, column 1: agent "bot01" is already listed (line 2, column 1).` })
+    expect(() => parseAgentList('bot01,bot01:2', { defaultDiem: 1 })).toThrow(expect.objectContaining({ exitCode: 2, code: 'FLEET_DUPLICATE' }))
+    await writeFile(join(dir, 'fleet.json'), JSON.stringify([{ agent: 'bot01' }, { agent: 'bot01' }]))
+    await expect(readFleetFile(join(dir, 'fleet.json'), { defaultDiem: 1 })).rejects.toMatchObject({ exitCode: 3, shortMessage: expect.stringMatching(/fleet\.json entry 2: agent "bot01" is already listed \(entry 1\)/) })
   })
 })
 

@@ -25,7 +25,7 @@ const journalOf = async (path: string) => JSON.parse(await readFile(path, 'utf8'
 async function killedTopUp(step: string, hook: 'afterSign' | 'afterBroadcast') {
   const w = await testWallet(devnet(), { eth: parseEther('1') })
   const c = childWallet(devnet(), { key: w.privateKey, stateDir: w.stateDir, extra: { hooks: `{ ${hook}: (s) => { if (s.name === '${step}') kill() } }` } },
-    `return await requestTopUp({ wallet, mintDiem: true, cooldownMs: ${HOUR} }, { eth: ${ETH}n, reason: 'runway', idempotencyKey: 'topup:killed' })`)
+    `return await requestTopUp({ wallet, policy: { mintDiem: true, cooldownMs: ${HOUR} } }, { eth: ${ETH}n, reason: 'runway', idempotencyKey: 'topup:killed' })`)
   await c.ready
   c.go()
   return { w, c }
@@ -44,7 +44,7 @@ describe('an interrupted top-up is finished on the next run (SIGKILL at every st
       // The next process (another state dir: the journal is the address's) asks for a top-up inside the window.
       const next = await testWallet(devnet(), { privateKey: w.privateKey, stateDir: await mkdtemp(join(tmpdir(), 'gondola-next-')) })
       expect(unfinishedTopUps(next).map((r) => r.key)).toEqual(['topup:killed'])
-      const r = await requestTopUp({ wallet: next, mintDiem: true, cooldownMs: HOUR }, { eth: ETH, reason: 'runway' })
+      const r = await requestTopUp({ wallet: next, policy: { mintDiem: true, cooldownMs: HOUR } }, { eth: ETH, reason: 'runway' })
       expect(r, `${points[i]!.step}/${points[i]!.hook}`).toMatchObject({ ok: true, summary: expect.stringMatching(/^finished an interrupted top-up: swapped 0\.01 ETH/) })
       const after = await journalOf(w.journal.path)
       expect(after.runs).toHaveLength(1)
@@ -56,7 +56,7 @@ describe('an interrupted top-up is finished on the next run (SIGKILL at every st
       expect(b.svvv.locked).toBeGreaterThan(0n)
       expect(unfinishedTopUps(next)).toEqual([])
       // Finished, the window now holds.
-      expect((await requestTopUp({ wallet: next, mintDiem: true, cooldownMs: HOUR }, { eth: ETH, reason: 'runway' })).ok).toBe(false)
+      expect((await requestTopUp({ wallet: next, policy: { mintDiem: true, cooldownMs: HOUR } }, { eth: ETH, reason: 'runway' })).ok).toBe(false)
       completed++
     }
     expect(completed).toBe(points.length)
@@ -75,7 +75,7 @@ describe('an interrupted top-up is finished on the next run (SIGKILL at every st
     expect(j.runs[0]!.steps.map((s) => [s.name, s.status])).toEqual([['swap', 'dropped']])
     expect(j.runs[0]!.status).toBe('failed')
     expect(unfinishedTopUps(next)).toEqual([])
-    expect(await finishInterruptedTopUp({ wallet: next, mintDiem: true })).toBeUndefined()
+    expect(await finishInterruptedTopUp({ wallet: next })).toBeUndefined()
     expect(await nonceOf(w.address)).toBe(1)
     expect((await getBalances(next)).vvv).toBe(0n)
   })
@@ -84,7 +84,7 @@ describe('an interrupted top-up is finished on the next run (SIGKILL at every st
     const { w, c } = await killedTopUp('stakeDiem', 'afterSign')
     expect((await c.result).signal).toBe('SIGKILL')
     const next = await testWallet(devnet(), { privateKey: w.privateKey, stateDir: w.stateDir })
-    const done = await finishInterruptedTopUp({ wallet: next, mintDiem: false })
+    const done = await finishInterruptedTopUp({ wallet: next })
     expect(done?.diemStaked).toBeGreaterThan(0n) // the run's own choice (mint DIEM) is kept
     expect(done?.resumedSteps).toEqual(['swap', 'approve', 'stake', 'mintDiem', 'stakeDiem'])
     expect(await nonceOf(w.address)).toBe(5)

@@ -57,10 +57,11 @@ describe('headers and retry timing', () => {
     expect(h).toMatchObject({ balanceDiem: 12.5, balanceUsd: 0, limitRequests: 20, remainingRequests: 19, resetRequestsAtMs: 1_790_000_000_000, resetTokensInMs: 3000, requestId: 'abc-IAD', deprecationWarning: 'going away', limitTokens: undefined })
   })
   it('prefers retry-after-ms, then Retry-After, then the 429 reset, then backoff', () => {
-    expect(retryDelayMs({ attempt: 0, status: 429, headers: new Headers({ 'retry-after-ms': '1200', 'retry-after': '9' }), now: 0 })).toBe(1200)
-    expect(retryDelayMs({ attempt: 0, status: 429, headers: new Headers({ 'retry-after': '2' }), now: 0 })).toBe(2000)
-    expect(retryDelayMs({ attempt: 0, status: 429, headers: new Headers({ 'x-ratelimit-reset-requests': '100' }), now: 97_000 })).toBe(3000)
-    expect(retryDelayMs({ attempt: 1, status: 503, headers: undefined, now: 0, random: () => 0 })).toBe(1000)
+    expect(retryDelayMs({ attempt: 0, headers: new Headers({ 'retry-after-ms': '1200', 'retry-after': '9' }), now: 0, resetAtMs: 5000 })).toBe(1200)
+    expect(retryDelayMs({ attempt: 0, headers: new Headers({ 'retry-after': '2' }), now: 0, resetAtMs: 5000 })).toBe(2000)
+    // A 429's window reset (Venice's x-ratelimit-reset-requests, read by the client into resetAtMs).
+    expect(retryDelayMs({ attempt: 0, headers: new Headers(), now: 97_000, resetAtMs: 100_000 })).toBe(3000)
+    expect(retryDelayMs({ attempt: 1, headers: undefined, now: 0, random: () => 0 })).toBe(1000)
     expect(backoffMs(10, { random: () => 0 })).toBe(8000)
     expect(backoffMs(0, { random: () => 1 })).toBe(375)
   })

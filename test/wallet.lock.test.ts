@@ -9,7 +9,7 @@ import { swapEthForVvv } from '../src/wallet/actions/swapEthForVvv.js'
 import type { Wallet } from '../src/wallet/createWallet.js'
 import { WalletLockedError } from '../src/wallet/errors.js'
 import { configureLogging } from '../src/util/logger.js'
-import { lockJournal, type LockWait } from '../src/wallet/journal/lockJournal.js'
+import { FileLockedError, lockFile, type LockWait } from '../src/util/fileLock.js'
 import { testWallet } from './helpers/testWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 
@@ -35,8 +35,8 @@ function deadPid(): number {
 /** A child process that takes the journal lock, prints `locked`, and on a line on stdin releases it and exits. */
 function childHoldingLock(journalPath: string): { child: ChildProcess; locked: Promise<void> } {
   const script = `
-    import { lockJournal } from './src/wallet/journal/lockJournal.ts'
-    const lock = await lockJournal({ journalPath: process.env.JOURNAL, timeoutMs: 5_000, staleMs: 300_000 })
+    import { lockFile } from './src/util/fileLock.ts'
+    const lock = await lockFile({ path: process.env.JOURNAL, timeoutMs: 5_000, staleMs: 300_000 })
     process.stdout.write('locked\\n')
     process.stdin.once('data', async () => { await lock.release(); process.exit(0) })
   `
@@ -74,7 +74,7 @@ describe('two wallet objects on one journal', () => {
 
   it('a dry run takes no lock', async () => {
     const w = await testWallet(devnet(), { eth: parseEther('1') })
-    const holder = await lockJournal({ journalPath: w.journal.path, timeoutMs: 0, staleMs: 300_000 })
+    const holder = await lockFile({ path: w.journal.path, timeoutMs: 0, staleMs: 300_000 })
     try {
       const r = await swapEthForVvv({ ...w, dryRun: true, lockTimeoutMs: 0 }, { amountIn: parseEther('0.01') })
       expect(r.hash).toBeUndefined()
@@ -122,7 +122,7 @@ describe('another process', () => {
 
   it('a lock held past the timeout gives WalletLockedError naming the holder, and sends nothing', async () => {
     const w = await testWallet(devnet(), { eth: parseEther('1') })
-    const holder = await lockJournal({ journalPath: w.journal.path, timeoutMs: 0, staleMs: 300_000 })
+    const holder = await lockFile({ path: w.journal.path, timeoutMs: 0, staleMs: 300_000 })
     try {
       const err = await swapEthForVvv({ ...w, lockTimeoutMs: 150 }, { amountIn: parseEther('0.01') }).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(WalletLockedError)
@@ -154,7 +154,7 @@ describe('another process', () => {
   })
 })
 
-describe('lockJournal', () => {
+describe('lockFile (src/util/fileLock.ts)', () => {
   const journalIn = async () => join(await mkdtemp(join(tmpdir(), 'gondola-lock-')), 'wallet', 'journal-1-0xabc.json')
 
   it('polls with growing, capped backoff on an injected clock, then throws', async () => {
@@ -163,8 +163,8 @@ describe('lockJournal', () => {
     let now = 1_000_000
     const sleeps: number[] = []
     const waits: LockWait[] = []
-    const err = await lockJournal({
-      journalPath,
+    const err = await lockFile({
+      path: journalPath,
       timeoutMs: 10_000,
       staleMs: Number.MAX_SAFE_INTEGER,
       clock: () => now,
@@ -179,8 +179,8 @@ describe('lockJournal', () => {
     expect(waits[0]).toMatchObject({ lockPath: `${journalPath}.lock`, waitedMs: 0, timeoutMs: 10_000 })
     expect(waits[1]!.waitedMs).toBeGreaterThanOrEqual(5_000)
     expect(waits[1]!.waitedMs).toBeLessThan(10_000)
-    expect(err).toBeInstanceOf(WalletLockedError)
-    expect((err as WalletLockedError).timeoutMs).toBe(10_000)
+    expect(err).toBeInstanceOf(FileLockedError)
+    expect((err as FileLockedError).timeoutMs).toBe(10_000)
     expect(sleeps.length).toBeGreaterThan(5)
     expect(sleeps.slice(0, 5).every((ms, i) => i === 0 || ms > sleeps[i - 1]! / 2)).toBe(true) // grows (jitter aside)
     expect(Math.max(...sleeps)).toBeLessThanOrEqual(2_000)
@@ -193,8 +193,8 @@ describe('lockJournal', () => {
     const lines: string[] = []
     configureLogging({ level: 'info', write: (l) => lines.push(l) })
     try {
-      const err = await lockJournal({ journalPath, timeoutMs: 50, staleMs: Number.MAX_SAFE_INTEGER }).catch((e: unknown) => e)
-      expect(err).toBeInstanceOf(WalletLockedError)
+      const err = await lockFile({ path: journalPath, timeoutMs: 50, staleMs: Number.MAX_SAFE_INTEGER }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(FileLockedError)
     } finally {
       configureLogging({ level: 'info' }) // the default root logger (stderr, info)
     }
@@ -207,13 +207,13 @@ describe('lockJournal', () => {
   it('takes over a lock whose pid is dead on this host, and a torn (empty) lock file', async () => {
     const journalPath = await journalIn()
     await forgeLock(`${journalPath}.lock`, { pid: deadPid(), hostname: hostname() })
-    const first = await lockJournal({ journalPath, timeoutMs: 0, staleMs: 300_000 })
+    const first = await lockFile({ path: journalPath, timeoutMs: 0, staleMs: 300_000 })
     expect(JSON.parse(await readFile(first.path, 'utf8')).pid).toBe(process.pid)
     await first.release()
     await writeFile(`${journalPath}.lock`, '')
     const old = new Date(Date.now() - 60_000)
     await utimes(`${journalPath}.lock`, old, old)
-    const second = await lockJournal({ journalPath, timeoutMs: 0, staleMs: 300_000 })
+    const second = await lockFile({ path: journalPath, timeoutMs: 0, staleMs: 300_000 })
     await second.release()
     expect(existsSync(`${journalPath}.lock`)).toBe(false)
   })
@@ -221,7 +221,7 @@ describe('lockJournal', () => {
   it('two waiters on one stale lock: exactly one takes it over, the other waits for its release', async () => {
     const journalPath = await journalIn()
     await forgeLock(`${journalPath}.lock`, { pid: deadPid(), hostname: hostname() })
-    const take = () => lockJournal({ journalPath, timeoutMs: 5_000, staleMs: 300_000 })
+    const take = () => lockFile({ path: journalPath, timeoutMs: 5_000, staleMs: 300_000 })
     const pending = [take(), take()]
     const winner = await Promise.race(pending.map((p, i) => p.then(() => i)))
     const loser = pending[1 - winner]!
@@ -236,7 +236,7 @@ describe('lockJournal', () => {
 
   it('release leaves a lock that is no longer ours', async () => {
     const journalPath = await journalIn()
-    const mine = await lockJournal({ journalPath, timeoutMs: 0, staleMs: 300_000 })
+    const mine = await lockFile({ path: journalPath, timeoutMs: 0, staleMs: 300_000 })
     await forgeLock(mine.path, { pid: 4242, hostname: 'other-host' }) // taken over while we were suspended
     await mine.release()
     expect(JSON.parse(await readFile(mine.path, 'utf8')).hostname).toBe('other-host')

@@ -36,7 +36,7 @@ async function trial(maxDelayMs: number) {
   const before = JSON.parse(await readFile(w.journal.path, 'utf8').catch(() => '{"runs":[]}')) as Journal
   const state = signal !== 'SIGKILL' ? 'completed before the kill' : before.runs.length === 0 ? 'killed before signing' : `killed at ${before.runs[0]!.steps.map((s) => `${s.name}:${s.status}`).join(' ')}`
   const next = await testWallet(devnet, { privateKey: w.privateKey, stateDir: mkdtempSync(join(tmpdir(), 'gondola-sweep-')) })
-  const r = await requestTopUp({ wallet: next, mintDiem: true, cooldownMs: HOUR }, { eth: ETH, reason: 'runway' })
+  const r = await requestTopUp({ wallet: next, policy: { mintDiem: true, cooldownMs: HOUR } }, { eth: ETH, reason: 'runway' })
   const after = JSON.parse(await readFile(w.journal.path, 'utf8')) as Journal
   const topUps = after.runs.filter((x) => x.intent.startsWith('topUp:'))
   const nonce = await devnet.publicClient.getTransactionCount({ address: w.address })

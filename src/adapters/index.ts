@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import { createSelfFundingFetch, toAiSdkTools } from './index.js'
- * const funded = createSelfFundingFetch({ baseURL, apiKey, topUp, funding: { minRunwayHours: 24, cooldownMs: 3_600_000 } })
+ * const funded = createSelfFundingFetch({ baseURL, apiKey, topUp: createWalletTopUp({ wallet, policy }), funding: policy })
  * ```
  */
 export { createSelfFundingFetch, type SelfFundingFetch, type SelfFundingFetchOptions } from './selfFundingFetch.js'

@@ -1,6 +1,7 @@
 import type { ChatCompletion } from 'openai/resources/chat/completions'
 import { chargeOf, ledgerEntryOf } from '../agent/accounting.js'
 import type { FundingOutcome, TopUpFn } from '../agent/funding.js'
+import type { FundingPolicy } from '../agent/fundingPolicy.js'
 import { createLedger, type Ledger } from '../agent/ledger.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
 import { createRunner, type KeyServices, type Runner } from '../agent/runner.js'
@@ -15,10 +16,10 @@ export type SelfFundingFetchOptions = {
   apiKey: string
   /** Name in the ledger and logs (default `client`). */
   agent?: string | undefined
-  /** The policy-bound top-up (e.g. `createWalletTopUp({ wallet, … })`); without it a 402 is returned as is. */
+  /** The policy-bound top-up (e.g. `createWalletTopUp({ wallet, policy })`, which keeps the funding window); without it a 402 is returned as is. */
   topUp?: TopUpFn | undefined
-  /** Top up when the runway falls below `minRunwayHours`, at most once per `cooldownMs`. */
-  funding?: { minRunwayHours: number; cooldownMs: number } | undefined
+  /** The funding policy: top up when the runway falls below `minRunwayHours`. */
+  funding?: Pick<FundingPolicy, 'minRunwayHours'> | undefined
   /** Spend ledger (default: a JSONL file at `ledgerPath`, or memory). */
   ledger?: Ledger | undefined
   ledgerPath?: string | undefined
@@ -41,7 +42,8 @@ export type SelfFundingFetchOptions = {
  *
  * @example
  * ```ts
- * const funded = createSelfFundingFetch({ baseURL, apiKey, topUp: createWalletTopUp({ wallet, ethPerTopUp: parseEther('0.01'), mintDiem: true }), funding: { minRunwayHours: 24, cooldownMs: 3_600_000 } })
+ * const policy = { minRunwayHours: 24, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: true }
+ * const funded = createSelfFundingFetch({ baseURL, apiKey, topUp: createWalletTopUp({ wallet, policy }), funding: policy })
  * const openai = new OpenAI({ baseURL, apiKey: 'set-by-gondola', fetch: funded.fetch })
  * await openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'Hi' }] })
  * funded.close()

@@ -1,8 +1,9 @@
 import type OpenAI from 'openai'
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions'
-import { InsufficientBalanceError, InternalServerError, APIConnectionError, RateLimitError, toVeniceError, VeniceAPIError } from '../venice/errors.js'
+import { InsufficientBalanceError, InternalServerError, APIConnectionError, RateLimitError, toVeniceError, VeniceAPIError, type HeadersLike } from '../venice/errors.js'
 import { parseVeniceHeaders, parseVeniceHeadersOnce, type VeniceHeaders } from '../venice/headers.js'
-import { backoffMs, sleep as realSleep } from '../venice/retry.js'
+import { retryDelayMs } from '../util/retry.js'
+import { abortScope, sleep as realSleep } from '../util/sleep.js'
 import type { BalanceMonitor } from './balanceMonitor.js'
 import type { FundingController, FundingOutcome } from './funding.js'
 import { classify402, looksLikeKeyLimit, type InsufficientVerdict } from './keyLimit.js'
@@ -30,7 +31,7 @@ export type CallContext = {
   limiter?: RateLimiter | undefined
   monitor?: BalanceMonitor | undefined
   funding?: FundingController | undefined
-  /** Retries for 500/503/504/connection failures (exponential 0.5→8 s with jitter). Default 4. */
+  /** Retries for 408/409/5xx/connection failures (the shared retry policy: Retry-After, else 0.5→8 s with jitter). Default 4. */
   maxServerRetries?: number | undefined
   /** Waits after a 429 before giving up (the limiter holds each until the reset). Default 6. */
   maxRateLimitRetries?: number | undefined
@@ -77,7 +78,7 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
   for (let retries = 0; ; retries++) {
     const ticket = await ctx.limiter?.acquire(signal)
     try {
-      const { data, response } = await ctx.openai.chat.completions.create(params, { signal, maxRetries: 0 }).withResponse()
+      const { data, response } = await createCompletion(ctx.openai, params, signal)
       const headers = parseVeniceHeadersOnce(response.headers)
       ticket?.done(headers, response.status)
       ctx.monitor?.observeHeaders(headers, response.status)
@@ -93,11 +94,11 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
       if (err instanceof RateLimitError) recordRateLimited(params.model)
       if (err instanceof RateLimitError && rateRetries++ < (ctx.maxRateLimitRetries ?? 6)) {
         // Without a limiter, wait here for the reset ourselves.
-        if (!ctx.limiter) await sleep(waitFor429(headers), signal)
+        if (!ctx.limiter) await sleep(waitFor429(headers, rateRetries - 1, err instanceof VeniceAPIError ? err.headers : undefined), signal)
         continue
       }
-      if ((err instanceof InternalServerError || err instanceof APIConnectionError) && serverRetries < (ctx.maxServerRetries ?? 4)) {
-        await sleep(backoffMs(serverRetries++, { random: ctx.random }), signal)
+      if (isTransient(err, status) && serverRetries < (ctx.maxServerRetries ?? 4)) {
+        await sleep(retryDelayMs({ attempt: serverRetries++, headers: err instanceof VeniceAPIError ? err.headers : undefined, now: Date.now(), random: ctx.random }), signal)
         continue
       }
       if (err instanceof InsufficientBalanceError) {
@@ -125,12 +126,29 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
   }
 }
 
+/**
+ * One SDK call on a signal of its own: the openai SDK adds an abort listener to the signal it is given and never
+ * removes it, so handing it the caller's long-lived signal (a scheduler's, shared by every run) leaked one listener
+ * per call (issue #26: `MaxListenersExceededWarning: 11 abort listeners` after 11 scheduled runs).
+ */
+async function createCompletion(openai: OpenAI, params: VeniceChatParams, signal: AbortSignal | undefined) {
+  const scope = abortScope(signal)
+  try {
+    return await openai.chat.completions.create(params, { signal: scope.signal, maxRetries: 0 }).withResponse()
+  } finally {
+    scope.release()
+  }
+}
+
 /** Whether a 402 message sounds like a key's own limit. A hint only: use `classify402` to decide. */
 export const isKeyLimit = looksLikeKeyLimit
 
-function waitFor429(h: VeniceHeaders | undefined): number {
-  const now = Date.now()
-  if (h?.retryAfterMs !== undefined) return h.retryAfterMs
-  if (h?.resetRequestsAtMs !== undefined) return Math.max(0, h.resetRequestsAtMs - now)
-  return 1000
+/** The shared policy's retryable failures other than 429 (which the limiter waits out): 408, 409, 5xx, no answer. */
+function isTransient(err: unknown, status: number | undefined): boolean {
+  return err instanceof InternalServerError || err instanceof APIConnectionError || status === 408 || status === 409 || (status !== undefined && status >= 500)
+}
+
+/** Without a limiter: the shared policy's wait (Retry-After, else the window's reset), at least 1 s when Venice says nothing. */
+function waitFor429(h: VeniceHeaders | undefined, attempt: number, headers: HeadersLike): number {
+  return retryDelayMs({ attempt, headers, now: Date.now(), resetAtMs: h?.resetRequestsAtMs, initialMs: 1000 })
 }

@@ -1,6 +1,7 @@
 import { BaseError } from '../errors/BaseError.js'
 import type { BalanceMonitor, BalanceSnapshot } from './balanceMonitor.js'
 import { recordFunding } from '../telemetry/record.js'
+import type { FundingPolicy } from './fundingPolicy.js'
 
 /** What the funding controller asks the wallet for. The wallet's policy decides; the model never does. */
 export type TopUpRequest = {
@@ -13,14 +14,16 @@ export type TopUpRequest = {
 /** What the injected top-up reports back. `ok: false` carries the policy's refusal, in words. */
 export type TopUpResult = { ok: true; summary: string; addedDiem?: number | undefined } | { ok: false; refusal: string }
 
-/** The injected wallet top-up (swap ETH→VVV, stake, mint/stake DIEM under the spend policy). */
+/**
+ * The injected wallet top-up (swap ETH→VVV, stake, mint/stake DIEM under the spend policy). It owns the funding
+ * window: `createWalletTopUp` refuses inside it (from the wallet's journal, under its lock).
+ */
 export type TopUpFn = (request: TopUpRequest) => Promise<TopUpResult>
 
 /** Outcome of one `maybeTopUp` call. */
 export type FundingOutcome =
   | { action: 'topped_up'; summary: string }
   | { action: 'refused'; refusal: string }
-  | { action: 'cooldown'; retryAt: number }
   | { action: 'not_needed' }
   /** `error` is one line (the short message: never a multi-line dump or a URL); `cause` is the typed error, with its exit code. */
   | { action: 'failed'; error: string; cause?: BaseError | undefined }
@@ -29,10 +32,8 @@ export type FundingOutcome =
 export type FundingOptions = {
   monitor: BalanceMonitor
   topUp: TopUpFn
-  /** Top up when runway falls below this (hours). */
-  minRunwayHours: number
-  /** At most one top-up attempt per window (ms). */
-  cooldownMs: number
+  /** The funding policy, whole; the controller reads its runway threshold (the window is the top-up's). */
+  policy: Pick<FundingPolicy, 'minRunwayHours'>
   now?: (() => number) | undefined
   onOutcome?: ((outcome: FundingOutcome, request: TopUpRequest) => void) | undefined
   /** The key's name, for telemetry. */
@@ -40,25 +41,25 @@ export type FundingOptions = {
 }
 
 /**
- * The self-funding policy, in code and outside the model's control: when the monitor reports runway
- * below `minRunwayHours` (or the key is exhausted, or a call got a 402), it runs the injected top-up at
- * most once per cooldown window, then refreshes the monitor. Concurrent triggers share one attempt.
+ * The self-funding trigger, in code and outside the model's control: when the monitor reports runway below
+ * `policy.minRunwayHours` (or the key is exhausted, or a call got a 402), it runs the injected top-up, then
+ * refreshes the monitor. Concurrent triggers share one attempt. It keeps no window of its own: the top-up
+ * enforces the policy's funding window (once, across processes), and a refusal comes back as `refused`.
  *
  * @example
  * ```ts
- * const funding = createFundingController({ monitor, topUp: (r) => wallet.topUp(r), minRunwayHours: 24, cooldownMs: 3_600_000 })
+ * const funding = createFundingController({ monitor, topUp: createWalletTopUp({ wallet, policy }), policy })
  * funding.attach() // react to monitor events
  * const outcome = await funding.maybeTopUp('402', { force: true })
  * ```
  */
 export function createFundingController(options: FundingOptions) {
   const now = options.now ?? Date.now
-  let lastAttemptAt: number | undefined
   let inFlight: Promise<FundingOutcome> | undefined
   const history: Array<{ at: number; request: TopUpRequest; outcome: FundingOutcome }> = []
 
   async function attempt(request: TopUpRequest): Promise<FundingOutcome> {
-    lastAttemptAt = now()
+    const at = now()
     let outcome: FundingOutcome
     try {
       const r = await options.topUp(request)
@@ -67,22 +68,20 @@ export function createFundingController(options: FundingOptions) {
       outcome = err instanceof BaseError ? { action: 'failed', error: err.shortMessage, cause: err } : { action: 'failed', error: (err instanceof Error ? err.message : String(err)).split('\n')[0]! }
     }
     if (outcome.action === 'topped_up') await options.monitor.refresh()
-    history.push({ at: lastAttemptAt, request, outcome })
+    history.push({ at, request, outcome })
     recordFunding(options.name ?? 'unknown', outcome.action)
     options.onOutcome?.(outcome, request)
     return outcome
   }
 
   /**
-   * Tops up if needed and allowed. `force` skips the runway check (402, exhausted, a tool request) but
-   * never the cooldown.
+   * Tops up if needed. `force` skips the runway check (402, exhausted, a tool request); the top-up's funding
+   * window still applies (it refuses inside it).
    */
   function maybeTopUp(reason: string, o: { force?: boolean } = {}): Promise<FundingOutcome> {
     if (inFlight) return inFlight
     const s: BalanceSnapshot = options.monitor.snapshot()
-    if (!o.force && s.runwayHours >= options.minRunwayHours) return Promise.resolve({ action: 'not_needed' })
-    if (lastAttemptAt !== undefined && now() - lastAttemptAt < options.cooldownMs)
-      return Promise.resolve({ action: 'cooldown', retryAt: lastAttemptAt + options.cooldownMs })
+    if (!o.force && s.runwayHours >= options.policy.minRunwayHours) return Promise.resolve({ action: 'not_needed' })
     inFlight = attempt({ reason, runwayHours: s.runwayHours, spendable: s.spendable }).finally(() => (inFlight = undefined))
     return inFlight
   }

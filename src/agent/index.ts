@@ -9,6 +9,8 @@ export type { RateLimiter, RateLimiterOptions, LimiterClock, LimiterTicket, Limi
 export { createBalanceMonitor } from './balanceMonitor.js'
 export type { BalanceMonitor, BalanceMonitorOptions, BalanceSnapshot, BalanceEvents } from './balanceMonitor.js'
 export { createFundingController } from './funding.js'
+export { fundingPolicy, fundingPolicyFromEnv, fundingPolicySchema } from './fundingPolicy.js'
+export type { FundingPolicy, FundingOverrides } from './fundingPolicy.js'
 export type { FundingController, FundingOptions, FundingOutcome, TopUpFn, TopUpRequest, TopUpResult } from './funding.js'
 export { createLedger, readLedger, summarize, type LedgerSink } from './ledger.js'
 export type { Ledger, LedgerEntry, LedgerSummary } from './ledger.js'

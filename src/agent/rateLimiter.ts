@@ -1,5 +1,5 @@
 import type { VeniceHeaders } from '../venice/headers.js'
-import { sleep as defaultSleep } from '../venice/retry.js'
+import { abortScope, sleep as defaultSleep } from '../util/sleep.js'
 import { createFailureBudget, type FailureBudget } from './failureBudget.js'
 
 /** Clock and timer, injected so tests move time instead of waiting. */
@@ -110,7 +110,11 @@ export function createRateLimiter(options: RateLimiterOptions = {}) {
       }
       const started = clock.now()
       const changedNow = whenChanged()
-      await (Number.isFinite(ms) ? Promise.race([clock.sleep(ms, signal), changedNow]) : raceAbort(changedNow, signal))
+      if (Number.isFinite(ms)) {
+        // A sleep the change outran stays pending until its timer: on a scope of its own, not on the caller's signal.
+        const scope = abortScope(signal)
+        await Promise.race([clock.sleep(ms, scope.signal), changedNow]).finally(scope.release)
+      } else await raceAbort(changedNow, signal)
       stats.waitsMs += clock.now() - started
     }
     available--

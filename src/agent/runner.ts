@@ -6,6 +6,7 @@ import type { ApiKey, RateLimits } from '../venice/schemas.js'
 import { createBalanceMonitor, type BalanceMonitor, type BalanceMonitorOptions } from './balanceMonitor.js'
 import { createFailureBudget, type FailureBudget } from './failureBudget.js'
 import { createFundingController, type FundingController, type FundingOutcome, type TopUpFn, type TopUpRequest } from './funding.js'
+import type { FundingPolicy } from './fundingPolicy.js'
 import { classify402, keyLimitStateOf, type InsufficientVerdict, type KeyLimitState } from './keyLimit.js'
 import type { Ledger } from './ledger.js'
 import { createPriceBook, type PriceBook } from './pricing.js'
@@ -49,9 +50,10 @@ export type RunnerOptions = {
   limiter?: Omit<RateLimiterOptions, 'clock'> | undefined
   /** Balance monitor tuning. Its runway threshold is `funding.minRunwayHours` (one knob), not set here. */
   monitor?: Omit<BalanceMonitorOptions, 'fetchRateLimits' | 'now' | 'lowRunwayHours'> | undefined
-  /** The wallet's top-up; without it, a 402 or a low runway ends the affected runs instead. */
+  /** The wallet's top-up (it enforces the funding window); without it, a 402 or a low runway ends the affected runs instead. */
   topUp?: TopUpFn | undefined
-  funding?: { minRunwayHours: number; cooldownMs: number } | undefined
+  /** The funding policy, passed whole (the runner reads its runway threshold). */
+  funding?: Pick<FundingPolicy, 'minRunwayHours'> | undefined
   /** Told what every funding attempt on every key decided (topped up, refused, cooldown, failed). */
   onFundingOutcome?: ((keyName: string, outcome: FundingOutcome, request: TopUpRequest) => void) | undefined
   /**
@@ -119,7 +121,7 @@ export type RunnerRunOptions = Omit<RunAgentOptions, 'venice' | 'limiter' | 'mon
  *
  * @example
  * ```ts
- * const runner = createRunner({ baseURL, keys: [{ name: 'main', apiKey }], ledger, topUp, funding: { minRunwayHours: 24, cooldownMs: 3_600_000 } })
+ * const runner = createRunner({ baseURL, keys: [{ name: 'main', apiKey }], ledger, topUp: createWalletTopUp({ wallet, policy }), funding: policy })
  * const results = await Promise.all(prompts.map((prompt, i) => runner.run({ agent: `bot-${i}`, prompt, model: 'qwen3-4b' })))
  * ```
  */
@@ -252,7 +254,7 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
   const funding =
     o.topUp && o.funding
       ? createFundingController({
-          monitor, topUp: o.topUp, minRunwayHours: o.funding.minRunwayHours, cooldownMs: o.funding.cooldownMs, now: o.clock?.now, name: k.name,
+          monitor, topUp: o.topUp, policy: o.funding, now: o.clock?.now, name: k.name,
           onOutcome: o.onFundingOutcome ? (outcome, request) => o.onFundingOutcome!(k.name, outcome, request) : undefined,
         })
       : undefined

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { Address } from 'viem'
 import { z } from 'zod'
 import { atomicWrite } from '../util/atomicWrite.js'
-import { lockJournal, type JournalLock } from '../wallet/journal/lockJournal.js'
+import { lockFile, type FileLock } from '../util/fileLock.js'
 import { AutopilotStateError } from './errors.js'
 
 const bigintString = z.string().regex(/^\d+$/)
@@ -77,9 +77,9 @@ export function autopilotStore(o: { stateDir: string; chainId: number; address: 
     },
     writeRate: (file) => atomicWrite(ratePath, `${JSON.stringify(file, null, 2)}\n`),
     async withPassLock(fn) {
-      let lock: JournalLock | undefined
+      let lock: FileLock | undefined
       try {
-        lock = await lockJournal({ journalPath: join(dir, 'pass'), timeoutMs: o.lockTimeoutMs ?? 300_000, staleMs: 5 * 60_000 })
+        lock = await lockFile({ path: join(dir, 'pass'), timeoutMs: o.lockTimeoutMs ?? 300_000, staleMs: 5 * 60_000 })
         return await fn()
       } finally {
         await lock?.release()

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
-import { parseEther } from 'viem'
 import type { AgentDefinition } from '../agent/defineAgent.js'
+import { fundingPolicyFromEnv } from '../agent/fundingPolicy.js'
 import { autopilotConfig } from '../autopilot/fromEnv.js'
 import type { Env } from '../config/env.js'
 import { createAgentHost, type AgentHost, type HostEvent, type LedgerQuery } from '../host/createAgentHost.js'
@@ -20,7 +20,6 @@ import { openKeyStoreFromEnv } from './keysContext.js'
  * ```
  */
 export async function cliHost(def: AgentDefinition, wallet: Wallet, env: Env, o: { tools?: Record<string, ToolFactory> | undefined; onEvent?: (e: HostEvent) => void } = {}): Promise<AgentHost> {
-  const minRunwayHours = def.funding.minRunwayHours ?? env.GONDOLA_FUNDING_MIN_RUNWAY_HOURS
   // Files by default; with GONDOLA_DATABASE_URL the fleet's ledger, run history, rate budget and failure budget.
   const stores = await stateStoresFor(env)
   const ledgerPath = join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')
@@ -29,14 +28,16 @@ export async function cliHost(def: AgentDefinition, wallet: Wallet, env: Env, o:
     store: await openKeyStoreFromEnv(env),
     baseURL: resolveVeniceBaseUrl(env),
     outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
-    ledger: stores.ledger(ledgerPath),
-    // What a social bot counts its day's budget from: the file, or the fleet's Postgres ledger.
-    ...(stores.database ? { readLedger: async (q: LedgerQuery) => (await import('../fleet/state/index.js')).readPgLedger(stores.database!, q) } : { ledgerPath }),
-    runHistory: stores.runHistory(join(env.GONDOLA_STATE_DIR, 'runs.jsonl')),
-    failureBudget: stores.failureBudget(wallet.address),
-    createLimiter: stores.createLimiter,
+    state: {
+      ledger: stores.ledger(ledgerPath),
+      // What a social bot counts its day's budget from: the file, or the fleet's Postgres ledger.
+      ...(stores.database ? { readLedger: async (q: LedgerQuery) => (await import('../fleet/state/index.js')).readPgLedger(stores.database!, q) } : { ledgerPath }),
+      runHistory: stores.runHistory(join(env.GONDOLA_STATE_DIR, 'runs.jsonl')),
+      failureBudget: stores.failureBudget(wallet.address),
+      createLimiter: stores.createLimiter,
+    },
     // The one runway threshold: the host's balance monitor warns and the funding controller tops up below it.
-    funding: { minRunwayHours, cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000, ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH), mintDiem: true },
+    funding: fundingPolicyFromEnv(env, def.funding),
     tools: o.tools,
     logger: getLogger('cli', { agent: def.name }),
     autopilot: () => autopilotConfig(env, wallet),

@@ -59,7 +59,7 @@ export async function runDemo(o: RunDemoOptions): Promise<DemoSummary> {
     const sent = await report.step('Provisioning: swap ETH→VVV, stake, mint + stake DIEM, mint an ADMIN key and a limited INFERENCE key', () => provisionAgent(world!, wallet, store, report))
     const events: HostEvent[] = []
     const host = createAgentHost({
-      wallet, store, baseURL: world.veniceBaseUrl, outboxDir: join(stateDir, 'outbox'), ledgerPath: join(stateDir, 'ledger.jsonl'), runsPath: join(stateDir, 'runs.jsonl'),
+      wallet, store, baseURL: world.veniceBaseUrl, outboxDir: join(stateDir, 'outbox'), state: { ledgerPath: join(stateDir, 'ledger.jsonl'), runsPath: join(stateDir, 'runs.jsonl') },
       funding: { minRunwayHours: S.minRunwayHours, cooldownMs: 600_000, ethPerTopUp: S.topUpEth, mintDiem: true },
       monitor: { criticalRunwayHours: S.criticalRunwayHours, burnWindowMs: S.burnWindowMs },
       onEvent: (e) => events.push(e),

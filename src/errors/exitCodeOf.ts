@@ -1,12 +1,7 @@
-import { HttpRequestError, InsufficientFundsError, SocketClosedError, TimeoutError, WebSocketRequestError } from 'viem'
+import { InsufficientFundsError } from 'viem'
+import { isNetworkFailure } from '../util/networkError.js'
 import { BaseError } from './BaseError.js'
 import { ExitCode, type ExitCodeValue } from './exitCodes.js'
-
-/** Node/undici error codes of a request that never got an answer. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
-])
 
 /**
  * The process exit code for any thrown value (see `exitCodes.ts`). The cause chain is walked from the outside
@@ -33,14 +28,10 @@ export function exitCodeOf(err: unknown): ExitCodeValue {
 
 function classOf(e: unknown): ExitCodeValue | undefined {
   if (e instanceof BaseError) return e.exitCode === ExitCode.error ? undefined : e.exitCode
-  if (e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof WebSocketRequestError || e instanceof SocketClosedError) return ExitCode.network
+  if (isNetworkFailure(e)) return ExitCode.network
   if (e instanceof InsufficientFundsError) return ExitCode.funds
   if (typeof e !== 'object') return undefined
-  const { name, code, message } = e as { name?: unknown; code?: unknown; message?: unknown }
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return ExitCode.network
-  // fetch() rejects with `TypeError: fetch failed` (cause: the socket error); the openai SDK wraps it as APIConnectionError.
-  if (e instanceof TypeError && message === 'fetch failed') return ExitCode.network
-  if (name === 'APIConnectionError' || name === 'APIConnectionTimeoutError') return ExitCode.network
+  const { name, code } = e as { name?: unknown; code?: unknown }
   // citty's own CLIError (unknown command, missing positional): ours extend BaseError and were handled above.
   if (name === 'CLIError' && typeof code === 'string' && code.startsWith('E')) return ExitCode.usage
   return undefined

@@ -2,6 +2,7 @@
 import type { AgentDefinition } from '../agent/defineAgent.js'
 import { resolveTools, systemPromptOf } from '../agent/defineAgent.js'
 import type { FundingOutcome, TopUpRequest } from '../agent/funding.js'
+import { fundingPolicy, type FundingPolicy } from '../agent/fundingPolicy.js'
 import { createLedger, readLedger, type Ledger, type LedgerEntry } from '../agent/ledger.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
 import type { RunResult } from '../agent/runAgent.js'
@@ -37,13 +38,11 @@ export type HostEvent =
   | { type: 'funding'; agent: string; outcome: FundingOutcome; request: TopUpRequest }
   | { type: 'rotated'; agent: string; reason: string; newKeyId: string }
 
-export type AgentHostOptions = {
-  wallet: Wallet
-  store: KeyStore
-  /** Venice API base URL. */
-  baseURL: string
-  /** Where media and social posts go (`outbox.jsonl`, `images/`, `audio/`). */
-  outboxDir: string
+/**
+ * Where a host keeps its state: files by default (or memory, when no path is given), Postgres-backed parts in
+ * fleet mode (`createStateStores`). Every field is optional.
+ */
+export type HostState = {
   /** JSONL spend ledger; in memory only when omitted. */
   ledgerPath?: string | undefined
   /** JSONL run history (status, steps, tool errors, cost per run); none when omitted. */
@@ -61,8 +60,22 @@ export type AgentHostOptions = {
   failureBudget?: FailureBudget | undefined
   /** Limiter per key and model (fleet mode: `pgLimiterFactory`, one budget per key across workers); default in-process. */
   createLimiter?: LimiterFactory | undefined
-  /** Self-funding: top up (under the spend policy) when the runway falls below `minRunwayHours` — the one runway threshold. */
-  funding: { minRunwayHours: number; cooldownMs: number; ethPerTopUp: bigint; mintDiem: boolean }
+}
+
+export type AgentHostOptions = {
+  wallet: Wallet
+  store: KeyStore
+  /** Venice API base URL. */
+  baseURL: string
+  /** Where media and social posts go (`outbox.jsonl`, `images/`, `audio/`). */
+  outboxDir: string
+  /** Ledger, run history, failure budget and limiters: files by default, Postgres in fleet mode. */
+  state?: HostState | undefined
+  /**
+   * Self-funding, passed whole (validated here): top up (under the spend policy) when the runway falls below
+   * `minRunwayHours` — the one runway threshold — at most once per `cooldownMs` for the wallet. See `fundingPolicyFromEnv`.
+   */
+  funding: FundingPolicy
   /** Balance monitor tuning (critical level, burn window); its `low` threshold is `funding.minRunwayHours`. */
   monitor?: Omit<BalanceMonitorOptions, 'fetchRateLimits' | 'now' | 'keyExpiresAt' | 'lowRunwayHours'> | undefined
   /** A key at its own consumption limit: `stop` the run (default: limits are the point) or `rotate` to a fresh key. */
@@ -101,12 +114,14 @@ export type AgentRunOverrides = {
  *
  * @example
  * ```ts
- * const host = await createAgentHost({ wallet, store, baseURL, outboxDir: '.gondola/outbox', funding: { minRunwayHours: 24, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: true } })
+ * const host = createAgentHost({ wallet, store, baseURL, outboxDir: '.gondola/outbox', funding: fundingPolicyFromEnv(readEnv(), treasurer.funding) })
  * const result = await host.run(treasurer, { prompt: 'How long can we keep running?' })
  * host.close()
  * ```
  */
 export function createAgentHost(options: AgentHostOptions) {
+  const funding = fundingPolicy(options.funding, 'createAgentHost: funding')
+  const state = options.state ?? {}
   const scope = { wallet: options.wallet.address, apiOrigin: originOf(options.baseURL) }
   // Keys inside the wallet's RPC URL never reach a model, a log line or a run result.
   registerUrlSecrets((options.wallet.publicClient.transport as { url?: string }).url)
@@ -115,7 +130,7 @@ export function createAgentHost(options: AgentHostOptions) {
   const adminKey = storedAdminKey(options.store, scope)
   const now = options.clock?.now ?? Date.now
   // Every key of this wallet (agents' and the ADMIN key) spends one failure budget: Venice's breaker is per account.
-  const failureBudget = options.failureBudget ?? accountFailureBudget(options.wallet.address)
+  const failureBudget = state.failureBudget ?? accountFailureBudget(options.wallet.address)
   const admin = adminKey
     ? createVeniceClient({ baseURL: options.baseURL, apiKey: adminKey, fetch: options.fetch, onHeaders: (_h, status) => void (status >= 400 && failureBudget.record(now())) })
     : undefined
@@ -129,14 +144,14 @@ export function createAgentHost(options: AgentHostOptions) {
     }
     return listing.keys
   }
-  const ledger: Ledger = options.ledger ?? createLedger({ path: options.ledgerPath })
+  const ledger: Ledger = state.ledger ?? createLedger({ path: state.ledgerPath })
   const readBack =
-    options.readLedger ??
+    state.readLedger ??
     (async (q: LedgerQuery): Promise<readonly LedgerEntry[]> => {
-      const all = options.ledgerPath ? await readLedger(options.ledgerPath) : ledger.entries()
+      const all = state.ledgerPath ? await readLedger(state.ledgerPath) : ledger.entries()
       return all.filter((e) => e.agent === q.agent && Date.parse(e.ts) >= q.since)
     })
-  const runHistory = options.runHistory ?? (options.runsPath ? fileRunHistory(options.runsPath) : undefined)
+  const runHistory = state.runHistory ?? (state.runsPath ? fileRunHistory(state.runsPath) : undefined)
   const factories = { ...builtinToolFactories, ...options.tools }
   const log = options.logger?.child({ component: 'host' })
   const emit = (event: HostEvent) => {
@@ -153,20 +168,17 @@ export function createAgentHost(options: AgentHostOptions) {
     baseURL: options.baseURL,
     keys: [...agentKeys.entries()].map(([agent, k]) => ({ name: agent, apiKey: options.store.reveal(k.id), expiresAt: k.expiresAt, consumptionLimit: k.consumptionLimit, limitPeriod: k.limitPeriod })),
     failureBudget,
-    createLimiter: options.createLimiter,
+    createLimiter: state.createLimiter,
     ledger,
     fetch: options.fetch,
     logger: options.logger?.child({ component: 'venice' }),
     clock: options.clock,
     monitor: options.monitor,
-    topUp: options.remoteTopUp ? (request) => options.remoteTopUp!({ eth: options.funding.ethPerTopUp, reason: request.reason }) : createWalletTopUp({
-      wallet: options.wallet,
-      ethPerTopUp: options.funding.ethPerTopUp,
-      mintDiem: options.funding.mintDiem,
-      cooldownMs: options.funding.cooldownMs,
-      onTopUp: (result, reason) => emit({ type: 'topUp', reason, result }),
-    }),
-    funding: { minRunwayHours: options.funding.minRunwayHours, cooldownMs: options.funding.cooldownMs },
+    // The funding window is enforced once, by the wallet's top-up (or the treasury's, for a remote one).
+    topUp: options.remoteTopUp
+      ? (request) => options.remoteTopUp!({ eth: funding.ethPerTopUp, reason: request.reason })
+      : createWalletTopUp({ wallet: options.wallet, policy: funding, onTopUp: (result, reason) => emit({ type: 'topUp', reason, result }) }),
+    funding,
     // Report what the self-funding path decided, for every agent key.
     onFundingOutcome: (agent, outcome, request) => {
       for (const sink of sinksOf(agent)) {
@@ -211,8 +223,8 @@ export function createAgentHost(options: AgentHostOptions) {
     const services = runner.key(def.name)
     if (!services) throw new MissingAgentKeyError(`No INFERENCE key is kept for agent "${def.name}".`, { metaMessages: [`Run: gondola provision --agents ${def.name}`] })
     const deps = {
-      wallet: options.wallet, services, outboxDir: options.outboxDir, ethPerTopUp: options.funding.ethPerTopUp, mintDiem: options.funding.mintDiem,
-      fundingCooldownMs: options.funding.cooldownMs, imageModel: options.imageModel ?? 'default', onFundingFailure: (err: BaseError) => void sink.failures.push(err),
+      wallet: options.wallet, services, outboxDir: options.outboxDir, funding,
+      imageModel: options.imageModel ?? 'default', onFundingFailure: (err: BaseError) => void sink.failures.push(err),
       autopilot: options.autopilot, remoteTopUp: options.remoteTopUp,
     }
     const registry = new Map(Object.entries(factories).filter(([name]) => def.tools.includes(name)).map(([name, make]) => [name, make(deps)]))
@@ -224,7 +236,7 @@ export function createAgentHost(options: AgentHostOptions) {
     ledger,
     /** Where media and posts go, and the ledger file (when one is kept): what a social bot built on this host uses. */
     outboxDir: options.outboxDir,
-    ledgerPath: options.ledgerPath,
+    ledgerPath: state.ledgerPath,
     /** The ledger's lines for one agent since a time (ms), read back from where they are kept (flush first). */
     readLedger: readBack,
     agents: (): string[] => [...agentKeys.keys()],

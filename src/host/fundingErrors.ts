@@ -7,7 +7,7 @@ import { BaseError as ViemBaseError, InsufficientFundsError as ViemInsufficientF
 import { BaseError, type BaseErrorParameters } from '../errors/BaseError.js'
 import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { InsufficientFundsError, ReceiptTimeoutError } from '../wallet/errors.js'
-import { findCause, hasNetworkCode, isNetworkError } from '../wallet/send/networkError.js'
+import { findCause, hasNetworkCode, isNetworkError } from '../util/networkError.js'
 
 /** A top-up inside the funding window (read from the wallet's journal under its lock). Nothing was sent. */
 export class FundingWindowError extends BaseError {
@@ -47,7 +47,8 @@ export class FundingFailedError extends BaseError {
 export function toFundingFailure(err: unknown): FundingFailedError {
   if (err instanceof FundingFailedError) return err
   const after = 'Anything already sent is journaled and finished on the next run.'
-  if (isNetworkError(err)) {
+  // A receipt that never came is the RPC's silence too, not an answer from the chain.
+  if (isNetworkError(err) || findCause(err, (e) => e instanceof ReceiptTimeoutError)) {
     return new FundingFailedError(`Top-up failed: the chain RPC could not be reached (${networkReason(err)}). ${after}`, { cause: err, exitCode: ExitCode.network, code: 'FUNDING_NETWORK', details: '' })
   }
   if (isFundsError(err)) {

@@ -19,17 +19,16 @@ import { InsufficientFundsError, NothingToDoError, PolicyViolationError } from '
 import type { Wallet } from '../wallet/createWallet.js'
 import { requestTopUp } from './walletTopUp.js'
 import type { TopUpResult } from '../agent/funding.js'
+import type { FundingPolicy } from '../agent/fundingPolicy.js'
 
 /** What a tool factory gets: the wallet (reads and policy-bound top-ups), the agent's key services, where to write. */
 export type ToolDeps = {
   wallet: Wallet
   services: KeyServices
   outboxDir: string
-  ethPerTopUp: bigint
-  mintDiem: boolean
+  /** The host's funding policy, whole: the default amount, DIEM, and the window (a model's request inside it is refused, as an automatic one would be). */
+  funding: FundingPolicy
   imageModel: string
-  /** The funding window: a model's top-up request inside it is refused, as an automatic one would be. */
-  fundingCooldownMs: number
   /** Told when a top-up the model requested failed (the host puts it in the run result). */
   onFundingFailure?: ((error: BaseError) => void) | undefined
   /** The configured Diem autopilot (targets from GONDOLA_AUTOPILOT_*), when the host has one. */
@@ -135,14 +134,14 @@ export const builtinToolFactories: Record<string, ToolFactory> = {
       },
     }),
   get_runway: ({ services }) => runwayTool({ monitor: services.monitor }),
-  request_top_up: ({ wallet, ethPerTopUp, mintDiem, fundingCooldownMs, onFundingFailure, remoteTopUp }) =>
+  request_top_up: ({ wallet, funding, onFundingFailure, remoteTopUp }) =>
     requestTopUpTool({
       onFailure: onFundingFailure,
       // The model may suggest an amount; the wallet's spend policy (caps, allowlist, slippage) decides.
       requestTopUp: ({ agent, reason, ethAmount }) => {
-        const eth = ethAmount ? parseAmount(ethAmount, { symbol: 'ETH', field: 'ethAmount' }) : ethPerTopUp
+        const eth = ethAmount ? parseAmount(ethAmount, { symbol: 'ETH', field: 'ethAmount' }) : funding.ethPerTopUp
         if (remoteTopUp) return remoteTopUp({ eth, reason: `requested by ${agent}: ${reason}`, agent })
-        return requestTopUp({ wallet, mintDiem, cooldownMs: fundingCooldownMs }, { eth, reason: `requested by ${agent}: ${reason}` })
+        return requestTopUp({ wallet, policy: funding }, { eth, reason: `requested by ${agent}: ${reason}` })
       },
     }),
   generate_image: ({ services, outboxDir, imageModel }) => generateImageTool({ venice: services.venice, model: imageModel, dir: join(outboxDir, 'images') }),

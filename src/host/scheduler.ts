@@ -1,7 +1,7 @@
 import { parseCron, type AgentDefinition, type CronSchedule } from '../agent/defineAgent.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
 import { BaseError } from '../errors/BaseError.js'
-import { sleep } from '../venice/retry.js'
+import { sleep } from '../util/sleep.js'
 
 /** A schedule that cannot run (no interval or cron, both, no bound). */
 export class ScheduleError extends BaseError {

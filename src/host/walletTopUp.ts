@@ -1,5 +1,6 @@
 import { formatEther } from 'viem'
 import type { TopUpFn, TopUpResult } from '../agent/funding.js'
+import type { FundingPolicy } from '../agent/fundingPolicy.js'
 import { topUp, type TopUpReturnType } from '../wallet/actions/topUp.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import { PolicyViolationError } from '../wallet/errors.js'
@@ -10,19 +11,16 @@ import { FundingWindowError, toFundingFailure } from './fundingErrors.js'
 
 export type WalletTopUpOptions = {
   wallet: Wallet
-  /** ETH converted per automatic top-up (wei). The spend policy still caps it. */
-  ethPerTopUp: bigint
-  /** Lock the new sVVV into DIEM and stake it (DIEM gives $1/day each; sVVV alone earns a pool share). */
-  mintDiem: boolean
+  /**
+   * The funding policy, whole: `ethPerTopUp` per automatic top-up (the spend policy still caps it), `mintDiem`
+   * (lock the new sVVV into DIEM and stake it), and the funding window `cooldownMs`: at most one top-up per window
+   * for the wallet ADDRESS. This is the one place the window is enforced: the last top-up is read from the
+   * address's journal under its lock, in the same critical section as the top-up itself, so parallel tool calls,
+   * agents, processes and state dirs get exactly one per window.
+   */
+  policy: Pick<FundingPolicy, 'ethPerTopUp' | 'mintDiem' | 'cooldownMs'>
   /** Told about every completed top-up (the demo prints it), and about a finished interrupted one. */
   onTopUp?: ((result: TopUpReturnType, reason: string) => void) | undefined
-  /**
-   * At most one top-up per this many ms, for the wallet ADDRESS: the last one is read from the address's
-   * journal under its lock, in the same critical section as the top-up itself, so parallel tool calls, agents,
-   * processes and state dirs on this machine get exactly one per window. Default: no window here (the funding
-   * controller keeps its own in-process cooldown).
-   */
-  cooldownMs?: number | undefined
   now?: (() => number) | undefined
 }
 
@@ -33,14 +31,14 @@ export type WalletTopUpOptions = {
  *
  * @example
  * ```ts
- * const topUpFn = createWalletTopUp({ wallet, ethPerTopUp: parseEther('0.01'), mintDiem: true })
- * const runner = createRunner({ baseURL, keys, topUp: topUpFn, funding: { minRunwayHours: 24, cooldownMs: 3_600_000 } })
+ * const policy = { minRunwayHours: 24, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: true }
+ * const runner = createRunner({ baseURL, keys, topUp: createWalletTopUp({ wallet, policy }), funding: policy })
  * ```
  */
 export function createWalletTopUp(options: WalletTopUpOptions): TopUpFn {
   const now = options.now ?? Date.now
   let sequence = 0
-  return async (request) => requestTopUp(options, { eth: options.ethPerTopUp, reason: request.reason, idempotencyKey: `topup:${new Date(now()).toISOString().slice(0, 10)}:${now()}:${sequence++}` })
+  return async (request) => requestTopUp(options, { eth: options.policy.ethPerTopUp, reason: request.reason, idempotencyKey: `topup:${new Date(now()).toISOString().slice(0, 10)}:${now()}:${sequence++}` })
 }
 
 /**
@@ -56,11 +54,11 @@ export function createWalletTopUp(options: WalletTopUpOptions): TopUpFn {
  *
  * @example
  * ```ts
- * const r = await requestTopUp({ wallet, mintDiem: true, cooldownMs: 3_600_000 }, { eth: parseEther('0.01'), reason: 'runway' })
+ * const r = await requestTopUp({ wallet, policy: { mintDiem: true, cooldownMs: 3_600_000 } }, { eth: parseEther('0.01'), reason: 'runway' })
  * if (!r.ok) console.log(r.refusal) // 'A top-up already ran at …; the funding policy allows the next one after …'
  * ```
  */
-export async function requestTopUp(options: Pick<WalletTopUpOptions, 'wallet' | 'mintDiem' | 'onTopUp' | 'cooldownMs' | 'now'>, p: { eth: bigint; reason: string; idempotencyKey?: string | undefined }): Promise<TopUpResult> {
+export async function requestTopUp(options: { wallet: Wallet; policy: Pick<FundingPolicy, 'mintDiem' | 'cooldownMs'> } & Pick<WalletTopUpOptions, 'onTopUp' | 'now'>, p: { eth: bigint; reason: string; idempotencyKey?: string | undefined }): Promise<TopUpResult> {
   const { wallet } = options
   try {
     return await withWalletLock(wallet, async (): Promise<TopUpResult> => {
@@ -69,8 +67,9 @@ export async function requestTopUp(options: Pick<WalletTopUpOptions, 'wallet' | 
       if (finished) return { ok: true, summary: `finished an interrupted top-up: ${describeTopUp(finished)}`, addedDiem: Number(formatEther(finished.diemStaked)) }
       const now = (options.now ?? Date.now)()
       const last = lastTopUpAt(wallet)
-      if (options.cooldownMs && last !== undefined && now - last < options.cooldownMs) throw new FundingWindowError(new Date(last), new Date(last + options.cooldownMs))
-      const result = await topUp(wallet, { eth: p.eth, mintDiem: options.mintDiem, idempotencyKey: p.idempotencyKey })
+      const { cooldownMs, mintDiem } = options.policy
+      if (cooldownMs && last !== undefined && now - last < cooldownMs) throw new FundingWindowError(new Date(last), new Date(last + cooldownMs))
+      const result = await topUp(wallet, { eth: p.eth, mintDiem, idempotencyKey: p.idempotencyKey })
       options.onTopUp?.(result, p.reason)
       return { ok: true, summary: describeTopUp(result), addedDiem: Number(formatEther(result.diemStaked)) }
     })
@@ -90,11 +89,11 @@ export async function requestTopUp(options: Pick<WalletTopUpOptions, 'wallet' | 
  *
  * @example
  * ```ts
- * const done = await finishInterruptedTopUp({ wallet, mintDiem: true })
+ * const done = await finishInterruptedTopUp({ wallet })
  * if (done) console.log(describeTopUp(done))
  * ```
  */
-export async function finishInterruptedTopUp(options: Pick<WalletTopUpOptions, 'wallet' | 'mintDiem' | 'onTopUp'>): Promise<TopUpReturnType | undefined> {
+export async function finishInterruptedTopUp(options: Pick<WalletTopUpOptions, 'wallet' | 'onTopUp'>): Promise<TopUpReturnType | undefined> {
   if (options.wallet.dryRun) return undefined
   try {
     return await withWalletLock(options.wallet, async () => {

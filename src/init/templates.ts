@@ -113,7 +113,8 @@ export default defineAgent({
   model: 'function_calling_default',
   tools: ['get_forecast', 'get_runway'],
   budget: { diemPerRun: 0.01 },
-  funding: { minRunwayHours: 24 },
+  // Self-funding thresholds come from .env (GONDOLA_FUNDING_MIN_RUNWAY_HOURS, …); set funding: { minRunwayHours }
+  // here only to give this agent its own.
 })
 `
 }
@@ -125,7 +126,7 @@ import { join } from 'node:path'
 import { parseEther } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { KeyStore, createAgentHost, createWallet, provision, startLocalWorld, type LocalWorld } from 'gondola'
+import { KeyStore, createAgentHost, createWallet, fundingPolicyFromEnv, provision, readEnv, startLocalWorld, type LocalWorld } from 'gondola'
 import agent, { getForecast } from '../agents/${o.agent}.ts'
 
 let world: LocalWorld
@@ -144,7 +145,8 @@ it('${o.agent} calls its own tool on its own limited key', async () => {
 
   const host = createAgentHost({
     wallet, store, baseURL: world.veniceBaseUrl, outboxDir: join(stateDir, 'outbox'),
-    funding: { minRunwayHours: 24, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: true },
+    // The same funding policy \`gondola run\` uses: .env's GONDOLA_FUNDING_*, then the agent's own overrides.
+    funding: fundingPolicyFromEnv(readEnv(), agent.funding),
     tools: { get_forecast: () => getForecast },
   })
   try {

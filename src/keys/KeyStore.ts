@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { ExitCode } from '../errors/exitCodes.js'
 import { redact } from '../util/redact.js'
-import { WalletLockedError } from '../wallet/errors.js'
+import { FileLockedError } from '../util/fileLock.js'
 import { KeyStoreError, KeyStoreFileError } from './errors.js'
 import { fileKeyStoreBackend, type KeyStoreBackend } from './keyStoreBackend.js'
 import { checkSealedSecrets } from './keyStoreFile.js'
@@ -288,7 +288,7 @@ export class KeyStore {
     try {
       return await take()
     } catch (err) {
-      if (!(err instanceof WalletLockedError)) throw err
+      if (!(err instanceof FileLockedError)) throw err
       const holder = err.holder ? `process ${err.holder.pid} on ${err.holder.hostname}` : 'another process'
       throw new KeyStoreError(`The key store ${this.path} is busy: ${holder} holds its ${what} lock (${err.lockPath}); gave up after ${Math.round(timeoutMs / 1000)} s.`, {
         cause: err,

@@ -4,7 +4,7 @@
  * the sealing; a backend only reads, read-modify-writes atomically, and provides the mint lock.
  */
 import { atomicWrite } from '../util/atomicWrite.js'
-import { lockJournal } from '../wallet/journal/lockJournal.js'
+import { lockFile } from '../util/fileLock.js'
 import { readKeyStoreFile } from './keyStoreFile.js'
 import type { KeyStoreFile } from './keyStoreSchema.js'
 
@@ -42,7 +42,7 @@ export function fileKeyStoreBackend(path: string): KeyStoreBackend {
     splitSealing: false,
     read: () => readKeyStoreFile(path),
     async update(change, timeoutMs, staleMs) {
-      const lock = await lockJournal({ journalPath: path, timeoutMs, staleMs })
+      const lock = await lockFile({ path, timeoutMs, staleMs })
       try {
         const { file, result } = change(await readKeyStoreFile(path))
         await atomicWrite(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 })
@@ -51,6 +51,6 @@ export function fileKeyStoreBackend(path: string): KeyStoreBackend {
         await lock.release()
       }
     },
-    lockMint: (timeoutMs, staleMs) => lockJournal({ journalPath: `${path}.mint`, timeoutMs, staleMs }),
+    lockMint: (timeoutMs, staleMs) => lockFile({ path: `${path}.mint`, timeoutMs, staleMs }),
   }
 }

@@ -1,6 +1,7 @@
 import type { CreatedApiKey, Web3KeyBody } from '../venice/schemas.js'
 import { BadRequestError, RateLimitError, VeniceAPIError } from '../venice/errors.js'
-import { retryAfterMs } from '../venice/headers.js'
+import { backoffMs, retryAfterMs } from '../util/retry.js'
+import { sleep as defaultSleep } from '../util/sleep.js'
 import { KeyMintRejectedError, KeyQuotaError, NotStakedError, SignatureVerificationError, TokenExpiredError } from './errors.js'
 import type { WalletSigner } from '../wallet/accounts/toSigner.js'
 
@@ -75,7 +76,7 @@ export async function mintWeb3Key(api: Web3KeyApi, parameters: MintWeb3KeyParame
       }
       if (message.includes('Could not verify wallet signature')) {
         if (verifyFailures++ < verifyRetries) {
-          const ms = 500 * 2 ** (verifyFailures - 1)
+          const ms = backoffMs(verifyFailures - 1)
           onWait?.({ reason: 'signature-retry', what: 'Venice to verify the wallet signature again', ms })
           await sleep(ms)
           continue
@@ -91,8 +92,4 @@ export async function mintWeb3Key(api: Web3KeyApi, parameters: MintWeb3KeyParame
       throw new KeyMintRejectedError(`Venice refused to mint the key: ${message || err.shortMessage}`, { cause: err })
     }
   }
-}
-
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

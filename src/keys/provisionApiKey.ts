@@ -2,7 +2,8 @@ import { traceKeyOperation } from '../telemetry/record.js'
 import { randomBytes } from 'node:crypto'
 import { createVeniceClient, type VeniceClient } from '../venice/createVeniceClient.js'
 import { APIConnectionError, InternalServerError, VeniceAPIError } from '../venice/errors.js'
-import { backoffMs } from '../venice/retry.js'
+import { retryDelayMs } from '../util/retry.js'
+import { sleep as defaultSleep } from '../util/sleep.js'
 import type { CreatedApiKey } from '../venice/schemas.js'
 import { BaseError } from '../errors/BaseError.js'
 import { KeyMismatchError, KeyQuotaError, UnreconciledMintError } from './errors.js'
@@ -105,7 +106,8 @@ async function provisionApiKeyUntraced(parameters: ProvisionApiKeyParameters): P
       } catch (err) {
         if (!isAmbiguous(err) || !canSettle || attempt >= maxMintAttempts) throw err
         if (storedAdmin) await settle(client(storedAdmin))
-        await (sleep ?? defaultSleep)(backoffMs(attempt - 1))
+        // The shared retry policy's wait (a 5xx's Retry-After, else 0.5 s → 8 s), after the orphan is settled: never a blind retry.
+        await (sleep ?? defaultSleep)(retryDelayMs({ attempt: attempt - 1, headers: err instanceof VeniceAPIError ? err.headers : undefined, now: Date.now() }))
       }
     }
     // Read back with the kept ADMIN key, or with the new key itself when it is the (first) ADMIN key.
@@ -228,8 +230,6 @@ function isDefiniteAnswer(err: unknown): boolean {
 function isAmbiguous(err: unknown): boolean {
   return err instanceof APIConnectionError || err instanceof InternalServerError
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** The origin of an API base URL: keys belong to one API (devnet emulator vs api.venice.ai). */
 export function originOf(baseURL: string): string {

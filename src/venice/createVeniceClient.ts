@@ -4,7 +4,7 @@ import { redact } from '../util/redact.js'
 import { NotFoundError, UnexpectedRedirectError } from './errors.js'
 import { parseVeniceHeadersOnce, type VeniceHeaders } from './headers.js'
 import { request, type Transport, type VeniceLogger, type WithHeaders } from './request.js'
-import { sleep } from './retry.js'
+import { sleep } from '../util/sleep.js'
 import {
   apiKeyListSchema, apiKeyOneSchema, billingBalanceSchema, billingPageSchema, characterListSchema, characterOneSchema, createdApiKeyResponseSchema,
   imageResponseSchema, legacyBillingPageSchema, modelListSchema, rateLimitLogSchema, rateLimitsSchema, successSchema, traitsSchema, web3TokenSchema,

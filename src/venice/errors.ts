@@ -8,6 +8,7 @@
 import OpenAI from 'openai'
 import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { BaseError } from '../errors/BaseError.js'
+import { isNetworkError } from '../util/networkError.js'
 import { publicText } from '../util/publicError.js'
 
 /** Header bag accepted everywhere in `src/venice/`: fetch `Headers` or a plain object. */
@@ -187,38 +188,9 @@ export function toVeniceError(err: unknown): VeniceAPIError | BaseError {
     if (err instanceof OpenAI.APIUserAbortError || e.name === 'APIUserAbortError' || e.name === 'AbortError') return new APIUserAbortError({ cause: err })
     if (typeof e.status === 'number') return generate(e.status, e.error, e.headers, err)
     // The SDK's connection errors carry `name === 'Error'` (its classes don't set one): recognise them by class.
-    if (isConnectionFailure(err)) return new APIConnectionError({ message: connectionMessage(err), cause: err })
+    if (isNetworkError(err)) return new APIConnectionError({ message: connectionMessage(err), cause: err })
   }
   return new BaseError('Unexpected error calling Venice.', { cause: err })
-}
-
-/** Socket-level error codes of Node (net, undici) that mean the request got no (complete) answer. */
-const CONNECTION_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
-])
-
-/**
- * Whether `err` means the request got no answer: the openai SDK's `APIConnectionError` /
- * `APIConnectionTimeoutError`, fetch's `TypeError` ("fetch failed", "terminated" when the body is cut),
- * an `AbortSignal.timeout` firing, or a socket error code anywhere in the cause chain.
- *
- * @example
- * ```ts
- * isConnectionFailure(new OpenAI.APIConnectionError({ message: 'Connection error.' })) // true
- * isConnectionFailure(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })) // true
- * ```
- */
-export function isConnectionFailure(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof OpenAI.APIConnectionError || e instanceof APIConnectionError) return true
-    const { name, code } = e as { name?: unknown; code?: unknown }
-    if (name === 'APIConnectionError' || name === 'APIConnectionTimeoutError' || name === 'TimeoutError' || name === 'ConnectTimeoutError' || name === 'SocketError') return true
-    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true
-    // undici's own wording for a request that failed or a body cut short (not any TypeError: a bug is no network fault).
-    if (e instanceof TypeError && /^(fetch failed|terminated)$/.test(e.message)) return true
-  }
-  return false
 }
 
 function connectionMessage(err: unknown): string {

@@ -1,4 +1,5 @@
-import { headerValue, type HeadersLike } from './errors.js'
+import { retryAfterFromValues } from '../util/retry.js'
+import type { HeadersLike } from './errors.js'
 
 /** Everything Venice says about the caller in a response's headers. Absent headers are `undefined`. */
 export type VeniceHeaders = {
@@ -50,7 +51,7 @@ export function parseVeniceHeaders(headers: HeadersLike, now: number = Date.now(
     limitTokens: toNumber(h['x-ratelimit-limit-tokens']),
     remainingTokens: toNumber(h['x-ratelimit-remaining-tokens']),
     resetTokensInMs: secondsToMs(toNumber(h['x-ratelimit-reset-tokens'])),
-    retryAfterMs: retryAfterFrom(h['retry-after-ms'], h['retry-after'], now),
+    retryAfterMs: retryAfterFromValues(h['retry-after-ms'], h['retry-after'], now),
     requestId: h['cf-ray'] ?? h['x-request-id'],
     modelId: h['x-venice-model-id'],
     modelName: h['x-venice-model-name'],
@@ -85,28 +86,6 @@ function pickVeniceHeaders(headers: HeadersLike): Record<string, string | undefi
     if (VENICE_HEADER_NAMES.has(lower) && !(lower in out)) out[lower] = v
   }
   return out
-}
-
-/**
- * The server-advised retry delay: `retry-after-ms`, then `Retry-After` (seconds or HTTP date).
- *
- * @example
- * ```ts
- * retryAfterMs(new Headers({ 'retry-after': '2' }), Date.now()) // 2000
- * ```
- */
-export function retryAfterMs(headers: HeadersLike, now: number): number | undefined {
-  return retryAfterFrom(headerValue(headers, 'retry-after-ms'), headerValue(headers, 'retry-after'), now)
-}
-
-function retryAfterFrom(retryAfterMsValue: string | undefined, ra: string | undefined, now: number): number | undefined {
-  const ms = toNumber(retryAfterMsValue)
-  if (ms !== undefined && ms >= 0) return ms
-  if (ra === undefined) return undefined
-  const seconds = toNumber(ra)
-  if (seconds !== undefined) return seconds >= 0 ? seconds * 1000 : undefined
-  const date = Date.parse(ra)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
 function toNumber(v: string | undefined): number | undefined {

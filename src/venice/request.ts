@@ -1,6 +1,7 @@
 import type { z } from 'zod'
-import { APIConnectionError, APIUserAbortError, generate, InvalidResponseError, redactSecrets, UnexpectedRedirectError, type VeniceAPIError } from './errors.js'
-import { isRetryableStatus, retryDelayMs, sleep as defaultSleep } from './retry.js'
+import { withRetries } from '../util/retry.js'
+import { APIConnectionError, APIUserAbortError, generate, InvalidResponseError, redactSecrets, UnexpectedRedirectError, VeniceAPIError } from './errors.js'
+import { parseVeniceHeaders } from './headers.js'
 
 /** Minimal logger: anything with `debug`/`warn` (console works). Never receives an API key. */
 export type VeniceLogger = { debug?: (msg: string, data?: Record<string, unknown>) => void; warn?: (msg: string, data?: Record<string, unknown>) => void }
@@ -48,39 +49,47 @@ export type WithHeaders<T> = { data: T; headers: Headers; status: number }
  */
 export async function request<T>(t: Transport, spec: RequestSpec<T>): Promise<WithHeaders<T>> {
   const url = buildUrl(t.baseURL, spec.path, spec.query)
-  const maxRetries = spec.retry === false ? 0 : t.maxRetries
-  for (let attempt = 0; ; attempt++) {
-    let failure: { err: VeniceAPIError; status: number | undefined; headers: Headers | undefined }
-    try {
-      const res = await t.fetch(url, init(t, spec))
-      if (res.ok) return { data: await parseBody(res, spec), headers: res.headers, status: res.status }
-      failure = { err: generate(res.status, await readErrorBody(res), res.headers), status: res.status, headers: res.headers }
-    } catch (cause) {
-      if (spec.signal?.aborted) throw new APIUserAbortError({ cause })
-      // Whatever fetch rejects with is a network failure (fetch's TypeError, a timeout), and so is a reset while the
-      // body is read (undici's "terminated"); only our own verdict on a complete body is not.
-      if (cause instanceof InvalidResponseError || cause instanceof UnexpectedRedirectError) throw cause
-      failure = { err: new APIConnectionError({ message: `Connection to ${spec.method} ${spec.path} failed.`, cause: scrub(cause) }), status: undefined, headers: undefined }
-    }
-    if (attempt < maxRetries && isRetryableStatus(failure.status)) {
-      await backoff(t, attempt, failure.status, failure.headers, spec, failure.err)
-      continue
-    }
-    throw failure.err
+  try {
+    return await withRetries(() => attempt(t, spec, url), {
+      maxRetries: spec.retry === false ? 0 : t.maxRetries,
+      // An answer with a status, or none at all; never our own verdict on an answer (a redirect, a bad body).
+      classify: (err) =>
+        err instanceof APIConnectionError ? { status: undefined } : err instanceof VeniceAPIError && err.status !== undefined ? { status: err.status, headers: err.headers, resetAtMs: resetAtOf(err, t.now()) } : undefined,
+      signal: spec.signal,
+      sleep: t.sleep,
+      now: t.now,
+      onRetry: ({ attempt: n, delayMs, status, error }) => {
+        // A wait a person would notice (≥ 1 s, e.g. a 429's Retry-After) is reported at warn, saying what it waits for.
+        const fields = { path: spec.path, status, attempt: n, delayMs, error: (error as Error).name }
+        if (delayMs >= 1_000) t.logger?.warn?.(`waiting ${Math.round(delayMs / 1000)} s to retry the Venice request`, fields)
+        else t.logger?.debug?.('venice: retrying', fields)
+      },
+    })
+  } catch (cause) {
+    if (spec.signal?.aborted && !(cause instanceof APIUserAbortError)) throw new APIUserAbortError({ cause })
+    throw cause
   }
 }
 
-async function backoff<T>(t: Transport, attempt: number, status: number | undefined, headers: Headers | undefined, spec: RequestSpec<T>, err: VeniceAPIError): Promise<void> {
-  const ms = retryDelayMs({ attempt, status, headers, now: t.now() })
-  // A wait a person would notice (≥ 1 s, e.g. a 429's Retry-After) is reported at warn, saying what it waits for.
-  const fields = { path: spec.path, status, attempt: attempt + 1, delayMs: ms, error: err.name }
-  if (ms >= 1_000) t.logger?.warn?.(`waiting ${Math.round(ms / 1000)} s to retry the Venice request`, fields)
-  else t.logger?.debug?.('venice: retrying', fields)
+/** One try: the parsed body, or a typed failure (`generate` for a status, `APIConnectionError` for no answer). */
+async function attempt<T>(t: Transport, spec: RequestSpec<T>, url: string): Promise<WithHeaders<T>> {
+  let res: Response
   try {
-    await t.sleep(ms, spec.signal)
+    res = await t.fetch(url, init(t, spec))
+    if (res.ok) return { data: await parseBody(res, spec), headers: res.headers, status: res.status }
   } catch (cause) {
-    throw new APIUserAbortError({ cause })
+    if (spec.signal?.aborted) throw new APIUserAbortError({ cause })
+    // Whatever fetch rejects with is a network failure (fetch's TypeError, a timeout), and so is a reset while the
+    // body is read (undici's "terminated"); only our own verdict on a complete body is not.
+    if (cause instanceof InvalidResponseError || cause instanceof UnexpectedRedirectError) throw cause
+    throw new APIConnectionError({ message: `Connection to ${spec.method} ${spec.path} failed.`, cause: scrub(cause) })
   }
+  throw generate(res.status, await readErrorBody(res), res.headers)
+}
+
+/** A 429's `x-ratelimit-reset-requests`: Venice's own word on when the window reopens. */
+function resetAtOf(err: VeniceAPIError, now: number): number | undefined {
+  return err.status === 429 && err.headers ? parseVeniceHeaders(err.headers, now).resetRequestsAtMs : undefined
 }
 
 function init<T>(t: Transport, spec: RequestSpec<T>): RequestInit {
@@ -138,4 +147,3 @@ function scrub(cause: unknown): Error {
   return new Error(redactSecrets(msg))
 }
 
-export { defaultSleep }

@@ -5,6 +5,7 @@
 import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import type { Address, Hex } from 'viem'
 import { BaseError, type BaseErrorParameters } from '../errors/BaseError.js'
+import { FileLockedError, formatWait, type LockHolder } from '../util/fileLock.js'
 
 /** An amount is zero, negative, non-numeric, too precise or out of range. Nothing was sent. */
 export class InvalidAmountError extends BaseError {
@@ -131,19 +132,14 @@ export class UnsupportedSignerError extends BaseError {
 }
 
 /** Who holds a journal lock, as written in the lock file. */
-export type LockHolder = { pid: number; hostname: string; startedAt: string }
+export type { LockHolder }
 
 /** Another process is running a wallet action on the same journal (state dir, chain, address) and did not finish in time. Nothing was sent. */
-export class WalletLockedError extends BaseError {
+export class WalletLockedError extends FileLockedError {
   override name = 'WalletLockedError' as const
-  constructor(
-    readonly lockPath: string,
-    readonly holder: LockHolder | undefined,
-    readonly timeoutMs: number,
-    parameters: BaseErrorParameters = {},
-  ) {
+  constructor(lockPath: string, holder: LockHolder | undefined, timeoutMs: number, parameters: BaseErrorParameters = {}) {
     const who = holder ? `process ${holder.pid} on ${holder.hostname} (since ${holder.startedAt})` : 'another process'
-    super(`The wallet is busy: ${who} holds ${lockPath}; gave up after ${formatWait(timeoutMs)}. Nothing was sent.`, {
+    super(lockPath, holder, timeoutMs, `The wallet is busy: ${who} holds ${lockPath}; gave up after ${formatWait(timeoutMs)}. Nothing was sent.`, {
       metaMessages: [
         'Wait for that process to finish and run the command again, or raise the wallet lock timeout.',
         `If that process is no longer running, delete ${lockPath} (a lock whose process has exited on this host is taken over automatically).`,
@@ -152,8 +148,4 @@ export class WalletLockedError extends BaseError {
       ...parameters,
     })
   }
-}
-
-function formatWait(ms: number): string {
-  return ms >= 1_000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`
 }

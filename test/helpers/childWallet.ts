@@ -10,7 +10,7 @@ import type { Devnet } from '../../src/devnet/startDevnet.js'
  *
  * @example
  * ```ts
- * const c = childWallet(devnet(), { key, stateDir }, `return await requestTopUp({ wallet, mintDiem: false, cooldownMs: 3_600_000 }, { eth: 10n ** 16n, reason: 'x' })`)
+ * const c = childWallet(devnet(), { key, stateDir }, `return await requestTopUp({ wallet, policy: { mintDiem: false, cooldownMs: 3_600_000 } }, { eth: 10n ** 16n, reason: 'x' })`)
  * await c.ready; c.go(); const out = await c.result
  * ```
  */

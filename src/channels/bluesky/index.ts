@@ -3,7 +3,8 @@ import { AtpAgent, RichText, type AtpSessionData } from '@atproto/api'
 import { atomicWrite } from '../../util/atomicWrite.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
-import { retryAfterMs } from '../retryAfter.js'
+import { isNetworkError } from '../../util/networkError.js'
+import { withRetries, type RetryableFailure } from '../../util/retry.js'
 import { BLUESKY_IMAGE_LIMITS, fitImage } from '../media/fitImage.js'
 import type { Channel, PublishOptions, Published } from '../types.js'
 import { deterministicTid } from './tid.js'
@@ -20,13 +21,28 @@ const COLLECTION = 'app.bsky.feed.post'
 type XrpcLike = { status?: number; error?: string; headers?: Record<string, string> }
 
 /**
+ * What an XRPC failure was, for the retry policy: an HTTP status (XRPC's own codes below 100 are not), or no
+ * answer at all; `RateLimit-Reset` (unix seconds) is the window's end. Our own verdicts are never retried.
+ */
+function xrpcFailure(err: unknown): RetryableFailure | undefined {
+  if (err instanceof BlueskyError) return undefined
+  const e = err as XrpcLike
+  if (typeof e.status === 'number' && e.status >= 100) {
+    const reset = Number(e.headers?.['ratelimit-reset'])
+    return { status: e.status, headers: e.headers, resetAtMs: Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined }
+  }
+  return isNetworkError(err) ? { status: undefined } : undefined
+}
+
+/**
  * Bluesky through `@atproto/api`: logs in with the handle and an app password (never printed; the session is kept in
  * an optional 0600 file and resumed on restart), posts text with
  * link and mention facets, and an image uploaded as a blob with its alt text, fitted to Bluesky's limits
  * (≤ 1,000,000 bytes, ≤ 2000 px) with sharp. The record key is derived from the idempotency key and the first
  * attempt's time, so a retry after a crash or a dropped connection addresses the same record: `findPublished`
- * reads it back, and a second create cannot make a second post. 429 answers are retried after Retry-After /
- * RateLimit-Reset (else 1 s·2ⁿ), up to `maxRetries` times, each wait capped at `maxWaitMs`.
+ * reads it back, and a second create cannot make a second post. 408/409/429/5xx answers and dropped connections are
+ * retried under the shared retry policy (`util/retry.ts`: Retry-After, else RateLimit-Reset, else 0.5 s → 8 s
+ * backoff), up to `maxRetries` times, each wait capped at `maxWaitMs`.
  *
  * @example
  * ```ts
@@ -53,7 +69,6 @@ export function blueskyChannel(o: {
       throw new BlueskyError('The Bluesky service is not a valid URL.', { code: 'BLUESKY_BAD_URL', exitCode: ExitCode.config })
     }
   })()
-  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
   const maxRetries = o.maxRetries ?? 3
   const maxWaitMs = o.maxWaitMs ?? 60_000
   // Session-file writes, in the order the agent reported them (a later one must not be overtaken by an earlier one).
@@ -86,23 +101,15 @@ export function blueskyChannel(o: {
   }
   let session: Promise<string> | undefined
 
-  /** Runs `call`, waiting out 429s; any other failure becomes a BlueskyError naming the host (never the password). */
+  /** Runs `call` under the shared retry policy; any failure left becomes a BlueskyError naming the host (never the password). */
   async function withBackoff<T>(what: string, call: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await call()
-      } catch (err) {
-        const e = err as XrpcLike
-        if (e.status === 429 && attempt < maxRetries) {
-          const h = e.headers ?? {}
-          const reset = h['ratelimit-reset'] ? new Date(Number(h['ratelimit-reset']) * 1000).toUTCString() : null
-          await sleep(Math.min(maxWaitMs, retryAfterMs(h['retry-after'] ?? reset, 1000 * 2 ** attempt, Date.now())))
-          continue
-        }
-        if (err instanceof BlueskyError) throw err
-        const detail = e.error && e.error !== 'Unknown' ? `${e.error}${e.status ? ` (${e.status})` : ''}` : String((err as Error)?.message ?? err)
-        throw new BlueskyError(`Bluesky at ${host}: ${what} failed: ${detail.replaceAll(o.appPassword, '***')}.`, { code: 'BLUESKY_REQUEST', exitCode: e.status === 401 || e.error === 'AuthenticationRequired' ? ExitCode.config : ExitCode.network })
-      }
+    try {
+      return await withRetries(call, { maxRetries, maxWaitMs, sleep: o.sleep, classify: xrpcFailure })
+    } catch (err) {
+      if (err instanceof BlueskyError) throw err
+      const e = err as XrpcLike
+      const detail = e.error && e.error !== 'Unknown' ? `${e.error}${e.status ? ` (${e.status})` : ''}` : String((err as Error)?.message ?? err)
+      throw new BlueskyError(`Bluesky at ${host}: ${what} failed: ${detail.replaceAll(o.appPassword, '***')}.`, { code: 'BLUESKY_REQUEST', exitCode: e.status === 401 || e.error === 'AuthenticationRequired' ? ExitCode.config : ExitCode.network })
     }
   }
 

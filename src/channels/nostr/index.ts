@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { BaseError } from '../../errors/BaseError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
 import { atomicWrite } from '../../util/atomicWrite.js'
+import { sleep as defaultSleep } from '../../util/sleep.js'
 import type { Channel, Published } from '../types.js'
 
 // Node 20 has no global WebSocket client: nostr-tools is given `ws`.
@@ -29,7 +30,8 @@ export type NostrBackoff = { maxRetries?: number | undefined; maxWaitMs?: number
 
 async function publishEvent(pool: SimplePool, relays: string[], event: Event, backoff: NostrBackoff = {}): Promise<void> {
   const maxRetries = backoff.maxRetries ?? 3
-  const sleep = backoff.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+  // Relays speak websockets, not REST: their NIP-01 `rate-limited:` answer carries no Retry-After, so 1 s·2ⁿ.
+  const sleep = backoff.sleep ?? defaultSleep
   for (let attempt = 0; ; attempt++) {
     const results = await Promise.allSettled(pool.publish(relays, event))
     if (results.some((r) => r.status === 'fulfilled')) return

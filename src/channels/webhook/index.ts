@@ -3,12 +3,16 @@ import { readFile } from 'node:fs/promises'
 import { BaseError } from '../../errors/BaseError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
 import { BLUESKY_IMAGE_LIMITS, fitImage } from '../media/fitImage.js'
-import { retryAfterMs } from '../retryAfter.js'
+import { withRetries } from '../../util/retry.js'
 import type { Channel, Post, Published } from '../types.js'
 
-/** A webhook answered with an error status (after the 429 retries), or could not be reached. */
+/** A webhook answered with an error status (after the retries), or could not be reached. */
 export class WebhookError extends BaseError {
   override name = 'WebhookError' as const
+  /** The status it answered (none when it could not be reached). */
+  status: number | undefined
+  /** The answer's headers (Retry-After), for the retry policy. */
+  headers: Headers | undefined
 }
 
 /** The body format: Gondola's own JSON, Discord's (`content`) or Slack's incoming-webhook (`text`). */
@@ -35,8 +39,9 @@ async function bodyFor(format: WebhookFormat, post: Post, idempotencyKey: string
 
 /**
  * A signed JSON POST per post. The body's HMAC-SHA256 goes in `X-Gondola-Signature`, the post's idempotency key
- * in `Idempotency-Key` (the same on every retry, so a receiver can drop repeats). On 429 it waits Retry-After
- * (or an exponential backoff, capped by `maxWaitMs`) and tries again, up to `maxRetries` times. The URL and
+ * in `Idempotency-Key` (the same on every retry, so a receiver can drop repeats). A 408/409/429/5xx or a dropped
+ * connection is retried under the shared retry policy (`util/retry.ts`: Retry-After, else 0.5 s → 8 s backoff,
+ * each wait capped by `maxWaitMs`), up to `maxRetries` times. The URL and
  * the secret are never put in an error message (a Discord/Slack webhook URL is itself a credential).
  *
  * @example
@@ -51,12 +56,11 @@ export function webhookChannel(o: {
   format?: WebhookFormat
   maxRetries?: number
   maxWaitMs?: number
-  sleep?: (ms: number) => Promise<void>
+  sleep?: ((ms: number) => Promise<void>) | undefined
   fetch?: typeof fetch
 }): Channel {
   const format = o.format ?? 'json'
   const doFetch = o.fetch ?? fetch
-  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
   const maxRetries = o.maxRetries ?? 3
   const maxWaitMs = o.maxWaitMs ?? 60_000
   const host = (() => {
@@ -72,26 +76,30 @@ export function webhookChannel(o: {
     async publish(post, { idempotencyKey }): Promise<Published> {
       const body = await bodyFor(format, post, idempotencyKey)
       const headers = { 'content-type': 'application/json', 'x-gondola-signature': signBody(body, o.secret), 'idempotency-key': idempotencyKey }
-      for (let attempt = 0; ; attempt++) {
+      const send = async (): Promise<string> => {
         const res = await doFetch(o.url, { method: 'POST', headers, body }).catch((cause: unknown) => {
           throw new WebhookError(`The webhook at ${host} could not be reached.`, { cause: new Error(String((cause as Error)?.message ?? cause).replaceAll(o.url, host)), code: 'WEBHOOK_UNREACHABLE', exitCode: ExitCode.network })
         })
-        if (res.status === 429 && attempt < maxRetries) {
-          await res.body?.cancel()
-          await sleep(Math.min(maxWaitMs, retryAfterMs(res.headers.get('retry-after'), 1000 * 2 ** attempt, Date.now())))
-          continue
-        }
-        const text = await res.text()
-        if (!res.ok) throw new WebhookError(`The webhook at ${host} answered ${res.status}.`, { code: 'WEBHOOK_STATUS', exitCode: ExitCode.network })
-        let id = idempotencyKey
-        try {
-          const json = JSON.parse(text) as { id?: unknown }
-          if (typeof json.id === 'string' || typeof json.id === 'number') id = String(json.id)
-        } catch {
-          // Discord/Slack answer 204 / "ok": the idempotency key is the post's id.
-        }
-        return { id }
+        if (res.ok) return res.text()
+        await res.body?.cancel()
+        const err = new WebhookError(`The webhook at ${host} answered ${res.status}.`, { code: 'WEBHOOK_STATUS', exitCode: ExitCode.network })
+        Object.assign(err, { status: res.status, headers: res.headers })
+        throw err
       }
+      const text = await withRetries(send, {
+        maxRetries,
+        maxWaitMs,
+        sleep: o.sleep,
+        classify: (e) => (e instanceof WebhookError && (e.code === 'WEBHOOK_STATUS' || e.code === 'WEBHOOK_UNREACHABLE') ? { status: e.status, headers: e.headers } : undefined),
+      })
+      let id = idempotencyKey
+      try {
+        const json = JSON.parse(text) as { id?: unknown }
+        if (typeof json.id === 'string' || typeof json.id === 'number') id = String(json.id)
+      } catch {
+        // Discord/Slack answer 204 / "ok": the idempotency key is the post's id.
+      }
+      return { id }
     },
   }
 }

@@ -147,7 +147,7 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
   let events: HostEvent[] = []
   const host: AgentHost = await cliHost(def, wallet, env, { tools: agent.tools, onEvent: (e) => events.push(e) })
   // What an interrupted top-up already paid for is finished before the first run (the funding window does not apply).
-  const finished = await finishInterruptedTopUp({ wallet, mintDiem: true })
+  const finished = await finishInterruptedTopUp({ wallet })
   if (finished) o.out(`⚡ finished an interrupted top-up: ${describeTopUp(finished)}`)
   return {
     async run(n, signal) {

@@ -12,8 +12,7 @@ import { NotFoundError } from '../../venice/errors.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { describeTopUp, finishInterruptedTopUp } from '../../host/walletTopUp.js'
 import { captionLimitOf, createSocialBot, SocialBotLockedError, type TickResult } from '../../social/index.js'
-import { lockJournal, type JournalLock } from '../../wallet/journal/lockJournal.js'
-import { WalletLockedError } from '../../wallet/errors.js'
+import { FileLockedError, lockFile, type FileLock } from '../../util/fileLock.js'
 import type { Wallet } from '../../wallet/createWallet.js'
 import { CLIConfigError } from '../CLIError.js'
 import { cliHost } from '../cliHost.js'
@@ -69,7 +68,7 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
   // The limit comes from the channels configured, not those opened: a dry run composes what would be published.
   const maxChars = captionLimitOf(env.GONDOLA_CHANNEL)
   const bot = createSocialBot({ host, definition, character, channels, stateDir, outboxDir: host.outboxDir, ledgerPath: host.ledgerPath, budgetDiemPerDay, maxChars })
-  let lock: JournalLock | undefined
+  let lock: FileLock | undefined
   let replies: { stop: () => Promise<void> } | undefined
   const close = async () => {
     await replies?.stop()
@@ -87,12 +86,12 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
       })
     }
     if (!f.dryRun) {
-      lock = await lockJournal({ journalPath: bot.journalPath, timeoutMs: 2_000, staleMs: 300_000 }).catch((err: unknown) => {
-        if (!(err instanceof WalletLockedError)) throw err
+      lock = await lockFile({ path: bot.journalPath, timeoutMs: 2_000, staleMs: 300_000 }).catch((err: unknown) => {
+        if (!(err instanceof FileLockedError)) throw err
         const who = err.holder ? `process ${err.holder.pid} (since ${err.holder.startedAt})` : 'another process'
         throw new SocialBotLockedError(`Another social bot is running on this state dir: ${who} holds ${err.lockPath}.`, { metaMessages: ['Stop it first, or give this bot its own GONDOLA_STATE_DIR.'], code: 'SOCIAL_LOCKED' })
       })
-      const finished = await finishInterruptedTopUp({ wallet, mintDiem: true })
+      const finished = await finishInterruptedTopUp({ wallet })
       if (finished) f.out(`⚡ finished an interrupted top-up: ${describeTopUp(finished)}`)
     }
     if (channels.some((c) => c.name === 'nostr')) {

@@ -6,6 +6,7 @@ import { redactText } from '../../util/redact.js'
 import type { Database } from '../db/openDatabase.js'
 import { whileDatabaseDown } from './registry.js'
 import { RUN_QUEUE, SCHEDULE_QUEUE_PREFIX, everyToCron, topUpQueueOf, runJobSchema, scheduleQueueOf, topUpJobSchema, topUpResultSchema, type RunJob, type TopUpJob } from './queues.js'
+import { sleep } from '../../util/sleep.js'
 
 /** Any fixed 64-bit number: the advisory lock around pg-boss's schema install ("gondolaboss"). */
 const PGBOSS_INSTALL_LOCK = String(0x676f6e646f6c62n)
@@ -143,7 +144,7 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
       if (!id) throw new FleetJobError('The top-up request was not queued.')
       const deadline = Date.now() + o.timeoutMs
       while (Date.now() < deadline && !o.signal?.aborted) {
-        await new Promise((r) => setTimeout(r, o.pollMs ?? 250))
+        await sleep(o.pollMs ?? 250)
         const j = await boss.getJobById(queue, id).catch(() => null)
         if (!j) continue
         if (j.state === 'completed') {

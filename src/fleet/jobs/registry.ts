@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { Queryable } from '../db/openDatabase.js'
+import { sleep } from '../../util/sleep.js'
 
 /** A worker as `gondola fleet status` shows it. */
 export type WorkerRow = {
@@ -75,7 +76,7 @@ export async function whileDatabaseDown<T>(fn: () => Promise<T>, forMs = 60_000)
       return await fn()
     } catch (err) {
       if (!isConnectionError(err) || Date.now() + wait > until) throw err
-      await new Promise((r) => setTimeout(r, wait))
+      await sleep(wait)
     }
   }
 }

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto'
 import type { FailureBudget } from '../../agent/failureBudget.js'
 import type { LimiterFactory } from '../../agent/runner.js'
 import type { LimiterClock, LimiterStats, LimiterTicket, RateLimiter } from '../../agent/rateLimiter.js'
-import { sleep as defaultSleep } from '../../venice/retry.js'
+import { abortScope, sleep as defaultSleep } from '../../util/sleep.js'
 import type { VeniceHeaders } from '../../venice/headers.js'
 import type { Database } from '../db/openDatabase.js'
 import type { PgFailureBudget } from './pgFailureBudget.js'
@@ -102,7 +102,11 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
       const started = clock.now()
       // Waiting for a known reset: sleep to it (waking on every local answer would only re-ask the row). While
       // the limit is still unknown (a probe in flight), this process's answers wake the waiters early.
-      await (limit === undefined ? Promise.race([clock.sleep(wait, signal), changed]) : clock.sleep(wait, signal))
+      if (limit === undefined) {
+        // A sleep the change outran stays pending until its timer: on a scope of its own, not on the caller's signal.
+        const scope = abortScope(signal)
+        await Promise.race([clock.sleep(wait, scope.signal), changed]).finally(scope.release)
+      } else await clock.sleep(wait, signal)
       stats.waitsMs += clock.now() - started
     }
   }

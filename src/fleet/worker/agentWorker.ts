@@ -1,5 +1,4 @@
 import { join } from 'node:path'
-import { parseEther } from 'viem'
 import type PgBoss from 'pg-boss'
 import { loadAgent, type ModelAgent } from '../../../agents/index.js'
 import type { Env } from '../../config/env.js'
@@ -14,6 +13,7 @@ import { RUN_QUEUE, runJobSchema, SCHEDULE_QUEUE_PREFIX } from '../jobs/queues.j
 import { recordRunEnd, recordRunStart, registerWorker } from '../jobs/registry.js'
 import { inferenceOnly, walletOfAgentKeys } from './inferenceKeys.js'
 import { readOnlyWallet } from './readOnlyWallet.js'
+import { fundingPolicyFromEnv } from '../../agent/fundingPolicy.js'
 
 export type AgentWorkerOptions = {
   env: Env
@@ -72,16 +72,13 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
           store,
           baseURL: resolveVeniceBaseUrl(env),
           outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
-          ledger: stores.ledger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')),
-          runHistory: stores.runHistory(join(env.GONDOLA_STATE_DIR, 'runs.jsonl')),
-          failureBudget: stores.failureBudget(address),
-          createLimiter: stores.createLimiter,
-          funding: {
-            minRunwayHours: def.funding.minRunwayHours ?? env.GONDOLA_FUNDING_MIN_RUNWAY_HOURS,
-            cooldownMs: (def.funding.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000,
-            ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH),
-            mintDiem: true,
+          state: {
+            ledger: stores.ledger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')),
+            runHistory: stores.runHistory(join(env.GONDOLA_STATE_DIR, 'runs.jsonl')),
+            failureBudget: stores.failureBudget(address),
+            createLimiter: stores.createLimiter,
           },
+          funding: fundingPolicyFromEnv(env, def.funding),
           tools: agent.tools,
           logger: log?.child({ agent: def.name }),
           // Never signed here: the treasury's policy and funding window decide.
@@ -115,7 +112,7 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
       const r = await host.run(agent.definition, { prompt: parsed.data.prompt, maxSteps: parsed.data.maxSteps, budgetDiem: parsed.data.budgetDiem, signal: runCtrl.signal, runId: `${job.id}:${attempt}` }).finally(() => ctrl.signal.removeEventListener('abort', abortRun))
       // As `gondola run` does: a top-up the run's spend called for is asked for (and answered) before the run reports.
       const funding = await host.runner.key(agent.definition.name)?.funding?.maybeTopUp('runway')
-      if (funding && funding.action !== 'not_needed' && funding.action !== 'cooldown') log?.info('funding', { agent: agentName, action: funding.action })
+      if (funding && funding.action !== 'not_needed') log?.info('funding', { agent: agentName, action: funding.action })
       await host.ledger.flush()
       const snapshot = host.runner.key(agent.definition.name)?.monitor.snapshot()
       if (snapshot) me.setInfo({ runway: { [agent.definition.name]: { hours: Number.isFinite(snapshot.runwayHours) ? snapshot.runwayHours : null, level: snapshot.level, spendable: snapshot.spendable ?? null, at: new Date().toISOString() } } })

@@ -12,6 +12,7 @@ import { topUpJobSchema } from '../jobs/queues.js'
 import { registerWorker } from '../jobs/registry.js'
 import { treasuryLock } from './treasuryLock.js'
 import { createStateStores } from '../state/createStateStores.js'
+import { fundingPolicyFromEnv } from '../../agent/fundingPolicy.js'
 
 export type TreasuryOptions = {
   env: Env
@@ -46,7 +47,8 @@ export async function startTreasury(o: TreasuryOptions) {
   const stores = await createStateStores(env, { role: 'treasury', database: db })
   const wallet = o.wallet ?? (await openWallet(env, { journalStore: stores.journalStore }))
   const queue = await jobs.topUpQueue(wallet.address)
-  const cooldownMs = env.GONDOLA_FUNDING_COOLDOWN_SECONDS * 1000
+  // The funding window is the wallet's (requestTopUp, under its lock): the same policy an agent host would use.
+  const policy = fundingPolicyFromEnv(env)
   const counts = { answered: 0, toppedUp: 0, refused: 0, failed: 0 }
   let workerId: string | undefined
   let stopping = false
@@ -56,7 +58,7 @@ export async function startTreasury(o: TreasuryOptions) {
     if (data.wallet.toLowerCase() !== wallet.address.toLowerCase()) return { ok: false, refusal: `This treasury signs for ${wallet.address}, not ${data.wallet}.` }
     try {
       // The job id is the idempotency key: a retry after this treasury died resumes the same journal run.
-      const r = await requestTopUp({ wallet, mintDiem: true, cooldownMs }, { eth: BigInt(data.ethWei), reason: `${data.reason} (from ${data.requestedBy})`, idempotencyKey: `topup:job:${job.id}` })
+      const r = await requestTopUp({ wallet, policy }, { eth: BigInt(data.ethWei), reason: `${data.reason} (from ${data.requestedBy})`, idempotencyKey: `topup:job:${job.id}` })
       counts.answered++
       if (r.ok) counts.toppedUp++
       else counts.refused++
@@ -94,7 +96,7 @@ export async function startTreasury(o: TreasuryOptions) {
   })
   const resume = async () => {
     // What a previous treasury paid for and did not finish is completed before anything new.
-    const finished = await finishInterruptedTopUp({ wallet, mintDiem: true })
+    const finished = await finishInterruptedTopUp({ wallet })
     if (finished) o.onTopUp?.(`finished an interrupted top-up: ${describeTopUp(finished)}`)
     await work()
   }

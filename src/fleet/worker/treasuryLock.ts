@@ -1,5 +1,6 @@
 import pg from 'pg'
 import type { Database } from '../db/openDatabase.js'
+import { sleep } from '../../util/sleep.js'
 
 /**
  * One treasury per wallet, across machines: a Postgres session advisory lock on a connection of its own, held
@@ -49,7 +50,7 @@ export function treasuryLock(db: Database, wallet: string, o: { onWait?: (messag
           client = undefined
           await c?.end().catch(() => {})
         }
-        await new Promise((r) => setTimeout(r, o.pollMs ?? 1000))
+        await sleep(o.pollMs ?? 1000)
       }
     },
     /** Whether the lock's connection is still up (so the lock is still held). */

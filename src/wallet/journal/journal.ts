@@ -13,7 +13,8 @@ import type { Address, Hex } from 'viem'
 import { z } from 'zod'
 import { atomicWrite } from '../../util/atomicWrite.js'
 import { JournalError } from '../errors.js'
-import { lockJournal, type JournalLock } from './lockJournal.js'
+import { FileLockedError, lockFile, type FileLock } from '../../util/fileLock.js'
+import { WalletLockedError } from '../errors.js'
 
 export type StepStatus = 'signed' | 'confirmed' | 'reverted' | 'dropped'
 export type RunStatus = 'open' | 'done' | 'failed' | 'interrupted'
@@ -188,7 +189,7 @@ export async function openJournal(parameters: OpenJournalParameters): Promise<Jo
       await save()
     },
     spentOnDay: (at) => spentOnDayOf(runs, at),
-    lock: ({ timeoutMs, staleMs }) => lockJournal({ journalPath: path, timeoutMs, staleMs }),
+    lock: ({ timeoutMs, staleMs }) => lockJournal(path, timeoutMs, staleMs),
   }
 }
 
@@ -205,7 +206,7 @@ async function migrateLegacy(legacy: string, path: string, meta: { chainId: numb
     if (err instanceof JournalError && err.missing) return
     throw err
   }
-  const lock = await lockJournal({ journalPath: path, timeoutMs: 30_000, staleMs: 300_000 })
+  const lock = await lockJournal(path, 30_000, 300_000)
   try {
     const runs = await load(path)
     const seen = new Set(runs.map((r) => `${r.key}\u0000${r.createdAt}`))
@@ -250,4 +251,17 @@ function prune(runs: JournalRun[], now: Date): void {
   if (drop.size === 0) return
   const kept = runs.filter((r) => !drop.has(r))
   runs.splice(0, runs.length, ...kept)
+}
+
+/** A held journal lock (the file lock, or a fleet's Postgres advisory lock). */
+export type JournalLock = FileLock
+
+/** The journal's file lock; a timeout is a `WalletLockedError` (the wallet is busy, nothing was sent). */
+async function lockJournal(path: string, timeoutMs: number, staleMs: number): Promise<JournalLock> {
+  try {
+    return await lockFile({ path, timeoutMs, staleMs })
+  } catch (err) {
+    if (err instanceof FileLockedError) throw new WalletLockedError(err.lockPath, err.holder, err.timeoutMs)
+    throw err
+  }
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Wallet } from '../createWallet.js'
 import { WalletLockedError } from '../errors.js'
-import type { JournalLock } from '../journal/lockJournal.js'
+import type { JournalLock } from '../journal/journal.js'
 
 /** The journals whose lock the current async context holds (so a nested run does not wait for itself), with the lock. */
 export const held = new AsyncLocalStorage<ReadonlyMap<string, JournalLock>>()

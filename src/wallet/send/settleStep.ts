@@ -9,6 +9,7 @@ import {
 import type { Wallet } from '../createWallet.js'
 import { ReceiptTimeoutError } from '../errors.js'
 import type { JournalRun, JournalStep } from '../journal/journal.js'
+import { sleep } from '../../util/sleep.js'
 
 export type SettleResult = { status: 'confirmed' | 'reverted'; receipt: TransactionReceipt } | { status: 'dropped' }
 
@@ -80,6 +81,6 @@ async function waitForReceipt(wallet: Wallet, hash: Hex): Promise<TransactionRec
     const receipt = await getReceipt(wallet, hash)
     if (receipt) return receipt
     if (Date.now() >= deadline) throw new ReceiptTimeoutError(hash, wallet.receiptTimeoutMs, { cause: new WaitForTransactionReceiptTimeoutError({ hash }) })
-    await new Promise((resolve) => setTimeout(resolve, wallet.pollingIntervalMs))
+    await sleep(wallet.pollingIntervalMs)
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The inter-process lock of a journal: one process at a time runs a wallet action on a given
- * (state dir, chain, address). The lock is a file beside the journal, created exclusively (`wx`),
+ * The one inter-process file lock (wallet journal, key store, autopilot pass, social bot): one process at a time
+ * works on the guarded file. The lock is a file beside it (`<path>.lock`), created exclusively (`wx`),
  * holding the owner's pid, hostname and start time. Its mtime is refreshed while held, so a lock
  * whose owner died is recognised: the owner's pid is gone on this host, or the file has not been
  * refreshed for `staleMs`. A stale lock is taken over under a short-lived guard file, so two
@@ -10,12 +10,40 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
-import { getLogger } from '../../util/logger.js'
-import { WalletLockedError, type LockHolder } from '../errors.js'
+import { BaseError, type BaseErrorParameters } from '../errors/BaseError.js'
+import { getLogger } from './logger.js'
+import { sleep as defaultSleep } from './sleep.js'
 
-export type LockJournalParameters = {
-  /** The journal file; the lock is `<journalPath>.lock`. */
-  journalPath: string
+/** Who holds a lock, as written in the lock file. */
+export type LockHolder = { pid: number; hostname: string; startedAt: string }
+
+/** Another live process held the lock past the timeout. Nothing was done under it. */
+export class FileLockedError extends BaseError {
+  override name: string = 'FileLockedError'
+  constructor(
+    readonly lockPath: string,
+    readonly holder: LockHolder | undefined,
+    readonly timeoutMs: number,
+    shortMessage?: string,
+    parameters: BaseErrorParameters = {},
+  ) {
+    const who = holder ? `process ${holder.pid} on ${holder.hostname} (since ${holder.startedAt})` : 'another process'
+    super(shortMessage ?? `${who} holds ${lockPath}; gave up after ${formatWait(timeoutMs)}.`, {
+      metaMessages: [`If that process is no longer running, delete ${lockPath} (a lock whose process has exited on this host is taken over automatically).`],
+      code: 'FILE_LOCKED',
+      ...parameters,
+    })
+  }
+}
+
+/** `12 s`, or `50 ms` under a second. */
+export function formatWait(ms: number): string {
+  return ms >= 1_000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`
+}
+
+export type LockFileParameters = {
+  /** The guarded file; the lock is `<path>.lock`. */
+  path: string
   /** How long to wait for another process's lock before giving up. */
   timeoutMs: number
   /** A lock not refreshed for this long is taken over even if its pid looks alive (pid reuse, another host). */
@@ -44,7 +72,7 @@ const logWait = (w: LockWait): void =>
     { lockPath: w.lockPath, holderPid: w.holder?.pid, holderHost: w.holder?.hostname, holderSince: w.holder?.startedAt, waitedMs: w.waitedMs },
   )
 
-export type JournalLock = {
+export type FileLock = {
   readonly path: string
   /** Removes the lock if it is still ours. Never throws. */
   release(): Promise<void>
@@ -60,23 +88,23 @@ const TORN_GRACE_MS = 2_000
 const GUARD_STALE_MS = 5_000
 
 /**
- * Takes the journal's lock, waiting (polling with backoff) while another live process holds it,
- * and taking over a stale one.
+ * Takes the lock of `path`, waiting (polling with backoff) while another live process holds it, and taking
+ * over a stale one.
  *
- * @throws {WalletLockedError} when the lock is still held by a live process after `timeoutMs`.
+ * @throws {FileLockedError} when the lock is still held by a live process after `timeoutMs`.
  *
  * @example
  * ```ts
- * const lock = await lockJournal({ journalPath: wallet.journal.path, timeoutMs: 30_000, staleMs: 300_000 })
+ * const lock = await lockFile({ path: '.gondola/keys.json', timeoutMs: 30_000, staleMs: 300_000 })
  * try { await work() } finally { await lock.release() }
  * ```
  */
-export async function lockJournal(parameters: LockJournalParameters): Promise<JournalLock> {
-  const { journalPath, timeoutMs, staleMs } = parameters
+export async function lockFile(parameters: LockFileParameters): Promise<FileLock> {
+  const { timeoutMs, staleMs } = parameters
   const clock = parameters.clock ?? Date.now
-  const sleep = parameters.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+  const sleep = parameters.sleep ?? defaultSleep
   const isAlive = parameters.isAlive ?? pidAlive
-  const path = `${journalPath}.lock`
+  const path = `${parameters.path}.lock`
   const isStale = (held: Held): boolean => {
     if (!held.holder) return held.ageMs > Math.min(TORN_GRACE_MS, staleMs)
     if (held.holder.hostname === hostname() && !isAlive(held.holder.pid)) return true
@@ -96,7 +124,7 @@ export async function lockJournal(parameters: LockJournalParameters): Promise<Jo
     const current = await inspect(path, at)
     if (!current) continue // released between our create and our read
     if (isStale(current) && (await takeOver(path, clock, (h) => isStale(h)))) continue
-    if (at >= deadline) throw new WalletLockedError(path, current.holder, timeoutMs)
+    if (at >= deadline) throw new FileLockedError(path, current.holder, timeoutMs)
     if (at - noticed >= WAIT_NOTICE_MS) {
       noticed = at
       onWait({ lockPath: path, holder: current.holder, waitedMs: at - start, timeoutMs })
@@ -107,7 +135,7 @@ export async function lockJournal(parameters: LockJournalParameters): Promise<Jo
 }
 
 /** The lock we hold: refreshed every `staleMs / 5` so it never looks stale, removed on release only if still ours. */
-function held(path: string, id: string, staleMs: number): JournalLock {
+function held(path: string, id: string, staleMs: number): FileLock {
   const timer = setInterval(() => {
     const now = new Date()
     utimes(path, now, now).catch(() => {})
