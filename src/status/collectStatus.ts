@@ -14,7 +14,8 @@ export type StatusSources<E extends SpendEntry = SpendEntry> = {
   store: KeyStore
   /** Venice API base URL. */
   baseURL: string
-  network: string
+  /** The network's name, shown as is (`devnet`, `base`); `null` in the result when not given. */
+  network?: string | undefined
   /** Reads the spend ledger (e.g. `() => readLedger(join(stateDir, 'ledger.jsonl'))`). */
   readSpends: () => Promise<readonly E[]>
   /** An ADMIN key from the environment, used when the store keeps none for this wallet. */
@@ -58,7 +59,7 @@ export async function collectStatus<E extends SpendEntry>(src: StatusSources<E>,
     const live = server?.find((s) => s.id === k.id)
     return { ...k, onServer: server ? Boolean(live) : null, currentPeriodUsage: live?.currentPeriodUsage ?? null }
   })
-  return { wallet: src.wallet.address, network: src.network, baseURL: src.baseURL, balances: presentable(balances), rawBalances: balances, keys: keyRows, rateLimits: limits ?? null, epoch: epoch ?? null, runways, entries }
+  return { wallet: src.wallet.address, network: src.network ?? null, baseURL: src.baseURL, balances: presentable(balances), rawBalances: balances, keys: keyRows, rateLimits: limits ?? null, epoch: epoch ?? null, runways, entries }
 }
 
 /** What `collectStatus` returns. */
