@@ -280,7 +280,7 @@ describe('get_runway and the epoch reset', () => {
     const now = Date.parse('2026-11-30T20:00:00Z')
     const monitor = createBalanceMonitor({ now: () => now })
     const tool = runwayTool({ monitor, now: () => now })
-    // 1.5 Diem, then 0.5 spent just now (30 Diem/h over the monitor's one-minute floor): 1 left is dry long before
+    // 1.5 Diem, then 0.5 spent just now (0.5 Diem/h: the status model counts at least an hour): 1 left is dry before
     // the reset at midnight, 4 h away.
     monitor.observeHeaders({ balanceDiem: 1.5 } as never, 200)
     monitor.recordSpend(0.5)

@@ -66,12 +66,14 @@ describe('gondola dashboard in a real browser', () => {
 
       // Same numbers as the CLI.
       const { stdout } = await run(process.execPath, ['bin/gondola.js', 'status', '--json'], { env: { ...process.env, ...vars, GONDOLA_KEYSTORE_PASSWORD: '' }, timeout: 60_000 })
-      const status = JSON.parse(stdout) as { balances: { eth: string; svvv: { total: string }; diem: { staked: string } }; runways: { agent: string; runwayHours: number | null; spendable: number | null }[] }
+      const status = JSON.parse(stdout) as { balances: { eth: string; svvv: { total: string }; diem: { staked: string } }; runways: { agent: string; runwayHours: number | null; spendable: number | null; state: string }[] }
       expect(await page.textContent('[data-testid="balance-eth"]')).toBe(status.balances.eth)
       expect(await page.textContent('[data-testid="balance-svvv"]')).toBe(status.balances.svvv.total)
       expect(await page.textContent('[data-testid="balance-diem-staked"]')).toBe(status.balances.diem.staked)
       const r = status.runways.find((x) => x.agent === 'treasurer')!
-      expect(await page.textContent('[data-testid="runway-treasurer"]')).toBe(r.runwayHours === null ? 'idle' : `${r.runwayHours} h`)
+      // The treasurer has spent: its runway is hours, never "idle" (issue #26).
+      expect(r.state).toBe('draining')
+      expect(await page.textContent('[data-testid="runway-treasurer"]')).toBe(`${r.runwayHours} h`)
       expect(await page.textContent('[data-testid="spendable-treasurer"]')).toBe(String(r.spendable))
 
       await mkdir('test/artifacts', { recursive: true })
