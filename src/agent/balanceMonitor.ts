@@ -17,6 +17,12 @@ export type BalanceSnapshot = {
   burnPerHour: number
   /** Hours until `spendable` runs dry at `burnPerHour`; `Infinity` when nothing is being spent. */
   runwayHours: number
+  /**
+   * Hours until the account's balance (not capped by the key's own limit) runs dry at `burnPerHour`: what a top-up
+   * can lengthen. The levels (`low`, `critical`, `exhausted`) and funding follow it; a key at its own limit is the
+   * provisioner's business (rotation), never a reason to buy Diem.
+   */
+  accountRunwayHours: number
   nextEpochBegins: number | undefined
   keyExpiresAt: number | undefined
   level: 'ok' | 'low' | 'critical' | 'exhausted'
@@ -99,6 +105,8 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   let mSpendable: number | undefined
   let mBurnPerHour = 0
   let mRunwayHours = Infinity
+  let mFundable: number | undefined
+  let mAccountRunwayHours = Infinity
   // The figures come from the status model (`src/status`), the same functions `gondola status` uses.
   function measure(): void {
     const t = now()
@@ -107,8 +115,11 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
     mSpendable = spendableOf({ account, keyLeft: keyLimitRemaining })
     mBurnPerHour = burnRateOf({ spent, firstSpendAt: spends.firstAt(), now: t, windowMs: burnWindowMs })
     mRunwayHours = runwayOf({ spendable: mSpendable, burnPerHour: mBurnPerHour, exhaustedBelow })
+    // Until a balance is seen, the key's own figures stand in for the account's.
+    mFundable = account ?? mSpendable
+    mAccountRunwayHours = account === undefined ? mRunwayHours : runwayOf({ spendable: account, burnPerHour: mBurnPerHour, exhaustedBelow })
   }
-  const measured = (): BalanceSnapshot => ({ balanceDiem, balanceUsd, spendable: mSpendable, burnPerHour: mBurnPerHour, runwayHours: mRunwayHours, nextEpochBegins, keyExpiresAt, level })
+  const measured = (): BalanceSnapshot => ({ balanceDiem, balanceUsd, spendable: mSpendable, burnPerHour: mBurnPerHour, runwayHours: mRunwayHours, accountRunwayHours: mAccountRunwayHours, nextEpochBegins, keyExpiresAt, level })
 
   function snapshot(): BalanceSnapshot {
     measure()
@@ -118,7 +129,7 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   function evaluate(reason?: string) {
     measure()
     const next: BalanceSnapshot['level'] =
-      reason || (mSpendable !== undefined && mSpendable <= exhaustedBelow) ? 'exhausted' : mRunwayHours < critH ? 'critical' : mRunwayHours < lowH ? 'low' : 'ok'
+      reason || (mFundable !== undefined && mFundable <= exhaustedBelow) ? 'exhausted' : mAccountRunwayHours < critH ? 'critical' : mAccountRunwayHours < lowH ? 'low' : 'ok'
     let s: BalanceSnapshot | undefined
     if (rank[next] > rank[level]) {
       s = measured()
