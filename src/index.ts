@@ -19,6 +19,7 @@ export { resolveVeniceBaseUrl, VENICE_API_BASE_URL } from './venice/resolveBaseU
 export * from './tools/index.js'
 export * from './agent/index.js'
 export * from './host/index.js'
+export * from './status/index.js'
 export { startEmulator, type Emulator, type StartEmulatorOptions } from './emulator/startEmulator.js'
 export { createChainReader, type ChainReader } from './emulator/chainReader.js'
 export * from './adapters/index.js'

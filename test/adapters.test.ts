@@ -180,3 +180,58 @@ describe('meterStream with a server that streams token by token', () => {
     expect(usage).toEqual({ id: 'c1', model: 'm', promptTokens: 7, completionTokens: 3 })
   })
 })
+
+describe('self-funding fetch funds itself (issue #25 item 4)', () => {
+  // Venice reads stakes with a delay: this emulator caches a wallet's stake for 2 s, as the real API lags the chain.
+  const lagging = useEmulatorOn(devnet, { chainCacheMs: 2_000, dailyPoolDiem: 0.00001 })
+  // A roomy account: only the runway, never an empty balance, can start a top-up here.
+  const roomy = useEmulatorOn(devnet, { chainCacheMs: 0 })
+
+  async function fundedOn(baseURL: string, agent: string, funding: { minRunwayHours: number; cooldownMs: number }) {
+    const { wallet, store } = await provisionedWallet(devnet(), baseURL, { agents: [agent] })
+    const key = store.keys('INFERENCE').find((k) => k.agent === agent)!
+    const statuses: number[] = []
+    const counting: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init)
+      if (String(input instanceof Request ? input.url : input).endsWith('/chat/completions')) statuses.push(res.status)
+      return res
+    }
+    const outcomes: FundingOutcome[] = []
+    const funded = createSelfFundingFetch({
+      baseURL, apiKey: store.reveal(key.id), agent, fetch: counting, funding, onFunding: (o) => outcomes.push(o),
+      topUp: createWalletTopUp({ wallet, policy: { ethPerTopUp: parseEther('0.01'), mintDiem: true, cooldownMs: 3_600_000 } }),
+    })
+    const openai = new OpenAI({ baseURL, apiKey: 'replaced-by-gondola', fetch: funded.fetch, maxRetries: 0 })
+    return { wallet, funded, openai, statuses, outcomes }
+  }
+
+  it('records every charged call in its monitor, so a short runway tops up before any 402 (plain openai SDK)', async () => {
+    // Any finite runway is "short" under this threshold: the first charged call must start a top-up.
+    const { funded, openai, statuses, outcomes } = await fundedOn(roomy().baseURL, 'runway-short', { minRunwayHours: 1e12, cooldownMs: 3_600_000 })
+    const r = await openai.chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'Hello' }] })
+    expect(r.choices[0]!.message.content!.length).toBeGreaterThan(0)
+    const s = funded.monitor.snapshot()
+    expect(s.burnPerHour).toBeGreaterThan(0)
+    expect(Number.isFinite(s.runwayHours)).toBe(true)
+    // The runway-triggered top-up (started by the monitor, in the background) finishes on anvil without a single 402.
+    await expect.poll(() => funded.funding!.history().length, { timeout: 30_000, interval: 100 }).toBeGreaterThan(0)
+    funded.close()
+    expect(funded.funding!.history().map((h) => [h.request.reason, h.outcome.action])).toEqual([['runway', 'topped_up']])
+    expect(statuses).toEqual([200])
+    expect(outcomes).toEqual([])
+  })
+
+  it('after a 402 top-up it waits until Venice reports the new balance, so its one retry succeeds (plain openai SDK)', async () => {
+    const { funded, openai, statuses, outcomes } = await fundedOn(lagging().baseURL, 'retry-after-topup', { minRunwayHours: 0.001, cooldownMs: 60_000 })
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Tell me about gondolas in Venice.' }]
+    for (let i = 0; i < 3; i++) {
+      const r = await openai.chat.completions.create({ model: 'qwen3-4b', messages })
+      messages.push(r.choices[0]!.message, { role: 'user', content: 'And then?' })
+    }
+    funded.close()
+    expect(outcomes.map((o) => o.action)).toContain('topped_up')
+    // Exactly one 402 (the one that started the top-up); the retry after it went through.
+    expect(statuses.filter((s) => s === 402)).toHaveLength(1)
+    expect(statuses.at(-1)).toBe(200)
+  })
+})

@@ -72,21 +72,23 @@ describe('balance monitor burn rate', () => {
   it('reports the same burnPerHour and runway as the exact sum over a randomized stream', () => {
     const r = rng(7)
     let t = 1_800_000_000_000
-    const start = t
     const windowMs = 3_600_000
-    const monitor = createBalanceMonitor({ now: () => t, lowRunwayHours: 0, criticalRunwayHours: 0 })
+    const monitor = createBalanceMonitor({ now: () => t, lowRunwayHours: 0, criticalRunwayHours: 0, burnWindowMs: windowMs })
     monitor.setKeyLimitRemaining(1e9)
+    const spendTimes: number[] = []
     const exact = exactWindow(windowMs)
     let remaining = 1e9
     for (let i = 0; i < 20_000; i++) {
       t += Math.floor(r() * 1_000)
       const amount = r() * 0.01
       monitor.recordSpend(amount)
+      if (amount > 0) spendTimes.push(t)
       exact.add(t, amount)
       remaining -= amount
       const s = monitor.snapshot()
-      const elapsed = Math.max(Math.min(windowMs, t - start), 60_000)
-      const burn = (exact.total(t) / elapsed) * 3_600_000
+      // The status model's burn: spend in the window over the span since its first spend in it (at least 1 h).
+      const first = spendTimes.find((at) => at >= t - windowMs)!
+      const burn = (exact.total(t) / Math.max(t - first, 3_600_000)) * 3_600_000
       if (!close(s.burnPerHour, burn)) throw new Error(`step ${i}: burn ${s.burnPerHour} ≠ ${burn}`)
       if (!close(s.runwayHours, remaining / burn)) throw new Error(`step ${i}: runway ${s.runwayHours} ≠ ${remaining / burn}`)
     }

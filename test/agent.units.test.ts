@@ -207,6 +207,21 @@ describe('balance monitor and funding', () => {
     monitor.observeHeaders(parseVeniceHeaders(new Headers({ 'x-venice-balance-diem': '0' })), 402)
     expect(seen).toEqual(['low', 'critical', 'exhausted'])
   })
+  it('a key at its own limit shows spendable 0 but is no reason to buy Diem: levels follow the account', () => {
+    let t = 0
+    const monitor = createBalanceMonitor({ now: () => t, lowRunwayHours: 24, keyLimitRemaining: 0.001 })
+    const seen: string[] = []
+    for (const e of ['low', 'critical', 'exhausted'] as const) monitor.on(e, () => seen.push(e))
+    monitor.observeHeaders(parseVeniceHeaders(new Headers({ 'x-venice-balance-diem': '100', 'x-venice-balance-usd': '0' })))
+    t = 60_000
+    monitor.recordSpend(0.001)
+    const s = monitor.snapshot()
+    expect(s.spendable).toBeCloseTo(0, 12) // min(key limit left, account): the status model's figure
+    expect(s.runwayHours).toBe(0)
+    expect(s.accountRunwayHours).toBeCloseTo((100 - 0.001) / 0.001, 6) // what a top-up could lengthen
+    expect(s.level).toBe('ok')
+    expect(seen).toEqual([])
+  })
   it('caps spendable by the key limit and fires keyExpiring and epochReset', async () => {
     let t = Date.parse('2026-08-01T20:00:00Z')
     const monitor = createBalanceMonitor({
@@ -284,7 +299,7 @@ describe('get_runway and the epoch reset', () => {
     const now = Date.parse('2026-11-30T20:00:00Z')
     const monitor = createBalanceMonitor({ now: () => now })
     const tool = runwayTool({ monitor, now: () => now })
-    // 1.5 Diem, then 0.5 spent just now (30 Diem/h over the monitor's one-minute floor): 1 left is dry long before
+    // 1.5 Diem, then 0.5 spent just now (0.5 Diem/h: the status model counts at least an hour): 1 left is dry before
     // the reset at midnight, 4 h away.
     monitor.observeHeaders({ balanceDiem: 1.5 } as never, 200)
     monitor.recordSpend(0.5)

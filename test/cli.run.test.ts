@@ -99,14 +99,15 @@ describe('gondola run | status | ledger (subprocess, devnet + emulator)', () => 
     expect(used).toBeGreaterThan(0)
     expect(runway.spendable).toBeCloseTo(0.5 - used, 9)
     expect(runway.burnPerHour).toBeGreaterThan(0)
-    expect(runway.runwayHoursIgnoringReset).toBeCloseTo(runway.spendable / runway.burnPerHour, 0)
+    expect(runway.state).toBe('draining')
+    expect(runway.runwayHours).toBeCloseTo(runway.spendable / runway.burnPerHour, 0)
     // Epoch-aware: the key's 0.5 Diem comes back at the reset, so the runway is counted across it.
     expect(status.epoch).toMatchObject({ nextReset: status.rateLimits.nextEpochBegins, allowanceAfterReset: expect.any(Number) })
     const expected = epochRunway({ balance: runway.spendable, burnPerHour: runway.burnPerHour, msToReset: status.epoch.resetsInHours * 3_600_000, allowanceAfterReset: Math.min(0.5, status.epoch.allowanceAfterReset) })
-    expect(runway.runwayHours).toBe(expected.hours)
+    expect(runway.runwayHoursAcrossReset).toBe(expected.hours)
     const shownStatus = await text('status')
     expect(shownStatus).toMatch(/\nEpoch: resets in \d+ (h \d+ )?min · allowance after reset [\d.]+ Diem \(/)
-    expect(shownStatus).toMatch(/\nRunway:\n {2}treasurer +([\d.]+ h|sustainable \(each reset covers the burn\)) · /)
+    expect(shownStatus).toMatch(/\nRunway:\n {2}treasurer +[\d.]+ h(, sustainable \(each reset covers the burn\)|, [\d.]+ h across the reset)? · /)
 
     // No key, password or private key reached the terminal.
     const secrets = store.keys().map((k) => store.reveal(k.id))

@@ -69,7 +69,7 @@ describe('gondola dashboard in a real browser', () => {
 
       // Same numbers as the CLI.
       const { stdout } = await run(process.execPath, ['bin/gondola.js', 'status', '--json'], { env: { ...process.env, ...vars, GONDOLA_KEYSTORE_PASSWORD: '' }, timeout: 60_000 })
-      const status = JSON.parse(stdout) as { balances: { eth: string; svvv: { total: string }; diem: { staked: string } }; runways: { agent: string; runwayHours: number | null; spendable: number | null }[] }
+      const status = JSON.parse(stdout) as { balances: { eth: string; svvv: { total: string }; diem: { staked: string } }; runways: { agent: string; runwayHours: number | null; spendable: number | null; state: string }[] }
       // Same numbers as the CLI, rounded for people the way the CLI rounds them (at most 6 decimals).
       const shown = (decimal: string) => formatAmount(parseEther(decimal))
       expect(status.balances.eth.split('.')[1]?.length ?? 0).toBeGreaterThan(6) // the case worth checking
@@ -77,7 +77,9 @@ describe('gondola dashboard in a real browser', () => {
       expect(await page.textContent('[data-testid="balance-svvv"]')).toBe(shown(status.balances.svvv.total))
       expect(await page.textContent('[data-testid="balance-diem-staked"]')).toBe(shown(status.balances.diem.staked))
       const r = status.runways.find((x) => x.agent === 'treasurer')!
-      expect(await page.textContent('[data-testid="runway-treasurer"]')).toBe(r.runwayHours === null ? 'idle' : `${r.runwayHours} h`)
+      // The treasurer has spent: its runway is hours, never "idle" (issue #26).
+      expect(r.state).toBe('draining')
+      expect(await page.textContent('[data-testid="runway-treasurer"]')).toBe(`${formatNumber(r.runwayHours!)} h`)
       expect(await page.textContent('[data-testid="spendable-treasurer"]')).toBe(r.spendable === null ? '—' : formatNumber(r.spendable))
 
       await mkdir('test/artifacts', { recursive: true })

@@ -26,7 +26,7 @@ describe('README', () => {
         if (name === 'provision') expect(stdout).toMatch(/^3 transactions, agent key \S+…\S+\n.+— Diem before this call: \d/m)
         if (name === 'ai-sdk') expect(stdout).toMatch(/^2 steps, 2 charged: .*get_wallet_balances/m)
         if (name === 'agent') expect(stdout).toMatch(/^completed Based on the tool results: get_forecast returned .*sunny.* \d\.\d{6} Diem/m)
-        // funding.minRunwayHours alone triggers the top-up (the runway, ~26 h here, is above the monitor's old 24 h default).
+        // funding.minRunwayHours alone triggers the top-up (a year: the short run's runway, some hundred hours, is below it).
         if (name === 'funding') {
           expect(stdout).toMatch(/^completed runway \d+\.\d h$/m)
           expect(stdout).toMatch(/^top-up \(runway\): swapped 0\.01 ETH → [\d.]+ VVV, staked [\d.]+ sVVV, minted [\d.]+ DIEM/m)

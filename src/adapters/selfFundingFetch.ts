@@ -6,6 +6,9 @@ import { createLedger, type Ledger } from '../agent/ledger.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
 import { createRunner, type KeyServices, type Runner } from '../agent/runner.js'
 import { parseVeniceHeaders } from '../venice/headers.js'
+import type { ApiKey, RateLimits } from '../venice/schemas.js'
+import { metricsEnabled, watchRunway } from '../telemetry/instruments.js'
+import { awaitBalanceAbove } from './awaitBalance.js'
 import { meterStream } from './meterStream.js'
 
 /** Options of `createSelfFundingFetch`. */
@@ -28,17 +31,32 @@ export type SelfFundingFetchOptions = {
   clock?: LimiterClock | undefined
   /** Told what each 402-triggered funding attempt decided. */
   onFunding?: ((outcome: FundingOutcome) => void) | undefined
+  /**
+   * After a top-up, how long to wait at most for Venice to report the new balance before the retry (ms). Default
+   * 20 s. The balance is read from the headers of a cheap authenticated `GET /characters?limit=1` on this key
+   * (rate limits are ADMIN-only on Venice), with backoff.
+   */
+  balanceWaitMs?: number | undefined
+  /**
+   * ADMIN-backed readers (Venice serves both to ADMIN keys only): the account's balances, and this key's own record
+   * (limit, current-period usage). With them the monitor's spendable is the status model's, min(key limit left,
+   * account balance), as `gondola status` shows it; without them it is the balance the headers report.
+   */
+  fetchRateLimits?: (() => Promise<RateLimits>) | undefined
+  fetchKeyRecord?: (() => Promise<ApiKey | undefined>) | undefined
 }
 
 /**
  * Self-funding for any OpenAI-compatible client: a `fetch` to give the openai SDK (`new OpenAI({ fetch })`), the AI
  * SDK's OpenAI-compatible provider, LangChain or plain code. For every request it
  * - paces with Gondola's limiter (per model, on `remaining` + `reset`), under the failure breaker;
- * - reads Venice's balance and rate-limit headers into the balance monitor, which tops up (under the wallet's
- *   spend policy and funding window) when the runway falls below the threshold;
+ * - reads Venice's balance and rate-limit headers into the balance monitor, and records every charged call in it, so
+ *   the runway (the status model's figures) moves and a short runway tops up (under the wallet's spend policy and
+ *   funding window) before any 402;
  * - charges chat completions to the spend ledger, streamed ones too (from the stream's final usage chunk: it
  *   asks for one with `stream_options.include_usage` and, when the caller did not, hides it from the caller);
- * - on a 402 that is not the key's own limit, runs the top-up and retries the request once.
+ * - on a 402 that is not the key's own limit, runs the top-up, waits (within `balanceWaitMs`) until Venice reports
+ *   the new balance, and retries the request once.
  *
  * @example
  * ```ts
@@ -53,7 +71,11 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
   const agent = o.agent ?? 'client'
   const ledger = o.ledger ?? createLedger({ path: o.ledgerPath })
   const base = o.fetch ?? globalThis.fetch
-  const runner: Runner = createRunner({ baseURL: o.baseURL, keys: [{ name: agent, apiKey: o.apiKey }], ledger, topUp: o.topUp, funding: o.funding, fetch: base, clock: o.clock })
+  const runner: Runner = createRunner({
+    baseURL: o.baseURL, keys: [{ name: agent, apiKey: o.apiKey }], ledger, topUp: o.topUp, funding: o.funding, fetch: base, clock: o.clock,
+    ...(o.fetchRateLimits && { fetchRateLimits: o.fetchRateLimits }),
+    ...(o.fetchKeyRecord && { fetchKeyRecord: o.fetchKeyRecord }),
+  })
   const services: KeyServices = runner.key(agent)!
   const auth = `Bearer ${o.apiKey}`
 
@@ -91,7 +113,11 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
       if (verdict.cause === 'account') {
         const outcome = await services.funding.maybeTopUp('402', { force: true })
         o.onFunding?.(outcome)
-        if (outcome.action === 'topped_up') res = await send(input, init, model)
+        if (outcome.action === 'topped_up') {
+          // Venice sees a new stake seconds after the chain does: retry once it reports more than the 402 did.
+          await awaitBalanceAbove({ read: readBalance, above: (h.balanceDiem ?? 0) + (h.balanceUsd ?? 0), timeoutMs: o.balanceWaitMs, signal: init?.signal ?? undefined })
+          res = await send(input, init, model)
+        }
       }
     }
     if (!res.ok || !isChat) return res
@@ -115,6 +141,14 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
     return new Response(metered, { status: res.status, statusText: res.statusText, headers })
   }
 
+  /** The balance Venice reports for this key's account now (any authenticated response carries it). */
+  const readBalance = async (): Promise<number | undefined> => {
+    if (o.fetchRateLimits) await services.refreshStatus()
+    else await services.venice.listCharacters({ limit: 1 })
+    const s = services.monitor.snapshot()
+    return s.balanceDiem === undefined && s.balanceUsd === undefined ? undefined : (s.balanceDiem ?? 0) + (s.balanceUsd ?? 0)
+  }
+
   /** Charges of streams that ended, still being written (awaited by `flush`). */
   const pendingCharges = new Set<Promise<void>>()
 
@@ -122,7 +156,11 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
     try {
       const { price, id } = await runner.prices.resolve(model)
       const headers = parseVeniceHeaders(responseHeaders)
-      await ledger.append(ledgerEntryOf({ agent, key: services.venice.keyHint, model: id, charge: chargeOf(completion, price, headers), headers, completion }))
+      const c = chargeOf(completion, price, headers)
+      // The monitor learns every charged call: burn and runway move, and a short runway tops up before any 402.
+      services.monitor.recordSpend(c.total)
+      if (metricsEnabled()) watchRunway(services.monitor, services.venice.keyHint, () => services.monitor.snapshot().runwayHours)
+      await ledger.append(ledgerEntryOf({ agent, key: services.venice.keyHint, model: id, charge: c, headers, completion }))
     } catch {
       // The ledger is best effort here: a model the price book cannot resolve must not fail the caller's request.
     }
@@ -131,6 +169,8 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
   return {
     fetch: funded,
     monitor: services.monitor,
+    /** Re-reads the balances and the key's record into the monitor (with the ADMIN-backed readers; else a no-op). */
+    refreshStatus: services.refreshStatus,
     ledger,
     funding: services.funding,
     /** Resolves when the charges of every finished stream are in the ledger. */

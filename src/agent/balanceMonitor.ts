@@ -1,3 +1,7 @@
+import { burnPerHour as burnRateOf } from '../status/burnRate.js'
+import { DEFAULT_BURN_WINDOW_MS } from '../status/figures.js'
+import { runwayHours as runwayOf } from '../status/runway.js'
+import { spendableOf } from '../status/spendable.js'
 import type { VeniceHeaders } from '../venice/headers.js'
 import type { RateLimits } from '../venice/schemas.js'
 import { createBurnWindow } from './burnRate.js'
@@ -13,6 +17,12 @@ export type BalanceSnapshot = {
   burnPerHour: number
   /** Hours until `spendable` runs dry at `burnPerHour`; `Infinity` when nothing is being spent. */
   runwayHours: number
+  /**
+   * Hours until the account's balance (not capped by the key's own limit) runs dry at `burnPerHour`: what a top-up
+   * can lengthen. The levels (`low`, `critical`, `exhausted`) and funding follow it; a key at its own limit is the
+   * provisioner's business (rotation), never a reason to buy Diem.
+   */
+  accountRunwayHours: number
   nextEpochBegins: number | undefined
   keyExpiresAt: number | undefined
   level: 'ok' | 'low' | 'critical' | 'exhausted'
@@ -36,7 +46,7 @@ export type BalanceMonitorOptions = {
   criticalRunwayHours?: number | undefined
   /** Spendable at or below which the key counts as exhausted. Default 0. */
   exhaustedBelow?: number | undefined
-  /** How far back spend counts toward the burn rate. Default 1 h. */
+  /** How far back spend counts toward the burn rate. Default the status model's window (24 h), as `gondola status`. */
   burnWindowMs?: number | undefined
   /** `keyExpiring` fires when expiry is closer than this. Default 24 h. */
   keyExpiringHours?: number | undefined
@@ -75,7 +85,7 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   const lowH = options.lowRunwayHours ?? 24
   const critH = options.criticalRunwayHours ?? Math.min(2, lowH)
   const exhaustedBelow = options.exhaustedBelow ?? 0
-  const burnWindowMs = options.burnWindowMs ?? HOUR
+  const burnWindowMs = options.burnWindowMs ?? DEFAULT_BURN_WINDOW_MS
   const expiringH = options.keyExpiringHours ?? 24
   const events = createEmitter<BalanceEvents>()
   let balanceDiem: number | undefined
@@ -85,7 +95,6 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   let keyExpiresAt: number | undefined = options.keyExpiresAt
   let level: BalanceSnapshot['level'] = 'ok'
   let expiringFired = false
-  let startedAt = now()
   // O(1) per event: a running sum over the window instead of re-summing every spend (issue #18).
   const spends = createBurnWindow(burnWindowMs)
   let refreshing: Promise<void> | undefined
@@ -96,18 +105,21 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   let mSpendable: number | undefined
   let mBurnPerHour = 0
   let mRunwayHours = Infinity
+  let mFundable: number | undefined
+  let mAccountRunwayHours = Infinity
+  // The figures come from the status model (`src/status`), the same functions `gondola status` uses.
   function measure(): void {
     const t = now()
     const spent = spends.total(t)
-    const elapsed = Math.max(Math.min(burnWindowMs, t - startedAt), 60_000)
-    const burnPerHour = (spent / elapsed) * HOUR
     const account = balanceDiem === undefined && balanceUsd === undefined ? undefined : (balanceDiem ?? 0) + (balanceUsd ?? 0)
-    const spendable = account === undefined ? keyLimitRemaining : keyLimitRemaining === undefined ? account : Math.min(account, keyLimitRemaining)
-    mSpendable = spendable
-    mBurnPerHour = burnPerHour
-    mRunwayHours = spendable === undefined ? Infinity : burnPerHour > 0 ? Math.max(0, spendable) / burnPerHour : spendable > exhaustedBelow ? Infinity : 0
+    mSpendable = spendableOf({ account, keyLeft: keyLimitRemaining })
+    mBurnPerHour = burnRateOf({ spent, firstSpendAt: spends.firstAt(), now: t, windowMs: burnWindowMs })
+    mRunwayHours = runwayOf({ spendable: mSpendable, burnPerHour: mBurnPerHour, exhaustedBelow })
+    // Until a balance is seen, the key's own figures stand in for the account's.
+    mFundable = account ?? mSpendable
+    mAccountRunwayHours = account === undefined ? mRunwayHours : runwayOf({ spendable: account, burnPerHour: mBurnPerHour, exhaustedBelow })
   }
-  const measured = (): BalanceSnapshot => ({ balanceDiem, balanceUsd, spendable: mSpendable, burnPerHour: mBurnPerHour, runwayHours: mRunwayHours, nextEpochBegins, keyExpiresAt, level })
+  const measured = (): BalanceSnapshot => ({ balanceDiem, balanceUsd, spendable: mSpendable, burnPerHour: mBurnPerHour, runwayHours: mRunwayHours, accountRunwayHours: mAccountRunwayHours, nextEpochBegins, keyExpiresAt, level })
 
   function snapshot(): BalanceSnapshot {
     measure()
@@ -117,7 +129,7 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   function evaluate(reason?: string) {
     measure()
     const next: BalanceSnapshot['level'] =
-      reason || (mSpendable !== undefined && mSpendable <= exhaustedBelow) ? 'exhausted' : mRunwayHours < critH ? 'critical' : mRunwayHours < lowH ? 'low' : 'ok'
+      reason || (mFundable !== undefined && mFundable <= exhaustedBelow) ? 'exhausted' : mAccountRunwayHours < critH ? 'critical' : mAccountRunwayHours < lowH ? 'low' : 'ok'
     let s: BalanceSnapshot | undefined
     if (rank[next] > rank[level]) {
       s = measured()
@@ -140,7 +152,6 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
     if (nextEpochBegins !== undefined && now() >= nextEpochBegins) {
       nextEpochBegins = undefined
       spends.clear()
-      startedAt = now()
       level = 'ok'
       void refresh().then(() => events.emit('epochReset', snapshot()))
     }

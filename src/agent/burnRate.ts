@@ -15,6 +15,8 @@ export type BurnWindow = {
   add(at: number, amount: number): void
   /** Total spent in `[now - windowMs, now]`: entries older than the window are dropped first. */
   total(now: number): number
+  /** When the oldest spend still in the window happened (call after `total(now)`); `undefined` when empty. */
+  firstAt(): number | undefined
   /** Forgets every entry (e.g. at a new epoch). */
   clear(): void
   /** Slots held (for tests and memory checks). */
@@ -88,6 +90,9 @@ export function createBurnWindow(windowMs: number): BurnWindow {
     total(now) {
       evict(now)
       return size === 0 ? 0 : Math.max(0, sum + comp)
+    },
+    firstAt() {
+      return size === 0 ? undefined : times[head]
     },
     clear() {
       head = size = 0

@@ -81,7 +81,8 @@ export function createFundingController(options: FundingOptions) {
   function maybeTopUp(reason: string, o: { force?: boolean } = {}): Promise<FundingOutcome> {
     if (inFlight) return inFlight
     const s: BalanceSnapshot = options.monitor.snapshot()
-    if (!o.force && s.runwayHours >= options.policy.minRunwayHours) return Promise.resolve({ action: 'not_needed' })
+    // A top-up lengthens the account's runway, not a key's own limit: that is what the threshold is about.
+    if (!o.force && s.accountRunwayHours >= options.policy.minRunwayHours) return Promise.resolve({ action: 'not_needed' })
     inFlight = attempt({ reason, runwayHours: s.runwayHours, spendable: s.spendable }).finally(() => (inFlight = undefined))
     return inFlight
   }

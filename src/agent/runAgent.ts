@@ -181,7 +181,7 @@ async function runAgentLoop(o: RunOptions, s: RunServices): Promise<RunResult> {
       lastPrompt = charge.promptTokens + charge.completionTokens
       maxCompletion = Math.max(maxCompletion, charge.completionTokens)
       monitor?.recordSpend(charge.total)
-      if (recordingModelCalls()) recordModelCall({ agent: o.agent, keyHint: venice.keyHint, requestModel, startTime, completion, charge, headers, runwayHours: monitor ? () => monitor.snapshot().runwayHours : undefined, baseURL: venice.openai.baseURL })
+      if (recordingModelCalls()) recordModelCall({ agent: o.agent, keyHint: venice.keyHint, requestModel, startTime, completion, charge, headers, runwayHours: monitor ? () => monitor.snapshot().runwayHours : undefined, runwaySource: monitor, baseURL: venice.openai.baseURL })
       void ledger?.append(ledgerEntryOf({ agent: o.agent, key: venice.keyHint, model: requestModel, charge, headers, completion }))
       const message = completion.choices[0]?.message
       if (!message) throw new BaseError('Venice returned no choices.', { code: 'EMPTY_COMPLETION' })

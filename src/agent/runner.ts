@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici'
+import { keyLimitLeft } from '../status/spendable.js'
 import { createConnectionPool } from '../venice/connectionPool.js'
 import { createVeniceClient, type VeniceClient } from '../venice/createVeniceClient.js'
 import type { VeniceLogger } from '../venice/request.js'
@@ -97,6 +98,11 @@ export type KeyServices = {
   name: string
   venice: VeniceClient
   monitor: BalanceMonitor
+  /**
+   * Re-reads the account's balance and the key's own record (limit, usage) into the monitor, when the runner has an
+   * ADMIN-backed reader; otherwise resolves at once (the monitor keeps what the headers said).
+   */
+  refreshStatus: () => Promise<void>
   funding: FundingController | undefined
   limiterFor: (model: string) => RateLimiter
   /** Runs `rotateKey` once for concurrent callers; true when a new key is in place. */
@@ -220,6 +226,8 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
     const record = await o.fetchKeyRecord!(k.name)
     if (!record) return
     keyState = keyLimitStateOf(record)
+    // What the key's own limit leaves this period: the monitor's spendable is capped by it (the status model's rule).
+    monitor.setKeyLimitRemaining(keyLimitLeft({ limit: keyState.limit?.diem, used: keyState.used?.diem }))
     monitor.setKeyExpiresAt(record.expiresAt ? Date.parse(record.expiresAt) || undefined : undefined)
   }
   const learnLimits = (rl: RateLimits): void => {
@@ -267,7 +275,8 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
     capped = false
     venice.setApiKey(next.apiKey)
     keyState = { ...keyState, used: undefined }
-    monitor.setKeyLimitRemaining(undefined)
+    // A fresh key has spent nothing: its whole limit is left (until its record is read again).
+    monitor.setKeyLimitRemaining(keyLimitLeft({ limit: keyState.limit?.diem, used: 0 }))
     monitor.setKeyExpiresAt(next.expiresAt ? Date.parse(next.expiresAt) : undefined)
   }
   const rotate = (reason: 'expiring' | 'limit', detail: string): Promise<boolean> => {
@@ -320,6 +329,7 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
     name: k.name,
     venice,
     monitor,
+    refreshStatus: () => (o.fetchRateLimits || o.fetchKeyRecord ? monitor.refresh() : Promise.resolve()),
     funding,
     rotate,
     prepare,

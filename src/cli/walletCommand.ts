@@ -3,7 +3,6 @@
  * wallet, run one action under a spinner that shows the tx hash, print text or one JSON line with
  * amounts as decimal strings. Errors propagate to the single handler in `main.ts`.
  */
-import { formatUnits } from 'viem'
 import { readEnv } from '../config/env.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import { openWallet } from '../wallet/openWallet.js'
@@ -13,6 +12,7 @@ import { CLIError } from './CLIError.js'
 import { printJson, withSpinner } from './output.js'
 import { formatAmount } from './format.js'
 import { getLogger } from '../util/logger.js'
+import { presentable } from '../util/presentable.js'
 
 /** `--json` and `--dry-run`, shared by every money command. */
 export const moneyArgs = {
@@ -20,22 +20,7 @@ export const moneyArgs = {
   'dry-run': { type: 'boolean', description: 'Simulate and print what would be sent; send nothing', default: false },
 } as const
 
-/** bigint fields that are not 18-decimal token amounts. */
-const NOT_AMOUNTS = new Set(['gasUsed', 'timestamp', 'end', 'cooldownEnd', 'blockNumber', 'nonce', 'gas', 'baseFee'])
-
-/** Makes a result printable: token amounts as decimal strings, other bigints as integers, receipts dropped. */
-export function presentable(value: unknown, key = ''): unknown {
-  if (typeof value === 'bigint') return NOT_AMOUNTS.has(key) ? value.toString() : formatUnits(value, 18)
-  if (Array.isArray(value)) return value.map((v) => presentable(v))
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([k, v]) => k !== 'receipt' && k !== 'call' && v !== undefined)
-        .map(([k, v]) => [k, presentable(v, k)]),
-    )
-  }
-  return value
-}
+export { presentable }
 
 /** Parses a required amount flag. */
 export function amountFlag(value: string | undefined, flag: string, symbol: string): bigint {

@@ -102,6 +102,8 @@ const intentText = (intent) => {
   if (/^finalize/.test(name) && /^\\d{9,11}$/.test(value)) return name + ' (cooldown ended ' + new Date(Number(value) * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC)'
   return [name, value, ...rest].join(' ')
 }
+// The status model says how a runway reads (state): the page only formats it.
+const runwayText = (r) => (r.state === 'draining' && r.runwayHours !== null ? num(r.runwayHours) + ' h' : r.state === 'idle' ? 'idle' : '—')
 
 function render(d) {
   const s = d.status
@@ -127,13 +129,13 @@ function render(d) {
     series: Object.entries(d.spendPerDay.agents).map(([a, v]) => ({ name: a, type: 'bar', stack: 'spend', data: v })),
   }, true)
 
-  const runway = Object.fromEntries(s.runways.map((r) => [r.agent, r]))
+  const runway = Object.fromEntries(s.runways.map((r) => [r.keyId, r]))
   document.querySelector('#keys tbody').innerHTML = s.keys.filter((k) => k.apiKeyType === 'INFERENCE').map((k) => {
-    const r = runway[k.agent] || {}
+    const r = runway[k.id] || {}
     const limit = k.consumptionLimit.diem != null ? k.consumptionLimit.diem + ' Diem/' + (k.limitPeriod || 'EPOCH') : 'unlimited'
     return '<tr data-testid="key-' + esc(k.agent) + '"><td>' + esc(k.agent) + '</td><td>' + esc(k.redacted) + '</td><td>' + esc(limit) + '</td><td>' + esc(k.expiresAt || 'never') +
       '</td><td class="num" data-testid="spendable-' + esc(k.agent) + '">' + num(r.spendable) + '</td><td class="num">' + num(r.burnPerHour) +
-      '</td><td class="num" data-testid="runway-' + esc(k.agent) + '">' + (r.runwayHours === null || r.runwayHours === undefined ? 'idle' : r.runwayHours + ' h') + '</td></tr>'
+      '</td><td class="num" data-testid="runway-' + esc(k.agent) + '">' + runwayText(r) + '</td></tr>'
   }).join('')
   document.querySelector('#agents tbody').innerHTML = d.agents.map((a) =>
     '<tr data-testid="agent-' + esc(a.agent) + '"><td>' + esc(a.agent) + '</td><td class="num">' + a.runs + '</td><td class="num">' + a.calls + '</td><td class="num' + (a.toolErrors ? ' bad' : '') + '">' + a.toolErrors +

@@ -7,7 +7,9 @@ import Fastify from 'fastify'
 import type { Env } from '../config/env.js'
 import type { KeyStore } from '../keys/KeyStore.js'
 import type { Wallet } from '../wallet/createWallet.js'
-import { collectStatus, statusJson } from '../cli/statusData.js'
+import { statusSourcesOf } from '../host/statusSources.js'
+import { collectStatus, DEFAULT_BURN_WINDOW_MS, statusJson } from '../status/index.js'
+import { resolveVeniceBaseUrl } from '../venice/resolveBaseUrl.js'
 import { guardDashboard } from './access.js'
 import { dashboardData } from './dashboardData.js'
 import { dashboardPage } from './page.js'
@@ -27,7 +29,7 @@ export type StartDashboardOptions = {
   token?: string | undefined
   /** How often the state files are checked for changes pushed over SSE (ms, default 1000). */
   pollMs?: number | undefined
-  /** Burn-rate window for runway, as in `gondola status --window` (ms, default 24 h). */
+  /** Burn-rate window for runway, as in `gondola status --window` (ms, default the status model's 24 h). */
   windowMs?: number | undefined
 }
 
@@ -68,12 +70,12 @@ export async function startDashboard(o: StartDashboardOptions) {
   const { nonceOf } = guardDashboard(app, { token, port: () => port })
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage({ nonce: nonceOf(reply) })))
   app.get('/assets/echarts.min.js', async (_req, reply) => reply.type('application/javascript').header('cache-control', 'max-age=3600').send(await readFile(echartsPath)))
-  app.get('/api/status', async () => {
-    const s = await collectStatus(o.env, { wallet: o.wallet, store: o.store, now: Date.now(), windowMs: o.windowMs ?? 86_400_000 })
-    return json(statusJson(s))
-  })
+  // The status model re-reads the key store on every request: a rotation or a new key made by another process shows.
+  const sources = statusSourcesOf(o.env, { wallet: o.wallet, store: o.store, baseURL: resolveVeniceBaseUrl(o.env) })
+  const status = () => collectStatus(sources, { now: Date.now(), windowMs: o.windowMs ?? DEFAULT_BURN_WINDOW_MS })
+  app.get('/api/status', async () => json(statusJson(await status())))
   app.get('/api/data', async () => {
-    const s = await collectStatus(o.env, { wallet: o.wallet, store: o.store, now: Date.now(), windowMs: o.windowMs ?? 86_400_000 })
+    const s = await status()
     return json({ status: statusJson(s), ...(await dashboardData({ entries: s.entries, runsPath: files.runs, journalPath: o.wallet.journal.path, autopilotHistoryPath: files.autopilot })) })
   })
   app.get('/api/events', (req, reply) => {
@@ -83,7 +85,7 @@ export async function startDashboard(o: StartDashboardOptions) {
     res.write('event: hello\ndata: {}\n\n')
     let last = ''
     const tick = async () => {
-      const sig = (await Promise.all([files.ledger, files.runs, files.autopilot, o.wallet.journal.path].map((f) => stat(f).then((s) => `${s.size}:${s.mtimeMs}`, () => '-')))).join('|')
+      const sig = (await Promise.all([files.ledger, files.runs, files.autopilot, o.wallet.journal.path, o.store.path].map((f) => stat(f).then((s) => `${s.size}:${s.mtimeMs}`, () => '-')))).join('|')
       if (last && sig !== last) res.write(`event: update\ndata: ${JSON.stringify({ at: new Date().toISOString() })}\n\n`)
       last = sig
     }

@@ -134,10 +134,12 @@ export function createAgentHost(options: AgentHostOptions) {
   const admin = adminKey
     ? createVeniceClient({ baseURL: options.baseURL, apiKey: adminKey, fetch: options.fetch, onHeaders: (_h, status) => void (status >= 400 && failureBudget.record(now())) })
     : undefined
-  // One `GET /api_keys` serves every agent's refresh within a few seconds.
+  // One `GET /api_keys` serves every agent's refresh within a few seconds, unless the agent has spent since it was
+  // read (its usage there would be stale: `get_runway` must say what `gondola status` says).
   let listing: { at: number; keys: Promise<ApiKey[]> } | undefined
-  const listKeys = (): Promise<ApiKey[]> => {
-    if (!listing || now() - listing.at > 5_000) {
+  const spentAt = new Map<string, number>()
+  const listKeys = (agent?: string): Promise<ApiKey[]> => {
+    if (!listing || now() - listing.at > 5_000 || listing.at <= (agent === undefined ? -Infinity : (spentAt.get(agent) ?? -Infinity))) {
       const keys = admin!.listApiKeys()
       listing = { at: now(), keys }
       keys.catch(() => (listing = undefined))
@@ -195,7 +197,7 @@ export function createAgentHost(options: AgentHostOptions) {
       fetchKeyRecord: async (name: string) => {
         const current = latestAgentKeys(options.store, scope).get(name)
         if (!current) return undefined
-        const record = (await listKeys()).find((k) => k.id === current.id)
+        const record = (await listKeys(name)).find((k) => k.id === current.id)
         if (!record) log?.warn('host: agent key is not listed by Venice', { agent: name, keyId: current.id })
         return record
       },
@@ -262,6 +264,7 @@ export function createAgentHost(options: AgentHostOptions) {
         return final
       } finally {
         sinks.get(def.name)?.delete(sink)
+        spentAt.set(def.name, now())
       }
     },
     close(): void {

@@ -133,7 +133,7 @@ export const builtinToolFactories: Record<string, ToolFactory> = {
         return { eth: formatEther(b.eth), vvv: formatEther(b.vvv), svvv: formatEther(b.svvv.total), svvvLockedForDiem: formatEther(b.svvv.locked), pendingRewardsVvv: formatEther(b.pendingRewards), diemStaked: formatEther(b.diem.staked), diemLiquid: formatEther(b.diem.liquid) }
       },
     }),
-  get_runway: ({ services }) => runwayTool({ monitor: services.monitor }),
+  get_runway: ({ services }) => runwayTool({ monitor: services.monitor, refresh: services.refreshStatus }),
   request_top_up: ({ wallet, funding, onFundingFailure, remoteTopUp }) =>
     requestTopUpTool({
       onFailure: onFundingFailure,

@@ -4,3 +4,4 @@ export { createWalletTopUp, requestTopUp, describeTopUp, type WalletTopUpOptions
 export { builtinToolFactories, outboxTool, type ToolDeps, type ToolFactory } from './hostTools.js'
 export { runSchedule, jobsFromDefinitions, timingOf, ScheduleError, type ScheduledJob, type ScheduleRun, type ScheduleReport, type SchedulerOptions, type JobTiming } from './scheduler.js'
 export { fileRunHistory, readRunRecords, appendRunRecord, runRecordOf, type RunHistory, type RunRecord } from './runHistory.js'
+export { statusSourcesOf } from './statusSources.js'

@@ -11,6 +11,6 @@
  */
 export { startTelemetry, type Telemetry, type TelemetrySettings } from './startTelemetry.js'
 export { traceAgentRun, recordModelCall, recordFailedModelCall, traceToolCall, traceMcpToolCall, traceTransaction, traceKeyOperation, recordFunding, recordRateLimited, recordRunway } from './record.js'
-export { inSpan, tracer, meters } from './instruments.js'
+export { inSpan, tracer, meters, watchRunway } from './instruments.js'
 export * as telemetryAttributes from './attributes.js'
 export { startTelemetryFromEnv } from './fromEnv.js'

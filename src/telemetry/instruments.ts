@@ -48,13 +48,38 @@ export function meters() {
   return instruments
 }
 
+/** Where each key's runway is read when metrics are collected: one entry per balance monitor, labelled by its key. */
+const runwaySources = new Map<unknown, { keyHint: string; hours: () => number }>()
+
+/**
+ * Makes `gondola.runway.hours` report a key's runway, read from its balance monitor (the status model) each time
+ * metrics are collected, so the gauge says what `get_runway` and `gondola status` say at that moment, not what
+ * was true at the key's last call. `source` is the monitor (or the key hint): one series per source, relabelled after a rotation.
+ *
+ * @example
+ * ```ts
+ * watchRunway(monitor, venice.keyHint, () => monitor.snapshot().runwayHours)
+ * ```
+ */
+export function watchRunway(source: unknown, keyHint: string | undefined, hours: () => number): void {
+  runwaySources.set(source, { keyHint: keyHint ?? 'unknown', hours })
+  meters() // the gauge exists once a meter provider is registered
+}
+
 function makeInstruments() {
   const m = metrics.getMeter(SCOPE)
+  const runway = m.createObservableGauge('gondola.runway.hours', { description: "Hours of inference left at a key's recent burn rate (the status model's runway)", unit: 'h' })
+  runway.addCallback((result) => {
+    for (const { keyHint, hours } of runwaySources.values()) {
+      const h = hours()
+      if (Number.isFinite(h)) result.observe(h, { [A.ATTR_VENICE_KEY]: keyHint })
+    }
+  })
   return {
+    runway,
     diemSpent: m.createCounter('gondola.diem.spent', { description: 'Diem (and USD at 1:1) spent on Venice inference, by agent and key', unit: '{diem}' }),
     modelCalls: m.createCounter('gondola.model.calls', { description: 'Venice model calls, by agent and model' }),
     balance: m.createGauge('gondola.balance.diem', { description: "A key's Diem balance after its latest call", unit: '{diem}' }),
-    runway: m.createGauge('gondola.runway.hours', { description: "Hours of inference left at a key's recent burn rate", unit: 'h' }),
     topUps: m.createCounter('gondola.topups', { description: 'Funding attempts, by outcome (topped_up, refused, cooldown, failed)' }),
     rateLimited: m.createCounter('gondola.venice.rate_limited', { description: '429 answers from Venice' }),
     toolErrors: m.createCounter('gondola.tool.errors', { description: 'Tool calls that came back as errors, by tool' }),

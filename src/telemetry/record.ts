@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ChatCompletion } from 'openai/resources/chat/completions'
 import type { VeniceHeaders } from '../venice/headers.js'
 import * as A from './attributes.js'
-import { inSpan, markFailed, meters, metricsEnabled, tracer, tracingEnabled } from './instruments.js'
+import { inSpan, markFailed, meters, metricsEnabled, tracer, tracingEnabled, watchRunway } from './instruments.js'
 
 /**
  * The chokepoint wrappers: one call at each place Gondola does something an operator wants to see. Only ids,
@@ -45,10 +45,12 @@ export function recordModelCall(p: {
   completion: ChatCompletion
   charge: { promptTokens: number; completionTokens: number; costDiem: number; costUsd: number }
   headers: VeniceHeaders
-  /** The key's runway, read only when metrics are on. */
+  /** The key's runway, read only when metrics are on (and again at every collection: see `watchRunway`). */
   runwayHours?: (() => number) | undefined
   /** The API's base URL: only its host and port become `server.address` and `server.port`. */
   baseURL?: string | undefined
+  /** What the runway is read from (the key's balance monitor): one gauge series per source. Default: the key hint. */
+  runwaySource?: unknown
 }): void {
   const tracing = tracingEnabled()
   const metricsOn = metricsEnabled()
@@ -79,7 +81,7 @@ export function recordModelCall(p: {
   m.diemSpent.add(charge.costDiem + charge.costUsd, labels)
   m.modelCalls.add(1, { [A.ATTR_AGENT]: p.agent, [A.ATTR_GEN_AI_REQUEST_MODEL]: p.requestModel })
   if (balanceAfter !== undefined) m.balance.record(balanceAfter, { [A.ATTR_VENICE_KEY]: p.keyHint ?? 'unknown' })
-  if (p.runwayHours) recordRunway(p.keyHint, p.runwayHours())
+  if (p.runwayHours) watchRunway(p.runwaySource ?? `key:${p.keyHint}`, p.keyHint, p.runwayHours)
 }
 
 /**
@@ -206,7 +208,15 @@ export function recordRateLimited(model: string): void {
   meters().rateLimited.add(1, { [A.ATTR_GEN_AI_REQUEST_MODEL]: model })
 }
 
-/** A key's runway in hours (finite values only). */
+/**
+ * A key's runway in hours, as a fixed value (finite values only). Prefer `watchRunway`, which reads the monitor at
+ * collection time.
+ *
+ * @example
+ * ```ts
+ * recordRunway(venice.keyHint, monitor.snapshot().runwayHours)
+ * ```
+ */
 export function recordRunway(keyHint: string | undefined, hours: number): void {
-  if (Number.isFinite(hours)) meters().runway.record(hours, { [A.ATTR_VENICE_KEY]: keyHint ?? 'unknown' })
+  if (Number.isFinite(hours)) watchRunway(`key:${keyHint}`, keyHint, () => hours)
 }

@@ -1,51 +1,16 @@
 import { defineCommand } from 'citty'
-import type { LedgerEntry } from '../../agent/ledger.js'
 import { readEnv } from '../../config/env.js'
-import type { KeySummary } from '../../keys/KeyStore.js'
-import type { ApiKey, RateLimits } from '../../venice/schemas.js'
+import { statusSourcesOf } from '../../host/statusSources.js'
+import { collectStatus, statusJson, type KeyRunwayAcrossReset } from '../../status/index.js'
+import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import { openWallet } from '../../wallet/openWallet.js'
 import { paidFor } from '../../wallet/send/withRun.js'
 import type { JournalRun } from '../../wallet/journal/journal.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
 import { jsonArg, printJson } from '../output.js'
-import { presentable, fmt } from '../walletCommand.js'
+import { fmt } from '../walletCommand.js'
 import { sinceFlag } from '../flags.js'
 import { formatNumber } from '../format.js'
-import { collectStatus, statusJson } from '../statusData.js'
-import { entriesSince } from './ledger.js'
-
-const HOUR = 3_600_000
-
-/** Runway of one agent key: what it can still spend, how fast it has been spending, and how long that lasts. */
-export type KeyRunway = { agent: string; keyId: string; spendable: number | null; burnPerHour: number; runwayHours: number | null; basis: string }
-
-/**
- * Runway per agent key from the ledger's burn rate and the balances: spendable = the account's Diem + USD
- * (`/api_keys/rate_limits`), capped by what is left of the key's own Diem limit this period (`GET /api_keys`).
- * The burn rate is the agent's ledger spend over `window` (or since its first call in it, at least 1 h).
- *
- * @example
- * ```ts
- * keyRunways(keys, serverKeys, rateLimits, entries, { now: Date.now(), windowMs: 86_400_000 })
- * ```
- */
-export function keyRunways(keys: readonly KeySummary[], server: readonly ApiKey[] | undefined, limits: RateLimits | undefined, entries: readonly LedgerEntry[], o: { now: number; windowMs: number }): KeyRunway[] {
-  const account = limits ? (limits.balances.DIEM ?? 0) + (limits.balances.USD ?? 0) : undefined
-  return keys.filter((k) => k.apiKeyType === 'INFERENCE' && k.agent).map((k) => {
-    const live = server?.find((s) => s.id === k.id)
-    const limit = live?.consumptionLimits.diem ?? k.consumptionLimit.diem ?? undefined
-    const used = live?.currentPeriodUsage ? Number(live.currentPeriodUsage.diem) : undefined
-    const keyLeft = limit != null && used !== undefined ? Math.max(0, limit - used) : undefined
-    const spendable = account === undefined ? keyLeft : keyLeft === undefined ? account : Math.min(account, keyLeft)
-    const mine = entriesSince(entries, o.now - o.windowMs).filter((e) => e.agent === k.agent)
-    const spent = mine.reduce((s, e) => s + e.costDiem + e.costUsd, 0)
-    const first = mine.length ? Date.parse(mine[0]!.ts) : o.now
-    const burnPerHour = spent / (Math.max(o.now - first, HOUR) / HOUR)
-    const runwayHours = spendable === undefined ? null : burnPerHour > 0 ? spendable / burnPerHour : null
-    const basis = [keyLeft !== undefined ? `key limit left ${num(keyLeft)} Diem` : '', account !== undefined ? `account ${num(account)}` : '', `${mine.length} call(s) in the window`].filter(Boolean).join(', ')
-    return { agent: k.agent!, keyId: k.id, spendable: spendable ?? null, burnPerHour: round(burnPerHour), runwayHours: runwayHours === null ? null : round(runwayHours), basis }
-  })
-}
 
 /**
  * `gondola status`: wallet balances, kept keys with limits and expiry (checked against `GET /api_keys`), the
@@ -55,6 +20,7 @@ export function keyRunways(keys: readonly KeySummary[], server: readonly ApiKey[
 export default defineCommand({
   meta: { name: 'status', description: 'Balances, keys with limits and expiry, rate limits, runway per key' },
   args: {
+    // 1d = the status model's DEFAULT_BURN_WINDOW_MS, the window every other surface uses.
     window: { type: 'string', description: 'Burn-rate window for runway (30m, 1h, 1d)', default: '1d' },
     ...jsonArg,
   },
@@ -64,7 +30,7 @@ export default defineCommand({
     const env = readEnv()
     const wallet = await openWallet(env)
     const store = await openKeyStoreFromEnv(env)
-    const status = await collectStatus(env, { wallet, store, now, windowMs })
+    const status = await collectStatus(statusSourcesOf(env, { wallet, store, baseURL: resolveVeniceBaseUrl(env) }), { now, windowMs })
     const { baseURL, rawBalances: balances, keys: keyRows, rateLimits: limits, runways, entries, epoch } = status
     const keys = keyRows
     const unfinished = unfinishedRuns(wallet.journal.runs())
@@ -93,11 +59,11 @@ export default defineCommand({
   },
 })
 
-function runwayText(r: KeyRunway & { sustainable?: boolean | null }): string {
-  if (r.spendable === null) return 'unknown'
-  if (r.burnPerHour === 0) return 'idle (no spend in the window)'
-  if (r.runwayHours === null) return 'sustainable (each reset covers the burn)'
-  return `${num(r.runwayHours)} h`
+function runwayText(r: KeyRunwayAcrossReset): string {
+  if (r.state === 'unknown') return 'unknown'
+  if (r.state === 'idle') return 'idle (no spend in the window)'
+  const acrossReset = r.sustainable ? ', sustainable (each reset covers the burn)' : r.runwayHoursAcrossReset !== null && r.runwayHoursAcrossReset !== r.runwayHours ? `, ${num(r.runwayHoursAcrossReset)} h across the reset` : ''
+  return `${num(r.runwayHours ?? 0)} h${acrossReset}`
 }
 
 function formatHours(h: number): string {
@@ -111,8 +77,4 @@ export function unfinishedRuns(runs: readonly JournalRun[]): Array<{ key: string
   return runs
     .filter((r) => r.status !== 'done' && paidFor(r))
     .map((r) => ({ key: r.key, intent: r.intent, status: r.status, createdAt: r.createdAt, steps: r.steps.map((st) => ({ name: st.name, status: st.status, hash: st.hash })) }))
-}
-
-function round(n: number): number {
-  return Math.round(n * 1e6) / 1e6
 }

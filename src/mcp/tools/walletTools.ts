@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { readLedger, summarize } from '../../agent/ledger.js'
+import { collectStatus, DEFAULT_BURN_WINDOW_MS, HOUR_MS } from '../../status/index.js'
 import { defineTool, type AnyTool } from '../../tools/defineTool.js'
 import { getBalances } from '../../wallet/actions/getBalances.js'
 import { quoteSwap } from '../../wallet/actions/quoteSwap.js'
@@ -27,7 +28,7 @@ export function walletReadTools(ctx: McpContext): AnyTool[] {
     }),
     defineTool({
       name: 'get_runway',
-      description: "The Venice account's spendable Diem and USD, the spend rate over the last 24 h from the ledger, the hours left at that rate, and when the daily allowance resets.",
+      description: "Per agent key: what it can still spend (the lesser of its limit left this period and the account's balance), its spend rate over the last 24 h from the ledger, the hours left at that rate; the account's Diem and USD, and when the daily allowance resets.",
       schema: z.object({}),
       handler: async () => runway(ctx),
     }),
@@ -40,22 +41,22 @@ export function walletReadTools(ctx: McpContext): AnyTool[] {
   ]
 }
 
-/** Balance (ADMIN `/api_keys/rate_limits`) and burn (ledger, last 24 h) → runway. */
+/**
+ * The status model's runway (`src/status`), as `gondola status --json` prints it: per agent key spendable, burn and
+ * runway, plus the account's balances and the epoch. The key store is re-read, so a rotation shows at once.
+ */
 export async function runway(ctx: McpContext) {
-  const limits = await ctx.admin().getRateLimits()
-  const entries = ctx.ledgerPath ? await readLedger(ctx.ledgerPath) : []
-  const since = ctx.now() - 86_400_000
-  const recent = summarize(entries, since)
-  const burnPerHour = recent.costDiem / 24
-  const balanceDiem = limits.balances.DIEM ?? 0
-  const round = (n: number) => Math.round(n * 1e6) / 1e6
+  const s = await collectStatus(
+    { wallet: await ctx.wallet(), store: ctx.store, baseURL: ctx.baseURL, fetch: ctx.fetch, readSpends: async () => (ctx.ledgerPath ? readLedger(ctx.ledgerPath) : ctx.ledger.entries()) },
+    { now: ctx.now(), windowMs: DEFAULT_BURN_WINDOW_MS },
+  )
   return {
-    balanceDiem: round(balanceDiem),
-    balanceUsd: round(limits.balances.USD ?? 0),
-    spentDiemLast24h: round(recent.costDiem),
-    burnDiemPerHour: round(burnPerHour),
-    runwayHours: burnPerHour > 0 ? round(balanceDiem / burnPerHour) : null,
-    nextEpochBegins: limits.nextEpochBegins ?? null,
+    balanceDiem: s.rateLimits?.balances.DIEM ?? null,
+    balanceUsd: s.rateLimits?.balances.USD ?? null,
+    nextEpochBegins: s.rateLimits?.nextEpochBegins ?? null,
+    windowHours: DEFAULT_BURN_WINDOW_MS / HOUR_MS,
+    epoch: s.epoch,
+    runways: s.runways,
   }
 }
 

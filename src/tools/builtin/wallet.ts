@@ -1,5 +1,8 @@
 import { z } from 'zod'
 import type { BalanceMonitor } from '../../agent/balanceMonitor.js'
+import { HOUR_MS, roundFigure } from '../../status/figures.js'
+import { msToNextReset } from '../../status/epochRunway.js'
+import { keyFigures } from '../../status/runway.js'
 import { defineTool } from '../defineTool.js'
 
 /**
@@ -21,42 +24,39 @@ export function walletBalancesTool(deps: { getBalances: () => Promise<Record<str
 }
 
 /**
- * `get_runway`: spendable Diem/USD, burn rate and runway from the balance monitor (no extra request). Diem
- * comes back at each epoch reset (00:00 UTC, or Venice's `nextEpochBegins`), so the result also says when the
- * next reset is and whether the balance runs dry before it: a runway longer than the time to the reset is a
- * floor, not a forecast (what comes after depends on the next epoch's allowance).
+ * `get_runway`: what this agent's key can still spend (min(what its own limit leaves this period, the account's
+ * balance)), its burn rate and runway, as the status model computes them for `gondola status` (re-read from Venice
+ * first when the host can). Diem comes back at each epoch reset (00:00 UTC, or Venice's `nextEpochBegins`), so the
+ * result also says when the next reset is and whether the balance runs dry before it: a runway longer than the time
+ * to the reset is a floor, not a forecast (what comes after depends on the next epoch's allowance).
  *
  * @example
  * ```ts
- * const tool = runwayTool({ monitor })
+ * const tool = runwayTool({ monitor, refresh: services.refreshStatus })
  * ```
  */
-export function runwayTool(deps: { monitor: BalanceMonitor; now?: (() => number) | undefined }) {
+export function runwayTool(deps: { monitor: BalanceMonitor; refresh?: (() => Promise<void>) | undefined; now?: (() => number) | undefined }) {
   return defineTool({
     name: 'get_runway',
     description:
-      'Returns the Venice balance of this agent (Diem and USD), its spend rate per hour, the hours of inference left at that rate, and the hours until the Diem allowance resets (emptiesBeforeReset: whether it runs dry first).',
+      'Returns what this agent can still spend on Venice (the lesser of its key\'s limit left this period and the account balance, Diem + USD), its spend rate per hour, the hours of inference left at that rate, and the hours until the Diem allowance resets (emptiesBeforeReset: whether it runs dry first).',
     schema: z.object({}),
-    handler: () => {
+    handler: async () => {
+      await deps.refresh?.().catch(() => undefined)
       const s = deps.monitor.snapshot()
+      const f = keyFigures({ spendable: s.spendable, burnPerHour: s.burnPerHour })
       const now = (deps.now ?? Date.now)()
-      const resetsInHours = Math.max(0, (s.nextEpochBegins ?? (Math.floor(now / DAY_MS) + 1) * DAY_MS) - now) / 3_600_000
+      const resetsInHours = Math.max(0, (s.nextEpochBegins ?? msToNextReset(now) + now) - now) / HOUR_MS
       return {
-        balanceDiem: s.balanceDiem === undefined ? null : round(s.balanceDiem),
-        balanceUsd: s.balanceUsd === undefined ? null : round(s.balanceUsd),
-        spendable: s.spendable === undefined ? null : round(s.spendable),
-        burnPerHour: round(s.burnPerHour),
-        runwayHours: Number.isFinite(s.runwayHours) ? round(s.runwayHours) : 'unlimited at the current rate',
-        resetsInHours: round(resetsInHours),
+        balanceDiem: s.balanceDiem === undefined ? null : roundFigure(s.balanceDiem),
+        balanceUsd: s.balanceUsd === undefined ? null : roundFigure(s.balanceUsd),
+        spendable: f.spendable,
+        burnPerHour: f.burnPerHour,
+        runwayHours: f.runwayHours ?? (f.state === 'idle' ? 'unlimited at the current rate' : null),
+        resetsInHours: roundFigure(resetsInHours),
         emptiesBeforeReset: s.runwayHours < resetsInHours,
         level: s.level,
       }
     },
   })
-}
-
-const DAY_MS = 86_400_000
-
-function round(n: number): number {
-  return Math.round(n * 1e6) / 1e6
 }
