@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { loadPersona, socialBot } from '../../../agents/social-bot.js'
-import type { ModelAgent } from '../../../agents/index.js'
+import type { ModelAgent } from '../../registry/index.js'
 import type { AgentDefinition } from '../../agent/defineAgent.js'
 import { channelsFromEnv, readCredential, replyToMentions, type Channel } from '../../channels/index.js'
 import { CharacterImportError, readCharacterFile, type Character } from '../../character/index.js'

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises'
 import { defineCommand } from 'citty'
 import { getAddress, isAddress, type Address } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { privateKeyToAddress } from 'viem/accounts'
 import { isInteractive, readEnv, type Env } from '../../config/env.js'
-import { resolveChain } from '../../chain/createClients.js'
+import { resolveChain } from '../../runtime/createClients.js'
 import { createKeystore } from '../../wallet/accounts/createKeystore.js'
 import { getBalances } from '../../wallet/actions/getBalances.js'
 import { parseAddress } from '../../wallet/amounts.js'
 import { KeystoreError } from '../../wallet/errors.js'
-import { keystorePathFromEnv } from '../../wallet/openWallet.js'
+import { keystorePathFromEnv } from '../../runtime/openWallet.js'
 import { CLIConfigError, CLIError } from '../CLIError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
 import { jsonArg, printJson } from '../output.js'
@@ -16,7 +16,7 @@ import { fmt, presentable } from '../walletCommand.js'
 
 /** The configured address, without decrypting anything: the raw key's address, or the keystore's `address` field. */
 export async function configuredAddress(env: Env): Promise<Address> {
-  if (env.GONDOLA_PRIVATE_KEY) return privateKeyToAccount(env.GONDOLA_PRIVATE_KEY as `0x${string}`).address
+  if (env.GONDOLA_PRIVATE_KEY) return privateKeyToAddress(env.GONDOLA_PRIVATE_KEY as `0x${string}`)
   const path = keystorePathFromEnv(env)
   const text = await readFile(path, 'utf8').catch(() => {
     throw new KeystoreError(`No wallet at ${path}.`, { metaMessages: ['Run `gondola wallet new`, or set GONDOLA_KEYSTORE.'], code: 'KEYSTORE_MISSING' })

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import type { BalanceMonitor } from '../../agent/balanceMonitor.js'
 import { defineTool } from '../defineTool.js'
 
 /**
@@ -21,6 +20,22 @@ export function walletBalancesTool(deps: { getBalances: () => Promise<Record<str
 }
 
 /**
+ * What `get_runway` reads: the agent's balance monitor fits it. Declared here, as a port, so that src/tools
+ * imports nothing from src/agent (which imports src/tools).
+ */
+export type RunwaySource = {
+  snapshot(): {
+    balanceDiem: number | undefined
+    balanceUsd: number | undefined
+    spendable: number | undefined
+    burnPerHour: number
+    runwayHours: number
+    nextEpochBegins: number | undefined
+    level: 'ok' | 'low' | 'critical' | 'exhausted'
+  }
+}
+
+/**
  * `get_runway`: spendable Diem/USD, burn rate and runway from the balance monitor (no extra request). Diem
  * comes back at each epoch reset (00:00 UTC, or Venice's `nextEpochBegins`), so the result also says when the
  * next reset is and whether the balance runs dry before it: a runway longer than the time to the reset is a
@@ -31,7 +46,7 @@ export function walletBalancesTool(deps: { getBalances: () => Promise<Record<str
  * const tool = runwayTool({ monitor })
  * ```
  */
-export function runwayTool(deps: { monitor: BalanceMonitor; now?: (() => number) | undefined }) {
+export function runwayTool(deps: { monitor: RunwaySource; now?: (() => number) | undefined }) {
   return defineTool({
     name: 'get_runway',
     description:
