@@ -1,7 +1,7 @@
 import { autopilotStore } from '../autopilot/store.js'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
-import { createRequire } from 'node:module'
+import { resolveOptional } from '../util/optionalDependency.js'
 import { join } from 'node:path'
 import Fastify from 'fastify'
 import type { Env } from '../config/env.js'
@@ -46,7 +46,7 @@ export async function startDashboard(o: StartDashboardOptions) {
   const expected = Buffer.from(token)
   const stateDir = o.env.GONDOLA_STATE_DIR
   const files = { ledger: join(stateDir, 'ledger.jsonl'), runs: join(stateDir, 'runs.jsonl'), autopilot: autopilotStore({ stateDir, chainId: o.wallet.chainId, address: o.wallet.address }).historyPath }
-  const echartsPath = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js')
+  const echartsPath = resolveOptional('echarts/dist/echarts.min.js', 'The dashboard charts')
   // SSE streams are held open by the page: closing the server must end them, not wait for them.
   const app = Fastify({ logger: false, forceCloseConnections: true })
   const streams = new Set<import('node:http').ServerResponse>()

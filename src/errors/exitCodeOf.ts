@@ -1,4 +1,3 @@
-import { HttpRequestError, InsufficientFundsError, SocketClosedError, TimeoutError, WebSocketRequestError } from 'viem'
 import { BaseError } from './BaseError.js'
 import { ExitCode, type ExitCodeValue } from './exitCodes.js'
 
@@ -31,12 +30,18 @@ export function exitCodeOf(err: unknown): ExitCodeValue {
   return ExitCode.error
 }
 
+/**
+ * viem's transport errors, by the `name` viem gives them: matching names instead of `instanceof` keeps viem (350
+ * modules) out of the CLI's start-up, which classifies every failure, even of `gondola --version`.
+ */
+const VIEM_NETWORK = new Set(['HttpRequestError', 'TimeoutError', 'WebSocketRequestError', 'SocketClosedError'])
+
 function classOf(e: unknown): ExitCodeValue | undefined {
   if (e instanceof BaseError) return e.exitCode === ExitCode.error ? undefined : e.exitCode
-  if (e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof WebSocketRequestError || e instanceof SocketClosedError) return ExitCode.network
-  if (e instanceof InsufficientFundsError) return ExitCode.funds
   if (typeof e !== 'object') return undefined
   const { name, code, message } = e as { name?: unknown; code?: unknown; message?: unknown }
+  if (e instanceof Error && typeof name === 'string' && VIEM_NETWORK.has(name)) return ExitCode.network
+  if (e instanceof Error && name === 'InsufficientFundsError') return ExitCode.funds
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return ExitCode.network
   // fetch() rejects with `TypeError: fetch failed` (cause: the socket error); the openai SDK wraps it as APIConnectionError.
   if (e instanceof TypeError && message === 'fetch failed') return ExitCode.network
