@@ -62,6 +62,12 @@ describe('the packed package, installed offline into a project made by `gondola 
       expect(Object.keys(installed.dependencies), pkg).not.toContain(pkg)
       expect(existsSync(join(proj, 'node_modules', pkg)), pkg).toBe(false)
     }
+    // The devnet's toolchain is an optional peer too; the scaffold has it as its own devDependencies.
+    const scaffold = JSON.parse(await readFile(join(proj, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+    for (const pkg of ['@foundry-rs/anvil', 'solc', '@openzeppelin/contracts']) {
+      expect(Object.keys(installed.dependencies), pkg).not.toContain(pkg)
+      expect(Object.keys(scaffold.devDependencies), pkg).toContain(pkg)
+    }
     // `gondola init` from the installed tarball: the new project depends on that same tarball (not on a registry version).
     const sub = JSON.parse((await sh('npx', ['gondola', 'init', 'sub-agent', '--json'])).stdout) as { gondolaSpec: string }
     expect(sub.gondolaSpec).toBe(`file:${tarball}`)

@@ -68,7 +68,7 @@ export async function initProject(p: InitProjectParameters): Promise<InitProject
     projectName: npmName(basename(dir)),
     agent,
     gondolaSpec: p.gondolaSpec ?? gondolaSpecFor(root, own.version),
-    versions: { zod: dep('zod'), viem: dep('viem'), tsx: dep('tsx'), typescript: dep('typescript'), vitest: dep('vitest'), typesNode: dep('@types/node') },
+    versions: { zod: dep('zod'), viem: dep('viem'), tsx: dep('tsx'), typescript: dep('typescript'), vitest: dep('vitest'), typesNode: dep('@types/node'), anvil: dep('@foundry-rs/anvil'), solc: dep('solc'), openzeppelin: dep('@openzeppelin/contracts') },
   }
   const files: Record<string, string> = {
     'package.json': t.packageJson(options),
