@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
 import { defineAgent } from '../src/agent/defineAgent.js'
-import { autopilotConfig } from '../src/autopilot/fromEnv.js'
+import { autopilotConfig } from '../src/runtime/autopilotConfig.js'
 import { planRows, type PlanRow } from '../src/autopilot/format.js'
 import { readHistory } from '../src/autopilot/history.js'
 import { autopilotStore } from '../src/autopilot/store.js'

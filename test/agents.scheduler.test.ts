@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { LimiterClock } from '../src/agent/rateLimiter.js'
 import { agentDefinitionSchema, defineAgent, InvalidCronError, type AgentDefinitionInput } from '../src/agent/defineAgent.js'
 import { jobsFromDefinitions, runSchedule } from '../src/host/scheduler.js'
-import { loadAgent } from '../agents/index.js'
+import { loadAgent } from '../src/registry/index.js'
 
 /**
  * A discrete-event virtual clock: sleepers wait in a queue; once everything else has settled, time jumps to the

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { finalizeEvent, generateSecretKey, getPublicKey, verifyEvent, type Event } from 'nostr-tools/pure'
-import { SimplePool } from 'nostr-tools/pool'
+import { SimplePool, useWebSocketImplementation } from 'nostr-tools/pool'
 import type { AddressInfo } from 'node:net'
 import WebSocket, { WebSocketServer } from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,6 +11,8 @@ import { nostrChannel, publishOnce, replyToMentions, type Channel } from '../src
 import { startNostrRelay } from './helpers/nostrRelay.js'
 
 let relay: Awaited<ReturnType<typeof startNostrRelay>>
+// The test's own reader: Node 20 has no global WebSocket (the channel loads nostr-tools, and gives it `ws`, only when used).
+useWebSocketImplementation(WebSocket)
 const pool = new SimplePool()
 beforeAll(async () => {
   relay = await startNostrRelay()

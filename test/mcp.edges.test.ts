@@ -9,7 +9,7 @@ import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/
 import { parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addressBookContracts } from '../src/chain/addressBook.js'
-import { writeDevnetInfo } from '../src/devnet/devnetInfo.js'
+import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { ledgerPathIn } from '../src/mcp/context.js'
 import { createMcpServer } from '../src/mcp/createMcpServer.js'
 import { McpRemoteBindError } from '../src/mcp/frontDoor.js'

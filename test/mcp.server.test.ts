@@ -7,7 +7,7 @@ import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/
 import { decodeFunctionData, parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { swapRouter02Abi } from '../src/chain/abis/index.js'
-import { writeDevnetInfo } from '../src/devnet/devnetInfo.js'
+import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { createMcpServer } from '../src/mcp/createMcpServer.js'
 import { ledgerPathIn } from '../src/mcp/context.js'
 import { serveMcpHttp } from '../src/mcp/http.js'

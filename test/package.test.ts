@@ -5,6 +5,7 @@
  * project (journey a: a new agent with a custom tool, run from the CLI).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -56,6 +57,22 @@ describe('the packed package, installed offline into a project made by `gondola 
     expect(files).toEqual(expect.arrayContaining(['package/dist/src/index.js', 'package/dist/src/index.d.ts', 'package/dist/src/emulator/spec/openapi.yaml', 'package/dist/src/devnet/artifacts/contracts.json', 'package/dist/src/devnet/artifacts/uniswap.json', 'package/dist/src/devnet/contracts/Staking.sol', 'package/dist/agents/personas/gondolier.json', 'package/bin/gondola.js', 'package/README.md']))
     const installed = JSON.parse((await exec('node', ['-e', 'process.stdout.write(JSON.stringify(require("gondola/package.json")))'], { cwd: proj })).stdout) as { dependencies: Record<string, string> }
     expect(Object.keys(installed.dependencies)).not.toContain('tsx')
+    // The heavy optional parts are optional peers: not installed with gondola (loaded only by those who use them).
+    for (const pkg of ['echarts', '@atproto/api', 'nostr-tools', 'pg', 'pg-boss', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http']) {
+      expect(Object.keys(installed.dependencies), pkg).not.toContain(pkg)
+      expect(existsSync(join(proj, 'node_modules', pkg)), pkg).toBe(false)
+    }
+    // The devnet's toolchain is an optional peer too; the scaffold has it as its own devDependencies.
+    const scaffold = JSON.parse(await readFile(join(proj, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+    for (const pkg of ['@foundry-rs/anvil', 'solc', '@openzeppelin/contracts']) {
+      expect(Object.keys(installed.dependencies), pkg).not.toContain(pkg)
+      expect(Object.keys(scaffold.devDependencies), pkg).toContain(pkg)
+    }
+    // `gondola init` from the installed tarball: the new project depends on that same tarball (not on a registry version).
+    const sub = JSON.parse((await sh('npx', ['gondola', 'init', 'sub-agent', '--json'])).stdout) as { gondolaSpec: string }
+    expect(sub.gondolaSpec).toBe(`file:${tarball}`)
+    expect(JSON.parse(await readFile(join(proj, 'sub-agent', 'package.json'), 'utf8')).dependencies.gondola).toBe(`file:${tarball}`)
+    await rm(join(proj, 'sub-agent'), { recursive: true, force: true })
 
     await writeFile(join(proj, 'check.mjs'), `import { startLocalWorld, defineAgent } from 'gondola'
 import { createWallet } from 'gondola/wallet'

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { writeDevnetInfo } from '../src/devnet/devnetInfo.js'
+import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { runCli } from '../src/cli/runCli.js'
 import { fitCaption, graphemeLength } from '../src/social/index.js'
 import { provisionedWallet } from './helpers/provisionedWallet.js'

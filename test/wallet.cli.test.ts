@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { parseEther } from 'viem'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { writeDevnetInfo } from '../src/devnet/devnetInfo.js'
+import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { useDevnet } from './helpers/useDevnet.js'
 
 const run = promisify(execFile)

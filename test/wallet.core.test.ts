@@ -9,7 +9,7 @@ import { stakeVvv } from '../src/wallet/actions/stakeVvv.js'
 import { swapEthForVvv } from '../src/wallet/actions/swapEthForVvv.js'
 import { createWallet } from '../src/wallet/createWallet.js'
 import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts'
-import { devnetChain } from '../src/devnet/chain.js'
+import { devnetChain } from '../src/chain/devnetChain.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { testWallet } from './helpers/testWallet.js'
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseEther } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { writeDevnetInfo } from '../src/devnet/devnetInfo.js'
+import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { gondolaInProcess } from './helpers/gondolaInProcess.js'
 import { useDevnet } from './helpers/useDevnet.js'
 

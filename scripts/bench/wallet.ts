@@ -10,7 +10,7 @@ import { createPublicClient, createWalletClient, erc20Abi, http, parseEther, typ
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { diemAbi, stakingAbi, swapRouter02Abi, vvvAbi } from '../../src/chain/abis/index.js'
 import { startCountingProxy } from '../../src/chain/countingProxy.js'
-import { devnetChain } from '../../src/devnet/chain.js'
+import { devnetChain } from '../../src/chain/devnetChain.js'
 import { startDevnet, type Devnet } from '../../src/devnet/startDevnet.js'
 import { ensureStake } from '../../src/wallet/actions/ensureStake.js'
 import { getBalances } from '../../src/wallet/actions/getBalances.js'

@@ -11,8 +11,10 @@ export type TopUpRequest = {
   spendable: number | undefined
 }
 
-/** What the injected top-up reports back. `ok: false` carries the policy's refusal, in words. */
-export type TopUpResult = { ok: true; summary: string; addedDiem?: number | undefined } | { ok: false; refusal: string }
+import type { TopUpResult } from '../tools/builtin/treasury.js'
+
+/** What the injected top-up reports back (declared beside the `request_top_up` tool). */
+export type { TopUpResult }
 
 /**
  * The injected wallet top-up (swap ETH→VVV, stake, mint/stake DIEM under the spend policy). It owns the funding

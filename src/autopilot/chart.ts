@@ -2,7 +2,7 @@
  * The autopilot's picture: allowance vs spend per day (with the target), and the runway, rendered by echarts'
  * server-side SVG renderer (no DOM, no canvas).
  */
-import * as echarts from 'echarts'
+import { requireOptional } from '../util/optionalDependency.js'
 import type { DailyRow } from './report.js'
 
 export type ChartOptions = { width?: number | undefined; height?: number | undefined; title?: string | undefined; /** Runway hours drawn for "sustainable" (default 48). */ runwayCapHours?: number | undefined }
@@ -19,6 +19,7 @@ export function renderAutopilotChart(rows: readonly DailyRow[], o: ChartOptions 
   const width = o.width ?? 960
   const height = o.height ?? 600
   const cap = o.runwayCapHours ?? 48
+  const echarts = requireOptional<typeof import('echarts')>('echarts', 'The autopilot chart')
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height })
   try {
     chart.setOption({

@@ -1,47 +1,15 @@
 /**
- * The autopilot as configured: targets from `GONDOLA_AUTOPILOT_*` (a `--target` override wins), its store under
- * the state dir, and Venice through the ADMIN key kept by `provision` (or `VENICE_ADMIN_API_KEY`). One place,
- * so the CLI, the script agent and the model variant read the same numbers.
+ * The autopilot's configuration: what a pass needs besides its mode, and the parsing of a target. Built from
+ * `Env` by the composition root (`autopilotConfig` in src/runtime/autopilotConfig.ts).
  */
-import { join } from 'node:path'
 import { parseEther } from 'viem'
-import { AUTOPILOT_MAX_TARGET_DIEM_PER_DAY, type Env } from '../config/env.js'
-import { KeyStore } from '../keys/KeyStore.js'
-import { originOf, storedAdminKey } from '../keys/provisionApiKey.js'
-import { createVeniceClient } from '../venice/createVeniceClient.js'
-import { resolveVeniceBaseUrl } from '../venice/resolveBaseUrl.js'
-import type { Wallet } from '../wallet/createWallet.js'
+import { AUTOPILOT_MAX_TARGET_DIEM_PER_DAY } from '../config/env.js'
 import { AutopilotInputError } from './errors.js'
-import { veniceAllowanceSource, type AllowanceSource } from './measure.js'
+import type { AllowanceSource } from './measure.js'
 import type { AutopilotPassParameters } from './pass.js'
-import { autopilotStore } from './store.js'
 
 /** Everything a pass needs except the mode. */
 export type AutopilotConfig = Omit<AutopilotPassParameters, 'mode'> & { venice: AllowanceSource | undefined }
-
-/**
- * @throws {AutopilotInputError} for a `--target` that is not a positive decimal number (exit code 2).
- *
- * @example
- * ```ts
- * const config = await autopilotConfig(readEnv(), wallet, { target: '1.5' })
- * await runAutopilotPass({ ...config, mode: 'plan' })
- * ```
- */
-export async function autopilotConfig(env: Env, wallet: Wallet, o: { target?: string | undefined } = {}): Promise<AutopilotConfig> {
-  const target = parseTarget(o.target ?? env.GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY, o.target !== undefined ? '--target' : 'GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY')
-  const baseURL = resolveVeniceBaseUrl(env)
-  const keys = await KeyStore.open({ path: join(env.GONDOLA_STATE_DIR, 'keys.json'), password: env.GONDOLA_KEYSTORE_PASSWORD })
-  const adminKey = storedAdminKey(keys, { wallet: wallet.address, apiOrigin: originOf(baseURL) }) ?? env.VENICE_ADMIN_API_KEY
-  return {
-    wallet,
-    store: autopilotStore({ stateDir: env.GONDOLA_STATE_DIR, chainId: wallet.chainId, address: wallet.address }),
-    venice: adminKey ? veniceAllowanceSource(createVeniceClient({ baseURL, apiKey: adminKey, maxRetries: 2 })) : undefined,
-    target,
-    minClaimVvv: parseEther(env.GONDOLA_AUTOPILOT_MIN_CLAIM_VVV),
-    minStakedDiem: parseEther(env.GONDOLA_AUTOPILOT_MIN_STAKED_DIEM),
-  }
-}
 
 /** A target in Diem per day, as typed by the user. */
 export function parseTarget(value: string, source: string): bigint {

@@ -9,7 +9,6 @@ import { stripVTControlCharacters } from 'node:util'
 import { defineCommand, renderUsage, runCommand } from 'citty'
 import { colorEnabled, readEnv, type Env } from '../config/env.js'
 import { configureLogging, getLogger } from '../util/logger.js'
-import { startTelemetryFromEnv } from '../telemetry/fromEnv.js'
 import { publicError } from '../util/publicError.js'
 import { checkArgv } from './args/index.js'
 import { subCommands } from './commands/index.js'
@@ -48,7 +47,8 @@ export async function runCli(rawArgs: string[]): Promise<number> {
     const started = Date.now()
     if (env) log.trace('environment', { network: env.GONDOLA_NETWORK, stateDir: env.GONDOLA_STATE_DIR, logLevel: env.GONDOLA_LOG_LEVEL })
     log.debug('command started', { command: checked.path.join(' '), flags: rawArgs.filter((a) => a.startsWith('-')).map((a) => a.split('=')[0]) })
-    const telemetry = startTelemetryFromEnv()
+    // Loaded with the command, not at start-up: `gondola --version` and `--help` never load it.
+    const telemetry = (await import('../telemetry/fromEnv.js')).startTelemetryFromEnv()
     try {
       await runCommand(main, { rawArgs })
     } finally {

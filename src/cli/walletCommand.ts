@@ -5,7 +5,7 @@
  */
 import { readEnv } from '../config/env.js'
 import type { Wallet } from '../wallet/createWallet.js'
-import { openWallet } from '../wallet/openWallet.js'
+import { openWallet } from '../runtime/openWallet.js'
 import { parseAmount } from '../wallet/amounts.js'
 import { describePlannedStep, type PlannedStep } from '../wallet/send/plannedStep.js'
 import { CLIError } from './CLIError.js'

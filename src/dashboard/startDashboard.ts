@@ -1,7 +1,7 @@
 import { autopilotStore } from '../autopilot/store.js'
 import { randomBytes } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
-import { createRequire } from 'node:module'
+import { resolveOptional } from '../util/optionalDependency.js'
 import { join } from 'node:path'
 import Fastify from 'fastify'
 import type { Env } from '../config/env.js'
@@ -9,7 +9,7 @@ import type { KeyStore } from '../keys/KeyStore.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import { statusSourcesOf } from '../host/statusSources.js'
 import { collectStatus, DEFAULT_BURN_WINDOW_MS, statusJson } from '../status/index.js'
-import { resolveVeniceBaseUrl } from '../venice/resolveBaseUrl.js'
+import { resolveVeniceBaseUrl } from '../runtime/resolveBaseUrl.js'
 import { guardDashboard } from './access.js'
 import { dashboardData } from './dashboardData.js'
 import { dashboardPage } from './page.js'
@@ -52,7 +52,7 @@ export async function startDashboard(o: StartDashboardOptions) {
   const token = o.token ?? randomBytes(24).toString('base64url')
   const stateDir = o.env.GONDOLA_STATE_DIR
   const files = { ledger: join(stateDir, 'ledger.jsonl'), runs: join(stateDir, 'runs.jsonl'), autopilot: autopilotStore({ stateDir, chainId: o.wallet.chainId, address: o.wallet.address }).historyPath }
-  const echartsPath = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js')
+  const echartsPath = resolveOptional('echarts/dist/echarts.min.js', 'The dashboard charts')
   // SSE streams are held open by the page: closing the server must end them, not wait for them.
   const app = Fastify({ logger: false, forceCloseConnections: true })
   const streams = new Set<import('node:http').ServerResponse>()

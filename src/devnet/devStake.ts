@@ -2,7 +2,7 @@ import { createWalletClient, http, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { stakingAbi } from '../chain/abis/staking.js'
 import { vvvAbi } from '../chain/abis/vvv.js'
-import { devnetChain } from './chain.js'
+import { devnetChain } from '../chain/devnetChain.js'
 import type { Devnet } from './startDevnet.js'
 
 /**

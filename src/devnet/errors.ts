@@ -1,4 +1,3 @@
-import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { BaseError } from '../errors/BaseError.js'
 
 /** The anvil binary could not be found in node_modules. */
@@ -31,8 +30,4 @@ export class FaucetError extends BaseError {
   override name = 'FaucetError' as const
 }
 
-/** No devnet address book was found in (or could be read from) the state directory. */
-export class DevnetStateError extends BaseError {
-  override name = 'DevnetStateError' as const
-  override exitCode: ExitCodeValue = ExitCode.config
-}
+export { DevnetStateError } from '../chain/errors.js'

@@ -2,11 +2,11 @@ import { createPublicClient, createTestClient, http, type Address, type Hex, typ
 import type { AddressBook } from '../chain/addressBook.js'
 import { parseDevAccounts, type DevAccount } from './anvil/parseDevAccounts.js'
 import { spawnAnvil } from './anvil/spawnAnvil.js'
-import { devnetChain } from './chain.js'
+import { devnetChain } from '../chain/devnetChain.js'
 import { loadArtifacts } from './compile/loadArtifacts.js'
 import { defaultDeployParameters, type DeployParameters } from './deploy/deployParameters.js'
 import { createFaucet } from './faucet.js'
-import { writeAddressRegistry } from './addressRegistry.js'
+import { writeAddressRegistry } from '../chain/addressRegistry.js'
 import { loadOrDeploy } from './loadOrDeploy.js'
 
 export type StartDevnetOptions = {

@@ -1,5 +1,4 @@
-import { InsufficientFundsError } from 'viem'
-import { isNetworkFailure } from '../util/networkError.js'
+import { isNetworkFailure } from './networkError.js'
 import { BaseError } from './BaseError.js'
 import { ExitCode, type ExitCodeValue } from './exitCodes.js'
 
@@ -29,7 +28,8 @@ export function exitCodeOf(err: unknown): ExitCodeValue {
 function classOf(e: unknown): ExitCodeValue | undefined {
   if (e instanceof BaseError) return e.exitCode === ExitCode.error ? undefined : e.exitCode
   if (isNetworkFailure(e)) return ExitCode.network
-  if (e instanceof InsufficientFundsError) return ExitCode.funds
+  // By name, so that mapping an error to its exit code loads no viem (a cold `gondola --version` stays light).
+  if (e instanceof Error && (e as { name?: unknown }).name === 'InsufficientFundsError') return ExitCode.funds
   if (typeof e !== 'object') return undefined
   const { name, code } = e as { name?: unknown; code?: unknown }
   // citty's own CLIError (unknown command, missing positional): ours extend BaseError and were handled above.

@@ -7,7 +7,7 @@ import { BaseError as ViemBaseError, InsufficientFundsError as ViemInsufficientF
 import { BaseError, type BaseErrorParameters } from '../errors/BaseError.js'
 import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { InsufficientFundsError, ReceiptTimeoutError } from '../wallet/errors.js'
-import { findCause, hasNetworkCode, isNetworkError } from '../util/networkError.js'
+import { findCause, hasNetworkCode, isNetworkError } from '../errors/networkError.js'
 
 /** A top-up inside the funding window (read from the wallet's journal under its lock). Nothing was sent. */
 export class FundingWindowError extends BaseError {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { BaseError } from '../errors/BaseError.js'
 import { ExitCode } from '../errors/exitCodes.js'
 import { agentDefinitionSchema } from '../agent/defineAgent.js'
+import { gondolaSpecFor } from './gondolaSpec.js'
 import * as t from './templates.js'
 
 /** The target folder is not empty (and `force` was not given), or a name is invalid. */
@@ -18,13 +19,22 @@ export type InitProjectParameters = {
   dir: string
   /** The first agent's name (default `weather`). */
   agent?: string | undefined
-  /** How the project depends on gondola (default `^<this version>`; e.g. `file:../gondola-0.1.0.tgz`). */
+  /** How the project depends on gondola (default: wherever this gondola came from, see `gondolaSpecFor`; e.g. `file:../gondola-0.1.0.tgz`). */
   gondolaSpec?: string | undefined
   /** Write into a non-empty folder, overwriting files of the same names. */
   force?: boolean | undefined
 }
 
-export type InitProjectReturnType = { dir: string; projectName: string; agent: string; files: string[] }
+export type InitProjectReturnType = {
+  dir: string
+  projectName: string
+  agent: string
+  files: string[]
+  /** The gondola dependency written into package.json. */
+  gondolaSpec: string
+  /** Set when the project depends on a clone that has no build yet: what to run before `npm install`. */
+  buildFirst?: string | undefined
+}
 
 /**
  * Scaffolds an agent project: package.json depending on gondola, tsconfig.json, .env.example, .gitignore, a
@@ -52,13 +62,13 @@ export async function initProject(p: InitProjectParameters): Promise<InitProject
       throw new InitError(`${dir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}).`, { metaMessages: ['Pick a new folder, or pass --force to write the scaffold into it (files of the same names are overwritten).'], code: 'INIT_NOT_EMPTY' })
     }
   }
-  const own = ownPackage()
+  const { pkg: own, root } = ownPackage()
   const dep = (name: string) => own.dependencies?.[name] ?? own.devDependencies?.[name] ?? 'latest'
   const options: t.ScaffoldOptions = {
     projectName: npmName(basename(dir)),
     agent,
-    gondolaSpec: p.gondolaSpec ?? `^${own.version}`,
-    versions: { zod: dep('zod'), viem: dep('viem'), tsx: dep('tsx'), typescript: dep('typescript'), vitest: dep('vitest'), typesNode: dep('@types/node') },
+    gondolaSpec: p.gondolaSpec ?? gondolaSpecFor(root, own.version),
+    versions: { zod: dep('zod'), viem: dep('viem'), tsx: dep('tsx'), typescript: dep('typescript'), vitest: dep('vitest'), typesNode: dep('@types/node'), anvil: dep('@foundry-rs/anvil'), solc: dep('solc'), openzeppelin: dep('@openzeppelin/contracts') },
   }
   const files: Record<string, string> = {
     'package.json': t.packageJson(options),
@@ -74,18 +84,21 @@ export async function initProject(p: InitProjectParameters): Promise<InitProject
     await mkdir(dirname(join(dir, rel)), { recursive: true })
     await writeFile(join(dir, rel), content)
   }
-  return { dir, projectName: options.projectName, agent, files: Object.keys(files) }
+  // A clone is linked as it is: the project imports its compiled dist/, which a fresh clone does not have yet.
+  const linked = options.gondolaSpec.startsWith('file:') && !options.gondolaSpec.endsWith('.tgz') ? options.gondolaSpec.slice('file:'.length) : undefined
+  const buildFirst = linked && existsSync(join(linked, 'src')) && !existsSync(join(linked, 'dist', 'src', 'index.js')) ? `npm run build --prefix ${linked}` : undefined
+  return { dir, projectName: options.projectName, agent, files: Object.keys(files), gondolaSpec: options.gondolaSpec, buildFirst }
 }
 
 type OwnPackage = { name: string; version: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> }
 
-/** Gondola's own package.json (found up the tree from this file: src/init or dist/src/init). */
-function ownPackage(): OwnPackage {
+/** Gondola's own package.json and its folder (found up the tree from this file: src/init or dist/src/init). */
+function ownPackage(): { pkg: OwnPackage; root: string } {
   for (let d = dirname(fileURLToPath(import.meta.url)); d !== dirname(d); d = dirname(d)) {
     const file = join(d, 'package.json')
     if (!existsSync(file)) continue
     const pkg = JSON.parse(readFileSync(file, 'utf8')) as OwnPackage
-    if (pkg.name === 'gondola') return pkg
+    if (pkg.name === 'gondola') return { pkg, root: d }
   }
   throw new BaseError('Cannot find gondola\'s own package.json.')
 }

@@ -12,7 +12,7 @@ export type ScaffoldOptions = {
   /** How the project depends on gondola: a semver range, or `file:…` for a local tarball. */
   gondolaSpec: string
   /** Versions for the project's other dependencies, taken from Gondola's own package.json. */
-  versions: { zod: string; viem: string; tsx: string; typescript: string; vitest: string; typesNode: string }
+  versions: { zod: string; viem: string; tsx: string; typescript: string; vitest: string; typesNode: string; anvil: string; solc: string; openzeppelin: string }
 }
 
 export function packageJson(o: ScaffoldOptions): string {
@@ -29,7 +29,8 @@ export function packageJson(o: ScaffoldOptions): string {
       typecheck: 'tsc --noEmit',
     },
     dependencies: { gondola: o.gondolaSpec, viem: o.versions.viem, zod: o.versions.zod },
-    devDependencies: { '@types/node': o.versions.typesNode, tsx: o.versions.tsx, typescript: o.versions.typescript, vitest: o.versions.vitest },
+    // The devnet's toolchain (npm run devnet, the test's startLocalWorld()): optional peers of gondola.
+    devDependencies: { '@foundry-rs/anvil': o.versions.anvil, '@openzeppelin/contracts': o.versions.openzeppelin, '@types/node': o.versions.typesNode, solc: o.versions.solc, tsx: o.versions.tsx, typescript: o.versions.typescript, vitest: o.versions.vitest },
   }
   return `${JSON.stringify(pkg, null, 2)}\n`
 }

@@ -1,12 +1,9 @@
 import { context, metrics, trace } from '@opentelemetry/api'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http'
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
-import { resourceFromAttributes } from '@opentelemetry/resources'
-import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics'
-import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import type { MetricReader } from '@opentelemetry/sdk-metrics'
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions'
 import type { Env } from '../config/env.js'
+import { requireOptional } from '../util/optionalDependency.js'
 import { StderrSpanExporter } from './stderrSpanExporter.js'
 
 /** The `OTEL_*` settings Gondola honours (read by `src/config/env.ts`, like every variable). */
@@ -43,6 +40,15 @@ export function startTelemetry(env: TelemetrySettings, o: { serviceVersion?: str
   const metricsTo = env.OTEL_METRICS_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ? 'otlp' : 'none')
   const enabled = !env.OTEL_SDK_DISABLED && (tracesTo !== 'none' || metricsTo !== 'none' || !!o.extraSpanProcessors?.length || !!o.extraMetricReaders?.length)
   if (!enabled) return { enabled: false, shutdown: async () => {} }
+
+  // The SDK and its exporters are optional peer dependencies, loaded only when telemetry is switched on.
+  const sdk = <T>(pkg: string) => requireOptional<T>(pkg, 'OpenTelemetry (an OTEL_* exporter is set)')
+  const { AsyncLocalStorageContextManager } = sdk<typeof import('@opentelemetry/context-async-hooks')>('@opentelemetry/context-async-hooks')
+  const { OTLPMetricExporter } = sdk<typeof import('@opentelemetry/exporter-metrics-otlp-http')>('@opentelemetry/exporter-metrics-otlp-http')
+  const { OTLPTraceExporter } = sdk<typeof import('@opentelemetry/exporter-trace-otlp-http')>('@opentelemetry/exporter-trace-otlp-http')
+  const { resourceFromAttributes } = sdk<typeof import('@opentelemetry/resources')>('@opentelemetry/resources')
+  const { MeterProvider, PeriodicExportingMetricReader } = sdk<typeof import('@opentelemetry/sdk-metrics')>('@opentelemetry/sdk-metrics')
+  const { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } = sdk<typeof import('@opentelemetry/sdk-trace-base')>('@opentelemetry/sdk-trace-base')
 
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? 'gondola', [ATTR_SERVICE_VERSION]: o.serviceVersion ?? '0.1.0' })
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, '')

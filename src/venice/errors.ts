@@ -8,7 +8,7 @@
 import OpenAI from 'openai'
 import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { BaseError } from '../errors/BaseError.js'
-import { isNetworkError } from '../util/networkError.js'
+import { isNetworkError } from '../errors/networkError.js'
 import { publicText } from '../util/publicError.js'
 
 /** Header bag accepted everywhere in `src/venice/`: fetch `Headers` or a plain object. */

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { writeDevnetInfo } from '../../src/devnet/devnetInfo.js'
+import { writeDevnetInfo } from '../../src/chain/devnetInfo.js'
 import type { Devnet } from '../../src/devnet/startDevnet.js'
 
 /** The keystore password CLI tests use (so they can check it never reaches the terminal). */

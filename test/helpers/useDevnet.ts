@@ -1,7 +1,7 @@
 import { createWalletClient, http, type Account, type Chain, type Hex, type Transport, type WalletClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
-import { devnetChain } from '../../src/devnet/chain.js'
+import { devnetChain } from '../../src/chain/devnetChain.js'
 import { startDevnet, type Devnet, type StartDevnetOptions } from '../../src/devnet/startDevnet.js'
 
 /**

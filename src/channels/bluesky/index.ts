@@ -1,9 +1,10 @@
 import { readFile, rm } from 'node:fs/promises'
-import { AtpAgent, RichText, type AtpSessionData } from '@atproto/api'
+import type { AtpSessionData } from '@atproto/api'
+import { requireOptional } from '../../util/optionalDependency.js'
 import { atomicWrite } from '../../util/atomicWrite.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
-import { isNetworkError } from '../../util/networkError.js'
+import { isNetworkError } from '../../errors/networkError.js'
 import { withRetries, type RetryableFailure } from '../../util/retry.js'
 import { BLUESKY_IMAGE_LIMITS, fitImage } from '../media/fitImage.js'
 import type { Channel, PublishOptions, Published } from '../types.js'
@@ -76,6 +77,8 @@ export function blueskyChannel(o: {
   const save = (write: () => Promise<unknown>): void => {
     saving = saving.then(write).then(() => undefined, () => undefined)
   }
+  // An optional peer dependency (≈40 MB), loaded when a Bluesky channel is made.
+  const { AtpAgent, RichText } = requireOptional<typeof import('@atproto/api')>('@atproto/api', 'The Bluesky channel')
   const agent = new AtpAgent({
     service: o.service,
     // Tokens are credentials: kept only in the 0600 session file (atomic), removed when the server expires them.

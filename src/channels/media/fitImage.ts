@@ -1,4 +1,4 @@
-import sharp from 'sharp'
+import { importOptional } from '../../util/optionalDependency.js'
 
 /** What a channel accepts for one image: at most `maxBytes` bytes, and `maxDimension` pixels on the longer side. */
 export type ImageLimits = { maxBytes: number; maxDimension: number }
@@ -22,6 +22,7 @@ const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', web
  * ```
  */
 export async function fitImage(input: Buffer, limits: ImageLimits, accept: readonly string[] = ['image/jpeg', 'image/png', 'image/webp']): Promise<FittedImage> {
+  const { default: sharp } = await importOptional<typeof import('sharp')>('sharp', 'Fitting an image to a channel')
   const meta = await sharp(input).metadata()
   const width = meta.width ?? 0
   const height = meta.height ?? 0

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import { finalizeEvent, getPublicKey, type Event } from 'nostr-tools/pure'
-import { SimplePool, useWebSocketImplementation } from 'nostr-tools/pool'
-import WebSocket from 'ws'
+import type { Event } from 'nostr-tools/pure'
+import type { SimplePool } from 'nostr-tools/pool'
+import { importOptional, requireOptional } from '../../util/optionalDependency.js'
 import { z } from 'zod'
 import { BaseError } from '../../errors/BaseError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
@@ -9,8 +9,22 @@ import { atomicWrite } from '../../util/atomicWrite.js'
 import { sleep as defaultSleep } from '../../util/sleep.js'
 import type { Channel, Published } from '../types.js'
 
-// Node 20 has no global WebSocket client: nostr-tools is given `ws`.
-useWebSocketImplementation(WebSocket)
+// nostr-tools is an optional peer dependency, loaded when a Nostr channel is made (signing) or first used (relays).
+const FEATURE = 'The Nostr channel'
+let pure: typeof import('nostr-tools/pure') | undefined
+const nostrPure = () => (pure ??= requireOptional<typeof import('nostr-tools/pure')>('nostr-tools/pure', FEATURE))
+let poolModule: Promise<typeof import('nostr-tools/pool')> | undefined
+
+/** The relay pool module (the ES module instance callers import too), given `ws` once. */
+function nostrPool(): Promise<typeof import('nostr-tools/pool')> {
+  poolModule ??= (async () => {
+    const [m, ws] = await Promise.all([importOptional<typeof import('nostr-tools/pool')>('nostr-tools/pool', FEATURE), importOptional<{ default: typeof import('ws') }>('ws', FEATURE)])
+    // Node 20 has no global WebSocket client: nostr-tools is given `ws`.
+    m.useWebSocketImplementation(ws.default)
+    return m
+  })()
+  return poolModule
+}
 
 /** A relay refused an event, none was reachable, or the bot's key is invalid. */
 export class NostrError extends BaseError {
@@ -60,8 +74,13 @@ async function publishEvent(pool: SimplePool, relays: string[], event: Event, ba
 export function nostrChannel(o: { relays: string[]; secretKeyHex: string; pool?: SimplePool; now?: () => number; backoff?: NostrBackoff }): Channel & { pubkey: string; close(): void } {
   if (!o.relays.length) throw new NostrError('No Nostr relays configured.', { code: 'NOSTR_NO_RELAYS', exitCode: ExitCode.config })
   const sk = secretKeyFrom(o.secretKeyHex)
+  const { getPublicKey, finalizeEvent } = nostrPure()
   const pubkey = getPublicKey(sk)
-  const pool = o.pool ?? new SimplePool()
+  let pool = o.pool
+  const poolOf = async () => {
+    const { SimplePool } = await nostrPool()
+    return (pool ??= new SimplePool())
+  }
   return {
     name: 'nostr',
     pubkey,
@@ -69,15 +88,15 @@ export function nostrChannel(o: { relays: string[]; secretKeyHex: string; pool?:
       // Signed at the first attempt's time: a retry re-sends the very same event (same id), which relays store once.
       // Nostr has no blob store: the note carries the text only (an image would need an upload host; see README).
       const event = finalizeEvent({ kind: 1, created_at: Math.floor((attemptedAt ?? (o.now ?? Date.now)()) / 1000), tags: [[KEY_TAG, idempotencyKey]], content: post.text }, sk)
-      await publishEvent(pool, o.relays, event, o.backoff)
+      await publishEvent(await poolOf(), o.relays, event, o.backoff)
       return { id: event.id }
     },
     async findPublished(idempotencyKey) {
-      const notes = await pool.querySync(o.relays, { kinds: [1], authors: [pubkey], limit: 500 }, { maxWait: 3000 })
+      const notes = await (await poolOf()).querySync(o.relays, { kinds: [1], authors: [pubkey], limit: 500 }, { maxWait: 3000 })
       const note = notes.find((e) => e.tags.some((t) => t[0] === KEY_TAG && t[1] === idempotencyKey))
       return note ? { id: note.id } : undefined
     },
-    close: () => pool.close(o.relays),
+    close: () => pool?.close(o.relays),
   }
 }
 
@@ -118,8 +137,9 @@ export async function replyToMentions(o: {
   now?: () => number
 }): Promise<{ pubkey: string; stop: () => Promise<void> }> {
   const sk = secretKeyFrom(o.secretKeyHex)
+  const { getPublicKey, finalizeEvent } = nostrPure()
   const pubkey = getPublicKey(sk)
-  const pool = new SimplePool()
+  const pool = new (await nostrPool()).SimplePool()
   const now = () => Math.floor((o.now ?? Date.now)() / 1000)
   const text = await readFile(o.statePath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)))
   const state: MentionState = text === undefined ? { since: now(), answered: {}, deferred: {} } : stateSchema.parse(JSON.parse(text))

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { readCharacterFile } from '../../character/index.js'
 import { readEnv } from '../../config/env.js'
-import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
+import { resolveVeniceBaseUrl } from '../../runtime/resolveBaseUrl.js'
 import { fetchModelCatalog } from '../modelCatalog.js'
 import { jsonArg, printJson } from '../output.js'
 

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
 import { startDashboard } from '../../dashboard/startDashboard.js'
-import { openWallet } from '../../wallet/openWallet.js'
+import { openWallet } from '../../runtime/openWallet.js'
 import { CLIError } from '../CLIError.js'
 import { openKeyStoreFromEnv } from '../keysContext.js'
 

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
-import { removeDevnetInfo, writeDevnetInfo, type DevnetInfo } from '../../devnet/devnetInfo.js'
+import { removeDevnetInfo, writeDevnetInfo, type DevnetInfo } from '../../chain/devnetInfo.js'
 import { startLocalWorld } from '../../devnet/startLocalWorld.js'
 import { enumFlag, optionalNumberFlag } from '../flags.js'
 import { jsonArg, printJson, withSpinner } from '../output.js'

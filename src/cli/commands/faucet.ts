@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { createTestClient, http, type PublicClient, type TestClient } from 'viem'
 import { readEnv } from '../../config/env.js'
-import { resolveChain } from '../../chain/createClients.js'
+import { resolveChain } from '../../runtime/createClients.js'
 import { createFaucet } from '../../devnet/faucet.js'
 import { parseAddress, parseAmount } from '../../wallet/amounts.js'
 import { CLIConfigError } from '../CLIError.js'

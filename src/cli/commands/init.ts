@@ -9,7 +9,7 @@ export default defineCommand({
   args: {
     dir: { type: 'positional', description: 'Folder to create (default: the current folder)', required: false },
     agent: { type: 'string', description: 'Name of the first agent (default: weather)' },
-    gondola: { type: 'string', description: 'Dependency spec for gondola (default: ^<this version>; e.g. file:../gondola-0.1.0.tgz)' },
+    gondola: { type: 'string', description: 'Dependency spec for gondola (default: where this gondola came from: its file: tarball or clone, else ^<this version>)' },
     force: { type: 'boolean', description: 'Write into a non-empty folder', default: false },
     ...jsonArg,
   },
@@ -21,8 +21,10 @@ export default defineCommand({
       [
         `Created ${result.projectName} in ${where}:`,
         ...result.files.map((f) => `  ${f}`),
+        `gondola dependency: ${result.gondolaSpec}`,
         '',
         'Next:',
+        ...(result.buildFirst ? [`  ${result.buildFirst}   # once: the clone has no build yet`] : []),
         ...(where === '.' ? [] : [`  cd ${where}`]),
         '  npm install',
         `  npm test                 # runs agents/${result.agent}.ts against a local chain + Venice emulator`,

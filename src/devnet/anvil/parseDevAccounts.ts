@@ -1,8 +1,8 @@
-import type { Address, Hex } from 'viem'
+import type { Hex } from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
+import type { DevAccount } from '../../chain/devnetInfo.js'
 
-/** One of anvil's pre-funded development accounts. */
-export type DevAccount = { address: Address; privateKey: Hex }
+export type { DevAccount }
 
 /**
  * Reads the dev accounts' private keys from anvil's startup banner (the `Private Keys` list).

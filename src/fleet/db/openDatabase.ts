@@ -1,4 +1,5 @@
-import pg from 'pg'
+import type pg from 'pg'
+import { loadPg, loadedPg } from './driver.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { redactText, redactUrl, registerUrlSecrets } from '../../util/redact.js'
 import { DatabaseError } from './errors.js'
@@ -55,7 +56,7 @@ export async function openDatabase(parameters: OpenDatabaseParameters): Promise<
   const { url } = parameters
   registerUrlSecrets(withoutUser(url))
   const displayUrl = redactUrl(url)
-  const pool = new pg.Pool({
+  const pool = new (await loadPg()).Pool({
     connectionString: url,
     max: parameters.max ?? 5,
     application_name: parameters.applicationName ?? 'gondola',
@@ -125,7 +126,8 @@ export async function openDatabase(parameters: OpenDatabaseParameters): Promise<
 function isDriverError(err: unknown): boolean {
   if (err instanceof BaseError || !(err instanceof Error)) return false
   const code = (err as { code?: unknown }).code
-  return err instanceof pg.DatabaseError || (typeof code === 'string' && /^E[A-Z]+$/.test(code))
+  const DatabaseError = loadedPg()?.DatabaseError
+  return (DatabaseError !== undefined && err instanceof DatabaseError) || (typeof code === 'string' && /^E[A-Z]+$/.test(code))
 }
 
 /**

@@ -1,4 +1,5 @@
-import PgBoss from 'pg-boss'
+import type PgBoss from 'pg-boss'
+import { loadPgBoss } from '../db/driver.js'
 import type { TopUpResult } from '../../agent/funding.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
@@ -51,7 +52,7 @@ export type QueueCounts = { queue: string; created: number; retry: number; activ
 export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
   let trips = 0
   const supervise = options.supervise ?? true
-  const boss = new PgBoss({
+  const boss = new (await loadPgBoss())({
     // pg-boss on Gondola's pool; its statements count in the bench's round trips.
     db: { executeSql: async (text: string, values: unknown[]) => (trips++, db.pool.query(text, values)) },
     supervise,

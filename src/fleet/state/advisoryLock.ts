@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto'
 import { hostname } from 'node:os'
-import pg from 'pg'
+import { loadPg } from '../db/driver.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { redactText } from '../../util/redact.js'
 import type { LockHolder } from '../../wallet/errors.js'
@@ -76,7 +76,7 @@ export async function acquireAdvisoryLock(parameters: AcquireAdvisoryLockParamet
   const { db, name, timeoutMs } = parameters
   const path = `${db.displayUrl}#${name}`
   const key = advisoryKeyOf(name)
-  const client = new pg.Client({ connectionString: db.pool.options.connectionString, keepAlive: true, application_name: 'gondola-lock', connectionTimeoutMillis: 10_000 })
+  const client = new (await loadPg()).Client({ connectionString: db.pool.options.connectionString, keepAlive: true, application_name: 'gondola-lock', connectionTimeoutMillis: 10_000 })
   let lost = false
   client.on('error', () => {
     lost = true

@@ -1,5 +1,5 @@
 import type { Address } from 'viem'
-import { resolveChain } from '../../chain/createClients.js'
+import { resolveChain } from '../../runtime/createClients.js'
 import { defaultDataDir, type Env } from '../../config/env.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { ExitCode } from '../../errors/exitCodes.js'

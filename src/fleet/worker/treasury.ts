@@ -5,7 +5,7 @@ import { describeTopUp, finishInterruptedTopUp, requestTopUp } from '../../host/
 import type { Logger } from '../../util/logger.js'
 import { redactText } from '../../util/redact.js'
 import type { Wallet } from '../../wallet/createWallet.js'
-import { openWallet } from '../../wallet/openWallet.js'
+import { openWallet } from '../../runtime/openWallet.js'
 import type { Database } from '../db/openDatabase.js'
 import type { FleetJobs } from '../jobs/openFleetJobs.js'
 import { topUpJobSchema } from '../jobs/queues.js'

@@ -1,8 +1,13 @@
 import { z } from 'zod'
 import { BaseError } from '../../errors/BaseError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
-import type { TopUpResult } from '../../agent/funding.js'
 import { defineTool } from '../defineTool.js'
+
+/**
+ * What a top-up reports back. `ok: false` carries the policy's refusal, in words. Declared here (the agent's
+ * funding controller re-exports it) so that src/tools imports nothing from src/agent.
+ */
+export type TopUpResult = { ok: true; summary: string; addedDiem?: number | undefined } | { ok: false; refusal: string }
 
 /** What the model may ask for. The amount is a suggestion; the policy decides. */
 export type TopUpToolRequest = { agent: string; reason: string; ethAmount: string | undefined }

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import type { BalanceMonitor } from '../../agent/balanceMonitor.js'
 import { HOUR_MS, roundFigure } from '../../status/figures.js'
 import { msToNextReset } from '../../status/epochRunway.js'
 import { keyFigures } from '../../status/runway.js'
@@ -24,6 +23,22 @@ export function walletBalancesTool(deps: { getBalances: () => Promise<Record<str
 }
 
 /**
+ * What `get_runway` reads: the agent's balance monitor fits it. Declared here, as a port, so that src/tools
+ * imports nothing from src/agent (which imports src/tools).
+ */
+export type RunwaySource = {
+  snapshot(): {
+    balanceDiem: number | undefined
+    balanceUsd: number | undefined
+    spendable: number | undefined
+    burnPerHour: number
+    runwayHours: number
+    nextEpochBegins: number | undefined
+    level: 'ok' | 'low' | 'critical' | 'exhausted'
+  }
+}
+
+/**
  * `get_runway`: what this agent's key can still spend (min(what its own limit leaves this period, the account's
  * balance)), its burn rate and runway, as the status model computes them for `gondola status` (re-read from Venice
  * first when the host can). Diem comes back at each epoch reset (00:00 UTC, or Venice's `nextEpochBegins`), so the
@@ -35,7 +50,7 @@ export function walletBalancesTool(deps: { getBalances: () => Promise<Record<str
  * const tool = runwayTool({ monitor, refresh: services.refreshStatus })
  * ```
  */
-export function runwayTool(deps: { monitor: BalanceMonitor; refresh?: (() => Promise<void>) | undefined; now?: (() => number) | undefined }) {
+export function runwayTool(deps: { monitor: RunwaySource; refresh?: (() => Promise<void>) | undefined; now?: (() => number) | undefined }) {
   return defineTool({
     name: 'get_runway',
     description:

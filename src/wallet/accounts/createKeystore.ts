@@ -1,5 +1,4 @@
 import { access } from 'node:fs/promises'
-import { Wallet, encryptKeystoreJson } from 'ethers'
 import type { Address } from 'viem'
 import { atomicWrite } from '../../util/atomicWrite.js'
 import { KeystoreError } from '../errors.js'
@@ -41,6 +40,7 @@ export async function createKeystore(parameters: CreateKeystoreParameters): Prom
       code: 'KEYSTORE_EXISTS',
     })
   }
+  const { Wallet, encryptKeystoreJson } = await import('ethers') // loaded when a keystore is made, not on import
   const wallet = Wallet.createRandom()
   const json = await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, password, scryptN ? { scrypt: { N: scryptN } } : {})
   await atomicWrite(path, json, { mode: 0o600 })

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises'
-import { decryptKeystoreJson, isKeystoreJson } from 'ethers'
 import type { Hex, LocalAccount } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { ExitCode } from '../../errors/exitCodes.js'
@@ -49,6 +48,8 @@ export async function loadAccount(parameters: LoadAccountParameters): Promise<Lo
       exitCode: ExitCode.config,
     })
   })
+  // ethers (scrypt keystores) loads here, with the first keystore read: not with every import of the wallet.
+  const { decryptKeystoreJson, isKeystoreJson } = await import('ethers')
   if (!isKeystoreJson(json)) {
     const what = json.trim() === '' ? 'is empty' : isJson(json) ? 'is not an encrypted JSON keystore' : 'is not valid JSON (truncated or edited)'
     throw new KeystoreError(`The keystore ${keystorePath} ${what}.`, {

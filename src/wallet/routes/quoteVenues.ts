@@ -1,5 +1,5 @@
 import type { Wallet } from '../createWallet.js'
-import { isNetworkError } from '../../util/networkError.js'
+import { isNetworkError } from '../../errors/networkError.js'
 import { NoRouteError } from '../errors.js'
 import { FEE_PROBE_WEI, recoverFee, volatileAmountIn } from './aerodromeExactOut.js'
 import { aerodromeRouterAbi } from './aerodromeRouterAbi.js'

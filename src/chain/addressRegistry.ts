@@ -1,5 +1,5 @@
 import { bytesToHex, hexToBytes, numberToHex, hexToNumber, type Address, type Hex, type PublicClient, type TestClient } from 'viem'
-import { addressBookSchema, type AddressBook } from '../chain/addressBook.js'
+import { addressBookSchema, type AddressBook } from './addressBook.js'
 import { DevnetStateError } from './errors.js'
 
 /**

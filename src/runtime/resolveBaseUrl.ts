@@ -1,6 +1,6 @@
 import type { Env } from '../config/env.js'
 import { ConfigError } from '../config/ConfigError.js'
-import { readDevnetInfo } from '../devnet/devnetInfo.js'
+import { readDevnetInfo } from '../chain/devnetInfo.js'
 
 /** Venice's production API. */
 export const VENICE_API_BASE_URL = 'https://api.venice.ai/api/v1'

@@ -1,12 +1,12 @@
 import { createPublicClient, http, type Chain, type PublicClient, type Transport } from 'viem'
 import { base } from 'viem/chains'
 import type { Env } from '../config/env.js'
-import { devnetChain } from '../devnet/chain.js'
+import { devnetChain } from '../chain/devnetChain.js'
 import { existsSync } from 'node:fs'
-import { readAddressRegistry } from '../devnet/addressRegistry.js'
-import { devnetInfoPath, readDevnetInfo } from '../devnet/devnetInfo.js'
+import { readAddressRegistry } from '../chain/addressRegistry.js'
+import { devnetInfoPath, readDevnetInfo } from '../chain/devnetInfo.js'
 import { registerUrlSecrets, redactUrl } from '../util/redact.js'
-import { baseAddressBook, type AddressBook } from './addressBook.js'
+import { baseAddressBook, type AddressBook } from '../chain/addressBook.js'
 
 export type ChainContext = {
   network: 'devnet' | 'base'

@@ -1,11 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Address, Hex } from 'viem'
 import { z } from 'zod'
-import { addressBookSchema, type AddressBook } from '../chain/addressBook.js'
+import { addressBookSchema, type AddressBook } from './addressBook.js'
 import { atomicWrite } from '../util/atomicWrite.js'
-import type { DevAccount } from './anvil/parseDevAccounts.js'
 import { DevnetStateError } from './errors.js'
+
+/** One of anvil's pre-funded development accounts. */
+export type DevAccount = { address: Address; privateKey: Hex }
 
 /** What a running `gondola devnet` publishes in `<stateDir>/devnet.json` for other commands. */
 export type DevnetInfo = {

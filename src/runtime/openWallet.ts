@@ -1,17 +1,14 @@
-import { join } from 'node:path'
 import type { LocalAccount } from 'viem'
 import { defaultDataDir, isInteractive, type Env } from '../config/env.js'
-import { createClients, resolveChain } from '../chain/createClients.js'
-import { loadAccount } from './accounts/loadAccount.js'
-import { createWallet, type Wallet, type WalletHooks } from './createWallet.js'
-import type { JournalStore, OpenJournalParameters } from './journal/journal.js'
-import { policyFromEnv } from './policy/policy.js'
+import { resolveChain } from './createClients.js'
+import { keystorePathFromEnv } from './keystorePath.js'
+import { loadAccount } from '../wallet/accounts/loadAccount.js'
+import { createWallet, type Wallet, type WalletHooks } from '../wallet/createWallet.js'
+import type { JournalStore, OpenJournalParameters } from '../wallet/journal/journal.js'
+import { policyFromEnv } from '../wallet/policy/policy.js'
 import { getLogger } from '../util/logger.js'
 
-/** Where the keystore lives: GONDOLA_KEYSTORE, else `<stateDir>/wallet.keystore.json`. */
-export function keystorePathFromEnv(env: Pick<Env, 'GONDOLA_KEYSTORE' | 'GONDOLA_STATE_DIR'>): string {
-  return env.GONDOLA_KEYSTORE ?? join(env.GONDOLA_STATE_DIR, 'wallet.keystore.json')
-}
+export { keystorePathFromEnv }
 
 /**
  * Loads the configured account: GONDOLA_PRIVATE_KEY (with a warning), else the keystore with

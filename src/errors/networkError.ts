@@ -2,14 +2,19 @@
  * The one classifier of "the request got no (complete) answer": used by the Venice client (retry or not), the
  * wallet (an unreachable RPC is not an answer from the chain), and the exit-code mapping (network, 5).
  */
-import { APIConnectionError as OpenAIConnectionError } from 'openai/error'
-import { HttpRequestError, SocketClosedError, TimeoutError, WebSocketRequestError } from 'viem'
 
 /** Node (net, dns) and undici error codes of a request that got no (complete) answer. */
 export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
   'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
 ])
+
+/**
+ * Classes of connection failures, by constructor name: viem's transport errors and the openai SDK's connection
+ * errors (whose `name` is plain "Error"). By name, not `instanceof`, so that classifying an error loads neither
+ * SDK: the CLI's error path (exit codes) must not pull viem and openai into a cold `gondola --version`.
+ */
+const NETWORK_ERROR_CLASSES: ReadonlySet<string> = new Set(['HttpRequestError', 'TimeoutError', 'WebSocketRequestError', 'SocketClosedError', 'APIConnectionError', 'APIConnectionTimeoutError'])
 
 /** Error names of connection failures: the SDKs' connection errors, undici's, and `AbortSignal.timeout`'s `TimeoutError`. */
 const NETWORK_ERROR_NAMES: ReadonlySet<string> = new Set(['APIConnectionError', 'APIConnectionTimeoutError', 'TimeoutError', 'ConnectTimeoutError', 'SocketError'])
@@ -28,8 +33,8 @@ const NETWORK_ERROR_NAMES: ReadonlySet<string> = new Set(['APIConnectionError', 
  */
 export function isNetworkFailure(e: unknown): boolean {
   if (!e || typeof e !== 'object') return false
-  if (e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof WebSocketRequestError || e instanceof SocketClosedError) return true
-  if (e instanceof OpenAIConnectionError) return true
+  const cls = (e as { constructor?: { name?: unknown } }).constructor?.name
+  if (e instanceof Error && typeof cls === 'string' && NETWORK_ERROR_CLASSES.has(cls)) return true
   const { name, code } = e as { name?: unknown; code?: unknown }
   if (typeof name === 'string' && NETWORK_ERROR_NAMES.has(name)) return true
   if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true

@@ -1,25 +1,25 @@
 /**
- * The agent registry: every agent under `agents/` by name. Model agents are definitions (TypeScript modules
+ * The agent registry: every shipped agent (the files under the repository's `agents/`) by name, and a project's own. Model agents are definitions (TypeScript modules
  * default-exporting `defineAgent({...})`, or `<name>.json`); script agents are deterministic code under the
  * wallet's policy. Loading validates the definition and its tool names, so a bad one fails before any call.
  */
-import { ExitCode, type ExitCodeValue } from '../src/errors/exitCodes.js'
+import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { dirname, relative } from 'node:path'
+import { relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Hex } from 'viem'
 import { ZodError } from 'zod'
-import { AgentDefinitionError, agentDefinitionSchema, type AgentDefinition } from '../src/agent/defineAgent.js'
-import { agentSearchDirs, findAgentFile, listAgentFiles, loadAgentFile, looksLikePath, resolveAgentPath, AGENT_EXTENSIONS } from '../src/loader/index.js'
-import type { AnyTool } from '../src/tools/defineTool.js'
-import type { RunResult } from '../src/agent/runAgent.js'
-import { BaseError } from '../src/errors/BaseError.js'
-import type { Env } from '../src/config/env.js'
-import type { AgentHost, AgentRunOverrides } from '../src/host/createAgentHost.js'
-import { builtinToolFactories, type ToolFactory } from '../src/host/hostTools.js'
-import type { Wallet } from '../src/wallet/createWallet.js'
-import { lastAutopilotRun, runDiemAutopilot } from './diem-autopilot.js'
+import { AgentDefinitionError, agentDefinitionSchema, type AgentDefinition } from '../agent/defineAgent.js'
+import { agentSearchDirs, findAgentFile, listAgentFiles, loadAgentFile, looksLikePath, resolveAgentPath, AGENT_EXTENSIONS } from '../loader/index.js'
+import type { AnyTool } from '../tools/defineTool.js'
+import type { RunResult } from '../agent/runAgent.js'
+import { BaseError } from '../errors/BaseError.js'
+import type { Env } from '../config/env.js'
+import type { AgentHost, AgentRunOverrides } from '../host/createAgentHost.js'
+import { builtinToolFactories, type ToolFactory } from '../host/hostTools.js'
+import type { Wallet } from '../wallet/createWallet.js'
+import { lastAutopilotRun, runDiemAutopilot } from '../../agents/diem-autopilot.js'
 
 /** A model agent: a definition, and how one run of it goes (default: one `host.run`). */
 export type ModelAgent = {
@@ -71,17 +71,17 @@ const model = (load: () => Promise<{ default: unknown }>, source: string): Loade
  */
 export type AgentModuleRun = (host: AgentHost, definition: AgentDefinition, overrides: AgentRunOverrides) => Promise<RunResult[] | { runs: RunResult[] }>
 
-export { socialBot, publishPost, loadPersona, type PublishedPost } from './social-bot.js'
+export { socialBot, publishPost, loadPersona, type PublishedPost } from '../../agents/social-bot.js'
 
 /** The `source` of the agents that ship with Gondola. */
 export const SHIPPED = 'shipped'
-/** The folder the shipped agents live in (agents/ in a clone, dist/agents in the package). */
-export const SHIPPED_DIR = dirname(fileURLToPath(import.meta.url))
+/** The folder the shipped agents live in (agents/ in a clone, dist/agents in the package): `../../agents` from here either way. */
+export const SHIPPED_DIR = fileURLToPath(new URL('../../agents/', import.meta.url)).replace(/\/$/, '')
 
 const loaders: Record<string, Loader> = {
-  treasurer: model(() => import('./treasurer.js'), 'agents/treasurer.ts'),
+  treasurer: model(() => import('../../agents/treasurer.js'), 'agents/treasurer.ts'),
   'social-bot': async () => {
-    const m = await import('./social-bot.js')
+    const m = await import('../../agents/social-bot.js')
     const definition = checked(await importDefinition(async () => m, 'agents/social-bot.ts'), 'agents/social-bot.ts')
     return { kind: 'model', name: definition.name, definition, source: SHIPPED, run: async (host, o) => (await m.publishPost(host, definition, { topic: o.prompt, signal: o.signal, budgetDiem: o.budgetDiem })).runs }
   },
@@ -95,7 +95,7 @@ const loaders: Record<string, Loader> = {
     lastRunAt: async ({ wallet, env }) => lastAutopilotRun({ wallet, env }),
   }),
   'diem-autopilot-agent': async () => {
-    const { diemAutopilotAgent } = await import('./diem-autopilot.js')
+    const { diemAutopilotAgent } = await import('../../agents/diem-autopilot.js')
     const definition = checked(diemAutopilotAgent, 'agents/diem-autopilot.ts', 'diem-autopilot-agent')
     return { kind: 'model', name: 'diem-autopilot-agent', definition, source: SHIPPED, run: async (host, o) => [await host.run(definition, o)] }
   },
@@ -151,7 +151,7 @@ export async function loadAgent(name: string, lookup: AgentLookup = {}): Promise
     const looked = [...(lookup.agentsDir && !dirs.some((d) => d.endsWith(lookup.agentsDir!.replace(/\/+$/, ''))) ? [`${lookup.agentsDir} (GONDOLA_AGENTS_DIR: not a folder)`] : []), ...dirs.map((d) => `${d}/${name}{${AGENT_EXTENSIONS.join(',')}}`), ...(dirs.length ? [] : [`${cwd}/agents (no such folder)`]), `the shipped agents (${agentNames().join(', ')})`]
     throw new UnknownAgentError(`There is no agent named "${name}".`, { metaMessages: [`Looked in: ${looked.join('; ')}. Pass a path (gondola run ./agents/my-agent.ts), or set GONDOLA_AGENTS_DIR.`], code: 'AGENT_UNKNOWN' })
   }
-  const url = new URL(`./${name}.json`, import.meta.url)
+  const url = new URL(`../../agents/${name}.json`, import.meta.url)
   let raw: unknown
   try {
     raw = JSON.parse(await readFile(url, 'utf8'))

@@ -1,0 +1,15 @@
+import type * as Emulator from './startEmulator.js'
+
+/**
+ * Starts the Venice emulator (see `startEmulator` in ./startEmulator.ts), loading it (fastify, the OpenAPI
+ * validator, the media pipeline) when called: the package root exports this, so `import('gondola')` does not.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startEmulator({ chain })
+ * await emulator.stop()
+ * ```
+ */
+export async function startEmulator(...args: Parameters<typeof Emulator.startEmulator>): ReturnType<typeof Emulator.startEmulator> {
+  return (await import('./startEmulator.js')).startEmulator(...args)
+}
