@@ -38,9 +38,9 @@ describe('layering rules (.dependency-cruiser.cjs)', () => {
       'src/agent/loop.ts': "import { send } from '../wallet/send.js'\nexport const loop = send\n",
       'src/wallet/send.ts': 'export const send = 1\n',
       'src/runtime/root.ts': "import { info } from '../devnet/info.js'\nexport const root = info\n",
-      'src/cli/statusData.ts': 'export const status = 1\n',
       'src/cli/other.ts': 'export const other = 1\n',
-      'src/dashboard/ok.ts': "import { status } from '../cli/statusData.js'\nexport const ok = status\n",
+      'src/status/model.ts': 'export const status = 1\n',
+      'src/dashboard/ok.ts': "import { status } from '../status/model.js'\nexport const ok = status\n",
       'src/dashboard/bad.ts': "import { other } from '../cli/other.js'\nexport const bad = other\n",
       'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext' } }),
     }

@@ -73,7 +73,10 @@ describe('one status model, six surfaces (issue #25 item 2)', () => {
     await mcp.connect(clientSide)
     await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: baseURL })
     const cliEnv = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: wallet.privateKey, GONDOLA_KEYSTORE_PASSWORD: '', VENICE_API_BASE_URL: baseURL }
-    const dashStatus = async () => (await (await fetch(`${dash.origin}/api/status?token=${dash.token}`)).json()) as { runways: Row[] }
+    // The one-time token buys a session cookie (the dashboard's access rule); the API answers to the cookie.
+    const entered = await fetch(dash.url, { redirect: 'manual' })
+    const cookie = (entered.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+    const dashStatus = async () => (await (await fetch(`${dash.origin}/api/status`, { headers: { cookie } })).json()) as { runways: Row[] }
 
     try {
       const small = defineAgent({ name: 'small', model: 'qwen3-4b', tools: ['get_runway'], prompt: 'Call get_runway, then report.' })
