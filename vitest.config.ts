@@ -39,6 +39,10 @@ export const e2eFiles = [
   'test/readme.test.ts',
   // The RPC cut mid-top-up, then `gondola run` / `status` / `run` as processes: exit 5 and one line, then resumed.
   'test/funding.failure.test.ts',
+  // stdout discipline of real processes: `gondola run --json` and `gondola mcp` over stdio with console telemetry.
+  'test/telemetry.stdout.test.ts',
+  // `gondola run --every 0.5 --runs 12` as a process: no MaxListenersExceededWarning on its stderr.
+  'test/cli.listeners.test.ts',
 ]
 
 export default defineConfig({

@@ -3,7 +3,7 @@
  * (20 a minute) on its own clock, so pacing key creations on it — not on this machine's — waits exactly as
  * long as needed even when the clocks disagree (skew, or the emulator's adjustable clock in tests).
  */
-import { sleep } from '../util/sleep.js'
+import { sleep as sleepMs } from '../util/sleep.js'
 
 export type ApiClock = {
   /** A `fetch` that notes the server time of every response. */
@@ -39,7 +39,7 @@ export function createApiClock(o: { baseURL: string; fetch?: typeof fetch | unde
   const sleep = async (ms: number) => {
     const until = now() + ms
     while (now() < until) {
-      await sleep(Math.max(1, Math.min(pollMs, until - now())))
+      await sleepMs(Math.max(1, Math.min(pollMs, until - now())))
       try {
         await clockedFetch(`${o.baseURL.replace(/\/$/, '')}/models`, { method: 'GET' })
       } catch {
