@@ -15,6 +15,7 @@ import { AutopilotInputError } from './errors.js'
 import { veniceAllowanceSource, type AllowanceSource } from './measure.js'
 import type { AutopilotPassParameters } from './pass.js'
 import { autopilotStore } from './store.js'
+import { stakedDiemRule } from './world.js'
 
 /** Everything a pass needs except the mode. */
 export type AutopilotConfig = Omit<AutopilotPassParameters, 'mode'> & { venice: AllowanceSource | undefined }
@@ -39,7 +40,8 @@ export async function autopilotConfig(env: Env, wallet: Wallet, o: { target?: st
     venice: adminKey ? veniceAllowanceSource(createVeniceClient({ baseURL, apiKey: adminKey, maxRetries: 2 })) : undefined,
     target,
     minClaimVvv: parseEther(env.GONDOLA_AUTOPILOT_MIN_CLAIM_VVV),
-    minStakedDiem: parseEther(env.GONDOLA_AUTOPILOT_MIN_STAKED_DIEM),
+    // The rule of the world it is in: a devnet's published rule, else the documented one (GONDOLA_AUTOPILOT_MIN_STAKED_DIEM).
+    minStakedDiem: stakedDiemRule(env, baseURL).minStakedDiem,
   }
 }
 

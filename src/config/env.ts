@@ -100,6 +100,8 @@ export const envSchema = z.object({
   VENICE_EMULATOR_RATE_503: z.coerce.number().min(0).max(1).default(0),
   VENICE_EMULATOR_DROP_RATE: z.coerce.number().min(0).max(1).default(0),
   VENICE_EMULATOR_FAULT_SCOPE: z.enum(['inference', 'all']).default('inference'),
+  /** `gondola devnet`: the emulator's staked-DIEM rule (Diem spendable only from this much DIEM staked; 0: off, the default). */
+  VENICE_EMULATOR_MIN_STAKED_DIEM: decimalString.default('0'),
 })
 
 export type Env = z.infer<typeof envSchema>
