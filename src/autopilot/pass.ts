@@ -12,6 +12,7 @@ import { DAY_MS, measureAllowance, type AllowanceSource, type Measurement } from
 import { planToTarget, type Plan } from './planner.js'
 import { epochRunway, type EpochRunway } from './runway.js'
 import type { AutopilotStore } from './store.js'
+import { excessMessage, excessOf, type Excess } from './unwind.js'
 
 export type AutopilotPassParameters = {
   wallet: Wallet
@@ -37,6 +38,8 @@ export type AutopilotPassResult = {
   projectedAfter: bigint
   reached: boolean
   runway: EpochRunway | undefined
+  /** Capital held above the target (before this pass), or undefined. */
+  excess: Excess | undefined
   entry: HistoryEntry
   message: string
 }
@@ -58,7 +61,9 @@ async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
   const plan = await planToTarget({ measurement: m, market: await readMarket(p.wallet, m), target: p.target, minClaimVvv: p.minClaimVvv })
   let execution: ExecuteReturnType | undefined
   let projectedAfter = plan.after
-  let message = plan.message
+  // Above the target: say how much capital that is, and how to release it.
+  const excess = await excessOf(p.wallet, m, p.target)
+  let message = plan.message + excessMessage(excess)
   let allowanceAfterPass: number | null = null
   if (p.mode === 'run' && plan.steps.length) {
     execution = await executePlan(p.wallet, plan.steps)
@@ -101,7 +106,7 @@ async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
     message,
   }
   if (p.mode === 'run') await appendHistory(p.store.historyPath, entry)
-  return { mode: p.mode, measurement: m, plan, execution, projectedAfter, reached, runway, entry, message }
+  return { mode: p.mode, measurement: m, plan, execution, projectedAfter, reached, runway, excess, entry, message }
 }
 
 /** Burn from the previous epoch's spend (else today's so far), against today's balance and tomorrow's allowance. */
