@@ -29,7 +29,7 @@ export type AutopilotConfig = Omit<AutopilotPassParameters, 'mode'> & { venice: 
  * await runAutopilotPass({ ...config, mode: 'plan' })
  * ```
  */
-export async function autopilotConfig(env: Env, wallet: Wallet, o: { target?: string | undefined } = {}): Promise<AutopilotConfig> {
+export async function autopilotConfig(env: Env, wallet: Wallet, o: { target?: string | undefined; horizon?: string | undefined } = {}): Promise<AutopilotConfig> {
   const target = parseTarget(o.target ?? env.GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY, o.target !== undefined ? '--target' : 'GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY')
   const baseURL = resolveVeniceBaseUrl(env)
   const keys = await KeyStore.open({ path: join(env.GONDOLA_STATE_DIR, 'keys.json'), password: env.GONDOLA_KEYSTORE_PASSWORD })
@@ -42,7 +42,24 @@ export async function autopilotConfig(env: Env, wallet: Wallet, o: { target?: st
     minClaimVvv: parseEther(env.GONDOLA_AUTOPILOT_MIN_CLAIM_VVV),
     // The rule of the world it is in: a devnet's published rule, else the documented one (GONDOLA_AUTOPILOT_MIN_STAKED_DIEM).
     minStakedDiem: stakedDiemRule(env, baseURL).minStakedDiem,
+    horizonDays: o.horizon === undefined ? env.GONDOLA_AUTOPILOT_HORIZON_DAYS : parseHorizon(o.horizon),
   }
+}
+
+/**
+ * A horizon in days, as typed: `30d`, `30` (days) or `0` (the forgone yield is shown, not counted).
+ *
+ * @example
+ * ```ts
+ * parseHorizon('30d') // 30
+ * ```
+ */
+export function parseHorizon(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)d?$/.exec(value.trim())
+  if (!m || Number(m[1]) > 3650) {
+    throw new AutopilotInputError(`--horizon must be a number of days from 0 to 3650, such as 30d; got "${value}".`, { code: 'AUTOPILOT_HORIZON' })
+  }
+  return Number(m[1])
 }
 
 /** A target in Diem per day, as typed by the user. */

@@ -24,6 +24,8 @@ export type AutopilotPassParameters = {
   minClaimVvv: bigint
   /** The staked-DIEM rule (0n: off). */
   minStakedDiem: bigint
+  /** Days over which the VVV yield minting gives up counts in the choice (0 or undefined: shown, not counted). */
+  horizonDays?: number | undefined
   /** `plan`: print only (nothing is sent, nothing learned is lost); `run`: carry it out. */
   mode: 'run' | 'plan'
   now?: (() => number) | undefined
@@ -58,7 +60,7 @@ export async function runAutopilotPass(p: AutopilotPassParameters): Promise<Auto
 async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
   const measure = () => measureAllowance({ wallet: p.wallet, store: p.store, venice: p.venice, minStakedDiem: p.minStakedDiem, now: p.now })
   const m = await measure()
-  const plan = await planToTarget({ measurement: m, market: await readMarket(p.wallet, m), target: p.target, minClaimVvv: p.minClaimVvv })
+  const plan = await planToTarget({ measurement: m, market: await readMarket(p.wallet, m), target: p.target, minClaimVvv: p.minClaimVvv, horizonDays: p.horizonDays })
   let execution: ExecuteReturnType | undefined
   let projectedAfter = plan.after
   // Above the target: say how much capital that is, and how to release it.
@@ -73,7 +75,7 @@ async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
     allowanceAfterPass = m2.venice ? round(m2.venice.allocation) : null
     if (projectedAfter < p.target) {
       // Say what is missing from where the wallet really is now (a refusal may have stopped the plan early).
-      const again = await planToTarget({ measurement: m2, market: await readMarket(p.wallet, m2), target: p.target, minClaimVvv: p.minClaimVvv })
+      const again = await planToTarget({ measurement: m2, market: await readMarket(p.wallet, m2), target: p.target, minClaimVvv: p.minClaimVvv, horizonDays: p.horizonDays })
       message = again.message
     }
     if (execution.error) message += ` Stopped at a refusal: ${execution.error.shortMessage}`

@@ -14,15 +14,18 @@ import { openWallet } from '../../wallet/openWallet.js'
 import { CLIError } from '../CLIError.js'
 import { printJson, withSpinner } from '../output.js'
 
-const targetArg = { target: { type: 'string', description: 'Diem per day to hold (default GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY)' } } as const
+const targetArg = {
+  target: { type: 'string', description: 'Diem per day to hold (default GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY)' },
+  horizon: { type: 'string', description: 'Count the VVV yield that minting gives up over this many days when choosing, e.g. 30d (default GONDOLA_AUTOPILOT_HORIZON_DAYS, 0)' },
+} as const
 const jsonArg = { json: { type: 'boolean', description: 'Print one JSON document', default: false } } as const
 const unwindArg = { unwind: { type: 'boolean', description: 'Release the capital above the target: unstake DIEM, burn it, unstake the sVVV (with the cooldowns)', default: false } } as const
 
 /** One pass, printed as the plan table (text) or one JSON document; a pass short of its target exits 6. */
-async function pass(args: { target?: string | undefined; json: boolean; unwind?: boolean | undefined }, mode: 'run' | 'plan'): Promise<void> {
+async function pass(args: { target?: string | undefined; horizon?: string | undefined; json: boolean; unwind?: boolean | undefined }, mode: 'run' | 'plan'): Promise<void> {
   const env = readEnv()
   const wallet = await openWallet(env)
-  const config = await autopilotConfig(env, wallet, { target: args.target })
+  const config = await autopilotConfig(env, wallet, { target: args.target, horizon: args.horizon })
   if (args.unwind) {
     const u = await withSpinner(mode === 'plan' ? 'Planning the unwind' : 'Unwinding', () => runUnwindPass({ ...config, mode }), { json: args.json })
     return args.json ? printJson(unwindJson(u)) : void process.stdout.write(unwindTable(u))
@@ -44,6 +47,8 @@ function passJson(r: AutopilotPassResult) {
     reached: r.reached,
     steps: planRows(r.plan),
     totalCostEth: formatEther(r.plan.ethCost),
+    vvvForgonePerDay: formatEther(r.plan.vvvForgonePerDay),
+    horizonDays: r.plan.horizonDays,
     shortfall: s ? { diemPerDay: formatEther(s.diemPerDay), eth: s.eth === undefined ? null : formatEther(s.eth), vvv: s.vvv === undefined ? null : formatEther(s.vvv), bound: s.bound } : null,
     sent: r.execution?.hashes ?? [],
     today: r.measurement.venice ?? null,
