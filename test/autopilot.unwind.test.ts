@@ -1,5 +1,6 @@
 import { parseEther } from 'viem'
 import { describe, expect, it } from 'vitest'
+import { readHistory } from '../src/autopilot/history.js'
 import { runUnwindPass, unwindTable } from '../src/autopilot/unwindPass.js'
 import { devStake } from '../src/devnet/devStake.js'
 import { getBalances } from '../src/wallet/actions/getBalances.js'
@@ -57,9 +58,15 @@ describe('lowering the target: the excess capital and the unwind (#28 autopilot 
     const after = await getBalances(w.wallet)
     expect(after.diem.liquid).toBe(0n)
     expect(after.unstake.amount).toBeGreaterThan(0n)
+    // Each unwind run that sent something is in the history, with what it sent.
+    const unwinds = (await readHistory(w.store.historyPath)).filter((e) => e.actions.some((a) => a.action.startsWith('initiate')))
+    expect(unwinds.map((e) => e.actions.map((a) => a.action))).toEqual([['initiateDiemUnstake'], ['finalizeDiemUnstake', 'burnDiem', 'initiateUnstake']])
+    expect(unwinds[1]!.hashes).toHaveLength(3)
+    expect(unwinds[0]!.projectedAfter).toBeLessThan(unwinds[0]!.projectedBefore)
     // What is left holds the lower target, and not much more.
     const left = await w.pass({ target: low, mode: 'plan' })
     expect(n(left.measurement.projected)).toBeGreaterThanOrEqual(0.5 - 1e-6)
     expect(n(left.measurement.projected)).toBeLessThan(0.51)
+    console.error(`unwind: ${n(plan.measurement.projected).toFixed(4)} → ${n(left.measurement.projected).toFixed(4)} Diem/day for a 0.5 target; ${n(dry.plan.steps[0]!.amount).toFixed(4)} DIEM unstaked, ${n(second.plan.steps[2]!.amount).toFixed(4)} sVVV unstaking`)
   }, 300_000)
 })

@@ -103,9 +103,11 @@ export async function planUnwind(wallet: Wallet, m: Measurement, target: bigint)
  * const { hashes } = await executeUnwind(wallet, plan.steps)
  * ```
  */
-export async function executeUnwind(wallet: Wallet, steps: readonly UnwindStep[]): Promise<{ done: UnwindStep[]; hashes: Hex[]; error: BaseError | undefined }> {
+export async function executeUnwind(wallet: Wallet, steps: readonly UnwindStep[]): Promise<{ done: UnwindStep[]; hashes: Hex[]; gasEth: bigint; error: BaseError | undefined }> {
   const done: UnwindStep[] = []
   const hashes: Hex[] = []
+  let gasUsed = 0n
+  const gasPrice = await wallet.publicClient.getGasPrice()
   for (const s of steps) {
     try {
       const r = await (s.action === 'finalizeUnstake'
@@ -118,13 +120,14 @@ export async function executeUnwind(wallet: Wallet, steps: readonly UnwindStep[]
               ? initiateUnstake(wallet, { amount: s.amount })
               : initiateDiemUnstake(wallet, { amount: s.amount }))
       if (r.hash) hashes.push(r.hash)
+      gasUsed += r.gasUsed ?? 0n
       done.push(s)
     } catch (err) {
       if (!(err instanceof BaseError)) throw err
-      return { done, hashes, error: err }
+      return { done, hashes, gasEth: gasUsed * gasPrice, error: err }
     }
   }
-  return { done, hashes, error: undefined }
+  return { done, hashes, gasEth: gasUsed * gasPrice, error: undefined }
 }
 
 /**
