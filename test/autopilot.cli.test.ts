@@ -32,12 +32,13 @@ describe('gondola autopilot plan | run | report (subprocess)', () => {
 
     const text = await gondola('autopilot', 'plan')
     expect(text.code).toBe(0)
-    expect(text.stdout).toMatch(/^\[dry run\] nothing sent\n\| action +\| input +\| cost +\| Diem\/day gained \| Diem\/day per ETH \|\n/)
-    expect(text.stdout).toMatch(/\n\| mint DIEM from unlocked sVVV, stake it +\| [\d.]+ sVVV/)
+    expect(text.stdout).toMatch(/^\[dry run\] nothing sent\n\| action +\| input +\| cost +\| Diem\/day gained \| Diem\/day per ETH \| VVV\/day forgone \|\n/)
+    // One transaction series: the swap's stake and the sVVV already unlocked are minted together (#28 item 1).
+    expect(text.stdout).toMatch(/\n\| swap ETH→VVV, stake, mint DIEM, stake it +\| [\d.]+ ETH +\| [\d.]+ ETH \+ [\d.]+ sVVV locked/)
     const plan = JSON.parse((await gondola('autopilot', 'plan', '--target', '0.5', '--json')).stdout)
     expect(plan).toMatchObject({ mode: 'plan', target: '0.5', reached: true, sent: [] })
-    expect(plan.steps.map((s: { action: string }) => s.action)).toEqual(['mintDiem', 'swapStakeMintDiem'])
-    expect(plan.steps[1]).toMatchObject({ costEth: expect.stringMatching(/^0\.0\d+$/), diemPerDayPerEth: expect.any(Number) })
+    expect(plan.steps.map((s: { action: string }) => s.action)).toEqual(['swapStakeMintDiem'])
+    expect(plan.steps[0]).toMatchObject({ costEth: expect.stringMatching(/^0\.0\d+$/), diemPerDayPerEth: expect.any(Number) })
 
     // Two processes at once on the same wallet: the pass lock serialises them; the second finds the target held.
     const [a, b] = await Promise.all([gondola('autopilot', 'run', '--json'), gondola('autopilot', 'run', '--json')])
@@ -45,6 +46,18 @@ describe('gondola autopilot plan | run | report (subprocess)', () => {
     expect(both.map((r) => r.reached)).toEqual([true, true])
     expect(both[0].sent.length).toBeGreaterThanOrEqual(2)
     expect(both[1].sent).toEqual([])
+
+    // Lowered target: the excess is shown, and --unwind plans its release without sending anything.
+    const lowered = JSON.parse((await gondola('autopilot', 'plan', '--target', '0.05', '--json')).stdout)
+    expect(lowered.excess).toMatchObject({ diemPerDay: expect.stringMatching(/^0\.\d+$/) })
+    expect(lowered.message).toMatch(/Excess: [\d.]+ Diem\/day above the target.*--unwind/)
+    const unwind = JSON.parse((await gondola('autopilot', 'plan', '--target', '0.05', '--unwind', '--json')).stdout)
+    expect(unwind).toMatchObject({ mode: 'plan', sent: [], excess: { diemPerDay: lowered.excess.diemPerDay } })
+    expect(unwind.steps.map((s: { action: string }) => s.action)).toContain('initiateDiemUnstake')
+    // The yield minting gives up is in the plan; --horizon counts it.
+    const horizon = JSON.parse((await gondola('autopilot', 'plan', '--target', '0.6', '--horizon', '30d', '--json')).stdout)
+    expect(horizon).toMatchObject({ horizonDays: 30, vvvForgonePerDay: expect.stringMatching(/^\d/) })
+    expect((await gondola('autopilot', 'plan', '--horizon', 'a-month')).code).toBe(2)
 
     const short = await gondola('autopilot', 'run', '--target', '50')
     expect(short.code).toBe(6)

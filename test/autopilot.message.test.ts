@@ -2,7 +2,7 @@ import { parseEther } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { planMessage, type PlanStep } from '../src/autopilot/planner.js'
 
-const step: PlanStep = { action: 'swapStakeMintDiem', amount: parseEther('0.01'), unit: 'ETH', ethCost: parseEther('0.0105'), gasEth: parseEther('0.0005'), svvvLocked: 0n, vvvOut: 0n, diemOut: 0n, diemPerDay: parseEther('0.1'), reason: 'target' }
+const step: PlanStep = { action: 'swapStakeMintDiem', amount: parseEther('0.01'), unit: 'ETH', ethCost: parseEther('0.0105'), gasEth: parseEther('0.0005'), svvvLocked: 0n, vvvOut: 0n, diemOut: 0n, diemPerDay: parseEther('0.1'), vvvForgonePerDay: 0n, reason: 'target' }
 const short = { target: parseEther('3'), before: parseEther('1'), after: parseEther('1.1'), reached: false, steps: [step] }
 
 describe('what the autopilot says (issue #28 autopilot items 3 and 7)', () => {

@@ -24,3 +24,19 @@ export function parseTarget(value: string, source: string): bigint {
   }
   return parseEther(value.trim())
 }
+
+/**
+ * A horizon in days, as typed: `30d`, `30` (days) or `0` (the forgone yield is shown, not counted).
+ *
+ * @example
+ * ```ts
+ * parseHorizon('30d') // 30
+ * ```
+ */
+export function parseHorizon(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)d?$/.exec(value.trim())
+  if (!m || Number(m[1]) > 3650) {
+    throw new AutopilotInputError(`--horizon must be a number of days from 0 to 3650, such as 30d; got "${value}".`, { code: 'AUTOPILOT_HORIZON' })
+  }
+  return Number(m[1])
+}

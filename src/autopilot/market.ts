@@ -35,6 +35,32 @@ export type Market = {
   diemForSvvv(svvv: bigint): Promise<bigint>
   /** ETH value of one whole VVV (wei), from a small live quote: what liquid VVV is worth. */
   ethPerVvv: bigint
+  /**
+   * VVV per day that one whole sVVV gives up once locked behind DIEM (wei): the staking emission per unit of
+   * weight × the share of the yield locked sVVV loses (`LOCKED_YIELD_FORGONE_BPS`). Undefined or 0n: unknown, not counted.
+   */
+  vvvForgonePerSvvvDay?: bigint | undefined
+}
+
+/**
+ * Share of the VVV staking yield that sVVV locked behind DIEM gives up: locked sVVV weighs 80 % in the reward
+ * split (StakingV2's LOCKED_YIELD_BPS = 8000, which the live ABI does not expose, so it is kept here).
+ */
+export const LOCKED_YIELD_FORGONE_BPS = 2_000n
+
+/**
+ * VVV/day one whole sVVV gives up when locked, from the staking contract's `emissionRatePerSecond` over its
+ * total weight (all sVVV, locked sVVV at 80 %).
+ *
+ * @example
+ * ```ts
+ * vvvForgonePerSvvvDay({ emissionRatePerSecond: parseEther('0.44'), totalSvvv: parseEther('1000000'), totalLocked: 0n }) // ≈ 0.0076 VVV/day
+ * ```
+ */
+export function vvvForgonePerSvvvDay(o: { emissionRatePerSecond: bigint; totalSvvv: bigint; totalLocked: bigint }): bigint {
+  const weight = o.totalSvvv - (o.totalLocked * LOCKED_YIELD_FORGONE_BPS) / 10_000n
+  if (weight <= 0n) return 0n
+  return (o.emissionRatePerSecond * 86_400n * 10n ** 18n * LOCKED_YIELD_FORGONE_BPS) / 10_000n / weight
 }
 
 /**
@@ -61,7 +87,8 @@ export async function readMarket(wallet: Wallet, m: Measurement): Promise<Market
   const diemForSvvv = (svvv: bigint) =>
     svvv === 0n ? Promise.resolve(0n) : memo(`d${svvv}`, () => wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName: 'getDiemAmountOut', args: [svvv] }))
   const probe = 10n ** 15n
-  const probeOut = await vvvForEth(probe)
+  const read = (functionName: 'emissionRatePerSecond' | 'totalLockedStakedVVV') => wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName }).catch(() => 0n)
+  const [probeOut, emissionRatePerSecond, totalLocked] = await Promise.all([vvvForEth(probe), read('emissionRatePerSecond'), read('totalLockedStakedVVV')])
   return {
     gasPrice,
     ethRoom: dayLeft < balanceLeft ? dayLeft : balanceLeft,
@@ -71,5 +98,6 @@ export async function readMarket(wallet: Wallet, m: Measurement): Promise<Market
     vvvForEth,
     diemForSvvv,
     ethPerVvv: probeOut === 0n ? 0n : (probe * 10n ** 18n) / probeOut,
+    vvvForgonePerSvvvDay: vvvForgonePerSvvvDay({ emissionRatePerSecond, totalSvvv: m.stake.totalSvvv, totalLocked }),
   }
 }

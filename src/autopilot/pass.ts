@@ -12,6 +12,7 @@ import { DAY_MS, measureAllowance, type AllowanceSource, type Measurement } from
 import { planToTarget, type Plan } from './planner.js'
 import { epochRunway, type EpochRunway } from './runway.js'
 import type { AutopilotStore } from './store.js'
+import { excessMessage, excessOf, type Excess } from './unwind.js'
 
 export type AutopilotPassParameters = {
   wallet: Wallet
@@ -23,6 +24,8 @@ export type AutopilotPassParameters = {
   minClaimVvv: bigint
   /** The staked-DIEM rule (0n: off). */
   minStakedDiem: bigint
+  /** Days over which the VVV yield minting gives up counts in the choice (0 or undefined: shown, not counted). */
+  horizonDays?: number | undefined
   /** `plan`: print only (nothing is sent, nothing learned is lost); `run`: carry it out. */
   mode: 'run' | 'plan'
   now?: (() => number) | undefined
@@ -37,6 +40,8 @@ export type AutopilotPassResult = {
   projectedAfter: bigint
   reached: boolean
   runway: EpochRunway | undefined
+  /** Capital held above the target (before this pass), or undefined. */
+  excess: Excess | undefined
   entry: HistoryEntry
   message: string
 }
@@ -55,10 +60,12 @@ export async function runAutopilotPass(p: AutopilotPassParameters): Promise<Auto
 async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
   const measure = () => measureAllowance({ wallet: p.wallet, store: p.store, venice: p.venice, minStakedDiem: p.minStakedDiem, now: p.now })
   const m = await measure()
-  const plan = await planToTarget({ measurement: m, market: await readMarket(p.wallet, m), target: p.target, minClaimVvv: p.minClaimVvv })
+  const plan = await planToTarget({ measurement: m, market: await readMarket(p.wallet, m), target: p.target, minClaimVvv: p.minClaimVvv, horizonDays: p.horizonDays })
   let execution: ExecuteReturnType | undefined
   let projectedAfter = plan.after
-  let message = plan.message
+  // Above the target: say how much capital that is, and how to release it.
+  const excess = await excessOf(p.wallet, m, p.target)
+  let message = plan.message + excessMessage(excess)
   let allowanceAfterPass: number | null = null
   if (p.mode === 'run' && plan.steps.length) {
     execution = await executePlan(p.wallet, plan.steps)
@@ -68,7 +75,7 @@ async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
     allowanceAfterPass = m2.venice ? round(m2.venice.allocation) : null
     if (projectedAfter < p.target) {
       // Say what is missing from where the wallet really is now (a refusal may have stopped the plan early).
-      const again = await planToTarget({ measurement: m2, market: await readMarket(p.wallet, m2), target: p.target, minClaimVvv: p.minClaimVvv })
+      const again = await planToTarget({ measurement: m2, market: await readMarket(p.wallet, m2), target: p.target, minClaimVvv: p.minClaimVvv, horizonDays: p.horizonDays })
       message = again.message
     }
     if (execution.error) message += ` Stopped at a refusal: ${execution.error.shortMessage}`
@@ -101,7 +108,7 @@ async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
     message,
   }
   if (p.mode === 'run') await appendHistory(p.store.historyPath, entry)
-  return { mode: p.mode, measurement: m, plan, execution, projectedAfter, reached, runway, entry, message }
+  return { mode: p.mode, measurement: m, plan, execution, projectedAfter, reached, runway, excess, entry, message }
 }
 
 /** Burn from the previous epoch's spend (else today's so far), against today's balance and tomorrow's allowance. */

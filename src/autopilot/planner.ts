@@ -29,6 +29,8 @@ export type PlanStep = {
   diemOut: bigint
   /** Spendable Diem/day this step adds (base units). */
   diemPerDay: bigint
+  /** VVV/day of staking yield the sVVV it locks gives up (base units). */
+  vvvForgonePerDay: bigint
   /** Why it is in the plan: the target, the staked-DIEM rule, or compounding rewards. */
   reason: 'target' | 'rule' | 'compound'
 }
@@ -43,11 +45,25 @@ export type Plan = {
   reached: boolean
   steps: PlanStep[]
   ethCost: bigint
+  /** VVV/day of staking yield the plan's locked sVVV gives up, in total. */
+  vvvForgonePerDay: bigint
+  /** Days over which that forgone yield was counted in the choice (0: not counted). */
+  horizonDays: number
   shortfall: Shortfall | undefined
   message: string
 }
 
-export type PlanParameters = { measurement: Measurement; market: Market; target: bigint; minClaimVvv: bigint }
+export type PlanParameters = {
+  measurement: Measurement
+  market: Market
+  target: bigint
+  minClaimVvv: bigint
+  /**
+   * Days over which the VVV yield that minting gives up is counted as a cost when choosing (default 0: shown,
+   * not counted). Over a long horizon a pool-share-only route can beat minting.
+   */
+  horizonDays?: number | undefined
+}
 
 /**
  * @example
@@ -60,6 +76,10 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
   const { measurement: m, market, target } = p
   const model = m.model
   const proj = (s: SimState) => projectAllowance(s, model)
+  const forgone = (svvvLocked: bigint) => (svvvLocked * (market.vvvForgonePerSvvvDay ?? 0n)) / WAD
+  const horizon = BigInt(Math.round((p.horizonDays ?? 0) * 100))
+  // What a candidate costs for choosing: ETH committed and gas, plus the VVV yield its locked sVVV gives up over the horizon.
+  const rank = (r: SimResult) => r.ethCost + (forgone(r.svvvLocked) * horizon * market.ethPerVvv) / WAD / 100n
   let state: SimState = { ...m.stake, liquidDiem: m.chain.diem.liquid, unlockedSvvv: m.chain.svvv.unlocked, vvv: m.chain.vvv, rewards: m.chain.pendingRewards, ethRoom: market.ethRoom }
   const before = proj(state)
   const steps: PlanStep[] = []
@@ -78,7 +98,7 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
       return resize(action, prev.amount + amount, from, want).then(([x, merged]) => push(action, x, merged, prev.reason === 'rule' ? 'rule' : reason))
     }
     starts.push(state)
-    steps.push({ action, amount, unit: ACTION_INPUT[action], ethCost: r.ethCost, gasEth: r.gasEth, svvvLocked: r.svvvLocked, vvvOut: r.vvvOut, diemOut: r.diemOut, diemPerDay, reason })
+    steps.push({ action, amount, unit: ACTION_INPUT[action], ethCost: r.ethCost, gasEth: r.gasEth, svvvLocked: r.svvvLocked, vvvOut: r.vvvOut, diemOut: r.diemOut, diemPerDay, vvvForgonePerDay: forgone(r.svvvLocked), reason })
     state = r.state
     return Promise.resolve()
   }
@@ -113,9 +133,9 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
         const r = await sim(a, x ?? cap)
         const got = r.state.stakedDiem - state.stakedDiem
         if (x !== undefined) {
-          if (!closer || r.ethCost < closer.r.ethCost) closer = { a, x, r }
+          if (!closer || rank(r) < rank(closer.r)) closer = { a, x, r }
         } else if (got > 0n) {
-          const perDiem = (r.ethCost * WAD) / got
+          const perDiem = (rank(r) * WAD) / got
           if (!partial || perDiem < partial.perDiem) partial = { a, x: cap, r, perDiem }
         }
       }
@@ -146,8 +166,8 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
       if (gain <= 0n) continue
       // (A step that reaches the target is kept: reaching it is what the user asked for.)
       if (worthOf !== undefined && proj(r.state) < target && (gain * worthOf) / WAD < r.gasEth) continue
-      if (proj(r.state) >= goal && (!closer || r.ethCost < closer.r.ethCost)) closer = { a, x, r }
-      const perGain = (r.ethCost * WAD) / gain
+      if (proj(r.state) >= goal && (!closer || rank(r) < rank(closer.r))) closer = { a, x, r }
+      const perGain = (rank(r) * WAD) / gain
       if (!best || perGain < best.perGain) best = { a, x, r, perGain }
     }
     const pick = closer ?? best
@@ -162,7 +182,8 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
   const shortfall = reached ? undefined : await shortfallOf(state, target, model, market, ethLeft)
   const ethCost = steps.reduce((s, x) => s + x.ethCost, 0n)
   const message = planMessage({ target, before, after, reached, shortfall, steps }, { now: m.now, poolKnown: model.poolDiem !== undefined })
-  return { target, before, after, reached, steps, ethCost, shortfall, message }
+  const vvvForgonePerDay = steps.reduce((s, x) => s + x.vvvForgonePerDay, 0n)
+  return { target, before, after, reached, steps, ethCost, vvvForgonePerDay, horizonDays: p.horizonDays ?? 0, shortfall, message }
 }
 
 /**

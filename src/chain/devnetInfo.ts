@@ -18,6 +18,11 @@ export type DevnetInfo = {
   accounts: DevAccount[]
   /** Base URL of the Venice emulator when the devnet runs one beside anvil. */
   veniceBaseUrl?: string | undefined
+  /**
+   * The emulator's staked-DIEM rule: DIEM that must be staked before any Diem is spendable (0: off). Absent in
+   * files written before the rule was published: then nothing is known, and readers keep their own default.
+   */
+  minStakedDiemForDiem?: number | undefined
 }
 
 const devnetInfoSchema = z.object({
@@ -26,6 +31,7 @@ const devnetInfoSchema = z.object({
   addresses: addressBookSchema,
   accounts: z.array(z.object({ address: z.string(), privateKey: z.string() })),
   veniceBaseUrl: z.string().url().optional(),
+  minStakedDiemForDiem: z.number().min(0).optional(),
 })
 
 /** Path of the devnet info file inside a state directory. */

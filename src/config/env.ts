@@ -71,6 +71,8 @@ export const envSchema = z.object({
     .default('EPOCH,MONTH')
     .transform((v) => [...new Set(v.split(','))] as ('EPOCH' | 'MONTH' | 'LIFETIME')[]),
   GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: decimalString.default('1'),
+  /** Days over which the autopilot counts the VVV staking yield that minting DIEM gives up (0: shown, not counted). */
+  GONDOLA_AUTOPILOT_HORIZON_DAYS: z.coerce.number().min(0).max(3650).default(0),
   /** Fleet mode: state in Postgres and runs through its job queue. Unset: the embedded file-based default. */
   GONDOLA_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   /** Fleet mode: a run still active after this long (its worker died) fails and is retried on another worker. */
@@ -100,6 +102,8 @@ export const envSchema = z.object({
   VENICE_EMULATOR_RATE_503: z.coerce.number().min(0).max(1).default(0),
   VENICE_EMULATOR_DROP_RATE: z.coerce.number().min(0).max(1).default(0),
   VENICE_EMULATOR_FAULT_SCOPE: z.enum(['inference', 'all']).default('inference'),
+  /** `gondola devnet`: the emulator's staked-DIEM rule (Diem spendable only from this much DIEM staked; 0: off, the default). */
+  VENICE_EMULATOR_MIN_STAKED_DIEM: decimalString.default('0'),
 })
 
 export type Env = z.infer<typeof envSchema>

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
-import { parseEther } from 'viem'
 import { readLedger, type LedgerEntry } from '../agent/ledger.js'
 import { autopilotAllowance } from '../autopilot/allowanceAfterReset.js'
+import { stakedDiemRule } from '../chain/stakedDiemRule.js'
 import type { Env } from '../config/env.js'
 import type { KeyStore } from '../keys/KeyStore.js'
 import type { StatusSources } from '../status/index.js'
@@ -24,6 +24,6 @@ export function statusSourcesOf(env: Pick<Env, 'GONDOLA_STATE_DIR' | 'GONDOLA_NE
     network: env.GONDOLA_NETWORK,
     readSpends: () => readLedger(join(stateDir, 'ledger.jsonl')),
     fallbackAdminKey: env.VENICE_ADMIN_API_KEY,
-    projectAllowance: autopilotAllowance({ wallet: o.wallet, stateDir, minStakedDiem: parseEther(env.GONDOLA_AUTOPILOT_MIN_STAKED_DIEM) }),
+    projectAllowance: autopilotAllowance({ wallet: o.wallet, stateDir, minStakedDiem: stakedDiemRule(env, o.baseURL).minStakedDiem }),
   }
 }

@@ -5,10 +5,11 @@ import { KeyStore } from '../keys/KeyStore.js'
 import { originOf, storedAdminKey } from '../keys/provisionApiKey.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
 import type { Wallet } from '../wallet/createWallet.js'
-import { parseTarget, type AutopilotConfig } from '../autopilot/fromEnv.js'
+import { parseHorizon, parseTarget, type AutopilotConfig } from '../autopilot/fromEnv.js'
 import { veniceAllowanceSource } from '../autopilot/measure.js'
 import { autopilotStore } from '../autopilot/store.js'
 import { resolveVeniceBaseUrl } from './resolveBaseUrl.js'
+import { stakedDiemRule } from '../chain/stakedDiemRule.js'
 
 /**
  * The autopilot as configured: targets from `GONDOLA_AUTOPILOT_*` (a `--target` override wins), its store under
@@ -23,7 +24,7 @@ import { resolveVeniceBaseUrl } from './resolveBaseUrl.js'
  * await runAutopilotPass({ ...config, mode: 'plan' })
  * ```
  */
-export async function autopilotConfig(env: Env, wallet: Wallet, o: { target?: string | undefined } = {}): Promise<AutopilotConfig> {
+export async function autopilotConfig(env: Env, wallet: Wallet, o: { target?: string | undefined; horizon?: string | undefined } = {}): Promise<AutopilotConfig> {
   const target = parseTarget(o.target ?? env.GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY, o.target !== undefined ? '--target' : 'GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY')
   const baseURL = resolveVeniceBaseUrl(env)
   const keys = await KeyStore.open({ path: join(env.GONDOLA_STATE_DIR, 'keys.json'), password: env.GONDOLA_KEYSTORE_PASSWORD })
@@ -34,7 +35,9 @@ export async function autopilotConfig(env: Env, wallet: Wallet, o: { target?: st
     venice: adminKey ? veniceAllowanceSource(createVeniceClient({ baseURL, apiKey: adminKey, maxRetries: 2 })) : undefined,
     target,
     minClaimVvv: parseEther(env.GONDOLA_AUTOPILOT_MIN_CLAIM_VVV),
-    minStakedDiem: parseEther(env.GONDOLA_AUTOPILOT_MIN_STAKED_DIEM),
+    // Which world: the devnet publishes whether its emulator applies the staked-DIEM rule; elsewhere the setting.
+    minStakedDiem: stakedDiemRule(env, baseURL).minStakedDiem,
+    horizonDays: o.horizon === undefined ? env.GONDOLA_AUTOPILOT_HORIZON_DAYS : parseHorizon(o.horizon),
   }
 }
 

@@ -8,19 +8,28 @@ import { runAutopilotPass, shortError, type AutopilotPassResult } from '../../au
 import { dailyReport, dailyTable } from '../../autopilot/report.js'
 import { renderAutopilotChart } from '../../autopilot/chart.js'
 import { autopilotStore } from '../../autopilot/store.js'
+import { runUnwindPass, unwindTable, type UnwindPassResult } from '../../autopilot/unwindPass.js'
 import { readEnv } from '../../config/env.js'
 import { openWallet } from '../../runtime/openWallet.js'
 import { CLIError } from '../CLIError.js'
 import { printJson, withSpinner } from '../output.js'
 
-const targetArg = { target: { type: 'string', description: 'Diem per day to hold (default GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY)' } } as const
+const targetArg = {
+  target: { type: 'string', description: 'Diem per day to hold (default GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY)' },
+  horizon: { type: 'string', description: 'Count the VVV yield that minting gives up over this many days when choosing, e.g. 30d (default GONDOLA_AUTOPILOT_HORIZON_DAYS, 0)' },
+} as const
 const jsonArg = { json: { type: 'boolean', description: 'Print one JSON document', default: false } } as const
+const unwindArg = { unwind: { type: 'boolean', description: 'Release the capital above the target: unstake DIEM, burn it, unstake the sVVV (with the cooldowns)', default: false } } as const
 
 /** One pass, printed as the plan table (text) or one JSON document; a pass short of its target exits 6. */
-async function pass(args: { target?: string | undefined; json: boolean }, mode: 'run' | 'plan'): Promise<void> {
+async function pass(args: { target?: string | undefined; horizon?: string | undefined; json: boolean; unwind?: boolean | undefined }, mode: 'run' | 'plan'): Promise<void> {
   const env = readEnv()
   const wallet = await openWallet(env)
-  const config = await autopilotConfig(env, wallet, { target: args.target })
+  const config = await autopilotConfig(env, wallet, { target: args.target, horizon: args.horizon })
+  if (args.unwind) {
+    const u = await withSpinner(mode === 'plan' ? 'Planning the unwind' : 'Unwinding', () => runUnwindPass({ ...config, mode }), { json: args.json })
+    return args.json ? printJson(unwindJson(u)) : void process.stdout.write(unwindTable(u))
+  }
   const r = await withSpinner(mode === 'plan' ? 'Planning' : 'Autopilot pass', () => runAutopilotPass({ ...config, mode }), { json: args.json })
   if (args.json) printJson(passJson(r))
   else process.stdout.write(`${mode === 'plan' ? '[dry run] nothing sent\n' : ''}${planTable(r.plan)}${r.execution ? `sent ${r.execution.hashes.length} tx${r.execution.hashes.length ? `:\n  ${r.execution.hashes.join('\n  ')}` : ''}\n` : ''}${mode === 'run' && r.message !== r.plan.message ? `${r.message}\n` : ''}`)
@@ -38,24 +47,40 @@ function passJson(r: AutopilotPassResult) {
     reached: r.reached,
     steps: planRows(r.plan),
     totalCostEth: formatEther(r.plan.ethCost),
+    vvvForgonePerDay: formatEther(r.plan.vvvForgonePerDay),
+    horizonDays: r.plan.horizonDays,
     shortfall: s ? { diemPerDay: formatEther(s.diemPerDay), eth: s.eth === undefined ? null : formatEther(s.eth), vvv: s.vvv === undefined ? null : formatEther(s.vvv), bound: s.bound } : null,
     sent: r.execution?.hashes ?? [],
     today: r.measurement.venice ?? null,
     poolObservation: r.measurement.observation ?? null,
     runway: r.runway ?? null,
+    excess: r.excess ? { diemPerDay: formatEther(r.excess.diemPerDay), diem: formatEther(r.excess.diem), svvvLocked: formatEther(r.excess.svvvLocked), svvv: formatEther(r.excess.svvv) } : null,
     message: r.message,
+  }
+}
+
+/** The unwind as JSON, amounts as decimal strings. */
+function unwindJson(u: UnwindPassResult) {
+  const e = u.plan.excess
+  return {
+    mode: u.mode,
+    excess: e ? { diemPerDay: formatEther(e.diemPerDay), diem: formatEther(e.diem), svvvLocked: formatEther(e.svvvLocked), svvv: formatEther(e.svvv) } : null,
+    steps: u.plan.steps.map((s) => ({ action: s.action, amount: formatEther(s.amount), unit: s.unit, label: s.label })),
+    waiting: u.plan.waiting.map((w) => ({ what: w.what, until: new Date(w.until).toISOString() })),
+    sent: u.sent?.hashes ?? [],
+    message: u.message,
   }
 }
 
 const run = defineCommand({
   meta: { name: 'run', description: 'One autopilot pass: plan the cheapest way to the Diem/day target and carry it out (exit 6 when short)' },
-  args: { ...targetArg, 'dry-run': { type: 'boolean', description: 'Print the plan; send nothing', default: false }, ...jsonArg },
+  args: { ...targetArg, 'dry-run': { type: 'boolean', description: 'Print the plan; send nothing', default: false }, ...unwindArg, ...jsonArg },
   run: ({ args }) => pass(args, args['dry-run'] ? 'plan' : 'run'),
 })
 
 const plan = defineCommand({
   meta: { name: 'plan', description: 'Print the plan as a table (action, cost, Diem/day gained, Diem/day per ETH); send nothing' },
-  args: { ...targetArg, ...jsonArg },
+  args: { ...targetArg, ...unwindArg, ...jsonArg },
   run: ({ args }) => pass(args, 'plan'),
 })
 

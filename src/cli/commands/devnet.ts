@@ -21,6 +21,7 @@ export default defineCommand({
     'rate-500': { type: 'string', description: 'Emulator fault: probability (0–1) of a 500' },
     'rate-503': { type: 'string', description: 'Emulator fault: probability (0–1) of a 503' },
     'drop-rate': { type: 'string', description: 'Emulator fault: probability (0–1) of a dropped connection' },
+    'min-staked-diem': { type: 'string', description: 'Emulator: the staked-DIEM rule, DIEM that must be staked before any Diem is spendable (Base: 0.1; default VENICE_EMULATOR_MIN_STAKED_DIEM, 0 = off)' },
     'fault-scope': { type: 'string', description: 'Emulator faults on inference routes only (default) or on all routes (key flow, key management, billing)' },
     ...jsonArg,
   },
@@ -31,8 +32,10 @@ export default defineCommand({
     const latencyMs = optionalNumberFlag(args['latency-ms'], '--latency-ms', { min: 0, max: 60_000, integer: true, example: '200' })
     const faultRates = { rate429: rate('--rate-429', args['rate-429']), rate500: rate('--rate-500', args['rate-500']), rate503: rate('--rate-503', args['rate-503']), dropRate: rate('--drop-rate', args['drop-rate']) }
     const scope = enumFlag(args['fault-scope'], '--fault-scope', ['INFERENCE', 'ALL'])?.toLowerCase() as 'inference' | 'all' | undefined
+    const minStakedDiem = optionalNumberFlag(args['min-staked-diem'], '--min-staked-diem', { min: 0, max: 1_000_000, example: '0.1' })
     const env = readEnv()
     const emulator = {
+      minStakedDiemForDiem: minStakedDiem ?? Number(env.VENICE_EMULATOR_MIN_STAKED_DIEM),
       port: venicePort,
       dailyPoolDiem: Number(env.VENICE_EMULATOR_DAILY_POOL_DIEM),
       usdBalance: Number(env.VENICE_EMULATOR_USD_BALANCE),
@@ -49,7 +52,7 @@ export default defineCommand({
     }
     const world = await withSpinner('Starting devnet', () => startLocalWorld({ port, stateFile: args.state, emulator }), { json: args.json })
     const devnet = world.devnet
-    const info: DevnetInfo = { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, addresses: devnet.addresses, accounts: devnet.accounts, veniceBaseUrl: world.veniceBaseUrl }
+    const info: DevnetInfo = { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, addresses: devnet.addresses, accounts: devnet.accounts, veniceBaseUrl: world.veniceBaseUrl, minStakedDiemForDiem: emulator.minStakedDiemForDiem }
     const signal = waitForSignal()
     try {
       await writeDevnetInfo(env.GONDOLA_STATE_DIR, info)
@@ -83,6 +86,7 @@ function toJsonLine(info: DevnetInfo): Record<string, unknown> {
     addresses: { vvv: a.vvv, staking: a.staking, diem: a.diem, weth: a.weth, swapRouter: a.swapRouter, quoter: a.quoter, positionManager: a.positionManager, factory: a.factory, multicall3: a.multicall3, aerodromeRouter: a.aerodromeRouter, aerodromeFactory: a.aerodromeFactory },
     accounts: info.accounts,
     ...(info.veniceBaseUrl && { veniceBaseUrl: info.veniceBaseUrl }),
+    minStakedDiemForDiem: info.minStakedDiemForDiem ?? 0,
   }
 }
 
@@ -90,6 +94,7 @@ function printText(info: DevnetInfo, source: string): void {
   const lines = [
     `Devnet ready (${source}) — RPC ${info.rpcUrl}, chain id ${info.chainId}`,
     `Venice API emulator: ${info.veniceBaseUrl ?? '(not running)'}`,
+    `Staked-DIEM rule: ${info.minStakedDiemForDiem ? `${info.minStakedDiemForDiem} DIEM staked before any Diem is spendable` : 'off (--min-staked-diem 0.1 turns on Base\'s rule)'}`,
     '',
     'Contracts:',
     ...Object.entries(info.addresses)
