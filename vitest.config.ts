@@ -43,6 +43,9 @@ export const e2eFiles = [
   'test/telemetry.stdout.test.ts',
   // `gondola run --every 0.5 --runs 12` as a process: no MaxListenersExceededWarning on its stderr.
   'test/cli.listeners.test.ts',
+  // The autopilot's report chart rendered to PNG in real Chromium; `gondola devnet --min-staked-diem` as a process.
+  'test/autopilot.chart.test.ts',
+  'test/autopilot.world.test.ts',
 ]
 
 export default defineConfig({
