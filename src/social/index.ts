@@ -14,3 +14,4 @@ export { createSocialBot, SocialBotError, SocialBotLockedError, DailyBudgetError
 export { spentToday, utcDayStart } from './budget.js'
 export { draftStore, type Draft } from './drafts.js'
 export { generatePostImage, imageModel, ImageModelError } from './postImage.js'
+export { lastTickFile } from './lastTick.js'

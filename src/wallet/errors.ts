@@ -131,7 +131,15 @@ export class UnsupportedSignerError extends BaseError {
 }
 
 /** Who holds a journal lock, as written in the lock file. */
-export type LockHolder = { pid: number; hostname: string; startedAt: string }
+export type LockHolder = {
+  pid: number
+  hostname: string
+  startedAt: string
+  /** The holder machine's boot id, when known: a lock from before a reboot is stale. */
+  bootId?: string | undefined
+  /** The holder process's start time (clock ticks since boot), when known: a live pid that started later is someone else. */
+  processStart?: string | undefined
+}
 
 /** Another process is running a wallet action on the same journal (state dir, chain, address) and did not finish in time. Nothing was sent. */
 export class WalletLockedError extends BaseError {
