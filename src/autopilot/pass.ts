@@ -58,7 +58,7 @@ export type AutopilotPassResult = {
  * ```
  */
 export async function runAutopilotPass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
-  return p.mode === 'run' ? p.store.withPassLock(() => pass(p)) : pass(p)
+  return p.mode === 'run' ? p.store.withPassLock(() => pass(p), p.signal?.signal) : pass(p)
 }
 
 async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {

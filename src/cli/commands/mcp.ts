@@ -7,6 +7,7 @@ import { describeMcpTools } from '../../mcp/describeTools.js'
 import { serveMcpHttp } from '../../mcp/http.js'
 import { resolveVeniceBaseUrl } from '../../venice/resolveBaseUrl.js'
 import { openWallet } from '../../wallet/openWallet.js'
+import { handleShutdown, untilAborted } from '../../util/shutdown.js'
 import { CLIError } from '../CLIError.js'
 import { openKeyStoreFromEnv } from '../keysContext.js'
 
@@ -38,20 +39,26 @@ export default defineCommand({
     const wallet = await openWallet(env)
     const store = await openKeyStoreFromEnv(env)
     const options = { wallet, store, baseURL: resolveVeniceBaseUrl(env), agent: args.agent, ledgerPath: ledgerPathIn(env.GONDOLA_STATE_DIR) }
-    if (!args.http) {
-      const { server } = await createMcpServer(options)
-      await server.connect(new StdioServerTransport())
-      await new Promise<void>((resolve) => server.server.onclose = resolve)
-      return
+    // The first SIGINT/SIGTERM lets the tool call in hand finish and closes the server (exit 0); a second forces exit 130.
+    const shutdown = handleShutdown({ name: 'gondola mcp', finishing: 'the tool calls in hand' })
+    try {
+      if (!args.http) {
+        const { server } = await createMcpServer(options)
+        await server.connect(new StdioServerTransport())
+        const closed = new Promise<void>((resolve) => (server.server.onclose = resolve))
+        await Promise.race([closed, untilAborted(shutdown.signal)])
+        if (shutdown.received) await server.close()
+      } else {
+        const http = await serveMcpHttp({ createServer: async () => (await createMcpServer(options)).server, host: args.host, port, token: env.GONDOLA_MCP_TOKEN })
+        process.stderr.write(`gondola mcp: Streamable HTTP at ${http.url}\n`)
+        if (!env.GONDOLA_MCP_TOKEN) process.stderr.write(`gondola mcp: bearer token (shown once): ${http.token}\n`)
+        else process.stderr.write('gondola mcp: bearer token from GONDOLA_MCP_TOKEN\n')
+        await untilAborted(shutdown.signal)
+        await http.close()
+      }
+      if (shutdown.received) process.stderr.write(`gondola mcp: stopped (${shutdown.received}).\n`)
+    } finally {
+      shutdown.dispose()
     }
-    const http = await serveMcpHttp({ createServer: async () => (await createMcpServer(options)).server, host: args.host, port, token: env.GONDOLA_MCP_TOKEN })
-    process.stderr.write(`gondola mcp: Streamable HTTP at ${http.url}\n`)
-    if (!env.GONDOLA_MCP_TOKEN) process.stderr.write(`gondola mcp: bearer token (shown once): ${http.token}\n`)
-    else process.stderr.write('gondola mcp: bearer token from GONDOLA_MCP_TOKEN\n')
-    await new Promise<void>((resolve) => {
-      const stop = () => void http.close().then(resolve)
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
-    })
   },
 })
