@@ -14,8 +14,11 @@ export class FleetSpecError extends BaseError {
   }
 }
 
-/** One agent of a fleet and its own key limit. */
-export type FleetAgent = { agent: string; diem: number; period?: LimitPeriod | undefined }
+/**
+ * One agent of a fleet and its own key limit. `defaulted`: no limit was given for this agent (a bare name, a row
+ * without diem): `diem` is the default, and a live key it already has keeps its own limits.
+ */
+export type FleetAgent = { agent: string; diem: number; period?: LimitPeriod | undefined; defaulted?: boolean | undefined }
 
 const agentName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1–32 lowercase letters, digits and dashes')
 const diem = z.number().positive('must be a positive number of Diem').max(9_999_999_999).finite()
@@ -44,7 +47,7 @@ export function parseAgentList(value: string, o: { defaultDiem: number; period?:
         const why = rest.length ? 'use name or name:diem' : `${row.error!.issues[0]!.path.join('.')} ${row.error!.issues[0]!.message}`
         throw new FleetSpecError(`--agents entry "${entry}" is invalid: ${why}.`, { metaMessages: ['Example: --agents bot01:1.5,bot02:0.25 (Diem per period; names are lowercase letters, digits, dashes).'], code: 'FLEET_BAD_ENTRY' })
       }
-      return { agent: row.data.agent, diem: row.data.diem!, ...(o.period ? { period: o.period } : {}) }
+      return { agent: row.data.agent, diem: row.data.diem!, ...(o.period ? { period: o.period } : {}), ...(limit === undefined ? { defaulted: true } : {}) }
     }),
     '--agents',
   )
@@ -79,7 +82,7 @@ export async function readFleetFile(path: string, o: { defaultDiem: number; peri
         const issue = row.error.issues[0]!
         throw new FleetSpecError(`${path} ${where}: ${issue.path.join('.') || 'row'} ${issue.message}.`, { metaMessages: ['Each row needs "agent" (lowercase letters, digits, dashes) and may set "diem" (positive) and "period" (EPOCH, MONTH, LIFETIME).'], exitCode: ExitCode.config, code: 'FLEET_BAD_ROW' })
       }
-      return { agent: row.data.agent, diem: row.data.diem ?? o.defaultDiem, ...((row.data.period ?? o.period) ? { period: row.data.period ?? o.period } : {}) }
+      return { agent: row.data.agent, diem: row.data.diem ?? o.defaultDiem, ...((row.data.period ?? o.period) ? { period: row.data.period ?? o.period } : {}), ...(row.data.diem === undefined ? { defaulted: true } : {}) }
     }),
     path,
   )
