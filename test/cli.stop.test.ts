@@ -7,7 +7,9 @@ import { promisify } from 'node:util'
 import { formatEther, parseEther, type Address } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { devStake } from '../src/devnet/devStake.js'
-import { cliState } from './helpers/cliState.js'
+import { KeyStore } from '../src/keys/KeyStore.js'
+import { createVeniceClient } from '../src/venice/createVeniceClient.js'
+import { CLI_TEST_PASSWORD, cliState } from './helpers/cliState.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
 
@@ -97,6 +99,17 @@ describe('gondola run social-bot: stops when told, keeps its rate, is not blocke
     }
     expect(await posts()).toBe(3)
     expect(existsSync(lockPath)).toBe(false)
+
+    // Revoking the ADMIN key needs --yes and says what it breaks; one already revoked on Venice is just forgotten (exit 0).
+    const admin = (JSON.parse((await gondola(env, 'keys', 'list', '--json')).stdout).keys as { id: string; apiKeyType: string }[]).find((k) => k.apiKeyType === 'ADMIN')!
+    const refused = await gondola(env, 'keys', 'revoke', admin.id)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/is the ADMIN key of wallet 0x[0-9a-fA-F]{40}: revoking it breaks key minting, rotation and revocation.* Pass --yes to revoke it anyway/)
+    const store = await KeyStore.open({ path: join(stateDir, 'keys.json'), password: CLI_TEST_PASSWORD })
+    await createVeniceClient({ baseURL: emulator().baseURL, apiKey: store.reveal(admin.id), maxRetries: 0 }).deleteApiKey(admin.id)
+    const gone = await gondola(env, 'keys', 'revoke', admin.id, '--yes')
+    expect(gone.code, gone.stderr).toBe(0)
+    expect(gone.stdout).toBe(`Already revoked on Venice; forgot ${admin.id}\n`)
   }, 600_000)
 })
 
