@@ -25,7 +25,8 @@ export type DiemAutopilotReturnType = {
  * DIEM rule), plans the cheapest way to `GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY` and carries it out.
  *
  * @throws {AutopilotShortError} (exit code 6) when the target cannot be reached; what was possible is done first,
- * and the message says what is missing ("0.0837 ETH more, or 82.97 VVV").
+ * and the message says what is missing ("0.0837 ETH more, or 82.97 VVV"). With `signal` aborted the pass
+ * finishes the step in hand, starts no other, and returns (its summary says where it stopped).
  *
  * @example
  * ```ts
@@ -33,9 +34,10 @@ export type DiemAutopilotReturnType = {
  * pass.summary // 'Target 1 Diem/day reached: 0.2 → 1.0001 Diem/day from the next reset. (5 tx)'
  * ```
  */
-export async function runDiemAutopilot(ctx: { wallet: Wallet; env: Env }): Promise<DiemAutopilotReturnType> {
-  const pass = await runAutopilotPass({ ...(await autopilotConfig(ctx.env, ctx.wallet)), mode: 'run' })
-  if (!pass.reached) throw shortError(pass)
+export async function runDiemAutopilot(ctx: { wallet: Wallet; env: Env; signal?: AbortSignal | undefined }): Promise<DiemAutopilotReturnType> {
+  const pass = await runAutopilotPass({ ...(await autopilotConfig(ctx.env, ctx.wallet)), mode: 'run', signal: ctx.signal && { signal: ctx.signal } })
+  // A pass stopped by a signal reports what it did (the message says so); it is not a shortfall.
+  if (!pass.reached && !pass.stopped) throw shortError(pass)
   const hashes = pass.execution?.hashes ?? []
   const summary = hashes.length ? `${pass.message} (${hashes.length} tx)` : `nothing to do: ${pass.message}`
   return { summary, hashes, target: pass.entry.target, before: pass.entry.projectedBefore, after: pass.entry.projectedAfter, reached: pass.reached, plan: planRows(pass.plan) }

@@ -43,7 +43,7 @@ describe('exitCodeOf', () => {
 describe('README', () => {
   it('documents exactly the exit codes of exitCodes.ts', async () => {
     const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
-    const documented = [...readme.matchAll(/^ {2}\| (\d) \| .+ \|$/gm)].map((m) => Number(m[1]))
+    const documented = [...readme.matchAll(/^ {2}\| (\d+) \| .+ \|$/gm)].map((m) => Number(m[1]))
     expect(documented).toEqual(Object.values(ExitCode))
   })
 })

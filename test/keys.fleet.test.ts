@@ -19,7 +19,7 @@ const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
 
 describe('fleet specs', () => {
   it('reads per-agent limits from --agents and from JSON/CSV fleet files, naming the bad entry', async () => {
-    expect(parseAgentList('bot01:1.5, bot02:0.25,bot03', { defaultDiem: 1 })).toEqual([{ agent: 'bot01', diem: 1.5 }, { agent: 'bot02', diem: 0.25 }, { agent: 'bot03', diem: 1 }])
+    expect(parseAgentList('bot01:1.5, bot02:0.25,bot03', { defaultDiem: 1 })).toEqual([{ agent: 'bot01', diem: 1.5 }, { agent: 'bot02', diem: 0.25 }, { agent: 'bot03', diem: 1, defaulted: true }])
     expect(() => parseAgentList('bot01:lots', { defaultDiem: 1 })).toThrow(/--agents entry "bot01:lots" is invalid: diem/)
     expect(() => parseAgentList('bot01:-1', { defaultDiem: 1 })).toThrow(/--agents entry "bot01:-1" is invalid/)
     expect(() => parseAgentList('Bot01', { defaultDiem: 1 })).toThrow(/agent must be 1–32 lowercase/)
@@ -28,9 +28,9 @@ describe('fleet specs', () => {
 
     const dir = await mkdtemp(join(tmpdir(), 'gondola-fleet-'))
     await writeFile(join(dir, 'fleet.csv'), 'agent,diem,period\n# comment\nbot01,1.5,epoch\nbot02,,MONTH\n\n')
-    expect(await readFleetFile(join(dir, 'fleet.csv'), { defaultDiem: 0.5 })).toEqual([{ agent: 'bot01', diem: 1.5, period: 'EPOCH' }, { agent: 'bot02', diem: 0.5, period: 'MONTH' }])
+    expect(await readFleetFile(join(dir, 'fleet.csv'), { defaultDiem: 0.5 })).toEqual([{ agent: 'bot01', diem: 1.5, period: 'EPOCH' }, { agent: 'bot02', diem: 0.5, period: 'MONTH', defaulted: true }])
     await writeFile(join(dir, 'fleet.json'), JSON.stringify({ agents: [{ agent: 'bot01', diem: 2 }, { name: 'bot02' }] }))
-    expect(await readFleetFile(join(dir, 'fleet.json'), { defaultDiem: 0.5 })).toEqual([{ agent: 'bot01', diem: 2 }, { agent: 'bot02', diem: 0.5 }])
+    expect(await readFleetFile(join(dir, 'fleet.json'), { defaultDiem: 0.5 })).toEqual([{ agent: 'bot01', diem: 2 }, { agent: 'bot02', diem: 0.5, defaulted: true }])
     await writeFile(join(dir, 'bad.csv'), 'agent,diem\nbot01,1\nbot 2,x\n')
     await expect(readFleetFile(join(dir, 'bad.csv'), { defaultDiem: 1 })).rejects.toMatchObject({ name: 'FleetSpecError', exitCode: 3, shortMessage: expect.stringMatching(/bad\.csv line 3, column 1: agent must be/) })
     await writeFile(join(dir, 'noheader.csv'), 'bot01,1\n')
@@ -44,7 +44,7 @@ describe('fleet specs', () => {
     const file = join(dir, 'excel.csv')
     // What a spreadsheet saves: a UTF-8 BOM, CRLF, every cell quoted; a comment line and a blank line between rows.
     await writeFile(file, '\uFEFF"agent","diem","period"\r\n# the night shift\r\n"bot01","1.5","epoch"\r\n\r\n"bot02","","MONTH"\r\n')
-    expect(await readFleetFile(file, { defaultDiem: 0.5 })).toEqual([{ agent: 'bot01', diem: 1.5, period: 'EPOCH' }, { agent: 'bot02', diem: 0.5, period: 'MONTH' }])
+    expect(await readFleetFile(file, { defaultDiem: 0.5 })).toEqual([{ agent: 'bot01', diem: 1.5, period: 'EPOCH' }, { agent: 'bot02', diem: 0.5, period: 'MONTH', defaulted: true }])
     // A comma inside quotes is part of the cell (the hand reader split it and read "1" as the limit and "5" as the period).
     await writeFile(file, 'agent,diem\nbot01,"1,5"\n')
     await expect(readFleetFile(file, { defaultDiem: 1 })).rejects.toMatchObject({ exitCode: 3, shortMessage: `${file} line 2, column 2: diem must be a positive number of Diem per period, e.g. 1.5; got "1,5".` })

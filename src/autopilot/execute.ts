@@ -1,7 +1,8 @@
 /**
  * Carries out a plan through the wallet actions, which enforce the spend policy (caps, allowlist, slippage)
  * and journal every transaction (a crash resumes instead of repeating). Stops at the first refusal and says
- * which step it was; what was already sent stays done.
+ * which step it was; what was already sent stays done. Told to stop (`signal`), it finishes the step in hand
+ * (a swap is always staked, a mint always staked) and starts no other.
  */
 import type { Hex } from 'viem'
 import { BaseError } from '../errors/BaseError.js'
@@ -16,7 +17,24 @@ import type { PlanStep } from './planner.js'
 /** What one step really did. */
 export type StepOutcome = { action: PlanStep['action']; amount: bigint; ethSpent: bigint; gasEth: bigint; vvvOut: bigint; diemOut: bigint; svvvLocked: bigint; hashes: Hex[] }
 
-export type ExecuteReturnType = { outcomes: StepOutcome[]; hashes: Hex[]; ethSpent: bigint; gasEth: bigint; error: BaseError | undefined }
+export type ExecuteReturnType = {
+  outcomes: StepOutcome[]
+  hashes: Hex[]
+  ethSpent: bigint
+  gasEth: bigint
+  error: BaseError | undefined
+  /** Set when `signal` stopped the plan before its last step (its reason, e.g. a ShutdownRequestedError). */
+  stopped: unknown
+}
+
+export type ExecutePlanOptions = {
+  /** Each step's runs are journaled under `<key>:<step>:<part>`. */
+  idempotencyKey?: string | undefined
+  /** Stops the plan between steps. */
+  signal?: AbortSignal | undefined
+  /** Told which step starts (for a notice of what is in hand); returns what to call when it ends. */
+  onStep?: ((step: PlanStep, index: number) => () => void) | undefined
+}
 
 /**
  * @example
@@ -24,20 +42,28 @@ export type ExecuteReturnType = { outcomes: StepOutcome[]; hashes: Hex[]; ethSpe
  * const { outcomes, error } = await executePlan(wallet, plan.steps)
  * ```
  */
-export async function executePlan(wallet: Wallet, steps: readonly PlanStep[], o: { idempotencyKey?: string | undefined } = {}): Promise<ExecuteReturnType> {
+export async function executePlan(wallet: Wallet, steps: readonly PlanStep[], o: ExecutePlanOptions = {}): Promise<ExecuteReturnType> {
   const outcomes: StepOutcome[] = []
   let error: BaseError | undefined
+  let stopped: unknown
   for (const [i, step] of steps.entries()) {
+    if (o.signal?.aborted) {
+      stopped = o.signal.reason ?? true
+      break
+    }
+    const done = o.onStep?.(step, i)
     try {
       outcomes.push(await executeStep(wallet, step, o.idempotencyKey ? `${o.idempotencyKey}:${i}` : undefined))
     } catch (err) {
       if (!(err instanceof BaseError)) throw err
       error = err
       break
+    } finally {
+      done?.()
     }
   }
   const hashes = outcomes.flatMap((x) => x.hashes)
-  return { outcomes, hashes, ethSpent: outcomes.reduce((s, x) => s + x.ethSpent, 0n), gasEth: outcomes.reduce((s, x) => s + x.gasEth, 0n), error }
+  return { outcomes, hashes, ethSpent: outcomes.reduce((s, x) => s + x.ethSpent, 0n), gasEth: outcomes.reduce((s, x) => s + x.gasEth, 0n), error, stopped }
 }
 
 async function executeStep(wallet: Wallet, step: PlanStep, key: string | undefined): Promise<StepOutcome> {

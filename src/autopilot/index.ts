@@ -14,6 +14,7 @@ export { runAutopilotPass, shortError, type AutopilotPassParameters, type Autopi
 export { diemPerDayPerEth, planToTarget, type Plan, type PlanStep, type Shortfall } from './planner.js'
 export { learnPool, poolShare, projectAllowance, ratePerSvvv, type AllowanceModel, type StakeState } from './projection.js'
 export { dailyReport, dailyTable, type DailyRow } from './report.js'
+export { interruptedPasses, passKey, withInterruptedPasses } from './recover.js'
 export { renderAutopilotChart } from './chart.js'
 export { epochRunway, msToNextReset, type EpochRunway } from './runway.js'
 export { autopilotStore, type AutopilotStore, type Observation } from './store.js'

@@ -2,14 +2,16 @@
  * One autopilot pass: measure today's allowance, plan the cheapest way to the target, carry the plan out
  * under the spend policy (or only print it), measure again, and append the pass to the history.
  */
+import { randomBytes } from 'node:crypto'
 import { formatEther } from 'viem'
 import type { Wallet } from '../wallet/createWallet.js'
 import { AutopilotShortError } from './errors.js'
 import { executePlan, type ExecuteReturnType } from './execute.js'
-import { appendHistory, type HistoryEntry } from './history.js'
+import { appendHistory, readHistory, type HistoryEntry } from './history.js'
 import { readMarket } from './market.js'
 import { DAY_MS, measureAllowance, type AllowanceSource, type Measurement } from './measure.js'
 import { planToTarget, type Plan } from './planner.js'
+import { interruptedPasses, passKey } from './recover.js'
 import { epochRunway, type EpochRunway } from './runway.js'
 import type { AutopilotStore } from './store.js'
 import { excessMessage, excessOf, type Excess } from './unwind.js'
@@ -29,7 +31,12 @@ export type AutopilotPassParameters = {
   /** `plan`: print only (nothing is sent, nothing learned is lost); `run`: carry it out. */
   mode: 'run' | 'plan'
   now?: (() => number) | undefined
+  /** Stops the pass between plan steps (the step in hand is finished, the pass recorded). */
+  signal?: AutopilotStop | undefined
 }
+
+/** How a pass is told to stop: the abort signal, and an optional notice of the step in hand. */
+export type AutopilotStop = { signal: AbortSignal; doing?: ((what: string) => () => void) | undefined }
 
 export type AutopilotPassResult = {
   mode: 'run' | 'plan'
@@ -44,6 +51,8 @@ export type AutopilotPassResult = {
   excess: Excess | undefined
   entry: HistoryEntry
   message: string
+  /** True when a stop signal ended the pass before its plan was carried out. */
+  stopped: boolean
 }
 
 /**
@@ -54,10 +63,12 @@ export type AutopilotPassResult = {
  * ```
  */
 export async function runAutopilotPass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
-  return p.mode === 'run' ? p.store.withPassLock(() => pass(p)) : pass(p)
+  return p.mode === 'run' ? p.store.withPassLock(() => pass(p), p.signal?.signal) : pass(p)
 }
 
 async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
+  // A pass that was killed before it wrote its line is recorded now, from the wallet journal.
+  if (p.mode === 'run') for (const e of interruptedPasses(await readHistory(p.store.historyPath), p.wallet.journal.runs())) await appendHistory(p.store.historyPath, e)
   const measure = () => measureAllowance({ wallet: p.wallet, store: p.store, venice: p.venice, minStakedDiem: p.minStakedDiem, now: p.now })
   const m = await measure()
   const plan = await planToTarget({ measurement: m, market: await readMarket(p.wallet, m), target: p.target, minClaimVvv: p.minClaimVvv, horizonDays: p.horizonDays })
@@ -68,7 +79,10 @@ async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
   let message = plan.message + excessMessage(excess)
   let allowanceAfterPass: number | null = null
   if (p.mode === 'run' && plan.steps.length) {
-    execution = await executePlan(p.wallet, plan.steps)
+    // Each pass journals its transactions under its own key, so a pass cut short is still found in the report.
+    const idempotencyKey = passKey(m.now, randomBytes(3).toString('hex'))
+    const stop = p.signal
+    execution = await executePlan(p.wallet, plan.steps, { idempotencyKey, signal: stop?.signal, onStep: stop?.doing && ((step, i) => stop.doing!(`step ${i + 1} of ${plan.steps.length} (${step.action})`)) })
     if (execution.outcomes.length) await p.store.writeRate({ ...(await p.store.readRate()), lastActionEpoch: new Date(m.epochStart).toISOString() })
     const m2 = await measure()
     projectedAfter = m2.projected
@@ -79,6 +93,7 @@ async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
       message = again.message
     }
     if (execution.error) message += ` Stopped at a refusal: ${execution.error.shortMessage}`
+    if (execution.stopped) message += ` ${stoppedMessage(execution, plan.steps.length)}`
   }
   const reached = projectedAfter >= p.target
   const spentPrevEpoch = p.venice?.diemSpentBetween ? await p.venice.diemSpentBetween(m.epochStart - DAY_MS, m.epochStart).catch(() => null) : null
@@ -108,7 +123,12 @@ async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
     message,
   }
   if (p.mode === 'run') await appendHistory(p.store.historyPath, entry)
-  return { mode: p.mode, measurement: m, plan, execution, projectedAfter, reached, runway, excess, entry, message }
+  return { mode: p.mode, measurement: m, plan, execution, projectedAfter, reached, runway, excess, entry, message, stopped: Boolean(execution?.stopped) }
+}
+
+function stoppedMessage(e: ExecuteReturnType, total: number): string {
+  const by = (e.stopped as { signal?: unknown } | undefined)?.signal
+  return `Stopped${typeof by === 'string' ? ` by ${by}` : ''} after ${e.outcomes.length} of ${total} steps (${e.hashes.length} tx sent, recorded); the next pass carries on.`
 }
 
 /** Burn from the previous epoch's spend (else today's so far), against today's balance and tomorrow's allowance. */

@@ -40,8 +40,8 @@ export type AutopilotStore = {
   historyPath: string
   readRate(): Promise<RateFile>
   writeRate(file: RateFile): Promise<void>
-  /** Holds the pass lock while `fn` runs. */
-  withPassLock<T>(fn: () => Promise<T>): Promise<T>
+  /** Holds the pass lock while `fn` runs; `signal` ends the wait for another pass's lock. */
+  withPassLock<T>(fn: () => Promise<T>, signal?: AbortSignal | undefined): Promise<T>
 }
 
 /**
@@ -76,10 +76,10 @@ export function autopilotStore(o: { stateDir: string; chainId: number; address: 
       return parsed.data
     },
     writeRate: (file) => atomicWrite(ratePath, `${JSON.stringify(file, null, 2)}\n`),
-    async withPassLock(fn) {
+    async withPassLock(fn, signal) {
       let lock: FileLock | undefined
       try {
-        lock = await lockFile({ path: join(dir, 'pass'), timeoutMs: o.lockTimeoutMs ?? 300_000, staleMs: 5 * 60_000 })
+        lock = await lockFile({ path: join(dir, 'pass'), timeoutMs: o.lockTimeoutMs ?? 300_000, staleMs: 5 * 60_000, signal })
         return await fn()
       } finally {
         await lock?.release()

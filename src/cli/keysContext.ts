@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { Env } from '../config/env.js'
 import { KeyStore } from '../keys/KeyStore.js'
+import { typedKeystorePassword } from '../wallet/accounts/loadAccount.js'
 import type { KeySummary } from '../keys/KeyStore.js'
 import { formatNumber } from './format.js'
 
@@ -13,9 +14,10 @@ export async function openKeyStoreFromEnv(env: Pick<Env, 'GONDOLA_STATE_DIR' | '
   if (env.GONDOLA_DATABASE_URL) {
     // Loaded only in fleet mode: the embedded default does not load the Postgres driver.
     const [{ databaseFor }, { openPgKeyStore }] = await Promise.all([import('../fleet/state/sharedDatabase.js'), import('../fleet/state/pgKeyStore.js')])
-    return openPgKeyStore(await databaseFor(env.GONDOLA_DATABASE_URL), { password: env.GONDOLA_KEYSTORE_PASSWORD, fleetSecret: env.GONDOLA_FLEET_SECRET })
+    return openPgKeyStore(await databaseFor(env.GONDOLA_DATABASE_URL), { password: env.GONDOLA_KEYSTORE_PASSWORD ?? typedKeystorePassword(), fleetSecret: env.GONDOLA_FLEET_SECRET })
   }
-  return KeyStore.open({ path: join(env.GONDOLA_STATE_DIR, 'keys.json'), password: env.GONDOLA_KEYSTORE_PASSWORD })
+  // A password typed at the wallet's prompt seals the key store exactly as an exported one would.
+  return KeyStore.open({ path: join(env.GONDOLA_STATE_DIR, 'keys.json'), password: env.GONDOLA_KEYSTORE_PASSWORD ?? typedKeystorePassword() })
 }
 
 /** One line for a kept key: id, type, agent, limits, expiry, redacted secret. */

@@ -1,6 +1,7 @@
 import { createSpinner } from 'nanospinner'
 import { publicText } from '../util/publicError.js'
 import { getLogger } from '../util/logger.js'
+import { onPrompt } from '../util/terminalPrompt.js'
 import { displayJson } from './format.js'
 
 /** Prints one JSON line (for `--json`). bigint values become decimal strings; float noise is rounded off; credentials in URLs are removed. */
@@ -26,12 +27,26 @@ export type Progress = (text: string, fields?: Record<string, unknown>) => void
  * ```
  */
 export async function withSpinner<T>(text: string, task: (update: Progress) => Promise<T>, _options: { json: boolean }): Promise<T> {
-  if (!process.stderr.isTTY) {
+  // A terminal that reports no width (a 0-column pty) gets log lines: a spinner cannot lay out a line there.
+  if (!process.stderr.isTTY || !(process.stderr.columns > 0)) {
     const log = getLogger('progress')
     log.info(text)
     return task((t, fields) => log.info(t, fields))
   }
-  const spinner = createSpinner(text, { stream: process.stderr }).start()
+  const spinner = createSpinner(text, { stream: process.stderr })
+  // nanospinner exits the process (130) on SIGINT/SIGTERM while it spins: that would cut a step in flight. The
+  // command's own shutdown handler (src/util/shutdown.ts) decides; the spinner's handlers are taken off again.
+  const start = () => {
+    const before = new Set([...process.listeners('SIGINT'), ...process.listeners('SIGTERM')])
+    spinner.start()
+    if (before.size) for (const sig of ['SIGINT', 'SIGTERM'] as const) for (const l of process.listeners(sig)) if (!before.has(l)) process.off(sig, l)
+  }
+  // The spinner hides the cursor; a forced exit must not leave it hidden.
+  const showCursor = () => void process.stderr.write('\u001B[?25h')
+  process.on('exit', showCursor)
+  start()
+  // A password prompt gets the line to itself: the spinner is cleared while it waits, and resumes after.
+  const off = onPrompt((prompting) => void (prompting ? spinner.clear().stop() : start()))
   try {
     const result = await task((t, fields) => spinner.update({ text: typeof fields?.hash === 'string' ? `${t} (tx ${fields.hash})` : t }))
     spinner.success({ text })
@@ -39,6 +54,9 @@ export async function withSpinner<T>(text: string, task: (update: Progress) => P
   } catch (err) {
     spinner.error({ text })
     throw err
+  } finally {
+    off()
+    process.off('exit', showCursor)
   }
 }
 

@@ -30,7 +30,8 @@ export const envSchema = z.object({
   GONDOLA_KEYSTORE: z.string().min(1).optional(),
   GONDOLA_KEYSTORE_PASSWORD: z.string().min(1).optional(),
   GONDOLA_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters').optional(),
-  VENICE_API_BASE_URL: optionalUrl,
+  // Venice's API lives under /api/v1: a bare origin would answer every call with a 404 that names nothing.
+  VENICE_API_BASE_URL: optionalUrl.refine((v) => v === undefined || /\/api\/v1\/?$/.test(new URL(v).pathname), 'must end with /api/v1 (e.g. https://api.venice.ai/api/v1)'),
   VENICE_ADMIN_API_KEY: z.string().min(8).optional(),
   GONDOLA_CHANNEL: z
     .string()

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises'
 import type { LedgerEntry } from '../agent/ledger.js'
 import { readHistory } from '../autopilot/history.js'
 import { dailyReport } from '../autopilot/report.js'
+import { withInterruptedPasses } from '../autopilot/recover.js'
+import type { JournalRun } from '../wallet/journal/journal.js'
 import { readRunRecords, type RunRecord } from '../host/runHistory.js'
 
 /** One point of a key's balance/burn series (from the ledger). */
@@ -19,7 +21,9 @@ export type KeyPoint = { ts: string; balanceDiem: number | null; spentDiem: numb
  */
 export async function dashboardData(p: { entries: readonly LedgerEntry[]; runsPath: string; journalPath: string; autopilotHistoryPath?: string | undefined }) {
   // The autopilot's history as its daily rows (day, allowance, spend, utilisation, actions, ETH, runway).
-  const [runs, journal, autopilot] = await Promise.all([readRunRecords(p.runsPath), readJournalRuns(p.journalPath), p.autopilotHistoryPath ? readHistory(p.autopilotHistoryPath).then(dailyReport) : []])
+  // A pass cut short before it wrote its history line is rebuilt from the wallet journal (every tx counted).
+  const autopilotRows = async (path: string) => dailyReport(withInterruptedPasses(await readHistory(path), await readJournalFile(p.journalPath)))
+  const [runs, journal, autopilot] = await Promise.all([readRunRecords(p.runsPath), readJournalRuns(p.journalPath), p.autopilotHistoryPath ? autopilotRows(p.autopilotHistoryPath) : []])
   return { keys: keySeries(p.entries), spendPerDay: spendPerDay(p.entries), agents: agentTable(p.entries, runs), journal, autopilot }
 }
 
@@ -63,6 +67,16 @@ export function agentTable(entries: readonly LedgerEntry[], runs: readonly RunRe
     r.lastStatus = run.status
   }
   return Object.values(rows)
+}
+
+/** The journal file's runs as written (a missing or unreadable file: none). */
+async function readJournalFile(path: string): Promise<JournalRun[]> {
+  const text = await readFile(path, 'utf8').catch(() => '')
+  try {
+    return text ? ((JSON.parse(text) as { runs?: JournalRun[] }).runs ?? []) : []
+  } catch {
+    return []
+  }
 }
 
 /** The wallet journal's runs, newest first, with their steps (hash, status) — unfinished ones marked. */

@@ -11,6 +11,7 @@
  * | 4 | refused by the spend policy (cap, allowlist, funding window, slippage) |
  * | 5 | network: the chain RPC or the Venice API could not be reached |
  * | 6 | insufficient funds or balance (on chain, or Venice Diem/USD), or a target that capital cannot reach |
+ * | 130 | stopped by SIGINT/SIGTERM before the work was done (what was done is said on stderr), or a forced exit |
  *
  * @example
  * ```ts
@@ -26,6 +27,7 @@ export const ExitCode = {
   policy: 4,
   network: 5,
   funds: 6,
+  interrupted: 130,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]

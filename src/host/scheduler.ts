@@ -23,6 +23,11 @@ export type ScheduledJob = {
    * later slots. Never more than one catch-up in a row.
    */
   catchUp?: { lastRunAt?: (() => number | undefined | Promise<number | undefined>) | undefined } | undefined
+  /**
+   * Interval jobs only: when the job last started (clock ms, e.g. read from a file the job writes), so a restart
+   * keeps the rate: the first run waits until one interval after it instead of running at once.
+   */
+  lastStartedAt?: (() => number | undefined | Promise<number | undefined>) | undefined
   run: (tick: ScheduleTick) => Promise<unknown>
 }
 
@@ -54,7 +59,8 @@ export type ScheduleReport = { runs: ScheduleRun[]; stoppedBy: 'maxRuns' | 'unti
 const wallClock: LimiterClock = { now: Date.now, sleep }
 
 /**
- * Runs jobs on an injectable clock. An `everySeconds` job runs at once, then at a fixed rate from the start;
+ * Runs jobs on an injectable clock. An `everySeconds` job runs at once (or one interval after `lastStartedAt`),
+ * then at a fixed rate;
  * a `cron` job runs at each matching time from the start on (a match at the start itself counts). A run that
  * outlasts its next slot skips the missed slots (no pile-up, no overlap). Bounded by `maxRuns` and/or `until`,
  * or stopped with `signal`; at least one bound is required.
@@ -84,7 +90,7 @@ export async function runSchedule(jobs: readonly ScheduledJob[], options: Schedu
 
   async function loop(job: ScheduledJob, i: number): Promise<void> {
     const timing = timings[i]!
-    const slots = typeof timing === 'number' ? intervalSlots(start, timing * 1000) : cronSlots(start, timing)
+    const slots = typeof timing === 'number' ? intervalSlots(firstIntervalRun(await job.lastStartedAt?.(), start, timing * 1000), timing * 1000) : cronSlots(start, timing)
     let dueAt = slots.first
     let catchUp = false
     if (job.catchUp && typeof timing !== 'number') {
@@ -126,6 +132,19 @@ export async function runSchedule(jobs: readonly ScheduledJob[], options: Schedu
   }
   if (stop.signal.aborted) stoppedBy = 'signal'
   return { runs, stoppedBy }
+}
+
+/**
+ * When an interval job first runs (clock ms): at `start`, or one interval after its last start when that is still
+ * ahead — never more than one interval away (a last start in the future, a clock set back, waits no longer).
+ *
+ * @example
+ * ```ts
+ * firstIntervalRun(1_000, 60_000, 600_000) // 540_000: the last run started 59 s before the start
+ * ```
+ */
+export function firstIntervalRun(lastStartedAt: number | undefined, start: number, everyMs: number): number {
+  return lastStartedAt !== undefined && lastStartedAt + everyMs > start ? Math.min(lastStartedAt + everyMs, start + everyMs) : start
 }
 
 /** A job's validated timing: an interval in seconds, or a parsed cron schedule. */

@@ -12,10 +12,19 @@ export type AgentKeySpec = {
   /** ISO expiry of a new key (kept keys are not rotated for a later expiry, only when expired). */
   expiresAt?: string | undefined
   description?: string | undefined
+  /** No limit was given for this agent: a live key it has is kept whatever its limits (never silently lowered). */
+  keepLive?: boolean | undefined
 }
 
 /** `kept`: a live key with these limits exists; `minted`: none did; `rotated`: the limits changed (new key minted, old revoked). */
-export type EnsureAgentKeyReturnType = { status: 'kept' | 'minted' | 'rotated' | 'planned'; key?: KeySummary | undefined; revoked: string[]; verified?: boolean | undefined }
+export type EnsureAgentKeyReturnType = {
+  status: 'kept' | 'minted' | 'rotated' | 'planned'
+  key?: KeySummary | undefined
+  revoked: string[]
+  verified?: boolean | undefined
+  /** The limits of the live key a rotation replaces (or a plan would), for saying what changes. */
+  previous?: { consumptionLimit: ConsumptionLimit; limitPeriod: LimitPeriod } | undefined
+}
 
 export type EnsureAgentKeyParameters = Omit<ProvisionApiKeyParameters, 'apiKeyType' | 'description' | 'consumptionLimit' | 'limitPeriod' | 'expiresAt' | 'agent'> & {
   spec: AgentKeySpec
@@ -29,7 +38,7 @@ export type EnsureAgentKeyParameters = Omit<ProvisionApiKeyParameters, 'apiKeyTy
 
 /**
  * One agent's INFERENCE key, idempotently: a kept key Venice still knows, not expired, with the same limit and
- * period is reused; with a different limit the agent's key is rotated — the new key is minted (and stored)
+ * period is reused (with `keepLive`, whatever its limits); with a different limit the agent's key is rotated — the new key is minted (and stored)
  * first, then every older live key of that agent is revoked, so the agent is never without a key and no
  * second key stays live.
  *
@@ -49,10 +58,12 @@ export async function ensureAgentKey(p: EnsureAgentKeyParameters): Promise<Ensur
     .keys('INFERENCE')
     .filter((k) => k.agent === spec.agent && k.wallet === wallet && k.apiOrigin === apiOrigin)
     .filter((k) => (liveIds ? liveIds.has(k.id) : true) && (!k.expiresAt || Date.parse(k.expiresAt) > now))
-  const same = live.filter((k) => sameLimits(k, spec.consumptionLimit, period)).at(-1)
+  const same = live.filter((k) => sameLimits(k, spec.consumptionLimit, period)).at(-1) ?? (spec.keepLive ? live.at(-1) : undefined)
   if (same) return { status: 'kept', key: p.store.summaries().find((k) => k.id === same.id), revoked: [] }
+  const last = live.at(-1)
+  const previous = last && { consumptionLimit: last.consumptionLimit, limitPeriod: last.limitPeriod ?? 'EPOCH' }
   // A dry run reports the keys a rotation would revoke.
-  if (dryRun) return { status: 'planned', revoked: live.map((k) => k.id) }
+  if (dryRun) return { status: 'planned', revoked: live.map((k) => k.id), previous }
   const minted = await provisionApiKey({
     ...mintParams,
     agent: spec.agent,
@@ -65,7 +76,7 @@ export async function ensureAgentKey(p: EnsureAgentKeyParameters): Promise<Ensur
   // Only after the new key is stored: revoke the agent's older live keys (other limits).
   const revoked: string[] = []
   for (const old of live) revoked.push((await revokeApiKey({ store: p.store, baseURL: p.baseURL, id: old.id, fetch: p.fetch })).id)
-  return { status: revoked.length ? 'rotated' : 'minted', key: minted.key, revoked, verified: minted.verified }
+  return { status: revoked.length ? 'rotated' : 'minted', key: minted.key, revoked, verified: minted.verified, previous }
 }
 
 function sameLimits(k: StoredKey, limit: ConsumptionLimit, period: LimitPeriod): boolean {

@@ -19,8 +19,11 @@ export class FleetSpecError extends BaseError {
   }
 }
 
-/** One agent of a fleet and its own key limit. */
-export type FleetAgent = { agent: string; diem: number; period?: LimitPeriod | undefined }
+/**
+ * One agent of a fleet and its own key limit. `defaulted`: no limit was given for this agent (a bare name, a row
+ * without diem): `diem` is the default, and a live key it already has keeps its own limits.
+ */
+export type FleetAgent = { agent: string; diem: number; period?: LimitPeriod | undefined; defaulted?: boolean | undefined }
 
 /** Each field's rule, in the words every error uses (flag or file). */
 const RULES = {
@@ -79,7 +82,7 @@ export function parseAgentList(value: string, o: { defaultDiem: number; period?:
     if (rest.length) throw new FleetSpecError(`--agents entry "${entry}" is invalid: use name or name:diem.`, { metaMessages: [example], code: 'FLEET_BAD_ENTRY' })
     const checked = checkRow({ agent: name, diem: limit === undefined ? o.defaultDiem : diemOf(limit) })
     if (!checked.ok) throw new FleetSpecError(`--agents entry "${entry}" is invalid: ${checked.field} ${checked.rule}; got ${got(checked.got)}.`, { metaMessages: [example], code: 'FLEET_BAD_ENTRY' })
-    return { where: `entry "${entry}"`, agent: { agent: checked.row.agent, diem: checked.row.diem!, ...(o.period ? { period: o.period } : {}) } }
+    return { where: `entry "${entry}"`, agent: { agent: checked.row.agent, diem: checked.row.diem!, ...(o.period ? { period: o.period } : {}), ...(limit === undefined ? { defaulted: true } : {}) } }
   })
   return unique(rows, (where, agent) => new FleetSpecError(`--agents lists agent "${agent}" twice (${where}).`, { metaMessages: ['List each agent once.'], code: 'FLEET_DUPLICATE' }))
 }
@@ -117,7 +120,7 @@ export async function readFleetFile(path: string, o: { defaultDiem: number; peri
       throw fail(`${path} ${where}${columnOf(checked.field)}: ${checked.field} ${checked.rule}; got ${got(checked.got)}.`, 'Each row needs "agent" (lowercase letters, digits, dashes) and may set "diem" (a positive number) and "period" (EPOCH, MONTH, LIFETIME).', 'FLEET_BAD_ROW')
     }
     const period = checked.row.period ?? o.period
-    return { where: `${where}${columnOf('agent')}`, agent: { agent: checked.row.agent, diem: checked.row.diem ?? o.defaultDiem, ...(period ? { period } : {}) } }
+    return { where: `${where}${columnOf('agent')}`, agent: { agent: checked.row.agent, diem: checked.row.diem ?? o.defaultDiem, ...(period ? { period } : {}), ...(checked.row.diem === undefined ? { defaulted: true } : {}) } }
   })
   return unique(agents, (where, agent, first) => fail(`${path} ${where}: agent "${agent}" is already listed (${first}).`, 'List each agent once.', 'FLEET_DUPLICATE'))
 }

@@ -18,11 +18,15 @@ export type ProvisionParameters = {
   /** Venice API base URL (the emulator's on the devnet). */
   baseURL: string
   store: KeyStore
-  /** One limited INFERENCE key per agent: a name (limit `diemPerAgent`), or a name with its own limit and period. */
+  /**
+   * One limited INFERENCE key per agent: a name (or a `defaulted` entry: no limit given for it), or a name with its
+   * own limit and period. An agent without a limit of its own keeps the live key it has, whatever its limits, unless
+   * `diemPerAgent` or `limitPeriod` is given: a kept key is never lowered to a default by omission.
+   */
   agents: Array<string | FleetAgent>
   /** sVVV to hold (base units); swaps and stakes only what is missing. */
   stakeSvvv: bigint
-  /** Diem consumption limit per `limitPeriod` of each agent given by name only. Default 1. */
+  /** Diem consumption limit per `limitPeriod` of each agent given without its own; given, it applies to their live keys too. Default (new keys only) 1. */
   diemPerAgent?: number | undefined
   limitPeriod?: LimitPeriod | undefined
   /** Agent keys expire this many days from now (default: never). */
@@ -44,7 +48,7 @@ export type ProvisionReturnType = {
   stake: EnsureStakeReturnType
   admin: KeyOutcome
   /** Per agent: `kept` (same limits, still live), `minted`, or `rotated` (limit changed: new key minted, then `revoked` ones revoked). */
-  agents: (KeyOutcome & { agent: string; diem: number; period: LimitPeriod; revoked: string[] })[]
+  agents: (KeyOutcome & { agent: string; diem: number; period: LimitPeriod; revoked: string[]; previous?: { diem: number | undefined; period: LimitPeriod } | undefined })[]
   /** Mints an earlier, interrupted run left in flight: orphans revoked, attempts cleared. */
   reconciled: ReconcileResult
   /** The HTTP requests this run would send (dry run) — what a reviewer checks before going live. */
@@ -105,7 +109,10 @@ async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; ap
   const expiresAt = p.expiresInDays ? new Date(now() + p.expiresInDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, '.000Z') : undefined
   const agents: ProvisionReturnType['agents'] = []
   for (const entry of p.agents) {
-    const spec = typeof entry === 'string' ? { agent: entry, diem: p.diemPerAgent ?? 1 } : entry
+    const e: Partial<FleetAgent> & { agent: string } = typeof entry === 'string' ? { agent: entry, defaulted: true } : entry
+    // No limit of its own: an explicit default applies; without one, a live key keeps its limits.
+    const spec = { agent: e.agent, diem: e.defaulted ? (p.diemPerAgent ?? e.diem ?? 1) : e.diem!, period: e.period }
+    const keepLive = Boolean(e.defaulted) && p.diemPerAgent === undefined && p.limitPeriod === undefined && e.period === undefined
     const period = spec.period ?? p.limitPeriod ?? 'EPOCH'
     const r = await ensureAgentKey({
       signer: p.wallet.signer,
@@ -118,14 +125,18 @@ async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; ap
       wallet: scope.wallet,
       liveIds: serverIds,
       dryRun: p.dryRun,
-      spec: { agent: spec.agent, consumptionLimit: { diem: spec.diem }, limitPeriod: period, ...(expiresAt ? { expiresAt } : {}) },
+      spec: { agent: spec.agent, consumptionLimit: { diem: spec.diem }, limitPeriod: period, keepLive, ...(expiresAt ? { expiresAt } : {}) },
     })
     if (r.status === 'minted' || r.status === 'rotated') mintedCount++
     if (r.status === 'planned') {
       mintRequests(`INFERENCE key for ${spec.agent}, ${spec.diem} Diem per ${period}`)
       for (const id of r.revoked) planned.push(`DELETE /api_keys?id=${id} (${spec.agent}'s key with the old limit, after the new one is stored)`)
     }
-    agents.push({ agent: spec.agent, diem: spec.diem, period, status: r.status, key: r.key, revoked: r.revoked })
+    // A kept key is reported with its own limits (which may differ from a default nobody asked for).
+    const diem = r.status === 'kept' ? (r.key?.consumptionLimit.diem ?? spec.diem) : spec.diem
+    const keptPeriod = r.status === 'kept' ? (r.key?.limitPeriod ?? period) : period
+    const previous = r.previous && { diem: r.previous.consumptionLimit.diem ?? undefined, period: r.previous.limitPeriod }
+    agents.push({ agent: spec.agent, diem, period: keptPeriod, status: r.status, key: r.key, revoked: r.revoked, ...(previous ? { previous } : {}) })
   }
   return { adminOutcome, agents, reconciled }
 }

@@ -1,7 +1,7 @@
 import { ExitCode } from '../errors/exitCodes.js'
 import { traceKeyOperation } from '../telemetry/record.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
-import { BadRequestError, NotFoundError } from '../venice/errors.js'
+import { AuthenticationError, BadRequestError, NotFoundError } from '../venice/errors.js'
 import { KeyStoreError } from './errors.js'
 import type { KeyStore } from './KeyStore.js'
 import { storedAdminKey } from './provisionApiKey.js'
@@ -10,7 +10,8 @@ import { storedAdminKey } from './provisionApiKey.js'
  * Revokes a kept key on Venice (with the ADMIN key kept for the same wallet and API) and forgets it.
  * Idempotent: when Venice says the key is unknown (the spec's 400 for `DELETE /api_keys?id=`, or a 404),
  * the key list is checked; a key that is not listed is already gone and is simply forgotten. A key that
- * is still listed keeps the error (and stays in the store).
+ * is still listed keeps the error (and stays in the store). An ADMIN key Venice refuses (401) while revoking
+ * itself is already revoked: it is forgotten.
  *
  * @example
  * ```ts
@@ -31,6 +32,18 @@ async function revokeApiKeyUntraced(p: { store: KeyStore; baseURL: string; id: s
   try {
     await client.deleteApiKey(key.id)
   } catch (err) {
+    if (err instanceof AuthenticationError) {
+      // The key we authenticated with is refused. Revoking that very key: it is already dead, forget it.
+      if (key.apiKeyType === 'ADMIN' && p.store.reveal(key.id) === admin) {
+        await p.store.remove(key.id)
+        return { id: key.id, alreadyGone: true }
+      }
+      throw new KeyStoreError(`Venice refused this wallet's ADMIN key (401), so ${key.id.slice(0, 8)} cannot be revoked.`, {
+        cause: err,
+        metaMessages: ['The ADMIN key was revoked, or the devnet/emulator was restarted (it forgets every key): run `gondola provision` to mint a new one.'],
+        code: 'KEY_ADMIN_REFUSED',
+      })
+    }
     if (!(err instanceof NotFoundError || err instanceof BadRequestError)) throw err
     // The wording of "unknown key" is not documented: the key list decides.
     const listed = (await client.listApiKeys()).some((k) => k.id === key.id)

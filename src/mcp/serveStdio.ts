@@ -3,7 +3,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 
 /**
- * Serves the server `createServer` builds over stdio until the client disconnects (stdin ends or the server closes), with stdout kept for
+ * Serves the server `createServer` builds over stdio until the client disconnects (stdin ends or the server closes)
+ * or `io.signal` aborts (the CLI's first SIGINT/SIGTERM), with stdout kept for
  * MCP frames alone (see `guardStdout`). Resolves after the server is closed, so the caller's `finally` (the CLI's
  * telemetry shutdown) runs and flushes spans not yet exported: without the stdin `end` handler, the SDK's transport
  * never closed, Node simply ran out of work and exited, and those spans were lost.
@@ -13,7 +14,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
  * await serveMcpStdio(async () => (await createMcpServer(options)).server) // returns when the client hangs up
  * ```
  */
-export async function serveMcpStdio(createServer: () => Promise<McpServer>, io: { stdin?: NodeJS.ReadStream; stdout?: NodeJS.WriteStream } = {}): Promise<void> {
+export async function serveMcpStdio(createServer: () => Promise<McpServer>, io: { stdin?: NodeJS.ReadStream; stdout?: NodeJS.WriteStream; signal?: AbortSignal | undefined } = {}): Promise<void> {
   const stdin = io.stdin ?? process.stdin
   // Guarded before the server is built: nothing printed while it starts can reach the client either.
   const guard = guardStdout(io.stdout ?? process.stdout)
@@ -26,9 +27,13 @@ export async function serveMcpStdio(createServer: () => Promise<McpServer>, io: 
     const hangUp = () => void server.close()
     stdin.once('end', hangUp)
     stdin.once('close', hangUp)
+    // Stop when told: the first signal closes the server after the tool calls in hand.
+    io.signal?.addEventListener('abort', hangUp, { once: true })
+    if (io.signal?.aborted) hangUp()
     await closed
     stdin.off('end', hangUp)
     stdin.off('close', hangUp)
+    io.signal?.removeEventListener('abort', hangUp)
   } finally {
     guard.restore()
   }

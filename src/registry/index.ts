@@ -91,7 +91,7 @@ const loaders: Record<string, Loader> = {
     source: SHIPPED,
     description: 'Holds the Diem-per-day target (GONDOLA_AUTOPILOT_*) by the cheapest mix of restake, stake, swap and mint, under the spend policy.',
     schedule: { cron: '5 0 * * *' }, // just after the 00:00 UTC reset; `gondola run --schedule` catches a missed run up once
-    run: async ({ wallet, env }) => runDiemAutopilot({ wallet, env }),
+    run: async ({ wallet, env, signal }) => runDiemAutopilot({ wallet, env, signal }),
     lastRunAt: async ({ wallet, env }) => lastAutopilotRun({ wallet, env }),
   }),
   'diem-autopilot-agent': async () => {

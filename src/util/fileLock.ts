@@ -1,9 +1,10 @@
 /**
  * The one inter-process file lock (wallet journal, key store, autopilot pass, social bot): one process at a time
  * works on the guarded file. The lock is a file beside it (`<path>.lock`), created exclusively (`wx`),
- * holding the owner's pid, hostname and start time. Its mtime is refreshed while held, so a lock
- * whose owner died is recognised: the owner's pid is gone on this host, or the file has not been
- * refreshed for `staleMs`. A stale lock is taken over under a short-lived guard file, so two
+ * holding the owner's pid, hostname, boot id and process start time. Its mtime is refreshed while held
+ * (a lease), so a lock whose owner died is recognised: on this host, the machine rebooted since, the pid
+ * is gone, or the pid now belongs to a process that started later (pid reuse, e.g. a restarted container);
+ * on any host, the file has not been refreshed for `staleMs`. A stale lock is taken over under a short-lived guard file, so two
  * waiters can never both remove it and both believe they hold the journal.
  */
 import { randomBytes } from 'node:crypto'
@@ -12,10 +13,19 @@ import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import { BaseError, type BaseErrorParameters } from '../errors/BaseError.js'
 import { getLogger } from './logger.js'
+import { bootId, processStart } from './processIdentity.js'
 import { sleep as defaultSleep } from './sleep.js'
 
 /** Who holds a lock, as written in the lock file. */
-export type LockHolder = { pid: number; hostname: string; startedAt: string }
+export type LockHolder = {
+  pid: number
+  hostname: string
+  startedAt: string
+  /** The holder machine's boot id, when known: a lock from before a reboot is stale. */
+  bootId?: string | undefined
+  /** The holder process's start time (clock ticks since boot), when known: a live pid that started later is someone else. */
+  processStart?: string | undefined
+}
 
 /** Another live process held the lock past the timeout. Nothing was done under it. */
 export class FileLockedError extends BaseError {
@@ -53,6 +63,10 @@ export type LockFileParameters = {
   sleep?: ((ms: number) => Promise<void>) | undefined
   /** Whether `pid` runs on this host; injectable for tests. */
   isAlive?: ((pid: number) => boolean) | undefined
+  /** When `pid` started on this host (see `processStart`); injectable for tests. */
+  startOf?: ((pid: number) => string | undefined) | undefined
+  /** Stops the wait for another process's lock (throws the signal's reason); a lock already taken is kept. */
+  signal?: AbortSignal | undefined
   /**
    * Called when the lock is found held by another live process, then every 5 s while waiting, so a command that
    * waits does not look hung. Default: an info log line (stderr) naming the holder and the time left.
@@ -104,10 +118,18 @@ export async function lockFile(parameters: LockFileParameters): Promise<FileLock
   const clock = parameters.clock ?? Date.now
   const sleep = parameters.sleep ?? defaultSleep
   const isAlive = parameters.isAlive ?? pidAlive
+  const startOf = parameters.startOf ?? processStart
   const path = `${parameters.path}.lock`
   const isStale = (held: Held): boolean => {
-    if (!held.holder) return held.ageMs > Math.min(TORN_GRACE_MS, staleMs)
-    if (held.holder.hostname === hostname() && !isAlive(held.holder.pid)) return true
+    const h = held.holder
+    if (!h) return held.ageMs > Math.min(TORN_GRACE_MS, staleMs)
+    if (h.hostname === hostname()) {
+      const boot = bootId()
+      if (h.bootId && boot && h.bootId !== boot) return true
+      if (!isAlive(h.pid)) return true
+      const started = h.processStart ? startOf(h.pid) : undefined
+      if (started !== undefined && started !== h.processStart) return true
+    }
     return held.ageMs > staleMs
   }
   await mkdir(dirname(path), { recursive: true, mode: 0o700 })
@@ -119,7 +141,8 @@ export async function lockFile(parameters: LockFileParameters): Promise<FileLock
   let noticed = -Infinity
   for (;;) {
     const at = clock()
-    const holder: LockHolder = { pid: process.pid, hostname: hostname(), startedAt: new Date(at).toISOString() }
+    parameters.signal?.throwIfAborted()
+    const holder: LockHolder = { pid: process.pid, hostname: hostname(), startedAt: new Date(at).toISOString(), bootId: bootId(), processStart: processStart(process.pid) }
     if (await tryCreate(path, JSON.stringify({ ...holder, id }))) return held(path, id, staleMs)
     const current = await inspect(path, at)
     if (!current) continue // released between our create and our read
@@ -129,7 +152,7 @@ export async function lockFile(parameters: LockFileParameters): Promise<FileLock
       noticed = at
       onWait({ lockPath: path, holder: current.holder, waitedMs: at - start, timeoutMs })
     }
-    await sleep(Math.max(1, Math.min(delay + Math.random() * delay, deadline - at)))
+    await abortable(sleep(Math.max(1, Math.min(delay + Math.random() * delay, deadline - at))), parameters.signal)
     delay = Math.min(delay * 2, 1_000)
   }
 }
@@ -204,11 +227,23 @@ async function takeOver(path: string, clock: () => number, isStale: (held: Held)
   }
 }
 
+/** A wait that ends early (rejecting with the reason) when `signal` aborts (an injected sleep knows no signal). */
+function abortable(wait: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return wait
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    if (signal.aborted) return onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    wait.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
 function parseHolder(raw: string): LockHolder | undefined {
   try {
     const json = JSON.parse(raw) as Partial<LockHolder>
+    const opt = (v: unknown) => (typeof v === 'string' && v ? v : undefined)
     if (Number.isSafeInteger(json.pid) && (json.pid as number) > 0 && typeof json.hostname === 'string' && typeof json.startedAt === 'string')
-      return { pid: json.pid as number, hostname: json.hostname, startedAt: json.startedAt }
+      return { pid: json.pid as number, hostname: json.hostname, startedAt: json.startedAt, bootId: opt(json.bootId), processStart: opt(json.processStart) }
   } catch {
     // torn or foreign content
   }

@@ -56,6 +56,8 @@ export class VeniceAPIError extends BaseError {
       cause: p.cause,
       details: details ? redactSecrets(details) : undefined,
       metaMessages: [
+        // The first line is what the CLI prints under the error: for a refused key, what to do about it.
+        ...(p.status === 401 ? [REFUSED_KEY_HINT] : []),
         ...(p.status !== undefined ? [`Status: ${p.status}`] : []),
         ...(requestId ? [`Request id: ${requestId}`] : []),
       ],
@@ -68,6 +70,9 @@ export class VeniceAPIError extends BaseError {
     this.serverMessage = serverMessage !== undefined ? redactSecrets(serverMessage) : undefined
   }
 }
+
+/** What an operator does about a 401: the usual causes, and the one command that mends them. */
+export const REFUSED_KEY_HINT = 'The API key was refused: it was revoked or expired, or the devnet/emulator was restarted (it forgets every key). Run `gondola provision` to mint new keys.'
 
 /** 400: the request was invalid (`details` names the fields). */
 export class BadRequestError extends VeniceAPIError {

@@ -6,11 +6,14 @@ import { planRows, planTable } from '../../autopilot/format.js'
 import { readHistory } from '../../autopilot/history.js'
 import { runAutopilotPass, shortError, type AutopilotPassResult } from '../../autopilot/pass.js'
 import { dailyReport, dailyTable } from '../../autopilot/report.js'
+import { withInterruptedPasses } from '../../autopilot/recover.js'
 import { renderAutopilotChart } from '../../autopilot/chart.js'
 import { autopilotStore } from '../../autopilot/store.js'
 import { runUnwindPass, unwindTable, type UnwindPassResult } from '../../autopilot/unwindPass.js'
 import { readEnv } from '../../config/env.js'
 import { openWallet } from '../../runtime/openWallet.js'
+import { ExitCode } from '../../errors/exitCodes.js'
+import { handleShutdown } from '../../util/shutdown.js'
 import { CLIError } from '../CLIError.js'
 import { printJson, withSpinner } from '../output.js'
 
@@ -21,7 +24,10 @@ const targetArg = {
 const jsonArg = { json: { type: 'boolean', description: 'Print one JSON document', default: false } } as const
 const unwindArg = { unwind: { type: 'boolean', description: 'Release the capital above the target: unstake DIEM, burn it, unstake the sVVV (with the cooldowns)', default: false } } as const
 
-/** One pass, printed as the plan table (text) or one JSON document; a pass short of its target exits 6. */
+/**
+ * One pass, printed as the plan table (text) or one JSON document; a pass short of its target exits 6. The first
+ * SIGINT/SIGTERM finishes the step in hand, records the pass and exits 130 saying what was sent.
+ */
 async function pass(args: { target?: string | undefined; horizon?: string | undefined; json: boolean; unwind?: boolean | undefined }, mode: 'run' | 'plan'): Promise<void> {
   const env = readEnv()
   const wallet = await openWallet(env)
@@ -30,9 +36,20 @@ async function pass(args: { target?: string | undefined; horizon?: string | unde
     const u = await withSpinner(mode === 'plan' ? 'Planning the unwind' : 'Unwinding', () => runUnwindPass({ ...config, mode }), { json: args.json })
     return args.json ? printJson(unwindJson(u)) : void process.stdout.write(unwindTable(u))
   }
-  const r = await withSpinner(mode === 'plan' ? 'Planning' : 'Autopilot pass', () => runAutopilotPass({ ...config, mode }), { json: args.json })
+  const shutdown = handleShutdown({ name: `gondola autopilot ${mode}` })
+  let r: AutopilotPassResult
+  try {
+    r = await withSpinner(mode === 'plan' ? 'Planning' : 'Autopilot pass', () => runAutopilotPass({ ...config, mode, signal: shutdown }), { json: args.json })
+  } finally {
+    shutdown.dispose()
+  }
   if (args.json) printJson(passJson(r))
   else process.stdout.write(`${mode === 'plan' ? '[dry run] nothing sent\n' : ''}${planTable(r.plan)}${r.execution ? `sent ${r.execution.hashes.length} tx${r.execution.hashes.length ? `:\n  ${r.execution.hashes.join('\n  ')}` : ''}\n` : ''}${mode === 'run' && r.message !== r.plan.message ? `${r.message}\n` : ''}`)
+  if (r.stopped) {
+    process.stderr.write(`gondola autopilot run: stopped by ${shutdown.received ?? 'signal'} after ${r.execution!.outcomes.length} of ${r.plan.steps.length} steps; ${r.execution!.hashes.length} tx sent, all recorded in the history.\n`)
+    process.exitCode = ExitCode.interrupted
+    return
+  }
   if (!r.reached) throw shortError(r)
 }
 
@@ -56,6 +73,7 @@ function passJson(r: AutopilotPassResult) {
     runway: r.runway ?? null,
     excess: r.excess ? { diemPerDay: formatEther(r.excess.diemPerDay), diem: formatEther(r.excess.diem), svvvLocked: formatEther(r.excess.svvvLocked), svvv: formatEther(r.excess.svvv) } : null,
     message: r.message,
+    stopped: r.stopped,
   }
 }
 
@@ -94,7 +112,8 @@ const report = defineCommand({
     if (days !== undefined && (!Number.isInteger(days) || days < 1)) throw new CLIError(`--days must be a whole number of days ≥ 1, got "${args.days}".`, { code: 'CLI_BAD_FLAG' })
     if (args.out !== undefined && !args.out.endsWith('.svg')) throw new CLIError(`--out must name an .svg file, got "${args.out}".`, { code: 'CLI_BAD_FLAG' })
     const store = autopilotStore({ stateDir: env.GONDOLA_STATE_DIR, chainId: wallet.chainId, address: wallet.address })
-    const rows = dailyReport(await readHistory(store.historyPath)).slice(-(days ?? 0))
+    // Passes cut short before they wrote their line are rebuilt from the wallet journal: every tx is counted.
+    const rows = dailyReport(withInterruptedPasses(await readHistory(store.historyPath), wallet.journal.runs())).slice(-(days ?? 0))
     if (args.out) await writeFile(args.out, renderAutopilotChart(rows))
     if (args.json) return printJson({ days: rows, chart: args.out ?? null })
     process.stdout.write(rows.length ? dailyTable(rows) : 'No autopilot passes yet (gondola autopilot run).\n')

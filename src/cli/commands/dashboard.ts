@@ -2,6 +2,7 @@ import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
 import { startDashboard } from '../../dashboard/startDashboard.js'
 import { openWallet } from '../../runtime/openWallet.js'
+import { handleShutdown, untilAborted } from '../../util/shutdown.js'
 import { CLIError } from '../CLIError.js'
 import { openKeyStoreFromEnv } from '../keysContext.js'
 
@@ -16,12 +17,16 @@ export default defineCommand({
     const port = args.port === undefined ? undefined : Number(args.port)
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new CLIError(`--port must be a whole number from 0 to 65535 (got ${JSON.stringify(args.port)}).`, { code: 'CLI_BAD_FLAG' })
     const env = readEnv()
-    const dash = await startDashboard({ env, wallet: await openWallet(env), store: await openKeyStoreFromEnv(env), host: args.host, port })
-    process.stdout.write(`Dashboard: ${dash.url}\n(one-time: the first browser to open it gets a session, the link is then spent; Ctrl-C stops it)\n`)
-    await new Promise<void>((resolve) => {
-      const stop = () => void dash.close().then(resolve)
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
-    })
+    // The first SIGINT/SIGTERM (even during start-up) closes the server after the requests in hand; a second forces exit 130.
+    const shutdown = handleShutdown({ name: 'gondola dashboard', finishing: 'the requests in hand' })
+    try {
+      const dash = await startDashboard({ env, wallet: await openWallet(env), store: await openKeyStoreFromEnv(env), host: args.host, port })
+      if (!shutdown.received) process.stdout.write(`Dashboard: ${dash.url}\n(one-time: the first browser to open it gets a session, the link is then spent; Ctrl-C stops it)\n`)
+      await untilAborted(shutdown.signal)
+      await dash.close()
+      process.stderr.write(`gondola dashboard: stopped (${shutdown.received}).\n`)
+    } finally {
+      shutdown.dispose()
+    }
   },
 })

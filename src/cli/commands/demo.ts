@@ -3,6 +3,7 @@ import { readEnv } from '../../config/env.js'
 import { startDashboard } from '../../dashboard/startDashboard.js'
 import { runDemo } from '../../demo/runDemo.js'
 import { jsonArg, printJson } from '../output.js'
+import { handleShutdown, untilAborted } from '../../util/shutdown.js'
 
 /** `gondola demo` (= `npm start`): the whole self-funding loop on the embedded devnet, no configuration. */
 export default defineCommand({
@@ -19,11 +20,13 @@ export default defineCommand({
             const env = readEnv({ GONDOLA_STATE_DIR: stateDir, VENICE_API_BASE_URL: world.veniceBaseUrl, DEVNET_RPC_URL: world.devnet.rpcUrl })
             const dash = await startDashboard({ env, wallet, store })
             process.stderr.write(`\nDashboard: ${dash.url}\nCtrl-C stops the dashboard and the local world.\n`)
-            await new Promise<void>((resolve) => {
-              process.once('SIGINT', resolve)
-              process.once('SIGTERM', resolve)
-            })
-            await dash.close()
+            const shutdown = handleShutdown({ name: 'gondola demo', finishing: 'the requests in hand' })
+            try {
+              await untilAborted(shutdown.signal)
+              await dash.close()
+            } finally {
+              shutdown.dispose()
+            }
           }
         : undefined,
     })

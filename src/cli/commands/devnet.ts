@@ -4,6 +4,7 @@ import { removeDevnetInfo, writeDevnetInfo, type DevnetInfo } from '../../chain/
 import { startLocalWorld } from '../../devnet/startLocalWorld.js'
 import { enumFlag, optionalNumberFlag } from '../flags.js'
 import { jsonArg, printJson, withSpinner } from '../output.js'
+import { handleShutdown, untilAborted } from '../../util/shutdown.js'
 
 /**
  * `gondola devnet [--port N] [--state FILE] [--json]`: starts anvil with everything deployed,
@@ -50,33 +51,31 @@ export default defineCommand({
         scope: scope ?? env.VENICE_EMULATOR_FAULT_SCOPE,
       },
     }
-    const world = await withSpinner('Starting devnet', () => startLocalWorld({ port, stateFile: args.state, emulator }), { json: args.json })
-    const devnet = world.devnet
-    const info: DevnetInfo = { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, addresses: devnet.addresses, accounts: devnet.accounts, veniceBaseUrl: world.veniceBaseUrl, minStakedDiemForDiem: emulator.minStakedDiemForDiem }
-    const signal = waitForSignal()
+    // Installed before start-up: a Ctrl-C while anvil deploys lets it finish, then stops it (no orphaned anvil).
+    const shutdown = handleShutdown({ name: 'gondola devnet', finishing: 'start-up or the state save' })
     try {
-      await writeDevnetInfo(env.GONDOLA_STATE_DIR, info)
-      if (args.json) printJson(toJsonLine(info))
-      else printText(info, devnet.source)
-      await signal
+      const world = await withSpinner('Starting devnet', () => startLocalWorld({ port, stateFile: args.state, emulator }), { json: args.json })
+      const devnet = world.devnet
+      const info: DevnetInfo = { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, addresses: devnet.addresses, accounts: devnet.accounts, veniceBaseUrl: world.veniceBaseUrl, minStakedDiemForDiem: emulator.minStakedDiemForDiem }
+      try {
+        if (!shutdown.received) {
+          await writeDevnetInfo(env.GONDOLA_STATE_DIR, info)
+          if (args.json) printJson(toJsonLine(info))
+          else printText(info, devnet.source)
+        }
+        await untilAborted(shutdown.signal)
+      } finally {
+        await removeDevnetInfo(env.GONDOLA_STATE_DIR)
+        const done = shutdown.doing(args.state ? `saving the chain to ${args.state}` : 'stopping anvil and the emulator')
+        await world.stop()
+        done()
+      }
+      process.stderr.write(`gondola devnet: stopped (${shutdown.received})${args.state ? `; chain saved to ${args.state}` : ''}.\n`)
     } finally {
-      await removeDevnetInfo(env.GONDOLA_STATE_DIR)
-      await world.stop()
+      shutdown.dispose()
     }
   },
 })
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const handler = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', handler)
-      process.off('SIGTERM', handler)
-      resolve(signal)
-    }
-    process.on('SIGINT', handler)
-    process.on('SIGTERM', handler)
-  })
-}
 
 function toJsonLine(info: DevnetInfo): Record<string, unknown> {
   const a = info.addresses

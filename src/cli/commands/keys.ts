@@ -103,13 +103,21 @@ const show = defineCommand({
 })
 
 const revoke = defineCommand({
-  meta: { name: 'revoke', description: 'Revoke a key on Venice and forget it' },
-  args: { id: { type: 'positional', description: 'Key id or id prefix', required: true }, ...jsonArg },
+  meta: { name: 'revoke', description: 'Revoke a key on Venice and forget it (the ADMIN key only with --yes)' },
+  args: { id: { type: 'positional', description: 'Key id or id prefix', required: true }, yes: { type: 'boolean', description: 'Confirm revoking the ADMIN key', default: false }, ...jsonArg },
   async run({ args }) {
     const env = readEnv()
-    const result = await withSpinner('Revoking', async () => revokeApiKey({ store: await openKeyStoreFromEnv(env), baseURL: resolveVeniceBaseUrl(env), id: args.id }), { json: args.json })
-    if (args.json) printJson({ revoked: result.id })
-    else process.stdout.write(`Revoked ${result.id}\n`)
+    const store = await openKeyStoreFromEnv(env)
+    const key = store.find(args.id)
+    // The ADMIN key is what manages every other key: revoking it is confirmed, and the operator told what breaks.
+    if (key?.apiKeyType === 'ADMIN' && !args.yes)
+      throw new CLIError(`${key.id.slice(0, 8)} is the ADMIN key of wallet ${key.wallet}: revoking it breaks key minting, rotation and revocation, \`gondola provision\`, the autopilot's allowance readings and every balance or usage read that needs it.`, {
+        metaMessages: [`Pass --yes to revoke it anyway (\`gondola keys revoke ${args.id} --yes\`); \`gondola provision\` mints a new one.`],
+        code: 'CLI_CONFIRM_ADMIN_REVOKE',
+      })
+    const result = await withSpinner('Revoking', async () => revokeApiKey({ store, baseURL: resolveVeniceBaseUrl(env), id: args.id }), { json: args.json })
+    if (args.json) printJson({ revoked: result.id, alreadyRevoked: result.alreadyGone })
+    else process.stdout.write(`${result.alreadyGone ? 'Already revoked on Venice; forgot' : 'Revoked'} ${result.id}\n`)
   },
 })
 

@@ -15,6 +15,7 @@ import { lazyWallet, type WalletSource } from '../../mcp/walletSource.js'
 import { getLogger } from '../../util/logger.js'
 import { publicError } from '../../util/publicError.js'
 import type { Wallet } from '../../wallet/createWallet.js'
+import { handleShutdown, untilAborted } from '../../util/shutdown.js'
 import { CLIError } from '../CLIError.js'
 import { openKeyStoreFromEnv } from '../keysContext.js'
 
@@ -49,21 +50,25 @@ export default defineCommand({
     const store = await openKeyStoreFromEnv(env)
     const keyPolicy = { maxDiem: env.GONDOLA_MCP_MAX_KEY_DIEM, periods: env.GONDOLA_MCP_KEY_PERIODS }
     const options = { wallet, store, baseURL: resolveVeniceBaseUrl(env), agent: args.agent, ledgerPath: ledgerPathIn(env.GONDOLA_STATE_DIR), keyPolicy }
-    if (!args.http) {
-      // stdout carries MCP frames only (console output goes to stderr); returns when the client hangs up.
-      await serveMcpStdio(async () => (await createMcpServer(options)).server)
-      return
+    // The first SIGINT/SIGTERM lets the tool call in hand finish and closes the server (exit 0); a second forces exit 130.
+    const shutdown = handleShutdown({ name: 'gondola mcp', finishing: 'the tool calls in hand' })
+    try {
+      if (!args.http) {
+        // stdout carries MCP frames only (console output goes to stderr); returns when the client hangs up or on a signal.
+        await serveMcpStdio(async () => (await createMcpServer(options)).server, { signal: shutdown.signal })
+      } else {
+        const http = await serveMcpHttp({ createServer: async () => (await createMcpServer(options)).server, host: args.host, allowRemote: args['allow-remote'], port, token: env.GONDOLA_MCP_TOKEN })
+        const wildcard = /^http:\/\/(0\.0\.0\.0|\[::\])[:/]/.test(http.url)
+        process.stderr.write(`gondola mcp: Streamable HTTP at ${http.url}${wildcard ? ' (every interface: use this machine\'s address)' : ''}\n`)
+        if (!env.GONDOLA_MCP_TOKEN) process.stderr.write(`gondola mcp: bearer token (shown once): ${http.token}\n`)
+        else process.stderr.write('gondola mcp: bearer token from GONDOLA_MCP_TOKEN\n')
+        await untilAborted(shutdown.signal)
+        await http.close()
+      }
+      if (shutdown.received) process.stderr.write(`gondola mcp: stopped (${shutdown.received}).\n`)
+    } finally {
+      shutdown.dispose()
     }
-    const http = await serveMcpHttp({ createServer: async () => (await createMcpServer(options)).server, host: args.host, allowRemote: args['allow-remote'], port, token: env.GONDOLA_MCP_TOKEN })
-    const wildcard = /^http:\/\/(0\.0\.0\.0|\[::\])[:/]/.test(http.url)
-    process.stderr.write(`gondola mcp: Streamable HTTP at ${http.url}${wildcard ? ' (every interface: use this machine\'s address)' : ''}\n`)
-    if (!env.GONDOLA_MCP_TOKEN) process.stderr.write(`gondola mcp: bearer token (shown once): ${http.token}\n`)
-    else process.stderr.write('gondola mcp: bearer token from GONDOLA_MCP_TOKEN\n')
-    await new Promise<void>((resolve) => {
-      const stop = () => void http.close().then(resolve)
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
-    })
   },
 })
 

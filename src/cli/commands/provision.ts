@@ -10,7 +10,8 @@ import { parseAmount } from '../../wallet/amounts.js'
 import { describePlannedStep } from '../../wallet/send/plannedStep.js'
 import { openWallet } from '../../runtime/openWallet.js'
 import { CLIError } from '../CLIError.js'
-import { enumFlag, MAX_EXPIRY_DAYS, MAX_KEY_LIMIT, nameFlag, numberFlag, optionalNumberFlag } from '../flags.js'
+import { enumFlag, MAX_EXPIRY_DAYS, MAX_KEY_LIMIT, nameFlag, optionalNumberFlag } from '../flags.js'
+import { formatNumber } from '../format.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
 import { printJson, waitText, withSpinner } from '../output.js'
 import { presentable } from '../walletCommand.js'
@@ -25,7 +26,7 @@ export default defineCommand({
     agents: { type: 'string', description: 'Comma-separated agent names, each optionally with its own Diem limit: bot01:1.5,bot02:0.25 (default: treasurer)' },
     fleet: { type: 'string', description: 'A fleet file: JSON [{ "agent", "diem", "period" }] or CSV with header agent,diem[,period]' },
     'stake-vvv': { type: 'string', description: 'sVVV to hold (swaps ETH and stakes only what is missing)', default: '10' },
-    'diem-per-agent': { type: 'string', description: 'Diem limit per period of each agent key without its own (name:diem or fleet file)', default: '1' },
+    'diem-per-agent': { type: 'string', description: "Diem limit per period of each agent key without its own (name:diem or fleet file); default 1 for a new key, and a live key keeps its limit unless this is given" },
     period: { type: 'string', description: 'EPOCH (default), MONTH or LIFETIME' },
     'expires-days': { type: 'string', description: 'Agent keys expire after this many days (default: never)' },
     network: { type: 'string', description: 'devnet or base (default: GONDOLA_NETWORK)' },
@@ -36,9 +37,10 @@ export default defineCommand({
     // Every value is checked before the wallet is opened, anything is simulated, signed or sent.
     const network = args.network === undefined ? undefined : (enumFlag(args.network, '--network', ['DEVNET', 'BASE'])?.toLowerCase() as 'devnet' | 'base')
     const stakeSvvv = parseAmount(args['stake-vvv'], { symbol: 'VVV', field: '--stake-vvv' })
-    const diemPerAgent = numberFlag(args['diem-per-agent'], '--diem-per-agent', { min: 0, exclusiveMin: true, max: MAX_KEY_LIMIT, example: '0.5' })
+    // Given, it applies to every agent without its own limit; not given, a live key keeps its limits (never lowered by omission).
+    const diemPerAgent = optionalNumberFlag(args['diem-per-agent'], '--diem-per-agent', { min: 0, exclusiveMin: true, max: MAX_KEY_LIMIT, example: '0.5' })
     const period = enumFlag(args.period, '--period', ['EPOCH', 'MONTH', 'LIFETIME'])
-    const agents = await fleetOf(args.agents, args.fleet, { defaultDiem: diemPerAgent, period })
+    const agents = await fleetOf(args.agents, args.fleet, { defaultDiem: diemPerAgent ?? 1, period })
     const expiresInDays = optionalNumberFlag(args['expires-days'], '--expires-days', { min: 0, exclusiveMin: true, max: MAX_EXPIRY_DAYS, example: '30' })
     const env = readEnv(undefined, network ? { GONDOLA_NETWORK: network } : {})
 
@@ -64,7 +66,7 @@ export default defineCommand({
       ...(dryRun && result.stake.steps.length ? ['  transactions it would send:', ...result.stake.steps.map((s) => `    ${describePlannedStep(s)}`)] : []),
       ...(dryRun && result.stake.swap?.comparison ? ['  swap venues compared:', ...describeComparison(result.stake.swap.comparison).map((l) => `    ${l}`)] : []),
       `  ADMIN key: ${result.admin.status}${result.admin.key ? ` ${keyLine(result.admin.key)}` : ''}`,
-      ...result.agents.map((a) => `  ${a.agent}: ${a.status}${a.key ? ` ${keyLine(a.key)}` : ''}${a.revoked.length ? ` (revoked ${a.revoked.map((id) => id.slice(0, 8)).join(', ')})` : ''}`),
+      ...result.agents.map((a) => `  ${a.agent}: ${a.status}${a.key ? ` ${keyLine(a.key)}` : ''}${changeOf(a)}${a.revoked.length ? ` (revoked ${a.revoked.map((id) => id.slice(0, 8)).join(', ')})` : ''}`),
       ...(result.reconciled.cleared.length ? [`  interrupted mints settled: ${result.reconciled.cleared.length}, orphan keys revoked: ${result.reconciled.revoked.length ? result.reconciled.revoked.join(', ') : 'none'}`] : []),
       ...(dryRun && result.plannedRequests.length ? ['  requests it would send:', ...result.plannedRequests.map((r) => `    ${r}`)] : []),
     ]
@@ -72,6 +74,13 @@ export default defineCommand({
   },
 })
 
+
+/** What a rotation (or its plan) changes: `; limit 2 Diem/EPOCH → 1 Diem/EPOCH`. */
+function changeOf(a: { diem: number; period: string; previous?: { diem: number | undefined; period: string } | undefined }): string {
+  if (!a.previous) return ''
+  const was = `${a.previous.diem === undefined ? 'no Diem limit' : `${formatNumber(a.previous.diem)} Diem`}/${a.previous.period}`
+  return `; limit ${was} → ${formatNumber(a.diem)} Diem/${a.period}`
+}
 
 /** The fleet from --agents (name or name:diem) and/or --fleet (a JSON or CSV file); an agent may appear once. */
 async function fleetOf(agentsFlag: string | undefined, fleetFile: string | undefined, o: { defaultDiem: number; period: 'EPOCH' | 'MONTH' | 'LIFETIME' | undefined }): Promise<FleetAgent[]> {

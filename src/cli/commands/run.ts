@@ -5,10 +5,11 @@ import { agentNames, listAgents, loadAgent, type ModelAgent, type ScriptAgent } 
 import type { RunResult } from '../../agent/runAgent.js'
 import { readEnv, type Env } from '../../config/env.js'
 import type { AgentHost, HostEvent } from '../../host/createAgentHost.js'
-import { runSchedule, ScheduleError, timingOf, type ScheduleRun } from '../../host/scheduler.js'
+import { firstIntervalRun, runSchedule, ScheduleError, timingOf, type ScheduleRun } from '../../host/scheduler.js'
 import { describeTopUp, finishInterruptedTopUp } from '../../host/walletTopUp.js'
 import type { Wallet } from '../../wallet/createWallet.js'
 import { openWallet } from '../../runtime/openWallet.js'
+import { handleShutdown } from '../../util/shutdown.js'
 import { CLIError } from '../CLIError.js'
 import { optionalNumberFlag } from '../flags.js'
 import { printJson } from '../output.js'
@@ -62,36 +63,51 @@ export default defineCommand({
     if (args.character !== undefined && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(args.character)) throw new CLIError(`--character "${args.character}" is not a Venice character slug.`, { metaMessages: ['A slug is lowercase letters, digits and dashes (see: gondola characters list).'], code: 'CLI_BAD_FLAG' })
     const wallet = await openWallet(env)
     const out = (line: string) => process.stdout.write(`${line}\n`)
-    const ctrl = new AbortController()
-    const onSigint = () => ctrl.abort(new CLIError('Stopped (SIGINT).', { exitCode: ExitCode.error }))
-    process.once('SIGINT', onSigint)
+    // The first SIGINT/SIGTERM lets the run in hand finish its step and stops the schedule; a second forces exit 130.
+    const shutdown = handleShutdown({ name: 'gondola run', finishing: 'the run in hand' })
+    const signal = shutdown.signal
     try {
       const once: Once =
         agent.kind === 'script' ? scriptRunner(agent, wallet, env, args.json, out)
         : social ? await socialRunner(agent, wallet, env, { character: args.character, persona: args.persona, dryRun: args['dry-run'], budgetDiemPerDay, prompt: args.prompt, json: args.json, out })
         : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out })
       try {
-        if (!args.schedule && every === undefined) return void (await once.run(1, ctrl.signal))
+        if (!args.schedule && every === undefined) {
+          await once.run(1, signal)
+          if (shutdown.received) stoppedBySignal(shutdown.received, 1)
+          return
+        }
         const timing = scheduleOf(agent, every ?? (social ? env.GONDOLA_SOCIAL_EVERY_SECONDS : undefined))
         const when = timing.cron !== undefined ? `on cron "${timing.cron}" (${timing.timezone ?? 'UTC'})` : `every ${timing.everySeconds} s`
-        if (!args.json) out(`Running ${agent.name} ${when}${runs ? `, ${runs} times` : ' until Ctrl-C'}.`)
+        // An interval job that keeps its last start (the social bot) resumes its rate after a restart.
+        const lastStarted = timing.everySeconds !== undefined ? await once.lastStartedAt?.() : undefined
+        const now = Date.now()
+        const firstAt = timing.everySeconds !== undefined ? firstIntervalRun(lastStarted, now, timing.everySeconds * 1000) : now
+        if (!args.json) out(`Running ${agent.name} ${when}${runs ? `, ${runs} times` : ' until Ctrl-C'}${firstAt > now ? `; first run at ${new Date(firstAt).toISOString()} (the last started at ${new Date(lastStarted!).toISOString()})` : ''}.`)
         // A script that knows its last run (the autopilot) has a missed cron slot caught up once.
         const lastRunAt = agent.kind === 'script' ? agent.lastRunAt : undefined
         const catchUp = lastRunAt ? { lastRunAt: () => lastRunAt({ wallet, env }) } : undefined
-        const report = await runSchedule([{ name: agent.name, ...timing, catchUp, run: (tick) => once.run(tick.n, tick.signal) }], {
+        const report = await runSchedule([{ name: agent.name, ...timing, catchUp, lastStartedAt: () => lastStarted, run: (tick) => once.run(tick.n, tick.signal) }], {
           maxRuns: runs,
-          signal: ctrl.signal,
+          signal,
           onRun: (r: ScheduleRun) => void (r.ok || reportFailure(r, args.json, out)),
         })
         if (!args.json) out(`Stopped after ${report.runs.length} run(s) (${report.stoppedBy}).`)
+        if (shutdown.received) process.stderr.write(`gondola run: stopped by ${shutdown.received} after ${report.runs.length} run(s); nothing was left half-done.\n`)
       } finally {
         await once.close()
       }
     } finally {
-      process.off('SIGINT', onSigint)
+      shutdown.dispose()
     }
   },
 })
+
+/** A single run cut short by a signal: it finished its step, recorded it, and the command says so (exit 130). */
+function stoppedBySignal(sig: NodeJS.Signals, runs: number): void {
+  process.stderr.write(`gondola run: stopped by ${sig} after ${runs} run(s); the step in hand was finished and recorded.\n`)
+  process.exitCode = ExitCode.interrupted
+}
 
 /** `gondola run <agent> --queue`: one run, or a stored schedule, on the fleet's queue; prints the job id. */
 async function submitQueued(env: Env, o: { agent: string; prompt?: string | undefined; maxSteps?: number | undefined; budgetDiem?: number | undefined; every?: number | undefined; cron?: string | undefined; schedule: boolean; runs?: number | undefined; json: boolean }): Promise<void> {
@@ -129,7 +145,7 @@ function scheduleOf(agent: ModelAgent | ScriptAgent, every: number | undefined) 
   }
 }
 
-type Once = { run: (n: number, signal: AbortSignal) => Promise<void>; close: () => void | Promise<void> }
+type Once = { run: (n: number, signal: AbortSignal) => Promise<void>; close: () => void | Promise<void>; /** When the last scheduled run started (kept across restarts). */ lastStartedAt?: () => Promise<number | undefined> }
 
 function scriptRunner(agent: ScriptAgent, wallet: Wallet, env: Env, json: boolean, out: (l: string) => void): Once {
   return {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { loadPersona, socialBot } from '../../../agents/social-bot.js'
 import type { ModelAgent } from '../../registry/index.js'
@@ -11,7 +12,7 @@ import { ExitCode } from '../../errors/exitCodes.js'
 import { NotFoundError } from '../../venice/errors.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { describeTopUp, finishInterruptedTopUp } from '../../host/walletTopUp.js'
-import { captionLimitOf, createSocialBot, SocialBotLockedError, type TickResult } from '../../social/index.js'
+import { captionLimitOf, createSocialBot, lastTickFile, SocialBotLockedError, type TickResult } from '../../social/index.js'
 import { FileLockedError, lockFile, type FileLock } from '../../util/fileLock.js'
 import type { Wallet } from '../../wallet/createWallet.js'
 import { CLIConfigError } from '../CLIError.js'
@@ -57,7 +58,7 @@ async function checkedModel(character: Character, env: Env): Promise<Character> 
  * tick), within the day's Diem budget; Nostr mentions answered in the chat style while it runs. Holds the post
  * journal's lock for its lifetime: a second bot on the same state dir refuses to start.
  */
-export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, f: SocialFlags): Promise<{ run: (n: number, signal: AbortSignal) => Promise<void>; close: () => Promise<void> }> {
+export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, f: SocialFlags): Promise<{ run: (n: number, signal: AbortSignal) => Promise<void>; close: () => Promise<void>; lastStartedAt: () => Promise<number | undefined> }> {
   const { definition, character: imported } = await definitionOf(agent, f)
   // A model from another provider (a Claude id, …) would fail every post: checked against /models, mapped to a trait.
   const character = imported && (await checkedModel(imported, env))
@@ -86,11 +87,7 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
       })
     }
     if (!f.dryRun) {
-      lock = await lockFile({ path: bot.journalPath, timeoutMs: 2_000, staleMs: 300_000 }).catch((err: unknown) => {
-        if (!(err instanceof FileLockedError)) throw err
-        const who = err.holder ? `process ${err.holder.pid} (since ${err.holder.startedAt})` : 'another process'
-        throw new SocialBotLockedError(`Another social bot is running on this state dir: ${who} holds ${err.lockPath}.`, { metaMessages: ['Stop it first, or give this bot its own GONDOLA_STATE_DIR.'], code: 'SOCIAL_LOCKED' })
-      })
+      lock = await lockSocialJournal(bot.journalPath)
       const finished = await finishInterruptedTopUp({ wallet })
       if (finished) f.out(`⚡ finished an interrupted top-up: ${describeTopUp(finished)}`)
     }
@@ -108,13 +105,42 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
     await close()
     throw err
   }
+  // Each tick's start is kept, so a restart waits out the rest of the interval instead of posting at once.
+  const ticks = lastTickFile(join(stateDir, `${definition.name}.schedule.json`))
   return {
+    lastStartedAt: () => ticks.read(),
     async run(n, signal) {
+      if (!f.dryRun) await ticks.record(Date.now())
       const r = await bot.tick({ topic: f.prompt, dryRun: f.dryRun, signal })
       report(definition.name, n, r, budgetDiemPerDay, f, env.GONDOLA_CHANNEL)
     },
     close,
   }
+}
+
+/** The post journal's lock is a lease: refreshed every 3 s, stale after 15 s without a refresh (whatever the host). */
+const SOCIAL_LOCK_LEASE_MS = 15_000
+
+/**
+ * Takes the post journal's lock. A live bot on this host (its pid running, started when the lock says) refuses at
+ * once; a dead one on this host (pid gone or reused, machine rebooted) is taken over at once; a holder on another
+ * host (a container started again under a new name) is waited for until its lease runs out.
+ */
+async function lockSocialJournal(journalPath: string): Promise<FileLock> {
+  const take = (timeoutMs: number) => lockFile({ path: journalPath, timeoutMs, staleMs: SOCIAL_LOCK_LEASE_MS })
+  const refuse = (err: FileLockedError) => {
+    const who = err.holder ? `process ${err.holder.pid} on ${err.holder.hostname} (since ${err.holder.startedAt})` : 'another process'
+    return new SocialBotLockedError(`Another social bot is running on this state dir: ${who} holds ${err.lockPath}.`, { metaMessages: ['Stop it first, or give this bot its own GONDOLA_STATE_DIR.'], code: 'SOCIAL_LOCKED' })
+  }
+  try {
+    return await take(2_000)
+  } catch (err) {
+    if (!(err instanceof FileLockedError)) throw err
+    if (!err.holder || err.holder.hostname === hostname()) throw refuse(err)
+  }
+  return take(SOCIAL_LOCK_LEASE_MS + 5_000).catch((err: unknown) => {
+    throw err instanceof FileLockedError ? refuse(err) : err
+  })
 }
 
 function message(err: unknown): string {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import type { Hex, LocalAccount } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { ExitCode } from '../../errors/exitCodes.js'
+import { whilePrompting } from '../../util/terminalPrompt.js'
 import { KeystoreError } from '../errors.js'
 
 export type LoadAccountParameters = {
@@ -92,12 +93,40 @@ async function resolvePassword(parameters: LoadAccountParameters): Promise<strin
   if (parameters.password !== undefined && parameters.password !== '') return parameters.password
   const { prompt } = parameters
   if (typeof prompt === 'function') return prompt()
-  if (prompt === true) {
-    const { default: password } = await import('@inquirer/password')
-    return password({ message: 'Keystore password', mask: '*' })
-  }
+  if (prompt === true) return promptKeystorePassword()
   throw new KeystoreError('The keystore is encrypted and no password was given.', {
     metaMessages: ['Set GONDOLA_KEYSTORE_PASSWORD, or run interactively to be prompted.'],
     code: 'KEYSTORE_NO_PASSWORD',
   })
+}
+
+let typed: string | undefined
+
+/**
+ * Asks for the keystore password once per process (masked, on the terminal) and remembers it, so everything
+ * sealed with "the keystore password" — the key store's secrets too — is sealed the same way whether it was
+ * exported (GONDOLA_KEYSTORE_PASSWORD) or typed.
+ *
+ * @example
+ * ```ts
+ * const password = await promptKeystorePassword()
+ * ```
+ */
+export async function promptKeystorePassword(): Promise<string> {
+  if (typed !== undefined) return typed
+  const { default: password } = await import('@inquirer/password')
+  typed = await whilePrompting(() => password({ message: 'Keystore password', mask: '*' }))
+  return typed
+}
+
+/**
+ * The password typed at the prompt in this process, if one was.
+ *
+ * @example
+ * ```ts
+ * KeyStore.open({ path, password: env.GONDOLA_KEYSTORE_PASSWORD ?? typedKeystorePassword() })
+ * ```
+ */
+export function typedKeystorePassword(): string | undefined {
+  return typed
 }

@@ -1,3 +1,5 @@
+import { formatEther } from 'viem'
+import { ExitCode } from '../../errors/exitCodes.js'
 import type { Wallet } from '../createWallet.js'
 import { isNetworkError } from '../../errors/networkError.js'
 import { NoRouteError } from '../errors.js'
@@ -61,6 +63,15 @@ export async function quoteVenues(wallet: Wallet, target: SwapTargetAmount, opti
   const candidates = priced.flatMap((q) => (q ? [withGas(q, baseFee, exactIn)] : []))
   const best = pickBest(candidates, exactIn ? 'exactIn' : 'exactOut')
   if (!best) {
+    // A venue that prices a small swap has liquidity: then it is this amount that no pool can fill.
+    if (!isProbe(target) && (await quoteVenues(wallet, exactIn ? { amountIn: PROBE } : { amountOut: PROBE }, options).then(() => true, () => false))) {
+      const amount = exactIn ? `${formatEther(target.amountIn!)} ETH in` : `${formatEther(target.amountOut!)} VVV out`
+      throw new NoRouteError(`No venue can fill a swap of ${amount}: it is more than the WETH/VVV pools can trade (tried ${pools.map((p) => poolLabel(poolKey(p))).join(', ')}).`, {
+        metaMessages: ['Ask for a smaller amount (e.g. a lower --stake-vvv or --eth), or swap in parts.'],
+        code: 'SWAP_TOO_LARGE',
+        exitCode: ExitCode.usage,
+      })
+    }
     throw new NoRouteError(`No venue has a WETH/VVV pool with liquidity (tried ${pools.map((p) => poolLabel(poolKey(p))).join(', ') || 'none: no venue is allowed'}).`, {
       metaMessages: ['Check the address book and the spend policy allowlist; on the devnet, is it deployed with its pools?'],
       code: 'NO_ROUTE',
@@ -68,6 +79,10 @@ export async function quoteVenues(wallet: Wallet, target: SwapTargetAmount, opti
   }
   return { kind: exactIn ? 'exactIn' : 'exactOut', baseFee, candidates, best }
 }
+
+/** The amount a failed quote is retried with, to tell "no liquidity" from "too large an amount". */
+const PROBE = 10n ** 12n
+const isProbe = (t: SwapTargetAmount) => t.amountIn === PROBE || t.amountOut === PROBE
 
 /**
  * The winner of a comparison: highest `net` for exact input, lowest for exact output; ties go to the
