@@ -17,9 +17,13 @@ export default defineCommand({
   args: {
     treasury: { type: 'boolean', description: 'Treasury role: open the keystore and answer top-up jobs for this wallet (one per wallet; a second waits)', default: false },
     concurrency: { type: 'string', description: 'Agent runs in flight at once in this process (default 2; agent role only)' },
+    'grace-seconds': { type: 'string', description: 'On SIGTERM/SIGINT, how long the jobs in hand may take to finish before they are failed with the reason and retried elsewhere (default 30 for runs, 60 for a top-up)' },
   },
   async run({ args }) {
     const concurrency = optionalNumberFlag(args.concurrency, '--concurrency', { min: 1, max: 64, integer: true, example: '4' })
+    const grace = optionalNumberFlag(args['grace-seconds'], '--grace-seconds', { min: 0, max: 3600, integer: true, example: '30' })
+    // A treasury's top-up (five transactions) gets a minute by default; an agent run half that.
+    const graceMs = grace === undefined ? undefined : grace * 1000
     if (args.treasury && concurrency !== undefined) throw new CLIError('--concurrency is for agent workers: a treasury signs one top-up at a time.', { code: 'CLI_BAD_FLAG_VALUE' })
     const env = readEnv()
     const err = (line: string) => process.stderr.write(`gondola worker: ${line}\n`)
@@ -51,11 +55,14 @@ export default defineCommand({
           throw e
         })
         if (!t) return void (await stopping)
-        stopRole = () => t.stop()
+        stopRole = () => t.stop(graceMs)
         out(`treasury ${t.id} for ${t.address}: answering top-ups (Ctrl-C or SIGTERM to stop).`)
       } else {
         const w = await startAgentWorker({ env, db: fleet.db, jobs: fleet.jobs, concurrency: n, log })
-        stopRole = () => w.stop()
+        stopRole = async () => {
+          const { failed } = await w.stop(graceMs)
+          if (failed) err(`${failed} run(s) did not finish within the graceful window: failed with the reason (pg-boss retries them while retries are left).`)
+        }
         out(`worker ${w.id} for ${w.address}: taking runs, ${n} at a time (Ctrl-C or SIGTERM to stop).`)
       }
       if (ctrl.signal.aborted) stopping = stopRole().finally(() => fleet.close())
