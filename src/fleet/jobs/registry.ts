@@ -90,7 +90,10 @@ export function isConnectionError(err: unknown): boolean {
 
 /** Records that `workerId` started attempt `attempt` of run job `jobId`; an earlier attempt still `active` was lost with its worker. */
 export async function recordRunStart(db: Queryable, r: { jobId: string; attempt: number; agent: string; workerId: string }): Promise<void> {
-  await whileDatabaseDown(() => db.query("UPDATE gondola.fleet_runs SET status = 'lost', finished_at = now() WHERE job_id = $1 AND attempt < $2 AND status = 'active'", [r.jobId, r.attempt]))
+  await whileDatabaseDown(() => db.query(
+    "UPDATE gondola.fleet_runs SET status = 'lost', error = coalesce(error, 'its worker ' || worker_id || ' ended without recording it; attempt ' || $2 || ' took the job'), finished_at = now() WHERE job_id = $1 AND attempt < $2 AND status = 'active'",
+    [r.jobId, r.attempt],
+  ))
   await whileDatabaseDown(() => db.query(
     `INSERT INTO gondola.fleet_runs (job_id, attempt, agent, worker_id, status) VALUES ($1, $2, $3, $4, 'active')
      ON CONFLICT (job_id, attempt) DO UPDATE SET worker_id = EXCLUDED.worker_id, status = 'active', started_at = now(), finished_at = NULL`,
