@@ -46,7 +46,7 @@ let proxy: PgProxy
 const calls = new Map<string, { t0: number; t1: number }>()
 
 beforeAll(async () => {
-  pg = await startPostgres()
+  pg = await startPostgres({ durableCommits: true })
   proxy = await pgProxy(pg.port)
   emulator().server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) return
@@ -153,10 +153,14 @@ async function chaos(seed: number) {
   void proxy.onceBefore((c) => c.text.includes('gondola.rate_settle'), () => outage('SIGKILL'))
 
   const ids: string[] = []
+  const final = async () => db.query<{ id: string; state: string; reason: string | null }>(
+    "SELECT id::text, state::text, coalesce(output->>'message', output->'value'->>'message', output->>'error') AS reason FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])", [RUN_QUEUE, ids]).catch(() => [])
   const { stdout } = await exec(process.execPath, ['bin/gondola.js', 'run', 'chaos-a', '--queue', '--json'], { env })
   ids.push((JSON.parse(stdout.trim()) as { job: string }).job)
   for (let i = 1; i < RUNS; i++) ids.push(await jobs.submitRun({ agent: i % 2 ? 'chaos-b' : 'chaos-a' }))
   counts.queued = ids.length
+  // Every submission was committed (durably: the server is SIGKILLed below).
+  await eventually(async () => (await final()).length === ids.length, 'every submitted run in pg-boss', 60_000, 500)
 
   // The chaos: ~70 s of seeded events.
   const started = Date.now()
@@ -201,8 +205,6 @@ async function chaos(seed: number) {
   await Promise.all(restarts)
 
   // Drain: every queued run reaches an end in pg-boss.
-  const final = async () => db.query<{ id: string; state: string; reason: string | null }>(
-    "SELECT id::text, state::text, coalesce(output->>'message', output->'value'->>'message', output->>'error') AS reason FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])", [RUN_QUEUE, ids]).catch(() => [])
   await eventually(async () => {
     const rows = await final()
     return rows.length === ids.length && rows.every((r) => r.state === 'completed' || r.state === 'failed')

@@ -59,7 +59,7 @@ const outageAt = (test: (c: { text: string }) => boolean, signal: 'SIGQUIT' | 'S
 }
 
 beforeAll(async () => {
-  pg = await startPostgres()
+  pg = await startPostgres({ durableCommits: true })
   proxy = await pgProxy(pg.port)
   const direct = await pg.createDatabase()
   const agentsDir = await mkdtemp(join(tmpdir(), 'gondola-fleet-agents-'))

