@@ -46,7 +46,15 @@ export const e2eFiles = [
   // The autopilot's report chart rendered to PNG in real Chromium; `gondola devnet --min-staked-diem` as a process.
   'test/autopilot.chart.test.ts',
   'test/autopilot.world.test.ts',
+  // Workers as real processes through Postgres outages (SIGQUIT/SIGKILL during complete/fail) and SIGTERM.
+  'test/fleet.outage.test.ts',
 ]
+
+/**
+ * The fleet chaos run (issue #27): treasury and workers SIGKILLed at random, Postgres stopped twice, a fault burst.
+ * `npm run test:chaos` (seeds from GONDOLA_CHAOS_SEEDS). Not yet in a CI tier: it does not pass every seed yet.
+ */
+export const chaosFiles = ['test/fleet.chaos.e2e.test.ts']
 
 export default defineConfig({
   test: {
@@ -59,8 +67,9 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: e2eFiles } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...e2eFiles, ...chaosFiles] } },
       { extends: true, test: { name: 'e2e', include: e2eFiles } },
+      { extends: true, test: { name: 'chaos', include: chaosFiles, testTimeout: 1_800_000 } },
     ],
   },
 })

@@ -14,7 +14,7 @@ import type { KeyStore } from '../keys/KeyStore.js'
 import { originOf, storedAdminKey } from '../keys/provisionApiKey.js'
 import { rotateApiKey } from '../keys/rotateApiKey.js'
 import type { StoredKey } from '../keys/keyStoreSchema.js'
-import type { ApiKey } from '../venice/schemas.js'
+import type { ApiKey, RateLimits } from '../venice/schemas.js'
 import type { AnyTool } from '../tools/defineTool.js'
 import { createVeniceClient } from '../venice/createVeniceClient.js'
 import type { TopUpReturnType } from '../wallet/actions/topUp.js'
@@ -89,6 +89,12 @@ export type AgentHostOptions = {
    * signed with `wallet`, which then only reads (it holds no private key).
    */
   remoteTopUp?: RemoteTopUp | undefined
+  /**
+   * Where balances and limits are read when this host holds no ADMIN key (fleet agent workers: the treasury's
+   * last answer). Without an ADMIN key and without this, the runner would ask `/api_keys/rate_limits` with an
+   * agent's INFERENCE key, an ADMIN route: a 401 that counts toward the account's failed-request breaker.
+   */
+  readRateLimits?: (() => Promise<RateLimits>) | undefined
   /** Extra tools by name, next to the built-ins. */
   tools?: Record<string, ToolFactory> | undefined
   clock?: LimiterClock | undefined
@@ -202,6 +208,7 @@ export function createAgentHost(options: AgentHostOptions) {
         return record
       },
     }),
+    ...(!admin && options.readRateLimits && { fetchRateLimits: options.readRateLimits }),
     rotateKey: async ({ name, reason, install }): Promise<RotatedKey> => {
       if (reason === 'limit' && options.onKeyLimit !== 'rotate') return undefined
       const current = latestAgentKeys(options.store, scope).get(name)

@@ -2,6 +2,7 @@ import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
 import { startAgentWorker } from '../../fleet/worker/agentWorker.js'
 import { startTreasury } from '../../fleet/worker/treasury.js'
+import { whileDatabaseDown } from '../../fleet/jobs/registry.js'
 import { getLogger } from '../../util/logger.js'
 import { openFleetFromEnv } from '../fleetContext.js'
 import { optionalNumberFlag } from '../flags.js'
@@ -17,55 +18,67 @@ export default defineCommand({
   args: {
     treasury: { type: 'boolean', description: 'Treasury role: open the keystore and answer top-up jobs for this wallet (one per wallet; a second waits)', default: false },
     concurrency: { type: 'string', description: 'Agent runs in flight at once in this process (default 2; agent role only)' },
+    'grace-seconds': { type: 'string', description: 'On SIGTERM/SIGINT, how long the jobs in hand may take to finish before they are failed with the reason and retried elsewhere (default 30 for runs, 60 for a top-up)' },
   },
   async run({ args }) {
     const concurrency = optionalNumberFlag(args.concurrency, '--concurrency', { min: 1, max: 64, integer: true, example: '4' })
+    const grace = optionalNumberFlag(args['grace-seconds'], '--grace-seconds', { min: 0, max: 3600, integer: true, example: '30' })
+    // A treasury's top-up (five transactions) gets a minute by default; an agent run half that.
+    const graceMs = grace === undefined ? undefined : grace * 1000
     if (args.treasury && concurrency !== undefined) throw new CLIError('--concurrency is for agent workers: a treasury signs one top-up at a time.', { code: 'CLI_BAD_FLAG_VALUE' })
     const env = readEnv()
     const err = (line: string) => process.stderr.write(`gondola worker: ${line}\n`)
     const out = (line: string) => process.stdout.write(`${line}\n`)
     const log = getLogger('fleet')
     const n = concurrency ?? 2
-    const fleet = await openFleetFromEnv(env, { command: 'gondola worker', onError: (m) => log.warn('job engine error', { error: m }), max: Math.max(5, n + 3) })
     const ctrl = new AbortController()
-    let stopping: Promise<void> | undefined
     let stopRole: (() => Promise<void>) | undefined
+    // Signals are handled from the start: a worker told to stop while it is still starting stops cleanly too.
     const stop = (signal: string) => {
-      if (stopping) {
+      if (ctrl.signal.aborted) {
         // A second signal: stop now (the runs in hand are retried elsewhere after their expiry).
         err(`${signal} again: exiting now.`)
         process.exit(1)
       }
       err(`${signal}: finishing the jobs in hand, then exiting.`)
       ctrl.abort()
-      stopping = (stopRole?.() ?? Promise.resolve()).finally(() => fleet.close())
     }
     const onTerm = () => stop('SIGTERM')
     const onInt = () => stop('SIGINT')
     process.on('SIGTERM', onTerm)
     process.on('SIGINT', onInt)
+    let fleet: Awaited<ReturnType<typeof openFleetFromEnv>> | undefined
     try {
-      if (args.treasury) {
+      // A worker started while Postgres restarts waits for it (up to a minute) instead of exiting.
+      fleet = await whileDatabaseDown(() => {
+        if (ctrl.signal.aborted) return Promise.resolve(undefined)
+        return openFleetFromEnv(env, { command: 'gondola worker', onError: (m) => log.warn('job engine error', { error: m }), max: Math.max(5, n + 3) })
+      })
+      if (!fleet || ctrl.signal.aborted) {
+        // Told to stop while connecting: nothing was taken yet.
+      } else if (args.treasury) {
         const t = await startTreasury({ env, db: fleet.db, jobs: fleet.jobs, log, signal: ctrl.signal, onWait: err, onTopUp: out }).catch((e: unknown) => {
           if (ctrl.signal.aborted) return undefined
           throw e
         })
-        if (!t) return void (await stopping)
-        stopRole = () => t.stop()
-        out(`treasury ${t.id} for ${t.address}: answering top-ups (Ctrl-C or SIGTERM to stop).`)
+        if (t) {
+          stopRole = () => t.stop(graceMs)
+          out(`treasury ${t.id} for ${t.address}: answering top-ups (Ctrl-C or SIGTERM to stop).`)
+        }
       } else {
         const w = await startAgentWorker({ env, db: fleet.db, jobs: fleet.jobs, concurrency: n, log })
-        stopRole = () => w.stop()
+        stopRole = async () => {
+          const { failed } = await w.stop(graceMs)
+          if (failed) err(`${failed} run(s) did not finish within the graceful window: failed with the reason (pg-boss retries them while retries are left).`)
+        }
         out(`worker ${w.id} for ${w.address}: taking runs, ${n} at a time (Ctrl-C or SIGTERM to stop).`)
       }
-      if (ctrl.signal.aborted) stopping = stopRole().finally(() => fleet.close())
-      await new Promise<void>((resolve) => ctrl.signal.addEventListener('abort', () => resolve(), { once: true }))
-      await stopping
+      if (!ctrl.signal.aborted) await new Promise<void>((resolve) => ctrl.signal.addEventListener('abort', () => resolve(), { once: true }))
+      // The role stops (jobs in hand finished or failed with their reason, answers written), then the pool closes.
+      await stopRole?.()
       out('stopped.')
-    } catch (e) {
-      await fleet.close()
-      throw e
     } finally {
+      await fleet?.close()
       process.off('SIGTERM', onTerm)
       process.off('SIGINT', onInt)
     }

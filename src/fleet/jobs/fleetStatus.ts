@@ -1,7 +1,7 @@
 import type { KeySummary } from '../../keys/KeyStore.js'
 import type { Database } from '../db/openDatabase.js'
 import type { FleetJobs, QueueCounts } from './openFleetJobs.js'
-import { listWorkers, recentRuns, type RunRow, type WorkerRow } from './registry.js'
+import { endOrphanRuns, listWorkers, recentRuns, type RunRow, type WorkerRow } from './registry.js'
 
 /** What `gondola fleet status` shows. Keys appear as a short prefix only. */
 export type FleetStatus = {
@@ -18,7 +18,7 @@ export type FleetStatus = {
 }
 
 /**
- * Gathers the fleet's state from Postgres: workers (alive if their heartbeat is fresh), queue counts, schedules,
+ * Gathers the fleet's state from Postgres (after ending the attempts no live worker holds, see `endOrphanRuns`): workers (alive if their heartbeat is fresh), queue counts, schedules,
  * recent runs, the kept keys (redacted) and the runway the workers last saw.
  *
  * @example
@@ -28,6 +28,8 @@ export type FleetStatus = {
  * ```
  */
 export async function fleetStatus(db: Database, jobs: FleetJobs, keys: readonly KeySummary[] = []): Promise<FleetStatus> {
+  // A run shows as active only while a live worker holds it: attempts nobody holds are ended first, with their reason.
+  await endOrphanRuns(db)
   const [workers, queues, schedules, runs, [totals]] = await Promise.all([
     listWorkers(db),
     jobs.queueCounts(),

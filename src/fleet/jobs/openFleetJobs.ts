@@ -1,10 +1,12 @@
 import type PgBoss from 'pg-boss'
 import { loadPgBoss } from '../db/driver.js'
 import type { TopUpResult } from '../../agent/funding.js'
+import type { RateLimits } from '../../venice/schemas.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { ExitCode } from '../../errors/exitCodes.js'
 import { redactText } from '../../util/redact.js'
 import type { Database } from '../db/openDatabase.js'
+import { floatingStatements } from './floatingStatements.js'
 import { whileDatabaseDown } from './registry.js'
 import { RUN_QUEUE, SCHEDULE_QUEUE_PREFIX, everyToCron, topUpQueueOf, runJobSchema, scheduleQueueOf, topUpJobSchema, topUpResultSchema, type RunJob, type TopUpJob } from './queues.js'
 import { sleep } from '../../util/sleep.js'
@@ -52,9 +54,16 @@ export type QueueCounts = { queue: string; created: number; retry: number; activ
 export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
   let trips = 0
   const supervise = options.supervise ?? true
+  // A job's completion or failure, which pg-boss 10 sends without awaiting it: retried and never rejected.
+  const floating = floatingStatements({ schema: 'pgboss', retryForMs: options.runTimeoutSeconds * 1000, onError: options.onError })
   const boss = new (await loadPgBoss())({
     // pg-boss on Gondola's pool; its statements count in the bench's round trips.
-    db: { executeSql: async (text: string, values: unknown[]) => (trips++, db.pool.query(text, values)) },
+    db: {
+      executeSql: async (text: string, values: unknown[]) => {
+        trips++
+        return floating.isFloating(text) ? floating.run(() => db.pool.query(text, values)) : db.pool.query(text, values)
+      },
+    },
     supervise,
     schedule: supervise,
     migrate: true,
@@ -150,7 +159,10 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
         if (!j) continue
         if (j.state === 'completed') {
           const parsed = topUpResultSchema.safeParse(j.output)
-          return parsed.success ? parsed.data : { ok: false, refusal: 'The treasury answered something unreadable.' }
+          if (!parsed.success) return { ok: false, refusal: 'The treasury answered something unreadable.' }
+          if (!parsed.data.ok) return parsed.data
+          const { rateLimits: _, ...result } = parsed.data
+          return result
         }
         if (j.state === 'failed' || j.state === 'cancelled') {
           const message = (j.output as { message?: unknown } | null)?.message
@@ -158,6 +170,22 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
         }
       }
       return { ok: false, refusal: `No treasury answered within ${Math.round(o.timeoutMs / 1000)} s (is \`gondola worker --treasury\` running?). The request stays queued.` }
+    },
+
+    /**
+     * The account's balances and limits from the treasury's latest top-up answer (read with its ADMIN key): what an
+     * agent worker's balance refresh uses, since its INFERENCE keys may not call `/api_keys/rate_limits`.
+     *
+     * @throws {FleetJobError} when no treasury has answered a top-up yet (balances then come from response headers).
+     */
+    async latestRateLimits(wallet: string): Promise<RateLimits> {
+      const [row] = await db.query<{ output: unknown }>(
+        "SELECT output FROM pgboss.job WHERE name = $1 AND state = 'completed' AND output ? 'rateLimits' ORDER BY completed_on DESC LIMIT 1",
+        [topUpQueueOf(wallet)],
+      )
+      const parsed = topUpResultSchema.safeParse(row?.output)
+      if (parsed.success && parsed.data.ok && parsed.data.rateLimits) return parsed.data.rateLimits
+      throw new FleetJobError('No treasury has reported the balances yet; they come from response headers until its first top-up answer.')
     },
 
     /** Counts per queue and state (pg-boss's job table). */
@@ -173,8 +201,17 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
       return [...byQueue.values()]
     },
 
-    /** Stops polling; `graceful` waits up to `timeoutMs` for the jobs in hand to finish. */
-    stop: (o: { graceful?: boolean; timeoutMs?: number } = {}) => boss.stop({ graceful: o.graceful ?? true, timeout: o.timeoutMs ?? 30_000, close: false, wait: true }),
+    /** Resolves once every job answer (completion or failure) pg-boss sent has been recorded or given up on. */
+    answered: () => floating.settled(),
+
+    /**
+     * Stops polling; `graceful` waits up to `timeoutMs` for the jobs in hand to finish, then fails what is left
+     * ("pg-boss shut down while active"); and waits for every job answer in flight, so the pool can close after.
+     */
+    async stop(o: { graceful?: boolean; timeoutMs?: number } = {}): Promise<void> {
+      await boss.stop({ graceful: o.graceful ?? true, timeout: o.timeoutMs ?? 30_000, close: false, wait: true })
+      await floating.settled()
+    },
   }
 }
 

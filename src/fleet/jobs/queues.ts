@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { rateLimitsSchema } from '../../venice/schemas.js'
 
 /**
  * The queues of a fleet. pg-boss v10 keeps one row per queue (its policy, retries, expiry) and one per job.
@@ -36,9 +37,13 @@ export const topUpJobSchema = z.object({
 })
 export type TopUpJob = z.infer<typeof topUpJobSchema>
 
-/** What the treasury answers (the job's output): the funding controller's `TopUpResult`. */
+/**
+ * What the treasury answers (the job's output): the funding controller's `TopUpResult`, and after a top-up the
+ * account's balances and limits as the treasury's ADMIN key read them (agent workers hold no ADMIN key: this is
+ * how their balance refresh sees the top-up).
+ */
 export const topUpResultSchema = z.union([
-  z.object({ ok: z.literal(true), summary: z.string(), addedDiem: z.number().optional() }),
+  z.object({ ok: z.literal(true), summary: z.string(), addedDiem: z.number().optional(), rateLimits: rateLimitsSchema.shape.data.optional() }),
   z.object({ ok: z.literal(false), refusal: z.string() }),
 ])
 

@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { Queryable } from '../db/openDatabase.js'
 import { sleep } from '../../util/sleep.js'
+import { RUN_QUEUE } from './queues.js'
 
 /** A worker as `gondola fleet status` shows it. */
 export type WorkerRow = {
@@ -85,12 +86,15 @@ export async function whileDatabaseDown<T>(fn: () => Promise<T>, forMs = 60_000)
 export function isConnectionError(err: unknown): boolean {
   const e = err as { message?: unknown; details?: unknown; code?: unknown }
   const text = `${String(e?.message ?? '')} ${String(e?.details ?? '')} ${String(e?.code ?? '')}`
-  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|57P01|57P03|Connection terminated|terminating connection|database system is (starting up|shutting down)|connection error|timeout exceeded when trying to connect/i.test(text)
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|57P0[123]|Connection terminated|terminating connection|database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|connection error|timeout exceeded when trying to connect/i.test(text)
 }
 
 /** Records that `workerId` started attempt `attempt` of run job `jobId`; an earlier attempt still `active` was lost with its worker. */
 export async function recordRunStart(db: Queryable, r: { jobId: string; attempt: number; agent: string; workerId: string }): Promise<void> {
-  await whileDatabaseDown(() => db.query("UPDATE gondola.fleet_runs SET status = 'lost', finished_at = now() WHERE job_id = $1 AND attempt < $2 AND status = 'active'", [r.jobId, r.attempt]))
+  await whileDatabaseDown(() => db.query(
+    "UPDATE gondola.fleet_runs SET status = 'lost', error = coalesce(error, 'its worker ' || worker_id || ' ended without recording it; attempt ' || $2 || ' took the job'), finished_at = now() WHERE job_id = $1 AND attempt < $2 AND status = 'active'",
+    [r.jobId, r.attempt],
+  ))
   await whileDatabaseDown(() => db.query(
     `INSERT INTO gondola.fleet_runs (job_id, attempt, agent, worker_id, status) VALUES ($1, $2, $3, $4, 'active')
      ON CONFLICT (job_id, attempt) DO UPDATE SET worker_id = EXCLUDED.worker_id, status = 'active', started_at = now(), finished_at = NULL`,
@@ -112,4 +116,53 @@ export async function recentRuns(db: Queryable, limit = 20): Promise<RunRow[]> {
     [limit],
   )
   return rows.map((r) => ({ jobId: r.job_id, attempt: r.attempt, agent: r.agent, workerId: r.worker_id, status: r.status, steps: r.steps, costDiem: r.cost_diem, error: r.error, startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null }))
+}
+
+/**
+ * Ends the run attempts that are still `active` but that no live worker holds, with the reason, so that no run
+ * stays open forever: an attempt whose pg-boss job ended or moved on (expired after its last retry, failed by a
+ * handler timeout, retried) takes the job's outcome and message; an attempt whose worker stopped or went silent
+ * (SIGKILLed, machine gone) is `lost` (pg-boss retries the job after its expiry). A worker that was only cut off
+ * from Postgres and finishes the run later overwrites this with its own record. Idempotent; one statement.
+ *
+ * @returns the attempts it ended.
+ * @example
+ * ```ts
+ * await endOrphanRuns(db) // [{ jobId, attempt, status: 'failed', error: 'job failed by timeout in active state' }]
+ * ```
+ */
+export async function endOrphanRuns(db: Queryable): Promise<Array<{ jobId: string; attempt: number; status: string; error: string }>> {
+  const rows = await db.query<{ job_id: string; attempt: number; status: string; error: string }>(
+    `WITH ended AS (
+       SELECT r.job_id, r.attempt,
+              CASE WHEN j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state = 'completed' THEN coalesce(j.output->>'status', 'completed')
+                   WHEN j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state IN ('failed', 'retry', 'created', 'cancelled') THEN 'failed'
+                   ELSE 'lost' END AS status,
+              CASE WHEN j.id IS NULL THEN 'its job is no longer in the queue'
+                   WHEN j.retry_count + 1 = r.attempt AND j.state <> 'active' THEN
+                     left(coalesce(j.output->>'error', j.output->>'message', j.output->'value'->>'message', 'job ' || j.state::text), 500)
+                   WHEN j.retry_count + 1 <> r.attempt THEN 'a later attempt took the job'
+                   WHEN w.id IS NULL OR w.stopped_at IS NOT NULL THEN 'its worker ' || r.worker_id || ' stopped without recording it'
+                   ELSE 'its worker ' || r.worker_id || ' has sent no heartbeat since ' || to_char(w.heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS reason
+         FROM gondola.fleet_runs r
+         LEFT JOIN pgboss.job j ON j.id = r.job_id AND j.name = $1
+         LEFT JOIN gondola.fleet_workers w ON w.id = r.worker_id
+        WHERE (r.status = 'active'
+               AND (j.id IS NULL OR j.state <> 'active' OR j.retry_count + 1 <> r.attempt
+                    OR w.id IS NULL OR w.stopped_at IS NOT NULL OR w.heartbeat_at < now() - make_interval(secs => $2)))
+           -- A last attempt marked lost with its worker, whose job then expired with no retry left: failed.
+           OR (r.status = 'lost' AND j.state = 'failed' AND j.retry_count + 1 = r.attempt)
+     )
+     UPDATE gondola.fleet_runs r SET status = e.status, error = CASE WHEN r.error IS NULL THEN e.reason ELSE r.error || '; then ' || e.reason END, finished_at = now()
+       FROM ended e WHERE r.job_id = e.job_id AND r.attempt = e.attempt AND r.status IN ('active', 'lost')
+     RETURNING r.job_id::text, r.attempt, r.status, r.error`,
+    [RUN_QUEUE, HEARTBEAT_SECONDS * 3],
+  )
+  return rows.map((r) => ({ jobId: r.job_id, attempt: r.attempt, status: r.status, error: r.error }))
+}
+
+/** Ends this worker's attempts still `active` (it is stopping and they did not finish), with the reason. */
+export async function endRunsOfWorker(db: Queryable, workerId: string, reason: string): Promise<number> {
+  const rows = await db.query("UPDATE gondola.fleet_runs SET status = 'failed', error = $2, finished_at = now() WHERE worker_id = $1 AND status = 'active' RETURNING job_id", [workerId, reason])
+  return rows.length
 }

@@ -16,6 +16,8 @@ import type { LimiterFactory } from '../../agent/runner.js'
 import type { LimiterClock, LimiterStats, LimiterTicket, RateLimiter } from '../../agent/rateLimiter.js'
 import { abortScope, sleep as defaultSleep } from '../../util/sleep.js'
 import type { VeniceHeaders } from '../../venice/headers.js'
+import { getLogger, type Logger } from '../../util/logger.js'
+import { redactText } from '../../util/redact.js'
 import type { Database } from '../db/openDatabase.js'
 import type { PgFailureBudget } from './pgFailureBudget.js'
 
@@ -34,6 +36,8 @@ export type PgRateLimiterOptions = {
   /** The account's failure budget; one from `createPgFailureBudget` is checked in the same round trip. */
   failureBudget?: FailureBudget | undefined
   clock?: LimiterClock | undefined
+  /** Where a lost answer is reported (warn, redacted). Default: the `fleet` logger. */
+  logger?: Logger | undefined
 }
 
 /**
@@ -78,12 +82,18 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
     wake?.()
     changed = new Promise<void>((r) => (wake = r))
   }
+  const log = options.logger ?? getLogger('fleet', { component: 'rate-budget' })
   const settle = (win: number, grantedAt: number, status: number | null, h: VeniceHeaders | undefined): Promise<void> =>
     db
       .query('SELECT gondola.rate_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)', [
         bucket, win, grantedAt, Math.floor(clock.now()), status, h?.resetRequestsAtMs ?? null, h?.remainingRequests ?? null, h?.retryAfterMs ?? null, windowMs, margin, inlineBudget?.account ?? null,
       ])
-      .then(() => {}, () => {}) // a lost answer only under-uses the window; the next grant re-reads the row
+      .then(
+        () => {},
+        // A lost answer only under-uses the window: its grant is a lease that ends one window after it was
+        // taken (migration 021), and the next grant re-reads the row. Said, not thrown: the call itself went through.
+        (err: unknown) => log.warn('rate budget: an answer was not recorded; its grant lapses after one window', { bucket, status, error: redactText(err instanceof Error ? err.message : String(err)) }),
+      )
 
   async function acquire(signal?: AbortSignal): Promise<LimiterTicket> {
     for (;;) {
@@ -146,7 +156,7 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
     setLimit(n: number | undefined): void {
       if (n === undefined || !Number.isFinite(n) || n <= 0) return
       limit = Math.floor(n)
-      void db.query('UPDATE gondola.rate_buckets SET lim = $2 WHERE bucket = $1', [bucket, limit]).catch(() => {})
+      void db.query('UPDATE gondola.rate_buckets SET lim = $2 WHERE bucket = $1', [bucket, limit]).catch((err: unknown) => log.warn('rate budget: the limit was not stored; the next answer teaches it', { bucket, error: redactText(err instanceof Error ? err.message : String(err)) }))
     },
     modelId: () => modelId,
     stats: () => ({ ...stats }),

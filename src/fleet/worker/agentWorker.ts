@@ -10,7 +10,7 @@ import { redactText } from '../../util/redact.js'
 import type { Database } from '../db/openDatabase.js'
 import type { FleetJobs } from '../jobs/openFleetJobs.js'
 import { RUN_QUEUE, runJobSchema, SCHEDULE_QUEUE_PREFIX } from '../jobs/queues.js'
-import { recordRunEnd, recordRunStart, registerWorker } from '../jobs/registry.js'
+import { endOrphanRuns, endRunsOfWorker, HEARTBEAT_SECONDS, recordRunEnd, recordRunStart, registerWorker } from '../jobs/registry.js'
 import { inferenceOnly, walletOfAgentKeys } from './inferenceKeys.js'
 import { readOnlyWallet } from './readOnlyWallet.js'
 import { fundingPolicyFromEnv } from '../../agent/fundingPolicy.js'
@@ -33,6 +33,14 @@ export type AgentWorkerOptions = {
 
 /** A run failed for a reason a retry cannot fix (unknown agent, a script agent): completed as refused, not retried. */
 class PermanentRunError extends Error {}
+
+/** Resolves with `p`, or after `ms` (whichever is first); the timer does not hold the process. */
+const within = (p: Promise<unknown>, ms: number) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms)
+    t.unref()
+    void p.finally(() => (clearTimeout(t), resolve()))
+  })
 
 /**
  * An agent worker: takes runs from the fleet's queue, `concurrency` at a time, and runs each on the agent's own
@@ -59,6 +67,9 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
   const hosts = new Map<string, Promise<{ host: AgentHost; agent: ModelAgent }>>()
   const ctrl = new AbortController()
   const counts = { runs: 0, completed: 0, failed: 0, steps: 0 }
+  // The runs in hand (job id → its handler), and why they are being stopped once `stop` gives up waiting.
+  const inHand = new Map<string, Promise<unknown>>()
+  let stopReason: string | undefined
 
   const hostFor = (name: string) => {
     let h = hosts.get(name)
@@ -81,6 +92,9 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
           funding: fundingPolicyFromEnv(env, def.funding),
           tools: agent.tools,
           logger: log?.child({ agent: def.name }),
+          // No ADMIN key here: balances after a top-up come from the treasury's answer, never from an INFERENCE
+          // key asking an ADMIN route.
+          readRateLimits: () => jobs.latestRateLimits(address),
           // Never signed here: the treasury's policy and funding window decide.
           remoteTopUp: ({ eth, reason, agent: who }) =>
             jobs.requestTopUp({ wallet: address, ethWei: eth.toString(), reason, agent: who ?? def.name, requestedBy: me.id }, { timeoutMs: o.topUpTimeoutMs ?? Math.min(120_000, (env.GONDOLA_FLEET_RUN_TIMEOUT_SECONDS * 1000) / 3), signal: ctrl.signal }),
@@ -109,7 +123,17 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
       const runCtrl = new AbortController()
       const abortRun = () => runCtrl.abort(ctrl.signal.reason)
       ctrl.signal.addEventListener('abort', abortRun, { once: true })
-      const r = await host.run(agent.definition, { prompt: parsed.data.prompt, maxSteps: parsed.data.maxSteps, budgetDiem: parsed.data.budgetDiem, signal: runCtrl.signal, runId: `${job.id}:${attempt}` }).finally(() => ctrl.signal.removeEventListener('abort', abortRun))
+      // Past its expiry pg-boss has given the run up (failed it, or handed it to another worker): it stops here too.
+      let expired: string | undefined
+      const expiry = setTimeout(() => runCtrl.abort(new Error((expired = `the run exceeded its expiry (${job.expireInSeconds} s)`))), job.expireInSeconds * 1000)
+      expiry.unref()
+      const r = await host.run(agent.definition, { prompt: parsed.data.prompt, maxSteps: parsed.data.maxSteps, budgetDiem: parsed.data.budgetDiem, signal: runCtrl.signal, runId: `${job.id}:${attempt}` }).finally(() => {
+        clearTimeout(expiry)
+        ctrl.signal.removeEventListener('abort', abortRun)
+      })
+      // Stopped by this worker's stop or its expiry (not an outcome of the run): failed with the reason, retried elsewhere.
+      const interrupted = expired ?? stopReason
+      if (interrupted !== undefined && r.status === 'aborted') throw new Error(interrupted)
       // As `gondola run` does: a top-up the run's spend called for is asked for (and answered) before the run reports.
       const funding = await host.runner.key(agent.definition.name)?.funding?.maybeTopUp('runway')
       if (funding && funding.action !== 'not_needed') log?.info('funding', { agent: agentName, action: funding.action })
@@ -147,9 +171,12 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
     let id = ''
     id = await jobs.boss.work(RUN_QUEUE, workOptions, async ([job]) => {
       if (!job) return undefined
+      const run = runJob(job)
+      inHand.set(job.id, run)
       try {
-        return await runJob(job)
+        return await run
       } finally {
+        inHand.delete(job.id)
         jobs.boss.notifyWorker(id)
       }
     })
@@ -170,21 +197,41 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
   await scan()
   const scanner = setInterval(() => void scan(), o.scheduleScanMs ?? 10_000)
   scanner.unref()
+  // Attempts no live worker holds (expired after their last retry, or their worker SIGKILLed) are ended with
+  // their reason, by whichever worker is alive: no run stays `active` forever.
+  const reaper = setInterval(() => void endOrphanRuns(db).catch((err: unknown) => log?.warn('ending orphan runs failed', { error: redactText(oneLine(err)) })), HEARTBEAT_SECONDS * 2_000)
+  reaper.unref()
 
   return {
     id: me.id,
     address,
     counts: () => ({ ...counts }),
+    /** Runs in hand right now. */
+    inHand: () => inHand.size,
     /**
-     * Stops taking runs and waits (up to `timeoutMs`) for those in hand; then aborts what is left (pg-boss
-     * retries an aborted run elsewhere) and deregisters.
+     * Stops taking runs and waits (up to `timeoutMs`) for those in hand. Then fails what is left with the reason
+     * (recorded in `fleet_runs` and in the job; pg-boss retries it elsewhere), waits for every job answer to be
+     * written, and deregisters. The pool is the caller's to close after this resolves: nothing uses it after.
      */
-    async stop(timeoutMs = 30_000): Promise<void> {
+    async stop(timeoutMs = 30_000): Promise<{ failed: number }> {
       clearInterval(scanner)
-      await jobs.stop({ graceful: true, timeoutMs })
-      ctrl.abort()
+      clearInterval(reaper)
+      await Promise.all([RUN_QUEUE, ...watched].map((q) => jobs.boss.offWork(q).catch(() => {})))
+      await within(Promise.allSettled([...inHand.values()]), timeoutMs)
+      const failed = inHand.size
+      if (failed) {
+        stopReason = `the worker ${me.id} stopped before the run finished (graceful window ${Math.round(timeoutMs / 1000)} s); pg-boss retries it while retries are left`
+        log?.warn('stopping: failing the runs in hand', { runs: failed, reason: stopReason })
+      }
+      ctrl.abort(new Error(stopReason ?? 'the worker stopped'))
+      // An aborted run ends at its next await (a model call, a tool, a top-up wait) and records its failure.
+      await within(Promise.allSettled([...inHand.values()]), 15_000)
+      // Fails in pg-boss whatever still did not end, and waits for every completion/failure to be written.
+      await jobs.stop({ graceful: false, timeoutMs: 1000 }).catch((err: unknown) => log?.warn('job engine stop failed', { error: redactText(oneLine(err)) }))
+      if (failed) await endRunsOfWorker(db, me.id, stopReason!).catch((err: unknown) => log?.warn('recording the stopped runs failed', { error: redactText(oneLine(err)) }))
       for (const h of hosts.values()) await h.then(({ host }) => host.close(), () => {})
       await me.stop()
+      return { failed }
     },
   }
 }

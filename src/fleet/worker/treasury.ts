@@ -13,6 +13,10 @@ import { registerWorker } from '../jobs/registry.js'
 import { treasuryLock } from './treasuryLock.js'
 import { createStateStores } from '../state/createStateStores.js'
 import { fundingPolicyFromEnv } from '../../agent/fundingPolicy.js'
+import { originOf, storedAdminKey } from '../../keys/provisionApiKey.js'
+import { createVeniceClient } from '../../venice/createVeniceClient.js'
+import { resolveVeniceBaseUrl } from '../../runtime/resolveBaseUrl.js'
+import type { RateLimits } from '../../venice/schemas.js'
 
 export type TreasuryOptions = {
   env: Env
@@ -53,18 +57,28 @@ export async function startTreasury(o: TreasuryOptions) {
   let workerId: string | undefined
   let stopping = false
 
-  const handle = async (job: PgBoss.Job<unknown>): Promise<TopUpResult> => {
+  const baseURL = resolveVeniceBaseUrl(env)
+  const readRateLimits = async (): Promise<RateLimits> => {
+    const adminKey = storedAdminKey(await stores.openKeyStore(), { wallet: wallet.address, apiOrigin: originOf(baseURL) })
+    if (!adminKey) throw new Error('no ADMIN key is kept for this wallet')
+    return createVeniceClient({ baseURL, apiKey: adminKey }).getRateLimits()
+  }
+
+  const handle = async (job: PgBoss.Job<unknown>): Promise<TopUpResult & { rateLimits?: RateLimits }> => {
     const data = topUpJobSchema.parse(job.data)
     if (data.wallet.toLowerCase() !== wallet.address.toLowerCase()) return { ok: false, refusal: `This treasury signs for ${wallet.address}, not ${data.wallet}.` }
     try {
       // The job id is the idempotency key: a retry after this treasury died resumes the same journal run.
       const r = await requestTopUp({ wallet, policy }, { eth: BigInt(data.ethWei), reason: `${data.reason} (from ${data.requestedBy})`, idempotencyKey: `topup:job:${job.id}` })
+      // The account after the top-up, read with the ADMIN key here: the agent workers' balance refresh reads it
+      // from this answer (their INFERENCE keys may not call `/api_keys/rate_limits`).
+      const rateLimits = r.ok ? await readRateLimits().catch((err: unknown) => void log()?.warn('balances after the top-up were not read', { error: redactText(err instanceof Error ? err.message : String(err)) })) : undefined
       counts.answered++
       if (r.ok) counts.toppedUp++
       else counts.refused++
       o.onTopUp?.(r.ok ? `top-up for ${data.agent ?? data.requestedBy}: ${r.summary}` : `top-up for ${data.agent ?? data.requestedBy} refused: ${r.refusal}`)
       log()?.info('top-up answered', { job: job.id, ok: r.ok, agent: data.agent })
-      return r
+      return r.ok && rateLimits ? { ...r, rateLimits } : r
     } catch (err) {
       counts.failed++
       log()?.warn('top-up failed', { job: job.id, error: redactText(err instanceof Error ? err.message.split('\n')[0]! : String(err)) })

@@ -1,0 +1,56 @@
+/**
+ * pg-boss 10 answers a job from its worker loop without awaiting the answer: `manager.js` (10.4.2, the last 10.x;
+ * 11 and later need Node 22) calls `this.complete(...)` and `this.fail(...)` and drops their promises. A Postgres
+ * restart at that moment ("57P03 not yet accepting connections", ECONNREFUSED) is then an unhandled rejection
+ * and Node ends the worker with exit 1. No pg-boss 10 option changes that, so the answer is guarded where every
+ * pg-boss statement passes anyway: the `db.executeSql` adapter Gondola gives it. The two statements are
+ * recognised by their exact text (pg-boss's own `plans.completeJobs` / `plans.failJobsById`), retried while the
+ * database is unreachable, and never reject: a last failure is reported (redacted) and the job is left to
+ * pg-boss's expiry, which fails and retries it. The stop sequence waits for them (`settled`) before the pool closes.
+ */
+import { createRequire } from 'node:module'
+import { redactText } from '../../util/redact.js'
+import { whileDatabaseDown } from './registry.js'
+
+type Plans = { completeJobs(schema: string): string; failJobsById(schema: string): string }
+// pg-boss has no `exports` map: its statement builders are a plain CommonJS module of the installed version.
+const plans = createRequire(import.meta.url)('pg-boss/src/plans.js') as Plans
+
+export type FloatingStatements = {
+  /** True for the statements pg-boss sends without awaiting them (a job's completion or failure by id). */
+  isFloating(text: string): boolean
+  /** Runs one: retried while Postgres is down (up to `retryForMs`), then resolved as "0 rows changed" on failure. */
+  run<T>(fn: () => Promise<T>): Promise<T | { rows: Array<{ count: string }> }>
+  /** Resolves when every such statement in flight has ended. */
+  settled(): Promise<void>
+  /** How many are in flight. */
+  pending(): number
+}
+
+/**
+ * @example
+ * ```ts
+ * const floating = floatingStatements({ schema: 'pgboss', retryForMs: 60_000, onError: (m) => log.warn(m) })
+ * const executeSql = (text, values) => floating.isFloating(text) ? floating.run(() => pool.query(text, values)) : pool.query(text, values)
+ * ```
+ */
+export function floatingStatements(o: { schema: string; retryForMs: number; onError?: ((message: string) => void) | undefined }): FloatingStatements {
+  const texts = new Set([plans.completeJobs(o.schema), plans.failJobsById(o.schema)])
+  const inFlight = new Set<Promise<unknown>>()
+  return {
+    isFloating: (text) => texts.has(text),
+    run(fn) {
+      const p = whileDatabaseDown(fn, o.retryForMs).catch((err: unknown) => {
+        o.onError?.(`a job's answer was not recorded (pg-boss retries it after its expiry): ${redactText(err instanceof Error ? err.message : String(err))}`)
+        return { rows: [{ count: '0' }] }
+      })
+      inFlight.add(p)
+      void p.finally(() => inFlight.delete(p))
+      return p
+    },
+    async settled() {
+      while (inFlight.size) await Promise.allSettled([...inFlight])
+    },
+    pending: () => inFlight.size,
+  }
+}
