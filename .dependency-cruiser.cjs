@@ -13,7 +13,6 @@
 const CORE = '^src/(chain|wallet|keys|venice|agent|tools|status|util|errors|config)/'
 const ABOVE_CORE = '^src/(runtime|registry|fleet|cli|dashboard|mcp|devnet|emulator|demo|init|host|autopilot|social|channels|adapters)/'
 
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -34,14 +33,16 @@ module.exports = {
     },
     {
       name: 'core-imports-nothing-above',
-      comment: 'chain, wallet, keys, venice, agent, tools, status, util, errors and config take plain values: the composition root (src/runtime) picks the world (devnet or Base, emulator or api.venice.ai, files or Postgres) and hands them in.',
+      comment:
+        'chain, wallet, keys, venice, agent, tools, status, util, errors and config take plain values: the composition root (src/runtime) picks the world (devnet or Base, emulator or api.venice.ai, files or Postgres) and hands them in.',
       severity: 'error',
       from: { path: CORE },
       to: { path: ABOVE_CORE },
     },
     {
       name: 'agent-never-signs',
-      comment: 'src/agent never signs anything and never sees an ADMIN key: it reaches the wallet and the key store only through the tools and the host (README, Security model).',
+      comment:
+        'src/agent never signs anything and never sees an ADMIN key: it reaches the wallet and the key store only through the tools and the host (README, Security model).',
       severity: 'error',
       from: { path: '^src/agent/' },
       to: { path: '^src/(wallet|keys)/' },
@@ -55,7 +56,8 @@ module.exports = {
     },
     {
       name: 'runtime-beside-devnet',
-      comment: 'The composition root reads what a running devnet publishes (devnet.json, the on-chain address book) through src/chain; it never imports the devnet or the emulator.',
+      comment:
+        'The composition root reads what a running devnet publishes (devnet.json, the on-chain address book) through src/chain; it never imports the devnet or the emulator.',
       severity: 'error',
       from: { path: '^src/runtime/' },
       to: { path: '^src/(devnet|emulator)/' },

@@ -40,7 +40,15 @@ export async function runDiemAutopilot(ctx: { wallet: Wallet; env: Env; signal?:
   if (!pass.reached && !pass.stopped) throw shortError(pass)
   const hashes = pass.execution?.hashes ?? []
   const summary = hashes.length ? `${pass.message} (${hashes.length} tx)` : `nothing to do: ${pass.message}`
-  return { summary, hashes, target: pass.entry.target, before: pass.entry.projectedBefore, after: pass.entry.projectedAfter, reached: pass.reached, plan: planRows(pass.plan) }
+  return {
+    summary,
+    hashes,
+    target: pass.entry.target,
+    before: pass.entry.projectedBefore,
+    after: pass.entry.projectedAfter,
+    reached: pass.reached,
+    plan: planRows(pass.plan),
+  }
 }
 
 /**
@@ -70,7 +78,8 @@ export async function lastAutopilotRun(ctx: { wallet: Wallet; env: Env }): Promi
 export const diemAutopilotAgent = defineAgent({
   name: 'diem-autopilot-agent',
   description: 'Diem automation by request: reads the autopilot plan for the configured Diem-per-day target and asks for it to be applied.',
-  system: 'You keep the daily Diem allowance at its configured target. First call autopilot_plan. If the plan is not already reached, call autopilot_apply. Report the result in one sentence, including any shortfall message verbatim.',
+  system:
+    'You keep the daily Diem allowance at its configured target. First call autopilot_plan. If the plan is not already reached, call autopilot_apply. Report the result in one sentence, including any shortfall message verbatim.',
   prompt: 'Call autopilot_plan, then autopilot_apply.',
   model: 'function_calling_default',
   tools: ['autopilot_plan', 'autopilot_apply'],

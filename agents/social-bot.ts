@@ -35,7 +35,10 @@ export function loadPersona(file: string): Persona {
   const parsed = personaSchema.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
-    throw new AgentDefinitionError(`Persona file ${url.pathname}: ${issue.path.join('.') || 'root'} ${issue.message}.`, { metaMessages: ['A persona needs "name" (string) and may have "bio", "style", "examples" (arrays of strings).'], code: 'AGENT_PERSONA' })
+    throw new AgentDefinitionError(`Persona file ${url.pathname}: ${issue.path.join('.') || 'root'} ${issue.message}.`, {
+      metaMessages: ['A persona needs "name" (string) and may have "bio", "style", "examples" (arrays of strings).'],
+      code: 'AGENT_PERSONA',
+    })
   }
   return parsed.data
 }
@@ -55,7 +58,8 @@ export function socialBot(o: { name?: string; persona?: string | Persona; charac
   return defineAgent({
     name: o.name ?? 'social-bot',
     description: 'Character-driven poster: one short post with an image per run, to the outbox or the GONDOLA_CHANNEL channels.',
-    system: 'You run a small social account. Each post: one short caption in your voice, nothing else (no quotes around it, no hashtags unless your style uses them).',
+    system:
+      'You run a small social account. Each post: one short caption in your voice, nothing else (no quotes around it, no hashtags unless your style uses them).',
     prompt: 'the Grand Canal at dawn',
     ...(o.characterSlug ? { characterSlug: o.characterSlug } : { model: 'function_calling_default', persona }),
     tools: ['generate_image', 'post_to_outbox'],
@@ -86,12 +90,20 @@ export class SocialPostError extends BaseError {
  * post.image // '.gondola/outbox/images/….webp'
  * ```
  */
-export async function publishPost(host: AgentHost, def: AgentDefinition, o: { topic?: string | undefined; signal?: AbortSignal | undefined; channels?: Channel[] | undefined } & Pick<AgentRunOverrides, 'budgetDiem' | 'prompt'> = {}): Promise<PublishedPost> {
+export async function publishPost(
+  host: AgentHost,
+  def: AgentDefinition,
+  o: { topic?: string | undefined; signal?: AbortSignal | undefined; channels?: Channel[] | undefined } & Pick<AgentRunOverrides, 'budgetDiem' | 'prompt'> = {},
+): Promise<PublishedPost> {
   // `prompt` (what `gondola run --prompt` passes) is the topic too, so `export { publishPost as run }` works in an agent module.
   const topic = o.topic ?? o.prompt ?? 'the Grand Canal at dawn'
   const bot = createSocialBot({
-    host, definition: def, channels: o.channels ?? [outboxChannel({ dir: host.outboxDir })],
-    stateDir: join(dirname(host.outboxDir), 'social'), outboxDir: host.outboxDir, ledgerPath: host.ledgerPath,
+    host,
+    definition: def,
+    channels: o.channels ?? [outboxChannel({ dir: host.outboxDir })],
+    stateDir: join(dirname(host.outboxDir), 'social'),
+    outboxDir: host.outboxDir,
+    ledgerPath: host.ledgerPath,
   })
   let r: TickResult
   try {
@@ -106,7 +118,12 @@ export async function publishPost(host: AgentHost, def: AgentDefinition, o: { to
 
 /** The parsed result of the first successful call of `tool` in a run's messages. */
 export function toolResult(messages: readonly ChatCompletionMessageParam[], tool: string): unknown {
-  const ids = new Set(messages.flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []) : [])).filter((c) => c.type === 'function' && c.function.name === tool).map((c) => c.id))
+  const ids = new Set(
+    messages
+      .flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []) : []))
+      .filter((c) => c.type === 'function' && c.function.name === tool)
+      .map((c) => c.id),
+  )
   for (const m of messages) {
     if (m.role !== 'tool' || !ids.has(m.tool_call_id)) continue
     try {

@@ -19,7 +19,18 @@ import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 
 /** Names that create a transaction signer or send a signed transaction. */
-export const SIGNING_NAMES = new Set(['createWalletClient', 'walletActions', 'sendTransaction', 'writeContract', 'signTransaction', 'sendRawTransaction', 'deployContract', 'privateKeyToAccount', 'mnemonicToAccount', 'hdKeyToAccount'])
+export const SIGNING_NAMES = new Set([
+  'createWalletClient',
+  'walletActions',
+  'sendTransaction',
+  'writeContract',
+  'signTransaction',
+  'sendRawTransaction',
+  'deployContract',
+  'privateKeyToAccount',
+  'mnemonicToAccount',
+  'hdKeyToAccount',
+])
 
 /** Where signing is allowed (paths relative to the repository root). */
 export const SIGNING_ALLOWED = [/^src\/wallet\//, /^src\/devnet\/deploy\//, /^src\/devnet\/(devStake|faucet)\.ts$/]
@@ -39,7 +50,12 @@ export function findSigning(file: string, source: string): SigningFinding[] {
   const found: SigningFinding[] = []
   const at = (node: ts.Node, what: string) => found.push({ file, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, what })
   const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && /^viem(\/|$)/.test(node.moduleSpecifier.text) && !node.importClause?.isTypeOnly) {
+    if (
+      ts.isImportDeclaration(node) &&
+      ts.isStringLiteral(node.moduleSpecifier) &&
+      /^viem(\/|$)/.test(node.moduleSpecifier.text) &&
+      !node.importClause?.isTypeOnly
+    ) {
       const named = node.importClause?.namedBindings
       if (named && ts.isNamedImports(named)) {
         for (const el of named.elements) {

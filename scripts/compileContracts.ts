@@ -7,4 +7,6 @@ import { ARTIFACTS_FILE, loadArtifacts } from '../src/devnet/compile/loadArtifac
 const started = performance.now()
 const { artifacts, compiled } = await loadArtifacts({ force: process.argv.includes('--force') })
 const took = Math.round(performance.now() - started)
-process.stdout.write(`${compiled ? 'Compiled' : 'Up to date:'} ${Object.keys(artifacts.contracts).join(', ')} (solc ${artifacts.solcVersion}, input ${artifacts.inputHash.slice(0, 12)}) → ${ARTIFACTS_FILE} in ${took} ms\n`)
+process.stdout.write(
+  `${compiled ? 'Compiled' : 'Up to date:'} ${Object.keys(artifacts.contracts).join(', ')} (solc ${artifacts.solcVersion}, input ${artifacts.inputHash.slice(0, 12)}) → ${ARTIFACTS_FILE} in ${took} ms\n`,
+)

@@ -32,9 +32,11 @@ const UNISWAP = {
   swapRouter: '@uniswap/swap-router-contracts/artifacts/contracts/SwapRouter02.sol/SwapRouter02.json',
 }
 const versions = ['@uniswap/v3-core', '@uniswap/v3-periphery', '@uniswap/swap-router-contracts'].map((p) => `${p}@${require(`${p}/package.json`).version}`)
-const artifacts = Object.fromEntries(Object.entries(UNISWAP).map(([name, path]) => {
-  const { abi, bytecode, deployedBytecode } = require(path)
-  return [name, { abi, bytecode, deployedBytecode }]
-}))
+const artifacts = Object.fromEntries(
+  Object.entries(UNISWAP).map(([name, path]) => {
+    const { abi, bytecode, deployedBytecode } = require(path)
+    return [name, { abi, bytecode, deployedBytecode }]
+  }),
+)
 await writeFile(join(root, 'dist', 'src', 'devnet', 'artifacts', 'uniswap.json'), JSON.stringify({ versions, artifacts }))
 process.stdout.write('wrote dist/src/devnet/artifacts/uniswap.json\n')

@@ -16,12 +16,38 @@ export * from './chain/abis/index.js'
 export { startDevnet, startLocalWorld, devStake } from './devnet/lazy.js'
 export type { Devnet, StartDevnetOptions } from './devnet/startDevnet.js'
 export type { LocalWorld, StartLocalWorldOptions } from './devnet/startLocalWorld.js'
-export { readDevnetAddressBook, readDevnetInfo, writeDevnetInfo, removeDevnetInfo, devnetInfoPath, type DevnetInfo, type DevAccount } from './chain/devnetInfo.js'
+export {
+  readDevnetAddressBook,
+  readDevnetInfo,
+  writeDevnetInfo,
+  removeDevnetInfo,
+  devnetInfoPath,
+  type DevnetInfo,
+  type DevAccount,
+} from './chain/devnetInfo.js'
 export { devnetChain, DEVNET_CHAIN_ID } from './chain/devnetChain.js'
 export { AnvilNotFoundError, AnvilStartError, ContractCompileError, DevnetDeployError, DevnetStateError, FaucetError, PortInUseError } from './devnet/errors.js'
 export * from './wallet/index.js'
 export * from './keys/index.js'
-export { createVeniceClient, listAllBillingUsage, parseVeniceHeaders, generate, toVeniceError, VeniceAPIError, BadRequestError, AuthenticationError, InsufficientBalanceError, PermissionDeniedError, NotFoundError, RateLimitError, InternalServerError, APIConnectionError, type VeniceClient, type VeniceClientOptions, type VeniceHeaders } from './venice/index.js'
+export {
+  createVeniceClient,
+  listAllBillingUsage,
+  parseVeniceHeaders,
+  generate,
+  toVeniceError,
+  VeniceAPIError,
+  BadRequestError,
+  AuthenticationError,
+  InsufficientBalanceError,
+  PermissionDeniedError,
+  NotFoundError,
+  RateLimitError,
+  InternalServerError,
+  APIConnectionError,
+  type VeniceClient,
+  type VeniceClientOptions,
+  type VeniceHeaders,
+} from './venice/index.js'
 export * from './runtime/index.js'
 export * from './tools/index.js'
 export * from './agent/index.js'

@@ -81,7 +81,14 @@ describe('self-funding fetch for any OpenAI-compatible client', () => {
   })
 
   it('a handler error reaches the AI SDK model as text, not as a thrown error', async () => {
-    const failing = defineTool({ name: 'always_refused', description: 'Refused.', schema: z.object({}), handler: () => { throw new Error('refused by policy: cap') } })
+    const failing = defineTool({
+      name: 'always_refused',
+      description: 'Refused.',
+      schema: z.object({}),
+      handler: () => {
+        throw new Error('refused by policy: cap')
+      },
+    })
     const tools = toAiSdkTools([failing])
     const out = await (tools.always_refused as { execute: (a: unknown, o: object) => Promise<unknown> }).execute({}, {})
     expect(out).toBe('Error: always_refused failed: refused by policy: cap')
@@ -92,7 +99,11 @@ describe('self-funding fetch: streamed completions are charged too', () => {
   it('openai SDK stream without include_usage: charged from the usage chunk, which the caller never sees', async () => {
     const { funded } = await fundedClient('streamer')
     const openai = new OpenAI({ baseURL: emulator().baseURL, apiKey: 'replaced-by-gondola', fetch: funded.fetch, maxRetries: 0 })
-    const stream = await openai.chat.completions.create({ model: 'qwen3-4b', stream: true, messages: [{ role: 'user', content: 'Describe the Rialto bridge.' }] })
+    const stream = await openai.chat.completions.create({
+      model: 'qwen3-4b',
+      stream: true,
+      messages: [{ role: 'user', content: 'Describe the Rialto bridge.' }],
+    })
     let text = ''
     let chunks = 0
     for await (const chunk of stream) {
@@ -118,7 +129,12 @@ describe('self-funding fetch: streamed completions are charged too', () => {
   it('a caller that asked for usage gets the usage chunk, and the call is charged once', async () => {
     const { funded } = await fundedClient('usage-asker')
     const openai = new OpenAI({ baseURL: emulator().baseURL, apiKey: 'replaced-by-gondola', fetch: funded.fetch, maxRetries: 0 })
-    const stream = await openai.chat.completions.create({ model: 'qwen3-4b', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Hi' }] })
+    const stream = await openai.chat.completions.create({
+      model: 'qwen3-4b',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'Hi' }],
+    })
     let seen: OpenAI.CompletionUsage | undefined
     for await (const chunk of stream) if (chunk.usage) seen = chunk.usage
     await funded.flush()
@@ -136,7 +152,8 @@ describe('meterStream against a hostile stream', () => {
     let sent = 0
     const hostile = new ReadableStream<Uint8Array>({
       pull(c) {
-        if (sent++ < 40) c.enqueue(piece) // 2.5 MiB with no blank line
+        if (sent++ < 40)
+          c.enqueue(piece) // 2.5 MiB with no blank line
         else c.close()
       },
     })
@@ -198,7 +215,12 @@ describe('self-funding fetch funds itself (issue #25 item 4)', () => {
     }
     const outcomes: FundingOutcome[] = []
     const funded = createSelfFundingFetch({
-      baseURL, apiKey: store.reveal(key.id), agent, fetch: counting, funding, onFunding: (o) => outcomes.push(o),
+      baseURL,
+      apiKey: store.reveal(key.id),
+      agent,
+      fetch: counting,
+      funding,
+      onFunding: (o) => outcomes.push(o),
       topUp: createWalletTopUp({ wallet, policy: { ethPerTopUp: parseEther('0.01'), mintDiem: true, cooldownMs: 3_600_000 } }),
     })
     const openai = new OpenAI({ baseURL, apiKey: 'replaced-by-gondola', fetch: funded.fetch, maxRetries: 0 })

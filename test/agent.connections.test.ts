@@ -48,7 +48,10 @@ describe('which undici the pool comes from', () => {
       'console.log(JSON.stringify({ sameAsNode: pool.constructor === nodeDefault.constructor, npm: pool instanceof npm.Agent }))',
       'await pool.close()',
     ].join('\n')
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' })
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+    })
     expect(JSON.parse(out)).toEqual({ sameAsNode: true, npm: false })
     // Here (npm undici loaded), the pool is of the class Node's fetch uses all the same, and holds the cap.
     const { apiKey } = emulator().createKey(OWNER)
@@ -87,7 +90,9 @@ describe('connection failures from the openai SDK', () => {
   it('are classified as APIConnectionError, so callModel retries them', async () => {
     const OpenAI = (await import('openai')).default
     const { toVeniceError, APIConnectionError } = await import('../src/venice/errors.js')
-    expect(toVeniceError(new OpenAI.APIConnectionError({ message: 'Connection error.', cause: new Error('other side closed') }))).toBeInstanceOf(APIConnectionError)
+    expect(toVeniceError(new OpenAI.APIConnectionError({ message: 'Connection error.', cause: new Error('other side closed') }))).toBeInstanceOf(
+      APIConnectionError,
+    )
     expect(toVeniceError(new OpenAI.APIConnectionTimeoutError({ message: 'Request timed out.' }))).toBeInstanceOf(APIConnectionError)
   })
 })

@@ -44,7 +44,14 @@ describe('many agents in one process', () => {
   it('one key exhausted while the others continue; a run given two keys fails over', async () => {
     const tight = emulator().createKey(DAVE, { consumptionLimit: { diem: 0.0000001, usd: 0 } })
     const roomy = emulator().createKey(DAVE)
-    const runner = createRunner({ baseURL: emulator().baseURL, keys: [{ name: 'tight', apiKey: tight.apiKey }, { name: 'roomy', apiKey: roomy.apiKey }], clock: clock() })
+    const runner = createRunner({
+      baseURL: emulator().baseURL,
+      keys: [
+        { name: 'tight', apiKey: tight.apiKey },
+        { name: 'roomy', apiKey: roomy.apiKey },
+      ],
+      clock: clock(),
+    })
     const [a, b] = await Promise.all([
       runner.run({ agent: 'a', prompt: 'x'.repeat(2000), model: 'qwen3-4b', key: 'tight' }),
       runner.run({ agent: 'b', prompt: 'hello', model: 'qwen3-4b', key: 'roomy' }),
@@ -66,7 +73,10 @@ describe('many agents in one process', () => {
     const capped = emulator().createKey(DAVE, { consumptionLimit: { diem: 0, usd: 0 } })
     const rotations: string[] = []
     const runner = createRunner({
-      baseURL: emulator().baseURL, keys: [{ name: 'k', apiKey: capped.apiKey }], clock: clock(), rotateCooldownMs: 0,
+      baseURL: emulator().baseURL,
+      keys: [{ name: 'k', apiKey: capped.apiKey }],
+      clock: clock(),
+      rotateCooldownMs: 0,
       rotateKey: async ({ name, reason }) => {
         rotations.push(`${name}:${reason}`)
         // Stands in for the provisioner: the first replacement expires in 2 emulated hours, the next never.
@@ -89,7 +99,11 @@ describe('many agents in one process', () => {
     const admin = emulator().createKey(ERIN, { apiKeyType: 'ADMIN' })
     const ledger = createLedger()
     const runner = createRunner({ baseURL: emulator().baseURL, keys: [{ name: 'erin', apiKey }], ledger, clock: clock() })
-    const rs = await Promise.all(Array.from({ length: 6 }, (_, i) => runner.run({ agent: `l${i}`, prompt: `tell me about ${'topic '.repeat(i * 20)}`, model: i % 2 ? 'qwen3-4b' : 'default' })))
+    const rs = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        runner.run({ agent: `l${i}`, prompt: `tell me about ${'topic '.repeat(i * 20)}`, model: i % 2 ? 'qwen3-4b' : 'default' }),
+      ),
+    )
     expect(rs.every((r) => r.status === 'completed')).toBe(true)
     const entries = await listAllBillingUsage(createVeniceClient({ baseURL: emulator().baseURL, apiKey: admin.apiKey }))
     const billed = entries.reduce((s, e) => s - e.amount, 0)
@@ -100,7 +114,12 @@ describe('many agents in one process', () => {
     expect(summary.costDiem + summary.costUsd).toBeCloseTo(billed, 9)
     expect(summary.promptTokens).toBe(entries.reduce((s, e) => s + (e.inferenceDetails?.promptTokens ?? 0), 0))
     // Same calls on both sides: each billed row names the completion the ledger recorded.
-    expect(entries.map((e) => e.inferenceDetails?.requestId).sort()).toEqual(ledger.entries().map((e) => e.completionId).sort())
+    expect(entries.map((e) => e.inferenceDetails?.requestId).sort()).toEqual(
+      ledger
+        .entries()
+        .map((e) => e.completionId)
+        .sort(),
+    )
     // The legacy route is gone at this clock, so the totals above came from /billing/usage-history.
     expect((await fetch(`${emulator().baseURL}/billing/usage`, { headers: { authorization: `Bearer ${admin.apiKey}` } })).status).toBe(410)
   })

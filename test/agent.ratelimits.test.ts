@@ -59,7 +59,11 @@ function virtualTime() {
 }
 
 describe('50 agents on one 20 RPM key', () => {
-  for (const [meaning, learned] of [['limit', false], ['used', false], ['used', true]] as const) {
+  for (const [meaning, learned] of [
+    ['limit', false],
+    ['used', false],
+    ['used', true],
+  ] as const) {
     it(`uses 100 % of the allowed requests with 0 × 429 when x-ratelimit-limit-requests means "${meaning === 'limit' ? 'the maximum' : 'requests made'}"${learned ? ', limit learned from /api_keys/rate_limits' : ''}`, async () => {
       emulator().setVariants({ limitHeader: meaning })
       emulator().setRateLimits({ perModel: { 'qwen3-4b': { rpm: 20 } } })
@@ -77,8 +81,16 @@ describe('50 agents on one 20 RPM key', () => {
       }
       const time = virtualTime()
       const tracked: typeof fetch = (input, init) => time.fetch(input, init).then(async (res) => (await counting(input, init, res), res))
-      const admin = learned ? createVeniceClient({ baseURL: emulator().baseURL, apiKey: emulator().createKey(OWNER, { apiKeyType: 'ADMIN' }).apiKey }) : undefined
-      const runner = createRunner({ baseURL: emulator().baseURL, keys: [{ name: 'shared', apiKey }], clock: time.clock, fetch: tracked, ...(admin && { fetchRateLimits: () => admin.getRateLimits() }) })
+      const admin = learned
+        ? createVeniceClient({ baseURL: emulator().baseURL, apiKey: emulator().createKey(OWNER, { apiKeyType: 'ADMIN' }).apiKey })
+        : undefined
+      const runner = createRunner({
+        baseURL: emulator().baseURL,
+        keys: [{ name: 'shared', apiKey }],
+        clock: time.clock,
+        fetch: tracked,
+        ...(admin && { fetchRateLimits: () => admin.getRateLimits() }),
+      })
       const first = Math.ceil(emulator().now() / 60_000) * 60_000
       emulator().setClock(first)
       const windows = 4

@@ -17,7 +17,9 @@ describe('connection bounding (one shared keep-alive pool per runner)', () => {
     const runner = createRunner({ baseURL: emulator().baseURL, keys: [{ name: 'k', apiKey }], connections })
     const counter = countConnections()
     try {
-      const results = await Promise.all(Array.from({ length: 10_000 }, (_, i) => runner.run({ agent: `a${i}`, prompt: `hello ${i}`, model: 'qwen3-4b', maxSteps: 1 })))
+      const results = await Promise.all(
+        Array.from({ length: 10_000 }, (_, i) => runner.run({ agent: `a${i}`, prompt: `hello ${i}`, model: 'qwen3-4b', maxSteps: 1 })),
+      )
       const failed = results.filter((r) => r.status !== 'completed')
       expect(failed.map((r) => r.error?.shortMessage)).toEqual([])
       expect(results.reduce((s, r) => s + r.steps, 0)).toBe(10_000)

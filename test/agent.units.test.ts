@@ -28,7 +28,8 @@ describe('defineTool / runToolCall', () => {
     const t = toOpenAITool(add)
     expect(t).toMatchObject({ type: 'function', function: { name: 'add', description: 'Adds two numbers.' } })
     expect(t.function.parameters).toMatchObject({
-      type: 'object', required: ['a', 'b'],
+      type: 'object',
+      required: ['a', 'b'],
       properties: { a: { type: 'number', description: 'First addend' }, b: { type: 'number', description: 'Second addend' } },
     })
     expect(t.function.parameters).not.toHaveProperty('$schema')
@@ -38,8 +39,18 @@ describe('defineTool / runToolCall', () => {
     expect(() => defineTool({ name: 'bad name', description: 'd', schema: z.object({}), handler: () => 1 })).toThrow(/Invalid tool name/)
   })
   it('turns unknown tools, bad JSON, bad arguments and handler errors into tool messages', async () => {
-    const boom = defineTool({ name: 'boom', description: 'fails', schema: z.object({}), handler: () => { throw new VaultLockedError('Vault is locked.', { code: 'VAULT_LOCKED' }) } })
-    const tools = new Map<string, AnyTool>([[add.name, add], [boom.name, boom]])
+    const boom = defineTool({
+      name: 'boom',
+      description: 'fails',
+      schema: z.object({}),
+      handler: () => {
+        throw new VaultLockedError('Vault is locked.', { code: 'VAULT_LOCKED' })
+      },
+    })
+    const tools = new Map<string, AnyTool>([
+      [add.name, add],
+      [boom.name, boom],
+    ])
     const ctx = { agent: 't' }
     expect(await runToolCall(tools, { id: '1', name: 'add', arguments: '{"a":1,"b":2}' }, ctx)).toMatchObject({ ok: true, content: '{"sum":3}' })
     const unknown = await runToolCall(tools, { id: '2', name: 'mul', arguments: '{}' }, ctx)
@@ -86,7 +97,13 @@ function fakeClock(start = 1_000_000) {
 }
 const tick = () => new Promise((r) => setImmediate(r))
 const hdr = (remaining: number, resetSec: number, limit = 3) =>
-  parseVeniceHeaders(new Headers({ 'x-ratelimit-limit-requests': String(limit), 'x-ratelimit-remaining-requests': String(remaining), 'x-ratelimit-reset-requests': String(resetSec) }))
+  parseVeniceHeaders(
+    new Headers({
+      'x-ratelimit-limit-requests': String(limit),
+      'x-ratelimit-remaining-requests': String(remaining),
+      'x-ratelimit-reset-requests': String(resetSec),
+    }),
+  )
 
 describe('rate limiter', () => {
   it('probes once, then grants exactly what the window allows, then waits for the reset', async () => {
@@ -98,7 +115,8 @@ describe('rate limiter', () => {
     expect(granted).toEqual([0]) // one probe before any header
     const first = await waiters[0]!
     first.done(hdr(2, 1060), 200) // window resets at t=1_060_000
-    await tick(); await tick()
+    await tick()
+    await tick()
     expect(granted).toHaveLength(3) // 2 remaining
     ;(await waiters[1]!).done(hdr(1, 1060), 200)
     ;(await waiters[2]!).done(hdr(0, 1060), 200)
@@ -118,13 +136,15 @@ describe('rate limiter', () => {
     await tick()
     // The rate-limiting page's meaning: limit-requests = 1 request made; 19 remain of 20.
     ;(await waiters[0]!).done(hdr(19, 5060, 1), 200)
-    await tick(); await tick()
+    await tick()
+    await tick()
     expect(granted).toHaveLength(12)
     for (const w of waiters.slice(1)) (await w).done(hdr(8, 5060, 12), 200)
     limiter.setLimit(20)
     await clock.advance(60_100)
     const next = Array.from({ length: 20 }, () => limiter.acquire())
-    await tick(); await tick()
+    await tick()
+    await tick()
     expect(limiter.stats().granted).toBe(32) // the learned 20 at once, no probe
     void next
   })
@@ -147,7 +167,10 @@ describe('rate limiter', () => {
     const clock = fakeClock(2_000_000)
     const limiter = createRateLimiter({ clock, initialLimit: 5 })
     const t1 = await limiter.acquire()
-    t1.done(parseVeniceHeaders(new Headers({ 'x-ratelimit-limit-requests': '5', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '2010' })), 429)
+    t1.done(
+      parseVeniceHeaders(new Headers({ 'x-ratelimit-limit-requests': '5', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '2010' })),
+      429,
+    )
     let got = false
     void limiter.acquire().then(() => (got = true))
     await clock.advance(9_000)
@@ -166,7 +189,8 @@ describe('rate limiter', () => {
     await clock.advance(1_100)
     const granted: number[] = []
     for (let i = 0; i < 5; i++) void limiter.acquire().then(() => granted.push(i))
-    await tick(); await tick()
+    await tick()
+    await tick()
     expect(granted).toHaveLength(4) // 5 − the one in flight
     late.done(hdr(2, 7061, 5), 200)
     expect(limiter.stats().rateLimited).toBe(0)
@@ -225,8 +249,17 @@ describe('balance monitor and funding', () => {
   it('caps spendable by the key limit and fires keyExpiring and epochReset', async () => {
     let t = Date.parse('2026-08-01T20:00:00Z')
     const monitor = createBalanceMonitor({
-      now: () => t, keyLimitRemaining: 2, keyExpiringHours: 12,
-      fetchRateLimits: async () => ({ accessPermitted: true, apiTier: { id: 'paid', isCharged: true }, balances: { DIEM: 50, USD: 1 }, keyExpiration: '2026-08-02T06:00:00Z', nextEpochBegins: '2026-08-02T00:00:00Z', rateLimits: [] }),
+      now: () => t,
+      keyLimitRemaining: 2,
+      keyExpiringHours: 12,
+      fetchRateLimits: async () => ({
+        accessPermitted: true,
+        apiTier: { id: 'paid', isCharged: true },
+        balances: { DIEM: 50, USD: 1 },
+        keyExpiration: '2026-08-02T06:00:00Z',
+        nextEpochBegins: '2026-08-02T00:00:00Z',
+        rateLimits: [],
+      }),
     })
     const seen: string[] = []
     monitor.on('keyExpiring', (s) => seen.push(`expiring:${s.expiresInHours}`))
@@ -236,7 +269,8 @@ describe('balance monitor and funding', () => {
     expect(seen).toEqual(['expiring:10'])
     t = Date.parse('2026-08-02T00:00:01Z')
     monitor.observeHeaders(parseVeniceHeaders(new Headers({ 'x-venice-balance-diem': '50' })))
-    await tick(); await tick()
+    await tick()
+    await tick()
     expect(seen).toEqual(['expiring:10', 'epoch'])
   })
   it('tops up when runway is low, shares one attempt between concurrent triggers, keeps no window of its own, and reports refusals', async () => {
@@ -246,8 +280,12 @@ describe('balance monitor and funding', () => {
     const calls: string[] = []
     let refuse = false
     const funding = createFundingController({
-      monitor, policy: { minRunwayHours: 24 }, now: () => t,
-      topUp: async (r) => (calls.push(r.reason), refuse ? { ok: false, refusal: 'Swap of 100 ETH exceeds the 0.05 ETH cap.' } : { ok: true, summary: 'staked' }),
+      monitor,
+      policy: { minRunwayHours: 24 },
+      now: () => t,
+      topUp: async (r) => (
+        calls.push(r.reason), refuse ? { ok: false, refusal: 'Swap of 100 ETH exceeds the 0.05 ETH cap.' } : { ok: true, summary: 'staked' }
+      ),
     })
     funding.attach()
     expect(await funding.maybeTopUp('runway')).toEqual({ action: 'not_needed' })
@@ -272,19 +310,24 @@ describe('what a 402 means (data first, the message is a hint)', () => {
   it('a key at its own limit is the key, whatever the wording; an empty account is the account', () => {
     expect(classify402({ balanceDiem: 3, balanceUsd: 0, message: 'Payment required', key: { ...limited, used: { diem: 1, usd: 0 } } }).cause).toBe('key_limit')
     expect(classify402({ balanceDiem: 3, balanceUsd: 0, message: 'Payment required', key: limited }).cause).toBe('key_limit')
-    expect(classify402({ balanceDiem: 0, balanceUsd: 0, message: 'API key DIEM spend limit exceeded', key: { ...limited, used: { diem: 0.2, usd: 0 } } }).cause).toBe('account')
+    expect(
+      classify402({ balanceDiem: 0, balanceUsd: 0, message: 'API key DIEM spend limit exceeded', key: { ...limited, used: { diem: 0.2, usd: 0 } } }).cause,
+    ).toBe('account')
     expect(classify402({ balanceDiem: 0, balanceUsd: 0, message: 'whatever', key: { limit: { diem: null, usd: null } } }).cause).toBe('account')
   })
   it('anything unexplained is not the account: no top-up', () => {
     expect(classify402({ balanceDiem: 5, balanceUsd: 0, message: 'Insufficient balance', key: { limit: { diem: null, usd: null } } }).cause).toBe('unknown')
     expect(classify402({ balanceDiem: undefined, balanceUsd: undefined, message: 'Insufficient balance', key: limited }).cause).toBe('unknown')
-    expect(classify402({ balanceDiem: undefined, balanceUsd: undefined, message: 'Spending cap for this credential reached', key: limited }).cause).toBe('key_limit')
+    expect(classify402({ balanceDiem: undefined, balanceUsd: undefined, message: 'Spending cap for this credential reached', key: limited }).cause).toBe(
+      'key_limit',
+    )
   })
 })
 
 describe('expiry read-back', () => {
   it('compares a date-only expiry at day resolution and an instant to the second', () => {
-    for (const got of ['2026-12-31T00:00:00.000Z', '2026-12-31T23:59:59.999Z', '2026-12-31T08:00:00.000Z', '2026-12-30T10:00:00.000Z']) expect(sameExpiry('2026-12-31', got)).toBe(true)
+    for (const got of ['2026-12-31T00:00:00.000Z', '2026-12-31T23:59:59.999Z', '2026-12-31T08:00:00.000Z', '2026-12-30T10:00:00.000Z'])
+      expect(sameExpiry('2026-12-31', got)).toBe(true)
     for (const got of ['2027-01-02T00:00:00.000Z', '2026-12-29T00:00:00.000Z', null]) expect(sameExpiry('2026-12-31', got)).toBe(false)
     expect(sameExpiry('2026-12-31T10:00:00Z', '2026-12-31T10:00:00.000Z')).toBe(true)
     expect(sameExpiry('2026-12-31T10:00:00Z', '2026-12-31T10:00:01.000Z')).toBe(false)

@@ -22,7 +22,9 @@ async function project(): Promise<string> {
   await mkdir(join(dir, 'agents'))
   await mkdir(join(dir, 'tools'))
   const gondola = JSON.stringify(join(repo, 'src', 'index.js'))
-  await writeFile(join(dir, 'agents', 'weather.ts'), `import { z } from 'zod'
+  await writeFile(
+    join(dir, 'agents', 'weather.ts'),
+    `import { z } from 'zod'
 import { defineAgent, defineTool } from ${gondola}
 
 export const getForecast = defineTool({
@@ -39,8 +41,11 @@ export default defineAgent({
   tools: ['get_forecast'],
   budget: { diemPerRun: 0.01 },
 })
-`)
-  await writeFile(join(dir, 'tools', 'tides.ts'), `import { z } from 'zod'
+`,
+  )
+  await writeFile(
+    join(dir, 'tools', 'tides.ts'),
+    `import { z } from 'zod'
 import { defineTool } from ${gondola}
 export const tools = [defineTool({
   name: 'get_tide',
@@ -48,8 +53,18 @@ export const tools = [defineTool({
   schema: z.object({ port: z.string().describe('Port name, e.g. "Venice".') }),
   handler: ({ port }: { port: string }) => ({ port, highTide: '14:05' }),
 })]
-`)
-  await writeFile(join(dir, 'agents', 'tides.json'), JSON.stringify({ name: 'tides', prompt: 'Call get_tide for "Venice".', tools: ['get_tide'], toolModules: ['../tools/tides.ts'], budget: { diemPerRun: 0.01 } }))
+`,
+  )
+  await writeFile(
+    join(dir, 'agents', 'tides.json'),
+    JSON.stringify({
+      name: 'tides',
+      prompt: 'Call get_tide for "Venice".',
+      tools: ['get_tide'],
+      toolModules: ['../tools/tides.ts'],
+      budget: { diemPerRun: 0.01 },
+    }),
+  )
   await writeFile(join(dir, 'agents', 'broken.json'), JSON.stringify({ name: 'broken', tools: ['get_forecast'] }))
   return dir
 }
@@ -64,7 +79,10 @@ describe('your own agents and tools', () => {
     expect(tides.kind === 'model' && Object.keys(tides.tools ?? {})).toEqual(['get_tide'])
     expect((await loadAgent('./agents/weather.ts', { cwd })).name).toBe('weather')
     // A JSON agent naming a tool that neither the built-ins nor its modules provide.
-    await expect(loadAgent('broken', { cwd })).rejects.toMatchObject({ code: 'AGENT_UNKNOWN_TOOL', shortMessage: expect.stringContaining('unknown tool "get_forecast"') })
+    await expect(loadAgent('broken', { cwd })).rejects.toMatchObject({
+      code: 'AGENT_UNKNOWN_TOOL',
+      shortMessage: expect.stringContaining('unknown tool "get_forecast"'),
+    })
 
     const other = await mkdtemp(join(tmpdir(), 'gondola-elsewhere-'))
     expect((await loadAgent('weather', { cwd: other, agentsDir: join(cwd, 'agents') })).source).toBe(join(cwd, 'agents', 'weather.ts'))
@@ -75,7 +93,13 @@ describe('your own agents and tools', () => {
     await expect(loadAgent('./agents/nope.ts', { cwd })).rejects.toMatchObject({ shortMessage: `There is no agent file at ${join(cwd, 'agents', 'nope.ts')}.` })
 
     const listed = listAgents({ cwd }).map((a) => [a.name, a.source])
-    expect(listed).toEqual(expect.arrayContaining([['weather', './agents/weather.ts'], ['tides', './agents/tides.json'], ['treasurer', 'shipped']]))
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        ['weather', './agents/weather.ts'],
+        ['tides', './agents/tides.json'],
+        ['treasurer', 'shipped'],
+      ]),
+    )
   })
 
   it('`gondola run` runs a project agent with its custom tool from the CLI; --list shows each agent’s source', { timeout: 400_000 }, async () => {
@@ -91,7 +115,9 @@ describe('your own agents and tools', () => {
 
     const run = await json('run', 'weather', '--json')
     expect(run).toMatchObject({ agent: 'weather', status: 'completed' })
-    expect(run.runs[0].toolCalls).toEqual([{ name: 'get_forecast', arguments: JSON.stringify({ city: 'Lisbon' }), result: JSON.stringify({ city: 'Lisbon', forecast: 'sunny, 24 °C' }) }])
+    expect(run.runs[0].toolCalls).toEqual([
+      { name: 'get_forecast', arguments: JSON.stringify({ city: 'Lisbon' }), result: JSON.stringify({ city: 'Lisbon', forecast: 'sunny, 24 °C' }) },
+    ])
     const byPath = await json('run', './agents/tides.json', '--json')
     expect(byPath.runs[0].toolCalls[0]).toMatchObject({ name: 'get_tide', result: JSON.stringify({ port: 'Venice', highTide: '14:05' }) })
 

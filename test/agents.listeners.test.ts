@@ -29,7 +29,8 @@ describe('a long-lived stop signal collects no listeners (issue #26: MaxListener
             run: async (tick) => {
               runSignal = tick.signal
               // Two calls per run, like an agent run with a tool step.
-              for (let i = 0; i < 2; i++) await callModel({ openai: venice.openai }, { model: 'qwen3-4b', messages: [{ role: 'user', content: `run ${tick.n}.${i}` }] }, tick.signal)
+              for (let i = 0; i < 2; i++)
+                await callModel({ openai: venice.openai }, { model: 'qwen3-4b', messages: [{ role: 'user', content: `run ${tick.n}.${i}` }] }, tick.signal)
             },
           },
         ],
@@ -51,7 +52,7 @@ describe('a long-lived stop signal collects no listeners (issue #26: MaxListener
     }
   })
 
-  it('a limiter wait cut short by news (a new window) leaves no listener on the caller\'s signal', async () => {
+  it("a limiter wait cut short by news (a new window) leaves no listener on the caller's signal", async () => {
     const limiter = createRateLimiter({ initialLimit: 1 })
     const stop = new AbortController()
     const h = (remaining: number, resetInMs: number) => ({ remainingRequests: remaining, resetRequestsAtMs: Date.now() + resetInMs }) as VeniceHeaders

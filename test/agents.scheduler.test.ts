@@ -22,10 +22,14 @@ function virtualClock(start = 1_000_000): LimiterClock & { t: number } {
         if (signal?.aborted) return reject(signal.reason)
         const sleeper = { at: c.t + ms, wake: resolve }
         sleepers.push(sleeper)
-        signal?.addEventListener('abort', () => {
-          sleepers.splice(sleepers.indexOf(sleeper), 1)
-          reject(signal.reason)
-        }, { once: true })
+        signal?.addEventListener(
+          'abort',
+          () => {
+            sleepers.splice(sleepers.indexOf(sleeper), 1)
+            reject(signal.reason)
+          },
+          { once: true },
+        )
         advance()
       }),
   }
@@ -67,12 +71,18 @@ describe('scheduler (virtual clock)', () => {
     let running = 0
     let maxRunning = 0
     const report = await runSchedule(
-      [{ name: 'slow', everySeconds: 10, run: async () => {
-        running++
-        maxRunning = Math.max(maxRunning, running)
-        clock.t += 25_000 // takes 2.5 intervals
-        running--
-      } }],
+      [
+        {
+          name: 'slow',
+          everySeconds: 10,
+          run: async () => {
+            running++
+            maxRunning = Math.max(maxRunning, running)
+            clock.t += 25_000 // takes 2.5 intervals
+            running--
+          },
+        },
+      ],
       { clock, maxRuns: 3 },
     )
     expect(report.runs.map((r) => r.dueAt)).toEqual([0, 30_000, 60_000])
@@ -86,24 +96,42 @@ describe('scheduler (virtual clock)', () => {
     const stop = new AbortController()
     const failures: number[] = []
     const report = await runSchedule(
-      [{ name: 'flaky', everySeconds: 5, run: async (t) => {
-        if (t.n === 2) throw new Error('boom')
-        if (t.n === 4) stop.abort()
-        return t.n
-      } }],
+      [
+        {
+          name: 'flaky',
+          everySeconds: 5,
+          run: async (t) => {
+            if (t.n === 2) throw new Error('boom')
+            if (t.n === 4) stop.abort()
+            return t.n
+          },
+        },
+      ],
       { clock, signal: stop.signal, onRun: (r) => void (r.ok || failures.push(r.n)) },
     )
     expect(failures).toEqual([2])
-    expect(report.runs.map((r) => [r.n, r.ok])).toEqual([[1, true], [2, false], [3, true], [4, true]])
+    expect(report.runs.map((r) => [r.n, r.ok])).toEqual([
+      [1, true],
+      [2, false],
+      [3, true],
+      [4, true],
+    ])
     expect(report.stoppedBy).toBe('signal')
   })
 
   it('refuses an unbounded schedule, a bad interval, a job with both timings, and a definition with no schedule', async () => {
-    await expect(runSchedule([{ name: 'x', everySeconds: 1, run: async () => {} }], {})).rejects.toMatchObject({ name: 'ScheduleError', code: 'SCHEDULE_UNBOUNDED' })
+    await expect(runSchedule([{ name: 'x', everySeconds: 1, run: async () => {} }], {})).rejects.toMatchObject({
+      name: 'ScheduleError',
+      code: 'SCHEDULE_UNBOUNDED',
+    })
     await expect(runSchedule([{ name: 'x', everySeconds: 0, run: async () => {} }], { maxRuns: 1 })).rejects.toMatchObject({ code: 'SCHEDULE_INTERVAL' })
     await expect(runSchedule([{ name: 'x', run: async () => {} }], { maxRuns: 1 })).rejects.toMatchObject({ code: 'SCHEDULE_INTERVAL' })
-    await expect(runSchedule([{ name: 'x', everySeconds: 60, cron: '* * * * *', run: async () => {} }], { maxRuns: 1 })).rejects.toMatchObject({ code: 'SCHEDULE_AMBIGUOUS' })
-    expect(() => jobsFromDefinitions([defineAgent({ name: 'idle' })], async () => {})).toThrow(expect.objectContaining({ name: 'ScheduleError', code: 'SCHEDULE_MISSING' }))
+    await expect(runSchedule([{ name: 'x', everySeconds: 60, cron: '* * * * *', run: async () => {} }], { maxRuns: 1 })).rejects.toMatchObject({
+      code: 'SCHEDULE_AMBIGUOUS',
+    })
+    expect(() => jobsFromDefinitions([defineAgent({ name: 'idle' })], async () => {})).toThrow(
+      expect.objectContaining({ name: 'ScheduleError', code: 'SCHEDULE_MISSING' }),
+    )
     const nightly = defineAgent({ name: 'nightly', schedule: { cron: '0 3 * * *' } })
     const [cronJob] = jobsFromDefinitions([nightly], async () => {})
     expect([cronJob?.name, cronJob?.cron, cronJob?.everySeconds]).toEqual(['nightly', '0 3 * * *', undefined])
@@ -116,7 +144,10 @@ describe('scheduler (virtual clock)', () => {
     const treasurer = await loadAgent('treasurer')
     if (treasurer.kind !== 'model') throw new Error('treasurer is a model agent')
     const ran: number[] = []
-    await runSchedule(jobsFromDefinitions([treasurer.definition], async (_def, t) => void ran.push(t.dueAt)), { clock, maxRuns: 3 })
+    await runSchedule(
+      jobsFromDefinitions([treasurer.definition], async (_def, t) => void ran.push(t.dueAt)),
+      { clock, maxRuns: 3 },
+    )
     expect(ran).toEqual([0, 3_600_000, 7_200_000])
   })
 })
@@ -142,14 +173,20 @@ describe('scheduler: cron jobs (virtual clock)', () => {
     const agent = await loadAgent('diem-autopilot-agent')
     if (agent.kind !== 'model') throw new Error('diem-autopilot-agent is a model agent')
     const ran: string[] = []
-    await runSchedule(jobsFromDefinitions([agent.definition], async (_def, t) => void ran.push(iso(t.dueAt))), { clock: virtualClock(T0 + 60 * MIN), maxRuns: 2 })
+    await runSchedule(
+      jobsFromDefinitions([agent.definition], async (_def, t) => void ran.push(iso(t.dueAt))),
+      { clock: virtualClock(T0 + 60 * MIN), maxRuns: 2 },
+    )
     expect(ran).toEqual(['2025-01-02T00:05:00.000Z', '2025-01-03T00:05:00.000Z'])
   })
 
   it('reads the expression in schedule.timezone when set (09:00 Berlin is 08:00 UTC in winter)', async () => {
     const def = defineAgent({ name: 'morning', schedule: { cron: '0 9 * * *', timezone: 'Europe/Berlin' } })
     const ran: string[] = []
-    await runSchedule(jobsFromDefinitions([def], async (_d, t) => void ran.push(iso(t.dueAt))), { clock: virtualClock(T0), maxRuns: 2 })
+    await runSchedule(
+      jobsFromDefinitions([def], async (_d, t) => void ran.push(iso(t.dueAt))),
+      { clock: virtualClock(T0), maxRuns: 2 },
+    )
     expect(ran).toEqual(['2025-01-01T08:00:00.000Z', '2025-01-02T08:00:00.000Z'])
   })
 
@@ -159,10 +196,14 @@ describe('scheduler: cron jobs (virtual clock)', () => {
     const report = await runSchedule(
       [
         { name: 'every10m', everySeconds: 600, run: async (t) => void seen.push(`every10m@${(t.dueAt - T0) / MIN}`) },
-        { name: 'cron15m', cron: '*/15 * * * *', run: async (t) => {
-          seen.push(`cron15m@${(t.dueAt - T0) / MIN}`)
-          if (t.n === 2) throw new Error('boom')
-        } },
+        {
+          name: 'cron15m',
+          cron: '*/15 * * * *',
+          run: async (t) => {
+            seen.push(`cron15m@${(t.dueAt - T0) / MIN}`)
+            if (t.n === 2) throw new Error('boom')
+          },
+        },
       ],
       { clock, until: T0 + 45 * MIN },
     )
@@ -179,11 +220,17 @@ describe('scheduler: cron jobs (virtual clock)', () => {
     let running = 0
     let maxRunning = 0
     const slow = await runSchedule(
-      [{ name: 'slow', cron: '*/15 * * * *', run: async () => {
-        maxRunning = Math.max(maxRunning, ++running)
-        clock.t += 20 * MIN
-        running--
-      } }],
+      [
+        {
+          name: 'slow',
+          cron: '*/15 * * * *',
+          run: async () => {
+            maxRunning = Math.max(maxRunning, ++running)
+            clock.t += 20 * MIN
+            running--
+          },
+        },
+      ],
       { clock, maxRuns: 3 },
     )
     expect(slow.runs.map((r) => (r.dueAt - T0) / MIN)).toEqual([0, 30, 60])
@@ -192,16 +239,28 @@ describe('scheduler: cron jobs (virtual clock)', () => {
 
     const clock2 = virtualClock(T0)
     const exact = await runSchedule([{ name: 'exact', cron: '*/15 * * * *', run: async () => void (clock2.t += 15 * MIN) }], { clock: clock2, maxRuns: 3 })
-    expect(exact.runs.map((r) => [(r.dueAt - T0) / MIN, r.skippedSlots])).toEqual([[0, 0], [15, 0], [30, 0]])
+    expect(exact.runs.map((r) => [(r.dueAt - T0) / MIN, r.skippedSlots])).toEqual([
+      [0, 0],
+      [15, 0],
+      [30, 0],
+    ])
   })
 
   it('catch-up: a cron slot missed before the start runs once at the start; one missed by a slow run runs once right after; never twice', async () => {
     // Started at 09:00 UTC; the 00:05 slot of today has no run since yesterday: one catch-up now, then 00:05 tomorrow.
     const clock = virtualClock(T0 + 9 * 60 * MIN)
     const ticks: [string, boolean][] = []
-    const daily = (lastRunAt: number | undefined) => ({ name: 'daily', cron: '5 0 * * *', catchUp: { lastRunAt: () => lastRunAt }, run: async (t: { dueAt: number; catchUp: boolean }) => void ticks.push([iso(t.dueAt), t.catchUp]) })
+    const daily = (lastRunAt: number | undefined) => ({
+      name: 'daily',
+      cron: '5 0 * * *',
+      catchUp: { lastRunAt: () => lastRunAt },
+      run: async (t: { dueAt: number; catchUp: boolean }) => void ticks.push([iso(t.dueAt), t.catchUp]),
+    })
     await runSchedule([daily(T0 - 23 * 60 * MIN)], { clock, maxRuns: 2 })
-    expect(ticks).toEqual([['2025-01-01T09:00:00.000Z', true], ['2025-01-02T00:05:00.000Z', false]])
+    expect(ticks).toEqual([
+      ['2025-01-01T09:00:00.000Z', true],
+      ['2025-01-02T00:05:00.000Z', false],
+    ])
 
     // Already ran after today's slot (or no catchUp at all): nothing extra.
     ticks.length = 0
@@ -213,14 +272,24 @@ describe('scheduler: cron jobs (virtual clock)', () => {
 
     // A run that outlasts two slots: one catch-up right after it, then the schedule resumes.
     const c = virtualClock(T0)
-    const slow = await runSchedule([{ name: 'q', cron: '*/15 * * * *', catchUp: {}, run: async (t) => void (t.n === 1 && (c.t += 40 * MIN)) }], { clock: c, maxRuns: 3 })
-    expect(slow.runs.map((r) => [(r.dueAt - T0) / MIN, r.catchUp, r.skippedSlots])).toEqual([[0, false, 2], [40, true, 0], [45, false, 0]])
+    const slow = await runSchedule([{ name: 'q', cron: '*/15 * * * *', catchUp: {}, run: async (t) => void (t.n === 1 && (c.t += 40 * MIN)) }], {
+      clock: c,
+      maxRuns: 3,
+    })
+    expect(slow.runs.map((r) => [(r.dueAt - T0) / MIN, r.catchUp, r.skippedSlots])).toEqual([
+      [0, false, 2],
+      [40, true, 0],
+      [45, false, 0],
+    ])
   })
 
   it('stops a cron job with the signal while it waits for its next match', async () => {
     const clock = virtualClock(T0)
     const stop = new AbortController()
-    const report = await runSchedule([{ name: 'hourly', cron: '0 * * * *', run: async (t) => void (t.n === 2 && stop.abort()) }], { clock, signal: stop.signal })
+    const report = await runSchedule([{ name: 'hourly', cron: '0 * * * *', run: async (t) => void (t.n === 2 && stop.abort()) }], {
+      clock,
+      signal: stop.signal,
+    })
     expect(report.runs.map((r) => (r.dueAt - T0) / MIN)).toEqual([0, 60])
     expect(report.stoppedBy).toBe('signal')
   })
@@ -253,21 +322,34 @@ describe('cron validation', () => {
     const raw: AgentDefinitionInput = { name: 'nightly', schedule: { cron: '0 25 * * *' } }
     const parsed = agentDefinitionSchema.safeParse(raw)
     expect(parsed.success).toBe(false)
-    expect(parsed.error?.issues[0]).toMatchObject({ path: ['schedule', 'cron'], message: expect.stringMatching(/Agent "nightly" has an invalid cron schedule "0 25 \* \* \*"/) })
+    expect(parsed.error?.issues[0]).toMatchObject({
+      path: ['schedule', 'cron'],
+      message: expect.stringMatching(/Agent "nightly" has an invalid cron schedule "0 25 \* \* \*"/),
+    })
     const file = join(await mkdtemp(join(tmpdir(), 'gondola-cron-')), 'nightly.json')
     await writeFile(file, JSON.stringify(raw))
-    await expect(loadAgent(file)).rejects.toMatchObject({ name: 'AgentDefinitionError', code: 'AGENT_INVALID', shortMessage: expect.stringMatching(/schedule\.cron: Agent "nightly" has an invalid cron schedule "0 25 \* \* \*"/) })
+    await expect(loadAgent(file)).rejects.toMatchObject({
+      name: 'AgentDefinitionError',
+      code: 'AGENT_INVALID',
+      shortMessage: expect.stringMatching(/schedule\.cron: Agent "nightly" has an invalid cron schedule "0 25 \* \* \*"/),
+    })
   })
 
   it('rejects both timings, or a timezone without a cron; accepts ranges, lists, steps and names', () => {
     expect(agentDefinitionSchema.safeParse({ name: 'x', schedule: { everySeconds: 60, cron: '* * * * *' } }).error?.issues[0]?.message).toMatch(/not both/)
-    expect(agentDefinitionSchema.safeParse({ name: 'x', schedule: { everySeconds: 60, timezone: 'UTC' } }).error?.issues[0]?.message).toMatch(/only applies to schedule.cron/)
-    for (const cron of ['0 9-17/2 * * mon-fri', '30 4 1,15 * *', '0 0 * jan,jul sun', '0 0 29 2 *']) expect(defineAgent({ name: 'x', schedule: { cron } }).schedule?.cron).toBe(cron)
+    expect(agentDefinitionSchema.safeParse({ name: 'x', schedule: { everySeconds: 60, timezone: 'UTC' } }).error?.issues[0]?.message).toMatch(
+      /only applies to schedule.cron/,
+    )
+    for (const cron of ['0 9-17/2 * * mon-fri', '30 4 1,15 * *', '0 0 * jan,jul sun', '0 0 29 2 *'])
+      expect(defineAgent({ name: 'x', schedule: { cron } }).schedule?.cron).toBe(cron)
   })
 
   it('runSchedule refuses a raw job with a bad cron before running anything', async () => {
     let ran = false
-    await expect(runSchedule([{ name: 'raw', cron: '* * * * * * *', run: async () => void (ran = true) }], { maxRuns: 1 })).rejects.toMatchObject({ name: 'InvalidCronError', agent: 'raw' })
+    await expect(runSchedule([{ name: 'raw', cron: '* * * * * * *', run: async () => void (ran = true) }], { maxRuns: 1 })).rejects.toMatchObject({
+      name: 'InvalidCronError',
+      agent: 'raw',
+    })
     expect(ran).toBe(false)
   })
 })

@@ -31,7 +31,13 @@ const measurement = (s: Start): Measurement =>
     now: Date.UTC(2026, 11, 5, 12),
     epochStart: Date.UTC(2026, 11, 5),
     nextReset: Date.UTC(2026, 11, 6),
-    chain: { eth: parseEther(s.eth), vvv: parseEther(s.vvv ?? '0'), svvv: { unlocked: parseEther(s.unlockedSvvv ?? '0') }, diem: { liquid: parseEther(s.liquidDiem ?? '0') }, pendingRewards: parseEther(s.rewards ?? '0') },
+    chain: {
+      eth: parseEther(s.eth),
+      vvv: parseEther(s.vvv ?? '0'),
+      svvv: { unlocked: parseEther(s.unlockedSvvv ?? '0') },
+      diem: { liquid: parseEther(s.liquidDiem ?? '0') },
+      pendingRewards: parseEther(s.rewards ?? '0'),
+    },
     stake: { svvv: parseEther(s.unlockedSvvv ?? '0'), totalSvvv: TOTAL_SVVV + parseEther(s.unlockedSvvv ?? '0'), stakedDiem: 0n },
     model: { poolDiem: POOL, minStakedDiem: s.rule ? parseEther('0.1') : 0n },
   }) as unknown as Measurement
@@ -53,7 +59,11 @@ async function bruteForce(start: SimState, model: AllowanceModel, m: Market, tar
       if (used.has(a)) continue
       const cap = capacity(a, s)
       if (cap === 0n) continue
-      const sized = await solveMonotone(async (x) => projectAllowance((await simulate(a, x, s, m)).state, model) - projectAllowance(s, model), target - projectAllowance(s, model), { probe: cap, max: cap })
+      const sized = await solveMonotone(
+        async (x) => projectAllowance((await simulate(a, x, s, m)).state, model) - projectAllowance(s, model),
+        target - projectAllowance(s, model),
+        { probe: cap, max: cap },
+      )
       for (const x of new Set([cap / 4n, cap / 2n, cap, ...(sized === undefined ? [] : [sized])])) {
         if (x === 0n) continue
         const r = await simulate(a, x, s, m)
@@ -83,9 +93,23 @@ describe('the planner against brute force over action sequences (issue #28 autop
       const m = measurement(start)
       const mk = market(parseEther(start.eth) - parseEther('0.001'))
       const plan = await planToTarget({ measurement: m, market: mk, target: parseEther(start.target), minClaimVvv: MIN_CLAIM })
-      const s0: SimState = { ...m.stake, liquidDiem: m.chain.diem.liquid, unlockedSvvv: m.chain.svvv.unlocked, vvv: m.chain.vvv, rewards: m.chain.pendingRewards, ethRoom: mk.ethRoom }
+      const s0: SimState = {
+        ...m.stake,
+        liquidDiem: m.chain.diem.liquid,
+        unlockedSvvv: m.chain.svvv.unlocked,
+        vvv: m.chain.vvv,
+        rewards: m.chain.pendingRewards,
+        ethRoom: mk.ethRoom,
+      }
       const brute = await bruteForce(s0, m.model, mk, parseEther(start.target))
-      rows.push({ start: start.name, target: start.target, plan: plan.steps.map((s) => s.action).join(' → '), planEth: formatEther(plan.ethCost), bruteEth: brute === undefined ? 'unreachable' : formatEther(brute), ratio: brute ? (Number(plan.ethCost) / Number(brute)).toFixed(3) : '-' })
+      rows.push({
+        start: start.name,
+        target: start.target,
+        plan: plan.steps.map((s) => s.action).join(' → '),
+        planEth: formatEther(plan.ethCost),
+        bruteEth: brute === undefined ? 'unreachable' : formatEther(brute),
+        ratio: brute ? (Number(plan.ethCost) / Number(brute)).toFixed(3) : '-',
+      })
       checks.push(() => {
         expect(plan.reached, `${start.name}: ${plan.message}`).toBe(brute !== undefined)
         if (brute !== undefined) expect(Number(plan.ethCost) / Number(brute), start.name).toBeLessThanOrEqual(1.02)

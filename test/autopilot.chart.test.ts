@@ -11,14 +11,27 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 let browser: Browser
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH.`)
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
 })
 afterAll(async () => {
   await browser?.close()
 })
 
-const row = (day: string, allowance: number, spend: number, runwayHours: number | null, target = 5): DailyRow =>
-  ({ day, target, allowance, spend, utilisation: spend / allowance, projectedAfter: allowance, actions: 0, ethSpent: 0, runwayHours, reached: allowance >= target })
+const row = (day: string, allowance: number, spend: number, runwayHours: number | null, target = 5): DailyRow => ({
+  day,
+  target,
+  allowance,
+  spend,
+  utilisation: spend / allowance,
+  projectedAfter: allowance,
+  actions: 0,
+  ethSpent: 0,
+  runwayHours,
+  reached: allowance >= target,
+})
 
 type Shape = { fill: string | null; stroke: string | null; dash: string | null; w: number; h: number; x: number; y: number }
 
@@ -33,7 +46,15 @@ async function draw(svg: string, name: string): Promise<{ shapes: Shape[]; png: 
     const shapes = await page.$$eval('svg path', (ps) =>
       ps.map((p) => {
         const r = p.getBoundingClientRect()
-        return { fill: p.getAttribute('fill'), stroke: p.getAttribute('stroke'), dash: p.getAttribute('stroke-dasharray'), w: r.width, h: r.height, x: r.x, y: r.y }
+        return {
+          fill: p.getAttribute('fill'),
+          stroke: p.getAttribute('stroke'),
+          dash: p.getAttribute('stroke-dasharray'),
+          w: r.width,
+          h: r.height,
+          x: r.x,
+          y: r.y,
+        }
       }),
     )
     return { shapes, png }
@@ -46,7 +67,13 @@ const bars = (shapes: Shape[], color: string) => shapes.filter((s) => s.fill?.to
 
 describe('the autopilot report chart is readable whatever the history (#28 autopilot item 6)', () => {
   it('one day at 1,000 Diem/day does not squash the days at ~5: it is clipped and labelled, the others have visible height', async () => {
-    const rows = [row('2026-12-01', 5.1, 3.2, 30), row('2026-12-02', 1000, 4, null), row('2026-12-03', 5, 4.5, 20), row('2026-12-04', 5.2, 1.1, 40), row('2026-12-05', 4.9, 4.8, 12)]
+    const rows = [
+      row('2026-12-01', 5.1, 3.2, 30),
+      row('2026-12-02', 1000, 4, null),
+      row('2026-12-03', 5, 4.5, 20),
+      row('2026-12-04', 5.2, 1.1, 40),
+      row('2026-12-05', 4.9, 4.8, 12),
+    ]
     const svg = renderAutopilotChart(rows)
     const { shapes } = await draw(svg, 'outlier')
     const allowance = bars(shapes, CHART_COLORS.allowance)

@@ -16,7 +16,10 @@ const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
 describe('gondola autopilot plan | run | report (subprocess)', () => {
   it('prints the plan table (and --json), runs a pass, exits 6 with the shortfall when capital is short, writes the report chart', async () => {
     await devStake(devnet(), 9, parseEther('1000000'))
-    const { stateDir, env } = await cliState(devnet(), emulator().baseURL, { GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY: '0.3', GONDOLA_AUTOPILOT_MIN_STAKED_DIEM: '0' })
+    const { stateDir, env } = await cliState(devnet(), emulator().baseURL, {
+      GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY: '0.3',
+      GONDOLA_AUTOPILOT_MIN_STAKED_DIEM: '0',
+    })
     const gondola = async (...args: string[]) => {
       try {
         const { stdout, stderr } = await exec(process.execPath, ['bin/gondola.js', ...args], { env })
@@ -61,7 +64,9 @@ describe('gondola autopilot plan | run | report (subprocess)', () => {
 
     const short = await gondola('autopilot', 'run', '--target', '50')
     expect(short.code).toBe(6)
-    expect(short.stderr).toMatch(/Short of the 50 Diem\/day target: [\d.]+ Diem\/day after this pass, [\d.]+ Diem\/day missing — add [\d.]+ ETH more, or [\d.]+ VVV\./)
+    expect(short.stderr).toMatch(
+      /Short of the 50 Diem\/day target: [\d.]+ Diem\/day after this pass, [\d.]+ Diem\/day missing — add [\d.]+ ETH more, or [\d.]+ VVV\./,
+    )
     expect((await gondola('autopilot', 'run', '--target', '-1')).code).toBe(2)
 
     const out = join(stateDir, 'report.svg')

@@ -29,13 +29,23 @@ const measurement = (o: { vvv?: bigint; unlockedSvvv?: bigint; rewards?: bigint 
 
 describe('short targets waste no gas (issue #28 autopilot item 3)', () => {
   it('rewards below GONDOLA_AUTOPILOT_MIN_CLAIM_VVV are never restaked, even when the target is out of reach', async () => {
-    const plan = await planToTarget({ measurement: measurement({ vvv: parseEther('5'), rewards: parseEther('0.000313') }), market: market(0n), target: parseEther('3'), minClaimVvv: parseEther('1') })
+    const plan = await planToTarget({
+      measurement: measurement({ vvv: parseEther('5'), rewards: parseEther('0.000313') }),
+      market: market(0n),
+      target: parseEther('3'),
+      minClaimVvv: parseEther('1'),
+    })
     expect(plan.reached).toBe(false)
     expect(plan.steps.map((s) => s.action)).not.toContain('restakeRewards')
   })
 
   it('a mint whose Diem/day is worth less than its gas is skipped (0.04 sVVV → 0.0004 Diem/day for 245,000 gas)', async () => {
-    const plan = await planToTarget({ measurement: measurement({ vvv: parseEther('5'), unlockedSvvv: parseEther('0.04') }), market: market(0n), target: parseEther('3'), minClaimVvv: parseEther('1') })
+    const plan = await planToTarget({
+      measurement: measurement({ vvv: parseEther('5'), unlockedSvvv: parseEther('0.04') }),
+      market: market(0n),
+      target: parseEther('3'),
+      minClaimVvv: parseEther('1'),
+    })
     expect(plan.steps.map((s) => s.action)).toEqual(['stakeVvvMintDiem'])
     // Every step kept is worth its gas at the bulk route's price.
     for (const s of plan.steps) expect(s.diemPerDay).toBeGreaterThan(0n)

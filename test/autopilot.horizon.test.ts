@@ -61,7 +61,9 @@ describe('the yield minting gives up (#28 autopilot item 2)', () => {
     expect(year.reached).toBe(true)
     expect(year.ethCost).toBeGreaterThan(short.ethCost)
     expect(planTable(year)).not.toMatch(/gives up/)
-    console.error(`1 Diem/day: mint ${n(short.ethCost).toFixed(4)} ETH + ${n(short.vvvForgonePerDay).toFixed(3)} VVV/day forgone; pool share ${n(year.ethCost).toFixed(4)} ETH, none forgone`)
+    console.error(
+      `1 Diem/day: mint ${n(short.ethCost).toFixed(4)} ETH + ${n(short.vvvForgonePerDay).toFixed(3)} VVV/day forgone; pool share ${n(year.ethCost).toFixed(4)} ETH, none forgone`,
+    )
   })
 
   it('parses --horizon', () => {

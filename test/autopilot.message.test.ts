@@ -2,7 +2,19 @@ import { parseEther } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { planMessage, type PlanStep } from '../src/autopilot/planner.js'
 
-const step: PlanStep = { action: 'swapStakeMintDiem', amount: parseEther('0.01'), unit: 'ETH', ethCost: parseEther('0.0105'), gasEth: parseEther('0.0005'), svvvLocked: 0n, vvvOut: 0n, diemOut: 0n, diemPerDay: parseEther('0.1'), vvvForgonePerDay: 0n, reason: 'target' }
+const step: PlanStep = {
+  action: 'swapStakeMintDiem',
+  amount: parseEther('0.01'),
+  unit: 'ETH',
+  ethCost: parseEther('0.0105'),
+  gasEth: parseEther('0.0005'),
+  svvvLocked: 0n,
+  vvvOut: 0n,
+  diemOut: 0n,
+  diemPerDay: parseEther('0.1'),
+  vvvForgonePerDay: 0n,
+  reason: 'target',
+}
 const short = { target: parseEther('3'), before: parseEther('1'), after: parseEther('1.1'), reached: false, steps: [step] }
 
 describe('what the autopilot says (issue #28 autopilot items 3 and 7)', () => {
@@ -12,7 +24,10 @@ describe('what the autopilot says (issue #28 autopilot items 3 and 7)', () => {
     expect(m).toMatch(/daily ETH cap binds: it resets at 00:00 UTC \(in 5 h 12 min\)/)
     expect(m).not.toMatch(/add 0 ETH/)
     // Beyond the cap, what more capital would do is still said.
-    const more = planMessage({ ...short, shortfall: { diemPerDay: parseEther('1.9'), eth: parseEther('0.2'), vvv: parseEther('150'), bound: 'dailyCap' } }, { now: at })
+    const more = planMessage(
+      { ...short, shortfall: { diemPerDay: parseEther('1.9'), eth: parseEther('0.2'), vvv: parseEther('150'), bound: 'dailyCap' } },
+      { now: at },
+    )
     expect(more).toMatch(/Beyond the cap, add 0\.2 ETH more, or 150 VVV\./)
   })
 

@@ -21,7 +21,10 @@ describe('diem autopilot: a simulated month (emulator clock + anvil time, schedu
     expect(month.days.map((d) => d.catchUp)).toEqual([true, ...Array(29).fill(false)])
     // (The emulator clock keeps ticking with the wall clock between jumps: allow a few minutes.)
     const minutesIn = month.days.slice(1).map((d) => (d.pass.measurement.now - d.pass.measurement.epochStart) / 60_000)
-    expect(minutesIn.every((m) => m >= 5 && m < 10), minutesIn.join()).toBe(true)
+    expect(
+      minutesIn.every((m) => m >= 5 && m < 10),
+      minutesIn.join(),
+    ).toBe(true)
     for (const d of month.days) {
       expect(d.pass.reached, `day ${d.day}: ${d.pass.message}`).toBe(true)
       expect(d.allocationAfterPass, `day ${d.day}`).toBeGreaterThanOrEqual(target(d.day))
@@ -47,7 +50,9 @@ describe('diem autopilot: a simulated month (emulator clock + anvil time, schedu
     const out = join(await mkdtemp(join(tmpdir(), 'gondola-chart-')), 'report.svg')
     await writeFile(out, month.svg)
     const sharp = (await import('sharp')).default
-    const png = await sharp(await readFile(out)).png().toBuffer()
+    const png = await sharp(await readFile(out))
+      .png()
+      .toBuffer()
     expect((await sharp(png).metadata()).width).toBe(960)
   }, 600_000)
 })

@@ -45,7 +45,13 @@ describe('diem autopilot: planning and acting on anvil + the emulator', () => {
     const spent = parseEther('1') - b.eth // swapped + gas
 
     // The alternative: hold 0.5 Diem/day from the pool share alone (no DIEM): s sVVV with 1000·s/(total+s) ≥ 0.5.
-    const total = d(await devnet().publicClient.readContract({ address: devnet().addresses.staking, abi: (await import('../src/chain/abis/index.js')).stakingAbi, functionName: 'totalSupply' }))
+    const total = d(
+      await devnet().publicClient.readContract({
+        address: devnet().addresses.staking,
+        abi: (await import('../src/chain/abis/index.js')).stakingAbi,
+        functionName: 'totalSupply',
+      }),
+    )
     const svvvNeeded = (0.5 * (total - d(b.svvv.total))) / (1000 - 0.5)
     const alt = await w.wallet.route.quoteExactOut(w.wallet, parseEther(svvvNeeded.toFixed(6)))
     expect(alt.amountIn).toBeGreaterThan(spent * 5n)
@@ -59,7 +65,9 @@ describe('diem autopilot: planning and acting on anvil + the emulator', () => {
     expect(pass.reached).toBe(false)
     if (process.env.AP_PEEK) console.log(pass.message, planTable(pass.plan))
     expect(d(pass.projectedAfter)).toBeGreaterThan(0.05) // partial progress
-    expect(pass.message).toMatch(/^Short of the 1 Diem\/day target: [\d.]+ Diem\/day after this pass, [\d.]+ Diem\/day missing — add ([\d.]+) ETH more, or ([\d.]+) VVV\.$/)
+    expect(pass.message).toMatch(
+      /^Short of the 1 Diem\/day target: [\d.]+ Diem\/day after this pass, [\d.]+ Diem\/day missing — add ([\d.]+) ETH more, or ([\d.]+) VVV\.$/,
+    )
     const err = shortError(pass)
     expect(err.exitCode).toBe(ExitCode.funds)
     const [, ethMore] = pass.message.match(/add ([\d.]+) ETH more/)!
@@ -123,7 +131,10 @@ describe('diem autopilot: planning and acting on anvil + the emulator', () => {
     // The remaining unlocked sVVV is used before anything is bought: minted on its own, or in the same mint as
     // what the swap buys (one mint transaction for the whole unlocked position).
     const first = raised.plan.steps[0]!
-    expect(first.action === 'mintDiem' || first.svvvLocked > first.vvvOut, JSON.stringify(raised.plan.steps, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).toBe(true)
+    expect(
+      first.action === 'mintDiem' || first.svvvLocked > first.vvvOut,
+      JSON.stringify(raised.plan.steps, (_k, v) => (typeof v === 'bigint' ? String(v) : v)),
+    ).toBe(true)
     expect(raised.plan.steps.filter((s) => s.action.endsWith('MintDiem') || s.action === 'mintDiem')).toHaveLength(1)
     expect(await allocationOf(w.venice)).toBeGreaterThanOrEqual(1.2)
     const history = await readHistory(w.store.historyPath)

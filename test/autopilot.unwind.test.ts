@@ -30,10 +30,20 @@ describe('lowering the target: the excess capital and the unwind (#28 autopilot 
     expect(plan.excess).toBeDefined()
     expect(n(plan.excess!.diemPerDay)).toBeCloseTo(n(plan.measurement.projected) - 0.5, 6)
     expect(n(plan.excess!.diemPerDay)).toBeGreaterThan(1.4)
-    expect(plan.message).toMatch(/already held.* Excess: [\d.]+ Diem\/day above the target, held by [\d.]+ staked DIEM \([\d.]+ sVVV locked behind it\).*gondola autopilot plan --unwind/)
+    expect(plan.message).toMatch(
+      /already held.* Excess: [\d.]+ Diem\/day above the target, held by [\d.]+ staked DIEM \([\d.]+ sVVV locked behind it\).*gondola autopilot plan --unwind/,
+    )
 
     // plan --unwind: the first step is the DIEM cooldown; nothing is sent.
-    const cfg = { wallet: w.wallet, store: w.store, venice: w.venice, minClaimVvv: parseEther('1000000'), minStakedDiem: 0n, target: low, now: () => emulator().now() }
+    const cfg = {
+      wallet: w.wallet,
+      store: w.store,
+      venice: w.venice,
+      minClaimVvv: parseEther('1000000'),
+      minStakedDiem: 0n,
+      target: low,
+      now: () => emulator().now(),
+    }
     const dry = await runUnwindPass({ ...cfg, mode: 'plan' })
     expect(dry.plan.steps.map((s) => s.action)).toEqual(['initiateDiemUnstake'])
     expect(dry.sent).toBeUndefined()
@@ -67,6 +77,8 @@ describe('lowering the target: the excess capital and the unwind (#28 autopilot 
     const left = await w.pass({ target: low, mode: 'plan' })
     expect(n(left.measurement.projected)).toBeGreaterThanOrEqual(0.5 - 1e-6)
     expect(n(left.measurement.projected)).toBeLessThan(0.51)
-    console.error(`unwind: ${n(plan.measurement.projected).toFixed(4)} → ${n(left.measurement.projected).toFixed(4)} Diem/day for a 0.5 target; ${n(dry.plan.steps[0]!.amount).toFixed(4)} DIEM unstaked, ${n(second.plan.steps[2]!.amount).toFixed(4)} sVVV unstaking`)
+    console.error(
+      `unwind: ${n(plan.measurement.projected).toFixed(4)} → ${n(left.measurement.projected).toFixed(4)} Diem/day for a 0.5 target; ${n(dry.plan.steps[0]!.amount).toFixed(4)} DIEM unstaked, ${n(second.plan.steps[2]!.amount).toFixed(4)} sVVV unstaking`,
+    )
   }, 300_000)
 })

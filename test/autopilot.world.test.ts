@@ -25,9 +25,22 @@ describe('the autopilot reads which world it is in (#28 autopilot item 4)', () =
     await stakeVvv(w.wallet, { amount: parseEther('50') })
     const stateDir = w.wallet.stateDir
     const publish = (minStakedDiemForDiem: number | undefined, veniceBaseUrl = emulator().baseURL) =>
-      writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl, minStakedDiemForDiem })
+      writeDevnetInfo(stateDir, {
+        rpcUrl: devnet().rpcUrl,
+        chainId: devnet().chainId,
+        addresses: devnet().addresses,
+        accounts: [],
+        veniceBaseUrl,
+        minStakedDiemForDiem,
+      })
     // The documented rule (0.1) stays the default of the environment: the devnet's word overrides it.
-    const env = readEnv({ GONDOLA_STATE_DIR: stateDir, GONDOLA_NETWORK: 'devnet', VENICE_API_BASE_URL: emulator().baseURL, VENICE_ADMIN_API_KEY: w.admin, GONDOLA_KEYSTORE_PASSWORD: 'unused-password' })
+    const env = readEnv({
+      GONDOLA_STATE_DIR: stateDir,
+      GONDOLA_NETWORK: 'devnet',
+      VENICE_API_BASE_URL: emulator().baseURL,
+      VENICE_ADMIN_API_KEY: w.admin,
+      GONDOLA_KEYSTORE_PASSWORD: 'unused-password',
+    })
     expect(env.GONDOLA_AUTOPILOT_MIN_STAKED_DIEM).toBe('0.1')
 
     await publish(0.1)
@@ -53,7 +66,10 @@ describe('the autopilot reads which world it is in (#28 autopilot item 4)', () =
 
   it('gondola devnet --min-staked-diem 0.1 publishes the rule, and the autopilot on it reads 0.1', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'gondola-state-'))
-    const child = spawn(process.execPath, ['bin/gondola.js', 'devnet', '--min-staked-diem', '0.1', '--json'], { env: { ...process.env, GONDOLA_STATE_DIR: stateDir }, stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, ['bin/gondola.js', 'devnet', '--min-staked-diem', '0.1', '--json'], {
+      env: { ...process.env, GONDOLA_STATE_DIR: stateDir },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     try {
       const line = await new Promise<string>((resolve, reject) => {

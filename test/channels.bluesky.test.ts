@@ -33,7 +33,9 @@ const blobBytes = async (cid: string) => Buffer.from((await reader.com.atproto.s
 /** A noisy RGB image: random pixels do not compress, so it is far over Bluesky's 1,000,000 bytes as PNG. */
 async function noisyPng(width: number, height: number): Promise<Buffer> {
   const raw = randomBytes(width * height * 3)
-  return sharp(raw, { raw: { width, height, channels: 3 } }).png().toBuffer()
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer()
 }
 
 /** A real HTTP hop in front of the PDS; `intercept` may answer a request itself (return true) instead of passing it on. */
@@ -57,7 +59,11 @@ describe('bluesky channel (reference PDS from @atproto/dev-env)', () => {
     const text = 'He said "fresh" fish — ask @rustichello.test, or see https://example.com/venice ✨'
     const published = await channel.publish({ text }, { idempotencyKey: 'marco:text', attemptedAt: Date.parse('2026-11-30T10:00:00Z') })
     const rkey = published.id.split('/').pop()!
-    const record = (await reader.com.atproto.repo.getRecord({ repo: bot.did, collection: 'app.bsky.feed.post', rkey })).data.value as { text: string; createdAt: string; facets: { features: { $type: string; uri?: string; did?: string }[] }[] }
+    const record = (await reader.com.atproto.repo.getRecord({ repo: bot.did, collection: 'app.bsky.feed.post', rkey })).data.value as {
+      text: string
+      createdAt: string
+      facets: { features: { $type: string; uri?: string; did?: string }[] }[]
+    }
     expect(record.text).toBe(text)
     expect(record.createdAt).toBe('2026-11-30T10:00:00.000Z')
     const features = record.facets.flatMap((f) => f.features)
@@ -69,15 +75,28 @@ describe('bluesky channel (reference PDS from @atproto/dev-env)', () => {
 
   it('uploads images as blobs with alt text: a small one byte for byte, a large one fitted under 1,000,000 bytes and 2000 px', async () => {
     const channel = blueskyChannel({ service: pds.url, handle: bot.handle, appPassword: bot.appPassword })
-    const small = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366aa' } }).webp().toBuffer()
+    const small = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366aa' } })
+      .webp()
+      .toBuffer()
     const large = await noisyPng(2400, 420)
     expect(large.byteLength).toBeGreaterThan(1_000_000)
     await writeFile(join(dir, 'small.webp'), small)
     await writeFile(join(dir, 'large.png'), large)
-    for (const [file, original] of [['small.webp', small], ['large.png', large]] as const) {
-      const published = await channel.publish({ text: `image ${file}`, image: join(dir, file), alt: `Alt for ${file}` }, { idempotencyKey: `marco:${file}`, attemptedAt: Date.now() })
+    for (const [file, original] of [
+      ['small.webp', small],
+      ['large.png', large],
+    ] as const) {
+      const published = await channel.publish(
+        { text: `image ${file}`, image: join(dir, file), alt: `Alt for ${file}` },
+        { idempotencyKey: `marco:${file}`, attemptedAt: Date.now() },
+      )
       const rkey = published.id.split('/').pop()!
-      const value = (await reader.com.atproto.repo.getRecord({ repo: bot.did, collection: 'app.bsky.feed.post', rkey })).data.value as { embed: { $type: string; images: { alt: string; aspectRatio: { width: number; height: number }; image: { ref: { toString(): string }; mimeType: string; size: number } }[] } }
+      const value = (await reader.com.atproto.repo.getRecord({ repo: bot.did, collection: 'app.bsky.feed.post', rkey })).data.value as {
+        embed: {
+          $type: string
+          images: { alt: string; aspectRatio: { width: number; height: number }; image: { ref: { toString(): string }; mimeType: string; size: number } }[]
+        }
+      }
       expect(value.embed.$type).toBe('app.bsky.embed.images')
       const img = value.embed.images[0]!
       expect(img.alt).toBe(`Alt for ${file}`)
@@ -100,7 +119,13 @@ describe('bluesky channel (reference PDS from @atproto/dev-env)', () => {
   it('never posts twice: a crash after the create is found on restart, and a repeated create lands on the same record', async () => {
     const channel = blueskyChannel({ service: pds.url, handle: bot.handle, appPassword: bot.appPassword })
     const journalPath = join(dir, 'posts.json')
-    const crashing: Channel = { ...channel, publish: async (post, o) => { await channel.publish(post, o); throw new Error('simulated crash') } }
+    const crashing: Channel = {
+      ...channel,
+      publish: async (post, o) => {
+        await channel.publish(post, o)
+        throw new Error('simulated crash')
+      },
+    }
     const before = (await posts()).length
     await expect(publishOnce({ channel: crashing, journalPath, key: 'marco:crash', post: { text: 'once only' } })).rejects.toThrow('simulated crash')
     // A fresh process: a new channel (new login) and the journal from disk.
@@ -121,7 +146,9 @@ describe('bluesky channel (reference PDS from @atproto/dev-env)', () => {
     let limited = 0
     const proxy = await hop((req, res) => {
       if (!req.url?.includes('com.atproto.repo.createRecord') || limited++ > 0) return false
-      res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' }).end(JSON.stringify({ error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' }))
+      res
+        .writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' }))
       return true
     })
     try {
@@ -158,7 +185,10 @@ describe('bluesky channel (reference PDS from @atproto/dev-env)', () => {
       expect(logins).toBe(1)
       // A session file that no longer works (tokens revoked, garbage): a fresh login.
       await writeFile(sessionPath, JSON.stringify({ handle: bot.handle, did: bot.did, accessJwt: 'x', refreshJwt: 'y', active: true }), { mode: 0o600 })
-      await blueskyChannel({ service: proxy.url, handle: bot.handle, appPassword: bot.appPassword, sessionPath }).publish({ text: 'session 3' }, { idempotencyKey: 'marco:s3', attemptedAt: Date.now() })
+      await blueskyChannel({ service: proxy.url, handle: bot.handle, appPassword: bot.appPassword, sessionPath }).publish(
+        { text: 'session 3' },
+        { idempotencyKey: 'marco:s3', attemptedAt: Date.now() },
+      )
       expect(logins).toBe(2)
     } finally {
       await proxy.close()
@@ -168,13 +198,21 @@ describe('bluesky channel (reference PDS from @atproto/dev-env)', () => {
   it('GONDOLA_CHANNEL=bluesky,outbox builds both, the app password from a 0600 file', async () => {
     const file = join(dir, 'bsky-password')
     await writeFile(file, `${bot.appPassword}\n`, { mode: 0o644 })
-    const env = readEnv({ GONDOLA_STATE_DIR: dir, GONDOLA_CHANNEL: 'bluesky,outbox', GONDOLA_BLUESKY_SERVICE: pds.url, GONDOLA_BLUESKY_HANDLE: bot.handle, GONDOLA_BLUESKY_APP_PASSWORD_FILE: file })
+    const env = readEnv({
+      GONDOLA_STATE_DIR: dir,
+      GONDOLA_CHANNEL: 'bluesky,outbox',
+      GONDOLA_BLUESKY_SERVICE: pds.url,
+      GONDOLA_BLUESKY_HANDLE: bot.handle,
+      GONDOLA_BLUESKY_APP_PASSWORD_FILE: file,
+    })
     await expect(channelsFromEnv(env)).rejects.toThrow(`chmod 600 ${file}`)
     await chmod(file, 0o600)
     const channels = await channelsFromEnv(env)
     expect(channels.map((c) => c.name)).toEqual(['bluesky', 'outbox'])
     expect((await channels[0]!.publish({ text: 'from env' }, { idempotencyKey: 'marco:env', attemptedAt: Date.now() })).id).toContain(bot.did)
     expect(() => readEnv({ GONDOLA_CHANNEL: 'bluesky,mastodon' })).toThrow('GONDOLA_CHANNEL')
-    await expect(channelsFromEnv(readEnv({ GONDOLA_CHANNEL: 'bluesky', GONDOLA_BLUESKY_APP_PASSWORD: 'x' }))).rejects.toThrow('GONDOLA_BLUESKY_HANDLE is not set')
+    await expect(channelsFromEnv(readEnv({ GONDOLA_CHANNEL: 'bluesky', GONDOLA_BLUESKY_APP_PASSWORD: 'x' }))).rejects.toThrow(
+      'GONDOLA_BLUESKY_HANDLE is not set',
+    )
   })
 })

@@ -39,7 +39,13 @@ describe('nostr channel (real relay from @nostr-relay/*)', () => {
     const nostr = nostrChannel({ relays: [relay.url], secretKeyHex: botKey })
     const dir = await mkdtemp(join(tmpdir(), 'gondola-nostr-'))
     const journalPath = join(dir, 'posts.json')
-    const crashing: Channel = { ...nostr, publish: async (p, o) => { await nostr.publish(p, o); throw new Error('simulated crash') } }
+    const crashing: Channel = {
+      ...nostr,
+      publish: async (p, o) => {
+        await nostr.publish(p, o)
+        throw new Error('simulated crash')
+      },
+    }
     const post = { text: 'Silk, "spices" & stories — day 1' }
     await expect(publishOnce({ channel: crashing, journalPath, key: 'marco:1', post })).rejects.toThrow('simulated crash')
     const resumed = await publishOnce({ channel: nostr, journalPath, key: 'marco:1', post })
@@ -80,7 +86,9 @@ describe('nostr channel (real relay from @nostr-relay/*)', () => {
       expect((await notesBy(nostr.pubkey)).map((n) => n.id)).toEqual([id])
       // Limited every time: after maxRetries it fails with the relay's reason.
       always = true
-      const err = await nostrChannel({ relays: [hopUrl], secretKeyHex: hex(generateSecretKey()), backoff: { maxRetries: 2, sleep: async () => {} } }).publish({ text: 'x' }, { idempotencyKey: 'rl-2' }).catch((e: Error) => e)
+      const err = await nostrChannel({ relays: [hopUrl], secretKeyHex: hex(generateSecretKey()), backoff: { maxRetries: 2, sleep: async () => {} } })
+        .publish({ text: 'x' }, { idempotencyKey: 'rl-2' })
+        .catch((e: Error) => e)
       expect(String((err as Error).message)).toContain('rate-limited: slow down')
     } finally {
       nostr.close()
@@ -96,17 +104,31 @@ describe('nostr channel (real relay from @nostr-relay/*)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'gondola-nostr-'))
     const statePath = join(dir, 'mentions.json')
     const answered: string[] = []
-    const start = () => replyToMentions({ relays: [relay.url], secretKeyHex: hex(botSk), statePath, answer: async (e: Event) => { answered.push(e.id); return `Re: ${e.content}` } })
+    const start = () =>
+      replyToMentions({
+        relays: [relay.url],
+        secretKeyHex: hex(botSk),
+        statePath,
+        answer: async (e: Event) => {
+          answered.push(e.id)
+          return `Re: ${e.content}`
+        },
+      })
     const mention = (content: string) => finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [['p', bot]], content }, userSk)
     const repliesTo = async (id: string) => (await notesBy(bot)).filter((n) => n.tags.some((t) => t[0] === 'e' && t[1] === id))
 
     const first = await start()
     const m1 = mention('Marco, where next?')
     await Promise.all(pool.publish([relay.url], m1))
-    await Promise.all(pool.publish([relay.url], finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [], content: 'not a mention' }, userSk)))
+    await Promise.all(
+      pool.publish([relay.url], finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [], content: 'not a mention' }, userSk)),
+    )
     const [r1] = await until(async () => ((await repliesTo(m1.id)).length ? repliesTo(m1.id) : undefined))
     expect(r1!.content).toBe('Re: Marco, where next?')
-    expect(r1!.tags).toEqual([['e', m1.id, relay.url, 'reply'], ['p', getPublicKey(userSk)]])
+    expect(r1!.tags).toEqual([
+      ['e', m1.id, relay.url, 'reply'],
+      ['p', getPublicKey(userSk)],
+    ])
     await first.stop()
     expect((await stat(statePath)).mode & 0o777).toBe(0o600)
     expect(JSON.parse(await readFile(statePath, 'utf8')).answered[m1.id]).toBe(r1!.id)
@@ -160,7 +182,11 @@ describe('a real SIGKILL between publish and journal', () => {
     const dir = await mkdtemp(join(tmpdir(), 'gondola-kill-'))
     const journalPath = join(dir, 'posts.json')
     const child = await new Promise<{ signal: NodeJS.Signals | null }>((resolve) => {
-      const p = execFile(process.execPath, ['--import', 'tsx', 'test/fixtures/publishAndDie.ts', relay.url, sk, journalPath, 'marco:k1', 'killed mid-post'], () => {})
+      const p = execFile(
+        process.execPath,
+        ['--import', 'tsx', 'test/fixtures/publishAndDie.ts', relay.url, sk, journalPath, 'marco:k1', 'killed mid-post'],
+        () => {},
+      )
       p.on('exit', (_code, signal) => resolve({ signal }))
     })
     expect(child.signal).toBe('SIGKILL')
@@ -173,7 +199,7 @@ describe('a real SIGKILL between publish and journal', () => {
     nostr.close()
   })
 
-  it('a mention put off (the day\'s budget is spent) is answered at its time while running, and after a restart', async () => {
+  it("a mention put off (the day's budget is spent) is answered at its time while running, and after a restart", async () => {
     const botSk = generateSecretKey()
     const bot = getPublicKey(botSk)
     const userSk = generateSecretKey()

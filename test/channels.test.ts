@@ -36,7 +36,14 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())))
 
 /** Publishes for real, then "crashes" before publishOnce can journal the id. */
 function crashAfterPublish(channel: Channel): Channel {
-  return { ...channel, name: channel.name, publish: async (post, o) => { await channel.publish(post, o); throw new Error('simulated crash') } }
+  return {
+    ...channel,
+    name: channel.name,
+    publish: async (post, o) => {
+      await channel.publish(post, o)
+      throw new Error('simulated crash')
+    },
+  }
 }
 
 describe('outbox channel + publishOnce', () => {
@@ -51,8 +58,14 @@ describe('outbox channel + publishOnce', () => {
     expect(resumed).toEqual({ id: 'marco:1', resumed: true })
     expect(await publishOnce({ channel: outbox, journalPath, key: 'marco:1', post })).toMatchObject({ resumed: true })
     await publishOnce({ channel: outbox, journalPath, key: 'marco:2', post: { text: 'second' } })
-    const lines = (await readFile(join(dir, 'outbox.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l))
-    expect(lines.map((l) => [l.id, l.text])).toEqual([['marco:1', 'He said "hello" — verbatim'], ['marco:2', 'second']])
+    const lines = (await readFile(join(dir, 'outbox.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(lines.map((l) => [l.id, l.text])).toEqual([
+      ['marco:1', 'He said "hello" — verbatim'],
+      ['marco:2', 'second'],
+    ])
     expect((await stat(journalPath)).mode & 0o777).toBe(0o600)
   })
 })
@@ -80,8 +93,18 @@ describe('webhook channel (real local HTTP server)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'gondola-wh-img-'))
     const small = join(dir, 'small.png')
     const wide = join(dir, 'wide.png')
-    await writeFile(small, await sharp({ create: { width: 40, height: 30, channels: 3, background: '#224466' } }).png().toBuffer())
-    await writeFile(wide, await sharp({ create: { width: 3000, height: 600, channels: 3, background: '#aa3300' } }).png().toBuffer())
+    await writeFile(
+      small,
+      await sharp({ create: { width: 40, height: 30, channels: 3, background: '#224466' } })
+        .png()
+        .toBuffer(),
+    )
+    await writeFile(
+      wide,
+      await sharp({ create: { width: 3000, height: 600, channels: 3, background: '#aa3300' } })
+        .png()
+        .toBuffer(),
+    )
     const channel = webhookChannel({ url, secret: SECRET })
     await channel.publish({ text: 'with image', image: small, alt: 'A blue square' }, { idempotencyKey: 'img-1' })
     await channel.publish({ text: 'wide image', image: wide, alt: 'A red band' }, { idempotencyKey: 'img-2' })
@@ -99,7 +122,9 @@ describe('webhook channel (real local HTTP server)', () => {
   it('errors name the host only (never the URL path or the secret); a crash after publish resends with the same key, delivered once', async () => {
     // A 5xx is retried under the shared policy (same Idempotency-Key), then reported.
     const waits: number[] = []
-    const err = await webhookChannel({ url, secret: SECRET, sleep: async (ms) => void waits.push(ms) }).publish({ text: 'x' }, { idempotencyKey: 'broken-1' }).catch((e: Error) => e)
+    const err = await webhookChannel({ url, secret: SECRET, sleep: async (ms) => void waits.push(ms) })
+      .publish({ text: 'x' }, { idempotencyKey: 'broken-1' })
+      .catch((e: Error) => e)
     expect(err).toMatchObject({ code: 'WEBHOOK_STATUS', exitCode: 5 })
     expect(received.filter((r) => r.key === 'broken-1')).toHaveLength(4)
     expect(waits).toHaveLength(3)
@@ -111,7 +136,10 @@ describe('webhook channel (real local HTTP server)', () => {
     await expect(publishOnce({ channel: crashAfterPublish(channel), journalPath, key: 'once-1', post: { text: 'once' } })).rejects.toThrow('simulated crash')
     expect(await publishOnce({ channel, journalPath, key: 'once-1', post: { text: 'once' } })).toEqual({ id: 'srv-once-1', resumed: false })
     expect(await publishOnce({ channel, journalPath, key: 'once-1', post: { text: 'once' } })).toEqual({ id: 'srv-once-1', url: undefined, resumed: true })
-    expect(received.filter((r) => r.key === 'once-1').map((r) => r.body)).toEqual([JSON.stringify({ id: 'once-1', text: 'once' }), JSON.stringify({ id: 'once-1', text: 'once' })])
+    expect(received.filter((r) => r.key === 'once-1').map((r) => r.body)).toEqual([
+      JSON.stringify({ id: 'once-1', text: 'once' }),
+      JSON.stringify({ id: 'once-1', text: 'once' }),
+    ])
     expect([...delivered].filter((k) => k === 'once-1')).toHaveLength(1)
   })
 })
@@ -137,10 +165,20 @@ describe('channel credentials from env or a 0600 file', () => {
     const secretFile = join(dir, 'hook-secret')
     await writeFile(secretFile, SECRET, { mode: 0o600 })
     expect((await channelFromEnv(readEnv({ GONDOLA_STATE_DIR: dir }))).name).toBe('outbox')
-    const hook = await channelFromEnv(readEnv({ GONDOLA_STATE_DIR: dir, GONDOLA_CHANNEL: 'webhook', GONDOLA_WEBHOOK_URL: url, GONDOLA_WEBHOOK_SECRET_FILE: secretFile, GONDOLA_WEBHOOK_FORMAT: 'slack' }))
+    const hook = await channelFromEnv(
+      readEnv({
+        GONDOLA_STATE_DIR: dir,
+        GONDOLA_CHANNEL: 'webhook',
+        GONDOLA_WEBHOOK_URL: url,
+        GONDOLA_WEBHOOK_SECRET_FILE: secretFile,
+        GONDOLA_WEBHOOK_FORMAT: 'slack',
+      }),
+    )
     await hook.publish({ text: 'from env' }, { idempotencyKey: 'env-1' })
     expect(received.find((r) => r.key === 'env-1')).toMatchObject({ body: JSON.stringify({ text: 'from env' }), signatureOk: true })
-    await expect(channelFromEnv(readEnv({ GONDOLA_STATE_DIR: dir, GONDOLA_CHANNEL: 'nostr', GONDOLA_NOSTR_SECRET_KEY: 'ab'.repeat(32) }))).rejects.toThrow('GONDOLA_NOSTR_RELAYS is not set')
+    await expect(channelFromEnv(readEnv({ GONDOLA_STATE_DIR: dir, GONDOLA_CHANNEL: 'nostr', GONDOLA_NOSTR_SECRET_KEY: 'ab'.repeat(32) }))).rejects.toThrow(
+      'GONDOLA_NOSTR_RELAYS is not set',
+    )
     expect(() => readEnv({ GONDOLA_NOSTR_RELAYS: 'http://relay' })).toThrow(/GONDOLA_NOSTR_RELAYS/)
   })
 })

@@ -34,13 +34,19 @@ describe('character files as real users bring them (issue #28)', () => {
   it('messageExamples is reported as used only when it holds a conversation', () => {
     const { report } = importCharacter({ name: 'Empty', bio: 'x', messageExamples: [] }, 'empty.json')
     expect(report.used).not.toContain('messageExamples')
-    expect(importCharacter({ name: 'Blank', messageExamples: [[{ user: '{{user1}}', content: { text: '' } }]] }, 'b.json').report.used).not.toContain('messageExamples')
+    expect(importCharacter({ name: 'Blank', messageExamples: [[{ user: '{{user1}}', content: { text: '' } }]] }, 'b.json').report.used).not.toContain(
+      'messageExamples',
+    )
   })
 
   it('a starter file with a string bio, knowledge topics, bare-string examples and nested posts is accepted whole', async () => {
     const { character, report } = await readCharacterFile(`${dir}/starter-quirks.json`)
     expect(character.bio).toHaveLength(1)
-    expect(character.knowledge).toEqual(['Glassmaking: Soda-lime glass melts near 1,000 °C.', 'Glassmaking: Cobalt gives the deepest blue.', 'Murano: The furnaces moved to Murano in 1291.'])
+    expect(character.knowledge).toEqual([
+      'Glassmaking: Soda-lime glass melts near 1,000 °C.',
+      'Glassmaking: Cobalt gives the deepest blue.',
+      'Murano: The furnaces moved to Murano in 1291.',
+    ])
     expect(character.messageExamples[0]).toEqual([
       { speaker: 'user', text: 'What makes glass blue?' },
       { speaker: 'character', text: 'Cobalt, a patient hand, and a furnace that does not sulk.' },
@@ -67,7 +73,9 @@ describe('character files as real users bring them (issue #28)', () => {
     expect(models?.textModels).toContain('qwen3-4b')
     const foreign = await readCharacterFile(`${dir}/foreign-model.character.json`, { models })
     expect(foreign.character.model).toBe('default')
-    expect(foreign.report.warnings.join('\n')).toMatch(/model "claude-3-5-sonnet-20241022" is not a Venice text model: the character runs on the "default" trait/)
+    expect(foreign.report.warnings.join('\n')).toMatch(
+      /model "claude-3-5-sonnet-20241022" is not a Venice text model: the character runs on the "default" trait/,
+    )
     expect(foreign.report.ignored.join('\n')).toMatch(/imageModelProvider \(unknown field\)/)
     expect(JSON.stringify(foreign)).not.toContain('hb-secret-should-never-appear')
     const starter = await readCharacterFile(`${dir}/starter-quirks.json`, { models })

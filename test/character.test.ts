@@ -17,7 +17,9 @@ describe('ElizaOS character import', () => {
     expect(character.style.post).toEqual(['one observation per post', 'end with a small twist'])
     expect(character.model).toBe('qwen3-4b')
     expect(character.voice).toBe('en_US-male-medium')
-    expect(report.used).toEqual(expect.arrayContaining(['bio', 'lore', 'knowledge', 'messageExamples', 'postExamples', 'topics', 'adjectives', 'style', 'system']))
+    expect(report.used).toEqual(
+      expect.arrayContaining(['bio', 'lore', 'knowledge', 'messageExamples', 'postExamples', 'topics', 'adjectives', 'style', 'system']),
+    )
     expect(report.mapped).toEqual([expect.stringContaining('settings.model'), expect.stringContaining('settings.voice')])
     expect(report.ignored.join('\n')).toMatch(/secrets \(1 entry/)
     expect(report.ignored.join('\n')).toMatch(/clients/)
@@ -34,7 +36,17 @@ describe('ElizaOS character import', () => {
   })
 
   it('accepts the current format (string bio, {{name1}} examples) and rejects a file without a name, naming it', async () => {
-    const current = { name: 'Eliza', bio: 'A helpful assistant.', messageExamples: [[{ name: '{{name1}}', content: { text: 'hi' } }, { name: 'Eliza', content: { text: 'hello!' } }]], plugins: ['@elizaos/plugin-sql'] }
+    const current = {
+      name: 'Eliza',
+      bio: 'A helpful assistant.',
+      messageExamples: [
+        [
+          { name: '{{name1}}', content: { text: 'hi' } },
+          { name: 'Eliza', content: { text: 'hello!' } },
+        ],
+      ],
+      plugins: ['@elizaos/plugin-sql'],
+    }
     const { character, report } = importCharacter(current, 'eliza.json')
     expect(character.bio).toEqual(['A helpful assistant.'])
     expect(character.messageExamples[0]!.map((t) => t.speaker)).toEqual(['user', 'character'])

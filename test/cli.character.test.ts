@@ -26,7 +26,11 @@ async function gondola(args: string[], env: NodeJS.ProcessEnv = process.env) {
 async function stateWithKey(type: 'ADMIN' | 'INFERENCE' | undefined, otherWallet = false) {
   const stateDir = await mkdtemp(join(tmpdir(), 'gondola-characters-'))
   const wallet = EthersWallet.createRandom()
-  await writeFile(join(stateDir, 'wallet.keystore.json'), await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, PASSWORD, { scrypt: { N: 1024 } }), { mode: 0o600 })
+  await writeFile(
+    join(stateDir, 'wallet.keystore.json'),
+    await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, PASSWORD, { scrypt: { N: 1024 } }),
+    { mode: 0o600 },
+  )
   let apiKey: string | undefined
   if (type) {
     const owner = (otherWallet ? EthersWallet.createRandom().address : wallet.address) as `0x${string}`
@@ -36,10 +40,25 @@ async function stateWithKey(type: 'ADMIN' | 'INFERENCE' | undefined, otherWallet
     const apiOrigin = originOf(emulator().baseURL)
     await store.beginAttempt({ attemptId: 'a1', description: 'test', apiKeyType: type, wallet: owner, apiOrigin })
     await store.completeAttempt('a1', {
-      id: created.id, apiKey, apiKeyType: type, description: 'test', consumptionLimit: {}, limitPeriod: null, expiresAt: null, wallet: owner, apiOrigin, createdAt: new Date().toISOString(),
+      id: created.id,
+      apiKey,
+      apiKeyType: type,
+      description: 'test',
+      consumptionLimit: {},
+      limitPeriod: null,
+      expiresAt: null,
+      wallet: owner,
+      apiOrigin,
+      createdAt: new Date().toISOString(),
     })
   }
-  const env = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_KEYSTORE_PASSWORD: PASSWORD, GONDOLA_PRIVATE_KEY: '', VENICE_API_BASE_URL: emulator().baseURL }
+  const env = {
+    ...process.env,
+    GONDOLA_STATE_DIR: stateDir,
+    GONDOLA_KEYSTORE_PASSWORD: PASSWORD,
+    GONDOLA_PRIVATE_KEY: '',
+    VENICE_API_BASE_URL: emulator().baseURL,
+  }
   return { env, apiKey, privateKey: wallet.privateKey }
 }
 
@@ -93,7 +112,8 @@ describe('gondola characters list|show (subprocess, emulator over HTTP)', () => 
     const missing = await gondola(['characters', 'show', 'no-such-one'], env)
     expect(missing.code).not.toBe(0)
     expect(missing.stderr).toMatch(/^gondola: 404 .*character/im)
-    for (const out of [listed, text, shown, missing]) for (const s of [apiKey!, PASSWORD, privateKey, privateKey.slice(2)]) expect(out.stdout + out.stderr).not.toContain(s)
+    for (const out of [listed, text, shown, missing])
+      for (const s of [apiKey!, PASSWORD, privateKey, privateKey.slice(2)]) expect(out.stdout + out.stderr).not.toContain(s)
   })
 
   it('uses the ADMIN key too; with no key of this wallet it exits 3 and says how to get one', async () => {

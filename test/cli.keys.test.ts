@@ -38,7 +38,9 @@ describe('gondola wallet/provision/keys CLI (subprocess)', () => {
     const plan = ['provision', '--agents', 'treasurer', '--stake-vvv', '5', '--diem-per-agent', '0.25', '--dry-run']
     const text = (await run(process.execPath, ['bin/gondola.js', ...plan], { env })).stdout
     output.push(text)
-    expect(text).toMatch(new RegExp(`\n    swap ETH → VVV \\(Uniswap V3, fee \\d+\\) → ${d.addresses.swapRouter} \\(exactInputSingle\\) 0\\.\\d+ ETH, simulated\n`))
+    expect(text).toMatch(
+      new RegExp(`\n    swap ETH → VVV \\(Uniswap V3, fee \\d+\\) → ${d.addresses.swapRouter} \\(exactInputSingle\\) 0\\.\\d+ ETH, simulated\n`),
+    )
     expect(text).toContain(`\n    approve 5 VVV to staking → ${d.addresses.vvv} (approve) 0 ETH, simulated\n`)
     expect(text).toContain(`\n    stake 5 VVV → ${d.addresses.staking} (stake) 0 ETH, not simulated`)
     const planned = await gondola(...plan, '--json')

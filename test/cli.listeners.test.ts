@@ -19,7 +19,10 @@ describe('gondola run --every 0.5 --runs 12 (subprocess, issue #26)', () => {
     await devnet().fund(address, { eth: parseEther('1') })
     await gondola('provision', '--agents', 'treasurer', '--stake-vvv', '5', '--diem-per-agent', '0.5', '--json')
     const run = await gondola('run', 'treasurer', '--every', '0.5', '--runs', '12', '--json')
-    const runs = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { n: number; status: string })
+    const runs = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { n: number; status: string })
     expect(runs.map((r) => r.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
     expect(runs.every((r) => r.status === 'completed')).toBe(true)
     // Before: "(node) MaxListenersExceededWarning: Possible EventTarget memory leak detected. 11 abort listeners added to [AbortSignal]".

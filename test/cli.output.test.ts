@@ -74,18 +74,33 @@ describe('progress on stderr', () => {
     const lines: string[] = []
     configureLogging({ level: 'info', write: (l) => lines.push(l) })
     try {
-      const result = await withSpinner('Provisioning', async (update) => {
-        update(waitText("Venice's key-creation limit (20 a minute)", 38_200, { done: 12, total: 20, unit: 'keys minted' }), { waitMs: 38_200, minted: 12, toMint: 20 })
-        update('Provisioning: swap sent, waiting for its receipt', { hash: '0xabc' })
-        return 7
-      }, { json: true })
+      const result = await withSpinner(
+        'Provisioning',
+        async (update) => {
+          update(waitText("Venice's key-creation limit (20 a minute)", 38_200, { done: 12, total: 20, unit: 'keys minted' }), {
+            waitMs: 38_200,
+            minted: 12,
+            toMint: 20,
+          })
+          update('Provisioning: swap sent, waiting for its receipt', { hash: '0xabc' })
+          return 7
+        },
+        { json: true },
+      )
       expect(result).toBe(7)
     } finally {
       configureLogging({ level: 'silent' })
     }
     expect(lines.map((l) => JSON.parse(l))).toMatchObject([
       { level: 'info', component: 'progress', msg: 'Provisioning' },
-      { level: 'info', component: 'progress', msg: "waiting 38 s for Venice's key-creation limit (20 a minute), 12/20 keys minted", waitMs: 38_200, minted: 12, toMint: 20 },
+      {
+        level: 'info',
+        component: 'progress',
+        msg: "waiting 38 s for Venice's key-creation limit (20 a minute), 12/20 keys minted",
+        waitMs: 38_200,
+        minted: 12,
+        toMint: 20,
+      },
       { level: 'info', component: 'progress', msg: 'Provisioning: swap sent, waiting for its receipt', hash: '0xabc' },
     ])
   })
@@ -98,8 +113,19 @@ describe('progress on stderr', () => {
     expect(stdout.trim().split('\n')).toHaveLength(1)
     const result = JSON.parse(stdout) as { status: string; hash: string }
     expect(result.status).toBe('confirmed')
-    const lines = stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', component: 'progress', msg: 'swap ETH → VVV (Uniswap V3, fee 3000) sent, waiting for its receipt', step: 'swap ETH → VVV (Uniswap V3, fee 3000)', hash: result.hash }))
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        component: 'progress',
+        msg: 'swap ETH → VVV (Uniswap V3, fee 3000) sent, waiting for its receipt',
+        step: 'swap ETH → VVV (Uniswap V3, fee 3000)',
+        hash: result.hash,
+      }),
+    )
     expect(lines.every((l) => !String(l.msg).includes(result.hash))).toBe(true)
   }, 600_000)
 
@@ -114,7 +140,12 @@ describe('progress on stderr', () => {
     const waits: unknown[] = []
     const slept: number[] = []
     const result = await provision({
-      wallet, baseURL: emulator().baseURL, store, agents: ['a1', 'a2'], stakeSvvv: parseEther('1'), diemPerAgent: 0.5,
+      wallet,
+      baseURL: emulator().baseURL,
+      store,
+      agents: ['a1', 'a2'],
+      stakeSvvv: parseEther('1'),
+      diemPerAgent: 0.5,
       now: () => clock,
       sleep: async (ms) => void (slept.push(ms), (clock += ms)),
       onWait: (w) => waits.push(w),

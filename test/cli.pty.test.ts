@@ -50,7 +50,9 @@ describe('the spinner in a real terminal', () => {
     await devnet().fund(address, { eth: 10n ** 18n })
     // A money command opens (and so decrypts) the wallet inside its spinner.
     const pty = inPty(`stty cols 100 rows 30; exec ${process.execPath} bin/gondola.js swap --eth 0.001 --dry-run`, { ...env, GONDOLA_KEYSTORE_PASSWORD: '' })
-    await until(() => pty.out().includes('Keystore password'), pty.done).catch((e) => { throw new Error(`${e.message}: ${pty.out()}`) })
+    await until(() => pty.out().includes('Keystore password'), pty.done).catch((e) => {
+      throw new Error(`${e.message}: ${pty.out()}`)
+    })
     // While the prompt waits, nothing else is drawn on the terminal.
     const atPrompt = pty.out().length
     await new Promise((r) => setTimeout(r, 1_000))

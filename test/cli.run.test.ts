@@ -21,14 +21,22 @@ const password = CLI_TEST_PASSWORD
 describe('gondola run | status | ledger (subprocess, devnet + emulator)', () => {
   it('runs agents from agents/, reports status and a ledger that matches the emulator’s billing, and never prints a secret', async () => {
     const d = devnet()
-    const { stateDir, env } = await cliState(d, emulator().baseURL, { GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY: '0.01', GONDOLA_AUTOPILOT_MIN_STAKED_DIEM: '0.01', GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: '1000000' })
+    const { stateDir, env } = await cliState(d, emulator().baseURL, {
+      GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY: '0.01',
+      GONDOLA_AUTOPILOT_MIN_STAKED_DIEM: '0.01',
+      GONDOLA_AUTOPILOT_MIN_CLAIM_VVV: '1000000',
+    })
     const terminal: string[] = []
     const text = async (...args: string[]) => {
       const { stdout, stderr } = await exec(process.execPath, ['bin/gondola.js', ...args], { env })
       terminal.push(stdout, stderr)
       return stdout
     }
-    const lines = async (...args: string[]) => (await text(...args)).trim().split('\n').map((l) => JSON.parse(l) as any)
+    const lines = async (...args: string[]) =>
+      (await text(...args))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as any)
     const json = async (...args: string[]) => (await lines(...args)).at(-1)
 
     const { address } = (await json('wallet', 'new', '--json')) as { address: Address }
@@ -45,7 +53,10 @@ describe('gondola run | status | ledger (subprocess, devnet + emulator)', () => 
     const social = await json('run', 'social-bot', '--prompt', 'a quiet canal at night', '--json')
     // The model only writes the caption; code makes the image and publishes the caption as written.
     expect(social.runs.map((r: { toolCalls: { name: string }[] }) => r.toolCalls.map((c) => c.name))).toEqual([[]])
-    const [post] = (await readFile(join(stateDir, 'outbox', 'outbox.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l))
+    const [post] = (await readFile(join(stateDir, 'outbox', 'outbox.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(post).toMatchObject({ agent: 'social-bot', text: expect.stringContaining('a quiet canal at night') })
     expect((await stat(post.image)).size).toBeGreaterThan(0)
 
@@ -57,7 +68,10 @@ describe('gondola run | status | ledger (subprocess, devnet + emulator)', () => 
 
     // On a schedule: bounded by --runs, one JSON line per run.
     const scheduled = await lines('run', 'treasurer', '--every', '1', '--runs', '2', '--json')
-    expect(scheduled.map((r) => [r.n, r.status])).toEqual([[1, 'completed'], [2, 'completed']])
+    expect(scheduled.map((r) => [r.n, r.status])).toEqual([
+      [1, 'completed'],
+      [2, 'completed'],
+    ])
 
     // The deterministic autopilot: the pool share already exceeds 0.01 Diem/day; the staked-DIEM rule (0.01 here)
     // is met by minting from unlocked sVVV and staking it; then it has nothing to do.
@@ -81,7 +95,10 @@ describe('gondola run | status | ledger (subprocess, devnet + emulator)', () => 
     expect(billed).toHaveLength(steps + 1) // + the image
     const chat = billed.filter((b) => b.inferenceDetails?.promptTokens !== undefined)
     expect(chat).toHaveLength(steps)
-    expect(ledger.summary.costDiem + ledger.summary.costUsd).toBeCloseTo(billed.reduce((s, b) => s - b.amount, 0), 9)
+    expect(ledger.summary.costDiem + ledger.summary.costUsd).toBeCloseTo(
+      billed.reduce((s, b) => s - b.amount, 0),
+      9,
+    )
     expect(ledger.summary.promptTokens).toBe(chat.reduce((s, b) => s + (b.inferenceDetails?.promptTokens ?? 0), 0))
     expect(Object.keys(ledger.summary.byAgent).sort()).toEqual(['social-bot', 'treasurer'])
     expect((await json('ledger', '--since', '2999-01-01T00:00:00Z', '--json')).summary.calls).toBe(0)
@@ -92,7 +109,10 @@ describe('gondola run | status | ledger (subprocess, devnet + emulator)', () => 
     expect(status.wallet).toBe(address)
     expect(Number(status.balances.diem.staked)).toBeCloseTo(0.01, 5) // the autopilot stakes all it minted (within the solver's 1e-5)
     const inference = status.keys.filter((k: { apiKeyType: string }) => k.apiKeyType === 'INFERENCE')
-    expect(inference.map((k: any) => [k.agent, k.consumptionLimit.diem, k.onServer]).sort()).toEqual([['social-bot', 0.5, true], ['treasurer', 0.5, true]])
+    expect(inference.map((k: any) => [k.agent, k.consumptionLimit.diem, k.onServer]).sort()).toEqual([
+      ['social-bot', 0.5, true],
+      ['treasurer', 0.5, true],
+    ])
     expect(status.rateLimits.balances.DIEM).toBeGreaterThan(0)
     const runway = status.runways.find((r: { agent: string }) => r.agent === 'treasurer')
     const used = Number(inference.find((k: any) => k.agent === 'treasurer').currentPeriodUsage.diem)
@@ -103,7 +123,12 @@ describe('gondola run | status | ledger (subprocess, devnet + emulator)', () => 
     expect(runway.runwayHours).toBeCloseTo(runway.spendable / runway.burnPerHour, 0)
     // Epoch-aware: the key's 0.5 Diem comes back at the reset, so the runway is counted across it.
     expect(status.epoch).toMatchObject({ nextReset: status.rateLimits.nextEpochBegins, allowanceAfterReset: expect.any(Number) })
-    const expected = epochRunway({ balance: runway.spendable, burnPerHour: runway.burnPerHour, msToReset: status.epoch.resetsInHours * 3_600_000, allowanceAfterReset: Math.min(0.5, status.epoch.allowanceAfterReset) })
+    const expected = epochRunway({
+      balance: runway.spendable,
+      burnPerHour: runway.burnPerHour,
+      msToReset: status.epoch.resetsInHours * 3_600_000,
+      allowanceAfterReset: Math.min(0.5, status.epoch.allowanceAfterReset),
+    })
     expect(runway.runwayHoursAcrossReset).toBe(expected.hours)
     const shownStatus = await text('status')
     expect(shownStatus).toMatch(/\nEpoch: resets in \d+ (h \d+ )?min · allowance after reset [\d.]+ Diem \(/)
@@ -120,9 +145,13 @@ describe('gondola run | status | ledger (subprocess, devnet + emulator)', () => 
     const env = { ...process.env, GONDOLA_STATE_DIR: stateDir }
     const unknown = await exec(process.execPath, ['bin/gondola.js', 'run', 'treasure'], { env }).catch((e) => e)
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr.trim()).toMatch(/^gondola: There is no agent named "treasure"\. Looked in: .*the shipped agents \(treasurer, social-bot, diem-autopilot, diem-autopilot-agent, satoshi\)/)
+    expect(unknown.stderr.trim()).toMatch(
+      /^gondola: There is no agent named "treasure"\. Looked in: .*the shipped agents \(treasurer, social-bot, diem-autopilot, diem-autopilot-agent, satoshi\)/,
+    )
     const since = await exec(process.execPath, ['bin/gondola.js', 'ledger', '--since', 'yesterday'], { env }).catch((e) => e)
     expect(since.code).toBe(2) // usage
-    expect(since.stderr.trim()).toBe('gondola: --since must be an ISO time (2026-01-31T12:00:00Z) or a positive duration (30m, 1h, 7d), got "yesterday". e.g. --since 1d')
+    expect(since.stderr.trim()).toBe(
+      'gondola: --since must be an ISO time (2026-01-31T12:00:00Z) or a positive duration (30m, 1h, 7d), got "yesterday". e.g. --since 1d',
+    )
   })
 })

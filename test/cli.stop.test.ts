@@ -33,7 +33,8 @@ function start(env: NodeJS.ProcessEnv, args: string[]): Proc {
 /** Polls `ok` until it holds; fails with the child's output if the child exits first. */
 async function until(p: Proc, ok: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await ok())) {
-    if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`exited early (${p.child.exitCode ?? p.child.signalCode}):\n${p.out()}\n${p.err()}`)
+    if (p.child.exitCode !== null || p.child.signalCode !== null)
+      throw new Error(`exited early (${p.child.exitCode ?? p.child.signalCode}):\n${p.out()}\n${p.err()}`)
     await new Promise((r) => setTimeout(r, 25))
   }
 }
@@ -101,10 +102,14 @@ describe('gondola run social-bot: stops when told, keeps its rate, is not blocke
     expect(existsSync(lockPath)).toBe(false)
 
     // Revoking the ADMIN key needs --yes and says what it breaks; one already revoked on Venice is just forgotten (exit 0).
-    const admin = (JSON.parse((await gondola(env, 'keys', 'list', '--json')).stdout).keys as { id: string; apiKeyType: string }[]).find((k) => k.apiKeyType === 'ADMIN')!
+    const admin = (JSON.parse((await gondola(env, 'keys', 'list', '--json')).stdout).keys as { id: string; apiKeyType: string }[]).find(
+      (k) => k.apiKeyType === 'ADMIN',
+    )!
     const refused = await gondola(env, 'keys', 'revoke', admin.id)
     expect(refused.code).toBe(2)
-    expect(refused.stderr).toMatch(/is the ADMIN key of wallet 0x[0-9a-fA-F]{40}: revoking it breaks key minting, rotation and revocation.* Pass --yes to revoke it anyway/)
+    expect(refused.stderr).toMatch(
+      /is the ADMIN key of wallet 0x[0-9a-fA-F]{40}: revoking it breaks key minting, rotation and revocation.* Pass --yes to revoke it anyway/,
+    )
     const store = await KeyStore.open({ path: join(stateDir, 'keys.json'), password: CLI_TEST_PASSWORD })
     await createVeniceClient({ baseURL: emulator().baseURL, apiKey: store.reveal(admin.id), maxRetries: 0 }).deleteApiKey(admin.id)
     const gone = await gondola(env, 'keys', 'revoke', admin.id, '--yes')
@@ -116,7 +121,10 @@ describe('gondola run social-bot: stops when told, keeps its rate, is not blocke
 describe('gondola autopilot run: the first signal finishes the step in hand, a forced exit still reaches the report (subprocess)', () => {
   it('SIGINT mid-pass: exit 130, the steps done recorded, no step started after; SIGINT twice: forced exit 130, and the report counts every tx from the journal', async () => {
     await devStake(devnet(), 9, parseEther('1000000'))
-    const { stateDir, env } = await cliState(devnet(), emulator().baseURL, { GONDOLA_AUTOPILOT_MIN_STAKED_DIEM: '0', GONDOLA_DATA_DIR: await mkdtemp(join(tmpdir(), 'gondola-data-')) })
+    const { stateDir, env } = await cliState(devnet(), emulator().baseURL, {
+      GONDOLA_AUTOPILOT_MIN_STAKED_DIEM: '0',
+      GONDOLA_DATA_DIR: await mkdtemp(join(tmpdir(), 'gondola-data-')),
+    })
     const { address } = JSON.parse((await gondola(env, 'wallet', 'new', '--json')).stdout) as { address: Address }
     await devnet().fund(address, { eth: parseEther('0.3') })
     expect((await gondola(env, 'provision', '--agents', 'treasurer', '--stake-vvv', '5', '--json')).code).toBe(0)
@@ -127,8 +135,13 @@ describe('gondola autopilot run: the first signal finishes the step in hand, a f
       return file ? (JSON.parse(await readFile(join(walletDir, file), 'utf8').catch(() => '{"runs":[]}')).runs as Run[]) : []
     }
     const passOf = (key: string) => /^autopilot:[^:]+/.exec(key)?.[0]
-    const sentBy = (runs: Run[], pass: string) => runs.filter((r) => passOf(r.key) === pass).flatMap((r) => r.steps.filter((s) => s.status === 'confirmed' || s.status === 'signed'))
-    const history = async () => (await readFile(join(stateDir, 'autopilot', `31337-${address.toLowerCase()}`, 'history.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l))
+    const sentBy = (runs: Run[], pass: string) =>
+      runs.filter((r) => passOf(r.key) === pass).flatMap((r) => r.steps.filter((s) => s.status === 'confirmed' || s.status === 'signed'))
+    const history = async () =>
+      (await readFile(join(stateDir, 'autopilot', `31337-${address.toLowerCase()}`, 'history.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
 
     // Ctrl-C while the first step's transactions go out: that step is finished, the next never starts.
     const a = start(env, ['autopilot', 'run', '--target', '0.5', '--json'])
@@ -150,7 +163,11 @@ describe('gondola autopilot run: the first signal finishes the step in hand, a f
     let passB = ''
     await until(b, async () => {
       const runs = await journal()
-      passB = runs.map((r) => passOf(r.key)).filter((k): k is string => Boolean(k) && k !== pass).at(0) ?? ''
+      passB =
+        runs
+          .map((r) => passOf(r.key))
+          .filter((k): k is string => Boolean(k) && k !== pass)
+          .at(0) ?? ''
       return Boolean(passB) && sentBy(runs, passB).some((s) => BigInt(s.value) > 0n)
     })
     b.child.kill('SIGINT')
@@ -183,7 +200,10 @@ describe('servers and the devnet stop when told (subprocess)', () => {
   }, 300_000)
 
   it('gondola dashboard and gondola mcp (stdio): the first SIGTERM closes the server, says so, exit 0', async () => {
-    const { env } = await cliState(devnet(), emulator().baseURL, { GONDOLA_PRIVATE_KEY: '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d', GONDOLA_NETWORK: 'devnet' })
+    const { env } = await cliState(devnet(), emulator().baseURL, {
+      GONDOLA_PRIVATE_KEY: '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
+      GONDOLA_NETWORK: 'devnet',
+    })
     const dash = start(env, ['dashboard'])
     await until(dash, () => dash.out().includes('Dashboard: http'))
     dash.child.kill('SIGTERM')
@@ -191,7 +211,9 @@ describe('servers and the devnet stop when told (subprocess)', () => {
     expect(dash.err()).toContain('gondola dashboard: stopped (SIGTERM)')
 
     const mcp = start(env, ['mcp'])
-    mcp.child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } } })}\n`)
+    mcp.child.stdin!.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } } })}\n`,
+    )
     await until(mcp, () => mcp.out().includes('"id":1'))
     mcp.child.kill('SIGTERM')
     expect(await mcp.done, mcp.err()).toEqual({ code: 0, signal: null })

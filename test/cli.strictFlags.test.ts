@@ -16,7 +16,7 @@ const devnet = useDevnet()
 const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
 
 type AnyCommand = CommandDef<ArgsDef>
-const resolve = async <T,>(v: unknown): Promise<T> => (typeof v === 'function' ? await (v as () => T)() : await (v as T))
+const resolve = async <T>(v: unknown): Promise<T> => (typeof v === 'function' ? await (v as () => T)() : await (v as T))
 
 /** Every runnable command under `main`, as its path and declared args. */
 async function leaves(command: AnyCommand = main, path: string[] = []): Promise<{ path: string[]; args: ArgsDef }[]> {
@@ -110,9 +110,15 @@ describe('every command rejects unknown and repeated flags before doing anything
       const flags = Object.entries(args).filter(([, d]) => d.type !== 'positional')
       cases.push({ argv: [...path, ...acting, '--definitely-not-a-flag'], expect: /Unknown flag --definitely-not-a-flag/ })
       for (const [name, def] of flags) {
-        cases.push({ argv: [...path, ...acting, `--${typo(name)}`, ...(def.type === 'boolean' ? [] : ['1'])], expect: new RegExp(`Unknown flag --${typo(name)} .*Did you mean --${name}\\?`) })
+        cases.push({
+          argv: [...path, ...acting, `--${typo(name)}`, ...(def.type === 'boolean' ? [] : ['1'])],
+          expect: new RegExp(`Unknown flag --${typo(name)} .*Did you mean --${name}\\?`),
+        })
         const value = def.type === 'boolean' ? [] : ['1']
-        cases.push({ argv: [...path, ...acting.filter((a, i, l) => a !== `--${name}` && l[i - 1] !== `--${name}`), `--${name}`, ...value, `--${name}`, ...value], expect: new RegExp(`--${name} is given more than once`) })
+        cases.push({
+          argv: [...path, ...acting.filter((a, i, l) => a !== `--${name}` && l[i - 1] !== `--${name}`), `--${name}`, ...value, `--${name}`, ...value],
+          expect: new RegExp(`--${name} is given more than once`),
+        })
       }
     }
     for (const c of cases) {
@@ -128,8 +134,19 @@ describe('every command rejects unknown and repeated flags before doing anything
 
   it('the binary: the four typos of issue #10 exit 2 with a hint; nothing is sent or minted', async () => {
     await devnet().fund(address, { eth: parseEther('1'), vvv: parseEther('10') })
-    const env = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_KEYSTORE_PASSWORD: CLI_TEST_PASSWORD, GONDOLA_PRIVATE_KEY: '', GONDOLA_NETWORK: 'devnet', NO_COLOR: '1' }
-    const gondola = (...args: string[]) => exec(process.execPath, ['bin/gondola.js', ...args], { env }).then(() => ({ code: 0, stderr: '', stdout: '' }), (e: { code: number; stderr: string; stdout: string }) => e)
+    const env = {
+      ...process.env,
+      GONDOLA_STATE_DIR: stateDir,
+      GONDOLA_KEYSTORE_PASSWORD: CLI_TEST_PASSWORD,
+      GONDOLA_PRIVATE_KEY: '',
+      GONDOLA_NETWORK: 'devnet',
+      NO_COLOR: '1',
+    }
+    const gondola = (...args: string[]) =>
+      exec(process.execPath, ['bin/gondola.js', ...args], { env }).then(
+        () => ({ code: 0, stderr: '', stdout: '' }),
+        (e: { code: number; stderr: string; stdout: string }) => e,
+      )
     const before = await footprint()
     const results = await Promise.all([
       gondola('swap', '--eth', '0.001', '--dryrun'),
@@ -141,7 +158,9 @@ describe('every command rejects unknown and repeated flags before doing anything
     expect(results[0]!.stderr).toBe('gondola: Unknown flag --dryrun for `gondola swap`. Nothing was done. Did you mean --dry-run?\n')
     expect(results[1]!.stderr).toContain('Did you mean --dry-run?')
     expect(results[2]!.stderr).toContain('Unknown flag --agent for `gondola provision`. Nothing was done. Did you mean --agents?')
-    expect(JSON.parse(results[3]!.stdout)).toEqual({ error: { name: 'CLIError', message: '--eth is given more than once (0.01 and 0.02).', hint: 'Give each flag once.', exitCode: 2 } })
+    expect(JSON.parse(results[3]!.stdout)).toEqual({
+      error: { name: 'CLIError', message: '--eth is given more than once (0.01 and 0.02).', hint: 'Give each flag once.', exitCode: 2 },
+    })
     expectNothingHappened(before, await footprint(), 1)
   })
 })

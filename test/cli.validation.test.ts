@@ -19,7 +19,9 @@ const NOW = Date.parse('2026-06-01T00:00:00Z')
 describe('flag values are validated up front, and the error names the flag', () => {
   it('numbers: no exponent, hex, Infinity, sign or blank; bounds named', () => {
     for (const bad of ['1e999', '1e3', '0x10', 'Infinity', '-1', '', ' ', 'NaN', '1,5']) {
-      expect(() => numberFlag(bad, '--expires-days', { min: 0, exclusiveMin: true, max: 3650 }), bad).toThrow(/^--expires-days must be a number greater than 0 and at most 3650, got "/)
+      expect(() => numberFlag(bad, '--expires-days', { min: 0, exclusiveMin: true, max: 3650 }), bad).toThrow(
+        /^--expires-days must be a number greater than 0 and at most 3650, got "/,
+      )
     }
     expect(numberFlag('30', '--expires-days', { min: 0, exclusiveMin: true, max: 3650 })).toBe(30)
     expect(() => numberFlag('2.5', '--runs', { min: 1, max: 10, integer: true })).toThrow('--runs must be a whole number from 1 to 10, got "2.5".')
@@ -41,7 +43,9 @@ describe('flag values are validated up front, and the error names the flag', () 
     expect(() => sinceFlag('yesterday', '--since', NOW)).toThrow(/^--since must be an ISO time/)
     expect(sinceFlag('1h', '--since', NOW)).toBe(NOW - 3_600_000)
     // The library refuses the same impossible date before anything is signed (it used to reach Venice and come back a 500).
-    expect(() => parseKeyRequest({ apiKeyType: 'INFERENCE', description: 'x', consumptionLimit: { diem: 1 }, expiresAt: '2026-13-45' }, NOW)).toThrow(/expiresAt must be a real calendar date/)
+    expect(() => parseKeyRequest({ apiKeyType: 'INFERENCE', description: 'x', consumptionLimit: { diem: 1 }, expiresAt: '2026-13-45' }, NOW)).toThrow(
+      /expiresAt must be a real calendar date/,
+    )
   })
 
   it('provision() validates every parameter before the stake: an infinite expiry sends nothing', async () => {
@@ -54,7 +58,11 @@ describe('flag values are validated up front, and the error names the flag', () 
       [{ diemPerAgent: 0 }, /^Invalid provision parameter diemPerAgent: must be greater than 0\.$/],
       [{ agents: ['Foo Bar'] }, /^Invalid provision parameter agents\.0: /],
     ] as [Partial<Parameters<typeof provision>[0]>, RegExp][]) {
-      await expect(provision({ ...base, ...bad })).rejects.toMatchObject({ name: 'InvalidKeyRequestError', exitCode: 2, shortMessage: expect.stringMatching(message) })
+      await expect(provision({ ...base, ...bad })).rejects.toMatchObject({
+        name: 'InvalidKeyRequestError',
+        exitCode: 2,
+        shortMessage: expect.stringMatching(message),
+      })
     }
     expect(await devnet().publicClient.getTransactionCount({ address: wallet.address })).toBe(0)
     expect(emulator().requests().length).toBe(before)
@@ -89,9 +97,18 @@ describe('the CLI: a bad value exits 2 naming the flag, before any transaction, 
     })
     expect(results.find((r) => r.args[0] === 'status')!.stderr).not.toContain('--since')
     expect(await devnet().publicClient.getTransactionCount({ address: wallet.address })).toBe(0)
-    expect(emulator().requests().filter((q) => q.url.includes('api_keys'))).toEqual([])
+    expect(
+      emulator()
+        .requests()
+        .filter((q) => q.url.includes('api_keys')),
+    ).toEqual([])
     // Nothing was written: no key store, no journal.
-    expect(await access(join(stateDir, 'keys.json')).then(() => true, () => false)).toBe(false)
+    expect(
+      await access(join(stateDir, 'keys.json')).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false)
     expect((await readdir(stateDir)).sort()).toEqual(['devnet.json'])
   })
 })

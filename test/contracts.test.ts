@@ -1,4 +1,14 @@
-import { BaseError as ViemBaseError, ContractFunctionRevertedError, erc20Abi, parseEther, toFunctionSelector, toFunctionSignature, type Abi, type Address, type Hex } from 'viem'
+import {
+  BaseError as ViemBaseError,
+  ContractFunctionRevertedError,
+  erc20Abi,
+  parseEther,
+  toFunctionSelector,
+  toFunctionSignature,
+  type Abi,
+  type Address,
+  type Hex,
+} from 'viem'
 import { describe, expect, it } from 'vitest'
 import { diemAbi, stakingAbi, vvvAbi } from '../src/chain/abis/index.js'
 import { contractsInputHash, readContractSources } from '../src/devnet/compile/contractSources.js'
@@ -86,7 +96,10 @@ describe('ABI surface', () => {
 
   it('the deployed staking runtime code dispatches every live function selector', async () => {
     const code = (await devnet().publicClient.getCode({ address: devnet().addresses.staking }))!.toLowerCase()
-    const missing = stakingAbi.filter((i) => i.type === 'function').map((i) => toFunctionSelector(toFunctionSignature(i))).filter((s) => !code.includes(`63${s.slice(2)}`))
+    const missing = stakingAbi
+      .filter((i) => i.type === 'function')
+      .map((i) => toFunctionSelector(toFunctionSignature(i)))
+      .filter((s) => !code.includes(`63${s.slice(2)}`))
     expect(missing).toEqual([])
   })
 })
@@ -198,7 +211,18 @@ describe('DIEM', () => {
   it('is minted and burned only by the staking contract', async () => {
     const { addresses } = devnet()
     const diem = addresses.diem
-    const mintAbi = [{ type: 'function', name: 'mint', stateMutability: 'nonpayable', inputs: [{ name: 'to', type: 'address' }, { name: 'amount', type: 'uint256' }], outputs: [] }] as const
+    const mintAbi = [
+      {
+        type: 'function',
+        name: 'mint',
+        stateMutability: 'nonpayable',
+        inputs: [
+          { name: 'to', type: 'address' },
+          { name: 'amount', type: 'uint256' },
+        ],
+        outputs: [],
+      },
+    ] as const
     expect(await revertName(write(1, diem, mintAbi, 'mint', [devnet().accounts[1]!.address, 1n]))).toBe('NotStakingContract')
     expect(await read<Address>(addresses.staking, stakingAbi, 'diem')).toBe(diem)
   })

@@ -21,15 +21,31 @@ const run = promisify(execFile)
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const devnet = useDevnet()
 const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
-const treasurer = defineAgent({ name: 'treasurer', model: 'qwen3-4b', tools: ['get_wallet_balances', 'get_runway'], prompt: 'Call get_wallet_balances, then get_runway, and report.' })
+const treasurer = defineAgent({
+  name: 'treasurer',
+  model: 'qwen3-4b',
+  tools: ['get_wallet_balances', 'get_runway'],
+  prompt: 'Call get_wallet_balances, then get_runway, and report.',
+})
 
 let browser: Browser
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH.`)
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH.`)
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     // rebind.test resolves to 127.0.0.1, as a DNS-rebinding attacker's name would.
-    args: ['--headless', '--no-sandbox', '--host-resolver-rules=MAP rebind.test 127.0.0.1', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--host-resolver-rules=MAP rebind.test 127.0.0.1',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
 })
 afterAll(async () => {
@@ -39,11 +55,20 @@ afterAll(async () => {
 describe('gondola dashboard in a real browser', () => {
   it('shows live charts while an agent runs; its numbers match `gondola status --json`; a wrong token gets 401', async () => {
     const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
-    await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
+    await writeDevnetInfo(stateDir, {
+      rpcUrl: devnet().rpcUrl,
+      chainId: devnet().chainId,
+      addresses: devnet().addresses,
+      accounts: [],
+      veniceBaseUrl: emulator().baseURL,
+    })
     const vars = { GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: wallet.privateKey, VENICE_API_BASE_URL: emulator().baseURL }
     const env = readEnv(vars)
     const host = createAgentHost({
-      wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'),
+      wallet,
+      store,
+      baseURL: emulator().baseURL,
+      outboxDir: join(stateDir, 'outbox'),
       state: { ledgerPath: join(stateDir, 'ledger.jsonl'), runsPath: join(stateDir, 'runs.jsonl') },
       funding: { minRunwayHours: 0.001, cooldownMs: 60_000, ethPerTopUp: parseEther('0.01'), mintDiem: true },
     })
@@ -68,8 +93,14 @@ describe('gondola dashboard in a real browser', () => {
       expect(await page.locator('#journal tbody tr').count()).toBeGreaterThanOrEqual(1)
 
       // Same numbers as the CLI.
-      const { stdout } = await run(process.execPath, ['bin/gondola.js', 'status', '--json'], { env: { ...process.env, ...vars, GONDOLA_KEYSTORE_PASSWORD: '' }, timeout: 60_000 })
-      const status = JSON.parse(stdout) as { balances: { eth: string; svvv: { total: string }; diem: { staked: string } }; runways: { agent: string; runwayHours: number | null; spendable: number | null; state: string }[] }
+      const { stdout } = await run(process.execPath, ['bin/gondola.js', 'status', '--json'], {
+        env: { ...process.env, ...vars, GONDOLA_KEYSTORE_PASSWORD: '' },
+        timeout: 60_000,
+      })
+      const status = JSON.parse(stdout) as {
+        balances: { eth: string; svvv: { total: string }; diem: { staked: string } }
+        runways: { agent: string; runwayHours: number | null; spendable: number | null; state: string }[]
+      }
       // Same numbers as the CLI, rounded for people the way the CLI rounds them (at most 6 decimals).
       const shown = (decimal: string) => formatAmount(parseEther(decimal))
       expect(status.balances.eth.split('.')[1]?.length ?? 0).toBeGreaterThan(6) // the case worth checking
@@ -117,7 +148,9 @@ describe('gondola dashboard in a real browser', () => {
       const page = await first.newPage()
       const violations: string[] = []
       page.on('console', (m) => m.text().includes('Content Security Policy') && violations.push(m.text()))
-      await page.addInitScript("document.addEventListener('securitypolicyviolation', (e) => console.error('Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI))")
+      await page.addInitScript(
+        "document.addEventListener('securitypolicyviolation', (e) => console.error('Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI))",
+      )
       const response = await page.goto(dash.url)
       // Exchanged: the address bar no longer carries the token.
       expect(page.url()).toBe(`${dash.origin}/`)
@@ -147,7 +180,7 @@ describe('gondola dashboard in a real browser', () => {
       expect(refused?.status()).toBe(401)
       expect(await other.textContent('body')).toContain('already used')
       expect(await second.cookies()).toEqual([])
-      expect((await other.evaluate(async () => (await fetch('/api/data')).status))).toBe(401)
+      expect(await other.evaluate(async () => (await fetch('/api/data')).status)).toBe(401)
       // The first context keeps working (a reload; the token URL again just redirects).
       expect((await page.reload())?.status()).toBe(200)
       expect((await page.goto(dash.url))?.status()).toBe(200)
@@ -169,13 +202,17 @@ describe('gondola dashboard in a real browser', () => {
       await until(page, `document.getElementById('live')?.textContent === 'live'`)
 
       // Amounts: no more than 6 decimals anywhere on the page.
-      for (const id of ['balance-eth', 'balance-svvv', 'balance-diem-staked']) expect(await page.textContent(`[data-testid="${id}"]`)).toMatch(/^\d+(\.\d{1,6})?$/)
+      for (const id of ['balance-eth', 'balance-svvv', 'balance-diem-staked'])
+        expect(await page.textContent(`[data-testid="${id}"]`)).toMatch(/^\d+(\.\d{1,6})?$/)
       // Journal intents: tokens, not wei (provisioning swapped ETH and staked VVV).
-      const intents = await page.locator('#journal td[data-intent]').evaluateAll((tds) => tds.map((td) => ({ raw: td.getAttribute('data-intent')!, shown: td.textContent! })))
+      const intents = await page
+        .locator('#journal td[data-intent]')
+        .evaluateAll((tds) => tds.map((td) => ({ raw: td.getAttribute('data-intent')!, shown: td.textContent! })))
       expect(intents.length).toBeGreaterThanOrEqual(1)
       for (const i of intents) expect(i.shown).not.toMatch(/\d{7,}/)
       expect(intents.map((i) => i.shown).join('\n')).toMatch(/\b\d+(\.\d{1,6})? (ETH|VVV|sVVV|DIEM)\b/)
-      for (const i of intents.filter((x) => /^swapEthForVvv:\d+$/.test(x.raw))) expect(i.shown).toBe(`swapEthForVvv ${formatAmount(BigInt(i.raw.split(':')[1]!))} ETH`)
+      for (const i of intents.filter((x) => /^swapEthForVvv:\d+$/.test(x.raw)))
+        expect(i.shown).toBe(`swapEthForVvv ${formatAmount(BigInt(i.raw.split(':')[1]!))} ETH`)
 
       // Contrast, from the computed styles: the live badge and every other piece of text meet WCAG AA (4.5:1).
       const ratios = await contrastRatios(page, '#live, header h1, header .muted, #balances span, .pill, section h2, th, td')
@@ -213,7 +250,13 @@ describe('gondola dashboard in a real browser', () => {
 /** A dashboard over a freshly provisioned wallet (its journal holds the provisioning's swap and stake). */
 async function dashboardOnProvisionedWallet() {
   const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
-  await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
+  await writeDevnetInfo(stateDir, {
+    rpcUrl: devnet().rpcUrl,
+    chainId: devnet().chainId,
+    addresses: devnet().addresses,
+    accounts: [],
+    veniceBaseUrl: emulator().baseURL,
+  })
   const env = readEnv({ GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: wallet.privateKey, VENICE_API_BASE_URL: emulator().baseURL })
   return startDashboard({ env, wallet, store, pollMs: 100 })
 }

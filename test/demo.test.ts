@@ -6,7 +6,12 @@ const run = promisify(execFile)
 
 async function answers(url: string): Promise<boolean> {
   try {
-    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}', signal: AbortSignal.timeout(2000) })
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}',
+      signal: AbortSignal.timeout(2000),
+    })
     return true
   } catch {
     return false

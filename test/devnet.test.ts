@@ -17,7 +17,11 @@ const devnet = useDevnet()
 
 async function chainIdAt(rpcUrl: string): Promise<string | undefined> {
   try {
-    const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }) })
+    const res = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+    })
     return ((await res.json()) as { result?: string }).result
   } catch {
     return undefined
@@ -49,7 +53,8 @@ describe('startDevnet', () => {
     expect(addresses.network).toBe('devnet')
     expect(chainId).toBe(31337)
     for (const address of addressBookContracts(addresses)) expect(((await publicClient.getCode({ address })) ?? '0x').length).toBeGreaterThan(2)
-    const read = (address: Address, functionName: string) => publicClient.readContract({ address, abi: [...vvvAbi, ...stakingAbi], functionName: functionName as 'owner' })
+    const read = (address: Address, functionName: string) =>
+      publicClient.readContract({ address, abi: [...vvvAbi, ...stakingAbi], functionName: functionName as 'owner' })
     expect(await read(addresses.vvv, 'owner')).toBe(addresses.staking)
     expect(await read(addresses.staking, 'venice')).toBe(addresses.vvv)
     expect(await read(addresses.staking, 'diem')).toBe(addresses.diem)
@@ -103,7 +108,9 @@ describe('startDevnet', () => {
     try {
       expect(second.source).toBe('stateFile')
       expect(second.addresses).toEqual(first.addresses)
-      expect(await second.publicClient.readContract({ address: second.addresses.vvv, abi: erc20Abi, functionName: 'balanceOf', args: [who] })).toBe(parseEther('42'))
+      expect(await second.publicClient.readContract({ address: second.addresses.vvv, abi: erc20Abi, functionName: 'balanceOf', args: [who] })).toBe(
+        parseEther('42'),
+      )
     } finally {
       await second.stop()
     }
@@ -112,7 +119,10 @@ describe('startDevnet', () => {
 
 describe('gondola devnet --json', () => {
   function startCli(stateDir: string): { child: ChildProcess; firstLine: Promise<string> } {
-    const child = spawn(process.execPath, ['bin/gondola.js', 'devnet', '--json'], { env: { ...process.env, GONDOLA_STATE_DIR: stateDir }, stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, ['bin/gondola.js', 'devnet', '--json'], {
+      env: { ...process.env, GONDOLA_STATE_DIR: stateDir },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     const lines = createInterface({ input: child.stdout! })
     const firstLine = new Promise<string>((resolve, reject) => {
       lines.once('line', resolve)
@@ -124,8 +134,26 @@ describe('gondola devnet --json', () => {
   it('prints one JSON line, answers eth_chainId, publishes the address book, and exits 0 on SIGTERM', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'gondola-state-'))
     const { child, firstLine } = startCli(stateDir)
-    const out = JSON.parse(await firstLine) as { rpcUrl: string; chainId: number; addresses: Record<string, Address>; accounts: { address: Address }[]; veniceBaseUrl: string }
-    expect(Object.keys(out.addresses).sort()).toEqual(['aerodromeFactory', 'aerodromeRouter', 'diem', 'factory', 'multicall3', 'positionManager', 'quoter', 'staking', 'swapRouter', 'vvv', 'weth'])
+    const out = JSON.parse(await firstLine) as {
+      rpcUrl: string
+      chainId: number
+      addresses: Record<string, Address>
+      accounts: { address: Address }[]
+      veniceBaseUrl: string
+    }
+    expect(Object.keys(out.addresses).sort()).toEqual([
+      'aerodromeFactory',
+      'aerodromeRouter',
+      'diem',
+      'factory',
+      'multicall3',
+      'positionManager',
+      'quoter',
+      'staking',
+      'swapRouter',
+      'vvv',
+      'weth',
+    ])
     expect(out.chainId).toBe(31337)
     expect(out.accounts).toHaveLength(10)
     expect(await chainIdAt(out.rpcUrl)).toBe('0x7a69')

@@ -27,7 +27,12 @@ describe('Uniswap V3 on the devnet', () => {
     expect(addresses.weth).toBe('0x4200000000000000000000000000000000000006')
     expect(await publicClient.readContract({ address: addresses.swapRouter, abi: swapRouter02Abi, functionName: 'WETH9' })).toBe(addresses.weth)
     expect(await publicClient.readContract({ address: addresses.swapRouter, abi: swapRouter02Abi, functionName: 'factory' })).toBe(addresses.factory)
-    const pool = await publicClient.readContract({ address: addresses.factory, abi: uniswapV3FactoryAbi, functionName: 'getPool', args: [addresses.vvv, addresses.weth, FEE] })
+    const pool = await publicClient.readContract({
+      address: addresses.factory,
+      abi: uniswapV3FactoryAbi,
+      functionName: 'getPool',
+      args: [addresses.vvv, addresses.weth, FEE],
+    })
     expect(pool).not.toBe('0x0000000000000000000000000000000000000000')
     expect(await publicClient.readContract({ address: pool, abi: uniswapV3PoolAbi, functionName: 'liquidity' })).toBeGreaterThan(0n)
     // 0.001 ETH buys ~1 VVV minus the 0.3 % fee.

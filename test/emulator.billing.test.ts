@@ -124,7 +124,9 @@ describe('GET /billing/usage-history', () => {
     expect(lines).toHaveLength(11)
     const json = (await history(admin, '?pageSize=10')).json
     const r0 = json.data[0]! as Page['data'][number] & { inferenceDetails: { promptTokens: number; completionTokens: number } }
-    expect(lines[1]).toBe(`${r0.timestamp},qwen3-4b-chat,API Inference,${r0.currency},${r0.amount},1,${-r0.amount},${r0.inferenceDetails.promptTokens},${r0.inferenceDetails.completionTokens},,${ids[0]}`)
+    expect(lines[1]).toBe(
+      `${r0.timestamp},qwen3-4b-chat,API Inference,${r0.currency},${r0.amount},1,${-r0.amount},${r0.inferenceDetails.promptTokens},${r0.inferenceDetails.completionTokens},,${ids[0]}`,
+    )
     const next = res.headers.get('x-next-cursor')
     expect(next).toMatch(/^[A-Za-z0-9_-]+$/)
     expect((await history(admin, `?cursor=${next}`)).json.data[0]).toEqual((await history(admin, `?cursor=${json.nextCursor}`)).json.data[0])

@@ -25,7 +25,11 @@ const tools: OpenAI.Chat.ChatCompletionTool[] = [
       description: 'Swap ETH into VVV on Uniswap',
       parameters: {
         type: 'object',
-        properties: { amountEth: { type: 'number', minimum: 0.001, maximum: 1 }, slippageBps: { type: 'integer', default: 50 }, speed: { type: 'string', enum: ['slow', 'fast'] } },
+        properties: {
+          amountEth: { type: 'number', minimum: 0.001, maximum: 1 },
+          slippageBps: { type: 'integer', default: 50 },
+          speed: { type: 'string', enum: ['slow', 'fast'] },
+        },
         required: ['amountEth', 'speed'],
         additionalProperties: false,
       },
@@ -88,7 +92,12 @@ describe('chat completions through the openai SDK', () => {
     expect(calls.map((c) => c.function.name)).toEqual(['swap_eth_for_vvv', 'get_balance'])
     expect(JSON.parse(calls[0]!.function.arguments)).toEqual({ amountEth: 1, slippageBps: 50, speed: 'fast' })
     expect(JSON.parse(calls[1]!.function.arguments)).toEqual({ address: 'address' })
-    const single = await client(apiKey).chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'swap_eth_for_vvv then get_balance' }], tools, parallel_tool_calls: false })
+    const single = await client(apiKey).chat.completions.create({
+      model: 'qwen3-4b',
+      messages: [{ role: 'user', content: 'swap_eth_for_vvv then get_balance' }],
+      tools,
+      parallel_tool_calls: false,
+    })
     expect(single.choices[0]!.message.tool_calls).toHaveLength(1)
   })
 
@@ -99,7 +108,12 @@ describe('chat completions through the openai SDK', () => {
     expect((overlap.choices[0]!.message.tool_calls![0] as OpenAI.Chat.ChatCompletionMessageFunctionToolCall).function.name).toBe('swap_eth_for_vvv')
     const none = await c.chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'hello' }], tools })
     expect(none.choices[0]!.message.tool_calls).toEqual([])
-    const forced = await c.chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'hello' }], tools, tool_choice: { type: 'function', function: { name: 'get_balance' } } })
+    const forced = await c.chat.completions.create({
+      model: 'qwen3-4b',
+      messages: [{ role: 'user', content: 'hello' }],
+      tools,
+      tool_choice: { type: 'function', function: { name: 'get_balance' } },
+    })
     expect((forced.choices[0]!.message.tool_calls![0] as OpenAI.Chat.ChatCompletionMessageFunctionToolCall).function.name).toBe('get_balance')
     const off = await c.chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'get_balance now' }], tools, tool_choice: 'none' })
     expect(off.choices[0]!.message.tool_calls).toEqual([])
@@ -118,14 +132,23 @@ describe('chat completions through the openai SDK', () => {
   it('returns JSON valid for a json_schema response_format, personas, and reasoning by model', async () => {
     const { apiKey } = emulator().createKey(ALICE)
     const c = client(apiKey)
-    const schema = { type: 'object', properties: { city: { type: 'string' }, people: { type: 'integer', minimum: 1 } }, required: ['city', 'people'], additionalProperties: false }
+    const schema = {
+      type: 'object',
+      properties: { city: { type: 'string' }, people: { type: 'integer', minimum: 1 } },
+      required: ['city', 'people'],
+      additionalProperties: false,
+    }
     const json = await c.chat.completions.create({
       model: 'zai-org-glm-5-2',
       messages: [{ role: 'user', content: 'Plan for "Lisbon" with 3 people' }],
       response_format: { type: 'json_schema', json_schema: { name: 'plan', strict: true, schema } },
     })
     expect(JSON.parse(json.choices[0]!.message.content!)).toEqual({ city: 'Lisbon', people: 3 })
-    const persona = await c.chat.completions.create({ model: 'venice-uncensored-1-2', messages: [{ role: 'user', content: 'What is time?' }], venice_parameters: { character_slug: 'alan-watts' } } as never)
+    const persona = await c.chat.completions.create({
+      model: 'venice-uncensored-1-2',
+      messages: [{ role: 'user', content: 'What is time?' }],
+      venice_parameters: { character_slug: 'alan-watts' },
+    } as never)
     expect((persona as OpenAI.Chat.ChatCompletion).choices[0]!.message.content).toMatch(/^Ah, you see, my friend, .*— Alan Watts$/)
     expect((persona as unknown as { venice_parameters: { character_slug: string } }).venice_parameters.character_slug).toBe('alan-watts')
     const reasoning = await c.chat.completions.create({ model: 'default_reasoning', messages: [{ role: 'user', content: 'why?' }] })
@@ -137,7 +160,12 @@ describe('chat completions through the openai SDK', () => {
 
   it('streams SSE chunks that the SDK reassembles, with a usage chunk when asked', async () => {
     const { apiKey } = emulator().createKey(ALICE)
-    const stream = await client(apiKey).chat.completions.create({ model: 'llama-3.3-70b', messages: [{ role: 'user', content: 'stream this please' }], stream: true, stream_options: { include_usage: true } })
+    const stream = await client(apiKey).chat.completions.create({
+      model: 'llama-3.3-70b',
+      messages: [{ role: 'user', content: 'stream this please' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    })
     let text = ''
     let usage: OpenAI.CompletionUsage | undefined | null
     let finish: string | null = null
@@ -149,7 +177,12 @@ describe('chat completions through the openai SDK', () => {
     expect(text).toContain('stream this please')
     expect(finish).toBe('stop')
     expect(usage?.completion_tokens).toBe(Math.ceil(text.length / 4))
-    const toolStream = await client(apiKey).chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'get_balance' }], tools, stream: true })
+    const toolStream = await client(apiKey).chat.completions.create({
+      model: 'qwen3-4b',
+      messages: [{ role: 'user', content: 'get_balance' }],
+      tools,
+      stream: true,
+    })
     const names: string[] = []
     for await (const chunk of toolStream) for (const t of chunk.choices[0]?.delta.tool_calls ?? []) if (t.function?.name) names.push(t.function.name)
     expect(names).toEqual(['get_balance'])
@@ -177,27 +210,39 @@ describe('errors arrive as the SDK APIError subclasses', () => {
     expect(unauth).toBeInstanceOf(OpenAI.AuthenticationError)
     expect((unauth as InstanceType<typeof OpenAI.AuthenticationError>).headers.get('cf-ray')).toBeTruthy()
     const { apiKey } = emulator().createKey(ALICE)
-    const res = await call(emulator().baseURL, '/chat/completions', { apiKey, body: { model: 'qwen3-4b', messages: [{ role: 'user', content: 'x' }], temperature: 9 } })
+    const res = await call(emulator().baseURL, '/chat/completions', {
+      apiKey,
+      body: { model: 'qwen3-4b', messages: [{ role: 'user', content: 'x' }], temperature: 9 },
+    })
     expect(res.status).toBe(400)
     expect(res.json.error).toBe('Invalid request parameters')
     expect(res.json.details).toMatchObject({ _errors: [], temperature: { _errors: [expect.stringContaining('<= 2')] } })
     expectSpecResponse('/chat/completions', 'post', 400, res.json)
-    const extra = await call(emulator().baseURL, '/chat/completions', { apiKey, body: { model: 'qwen3-4b', messages: [{ role: 'user', content: 'x' }], bogus: 1 } })
+    const extra = await call(emulator().baseURL, '/chat/completions', {
+      apiKey,
+      body: { model: 'qwen3-4b', messages: [{ role: 'user', content: 'x' }], bogus: 1 },
+    })
     expect(extra.json.details._errors[0]).toContain("'bogus'")
-    const unknown = await client(apiKey).chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)
+    const unknown = await client(apiKey)
+      .chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e)
     expect(unknown).toBeInstanceOf(OpenAI.BadRequestError)
   })
 
   it('402 when the account has nothing to spend, and the deprecation headers of a deprecated model', async () => {
     const broke = '0x00000000000000000000000000000000000000B2'
     const { apiKey } = emulator().createKey(broke)
-    const err = await client(apiKey).chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)
+    const err = await client(apiKey)
+      .chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(OpenAI.APIError)
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(402)
     expect((err as InstanceType<typeof OpenAI.APIError>).error).toBe('Insufficient USD or Diem balance to complete request')
     expect((err as InstanceType<typeof OpenAI.APIError>).headers?.get('x-venice-balance-diem')).toBe('0')
     emulator().setUsdBalance(broke, 1)
-    const { response } = await client(apiKey).chat.completions.create({ model: 'e2ee-qwen3-6-27b', messages: [{ role: 'user', content: 'x' }] }).withResponse()
+    const { response } = await client(apiKey)
+      .chat.completions.create({ model: 'e2ee-qwen3-6-27b', messages: [{ role: 'user', content: 'x' }] })
+      .withResponse()
     expect(response.headers.get('x-venice-balance-usd')).toBe('1')
     expect(response.headers.get('x-venice-model-deprecation-warning')).toContain('deprecated')
     expect(response.headers.get('x-venice-model-deprecation-date')).toBe('2026-08-27T13:00:00.000Z')

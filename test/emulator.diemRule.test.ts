@@ -21,7 +21,10 @@ const balanceOf = async (emulator: typeof strict, owner: Address) => {
   return r.json as { canConsume: boolean; balances: { diem: number; usd: number }; diemEpochAllocation: number }
 }
 const chat = (emulator: typeof strict, owner: Address) =>
-  call(emulator().baseURL, '/chat/completions', { apiKey: emulator().createKey(owner).apiKey, body: { model: 'qwen3-4b', messages: [{ role: 'user', content: 'hi' }] } })
+  call(emulator().baseURL, '/chat/completions', {
+    apiKey: emulator().createKey(owner).apiKey,
+    body: { model: 'qwen3-4b', messages: [{ role: 'user', content: 'hi' }] },
+  })
 
 describe('minStakedDiemForDiem (the 0.1 staked DIEM rule)', () => {
   it('makes no Diem spendable below 0.1 staked DIEM (USD pays, or 402), and all of it at 0.1; off by default', async () => {

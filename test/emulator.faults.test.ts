@@ -57,14 +57,31 @@ describe('emulator faults with scope "all"', () => {
       const sleep = async () => {}
       await provisionApiKey({ signer, baseURL, store, apiKeyType: 'ADMIN', description: 'gondola admin', sleep, maxMintAttempts: 6, fetch: fetchCounting })
       for (const agent of ['a1', 'a2', 'a3']) {
-        await provisionApiKey({ signer, baseURL, store, agent, apiKeyType: 'INFERENCE', description: `agent ${agent}`, consumptionLimit: { diem: 0.5 }, limitPeriod: 'EPOCH', sleep, maxMintAttempts: 6, fetch: fetchCounting })
+        await provisionApiKey({
+          signer,
+          baseURL,
+          store,
+          agent,
+          apiKeyType: 'INFERENCE',
+          description: `agent ${agent}`,
+          consumptionLimit: { diem: 0.5 },
+          limitPeriod: 'EPOCH',
+          sleep,
+          maxMintAttempts: 6,
+          fetch: fetchCounting,
+        })
       }
     } finally {
       emulator().setFaults({})
     }
     const admin = createVeniceClient({ baseURL, apiKey: store.reveal(store.keys('ADMIN')[0]!.id) })
     const server = (await admin.listApiKeys()).map((k) => k.id).sort()
-    expect(server).toEqual(store.keys().map((k) => k.id).sort())
+    expect(server).toEqual(
+      store
+        .keys()
+        .map((k) => k.id)
+        .sort(),
+    )
     expect(store.keys().map((k) => k.agent ?? k.apiKeyType)).toEqual(['ADMIN', 'a1', 'a2', 'a3'])
     expect(store.pendingAttempts()).toEqual([])
     // Faults really hit the mint POST (not only the token GET), and every failed one was settled and retried.

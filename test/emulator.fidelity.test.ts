@@ -17,19 +17,27 @@ const emulator = useEmulator({ clock: () => Date.UTC(2026, 5, 1, 9, 30, 10), sta
 
 const client = (apiKey: string) => new OpenAI({ apiKey, baseURL: emulator().baseURL, maxRetries: 0 })
 const ask = (apiKey: string, body: Record<string, unknown> = {}) =>
-  client(apiKey).chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'hi' }], ...body } as never).withResponse()
+  client(apiKey)
+    .chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'hi' }], ...body } as never)
+    .withResponse()
 
 describe('published paid-tier limits', () => {
   it('serves the docs table in /api_keys/rate_limits and enforces images at 20 RPM', async () => {
     const { apiKey } = emulator().createKey(CAROL, { apiKeyType: 'ADMIN' })
     const rl = await call(emulator().baseURL, '/api_keys/rate_limits', { apiKey })
     expectSpecResponse('/api_keys/rate_limits', 'get', 200, rl.json)
-    const of = (id: string) => Object.fromEntries(rl.json.data.rateLimits.find((m: { apiModelId: string }) => m.apiModelId === id).rateLimits.map((l: { type: string; amount: number }) => [l.type, l.amount]))
+    const of = (id: string) =>
+      Object.fromEntries(
+        rl.json.data.rateLimits
+          .find((m: { apiModelId: string }) => m.apiModelId === id)
+          .rateLimits.map((l: { type: string; amount: number }) => [l.type, l.amount]),
+      )
     expect(of('qwen3-4b')).toEqual({ RPM: 500, RPD: 288_000, TPM: 1_000_000 })
     expect(of('llama-3.2-3b')).toEqual({ RPM: 500, RPD: 288_000, TPM: 1_000_000 })
     expect(of('llama-3.3-70b')).toEqual({ RPM: 50, RPD: 36_000, TPM: 750_000 })
     const statuses: number[] = []
-    for (let i = 0; i < 21; i++) statuses.push((await call(emulator().baseURL, '/image/generate', { apiKey, body: { model: 'default', prompt: 'a boat' } })).status)
+    for (let i = 0; i < 21; i++)
+      statuses.push((await call(emulator().baseURL, '/image/generate', { apiKey, body: { model: 'default', prompt: 'a boat' } })).status)
     expect(statuses.filter((s) => s === 200)).toHaveLength(20)
     expect(statuses.at(-1)).toBe(429)
     emulator().advance(60_000)
@@ -61,7 +69,7 @@ describe('documented headers', () => {
 })
 
 describe('characters', () => {
-  it('/characters needs a key (the spec\'s global BearerAuth); an unknown character_slug is a 404 CHARACTER_NOT_FOUND', async () => {
+  it("/characters needs a key (the spec's global BearerAuth); an unknown character_slug is a 404 CHARACTER_NOT_FOUND", async () => {
     const base = emulator().baseURL
     expect((await call(base, '/characters')).status).toBe(401)
     expect((await call(base, '/characters/alan-watts')).status).toBe(401)
@@ -137,7 +145,11 @@ describe('switches for ambiguous documented behaviour', () => {
         const { response } = await ask(apiKey)
         seen.push([response.headers.get('x-ratelimit-limit-requests'), response.headers.get('x-ratelimit-remaining-requests')])
       }
-      expect(seen).toEqual([['1', '499'], ['2', '498'], ['3', '497']])
+      expect(seen).toEqual([
+        ['1', '499'],
+        ['2', '498'],
+        ['3', '497'],
+      ])
     } finally {
       emulator().setVariants({})
     }
@@ -155,7 +167,10 @@ describe('switches for ambiguous documented behaviour', () => {
       expectSpecResponse('/chat/completions', 'post', 402, raw.json)
       expect(raw.json).toEqual({ error: 'Spending cap for this credential reached' })
       const admin = emulator().createKey(DAVE, { apiKeyType: 'ADMIN' }).apiKey
-      const created = await call(emulator().baseURL, '/api_keys', { apiKey: admin, body: { apiKeyType: 'INFERENCE', description: 'x', expiresAt: '2026-12-31' } })
+      const created = await call(emulator().baseURL, '/api_keys', {
+        apiKey: admin,
+        body: { apiKeyType: 'INFERENCE', description: 'x', expiresAt: '2026-12-31' },
+      })
       expect(created.json.data.expiresAt).toBe('2026-12-31T23:59:59.999Z')
     } finally {
       emulator().setVariants({})

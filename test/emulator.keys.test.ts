@@ -10,7 +10,12 @@ const emulator = useEmulator({
   clock: () => Date.UTC(2026, 2, 10, 12),
   dailyPoolDiem: 10,
   maxActiveKeys: 5,
-  stakes: { [ALICE]: { svvv: 10n ** 18n }, [BOB]: { svvv: 10n ** 16n }, [CAROL]: { svvv: 10n ** 16n }, '0x00000000000000000000000000000000000000FF': { svvv: 898n * 10n ** 16n } },
+  stakes: {
+    [ALICE]: { svvv: 10n ** 18n },
+    [BOB]: { svvv: 10n ** 16n },
+    [CAROL]: { svvv: 10n ** 16n },
+    '0x00000000000000000000000000000000000000FF': { svvv: 898n * 10n ** 16n },
+  },
 })
 
 const chat = (apiKey: string, content = 'hi', model = 'qwen3-4b') =>
@@ -20,7 +25,10 @@ describe('/api_keys management', () => {
   it('lets ADMIN keys list, create, read, update and delete; INFERENCE keys get 401', async () => {
     const admin = emulator().createKey(ALICE, { apiKeyType: 'ADMIN' }).apiKey
     const inference = emulator().createKey(ALICE).apiKey
-    const created = await call(emulator().baseURL, '/api_keys', { apiKey: admin, body: { apiKeyType: 'INFERENCE', description: 'bot', expiresAt: '2026-04-01', consumptionLimit: { usd: 2 } } })
+    const created = await call(emulator().baseURL, '/api_keys', {
+      apiKey: admin,
+      body: { apiKeyType: 'INFERENCE', description: 'bot', expiresAt: '2026-04-01', consumptionLimit: { usd: 2 } },
+    })
     expect(created.status).toBe(200)
     expectSpecResponse('/api_keys', 'post', 200, created.json)
     expect(created.json.data).toMatchObject({ expiresAt: '2026-04-01T00:00:00.000Z', consumptionLimit: { usd: 2, diem: null } })
@@ -99,7 +107,11 @@ describe('consumption limits and epochs', () => {
     for (let i = 0; i < 40 && last.diem > 0; i++) last = ((await chat(key, big, 'kimi-k3')) as unknown as { cost: { diem: number; usd: number } }).cost
     expect((await emulator().balances(BOB)).diem).toBe(0)
     let err: unknown
-    for (let i = 0; i < 40 && !err; i++) err = await chat(key, big, 'kimi-k3').then(() => undefined, (e: unknown) => e)
+    for (let i = 0; i < 40 && !err; i++)
+      err = await chat(key, big, 'kimi-k3').then(
+        () => undefined,
+        (e: unknown) => e,
+      )
     expect(err).toMatchObject({ status: 402, error: 'API key USD spend limit exceeded' })
     expect((await emulator().balances(BOB)).usd).toBeCloseTo(9.5, 6)
     const unlimited = emulator().createKey(BOB).apiKey

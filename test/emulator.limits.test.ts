@@ -6,7 +6,12 @@ import { ALICE, call, expectSpecResponse, useEmulator } from './helpers/useEmula
 
 // The breaker counts per account, so its test blocks a wallet of its own.
 const BLOCKED = '0x0000000000000000000000000000000000b10cED' as const
-const emulator = useEmulator({ clock: () => Date.UTC(2026, 5, 1, 9, 30, 10), stakes: { [ALICE]: { svvv: 10n ** 18n }, [BLOCKED]: { stakedDiem: 10n ** 18n } }, dailyPoolDiem: 100, adminEndpoint: true })
+const emulator = useEmulator({
+  clock: () => Date.UTC(2026, 5, 1, 9, 30, 10),
+  stakes: { [ALICE]: { svvv: 10n ** 18n }, [BLOCKED]: { stakedDiem: 10n ** 18n } },
+  dailyPoolDiem: 100,
+  adminEndpoint: true,
+})
 
 const client = (apiKey: string) => new OpenAI({ apiKey, baseURL: emulator().baseURL, maxRetries: 0 })
 const ask = (apiKey: string, model = 'qwen3-4b') => client(apiKey).chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] })
@@ -54,7 +59,13 @@ describe('faults', () => {
     const run = async () => {
       emulator().setFaults({ rate503: 0.5, seed: 42 })
       const out: number[] = []
-      for (let i = 0; i < 8; i++) out.push(await ask(apiKey).then(() => 200, (e: { status: number }) => e.status))
+      for (let i = 0; i < 8; i++)
+        out.push(
+          await ask(apiKey).then(
+            () => 200,
+            (e: { status: number }) => e.status,
+          ),
+        )
       return out
     }
     const a = await run()

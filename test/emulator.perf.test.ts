@@ -12,8 +12,16 @@ const OWNER = '0x00000000000000000000000000000000000000a1'
 describe('emulator usage list at its cap', () => {
   it('UsageLog keeps the newest `capacity` records, oldest first, every field as pushed (growing, then wrapping)', () => {
     const entry = (i: number): UsageEntry => ({
-      model: i % 2 ? 'qwen3-4b' : 'venice-uncensored', promptTokens: i, completionTokens: i * 3, kind: i % 3 ? 'chat' : 'embedding',
-      requestId: `chatcmpl-${i}`, seq: i, at: 1_780_000_000_000 + i * 7, keyId: `k${i % 5}`, usd: i === 4 ? -0 : i * 1e-7, diem: 0.1 + i / 3,
+      model: i % 2 ? 'qwen3-4b' : 'venice-uncensored',
+      promptTokens: i,
+      completionTokens: i * 3,
+      kind: i % 3 ? 'chat' : 'embedding',
+      requestId: `chatcmpl-${i}`,
+      seq: i,
+      at: 1_780_000_000_000 + i * 7,
+      keyId: `k${i % 5}`,
+      usd: i === 4 ? -0 : i * 1e-7,
+      diem: 0.1 + i / 3,
     })
     const log = new UsageLog(200)
     expect([...log]).toEqual([])
@@ -34,7 +42,13 @@ describe('emulator usage list at its cap', () => {
 
   it('keeps the last 10,000 charges of a user in charge order', async () => {
     const clock = createClock(() => Date.UTC(2026, 5, 1))
-    const accounts = createAccounts({ chain: createStaticChainReader({ [OWNER]: { svvv: 10n ** 18n } }), clock, epochMs: 86_400_000, dailyPoolDiem: 1e9, usdBalance: 0 })
+    const accounts = createAccounts({
+      chain: createStaticChainReader({ [OWNER]: { svvv: 10n ** 18n } }),
+      clock,
+      epochMs: 86_400_000,
+      dailyPoolDiem: 1e9,
+      usdBalance: 0,
+    })
     const { record } = createKeyStore().create(OWNER, { apiKeyType: 'INFERENCE' }, clock.now())
     for (let i = 0; i < 10_007; i++) await accounts.charge(record, 1e-6, { model: 'qwen3-4b', promptTokens: i, completionTokens: 1, kind: 'chat' })
     const usage = [...accounts.user(OWNER).usage]
@@ -48,10 +62,18 @@ describe('emulator usage list at its cap', () => {
 describe('emulator SSE body', () => {
   const head = { id: 'chatcmpl-1', created: 1_780_000_000, model: 'qwen3-4b' }
   const reference = (c: Parameters<typeof streamChunks>[1], usage?: Record<string, unknown>) =>
-    streamChunks(head, c, usage).map((x) => `data: ${JSON.stringify(x)}\n\n`).join('') + 'data: [DONE]\n\n'
+    streamChunks(head, c, usage)
+      .map((x) => `data: ${JSON.stringify(x)}\n\n`)
+      .join('') + 'data: [DONE]\n\n'
 
   it('is byte-identical to stringifying every chunk (content, reasoning, quotes, usage)', () => {
-    const text = { content: 'He said "hi"\n\\ and then 🚀 went on for more than twenty-four characters.', reasoning: 'think "hard"', toolCalls: [], finishReason: 'stop' as const, completionTokens: 9 }
+    const text = {
+      content: 'He said "hi"\n\\ and then 🚀 went on for more than twenty-four characters.',
+      reasoning: 'think "hard"',
+      toolCalls: [],
+      finishReason: 'stop' as const,
+      completionTokens: 9,
+    }
     const usage = { prompt_tokens: 3, completion_tokens: 9, total_tokens: 12, prompt_tokens_details: null }
     expect(sseBody(head, text, usage)).toBe(reference(text, usage))
     expect(sseBody(head, { ...text, reasoning: null })).toBe(reference({ ...text, reasoning: null }))

@@ -35,7 +35,13 @@ describe('web3 key flow against a real stake on anvil', () => {
     const res = await post({ address: me, signature, token, apiKeyType: 'ADMIN', consumptionLimit: { diem: 5 }, limitPeriod: 'MONTH' })
     expect(res.status).toBe(200)
     expectSpecResponse('/api_keys/generate_web3_key', 'post', 200, res.json)
-    expect(res.json.data).toMatchObject({ apiKeyType: 'ADMIN', consumptionLimit: { diem: 5, usd: null }, limitPeriod: 'MONTH', description: 'Web3 API Key', expiresAt: null })
+    expect(res.json.data).toMatchObject({
+      apiKeyType: 'ADMIN',
+      consumptionLimit: { diem: 5, usd: null },
+      limitPeriod: 'MONTH',
+      description: 'Web3 API Key',
+      expiresAt: null,
+    })
     const apiKey = res.json.data.apiKey as string
     // The key is shown once: listing never returns it.
     const list = await call(emulator().baseURL, '/api_keys', { apiKey })
@@ -45,7 +51,9 @@ describe('web3 key flow against a real stake on anvil', () => {
     const { svvv, totalSvvv } = await createChainReader({ publicClient: devnet().publicClient, addresses: devnet().addresses }).getStake(me)
     expect(svvv).toBe(parseEther('100'))
     const share = Number((svvv * 10n ** 12n) / totalSvvv) / 1e12
-    const { response } = await new OpenAI({ apiKey, baseURL: emulator().baseURL, maxRetries: 0 }).chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'hi' }] }).withResponse()
+    const { response } = await new OpenAI({ apiKey, baseURL: emulator().baseURL, maxRetries: 0 }).chat.completions
+      .create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse()
     expect(Number(response.headers.get('x-venice-balance-diem'))).toBeCloseTo(share * 1000, 6)
   })
 
@@ -61,9 +69,21 @@ describe('web3 key flow against a real stake on anvil', () => {
     }
     await expectError({ ...base, address: '0x1234' }, 'Invalid wallet address')
     await expectError({ ...base, token: 'not-a-jwt' }, 'JWT is malformed')
-    const foreign = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('venice-emulator').setAudience('generate_web3_key').setIssuedAt().setExpirationTime('15m').sign(new Uint8Array(32).fill(9))
+    const foreign = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('venice-emulator')
+      .setAudience('generate_web3_key')
+      .setIssuedAt()
+      .setExpirationTime('15m')
+      .sign(new Uint8Array(32).fill(9))
     await expectError({ ...base, token: foreign, signature: await accountOf(2).signMessage({ message: foreign }) }, 'JWT signature is invalid')
-    const wrongAudience = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('venice-emulator').setAudience('elsewhere').setIssuedAt(Math.floor(emulator().now() / 1000)).setExpirationTime(Math.floor(emulator().now() / 1000) + 600).sign(secret)
+    const wrongAudience = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('venice-emulator')
+      .setAudience('elsewhere')
+      .setIssuedAt(Math.floor(emulator().now() / 1000))
+      .setExpirationTime(Math.floor(emulator().now() / 1000) + 600)
+      .sign(secret)
     await expectError({ ...base, token: wrongAudience, signature: await accountOf(2).signMessage({ message: wrongAudience }) }, 'JWT claims are invalid')
     await expectError({ ...base, signature: await accountOf(3).signMessage({ message: token }) }, 'Wallet signature does not match')
     await expectError({ ...base, signature: '0xdeadbeef' }, 'Wallet signature does not match')

@@ -38,7 +38,11 @@ const exec = promisify(execFile)
 const devnet = useDevnet()
 const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
 const rpc = (method: string, params: unknown[] = []) =>
-  fetch(devnet().rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) }).then((r) => r.json())
+  fetch(devnet().rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  }).then((r) => r.json())
 
 let pg: TestPostgres
 let proxy: PgProxy
@@ -70,9 +74,13 @@ afterAll(async () => {
 })
 
 describe('fleet mode under chaos (real processes, Postgres, devnet, emulator)', () => {
-  it.each(SEEDS)('seed %i: every run completes once or fails with a reason; no worker dies; one complete top-up per window; ledger = billing; no orphan keys; no secrets', async (seed) => {
-    await chaos(seed)
-  }, 900_000)
+  it.each(SEEDS)(
+    'seed %i: every run completes once or fails with a reason; no worker dies; one complete top-up per window; ledger = billing; no orphan keys; no secrets',
+    async (seed) => {
+      await chaos(seed)
+    },
+    900_000,
+  )
 })
 
 async function chaos(seed: number) {
@@ -81,17 +89,20 @@ async function chaos(seed: number) {
   const direct = await pg.createDatabase(`chaos_${seed}_${Date.now() % 100_000}`)
   const agentsDir = await mkdtemp(join(tmpdir(), 'gondola-chaos-agents-'))
   for (const name of ['chaos-a', 'chaos-b'])
-    await writeFile(join(agentsDir, `${name}.json`), JSON.stringify({
-      name,
-      description: 'Reads its runway (fleet chaos test).',
-      system: 'You are the treasurer of an AI agent. Always read the runway with get_runway first.',
-      prompt: 'Call get_runway, then report our runway.',
-      model: 'function_calling_default',
-      tools: ['get_runway'],
-      maxSteps: 2,
-      budget: { diemPerRun: 0.05 },
-      funding: { minRunwayHours: 1_000_000_000 },
-    }))
+    await writeFile(
+      join(agentsDir, `${name}.json`),
+      JSON.stringify({
+        name,
+        description: 'Reads its runway (fleet chaos test).',
+        system: 'You are the treasurer of an AI agent. Always read the runway with get_runway first.',
+        prompt: 'Call get_runway, then report our runway.',
+        model: 'function_calling_default',
+        tools: ['get_runway'],
+        maxSteps: 2,
+        budget: { diemPerRun: 0.05 },
+        funding: { minRunwayHours: 1_000_000_000 },
+      }),
+    )
   const extra = {
     GONDOLA_DATABASE_URL: proxy.urlOf(direct),
     GONDOLA_FLEET_RUN_TIMEOUT_SECONDS: String(RUN_TIMEOUT_SECONDS),
@@ -103,13 +114,22 @@ async function chaos(seed: number) {
     GONDOLA_FLEET_SECRET: FLEET_SECRET,
   }
   const { env } = await cliState(devnet(), emulator().baseURL, extra)
-  const { address } = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'wallet', 'new', '--json'], { env })).stdout.trim().split('\n').at(-1)!) as { address: Address }
+  const { address } = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'wallet', 'new', '--json'], { env })).stdout.trim().split('\n').at(-1)!) as {
+    address: Address
+  }
   await devnet().fund(address, { eth: parseEther('2') })
   const db: Database = await openDatabase({ url: direct })
   await migrate(db)
   const stores = await createStateStores(readEnv(env as Record<string, string>), { role: 'treasury', database: db })
   const wallet = await openWallet(readEnv(env as Record<string, string>), { journalStore: stores.journalStore })
-  await provision({ wallet, baseURL: emulator().baseURL, store: await stores.openKeyStore(), agents: ['chaos-a', 'chaos-b'], stakeSvvv: parseEther('5'), diemPerAgent: 5 })
+  await provision({
+    wallet,
+    baseURL: emulator().baseURL,
+    store: await stores.openKeyStore(),
+    agents: ['chaos-a', 'chaos-b'],
+    stakeSvvv: parseEther('5'),
+    diemPerAgent: 5,
+  })
   const store = await stores.openKeyStore()
   const keysAfterProvision = store.keys().map((k) => k.id)
   const secrets = [...store.keys().map((k) => store.reveal(k.id)), CLI_TEST_PASSWORD, FLEET_SECRET, 'gondola-test-pw']
@@ -122,7 +142,20 @@ async function chaos(seed: number) {
   const killed = new Set<FleetProcess>()
   const stopping = new Set<FleetProcess>()
   const workerKills: number[] = []
-  const counts = { seed, queued: 0, completed: 0, failedWithReason: 0, open: 0, kills: 0, treasuryKills: 0, postgresStops: 0, topUps: 0, billedCalls: 0, ledgerLines: 0, lostWithKilledWorker: 0 }
+  const counts = {
+    seed,
+    queued: 0,
+    completed: 0,
+    failedWithReason: 0,
+    open: 0,
+    kills: 0,
+    treasuryKills: 0,
+    postgresStops: 0,
+    topUps: 0,
+    billedCalls: 0,
+    ledgerLines: 0,
+    lostWithKilledWorker: 0,
+  }
   const startTreasury = () => {
     const p = startGondola(['worker', '--treasury'], env)
     procs.push(p)
@@ -150,11 +183,19 @@ async function chaos(seed: number) {
     await pg.killServer(signal)
     restarts.push(new Promise<void>((r) => setTimeout(r, 2000)).then(() => pg.startServer()))
   }
-  void proxy.onceBefore((c) => c.text.includes('gondola.rate_settle'), () => outage('SIGKILL'))
+  void proxy.onceBefore(
+    (c) => c.text.includes('gondola.rate_settle'),
+    () => outage('SIGKILL'),
+  )
 
   const ids: string[] = []
-  const final = async () => db.query<{ id: string; state: string; reason: string | null }>(
-    "SELECT id::text, state::text, coalesce(output->>'message', output->'value'->>'message', output->>'error') AS reason FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])", [RUN_QUEUE, ids]).catch(() => [])
+  const final = async () =>
+    db
+      .query<{ id: string; state: string; reason: string | null }>(
+        "SELECT id::text, state::text, coalesce(output->>'message', output->'value'->>'message', output->>'error') AS reason FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])",
+        [RUN_QUEUE, ids],
+      )
+      .catch(() => [])
   const { stdout } = await exec(process.execPath, ['bin/gondola.js', 'run', 'chaos-a', '--queue', '--json'], { env })
   ids.push((JSON.parse(stdout.trim()) as { job: string }).job)
   for (let i = 1; i < RUNS; i++) ids.push(await jobs.submitRun({ agent: i % 2 ? 'chaos-b' : 'chaos-a' }))
@@ -205,14 +246,30 @@ async function chaos(seed: number) {
   await Promise.all(restarts)
 
   // Drain: every queued run reaches an end in pg-boss.
-  await eventually(async () => {
-    const rows = await final()
-    return rows.length === ids.length && rows.every((r) => r.state === 'completed' || r.state === 'failed')
-  }, 'every queued run ended', 420_000, 1000)
+  await eventually(
+    async () => {
+      const rows = await final()
+      return rows.length === ids.length && rows.every((r) => r.state === 'completed' || r.state === 'failed')
+    },
+    'every queued run ended',
+    420_000,
+    1000,
+  )
   // Whatever a killed treasury left half-done is finished by the one alive before the fleet stops.
-  await eventually(async () => (await db.query("SELECT 1 FROM gondola.wallet_runs WHERE intent LIKE 'topUp:%' AND status <> 'done' AND jsonb_array_length(steps) > 0")).length === 0, 'no top-up half-done', 180_000, 1000)
+  await eventually(
+    async () =>
+      (await db.query("SELECT 1 FROM gondola.wallet_runs WHERE intent LIKE 'topUp:%' AND status <> 'done' AND jsonb_array_length(steps) > 0")).length === 0,
+    'no top-up half-done',
+    180_000,
+    1000,
+  )
   // A run's record is ended by a live worker within a couple of heartbeats.
-  await eventually(async () => (await db.query("SELECT 1 FROM gondola.fleet_runs WHERE status = 'active'")).length === 0, 'no run record left active', 60_000, 1000)
+  await eventually(
+    async () => (await db.query("SELECT 1 FROM gondola.fleet_runs WHERE status = 'active'")).length === 0,
+    'no run record left active',
+    60_000,
+    1000,
+  )
 
   // SIGTERM: every process still running stops cleanly.
   const live = procs.filter((p) => !killed.has(p))
@@ -230,13 +287,14 @@ async function chaos(seed: number) {
     }
     console.error(`silent processes: ${silent.map((p) => `${p.child.pid} ${p.child.spawnargs.slice(1).join(' ')} ${info(p.child.pid)}`).join('\n')}`)
   }
-  for (const p of live) (stopping.add(p), p.child.kill('SIGTERM'))
+  for (const p of live) stopping.add(p), p.child.kill('SIGTERM')
   const exits = await Promise.all(live.map((p) => p.exited))
   await rpc('evm_setAutomine', [true])
 
   // No worker died: every process ended by our SIGKILL or our SIGTERM (then with exit 0).
   const bad = exits.map((e, i) => ({ ...e, i })).filter((e) => e.code !== 0)
-  if (bad.length) console.error(bad.map((e) => `--- ${e.code}/${e.signal}\n${live[e.i]!.stdout().slice(-1500)}\n${live[e.i]!.stderr().slice(-3000)}`).join('\n'))
+  if (bad.length)
+    console.error(bad.map((e) => `--- ${e.code}/${e.signal}\n${live[e.i]!.stdout().slice(-1500)}\n${live[e.i]!.stderr().slice(-3000)}`).join('\n'))
   expect(exits.map((e) => `${e.code}/${e.signal}`)).toEqual(live.map(() => '0/null'))
   for (const p of live) expect(p.stdout()).toMatch(/stopped\.\n$/)
 
@@ -289,7 +347,9 @@ async function chaos(seed: number) {
 
   // No secrets in any output or table.
   const outputs = procs.map((p) => `${p.stdout()}\n${p.stderr()}`).join('\n')
-  const tables = await db.query<{ t: string }>("SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema IN ('gondola', 'pgboss') AND table_type = 'BASE TABLE'")
+  const tables = await db.query<{ t: string }>(
+    "SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema IN ('gondola', 'pgboss') AND table_type = 'BASE TABLE'",
+  )
   let dump = ''
   for (const { t } of tables) dump += (await db.query<{ d: string | null }>(`SELECT string_agg(x::text, E'\\n') AS d FROM ${t} x`))[0]?.d ?? ''
   for (const s of secrets) {

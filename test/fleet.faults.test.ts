@@ -33,10 +33,15 @@ let address: Address
 let stores: StateStores
 
 const rpc = (method: string, params: unknown[] = []) =>
-  fetch(devnet().rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) }).then((r) => r.json())
+  fetch(devnet().rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  }).then((r) => r.json())
 const nonce = () => devnet().publicClient.getTransactionCount({ address })
 const workerIdOf = async (p: FleetProcess) => (await p.waitFor(/(?:worker|treasury) (\S+) for 0x/, 90_000))[1]!
-const runStates = async (ids: string[]) => (await db.query<{ id: string; state: string }>('SELECT id::text, state::text FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])', [RUN_QUEUE, ids]))
+const runStates = async (ids: string[]) =>
+  await db.query<{ id: string; state: string }>('SELECT id::text, state::text FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])', [RUN_QUEUE, ids])
 const allCompleted = async (ids: string[]) => {
   const rows = await runStates(ids)
   return rows.length === ids.length && rows.every((r) => r.state === 'completed')
@@ -47,17 +52,20 @@ beforeAll(async () => {
   const url = await pg.createDatabase()
   // An agent that always wants a top-up (its runway threshold is a billion hours): the treasury's funding window decides.
   const agentsDir = await mkdtemp(join(tmpdir(), 'gondola-fleet-agents-'))
-  await writeFile(join(agentsDir, 'fleet-bot.json'), JSON.stringify({
-    name: 'fleet-bot',
-    description: 'Reads its runway and balances (fleet fault test).',
-    system: 'You are the treasurer of an AI agent. Always read the runway with get_runway first, then get_wallet_balances.',
-    prompt: 'Call get_runway and get_wallet_balances, then report our runway.',
-    model: 'function_calling_default',
-    tools: ['get_runway', 'get_wallet_balances'],
-    maxSteps: 3,
-    budget: { diemPerRun: 0.05 },
-    funding: { minRunwayHours: 1_000_000_000 },
-  }))
+  await writeFile(
+    join(agentsDir, 'fleet-bot.json'),
+    JSON.stringify({
+      name: 'fleet-bot',
+      description: 'Reads its runway and balances (fleet fault test).',
+      system: 'You are the treasurer of an AI agent. Always read the runway with get_runway first, then get_wallet_balances.',
+      prompt: 'Call get_runway and get_wallet_balances, then report our runway.',
+      model: 'function_calling_default',
+      tools: ['get_runway', 'get_wallet_balances'],
+      maxSteps: 3,
+      budget: { diemPerRun: 0.05 },
+      funding: { minRunwayHours: 1_000_000_000 },
+    }),
+  )
   ;({ env } = await cliState(devnet(), emulator().baseURL, {
     GONDOLA_DATABASE_URL: url,
     // A run whose worker vanished is retried after 20 s; one top-up per hour per wallet; runway always "low" so
@@ -78,7 +86,14 @@ beforeAll(async () => {
   // Provisioned into the fleet's stores (Postgres key store and journal), as the treasury machine would.
   stores = await createStateStores(readEnv(env as Record<string, string>), { role: 'treasury', database: db })
   const wallet = await openWallet(readEnv(env as Record<string, string>), { journalStore: stores.journalStore })
-  await provision({ wallet, baseURL: emulator().baseURL, store: await stores.openKeyStore(), agents: ['fleet-bot'], stakeSvvv: parseEther('5'), diemPerAgent: 5 })
+  await provision({
+    wallet,
+    baseURL: emulator().baseURL,
+    store: await stores.openKeyStore(),
+    agents: ['fleet-bot'],
+    stakeSvvv: parseEther('5'),
+    diemPerAgent: 5,
+  })
   jobs = await openFleetJobs(db, { runTimeoutSeconds: 20, runRetries: 3, supervise: false })
 }, 240_000)
 
@@ -138,12 +153,21 @@ async function scenario() {
   await t2.waitFor(/finished an interrupted top-up: swapped 0\.01 ETH/, 120_000)
 
   // SIGKILL an agent worker while it has a run in hand.
-  const killed = await eventually(async () => (await db.query<{ job_id: string }>("SELECT job_id::text FROM gondola.fleet_runs WHERE worker_id = $1 AND status = 'active'", [w1Id]))[0]?.job_id, 'a run active on worker 1', 120_000, 100)
+  const killed = await eventually(
+    async () =>
+      (await db.query<{ job_id: string }>("SELECT job_id::text FROM gondola.fleet_runs WHERE worker_id = $1 AND status = 'active'", [w1Id]))[0]?.job_id,
+    'a run active on worker 1',
+    120_000,
+    100,
+  )
   w1.child.kill('SIGKILL')
   const w3 = startGondola(['worker', '--concurrency', '2'], env)
   await workerIdOf(w3)
   await eventually(() => allCompleted(ids), 'the first six runs completed', 180_000, 500)
-  const attempts = await db.query<{ attempt: number; worker_id: string; status: string }>('SELECT attempt, worker_id, status FROM gondola.fleet_runs WHERE job_id = $1 ORDER BY attempt', [killed])
+  const attempts = await db.query<{ attempt: number; worker_id: string; status: string }>(
+    'SELECT attempt, worker_id, status FROM gondola.fleet_runs WHERE job_id = $1 ORDER BY attempt',
+    [killed],
+  )
   expect(attempts.length).toBeGreaterThanOrEqual(2)
   expect(attempts[0]).toMatchObject({ worker_id: w1Id, status: 'lost' })
   expect(attempts.at(-1)!.worker_id).not.toBe(w1Id)
@@ -163,7 +187,17 @@ async function scenario() {
   const { stdout: sched } = await exec(process.execPath, ['bin/gondola.js', 'run', 'fleet-bot', '--queue', '--every', '3600', '--json'], { env })
   expect(JSON.parse(sched.trim())).toMatchObject({ scheduled: 'fleet-bot', cron: '0 * * * *' })
   await jobs.boss.send(scheduleQueueOf('fleet-bot'), { agent: 'fleet-bot' })
-  const ticked = await eventually(async () => (await db.query<{ id: string }>("SELECT id::text FROM pgboss.job WHERE name = $1 AND data->>'submittedBy' LIKE 'schedule %' AND state = 'completed'", [RUN_QUEUE]))[0]?.id, 'the scheduled run completed', 90_000, 500)
+  const ticked = await eventually(
+    async () =>
+      (
+        await db.query<{ id: string }>("SELECT id::text FROM pgboss.job WHERE name = $1 AND data->>'submittedBy' LIKE 'schedule %' AND state = 'completed'", [
+          RUN_QUEUE,
+        ])
+      )[0]?.id,
+    'the scheduled run completed',
+    90_000,
+    500,
+  )
   more.push(ticked)
 
   // Status sees the workers (the killed one stale), the queues and the runs.
@@ -180,7 +214,9 @@ async function scenario() {
 
   // The counts: one top-up (the window held across both treasuries), each of its 5 transactions once; every
   // model call the emulator billed has its ledger line; no API key minted by any worker.
-  const runsRows = await db.query<{ n: string; retried: string }>("SELECT count(DISTINCT job_id)::text AS n, count(*) FILTER (WHERE attempt > 1)::text AS retried FROM gondola.fleet_runs WHERE status = 'completed'")
+  const runsRows = await db.query<{ n: string; retried: string }>(
+    "SELECT count(DISTINCT job_id)::text AS n, count(*) FILTER (WHERE attempt > 1)::text AS retried FROM gondola.fleet_runs WHERE status = 'completed'",
+  )
   counts.submitted = ids.length + more.length
   counts.completed = Number(runsRows[0]!.n)
   counts.retriedAttempts = Number((await db.query<{ n: string }>('SELECT count(*)::text AS n FROM gondola.fleet_runs WHERE attempt > 1'))[0]!.n)
@@ -201,7 +237,10 @@ async function scenario() {
   counts.ledgerLines = ledger.length
   counts.billedChats = billed.filter((b) => b.inferenceDetails?.promptTokens !== undefined).length
   console.log('fleet fault counts', JSON.stringify(counts))
-  console.log('attempts', JSON.stringify(await db.query("SELECT attempt, status, count(*)::int AS n, min(error) AS error FROM gondola.fleet_runs GROUP BY 1, 2 ORDER BY 1, 2")))
+  console.log(
+    'attempts',
+    JSON.stringify(await db.query('SELECT attempt, status, count(*)::int AS n, min(error) AS error FROM gondola.fleet_runs GROUP BY 1, 2 ORDER BY 1, 2')),
+  )
   // Each run completed exactly once (a retry only where its worker died).
   const twice = await db.query("SELECT job_id FROM gondola.fleet_runs WHERE status = 'completed' GROUP BY job_id HAVING count(*) > 1")
   expect(twice).toEqual([])

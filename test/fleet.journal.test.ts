@@ -75,7 +75,16 @@ describe('wallet journal in Postgres', () => {
     const b = await openPgJournal(db, { chainId: 8453, address: ADDRESS })
     const other = await openPgJournal(db, { chainId: 8453, chainInstance: 'abc', address: ADDRESS })
     const run = await a.startRun('k1', 'swapEthForVvv:1')
-    const step = await a.recordSigned(run, { name: 'swap', label: 'swap', to: ADDRESS, value: parseEther('0.05').toString(), data: '0x12', nonce: 3, hash: `0x${'ab'.repeat(32)}`, raw: '0xf86b' })
+    const step = await a.recordSigned(run, {
+      name: 'swap',
+      label: 'swap',
+      to: ADDRESS,
+      value: parseEther('0.05').toString(),
+      data: '0x12',
+      nonce: 3,
+      hash: `0x${'ab'.repeat(32)}`,
+      raw: '0xf86b',
+    })
     expect(a.spentOnDay(new Date())).toBe(parseEther('0.05'))
     expect(b.runs()).toHaveLength(0) // stale until reloaded (the lock holder reloads)
     await b.reload()
@@ -171,7 +180,12 @@ describe('the configuration picks the Postgres journal and key store', () => {
     const w = await testWallet(devnet(), { eth: parseEther('1') })
     const stateDir = await mkdtemp(join(tmpdir(), 'gondola-env-'))
     await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [] })
-    const base = { GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: w.privateKey, GONDOLA_KEYSTORE_PASSWORD: 'treasury-pw', GONDOLA_FLEET_SECRET: 'fleet-secret-0123456789' }
+    const base = {
+      GONDOLA_STATE_DIR: stateDir,
+      GONDOLA_PRIVATE_KEY: w.privateKey,
+      GONDOLA_KEYSTORE_PASSWORD: 'treasury-pw',
+      GONDOLA_FLEET_SECRET: 'fleet-secret-0123456789',
+    }
     const fleet = await openWallet(readEnv({ ...base, GONDOLA_DATABASE_URL: url }))
     expect(fleet.journal.path).toMatch(new RegExp(`#wallet:${devnet().chainId}-[0-9a-f]+:${w.address.toLowerCase()}$`))
     expect((await openKeyStoreFromEnv(readEnv({ ...base, GONDOLA_DATABASE_URL: url }))).path).toMatch(/#keys:default$/)
@@ -189,7 +203,11 @@ describe('funding window and daily cap across processes (Postgres journal, devne
     const children = await Promise.all(
       Array.from({ length: 4 }, async () => {
         const dir = await mkdtemp(join(tmpdir(), 'gondola-machine-'))
-        return childWallet(devnet(), { key: w.privateKey, stateDir: dir, extra: { databaseUrl: url, dataDir: join(dir, 'data') } }, `return await requestTopUp({ wallet, policy: { mintDiem: false, cooldownMs: ${HOUR} } }, { eth: ${parseEther('0.01')}n, reason: 'runway' })`)
+        return childWallet(
+          devnet(),
+          { key: w.privateKey, stateDir: dir, extra: { databaseUrl: url, dataDir: join(dir, 'data') } },
+          `return await requestTopUp({ wallet, policy: { mintDiem: false, cooldownMs: ${HOUR} } }, { eth: ${parseEther('0.01')}n, reason: 'runway' })`,
+        )
       }),
     )
     await Promise.all(children.map((c) => c.ready))
@@ -199,7 +217,11 @@ describe('funding window and daily cap across processes (Postgres journal, devne
     const outs = results.map((r) => r.out as { ok: boolean; refusal?: string })
     expect(outs.filter((o) => o.ok)).toHaveLength(1)
     expect(outs.filter((o) => !o.ok && /already ran at/.test(o.refusal ?? ''))).toHaveLength(3)
-    const journal = await openPgJournal(db, { chainId: devnet().chainId, chainInstance: w.journal.path.match(/journal-\d+-([0-9a-f]+)/)?.[1], address: w.address })
+    const journal = await openPgJournal(db, {
+      chainId: devnet().chainId,
+      chainInstance: w.journal.path.match(/journal-\d+-([0-9a-f]+)/)?.[1],
+      address: w.address,
+    })
     const topUps = journal.runs().filter((r) => r.intent.startsWith('topUp:'))
     expect(topUps).toHaveLength(1)
     expect(topUps[0]!.status).toBe('done')
@@ -212,30 +234,58 @@ describe('funding window and daily cap across processes (Postgres journal, devne
     const { url, db } = await freshDb()
     const w = await testWallet(devnet(), { eth: parseEther('1') })
     const body = `const r = []; for (let i = 0; i < 3; i++) r.push(await swapEthForVvv(wallet, { amountIn: ${parseEther('0.05')}n }).then(() => 'sent', (e) => e.name)); return r`
-    const children = await Promise.all([0, 1].map(async () => childWallet(devnet(), { key: w.privateKey, stateDir: await mkdtemp(join(tmpdir(), 'gondola-machine-')), extra: { databaseUrl: url } }, body)))
+    const children = await Promise.all(
+      [0, 1].map(async () =>
+        childWallet(devnet(), { key: w.privateKey, stateDir: await mkdtemp(join(tmpdir(), 'gondola-machine-')), extra: { databaseUrl: url } }, body),
+      ),
+    )
     await Promise.all(children.map((c) => c.ready))
     for (const c of children) c.go()
     const outs = (await Promise.all(children.map((c) => c.result))).flatMap((r) => r.out as unknown as string[])
     expect(outs.filter((o) => o === 'sent')).toHaveLength(4)
     expect(outs.filter((o) => o === 'PolicyViolationError')).toHaveLength(2)
-    const journal = await openPgJournal(db, { chainId: devnet().chainId, chainInstance: w.journal.path.match(/journal-\d+-([0-9a-f]+)/)?.[1], address: w.address })
+    const journal = await openPgJournal(db, {
+      chainId: devnet().chainId,
+      chainInstance: w.journal.path.match(/journal-\d+-([0-9a-f]+)/)?.[1],
+      address: w.address,
+    })
     expect(journal.spentOnDay(new Date())).toBe(parseEther('0.2'))
     expect(await devnet().publicClient.getTransactionCount({ address: w.address })).toBe(journal.runs().flatMap((r) => r.steps).length)
     await db.close()
   }, 300_000)
 
   it('a treasury SIGKILLed mid-top-up (after signing the stake; after broadcasting the swap) is resumed by the next one on another machine from the Postgres journal: each transaction once', async () => {
-    for (const [step, hook] of [['stake', 'afterSign'], ['swap', 'afterBroadcast']] as const) {
+    for (const [step, hook] of [
+      ['stake', 'afterSign'],
+      ['swap', 'afterBroadcast'],
+    ] as const) {
       const { url, db } = await freshDb()
       const w = await testWallet(devnet(), { eth: parseEther('1') })
       const dir = await mkdtemp(join(tmpdir(), 'gondola-machine-'))
-      const c = childWallet(devnet(), { key: w.privateKey, stateDir: dir, extra: { databaseUrl: url, dataDir: join(dir, 'data'), hooks: `{ ${hook}: (s) => { if (s.name === '${step}') kill() } }` } },
-        `return await requestTopUp({ wallet, policy: { mintDiem: true, cooldownMs: ${HOUR} } }, { eth: ${parseEther('0.01')}n, reason: 'runway', idempotencyKey: 'topup:killed' })`)
+      const c = childWallet(
+        devnet(),
+        {
+          key: w.privateKey,
+          stateDir: dir,
+          extra: { databaseUrl: url, dataDir: join(dir, 'data'), hooks: `{ ${hook}: (s) => { if (s.name === '${step}') kill() } }` },
+        },
+        `return await requestTopUp({ wallet, policy: { mintDiem: true, cooldownMs: ${HOUR} } }, { eth: ${parseEther('0.01')}n, reason: 'runway', idempotencyKey: 'topup:killed' })`,
+      )
       await c.ready
       c.go()
       expect((await c.result).signal).toBe('SIGKILL')
       // The next treasury: another state and data dir, the same Postgres journal. Its lock is free (the holder died).
-      const next = await createWallet({ account: privateKeyToAccount(w.privateKey), publicClient: devnet().publicClient, addresses: devnet().addresses, stateDir: await mkdtemp(join(tmpdir(), 'gondola-next-')), dataDir: await mkdtemp(join(tmpdir(), 'gondola-next-data-')), journalStore: (p) => openPgJournal(db, p), pollingIntervalMs: 20, receiptTimeoutMs: 10_000, lockTimeoutMs: 10_000 })
+      const next = await createWallet({
+        account: privateKeyToAccount(w.privateKey),
+        publicClient: devnet().publicClient,
+        addresses: devnet().addresses,
+        stateDir: await mkdtemp(join(tmpdir(), 'gondola-next-')),
+        dataDir: await mkdtemp(join(tmpdir(), 'gondola-next-data-')),
+        journalStore: (p) => openPgJournal(db, p),
+        pollingIntervalMs: 20,
+        receiptTimeoutMs: 10_000,
+        lockTimeoutMs: 10_000,
+      })
       expect(unfinishedTopUps(next).map((r) => r.key)).toEqual(['topup:killed'])
       const r = await requestTopUp({ wallet: next, policy: { mintDiem: true, cooldownMs: HOUR } }, { eth: parseEther('0.01'), reason: 'runway' })
       expect(r, `${step}/${hook}`).toMatchObject({ ok: true, summary: expect.stringMatching(/^finished an interrupted top-up/) })

@@ -28,7 +28,19 @@ async function freshDb(): Promise<{ url: string; db: Database }> {
 async function mint(store: KeyStore, id: string, apiKeyType: 'ADMIN' | 'INFERENCE', apiKey: string) {
   const attempt = await store.beginAttempt({ attemptId: id, description: `${id} [gondola:${id}]`, apiKeyType, wallet: '0xabc', apiOrigin: 'http://venice' })
   expect(store.pendingAttempts().map((a) => a.attemptId)).toContain(id)
-  return store.completeAttempt(attempt.attemptId, { id: `key-${id}`, apiKeyType, apiKey, description: attempt.description, consumptionLimit: {}, limitPeriod: null, expiresAt: null, wallet: '0xabc', apiOrigin: 'http://venice', agent: apiKeyType === 'INFERENCE' ? id : undefined, createdAt: new Date().toISOString() })
+  return store.completeAttempt(attempt.attemptId, {
+    id: `key-${id}`,
+    apiKeyType,
+    apiKey,
+    description: attempt.description,
+    consumptionLimit: {},
+    limitPeriod: null,
+    expiresAt: null,
+    wallet: '0xabc',
+    apiOrigin: 'http://venice',
+    agent: apiKeyType === 'INFERENCE' ? id : undefined,
+    createdAt: new Date().toISOString(),
+  })
 }
 
 describe('key store in Postgres', () => {
@@ -56,7 +68,10 @@ describe('key store in Postgres', () => {
     expect(denied).toBeInstanceOf(KeyStoreFileError)
     expect((denied as Error).message).toMatch(/ADMIN.*GONDOLA_KEYSTORE_PASSWORD.*treasury/)
     // It still lists the ADMIN key (redacted from its stored last characters), for `fleet status`.
-    expect(worker.summaries().map((k) => [k.id, k.redacted])).toEqual([['key-admin1', '…6789'], ['key-bot', 'vk_in…cdef']])
+    expect(worker.summaries().map((k) => [k.id, k.redacted])).toEqual([
+      ['key-admin1', '…6789'],
+      ['key-bot', 'vk_in…cdef'],
+    ])
     // And it cannot store one: it does not hold the secret that seals ADMIN keys.
     const refused = await mint(worker, 'admin2', 'ADMIN', 'vk_admin_two_xxxxxxxxxxx').catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(KeyStoreError)

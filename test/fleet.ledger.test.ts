@@ -57,7 +57,11 @@ describe('ledger and run history in Postgres', () => {
     await history.append('b', results[1]!, { runId: 'job-2' })
     await history.append('b', results[2]!) // a run without an id (not queued) is always recorded
     const runs = await history.read()
-    expect(runs.map((r) => [r.agent, r.runId, r.status])).toEqual([['a', 'job-1', 'completed'], ['b', 'job-2', 'completed'], ['b', undefined, 'completed']])
+    expect(runs.map((r) => [r.agent, r.runId, r.status])).toEqual([
+      ['a', 'job-1', 'completed'],
+      ['b', 'job-2', 'completed'],
+      ['b', undefined, 'completed'],
+    ])
     expect(runs[0]!.steps).toBe(results[0]!.steps)
     await db.close()
   })

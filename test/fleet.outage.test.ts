@@ -42,7 +42,10 @@ const COMPLETE_RUN = (c: { text: string }) => c.text.includes("state = 'complete
 const FAIL_RUN = (c: { text: string }) => c.text.includes("AND id IN (SELECT UNNEST($2::uuid[])) AND state < 'completed'") && c.text.includes(RUN_QUEUE)
 
 const workerIdOf = async (p: FleetProcess) => (await p.waitFor(/(?:worker|treasury) (\S+) for 0x/, 120_000))[1]!
-const states = async (ids: string[]) => db.query<{ id: string; state: string }>('SELECT id::text, state::text FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])', [RUN_QUEUE, ids]).catch(() => [])
+const states = async (ids: string[]) =>
+  db
+    .query<{ id: string; state: string }>('SELECT id::text, state::text FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])', [RUN_QUEUE, ids])
+    .catch(() => [])
 const allCompleted = async (ids: string[]) => {
   const rows = await states(ids)
   return rows.length === ids.length && rows.every((r) => r.state === 'completed')
@@ -64,17 +67,20 @@ beforeAll(async () => {
   const direct = await pg.createDatabase()
   const agentsDir = await mkdtemp(join(tmpdir(), 'gondola-fleet-agents-'))
   // An agent that always wants a top-up (its runway threshold is a billion hours): the treasury's window decides.
-  await writeFile(join(agentsDir, 'fleet-bot.json'), JSON.stringify({
-    name: 'fleet-bot',
-    description: 'Reads its runway (fleet outage test).',
-    system: 'You are the treasurer of an AI agent. Always read the runway with get_runway first.',
-    prompt: 'Call get_runway, then report our runway.',
-    model: 'function_calling_default',
-    tools: ['get_runway'],
-    maxSteps: 2,
-    budget: { diemPerRun: 0.05 },
-    funding: { minRunwayHours: 1_000_000_000 },
-  }))
+  await writeFile(
+    join(agentsDir, 'fleet-bot.json'),
+    JSON.stringify({
+      name: 'fleet-bot',
+      description: 'Reads its runway (fleet outage test).',
+      system: 'You are the treasurer of an AI agent. Always read the runway with get_runway first.',
+      prompt: 'Call get_runway, then report our runway.',
+      model: 'function_calling_default',
+      tools: ['get_runway'],
+      maxSteps: 2,
+      budget: { diemPerRun: 0.05 },
+      funding: { minRunwayHours: 1_000_000_000 },
+    }),
+  )
   ;({ env } = await cliState(devnet(), emulator().baseURL, {
     GONDOLA_DATABASE_URL: proxy.urlOf(direct),
     GONDOLA_FLEET_RUN_TIMEOUT_SECONDS: '20',
@@ -85,13 +91,22 @@ beforeAll(async () => {
     GONDOLA_LOG_LEVEL: 'info',
     GONDOLA_FLEET_SECRET: 'fleet-secret-for-the-outage-test',
   }))
-  const { address } = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'wallet', 'new', '--json'], { env })).stdout.trim().split('\n').at(-1)!) as { address: Address }
+  const { address } = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'wallet', 'new', '--json'], { env })).stdout.trim().split('\n').at(-1)!) as {
+    address: Address
+  }
   await devnet().fund(address, { eth: parseEther('1') })
   db = await openDatabase({ url: direct })
   await migrate(db)
   stores = await createStateStores(readEnv(env as Record<string, string>), { role: 'treasury', database: db })
   const wallet = await openWallet(readEnv(env as Record<string, string>), { journalStore: stores.journalStore })
-  await provision({ wallet, baseURL: emulator().baseURL, store: await stores.openKeyStore(), agents: ['fleet-bot'], stakeSvvv: parseEther('5'), diemPerAgent: 5 })
+  await provision({
+    wallet,
+    baseURL: emulator().baseURL,
+    store: await stores.openKeyStore(),
+    agents: ['fleet-bot'],
+    stakeSvvv: parseEther('5'),
+    diemPerAgent: 5,
+  })
   const store = await stores.openKeyStore()
   inferenceKeys = new Set(store.keys('INFERENCE').map((k) => store.reveal(k.id)))
   jobs = await openFleetJobs(db, { runTimeoutSeconds: 20, runRetries: 3, supervise: false })
@@ -118,7 +133,9 @@ describe('fleet workers under database outages and stops (real gondola worker pr
       const ids = [await jobs.submitRun({ agent: 'fleet-bot' }), await jobs.submitRun({ agent: 'fleet-bot' })]
       await eventually(() => allCompleted(ids), 'two runs completed', 180_000, 500)
       // The top-up is done, and the treasury's answer carries the account read with its ADMIN key.
-      const [answer] = await db.query<{ has: boolean }>("SELECT output ? 'rateLimits' AS has FROM pgboss.job WHERE name LIKE 'gondola-topups-%' AND state = 'completed' AND (output->>'ok')::boolean")
+      const [answer] = await db.query<{ has: boolean }>(
+        "SELECT output ? 'rateLimits' AS has FROM pgboss.job WHERE name LIKE 'gondola-topups-%' AND state = 'completed' AND (output->>'ok')::boolean",
+      )
       expect(answer?.has).toBe(true)
       const byInference = seen.filter((r) => r.token && inferenceKeys.has(r.token))
       expect(byInference.some((r) => r.path.endsWith('/chat/completions'))).toBe(true)
@@ -171,7 +188,12 @@ describe('fleet workers under database outages and stops (real gondola worker pr
       // The model never answers in time: the runs stay in hand.
       emulator().setFaults({ latencyMs: 600_000 })
       const ids = [await jobs.submitRun({ agent: 'fleet-bot' }), await jobs.submitRun({ agent: 'fleet-bot' })]
-      await eventually(async () => (await db.query("SELECT 1 FROM gondola.fleet_runs WHERE worker_id = $1 AND status = 'active'", [w1Id])).length === 2, 'two runs in hand', 60_000, 200)
+      await eventually(
+        async () => (await db.query("SELECT 1 FROM gondola.fleet_runs WHERE worker_id = $1 AND status = 'active'", [w1Id])).length === 2,
+        'two runs in hand',
+        60_000,
+        200,
+      )
       w1.child.kill('SIGTERM')
       const exit = await w1.exited
       expect(exit.code).toBe(0)
@@ -203,15 +225,35 @@ describe('fleet workers under database outages and stops (real gondola worker pr
       emulator().setFaults({ latencyMs: 600_000 })
       // No retry left, a short expiry; whichever worker takes it is SIGKILLed.
       const id = (await jobs.boss.send(RUN_QUEUE, { agent: 'fleet-bot' }, { retryLimit: 0, expireInSeconds: 8 }))!
-      const holder = await eventually(async () => (await db.query<{ worker_id: string }>("SELECT worker_id FROM gondola.fleet_runs WHERE job_id = $1 AND status = 'active'", [id]))[0]?.worker_id, 'the run taken', 60_000, 200)
+      const holder = await eventually(
+        async () =>
+          (await db.query<{ worker_id: string }>("SELECT worker_id FROM gondola.fleet_runs WHERE job_id = $1 AND status = 'active'", [id]))[0]?.worker_id,
+        'the run taken',
+        60_000,
+        200,
+      )
       const [victim, survivor] = holder === w1Id ? [w1, w2] : [w2, w1]
       victim.child.kill('SIGKILL')
       await eventually(async () => (await states([id]))[0]?.state === 'failed', 'pg-boss expired the run', 120_000, 500)
-      const row = await eventually(async () => (await db.query<{ status: string; error: string }>("SELECT status, error FROM gondola.fleet_runs WHERE job_id = $1 AND status <> 'active' AND status <> 'lost'", [id]))[0], 'the run record ended', 60_000, 500)
+      const row = await eventually(
+        async () =>
+          (
+            await db.query<{ status: string; error: string }>(
+              "SELECT status, error FROM gondola.fleet_runs WHERE job_id = $1 AND status <> 'active' AND status <> 'lost'",
+              [id],
+            )
+          )[0],
+        'the run record ended',
+        60_000,
+        500,
+      )
       expect(row.status).toBe('failed')
       expect(row.error).toMatch(/timeout|expir|heartbeat/)
       emulator().setFaults({})
-      const status = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'fleet', 'status', '--json'], { env })).stdout) as { runs: Array<{ status: string; workerId: string }>; workers: Array<{ id: string; state: string }> }
+      const status = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'fleet', 'status', '--json'], { env })).stdout) as {
+        runs: Array<{ status: string; workerId: string }>
+        workers: Array<{ id: string; state: string }>
+      }
       const aliveIds = new Set(status.workers.filter((w) => w.state === 'alive').map((w) => w.id))
       for (const r of status.runs.filter((r) => r.status === 'active')) expect(aliveIds.has(r.workerId)).toBe(true)
       survivor.child.kill('SIGTERM')

@@ -34,7 +34,10 @@ type WorkerOut = { statuses: string[]; stats: { granted: number; rateLimited: nu
 
 function startWorker(args: Record<string, unknown>) {
   let err = ''
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/fleetWorker.ts'], { env: { ...process.env, WORKER_ARGS: JSON.stringify(args) }, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/fleetWorker.ts'], {
+    env: { ...process.env, WORKER_ARGS: JSON.stringify(args) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   let out = ''
   child.stderr.on('data', (d: Buffer) => (err += d.toString()))
   const ready = new Promise<void>((resolve, reject) => {
@@ -69,7 +72,19 @@ describe('one rate budget per key across worker processes', () => {
     })
     const agents = Array.from({ length: 50 }, (_, i) => `bot-${i}`)
     const workers = [0, 1, 2, 3].map((w) =>
-      startWorker({ url, baseURL: emulator().baseURL, apiKey, account: ALICE, agents: agents.filter((_, i) => i % 4 === w), runsPerAgent: 2, speed: SPEED, start: START, realStart, rpm: 20, model: MODEL }),
+      startWorker({
+        url,
+        baseURL: emulator().baseURL,
+        apiKey,
+        account: ALICE,
+        agents: agents.filter((_, i) => i % 4 === w),
+        runsPerAgent: 2,
+        speed: SPEED,
+        start: START,
+        realStart,
+        rpm: 20,
+        model: MODEL,
+      }),
     )
     await Promise.all(workers.map((w) => w.ready))
     // Start one emulated second into a fresh minute, so the first window is a whole one.
@@ -92,7 +107,12 @@ describe('one rate budget per key across worker processes', () => {
     const counts = [...perWindow.entries()].sort(([a], [b]) => a - b)
     console.log(`requests per 1-minute window: ${counts.map(([, n]) => n).join(', ')}`)
     expect(counts.at(-1)![0] - counts[0]![0]).toBe(counts.length - 1)
-    expect(counts.slice(1, -1).map(([, n]) => n).every((n) => n === 20)).toBe(true)
+    expect(
+      counts
+        .slice(1, -1)
+        .map(([, n]) => n)
+        .every((n) => n === 20),
+    ).toBe(true)
     expect(counts.length).toBeLessThanOrEqual(6)
     // Every worker got a share (the budget is the fleet's, not first-come-per-process).
     for (const o of outs) expect(o.stats.granted).toBeGreaterThan(0)
@@ -148,7 +168,13 @@ describe('one rate budget per key across worker processes', () => {
     const db = await openDatabase({ url: await pg.createDatabase() })
     await migrate(db)
     const acquire = async (bucket: string, now: number, limit: number | null) =>
-      (await db.query<{ ok: boolean; wait_ms: string }>('SELECT * FROM gondola.rate_acquire($1, $2, $3, 60000, 25, 1000, NULL, 15, 30000)', [bucket, now, limit]))[0]!
+      (
+        await db.query<{ ok: boolean; wait_ms: string }>('SELECT * FROM gondola.rate_acquire($1, $2, $3, 60000, 25, 1000, NULL, 15, 30000)', [
+          bucket,
+          now,
+          limit,
+        ])
+      )[0]!
     // The issue's repro: a probe (limit unknown) is granted and its answer is never recorded.
     const t = 1_000_000
     expect((await acquire('b', t, null)).ok).toBe(true)
@@ -193,71 +219,78 @@ describe('a rate budget interrupted at each statement of its caller (real worker
     await proxy?.close()
   })
 
-  it.each(cases.map((c, i) => [c.name, c, ACCOUNTS[i]!] as const))('%s: the key resumes at full throughput within one window', async (_name, c, account) => {
-    const direct = await pg.createDatabase()
-    const db = await openDatabase({ url: direct })
-    await migrate(db)
-    emulator().setRateLimits({ perModel: { [MODEL]: { rpm: LIMIT } } })
-    const { apiKey } = emulator().createKey(account)
-    const arrivals: number[] = []
-    const onRequest = (req: { method?: string; url?: string; headers: Record<string, unknown> }) => {
-      if (req.method === 'POST' && req.url?.endsWith('/chat/completions') && req.headers.authorization === `Bearer ${apiKey}`) arrivals.push(emulator().now())
-    }
-    emulator().server.on('request', onRequest)
-    const common = { url: proxy.urlOf(direct), baseURL: emulator().baseURL, apiKey, account, speed: SPEED, start: START, realStart, rpm: LIMIT, model: MODEL }
-    // The first worker: one request, interrupted at `c.at`.
-    const first = startWorker({ ...common, agents: ['first'], runsPerAgent: 1, lingerMs: 8_000 })
-    await first.ready
-    const bucket = keyBucketOf(apiKey, MODEL)
-    let interruptedAt = 0
-    const interrupt = async () => {
-      interruptedAt = fastNow()
-      if (c.by === 'SIGKILL worker') return void first.child.kill('SIGKILL')
-      await pg.killServer(c.by === 'Postgres SIGKILL' ? 'SIGKILL' : 'SIGQUIT')
-      setTimeout(() => void pg.startServer(), 1000)
-    }
-    const fired =
-      c.at === 'chat'
-        ? new Promise<void>((resolve) => emulator().server.once('request', () => void interrupt().then(resolve)))
-        : proxy.onceBefore((chunk) => chunk.text.includes(`gondola.${c.at}`) && chunk.text.includes(bucket), interrupt)
-    first.go()
-    await fired
-    console.log(`${c.name}: interrupted`)
-    await first.result.catch(() => undefined)
-    if (c.by !== 'SIGKILL worker') {
-      await eventuallyUp(direct)
-      // Said, not swallowed: the answer that was not recorded is a warning on stderr (redacted: no key in it).
-      if (c.at === 'rate_settle') expect(first.stderr()).toMatch(/an answer was not recorded/)
-      expect(first.stderr()).not.toContain(apiKey)
-    }
-    // A fresh worker then sends 3 windows' worth on the same key.
-    const second = startWorker({ ...common, agents: ['b1', 'b2', 'b3'], runsPerAgent: LIMIT })
-    await second.ready
-    const firstArrivals = arrivals.length
-    second.go()
-    const out = await second.result
-    if (out.statuses.some((x) => x !== 'completed')) console.error(second.stderr().slice(-3000), JSON.stringify(out))
-    emulator().server.off('request', onRequest)
-    expect(out.statuses).toEqual(Array(3 * LIMIT).fill('completed'))
-    expect(out.stats.rateLimited).toBe(0)
-    // Per server window (one emulated minute): the window after the one the lost grant could hold a slot in
-    // carries the full limit again.
-    const perWindow = new Map<number, number>()
-    for (const t of arrivals.slice(firstArrivals)) perWindow.set(Math.floor(t / 60_000), (perWindow.get(Math.floor(t / 60_000)) ?? 0) + 1)
-    const windows = [...perWindow.entries()].sort(([a], [b]) => a - b)
-    console.log(`${c.name}: requests per window after it: ${windows.map(([, n]) => n).join(', ')}`)
-    const resumed = Math.floor(interruptedAt / 60_000) + 2
-    const middle = windows.slice(0, -1).filter(([w]) => w >= resumed)
-    expect(middle.length).toBeGreaterThan(0)
-    for (const [, n] of middle) expect(n).toBe(LIMIT)
-    emulator().setRateLimits({})
-    await db.close()
-  }, 300_000)
+  it.each(cases.map((c, i) => [c.name, c, ACCOUNTS[i]!] as const))(
+    '%s: the key resumes at full throughput within one window',
+    async (_name, c, account) => {
+      const direct = await pg.createDatabase()
+      const db = await openDatabase({ url: direct })
+      await migrate(db)
+      emulator().setRateLimits({ perModel: { [MODEL]: { rpm: LIMIT } } })
+      const { apiKey } = emulator().createKey(account)
+      const arrivals: number[] = []
+      const onRequest = (req: { method?: string; url?: string; headers: Record<string, unknown> }) => {
+        if (req.method === 'POST' && req.url?.endsWith('/chat/completions') && req.headers.authorization === `Bearer ${apiKey}`) arrivals.push(emulator().now())
+      }
+      emulator().server.on('request', onRequest)
+      const common = { url: proxy.urlOf(direct), baseURL: emulator().baseURL, apiKey, account, speed: SPEED, start: START, realStart, rpm: LIMIT, model: MODEL }
+      // The first worker: one request, interrupted at `c.at`.
+      const first = startWorker({ ...common, agents: ['first'], runsPerAgent: 1, lingerMs: 8_000 })
+      await first.ready
+      const bucket = keyBucketOf(apiKey, MODEL)
+      let interruptedAt = 0
+      const interrupt = async () => {
+        interruptedAt = fastNow()
+        if (c.by === 'SIGKILL worker') return void first.child.kill('SIGKILL')
+        await pg.killServer(c.by === 'Postgres SIGKILL' ? 'SIGKILL' : 'SIGQUIT')
+        setTimeout(() => void pg.startServer(), 1000)
+      }
+      const fired =
+        c.at === 'chat'
+          ? new Promise<void>((resolve) => emulator().server.once('request', () => void interrupt().then(resolve)))
+          : proxy.onceBefore((chunk) => chunk.text.includes(`gondola.${c.at}`) && chunk.text.includes(bucket), interrupt)
+      first.go()
+      await fired
+      console.log(`${c.name}: interrupted`)
+      await first.result.catch(() => undefined)
+      if (c.by !== 'SIGKILL worker') {
+        await eventuallyUp(direct)
+        // Said, not swallowed: the answer that was not recorded is a warning on stderr (redacted: no key in it).
+        if (c.at === 'rate_settle') expect(first.stderr()).toMatch(/an answer was not recorded/)
+        expect(first.stderr()).not.toContain(apiKey)
+      }
+      // A fresh worker then sends 3 windows' worth on the same key.
+      const second = startWorker({ ...common, agents: ['b1', 'b2', 'b3'], runsPerAgent: LIMIT })
+      await second.ready
+      const firstArrivals = arrivals.length
+      second.go()
+      const out = await second.result
+      if (out.statuses.some((x) => x !== 'completed')) console.error(second.stderr().slice(-3000), JSON.stringify(out))
+      emulator().server.off('request', onRequest)
+      expect(out.statuses).toEqual(Array(3 * LIMIT).fill('completed'))
+      expect(out.stats.rateLimited).toBe(0)
+      // Per server window (one emulated minute): the window after the one the lost grant could hold a slot in
+      // carries the full limit again.
+      const perWindow = new Map<number, number>()
+      for (const t of arrivals.slice(firstArrivals)) perWindow.set(Math.floor(t / 60_000), (perWindow.get(Math.floor(t / 60_000)) ?? 0) + 1)
+      const windows = [...perWindow.entries()].sort(([a], [b]) => a - b)
+      console.log(`${c.name}: requests per window after it: ${windows.map(([, n]) => n).join(', ')}`)
+      const resumed = Math.floor(interruptedAt / 60_000) + 2
+      const middle = windows.slice(0, -1).filter(([w]) => w >= resumed)
+      expect(middle.length).toBeGreaterThan(0)
+      for (const [, n] of middle) expect(n).toBe(LIMIT)
+      emulator().setRateLimits({})
+      await db.close()
+    },
+    300_000,
+  )
 })
 
 async function eventuallyUp(url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const ok = await openDatabase({ url }).then((d) => d.close().then(() => true), () => false)
+    const ok = await openDatabase({ url }).then(
+      (d) => d.close().then(() => true),
+      () => false,
+    )
     if (ok) return
     await new Promise((r) => setTimeout(r, 200))
   }

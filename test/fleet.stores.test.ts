@@ -47,9 +47,23 @@ describe('createStateStores: one place picks files or Postgres', () => {
     const treasury = await createStateStores(env)
     expect(treasury.kind).toBe('postgres')
     const keys = await treasury.openKeyStore()
-    for (const [id, type] of [['adm', 'ADMIN'], ['bot', 'INFERENCE']] as const) {
+    for (const [id, type] of [
+      ['adm', 'ADMIN'],
+      ['bot', 'INFERENCE'],
+    ] as const) {
       await keys.beginAttempt({ attemptId: id, description: id, apiKeyType: type, wallet: '0xabc', apiOrigin: 'http://v' })
-      await keys.completeAttempt(id, { id, apiKeyType: type, apiKey: `vk_${id}_0123456789abcdef`, description: id, consumptionLimit: {}, limitPeriod: null, expiresAt: null, wallet: '0xabc', apiOrigin: 'http://v', createdAt: new Date().toISOString() })
+      await keys.completeAttempt(id, {
+        id,
+        apiKeyType: type,
+        apiKey: `vk_${id}_0123456789abcdef`,
+        description: id,
+        consumptionLimit: {},
+        limitPeriod: null,
+        expiresAt: null,
+        wallet: '0xabc',
+        apiOrigin: 'http://v',
+        createdAt: new Date().toISOString(),
+      })
     }
     const journal = await treasury.journalStore!({ dataDir: '/nonexistent', chainId: 8453, address: ALICE })
     expect(journal.path).toMatch(/#wallet:8453:0x0+a11ce$/)
@@ -63,12 +77,21 @@ describe('createStateStores: one place picks files or Postgres', () => {
     // The runner on the fleet's stores: shared limiter, account budget and ledger.
     const { apiKey } = emulator().createKey(ALICE)
     const ledger = agent.ledger()
-    const runner = createRunner({ baseURL: emulator().baseURL, keys: [{ name: 'bot', apiKey }], ledger, failureBudget: agent.failureBudget(ALICE), createLimiter: agent.createLimiter, limiter: { initialLimit: 20 } })
+    const runner = createRunner({
+      baseURL: emulator().baseURL,
+      keys: [{ name: 'bot', apiKey }],
+      ledger,
+      failureBudget: agent.failureBudget(ALICE),
+      createLimiter: agent.createLimiter,
+      limiter: { initialLimit: 20 },
+    })
     expect((await runner.run({ agent: 'bot', prompt: 'hello', model: 'qwen3-4b' })).status).toBe('completed')
     await ledger.flush()
     expect(summarize(await readPgLedger(agent.database!)).byAgent.bot?.calls).toBe(1)
     runner.close()
-    await agent.runHistory()!.append('bot', { status: 'completed', model: 'qwen3-4b', steps: 1, toolCalls: 0, toolErrors: 0, costDiem: 0, costUsd: 0 } as never, { runId: 'job-1' })
+    await agent
+      .runHistory()!
+      .append('bot', { status: 'completed', model: 'qwen3-4b', steps: 1, toolCalls: 0, toolErrors: 0, costDiem: 0, costUsd: 0 } as never, { runId: 'job-1' })
     expect((await treasury.runHistory()!.read()).map((r) => r.runId)).toEqual(['job-1'])
     await agent.close()
     await treasury.close()
@@ -80,7 +103,18 @@ describe('createStateStores: one place picks files or Postgres', () => {
     const stores = await createStateStores(env)
     const keys = await stores.openKeyStore()
     await keys.beginAttempt({ attemptId: 'adm', description: 'adm', apiKeyType: 'ADMIN', wallet: '0xabc', apiOrigin: 'http://v' })
-    await keys.completeAttempt('adm', { id: 'adm-id', apiKeyType: 'ADMIN', apiKey: 'vk_admin_SECRET_0123456789', description: 'adm', consumptionLimit: {}, limitPeriod: null, expiresAt: null, wallet: '0xabc', apiOrigin: 'http://v', createdAt: new Date().toISOString() })
+    await keys.completeAttempt('adm', {
+      id: 'adm-id',
+      apiKeyType: 'ADMIN',
+      apiKey: 'vk_admin_SECRET_0123456789',
+      description: 'adm',
+      consumptionLimit: {},
+      limitPeriod: null,
+      expiresAt: null,
+      wallet: '0xabc',
+      apiOrigin: 'http://v',
+      createdAt: new Date().toISOString(),
+    })
     await stores.close()
     const stateDir = await mkdtemp(join(tmpdir(), 'gondola-cli-'))
     // An agent worker's environment: the database and the fleet secret, no keystore password.

@@ -35,14 +35,30 @@ describe('the RPC cut during a top-up', () => {
     emulator().setUsdBalance(account.address, 5)
     const proxy = await rpcProxy(devnet().rpcUrl)
     try {
-      const wallet = await testWallet(devnet(), { privateKey: direct.privateKey, stateDir, rpcUrl: proxy.url, hooks: { afterSign: (s) => (s.name === 'swap' ? proxy.cut() : undefined) } })
+      const wallet = await testWallet(devnet(), {
+        privateKey: direct.privateKey,
+        stateDir,
+        rpcUrl: proxy.url,
+        hooks: { afterSign: (s) => (s.name === 'swap' ? proxy.cut() : undefined) },
+      })
       const agentKey = store.keys('INFERENCE').find((k) => k.agent === 'treasurer')!
-      emulator().script(store.reveal(agentKey.id), [{ tool_calls: [{ name: 'request_top_up', arguments: { reason: 'low on funds' } }] }, { content: 'I could not top up.' }])
-      const host = createAgentHost({ wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), funding: { minRunwayHours: 0.000001, cooldownMs: HOUR, ethPerTopUp: parseEther('0.01'), mintDiem: true } })
+      emulator().script(store.reveal(agentKey.id), [
+        { tool_calls: [{ name: 'request_top_up', arguments: { reason: 'low on funds' } }] },
+        { content: 'I could not top up.' },
+      ])
+      const host = createAgentHost({
+        wallet,
+        store,
+        baseURL: emulator().baseURL,
+        outboxDir: join(stateDir, 'outbox'),
+        funding: { minRunwayHours: 0.000001, cooldownMs: HOUR, ethPerTopUp: parseEther('0.01'), mintDiem: true },
+      })
       const result = await host.run(defineAgent({ name: 'treasurer', model: 'qwen3-4b', tools: ['request_top_up'], prompt: 'x' }), { prompt: 'Top up.' })
       host.close()
       const tool = String(result.messages.find((m) => m.role === 'tool')?.content)
-      expect(tool).toMatch(/^Top-up failed: the chain RPC could not be reached \([A-Za-z_ ]+\)\. Anything already sent is journaled and finished on the next run\.$/)
+      expect(tool).toMatch(
+        /^Top-up failed: the chain RPC could not be reached \([A-Za-z_ ]+\)\. Anything already sent is journaled and finished on the next run\.$/,
+      )
       expectClean(tool)
       expect(result.status).toBe('completed')
       expect(result.fundingError).toBeInstanceOf(FundingFailedError)
@@ -50,7 +66,11 @@ describe('the RPC cut during a top-up', () => {
       expectClean(result.fundingError!.shortMessage)
       expect(result.fundingError!.message).not.toMatch(/SECRET/)
       // The journal holds the signed, never-broadcast swap.
-      expect((await journalOf(direct.journal.path)).runs.at(-1)).toMatchObject({ intent: expect.stringMatching(/^topUp:/), status: 'open', steps: [{ name: 'swap', status: 'signed' }] })
+      expect((await journalOf(direct.journal.path)).runs.at(-1)).toMatchObject({
+        intent: expect.stringMatching(/^topUp:/),
+        status: 'open',
+        steps: [{ name: 'swap', status: 'signed' }],
+      })
       const nonce = await nonceOf(account.address)
 
       // The connection is back: the next run reconciles the signed swap (rebroadcast by nonce) and finishes the top-up.
@@ -73,7 +93,9 @@ describe('the RPC cut during a top-up', () => {
     const proxy = await rpcProxy(devnet().rpcUrl)
     const cutWallet = await testWallet(devnet(), { privateKey: w.privateKey, stateDir: w.stateDir, rpcUrl: proxy.url })
     await proxy.cut()
-    const err = await requestTopUp({ wallet: cutWallet, policy: { mintDiem: false, cooldownMs: HOUR } }, { eth: parseEther('0.01'), reason: 'runway' }).catch((e: unknown) => e)
+    const err = await requestTopUp({ wallet: cutWallet, policy: { mintDiem: false, cooldownMs: HOUR } }, { eth: parseEther('0.01'), reason: 'runway' }).catch(
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(FundingFailedError)
     expect((err as FundingFailedError).exitCode).toBe(5)
     expectClean((err as FundingFailedError).shortMessage)
@@ -86,21 +108,45 @@ describe('the RPC cut during a top-up', () => {
     emulator().setUsdBalance(account.address, 5)
     const proxy = await rpcProxy(devnet().rpcUrl, { cutOn: 'eth_sendRawTransaction' })
     try {
-      await writeDevnetInfo(stateDir, { rpcUrl: proxy.url, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
+      await writeDevnetInfo(stateDir, {
+        rpcUrl: proxy.url,
+        chainId: devnet().chainId,
+        addresses: devnet().addresses,
+        accounts: [],
+        veniceBaseUrl: emulator().baseURL,
+      })
       const agentKey = store.keys('INFERENCE').find((k) => k.agent === 'treasurer')!
-      emulator().script(store.reveal(agentKey.id), [{ tool_calls: [{ name: 'request_top_up', arguments: { reason: 'low on funds' } }] }, { content: 'Could not top up.' }])
-      const env = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: wallet.privateKey, GONDOLA_KEYSTORE_PASSWORD: '', GONDOLA_FUNDING_MIN_RUNWAY_HOURS: '0.000001' }
-      const r = await exec(process.execPath, ['bin/gondola.js', 'run', 'treasurer', '--json'], { env }).then(() => ({ code: 0, stdout: '', stderr: '' }), (e: { code: number; stdout: string; stderr: string }) => e)
+      emulator().script(store.reveal(agentKey.id), [
+        { tool_calls: [{ name: 'request_top_up', arguments: { reason: 'low on funds' } }] },
+        { content: 'Could not top up.' },
+      ])
+      const env = {
+        ...process.env,
+        GONDOLA_STATE_DIR: stateDir,
+        GONDOLA_PRIVATE_KEY: wallet.privateKey,
+        GONDOLA_KEYSTORE_PASSWORD: '',
+        GONDOLA_FUNDING_MIN_RUNWAY_HOURS: '0.000001',
+      }
+      const r = await exec(process.execPath, ['bin/gondola.js', 'run', 'treasurer', '--json'], { env }).then(
+        () => ({ code: 0, stdout: '', stderr: '' }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      )
       expect(r.code).toBe(5)
       const line = JSON.parse(r.stdout.trim().split('\n').at(-1)!)
-      expect(line.runs[0].fundingError).toMatchObject({ name: 'FundingFailedError', exitCode: 5, message: expect.stringMatching(/^Top-up failed: the chain RPC could not be reached/) })
+      expect(line.runs[0].fundingError).toMatchObject({
+        name: 'FundingFailedError',
+        exitCode: 5,
+        message: expect.stringMatching(/^Top-up failed: the chain RPC could not be reached/),
+      })
       expect(line.runs[0].toolCalls[0].result).toMatch(/^Top-up failed: the chain RPC could not be reached/)
       expect(r.stdout + r.stderr).not.toMatch(/SECRET/)
       // The next `gondola run` (connection back) finishes the signed swap first.
       await proxy.restore()
       // `gondola status` shows the unfinished top-up.
       const status = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'status', '--json'], { env })).stdout.trim().split('\n').at(-1)!)
-      expect(status.unfinishedRuns).toEqual([expect.objectContaining({ intent: expect.stringMatching(/^topUp:/), steps: [expect.objectContaining({ name: 'swap', status: 'signed' })] })])
+      expect(status.unfinishedRuns).toEqual([
+        expect.objectContaining({ intent: expect.stringMatching(/^topUp:/), steps: [expect.objectContaining({ name: 'swap', status: 'signed' })] }),
+      ])
       emulator().script(store.reveal(agentKey.id), [{ content: 'All good.' }])
       const next = await exec(process.execPath, ['bin/gondola.js', 'run', 'treasurer'], { env })
       expect(next.stdout).toMatch(/^⚡ finished an interrupted top-up: swapped 0\.01 ETH/m)

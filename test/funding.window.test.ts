@@ -25,7 +25,7 @@ const HOUR = 3_600_000
 const nonceOf = (address: `0x${string}`) => devnet().publicClient.getTransactionCount({ address })
 
 type JournalFile = { runs: Array<{ key: string; intent: string; status: string; steps: Array<{ name: string; status: string }> }> }
-const topUpRuns = async (path: string) => ((JSON.parse(await readFile(path, 'utf8')) as JournalFile).runs).filter((r) => r.intent.startsWith('topUp:'))
+const topUpRuns = async (path: string) => (JSON.parse(await readFile(path, 'utf8')) as JournalFile).runs.filter((r) => r.intent.startsWith('topUp:'))
 
 describe('one top-up per funding window', () => {
   it('4 parallel request_top_up calls in one model turn: exactly 1 top-up, the other 3 are refused in words', async () => {
@@ -37,11 +37,16 @@ describe('one top-up per funding window', () => {
       { content: 'Done.' },
     ])
     const host = createAgentHost({
-      wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'),
+      wallet,
+      store,
+      baseURL: emulator().baseURL,
+      outboxDir: join(stateDir, 'outbox'),
       funding: { minRunwayHours: 0.000001, cooldownMs: HOUR, ethPerTopUp: parseEther('0.01'), mintDiem: false },
     })
     const nonce = await nonceOf(account.address)
-    const result = await host.run(defineAgent({ name: 'treasurer', model: 'qwen3-4b', tools: ['request_top_up'], prompt: 'Top up.' }), { prompt: 'Top up four times.' })
+    const result = await host.run(defineAgent({ name: 'treasurer', model: 'qwen3-4b', tools: ['request_top_up'], prompt: 'Top up.' }), {
+      prompt: 'Top up four times.',
+    })
     host.close()
     const toolResults = result.messages.filter((m) => m.role === 'tool').map((m) => String(m.content))
     expect(toolResults).toHaveLength(4)
@@ -70,7 +75,9 @@ describe('one top-up per funding window', () => {
   it('two agents (two wallet objects) in one process asking at once: exactly 1 top-up', async () => {
     const a = await testWallet(devnet(), { eth: parseEther('1') })
     const b = await testWallet(devnet(), { privateKey: a.privateKey, stateDir: a.stateDir })
-    const results = await Promise.all([a, b, a, b].map((w, i) => requestTopUp({ wallet: w, policy: { mintDiem: false, cooldownMs: HOUR } }, { eth: parseEther('0.01'), reason: `agent ${i}` })))
+    const results = await Promise.all(
+      [a, b, a, b].map((w, i) => requestTopUp({ wallet: w, policy: { mintDiem: false, cooldownMs: HOUR } }, { eth: parseEther('0.01'), reason: `agent ${i}` })),
+    )
     expect(results.filter((r) => r.ok)).toHaveLength(1)
     expect(await topUpRuns(a.journal.path)).toHaveLength(1)
   })
@@ -79,8 +86,11 @@ describe('one top-up per funding window', () => {
     const w = await testWallet(devnet(), { eth: parseEther('1') })
     const children = await Promise.all(
       Array.from({ length: 4 }, async () =>
-        childWallet(devnet(), { key: w.privateKey, stateDir: await mkdtemp(join(tmpdir(), 'gondola-proc-')) },
-          `return await requestTopUp({ wallet, policy: { mintDiem: false, cooldownMs: ${HOUR} } }, { eth: ${parseEther('0.01')}n, reason: 'runway' })`),
+        childWallet(
+          devnet(),
+          { key: w.privateKey, stateDir: await mkdtemp(join(tmpdir(), 'gondola-proc-')) },
+          `return await requestTopUp({ wallet, policy: { mintDiem: false, cooldownMs: ${HOUR} } }, { eth: ${parseEther('0.01')}n, reason: 'runway' })`,
+        ),
       ),
     )
     await Promise.all(children.map((c) => c.ready))
@@ -101,16 +111,39 @@ describe('two `gondola run` processes on one wallet', () => {
   it('both ask for a top-up at once (request_top_up): exactly 1 top-up on chain, both exit 0, the other is refused in words', async () => {
     const { wallet, store, stateDir, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
     emulator().setUsdBalance(account.address, 5)
-    await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
+    await writeDevnetInfo(stateDir, {
+      rpcUrl: devnet().rpcUrl,
+      chainId: devnet().chainId,
+      addresses: devnet().addresses,
+      accounts: [],
+      veniceBaseUrl: emulator().baseURL,
+    })
     const agentKey = store.keys('INFERENCE').find((k) => k.agent === 'treasurer')!
     const ask = { tool_calls: [{ name: 'request_top_up', arguments: { reason: 'low on funds' } }] }
     emulator().script(store.reveal(agentKey.id), [ask, ask, { content: 'ok' }, { content: 'ok' }])
-    const env = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: wallet.privateKey, GONDOLA_KEYSTORE_PASSWORD: '', GONDOLA_FUNDING_MIN_RUNWAY_HOURS: '0.000001' }
+    const env = {
+      ...process.env,
+      GONDOLA_STATE_DIR: stateDir,
+      GONDOLA_PRIVATE_KEY: wallet.privateKey,
+      GONDOLA_KEYSTORE_PASSWORD: '',
+      GONDOLA_FUNDING_MIN_RUNWAY_HOURS: '0.000001',
+    }
     const nonce = await nonceOf(account.address)
     const exec = promisify(execFile)
-    const runs = await Promise.all([0, 1].map(() => exec(process.execPath, ['bin/gondola.js', 'run', 'treasurer', '--json'], { env }).then((r) => ({ code: 0, stdout: r.stdout }), (e: { code: number; stdout: string }) => e)))
+    const runs = await Promise.all(
+      [0, 1].map(() =>
+        exec(process.execPath, ['bin/gondola.js', 'run', 'treasurer', '--json'], { env }).then(
+          (r) => ({ code: 0, stdout: r.stdout }),
+          (e: { code: number; stdout: string }) => e,
+        ),
+      ),
+    )
     expect(runs.map((r) => r.code)).toEqual([0, 0])
-    const results = runs.flatMap((r) => (JSON.parse(r.stdout.trim().split('\n').at(-1)!).runs as Array<{ toolCalls: Array<{ result: string }> }>).flatMap((x) => x.toolCalls.map((c) => c.result)))
+    const results = runs.flatMap((r) =>
+      (JSON.parse(r.stdout.trim().split('\n').at(-1)!).runs as Array<{ toolCalls: Array<{ result: string }> }>).flatMap((x) =>
+        x.toolCalls.map((c) => c.result),
+      ),
+    )
     expect(results.filter((t) => t.startsWith('Top-up done:'))).toHaveLength(1)
     expect(results.filter((t) => t.startsWith('Top-up refused by policy: A top-up already ran at'))).toHaveLength(1)
     const topUps = await topUpRuns(wallet.journal.path)
@@ -142,9 +175,28 @@ describe('journal, lock and daily spend belong to the address', () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'gondola-legacy-'))
     const legacy = join(stateDir, 'wallet', `journal-${devnet().chainId}-${w.address.toLowerCase()}.json`)
     const at = new Date().toISOString()
-    const step = { name: 'swap', label: 'swap', to: devnet().addresses.swapRouter, value: parseEther('0.15').toString(), data: '0x', nonce: 0, hash: `0x${'ab'.repeat(32)}`, raw: '0x', status: 'confirmed', signedAt: at }
+    const step = {
+      name: 'swap',
+      label: 'swap',
+      to: devnet().addresses.swapRouter,
+      value: parseEther('0.15').toString(),
+      data: '0x',
+      nonce: 0,
+      hash: `0x${'ab'.repeat(32)}`,
+      raw: '0x',
+      status: 'confirmed',
+      signedAt: at,
+    }
     await mkdir(join(stateDir, 'wallet'), { recursive: true })
-    await writeFile(legacy, JSON.stringify({ version: 1, chainId: devnet().chainId, address: w.address, runs: [{ key: 'old', intent: 'swapEthForVvv:old', status: 'done', createdAt: at, updatedAt: at, steps: [step] }] }))
+    await writeFile(
+      legacy,
+      JSON.stringify({
+        version: 1,
+        chainId: devnet().chainId,
+        address: w.address,
+        runs: [{ key: 'old', intent: 'swapEthForVvv:old', status: 'done', createdAt: at, updatedAt: at, steps: [step] }],
+      }),
+    )
     const migrated = await testWallet(devnet(), { privateKey: w.privateKey, stateDir })
     expect(existsSync(legacy)).toBe(false)
     expect(existsSync(`${legacy}.migrated`)).toBe(true)

@@ -28,7 +28,10 @@ describe('agent host: closed-loop funding on the chain', () => {
     const events: HostEvent[] = []
     const logLines: string[] = []
     const host = createAgentHost({
-      wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'),
+      wallet,
+      store,
+      baseURL: emulator().baseURL,
+      outboxDir: join(stateDir, 'outbox'),
       funding: { minRunwayHours: 0.001, cooldownMs: 60_000, ethPerTopUp: parseEther('0.01'), mintDiem: true },
       logger: createLogger('debug', (l) => logLines.push(l)),
       onEvent: (e) => events.push(e),
@@ -56,7 +59,10 @@ describe('agent host: closed-loop funding on the chain', () => {
     const { wallet, store, stateDir, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
     emulator().setUsdBalance(account.address, 5) // enough to think; the point is the refusal
     const host = createAgentHost({
-      wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'),
+      wallet,
+      store,
+      baseURL: emulator().baseURL,
+      outboxDir: join(stateDir, 'outbox'),
       funding: { minRunwayHours: 0.001, cooldownMs: 60_000, ethPerTopUp: parseEther('0.01'), mintDiem: false },
     })
     const nonce = await devnet().publicClient.getTransactionCount({ address: account.address })
@@ -85,7 +91,10 @@ describe('agent host: closed-loop funding on the chain', () => {
     const { wallet, store, stateDir, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
     const events: HostEvent[] = []
     const host = createAgentHost({
-      wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'),
+      wallet,
+      store,
+      baseURL: emulator().baseURL,
+      outboxDir: join(stateDir, 'outbox'),
       funding: { minRunwayHours: 0.001, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: false },
       onEvent: (e) => events.push(e),
     })
@@ -106,8 +115,11 @@ describe('agent host: closed-loop funding on the chain', () => {
 
   it('the funding policy is validated where it enters, naming the field', async () => {
     const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
-    const make = (funding: unknown) => () => createAgentHost({ wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), funding: funding as never })
-    expect(make({ minRunwayHours: -1, cooldownMs: 0, ethPerTopUp: 1n, mintDiem: true })).toThrow(expect.objectContaining({ name: 'ConfigError', exitCode: 3, shortMessage: expect.stringMatching(/^createAgentHost: funding\.minRunwayHours: /) }))
+    const make = (funding: unknown) => () =>
+      createAgentHost({ wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), funding: funding as never })
+    expect(make({ minRunwayHours: -1, cooldownMs: 0, ethPerTopUp: 1n, mintDiem: true })).toThrow(
+      expect.objectContaining({ name: 'ConfigError', exitCode: 3, shortMessage: expect.stringMatching(/^createAgentHost: funding\.minRunwayHours: /) }),
+    )
     expect(make({ minRunwayHours: 1, cooldownSeconds: 60, ethPerTopUp: 1n, mintDiem: true })).toThrow(/funding\.(cooldownMs|cooldownSeconds)/)
   })
 
@@ -115,7 +127,10 @@ describe('agent host: closed-loop funding on the chain', () => {
     const { wallet, store, stateDir, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
     const events: HostEvent[] = []
     const host = createAgentHost({
-      wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'),
+      wallet,
+      store,
+      baseURL: emulator().baseURL,
+      outboxDir: join(stateDir, 'outbox'),
       // 1 ETH per top-up is over the default 0.05 ETH per-swap cap.
       funding: { minRunwayHours: 0.001, cooldownMs: 60_000, ethPerTopUp: parseEther('1'), mintDiem: false },
       onEvent: (e) => events.push(e),

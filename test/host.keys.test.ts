@@ -40,7 +40,8 @@ function recordingFetch(intercept?: (method: string, path: string) => Response |
 }
 
 const adminOf = (store: KeyStore) => store.reveal(store.keys('ADMIN').at(-1)!.id)
-const liveInference = async (store: KeyStore) => (await createVeniceClient({ baseURL: emulator().baseURL, apiKey: adminOf(store) }).listApiKeys()).filter((k) => k.apiKeyType === 'INFERENCE').map((k) => k.id)
+const liveInference = async (store: KeyStore) =>
+  (await createVeniceClient({ baseURL: emulator().baseURL, apiKey: adminOf(store) }).listApiKeys()).filter((k) => k.apiKeyType === 'INFERENCE').map((k) => k.id)
 const emulatorClock = () => ({ now: () => emulator().now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5))) })
 
 describe('agent keys: expiry, rotation, revocation', () => {
@@ -50,14 +51,27 @@ describe('agent keys: expiry, rotation, revocation', () => {
     expect(old.expiresAt).toBeNull() // the store knows nothing of an expiry: only Venice's record does
     // The operator shortens the key's life on Venice (PATCH /api_keys): it now expires in 2 h on the emulator clock.
     const expiresAt = new Date(emulator().now() + 2 * 3_600_000).toISOString()
-    const patched = await fetch(`${emulator().baseURL}/api_keys`, { method: 'PATCH', headers: { authorization: `Bearer ${adminOf(store)}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: old.id, expiresAt }) })
+    const patched = await fetch(`${emulator().baseURL}/api_keys`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${adminOf(store)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: old.id, expiresAt }),
+    })
     expect(patched.status).toBe(200)
     // The ADMIN key's own /api_keys/rate_limits says "never expires": that must not overwrite the agent key's expiry.
     expect((await createVeniceClient({ baseURL: emulator().baseURL, apiKey: adminOf(store) }).getRateLimits()).keyExpiration).toBeNull()
 
     const { fetch: recorded, seen } = recordingFetch()
     const events: HostEvent[] = []
-    const host = createAgentHost({ wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), funding, clock: emulatorClock(), fetch: recorded, onEvent: (e) => events.push(e) })
+    const host = createAgentHost({
+      wallet,
+      store,
+      baseURL: emulator().baseURL,
+      outboxDir: join(stateDir, 'outbox'),
+      funding,
+      clock: emulatorClock(),
+      fetch: recorded,
+      onEvent: (e) => events.push(e),
+    })
     try {
       expect((await host.run(scout)).status).toBe('completed')
       expect(events.filter((e) => e.type === 'rotated')).toEqual([expect.objectContaining({ agent: 'scout', reason: 'expiring' })])
@@ -67,7 +81,11 @@ describe('agent keys: expiry, rotation, revocation', () => {
       // record) must keep that expiry, not the ADMIN key's "never".
       const current = store.keys('INFERENCE').at(-1)!
       const later = new Date(emulator().now() + 30 * 3_600_000).toISOString()
-      await fetch(`${emulator().baseURL}/api_keys`, { method: 'PATCH', headers: { authorization: `Bearer ${adminOf(store)}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: current.id, expiresAt: later }) })
+      await fetch(`${emulator().baseURL}/api_keys`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${adminOf(store)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: current.id, expiresAt: later }),
+      })
       await host.runner.key('scout')!.monitor.refresh()
       expect(host.runner.key('scout')!.monitor.snapshot().keyExpiresAt).toBe(Date.parse(later))
       emulator().advance(30 * 3_600_000 - 60_000) // one minute before it expires
@@ -106,13 +124,17 @@ describe('agent keys: expiry, rotation, revocation', () => {
   it('a 400 for a key that is still listed is not swallowed, and a failed mint leaves the old key live: never two, never zero', async () => {
     const { store, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['scout'] })
     const old = store.keys('INFERENCE')[0]!
-    const refuseDelete = recordingFetch((method, path) => (method === 'DELETE' && path.endsWith('/api_keys') ? Response.json({ error: 'Invalid request parameters' }, { status: 400 }) : undefined))
+    const refuseDelete = recordingFetch((method, path) =>
+      method === 'DELETE' && path.endsWith('/api_keys') ? Response.json({ error: 'Invalid request parameters' }, { status: 400 }) : undefined,
+    )
     await expect(revokeApiKey({ store, baseURL: emulator().baseURL, id: old.id, fetch: refuseDelete.fetch })).rejects.toBeInstanceOf(BadRequestError)
     expect(refuseDelete.seen).toEqual([`DELETE /api/v1/api_keys 400`, 'GET /api/v1/api_keys 200'])
     expect(store.find(old.id)).toBeDefined()
     expect(await liveInference(store)).toEqual([old.id])
 
-    const refuseMint = recordingFetch((method, path) => (method === 'POST' && path.endsWith('/generate_web3_key') ? Response.json({ error: 'Wallet signature does not match' }, { status: 400 }) : undefined))
+    const refuseMint = recordingFetch((method, path) =>
+      method === 'POST' && path.endsWith('/generate_web3_key') ? Response.json({ error: 'Wallet signature does not match' }, { status: 400 }) : undefined,
+    )
     await expect(rotateApiKey({ store, baseURL: emulator().baseURL, signer: account, id: old.id, fetch: refuseMint.fetch })).rejects.toThrow()
     expect(await liveInference(store)).toEqual([old.id])
     expect(store.keys('INFERENCE').map((k) => k.id)).toEqual([old.id])
@@ -125,7 +147,16 @@ describe('read-back of a date-only expiry', () => {
     try {
       const { store, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['scout'] })
       const day = new Date(emulator().now() + 10 * 86_400_000).toISOString().slice(0, 10)
-      const minted = await provisionApiKey({ signer: account, baseURL: emulator().baseURL, store, agent: 'dated', apiKeyType: 'INFERENCE', description: 'dated', consumptionLimit: { diem: 1 }, expiresAt: day })
+      const minted = await provisionApiKey({
+        signer: account,
+        baseURL: emulator().baseURL,
+        store,
+        agent: 'dated',
+        apiKeyType: 'INFERENCE',
+        description: 'dated',
+        consumptionLimit: { diem: 1 },
+        expiresAt: day,
+      })
       expect(minted.verified).toBe(true)
       const record = await createVeniceClient({ baseURL: emulator().baseURL, apiKey: adminOf(store) }).getApiKey(minted.key.id)
       expect(record.expiresAt).toBe(`${day}T23:59:59.999Z`)
@@ -143,7 +174,15 @@ describe('a key at its own limit', () => {
       const { wallet, store, stateDir, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['scout'], diemPerAgent: 0.0000001 })
       const nonce = await devnet().publicClient.getTransactionCount({ address: account.address })
       const events: HostEvent[] = []
-      const options = { wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), funding, clock: emulatorClock(), onEvent: (e: HostEvent) => events.push(e) }
+      const options = {
+        wallet,
+        store,
+        baseURL: emulator().baseURL,
+        outboxDir: join(stateDir, 'outbox'),
+        funding,
+        clock: emulatorClock(),
+        onEvent: (e: HostEvent) => events.push(e),
+      }
       const host = createAgentHost(options)
       let first, second
       try {
@@ -174,7 +213,11 @@ describe('a key at its own limit', () => {
 
 describe('one account, many keys', () => {
   const failing = (store: KeyStore) => {
-    for (const k of store.keys('INFERENCE')) emulator().script(store.reveal(k.id), Array.from({ length: 10 }, () => ({ status: 400, error: 'Invalid request parameters' })))
+    for (const k of store.keys('INFERENCE'))
+      emulator().script(
+        store.reveal(k.id),
+        Array.from({ length: 10 }, () => ({ status: 400, error: 'Invalid request parameters' })),
+      )
   }
   /**
    * Long waits (the breaker's 30 s) move the emulator's clock, so they cost no real time and the server sees
@@ -194,7 +237,15 @@ describe('one account, many keys', () => {
     const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents })
     failing(store)
     const { fetch: recorded, seen } = recordingFetch()
-    const host = createAgentHost({ wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), funding, clock: advancingClock(), fetch: recorded })
+    const host = createAgentHost({
+      wallet,
+      store,
+      baseURL: emulator().baseURL,
+      outboxDir: join(stateDir, 'outbox'),
+      funding,
+      clock: advancingClock(),
+      fetch: recorded,
+    })
     try {
       const runs = await Promise.all(agents.flatMap((name) => Array.from({ length: 8 }, () => host.run(defineAgent({ ...scout, name })))))
       expect(runs.map((r) => r.error?.shortMessage)).toEqual(Array(24).fill(expect.stringMatching(/^400 /)))
@@ -208,8 +259,17 @@ describe('one account, many keys', () => {
     const other = await provisionedWallet(devnet(), emulator().baseURL, { agents })
     failing(other.store)
     const control = recordingFetch()
-    const runners = other.store.keys('INFERENCE').map((k) => createRunner({ baseURL: emulator().baseURL, keys: [{ name: k.agent!, apiKey: other.store.reveal(k.id) }], clock: advancingClock(), fetch: control.fetch }))
-    await Promise.all(runners.flatMap((runner) => Array.from({ length: 8 }, () => runner.run({ agent: 'x', prompt: 'hello', model: 'qwen3-4b', maxRateLimitRetries: 0 }))))
+    const runners = other.store.keys('INFERENCE').map((k) =>
+      createRunner({
+        baseURL: emulator().baseURL,
+        keys: [{ name: k.agent!, apiKey: other.store.reveal(k.id) }],
+        clock: advancingClock(),
+        fetch: control.fetch,
+      }),
+    )
+    await Promise.all(
+      runners.flatMap((runner) => Array.from({ length: 8 }, () => runner.run({ agent: 'x', prompt: 'hello', model: 'qwen3-4b', maxRateLimitRetries: 0 }))),
+    )
     // 24 failures within 30 s: the account is blocked (requests already past the check when it tripped still got their 400).
     const after = await call(emulator().baseURL, '/characters', { apiKey: other.store.reveal(other.store.keys('INFERENCE')[0]!.id) })
     expect(after.status).toBe(429)

@@ -33,6 +33,8 @@ describe('the scaffold reads its funding policy from the environment (issue #26)
   it("an agent's own funding overrides win over the environment, and a bad value names the field", () => {
     const env = readEnv({ GONDOLA_FUNDING_MIN_RUNWAY_HOURS: '6' })
     expect(fundingPolicyFromEnv(env, { minRunwayHours: 48, cooldownSeconds: 0 })).toMatchObject({ minRunwayHours: 48, cooldownMs: 0 })
-    expect(() => fundingPolicyFromEnv(env, { minRunwayHours: 0 })).toThrow(expect.objectContaining({ exitCode: 3, shortMessage: expect.stringMatching(/^funding\.minRunwayHours: /) }))
+    expect(() => fundingPolicyFromEnv(env, { minRunwayHours: 0 })).toThrow(
+      expect.objectContaining({ exitCode: 3, shortMessage: expect.stringMatching(/^funding\.minRunwayHours: /) }),
+    )
   })
 })

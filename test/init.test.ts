@@ -35,7 +35,10 @@ describe('gondola init: the scaffold depends on gondola where it came from', () 
   })
 
   it('installed from the registry: ^<version>; a folder that is neither a clone nor installed: ^<version>', async () => {
-    const c = await installedIn({ dependencies: { gondola: '^0.1.0' } }, { packages: { 'node_modules/gondola': { resolved: 'https://registry.npmjs.org/gondola/-/gondola-0.1.0.tgz' } } })
+    const c = await installedIn(
+      { dependencies: { gondola: '^0.1.0' } },
+      { packages: { 'node_modules/gondola': { resolved: 'https://registry.npmjs.org/gondola/-/gondola-0.1.0.tgz' } } },
+    )
     expect(gondolaSpecFor(c.root, '0.1.0')).toBe('^0.1.0')
     expect(gondolaSpecFor(await tmp(), '0.2.0')).toBe('^0.2.0')
   })

@@ -58,7 +58,16 @@ describe('provision (the whole bootstrap)', () => {
     const { wallet, store, account } = await freshWallet({ dryRun: true })
     const counter = countingFetch()
     const nonceBefore = await devnet().publicClient.getTransactionCount({ address: account.address })
-    const r = await provision({ wallet, baseURL: emulator().baseURL, store, agents: ['treasurer'], stakeSvvv: parseEther('20'), diemPerAgent: 1, dryRun: true, fetch: counter.fetch })
+    const r = await provision({
+      wallet,
+      baseURL: emulator().baseURL,
+      store,
+      agents: ['treasurer'],
+      stakeSvvv: parseEther('20'),
+      diemPerAgent: 1,
+      dryRun: true,
+      fetch: counter.fetch,
+    })
     expect(r.stake.status).toBe('planned')
     expect(r.stake.swap?.amountOut).toBe(parseEther('20'))
     expect([r.admin.status, r.agents[0]?.status]).toEqual(['planned', 'planned'])
@@ -70,10 +79,27 @@ describe('provision (the whole bootstrap)', () => {
     expect(swap).toMatchObject({ name: 'swap', status: 'planned', to: swapRouter, functionName: 'exactInputSingle', simulated: true })
     expect(parseEther(swap!.value)).toBe(r.stake.swap!.amountIn)
     expect(parseEther(swap!.value)).toBeGreaterThan(0n)
-    expect(swap!.args).toMatchObject({ params: { tokenIn: devnet().addresses.weth, tokenOut: vvv, recipient: account.address, amountIn: r.stake.swap!.amountIn.toString() } })
-    expect(approve).toMatchObject({ name: 'approve', status: 'planned', to: vvv, value: '0', functionName: 'approve', args: { spender: staking, amount: parseEther('20').toString() } })
+    expect(swap!.args).toMatchObject({
+      params: { tokenIn: devnet().addresses.weth, tokenOut: vvv, recipient: account.address, amountIn: r.stake.swap!.amountIn.toString() },
+    })
+    expect(approve).toMatchObject({
+      name: 'approve',
+      status: 'planned',
+      to: vvv,
+      value: '0',
+      functionName: 'approve',
+      args: { spender: staking, amount: parseEther('20').toString() },
+    })
     // The wallet holds no VVV until the swap is sent, so the stake cannot be simulated on its own.
-    expect(stake).toMatchObject({ name: 'stake', status: 'planned', to: staking, value: '0', functionName: 'stake', args: { recipient: account.address, amount: parseEther('20').toString() }, simulated: false })
+    expect(stake).toMatchObject({
+      name: 'stake',
+      status: 'planned',
+      to: staking,
+      value: '0',
+      functionName: 'stake',
+      args: { recipient: account.address, amount: parseEther('20').toString() },
+      simulated: false,
+    })
     expect(r.stake.steps.every((s) => s.hash === undefined)).toBe(true)
     expect(counter.calls).toEqual([])
     expect(await devnet().publicClient.getTransactionCount({ address: account.address })).toBe(nonceBefore)

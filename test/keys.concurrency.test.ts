@@ -77,49 +77,70 @@ const PROVISION = ['provision', '--agents', 'treasurer,social-bot', '--stake-vvv
 const SLOW = 600_000
 
 describe('the key store across real processes', () => {
-  it('4 concurrent `gondola provision` on one fresh state dir: 0 lost keys, one ADMIN + one key per agent', async () => {
-    const { stateDir, env } = await freshWallet()
-    const runs = await Promise.all(Array.from({ length: 4 }, () => gondola(env, PROVISION).done))
-    for (const r of runs) expect(r, r.stderr).toMatchObject({ code: 0 })
-    const outcomes = runs.map((r) => JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { admin: { status: string }; agents: { status: string }[] })
-    // The mint lock serializes the key phase: exactly one run minted, the others found its keys.
-    expect(outcomes.map((o) => [o.admin.status, ...o.agents.map((a) => a.status)].join(',')).sort()).toEqual(['kept,kept,kept', 'kept,kept,kept', 'kept,kept,kept', 'minted,minted,minted'])
-    const { server, lost, pending, store } = await audit(stateDir)
-    expect(lost).toEqual([])
-    expect(pending).toEqual([])
-    expect(server.map((k) => k.apiKeyType).sort()).toEqual(['ADMIN', 'INFERENCE', 'INFERENCE'])
-    expect(store.keys()).toHaveLength(3)
-  }, SLOW)
+  it(
+    '4 concurrent `gondola provision` on one fresh state dir: 0 lost keys, one ADMIN + one key per agent',
+    async () => {
+      const { stateDir, env } = await freshWallet()
+      const runs = await Promise.all(Array.from({ length: 4 }, () => gondola(env, PROVISION).done))
+      for (const r of runs) expect(r, r.stderr).toMatchObject({ code: 0 })
+      const outcomes = runs.map((r) => JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { admin: { status: string }; agents: { status: string }[] })
+      // The mint lock serializes the key phase: exactly one run minted, the others found its keys.
+      expect(outcomes.map((o) => [o.admin.status, ...o.agents.map((a) => a.status)].join(',')).sort()).toEqual([
+        'kept,kept,kept',
+        'kept,kept,kept',
+        'kept,kept,kept',
+        'minted,minted,minted',
+      ])
+      const { server, lost, pending, store } = await audit(stateDir)
+      expect(lost).toEqual([])
+      expect(pending).toEqual([])
+      expect(server.map((k) => k.apiKeyType).sort()).toEqual(['ADMIN', 'INFERENCE', 'INFERENCE'])
+      expect(store.keys()).toHaveLength(3)
+    },
+    SLOW,
+  )
 
-  it('4 concurrent `gondola keys mint`, 2 SIGKILLed inside the mint: nothing lost, and the next provision revokes any orphan', async () => {
-    const { wallet, stateDir, env } = await freshWallet()
-    const path = join(stateDir, 'keys.json')
-    const store = await KeyStore.open({ path, password: CLI_TEST_PASSWORD })
-    const p = { wallet, baseURL: emulator().baseURL, store, agents: ['treasurer', 'social-bot'], stakeSvvv: parseEther('5'), diemPerAgent: 0.25 }
-    await provision(p)
+  it(
+    '4 concurrent `gondola keys mint`, 2 SIGKILLed inside the mint: nothing lost, and the next provision revokes any orphan',
+    async () => {
+      const { wallet, stateDir, env } = await freshWallet()
+      const path = join(stateDir, 'keys.json')
+      const store = await KeyStore.open({ path, password: CLI_TEST_PASSWORD })
+      const p = { wallet, baseURL: emulator().baseURL, store, agents: ['treasurer', 'social-bot'], stakeSvvv: parseEther('5'), diemPerAgent: 0.25 }
+      await provision(p)
 
-    const mints = Array.from({ length: 4 }, (_, i) => gondola(env, ['keys', 'mint', '--diem', '0.1', '--agent', `m${i}`, '--json']))
-    const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8'))
-    // m1 dies the moment it holds the mint lock; m3 the moment its attempt is recorded (the POST leaves next:
-    // it dies before, during or after Venice creates the key, but before the key is stored).
-    const killed = [
-      until(async () => (await readJson(`${path}.mint.lock`)).pid === mints[1]!.child.pid, 'm1 to hold the mint lock').then(() => mints[1]!.child.kill('SIGKILL')),
-      until(async () => (await readJson(path)).pending.some((a: { agent?: string }) => a.agent === 'm3'), 'm3 to record its attempt').then(() => mints[3]!.child.kill('SIGKILL')),
-    ]
-    const exits = await Promise.all(mints.map((m) => m.done))
-    await Promise.all(killed)
-    expect(exits.map((e) => e.signal ?? e.code)).toEqual([0, 'SIGKILL', 0, 'SIGKILL'])
+      const mints = Array.from({ length: 4 }, (_, i) => gondola(env, ['keys', 'mint', '--diem', '0.1', '--agent', `m${i}`, '--json']))
+      const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8'))
+      // m1 dies the moment it holds the mint lock; m3 the moment its attempt is recorded (the POST leaves next:
+      // it dies before, during or after Venice creates the key, but before the key is stored).
+      const killed = [
+        until(async () => (await readJson(`${path}.mint.lock`)).pid === mints[1]!.child.pid, 'm1 to hold the mint lock').then(() =>
+          mints[1]!.child.kill('SIGKILL'),
+        ),
+        until(async () => (await readJson(path)).pending.some((a: { agent?: string }) => a.agent === 'm3'), 'm3 to record its attempt').then(() =>
+          mints[3]!.child.kill('SIGKILL'),
+        ),
+      ]
+      const exits = await Promise.all(mints.map((m) => m.done))
+      await Promise.all(killed)
+      expect(exits.map((e) => e.signal ?? e.code)).toEqual([0, 'SIGKILL', 0, 'SIGKILL'])
 
-    const after = await provision({ ...p, store: await KeyStore.open({ path, password: CLI_TEST_PASSWORD }) })
-    expect([after.admin.status, ...after.agents.map((a) => a.status)]).toEqual(['kept', 'kept', 'kept'])
-    const { lost, pending, store: final } = await audit(stateDir)
-    expect(lost).toEqual([])
-    expect(pending).toEqual([])
-    const minted = final.keys('INFERENCE').map((k) => k.agent).filter((a) => a?.startsWith('m')).sort()
-    expect(minted).toEqual(['m0', 'm2'])
-    // m3's attempt was settled (cleared, its key revoked if Venice had created one) by whichever run took the mint
-    // lock next — a concurrent mint or this provision: nothing pending, nothing lost, as asserted above.
-  }, SLOW)
+      const after = await provision({ ...p, store: await KeyStore.open({ path, password: CLI_TEST_PASSWORD }) })
+      expect([after.admin.status, ...after.agents.map((a) => a.status)]).toEqual(['kept', 'kept', 'kept'])
+      const { lost, pending, store: final } = await audit(stateDir)
+      expect(lost).toEqual([])
+      expect(pending).toEqual([])
+      const minted = final
+        .keys('INFERENCE')
+        .map((k) => k.agent)
+        .filter((a) => a?.startsWith('m'))
+        .sort()
+      expect(minted).toEqual(['m0', 'm2'])
+      // m3's attempt was settled (cleared, its key revoked if Venice had created one) by whichever run took the mint
+      // lock next — a concurrent mint or this provision: nothing pending, nothing lost, as asserted above.
+    },
+    SLOW,
+  )
 
   it('a mint interrupted between the POST and the store is revoked by the next provision, even one that mints nothing', async () => {
     const wallet = await testWallet(devnet(), { eth: parseEther('1') })

@@ -18,13 +18,20 @@ describe('a bare agent name never lowers a live key (anvil + emulator)', () => {
     const first = await provision({ wallet, baseURL, store, agents: parseAgentList('bot06:2,bot01:3,bot02:0.5', { defaultDiem: 1 }), stakeSvvv })
     const ids = first.agents.map((a) => a.key!.id)
     const admin = createVeniceClient({ baseURL, apiKey: store.reveal(store.keys('ADMIN')[0]!.id) })
-    const live = async () => (await admin.listApiKeys()).filter((k) => k.apiKeyType === 'INFERENCE').map((k) => k.id).sort()
+    const live = async () =>
+      (await admin.listApiKeys())
+        .filter((k) => k.apiKeyType === 'INFERENCE')
+        .map((k) => k.id)
+        .sort()
 
     // What `gondola provision --agents bot06` passes: the name alone, the default limit marked as not given.
     const bare = await provision({ wallet, baseURL, store, agents: parseAgentList('bot06', { defaultDiem: 1 }), stakeSvvv })
     expect(bare.agents).toMatchObject([{ agent: 'bot06', status: 'kept', diem: 2, period: 'EPOCH', revoked: [], key: { id: ids[0] } }])
     const twoBare = await provision({ wallet, baseURL, store, agents: parseAgentList('bot01,,bot02', { defaultDiem: 1 }), stakeSvvv })
-    expect(twoBare.agents.map((a) => [a.agent, a.status, a.diem, a.revoked.length])).toEqual([['bot01', 'kept', 3, 0], ['bot02', 'kept', 0.5, 0]])
+    expect(twoBare.agents.map((a) => [a.agent, a.status, a.diem, a.revoked.length])).toEqual([
+      ['bot01', 'kept', 3, 0],
+      ['bot02', 'kept', 0.5, 0],
+    ])
     expect(await live()).toEqual([...ids].sort())
 
     // A bare name for an agent with no key still gets the default.

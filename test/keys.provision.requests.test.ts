@@ -62,7 +62,23 @@ describe('provision: chain requests (counted by an HTTP proxy in front of anvil)
     const d = devnet()
     const trader = devnetWallet(d, 4)
     const a = d.addresses
-    const hash = await trader.writeContract({ address: a.swapRouter, abi: swapRouter02Abi, functionName: 'exactInputSingle', args: [{ tokenIn: a.weth, tokenOut: a.vvv, fee: 3000, recipient: trader.account.address, amountIn: parseEther('200'), amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }], value: parseEther('200') })
+    const hash = await trader.writeContract({
+      address: a.swapRouter,
+      abi: swapRouter02Abi,
+      functionName: 'exactInputSingle',
+      args: [
+        {
+          tokenIn: a.weth,
+          tokenOut: a.vvv,
+          fee: 3000,
+          recipient: trader.account.address,
+          amountIn: parseEther('200'),
+          amountOutMinimum: 0n,
+          sqrtPriceLimitX96: 0n,
+        },
+      ],
+      value: parseEther('200'),
+    })
     await d.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
     const { first, counted } = await freshProvision()
     expect(first.stake.steps[0]).toMatchObject({ name: 'swap', to: a.aerodromeRouter, functionName: 'swapExactETHForTokens' })

@@ -48,8 +48,12 @@ describe('provisionApiKey (emulator + anvil)', () => {
     expect(agent.verified).toBe(true)
     expect(agent.key).toMatchObject({ apiKeyType: 'INFERENCE', agent: 'treasurer', consumptionLimit: { diem: 1.5 }, limitPeriod: 'EPOCH' })
     expect(calls).toEqual([
-      'GET /api/v1/api_keys/generate_web3_key', 'POST /api/v1/api_keys/generate_web3_key', `GET /api/v1/api_keys/${admin.key.id}`,
-      'GET /api/v1/api_keys/generate_web3_key', 'POST /api/v1/api_keys/generate_web3_key', `GET /api/v1/api_keys/${agent.key.id}`,
+      'GET /api/v1/api_keys/generate_web3_key',
+      'POST /api/v1/api_keys/generate_web3_key',
+      `GET /api/v1/api_keys/${admin.key.id}`,
+      'GET /api/v1/api_keys/generate_web3_key',
+      'POST /api/v1/api_keys/generate_web3_key',
+      `GET /api/v1/api_keys/${agent.key.id}`,
     ])
     expect((await stat(store.path)).mode & 0o777).toBe(0o600)
     expect(store.keys('ADMIN')).toHaveLength(1)
@@ -103,7 +107,14 @@ describe('provisionApiKey (emulator + anvil)', () => {
       }
     }
     const store = await newStore()
-    const ok = await provisionApiKey({ signer: slowSigner(1), baseURL: emulator().baseURL, store, now: () => emulator().now(), apiKeyType: 'ADMIN', description: 'slow' })
+    const ok = await provisionApiKey({
+      signer: slowSigner(1),
+      baseURL: emulator().baseURL,
+      store,
+      now: () => emulator().now(),
+      apiKeyType: 'ADMIN',
+      description: 'slow',
+    })
     expect(ok.verified).toBe(true)
     const err = await provisionApiKey({ signer: slowSigner(2), baseURL: emulator().baseURL, store, now: () => emulator().now(), ...inference }).catch((e) => e)
     expect(err).toBeInstanceOf(TokenExpiredError)
@@ -117,7 +128,15 @@ describe('provisionApiKey (emulator + anvil)', () => {
       failures-- > 0 ? Response.json({ error: 'Could not verify wallet signature' }, { status: 400 }) : real(url, init),
     )
     const sleeps: number[] = []
-    const key = await provisionApiKey({ signer: account(4), baseURL: emulator().baseURL, store: await newStore(), fetch, sleep: async (ms) => void sleeps.push(ms), apiKeyType: 'ADMIN', description: 'retry' })
+    const key = await provisionApiKey({
+      signer: account(4),
+      baseURL: emulator().baseURL,
+      store: await newStore(),
+      fetch,
+      sleep: async (ms) => void sleeps.push(ms),
+      apiKeyType: 'ADMIN',
+      description: 'retry',
+    })
     expect(key.verified).toBe(true)
     // The shared retry policy's backoff: 0.5 s, then 1 s, each less up to 25 % jitter.
     expect(sleeps).toHaveLength(2)
@@ -130,8 +149,14 @@ describe('provisionApiKey (emulator + anvil)', () => {
 
   it('a signature from another key is fatal with the server message', async () => {
     await devStake(devnet(), 5, parseEther('1'))
-    const liar = { address: account(5).address, signMessage: (message: string) => account(6).signMessage({ message }), signTransaction: account(5).signTransaction }
-    const err = await provisionApiKey({ signer: liar, baseURL: emulator().baseURL, store: await newStore(), apiKeyType: 'ADMIN', description: 'liar' }).catch((e) => e)
+    const liar = {
+      address: account(5).address,
+      signMessage: (message: string) => account(6).signMessage({ message }),
+      signTransaction: account(5).signTransaction,
+    }
+    const err = await provisionApiKey({ signer: liar, baseURL: emulator().baseURL, store: await newStore(), apiKeyType: 'ADMIN', description: 'liar' }).catch(
+      (e) => e,
+    )
     expect(err).toBeInstanceOf(KeyMintRejectedError)
     expect(err.shortMessage).toContain('Wallet signature does not match')
   })
@@ -203,7 +228,8 @@ describe('provisionApiKey (emulator + anvil)', () => {
     const next = await rotateApiKey({ store, baseURL, signer: account(1), id: first.key.id, overrides: { consumptionLimit: { diem: 3 } } })
     expect(next.revoked).toBe(first.key.id)
     expect(next.key).toMatchObject({ agent: 'bot', consumptionLimit: { diem: 3 }, limitPeriod: 'EPOCH' })
-    const chat = (apiKey: string) => new OpenAI({ apiKey, baseURL, maxRetries: 0 }).chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'hi' }] })
+    const chat = (apiKey: string) =>
+      new OpenAI({ apiKey, baseURL, maxRetries: 0 }).chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'hi' }] })
     await expect(chat(oldSecret)).rejects.toMatchObject({ status: 401 })
     await expect(chat(next.reveal())).resolves.toBeTruthy()
     const nextSecret = next.reveal()
@@ -212,4 +238,3 @@ describe('provisionApiKey (emulator + anvil)', () => {
     await expect(chat(nextSecret)).rejects.toMatchObject({ status: 401 })
   })
 })
-

@@ -27,7 +27,15 @@ describe('key creation limits', () => {
       emulator().advance(ms) // the emulator's minute passes, not ours
     }
     const mint = async () =>
-      provisionApiKey({ signer, baseURL: emulator().baseURL, store: await newStore(), now: () => emulator().now(), sleep, apiKeyType: 'ADMIN', description: 'quota' })
+      provisionApiKey({
+        signer,
+        baseURL: emulator().baseURL,
+        store: await newStore(),
+        now: () => emulator().now(),
+        sleep,
+        apiKeyType: 'ADMIN',
+        description: 'quota',
+      })
     for (let i = 0; i < 25; i++) await mint()
     expect(waits).toHaveLength(1) // the 21st mint waited once for Retry-After
     expect(waits[0]).toBeGreaterThan(0)

@@ -14,7 +14,18 @@ async function tempPath() {
 }
 
 function newKey(id: string, apiKeyType: 'ADMIN' | 'INFERENCE' = 'INFERENCE') {
-  return { id, apiKeyType, apiKey: `${secret}${id}`, description: `gondola:${id}`, consumptionLimit: { diem: 1 }, limitPeriod: 'EPOCH' as const, expiresAt: null, wallet, apiOrigin, createdAt: new Date(0).toISOString() }
+  return {
+    id,
+    apiKeyType,
+    apiKey: `${secret}${id}`,
+    description: `gondola:${id}`,
+    consumptionLimit: { diem: 1 },
+    limitPeriod: 'EPOCH' as const,
+    expiresAt: null,
+    wallet,
+    apiOrigin,
+    createdAt: new Date(0).toISOString(),
+  }
 }
 
 describe('KeyStore', () => {
@@ -67,7 +78,7 @@ describe('KeyStore', () => {
     expect(store.find('abc')).toBeUndefined()
   })
 
-  it('two handles on one file never drop each other\'s keys or attempts (read-modify-write under the lock)', async () => {
+  it("two handles on one file never drop each other's keys or attempts (read-modify-write under the lock)", async () => {
     const path = await tempPath()
     const a = await KeyStore.open({ path, password: 'hunter22' })
     const b = await KeyStore.open({ path, password: 'hunter22' }) // opened before the file exists: its own salt
@@ -75,7 +86,12 @@ describe('KeyStore', () => {
     await b.beginAttempt({ attemptId: 'b-1', description: 'y', apiKeyType: 'INFERENCE', wallet, apiOrigin })
     await Promise.all([a.completeAttempt('a-1', newKey('ka', 'ADMIN')), b.completeAttempt('none', newKey('kb1')), b.completeAttempt('none', newKey('kb2'))])
     const fresh = await KeyStore.open({ path, password: 'hunter22' })
-    expect(fresh.keys().map((k) => k.id).sort()).toEqual(['ka', 'kb1', 'kb2'])
+    expect(
+      fresh
+        .keys()
+        .map((k) => k.id)
+        .sort(),
+    ).toEqual(['ka', 'kb1', 'kb2'])
     expect(fresh.pendingAttempts().map((p) => p.attemptId)).toEqual(['b-1'])
     for (const id of ['ka', 'kb1', 'kb2']) expect(fresh.reveal(id)).toBe(`${secret}${id}`)
     expect((await readdir(join(path, '..'))).sort()).toEqual(['keys.json']) // no lock or temp file left behind

@@ -16,7 +16,10 @@ type Violation = { rule: { name: string }; from: string; to: string }
 
 /** dependency-cruiser with the repository's rules, run in `cwd` over `dirs`: the violations it reports. */
 async function cruise(cwd: string, dirs: string[]): Promise<Violation[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, [bin, ...dirs, '--config', config, '--output-type', 'json'], { cwd, maxBuffer: 64 * 1024 * 1024 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }))
+  const { stdout } = await promisify(execFile)(process.execPath, [bin, ...dirs, '--config', config, '--output-type', 'json'], {
+    cwd,
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }))
   return (JSON.parse(stdout) as { summary: { violations: Violation[] } }).summary.violations
 }
 

@@ -59,7 +59,17 @@ describe('createLogger (pino)', () => {
       error: new Error(`failed at https://carol:pw-in-error@host.example/ with ${apiKey}`),
     })
     const text = lines.join('')
-    for (const secret of [apiKey, privateKey, 'hunter2-secret', 'QUERYSECRET123456', 'correct-horse-battery-staple', 's3cr3t-pass', 'TOKENSECRET987654', 'pw-in-error']) expect(text).not.toContain(secret)
+    for (const secret of [
+      apiKey,
+      privateKey,
+      'hunter2-secret',
+      'QUERYSECRET123456',
+      'correct-horse-battery-staple',
+      's3cr3t-pass',
+      'TOKENSECRET987654',
+      'pw-in-error',
+    ])
+      expect(text).not.toContain(secret)
     const line = JSON.parse(lines[0]!) as Record<string, any>
     expect(line.apiKey).toBe('[redacted]')
     expect(line.wallet).toEqual({ privateKey: '[redacted]', address: '0x1111111111111111111111111111111111111111' })
@@ -107,7 +117,10 @@ describe('GONDOLA_LOG_LEVEL in commands other than run', () => {
     const { stdout, stderr } = await gondola('debug', 'ledger', '--json')
     expect(JSON.parse(stdout)).toMatchObject({ entries: [] })
     expect(stdout.trim().split('\n')).toHaveLength(1)
-    const lines = stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
     expect(lines).toContainEqual(expect.objectContaining({ level: 'debug', component: 'cli', msg: 'command started', command: 'ledger' }))
     expect(lines).toContainEqual(expect.objectContaining({ level: 'debug', component: 'cli', msg: 'command finished', command: 'ledger', exitCode: 0 }))
   })
@@ -115,7 +128,10 @@ describe('GONDOLA_LOG_LEVEL in commands other than run', () => {
   it('is quiet at info and accepts trace', async () => {
     expect((await gondola('info', 'ledger', '--json')).stderr).toBe('')
     const traced = await gondola('trace', 'ledger', '--json')
-    const lines = traced.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    const lines = traced.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
     expect(lines).toContainEqual(expect.objectContaining({ level: 'trace', component: 'cli', msg: 'environment', network: 'devnet', logLevel: 'trace' }))
     expect(lines.map((l) => l.level)).toContain('debug')
   })

@@ -34,7 +34,11 @@ let http: Awaited<ReturnType<typeof serveMcpHttp>>
 /** The session table's clock: moved by the expiry tests. */
 let clock = Date.now()
 
-const text = (r: unknown): string => ((r as CallToolResult).content ?? []).filter((c) => c.type === 'text').map((c) => (c as { text: string }).text).join('\n')
+const text = (r: unknown): string =>
+  ((r as CallToolResult).content ?? [])
+    .filter((c) => c.type === 'text')
+    .map((c) => (c as { text: string }).text)
+    .join('\n')
 const json = (r: unknown) => JSON.parse(text(r)) as Record<string, any>
 const nonce = () => devnet().publicClient.getTransactionCount({ address: world.wallet.address })
 
@@ -54,13 +58,27 @@ async function moveTheMarket() {
 /** A raw HTTP request with headers fetch would not let us set (Host). */
 function raw(headers: Record<string, string>): Promise<{ status: number; body: string }> {
   const u = new URL(http.url)
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } })
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+  })
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${TOKEN}`, ...headers } }, (res) => {
-      let data = ''
-      res.on('data', (c: Buffer) => (data += c.toString()))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }))
-    })
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${TOKEN}`, ...headers },
+      },
+      (res) => {
+        let data = ''
+        res.on('data', (c: Buffer) => (data += c.toString()))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }))
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
@@ -68,9 +86,17 @@ function raw(headers: Record<string, string>): Promise<{ status: number; body: s
 
 beforeAll(async () => {
   world = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['mcp'], stakeSvvv: parseEther('20') })
-  const wallet = Object.assign(world.wallet, { policy: createPolicy({ maxEthPerSwap: parseEther('0.05'), maxEthPerDay: parseEther('0.5'), maxSlippageBps: 50, allowlist: addressBookContracts(devnet().addresses) }) })
+  const wallet = Object.assign(world.wallet, {
+    policy: createPolicy({
+      maxEthPerSwap: parseEther('0.05'),
+      maxEthPerDay: parseEther('0.5'),
+      maxSlippageBps: 50,
+      allowlist: addressBookContracts(devnet().addresses),
+    }),
+  })
   http = await serveMcpHttp({
-    createServer: async () => (await createMcpServer({ wallet, store: world.store, baseURL: emulator().baseURL, ledgerPath: ledgerPathIn(world.stateDir), characters: false })).server,
+    createServer: async () =>
+      (await createMcpServer({ wallet, store: world.store, baseURL: emulator().baseURL, ledgerPath: ledgerPathIn(world.stateDir), characters: false })).server,
     token: TOKEN,
     sessions: { idleMs: 60_000, max: 3, now: () => clock },
   })
@@ -149,11 +175,26 @@ describe('--http front door: Origin and Host (DNS rebinding)', () => {
   })
 
   it('refuses a non-loopback bind unless remote access is asked for, and prints the address it really listens on', async () => {
-    await expect(serveMcpHttp({ createServer: async () => { throw new Error('unused') }, host: '0.0.0.0' })).rejects.toBeInstanceOf(McpRemoteBindError)
-    const remote = await serveMcpHttp({ createServer: async () => { throw new Error('unused') }, host: '0.0.0.0', allowRemote: true })
+    await expect(
+      serveMcpHttp({
+        createServer: async () => {
+          throw new Error('unused')
+        },
+        host: '0.0.0.0',
+      }),
+    ).rejects.toBeInstanceOf(McpRemoteBindError)
+    const remote = await serveMcpHttp({
+      createServer: async () => {
+        throw new Error('unused')
+      },
+      host: '0.0.0.0',
+      allowRemote: true,
+    })
     expect(remote.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/mcp$/)
     await remote.close()
-    const cli = (await run(process.execPath, ['bin/gondola.js', 'mcp', '--http', '--host', '0.0.0.0'], { env: { ...process.env, GONDOLA_LOG_LEVEL: 'error' } }).catch((e: unknown) => e)) as { code: number; stderr: string }
+    const cli = (await run(process.execPath, ['bin/gondola.js', 'mcp', '--http', '--host', '0.0.0.0'], {
+      env: { ...process.env, GONDOLA_LOG_LEVEL: 'error' },
+    }).catch((e: unknown) => e)) as { code: number; stderr: string }
     expect(cli.code).toBe(2)
     expect(cli.stderr).toMatch(/--host 0\.0\.0\.0 would serve MCP beyond this machine; refused\. .*--allow-remote/)
   })
@@ -227,7 +268,8 @@ describe('tool results and annotations', () => {
     }
     const hints = Object.fromEntries(tools.map((t) => [t.name, t.annotations]))
     for (const name of ['get_wallet_balances', 'get_runway', 'quote_swap', 'list_keys', 'get_ledger']) expect(hints[name]?.readOnlyHint, name).toBe(true)
-    for (const name of ['swap_eth_for_vvv', 'stake_vvv', 'confirm_plan', 'revoke_key']) expect(hints[name], name).toMatchObject({ readOnlyHint: false, destructiveHint: true })
+    for (const name of ['swap_eth_for_vvv', 'stake_vvv', 'confirm_plan', 'revoke_key'])
+      expect(hints[name], name).toMatchObject({ readOnlyHint: false, destructiveHint: true })
     await client.close()
   })
 
@@ -252,8 +294,21 @@ describe('an RPC outage at start-up (gondola mcp over stdio)', () => {
     const proxy = await rpcProxy(devnet().rpcUrl)
     const url = proxy.url
     await proxy.cut()
-    await writeDevnetInfo(world.stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
-    const env = { ...process.env, GONDOLA_STATE_DIR: world.stateDir, GONDOLA_PRIVATE_KEY: world.wallet.privateKey, GONDOLA_KEYSTORE_PASSWORD: '', GONDOLA_LOG_LEVEL: 'warn', DEVNET_RPC_URL: url } as Record<string, string>
+    await writeDevnetInfo(world.stateDir, {
+      rpcUrl: devnet().rpcUrl,
+      chainId: devnet().chainId,
+      addresses: devnet().addresses,
+      accounts: [],
+      veniceBaseUrl: emulator().baseURL,
+    })
+    const env = {
+      ...process.env,
+      GONDOLA_STATE_DIR: world.stateDir,
+      GONDOLA_PRIVATE_KEY: world.wallet.privateKey,
+      GONDOLA_KEYSTORE_PASSWORD: '',
+      GONDOLA_LOG_LEVEL: 'warn',
+      DEVNET_RPC_URL: url,
+    } as Record<string, string>
     const transport = new StdioClientTransport({ command: process.execPath, args: [join(process.cwd(), 'bin/gondola.js'), 'mcp'], env, stderr: 'pipe' })
     const stderr: string[] = []
     transport.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()))
@@ -264,7 +319,11 @@ describe('an RPC outage at start-up (gondola mcp over stdio)', () => {
       const down = await client.callTool({ name: 'get_wallet_balances', arguments: {} })
       expect(down.isError).toBe(true)
       expect(text(down)).toMatch(/The chain RPC could not be reached .*\/v2\/\*\*\*\?apikey=\*\*\*.*\(code MCP_RPC_UNAVAILABLE\)/)
-      const status = JSON.parse(((await client.readResource({ uri: 'gondola://status' })).contents[0] as { text: string }).text) as { wallet: string; rpc: { ok: boolean; error?: string }; balances: unknown }
+      const status = JSON.parse(((await client.readResource({ uri: 'gondola://status' })).contents[0] as { text: string }).text) as {
+        wallet: string
+        rpc: { ok: boolean; error?: string }
+        balances: unknown
+      }
       expect(status.wallet).toBe(world.wallet.address)
       expect(status.rpc.ok).toBe(false)
       expect(status.rpc.error).toMatch(/chain RPC could not be reached/)

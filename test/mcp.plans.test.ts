@@ -4,8 +4,15 @@ import { createPlanBook, PlanChangedError, PlanNotFoundError } from '../src/mcp/
 import type { PlannedStep } from '../src/wallet/send/plannedStep.js'
 
 const step = (min: string): PlannedStep => ({
-  name: 'swap', label: 'swap 0.01 ETH → VVV', to: '0x2626664c2603336E57B271c5C0b26F421741e481', value: '0.01', functionName: 'exactInputSingle',
-  args: { params: { amountIn: '10000000000000000', amountOutMinimum: min } }, data: `0x04e45aaf${BigInt(min).toString(16).padStart(64, '0')}`, status: 'planned', simulated: true,
+  name: 'swap',
+  label: 'swap 0.01 ETH → VVV',
+  to: '0x2626664c2603336E57B271c5C0b26F421741e481',
+  value: '0.01',
+  functionName: 'exactInputSingle',
+  args: { params: { amountIn: '10000000000000000', amountOutMinimum: min } },
+  data: `0x04e45aaf${BigInt(min).toString(16).padStart(64, '0')}`,
+  status: 'planned',
+  simulated: true,
 })
 
 describe('the plan book', () => {
@@ -20,7 +27,13 @@ describe('the plan book', () => {
     const sent: string[] = []
     let market = '446368'
     const book = createPlanBook({ now: () => t })
-    const p = book.add({ tool: 'swap_eth_for_vvv', summary: 'swap', steps: [step(market)], replan: async () => [step(market)], execute: async (k) => void sent.push(k) })
+    const p = book.add({
+      tool: 'swap_eth_for_vvv',
+      summary: 'swap',
+      steps: [step(market)],
+      replan: async () => [step(market)],
+      execute: async (k) => void sent.push(k),
+    })
     market = '446328'
     const err = (await book.confirm(p.id).catch((e: unknown) => e)) as PlanChangedError
     expect(err).toBeInstanceOf(PlanChangedError)

@@ -28,7 +28,10 @@ let http: Awaited<ReturnType<typeof serveMcpHttp>>
 const seen: string[] = []
 
 const text = (r: unknown): string => {
-  const t = ((r as CallToolResult).content ?? []).filter((c) => c.type === 'text').map((c) => (c as { text: string }).text).join('\n')
+  const t = ((r as CallToolResult).content ?? [])
+    .filter((c) => c.type === 'text')
+    .map((c) => (c as { text: string }).text)
+    .join('\n')
   seen.push(t)
   return t
 }
@@ -45,8 +48,19 @@ async function httpClient(o: { elicit?: (message: string) => { action: 'accept' 
 beforeAll(async () => {
   world = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['mcp'], stakeSvvv: parseEther('20') })
   // A policy with a 0.05 ETH per-swap cap, as the default.
-  const wallet = Object.assign(world.wallet, { policy: createPolicy({ maxEthPerSwap: parseEther('0.05'), maxEthPerDay: parseEther('0.2'), maxSlippageBps: 50, allowlist: addressBookContracts(devnet().addresses) }) })
-  http = await serveMcpHttp({ createServer: async () => (await createMcpServer({ wallet, store: world.store, baseURL: emulator().baseURL, ledgerPath: ledgerPathIn(world.stateDir) })).server, token: TOKEN })
+  const wallet = Object.assign(world.wallet, {
+    policy: createPolicy({
+      maxEthPerSwap: parseEther('0.05'),
+      maxEthPerDay: parseEther('0.2'),
+      maxSlippageBps: 50,
+      allowlist: addressBookContracts(devnet().addresses),
+    }),
+  })
+  http = await serveMcpHttp({
+    createServer: async () =>
+      (await createMcpServer({ wallet, store: world.store, baseURL: emulator().baseURL, ledgerPath: ledgerPathIn(world.stateDir) })).server,
+    token: TOKEN,
+  })
 })
 afterAll(async () => {
   await http?.close()
@@ -56,7 +70,26 @@ describe('gondola mcp over Streamable HTTP', () => {
   it('lists every tool, resource and a prompt per Venice character', async () => {
     const client = await httpClient()
     const tools = (await client.listTools()).tools.map((t) => t.name)
-    expect(tools).toEqual(expect.arrayContaining(['get_wallet_balances', 'get_runway', 'quote_swap', 'swap_eth_for_vvv', 'stake_vvv', 'claim_and_stake', 'mint_and_stake_diem', 'confirm_plan', 'mint_inference_key', 'list_keys', 'revoke_key', 'venice_chat', 'venice_image', 'venice_speech', 'venice_embeddings', 'get_ledger']))
+    expect(tools).toEqual(
+      expect.arrayContaining([
+        'get_wallet_balances',
+        'get_runway',
+        'quote_swap',
+        'swap_eth_for_vvv',
+        'stake_vvv',
+        'claim_and_stake',
+        'mint_and_stake_diem',
+        'confirm_plan',
+        'mint_inference_key',
+        'list_keys',
+        'revoke_key',
+        'venice_chat',
+        'venice_image',
+        'venice_speech',
+        'venice_embeddings',
+        'get_ledger',
+      ]),
+    )
     const resources = (await client.listResources()).resources.map((r) => r.uri)
     expect(resources).toEqual(expect.arrayContaining(['gondola://status', 'gondola://ledger', 'gondola://keys', 'gondola://characters']))
     const characters = JSON.parse(((await client.readResource({ uri: 'gondola://characters' })).contents[0] as { text: string }).text) as { slug: string }[]
@@ -121,7 +154,9 @@ describe('gondola mcp over Streamable HTTP', () => {
     expect(r2.planId).toBeUndefined()
     expect(await nonce()).toBe(before + 2)
     // A "no" ends the plan: no pending plan is left, and none of them can be confirmed afterwards.
-    const status = JSON.parse(((await no.readResource({ uri: 'gondola://status' })).contents[0] as { text: string }).text) as { pendingPlans: { planId: string }[] }
+    const status = JSON.parse(((await no.readResource({ uri: 'gondola://status' })).contents[0] as { text: string }).text) as {
+      pendingPlans: { planId: string }[]
+    }
     expect(status.pendingPlans).toEqual([])
     await no.close()
 
@@ -130,7 +165,9 @@ describe('gondola mcp over Streamable HTTP', () => {
     let seenId: string | undefined
     const client = new Client({ name: 'test', version: '1' }, { capabilities: { elicitation: {} } })
     client.setRequestHandler(ElicitRequestSchema, async () => {
-      const s = JSON.parse(((await client.readResource({ uri: 'gondola://status' })).contents[0] as { text: string }).text) as { pendingPlans: { planId: string }[] }
+      const s = JSON.parse(((await client.readResource({ uri: 'gondola://status' })).contents[0] as { text: string }).text) as {
+        pendingPlans: { planId: string }[]
+      }
       seenId = s.pendingPlans[0]?.planId
       return { action: 'decline' }
     })
@@ -193,18 +230,42 @@ describe('gondola mcp over Streamable HTTP', () => {
   })
 
   it('a wrong or missing bearer token gets 401', async () => {
-    const post = (auth?: string) => fetch(http.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(auth ? { authorization: auth } : {}) }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }) })
+    const post = (auth?: string) =>
+      fetch(http.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(auth ? { authorization: auth } : {}) },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+        }),
+      })
     expect((await post()).status).toBe(401)
     expect((await post(`Bearer ${TOKEN}x`)).status).toBe(401)
     const client = new Client({ name: 'bad', version: '1' })
-    await expect(client.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: 'Bearer wrong' } } }))).rejects.toThrow()
+    await expect(
+      client.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: 'Bearer wrong' } } })),
+    ).rejects.toThrow()
   })
 })
 
 describe('gondola mcp over stdio (the CLI)', () => {
   it('serves the same tools to the SDK client, and a refusal is a tool error', async () => {
-    await writeDevnetInfo(world.stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
-    const env = { ...process.env, GONDOLA_STATE_DIR: world.stateDir, GONDOLA_PRIVATE_KEY: world.wallet.privateKey, GONDOLA_KEYSTORE_PASSWORD: '', GONDOLA_LOG_LEVEL: 'error' } as Record<string, string>
+    await writeDevnetInfo(world.stateDir, {
+      rpcUrl: devnet().rpcUrl,
+      chainId: devnet().chainId,
+      addresses: devnet().addresses,
+      accounts: [],
+      veniceBaseUrl: emulator().baseURL,
+    })
+    const env = {
+      ...process.env,
+      GONDOLA_STATE_DIR: world.stateDir,
+      GONDOLA_PRIVATE_KEY: world.wallet.privateKey,
+      GONDOLA_KEYSTORE_PASSWORD: '',
+      GONDOLA_LOG_LEVEL: 'error',
+    } as Record<string, string>
     const transport = new StdioClientTransport({ command: process.execPath, args: [join(process.cwd(), 'bin/gondola.js'), 'mcp'], env, stderr: 'pipe' })
     const stderr: string[] = []
     transport.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()))

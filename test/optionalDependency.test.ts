@@ -9,8 +9,20 @@ describe('optional peer dependencies (src/util/optionalDependency.ts)', () => {
   it('a missing package fails with one line naming it and the install command (exit 3), from each loader', async () => {
     const errors = [
       await importOptional(`${ABSENT}/sub`, 'The Bluesky channel').catch((e: unknown) => e),
-      (() => { try { requireOptional(ABSENT, 'The Bluesky channel') } catch (e) { return e } })(),
-      (() => { try { resolveOptional(`${ABSENT}/dist/x.js`, 'The Bluesky channel') } catch (e) { return e } })(),
+      (() => {
+        try {
+          requireOptional(ABSENT, 'The Bluesky channel')
+        } catch (e) {
+          return e
+        }
+      })(),
+      (() => {
+        try {
+          resolveOptional(`${ABSENT}/dist/x.js`, 'The Bluesky channel')
+        } catch (e) {
+          return e
+        }
+      })(),
     ]
     for (const err of errors) {
       expect(err).toBeInstanceOf(MissingDependencyError)

@@ -54,8 +54,22 @@ describe('the packed package, installed offline into a project made by `gondola 
   it('ships only what runs, and imports from .mjs and from .ts (tsc --noEmit, with types)', { timeout: 600_000 }, async () => {
     const files = (await exec('tar', ['tzf', tarball])).stdout.split('\n').filter(Boolean)
     expect(files.some((f) => f.startsWith('package/test/') || f.startsWith('package/src/') || f.startsWith('package/scripts/'))).toBe(false)
-    expect(files).toEqual(expect.arrayContaining(['package/dist/src/index.js', 'package/dist/src/index.d.ts', 'package/dist/src/emulator/spec/openapi.yaml', 'package/dist/src/devnet/artifacts/contracts.json', 'package/dist/src/devnet/artifacts/uniswap.json', 'package/dist/src/devnet/contracts/Staking.sol', 'package/dist/agents/personas/gondolier.json', 'package/bin/gondola.js', 'package/README.md']))
-    const installed = JSON.parse((await exec('node', ['-e', 'process.stdout.write(JSON.stringify(require("gondola/package.json")))'], { cwd: proj })).stdout) as { dependencies: Record<string, string> }
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package/dist/src/index.js',
+        'package/dist/src/index.d.ts',
+        'package/dist/src/emulator/spec/openapi.yaml',
+        'package/dist/src/devnet/artifacts/contracts.json',
+        'package/dist/src/devnet/artifacts/uniswap.json',
+        'package/dist/src/devnet/contracts/Staking.sol',
+        'package/dist/agents/personas/gondolier.json',
+        'package/bin/gondola.js',
+        'package/README.md',
+      ]),
+    )
+    const installed = JSON.parse(
+      (await exec('node', ['-e', 'process.stdout.write(JSON.stringify(require("gondola/package.json")))'], { cwd: proj })).stdout,
+    ) as { dependencies: Record<string, string> }
     expect(Object.keys(installed.dependencies)).not.toContain('tsx')
     // The heavy optional parts are optional peers: not installed with gondola (loaded only by those who use them).
     for (const pkg of ['echarts', '@atproto/api', 'nostr-tools', 'pg', 'pg-boss', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http']) {
@@ -74,7 +88,9 @@ describe('the packed package, installed offline into a project made by `gondola 
     expect(JSON.parse(await readFile(join(proj, 'sub-agent', 'package.json'), 'utf8')).dependencies.gondola).toBe(`file:${tarball}`)
     await rm(join(proj, 'sub-agent'), { recursive: true, force: true })
 
-    await writeFile(join(proj, 'check.mjs'), `import { startLocalWorld, defineAgent } from 'gondola'
+    await writeFile(
+      join(proj, 'check.mjs'),
+      `import { startLocalWorld, defineAgent } from 'gondola'
 import { createWallet } from 'gondola/wallet'
 import { provision } from 'gondola/keys'
 import { createAgentHost } from 'gondola/host'
@@ -85,13 +101,16 @@ const models = await (await fetch(world.veniceBaseUrl + '/models')).json()
 await world.stop()
 const social = await loadAgent('social-bot')
 console.log(JSON.stringify({ fns: [startLocalWorld, defineAgent, createWallet, provision, createAgentHost, defineTool].map((f) => typeof f), models: models.data.length, social: social.name }))
-`)
+`,
+    )
     const out = JSON.parse((await sh(process.execPath, ['check.mjs'])).stdout)
     expect(out).toMatchObject({ fns: Array(6).fill('function'), social: 'social-bot' })
     expect(out.models).toBeGreaterThan(0)
 
     await mkdir(join(proj, 'typed'))
-    await writeFile(join(proj, 'typed', 'check.ts'), `import { defineAgent, startLocalWorld, type AgentDefinition, type LocalWorld } from 'gondola'
+    await writeFile(
+      join(proj, 'typed', 'check.ts'),
+      `import { defineAgent, startLocalWorld, type AgentDefinition, type LocalWorld } from 'gondola'
 import { createWallet, type Wallet } from 'gondola/wallet'
 import { provision, type ProvisionReturnType } from 'gondola/keys'
 import { createAgentHost, type AgentHost } from 'gondola/host'
@@ -102,8 +121,23 @@ const steps: number = def.maxSteps
 const wrong: string = def.maxSteps
 export type T = [LocalWorld, Wallet, ProvisionReturnType, AgentHost]
 export { startLocalWorld, createWallet, provision, createAgentHost, startDevnet, steps, wrong }
-`)
-    await writeFile(join(proj, 'typed', 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] }, include: ['check.ts'] }))
+`,
+    )
+    await writeFile(
+      join(proj, 'typed', 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+        },
+        include: ['check.ts'],
+      }),
+    )
     await sh(join(proj, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', 'typed'])
   })
 
@@ -119,7 +153,12 @@ export { startLocalWorld, createWallet, provision, createAgentHost, startDevnet,
 
   it('journey (a): the README quick start in the scaffold — a new agent with a custom tool, run from the CLI', { timeout: 900_000 }, async () => {
     // npm run devnet   (terminal 1; the emulator's admin endpoint lets journey (b) move its clock)
-    const devnet = spawn('npm', ['run', 'devnet', '--', '--json'], { cwd: proj, env: { ...process.env, ...env, VENICE_EMULATOR_ADMIN: 'true' }, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+    const devnet = spawn('npm', ['run', 'devnet', '--', '--json'], {
+      cwd: proj,
+      env: { ...process.env, ...env, VENICE_EMULATOR_ADMIN: 'true' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    })
     children.push(devnet)
     world = await new Promise((res, rej) => {
       createInterface({ input: devnet.stdout! }).on('line', (l) => l.startsWith('{') && res(JSON.parse(l)))
@@ -142,7 +181,9 @@ export { startLocalWorld, createWallet, provision, createAgentHost, startDevnet,
     expect(text).not.toContain(PASSWORD)
   })
 
-  it('journey (b): a 20-agent fleet with per-agent limits, re-run idempotently; a new limit rotates; keys mint is idempotent', { timeout: 900_000 }, async () => {
+  it('journey (b): a 20-agent fleet with per-agent limits, re-run idempotently; a new limit rotates; keys mint is idempotent', {
+    timeout: 900_000,
+  }, async () => {
     const limit = (i: number) => (i === 1 ? 1.5 : 0.25)
     const bots = Array.from({ length: 20 }, (_, i) => `bot${String(i + 1).padStart(2, '0')}`)
     await writeFile(join(proj, 'fleet.csv'), ['agent,diem', ...bots.map((b, i) => `${b},${limit(i + 1)}`)].join('\n'))
@@ -153,7 +194,12 @@ export { startLocalWorld, createWallet, provision, createAgentHost, startDevnet,
     const warp = (async () => {
       while (warping) {
         await new Promise((r) => setTimeout(r, 2_000))
-        if (warping) await fetch(`${world.veniceBaseUrl}/_emulator/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: 20_000 }) })
+        if (warping)
+          await fetch(`${world.veniceBaseUrl}/_emulator/clock`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ advanceMs: 20_000 }),
+          })
       }
     })()
     let first
@@ -164,7 +210,14 @@ export { startLocalWorld, createWallet, provision, createAgentHost, startDevnet,
       await warp
     }
     expect(first.agents).toHaveLength(20)
-    expect(first.agents.map((a: { agent: string; status: string; diem: number; key: { consumptionLimit: { diem: number } } }) => [a.agent, a.status, a.diem, a.key.consumptionLimit.diem])).toEqual(bots.map((b, i) => [b, 'minted', limit(i + 1), limit(i + 1)]))
+    expect(
+      first.agents.map((a: { agent: string; status: string; diem: number; key: { consumptionLimit: { diem: number } } }) => [
+        a.agent,
+        a.status,
+        a.diem,
+        a.key.consumptionLimit.diem,
+      ]),
+    ).toEqual(bots.map((b, i) => [b, 'minted', limit(i + 1), limit(i + 1)]))
 
     const again = await json(['provision', '--fleet', 'fleet.csv', '--stake-vvv', '10'])
     expect(again.stake.hashes).toEqual([])
@@ -185,10 +238,13 @@ export { startLocalWorld, createWallet, provision, createAgentHost, startDevnet,
   })
 
   it('journey (c): a social bot with a Venice character, from the README', { timeout: 600_000 }, async () => {
-    await writeFile(join(proj, 'agents', 'satoshi-bot.ts'), `import { socialBot } from 'gondola/agents'
+    await writeFile(
+      join(proj, 'agents', 'satoshi-bot.ts'),
+      `import { socialBot } from 'gondola/agents'
 export default socialBot({ name: 'satoshi-bot', characterSlug: 'satoshi' })
 export { publishPost as run } from 'gondola/agents'   // one run = caption (model) → image → post (code)
-`)
+`,
+    )
     await json(['provision', '--agents', 'satoshi-bot', '--stake-vvv', '10', '--diem-per-agent', '0.5'])
     const run = await json(['run', 'satoshi-bot', '--prompt', 'a gondola at dawn'])
     expect(run).toMatchObject({ agent: 'satoshi-bot', status: 'completed' })

@@ -42,14 +42,18 @@ describe('README', () => {
 
   it('Quick start from a clone, as written: `npx gondola init ../my-agent` scaffolds a project that depends on the clone', { timeout: 300_000 }, async () => {
     const block = /<!-- quick-start: clone -->\n```sh\n([\s\S]*?)```/.exec(readme)?.[1]
-    const lines = block!.split('\n').filter(Boolean).map((l) => l.replace(/\s+#.*$/, ''))
+    const lines = block!
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.replace(/\s+#.*$/, ''))
     expect(lines).toEqual(['npm ci && npm run build', 'npx gondola init ../my-agent && cd ../my-agent'])
     // A clone after `npm ci`, in a temp dir so that ../my-agent lands there too: this checkout's sources, with
     // its node_modules linked (no build: a fresh clone's state).
     const tmp = await mkdtemp(join(tmpdir(), 'gondola-quickstart-'))
     const repo = join(tmp, 'gondola')
     try {
-      for (const f of ['package.json', 'bin', 'src', 'agents', 'tsconfig.json']) await cp(join(import.meta.dirname, '..', f), join(repo, f), { recursive: true })
+      for (const f of ['package.json', 'bin', 'src', 'agents', 'tsconfig.json'])
+        await cp(join(import.meta.dirname, '..', f), join(repo, f), { recursive: true })
       await symlink(join(import.meta.dirname, '..', 'node_modules'), join(repo, 'node_modules'))
       const { stdout } = await run('sh', ['-c', `${lines[1]} && pwd`], { cwd: repo, env: { ...process.env, npm_config_offline: 'true' } })
       expect(stdout.trim().split('\n').at(-1)).toBe(join(tmp, 'my-agent'))

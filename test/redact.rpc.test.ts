@@ -72,7 +72,10 @@ describe('credentials in the RPC URL never leave the process', () => {
     await provision({ wallet, baseURL: emulator().baseURL, store, agents: ['treasurer'], stakeSvvv: parseEther('2'), diemPerAgent: 0.5 })
     const lines: string[] = []
     const host = createAgentHost({
-      wallet, store, baseURL: emulator().baseURL, outboxDir: join(wallet.stateDir, 'outbox'),
+      wallet,
+      store,
+      baseURL: emulator().baseURL,
+      outboxDir: join(wallet.stateDir, 'outbox'),
       funding: { minRunwayHours: 0.0001, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: false },
       logger: createLogger('warn', (line) => void lines.push(line)),
     })
@@ -88,7 +91,10 @@ describe('credentials in the RPC URL never leave the process', () => {
       host.close()
     }
     // What reached the model provider: the chat request that carried the tool result.
-    const sent = emulator().requests().slice(seen).filter((r) => r.url.endsWith('/chat/completions'))
+    const sent = emulator()
+      .requests()
+      .slice(seen)
+      .filter((r) => r.url.endsWith('/chat/completions'))
     expect(sent.some((r) => JSON.stringify(r.body).includes('get_wallet_balances failed'))).toBe(true)
     expect(leaks(JSON.stringify(emulator().requests()))).toEqual([])
     expect(leaks(lines.join('\n'))).toEqual([])
@@ -100,8 +106,16 @@ describe('credentials in the RPC URL never leave the process', () => {
       const wallet = await testWallet(devnet(), { eth: parseEther('1') })
       const { env } = await cliState(devnet(), emulator().baseURL, { GONDOLA_PRIVATE_KEY: wallet.privateKey, DEVNET_RPC_URL: rpcUrl })
       const outputs: string[] = []
-      for (const args of [['wallet', 'balance'], ['wallet', 'balance', '--json'], ['swap', '--eth', '0.001', '--dry-run']]) {
-        const err = (await run(process.execPath, ['bin/gondola.js', ...args], { env }).catch((e: unknown) => e)) as { code: number; stdout: string; stderr: string }
+      for (const args of [
+        ['wallet', 'balance'],
+        ['wallet', 'balance', '--json'],
+        ['swap', '--eth', '0.001', '--dry-run'],
+      ]) {
+        const err = (await run(process.execPath, ['bin/gondola.js', ...args], { env }).catch((e: unknown) => e)) as {
+          code: number
+          stdout: string
+          stderr: string
+        }
         expect(err.code, args.join(' ')).toBeGreaterThan(0)
         expect(err.stderr).toMatch(/^gondola: /m)
         outputs.push(err.stdout, err.stderr)
@@ -123,20 +137,31 @@ describe('credentials in the RPC URL never leave the process', () => {
     const surfaces: Record<string, string> = {}
     const lines: string[] = []
     const spans = new InMemorySpanExporter()
-    const telemetry = startTelemetry({ OTEL_SDK_DISABLED: false, OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none', OTEL_METRIC_EXPORT_INTERVAL: 60_000 } as never, { extraSpanProcessors: [new SimpleSpanProcessor(spans)] })
-    const mcp = await serveMcpHttp({ createServer: async () => (await createMcpServer({ wallet, store, baseURL: emulator().baseURL, characters: false })).server, token: 'redact-token-0123456789abcdefghij' })
+    const telemetry = startTelemetry(
+      { OTEL_SDK_DISABLED: false, OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none', OTEL_METRIC_EXPORT_INTERVAL: 60_000 } as never,
+      { extraSpanProcessors: [new SimpleSpanProcessor(spans)] },
+    )
+    const mcp = await serveMcpHttp({
+      createServer: async () => (await createMcpServer({ wallet, store, baseURL: emulator().baseURL, characters: false })).server,
+      token: 'redact-token-0123456789abcdefghij',
+    })
     const env = readEnv({ GONDOLA_STATE_DIR: wallet.stateDir, VENICE_API_BASE_URL: emulator().baseURL })
     const dash = await startDashboard({ env, wallet, store })
     const client = new Client({ name: 'redact', version: '1' })
     failing = true
     try {
-      await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url), { requestInit: { headers: { authorization: 'Bearer redact-token-0123456789abcdefghij' } } }))
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(mcp.url), { requestInit: { headers: { authorization: 'Bearer redact-token-0123456789abcdefghij' } } }),
+      )
       const tool = (await client.callTool({ name: 'get_wallet_balances', arguments: {} })) as CallToolResult
       expect(tool.isError).toBe(true)
       surfaces.mcpTool = JSON.stringify(tool)
       surfaces.mcpStatus = JSON.stringify(await client.readResource({ uri: 'gondola://status' }))
       expect(surfaces.mcpStatus).toMatch(/"ok\\?":false/)
-      surfaces.mcpCharacters = await client.readResource({ uri: 'gondola://characters' }).then((r) => JSON.stringify(r), (e: unknown) => String(e))
+      surfaces.mcpCharacters = await client.readResource({ uri: 'gondola://characters' }).then(
+        (r) => JSON.stringify(r),
+        (e: unknown) => String(e),
+      )
 
       // The one-time token buys a session cookie; the API answers to the cookie.
       const entered = await fetch(dash.url, { redirect: 'manual' })

@@ -28,7 +28,13 @@ describe('redact', () => {
   })
 
   it('leaves ordinary URLs and paths alone', () => {
-    for (const url of ['https://mainnet.base.org', 'https://api.venice.ai/api/v1/api_keys/generate_web3_key', 'http://127.0.0.1:8545/', 'https://base.llamarpc.com/v2/demo']) expect(redactUrl(url)).toBe(url)
+    for (const url of [
+      'https://mainnet.base.org',
+      'https://api.venice.ai/api/v1/api_keys/generate_web3_key',
+      'http://127.0.0.1:8545/',
+      'https://base.llamarpc.com/v2/demo',
+    ])
+      expect(redactUrl(url)).toBe(url)
     expect(redactUrl(`https://basescan.org/tx/0x${'ab'.repeat(32)}`)).toBe(`https://basescan.org/tx/0x${'ab'.repeat(32)}`)
     expect(looksLikeKey('base-mainnet')).toBe(false)
     expect(redactUrl('not a url')).toBe('not a url')

@@ -20,7 +20,13 @@ afterEach(() => {
 describe('gondola run social-bot --dry-run shows what would be published (issue #28 item 3)', () => {
   it('for each configured channel, exactly the text a real run posts: cut to Bluesky’s 300 graphemes', async () => {
     const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['social-bot'] })
-    await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
+    await writeDevnetInfo(stateDir, {
+      rpcUrl: devnet().rpcUrl,
+      chainId: devnet().chainId,
+      addresses: devnet().addresses,
+      accounts: [],
+      veniceBaseUrl: emulator().baseURL,
+    })
     const key = store.summaries().find((k) => k.agent === 'social-bot')!
     emulator().script(store.reveal(key.id), [{ content: LONG }])
     vi.stubEnv('GONDOLA_STATE_DIR', stateDir)

@@ -70,9 +70,18 @@ function readmeSection(): { commands: string[][]; exports: Record<string, string
 }
 
 describe('social bot end to end (README "Social bot in 5 minutes": devnet, emulator, reference PDS, Nostr relay)', () => {
-  it('imports a classic Eliza character, provisions a limited key, posts on a schedule to Bluesky and Nostr, answers a mention once, survives SIGKILL mid-post without double-posting, and stops at its daily budget', { timeout: 600_000 }, async () => {
+  it('imports a classic Eliza character, provisions a limited key, posts on a schedule to Bluesky and Nostr, answers a mention once, survives SIGKILL mid-post without double-posting, and stops at its daily budget', {
+    timeout: 600_000,
+  }, async () => {
     const { commands, exports } = readmeSection()
-    expect(commands.map((c) => c.slice(0, 2).join(' '))).toEqual(['wallet new', 'faucet --eth', 'provision --agents', 'character import', 'run social-bot', 'run social-bot'])
+    expect(commands.map((c) => c.slice(0, 2).join(' '))).toEqual([
+      'wallet new',
+      'faucet --eth',
+      'provision --agents',
+      'character import',
+      'run social-bot',
+      'run social-bot',
+    ])
     const account = await pds.createAccount('marco')
     const nostrKey = Buffer.from(generateSecretKey()).toString('hex')
     const botPubkey = getPublicKey(Uint8Array.from(Buffer.from(nostrKey, 'hex')))
@@ -89,7 +98,10 @@ describe('social bot end to end (README "Social bot in 5 minutes": devnet, emula
     const json = async (c: string[]) => {
       const { stdout, stderr } = await exec(process.execPath, ['bin/gondola.js', ...argsOf(c)], { env })
       terminal.push(stdout, stderr)
-      return stdout.trim().split('\n').map((l) => JSON.parse(l) as any)
+      return stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as any)
     }
     const [walletNew, faucet, provision, characterImport, dryRun, scheduled] = commands as [string[], string[], string[], string[], string[], string[]]
 
@@ -106,7 +118,10 @@ describe('social bot end to end (README "Social bot in 5 minutes": devnet, emula
     const dry = (await json(dryRun)).at(-1)
     expect(dry).toMatchObject({ agent: 'social-bot', kind: 'social', status: 'dry-run', text: expect.any(String), image: expect.any(String) })
     const reader = new AtpAgent({ service: pds.url })
-    const bskyPosts = async () => (await reader.com.atproto.repo.listRecords({ repo: account.did, collection: 'app.bsky.feed.post', limit: 100 })).data.records.map((r) => r.value as { text: string; embed?: { images: { alt: string }[] } })
+    const bskyPosts = async () =>
+      (await reader.com.atproto.repo.listRecords({ repo: account.did, collection: 'app.bsky.feed.post', limit: 100 })).data.records.map(
+        (r) => r.value as { text: string; embed?: { images: { alt: string }[] } },
+      )
     expect(await bskyPosts()).toEqual([])
 
     // The schedule, every second instead of every hour. First run: killed by SIGKILL while its first post is in flight
@@ -118,7 +133,9 @@ describe('social bot end to end (README "Social bot in 5 minutes": devnet, emula
       let err = ''
       child.stdout!.on('data', (d) => (out += d))
       child.stderr!.on('data', (d) => (err += d))
-      const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) => child.on('exit', (code, signal) => r({ code, signal, out, err })))
+      const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) =>
+        child.on('exit', (code, signal) => r({ code, signal, out, err })),
+      )
       return { child, done, out: () => out }
     }
     const first = start(3)
@@ -135,7 +152,10 @@ describe('social bot end to end (README "Social bot in 5 minutes": devnet, emula
 
     // Someone mentions the bot on Nostr while it is down.
     const fan = generateSecretKey()
-    const mention = finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [['p', botPubkey]], content: 'Marco, where should I eat in Venice?' }, fan)
+    const mention = finalizeEvent(
+      { kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [['p', botPubkey]], content: 'Marco, where should I eat in Venice?' },
+      fan,
+    )
     await Promise.any(pool.publish([relay.url], mention))
 
     // Restart: the saved draft is finished (Bluesky finds its record, Nostr gets it), one more post, then the day's budget.
@@ -148,13 +168,20 @@ describe('social bot end to end (README "Social bot in 5 minutes": devnet, emula
     expect(second.child.exitCode).toBe(null)
     expect(third.code, `${third.out}\n${third.err}`).toBe(1)
     expect(third.err).toContain('Another social bot is running on this state dir')
-    const ticksSoFar = () => second.out().split('\n').filter((l) => l.includes('"kind":"social"')).length
+    const ticksSoFar = () =>
+      second
+        .out()
+        .split('\n')
+        .filter((l) => l.includes('"kind":"social"')).length
     while (ticksSoFar() < 4 || !second.out().includes('"kind":"reply"')) await new Promise((r) => setTimeout(r, 200))
     second.child.kill('SIGINT')
     const restarted = await second.done
     terminal.push(restarted.out, restarted.err)
     expect(restarted.signal).toBe(null) // it stopped itself: replies drained, lock released
-    const lines = restarted.out.trim().split('\n').map((l) => JSON.parse(l) as any)
+    const lines = restarted.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as any)
     const ticks = lines.filter((l) => l.kind === 'social')
     expect(ticks.slice(0, 2).map((t) => t.status)).toEqual(['resumed', 'posted'])
     expect(new Set(ticks.slice(2).map((t) => t.status))).toEqual(new Set(['budget']))
@@ -163,7 +190,12 @@ describe('social bot end to end (README "Social bot in 5 minutes": devnet, emula
 
     // Bluesky: exactly two posts, each with its image and alt text, the text as composed (quotes included).
     const posts = await bskyPosts()
-    const drafts = JSON.parse(await readFile(join(stateDir, 'social', 'social-bot.drafts.json'), 'utf8')).drafts as { text: string; key: string; costDiem: number; done: boolean }[]
+    const drafts = JSON.parse(await readFile(join(stateDir, 'social', 'social-bot.drafts.json'), 'utf8')).drafts as {
+      text: string
+      key: string
+      costDiem: number
+      done: boolean
+    }[]
     expect(drafts.map((d) => d.done)).toEqual([true, true])
     expect(posts.map((p) => p.text).sort()).toEqual(drafts.map((d) => d.text).sort())
     expect(drafts.some((d) => d.text.includes('"'))).toBe(true)
@@ -190,7 +222,9 @@ describe('social bot end to end (README "Social bot in 5 minutes": devnet, emula
     // As a Venice character instead (checked against /characters first): a dry run in its voice; a misspelt slug is exit 3.
     const satoshi = (await json(['run', 'social-bot', '--character', 'satoshi', '--dry-run', '--budget-diem-per-day', '1'])).at(-1)
     expect(satoshi).toMatchObject({ status: 'dry-run', text: expect.stringMatching(/ — Satoshi$/) })
-    const unknown = await exec(process.execPath, ['bin/gondola.js', 'run', 'social-bot', '--character', 'satoshi-nakamotto-typo', '--dry-run'], { env }).catch((e: { code: number; stderr: string }) => e)
+    const unknown = await exec(process.execPath, ['bin/gondola.js', 'run', 'social-bot', '--character', 'satoshi-nakamotto-typo', '--dry-run'], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    )
     expect(unknown).toMatchObject({ code: 3, stderr: expect.stringContaining('--character "satoshi-nakamotto-typo": Venice has no character with that slug') })
 
     // No secret reached the terminal.

@@ -36,14 +36,25 @@ type Row = { agent: string; keyId: string; spendable: number | null; runwayHours
 const figures = (r: Pick<Row, 'spendable' | 'runwayHours'>) => ({ spendable: r.spendable, runwayHours: r.runwayHours })
 
 describe('one status model, six surfaces (issue #25 item 2)', () => {
-  it('CLI, the agent’s get_runway, the dashboard API, MCP (tool and resource), the OTel gauge and the self-funding fetch agree to the last digit, through a rotation and a top-up', { timeout: 300_000 }, async () => {
+  it('CLI, the agent’s get_runway, the dashboard API, MCP (tool and resource), the OTel gauge and the self-funding fetch agree to the last digit, through a rotation and a top-up', {
+    timeout: 300_000,
+  }, async () => {
     const baseURL = emulator().baseURL
     const wallet = await testWallet(devnet(), { eth: parseEther('1') })
     const { stateDir } = wallet
     const keysPath = join(stateDir, 'keys.json')
     const ledgerPath = join(stateDir, 'ledger.jsonl')
     const store = await KeyStore.open({ path: keysPath })
-    await provision({ wallet, baseURL, store, agents: [{ agent: 'small', diem: 0.5 }, { agent: 'big', diem: 2 }], stakeSvvv: parseEther('5') })
+    await provision({
+      wallet,
+      baseURL,
+      store,
+      agents: [
+        { agent: 'small', diem: 0.5 },
+        { agent: 'big', diem: 2 },
+      ],
+      stakeSvvv: parseEther('5'),
+    })
     const admin = createVeniceClient({ baseURL, apiKey: store.reveal(store.keys('ADMIN')[0]!.id) })
 
     const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
@@ -56,7 +67,11 @@ describe('one status model, six surfaces (issue #25 item 2)', () => {
     const bigId = store.keys('INFERENCE').find((k) => k.agent === 'big')!.id
     const bigSecret = store.reveal(bigId)
     const funded = createSelfFundingFetch({
-      baseURL, apiKey: bigSecret, agent: 'big', ledgerPath, funding,
+      baseURL,
+      apiKey: bigSecret,
+      agent: 'big',
+      ledgerPath,
+      funding,
       topUp: createWalletTopUp({ wallet, policy: funding }),
       fetchRateLimits: () => admin.getRateLimits(),
       fetchKeyRecord: async () => (await admin.listApiKeys()).find((k) => k.id === bigId),
@@ -72,7 +87,13 @@ describe('one status model, six surfaces (issue #25 item 2)', () => {
     const mcp = new Client({ name: 'status-test', version: '1' })
     await mcp.connect(clientSide)
     await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: baseURL })
-    const cliEnv = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: wallet.privateKey, GONDOLA_KEYSTORE_PASSWORD: '', VENICE_API_BASE_URL: baseURL }
+    const cliEnv = {
+      ...process.env,
+      GONDOLA_STATE_DIR: stateDir,
+      GONDOLA_PRIVATE_KEY: wallet.privateKey,
+      GONDOLA_KEYSTORE_PASSWORD: '',
+      VENICE_API_BASE_URL: baseURL,
+    }
     // The one-time token buys a session cookie (the dashboard's access rule); the API answers to the cookie.
     const entered = await fetch(dash.url, { redirect: 'manual' })
     const cookie = (entered.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
@@ -97,7 +118,11 @@ describe('one status model, six surfaces (issue #25 item 2)', () => {
       await funded.flush()
 
       // 1. gondola status --json (a subprocess).
-      const cli = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'status', '--json'], { env: cliEnv })).stdout.trim().split('\n').at(-1)!) as { runways: Row[]; keys: { id: string; agent?: string; currentPeriodUsage: { diem: string } | null; consumptionLimit: { diem: number } }[]; rateLimits: { balances: { DIEM?: number; USD?: number } } }
+      const cli = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'status', '--json'], { env: cliEnv })).stdout.trim().split('\n').at(-1)!) as {
+        runways: Row[]
+        keys: { id: string; agent?: string; currentPeriodUsage: { diem: string } | null; consumptionLimit: { diem: number } }[]
+        rateLimits: { balances: { DIEM?: number; USD?: number } }
+      }
       const row = (rows: Row[], agent: string) => rows.find((r) => r.agent === agent)!
       expect(cli.runways.map((r) => r.keyId).sort()).toEqual([bigId, newSmall].sort())
       for (const agent of ['small', 'big']) {
@@ -118,8 +143,12 @@ describe('one status model, six surfaces (issue #25 item 2)', () => {
       const dashboard = await dashStatus()
       expect(dashboard.runways.map((r) => r.keyId).sort()).toEqual([bigId, newSmall].sort())
       // 4. MCP: the get_runway tool and the gondola://status resource.
-      const mcpTool = JSON.parse(((await mcp.callTool({ name: 'get_runway', arguments: {} })) as CallToolResult).content.map((c) => (c as { text: string }).text).join('')) as { runways: Row[] }
-      const mcpResource = JSON.parse(((await mcp.readResource({ uri: 'gondola://status' })).contents[0] as { text: string }).text) as { venice: { runways: Row[] } }
+      const mcpTool = JSON.parse(
+        ((await mcp.callTool({ name: 'get_runway', arguments: {} })) as CallToolResult).content.map((c) => (c as { text: string }).text).join(''),
+      ) as { runways: Row[] }
+      const mcpResource = JSON.parse(((await mcp.readResource({ uri: 'gondola://status' })).contents[0] as { text: string }).text) as {
+        venice: { runways: Row[] }
+      }
       // 5. The self-funding fetch's monitor, re-read from Venice, in the model's printed figures.
       await funded.refreshStatus()
       const fetchView = keyFigures(funded.monitor.snapshot())

@@ -47,7 +47,10 @@ describe('handleShutdown (real process, real signals)', () => {
     await until(() => p.out().includes('step 1 done'))
     p.child.kill(sig)
     expect(await p.done).toEqual({ code: 0, signal: null })
-    const steps = p.out().split('\n').filter((l) => /^step \d+ done$/.test(l))
+    const steps = p
+      .out()
+      .split('\n')
+      .filter((l) => /^step \d+ done$/.test(l))
     // The step in flight when the signal came was finished (its "done" line printed), and nothing after it.
     const named = Number(/finishing step (\d+)/.exec(p.err())?.[1])
     expect(steps.at(-1)).toBe(`step ${named} done`)
@@ -110,7 +113,12 @@ describe('the file lock (wallet journal, social bot, autopilot): a dead owner is
 
   it('a lock written before this machine booted is stale even if its pid is alive now', async () => {
     const path = await journalPath()
-    await forgeLock(`${path}.lock`, { pid: process.pid, hostname: hostname(), bootId: '00000000-0000-0000-0000-000000000000', processStart: processStart(process.pid) })
+    await forgeLock(`${path}.lock`, {
+      pid: process.pid,
+      hostname: hostname(),
+      bootId: '00000000-0000-0000-0000-000000000000',
+      processStart: processStart(process.pid),
+    })
     const lock = await lockFile({ path, timeoutMs: 300, staleMs: 300_000 })
     await lock.release()
   })
@@ -145,16 +153,50 @@ describe('scheduler: an interval job keeps its rate across restarts', () => {
     let now = 1_000_000
     const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) }
     const due: number[] = []
-    await runSchedule([{ name: 'bot', everySeconds: 600, lastStartedAt: () => 1_000_000 - 60_000, run: async (t) => void due.push(t.dueAt) }], { clock, maxRuns: 2 })
+    await runSchedule([{ name: 'bot', everySeconds: 600, lastStartedAt: () => 1_000_000 - 60_000, run: async (t) => void due.push(t.dueAt) }], {
+      clock,
+      maxRuns: 2,
+    })
     expect(due).toEqual([1_000_000 + 540_000, 1_000_000 + 1_140_000])
   })
 })
 
 describe('autopilot passes cut short before their history line', () => {
-  const step = (hash: string, value: string, status = 'confirmed') => ({ name: 'swap', label: 'swap', to: '0x0000000000000000000000000000000000000001', value, data: '0x', nonce: 0, hash, raw: '0x', status, signedAt: '2026-12-05T10:00:01.000Z', gasUsed: '21000' })
-  const run = (key: string, intent: string, steps: ReturnType<typeof step>[]) => ({ key, intent, status: 'interrupted', createdAt: '2026-12-05T10:00:00.000Z', updatedAt: '2026-12-05T10:00:00.000Z', steps }) as JournalRun
+  const step = (hash: string, value: string, status = 'confirmed') => ({
+    name: 'swap',
+    label: 'swap',
+    to: '0x0000000000000000000000000000000000000001',
+    value,
+    data: '0x',
+    nonce: 0,
+    hash,
+    raw: '0x',
+    status,
+    signedAt: '2026-12-05T10:00:01.000Z',
+    gasUsed: '21000',
+  })
+  const run = (key: string, intent: string, steps: ReturnType<typeof step>[]) =>
+    ({ key, intent, status: 'interrupted', createdAt: '2026-12-05T10:00:00.000Z', updatedAt: '2026-12-05T10:00:00.000Z', steps }) as JournalRun
   const at = Date.parse('2026-12-05T10:00:00.000Z')
-  const recorded: HistoryEntry = { v: 1, at: '2026-12-05T09:00:00.000Z', epochStart: '2026-12-05T00:00:00.000Z', mode: 'run', target: 1, allowance: 0.5, spent: 0.1, spentPrevEpoch: null, utilisation: 0.2, projectedBefore: 0.5, projectedAfter: 0.8, reached: false, actions: [], ethSpent: '0.1', hashes: ['0xaa'], runwayHours: null, message: 'ok' }
+  const recorded: HistoryEntry = {
+    v: 1,
+    at: '2026-12-05T09:00:00.000Z',
+    epochStart: '2026-12-05T00:00:00.000Z',
+    mode: 'run',
+    target: 1,
+    allowance: 0.5,
+    spent: 0.1,
+    spentPrevEpoch: null,
+    utilisation: 0.2,
+    projectedBefore: 0.5,
+    projectedAfter: 0.8,
+    reached: false,
+    actions: [],
+    ethSpent: '0.1',
+    hashes: ['0xaa'],
+    runwayHours: null,
+    message: 'ok',
+  }
 
   it('are rebuilt from the wallet journal: every sent tx counted, recorded ones and other intents left alone', () => {
     const runs = [
@@ -165,7 +207,15 @@ describe('autopilot passes cut short before their history line', () => {
     ]
     const extra = interruptedPasses([recorded], runs)
     expect(extra).toHaveLength(1)
-    expect(extra[0]).toMatchObject({ at: '2026-12-05T10:00:00.000Z', epochStart: '2026-12-05T00:00:00.000Z', mode: 'run', target: 1, ethSpent: '0.137', hashes: ['0xb1', '0xb2'], reached: false })
+    expect(extra[0]).toMatchObject({
+      at: '2026-12-05T10:00:00.000Z',
+      epochStart: '2026-12-05T00:00:00.000Z',
+      mode: 'run',
+      target: 1,
+      ethSpent: '0.137',
+      hashes: ['0xb1', '0xb2'],
+      reached: false,
+    })
     expect(extra[0]!.actions.map((a) => a.action)).toEqual(['swapEthForVvv', 'stakeVvv'])
     expect(withInterruptedPasses([recorded], runs).map((e) => e.ethSpent)).toEqual(['0.1', '0.137'])
     // Once appended to the history, it is not rebuilt a second time.

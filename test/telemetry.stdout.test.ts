@@ -18,8 +18,20 @@ const BIN = join(process.cwd(), 'bin/gondola.js')
 /** A provisioned state dir and the environment a CLI subprocess needs to use it (raw key, no keystore password). */
 async function world() {
   const w = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer', 'mcp'] })
-  await writeDevnetInfo(w.stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), GONDOLA_STATE_DIR: w.stateDir, GONDOLA_PRIVATE_KEY: w.wallet.privateKey, GONDOLA_KEYSTORE_PASSWORD: '', GONDOLA_LOG_LEVEL: 'error' }
+  await writeDevnetInfo(w.stateDir, {
+    rpcUrl: devnet().rpcUrl,
+    chainId: devnet().chainId,
+    addresses: devnet().addresses,
+    accounts: [],
+    veniceBaseUrl: emulator().baseURL,
+  })
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    GONDOLA_STATE_DIR: w.stateDir,
+    GONDOLA_PRIVATE_KEY: w.wallet.privateKey,
+    GONDOLA_KEYSTORE_PASSWORD: '',
+    GONDOLA_LOG_LEVEL: 'error',
+  }
   for (const k of Object.keys(env)) if (k.startsWith('OTEL_')) delete env[k]
   return { ...w, env }
 }
@@ -63,12 +75,18 @@ async function rawMcpSession(env: Record<string, string>, calls: { name: string;
 describe('stdout carries results only', () => {
   it('OTEL_TRACES_EXPORTER=console: `gondola run treasurer --json` prints one JSON document on stdout; spans go to stderr', async () => {
     const { env } = await world()
-    const { stdout, stderr } = await exec(process.execPath, [BIN, 'run', 'treasurer', '--json'], { env: { ...env, OTEL_TRACES_EXPORTER: 'console' }, timeout: 120_000 })
+    const { stdout, stderr } = await exec(process.execPath, [BIN, 'run', 'treasurer', '--json'], {
+      env: { ...env, OTEL_TRACES_EXPORTER: 'console' },
+      timeout: 120_000,
+    })
     // As `| jq .` reads it: the whole stdout is JSON values, nothing else.
     const lines = stdout.trim().split('\n')
     expect(lines).toHaveLength(1)
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({ agent: 'treasurer', status: 'completed' })
-    const spans = stderr.split('\n').filter((l) => l.startsWith('{"otel":"span"')).map((l) => JSON.parse(l) as { name: string })
+    const spans = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{"otel":"span"'))
+      .map((l) => JSON.parse(l) as { name: string })
     expect(spans.map((s) => s.name)).toContain('invoke_agent treasurer')
   })
 
@@ -76,7 +94,10 @@ describe('stdout carries results only', () => {
     const { env } = await world()
     const port = await unreachablePort()
     const started = Date.now()
-    const { stdout } = await exec(process.execPath, [BIN, 'run', 'treasurer', '--json'], { env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` }, timeout: 120_000 })
+    const { stdout } = await exec(process.execPath, [BIN, 'run', 'treasurer', '--json'], {
+      env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
+      timeout: 120_000,
+    })
     const tookMs = Date.now() - started
     expect(JSON.parse(stdout.trim())).toMatchObject({ status: 'completed' })
     const baseStarted = Date.now()
@@ -126,7 +147,8 @@ describe('guardStdout', () => {
   it('sends every other stdout write to stderr; only the frames stream reaches stdout', async () => {
     const out: string[] = []
     const err: string[] = []
-    const sink = (to: string[]) => new Writable({
+    const sink = (to: string[]) =>
+      new Writable({
         write: (c: Buffer, _e, done) => {
           to.push(c.toString())
           done()

@@ -21,13 +21,21 @@ const devnet = useDevnet()
 // A daily pool so small that the first call leaves the key dry: the second call's 402 runs an on-chain top-up.
 const emulator = useEmulatorOn(devnet, { chainCacheMs: 0, dailyPoolDiem: 0.00001 })
 
-const treasurer = defineAgent({ name: 'treasurer', model: 'qwen3-4b', tools: ['get_wallet_balances', 'get_runway'], prompt: 'Call get_wallet_balances, then get_runway, and report.' })
+const treasurer = defineAgent({
+  name: 'treasurer',
+  model: 'qwen3-4b',
+  tools: ['get_wallet_balances', 'get_runway'],
+  prompt: 'Call get_wallet_balances, then get_runway, and report.',
+})
 const off = { OTEL_SDK_DISABLED: false, OTEL_METRIC_EXPORT_INTERVAL: 60_000 } as const
 
 async function runTreasurer(o: { ethPerTopUp?: bigint } = {}) {
   const world = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
   const host = createAgentHost({
-    wallet: world.wallet, store: world.store, baseURL: emulator().baseURL, outboxDir: join(world.stateDir, 'outbox'),
+    wallet: world.wallet,
+    store: world.store,
+    baseURL: emulator().baseURL,
+    outboxDir: join(world.stateDir, 'outbox'),
     funding: { minRunwayHours: 0.001, cooldownMs: 60_000, ethPerTopUp: o.ethPerTopUp ?? parseEther('0.01'), mintDiem: true },
   })
   const result = await host.run(treasurer)
@@ -96,7 +104,10 @@ describe('OpenTelemetry', () => {
       expect(metric('gondola.model.calls')!.dataPoints[0]!.value).toBe(result.steps)
       expect(metric('gondola.wallet.transactions')).toBeDefined()
 
-      const dump = JSON.stringify(all.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+      const dump = JSON.stringify(
+        all.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })),
+        (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
+      )
       for (const k of store.keys()) expect(dump).not.toContain(store.reveal(k.id))
       expect(dump).not.toContain(wallet.privateKey.slice(2))
       expect(dump).not.toContain(emulator().baseURL)
@@ -145,14 +156,22 @@ describe('OpenTelemetry', () => {
       }
 
       // A tool the model named wrongly: its execute_tool span fails with the runner's error class.
-      await traceToolCall('treasurer', 'no_such_tool', 'call_1', () => runToolCall(new Map(), { id: 'call_1', name: 'no_such_tool', arguments: '{}' }, { agent: 'treasurer' }))
+      await traceToolCall('treasurer', 'no_such_tool', 'call_1', () =>
+        runToolCall(new Map(), { id: 'call_1', name: 'no_such_tool', arguments: '{}' }, { agent: 'treasurer' }),
+      )
       const tool = spans.getFinishedSpans().find((s) => s.name === 'execute_tool no_such_tool')!
       expect(tool.status.code).toBe(2)
       expect(attr(tool, 'error.type')).toBe('unknown_tool')
 
       // A transaction that reverts (finalize with no unstake started): its wallet.tx span carries the error class.
       const err = await withRun(wallet, { intent: 'raw-finalize' }, (run) =>
-        sendCall(wallet, run, 'finalize', async () => ({ label: 'finalize unstake', to: wallet.addresses.staking, abi: stakingAbi, functionName: 'finalizeUnstake', args: [] })),
+        sendCall(wallet, run, 'finalize', async () => ({
+          label: 'finalize unstake',
+          to: wallet.addresses.staking,
+          abi: stakingAbi,
+          functionName: 'finalizeUnstake',
+          args: [],
+        })),
       ).catch((e: unknown) => e)
       expect(err).toMatchObject({ name: 'TransactionRevertedError' })
       const tx = spans.getFinishedSpans().find((s) => s.name === 'wallet.tx finalize')!

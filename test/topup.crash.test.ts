@@ -24,8 +24,11 @@ const journalOf = async (path: string) => JSON.parse(await readFile(path, 'utf8'
 /** A real child process running a top-up (swap, approve, stake, mint DIEM, stake DIEM) that SIGKILLs itself at `hook` of `step`. */
 async function killedTopUp(step: string, hook: 'afterSign' | 'afterBroadcast') {
   const w = await testWallet(devnet(), { eth: parseEther('1') })
-  const c = childWallet(devnet(), { key: w.privateKey, stateDir: w.stateDir, extra: { hooks: `{ ${hook}: (s) => { if (s.name === '${step}') kill() } }` } },
-    `return await requestTopUp({ wallet, policy: { mintDiem: true, cooldownMs: ${HOUR} } }, { eth: ${ETH}n, reason: 'runway', idempotencyKey: 'topup:killed' })`)
+  const c = childWallet(
+    devnet(),
+    { key: w.privateKey, stateDir: w.stateDir, extra: { hooks: `{ ${hook}: (s) => { if (s.name === '${step}') kill() } }` } },
+    `return await requestTopUp({ wallet, policy: { mintDiem: true, cooldownMs: ${HOUR} } }, { eth: ${ETH}n, reason: 'runway', idempotencyKey: 'topup:killed' })`,
+  )
   await c.ready
   c.go()
   return { w, c }
@@ -45,7 +48,10 @@ describe('an interrupted top-up is finished on the next run (SIGKILL at every st
       const next = await testWallet(devnet(), { privateKey: w.privateKey, stateDir: await mkdtemp(join(tmpdir(), 'gondola-next-')) })
       expect(unfinishedTopUps(next).map((r) => r.key)).toEqual(['topup:killed'])
       const r = await requestTopUp({ wallet: next, policy: { mintDiem: true, cooldownMs: HOUR } }, { eth: ETH, reason: 'runway' })
-      expect(r, `${points[i]!.step}/${points[i]!.hook}`).toMatchObject({ ok: true, summary: expect.stringMatching(/^finished an interrupted top-up: swapped 0\.01 ETH/) })
+      expect(r, `${points[i]!.step}/${points[i]!.hook}`).toMatchObject({
+        ok: true,
+        summary: expect.stringMatching(/^finished an interrupted top-up: swapped 0\.01 ETH/),
+      })
       const after = await journalOf(w.journal.path)
       expect(after.runs).toHaveLength(1)
       expect(after.runs[0]!.status).toBe('done')

@@ -78,7 +78,9 @@ describe('one retry policy (src/util/retry.ts), openai-node rules', () => {
       await expect(withRetries(getOnce(bad.url), { maxRetries: 4, classify, sleep: async () => {} })).rejects.toMatchObject({ status: 400 })
       expect(bad.requests()).toBe(1)
       const waits: number[] = []
-      await expect(withRetries(getOnce(down.url), { maxRetries: 3, classify, sleep: async (ms) => void waits.push(ms), random: () => 0 })).rejects.toMatchObject({ status: 500 })
+      await expect(
+        withRetries(getOnce(down.url), { maxRetries: 3, classify, sleep: async (ms) => void waits.push(ms), random: () => 0 }),
+      ).rejects.toMatchObject({ status: 500 })
       expect(down.requests()).toBe(4)
       expect(waits).toEqual([500, 1000, 2000])
     } finally {

@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest'
 import {
-  AuthenticationError, BadRequestError, createVeniceClient, generate, InsufficientBalanceError, InternalServerError,
-  APIConnectionError, InvalidResponseError, NotFoundError, PermissionDeniedError, RateLimitError, parseVeniceHeaders,
-  retryDelayMs, backoffMs, toVeniceError,
+  AuthenticationError,
+  BadRequestError,
+  createVeniceClient,
+  generate,
+  InsufficientBalanceError,
+  InternalServerError,
+  APIConnectionError,
+  InvalidResponseError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  parseVeniceHeaders,
+  retryDelayMs,
+  backoffMs,
+  toVeniceError,
 } from '../src/venice/index.js'
 
 const KEY = 'vk_supersecretkey_0123456789abcdef'
@@ -17,19 +29,34 @@ function fakeFetch(responses: Array<() => Response>) {
   }
   return { fn, calls }
 }
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => () =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  () =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
 
 const rateLimitsBody = {
   data: {
-    accessPermitted: true, apiTier: { id: 'paid', isCharged: true }, balances: { USD: 1, DIEM: 2.5 },
-    keyExpiration: null, nextEpochBegins: '2026-08-02T00:00:00.000Z', rateLimits: [{ apiModelId: 'm', rateLimits: [{ amount: 20, type: 'RPM' }] }],
+    accessPermitted: true,
+    apiTier: { id: 'paid', isCharged: true },
+    balances: { USD: 1, DIEM: 2.5 },
+    keyExpiration: null,
+    nextEpochBegins: '2026-08-02T00:00:00.000Z',
+    rateLimits: [{ apiModelId: 'm', rateLimits: [{ amount: 20, type: 'RPM' }] }],
   },
 }
 
 describe('generate', () => {
   it('maps each status to one class with status, request id and the server message', () => {
-    const cases: Array<[number, Function]> = [[400, BadRequestError], [401, AuthenticationError], [402, InsufficientBalanceError], [403, PermissionDeniedError], [404, NotFoundError], [429, RateLimitError], [500, InternalServerError], [503, InternalServerError]]
+    const cases: Array<[number, Function]> = [
+      [400, BadRequestError],
+      [401, AuthenticationError],
+      [402, InsufficientBalanceError],
+      [403, PermissionDeniedError],
+      [404, NotFoundError],
+      [429, RateLimitError],
+      [500, InternalServerError],
+      [503, InternalServerError],
+    ]
     for (const [status, cls] of cases) {
       const err = generate(status, { error: 'nope' }, new Headers({ 'cf-ray': 'ray-1' }))
       expect(err).toBeInstanceOf(cls)
@@ -49,12 +76,30 @@ describe('generate', () => {
 
 describe('headers and retry timing', () => {
   it('parses balances, limits, request id and deprecation', () => {
-    const h = parseVeniceHeaders(new Headers({
-      'x-venice-balance-diem': '12.5', 'x-venice-balance-usd': '0', 'x-ratelimit-limit-requests': '20',
-      'x-ratelimit-remaining-requests': '19', 'x-ratelimit-reset-requests': '1790000000', 'x-ratelimit-reset-tokens': '3',
-      'CF-RAY': 'abc-IAD', 'x-venice-model-deprecation-warning': 'going away', 'x-ratelimit-limit-tokens': 'garbage',
-    }))
-    expect(h).toMatchObject({ balanceDiem: 12.5, balanceUsd: 0, limitRequests: 20, remainingRequests: 19, resetRequestsAtMs: 1_790_000_000_000, resetTokensInMs: 3000, requestId: 'abc-IAD', deprecationWarning: 'going away', limitTokens: undefined })
+    const h = parseVeniceHeaders(
+      new Headers({
+        'x-venice-balance-diem': '12.5',
+        'x-venice-balance-usd': '0',
+        'x-ratelimit-limit-requests': '20',
+        'x-ratelimit-remaining-requests': '19',
+        'x-ratelimit-reset-requests': '1790000000',
+        'x-ratelimit-reset-tokens': '3',
+        'CF-RAY': 'abc-IAD',
+        'x-venice-model-deprecation-warning': 'going away',
+        'x-ratelimit-limit-tokens': 'garbage',
+      }),
+    )
+    expect(h).toMatchObject({
+      balanceDiem: 12.5,
+      balanceUsd: 0,
+      limitRequests: 20,
+      remainingRequests: 19,
+      resetRequestsAtMs: 1_790_000_000_000,
+      resetTokensInMs: 3000,
+      requestId: 'abc-IAD',
+      deprecationWarning: 'going away',
+      limitTokens: undefined,
+    })
   })
   it('prefers retry-after-ms, then Retry-After, then the 429 reset, then backoff', () => {
     expect(retryDelayMs({ attempt: 0, headers: new Headers({ 'retry-after-ms': '1200', 'retry-after': '9' }), now: 0, resetAtMs: 5000 })).toBe(1200)
@@ -91,7 +136,9 @@ describe('createVeniceClient REST', () => {
     expect(String(err.message) + JSON.stringify(err.serverMessage)).not.toContain('supersecret')
   })
   it('gives up after maxRetries on connection errors with APIConnectionError', async () => {
-    const boom = () => { throw new TypeError(`fetch failed for ${KEY}`) }
+    const boom = () => {
+      throw new TypeError(`fetch failed for ${KEY}`)
+    }
     const f = fakeFetch([boom, boom, boom])
     const c = createVeniceClient({ baseURL: 'http://x/api/v1', apiKey: KEY, fetch: f.fn, sleep: async () => {} })
     const err = await c.listModels().catch((e) => e)

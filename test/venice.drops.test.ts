@@ -57,7 +57,10 @@ describe('dropped connections are typed and retried like 5xx', () => {
     emulator().setFaults({ dropRate: 0.5, seed: 3 })
     try {
       for (let i = 0; i < 6; i++) {
-        const { completion } = await callModel({ openai: venice.openai, sleep: async (ms) => void slept.push(ms), maxServerRetries: 8 }, { model: 'qwen3-4b', messages: [{ role: 'user', content: `hi ${i}` }] })
+        const { completion } = await callModel(
+          { openai: venice.openai, sleep: async (ms) => void slept.push(ms), maxServerRetries: 8 },
+          { model: 'qwen3-4b', messages: [{ role: 'user', content: `hi ${i}` }] },
+        )
         expect(completion.choices).toHaveLength(1)
       }
     } finally {
@@ -102,7 +105,11 @@ describe('dropped connections are typed and retried like 5xx', () => {
     const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['social-bot'] })
     const { fetch, counts } = countingFetch()
     const host = createAgentHost({
-      wallet, store, baseURL: emulator().baseURL, outboxDir: join(stateDir, 'outbox'), fetch,
+      wallet,
+      store,
+      baseURL: emulator().baseURL,
+      outboxDir: join(stateDir, 'outbox'),
+      fetch,
       funding: { minRunwayHours: 0.0001, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: false },
     })
     emulator().setFaults({ dropRate: 0.2, seed: 20, scope: 'all' })

@@ -57,7 +57,9 @@ describe('a redirecting server (a wrong VENICE_API_BASE_URL)', () => {
     const { apiKey } = emulator().createKey(OWNER)
     const venice = createVeniceClient({ baseURL: redirectorURL, apiKey })
     const before = { ...seen }
-    const err = await callModel({ openai: venice.openai, maxServerRetries: 4 }, { model: 'qwen3-4b', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e)
+    const err = await callModel({ openai: venice.openai, maxServerRetries: 4 }, { model: 'qwen3-4b', messages: [{ role: 'user', content: 'hi' }] }).catch(
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(UnexpectedRedirectError)
     expect((err as Error).message).toContain('/api/v1/chat/completions')
     expect(seen.redirector - before.redirector).toBe(1)

@@ -48,7 +48,10 @@ describe('gondola wallet / swap CLI', () => {
     expect(JSON.parse(dry.stdout)).toMatchObject({ status: 'planned', approved: true, hashes: [] })
     // The plan names each transaction: approve is simulated; stake needs that approval first, so it cannot be.
     const steps = JSON.parse(dry.stdout).steps as { functionName: string; to: string; simulated: boolean; args: Record<string, string> }[]
-    expect(steps.map((s) => [s.functionName, s.to, s.simulated])).toEqual([['approve', d.addresses.vvv, true], ['stake', d.addresses.staking, false]])
+    expect(steps.map((s) => [s.functionName, s.to, s.simulated])).toEqual([
+      ['approve', d.addresses.vvv, true],
+      ['stake', d.addresses.staking, false],
+    ])
     expect(steps[0]!.args).toEqual({ spender: d.addresses.staking, amount: parseEther(out.amountOut).toString() })
     const dryText = await gondola('stake', '--all', '--dry-run')
     expect(dryText.stdout).toContain(`\n  stake ${out.amountOut} VVV → ${d.addresses.staking} (stake) 0 ETH, not simulated`)

@@ -69,7 +69,12 @@ describe('stakeVvv', () => {
     const approveTx = await devnet().publicClient.getTransaction({ hash: first.hashes[0]! })
     expect(approveTx.input).not.toContain(maxUint256.toString(16))
     // Pre-set allowance: the approve is skipped.
-    const walletClientAllowance = await w.publicClient.readContract({ address: w.addresses.vvv, abi: vvvAbi, functionName: 'allowance', args: [w.address, w.addresses.staking] })
+    const walletClientAllowance = await w.publicClient.readContract({
+      address: w.addresses.vvv,
+      abi: vvvAbi,
+      functionName: 'allowance',
+      args: [w.address, w.addresses.staking],
+    })
     expect(walletClientAllowance).toBe(0n)
     const wc = createWalletClient({ account: privateKeyToAccount(w.privateKey), transport: http(devnet().rpcUrl), chain: devnetChain(devnet().rpcUrl) })
     const h = await wc.writeContract({ address: w.addresses.vvv, abi: vvvAbi, functionName: 'approve', args: [w.addresses.staking, parseEther('5')] })
@@ -110,7 +115,12 @@ describe('createWallet', () => {
   it('rejects an RPC endpoint on another chain than the address book', async () => {
     const publicClient = createPublicClient({ transport: http(devnet().rpcUrl) }) as PublicClient<Transport, Chain | undefined>
     await expect(
-      createWallet({ account: privateKeyToAccount(generatePrivateKey()), publicClient, addresses: { ...devnet().addresses, chainId: 8453 }, stateDir: '/tmp/none' }),
+      createWallet({
+        account: privateKeyToAccount(generatePrivateKey()),
+        publicClient,
+        addresses: { ...devnet().addresses, chainId: 8453 },
+        stateDir: '/tmp/none',
+      }),
     ).rejects.toMatchObject({ name: 'ChainMismatchError', shortMessage: expect.stringContaining('chain 31337') })
   })
 })

@@ -103,7 +103,14 @@ describe('topUp', () => {
   })
 
   it('resumes a crashed top-up by key without repeating the swap', async () => {
-    const w = await testWallet(devnet(), { eth: parseEther('1'), hooks: { afterBroadcast: (s) => { if (s.name === 'approve') throw new Error('crash') } } })
+    const w = await testWallet(devnet(), {
+      eth: parseEther('1'),
+      hooks: {
+        afterBroadcast: (s) => {
+          if (s.name === 'approve') throw new Error('crash')
+        },
+      },
+    })
     await expect(topUp(w, { eth: parseEther('0.01'), idempotencyKey: 'k' })).rejects.toThrow('crash')
     const again = await testWallet(devnet(), { privateKey: w.privateKey, stateDir: w.stateDir })
     const r = await topUp(again, { eth: parseEther('0.01'), idempotencyKey: 'k' })

@@ -65,12 +65,21 @@ describe('gas sized to the call and the balance', () => {
     })
     const publicClient = createPublicClient({ transport }) as PublicClient<Transport, Chain | undefined>
     const stateDir = await mkdtemp(join(tmpdir(), 'gondola-oog-'))
-    const wallet = await createWallet({ account: privateKeyToAccount(w.privateKey), publicClient, addresses: devnet().addresses, stateDir, pollingIntervalMs: 20 })
+    const wallet = await createWallet({
+      account: privateKeyToAccount(w.privateKey),
+      publicClient,
+      addresses: devnet().addresses,
+      stateDir,
+      pollingIntervalMs: 20,
+    })
     const r = await stakeVvv(wallet, { amount: parseEther('10') })
     expect(lowered).toBe(2) // the first estimate (lowered) and the re-estimate after out of gas
     expect(r.hashes).toHaveLength(2) // approve + stake (the out-of-gas attempt is not the result)
     expect(await devnet().publicClient.getTransactionCount({ address: w.address })).toBe(3) // approve, stake (out of gas), stake
-    const stake = wallet.journal.runs().at(-1)!.steps.find((s) => s.name === 'stake')!
+    const stake = wallet.journal
+      .runs()
+      .at(-1)!
+      .steps.find((s) => s.name === 'stake')!
     expect(stake.status).toBe('confirmed')
     expect((await getBalances(wallet)).svvv.total).toBe(parseEther('10'))
   })

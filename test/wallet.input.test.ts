@@ -93,7 +93,17 @@ describe('keystore and signers', () => {
     const ethersSigner = await toSigner(new EthersWallet(key))
     expect(ethersSigner.address).toBe(viemSigner.address)
     expect(await ethersSigner.signMessage('venice token')).toBe(await viemSigner.signMessage('venice token'))
-    const tx = { type: 'eip1559', chainId: 31337, nonce: 0, to: viemSigner.address, data: '0x', value: 1n, gas: 21000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n } as const
+    const tx = {
+      type: 'eip1559',
+      chainId: 31337,
+      nonce: 0,
+      to: viemSigner.address,
+      data: '0x',
+      value: 1n,
+      gas: 21000n,
+      maxFeePerGas: 2n,
+      maxPriorityFeePerGas: 1n,
+    } as const
     expect(await ethersSigner.signTransaction(tx)).toBe(await viemSigner.signTransaction(tx))
     await expect(toSigner({} as never)).rejects.toMatchObject({ name: 'UnsupportedSignerError' })
   })

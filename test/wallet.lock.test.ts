@@ -40,7 +40,10 @@ function childHoldingLock(journalPath: string): { child: ChildProcess; locked: P
     process.stdout.write('locked\\n')
     process.stdin.once('data', async () => { await lock.release(); process.exit(0) })
   `
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, JOURNAL: journalPath }, stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, JOURNAL: journalPath },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
   const locked = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => (d.toString().includes('locked') ? resolve() : undefined))
     child.on('exit', (code) => reject(new Error(`child exited early (${code})`)))
@@ -65,7 +68,9 @@ describe('two wallet objects on one journal', () => {
     // One run finished before the other signed.
     expect([order.slice(0, 2), order.slice(2)].map((p) => p[0]!.split(':')[0] === p[1]!.split(':')[0])).toEqual([true, true])
     const journal = JSON.parse(await readFile(a.journal.path, 'utf8'))
-    expect(journal.runs.map((r: { key: string; status: string; steps: { nonce: number; status: string }[] }) => [r.status, r.steps.map((s) => [s.nonce, s.status])])).toEqual([
+    expect(
+      journal.runs.map((r: { key: string; status: string; steps: { nonce: number; status: string }[] }) => [r.status, r.steps.map((s) => [s.nonce, s.status])]),
+    ).toEqual([
       ['done', [[0, 'confirmed']]],
       ['done', [[1, 'confirmed']]],
     ])

@@ -28,7 +28,10 @@ async function countingSigner() {
 
 describe('spend policy', () => {
   it('reads its limits from configuration, the allowlist from the address book', () => {
-    const p = policyFromEnv({ GONDOLA_POLICY_MAX_ETH_PER_SWAP: '0.1', GONDOLA_POLICY_MAX_ETH_PER_DAY: '0.3', GONDOLA_POLICY_MAX_SLIPPAGE_BPS: 30 }, devnet().addresses)
+    const p = policyFromEnv(
+      { GONDOLA_POLICY_MAX_ETH_PER_SWAP: '0.1', GONDOLA_POLICY_MAX_ETH_PER_DAY: '0.3', GONDOLA_POLICY_MAX_SLIPPAGE_BPS: 30 },
+      devnet().addresses,
+    )
     expect(p).toMatchObject({ maxEthPerSwap: parseEther('0.1'), maxEthPerDay: parseEther('0.3'), maxSlippageBps: 30 })
     expect(p.allowlist).toContain(devnet().addresses.swapRouter)
     expect(() => createPolicy({ ...p, maxSlippageBps: 5000 })).toThrow(/outside 1..1000/)
@@ -48,7 +51,12 @@ describe('spend policy', () => {
 
   it('the daily cap counts what was signed today (UTC) and resets the next UTC day', async () => {
     let now = new Date('2026-08-01T23:00:00Z')
-    const policy = { ...policyFromEnv({ GONDOLA_POLICY_MAX_ETH_PER_SWAP: '0.05', GONDOLA_POLICY_MAX_ETH_PER_DAY: '0.03', GONDOLA_POLICY_MAX_SLIPPAGE_BPS: 50 }, devnet().addresses) }
+    const policy = {
+      ...policyFromEnv(
+        { GONDOLA_POLICY_MAX_ETH_PER_SWAP: '0.05', GONDOLA_POLICY_MAX_ETH_PER_DAY: '0.03', GONDOLA_POLICY_MAX_SLIPPAGE_BPS: 50 },
+        devnet().addresses,
+      ),
+    }
     const w = await testWallet(devnet(), { eth: parseEther('1'), policy, now: () => now })
     await swapEthForVvv(w, { amountIn: parseEther('0.02') })
     const err = await swapEthForVvv(w, { amountIn: parseEther('0.02'), idempotencyKey: 'second' }).catch((e: unknown) => e)
@@ -74,7 +82,9 @@ describe('spend policy', () => {
     const w = await testWallet(devnet(), { account: signer })
     const stranger: Address = '0x000000000000000000000000000000000000dEaD'
     const send = (to: Address, args: unknown[]) =>
-      withRun(w, { intent: `t:${to}:${String(args[1])}` }, (run) => sendCall(w, run, 'x', async () => ({ label: 'approve', to, abi: vvvAbi, functionName: 'approve', args })))
+      withRun(w, { intent: `t:${to}:${String(args[1])}` }, (run) =>
+        sendCall(w, run, 'x', async () => ({ label: 'approve', to, abi: vvvAbi, functionName: 'approve', args })),
+      )
     await expect(send(stranger, [w.addresses.staking, 1n])).rejects.toMatchObject({ code: 'POLICY_NOT_ALLOWLISTED' })
     await expect(send(w.addresses.vvv, [stranger, 1n])).rejects.toMatchObject({ code: 'POLICY_NOT_ALLOWLISTED' })
     await expect(send(w.addresses.vvv, [w.addresses.staking, maxUint256])).rejects.toMatchObject({ code: 'POLICY_UNBOUNDED_APPROVAL' })
@@ -83,7 +93,12 @@ describe('spend policy', () => {
   })
 
   it('the slippage bound comes from the policy, not the caller', async () => {
-    const policy = createPolicy({ maxEthPerSwap: parseEther('0.05'), maxEthPerDay: parseEther('1'), maxSlippageBps: 100, allowlist: addressBookContracts(devnet().addresses) })
+    const policy = createPolicy({
+      maxEthPerSwap: parseEther('0.05'),
+      maxEthPerDay: parseEther('1'),
+      maxSlippageBps: 100,
+      allowlist: addressBookContracts(devnet().addresses),
+    })
     const w = await testWallet(devnet(), { eth: parseEther('1'), policy })
     // An extra `slippageBps` from a model is ignored: the type has no such field and the runtime does not read it.
     const r = await swapEthForVvv(w, { amountIn: parseEther('0.01'), slippageBps: 5000 } as never)

@@ -11,7 +11,13 @@ const now = new Date('2026-08-01T00:00:00Z')
 
 /** A wallet on Base whose only chain access is a scripted multicall (the devnet tests are in wallet.venues.test.ts). */
 function baseWallet(multicall: (args: { contracts: { args: readonly unknown[] }[] }) => unknown[]): Wallet {
-  return { address: me, addresses: baseAddressBook, now: () => now, policy: { allowlist: addressBookContracts(baseAddressBook) }, publicClient: { multicall: async (a: never) => multicall(a) } } as unknown as Wallet
+  return {
+    address: me,
+    addresses: baseAddressBook,
+    now: () => now,
+    policy: { allowlist: addressBookContracts(baseAddressBook) },
+    publicClient: { multicall: async (a: never) => multicall(a) },
+  } as unknown as Wallet
 }
 
 describe('Aerodrome route (Base mainnet)', () => {
@@ -42,7 +48,10 @@ describe('Aerodrome route (Base mainnet)', () => {
 
   it('builds swapExactETHForTokens: ETH as value, WETH→VVV hop on the default factory, recipient self, policy minimum, 20-minute deadline', () => {
     const wallet = baseWallet(() => [])
-    const call = aerodromeRoute.buildSwap(wallet, { quote: { route: 'aerodrome', amountIn: parseEther('0.01'), amountOut: parseEther('9'), stable: false }, amountOutMinimum: parseEther('8.955') })
+    const call = aerodromeRoute.buildSwap(wallet, {
+      quote: { route: 'aerodrome', amountIn: parseEther('0.01'), amountOut: parseEther('9'), stable: false },
+      amountOutMinimum: parseEther('8.955'),
+    })
     expect(call.to).toBe(baseAddressBook.aerodromeRouter)
     expect(call.value).toBe(parseEther('0.01'))
     const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args } as never)

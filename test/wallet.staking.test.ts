@@ -77,7 +77,13 @@ describe('unstake', () => {
     expect(err).toMatchObject({ errorName: 'CooldownInProgress', phase: 'simulation' })
     // Bypassing the pre-checks: the chokepoint's simulation still decodes the reason.
     const raw = await withRun(w, { intent: 'raw-finalize' }, (run) =>
-      sendCall(w, run, 'finalize', async () => ({ label: 'finalize unstake', to: w.addresses.staking, abi: stakingAbi, functionName: 'finalizeUnstake', args: [] })),
+      sendCall(w, run, 'finalize', async () => ({
+        label: 'finalize unstake',
+        to: w.addresses.staking,
+        abi: stakingAbi,
+        functionName: 'finalizeUnstake',
+        args: [],
+      })),
     ).catch((e: unknown) => e)
     expect(raw).toMatchObject({ name: 'TransactionRevertedError', errorName: 'CooldownNotOver' })
     expect(await nonce(w.address)).toBe(sent)

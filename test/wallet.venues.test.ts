@@ -21,7 +21,12 @@ const devnet = useDevnet()
 
 async function aeroPool(): Promise<Address> {
   const a = devnet().addresses
-  return devnet().publicClient.readContract({ address: AERODROME_FACTORY_ADDRESS, abi: aerodromePoolAbi, functionName: 'getPool', args: [a.weth, a.vvv, false] })
+  return devnet().publicClient.readContract({
+    address: AERODROME_FACTORY_ADDRESS,
+    abi: aerodromePoolAbi,
+    functionName: 'getPool',
+    args: [a.weth, a.vvv, false],
+  })
 }
 
 /** A dev account buys VVV with `eth` on one venue, moving that venue's price. */
@@ -35,14 +40,33 @@ async function moveVenue(venue: 'uniswap-v3' | 'aerodrome', eth: bigint): Promis
   const gas = 1_000_000n
   const hash =
     venue === 'uniswap-v3'
-      ? await trader.writeContract({ address: a.swapRouter, abi: swapRouter02Abi, functionName: 'exactInputSingle', args: [{ tokenIn: a.weth, tokenOut: a.vvv, fee: 3000, recipient: me, amountIn: eth, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }], value: eth, gas })
-      : await trader.writeContract({ address: a.aerodromeRouter!, abi: aerodromeRouterAbi, functionName: 'swapExactETHForTokens', args: [0n, [{ from: a.weth, to: a.vvv, stable: false, factory: a.aerodromeFactory! }], me, 2n ** 40n], value: eth, gas })
+      ? await trader.writeContract({
+          address: a.swapRouter,
+          abi: swapRouter02Abi,
+          functionName: 'exactInputSingle',
+          args: [{ tokenIn: a.weth, tokenOut: a.vvv, fee: 3000, recipient: me, amountIn: eth, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }],
+          value: eth,
+          gas,
+        })
+      : await trader.writeContract({
+          address: a.aerodromeRouter!,
+          abi: aerodromeRouterAbi,
+          functionName: 'swapExactETHForTokens',
+          args: [0n, [{ from: a.weth, to: a.vvv, stable: false, factory: a.aerodromeFactory! }], me, 2n ** 40n],
+          value: eth,
+          gas,
+        })
   const receipt = await d.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
   expect({ status: receipt.status, gasUsed: receipt.gasUsed }).toEqual({ status: 'success', gasUsed: expect.any(BigInt) })
 }
 
 describe('best net of gas', () => {
-  const q = (route: 'uniswap-v3' | 'aerodrome', amountOut: string, amountIn = '0.01') => ({ route, amountIn: parseEther(amountIn), amountOut: parseEther(amountOut), ...(route === 'aerodrome' ? { stable: false } : { fee: 3000 }) })
+  const q = (route: 'uniswap-v3' | 'aerodrome', amountOut: string, amountIn = '0.01') => ({
+    route,
+    amountIn: parseEther(amountIn),
+    amountOut: parseEther(amountOut),
+    ...(route === 'aerodrome' ? { stable: false } : { fee: 3000 }),
+  })
   it('a venue with the better gross output loses when its extra gas costs more than the difference', () => {
     const uni = q('uniswap-v3', '9.99')
     const aero = q('aerodrome', '10') // 0.1 % more VVV, but 25 000 more gas
@@ -69,11 +93,25 @@ describe('Aerodrome on the devnet', () => {
     const read = d.publicClient.readContract
     expect(await read({ address: AERODROME_FACTORY_ADDRESS, abi: aerodromePoolAbi, functionName: 'isPool', args: [pool] })).toBe(true)
     expect(await read({ address: AERODROME_FACTORY_ADDRESS, abi: aerodromePoolAbi, functionName: 'getFee', args: [pool, false] })).toBe(30n)
-    expect(await read({ address: AERODROME_FACTORY_ADDRESS, abi: aerodromePoolAbi, functionName: 'getPool', args: [a.weth, a.vvv, true] })).toBe('0x0000000000000000000000000000000000000000')
+    expect(await read({ address: AERODROME_FACTORY_ADDRESS, abi: aerodromePoolAbi, functionName: 'getPool', args: [a.weth, a.vvv, true] })).toBe(
+      '0x0000000000000000000000000000000000000000',
+    )
     expect(await read({ address: AERODROME_ROUTER_ADDRESS, abi: aerodromeRouterAbi, functionName: 'defaultFactory' })).toBe(AERODROME_FACTORY_ADDRESS)
     expect(await read({ address: AERODROME_ROUTER_ADDRESS, abi: aerodromeRouterAbi, functionName: 'weth' })).toBe(a.weth)
-    expect(await read({ address: AERODROME_ROUTER_ADDRESS, abi: aerodromeRouterAbi, functionName: 'poolFor', args: [a.vvv, a.weth, false, AERODROME_FACTORY_ADDRESS] })).toBe(pool)
-    const [rWeth, rVvv] = await read({ address: AERODROME_ROUTER_ADDRESS, abi: aerodromeRouterAbi, functionName: 'getReserves', args: [a.weth, a.vvv, false, AERODROME_FACTORY_ADDRESS] })
+    expect(
+      await read({
+        address: AERODROME_ROUTER_ADDRESS,
+        abi: aerodromeRouterAbi,
+        functionName: 'poolFor',
+        args: [a.vvv, a.weth, false, AERODROME_FACTORY_ADDRESS],
+      }),
+    ).toBe(pool)
+    const [rWeth, rVvv] = await read({
+      address: AERODROME_ROUTER_ADDRESS,
+      abi: aerodromeRouterAbi,
+      functionName: 'getReserves',
+      args: [a.weth, a.vvv, false, AERODROME_FACTORY_ADDRESS],
+    })
     expect([rWeth, rVvv]).toEqual([parseEther('5000'), parseEther('4900000')])
   })
 
@@ -84,10 +122,20 @@ describe('Aerodrome on the devnet', () => {
     const amountIn = parseEther('3')
     const expected = volatileAmountOut(amountIn, parseEther('5000'), parseEther('4900000'), 30n)
     expect(await d.publicClient.readContract({ address: pool, abi: aerodromePoolAbi, functionName: 'getAmountOut', args: [amountIn, a.weth] })).toBe(expected)
-    const amounts = await d.publicClient.readContract({ address: AERODROME_ROUTER_ADDRESS, abi: aerodromeRouterAbi, functionName: 'getAmountsOut', args: [amountIn, [{ from: a.weth, to: a.vvv, stable: false, factory: AERODROME_FACTORY_ADDRESS }]] })
+    const amounts = await d.publicClient.readContract({
+      address: AERODROME_ROUTER_ADDRESS,
+      abi: aerodromeRouterAbi,
+      functionName: 'getAmountsOut',
+      args: [amountIn, [{ from: a.weth, to: a.vvv, stable: false, factory: AERODROME_FACTORY_ADDRESS }]],
+    })
     expect(amounts).toEqual([amountIn, expected])
     // A hop with no pool prices at 0 rather than reverting, as on Base.
-    const stable = await d.publicClient.readContract({ address: AERODROME_ROUTER_ADDRESS, abi: aerodromeRouterAbi, functionName: 'getAmountsOut', args: [amountIn, [{ from: a.weth, to: a.vvv, stable: true, factory: AERODROME_FACTORY_ADDRESS }]] })
+    const stable = await d.publicClient.readContract({
+      address: AERODROME_ROUTER_ADDRESS,
+      abi: aerodromeRouterAbi,
+      functionName: 'getAmountsOut',
+      args: [amountIn, [{ from: a.weth, to: a.vvv, stable: true, factory: AERODROME_FACTORY_ADDRESS }]],
+    })
     expect(stable).toEqual([amountIn, 0n])
   })
 
@@ -125,16 +173,26 @@ describe('Aerodrome stable pools (x³y + y³x)', () => {
     const deployer = devnetWallet(d, 5)
     const me = deployer.account.address
     await d.fund(me, { vvv: parseEther('1000') })
-    const factoryAbi = [...aerodromePoolAbi, ...parseAbi(['function createPool(address tokenA, address tokenB, bool stable) returns (address)', 'function mint(address to) returns (uint256)'])]
+    const factoryAbi = [
+      ...aerodromePoolAbi,
+      ...parseAbi(['function createPool(address tokenA, address tokenB, bool stable) returns (address)', 'function mint(address to) returns (uint256)']),
+    ]
     const wethAbi = parseAbi(['function deposit() payable', 'function transfer(address to, uint256 amount) returns (bool)'])
     const wait = async (hash: `0x${string}`) => expect((await d.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })).status).toBe('success')
     await wait(await deployer.writeContract({ address: AERODROME_FACTORY_ADDRESS, abi: factoryAbi, functionName: 'createPool', args: [a.weth, a.vvv, true] }))
-    const pool = await d.publicClient.readContract({ address: AERODROME_FACTORY_ADDRESS, abi: aerodromePoolAbi, functionName: 'getPool', args: [a.weth, a.vvv, true] })
+    const pool = await d.publicClient.readContract({
+      address: AERODROME_FACTORY_ADDRESS,
+      abi: aerodromePoolAbi,
+      functionName: 'getPool',
+      args: [a.weth, a.vvv, true],
+    })
     await wait(await deployer.writeContract({ address: a.weth, abi: wethAbi, functionName: 'deposit', value: parseEther('1000') }))
     await wait(await deployer.writeContract({ address: a.weth, abi: wethAbi, functionName: 'transfer', args: [pool, parseEther('1000')] }))
     await wait(await deployer.writeContract({ address: a.vvv, abi: wethAbi, functionName: 'transfer', args: [pool, parseEther('1000')] }))
     await wait(await deployer.writeContract({ address: pool, abi: factoryAbi, functionName: 'mint', args: [me] }))
-    expect(await d.publicClient.readContract({ address: AERODROME_FACTORY_ADDRESS, abi: aerodromePoolAbi, functionName: 'getFee', args: [pool, true] })).toBe(5n)
+    expect(await d.publicClient.readContract({ address: AERODROME_FACTORY_ADDRESS, abi: aerodromePoolAbi, functionName: 'getFee', args: [pool, true] })).toBe(
+      5n,
+    )
 
     const amountIn = parseEther('10')
     const expected = stableOut(amountIn, parseEther('1000'), parseEther('1000'), 5n)
@@ -149,15 +207,35 @@ describe('Aerodrome stable pools (x³y + y³x)', () => {
     expect(stableQuote.amountOut).toBe(stableOut(parseEther('0.01'), parseEther('1000'), parseEther('1000'), 5n))
     expect(q).toMatchObject({ route: 'aerodrome', stable: false })
     // A real swap through the router on the stable curve passes the pool's k check and pays the quote.
-    const before = await d.publicClient.readContract({ address: a.vvv, abi: parseAbi(['function balanceOf(address) view returns (uint256)']), functionName: 'balanceOf', args: [me] })
-    await wait(await deployer.writeContract({ address: AERODROME_ROUTER_ADDRESS, abi: aerodromeRouterAbi, functionName: 'swapExactETHForTokens', args: [expected, [{ from: a.weth, to: a.vvv, stable: true, factory: AERODROME_FACTORY_ADDRESS }], me, 2n ** 40n], value: amountIn }))
-    const after = await d.publicClient.readContract({ address: a.vvv, abi: parseAbi(['function balanceOf(address) view returns (uint256)']), functionName: 'balanceOf', args: [me] })
+    const before = await d.publicClient.readContract({
+      address: a.vvv,
+      abi: parseAbi(['function balanceOf(address) view returns (uint256)']),
+      functionName: 'balanceOf',
+      args: [me],
+    })
+    await wait(
+      await deployer.writeContract({
+        address: AERODROME_ROUTER_ADDRESS,
+        abi: aerodromeRouterAbi,
+        functionName: 'swapExactETHForTokens',
+        args: [expected, [{ from: a.weth, to: a.vvv, stable: true, factory: AERODROME_FACTORY_ADDRESS }], me, 2n ** 40n],
+        value: amountIn,
+      }),
+    )
+    const after = await d.publicClient.readContract({
+      address: a.vvv,
+      abi: parseAbi(['function balanceOf(address) view returns (uint256)']),
+      functionName: 'balanceOf',
+      args: [me],
+    })
     expect(after - before).toBe(expected)
     // Exact output on the stable pool: no closed form, stepped exact-input quotes; the input found buys the target.
     const target = parseEther('3')
     const exact = await quoteVenues(w, { amountOut: target }, { venues: ['aerodrome'] })
     const stableIn = exact.candidates.find((c) => c.stable)!.amountIn
-    expect(await d.publicClient.readContract({ address: pool, abi: aerodromePoolAbi, functionName: 'getAmountOut', args: [stableIn, a.weth] })).toBeGreaterThanOrEqual(target)
+    expect(
+      await d.publicClient.readContract({ address: pool, abi: aerodromePoolAbi, functionName: 'getAmountOut', args: [stableIn, a.weth] }),
+    ).toBeGreaterThanOrEqual(target)
     expect(stableIn).toBeLessThan((parseEther('3') * 10_010n) / 10_000n) // ≈ 1:1 plus the 0.05 % fee
   })
 })

@@ -80,7 +80,12 @@ function startLoopProcess(em: RemoteEmulator, apiKey: string, side: LoopSide, wa
  * within a second of each other: the machine's speed drifts over tens of seconds (a shared VM), and comparing
  * whole processes run one after the other mixed that drift into the ratio.
  */
-async function loopRound(em: RemoteEmulator, apiKey: string, sides: LoopSide[], o: { warm: number; blocks: number; runs: number; pinned: boolean }): Promise<Record<LoopSide, LoopBlock[]>> {
+async function loopRound(
+  em: RemoteEmulator,
+  apiKey: string,
+  sides: LoopSide[],
+  o: { warm: number; blocks: number; runs: number; pinned: boolean },
+): Promise<Record<LoopSide, LoopBlock[]>> {
   const procs: Partial<Record<LoopSide, LoopProcess>> = {}
   try {
     for (const side of sides) procs[side] = await startLoopProcess(em, apiKey, side, o.warm, o.pinned)
@@ -124,7 +129,8 @@ export async function overhead(em: RemoteEmulator): Promise<BenchRow[]> {
   // A side's figure in a round: the median of its blocks. A ratio in a round: the median of its block-by-block
   // ratios (each block against the other side's block of the same turn). Over rounds: medians, with the spread.
   const figure = (side: LoopSide, f: (x: LoopBlock) => number) => raw.map((round) => median(round[side].map(f)))
-  const ratios = (side: LoopSide, f: (x: LoopBlock) => number, against: LoopSide = 'bare') => raw.map((round) => median(round[side].map((x, i) => f(x) / f(round[against][i]!))))
+  const ratios = (side: LoopSide, f: (x: LoopBlock) => number, against: LoopSide = 'bare') =>
+    raw.map((round) => median(round[side].map((x, i) => f(x) / f(round[against][i]!))))
   const r = { a: figure('gondola', wall), b: figure('bare', wall), ratios: ratios('gondola', wall) }
   const cpuRatios = ratios('gondola', cpu)
   const aiWall = ratios('aisdk', wall)
@@ -137,24 +143,54 @@ export async function overhead(em: RemoteEmulator): Promise<BenchRow[]> {
   const [q1, q3] = quartiles(own.added)
   return [
     {
-      issue: 18, metric: 'agent loop: time per step (2-step tool run; each side in its own warmed-up process per round; emulator in its own process) vs bare openai SDK loop',
-      value: median(r.a), baseline: median(r.b), ratio: median(r.ratios), unit: 'ms', goal: '≤ 1.05× bare', spread: `ratio ${range(r.ratios)} over ${r.ratios.length} rounds (a round: fresh warmed-up processes taking turns, 10 blocks of 100 runs each; its ratio: the median of block-by-block ratios)${pinned ? '; client and emulator pinned to separate cores' : ''}`,
+      issue: 18,
+      metric:
+        'agent loop: time per step (2-step tool run; each side in its own warmed-up process per round; emulator in its own process) vs bare openai SDK loop',
+      value: median(r.a),
+      baseline: median(r.b),
+      ratio: median(r.ratios),
+      unit: 'ms',
+      goal: '≤ 1.05× bare',
+      spread: `ratio ${range(r.ratios)} over ${r.ratios.length} rounds (a round: fresh warmed-up processes taking turns, 10 blocks of 100 runs each; its ratio: the median of block-by-block ratios)${pinned ? '; client and emulator pinned to separate cores' : ''}`,
     },
     {
-      issue: 18, metric: 'agent loop: client CPU time per step (same rounds; steadier than wall time under load)',
-      value: median(figure('gondola', cpu)), baseline: realStep, ratio: median(cpuRatios), unit: 'µs', goal: '≤ 1.05× bare', spread: `ratio ${range(cpuRatios)} over ${cpuRatios.length} rounds`,
+      issue: 18,
+      metric: 'agent loop: client CPU time per step (same rounds; steadier than wall time under load)',
+      value: median(figure('gondola', cpu)),
+      baseline: realStep,
+      ratio: median(cpuRatios),
+      unit: 'µs',
+      goal: '≤ 1.05× bare',
+      spread: `ratio ${range(cpuRatios)} over ${cpuRatios.length} rounds`,
     },
     {
-      issue: 18, metric: "agent loop: (reference) the bare loop with fetchOptions { redirect: 'error' }, the one fetch option Gondola's client sets (fetch then skips cloning each request), same rounds, vs the bare default",
-      value: median(figure('bareNoFollow', wall)), baseline: median(r.b), ratio: median(noFollow), unit: 'ms', spread: `ratio ${range(noFollow)}; Gondola is ${median(oursVsNoFollow).toFixed(2)}× this loop's time per step (${range(oursVsNoFollow)})`,
+      issue: 18,
+      metric:
+        "agent loop: (reference) the bare loop with fetchOptions { redirect: 'error' }, the one fetch option Gondola's client sets (fetch then skips cloning each request), same rounds, vs the bare default",
+      value: median(figure('bareNoFollow', wall)),
+      baseline: median(r.b),
+      ratio: median(noFollow),
+      unit: 'ms',
+      spread: `ratio ${range(noFollow)}; Gondola is ${median(oursVsNoFollow).toFixed(2)}× this loop's time per step (${range(oursVsNoFollow)})`,
     },
     {
-      issue: 18, metric: 'agent loop: AI SDK 6 generateText (OpenAI-compatible provider, same tool) time per step, same rounds, vs bare openai SDK loop',
-      value: median(figure('aisdk', wall)), baseline: median(r.b), ratio: median(aiWall), unit: 'ms', spread: `ratio ${range(aiWall)}; Gondola is ${median(aiVsOurs).toFixed(2)}× faster per step (${range(aiVsOurs)})`,
+      issue: 18,
+      metric: 'agent loop: AI SDK 6 generateText (OpenAI-compatible provider, same tool) time per step, same rounds, vs bare openai SDK loop',
+      value: median(figure('aisdk', wall)),
+      baseline: median(r.b),
+      ratio: median(aiWall),
+      unit: 'ms',
+      spread: `ratio ${range(aiWall)}; Gondola is ${median(aiVsOurs).toFixed(2)}× faster per step (${range(aiVsOurs)})`,
     },
     {
-      issue: 18, metric: 'agent loop: CPU Gondola adds per step without the network (runner with its ledger minus the bare loop, both through the openai SDK on a canned fetch), against a real bare step\'s client CPU above',
-      value: median(own.added), baseline: realStep, ratio: (realStep + median(own.added)) / realStep, unit: 'µs', goal: '≤ 1.05× bare',
+      issue: 18,
+      metric:
+        "agent loop: CPU Gondola adds per step without the network (runner with its ledger minus the bare loop, both through the openai SDK on a canned fetch), against a real bare step's client CPU above",
+      value: median(own.added),
+      baseline: realStep,
+      ratio: (realStep + median(own.added)) / realStep,
+      unit: 'µs',
+      goal: '≤ 1.05× bare',
       spread: `median of ${own.added.length} block-pair differences, quartiles ${q1.toFixed(1)} to ${q3.toFixed(1)} µs (Gondola ${own.ours.toFixed(1)} µs vs bare ${own.bare.toFixed(1)} µs per canned step)`,
     },
   ]
@@ -210,7 +246,8 @@ export async function ownCost(blocks = 100): Promise<{ added: number[]; ours: nu
 /** Every message down an error's cause chain, e.g. "Connection error. / fetch failed / other side closed". */
 function causes(e: unknown): string {
   const out: string[] = []
-  for (let c = e; c && out.length < 6; c = (c as { cause?: unknown }).cause) out.push(c instanceof Error ? `${c.message}${(c as { code?: string }).code ? ` (${(c as { code?: string }).code})` : ''}` : String(c))
+  for (let c = e; c && out.length < 6; c = (c as { cause?: unknown }).cause)
+    out.push(c instanceof Error ? `${c.message}${(c as { code?: string }).code ? ` (${(c as { code?: string }).code})` : ''}` : String(c))
   return out.join(' / ')
 }
 
@@ -248,7 +285,26 @@ function gcFn(): { now: () => void; settled: () => Promise<void> } {
  * Measures steps/s and the heap each agent leaves behind (its conversation and result; Gondola's
  * also its ledger line). Any failed agent makes the bench fail.
  */
-async function fleet(em: RemoteEmulator, n: number, tools: boolean, connections: number, rounds: number): Promise<{ ours: number[]; bare: number[]; ratios: number[]; heapOurs: number[]; heapBare: number[]; inFlightOurs: number[]; inFlightBare: number[]; resultsOurs: number[]; resultsBare: number[]; maxOpen: number; retried: { ours: number; bare: number }; failures: { ours: number; bare: number } }> {
+async function fleet(
+  em: RemoteEmulator,
+  n: number,
+  tools: boolean,
+  connections: number,
+  rounds: number,
+): Promise<{
+  ours: number[]
+  bare: number[]
+  ratios: number[]
+  heapOurs: number[]
+  heapBare: number[]
+  inFlightOurs: number[]
+  inFlightBare: number[]
+  resultsOurs: number[]
+  resultsBare: number[]
+  maxOpen: number
+  retried: { ours: number; bare: number }
+  failures: { ours: number; bare: number }
+}> {
   const apiKey = await em.createKey(OWNER)
   const gc = gcFn()
   const heapOurs: number[] = []
@@ -297,7 +353,9 @@ async function fleet(em: RemoteEmulator, n: number, tools: boolean, connections:
     if (failed.length) {
       // Reported as a row (goal 0) rather than thrown, so one bad round does not hide the other figures.
       failures[heap === heapOurs ? 'ours' : 'bare'] += failed.length
-      process.stderr.write(`bench: ${failed.length} of ${n} agents failed (${heap === heapOurs ? 'gondola' : 'bare'}): ${[...new Set(failed.map((f) => f.why))].slice(0, 3).join('; ')}\n`)
+      process.stderr.write(
+        `bench: ${failed.length} of ${n} agents failed (${heap === heapOurs ? 'gondola' : 'bare'}): ${[...new Set(failed.map((f) => f.why))].slice(0, 3).join('; ')}\n`,
+      )
     }
     // Retries are allowed here (they are part of running 10,000 agents) but must be visible.
     if (stats.chatRequests < steps) throw new Error(`the server saw ${stats.chatRequests} chat requests for ${steps} steps`)
@@ -351,47 +409,116 @@ async function fleet(em: RemoteEmulator, n: number, tools: boolean, connections:
       },
     }
   }
-  const r = await interleave(rounds, () => measure(ours, heapOurs), () => measure(bare, heapBare))
+  const r = await interleave(
+    rounds,
+    () => measure(ours, heapOurs),
+    () => measure(bare, heapBare),
+  )
   return { ours: r.a, bare: r.b, ratios: r.ratios, heapOurs, heapBare, inFlightOurs, inFlightBare, resultsOurs, resultsBare, maxOpen, retried, failures }
 }
 
 export async function fleetRows(em: RemoteEmulator, onlyTenK = false): Promise<BenchRow[]> {
   await em.setRateLimits(UNLIMITED)
-  const k = onlyTenK ? { ours: [0], bare: [1], ratios: [0], heapOurs: [0], heapBare: [1], inFlightOurs: [0], inFlightBare: [1], resultsOurs: [0], resultsBare: [1], failures: { ours: 0, bare: 0 } } : await fleet(em, 1_000, true, 128, 3)
+  const k = onlyTenK
+    ? {
+        ours: [0],
+        bare: [1],
+        ratios: [0],
+        heapOurs: [0],
+        heapBare: [1],
+        inFlightOurs: [0],
+        inFlightBare: [1],
+        resultsOurs: [0],
+        resultsBare: [1],
+        failures: { ours: 0, bare: 0 },
+      }
+    : await fleet(em, 1_000, true, 128, 3)
   const tenK = await fleet(em, 10_000, false, 128, 5)
   const heapRatio = (o: number[], b: number[]) => median(o.map((x, i) => x / b[i]!))
   return [
     {
-      issue: 18, metric: '1,000 agents × 2-step tool runs in one process: model steps per second (128-socket pools)',
-      value: median(k.ours), baseline: median(k.bare), ratio: median(k.ratios), unit: 'steps/s', spread: `ratio ${range(k.ratios)} over ${k.ratios.length} rounds`,
+      issue: 18,
+      metric: '1,000 agents × 2-step tool runs in one process: model steps per second (128-socket pools)',
+      value: median(k.ours),
+      baseline: median(k.bare),
+      ratio: median(k.ratios),
+      unit: 'steps/s',
+      spread: `ratio ${range(k.ratios)} over ${k.ratios.length} rounds`,
     },
     {
-      issue: 18, metric: '1,000 agents: retained heap per agent (conversation + result; Gondola also its ledger lines)',
-      value: median(k.heapOurs), baseline: median(k.heapBare), ratio: heapRatio(k.heapOurs, k.heapBare), unit: 'KiB',
+      issue: 18,
+      metric: '1,000 agents: retained heap per agent (conversation + result; Gondola also its ledger lines)',
+      value: median(k.heapOurs),
+      baseline: median(k.heapBare),
+      ratio: heapRatio(k.heapOurs, k.heapBare),
+      unit: 'KiB',
     },
     {
-      issue: 18, metric: '1,000 agents: retained heap per agent, results only (runner and ledger released)',
-      value: median(k.resultsOurs), baseline: median(k.resultsBare), ratio: heapRatio(k.resultsOurs, k.resultsBare), unit: 'KiB',
+      issue: 18,
+      metric: '1,000 agents: retained heap per agent, results only (runner and ledger released)',
+      value: median(k.resultsOurs),
+      baseline: median(k.resultsBare),
+      ratio: heapRatio(k.resultsOurs, k.resultsBare),
+      unit: 'KiB',
     },
     {
-      issue: 18, metric: '10,000 agents at once (1 step each), one process: model steps per second, 0 failed agents',
-      value: median(tenK.ours), baseline: median(tenK.bare), ratio: median(tenK.ratios), unit: 'steps/s', goal: '≥ 0.9× bare', spread: `ratio ${range(tenK.ratios)} over ${tenK.ratios.length} rounds`,
+      issue: 18,
+      metric: '10,000 agents at once (1 step each), one process: model steps per second, 0 failed agents',
+      value: median(tenK.ours),
+      baseline: median(tenK.bare),
+      ratio: median(tenK.ratios),
+      unit: 'steps/s',
+      goal: '≥ 0.9× bare',
+      spread: `ratio ${range(tenK.ratios)} over ${tenK.ratios.length} rounds`,
     },
     {
-      issue: 18, metric: '10,000 agents: retained heap per agent (conversation + result; Gondola also its in-memory ledger line)',
-      value: median(tenK.heapOurs), baseline: median(tenK.heapBare), ratio: heapRatio(tenK.heapOurs, tenK.heapBare), unit: 'KiB', goal: '≤ 1.2× bare',
+      issue: 18,
+      metric: '10,000 agents: retained heap per agent (conversation + result; Gondola also its in-memory ledger line)',
+      value: median(tenK.heapOurs),
+      baseline: median(tenK.heapBare),
+      ratio: heapRatio(tenK.heapOurs, tenK.heapBare),
+      unit: 'KiB',
+      goal: '≤ 1.2× bare',
     },
     {
-      issue: 18, metric: '10,000 agents: live heap per agent halfway through the run (full GC while half are in flight)',
-      value: median(tenK.inFlightOurs), baseline: median(tenK.inFlightBare), ratio: heapRatio(tenK.inFlightOurs, tenK.inFlightBare), unit: 'KiB', goal: '≤ 1.2× bare',
+      issue: 18,
+      metric: '10,000 agents: live heap per agent halfway through the run (full GC while half are in flight)',
+      value: median(tenK.inFlightOurs),
+      baseline: median(tenK.inFlightBare),
+      ratio: heapRatio(tenK.inFlightOurs, tenK.inFlightBare),
+      unit: 'KiB',
+      goal: '≤ 1.2× bare',
     },
     {
-      issue: 18, metric: '10,000 agents: retained heap per agent, results only (runner and ledger released)',
-      value: median(tenK.resultsOurs), baseline: median(tenK.resultsBare), ratio: heapRatio(tenK.resultsOurs, tenK.resultsBare), unit: 'KiB',
+      issue: 18,
+      metric: '10,000 agents: retained heap per agent, results only (runner and ledger released)',
+      value: median(tenK.resultsOurs),
+      baseline: median(tenK.resultsBare),
+      ratio: heapRatio(tenK.resultsOurs, tenK.resultsBare),
+      unit: 'KiB',
     },
-    { issue: 18, metric: '10,000 agents: most sockets open at once, counted at the server (pool cap 128)', value: tenK.maxOpen, unit: 'sockets', goal: '≤ 128' },
-    { issue: 18, metric: '10,000 agents: requests retried (server count − steps, all rounds)', value: tenK.retried.ours, baseline: tenK.retried.bare, unit: 'req' },
-    { issue: 18, metric: '10,000 agents: failed agents, all rounds (bare SDK with its default 2 retries as baseline)', value: tenK.failures.ours, baseline: tenK.failures.bare, unit: 'agents', goal: '0' },
+    {
+      issue: 18,
+      metric: '10,000 agents: most sockets open at once, counted at the server (pool cap 128)',
+      value: tenK.maxOpen,
+      unit: 'sockets',
+      goal: '≤ 128',
+    },
+    {
+      issue: 18,
+      metric: '10,000 agents: requests retried (server count − steps, all rounds)',
+      value: tenK.retried.ours,
+      baseline: tenK.retried.bare,
+      unit: 'req',
+    },
+    {
+      issue: 18,
+      metric: '10,000 agents: failed agents, all rounds (bare SDK with its default 2 retries as baseline)',
+      value: tenK.failures.ours,
+      baseline: tenK.failures.bare,
+      unit: 'agents',
+      goal: '0',
+    },
     { issue: 18, metric: '1,000 agents: failed agents, all rounds', value: k.failures.ours, baseline: k.failures.bare, unit: 'agents', goal: '0' },
   ]
 }
@@ -431,7 +558,13 @@ async function sharedKey(em: Emulator, speed: number, limitHeader: 'limit' | 'us
   em.setVariants({})
   const meaning = limitHeader === 'limit' ? '' : ' (limit header = requests made)'
   return [
-    { issue: 6, metric: `50 agents on one ${rpm} RPM key: share of allowed throughput used (${windows} windows)${meaning}`, value: (100 * done) / (rpm * windows), unit: '%', goal: '≥ 95 %' },
+    {
+      issue: 6,
+      metric: `50 agents on one ${rpm} RPM key: share of allowed throughput used (${windows} windows)${meaning}`,
+      value: (100 * done) / (rpm * windows),
+      unit: '%',
+      goal: '≥ 95 %',
+    },
     { issue: 6, metric: `50 agents on one 20 RPM key: 429 responses${meaning}`, value: stats.rateLimited + failed, unit: 'count', goal: '0' },
   ]
 }
@@ -444,7 +577,11 @@ export async function bench(): Promise<BenchRow[]> {
   // load 10, where 60× gives 100 %): that measured the machine, not the limiter.
   const speed = 60
   const realStart = Date.now()
-  const fast = await startEmulator({ chain: createStaticChainReader({ [OWNER]: { svvv: 10n ** 18n } }), dailyPoolDiem: 1e9, clock: () => realStart + (Date.now() - realStart) * speed })
+  const fast = await startEmulator({
+    chain: createStaticChainReader({ [OWNER]: { svvv: 10n ** 18n } }),
+    dailyPoolDiem: 1e9,
+    clock: () => realStart + (Date.now() - realStart) * speed,
+  })
   const remote = await startRemoteEmulator([OWNER])
   try {
     await remote.setRateLimits(UNLIMITED)

@@ -43,18 +43,44 @@ async function byHand(devnet: Devnet, proxy: CountingProxy, account: PrivateKeyA
   const [nonce, block, quoted] = await Promise.all([
     client.getTransactionCount({ address: account.address }),
     client.getBlock(),
-    client.call({ to: a.quoter, data: encodeFunctionData({ abi: quoterExactOut, functionName: 'quoteExactOutputSingle', args: [{ tokenIn: a.weth, tokenOut: a.vvv, amount: TARGET, fee: 3000, sqrtPriceLimitX96: 0n }] }) }),
+    client.call({
+      to: a.quoter,
+      data: encodeFunctionData({
+        abi: quoterExactOut,
+        functionName: 'quoteExactOutputSingle',
+        args: [{ tokenIn: a.weth, tokenOut: a.vvv, amount: TARGET, fee: 3000, sqrtPriceLimitX96: 0n }],
+      }),
+    }),
   ])
   const amountIn = (BigInt(quoted.data!.slice(0, 66)) * 10_050n) / 10_000n
   const maxFeePerGas = block.baseFeePerGas! * 2n + 1_000_000n
   const send = async (i: number, to: Address, data: Hex, value = 0n) => {
     const gas = await client.estimateGas({ account: account.address, to, data, value })
-    const raw = await account.signTransaction({ type: 'eip1559', chainId: devnet.chainId, nonce: nonce + i, to, data, value, gas: gas * 2n, maxFeePerGas, maxPriorityFeePerGas: 1_000_000n })
+    const raw = await account.signTransaction({
+      type: 'eip1559',
+      chainId: devnet.chainId,
+      nonce: nonce + i,
+      to,
+      data,
+      value,
+      gas: gas * 2n,
+      maxFeePerGas,
+      maxPriorityFeePerGas: 1_000_000n,
+    })
     const hash = await client.sendRawTransaction({ serializedTransaction: raw })
     const receipt = await client.getTransactionReceipt({ hash })
     if (receipt.status !== 'success') throw new Error(`hand-minimal step ${i} reverted`)
   }
-  await send(0, a.swapRouter, encodeFunctionData({ abi: swapRouter02Abi, functionName: 'exactInputSingle', args: [{ tokenIn: a.weth, tokenOut: a.vvv, fee: 3000, recipient: account.address, amountIn, amountOutMinimum: TARGET, sqrtPriceLimitX96: 0n }] }), amountIn)
+  await send(
+    0,
+    a.swapRouter,
+    encodeFunctionData({
+      abi: swapRouter02Abi,
+      functionName: 'exactInputSingle',
+      args: [{ tokenIn: a.weth, tokenOut: a.vvv, fee: 3000, recipient: account.address, amountIn, amountOutMinimum: TARGET, sqrtPriceLimitX96: 0n }],
+    }),
+    amountIn,
+  )
   await send(1, a.vvv, encodeFunctionData({ abi: vvvAbi, functionName: 'approve', args: [a.staking, TARGET] }))
   await send(2, a.staking, encodeFunctionData({ abi: stakingAbi, functionName: 'stake', args: [account.address, TARGET] }))
   return proxy.requests
@@ -76,7 +102,14 @@ export async function bench(): Promise<BenchRow[]> {
     const methods = proxy.methods.length
     const hand = await byHand(world.devnet, proxy, await fundedAccount(world.devnet))
     return [
-      { issue: 18, metric: 'provision, fresh wallet: chain HTTP requests (batching client) vs hand-minimal swap + approve + stake', value: gondola, unit: 'req', baseline: hand, goal: '≤ 12 (was 31)' },
+      {
+        issue: 18,
+        metric: 'provision, fresh wallet: chain HTTP requests (batching client) vs hand-minimal swap + approve + stake',
+        value: gondola,
+        unit: 'req',
+        baseline: hand,
+        goal: '≤ 12 (was 31)',
+      },
       { issue: 18, metric: 'provision, fresh wallet: JSON-RPC calls inside those requests', value: methods, unit: 'calls' },
     ]
   } finally {

@@ -31,7 +31,14 @@ export async function bench(): Promise<BenchRow[]> {
   await devnet.stop()
   return [
     { issue: 2, metric: `devnet start + cold deploy (median of 5, ${cold.source})`, value: Math.round(cold.median), unit: 'ms', goal: '< 2000 ms' },
-    { issue: 2, metric: `devnet start from cached state (median of 5, ${cached.source})`, value: Math.round(cached.median), unit: 'ms', baseline: Math.round(cold.median), goal: '< 2000 ms' },
+    {
+      issue: 2,
+      metric: `devnet start from cached state (median of 5, ${cached.source})`,
+      value: Math.round(cached.median),
+      unit: 'ms',
+      baseline: Math.round(cold.median),
+      goal: '< 2000 ms',
+    },
     { issue: 2, metric: 'evm_snapshot + evm_revert round trip', value: Number(snapshotRevert.toFixed(1)), unit: 'ms' },
   ]
 }

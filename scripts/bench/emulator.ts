@@ -20,7 +20,13 @@ const WALLET: Address = '0x000000000000000000000000000000000000bE4c'
  * const { reqPerSec, p50, p99 } = await load({ port, apiKey, total: 2000, concurrency: 32 })
  * ```
  */
-export async function load(o: { port: number; apiKey: string; total: number; concurrency: number; body: string }): Promise<{ reqPerSec: number; p50: number; p99: number; failures: number }> {
+export async function load(o: {
+  port: number
+  apiKey: string
+  total: number
+  concurrency: number
+  body: string
+}): Promise<{ reqPerSec: number; p50: number; p99: number; failures: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.concurrency })
   const latencies: number[] = []
   let sent = 0
@@ -29,7 +35,14 @@ export async function load(o: { port: number; apiKey: string; total: number; con
     new Promise<void>((resolve) => {
       const t0 = performance.now()
       const req = http.request(
-        { agent, host: '127.0.0.1', port: o.port, method: 'POST', path: '/api/v1/chat/completions', headers: { authorization: `Bearer ${o.apiKey}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(o.body) } },
+        {
+          agent,
+          host: '127.0.0.1',
+          port: o.port,
+          method: 'POST',
+          path: '/api/v1/chat/completions',
+          headers: { authorization: `Bearer ${o.apiKey}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(o.body) },
+        },
         (res) => {
           res.resume()
           res.on('end', () => {
@@ -66,7 +79,10 @@ export async function bench(): Promise<BenchRow[]> {
   try {
     await emulator.setRateLimits({ global: { rpm: 1e9, rpd: 1e9, tpm: 1e12 } })
     const apiKey = await emulator.createKey(WALLET)
-    const messages = [{ role: 'system', content: 'You are a helpful agent.' }, { role: 'user', content: 'What is my balance?' }]
+    const messages = [
+      { role: 'system', content: 'You are a helpful agent.' },
+      { role: 'user', content: 'What is my balance?' },
+    ]
     const body = JSON.stringify({ model: 'qwen3-4b', messages })
     const sse = JSON.stringify({ model: 'qwen3-4b', messages, stream: true, stream_options: { include_usage: true } })
     const run = (port: number, b: string, total: number) => load({ port, apiKey, total, concurrency: 32, body: b })
@@ -103,18 +119,42 @@ export async function bench(): Promise<BenchRow[]> {
     const failures = [...json, ...stream].reduce((n, x) => n + x.failures, 0)
     if (failures) throw new Error(`${failures} requests failed during the emulator bench`)
     return [
-      { issue: 4, metric: 'emulator chat/completions throughput (non-streaming, 32 conns, own process)', value: Math.round(median(r.a)), unit: 'req/s', goal: '>= 3000' },
+      {
+        issue: 4,
+        metric: 'emulator chat/completions throughput (non-streaming, 32 conns, own process)',
+        value: Math.round(median(r.a)),
+        unit: 'req/s',
+        goal: '>= 3000',
+      },
       { issue: 4, metric: 'emulator chat/completions latency p50', value: Number(median(json.map((x) => x.p50)).toFixed(2)), unit: 'ms' },
       { issue: 4, metric: 'emulator chat/completions latency p99', value: Number(median(json.map((x) => x.p99)).toFixed(2)), unit: 'ms' },
       {
-        issue: 18, metric: 'emulator chat/completions vs a trivial Fastify POST route (same process, same load, 32 conns)',
-        value: Math.round(median(r.a)), baseline: Math.round(median(r.b)), ratio: median(r.ratios), unit: 'req/s', goal: '≥ 0.5×', spread: `ratio ${range(r.ratios)} over ${r.ratios.length} rounds`,
+        issue: 18,
+        metric: 'emulator chat/completions vs a trivial Fastify POST route (same process, same load, 32 conns)',
+        value: Math.round(median(r.a)),
+        baseline: Math.round(median(r.b)),
+        ratio: median(r.ratios),
+        unit: 'req/s',
+        goal: '≥ 0.5×',
+        spread: `ratio ${range(r.ratios)} over ${r.ratios.length} rounds`,
       },
       {
-        issue: 18, metric: 'emulator vs trivial route: server CPU per request (the child only, without the load generator; ratio = trivial/emulator = requests per CPU-second)',
-        value: Math.round(median(cpu.emulator)), baseline: Math.round(median(cpu.trivial)), ratio: median(cpuRatios), unit: 'µs', spread: `ratio ${range(cpuRatios)} over ${cpuRatios.length} rounds`,
+        issue: 18,
+        metric:
+          'emulator vs trivial route: server CPU per request (the child only, without the load generator; ratio = trivial/emulator = requests per CPU-second)',
+        value: Math.round(median(cpu.emulator)),
+        baseline: Math.round(median(cpu.trivial)),
+        ratio: median(cpuRatios),
+        unit: 'µs',
+        spread: `ratio ${range(cpuRatios)} over ${cpuRatios.length} rounds`,
       },
-      { issue: 18, metric: 'emulator chat/completions, SSE (stream + usage chunk)', value: Math.round(median(stream.map((x) => x.reqPerSec))), baseline: Math.round(median(r.b)), unit: 'req/s' },
+      {
+        issue: 18,
+        metric: 'emulator chat/completions, SSE (stream + usage chunk)',
+        value: Math.round(median(stream.map((x) => x.reqPerSec))),
+        baseline: Math.round(median(r.b)),
+        unit: 'req/s',
+      },
     ]
   } finally {
     await emulator.stop()

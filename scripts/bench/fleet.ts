@@ -31,7 +31,9 @@ const FLEET_SECRET = 'bench-fleet-secret-0123456789'
 const LATENCY_MS = 100
 
 export async function bench(): Promise<BenchRow[]> {
-  const world = await startLocalWorld({ emulator: { chainCacheMs: 0, faults: { latencyMs: LATENCY_MS }, rateLimits: { global: { rpm: 1_000_000, tpm: 1_000_000_000 } } } })
+  const world = await startLocalWorld({
+    emulator: { chainCacheMs: 0, faults: { latencyMs: LATENCY_MS }, rateLimits: { global: { rpm: 1_000_000, tpm: 1_000_000_000 } } },
+  })
   const pg = await startPostgres()
   const stateDir = await mkdtemp(join(tmpdir(), 'gondola-bench-fleet-'))
   const dataDir = await mkdtemp(join(tmpdir(), 'gondola-bench-fleet-data-'))
@@ -43,14 +45,47 @@ export async function bench(): Promise<BenchRow[]> {
     const url = await pg.createDatabase('bench_fleet')
     const db = await openDatabase({ url })
     await migrate(db)
-    const stores = await createStateStores({ GONDOLA_DATABASE_URL: url, GONDOLA_STATE_DIR: stateDir, GONDOLA_KEYSTORE_PASSWORD: 'bench-keystore-password', GONDOLA_FLEET_SECRET: FLEET_SECRET }, { role: 'treasury', database: db })
-    const wallet = await createWallet({ account, publicClient: world.devnet.publicClient, addresses: world.devnet.addresses, stateDir, dataDir, journalStore: stores.journalStore })
-    await provision({ wallet, baseURL: world.veniceBaseUrl, store: await stores.openKeyStore(), agents: ['treasurer'], stakeSvvv: parseEther('20'), diemPerAgent: 100 })
+    const stores = await createStateStores(
+      { GONDOLA_DATABASE_URL: url, GONDOLA_STATE_DIR: stateDir, GONDOLA_KEYSTORE_PASSWORD: 'bench-keystore-password', GONDOLA_FLEET_SECRET: FLEET_SECRET },
+      { role: 'treasury', database: db },
+    )
+    const wallet = await createWallet({
+      account,
+      publicClient: world.devnet.publicClient,
+      addresses: world.devnet.addresses,
+      stateDir,
+      dataDir,
+      journalStore: stores.journalStore,
+    })
+    await provision({
+      wallet,
+      baseURL: world.veniceBaseUrl,
+      store: await stores.openKeyStore(),
+      agents: ['treasurer'],
+      stakeSvvv: parseEther('20'),
+      diemPerAgent: 100,
+    })
     const jobs = await openFleetJobs(db, { runTimeoutSeconds: 300, runRetries: 0, supervise: false })
-    await writeDevnetInfo(stateDir, { rpcUrl: world.devnet.rpcUrl, chainId: world.devnet.chainId, addresses: world.devnet.addresses, accounts: [], veniceBaseUrl: world.veniceBaseUrl })
+    await writeDevnetInfo(stateDir, {
+      rpcUrl: world.devnet.rpcUrl,
+      chainId: world.devnet.chainId,
+      addresses: world.devnet.addresses,
+      accounts: [],
+      veniceBaseUrl: world.veniceBaseUrl,
+    })
 
     const measure = async (workers: number) => {
-      const env = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_DATA_DIR: dataDir, GONDOLA_DATABASE_URL: url, GONDOLA_FLEET_SECRET: FLEET_SECRET, GONDOLA_PRIVATE_KEY: '', GONDOLA_KEYSTORE_PASSWORD: '', GONDOLA_FUNDING_MIN_RUNWAY_HOURS: '1', GONDOLA_LOG_LEVEL: 'error' }
+      const env = {
+        ...process.env,
+        GONDOLA_STATE_DIR: stateDir,
+        GONDOLA_DATA_DIR: dataDir,
+        GONDOLA_DATABASE_URL: url,
+        GONDOLA_FLEET_SECRET: FLEET_SECRET,
+        GONDOLA_PRIVATE_KEY: '',
+        GONDOLA_KEYSTORE_PASSWORD: '',
+        GONDOLA_FUNDING_MIN_RUNWAY_HOURS: '1',
+        GONDOLA_LOG_LEVEL: 'error',
+      }
       const started = new Date()
       const procs = Array.from({ length: workers }, () => {
         const child = spawn(process.execPath, ['bin/gondola.js', 'worker', '--concurrency', '1'], { env, stdio: ['ignore', 'pipe', 'inherit'] })
@@ -60,7 +95,10 @@ export async function bench(): Promise<BenchRow[]> {
       await Promise.all(procs.map((p) => p.ready))
       const waitAll = async (ids: string[]) => {
         for (;;) {
-          const [row] = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[]) AND state IN ('completed', 'failed')", [RUN_QUEUE, ids])
+          const [row] = await db.query<{ n: string }>(
+            "SELECT count(*)::text AS n FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[]) AND state IN ('completed', 'failed')",
+            [RUN_QUEUE, ids],
+          )
           if (Number(row!.n) === ids.length) return
           await new Promise((r) => setTimeout(r, 50))
         }
@@ -76,7 +114,10 @@ export async function bench(): Promise<BenchRow[]> {
       const steps = Number(after!.steps) - Number(before!.steps)
       // Graceful stop: each worker writes its final round-trip count.
       await Promise.all(procs.map((p) => new Promise((resolve) => (p.child.once('exit', resolve), p.child.kill('SIGTERM')))))
-      const rows = await db.query<{ trips: number; steps: number }>("SELECT (info->>'roundTrips')::int AS trips, (info->>'steps')::int AS steps FROM gondola.fleet_workers WHERE role = 'agent' AND started_at >= $1", [started])
+      const rows = await db.query<{ trips: number; steps: number }>(
+        "SELECT (info->>'roundTrips')::int AS trips, (info->>'steps')::int AS steps FROM gondola.fleet_workers WHERE role = 'agent' AND started_at >= $1",
+        [started],
+      )
       const trips = rows.reduce((s, r) => s + (r.trips ?? 0), 0)
       const allSteps = rows.reduce((s, r) => s + (r.steps ?? 0), 0)
       return { stepsPerSecond: steps / seconds, tripsPerStep: trips / allSteps, steps }
@@ -91,8 +132,21 @@ export async function bench(): Promise<BenchRow[]> {
     return [
       { issue: 16, metric: 'fleet: agent steps/s, 1 worker process', value: one.stepsPerSecond, unit: 'steps/s', spread: note },
       { issue: 16, metric: 'fleet: agent steps/s, 2 worker processes (vs 1)', value: two.stepsPerSecond, unit: 'steps/s', baseline: one.stepsPerSecond },
-      { issue: 16, metric: 'fleet: agent steps/s, 4 worker processes (vs 1)', value: four.stepsPerSecond, unit: 'steps/s', baseline: one.stepsPerSecond, goal: 'scales until the shared cores saturate' },
-      { issue: 16, metric: 'fleet: database round trips per agent step (1 / 2 / 4 workers)', value: one.tripsPerStep, unit: 'trips/step', spread: `${one.tripsPerStep.toFixed(1)} / ${two.tripsPerStep.toFixed(1)} / ${four.tripsPerStep.toFixed(1)} (state + pg-boss, polling included)` },
+      {
+        issue: 16,
+        metric: 'fleet: agent steps/s, 4 worker processes (vs 1)',
+        value: four.stepsPerSecond,
+        unit: 'steps/s',
+        baseline: one.stepsPerSecond,
+        goal: 'scales until the shared cores saturate',
+      },
+      {
+        issue: 16,
+        metric: 'fleet: database round trips per agent step (1 / 2 / 4 workers)',
+        value: one.tripsPerStep,
+        unit: 'trips/step',
+        spread: `${one.tripsPerStep.toFixed(1)} / ${two.tripsPerStep.toFixed(1)} / ${four.tripsPerStep.toFixed(1)} (state + pg-boss, polling included)`,
+      },
     ]
   } finally {
     for (const c of children) c.kill('SIGKILL')

@@ -46,9 +46,14 @@ export async function bench(): Promise<BenchRow[]> {
     // MCP vs direct
     const options = { wallet, store, baseURL: world.veniceBaseUrl }
     const direct = mcpTools(createMcpContext(options)).find((t) => t.name === 'get_wallet_balances')!
-    const http = await serveMcpHttp({ createServer: async () => (await createMcpServer({ ...options, characters: false })).server, token: 'bench-token-0123456789abcdefgh' })
+    const http = await serveMcpHttp({
+      createServer: async () => (await createMcpServer({ ...options, characters: false })).server,
+      token: 'bench-token-0123456789abcdefgh',
+    })
     const client = new Client({ name: 'bench', version: '1' })
-    await client.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: 'Bearer bench-token-0123456789abcdefgh' } } }))
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: 'Bearer bench-token-0123456789abcdefgh' } } }),
+    )
     const viaMcp: number[] = []
     const viaDirect: number[] = []
     for (let round = 0; round < 7; round++) {
@@ -72,8 +77,22 @@ export async function bench(): Promise<BenchRow[]> {
     funded.close()
 
     return [
-      { issue: 15, metric: 'MCP tool call (Streamable HTTP, get_wallet_balances) vs the same handler called directly', value: median(viaMcp), unit: 'ms', baseline: median(viaDirect), goal: 'report' },
-      { issue: 15, metric: 'openai chat call through the self-funding fetch vs the bare openai SDK (median of 7 × 40)', value: median(viaWrapped), unit: 'ms', baseline: median(viaBare), goal: 'report' },
+      {
+        issue: 15,
+        metric: 'MCP tool call (Streamable HTTP, get_wallet_balances) vs the same handler called directly',
+        value: median(viaMcp),
+        unit: 'ms',
+        baseline: median(viaDirect),
+        goal: 'report',
+      },
+      {
+        issue: 15,
+        metric: 'openai chat call through the self-funding fetch vs the bare openai SDK (median of 7 × 40)',
+        value: median(viaWrapped),
+        unit: 'ms',
+        baseline: median(viaBare),
+        goal: 'report',
+      },
     ]
   } finally {
     await world.stop()

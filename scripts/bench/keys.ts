@@ -25,7 +25,13 @@ export async function bench(): Promise<BenchRow[]> {
       requests++
       return fetch(input, init)
     }
-    const wallet = await createWallet({ account, publicClient: world.devnet.publicClient, addresses: world.devnet.addresses, stateDir, dataDir: join(stateDir, 'data') })
+    const wallet = await createWallet({
+      account,
+      publicClient: world.devnet.publicClient,
+      addresses: world.devnet.addresses,
+      stateDir,
+      dataDir: join(stateDir, 'data'),
+    })
     const store = await KeyStore.open({ path: join(stateDir, 'keys.json') })
     const params = { wallet, baseURL: world.veniceBaseUrl, store, agents: ['agent'], stakeSvvv: parseEther('20'), diemPerAgent: 1, fetch: countingFetch }
 
@@ -42,9 +48,22 @@ export async function bench(): Promise<BenchRow[]> {
     return [
       { issue: 5, metric: 'fresh wallet → stake + ADMIN + INFERENCE key: wall time', value: Math.round(firstMs), unit: 'ms', goal: '< 2000 ms' },
       { issue: 5, metric: 'fresh wallet → …: transactions sent', value: first.stake.hashes.length, unit: 'tx', goal: '≤ 3 (swap, approve, stake)' },
-      { issue: 5, metric: 'fresh wallet → …: HTTP requests to the Venice API (vs token+POST per key)', value: firstRequests, unit: 'req', baseline: 4, goal: 'extra = 2 read-backs + 1 key list' },
+      {
+        issue: 5,
+        metric: 'fresh wallet → …: HTTP requests to the Venice API (vs token+POST per key)',
+        value: firstRequests,
+        unit: 'req',
+        baseline: 4,
+        goal: 'extra = 2 read-backs + 1 key list',
+      },
       { issue: 5, metric: 'second provision (no-op): wall time', value: Math.round(secondMs), unit: 'ms', baseline: Math.round(firstMs) },
-      { issue: 5, metric: 'second provision (no-op): transactions + mints', value: second.stake.hashes.length + second.agents.filter((a) => a.status === 'minted').length + (second.admin.status === 'minted' ? 1 : 0), unit: '', goal: '0' },
+      {
+        issue: 5,
+        metric: 'second provision (no-op): transactions + mints',
+        value: second.stake.hashes.length + second.agents.filter((a) => a.status === 'minted').length + (second.admin.status === 'minted' ? 1 : 0),
+        unit: '',
+        goal: '0',
+      },
       { issue: 5, metric: 'second provision (no-op): HTTP requests to the Venice API', value: requests, unit: 'req' },
     ]
   } finally {

@@ -45,7 +45,10 @@ export async function bench(): Promise<BenchRow[]> {
     const tarball = join(work, stdout.trim().split('\n').at(-1)!)
     const proj = join(work, 'app')
     execFileSync('mkdir', ['-p', proj])
-    await writeFile(join(proj, 'package.json'), JSON.stringify({ name: 'app', version: '0.0.0', private: true, type: 'module', dependencies: { gondola: `file:${tarball}` } }))
+    await writeFile(
+      join(proj, 'package.json'),
+      JSON.stringify({ name: 'app', version: '0.0.0', private: true, type: 'module', dependencies: { gondola: `file:${tarball}` } }),
+    )
     await installOffline(proj, tarball)
     const kb = Number(execFileSync('du', ['-sk', join(proj, 'node_modules')], { encoding: 'utf8' }).split('\t')[0])
     const bin = join(proj, 'node_modules', 'gondola', 'bin', 'gondola.js')
@@ -54,12 +57,40 @@ export async function bench(): Promise<BenchRow[]> {
     const address = await coldMs([bin, 'wallet', 'address'], proj, { GONDOLA_PRIVATE_KEY: DEV_KEY })
     const imported = await coldMs(['--input-type=module', '-e', "await import('gondola')"], proj)
     const rows: BenchRow[] = [
-      { issue: 25, metric: 'install of the runtime tarball (runtime dependencies only): node_modules', value: kb / 1024, unit: 'MB', goal: '≤ 120 MB (442 MB before)' },
-      { issue: 25, metric: 'cold `gondola --version` from the packed install', value: version / 1000, unit: 's', baseline: node / 1000, goal: '≤ 0.4 s on an idle machine' },
-      { issue: 25, metric: 'cold `gondola wallet address` from the packed install', value: address / 1000, unit: 's', baseline: node / 1000, goal: '≤ 0.4 s on an idle machine' },
-      { issue: 25, metric: "cold `import('gondola')` from the packed install", value: imported / 1000, unit: 's', baseline: node / 1000, goal: '≤ 1 s (≈6.5 s before, busy machine)' },
+      {
+        issue: 25,
+        metric: 'install of the runtime tarball (runtime dependencies only): node_modules',
+        value: kb / 1024,
+        unit: 'MB',
+        goal: '≤ 120 MB (442 MB before)',
+      },
+      {
+        issue: 25,
+        metric: 'cold `gondola --version` from the packed install',
+        value: version / 1000,
+        unit: 's',
+        baseline: node / 1000,
+        goal: '≤ 0.4 s on an idle machine',
+      },
+      {
+        issue: 25,
+        metric: 'cold `gondola wallet address` from the packed install',
+        value: address / 1000,
+        unit: 's',
+        baseline: node / 1000,
+        goal: '≤ 0.4 s on an idle machine',
+      },
+      {
+        issue: 25,
+        metric: "cold `import('gondola')` from the packed install",
+        value: imported / 1000,
+        unit: 's',
+        baseline: node / 1000,
+        goal: '≤ 1 s (≈6.5 s before, busy machine)',
+      },
     ]
-    for (const r of rows) process.stderr.write(`bench runtime: ${r.metric}: ${r.value.toFixed(2)} ${r.unit} (target ${r.goal}; bare node ${(node / 1000).toFixed(2)} s)\n`)
+    for (const r of rows)
+      process.stderr.write(`bench runtime: ${r.metric}: ${r.value.toFixed(2)} ${r.unit} (target ${r.goal}; bare node ${(node / 1000).toFixed(2)} s)\n`)
     return rows
   } finally {
     await rm(work, { recursive: true, force: true, maxRetries: 3 })

@@ -32,7 +32,8 @@ export async function bench(): Promise<BenchRow[]> {
     const perStep = async (runs: number) => {
       const t0 = performance.now()
       let steps = 0
-      for (let i = 0; i < runs; i++) steps += (await runner.run({ agent: 'bench', prompt: 'Please call add with 2 and 3', tools: [add], model: 'qwen3-4b' })).steps
+      for (let i = 0; i < runs; i++)
+        steps += (await runner.run({ agent: 'bench', prompt: 'Please call add with 2 and 3', tools: [add], model: 'qwen3-4b' })).steps
       return (performance.now() - t0) / steps
     }
     await perStep(50) // warm up
@@ -42,17 +43,29 @@ export async function bench(): Promise<BenchRow[]> {
     for (let round = 0; round < 7; round++) {
       off.push(await perStep(100))
       const exporter = new InMemorySpanExporter()
-      const telemetry = startTelemetry({ OTEL_SDK_DISABLED: false, OTEL_METRIC_EXPORT_INTERVAL: 60_000 }, {
-        extraSpanProcessors: [new SimpleSpanProcessor(exporter)],
-        extraMetricReaders: [new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 3_600_000 })],
-      })
+      const telemetry = startTelemetry(
+        { OTEL_SDK_DISABLED: false, OTEL_METRIC_EXPORT_INTERVAL: 60_000 },
+        {
+          extraSpanProcessors: [new SimpleSpanProcessor(exporter)],
+          extraMetricReaders: [
+            new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 3_600_000 }),
+          ],
+        },
+      )
       on.push(await perStep(100))
       spans += exporter.getFinishedSpans().length
       await telemetry.shutdown()
     }
     runner.close()
     return [
-      { issue: 17, metric: `model call (tool loop step) with OpenTelemetry on (in-memory exporter, ${spans} spans) vs off`, value: median(on), unit: 'ms/step', baseline: median(off), goal: 'report' },
+      {
+        issue: 17,
+        metric: `model call (tool loop step) with OpenTelemetry on (in-memory exporter, ${spans} spans) vs off`,
+        value: median(on),
+        unit: 'ms/step',
+        baseline: median(off),
+        goal: 'report',
+      },
     ]
   } finally {
     await em.stop()

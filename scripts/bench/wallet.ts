@@ -46,7 +46,14 @@ async function measureThinWallet(devnet: Devnet): Promise<{ ok: number; costWei:
   const account = privateKeyToAccount(generatePrivateKey())
   await devnet.fund(account.address, { eth: eth + (cost * 12n) / 10n })
   const stateDir = await mkdtemp(join(tmpdir(), 'gondola-bench-'))
-  const thin = await createWallet({ account, publicClient: devnet.publicClient, addresses: devnet.addresses, stateDir, dataDir: join(stateDir, 'data'), pollingIntervalMs: 20 })
+  const thin = await createWallet({
+    account,
+    publicClient: devnet.publicClient,
+    addresses: devnet.addresses,
+    stateDir,
+    dataDir: join(stateDir, 'data'),
+    pollingIntervalMs: 20,
+  })
   try {
     await topUp(thin, { eth })
     return { ok: 1, costWei: cost }
@@ -65,7 +72,15 @@ async function byHand(devnet: Devnet, key: Hex, amountIn: bigint, preApproved: b
     hashes.push(hash)
     await devnet.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
   }
-  await send(await client.writeContract({ address: a.swapRouter, abi: swapRouter02Abi, functionName: 'exactInputSingle', args: [{ tokenIn: a.weth, tokenOut: a.vvv, fee: 3000, recipient: account.address, amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }], value: amountIn }))
+  await send(
+    await client.writeContract({
+      address: a.swapRouter,
+      abi: swapRouter02Abi,
+      functionName: 'exactInputSingle',
+      args: [{ tokenIn: a.weth, tokenOut: a.vvv, fee: 3000, recipient: account.address, amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }],
+      value: amountIn,
+    }),
+  )
   if (!preApproved) await send(await client.writeContract({ address: a.vvv, abi: erc20Abi, functionName: 'approve', args: [a.staking, TARGET] }))
   await send(await client.writeContract({ address: a.staking, abi: stakingAbi, functionName: 'stake', args: [account.address, TARGET] }))
   let gas = 0n
@@ -86,7 +101,9 @@ async function measureEnsureStake(devnet: Devnet, preApproved: boolean) {
   const { key, wallet } = await freshWallet(devnet)
   if (preApproved) {
     const client = createWalletClient({ account: privateKeyToAccount(key), chain: devnetChain(devnet.rpcUrl), transport: http(devnet.rpcUrl) })
-    await devnet.publicClient.waitForTransactionReceipt({ hash: await client.writeContract({ address: devnet.addresses.vvv, abi: vvvAbi, functionName: 'approve', args: [devnet.addresses.staking, TARGET] }) })
+    await devnet.publicClient.waitForTransactionReceipt({
+      hash: await client.writeContract({ address: devnet.addresses.vvv, abi: vvvAbi, functionName: 'approve', args: [devnet.addresses.staking, TARGET] }),
+    })
   }
   const t0 = (await devnet.publicClient.getBlock()).timestamp + 100n
   await devnet.testClient.setBlockTimestampInterval({ interval: 1 })
@@ -127,7 +144,9 @@ export async function bench(): Promise<BenchRow[]> {
         batched.getBlock(),
         batched.readContract({ address: a.vvv, abi: vvvAbi, functionName: 'balanceOf', args: [me] }),
         batched.readContract({ address: a.vvv, abi: vvvAbi, functionName: 'allowance', args: [me, a.staking] }),
-        ...(['balanceOf', 'balanceOfUnlocked', 'pendingRewards', 'stakes'] as const).map((fn) => batched.readContract({ address: a.staking, abi: stakingAbi, functionName: fn, args: [me] })),
+        ...(['balanceOf', 'balanceOfUnlocked', 'pendingRewards', 'stakes'] as const).map((fn) =>
+          batched.readContract({ address: a.staking, abi: stakingAbi, functionName: fn, args: [me] }),
+        ),
         batched.readContract({ address: a.diem, abi: diemAbi, functionName: 'balanceOf', args: [me] }),
         batched.readContract({ address: a.diem, abi: diemAbi, functionName: 'stakedInfos', args: [me] }),
       ])
@@ -139,14 +158,54 @@ export async function bench(): Promise<BenchRow[]> {
     const approved = await measureEnsureStake(devnet, true)
     const thin = await measureThinWallet(devnet)
     return [
-      { issue: 3, metric: 'balance snapshot: HTTP requests per getBalances vs viem http batch: true (counting proxy)', value: perSnapshot, unit: 'req', baseline: viemBatched, goal: '1 req' },
-      { issue: 3, metric: 'balance snapshot: JSON-RPC calls per getBalances vs viem http batch: true', value: perSnapshotCalls, unit: 'calls', baseline: viemBatchedCalls },
-      { issue: 3, metric: 'fresh wallet → 20 sVVV: transactions (ensureStake vs by hand)', value: fresh.txs, unit: 'tx', baseline: fresh.hand.txs, goal: '≤ 3 tx' },
+      {
+        issue: 3,
+        metric: 'balance snapshot: HTTP requests per getBalances vs viem http batch: true (counting proxy)',
+        value: perSnapshot,
+        unit: 'req',
+        baseline: viemBatched,
+        goal: '1 req',
+      },
+      {
+        issue: 3,
+        metric: 'balance snapshot: JSON-RPC calls per getBalances vs viem http batch: true',
+        value: perSnapshotCalls,
+        unit: 'calls',
+        baseline: viemBatchedCalls,
+      },
+      {
+        issue: 3,
+        metric: 'fresh wallet → 20 sVVV: transactions (ensureStake vs by hand)',
+        value: fresh.txs,
+        unit: 'tx',
+        baseline: fresh.hand.txs,
+        goal: '≤ 3 tx',
+      },
       { issue: 3, metric: 'fresh wallet → 20 sVVV: gas used', value: Number(fresh.gas), unit: 'gas', baseline: Number(fresh.hand.gas), goal: '≤ 1.05× hand' },
-      { issue: 3, metric: 'allowance already set → 20 sVVV: transactions (approve skipped)', value: approved.txs, unit: 'tx', baseline: approved.hand.txs, goal: '2 tx' },
-      { issue: 3, metric: 'allowance already set → 20 sVVV: gas used', value: Number(approved.gas), unit: 'gas', baseline: Number(approved.hand.gas), goal: '≤ 1.05× hand' },
+      {
+        issue: 3,
+        metric: 'allowance already set → 20 sVVV: transactions (approve skipped)',
+        value: approved.txs,
+        unit: 'tx',
+        baseline: approved.hand.txs,
+        goal: '2 tx',
+      },
+      {
+        issue: 3,
+        metric: 'allowance already set → 20 sVVV: gas used',
+        value: Number(approved.gas),
+        unit: 'gas',
+        baseline: Number(approved.hand.gas),
+        goal: '≤ 1.05× hand',
+      },
       { issue: 3, metric: 'ensureStake called again at target: transactions', value: fresh.secondCallTxs + approved.secondCallTxs, unit: 'tx', goal: '0 tx' },
-      { issue: 18, metric: `thin wallet (0.01 ETH + 1.2× the real gas of swap+approve+stake) tops up${thin.error ? ` — failed: ${thin.error}` : ''}`, value: thin.ok, unit: 'ok', goal: '1 (succeeds)' },
+      {
+        issue: 18,
+        metric: `thin wallet (0.01 ETH + 1.2× the real gas of swap+approve+stake) tops up${thin.error ? ` — failed: ${thin.error}` : ''}`,
+        value: thin.ok,
+        unit: 'ok',
+        goal: '1 (succeeds)',
+      },
     ]
   } finally {
     await proxy.close()

@@ -26,7 +26,11 @@ type Journal = { runs: Array<{ intent: string; status: string; steps: Array<{ na
 
 async function trial(maxDelayMs: number) {
   const w = await testWallet(devnet, { eth: parseEther('1') })
-  const c = childWallet(devnet, { key: w.privateKey, stateDir: w.stateDir }, `return await requestTopUp({ wallet, mintDiem: true, cooldownMs: ${HOUR} }, { eth: ${ETH}n, reason: 'runway' })`)
+  const c = childWallet(
+    devnet,
+    { key: w.privateKey, stateDir: w.stateDir },
+    `return await requestTopUp({ wallet, mintDiem: true, cooldownMs: ${HOUR} }, { eth: ${ETH}n, reason: 'runway' })`,
+  )
   await c.ready
   c.go()
   const delay = Math.random() * maxDelayMs
@@ -34,14 +38,26 @@ async function trial(maxDelayMs: number) {
   const { signal } = await c.result
   clearTimeout(timer)
   const before = JSON.parse(await readFile(w.journal.path, 'utf8').catch(() => '{"runs":[]}')) as Journal
-  const state = signal !== 'SIGKILL' ? 'completed before the kill' : before.runs.length === 0 ? 'killed before signing' : `killed at ${before.runs[0]!.steps.map((s) => `${s.name}:${s.status}`).join(' ')}`
+  const state =
+    signal !== 'SIGKILL'
+      ? 'completed before the kill'
+      : before.runs.length === 0
+        ? 'killed before signing'
+        : `killed at ${before.runs[0]!.steps.map((s) => `${s.name}:${s.status}`).join(' ')}`
   const next = await testWallet(devnet, { privateKey: w.privateKey, stateDir: mkdtempSync(join(tmpdir(), 'gondola-sweep-')) })
   const r = await requestTopUp({ wallet: next, policy: { mintDiem: true, cooldownMs: HOUR } }, { eth: ETH, reason: 'runway' })
   const after = JSON.parse(await readFile(w.journal.path, 'utf8')) as Journal
   const topUps = after.runs.filter((x) => x.intent.startsWith('topUp:'))
   const nonce = await devnet.publicClient.getTransactionCount({ address: w.address })
   const complete = topUps.length === 1 && topUps[0]!.status === 'done' && topUps[0]!.steps.every((s) => s.status === 'confirmed')
-  return { delay: Math.round(delay), state, resumed: r.ok ? r.summary.slice(0, 40) : `refused: ${r.refusal.slice(0, 40)}`, complete, doubleSpend: topUps.length !== 1 || nonce !== 5, nonce }
+  return {
+    delay: Math.round(delay),
+    state,
+    resumed: r.ok ? r.summary.slice(0, 40) : `refused: ${r.refusal.slice(0, 40)}`,
+    complete,
+    doubleSpend: topUps.length !== 1 || nonce !== 5,
+    nonce,
+  }
 }
 
 try {
@@ -49,7 +65,16 @@ try {
   for (let i = 0; i < N; i++) rows.push(await trial(MAX_DELAY_MS))
   for (const r of rows) console.log(JSON.stringify(r))
   const mid = rows.filter((r) => r.state.startsWith('killed at'))
-  console.log(JSON.stringify({ trials: rows.length, killedMidTopUp: mid.length, killedBeforeSigning: rows.filter((r) => r.state === 'killed before signing').length, completedBeforeKill: rows.filter((r) => r.state === 'completed before the kill').length, completeAfterResume: rows.filter((r) => r.complete).length, doubleSpends: rows.filter((r) => r.doubleSpend).length }))
+  console.log(
+    JSON.stringify({
+      trials: rows.length,
+      killedMidTopUp: mid.length,
+      killedBeforeSigning: rows.filter((r) => r.state === 'killed before signing').length,
+      completedBeforeKill: rows.filter((r) => r.state === 'completed before the kill').length,
+      completeAfterResume: rows.filter((r) => r.complete).length,
+      doubleSpends: rows.filter((r) => r.doubleSpend).length,
+    }),
+  )
 } finally {
   await devnet.stop()
 }

@@ -20,7 +20,10 @@ export type StreamUsage = { id: string | undefined; model: string | undefined; p
  * return new Response(body, { status: res.status, headers: res.headers })
  * ```
  */
-export function meterStream(body: ReadableStream<Uint8Array>, o: { hideUsageChunk: boolean; onEnd: (usage: StreamUsage | undefined) => void }): ReadableStream<Uint8Array> {
+export function meterStream(
+  body: ReadableStream<Uint8Array>,
+  o: { hideUsageChunk: boolean; onEnd: (usage: StreamUsage | undefined) => void },
+): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder()
   const encoder = new TextEncoder()
   let pending = ''
@@ -30,7 +33,11 @@ export function meterStream(body: ReadableStream<Uint8Array>, o: { hideUsageChun
 
   /** Reads one event; returns false when it must not reach the client. */
   const inspect = (event: string): boolean => {
-    const data = event.split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n')
+    const data = event
+      .split(/\r?\n/)
+      .filter((l) => l.startsWith('data:'))
+      .map((l) => l.slice(5).trimStart())
+      .join('\n')
     if (!data.startsWith('{')) return true
     let chunk: { id?: unknown; model?: unknown; choices?: unknown; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } | null }
     try {
@@ -47,7 +54,7 @@ export function meterStream(body: ReadableStream<Uint8Array>, o: { hideUsageChun
 
   const drain = (controller: ReadableStreamDefaultController<Uint8Array>, final: boolean): boolean => {
     const parts = pending.split(/(?<=\r?\n\r?\n)/)
-    pending = final ? '' : parts.pop() ?? ''
+    pending = final ? '' : (parts.pop() ?? '')
     // A server that never ends an event must not make this buffer grow without bound: past the cap the partial
     // event goes to the client as it is (uninspected; a usage chunk is never that large).
     if (pending.length > MAX_EVENT_CHARS) {

@@ -72,7 +72,13 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
   const ledger = o.ledger ?? createLedger({ path: o.ledgerPath })
   const base = o.fetch ?? globalThis.fetch
   const runner: Runner = createRunner({
-    baseURL: o.baseURL, keys: [{ name: agent, apiKey: o.apiKey }], ledger, topUp: o.topUp, funding: o.funding, fetch: base, clock: o.clock,
+    baseURL: o.baseURL,
+    keys: [{ name: agent, apiKey: o.apiKey }],
+    ledger,
+    topUp: o.topUp,
+    funding: o.funding,
+    fetch: base,
+    clock: o.clock,
     ...(o.fetchRateLimits && { fetchRateLimits: o.fetchRateLimits }),
     ...(o.fetchKeyRecord && { fetchKeyRecord: o.fetchKeyRecord }),
   })
@@ -103,10 +109,20 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
     const isChat = urlOf(input).endsWith('/chat/completions')
     const streaming = isChat && body?.stream === true
     const callerAskedUsage = (body?.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true
-    if (streaming && !callerAskedUsage) init = { ...init, body: JSON.stringify({ ...body, stream_options: { ...(body!.stream_options as object | undefined), include_usage: true } }) }
+    if (streaming && !callerAskedUsage)
+      init = { ...init, body: JSON.stringify({ ...body, stream_options: { ...(body!.stream_options as object | undefined), include_usage: true } }) }
     let res = await send(input, init, model)
     if (res.status === 402 && services.funding && typeof init?.body !== 'object') {
-      const message = await res.clone().json().then((j: unknown) => { const b = j as { error?: unknown; message?: unknown }; return String(b?.error ?? b?.message ?? '') }, () => '')
+      const message = await res
+        .clone()
+        .json()
+        .then(
+          (j: unknown) => {
+            const b = j as { error?: unknown; message?: unknown }
+            return String(b?.error ?? b?.message ?? '')
+          },
+          () => '',
+        )
       // Decided from data (the key's record and usage, the 402's balance headers); the message is a hint.
       const h = parseVeniceHeaders(res.headers)
       const verdict = await services.classify402({ balanceDiem: h.balanceDiem, balanceUsd: h.balanceUsd, message })
@@ -115,14 +131,24 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
         o.onFunding?.(outcome)
         if (outcome.action === 'topped_up') {
           // Venice sees a new stake seconds after the chain does: retry once it reports more than the 402 did.
-          await awaitBalanceAbove({ read: readBalance, above: (h.balanceDiem ?? 0) + (h.balanceUsd ?? 0), timeoutMs: o.balanceWaitMs, signal: init?.signal ?? undefined })
+          await awaitBalanceAbove({
+            read: readBalance,
+            above: (h.balanceDiem ?? 0) + (h.balanceUsd ?? 0),
+            timeoutMs: o.balanceWaitMs,
+            signal: init?.signal ?? undefined,
+          })
           res = await send(input, init, model)
         }
       }
     }
     if (!res.ok || !isChat) return res
     if (!streaming) {
-      const completion = body ? ((await res.clone().json().catch(() => undefined)) as ChatCompletion | undefined) : undefined
+      const completion = body
+        ? ((await res
+            .clone()
+            .json()
+            .catch(() => undefined)) as ChatCompletion | undefined)
+        : undefined
       if (completion) await charge(completion, res.headers, model)
       return res
     }
@@ -132,7 +158,14 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
       hideUsageChunk: !callerAskedUsage,
       onEnd: (u) => {
         if (!u) return
-        const completion = { id: u.id ?? '', model: u.model ?? model, object: 'chat.completion', created: 0, choices: [], usage: { prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.promptTokens + u.completionTokens } } as ChatCompletion
+        const completion = {
+          id: u.id ?? '',
+          model: u.model ?? model,
+          object: 'chat.completion',
+          created: 0,
+          choices: [],
+          usage: { prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.promptTokens + u.completionTokens },
+        } as ChatCompletion
         const charging = charge(completion, headers, model)
         pendingCharges.add(charging)
         void charging.finally(() => pendingCharges.delete(charging))

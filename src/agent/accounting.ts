@@ -34,7 +34,14 @@ export function chargeOf(completion: ChatCompletion, price: ModelPrice, headers:
  * await ledger.append(ledgerEntryOf({ agent: 'bot', key: venice.keyHint, model: 'qwen3-4b', charge, headers, completion }))
  * ```
  */
-export function ledgerEntryOf(p: { agent: string; key: string | undefined; model: string; charge: CallCharge; headers: VeniceHeaders; completion: ChatCompletion }): LedgerEntry {
+export function ledgerEntryOf(p: {
+  agent: string
+  key: string | undefined
+  model: string
+  charge: CallCharge
+  headers: VeniceHeaders
+  completion: ChatCompletion
+}): LedgerEntry {
   const { charge: c, headers: h } = p
   return {
     ts: isoOf(Date.now()),

@@ -119,7 +119,17 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
     mFundable = account ?? mSpendable
     mAccountRunwayHours = account === undefined ? mRunwayHours : runwayOf({ spendable: account, burnPerHour: mBurnPerHour, exhaustedBelow })
   }
-  const measured = (): BalanceSnapshot => ({ balanceDiem, balanceUsd, spendable: mSpendable, burnPerHour: mBurnPerHour, runwayHours: mRunwayHours, accountRunwayHours: mAccountRunwayHours, nextEpochBegins, keyExpiresAt, level })
+  const measured = (): BalanceSnapshot => ({
+    balanceDiem,
+    balanceUsd,
+    spendable: mSpendable,
+    burnPerHour: mBurnPerHour,
+    runwayHours: mRunwayHours,
+    accountRunwayHours: mAccountRunwayHours,
+    nextEpochBegins,
+    keyExpiresAt,
+    level,
+  })
 
   function snapshot(): BalanceSnapshot {
     measure()
@@ -129,7 +139,13 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   function evaluate(reason?: string) {
     measure()
     const next: BalanceSnapshot['level'] =
-      reason || (mFundable !== undefined && mFundable <= exhaustedBelow) ? 'exhausted' : mAccountRunwayHours < critH ? 'critical' : mAccountRunwayHours < lowH ? 'low' : 'ok'
+      reason || (mFundable !== undefined && mFundable <= exhaustedBelow)
+        ? 'exhausted'
+        : mAccountRunwayHours < critH
+          ? 'critical'
+          : mAccountRunwayHours < lowH
+            ? 'low'
+            : 'ok'
     let s: BalanceSnapshot | undefined
     if (rank[next] > rank[level]) {
       s = measured()

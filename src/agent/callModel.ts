@@ -1,6 +1,14 @@
 import type OpenAI from 'openai'
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions'
-import { InsufficientBalanceError, InternalServerError, APIConnectionError, RateLimitError, toVeniceError, VeniceAPIError, type HeadersLike } from '../venice/errors.js'
+import {
+  InsufficientBalanceError,
+  InternalServerError,
+  APIConnectionError,
+  RateLimitError,
+  toVeniceError,
+  VeniceAPIError,
+  type HeadersLike,
+} from '../venice/errors.js'
 import { parseVeniceHeaders, parseVeniceHeadersOnce, type VeniceHeaders } from '../venice/headers.js'
 import { retryDelayMs } from '../util/retry.js'
 import { abortScope, sleep as realSleep } from '../util/sleep.js'
@@ -48,7 +56,9 @@ export type CallContext = {
    * Decides what a 402 means from data (the runner reads the key's record). Default: `classify402` on the
    * 402's balance headers and message alone. Only an `account` verdict may start a top-up.
    */
-  classify402?: ((info: { balanceDiem: number | undefined; balanceUsd: number | undefined; message: string | undefined }) => Promise<InsufficientVerdict>) | undefined
+  classify402?:
+    | ((info: { balanceDiem: number | undefined; balanceUsd: number | undefined; message: string | undefined }) => Promise<InsufficientVerdict>)
+    | undefined
   /** Called after each funding attempt made because of a 402. */
   onFunding?: ((outcome: FundingOutcome) => void) | undefined
 }
@@ -98,7 +108,10 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
         continue
       }
       if (isTransient(err, status) && serverRetries < (ctx.maxServerRetries ?? 4)) {
-        await sleep(retryDelayMs({ attempt: serverRetries++, headers: err instanceof VeniceAPIError ? err.headers : undefined, now: Date.now(), random: ctx.random }), signal)
+        await sleep(
+          retryDelayMs({ attempt: serverRetries++, headers: err instanceof VeniceAPIError ? err.headers : undefined, now: Date.now(), random: ctx.random }),
+          signal,
+        )
         continue
       }
       if (err instanceof InsufficientBalanceError) {
@@ -106,7 +119,12 @@ export async function callModel(ctx: CallContext, params: VeniceChatParams, sign
         const verdict = ctx.classify402 ? await ctx.classify402(info) : classify402(info)
         if (verdict.cause !== 'account') {
           if (verdict.cause === 'key_limit' && ctx.onKeyLimit && topUps++ < (ctx.maxTopUpsPerCall ?? 1) && (await ctx.onKeyLimit(verdict.reason))) continue
-          throw new InsufficientBalanceError(err.shortMessage, { status: 402, headers: err.headers, body: err.body, cause: new Error(`402 read as ${verdict.cause === 'key_limit' ? "the key's own limit" : 'unexplained'}: ${verdict.reason}; no top-up`) })
+          throw new InsufficientBalanceError(err.shortMessage, {
+            status: 402,
+            headers: err.headers,
+            body: err.body,
+            cause: new Error(`402 read as ${verdict.cause === 'key_limit' ? "the key's own limit" : 'unexplained'}: ${verdict.reason}; no top-up`),
+          })
         }
         if (headers) ctx.monitor?.observeHeaders(headers, 402)
       }

@@ -9,51 +9,58 @@ import type { VeniceParameters } from './callModel.js'
  * An agent as data: what `agents/<name>` files export and what `gondola run` loads. Tools are named
  * (resolved by the runner from a registry of built-in and custom tools) so a definition stays plain JSON.
  */
-export const agentDefinitionSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).describe('Agent id, used in ledgers and logs.'),
-  description: z.string().optional().describe('What the agent is for.'),
-  system: z.string().optional().describe('System prompt.'),
-  prompt: z.string().optional().describe('Default user prompt when a run is started without one.'),
-  model: z.string().optional().describe('Model id, feature-suffixed id, or trait (e.g. "function_calling_default").'),
-  characterSlug: z.string().optional().describe('Venice character to speak as; its model is used when `model` is unset.'),
-  persona: z
-    .object({ name: z.string(), bio: z.array(z.string()).default([]), style: z.array(z.string()).default([]), examples: z.array(z.string()).default([]) })
-    .optional()
-    .describe('Eliza-style persona folded into the system prompt when no character is used.'),
-  tools: z.array(z.string()).default([]).describe('Names of tools from the runner registry.'),
-  toolModules: z
-    .array(z.string().min(1))
-    .optional()
-    .describe('Modules (paths relative to the agent file) whose exported `defineTool` tools this agent may name in `tools`.'),
-  veniceParameters: z.record(z.string(), z.unknown()).optional().describe('Extra venice_parameters for every call.'),
-  maxSteps: z.number().int().positive().default(10).describe('Model calls per run.'),
-  budget: z.object({ diemPerRun: z.number().positive().optional() }).default({}).describe('Spend limits.'),
-  funding: z
-    .object({ minRunwayHours: z.number().positive(), cooldownSeconds: z.number().int().min(0) })
-    .partial()
-    .default({})
-    .describe('Self-funding thresholds; unset values come from GONDOLA_FUNDING_* settings.'),
-  schedule: z
-    .object({
-      everySeconds: z.number().int().positive().optional().describe('Run at once, then every N seconds.'),
-      cron: z.string().optional().describe('Standard 5-field cron (minute hour day-of-month month day-of-week), e.g. "5 0 * * *".'),
-      timezone: z.string().optional().describe('IANA time zone the cron expression is read in; default UTC.'),
-    })
-    .optional()
-    .describe('When the runner starts runs on its own: everySeconds or cron, not both.'),
-}).superRefine((def, ctx) => {
-  const s = def.schedule
-  if (!s) return
-  if (s.everySeconds !== undefined && s.cron !== undefined) ctx.addIssue({ code: 'custom', path: ['schedule'], message: 'set schedule.everySeconds or schedule.cron, not both' })
-  if (s.timezone !== undefined && s.cron === undefined) ctx.addIssue({ code: 'custom', path: ['schedule', 'timezone'], message: 'schedule.timezone only applies to schedule.cron' })
-  if (s.cron === undefined) return
-  try {
-    parseCron(def.name, s.cron, s.timezone)
-  } catch (err) {
-    if (!(err instanceof InvalidCronError)) throw err
-    ctx.addIssue({ code: 'custom', path: ['schedule', 'cron'], message: err.shortMessage.replace(/\.$/, '') })
-  }
-})
+export const agentDefinitionSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
+      .describe('Agent id, used in ledgers and logs.'),
+    description: z.string().optional().describe('What the agent is for.'),
+    system: z.string().optional().describe('System prompt.'),
+    prompt: z.string().optional().describe('Default user prompt when a run is started without one.'),
+    model: z.string().optional().describe('Model id, feature-suffixed id, or trait (e.g. "function_calling_default").'),
+    characterSlug: z.string().optional().describe('Venice character to speak as; its model is used when `model` is unset.'),
+    persona: z
+      .object({ name: z.string(), bio: z.array(z.string()).default([]), style: z.array(z.string()).default([]), examples: z.array(z.string()).default([]) })
+      .optional()
+      .describe('Eliza-style persona folded into the system prompt when no character is used.'),
+    tools: z.array(z.string()).default([]).describe('Names of tools from the runner registry.'),
+    toolModules: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Modules (paths relative to the agent file) whose exported `defineTool` tools this agent may name in `tools`.'),
+    veniceParameters: z.record(z.string(), z.unknown()).optional().describe('Extra venice_parameters for every call.'),
+    maxSteps: z.number().int().positive().default(10).describe('Model calls per run.'),
+    budget: z.object({ diemPerRun: z.number().positive().optional() }).default({}).describe('Spend limits.'),
+    funding: z
+      .object({ minRunwayHours: z.number().positive(), cooldownSeconds: z.number().int().min(0) })
+      .partial()
+      .default({})
+      .describe('Self-funding thresholds; unset values come from GONDOLA_FUNDING_* settings.'),
+    schedule: z
+      .object({
+        everySeconds: z.number().int().positive().optional().describe('Run at once, then every N seconds.'),
+        cron: z.string().optional().describe('Standard 5-field cron (minute hour day-of-month month day-of-week), e.g. "5 0 * * *".'),
+        timezone: z.string().optional().describe('IANA time zone the cron expression is read in; default UTC.'),
+      })
+      .optional()
+      .describe('When the runner starts runs on its own: everySeconds or cron, not both.'),
+  })
+  .superRefine((def, ctx) => {
+    const s = def.schedule
+    if (!s) return
+    if (s.everySeconds !== undefined && s.cron !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['schedule'], message: 'set schedule.everySeconds or schedule.cron, not both' })
+    if (s.timezone !== undefined && s.cron === undefined)
+      ctx.addIssue({ code: 'custom', path: ['schedule', 'timezone'], message: 'schedule.timezone only applies to schedule.cron' })
+    if (s.cron === undefined) return
+    try {
+      parseCron(def.name, s.cron, s.timezone)
+    } catch (err) {
+      if (!(err instanceof InvalidCronError)) throw err
+      ctx.addIssue({ code: 'custom', path: ['schedule', 'cron'], message: err.shortMessage.replace(/\.$/, '') })
+    }
+  })
 
 /** A validated agent definition. */
 export type AgentDefinition = z.output<typeof agentDefinitionSchema>
@@ -122,13 +129,19 @@ export function parseCron(agent: string, expression: string, timezone = 'UTC'): 
   } catch (cause) {
     throw new InvalidCronError(agent, expression, `unknown time zone "${timezone}"`, { cause, timezone })
   }
-  const nextAt = (ms: number) => CronExpressionParser.parse(expression, { currentDate: new Date(ms - 1), tz: timezone }).next().getTime()
+  const nextAt = (ms: number) =>
+    CronExpressionParser.parse(expression, { currentDate: new Date(ms - 1), tz: timezone })
+      .next()
+      .getTime()
   try {
     nextAt(0) // parses, and some date matches (not e.g. "0 0 30 2 *")
   } catch (cause) {
     throw new InvalidCronError(agent, expression, cause instanceof Error ? cause.message : String(cause), { cause, timezone })
   }
-  const prevAt = (ms: number) => CronExpressionParser.parse(expression, { currentDate: new Date(ms + 1), tz: timezone }).prev().getTime()
+  const prevAt = (ms: number) =>
+    CronExpressionParser.parse(expression, { currentDate: new Date(ms + 1), tz: timezone })
+      .prev()
+      .getTime()
   return { expression, timezone, nextAt, prevAt }
 }
 
@@ -136,7 +149,13 @@ export function parseCron(agent: string, expression: string, timezone = 'UTC'): 
 export function systemPromptOf(def: AgentDefinition): string | undefined {
   if (!def.persona) return def.system
   const p = def.persona
-  const parts = [def.system, `You are ${p.name}.`, p.bio.length ? `Bio: ${p.bio.join(' ')}` : '', p.style.length ? `Style: ${p.style.join('; ')}` : '', p.examples.length ? `Example posts:\n- ${p.examples.join('\n- ')}` : '']
+  const parts = [
+    def.system,
+    `You are ${p.name}.`,
+    p.bio.length ? `Bio: ${p.bio.join(' ')}` : '',
+    p.style.length ? `Style: ${p.style.join('; ')}` : '',
+    p.examples.length ? `Example posts:\n- ${p.examples.join('\n- ')}` : '',
+  ]
   return parts.filter(Boolean).join('\n\n')
 }
 
@@ -150,7 +169,11 @@ export class AgentDefinitionError extends BaseError {
 export function resolveTools(def: AgentDefinition, registry: ReadonlyMap<string, AnyTool>): AnyTool[] {
   return def.tools.map((name) => {
     const tool = registry.get(name)
-    if (!tool) throw new AgentDefinitionError(`Agent "${def.name}" uses unknown tool "${name}".`, { metaMessages: [`Known tools: ${[...registry.keys()].join(', ')}`], code: 'AGENT_UNKNOWN_TOOL' })
+    if (!tool)
+      throw new AgentDefinitionError(`Agent "${def.name}" uses unknown tool "${name}".`, {
+        metaMessages: [`Known tools: ${[...registry.keys()].join(', ')}`],
+        code: 'AGENT_UNKNOWN_TOOL',
+      })
     return tool
   })
 }

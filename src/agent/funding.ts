@@ -67,7 +67,10 @@ export function createFundingController(options: FundingOptions) {
       const r = await options.topUp(request)
       outcome = r.ok ? { action: 'topped_up', summary: r.summary } : { action: 'refused', refusal: r.refusal }
     } catch (err) {
-      outcome = err instanceof BaseError ? { action: 'failed', error: err.shortMessage, cause: err } : { action: 'failed', error: (err instanceof Error ? err.message : String(err)).split('\n')[0]! }
+      outcome =
+        err instanceof BaseError
+          ? { action: 'failed', error: err.shortMessage, cause: err }
+          : { action: 'failed', error: (err instanceof Error ? err.message : String(err)).split('\n')[0]! }
     }
     if (outcome.action === 'topped_up') await options.monitor.refresh()
     history.push({ at, request, outcome })

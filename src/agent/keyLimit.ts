@@ -32,7 +32,11 @@ const EMPTY = 1e-9
  * keyLimitStateOf({ consumptionLimit: { diem: 1 }, limitPeriod: 'EPOCH' }) // { limit: { diem: 1, usd: null }, period: 'EPOCH' }
  * ```
  */
-export function keyLimitStateOf(source: ApiKey | { consumptionLimit?: { diem?: number | null | undefined; usd?: number | null | undefined } | undefined; limitPeriod?: string | null | undefined }): KeyLimitState {
+export function keyLimitStateOf(
+  source:
+    | ApiKey
+    | { consumptionLimit?: { diem?: number | null | undefined; usd?: number | null | undefined } | undefined; limitPeriod?: string | null | undefined },
+): KeyLimitState {
   if ('consumptionLimits' in source) {
     const usage = source.currentPeriodUsage
     const used = usage ? { diem: Number(usage.diem), usd: Number(usage.usd) } : undefined
@@ -75,24 +79,35 @@ export function looksLikeKeyLimit(message: string | undefined): boolean {
  * // { cause: 'key_limit', reason: 'the account held 4.2 before the request: the limit hit is the key\'s own' }
  * ```
  */
-export function classify402(input: { balanceDiem: number | undefined; balanceUsd: number | undefined; message: string | undefined; key?: KeyLimitState | undefined }): InsufficientVerdict {
+export function classify402(input: {
+  balanceDiem: number | undefined
+  balanceUsd: number | undefined
+  message: string | undefined
+  key?: KeyLimitState | undefined
+}): InsufficientVerdict {
   const lim = input.key?.limit
   const limited = lim !== undefined && (lim.diem !== null || lim.usd !== null)
   const hint = looksLikeKeyLimit(input.message)
   let keyHasRoom: boolean | undefined
   if (lim && input.key?.used) {
     const diemLeft = lim.diem === null ? Infinity : lim.diem - input.key.used.diem
-    if (diemLeft <= Math.max(EMPTY, input.key.usedResolution ?? 0)) return { cause: 'key_limit', reason: `the key has spent ${input.key.used.diem} of its ${lim.diem} Diem limit this ${(input.key.period ?? 'period').toLowerCase()}` }
+    if (diemLeft <= Math.max(EMPTY, input.key.usedResolution ?? 0))
+      return {
+        cause: 'key_limit',
+        reason: `the key has spent ${input.key.used.diem} of its ${lim.diem} Diem limit this ${(input.key.period ?? 'period').toLowerCase()}`,
+      }
     keyHasRoom = true
   }
   const known = input.balanceDiem !== undefined || input.balanceUsd !== undefined
   const account = (input.balanceDiem ?? 0) + (input.balanceUsd ?? 0)
   if (known) {
     if (account > EMPTY) {
-      if ((limited || hint) && !keyHasRoom) return { cause: 'key_limit', reason: `the account held ${account} before the request: the limit hit is the key's own` }
+      if ((limited || hint) && !keyHasRoom)
+        return { cause: 'key_limit', reason: `the account held ${account} before the request: the limit hit is the key's own` }
       return { cause: 'unknown', reason: `the account held ${account} before the request and the key ${limited ? 'still has room' : 'has no limit'}` }
     }
-    if (hint && !keyHasRoom && limited) return { cause: 'key_limit', reason: 'the account is empty, but the message names the key\'s limit and its usage is unknown' }
+    if (hint && !keyHasRoom && limited)
+      return { cause: 'key_limit', reason: "the account is empty, but the message names the key's limit and its usage is unknown" }
     return { cause: 'account', reason: 'the account balance was 0 before the request' }
   }
   if (lim && !limited) return { cause: 'account', reason: 'the key has no limit of its own' }

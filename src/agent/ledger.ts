@@ -73,9 +73,20 @@ export function createLedger(options: { path?: string | undefined; keepInMemory?
 
 /** The in-memory ledger's columns, in `LedgerEntry`'s key order (a line read back equals the line appended). */
 const LEDGER_COLUMNS: ColumnSpec<LedgerEntry> = {
-  ts: 'isoTime', agent: 'uniqueString', key: 'sharedString', model: 'sharedString', promptTokens: 'count', completionTokens: 'count', costDiem: 'number', costUsd: 'number',
-  balanceDiemBefore: 'optionalNumber', balanceDiemAfter: 'optionalNumber', balanceUsdBefore: 'optionalNumber', balanceUsdAfter: 'optionalNumber',
-  requestId: 'uniqueString', completionId: 'uniqueString',
+  ts: 'isoTime',
+  agent: 'uniqueString',
+  key: 'sharedString',
+  model: 'sharedString',
+  promptTokens: 'count',
+  completionTokens: 'count',
+  costDiem: 'number',
+  costUsd: 'number',
+  balanceDiemBefore: 'optionalNumber',
+  balanceDiemAfter: 'optionalNumber',
+  balanceUsdBefore: 'optionalNumber',
+  balanceUsdAfter: 'optionalNumber',
+  requestId: 'uniqueString',
+  completionId: 'uniqueString',
 }
 
 /**
@@ -104,7 +115,10 @@ export function summarize(entries: Iterable<LedgerEntry>, since?: number): Ledge
     s.completionTokens += e.completionTokens
     s.costDiem += e.costDiem
     s.costUsd += e.costUsd
-    for (const [map, k] of [[s.byAgent, e.agent], [s.byModel, e.model]] as const) {
+    for (const [map, k] of [
+      [s.byAgent, e.agent],
+      [s.byModel, e.model],
+    ] as const) {
       const row = (map[k] ??= { calls: 0, costDiem: 0, costUsd: 0 })
       row.calls++
       row.costDiem += e.costDiem
@@ -117,5 +131,8 @@ export function summarize(entries: Iterable<LedgerEntry>, since?: number): Ledge
 /** Reads a JSONL ledger file (missing file → no entries). */
 export async function readLedger(path: string): Promise<LedgerEntry[]> {
   const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)))
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as LedgerEntry)
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as LedgerEntry)
 }

@@ -134,9 +134,24 @@ async function runAgentLoop(o: RunOptions, s: RunServices): Promise<RunResult> {
   if (o.system) messages.push({ role: 'system', content: o.system })
   if (typeof o.prompt === 'string') messages.push({ role: 'user', content: o.prompt })
   else messages.push(...o.prompt)
-  const r: RunResult = { status: 'completed', output: undefined, steps: 0, toolCalls: 0, toolErrors: 0, model: o.model ?? '', promptTokens: 0, completionTokens: 0, costDiem: 0, costUsd: 0, messages }
+  const r: RunResult = {
+    status: 'completed',
+    output: undefined,
+    steps: 0,
+    toolCalls: 0,
+    toolErrors: 0,
+    model: o.model ?? '',
+    promptTokens: 0,
+    completionTokens: 0,
+    costDiem: 0,
+    costUsd: 0,
+    messages,
+  }
   try {
-    const modelName = o.model ?? (o.characterSlug ? (await venice.getCharacter(o.characterSlug, { signal: o.signal })).modelId : undefined) ?? (tools.size ? 'function_calling_default' : 'default')
+    const modelName =
+      o.model ??
+      (o.characterSlug ? (await venice.getCharacter(o.characterSlug, { signal: o.signal })).modelId : undefined) ??
+      (tools.size ? 'function_calling_default' : 'default')
     const { requestModel, price } = prices.cached(modelName) ?? (await prices.resolve(modelName))
     r.model = requestModel
     const ctx = callContextOf(o, s)
@@ -168,7 +183,8 @@ async function runAgentLoop(o: RunOptions, s: RunServices): Promise<RunResult> {
         called = await callModel(ctx, request, o.signal)
       } catch (err) {
         // A failed call gets its `chat` span too (error.type), not only the run's ERROR.
-        if (recordingModelCalls()) recordFailedModelCall({ agent: o.agent, keyHint: venice.keyHint, requestModel, startTime, error: err, baseURL: venice.openai.baseURL })
+        if (recordingModelCalls())
+          recordFailedModelCall({ agent: o.agent, keyHint: venice.keyHint, requestModel, startTime, error: err, baseURL: venice.openai.baseURL })
         throw err
       }
       const { completion, headers } = called
@@ -181,7 +197,19 @@ async function runAgentLoop(o: RunOptions, s: RunServices): Promise<RunResult> {
       lastPrompt = charge.promptTokens + charge.completionTokens
       maxCompletion = Math.max(maxCompletion, charge.completionTokens)
       monitor?.recordSpend(charge.total)
-      if (recordingModelCalls()) recordModelCall({ agent: o.agent, keyHint: venice.keyHint, requestModel, startTime, completion, charge, headers, runwayHours: monitor ? () => monitor.snapshot().runwayHours : undefined, runwaySource: monitor, baseURL: venice.openai.baseURL })
+      if (recordingModelCalls())
+        recordModelCall({
+          agent: o.agent,
+          keyHint: venice.keyHint,
+          requestModel,
+          startTime,
+          completion,
+          charge,
+          headers,
+          runwayHours: monitor ? () => monitor.snapshot().runwayHours : undefined,
+          runwaySource: monitor,
+          baseURL: venice.openai.baseURL,
+        })
       void ledger?.append(ledgerEntryOf({ agent: o.agent, key: venice.keyHint, model: requestModel, charge, headers, completion }))
       const message = completion.choices[0]?.message
       if (!message) throw new BaseError('Venice returned no choices.', { code: 'EMPTY_COMPLETION' })
@@ -212,7 +240,9 @@ function finish(r: RunResult, status: RunStatus, output: string | undefined = r.
 /** Runs one step's tool calls (bounded concurrency), appends the tool messages in call order, and returns their size in characters. */
 async function runToolStep(calls: ChatCompletionMessageFunctionToolCall[], tools: ReadonlyMap<string, AnyTool>, o: RunOptions, r: RunResult): Promise<number> {
   const results = await mapBounded(calls, o.toolConcurrency ?? 4, (c) =>
-    traceToolCall(o.agent, c.function.name, c.id, () => runToolCall(tools, { id: c.id, name: c.function.name, arguments: c.function.arguments }, { agent: o.agent, signal: o.signal })),
+    traceToolCall(o.agent, c.function.name, c.id, () =>
+      runToolCall(tools, { id: c.id, name: c.function.name, arguments: c.function.arguments }, { agent: o.agent, signal: o.signal }),
+    ),
   )
   let chars = 0
   for (const res of results) {

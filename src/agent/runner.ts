@@ -62,7 +62,9 @@ export type RunnerOptions = {
    * own consumption limit. Resolve the replacement key (swapped in place for every agent on it), or
    * `undefined` to leave the key as is.
    */
-  rotateKey?: ((request: { name: string; reason: 'expiring' | 'limit'; detail: string; install: (next: InstalledKey) => void }) => Promise<RotatedKey>) | undefined
+  rotateKey?:
+    | ((request: { name: string; reason: 'expiring' | 'limit'; detail: string; install: (next: InstalledKey) => void }) => Promise<RotatedKey>)
+    | undefined
   /** Minimum time between rotations for expiry (ms, runner clock). Default 10 min. */
   rotateCooldownMs?: number | undefined
   /**
@@ -91,7 +93,14 @@ export type RunnerOptions = {
 }
 
 /** What a limiter factory is given: the key (its name and secret, to derive a shared bucket), the model, the account's budget. */
-export type LimiterFactory = (p: { keyName: string; apiKey: string; model: string; failureBudget: FailureBudget; options: Omit<RateLimiterOptions, 'clock'> | undefined; clock: LimiterClock | undefined }) => RateLimiter
+export type LimiterFactory = (p: {
+  keyName: string
+  apiKey: string
+  model: string
+  failureBudget: FailureBudget
+  options: Omit<RateLimiterOptions, 'clock'> | undefined
+  clock: LimiterClock | undefined
+}) => RateLimiter
 
 /** What the runner keeps per key: one client, one monitor, one funding controller, limiters per model. */
 export type KeyServices = {
@@ -150,7 +159,11 @@ export function createRunner(options: RunnerOptions) {
     let r = byModel.get(model)
     if (!r) {
       const ctx: CallContext = {
-        openai: s.venice.openai, limiter: s.limiterFor(model), monitor: s.monitor, funding: s.funding, classify402: s.classify402,
+        openai: s.venice.openai,
+        limiter: s.limiterFor(model),
+        monitor: s.monitor,
+        funding: s.funding,
+        classify402: s.classify402,
         onKeyLimit: options.rotateKey ? (detail) => s.rotate('limit', detail) : undefined,
       }
       byModel.set(model, (r = { venice: s.venice, prices, monitor: s.monitor, ledger: options.ledger, ctx }))
@@ -242,7 +255,10 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
     const rl = await (o.fetchRateLimits ? o.fetchRateLimits(k.name) : venice.getRateLimits())
     learnLimits(rl)
     // The key's own record is the source of its expiry (an ADMIN key's `keyExpiration` is the ADMIN key's).
-    if (o.fetchKeyRecord) await readRecord().catch((error: unknown) => o.logger?.warn?.('runner: key record read failed', { key: k.name, error: error instanceof Error ? error.message : String(error) }))
+    if (o.fetchKeyRecord)
+      await readRecord().catch((error: unknown) =>
+        o.logger?.warn?.('runner: key record read failed', { key: k.name, error: error instanceof Error ? error.message : String(error) }),
+      )
     return rl
   }
   const monitor = createBalanceMonitor({
@@ -262,7 +278,11 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
   const funding =
     o.topUp && o.funding
       ? createFundingController({
-          monitor, topUp: o.topUp, policy: o.funding, now: o.clock?.now, name: k.name,
+          monitor,
+          topUp: o.topUp,
+          policy: o.funding,
+          now: o.clock?.now,
+          name: k.name,
           onOutcome: o.onFundingOutcome ? (outcome, request) => o.onFundingOutcome!(k.name, outcome, request) : undefined,
         })
       : undefined
@@ -291,16 +311,19 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
       installed = true
       install(next)
     }
-    const p = o.rotateKey({ name: k.name, reason, detail, install: installOnce }).catch((error: unknown): RotatedKey => {
-      o.logger?.warn?.('runner: key rotation failed', { key: k.name, reason, error: error instanceof Error ? error.message : String(error) })
-      return undefined
-    }).then((rotated) => {
-      rotating = undefined
-      if (!rotated) return installed
-      // Monitor updates run after `rotating` is cleared, so an event they fire may rotate again.
-      if (!installed) install(typeof rotated === 'string' ? { apiKey: rotated } : rotated)
-      return true
-    })
+    const p = o
+      .rotateKey({ name: k.name, reason, detail, install: installOnce })
+      .catch((error: unknown): RotatedKey => {
+        o.logger?.warn?.('runner: key rotation failed', { key: k.name, reason, error: error instanceof Error ? error.message : String(error) })
+        return undefined
+      })
+      .then((rotated) => {
+        rotating = undefined
+        if (!rotated) return installed
+        // Monitor updates run after `rotating` is cleared, so an event they fire may rotate again.
+        if (!installed) install(typeof rotated === 'string' ? { apiKey: rotated } : rotated)
+        return true
+      })
     rotating = p
     return p
   }
@@ -319,7 +342,11 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
     const expires = monitor.keyExpiresAt()
     return expires !== undefined && expires - now() < (o.rotateAheadMs ?? 600_000) ? prepareSlow() : undefined
   }
-  const classify = async (info: { balanceDiem: number | undefined; balanceUsd: number | undefined; message: string | undefined }): Promise<InsufficientVerdict> => {
+  const classify = async (info: {
+    balanceDiem: number | undefined
+    balanceUsd: number | undefined
+    message: string | undefined
+  }): Promise<InsufficientVerdict> => {
     if (o.fetchKeyRecord) await readRecord().catch(() => undefined)
     const verdict = classify402({ ...info, key: keyState })
     if (verdict.cause !== 'account') capped = true

@@ -41,11 +41,18 @@ export type SimResult = {
 /** How much of its input an action can use now. */
 export function capacity(action: AutopilotAction, s: SimState): bigint {
   switch (action) {
-    case 'restakeRewards': return s.rewards
-    case 'stakeDiem': return s.liquidDiem
-    case 'mintDiem': return s.unlockedSvvv
-    case 'stakeVvv': case 'stakeVvvMintDiem': return s.vvv
-    case 'swapStake': case 'swapStakeMintDiem': return s.ethRoom
+    case 'restakeRewards':
+      return s.rewards
+    case 'stakeDiem':
+      return s.liquidDiem
+    case 'mintDiem':
+      return s.unlockedSvvv
+    case 'stakeVvv':
+    case 'stakeVvvMintDiem':
+      return s.vvv
+    case 'swapStake':
+    case 'swapStakeMintDiem':
+      return s.ethRoom
   }
 }
 

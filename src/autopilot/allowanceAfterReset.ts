@@ -20,7 +20,10 @@ export function autopilotAllowance(o: { wallet: Wallet; stateDir: string; minSta
     const observation = (await store.readRate().catch(() => ({ observation: undefined }))).observation
     if (!observation) return undefined
     const totalSvvv = await o.wallet.publicClient.readContract({ address: o.wallet.addresses.staking, abi: stakingAbi, functionName: 'totalSupply' })
-    const projected = projectAllowance({ svvv: b.svvv.total, totalSvvv, stakedDiem: b.diem.staked }, { poolDiem: BigInt(observation.poolDiem), minStakedDiem: o.minStakedDiem })
+    const projected = projectAllowance(
+      { svvv: b.svvv.total, totalSvvv, stakedDiem: b.diem.staked },
+      { poolDiem: BigInt(observation.poolDiem), minStakedDiem: o.minStakedDiem },
+    )
     return { amount: Number(formatEther(projected)), basis: `stake × the pool learned ${observation.epochStart.slice(0, 10)}` }
   }
 }

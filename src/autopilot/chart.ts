@@ -8,7 +8,12 @@
 import { requireOptional } from '../util/optionalDependency.js'
 import type { DailyRow } from './report.js'
 
-export type ChartOptions = { width?: number | undefined; height?: number | undefined; title?: string | undefined; /** Runway hours drawn for "sustainable" (default 48). */ runwayCapHours?: number | undefined }
+export type ChartOptions = {
+  width?: number | undefined
+  height?: number | undefined
+  title?: string | undefined /** Runway hours drawn for "sustainable" (default 48). */
+  runwayCapHours?: number | undefined
+}
 
 /** Colours of the series (tests find the drawn shapes by them). */
 export const CHART_COLORS = { allowance: '#5470c6', spend: '#ee6666', target: '#333333', runway: '#91cc75', runwayLow: '#fac858', clipped: '#9a60b4' } as const
@@ -49,7 +54,11 @@ export function renderAutopilotChart(rows: readonly DailyRow[], o: ChartOptions 
   // A clipped bar is drawn to the top of the axis, in its own colour, labelled with its true value.
   const bar = (v: number) =>
     yMax !== undefined && v > yMax
-      ? { value: yMax, itemStyle: { color: CHART_COLORS.clipped }, label: { show: true, position: 'insideTop', color: '#fff', fontSize: 11, formatter: `${fmt(v)} ▲` } }
+      ? {
+          value: yMax,
+          itemStyle: { color: CHART_COLORS.clipped },
+          label: { show: true, position: 'insideTop', color: '#fff', fontSize: 11, formatter: `${fmt(v)} ▲` },
+        }
       : v
   const runways = rows.map((r) => (r.runwayHours === null ? null : Math.min(cap, r.runwayHours)))
   const finite = runways.filter((h): h is number => h !== null)
@@ -65,7 +74,12 @@ export function renderAutopilotChart(rows: readonly DailyRow[], o: ChartOptions 
       backgroundColor: '#ffffff',
       title: [
         { text: o.title ?? 'Diem autopilot: allowance vs spend', left: 'center', top: 8, textStyle: { fontSize: 16 } },
-        { text: `Runway (hours until the balance runs out; "sustainable": the next reset covers the burn)`, left: 'center', top: '62%', textStyle: { fontSize: 13 } },
+        {
+          text: `Runway (hours until the balance runs out; "sustainable": the next reset covers the burn)`,
+          left: 'center',
+          top: '62%',
+          textStyle: { fontSize: 13 },
+        },
       ],
       legend: { top: 34, data: ['allowance', 'spend', 'target'] },
       grid: [
@@ -95,7 +109,13 @@ export function renderAutopilotChart(rows: readonly DailyRow[], o: ChartOptions 
           lineStyle: { type: 'dashed', color: CHART_COLORS.target },
           itemStyle: { color: CHART_COLORS.target },
           ...(lastTarget !== undefined && {
-            markLine: { silent: true, symbol: 'none', data: [{ yAxis: lastTarget }], lineStyle: { type: 'dashed', color: CHART_COLORS.target, width: 1 }, label: { formatter: `target ${fmt(lastTarget)}`, position: 'insideEndTop' } },
+            markLine: {
+              silent: true,
+              symbol: 'none',
+              data: [{ yAxis: lastTarget }],
+              lineStyle: { type: 'dashed', color: CHART_COLORS.target, width: 1 },
+              label: { formatter: `target ${fmt(lastTarget)}`, position: 'insideEndTop' },
+            },
           }),
         },
         {
@@ -105,8 +125,16 @@ export function renderAutopilotChart(rows: readonly DailyRow[], o: ChartOptions 
           yAxisIndex: 1,
           data: runways.map((h) =>
             h === null
-              ? { value: runwayMax, itemStyle: { color: CHART_COLORS.runway, opacity: 0.35 }, label: { show: true, position: 'insideTop', formatter: 'sustainable', fontSize: 11 } }
-              : { value: h, itemStyle: { color: h < 24 ? CHART_COLORS.runwayLow : CHART_COLORS.runway }, label: { show: true, position: 'top', formatter: `${fmt(h)} h`, fontSize: 11 } },
+              ? {
+                  value: runwayMax,
+                  itemStyle: { color: CHART_COLORS.runway, opacity: 0.35 },
+                  label: { show: true, position: 'insideTop', formatter: 'sustainable', fontSize: 11 },
+                }
+              : {
+                  value: h,
+                  itemStyle: { color: h < 24 ? CHART_COLORS.runwayLow : CHART_COLORS.runway },
+                  label: { show: true, position: 'top', formatter: `${fmt(h)} h`, fontSize: 11 },
+                },
           ),
         },
       ],

@@ -15,7 +15,16 @@ import type { Wallet } from '../wallet/createWallet.js'
 import type { PlanStep } from './planner.js'
 
 /** What one step really did. */
-export type StepOutcome = { action: PlanStep['action']; amount: bigint; ethSpent: bigint; gasEth: bigint; vvvOut: bigint; diemOut: bigint; svvvLocked: bigint; hashes: Hex[] }
+export type StepOutcome = {
+  action: PlanStep['action']
+  amount: bigint
+  ethSpent: bigint
+  gasEth: bigint
+  vvvOut: bigint
+  diemOut: bigint
+  svvvLocked: bigint
+  hashes: Hex[]
+}
 
 export type ExecuteReturnType = {
   outcomes: StepOutcome[]

@@ -18,7 +18,19 @@ const LABEL: Record<AutopilotAction, string> = {
 }
 
 /** One row of the plan table, amounts as decimal strings. */
-export type PlanRow = { action: AutopilotAction; label: string; input: string; cost: string; costEth: string; gasEth: string; svvvLocked: string; diemPerDay: string; diemPerDayPerEth: number | null; vvvForgonePerDay: string; reason: PlanStep['reason'] }
+export type PlanRow = {
+  action: AutopilotAction
+  label: string
+  input: string
+  cost: string
+  costEth: string
+  gasEth: string
+  svvvLocked: string
+  diemPerDay: string
+  diemPerDayPerEth: number | null
+  vvvForgonePerDay: string
+  reason: PlanStep['reason']
+}
 
 /**
  * @example
@@ -55,13 +67,30 @@ export function planTable(plan: Plan): string {
   const head = ['action', 'input', 'cost', 'Diem/day gained', 'Diem/day per ETH', 'VVV/day forgone']
   const forgone = (v: bigint) => (v === 0n ? '0' : `−${formatShort(v, 4)}`)
   const body = rows.length
-    ? rows.map((r, i) => [r.label, r.input, r.cost, `+${formatShort(plan.steps[i]!.diemPerDay, 4)}`, r.diemPerDayPerEth === null ? '—' : String(r.diemPerDayPerEth), forgone(plan.steps[i]!.vvvForgonePerDay)])
+    ? rows.map((r, i) => [
+        r.label,
+        r.input,
+        r.cost,
+        `+${formatShort(plan.steps[i]!.diemPerDay, 4)}`,
+        r.diemPerDayPerEth === null ? '—' : String(r.diemPerDayPerEth),
+        forgone(plan.steps[i]!.vvvForgonePerDay),
+      ])
     : [['nothing', '—', '0 ETH', '+0', '—', '0']]
-  const total = ['total', '', `${formatShort(plan.ethCost, 6)} ETH`, `${formatShort(plan.before, 4)} → ${formatShort(plan.after, 4)}`, '', forgone(plan.vvvForgonePerDay)]
+  const total = [
+    'total',
+    '',
+    `${formatShort(plan.ethCost, 6)} ETH`,
+    `${formatShort(plan.before, 4)} → ${formatShort(plan.after, 4)}`,
+    '',
+    forgone(plan.vvvForgonePerDay),
+  ]
   const all = [head, ...body, total]
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)))
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`
   const sep = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`
-  const yieldNote = plan.vvvForgonePerDay > 0n ? `Locked sVVV gives up ${formatShort(plan.vvvForgonePerDay, 4)} VVV/day of staking yield (${plan.horizonDays ? `counted over ${plan.horizonDays} days when choosing` : 'not counted when choosing: --horizon 30d counts it'}).` : undefined
+  const yieldNote =
+    plan.vvvForgonePerDay > 0n
+      ? `Locked sVVV gives up ${formatShort(plan.vvvForgonePerDay, 4)} VVV/day of staking yield (${plan.horizonDays ? `counted over ${plan.horizonDays} days when choosing` : 'not counted when choosing: --horizon 30d counts it'}).`
+      : undefined
   return [line(head), sep, ...body.map(line), line(total), '', ...(yieldNote ? [yieldNote] : []), plan.message, ''].join('\n')
 }

@@ -73,7 +73,10 @@ export function vvvForgonePerSvvvDay(o: { emissionRatePerSecond: bigint; totalSv
 export async function readMarket(wallet: Wallet, m: Measurement): Promise<Market> {
   const gasPrice = await wallet.publicClient.getGasPrice()
   // Reserve gas for a full plan twice over (swaps, stakes, a mint, a DIEM stake).
-  const gasReserve = 2n * gasPrice * (4n * GAS_UNITS.swap + 2n * GAS_UNITS.approve + 2n * GAS_UNITS.stake + GAS_UNITS.claimAndStake + 2n * GAS_UNITS.mintDiem + 2n * GAS_UNITS.stakeDiem)
+  const gasReserve =
+    2n *
+    gasPrice *
+    (4n * GAS_UNITS.swap + 2n * GAS_UNITS.approve + 2n * GAS_UNITS.stake + GAS_UNITS.claimAndStake + 2n * GAS_UNITS.mintDiem + 2n * GAS_UNITS.stakeDiem)
   const spentToday = wallet.journal.spentOnDay(wallet.now())
   const dayLeft = wallet.policy.maxEthPerDay > spentToday ? wallet.policy.maxEthPerDay - spentToday : 0n
   const balanceLeft = m.chain.eth > gasReserve ? m.chain.eth - gasReserve : 0n
@@ -85,9 +88,14 @@ export async function readMarket(wallet: Wallet, m: Measurement): Promise<Market
   }
   const vvvForEth = (eth: bigint) => (eth === 0n ? Promise.resolve(0n) : memo(`e${eth}`, async () => (await wallet.route.quoteExactIn(wallet, eth)).amountOut))
   const diemForSvvv = (svvv: bigint) =>
-    svvv === 0n ? Promise.resolve(0n) : memo(`d${svvv}`, () => wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName: 'getDiemAmountOut', args: [svvv] }))
+    svvv === 0n
+      ? Promise.resolve(0n)
+      : memo(`d${svvv}`, () =>
+          wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName: 'getDiemAmountOut', args: [svvv] }),
+        )
   const probe = 10n ** 15n
-  const read = (functionName: 'emissionRatePerSecond' | 'totalLockedStakedVVV') => wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName }).catch(() => 0n)
+  const read = (functionName: 'emissionRatePerSecond' | 'totalLockedStakedVVV') =>
+    wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName }).catch(() => 0n)
   const [probeOut, emissionRatePerSecond, totalLocked] = await Promise.all([vvvForEth(probe), read('emissionRatePerSecond'), read('totalLockedStakedVVV')])
   return {
     gasPrice,

@@ -35,8 +35,14 @@ export function veniceAllowanceSource(client: VeniceClient): AllowanceSource {
     getBillingBalance: () => client.getBillingBalance(),
     getRateLimits: () => client.getRateLimits(),
     async diemSpentBetween(start, end) {
-      const rows = await listAllBillingUsage(client, { currency: 'DIEM', startTimestamp: new Date(start).toISOString(), endTimestamp: new Date(end).toISOString() })
-      return rows.filter((r) => r.currency === 'DIEM' && Date.parse(r.timestamp) >= start && Date.parse(r.timestamp) < end).reduce((s, r) => s + Math.abs(r.amount), 0)
+      const rows = await listAllBillingUsage(client, {
+        currency: 'DIEM',
+        startTimestamp: new Date(start).toISOString(),
+        endTimestamp: new Date(end).toISOString(),
+      })
+      return rows
+        .filter((r) => r.currency === 'DIEM' && Date.parse(r.timestamp) >= start && Date.parse(r.timestamp) < end)
+        .reduce((s, r) => s + Math.abs(r.amount), 0)
     },
   }
 }
@@ -93,7 +99,12 @@ export async function measureAllowance(p: MeasureParameters): Promise<Measuremen
   const at = Math.min(Math.max(clockNow, epochStart), epochStart + DAY_MS - 1)
   const stake: StakeState = { svvv: chain.svvv.total, totalSvvv, stakedDiem: chain.diem.staked }
   const venice: VeniceToday | undefined = billing
-    ? { allocation: billing.diemEpochAllocation, balance: billing.balances.diem ?? 0, spent: Math.max(0, billing.diemEpochAllocation - (billing.balances.diem ?? 0)), canConsume: billing.canConsume }
+    ? {
+        allocation: billing.diemEpochAllocation,
+        balance: billing.balances.diem ?? 0,
+        spent: Math.max(0, billing.diemEpochAllocation - (billing.balances.diem ?? 0)),
+        canConsume: billing.canConsume,
+      }
     : undefined
 
   const file = await p.store.readRate()

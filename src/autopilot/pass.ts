@@ -68,10 +68,17 @@ export async function runAutopilotPass(p: AutopilotPassParameters): Promise<Auto
 
 async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
   // A pass that was killed before it wrote its line is recorded now, from the wallet journal.
-  if (p.mode === 'run') for (const e of interruptedPasses(await readHistory(p.store.historyPath), p.wallet.journal.runs())) await appendHistory(p.store.historyPath, e)
+  if (p.mode === 'run')
+    for (const e of interruptedPasses(await readHistory(p.store.historyPath), p.wallet.journal.runs())) await appendHistory(p.store.historyPath, e)
   const measure = () => measureAllowance({ wallet: p.wallet, store: p.store, venice: p.venice, minStakedDiem: p.minStakedDiem, now: p.now })
   const m = await measure()
-  const plan = await planToTarget({ measurement: m, market: await readMarket(p.wallet, m), target: p.target, minClaimVvv: p.minClaimVvv, horizonDays: p.horizonDays })
+  const plan = await planToTarget({
+    measurement: m,
+    market: await readMarket(p.wallet, m),
+    target: p.target,
+    minClaimVvv: p.minClaimVvv,
+    horizonDays: p.horizonDays,
+  })
   let execution: ExecuteReturnType | undefined
   let projectedAfter = plan.after
   // Above the target: say how much capital that is, and how to release it.
@@ -82,14 +89,24 @@ async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
     // Each pass journals its transactions under its own key, so a pass cut short is still found in the report.
     const idempotencyKey = passKey(m.now, randomBytes(3).toString('hex'))
     const stop = p.signal
-    execution = await executePlan(p.wallet, plan.steps, { idempotencyKey, signal: stop?.signal, onStep: stop?.doing && ((step, i) => stop.doing!(`step ${i + 1} of ${plan.steps.length} (${step.action})`)) })
+    execution = await executePlan(p.wallet, plan.steps, {
+      idempotencyKey,
+      signal: stop?.signal,
+      onStep: stop?.doing && ((step, i) => stop.doing!(`step ${i + 1} of ${plan.steps.length} (${step.action})`)),
+    })
     if (execution.outcomes.length) await p.store.writeRate({ ...(await p.store.readRate()), lastActionEpoch: new Date(m.epochStart).toISOString() })
     const m2 = await measure()
     projectedAfter = m2.projected
     allowanceAfterPass = m2.venice ? round(m2.venice.allocation) : null
     if (projectedAfter < p.target) {
       // Say what is missing from where the wallet really is now (a refusal may have stopped the plan early).
-      const again = await planToTarget({ measurement: m2, market: await readMarket(p.wallet, m2), target: p.target, minClaimVvv: p.minClaimVvv, horizonDays: p.horizonDays })
+      const again = await planToTarget({
+        measurement: m2,
+        market: await readMarket(p.wallet, m2),
+        target: p.target,
+        minClaimVvv: p.minClaimVvv,
+        horizonDays: p.horizonDays,
+      })
       message = again.message
     }
     if (execution.error) message += ` Stopped at a refusal: ${execution.error.shortMessage}`
@@ -115,7 +132,14 @@ async function pass(p: AutopilotPassParameters): Promise<AutopilotPassResult> {
     actions: plan.steps.slice(0, execution ? execution.outcomes.length : plan.steps.length).map((step, i) => {
       const o = execution?.outcomes[i]
       const ethSpent = o ? o.ethSpent : step.action.startsWith('swap') ? step.amount : 0n
-      return { action: step.action, amount: formatEther(o?.amount ?? step.amount), unit: step.unit, diemPerDay: num(step.diemPerDay), ethSpent: formatEther(ethSpent), gasEth: formatEther(o ? o.gasEth : step.gasEth) }
+      return {
+        action: step.action,
+        amount: formatEther(o?.amount ?? step.amount),
+        unit: step.unit,
+        diemPerDay: num(step.diemPerDay),
+        ethSpent: formatEther(ethSpent),
+        gasEth: formatEther(o ? o.gasEth : step.gasEth),
+      }
     }),
     ethSpent: formatEther(execution ? execution.ethSpent + execution.gasEth : plan.ethCost),
     hashes: execution?.hashes ?? [],

@@ -80,7 +80,14 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
   const horizon = BigInt(Math.round((p.horizonDays ?? 0) * 100))
   // What a candidate costs for choosing: ETH committed and gas, plus the VVV yield its locked sVVV gives up over the horizon.
   const rank = (r: SimResult) => r.ethCost + (forgone(r.svvvLocked) * horizon * market.ethPerVvv) / WAD / 100n
-  let state: SimState = { ...m.stake, liquidDiem: m.chain.diem.liquid, unlockedSvvv: m.chain.svvv.unlocked, vvv: m.chain.vvv, rewards: m.chain.pendingRewards, ethRoom: market.ethRoom }
+  let state: SimState = {
+    ...m.stake,
+    liquidDiem: m.chain.diem.liquid,
+    unlockedSvvv: m.chain.svvv.unlocked,
+    vvv: m.chain.vvv,
+    rewards: m.chain.pendingRewards,
+    ethRoom: market.ethRoom,
+  }
   const before = proj(state)
   const steps: PlanStep[] = []
   const starts: SimState[] = []
@@ -98,7 +105,19 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
       return resize(action, prev.amount + amount, from, want).then(([x, merged]) => push(action, x, merged, prev.reason === 'rule' ? 'rule' : reason))
     }
     starts.push(state)
-    steps.push({ action, amount, unit: ACTION_INPUT[action], ethCost: r.ethCost, gasEth: r.gasEth, svvvLocked: r.svvvLocked, vvvOut: r.vvvOut, diemOut: r.diemOut, diemPerDay, vvvForgonePerDay: forgone(r.svvvLocked), reason })
+    steps.push({
+      action,
+      amount,
+      unit: ACTION_INPUT[action],
+      ethCost: r.ethCost,
+      gasEth: r.gasEth,
+      svvvLocked: r.svvvLocked,
+      vvvOut: r.vvvOut,
+      diemOut: r.diemOut,
+      diemPerDay,
+      vvvForgonePerDay: forgone(r.svvvLocked),
+      reason,
+    })
     state = r.state
     return Promise.resolve()
   }
@@ -160,7 +179,8 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
       const cap = capacity(a, state)
       if (cap === 0n) continue
       if (a === 'restakeRewards' && cap < p.minClaimVvv) continue
-      const x = a === 'restakeRewards' ? cap : ((await solveMonotone(async (v) => proj((await sim(a, v)).state) - proj(state), gap, { probe: cap, max: cap })) ?? cap)
+      const x =
+        a === 'restakeRewards' ? cap : ((await solveMonotone(async (v) => proj((await sim(a, v)).state) - proj(state), gap, { probe: cap, max: cap })) ?? cap)
       const r = await sim(a, x)
       const gain = proj(r.state) - proj(state)
       if (gain <= 0n) continue
@@ -253,7 +273,8 @@ export function planMessage(p: Pick<Plan, 'target' | 'before' | 'after' | 'reach
     c.poolKnown === false && p.steps.length > 0
       ? ' No pool observation yet, so the sVVV pool share is not counted (only staked DIEM): the plan may hold more than the target until the pool is learned after the next reset.'
       : ''
-  if (p.reached && p.steps.every((s) => s.reason === 'compound')) return `Target ${d(p.target)} Diem/day already held: ${d(p.after)} Diem/day from the next reset.`
+  if (p.reached && p.steps.every((s) => s.reason === 'compound'))
+    return `Target ${d(p.target)} Diem/day already held: ${d(p.after)} Diem/day from the next reset.`
   if (p.reached) return `Target ${d(p.target)} Diem/day reached: ${d(p.before)} → ${d(p.after)} Diem/day from the next reset.${pool}`
   const s = p.shortfall!
   const ways = [s.eth ? `${d(s.eth)} ETH more` : undefined, s.vvv ? `${d(s.vvv)} VVV` : undefined].filter(Boolean).join(', or ')

@@ -3,7 +3,11 @@
  * Hand-written instead of the wallet's secant `solveInput` because allowance gains jump (the staked-DIEM rule
  * turns a whole pool share on at once), where a secant step misfires.
  */
-export async function solveMonotone(f: (x: bigint) => Promise<bigint>, target: bigint, o: { probe: bigint; max?: bigint | undefined; steps?: number | undefined }): Promise<bigint | undefined> {
+export async function solveMonotone(
+  f: (x: bigint) => Promise<bigint>,
+  target: bigint,
+  o: { probe: bigint; max?: bigint | undefined; steps?: number | undefined },
+): Promise<bigint | undefined> {
   if (target <= 0n) return 0n
   let lo = 0n
   let hi = o.probe > 0n ? o.probe : 1n

@@ -69,10 +69,18 @@ export function autopilotStore(o: { stateDir: string; chainId: number; address: 
       try {
         json = JSON.parse(raw)
       } catch (cause) {
-        throw new AutopilotStateError(`${ratePath} is not valid JSON.`, { cause, metaMessages: [`Delete ${ratePath}: the rate is learned again after the next epoch reset.`], code: 'AUTOPILOT_STATE' })
+        throw new AutopilotStateError(`${ratePath} is not valid JSON.`, {
+          cause,
+          metaMessages: [`Delete ${ratePath}: the rate is learned again after the next epoch reset.`],
+          code: 'AUTOPILOT_STATE',
+        })
       }
       const parsed = rateFileSchema.safeParse(json)
-      if (!parsed.success) throw new AutopilotStateError(`${ratePath} has an unexpected shape (${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}).`, { metaMessages: [`Delete ${ratePath}: the rate is learned again after the next epoch reset.`], code: 'AUTOPILOT_STATE' })
+      if (!parsed.success)
+        throw new AutopilotStateError(`${ratePath} has an unexpected shape (${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}).`, {
+          metaMessages: [`Delete ${ratePath}: the rate is learned again after the next epoch reset.`],
+          code: 'AUTOPILOT_STATE',
+        })
       return parsed.data
     },
     writeRate: (file) => atomicWrite(ratePath, `${JSON.stringify(file, null, 2)}\n`),

@@ -25,7 +25,14 @@ export function autopilotTools(provider: AutopilotProvider | undefined) {
     try {
       const r = await runAutopilotPass({ ...(await provider()), mode })
       const rows = planRows(r.plan).map((x) => ({ action: x.action, input: x.input, cost: x.cost, diemPerDayGained: x.diemPerDay }))
-      return JSON.stringify({ target: Number(r.entry.target), reached: r.reached, diemPerDayAfter: r.entry.projectedAfter, steps: rows, sent: r.execution?.hashes.length ?? 0, message: r.message })
+      return JSON.stringify({
+        target: Number(r.entry.target),
+        reached: r.reached,
+        diemPerDayAfter: r.entry.projectedAfter,
+        steps: rows,
+        sent: r.execution?.hashes.length ?? 0,
+        message: r.message,
+      })
     } catch (err) {
       if (err instanceof BaseError) return `Nothing more was sent: ${[err.shortMessage, ...err.metaMessages].join(' ')}`
       throw err
@@ -39,7 +46,8 @@ export function autopilotTools(provider: AutopilotProvider | undefined) {
   })
   const apply = defineTool({
     name: 'autopilot_apply',
-    description: 'Carries out the autopilot plan for the configured Diem-per-day target, under the wallet spend policy (which may refuse). Returns what was done and, if short, what is missing.',
+    description:
+      'Carries out the autopilot plan for the configured Diem-per-day target, under the wallet spend policy (which may refuse). Returns what was done and, if short, what is missing.',
     schema: z.object({}),
     handler: () => pass('run'),
   })

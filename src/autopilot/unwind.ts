@@ -37,7 +37,12 @@ export type Excess = {
 
 export type UnwindAction = 'finalizeUnstake' | 'finalizeDiemUnstake' | 'burnDiem' | 'initiateUnstake' | 'initiateDiemUnstake'
 export type UnwindStep = { action: UnwindAction; amount: bigint; unit: 'DIEM' | 'sVVV' | 'VVV'; label: string }
-export type UnwindPlan = { excess: Excess | undefined; steps: UnwindStep[]; /** Cooldowns still running (ms since epoch). */ waiting: { what: string; until: number }[]; message: string }
+export type UnwindPlan = {
+  excess: Excess | undefined
+  steps: UnwindStep[] /** Cooldowns still running (ms since epoch). */
+  waiting: { what: string; until: number }[]
+  message: string
+}
 
 /**
  * The capital above `target` at this measurement (undefined when there is none).
@@ -50,7 +55,12 @@ export type UnwindPlan = { excess: Excess | undefined; steps: UnwindStep[]; /** 
  */
 export async function excessOf(wallet: Wallet, m: Measurement, target: bigint, o: { releasedSvvv?: bigint } = {}): Promise<Excess | undefined> {
   if (m.projected <= target) return undefined
-  const [locked, outstanding] = await wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName: 'lockedStakes', args: [wallet.address] })
+  const [locked, outstanding] = await wallet.publicClient.readContract({
+    address: wallet.addresses.staking,
+    abi: stakingAbi,
+    functionName: 'lockedStakes',
+    args: [wallet.address],
+  })
   const e = m.projected - target
   const rate = ratePerSvvv(m.stake, m.model) // Diem/day per whole sVVV
   // Unlocked sVVV first (nothing to burn, one cooldown), then staked DIEM: unstaking d DIEM and then the sVVV
@@ -84,14 +94,21 @@ export async function planUnwind(wallet: Wallet, m: Measurement, target: bigint)
   else if (c.unstake.amount > 0n) waiting.push({ what: `${formatShort(c.unstake.amount)} sVVV unstake`, until: ms(c.unstake.end) })
   if (c.diem.ready) steps.push({ action: 'finalizeDiemUnstake', amount: c.diem.coolingDown, unit: 'DIEM', label: 'finish the DIEM unstake' })
   else if (c.diem.coolingDown > 0n) waiting.push({ what: `${formatShort(c.diem.coolingDown)} DIEM unstake`, until: ms(c.diem.end) })
-  const [, outstanding] = await wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName: 'lockedStakes', args: [wallet.address] })
+  const [, outstanding] = await wallet.publicClient.readContract({
+    address: wallet.addresses.staking,
+    abi: stakingAbi,
+    functionName: 'lockedStakes',
+    args: [wallet.address],
+  })
   const burn = min(c.diem.liquid + (c.diem.ready ? c.diem.coolingDown : 0n), outstanding)
   if (burn > 0n) steps.push({ action: 'burnDiem', amount: burn, unit: 'DIEM', label: 'burn DIEM (unlocks its sVVV)' })
   // Burned DIEM's sVVV is unlocked by the burn, so it counts as unlocked sVVV to unstake.
   const released = outstanding === 0n ? 0n : (burn * (await lockedOf(wallet))) / outstanding
   const excess = await excessOf(wallet, m, target, { releasedSvvv: released })
-  if (excess?.svvv && (c.unstake.amount === 0n || c.unstake.ready)) steps.push({ action: 'initiateUnstake', amount: excess.svvv, unit: 'sVVV', label: 'start unstaking sVVV (cooldown)' })
-  if (excess?.diem && (c.diem.coolingDown === 0n || c.diem.ready)) steps.push({ action: 'initiateDiemUnstake', amount: excess.diem, unit: 'DIEM', label: 'start unstaking DIEM (cooldown)' })
+  if (excess?.svvv && (c.unstake.amount === 0n || c.unstake.ready))
+    steps.push({ action: 'initiateUnstake', amount: excess.svvv, unit: 'sVVV', label: 'start unstaking sVVV (cooldown)' })
+  if (excess?.diem && (c.diem.coolingDown === 0n || c.diem.ready))
+    steps.push({ action: 'initiateDiemUnstake', amount: excess.diem, unit: 'DIEM', label: 'start unstaking DIEM (cooldown)' })
   return { excess, steps, waiting, message: unwindMessage(excess, steps, waiting, target) }
 }
 
@@ -103,7 +120,10 @@ export async function planUnwind(wallet: Wallet, m: Measurement, target: bigint)
  * const { hashes } = await executeUnwind(wallet, plan.steps)
  * ```
  */
-export async function executeUnwind(wallet: Wallet, steps: readonly UnwindStep[]): Promise<{ done: UnwindStep[]; hashes: Hex[]; gasEth: bigint; error: BaseError | undefined }> {
+export async function executeUnwind(
+  wallet: Wallet,
+  steps: readonly UnwindStep[],
+): Promise<{ done: UnwindStep[]; hashes: Hex[]; gasEth: bigint; error: BaseError | undefined }> {
   const done: UnwindStep[] = []
   const hashes: Hex[] = []
   let gasUsed = 0n
@@ -140,19 +160,29 @@ export async function executeUnwind(wallet: Wallet, steps: readonly UnwindStep[]
  */
 export function excessMessage(e: Excess | undefined): string {
   if (!e || e.diemPerDay === 0n) return ''
-  const held = [e.diem > 0n ? `${formatShort(e.diem)} staked DIEM (${formatShort(e.svvvLocked)} sVVV locked behind it)` : undefined, e.svvv > 0n ? `${formatShort(e.svvv)} unlocked sVVV` : undefined].filter(Boolean)
+  const held = [
+    e.diem > 0n ? `${formatShort(e.diem)} staked DIEM (${formatShort(e.svvvLocked)} sVVV locked behind it)` : undefined,
+    e.svvv > 0n ? `${formatShort(e.svvv)} unlocked sVVV` : undefined,
+  ].filter(Boolean)
   return ` Excess: ${formatShort(e.diemPerDay)} Diem/day above the target${held.length ? `, held by ${held.join(' and ')}` : ''}; \`gondola autopilot plan --unwind\` shows how to release it.`
 }
 
 function unwindMessage(e: Excess | undefined, steps: UnwindStep[], waiting: UnwindPlan['waiting'], target: bigint): string {
   const wait = waiting.map((w) => `${w.what} until ${new Date(w.until).toISOString().slice(0, 16).replace('T', ' ')} UTC`).join('; ')
-  const head = e ? `${formatShort(e.diemPerDay)} Diem/day above the ${formatShort(target)} Diem/day target.` : `Nothing above the ${formatShort(target)} Diem/day target.`
+  const head = e
+    ? `${formatShort(e.diemPerDay)} Diem/day above the ${formatShort(target)} Diem/day target.`
+    : `Nothing above the ${formatShort(target)} Diem/day target.`
   const next = wait ? ` Cooling down: ${wait}; run \`gondola autopilot run --unwind\` again after that.` : ''
   return `${head}${steps.length ? '' : ' Nothing to send now.'}${next}`
 }
 
 async function lockedOf(wallet: Wallet): Promise<bigint> {
-  const [locked] = await wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName: 'lockedStakes', args: [wallet.address] })
+  const [locked] = await wallet.publicClient.readContract({
+    address: wallet.addresses.staking,
+    abi: stakingAbi,
+    functionName: 'lockedStakes',
+    args: [wallet.address],
+  })
   return locked
 }
 

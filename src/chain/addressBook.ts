@@ -84,7 +84,18 @@ export const addressBookSchema = z.object({
 
 /** The contracts a spend policy allows transactions to by default: every address in the book. */
 export function addressBookContracts(book: AddressBook): Address[] {
-  return [book.vvv, book.staking, book.diem, book.weth, book.swapRouter, book.quoter, book.positionManager, book.factory, book.multicall3, book.aerodromeRouter, book.aerodromeFactory, book.usdc].filter(
-    (a): a is Address => a !== undefined,
-  )
+  return [
+    book.vvv,
+    book.staking,
+    book.diem,
+    book.weth,
+    book.swapRouter,
+    book.quoter,
+    book.positionManager,
+    book.factory,
+    book.multicall3,
+    book.aerodromeRouter,
+    book.aerodromeFactory,
+    book.usdc,
+  ].filter((a): a is Address => a !== undefined)
 }

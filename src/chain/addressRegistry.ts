@@ -48,7 +48,9 @@ export async function readAddressRegistry(publicClient: Pick<PublicClient, 'getS
       code: 'DEVNET_NO_REGISTRY',
     })
   }
-  const words = await Promise.all(Array.from({ length: Math.ceil(length / 32) }, (_, i) => publicClient.getStorageAt({ address: DEVNET_REGISTRY_ADDRESS, slot: slot(i + 1) })))
+  const words = await Promise.all(
+    Array.from({ length: Math.ceil(length / 32) }, (_, i) => publicClient.getStorageAt({ address: DEVNET_REGISTRY_ADDRESS, slot: slot(i + 1) })),
+  )
   const bytes = new Uint8Array(words.flatMap((w) => [...hexToBytes(w ?? '0x', { size: 32 })])).subarray(0, length)
   try {
     return addressBookSchema.parse(JSON.parse(new TextDecoder().decode(bytes))) as AddressBook

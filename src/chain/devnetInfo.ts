@@ -69,12 +69,19 @@ export async function removeDevnetInfo(stateDir: string): Promise<void> {
 export function readDevnetInfo(stateDir: string): DevnetInfo {
   const path = devnetInfoPath(stateDir)
   if (!existsSync(path)) {
-    throw new DevnetStateError(`No devnet found: ${path} does not exist.`, { metaMessages: ['Start one with `npx gondola devnet` (same GONDOLA_STATE_DIR).'], code: 'DEVNET_NOT_RUNNING' })
+    throw new DevnetStateError(`No devnet found: ${path} does not exist.`, {
+      metaMessages: ['Start one with `npx gondola devnet` (same GONDOLA_STATE_DIR).'],
+      code: 'DEVNET_NOT_RUNNING',
+    })
   }
   try {
     return devnetInfoSchema.parse(JSON.parse(readFileSync(path, 'utf8'))) as DevnetInfo
   } catch (err) {
-    throw new DevnetStateError(`${path} is not a valid devnet info file.`, { cause: err, metaMessages: ['Restart `npx gondola devnet` to rewrite it.'], code: 'DEVNET_INFO_INVALID' })
+    throw new DevnetStateError(`${path} is not a valid devnet info file.`, {
+      cause: err,
+      metaMessages: ['Restart `npx gondola devnet` to rewrite it.'],
+      code: 'DEVNET_INFO_INVALID',
+    })
   }
 }
 

@@ -23,7 +23,10 @@ export type StakedDiemRule = {
  * stakedDiemRule(readEnv(), 'http://127.0.0.1:8546/api/v1') // { minStakedDiem: 0n, source: 'devnet' } on a devnet without the rule
  * ```
  */
-export function stakedDiemRule(env: Pick<Env, 'GONDOLA_NETWORK' | 'GONDOLA_STATE_DIR' | 'GONDOLA_AUTOPILOT_MIN_STAKED_DIEM'>, veniceBaseUrl: string): StakedDiemRule {
+export function stakedDiemRule(
+  env: Pick<Env, 'GONDOLA_NETWORK' | 'GONDOLA_STATE_DIR' | 'GONDOLA_AUTOPILOT_MIN_STAKED_DIEM'>,
+  veniceBaseUrl: string,
+): StakedDiemRule {
   const documented: StakedDiemRule = { minStakedDiem: parseEther(env.GONDOLA_AUTOPILOT_MIN_STAKED_DIEM), source: 'env' }
   if (env.GONDOLA_NETWORK !== 'devnet' || !existsSync(devnetInfoPath(env.GONDOLA_STATE_DIR))) return documented
   const info = readDevnetInfo(env.GONDOLA_STATE_DIR)

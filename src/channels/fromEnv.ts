@@ -19,11 +19,19 @@ import { webhookChannel } from './webhook/index.js'
  */
 export async function readCredential(name: string, value: string | undefined, file: string | undefined): Promise<string> {
   if (value) return value
-  if (!file) throw new ConfigError(`${name} is not set.`, { metaMessages: [`Set ${name}, or ${name}_FILE to a file (mode 0600) holding it.`], code: 'CHANNEL_NO_CREDENTIAL' })
+  if (!file)
+    throw new ConfigError(`${name} is not set.`, {
+      metaMessages: [`Set ${name}, or ${name}_FILE to a file (mode 0600) holding it.`],
+      code: 'CHANNEL_NO_CREDENTIAL',
+    })
   const info = await stat(file).catch((cause: unknown) => {
     throw new ConfigError(`${name}_FILE: cannot read ${file}.`, { cause, code: 'CHANNEL_CREDENTIAL_FILE' })
   })
-  if (info.mode & 0o077) throw new ConfigError(`${name}_FILE: ${file} is readable by other users (mode ${(info.mode & 0o777).toString(8)}).`, { metaMessages: [`Run: chmod 600 ${file}`], code: 'CHANNEL_CREDENTIAL_MODE' })
+  if (info.mode & 0o077)
+    throw new ConfigError(`${name}_FILE: ${file} is readable by other users (mode ${(info.mode & 0o777).toString(8)}).`, {
+      metaMessages: [`Run: chmod 600 ${file}`],
+      code: 'CHANNEL_CREDENTIAL_MODE',
+    })
   const text = (await readFile(file, 'utf8')).trim()
   if (!text) throw new ConfigError(`${name}_FILE: ${file} is empty.`, { code: 'CHANNEL_CREDENTIAL_FILE' })
   return text
@@ -52,9 +60,18 @@ export async function namedChannelFromEnv(name: ChannelName, env: Env): Promise<
     return nostrChannel({ relays: env.GONDOLA_NOSTR_RELAYS.split(','), secretKeyHex })
   }
   if (name === 'bluesky') {
-    if (!env.GONDOLA_BLUESKY_HANDLE) throw new ConfigError('GONDOLA_BLUESKY_HANDLE is not set (GONDOLA_CHANNEL=bluesky).', { metaMessages: ['Set it to the bot\'s handle, e.g. marco.bsky.social.'], code: 'CHANNEL_NO_HANDLE' })
+    if (!env.GONDOLA_BLUESKY_HANDLE)
+      throw new ConfigError('GONDOLA_BLUESKY_HANDLE is not set (GONDOLA_CHANNEL=bluesky).', {
+        metaMessages: ["Set it to the bot's handle, e.g. marco.bsky.social."],
+        code: 'CHANNEL_NO_HANDLE',
+      })
     const appPassword = await readCredential('GONDOLA_BLUESKY_APP_PASSWORD', env.GONDOLA_BLUESKY_APP_PASSWORD, env.GONDOLA_BLUESKY_APP_PASSWORD_FILE)
-    return blueskyChannel({ service: env.GONDOLA_BLUESKY_SERVICE, handle: env.GONDOLA_BLUESKY_HANDLE, appPassword, sessionPath: join(env.GONDOLA_STATE_DIR, 'social', `bluesky-${env.GONDOLA_BLUESKY_HANDLE}.session.json`) })
+    return blueskyChannel({
+      service: env.GONDOLA_BLUESKY_SERVICE,
+      handle: env.GONDOLA_BLUESKY_HANDLE,
+      appPassword,
+      sessionPath: join(env.GONDOLA_STATE_DIR, 'social', `bluesky-${env.GONDOLA_BLUESKY_HANDLE}.session.json`),
+    })
   }
   return outboxChannel({ dir: join(env.GONDOLA_STATE_DIR, 'outbox') })
 }

@@ -3,7 +3,15 @@ import { z } from 'zod'
 import { atomicWrite } from '../util/atomicWrite.js'
 import type { Channel, Post, Published } from './types.js'
 
-const entrySchema = z.object({ key: z.string(), channel: z.string(), state: z.enum(['intent', 'published']), id: z.string().optional(), url: z.string().optional(), at: z.string(), attemptedAt: z.number().optional() })
+const entrySchema = z.object({
+  key: z.string(),
+  channel: z.string(),
+  state: z.enum(['intent', 'published']),
+  id: z.string().optional(),
+  url: z.string().optional(),
+  at: z.string(),
+  attemptedAt: z.number().optional(),
+})
 const fileSchema = z.object({ version: z.literal(1), entries: z.array(entrySchema) })
 type Journal = z.infer<typeof fileSchema>
 
@@ -23,7 +31,13 @@ async function load(path: string): Promise<Journal> {
  * const { id, resumed } = await publishOnce({ channel: outboxChannel({ dir: '.gondola/outbox' }), journalPath: '.gondola/posts.json', key: 'marco:2026-11-30T10', post: { text: 'gm' } })
  * ```
  */
-export async function publishOnce(o: { channel: Channel; journalPath: string; key: string; post: Post; now?: () => number }): Promise<Published & { resumed: boolean }> {
+export async function publishOnce(o: {
+  channel: Channel
+  journalPath: string
+  key: string
+  post: Post
+  now?: () => number
+}): Promise<Published & { resumed: boolean }> {
   const now = () => new Date((o.now ?? Date.now)()).toISOString()
   const journal = await load(o.journalPath)
   const existing = journal.entries.find((e) => e.key === o.key && e.channel === o.channel.name)

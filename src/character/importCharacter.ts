@@ -86,10 +86,26 @@ export function importCharacter(raw: unknown, source = 'character', options: Imp
   if (model.warning) report.warnings.push(model.warning)
   if (voice) report.mapped.push(`settings.voice → TTS voice "${voice}"`)
   const secretCount = Object.keys(c.settings?.secrets ?? {}).length + Object.keys(c.secrets ?? {}).length
-  if (secretCount) report.ignored.push(`secrets (${secretCount} entr${secretCount === 1 ? 'y' : 'ies'}: never used in prompts, logs or reports; give credentials to Gondola through its own environment)`)
+  if (secretCount)
+    report.ignored.push(
+      `secrets (${secretCount} entr${secretCount === 1 ? 'y' : 'ies'}: never used in prompts, logs or reports; give credentials to Gondola through its own environment)`,
+    )
   for (const [k, why] of Object.entries(NOT_USED)) if (c[k] !== undefined) report.ignored.push(why)
   if (c.modelProvider) report.ignored.push(`modelProvider "${c.modelProvider}" (not used: inference is Venice)`)
-  const known = new Set<string>([...LISTS, 'name', 'username', 'system', 'style', 'knowledge', 'messageExamples', 'model', 'settings', 'secrets', 'modelProvider', ...Object.keys(NOT_USED)])
+  const known = new Set<string>([
+    ...LISTS,
+    'name',
+    'username',
+    'system',
+    'style',
+    'knowledge',
+    'messageExamples',
+    'model',
+    'settings',
+    'secrets',
+    'modelProvider',
+    ...Object.keys(NOT_USED),
+  ])
   for (const k of Object.keys(c)) if (!known.has(k)) report.ignored.push(`${k} (unknown field)`)
   const settingsKnown = new Set(['model', 'voice', 'secrets'])
   for (const k of Object.keys(c.settings ?? {})) if (!settingsKnown.has(k)) report.ignored.push(`settings.${k} (not used)`)
@@ -135,17 +151,24 @@ function knowledgeOf(c: ElizaCharacterParsed, report: ImportReport): string[] {
 function examplesOf(c: ElizaCharacterParsed, report: ImportReport): ExampleTurn[][] {
   let guessed = 0
   let bare = 0
-  const out = (c.messageExamples ?? []).map((conversation) => {
-    const names = conversation.map((m) => (typeof m === 'string' ? undefined : (m.user ?? m.name)))
-    const texts = conversation.map((m) => (typeof m === 'string' ? m : typeof m.content === 'string' ? m.content : (m.content.text ?? '')))
-    const allBare = conversation.every((m) => typeof m === 'string')
-    if (allBare) bare++
-    const who = allBare ? { speakers: texts.map((_, i): 'user' | 'character' => (i % 2 === 0 ? 'user' : 'character')), guessed: false } : speakersOf(names, { name: c.name, username: c.username })
-    if (who.guessed) guessed++
-    return texts.map((text, i): ExampleTurn => ({ speaker: who.speakers[i]!, text })).filter((t) => t.text)
-  }).filter((conversation) => conversation.length > 0)
+  const out = (c.messageExamples ?? [])
+    .map((conversation) => {
+      const names = conversation.map((m) => (typeof m === 'string' ? undefined : (m.user ?? m.name)))
+      const texts = conversation.map((m) => (typeof m === 'string' ? m : typeof m.content === 'string' ? m.content : (m.content.text ?? '')))
+      const allBare = conversation.every((m) => typeof m === 'string')
+      if (allBare) bare++
+      const who = allBare
+        ? { speakers: texts.map((_, i): 'user' | 'character' => (i % 2 === 0 ? 'user' : 'character')), guessed: false }
+        : speakersOf(names, { name: c.name, username: c.username })
+      if (who.guessed) guessed++
+      return texts.map((text, i): ExampleTurn => ({ speaker: who.speakers[i]!, text })).filter((t) => t.text)
+    })
+    .filter((conversation) => conversation.length > 0)
   if (out.length) report.used.push('messageExamples')
   if (bare) report.mapped.push(`messageExamples: ${bare} conversation${bare === 1 ? '' : 's'} of bare strings → turns alternating, the other person first`)
-  if (guessed) report.warnings.push(`messageExamples: in ${guessed} conversation${guessed === 1 ? '' : 's'} no speaker is the character by name; the one who answers is taken as the character`)
+  if (guessed)
+    report.warnings.push(
+      `messageExamples: in ${guessed} conversation${guessed === 1 ? '' : 's'} no speaker is the character by name; the one who answers is taken as the character`,
+    )
   return out
 }

@@ -17,7 +17,11 @@ export async function readCharacterFile(path: string, options: ImportOptions = {
   try {
     raw = JSON.parse(text)
   } catch (cause) {
-    throw new CharacterImportError(`${path} is not valid JSON.`, { cause, metaMessages: ['An ElizaOS character file is one JSON object.'], code: 'CHARACTER_NOT_JSON' })
+    throw new CharacterImportError(`${path} is not valid JSON.`, {
+      cause,
+      metaMessages: ['An ElizaOS character file is one JSON object.'],
+      code: 'CHARACTER_NOT_JSON',
+    })
   }
   return importCharacter(raw, path, options)
 }

@@ -22,7 +22,12 @@ export type ResolvedModel = { model: string | undefined; mapped?: string | undef
 export function resolveCharacterModel(given: string | undefined, catalog: ModelCatalog | undefined): ResolvedModel {
   if (!given) return { model: undefined }
   const id = given.split(':')[0]!
-  if (!catalog) return { model: given, mapped: `model → "${given}"`, warning: `model "${given}" was not checked against Venice's /models; a name Venice does not serve as a text model stops every post` }
+  if (!catalog)
+    return {
+      model: given,
+      mapped: `model → "${given}"`,
+      warning: `model "${given}" was not checked against Venice's /models; a name Venice does not serve as a text model stops every post`,
+    }
   if (catalog.textModels.includes(id)) return { model: given, mapped: `model → Venice text model "${given}"` }
   if (catalog.traits.includes(id)) return { model: given, mapped: `model → Venice trait "${given}"` }
   return {

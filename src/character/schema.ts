@@ -11,8 +11,15 @@ function strings(v: unknown): unknown {
 const lines = z.preprocess(strings, z.array(text))
 
 /** One message of an example conversation: classic `{ user, content }`, current `{ name, content }`, or a bare string. */
-const exampleMessage = z.union([text, z.looseObject({ user: text.optional(), name: text.optional(), content: z.union([text, z.looseObject({ text: text.optional() })]) })])
-const knowledgeEntry = z.union([text, z.looseObject({ path: text, shared: z.boolean().optional() }), z.looseObject({ directory: text, shared: z.boolean().optional() })])
+const exampleMessage = z.union([
+  text,
+  z.looseObject({ user: text.optional(), name: text.optional(), content: z.union([text, z.looseObject({ text: text.optional() })]) }),
+])
+const knowledgeEntry = z.union([
+  text,
+  z.looseObject({ path: text, shared: z.boolean().optional() }),
+  z.looseObject({ directory: text, shared: z.boolean().optional() }),
+])
 /** A list of entries, or (as some starter files have it) an object of topics, each a list of facts. */
 const knowledge = z.union([z.array(knowledgeEntry), z.record(text, z.preprocess(strings, z.array(text)))])
 

@@ -21,7 +21,10 @@ const USER_ROLES = new Set(['user', 'human', 'person', 'them', 'other'])
  * speakersOf(['human', 'assistant'], { name: 'Sam Altman', username: 'sama' }) // { speakers: ['user', 'character'], guessed: false }
  * ```
  */
-export function speakersOf(names: readonly (string | undefined)[], who: { name: string; username?: string | undefined }): { speakers: Speaker[]; guessed: boolean } {
+export function speakersOf(
+  names: readonly (string | undefined)[],
+  who: { name: string; username?: string | undefined },
+): { speakers: Speaker[]; guessed: boolean } {
   const known = names.map((n) => classify(n, who))
   if (known.includes('character')) return { speakers: known.map((k) => k ?? 'user'), guessed: false }
   const distinct = [...new Set(names.filter((n): n is string => !!n && classify(n, who) === undefined))]

@@ -19,7 +19,12 @@ import { openKeyStoreFromEnv } from './keysContext.js'
  * const host = await cliHost(definition, wallet, env, { onEvent: (e) => events.push(e) })
  * ```
  */
-export async function cliHost(def: AgentDefinition, wallet: Wallet, env: Env, o: { tools?: Record<string, ToolFactory> | undefined; onEvent?: (e: HostEvent) => void } = {}): Promise<AgentHost> {
+export async function cliHost(
+  def: AgentDefinition,
+  wallet: Wallet,
+  env: Env,
+  o: { tools?: Record<string, ToolFactory> | undefined; onEvent?: (e: HostEvent) => void } = {},
+): Promise<AgentHost> {
   // Files by default; with GONDOLA_DATABASE_URL the fleet's ledger, run history, rate budget and failure budget.
   const stores = await stateStoresFor(env)
   const ledgerPath = join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')
@@ -31,7 +36,9 @@ export async function cliHost(def: AgentDefinition, wallet: Wallet, env: Env, o:
     state: {
       ledger: stores.ledger(ledgerPath),
       // What a social bot counts its day's budget from: the file, or the fleet's Postgres ledger.
-      ...(stores.database ? { readLedger: async (q: LedgerQuery) => (await import('../fleet/state/index.js')).readPgLedger(stores.database!, q) } : { ledgerPath }),
+      ...(stores.database
+        ? { readLedger: async (q: LedgerQuery) => (await import('../fleet/state/index.js')).readPgLedger(stores.database!, q) }
+        : { ledgerPath }),
       runHistory: stores.runHistory(join(env.GONDOLA_STATE_DIR, 'runs.jsonl')),
       failureBudget: stores.failureBudget(wallet.address),
       createLimiter: stores.createLimiter,

@@ -93,7 +93,8 @@ export function futureDateFlag(value: string | undefined, flag: string, now: num
   if (value === undefined) return undefined
   if (!calendarDate.safeParse(value).success) fail(flag, value, 'a real date, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)', '2027-01-31')
   if (Date.parse(value.trim()) <= now) fail(flag, value, 'in the future', new Date(now + 30 * 86_400_000).toISOString().slice(0, 10))
-  if (Date.parse(value.trim()) > now + MAX_EXPIRY_DAYS * 86_400_000) fail(flag, value, `at most ${MAX_EXPIRY_DAYS} days from now`, new Date(now + 365 * 86_400_000).toISOString().slice(0, 10))
+  if (Date.parse(value.trim()) > now + MAX_EXPIRY_DAYS * 86_400_000)
+    fail(flag, value, `at most ${MAX_EXPIRY_DAYS} days from now`, new Date(now + 365 * 86_400_000).toISOString().slice(0, 10))
   return value.trim()
 }
 
@@ -112,7 +113,12 @@ export function sinceFlag(value: string, flag: string, now: number, o: { duratio
   const duration = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value.trim())
   if (duration && Number(duration[1]) > 0) return now - Number(duration[1]) * UNITS[duration[2]!]!
   if (!o.durationOnly && calendarDate.safeParse(value).success) return Date.parse(value.trim())
-  return fail(flag, value, o.durationOnly ? 'a positive duration (30m, 1h, 7d)' : 'an ISO time (2026-01-31T12:00:00Z) or a positive duration (30m, 1h, 7d)', '1d')
+  return fail(
+    flag,
+    value,
+    o.durationOnly ? 'a positive duration (30m, 1h, 7d)' : 'an ISO time (2026-01-31T12:00:00Z) or a positive duration (30m, 1h, 7d)',
+    '1d',
+  )
 }
 
 /**

@@ -13,7 +13,10 @@ import { CLIConfigError } from './CLIError.js'
  * const { db, jobs } = await openFleetFromEnv(readEnv(), { command: 'gondola worker' })
  * ```
  */
-export async function openFleetFromEnv(env: Env, o: { command: string; supervise?: boolean | undefined; onError?: ((message: string) => void) | undefined; max?: number | undefined }): Promise<{ db: Database; jobs: FleetJobs; close: () => Promise<void> }> {
+export async function openFleetFromEnv(
+  env: Env,
+  o: { command: string; supervise?: boolean | undefined; onError?: ((message: string) => void) | undefined; max?: number | undefined },
+): Promise<{ db: Database; jobs: FleetJobs; close: () => Promise<void> }> {
   if (!env.GONDOLA_DATABASE_URL)
     throw new CLIConfigError(`${o.command} needs GONDOLA_DATABASE_URL (fleet mode: runs go through a Postgres job queue).`, {
       metaMessages: ['Set GONDOLA_DATABASE_URL=postgres://user:password@host:5432/gondola (see README "Fleet mode"), or run without the fleet flags.'],
@@ -22,7 +25,12 @@ export async function openFleetFromEnv(env: Env, o: { command: string; supervise
   const db = await openDatabase({ url: env.GONDOLA_DATABASE_URL, max: o.max, applicationName: o.command.replace(/^gondola /, 'gondola-') })
   try {
     await migrate(db)
-    const jobs = await openFleetJobs(db, { runTimeoutSeconds: env.GONDOLA_FLEET_RUN_TIMEOUT_SECONDS, runRetries: env.GONDOLA_FLEET_RUN_RETRIES, supervise: o.supervise, onError: o.onError })
+    const jobs = await openFleetJobs(db, {
+      runTimeoutSeconds: env.GONDOLA_FLEET_RUN_TIMEOUT_SECONDS,
+      runRetries: env.GONDOLA_FLEET_RUN_RETRIES,
+      supervise: o.supervise,
+      onError: o.onError,
+    })
     return { db, jobs, close: async () => void (await jobs.stop({ graceful: false, timeoutMs: 1000 }).catch(() => {}), await db.close().catch(() => {})) }
   } catch (err) {
     await db.close().catch(() => {})

@@ -24,7 +24,8 @@ export { presentable }
 
 /** Parses a required amount flag. */
 export function amountFlag(value: string | undefined, flag: string, symbol: string): bigint {
-  if (value === undefined || value === '') throw new CLIError(`${flag} is required.`, { metaMessages: [`e.g. ${flag} 0.05 (${symbol})`], code: 'CLI_MISSING_FLAG' })
+  if (value === undefined || value === '')
+    throw new CLIError(`${flag} is required.`, { metaMessages: [`e.g. ${flag} 0.05 (${symbol})`], code: 'CLI_MISSING_FLAG' })
   return parseAmount(value, { symbol, field: flag })
 }
 
@@ -36,12 +37,20 @@ export function amountFlag(value: string | undefined, flag: string, symbol: stri
  * await runMoneyCommand(args, 'Swapping', (wallet) => swapEthForVvv(wallet, { amountIn }), (r) => `Swapped … (tx ${r.hash})`)
  * ```
  */
-export async function runMoneyCommand<T>(args: { json: boolean; 'dry-run': boolean }, label: string, action: (wallet: Wallet) => Promise<T>, text: (result: T) => string): Promise<void> {
+export async function runMoneyCommand<T>(
+  args: { json: boolean; 'dry-run': boolean },
+  label: string,
+  action: (wallet: Wallet) => Promise<T>,
+  text: (result: T) => string,
+): Promise<void> {
   const env = readEnv()
   const result = await withSpinner(
     args['dry-run'] ? `${label} (dry run)` : label,
     async (update) => {
-      const wallet = await openWallet(env, { dryRun: args['dry-run'], hooks: { afterBroadcast: (step) => update(`${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) } })
+      const wallet = await openWallet(env, {
+        dryRun: args['dry-run'],
+        hooks: { afterBroadcast: (step) => update(`${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) },
+      })
       return action(wallet)
     },
     { json: args.json },

@@ -29,17 +29,29 @@ export const envSchema = z.object({
   GONDOLA_AGENTS_DIR: z.string().min(1).optional(),
   GONDOLA_KEYSTORE: z.string().min(1).optional(),
   GONDOLA_KEYSTORE_PASSWORD: z.string().min(1).optional(),
-  GONDOLA_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters').optional(),
+  GONDOLA_PRIVATE_KEY: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters')
+    .optional(),
   // Venice's API lives under /api/v1: a bare origin would answer every call with a 404 that names nothing.
-  VENICE_API_BASE_URL: optionalUrl.refine((v) => v === undefined || /\/api\/v1\/?$/.test(new URL(v).pathname), 'must end with /api/v1 (e.g. https://api.venice.ai/api/v1)'),
+  VENICE_API_BASE_URL: optionalUrl.refine(
+    (v) => v === undefined || /\/api\/v1\/?$/.test(new URL(v).pathname),
+    'must end with /api/v1 (e.g. https://api.venice.ai/api/v1)',
+  ),
   VENICE_ADMIN_API_KEY: z.string().min(8).optional(),
   GONDOLA_CHANNEL: z
     .string()
-    .regex(/^(outbox|webhook|nostr|bluesky)(,(outbox|webhook|nostr|bluesky))*$/, 'must be outbox, webhook, nostr or bluesky, or a comma-separated list of them (e.g. "bluesky,nostr")')
+    .regex(
+      /^(outbox|webhook|nostr|bluesky)(,(outbox|webhook|nostr|bluesky))*$/,
+      'must be outbox, webhook, nostr or bluesky, or a comma-separated list of them (e.g. "bluesky,nostr")',
+    )
     .default('outbox')
     .transform((v) => [...new Set(v.split(','))] as ('outbox' | 'webhook' | 'nostr' | 'bluesky')[]),
   GONDOLA_BLUESKY_SERVICE: z.url({ protocol: /^https?$/ }).default('https://bsky.social'),
-  GONDOLA_BLUESKY_HANDLE: z.string().regex(/^[a-zA-Z0-9.-]+\.[a-zA-Z0-9-]+$/, 'must be a handle such as "marco.bsky.social" (no @)').optional(),
+  GONDOLA_BLUESKY_HANDLE: z
+    .string()
+    .regex(/^[a-zA-Z0-9.-]+\.[a-zA-Z0-9-]+$/, 'must be a handle such as "marco.bsky.social" (no @)')
+    .optional(),
   GONDOLA_BLUESKY_APP_PASSWORD: z.string().min(1).optional(),
   GONDOLA_BLUESKY_APP_PASSWORD_FILE: z.string().min(1).optional(),
   GONDOLA_SOCIAL_BUDGET_DIEM_PER_DAY: z.coerce.number().positive().optional(),
@@ -48,9 +60,15 @@ export const envSchema = z.object({
   GONDOLA_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   GONDOLA_WEBHOOK_SECRET_FILE: z.string().min(1).optional(),
   GONDOLA_WEBHOOK_FORMAT: z.enum(['json', 'discord', 'slack']).default('json'),
-  GONDOLA_NOSTR_SECRET_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters').optional(),
+  GONDOLA_NOSTR_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters')
+    .optional(),
   GONDOLA_NOSTR_SECRET_KEY_FILE: z.string().min(1).optional(),
-  GONDOLA_NOSTR_RELAYS: z.string().regex(/^wss?:\/\/\S+(,wss?:\/\/\S+)*$/, 'must be comma-separated ws:// or wss:// URLs').optional(),
+  GONDOLA_NOSTR_RELAYS: z
+    .string()
+    .regex(/^wss?:\/\/\S+(,wss?:\/\/\S+)*$/, 'must be comma-separated ws:// or wss:// URLs')
+    .optional(),
   GONDOLA_POLICY_MAX_ETH_PER_SWAP: decimalString.default('0.05'),
   GONDOLA_POLICY_MAX_ETH_PER_DAY: decimalString.default('0.2'),
   GONDOLA_POLICY_MAX_SLIPPAGE_BPS: z.coerce.number().int().min(1).max(1000).default(50),
@@ -84,7 +102,7 @@ export const envSchema = z.object({
    * Fleet mode: seals the INFERENCE keys in the Postgres key store. Every worker gets it; the ADMIN key stays
    * sealed under GONDOLA_KEYSTORE_PASSWORD, which only the treasury holds.
    */
-  GONDOLA_FLEET_SECRET: z.string().min(16, 'must be at least 16 characters (it seals the agents\' API keys)').optional(),
+  GONDOLA_FLEET_SECRET: z.string().min(16, "must be at least 16 characters (it seals the agents' API keys)").optional(),
   OTEL_SDK_DISABLED: bool.default(false),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),

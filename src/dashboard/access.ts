@@ -46,7 +46,8 @@ export function guardDashboard(app: FastifyInstance, o: DashboardAccessOptions) 
     nonces.set(reply, nonce)
     // Raw headers: they reach hijacked replies (the SSE stream) too.
     for (const [name, value] of Object.entries(securityHeaders(nonce))) reply.raw.setHeader(name, value)
-    if (!hostAllowed(req.headers.host, o.port())) return reply.code(421).type('text/plain').send('421: this dashboard answers only to 127.0.0.1, [::1] or localhost.')
+    if (!hostAllowed(req.headers.host, o.port()))
+      return reply.code(421).type('text/plain').send('421: this dashboard answers only to 127.0.0.1, [::1] or localhost.')
     const session = cookieOf(req, cookieName())
     const expiresAt = session === undefined ? undefined : sessions.get(session)
     if (session !== undefined && expiresAt !== undefined && expiresAt <= now()) sessions.delete(session)
@@ -107,7 +108,9 @@ export function hostAllowed(host: string | undefined, port: number): boolean {
 }
 
 function denied(reply: FastifyReply, spent: boolean) {
-  const why = spent ? 'the one-time link was already used; run `gondola dashboard` again for a new one' : 'open the URL printed by `gondola dashboard` (it carries a one-time token)'
+  const why = spent
+    ? 'the one-time link was already used; run `gondola dashboard` again for a new one'
+    : 'open the URL printed by `gondola dashboard` (it carries a one-time token)'
   return reply.code(401).type('text/plain').send(`401: ${why}.`)
 }
 

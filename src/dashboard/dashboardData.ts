@@ -23,7 +23,11 @@ export async function dashboardData(p: { entries: readonly LedgerEntry[]; runsPa
   // The autopilot's history as its daily rows (day, allowance, spend, utilisation, actions, ETH, runway).
   // A pass cut short before it wrote its history line is rebuilt from the wallet journal (every tx counted).
   const autopilotRows = async (path: string) => dailyReport(withInterruptedPasses(await readHistory(path), await readJournalFile(p.journalPath)))
-  const [runs, journal, autopilot] = await Promise.all([readRunRecords(p.runsPath), readJournalRuns(p.journalPath), p.autopilotHistoryPath ? autopilotRows(p.autopilotHistoryPath) : []])
+  const [runs, journal, autopilot] = await Promise.all([
+    readRunRecords(p.runsPath),
+    readJournalRuns(p.journalPath),
+    p.autopilotHistoryPath ? autopilotRows(p.autopilotHistoryPath) : [],
+  ])
   return { keys: keySeries(p.entries), spendPerDay: spendPerDay(p.entries), agents: agentTable(p.entries, runs), journal, autopilot }
 }
 
@@ -84,9 +88,25 @@ async function readJournalRuns(path: string) {
   const text = await readFile(path, 'utf8').catch(() => '')
   if (!text) return []
   try {
-    const file = JSON.parse(text) as { runs?: { key: string; intent: string; status: string; createdAt: string; updatedAt: string; steps: { name: string; label: string; hash: string; status: string; gasUsed?: string }[] }[] }
+    const file = JSON.parse(text) as {
+      runs?: {
+        key: string
+        intent: string
+        status: string
+        createdAt: string
+        updatedAt: string
+        steps: { name: string; label: string; hash: string; status: string; gasUsed?: string }[]
+      }[]
+    }
     return (file.runs ?? [])
-      .map((r) => ({ intent: r.intent, status: r.status, unfinished: r.status !== 'done', createdAt: r.createdAt, updatedAt: r.updatedAt, steps: r.steps.map((s) => ({ name: s.name, label: s.label, hash: s.hash, status: s.status, gasUsed: s.gasUsed ?? null })) }))
+      .map((r) => ({
+        intent: r.intent,
+        status: r.status,
+        unfinished: r.status !== 'done',
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+        steps: r.steps.map((s) => ({ name: s.name, label: s.label, hash: s.hash, status: s.status, gasUsed: s.gasUsed ?? null })),
+      }))
       .reverse()
   } catch {
     return []

@@ -51,7 +51,11 @@ export type StartDashboardOptions = {
 export async function startDashboard(o: StartDashboardOptions) {
   const token = o.token ?? randomBytes(24).toString('base64url')
   const stateDir = o.env.GONDOLA_STATE_DIR
-  const files = { ledger: join(stateDir, 'ledger.jsonl'), runs: join(stateDir, 'runs.jsonl'), autopilot: autopilotStore({ stateDir, chainId: o.wallet.chainId, address: o.wallet.address }).historyPath }
+  const files = {
+    ledger: join(stateDir, 'ledger.jsonl'),
+    runs: join(stateDir, 'runs.jsonl'),
+    autopilot: autopilotStore({ stateDir, chainId: o.wallet.chainId, address: o.wallet.address }).historyPath,
+  }
   const echartsPath = resolveOptional('echarts/dist/echarts.min.js', 'The dashboard charts')
   // SSE streams are held open by the page: closing the server must end them, not wait for them.
   const app = Fastify({ logger: false, forceCloseConnections: true })
@@ -68,15 +72,28 @@ export async function startDashboard(o: StartDashboardOptions) {
   let port = 0
   // One-time token → session cookie, Host check, CSP and the other security headers (access.ts).
   const { nonceOf } = guardDashboard(app, { token, port: () => port })
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage({ nonce: nonceOf(reply) })))
-  app.get('/assets/echarts.min.js', async (_req, reply) => reply.type('application/javascript').header('cache-control', 'max-age=3600').send(await readFile(echartsPath)))
+  app.get('/', async (_req, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(dashboardPage({ nonce: nonceOf(reply) })),
+  )
+  app.get('/assets/echarts.min.js', async (_req, reply) =>
+    reply
+      .type('application/javascript')
+      .header('cache-control', 'max-age=3600')
+      .send(await readFile(echartsPath)),
+  )
   // The status model re-reads the key store on every request: a rotation or a new key made by another process shows.
   const sources = statusSourcesOf(o.env, { wallet: o.wallet, store: o.store, baseURL: resolveVeniceBaseUrl(o.env) })
   const status = () => collectStatus(sources, { now: Date.now(), windowMs: o.windowMs ?? DEFAULT_BURN_WINDOW_MS })
   app.get('/api/status', async () => json(statusJson(await status())))
   app.get('/api/data', async () => {
     const s = await status()
-    return json({ status: statusJson(s), ...(await dashboardData({ entries: s.entries, runsPath: files.runs, journalPath: o.wallet.journal.path, autopilotHistoryPath: files.autopilot })) })
+    return json({
+      status: statusJson(s),
+      ...(await dashboardData({ entries: s.entries, runsPath: files.runs, journalPath: o.wallet.journal.path, autopilotHistoryPath: files.autopilot })),
+    })
   })
   app.get('/api/events', (req, reply) => {
     reply.hijack()
@@ -85,7 +102,16 @@ export async function startDashboard(o: StartDashboardOptions) {
     res.write('event: hello\ndata: {}\n\n')
     let last = ''
     const tick = async () => {
-      const sig = (await Promise.all([files.ledger, files.runs, files.autopilot, o.wallet.journal.path, o.store.path].map((f) => stat(f).then((s) => `${s.size}:${s.mtimeMs}`, () => '-')))).join('|')
+      const sig = (
+        await Promise.all(
+          [files.ledger, files.runs, files.autopilot, o.wallet.journal.path, o.store.path].map((f) =>
+            stat(f).then(
+              (s) => `${s.size}:${s.mtimeMs}`,
+              () => '-',
+            ),
+          ),
+        )
+      ).join('|')
       if (last && sig !== last) res.write(`event: update\ndata: ${JSON.stringify({ at: new Date().toISOString() })}\n\n`)
       last = sig
     }

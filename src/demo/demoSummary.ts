@@ -33,7 +33,9 @@ const diem = (v: number | undefined) => (v === undefined ? '?' : v.toFixed(6))
 export function printRun(report: Reporter, n: number, result: RunResult, calls: readonly LedgerEntry[], s: BalanceSnapshot): void {
   for (const m of result.messages) printMessage(report, m)
   const cost = calls.map((c) => c.costDiem + c.costUsd)
-  report.line(`   run ${n}: ${result.status}, ${calls.length} calls, ${cost.map((c) => c.toFixed(6)).join(' + ')} Diem · balance ${diem(s.spendable)} · burn ${s.burnPerHour.toFixed(4)}/h · runway ${Number.isFinite(s.runwayHours) ? `${(s.runwayHours * 60).toFixed(1)} min` : '∞'}`)
+  report.line(
+    `   run ${n}: ${result.status}, ${calls.length} calls, ${cost.map((c) => c.toFixed(6)).join(' + ')} Diem · balance ${diem(s.spendable)} · burn ${s.burnPerHour.toFixed(4)}/h · runway ${Number.isFinite(s.runwayHours) ? `${(s.runwayHours * 60).toFixed(1)} min` : '∞'}`,
+  )
 }
 
 function printMessage(report: Reporter, m: ChatCompletionMessageParam): void {
@@ -44,7 +46,16 @@ function printMessage(report: Reporter, m: ChatCompletionMessageParam): void {
 }
 
 /** Gathers the summary (transactions and gas, Diem per call, keys and limits, runway) and prints it. */
-export async function summarize(p: { report: Reporter; world: LocalWorld; wallet: Wallet; store: KeyStore; host: AgentHost; events: HostEvent[]; sent: SentTx[]; ms: number }): Promise<DemoSummary> {
+export async function summarize(p: {
+  report: Reporter
+  world: LocalWorld
+  wallet: Wallet
+  store: KeyStore
+  host: AgentHost
+  events: HostEvent[]
+  sent: SentTx[]
+  ms: number
+}): Promise<DemoSummary> {
   const receipts = await Promise.all(p.sent.map((t) => p.world.devnet.publicClient.getTransactionReceipt({ hash: t.hash })))
   const byPhase: Record<string, number> = {}
   for (const t of p.sent) byPhase[t.label] = (byPhase[t.label] ?? 0) + 1
@@ -56,8 +67,20 @@ export async function summarize(p: { report: Reporter; world: LocalWorld; wallet
     seconds: Math.round(p.ms / 100) / 10,
     transactions: { count: receipts.length, gasUsed: receipts.reduce((a, r) => a + r.gasUsed, 0n).toString(), byPhase },
     calls: { count: costs.length, diemTotal: total, diemPerCall: { min: Math.min(...costs), avg: total / Math.max(1, costs.length), max: Math.max(...costs) } },
-    topUps: p.events.flatMap((e) => (e.type === 'topUp' ? [{ reason: e.reason, ethIn: formatShort(e.result.ethIn, 6), diemStaked: formatShort(e.result.diemStaked, 6), tx: e.result.hashes.length }] : [])),
-    keys: p.store.summaries().map(({ id, apiKeyType, agent, consumptionLimit, limitPeriod, expiresAt, redacted }) => ({ id, apiKeyType, agent, consumptionLimit, limitPeriod, expiresAt, redacted })),
+    topUps: p.events.flatMap((e) =>
+      e.type === 'topUp'
+        ? [{ reason: e.reason, ethIn: formatShort(e.result.ethIn, 6), diemStaked: formatShort(e.result.diemStaked, 6), tx: e.result.hashes.length }]
+        : [],
+    ),
+    keys: p.store.summaries().map(({ id, apiKeyType, agent, consumptionLimit, limitPeriod, expiresAt, redacted }) => ({
+      id,
+      apiKeyType,
+      agent,
+      consumptionLimit,
+      limitPeriod,
+      expiresAt,
+      redacted,
+    })),
     runway: { spendableDiem: s.spendable ?? null, burnPerHour: s.burnPerHour, runwayHours: Number.isFinite(s.runwayHours) ? s.runwayHours : null },
     details: p.report.data(),
   }
@@ -66,10 +89,21 @@ export async function summarize(p: { report: Reporter; world: LocalWorld; wallet
 }
 
 function printSummary(report: Reporter, s: DemoSummary): void {
-  report.line(`transactions  ${s.transactions.count} (${Object.entries(s.transactions.byPhase).map(([k, v]) => `${k} ${v}`).join(', ')}), ${s.transactions.gasUsed} gas`)
-  report.line(`model calls   ${s.calls.count}, ${s.calls.diemTotal.toFixed(6)} Diem in all; per call min ${s.calls.diemPerCall.min.toFixed(6)} / avg ${s.calls.diemPerCall.avg.toFixed(6)} / max ${s.calls.diemPerCall.max.toFixed(6)}`)
+  report.line(
+    `transactions  ${s.transactions.count} (${Object.entries(s.transactions.byPhase)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}), ${s.transactions.gasUsed} gas`,
+  )
+  report.line(
+    `model calls   ${s.calls.count}, ${s.calls.diemTotal.toFixed(6)} Diem in all; per call min ${s.calls.diemPerCall.min.toFixed(6)} / avg ${s.calls.diemPerCall.avg.toFixed(6)} / max ${s.calls.diemPerCall.max.toFixed(6)}`,
+  )
   for (const t of s.topUps) report.line(`top-up        ${t.reason}: ${t.ethIn} ETH → ${t.diemStaked} DIEM staked (${t.tx} tx)`)
-  for (const k of s.keys) report.line(`key           ${k.apiKeyType.padEnd(9)} ${k.redacted} ${k.apiKeyType === 'INFERENCE' ? `${k.consumptionLimit.diem} Diem/${k.limitPeriod} (${k.agent})` : 'unlimited, host only'}`)
-  report.line(`runway        ${s.runway.spendableDiem?.toFixed(6) ?? '?'} Diem spendable at ${s.runway.burnPerHour.toFixed(4)} Diem/h → ${s.runway.runwayHours === null ? '∞' : `${(s.runway.runwayHours * 60).toFixed(1)} min`}`)
+  for (const k of s.keys)
+    report.line(
+      `key           ${k.apiKeyType.padEnd(9)} ${k.redacted} ${k.apiKeyType === 'INFERENCE' ? `${k.consumptionLimit.diem} Diem/${k.limitPeriod} (${k.agent})` : 'unlimited, host only'}`,
+    )
+  report.line(
+    `runway        ${s.runway.spendableDiem?.toFixed(6) ?? '?'} Diem spendable at ${s.runway.burnPerHour.toFixed(4)} Diem/h → ${s.runway.runwayHours === null ? '∞' : `${(s.runway.runwayHours * 60).toFixed(1)} min`}`,
+  )
   report.line(`done in ${s.seconds} s; every process stopped.`)
 }

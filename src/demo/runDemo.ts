@@ -56,10 +56,16 @@ export async function runDemo(o: RunDemoOptions): Promise<DemoSummary> {
     world = await report.step('Starting the local world: anvil, Uniswap V3, VVV/sVVV/DIEM, the Venice API emulator', () => startWorld(report))
     const wallet = await report.step('Creating an encrypted wallet and funding it from the faucet', () => createDemoWallet(world!, stateDir, report))
     const store = await KeyStore.open({ path: join(stateDir, 'keys.json') })
-    const sent = await report.step('Provisioning: swap ETH→VVV, stake, mint + stake DIEM, mint an ADMIN key and a limited INFERENCE key', () => provisionAgent(world!, wallet, store, report))
+    const sent = await report.step('Provisioning: swap ETH→VVV, stake, mint + stake DIEM, mint an ADMIN key and a limited INFERENCE key', () =>
+      provisionAgent(world!, wallet, store, report),
+    )
     const events: HostEvent[] = []
     const host = createAgentHost({
-      wallet, store, baseURL: world.veniceBaseUrl, outboxDir: join(stateDir, 'outbox'), state: { ledgerPath: join(stateDir, 'ledger.jsonl'), runsPath: join(stateDir, 'runs.jsonl') },
+      wallet,
+      store,
+      baseURL: world.veniceBaseUrl,
+      outboxDir: join(stateDir, 'outbox'),
+      state: { ledgerPath: join(stateDir, 'ledger.jsonl'), runsPath: join(stateDir, 'runs.jsonl') },
       funding: { minRunwayHours: S.minRunwayHours, cooldownMs: 600_000, ethPerTopUp: S.topUpEth, mintDiem: true },
       monitor: { criticalRunwayHours: S.criticalRunwayHours, burnWindowMs: S.burnWindowMs },
       onEvent: (e) => events.push(e),
@@ -67,7 +73,9 @@ export async function runDemo(o: RunDemoOptions): Promise<DemoSummary> {
     try {
       await report.step('Running the treasurer agent on its own key until the runway is short', () => runUntilTopUp(host, events, report))
       for (const e of events) if (e.type === 'topUp') sent.push(...e.result.hashes.map((hash) => ({ hash, label: 'top-up' })))
-      const summary = await report.step('Summary', async () => summarize({ report, world: world!, wallet, store, host, events, sent, ms: performance.now() - started }))
+      const summary = await report.step('Summary', async () =>
+        summarize({ report, world: world!, wallet, store, host, events, sent, ms: performance.now() - started }),
+      )
       await o.beforeStop?.({ world, wallet, store, stateDir })
       return summary
     } finally {
@@ -103,15 +111,22 @@ async function createDemoWallet(world: LocalWorld, stateDir: string, report: Rep
 
 async function provisionAgent(world: LocalWorld, wallet: Wallet, store: KeyStore, report: Reporter): Promise<SentTx[]> {
   const quote = await quoteSwap(wallet, { amountIn: S.topUpEth })
-  report.line(`quote   ${f(quote.amountIn)} ETH → ${f(quote.amountOut)} VVV on ${poolLabel(quote)} (min ${f(quote.amountOutMinimum)} at ${quote.slippageBps} bps)`)
+  report.line(
+    `quote   ${f(quote.amountIn)} ETH → ${f(quote.amountOut)} VVV on ${poolLabel(quote)} (min ${f(quote.amountOutMinimum)} at ${quote.slippageBps} bps)`,
+  )
   for (const line of describeComparison(quote.comparison!)) report.line(`        ${line}`)
   const result = await provision({ wallet, baseURL: world.veniceBaseUrl, store, agents: ['treasurer'], stakeSvvv: S.stakeVvv, diemPerAgent: S.diemPerAgent })
   const s = result.stake
-  report.line(`stake   swapped ${f(s.swap?.amountIn ?? 0n)} ETH → ${f(s.swap?.amountOut ?? 0n)} VVV, approved exactly ${f(s.staked)}, staked (${s.hashes.length} tx)`)
+  report.line(
+    `stake   swapped ${f(s.swap?.amountIn ?? 0n)} ETH → ${f(s.swap?.amountOut ?? 0n)} VVV, approved exactly ${f(s.staked)}, staked (${s.hashes.length} tx)`,
+  )
   const diem = await ensureDiem(wallet, { targetStakedDiem: S.stakedDiem })
   report.line(`DIEM    locked ${f(diem.mint?.svvvLocked ?? 0n)} sVVV → minted and staked ${f(diem.staked)} DIEM (${diem.hashes.length} tx)`)
   for (const k of [result.admin.key, ...result.agents.map((a) => a.key)]) {
-    if (k) report.line(`key     ${k.apiKeyType.padEnd(9)} ${k.redacted}  ${k.apiKeyType === 'ADMIN' ? 'kept by the host, never given to an agent' : `${k.consumptionLimit.diem} Diem per ${k.limitPeriod} for agent ${k.agent}`}`)
+    if (k)
+      report.line(
+        `key     ${k.apiKeyType.padEnd(9)} ${k.redacted}  ${k.apiKeyType === 'ADMIN' ? 'kept by the host, never given to an agent' : `${k.consumptionLimit.diem} Diem per ${k.limitPeriod} for agent ${k.agent}`}`,
+      )
   }
   report.record('provision', { stakeTx: s.hashes, diemTx: diem.hashes })
   return [...s.hashes.map((hash: Hex) => ({ hash, label: 'provision' })), ...diem.hashes.map((hash: Hex) => ({ hash, label: 'diem' }))]

@@ -14,7 +14,12 @@ import { FaucetError } from './errors.js'
  * await fund(me, { eth: parseEther('1'), vvv: parseEther('500') })
  * ```
  */
-export function createFaucet(p: { publicClient: PublicClient; testClient: TestClient; chain: Chain; vvv: Address }): (address: Address, amounts: { eth?: bigint; vvv?: bigint }) => Promise<void> {
+export function createFaucet(p: {
+  publicClient: PublicClient
+  testClient: TestClient
+  chain: Chain
+  vvv: Address
+}): (address: Address, amounts: { eth?: bigint; vvv?: bigint }) => Promise<void> {
   const deployer = privateKeyToAccount(DEVNET_DEPLOYER_PRIVATE_KEY)
   let queue: Promise<unknown> = Promise.resolve()
   const fundOnce = async (address: Address, amounts: { eth?: bigint; vvv?: bigint }): Promise<void> => {
@@ -25,7 +30,10 @@ export function createFaucet(p: { publicClient: PublicClient; testClient: TestCl
     if (amounts.vvv) {
       const reserve = await p.publicClient.readContract({ address: p.vvv, abi: erc20Abi, functionName: 'balanceOf', args: [deployer.address] })
       if (reserve < amounts.vvv) {
-        throw new FaucetError(`The devnet VVV reserve (${reserve} wei) cannot cover ${amounts.vvv} wei.`, { metaMessages: ['Ask for less VVV, or restart the devnet to refill the reserve.'], code: 'FAUCET_EMPTY' })
+        throw new FaucetError(`The devnet VVV reserve (${reserve} wei) cannot cover ${amounts.vvv} wei.`, {
+          metaMessages: ['Ask for less VVV, or restart the devnet to refill the reserve.'],
+          code: 'FAUCET_EMPTY',
+        })
       }
       const tx = await createTxSender(p.publicClient, p.chain, deployer)
       await tx.call('faucet VVV transfer', p.vvv, erc20Abi, 'transfer', [address, amounts.vvv])

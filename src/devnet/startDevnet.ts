@@ -74,7 +74,15 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     const transport = http(anvil.rpcUrl)
     const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient
     const testClient = createTestClient({ chain, transport, mode: 'anvil' }) as TestClient
-    const { addresses, source, save } = await loadOrDeploy({ publicClient, testClient, chain, artifacts, params, stateFile: options.stateFile, useCache: options.useStateCache ?? true })
+    const { addresses, source, save } = await loadOrDeploy({
+      publicClient,
+      testClient,
+      chain,
+      artifacts,
+      params,
+      stateFile: options.stateFile,
+      useCache: options.useStateCache ?? true,
+    })
     // Recorded on the chain itself, so an RPC URL alone finds the contracts (DEVNET_RPC_URL with any state dir).
     await writeAddressRegistry(testClient, addresses)
     const fund = createFaucet({ publicClient, testClient, chain, vvv: addresses.vvv })

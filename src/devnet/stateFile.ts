@@ -43,7 +43,9 @@ const savedDevnetSchema = z.object({ version: z.literal(1), addresses: addressBo
  */
 export function deployedStateKey(artifactsHash: string, params: DeployParameters): string {
   const deployDir = join(here, 'deploy')
-  const scripts = readdirSync(deployDir).sort().map((f) => readFileSync(join(deployDir, f), 'utf8'))
+  const scripts = readdirSync(deployDir)
+    .sort()
+    .map((f) => readFileSync(join(deployDir, f), 'utf8'))
   const json = JSON.stringify({ artifactsHash, uniswap: uniswapVersions(), params, scripts }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))
   return createHash('sha256').update(json).digest('hex').slice(0, 32)
 }
@@ -64,7 +66,11 @@ export function readSavedDevnet(path: string): SavedDevnet | undefined {
     const parsed = savedDevnetSchema.parse(JSON.parse(readFileSync(path, 'utf8')))
     return { addresses: parsed.addresses as AddressBook, state: parsed.state as Hex }
   } catch (err) {
-    throw new DevnetStateError(`${path} is not a saved Gondola devnet state.`, { cause: err, metaMessages: ['Delete the file or pass another --state path.'], code: 'DEVNET_STATE_INVALID' })
+    throw new DevnetStateError(`${path} is not a saved Gondola devnet state.`, {
+      cause: err,
+      metaMessages: ['Delete the file or pass another --state path.'],
+      code: 'DEVNET_STATE_INVALID',
+    })
   }
 }
 

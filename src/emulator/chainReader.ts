@@ -56,10 +56,7 @@ export function createChainReader({ publicClient, addresses }: { publicClient: P
  * const chain = createStaticChainReader({ '0xAbc…': { svvv: 10n ** 18n } })
  * ```
  */
-export function createStaticChainReader(
-  map: Record<string, { svvv?: bigint; stakedDiem?: bigint }>,
-  options: { totalSvvv?: bigint } = {},
-): ChainReader {
+export function createStaticChainReader(map: Record<string, { svvv?: bigint; stakedDiem?: bigint }>, options: { totalSvvv?: bigint } = {}): ChainReader {
   return {
     async getStake(address) {
       const entries = Object.entries(map)

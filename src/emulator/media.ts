@@ -71,5 +71,7 @@ export function embed(text: string, dimensions: number): number[] {
 export async function solidImage(seed: string, format: 'png' | 'jpeg' | 'webp', width: number, height: number): Promise<Buffer> {
   const [r = 0, g = 0, b = 0] = createHash('sha256').update(seed).digest()
   const { default: sharp } = await import('sharp')
-  return sharp({ create: { width, height, channels: 3, background: { r, g, b } } }).toFormat(format).toBuffer()
+  return sharp({ create: { width, height, channels: 3, background: { r, g, b } } })
+    .toFormat(format)
+    .toBuffer()
 }

@@ -115,7 +115,15 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     catalog: loadCatalog(),
     validators: getSpecValidators(),
     keys: createKeyStore(),
-    accounts: createAccounts({ chain: options.chain, clock, epochMs, dailyPoolDiem: options.dailyPoolDiem ?? 1000, usdBalance: options.usdBalance ?? 0, chainCacheMs: options.chainCacheMs, minStakedDiemForDiem: options.minStakedDiemForDiem }),
+    accounts: createAccounts({
+      chain: options.chain,
+      clock,
+      epochMs,
+      dailyPoolDiem: options.dailyPoolDiem ?? 1000,
+      usdBalance: options.usdBalance ?? 0,
+      chainCacheMs: options.chainCacheMs,
+      minStakedDiemForDiem: options.minStakedDiemForDiem,
+    }),
     limiter: createRateLimiter({ now: clock.now, overrides: options.rateLimits, limitHeader: () => ctx.variants.limitHeader }),
     breaker: createFailureBreaker({ now: clock.now }),
     faults,
@@ -172,7 +180,8 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     const e = err as { statusCode?: number; message?: string }
     if (e.statusCode === 415) return sendJson(reply, 415, { error: 'Invalid request content-type' })
     if (e.statusCode === 413) return sendJson(reply, 413, { error: 'Request payload too large' })
-    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return sendJson(reply, 400, { error: MESSAGES.invalidRequest, details: { _errors: [e.message ?? 'Invalid body'] } })
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
+      return sendJson(reply, 400, { error: MESSAGES.invalidRequest, details: { _errors: [e.message ?? 'Invalid body'] } })
     return sendJson(reply, 500, { error: 'An unknown error occurred' })
   })
   registerRouteFaults(app, ctx)

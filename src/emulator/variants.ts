@@ -35,7 +35,8 @@ export function parseVariants(input: unknown): EmulatorVariants {
     if (k === 'limitHeader' && (v === 'limit' || v === 'used')) out.limitHeader = v
     else if (k === 'keyLimitMessage' && typeof v === 'string' && v.length > 0) out.keyLimitMessage = v
     else if (k === 'dateOnlyExpiry' && (v === 'start-of-day' || v === 'end-of-day')) out.dateOnlyExpiry = v
-    else throw new TypeError(`unknown variant ${k}=${JSON.stringify(v)} (limitHeader: limit|used, keyLimitMessage: text, dateOnlyExpiry: start-of-day|end-of-day)`)
+    else
+      throw new TypeError(`unknown variant ${k}=${JSON.stringify(v)} (limitHeader: limit|used, keyLimitMessage: text, dateOnlyExpiry: start-of-day|end-of-day)`)
   }
   return out
 }

@@ -5,8 +5,20 @@
 
 /** Node (net, dns) and undici error codes of a request that got no (complete) answer. */
 export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
 ])
 
 /**
@@ -14,10 +26,23 @@ export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
  * errors (whose `name` is plain "Error"). By name, not `instanceof`, so that classifying an error loads neither
  * SDK: the CLI's error path (exit codes) must not pull viem and openai into a cold `gondola --version`.
  */
-const NETWORK_ERROR_CLASSES: ReadonlySet<string> = new Set(['HttpRequestError', 'TimeoutError', 'WebSocketRequestError', 'SocketClosedError', 'APIConnectionError', 'APIConnectionTimeoutError'])
+const NETWORK_ERROR_CLASSES: ReadonlySet<string> = new Set([
+  'HttpRequestError',
+  'TimeoutError',
+  'WebSocketRequestError',
+  'SocketClosedError',
+  'APIConnectionError',
+  'APIConnectionTimeoutError',
+])
 
 /** Error names of connection failures: the SDKs' connection errors, undici's, and `AbortSignal.timeout`'s `TimeoutError`. */
-const NETWORK_ERROR_NAMES: ReadonlySet<string> = new Set(['APIConnectionError', 'APIConnectionTimeoutError', 'TimeoutError', 'ConnectTimeoutError', 'SocketError'])
+const NETWORK_ERROR_NAMES: ReadonlySet<string> = new Set([
+  'APIConnectionError',
+  'APIConnectionTimeoutError',
+  'TimeoutError',
+  'ConnectTimeoutError',
+  'SocketError',
+])
 
 /**
  * Whether this one error (not its causes) is a network failure: viem's HTTP/WebSocket/timeout/socket errors,

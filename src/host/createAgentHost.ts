@@ -1,4 +1,3 @@
-
 import type { AgentDefinition } from '../agent/defineAgent.js'
 import { resolveTools, systemPromptOf } from '../agent/defineAgent.js'
 import type { FundingOutcome, TopUpRequest } from '../agent/funding.js'
@@ -132,13 +131,19 @@ export function createAgentHost(options: AgentHostOptions) {
   // Keys inside the wallet's RPC URL never reach a model, a log line or a run result.
   registerUrlSecrets((options.wallet.publicClient.transport as { url?: string }).url)
   const agentKeys = latestAgentKeys(options.store, scope)
-  if (agentKeys.size === 0) throw new MissingAgentKeyError('No agent keys are kept for this wallet and API.', { metaMessages: ['Run: gondola provision --agents <name,…>'] })
+  if (agentKeys.size === 0)
+    throw new MissingAgentKeyError('No agent keys are kept for this wallet and API.', { metaMessages: ['Run: gondola provision --agents <name,…>'] })
   const adminKey = storedAdminKey(options.store, scope)
   const now = options.clock?.now ?? Date.now
   // Every key of this wallet (agents' and the ADMIN key) spends one failure budget: Venice's breaker is per account.
   const failureBudget = state.failureBudget ?? accountFailureBudget(options.wallet.address)
   const admin = adminKey
-    ? createVeniceClient({ baseURL: options.baseURL, apiKey: adminKey, fetch: options.fetch, onHeaders: (_h, status) => void (status >= 400 && failureBudget.record(now())) })
+    ? createVeniceClient({
+        baseURL: options.baseURL,
+        apiKey: adminKey,
+        fetch: options.fetch,
+        onHeaders: (_h, status) => void (status >= 400 && failureBudget.record(now())),
+      })
     : undefined
   // One `GET /api_keys` serves every agent's refresh within a few seconds, unless the agent has spent since it was
   // read (its usage there would be stale: `get_runway` must say what `gondola status` says).
@@ -174,7 +179,13 @@ export function createAgentHost(options: AgentHostOptions) {
 
   const runner: Runner = createRunner({
     baseURL: options.baseURL,
-    keys: [...agentKeys.entries()].map(([agent, k]) => ({ name: agent, apiKey: options.store.reveal(k.id), expiresAt: k.expiresAt, consumptionLimit: k.consumptionLimit, limitPeriod: k.limitPeriod })),
+    keys: [...agentKeys.entries()].map(([agent, k]) => ({
+      name: agent,
+      apiKey: options.store.reveal(k.id),
+      expiresAt: k.expiresAt,
+      consumptionLimit: k.consumptionLimit,
+      limitPeriod: k.limitPeriod,
+    })),
     failureBudget,
     createLimiter: state.createLimiter,
     ledger,
@@ -215,7 +226,12 @@ export function createAgentHost(options: AgentHostOptions) {
       if (!current) return undefined
       listing = undefined
       const next = await rotateApiKey({
-        store: options.store, baseURL: options.baseURL, signer: options.wallet.signer, id: current.id, fetch: options.fetch, now,
+        store: options.store,
+        baseURL: options.baseURL,
+        signer: options.wallet.signer,
+        id: current.id,
+        fetch: options.fetch,
+        now,
         // The agents switch to the new key before the old one is revoked.
         onMinted: (minted) => install({ apiKey: minted.reveal(), expiresAt: minted.key.expiresAt }),
       })
@@ -225,18 +241,30 @@ export function createAgentHost(options: AgentHostOptions) {
   })
 
   for (const services of runner.keys()) {
-    services.monitor.on('refreshError', ({ error }) => log?.warn('balance refresh failed', { agent: services.name, error: error instanceof Error ? error.message : String(error) }))
+    services.monitor.on('refreshError', ({ error }) =>
+      log?.warn('balance refresh failed', { agent: services.name, error: error instanceof Error ? error.message : String(error) }),
+    )
   }
 
   function toolsFor(def: AgentDefinition, sink: FundingSink): AnyTool[] {
     const services = runner.key(def.name)
-    if (!services) throw new MissingAgentKeyError(`No INFERENCE key is kept for agent "${def.name}".`, { metaMessages: [`Run: gondola provision --agents ${def.name}`] })
+    if (!services)
+      throw new MissingAgentKeyError(`No INFERENCE key is kept for agent "${def.name}".`, { metaMessages: [`Run: gondola provision --agents ${def.name}`] })
     const deps = {
-      wallet: options.wallet, services, outboxDir: options.outboxDir, funding,
-      imageModel: options.imageModel ?? 'default', onFundingFailure: (err: BaseError) => void sink.failures.push(err),
-      autopilot: options.autopilot, remoteTopUp: options.remoteTopUp,
+      wallet: options.wallet,
+      services,
+      outboxDir: options.outboxDir,
+      funding,
+      imageModel: options.imageModel ?? 'default',
+      onFundingFailure: (err: BaseError) => void sink.failures.push(err),
+      autopilot: options.autopilot,
+      remoteTopUp: options.remoteTopUp,
     }
-    const registry = new Map(Object.entries(factories).filter(([name]) => def.tools.includes(name)).map(([name, make]) => [name, make(deps)]))
+    const registry = new Map(
+      Object.entries(factories)
+        .filter(([name]) => def.tools.includes(name))
+        .map(([name, make]) => [name, make(deps)]),
+    )
     return resolveTools(def, registry)
   }
 
@@ -262,11 +290,16 @@ export function createAgentHost(options: AgentHostOptions) {
       sinks.get(def.name)!.add(sink)
       try {
         const result = await runOnce(def, prompt, tools, o)
-        const refused = result.status === 'insufficient_balance' && sink.refusals.length ? new FundingRefusedError(`The run needed a top-up and the policy refused it: ${sink.refusals.at(-1)}`, { code: 'FUNDING_REFUSED' }) : undefined
+        const refused =
+          result.status === 'insufficient_balance' && sink.refusals.length
+            ? new FundingRefusedError(`The run needed a top-up and the policy refused it: ${sink.refusals.at(-1)}`, { code: 'FUNDING_REFUSED' })
+            : undefined
         const fundingError = sink.failures.at(-1) ?? refused
         const final = fundingError ? { ...result, fundingError } : result
         if (runHistory) {
-          await runHistory.append(def.name, final, { runId: o.runId }).catch((error: unknown) => log?.warn('host: run history not written', { error: error instanceof Error ? error.message : String(error) }))
+          await runHistory
+            .append(def.name, final, { runId: o.runId })
+            .catch((error: unknown) => log?.warn('host: run history not written', { error: error instanceof Error ? error.message : String(error) }))
         }
         return final
       } finally {
@@ -280,19 +313,19 @@ export function createAgentHost(options: AgentHostOptions) {
   }
 
   function runOnce(def: AgentDefinition, prompt: string, tools: AnyTool[], o: AgentRunOverrides): Promise<RunResult> {
-      return runner.run({
-        agent: def.name,
-        key: def.name,
-        prompt,
-        system: systemPromptOf(def),
-        model: def.model,
-        characterSlug: def.characterSlug,
-        veniceParameters: def.veniceParameters,
-        tools,
-        maxSteps: o.maxSteps ?? def.maxSteps,
-        budgetDiem: o.budgetDiem ?? def.budget.diemPerRun,
-        signal: o.signal,
-      })
+    return runner.run({
+      agent: def.name,
+      key: def.name,
+      prompt,
+      system: systemPromptOf(def),
+      model: def.model,
+      characterSlug: def.characterSlug,
+      veniceParameters: def.veniceParameters,
+      tools,
+      maxSteps: o.maxSteps ?? def.maxSteps,
+      budgetDiem: o.budgetDiem ?? def.budget.diemPerRun,
+      signal: o.signal,
+    })
   }
 }
 
@@ -307,4 +340,3 @@ function latestAgentKeys(store: KeyStore, scope: { wallet: string; apiOrigin: st
   for (const k of store.keys('INFERENCE')) if (k.agent && k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin) byAgent.set(k.agent, k)
   return byAgent
 }
-

@@ -49,14 +49,24 @@ export function toFundingFailure(err: unknown): FundingFailedError {
   const after = 'Anything already sent is journaled and finished on the next run.'
   // A receipt that never came is the RPC's silence too, not an answer from the chain.
   if (isNetworkError(err) || findCause(err, (e) => e instanceof ReceiptTimeoutError)) {
-    return new FundingFailedError(`Top-up failed: the chain RPC could not be reached (${networkReason(err)}). ${after}`, { cause: err, exitCode: ExitCode.network, code: 'FUNDING_NETWORK', details: '' })
+    return new FundingFailedError(`Top-up failed: the chain RPC could not be reached (${networkReason(err)}). ${after}`, {
+      cause: err,
+      exitCode: ExitCode.network,
+      code: 'FUNDING_NETWORK',
+      details: '',
+    })
   }
   if (isFundsError(err)) {
     const reason = err instanceof BaseError ? oneLine(err.shortMessage) : 'the node reports insufficient funds for value + gas'
     return new FundingFailedError(`Top-up failed: not enough ETH — ${reason}`, { cause: err, exitCode: ExitCode.funds, code: 'FUNDING_FUNDS', details: '' })
   }
   const reason = err instanceof BaseError || err instanceof ViemBaseError ? err.shortMessage : err instanceof Error ? err.message : String(err)
-  return new FundingFailedError(`Top-up failed: ${oneLine(reason)} ${after}`, { cause: err, code: 'FUNDING_FAILED', details: '', ...(err instanceof BaseError ? { exitCode: err.exitCode } : {}) } satisfies BaseErrorParameters)
+  return new FundingFailedError(`Top-up failed: ${oneLine(reason)} ${after}`, {
+    cause: err,
+    code: 'FUNDING_FAILED',
+    details: '',
+    ...(err instanceof BaseError ? { exitCode: err.exitCode } : {}),
+  } satisfies BaseErrorParameters)
 }
 
 function isFundsError(err: unknown): boolean {
@@ -73,5 +83,8 @@ function networkReason(err: unknown): string {
 
 /** One line, no URL (an RPC URL may carry credentials). */
 function oneLine(text: string): string {
-  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>').replace(/\s+/g, ' ').trim()
+  return text
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
+    .replace(/\s+/g, ' ')
+    .trim()
 }

@@ -65,8 +65,17 @@ export function outboxTool(deps: { outboxDir: string; now?: () => number; channe
     }),
     handler: async ({ text, image }, ctx) => {
       if (deps.channel) {
-        const key = `${ctx.agent}:${createHash('sha256').update(JSON.stringify([text, image ?? null])).digest('hex').slice(0, 32)}`
-        const published = await publishOnce({ channel: deps.channel, journalPath: deps.journalPath ?? join(deps.outboxDir, 'posts.journal.json'), key, post: { text, image, agent: ctx.agent }, now: deps.now })
+        const key = `${ctx.agent}:${createHash('sha256')
+          .update(JSON.stringify([text, image ?? null]))
+          .digest('hex')
+          .slice(0, 32)}`
+        const published = await publishOnce({
+          channel: deps.channel,
+          journalPath: deps.journalPath ?? join(deps.outboxDir, 'posts.journal.json'),
+          key,
+          post: { text, image, agent: ctx.agent },
+          now: deps.now,
+        })
         return { posted: true, channel: deps.channel.name, id: published.id, ...(published.resumed && { alreadyPosted: true }) }
       }
       await mkdir(deps.outboxDir, { recursive: true })
@@ -95,20 +104,22 @@ export function diemTools(deps: { wallet: Wallet; maxStakedDiem?: number | undef
     name: 'claim_and_restake',
     description: 'Claims the pending VVV staking rewards and stakes them in one transaction (more sVVV, a bigger share of the daily Diem pool).',
     schema: z.object({}),
-    handler: () => inWords(async () => {
-      const r = await claimAndStake(deps.wallet)
-      return `Restaked ${formatShort(r.amount)} VVV of rewards (tx ${r.hash ?? 'planned'}).`
-    }),
+    handler: () =>
+      inWords(async () => {
+        const r = await claimAndStake(deps.wallet)
+        return `Restaked ${formatShort(r.amount)} VVV of rewards (tx ${r.hash ?? 'planned'}).`
+      }),
   })
   const holdTool = defineTool({
     name: 'hold_staked_diem',
     description: `Brings the staked DIEM up to a target (1 staked DIEM = $1 of Venice compute per day), minting DIEM from unlocked sVVV only for what is missing. At most ${max}.`,
     schema: z.object({ targetStakedDiem: z.number().positive().max(max).describe(`Staked DIEM to hold, e.g. 0.5 (at most ${max}).`) }),
-    handler: ({ targetStakedDiem }) => inWords(async () => {
-      const r = await ensureDiem(deps.wallet, { targetStakedDiem: parseAmount(String(targetStakedDiem), { symbol: 'DIEM', field: 'targetStakedDiem' }) })
-      if (r.status === 'already') return `Already holding at least ${targetStakedDiem} staked DIEM: nothing sent.`
-      return `Staked ${formatShort(r.staked)} DIEM${r.mint ? ` (minted ${formatShort(r.mint.diemOut)} DIEM by locking ${formatShort(r.mint.svvvLocked)} sVVV)` : ''} in ${r.hashes.length} tx.`
-    }),
+    handler: ({ targetStakedDiem }) =>
+      inWords(async () => {
+        const r = await ensureDiem(deps.wallet, { targetStakedDiem: parseAmount(String(targetStakedDiem), { symbol: 'DIEM', field: 'targetStakedDiem' }) })
+        if (r.status === 'already') return `Already holding at least ${targetStakedDiem} staked DIEM: nothing sent.`
+        return `Staked ${formatShort(r.staked)} DIEM${r.mint ? ` (minted ${formatShort(r.mint.diemOut)} DIEM by locking ${formatShort(r.mint.svvvLocked)} sVVV)` : ''} in ${r.hashes.length} tx.`
+      }),
   })
   return [claimTool, holdTool] as const
 }
@@ -130,7 +141,15 @@ export const builtinToolFactories: Record<string, ToolFactory> = {
     walletBalancesTool({
       getBalances: async () => {
         const b = await getBalances(wallet)
-        return { eth: formatEther(b.eth), vvv: formatEther(b.vvv), svvv: formatEther(b.svvv.total), svvvLockedForDiem: formatEther(b.svvv.locked), pendingRewardsVvv: formatEther(b.pendingRewards), diemStaked: formatEther(b.diem.staked), diemLiquid: formatEther(b.diem.liquid) }
+        return {
+          eth: formatEther(b.eth),
+          vvv: formatEther(b.vvv),
+          svvv: formatEther(b.svvv.total),
+          svvvLockedForDiem: formatEther(b.svvv.locked),
+          pendingRewardsVvv: formatEther(b.pendingRewards),
+          diemStaked: formatEther(b.diem.staked),
+          diemLiquid: formatEther(b.diem.liquid),
+        }
       },
     }),
   get_runway: ({ services }) => runwayTool({ monitor: services.monitor, refresh: services.refreshStatus }),

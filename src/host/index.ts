@@ -2,6 +2,16 @@
 export { createAgentHost, MissingAgentKeyError, type AgentHost, type AgentHostOptions, type AgentRunOverrides, type HostEvent } from './createAgentHost.js'
 export { createWalletTopUp, requestTopUp, describeTopUp, type WalletTopUpOptions } from './walletTopUp.js'
 export { builtinToolFactories, outboxTool, type ToolDeps, type ToolFactory } from './hostTools.js'
-export { runSchedule, jobsFromDefinitions, timingOf, ScheduleError, type ScheduledJob, type ScheduleRun, type ScheduleReport, type SchedulerOptions, type JobTiming } from './scheduler.js'
+export {
+  runSchedule,
+  jobsFromDefinitions,
+  timingOf,
+  ScheduleError,
+  type ScheduledJob,
+  type ScheduleRun,
+  type ScheduleReport,
+  type SchedulerOptions,
+  type JobTiming,
+} from './scheduler.js'
 export { fileRunHistory, readRunRecords, appendRunRecord, runRecordOf, type RunHistory, type RunRecord } from './runHistory.js'
 export { statusSourcesOf } from './statusSources.js'

@@ -28,7 +28,18 @@ export type RunHistory = {
 
 /** The record of one finished run (only counts and status: no prompt, no output). */
 export function runRecordOf(agent: string, r: RunResult, at: number, runId?: string): RunRecord {
-  return { ts: new Date(at).toISOString(), agent, status: r.status, model: r.model, steps: r.steps, toolCalls: r.toolCalls, toolErrors: r.toolErrors, costDiem: r.costDiem, costUsd: r.costUsd, ...(runId ? { runId } : {}) }
+  return {
+    ts: new Date(at).toISOString(),
+    agent,
+    status: r.status,
+    model: r.model,
+    steps: r.steps,
+    toolCalls: r.toolCalls,
+    toolErrors: r.toolErrors,
+    costDiem: r.costDiem,
+    costUsd: r.costUsd,
+    ...(runId ? { runId } : {}),
+  }
 }
 
 /**

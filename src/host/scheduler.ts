@@ -35,10 +35,20 @@ export type ScheduledJob = {
 export type JobTiming = Pick<ScheduledJob, 'everySeconds' | 'cron' | 'timezone'>
 
 /** What a run is told: which job, which run (1-based), when it was due (clock ms), and a stop signal. */
-export type ScheduleTick = { job: string; n: number; dueAt: number; signal: AbortSignal; /** This run makes up for a missed slot. */ catchUp: boolean }
+export type ScheduleTick = { job: string; n: number; dueAt: number; signal: AbortSignal /** This run makes up for a missed slot. */; catchUp: boolean }
 
 /** One finished run, as reported to `onRun` and in the report. */
-export type ScheduleRun = { job: string; n: number; dueAt: number; startedAt: number; ok: boolean; value?: unknown; error?: unknown; skippedSlots: number; catchUp: boolean }
+export type ScheduleRun = {
+  job: string
+  n: number
+  dueAt: number
+  startedAt: number
+  ok: boolean
+  value?: unknown
+  error?: unknown
+  skippedSlots: number
+  catchUp: boolean
+}
 
 export type SchedulerOptions = {
   /** Injectable clock: `now()` in ms and an abortable `sleep(ms, signal)`. Default: the wall clock. */
@@ -90,7 +100,8 @@ export async function runSchedule(jobs: readonly ScheduledJob[], options: Schedu
 
   async function loop(job: ScheduledJob, i: number): Promise<void> {
     const timing = timings[i]!
-    const slots = typeof timing === 'number' ? intervalSlots(firstIntervalRun(await job.lastStartedAt?.(), start, timing * 1000), timing * 1000) : cronSlots(start, timing)
+    const slots =
+      typeof timing === 'number' ? intervalSlots(firstIntervalRun(await job.lastStartedAt?.(), start, timing * 1000), timing * 1000) : cronSlots(start, timing)
     let dueAt = slots.first
     let catchUp = false
     if (job.catchUp && typeof timing !== 'number') {
@@ -104,7 +115,10 @@ export async function runSchedule(jobs: readonly ScheduledJob[], options: Schedu
       if (options.until !== undefined && dueAt > options.until) return
       const wait = dueAt - clock.now()
       if (wait > 0) {
-        const slept = await clock.sleep(wait, stop.signal).then(() => true, () => false)
+        const slept = await clock.sleep(wait, stop.signal).then(
+          () => true,
+          () => false,
+        )
         if (!slept) return
       }
       if (stop.signal.aborted) return
@@ -149,10 +163,15 @@ export function firstIntervalRun(lastStartedAt: number | undefined, start: numbe
 
 /** A job's validated timing: an interval in seconds, or a parsed cron schedule. */
 function checkTiming(job: ScheduledJob): number | CronSchedule {
-  if (job.cron !== undefined && job.everySeconds !== undefined) throw new ScheduleError(`Job "${job.name}" has both an interval and a cron schedule.`, { metaMessages: ['Set one of everySeconds or cron.'], code: 'SCHEDULE_AMBIGUOUS' })
+  if (job.cron !== undefined && job.everySeconds !== undefined)
+    throw new ScheduleError(`Job "${job.name}" has both an interval and a cron schedule.`, {
+      metaMessages: ['Set one of everySeconds or cron.'],
+      code: 'SCHEDULE_AMBIGUOUS',
+    })
   if (job.cron !== undefined) return parseCron(job.name, job.cron, job.timezone)
   const every = job.everySeconds
-  if (every === undefined || !(every > 0) || !Number.isFinite(every)) throw new ScheduleError(`Job "${job.name}" needs a positive interval or a cron schedule, got ${every} s.`, { code: 'SCHEDULE_INTERVAL' })
+  if (every === undefined || !(every > 0) || !Number.isFinite(every))
+    throw new ScheduleError(`Job "${job.name}" needs a positive interval or a cron schedule, got ${every} s.`, { code: 'SCHEDULE_INTERVAL' })
   return every
 }
 
@@ -201,7 +220,10 @@ export function timingOf(name: string, schedule: JobTiming | undefined, o: { eve
   if (o.everySeconds !== undefined) return { everySeconds: o.everySeconds }
   if (schedule?.cron !== undefined) return { cron: schedule.cron, timezone: schedule.timezone }
   if (schedule?.everySeconds !== undefined) return { everySeconds: schedule.everySeconds }
-  throw new ScheduleError(`Agent "${name}" has no schedule.`, { metaMessages: ['Set schedule.everySeconds or schedule.cron in its definition, or pass --every <seconds>.'], code: 'SCHEDULE_MISSING' })
+  throw new ScheduleError(`Agent "${name}" has no schedule.`, {
+    metaMessages: ['Set schedule.everySeconds or schedule.cron in its definition, or pass --every <seconds>.'],
+    code: 'SCHEDULE_MISSING',
+  })
 }
 
 /**
@@ -215,6 +237,10 @@ export function timingOf(name: string, schedule: JobTiming | undefined, o: { eve
  * await runSchedule(jobs, { maxRuns: 24 })
  * ```
  */
-export function jobsFromDefinitions(defs: readonly AgentDefinition[], run: (def: AgentDefinition, tick: ScheduleTick) => Promise<unknown>, o: { everySeconds?: number | undefined } = {}): ScheduledJob[] {
+export function jobsFromDefinitions(
+  defs: readonly AgentDefinition[],
+  run: (def: AgentDefinition, tick: ScheduleTick) => Promise<unknown>,
+  o: { everySeconds?: number | undefined } = {},
+): ScheduledJob[] {
   return defs.map((def) => ({ name: def.name, ...timingOf(def.name, def.schedule, o), run: (tick: ScheduleTick) => run(def, tick) }))
 }

@@ -17,7 +17,10 @@ import type { Wallet } from '../wallet/createWallet.js'
  * const status = await collectStatus(statusSourcesOf(env, { wallet, store, baseURL }), { now: Date.now(), windowMs: DEFAULT_BURN_WINDOW_MS })
  * ```
  */
-export function statusSourcesOf(env: Pick<Env, 'GONDOLA_STATE_DIR' | 'GONDOLA_NETWORK' | 'VENICE_ADMIN_API_KEY' | 'GONDOLA_AUTOPILOT_MIN_STAKED_DIEM'>, o: { wallet: Wallet; store: KeyStore; baseURL: string }): StatusSources<LedgerEntry> {
+export function statusSourcesOf(
+  env: Pick<Env, 'GONDOLA_STATE_DIR' | 'GONDOLA_NETWORK' | 'VENICE_ADMIN_API_KEY' | 'GONDOLA_AUTOPILOT_MIN_STAKED_DIEM'>,
+  o: { wallet: Wallet; store: KeyStore; baseURL: string },
+): StatusSources<LedgerEntry> {
   const stateDir = env.GONDOLA_STATE_DIR
   return {
     ...o,

@@ -38,7 +38,12 @@ export type WalletTopUpOptions = {
 export function createWalletTopUp(options: WalletTopUpOptions): TopUpFn {
   const now = options.now ?? Date.now
   let sequence = 0
-  return async (request) => requestTopUp(options, { eth: options.policy.ethPerTopUp, reason: request.reason, idempotencyKey: `topup:${new Date(now()).toISOString().slice(0, 10)}:${now()}:${sequence++}` })
+  return async (request) =>
+    requestTopUp(options, {
+      eth: options.policy.ethPerTopUp,
+      reason: request.reason,
+      idempotencyKey: `topup:${new Date(now()).toISOString().slice(0, 10)}:${now()}:${sequence++}`,
+    })
 }
 
 /**
@@ -58,13 +63,17 @@ export function createWalletTopUp(options: WalletTopUpOptions): TopUpFn {
  * if (!r.ok) console.log(r.refusal) // 'A top-up already ran at …; the funding policy allows the next one after …'
  * ```
  */
-export async function requestTopUp(options: { wallet: Wallet; policy: Pick<FundingPolicy, 'mintDiem' | 'cooldownMs'> } & Pick<WalletTopUpOptions, 'onTopUp' | 'now'>, p: { eth: bigint; reason: string; idempotencyKey?: string | undefined }): Promise<TopUpResult> {
+export async function requestTopUp(
+  options: { wallet: Wallet; policy: Pick<FundingPolicy, 'mintDiem' | 'cooldownMs'> } & Pick<WalletTopUpOptions, 'onTopUp' | 'now'>,
+  p: { eth: bigint; reason: string; idempotencyKey?: string | undefined },
+): Promise<TopUpResult> {
   const { wallet } = options
   try {
     return await withWalletLock(wallet, async (): Promise<TopUpResult> => {
       await reconcileJournal(wallet)
       const finished = wallet.dryRun ? undefined : await finishUnfinished(options, p.reason)
-      if (finished) return { ok: true, summary: `finished an interrupted top-up: ${describeTopUp(finished)}`, addedDiem: Number(formatEther(finished.diemStaked)) }
+      if (finished)
+        return { ok: true, summary: `finished an interrupted top-up: ${describeTopUp(finished)}`, addedDiem: Number(formatEther(finished.diemStaked)) }
       const now = (options.now ?? Date.now)()
       const last = lastTopUpAt(wallet)
       const { cooldownMs, mintDiem } = options.policy
@@ -74,7 +83,8 @@ export async function requestTopUp(options: { wallet: Wallet; policy: Pick<Fundi
       return { ok: true, summary: describeTopUp(result), addedDiem: Number(formatEther(result.diemStaked)) }
     })
   } catch (err) {
-    if (err instanceof PolicyViolationError || err instanceof FundingWindowError) return { ok: false, refusal: [err.shortMessage, ...err.metaMessages].join(' ') }
+    if (err instanceof PolicyViolationError || err instanceof FundingWindowError)
+      return { ok: false, refusal: [err.shortMessage, ...err.metaMessages].join(' ') }
     throw toFundingFailure(err)
   }
 }

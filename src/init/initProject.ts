@@ -59,7 +59,10 @@ export async function initProject(p: InitProjectParameters): Promise<InitProject
     if (!(await stat(dir)).isDirectory()) throw new InitError(`${dir} exists and is not a folder.`, { code: 'INIT_NOT_DIR' })
     const entries = (await readdir(dir)).filter((e) => e !== '.git')
     if (entries.length && !p.force) {
-      throw new InitError(`${dir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}).`, { metaMessages: ['Pick a new folder, or pass --force to write the scaffold into it (files of the same names are overwritten).'], code: 'INIT_NOT_EMPTY' })
+      throw new InitError(`${dir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}).`, {
+        metaMessages: ['Pick a new folder, or pass --force to write the scaffold into it (files of the same names are overwritten).'],
+        code: 'INIT_NOT_EMPTY',
+      })
     }
   }
   const { pkg: own, root } = ownPackage()
@@ -68,7 +71,17 @@ export async function initProject(p: InitProjectParameters): Promise<InitProject
     projectName: npmName(basename(dir)),
     agent,
     gondolaSpec: p.gondolaSpec ?? gondolaSpecFor(root, own.version),
-    versions: { zod: dep('zod'), viem: dep('viem'), tsx: dep('tsx'), typescript: dep('typescript'), vitest: dep('vitest'), typesNode: dep('@types/node'), anvil: dep('@foundry-rs/anvil'), solc: dep('solc'), openzeppelin: dep('@openzeppelin/contracts') },
+    versions: {
+      zod: dep('zod'),
+      viem: dep('viem'),
+      tsx: dep('tsx'),
+      typescript: dep('typescript'),
+      vitest: dep('vitest'),
+      typesNode: dep('@types/node'),
+      anvil: dep('@foundry-rs/anvil'),
+      solc: dep('solc'),
+      openzeppelin: dep('@openzeppelin/contracts'),
+    },
   }
   const files: Record<string, string> = {
     'package.json': t.packageJson(options),
@@ -86,7 +99,8 @@ export async function initProject(p: InitProjectParameters): Promise<InitProject
   }
   // A clone is linked as it is: the project imports its compiled dist/, which a fresh clone does not have yet.
   const linked = options.gondolaSpec.startsWith('file:') && !options.gondolaSpec.endsWith('.tgz') ? options.gondolaSpec.slice('file:'.length) : undefined
-  const buildFirst = linked && existsSync(join(linked, 'src')) && !existsSync(join(linked, 'dist', 'src', 'index.js')) ? `npm run build --prefix ${linked}` : undefined
+  const buildFirst =
+    linked && existsSync(join(linked, 'src')) && !existsSync(join(linked, 'dist', 'src', 'index.js')) ? `npm run build --prefix ${linked}` : undefined
   return { dir, projectName: options.projectName, agent, files: Object.keys(files), gondolaSpec: options.gondolaSpec, buildFirst }
 }
 
@@ -100,11 +114,15 @@ function ownPackage(): { pkg: OwnPackage; root: string } {
     const pkg = JSON.parse(readFileSync(file, 'utf8')) as OwnPackage
     if (pkg.name === 'gondola') return { pkg, root: d }
   }
-  throw new BaseError('Cannot find gondola\'s own package.json.')
+  throw new BaseError("Cannot find gondola's own package.json.")
 }
 
 /** A valid npm package name from a folder name. */
 function npmName(folder: string): string {
-  const n = folder.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '').slice(0, 214)
+  const n = folder
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+/, '')
+    .slice(0, 214)
   return n || 'my-agent'
 }

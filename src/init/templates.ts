@@ -30,7 +30,15 @@ export function packageJson(o: ScaffoldOptions): string {
     },
     dependencies: { gondola: o.gondolaSpec, viem: o.versions.viem, zod: o.versions.zod },
     // The devnet's toolchain (npm run devnet, the test's startLocalWorld()): optional peers of gondola.
-    devDependencies: { '@foundry-rs/anvil': o.versions.anvil, '@openzeppelin/contracts': o.versions.openzeppelin, '@types/node': o.versions.typesNode, solc: o.versions.solc, tsx: o.versions.tsx, typescript: o.versions.typescript, vitest: o.versions.vitest },
+    devDependencies: {
+      '@foundry-rs/anvil': o.versions.anvil,
+      '@openzeppelin/contracts': o.versions.openzeppelin,
+      '@types/node': o.versions.typesNode,
+      solc: o.versions.solc,
+      tsx: o.versions.tsx,
+      typescript: o.versions.typescript,
+      vitest: o.versions.vitest,
+    },
   }
   return `${JSON.stringify(pkg, null, 2)}\n`
 }

@@ -81,9 +81,18 @@ export class KeyStore {
    * store.reveal(store.keys('INFERENCE')[0]!.id) // works; revealing the ADMIN key throws
    * ```
    */
-  static async openWith(options: { backend: KeyStoreBackend; password?: string | undefined; fleetSecret?: string | undefined; locks?: KeyStoreLockOptions | undefined }): Promise<KeyStore> {
+  static async openWith(options: {
+    backend: KeyStoreBackend
+    password?: string | undefined
+    fleetSecret?: string | undefined
+    locks?: KeyStoreLockOptions | undefined
+  }): Promise<KeyStore> {
     const secrets: Secrets = { password: options.password || undefined, fleetSecret: options.fleetSecret || undefined }
-    const locks = { timeoutMs: options.locks?.timeoutMs ?? 30_000, mintTimeoutMs: options.locks?.mintTimeoutMs ?? 600_000, staleMs: options.locks?.staleMs ?? 60_000 }
+    const locks = {
+      timeoutMs: options.locks?.timeoutMs ?? 30_000,
+      mintTimeoutMs: options.locks?.mintTimeoutMs ?? 600_000,
+      staleMs: options.locks?.staleMs ?? 60_000,
+    }
     const { backend } = options
     const file = await backend.read()
     if (!file) {
@@ -97,7 +106,10 @@ export class KeyStore {
   /** Keys of one type (or all), without secrets. */
   summaries(type?: ApiKeyType): KeySummary[] {
     // A worker without the ADMIN key's secret still lists it, by the last characters stored beside it.
-    return this.keys(type).map(({ secret, ...rest }) => ({ ...rest, redacted: this.canUnseal(rest.apiKeyType, secret) ? redact(this.unseal(rest.apiKeyType, secret)) : `…${rest.last6.slice(-4)}` }))
+    return this.keys(type).map(({ secret, ...rest }) => ({
+      ...rest,
+      redacted: this.canUnseal(rest.apiKeyType, secret) ? redact(this.unseal(rest.apiKeyType, secret)) : `…${rest.last6.slice(-4)}`,
+    }))
   }
 
   /** Kept keys, secrets still sealed (as of the last read: see `refresh`). */
@@ -225,12 +237,17 @@ export class KeyStore {
     if (!box) {
       const needed = this.backend.splitSealing && type === 'INFERENCE' ? 'GONDOLA_FLEET_SECRET' : 'GONDOLA_KEYSTORE_PASSWORD'
       const role = this.backend.splitSealing && type === 'ADMIN' ? ' (in fleet mode only the treasury holds it)' : ''
-      throw new KeyStoreFileError(`The key store ${this.path} holds sealed ${type} secrets but was opened without ${needed}${role}.`, this.path, { metaMessages: [`Set ${needed}.`] })
+      throw new KeyStoreFileError(`The key store ${this.path} holds sealed ${type} secrets but was opened without ${needed}${role}.`, this.path, {
+        metaMessages: [`Set ${needed}.`],
+      })
     }
     try {
       return box.unseal(secret)
     } catch (cause) {
-      throw new KeyStoreFileError(`A secret in the key store ${this.path} fails its integrity check (tampered or damaged).`, this.path, { cause, metaMessages: [`Restore ${this.path} from a backup.`] })
+      throw new KeyStoreFileError(`A secret in the key store ${this.path} fails its integrity check (tampered or damaged).`, this.path, {
+        cause,
+        metaMessages: [`Restore ${this.path} from a backup.`],
+      })
     }
   }
 
@@ -248,11 +265,18 @@ export class KeyStore {
     const variable = type === 'ADMIN' ? 'GONDOLA_KEYSTORE_PASSWORD' : 'GONDOLA_FLEET_SECRET'
     // With the secret, the box exists whenever the header does (boxesOf opened it): only a missing secret is left.
     if (!secret || header)
-      throw new KeyStoreError(`Cannot store a new ${type} key in ${this.path}: fleet mode seals ${type} keys under ${variable}, which this process was not given.`, {
-        metaMessages: [type === 'ADMIN' ? 'Mint ADMIN keys on the treasury (the worker started with the keystore and its password).' : `Give every worker the same ${variable}.`],
-        code: 'KEY_STORE_CANNOT_SEAL',
-        exitCode: ExitCode.config,
-      })
+      throw new KeyStoreError(
+        `Cannot store a new ${type} key in ${this.path}: fleet mode seals ${type} keys under ${variable}, which this process was not given.`,
+        {
+          metaMessages: [
+            type === 'ADMIN'
+              ? 'Mint ADMIN keys on the treasury (the worker started with the keystore and its password).'
+              : `Give every worker the same ${variable}.`,
+          ],
+          code: 'KEY_STORE_CANNOT_SEAL',
+          exitCode: ExitCode.config,
+        },
+      )
     const box = SecretBox.create(secret)
     if (type === 'ADMIN') {
       file.encryption = box.params
@@ -290,11 +314,17 @@ export class KeyStore {
     } catch (err) {
       if (!(err instanceof FileLockedError)) throw err
       const holder = err.holder ? `process ${err.holder.pid} on ${err.holder.hostname}` : 'another process'
-      throw new KeyStoreError(`The key store ${this.path} is busy: ${holder} holds its ${what} lock (${err.lockPath}); gave up after ${Math.round(timeoutMs / 1000)} s.`, {
-        cause: err,
-        metaMessages: ['Wait for that process to finish and run the command again.', this.backend.splitSealing ? 'The lock is freed as soon as its holder exits.' : `If it is no longer running, delete ${err.lockPath}.`],
-        code: 'KEY_STORE_LOCKED',
-      })
+      throw new KeyStoreError(
+        `The key store ${this.path} is busy: ${holder} holds its ${what} lock (${err.lockPath}); gave up after ${Math.round(timeoutMs / 1000)} s.`,
+        {
+          cause: err,
+          metaMessages: [
+            'Wait for that process to finish and run the command again.',
+            this.backend.splitSealing ? 'The lock is freed as soon as its holder exits.' : `If it is no longer running, delete ${err.lockPath}.`,
+          ],
+          code: 'KEY_STORE_LOCKED',
+        },
+      )
     }
   }
 }
@@ -321,7 +351,13 @@ function boxesOf(file: KeyStoreFile, secrets: Secrets, backend: KeyStoreBackend,
   return { admin, inference }
 }
 
-function openBox(header: KeyStoreFile['encryption'], secret: string | undefined, path: string, current: SecretBox | undefined, required: boolean): SecretBox | undefined {
+function openBox(
+  header: KeyStoreFile['encryption'],
+  secret: string | undefined,
+  path: string,
+  current: SecretBox | undefined,
+  required: boolean,
+): SecretBox | undefined {
   if (!header) return undefined
   if (!secret) {
     if (!required) return undefined
@@ -331,6 +367,9 @@ function openBox(header: KeyStoreFile['encryption'], secret: string | undefined,
   try {
     return SecretBox.open(secret, header)
   } catch (cause) {
-    throw new KeyStoreFileError(`The key store ${path} has an invalid "encryption" header (edited or damaged).`, path, { cause, metaMessages: [`Restore ${path} from a backup.`] })
+    throw new KeyStoreFileError(`The key store ${path} has an invalid "encryption" header (edited or damaged).`, path, {
+      cause,
+      metaMessages: [`Restore ${path} from a backup.`],
+    })
   }
 }

@@ -26,7 +26,10 @@ export type EnsureAgentKeyReturnType = {
   previous?: { consumptionLimit: ConsumptionLimit; limitPeriod: LimitPeriod } | undefined
 }
 
-export type EnsureAgentKeyParameters = Omit<ProvisionApiKeyParameters, 'apiKeyType' | 'description' | 'consumptionLimit' | 'limitPeriod' | 'expiresAt' | 'agent'> & {
+export type EnsureAgentKeyParameters = Omit<
+  ProvisionApiKeyParameters,
+  'apiKeyType' | 'description' | 'consumptionLimit' | 'limitPeriod' | 'expiresAt' | 'agent'
+> & {
   spec: AgentKeySpec
   /** The wallet's address (keys are scoped by wallet and API). */
   wallet: string
@@ -80,11 +83,21 @@ export async function ensureAgentKey(p: EnsureAgentKeyParameters): Promise<Ensur
 }
 
 function sameLimits(k: StoredKey, limit: ConsumptionLimit, period: LimitPeriod): boolean {
-  return (k.consumptionLimit.diem ?? undefined) === (limit.diem ?? undefined) && (k.consumptionLimit.usd ?? undefined) === (limit.usd ?? undefined) && (k.limitPeriod ?? 'EPOCH') === period
+  return (
+    (k.consumptionLimit.diem ?? undefined) === (limit.diem ?? undefined) &&
+    (k.consumptionLimit.usd ?? undefined) === (limit.usd ?? undefined) &&
+    (k.limitPeriod ?? 'EPOCH') === period
+  )
 }
 
 /** Ids Venice still knows for this wallet, or undefined when no ADMIN key is at hand (then the store is trusted). */
-export async function liveKeyIds(store: KeyStore, scope: { wallet: string; apiOrigin: string }, baseURL: string, fetch?: typeof globalThis.fetch, adminApiKey?: string): Promise<Set<string> | undefined> {
+export async function liveKeyIds(
+  store: KeyStore,
+  scope: { wallet: string; apiOrigin: string },
+  baseURL: string,
+  fetch?: typeof globalThis.fetch,
+  adminApiKey?: string,
+): Promise<Set<string> | undefined> {
   const admin = storedAdminKey(store, scope) ?? adminApiKey
   if (!admin) return undefined
   return new Set((await createVeniceClient({ baseURL, apiKey: admin, fetch, maxRetries: 2 }).listApiKeys()).map((k) => k.id))

@@ -74,17 +74,38 @@ const got = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringif
  * ```
  */
 export function parseAgentList(value: string, o: { defaultDiem: number; period?: LimitPeriod | undefined }): FleetAgent[] {
-  const entries = value.split(',').map((e) => e.trim()).filter(Boolean)
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
   const example = 'Example: --agents bot01:1.5,bot02:0.25 (Diem per period; names are lowercase letters, digits, dashes).'
-  if (entries.length === 0) throw new FleetSpecError('--agents is empty.', { metaMessages: ['Pass names, optionally with limits: --agents bot01:1.5,bot02:0.25'], code: 'FLEET_EMPTY' })
+  if (entries.length === 0)
+    throw new FleetSpecError('--agents is empty.', { metaMessages: ['Pass names, optionally with limits: --agents bot01:1.5,bot02:0.25'], code: 'FLEET_EMPTY' })
   const rows = entries.map((entry) => {
     const [name, limit, ...rest] = entry.split(':')
-    if (rest.length) throw new FleetSpecError(`--agents entry "${entry}" is invalid: use name or name:diem.`, { metaMessages: [example], code: 'FLEET_BAD_ENTRY' })
+    if (rest.length)
+      throw new FleetSpecError(`--agents entry "${entry}" is invalid: use name or name:diem.`, { metaMessages: [example], code: 'FLEET_BAD_ENTRY' })
     const checked = checkRow({ agent: name, diem: limit === undefined ? o.defaultDiem : diemOf(limit) })
-    if (!checked.ok) throw new FleetSpecError(`--agents entry "${entry}" is invalid: ${checked.field} ${checked.rule}; got ${got(checked.got)}.`, { metaMessages: [example], code: 'FLEET_BAD_ENTRY' })
-    return { where: `entry "${entry}"`, agent: { agent: checked.row.agent, diem: checked.row.diem!, ...(o.period ? { period: o.period } : {}), ...(limit === undefined ? { defaulted: true } : {}) } }
+    if (!checked.ok)
+      throw new FleetSpecError(`--agents entry "${entry}" is invalid: ${checked.field} ${checked.rule}; got ${got(checked.got)}.`, {
+        metaMessages: [example],
+        code: 'FLEET_BAD_ENTRY',
+      })
+    return {
+      where: `entry "${entry}"`,
+      agent: {
+        agent: checked.row.agent,
+        diem: checked.row.diem!,
+        ...(o.period ? { period: o.period } : {}),
+        ...(limit === undefined ? { defaulted: true } : {}),
+      },
+    }
   })
-  return unique(rows, (where, agent) => new FleetSpecError(`--agents lists agent "${agent}" twice (${where}).`, { metaMessages: ['List each agent once.'], code: 'FLEET_DUPLICATE' }))
+  return unique(
+    rows,
+    (where, agent) =>
+      new FleetSpecError(`--agents lists agent "${agent}" twice (${where}).`, { metaMessages: ['List each agent once.'], code: 'FLEET_DUPLICATE' }),
+  )
 }
 
 /** One row of a fleet file, before validation, and where it is (for the error). */
@@ -103,7 +124,8 @@ type FileRow = { where: string; raw: Record<string, unknown>; columnOf: (field: 
  * ```
  */
 export async function readFleetFile(path: string, o: { defaultDiem: number; period?: LimitPeriod | undefined }): Promise<FleetAgent[]> {
-  const fail = (message: string, fix: string, code: string, cause?: unknown) => new FleetSpecError(message, { cause, metaMessages: [fix], exitCode: ExitCode.config, code })
+  const fail = (message: string, fix: string, code: string, cause?: unknown) =>
+    new FleetSpecError(message, { cause, metaMessages: [fix], exitCode: ExitCode.config, code })
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -117,12 +139,26 @@ export async function readFleetFile(path: string, o: { defaultDiem: number; peri
     const cleaned = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== ''))
     const checked = checkRow(cleaned)
     if (!checked.ok) {
-      throw fail(`${path} ${where}${columnOf(checked.field)}: ${checked.field} ${checked.rule}; got ${got(checked.got)}.`, 'Each row needs "agent" (lowercase letters, digits, dashes) and may set "diem" (a positive number) and "period" (EPOCH, MONTH, LIFETIME).', 'FLEET_BAD_ROW')
+      throw fail(
+        `${path} ${where}${columnOf(checked.field)}: ${checked.field} ${checked.rule}; got ${got(checked.got)}.`,
+        'Each row needs "agent" (lowercase letters, digits, dashes) and may set "diem" (a positive number) and "period" (EPOCH, MONTH, LIFETIME).',
+        'FLEET_BAD_ROW',
+      )
     }
     const period = checked.row.period ?? o.period
-    return { where: `${where}${columnOf('agent')}`, agent: { agent: checked.row.agent, diem: checked.row.diem ?? o.defaultDiem, ...(period ? { period } : {}), ...(checked.row.diem === undefined ? { defaulted: true } : {}) } }
+    return {
+      where: `${where}${columnOf('agent')}`,
+      agent: {
+        agent: checked.row.agent,
+        diem: checked.row.diem ?? o.defaultDiem,
+        ...(period ? { period } : {}),
+        ...(checked.row.diem === undefined ? { defaulted: true } : {}),
+      },
+    }
   })
-  return unique(agents, (where, agent, first) => fail(`${path} ${where}: agent "${agent}" is already listed (${first}).`, 'List each agent once.', 'FLEET_DUPLICATE'))
+  return unique(agents, (where, agent, first) =>
+    fail(`${path} ${where}: agent "${agent}" is already listed (${first}).`, 'List each agent once.', 'FLEET_DUPLICATE'),
+  )
 }
 
 type Fail = (message: string, fix: string, code: string, cause?: unknown) => FleetSpecError
@@ -132,12 +168,23 @@ function jsonRows(path: string, text: string, fail: Fail): FileRow[] {
   try {
     data = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (cause) {
-    throw fail(`The fleet file ${path} is not valid JSON (${(cause as Error).message}).`, 'Fix the JSON, or name the file .csv if it is CSV.', 'FLEET_FILE', cause)
+    throw fail(
+      `The fleet file ${path} is not valid JSON (${(cause as Error).message}).`,
+      'Fix the JSON, or name the file .csv if it is CSV.',
+      'FLEET_FILE',
+      cause,
+    )
   }
-  const list = Array.isArray(data) ? data : data && typeof data === 'object' && Array.isArray((data as { agents?: unknown }).agents) ? (data as { agents: unknown[] }).agents : undefined
-  if (!list) throw fail(`The fleet file ${path} must hold an array of agents, or { "agents": [...] }.`, 'Example: [{ "agent": "bot01", "diem": 1.5 }]', 'FLEET_FILE')
+  const list = Array.isArray(data)
+    ? data
+    : data && typeof data === 'object' && Array.isArray((data as { agents?: unknown }).agents)
+      ? (data as { agents: unknown[] }).agents
+      : undefined
+  if (!list)
+    throw fail(`The fleet file ${path} must hold an array of agents, or { "agents": [...] }.`, 'Example: [{ "agent": "bot01", "diem": 1.5 }]', 'FLEET_FILE')
   return list.map((raw, i) => {
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw fail(`${path} entry ${i + 1}: expected an object; got ${got(raw)}.`, 'Example: { "agent": "bot01", "diem": 1.5 }', 'FLEET_BAD_ROW')
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+      throw fail(`${path} entry ${i + 1}: expected an object; got ${got(raw)}.`, 'Example: { "agent": "bot01", "diem": 1.5 }', 'FLEET_BAD_ROW')
     return { where: `entry ${i + 1}`, raw: raw as Record<string, unknown>, columnOf: () => '' }
   })
 }
@@ -146,26 +193,53 @@ function jsonRows(path: string, text: string, fail: Fail): FileRow[] {
 function csvRows(path: string, text: string, fail: Fail): FileRow[] {
   let records: Array<{ record: string[]; info: { lines: number } }>
   try {
-    records = parseCsv(text, { bom: true, comment: '#', comment_no_infix: true, trim: true, skip_empty_lines: true, skip_records_with_empty_values: true, relax_column_count: true, info: true }) as unknown as typeof records
+    records = parseCsv(text, {
+      bom: true,
+      comment: '#',
+      comment_no_infix: true,
+      trim: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+      relax_column_count: true,
+      info: true,
+    }) as unknown as typeof records
   } catch (cause) {
     const where = cause instanceof CsvError ? ` line ${(cause as CsvError & { lines?: number }).lines ?? '?'}` : ''
-    throw fail(`${path}${where}: not valid CSV (${cause instanceof Error ? cause.message.replace(/ at line \d+$/, '') : String(cause)}).`, 'Quote cells that contain commas or quotes ("a, b"; a quote inside is doubled: "").', 'FLEET_FILE', cause)
+    throw fail(
+      `${path}${where}: not valid CSV (${cause instanceof Error ? cause.message.replace(/ at line \d+$/, '') : String(cause)}).`,
+      'Quote cells that contain commas or quotes ("a, b"; a quote inside is doubled: "").',
+      'FLEET_FILE',
+      cause,
+    )
   }
   const [header, ...body] = records
   const columns = header?.record.map((c) => c.toLowerCase()) ?? []
-  if (!columns.includes('agent') && !columns.includes('name')) throw fail(`The fleet file ${path} needs a header line naming its columns: agent,diem[,period].`, 'Make the first line: agent,diem,period', 'FLEET_FILE')
+  if (!columns.includes('agent') && !columns.includes('name'))
+    throw fail(`The fleet file ${path} needs a header line naming its columns: agent,diem[,period].`, 'Make the first line: agent,diem,period', 'FLEET_FILE')
   return body.map(({ record, info }) => {
-    if (record.length > columns.length) throw fail(`${path} line ${info.lines}, column ${columns.length + 1}: the row has ${record.length} cells and the header ${columns.length}.`, 'Quote a cell that contains a comma, or add the column to the header.', 'FLEET_BAD_ROW')
+    if (record.length > columns.length)
+      throw fail(
+        `${path} line ${info.lines}, column ${columns.length + 1}: the row has ${record.length} cells and the header ${columns.length}.`,
+        'Quote a cell that contains a comma, or add the column to the header.',
+        'FLEET_BAD_ROW',
+      )
     const raw: Record<string, unknown> = {}
     columns.forEach((col, i) => {
       const cell = record[i] ?? ''
       raw[col] = col === 'diem' && cell !== '' ? diemOf(cell) : cell
     })
-    return { where: `line ${info.lines}`, raw, columnOf: (field) => `, column ${columns.indexOf(field === 'agent' && !columns.includes('agent') ? 'name' : field) + 1}` }
+    return {
+      where: `line ${info.lines}`,
+      raw,
+      columnOf: (field) => `, column ${columns.indexOf(field === 'agent' && !columns.includes('agent') ? 'name' : field) + 1}`,
+    }
   })
 }
 
-function unique<T extends { where: string; agent: FleetAgent }>(rows: T[], duplicate: (where: string, agent: string, first: string) => FleetSpecError): FleetAgent[] {
+function unique<T extends { where: string; agent: FleetAgent }>(
+  rows: T[],
+  duplicate: (where: string, agent: string, first: string) => FleetSpecError,
+): FleetAgent[] {
   const seen = new Map<string, string>()
   for (const r of rows) {
     const first = seen.get(r.agent.agent)

@@ -4,7 +4,15 @@
  */
 export { KeyStore, type KeySummary, type KeyStoreLockOptions } from './KeyStore.js'
 export { fileKeyStoreBackend, type KeyStoreBackend } from './keyStoreBackend.js'
-export { provisionApiKey, storedAdminKey, originOf, MAX_ACTIVE_KEYS, MAX_CREATIONS_PER_MINUTE, type ProvisionApiKeyParameters, type ProvisionApiKeyReturnType } from './provisionApiKey.js'
+export {
+  provisionApiKey,
+  storedAdminKey,
+  originOf,
+  MAX_ACTIVE_KEYS,
+  MAX_CREATIONS_PER_MINUTE,
+  type ProvisionApiKeyParameters,
+  type ProvisionApiKeyReturnType,
+} from './provisionApiKey.js'
 export { provision, describeStake, type ProvisionParameters, type ProvisionReturnType } from './provision.js'
 export { ensureAgentKey, liveKeyIds, type AgentKeySpec, type EnsureAgentKeyParameters, type EnsureAgentKeyReturnType } from './ensureAgentKey.js'
 export { parseAgentList, readFleetFile, FleetSpecError, type FleetAgent } from './fleetSpec.js'

@@ -6,7 +6,7 @@ import { apiKeyTypeSchema, consumptionLimitSchema, limitPeriodSchema } from './k
 export const keyRequestSchema = z
   .object({
     apiKeyType: apiKeyTypeSchema,
-    description: z.string().min(1).max(40, 'must be at most 40 characters (Gondola appends a 22-character attempt tag within Venice\'s 64)'),
+    description: z.string().min(1).max(40, "must be at most 40 characters (Gondola appends a 22-character attempt tag within Venice's 64)"),
     consumptionLimit: consumptionLimitSchema.optional(),
     limitPeriod: limitPeriodSchema.optional(),
     /** ISO date (`2026-12-31`) or date-time (`2026-12-31T00:00:00Z` / with milliseconds). */
@@ -14,7 +14,10 @@ export const keyRequestSchema = z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{3})?Z)?$/, 'must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ')
       // `2026-13-45` matches the pattern; only a round trip through Date shows it is no day at all.
-      .refine((s) => Number.isFinite(Date.parse(s)) && new Date(Date.parse(s)).toISOString().slice(0, 19).startsWith(s.slice(0, 19)), 'must be a real calendar date')
+      .refine(
+        (s) => Number.isFinite(Date.parse(s)) && new Date(Date.parse(s)).toISOString().slice(0, 19).startsWith(s.slice(0, 19)),
+        'must be a real calendar date',
+      )
       .optional(),
   })
   .strict()

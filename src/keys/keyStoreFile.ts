@@ -32,11 +32,15 @@ export async function readKeyStoreFile(path: string): Promise<KeyStoreFile | und
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return undefined
-    throw new KeyStoreFileError(`Cannot read the key store ${path} (${code ?? 'error'}).`, path, { metaMessages: [`Check the permissions of ${path} and of the state directory (GONDOLA_STATE_DIR).`] })
+    throw new KeyStoreFileError(`Cannot read the key store ${path} (${code ?? 'error'}).`, path, {
+      metaMessages: [`Check the permissions of ${path} and of the state directory (GONDOLA_STATE_DIR).`],
+    })
   }
   const mode = (await stat(path)).mode & 0o777
   if (mode & 0o077) {
-    throw new KeyStoreFileError(`The key store ${path} is readable by other users (mode ${mode.toString(8)}).`, path, { metaMessages: [`Run: chmod 600 ${path}`] })
+    throw new KeyStoreFileError(`The key store ${path} is readable by other users (mode ${mode.toString(8)}).`, path, {
+      metaMessages: [`Run: chmod 600 ${path}`],
+    })
   }
   let json: unknown
   try {
@@ -82,13 +86,17 @@ export function checkSealedSecrets(file: KeyStoreFile, box: SecretBox, path: str
       code: 'KEY_STORE_BAD_PASSWORD',
     })
   }
-  throw new KeyStoreFileError(`The key store ${path} was tampered with or damaged: the secret of key ${bad.map((k) => k.id).join(', ')} fails its integrity check.`, path, {
-    metaMessages: [
-      `Restore ${path} from a backup. Gondola will not write over it until it reads again.`,
-      `Or delete ${bad.length === 1 ? 'that entry' : 'those entries'} from the file by hand: the key stays live on Venice until an ADMIN key revokes it.`,
-    ],
-    code: 'KEY_STORE_TAMPERED',
-  })
+  throw new KeyStoreFileError(
+    `The key store ${path} was tampered with or damaged: the secret of key ${bad.map((k) => k.id).join(', ')} fails its integrity check.`,
+    path,
+    {
+      metaMessages: [
+        `Restore ${path} from a backup. Gondola will not write over it until it reads again.`,
+        `Or delete ${bad.length === 1 ? 'that entry' : 'those entries'} from the file by hand: the key stays live on Venice until an ADMIN key revokes it.`,
+      ],
+      code: 'KEY_STORE_TAMPERED',
+    },
+  )
 }
 
 function looksTruncated(raw: string): boolean {

@@ -68,11 +68,17 @@ export async function mintWeb3Key(api: Web3KeyApi, parameters: MintWeb3KeyParame
       }
       if (!(err instanceof BadRequestError)) throw err
       if (/maximum of \d+ active api keys/i.test(message)) {
-        throw new KeyQuotaError(`Venice holds this wallet's maximum of active keys: ${message}.`, { cause: err, metaMessages: ['Revoke unused keys first: `gondola keys list`, `gondola keys revoke <id>`.'] })
+        throw new KeyQuotaError(`Venice holds this wallet's maximum of active keys: ${message}.`, {
+          cause: err,
+          metaMessages: ['Revoke unused keys first: `gondola keys list`, `gondola keys revoke <id>`.'],
+        })
       }
       if (message.includes('JWT has expired')) {
         if (tokenRefreshes++ < 1) continue
-        throw new TokenExpiredError('The web3 token expired twice in a row.', { cause: err, metaMessages: ['Check this machine\'s clock; the token lives 15 minutes.'] })
+        throw new TokenExpiredError('The web3 token expired twice in a row.', {
+          cause: err,
+          metaMessages: ["Check this machine's clock; the token lives 15 minutes."],
+        })
       }
       if (message.includes('Could not verify wallet signature')) {
         if (verifyFailures++ < verifyRetries) {
@@ -81,7 +87,10 @@ export async function mintWeb3Key(api: Web3KeyApi, parameters: MintWeb3KeyParame
           await sleep(ms)
           continue
         }
-        throw new SignatureVerificationError('Venice could not verify the wallet signature after retries.', { cause: err, metaMessages: ['This is transient on Venice\'s side: try again later.'] })
+        throw new SignatureVerificationError('Venice could not verify the wallet signature after retries.', {
+          cause: err,
+          metaMessages: ["This is transient on Venice's side: try again later."],
+        })
       }
       if (message.includes('Wallet has no staked VVV')) {
         throw new NotStakedError(`Wallet ${signer.address} has no staked VVV: Venice will not mint a key for it.`, {

@@ -48,7 +48,13 @@ export type ProvisionReturnType = {
   stake: EnsureStakeReturnType
   admin: KeyOutcome
   /** Per agent: `kept` (same limits, still live), `minted`, or `rotated` (limit changed: new key minted, then `revoked` ones revoked). */
-  agents: (KeyOutcome & { agent: string; diem: number; period: LimitPeriod; revoked: string[]; previous?: { diem: number | undefined; period: LimitPeriod } | undefined })[]
+  agents: (KeyOutcome & {
+    agent: string
+    diem: number
+    period: LimitPeriod
+    revoked: string[]
+    previous?: { diem: number | undefined; period: LimitPeriod } | undefined
+  })[]
   /** Mints an earlier, interrupted run left in flight: orphans revoked, attempts cleared. */
   reconciled: ReconcileResult
   /** The HTTP requests this run would send (dry run) — what a reviewer checks before going live. */
@@ -74,14 +80,21 @@ export async function provision(p: ProvisionParameters): Promise<ProvisionReturn
   const scope = { wallet: p.wallet.address, apiOrigin: originOf(p.baseURL) }
   const stake = await ensureStake(p.wallet, { targetSvvv: p.stakeSvvv })
   const planned: string[] = []
-  const mintRequests = (what: string) => planned.push(`GET /api_keys/generate_web3_key`, `POST /api_keys/generate_web3_key (${what})`, `GET /api_keys/{id} (read back)`)
+  const mintRequests = (what: string) =>
+    planned.push(`GET /api_keys/generate_web3_key`, `POST /api_keys/generate_web3_key (${what})`, `GET /api_keys/{id} (read back)`)
   // The key phase runs under the store's mint lock: a second `provision` on the same state dir waits, then
   // finds the keys this one minted instead of minting its own.
   const { adminOutcome, agents, reconciled } = await p.store.withMintLock(() => provisionKeys(p, scope, now, mintRequests, planned))
   return { wallet: p.wallet.address, stake, admin: adminOutcome, agents, reconciled, plannedRequests: planned }
 }
 
-async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; apiOrigin: string }, now: () => number, mintRequests: (what: string) => void, planned: string[]) {
+async function provisionKeys(
+  p: ProvisionParameters,
+  scope: { wallet: string; apiOrigin: string },
+  now: () => number,
+  mintRequests: (what: string) => void,
+  planned: string[],
+) {
   let admin = await keptAdmin(p, scope)
   let mintedCount = 0
   const toMint = admin ? p.agents.length : 1 + p.agents.length
@@ -92,20 +105,38 @@ async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; ap
     adminOutcome = { status: 'kept', key: summary(p.store, admin.id) }
     // Mints an earlier run left in flight are settled now, even when nothing new is minted.
     if (!p.dryRun && p.store.pendingAttempts(scope).length > 0) {
-      reconciled = await reconcileAttempts({ admin: createVeniceClient({ baseURL: p.baseURL, apiKey: p.store.reveal(admin.id), fetch: p.fetch, maxRetries: 2 }), store: p.store, ...scope })
+      reconciled = await reconcileAttempts({
+        admin: createVeniceClient({ baseURL: p.baseURL, apiKey: p.store.reveal(admin.id), fetch: p.fetch, maxRetries: 2 }),
+        store: p.store,
+        ...scope,
+      })
     }
   } else if (p.dryRun) {
     mintRequests('ADMIN key')
     adminOutcome = { status: 'planned' }
   } else {
-    const minted = await provisionApiKey({ signer: p.wallet.signer, baseURL: p.baseURL, store: p.store, fetch: p.fetch, now, sleep: p.sleep, onWait, apiKeyType: 'ADMIN', description: 'gondola admin' })
+    const minted = await provisionApiKey({
+      signer: p.wallet.signer,
+      baseURL: p.baseURL,
+      store: p.store,
+      fetch: p.fetch,
+      now,
+      sleep: p.sleep,
+      onWait,
+      apiKeyType: 'ADMIN',
+      description: 'gondola admin',
+    })
     mintedCount++
     admin = p.store.find(minted.key.id)
     adminOutcome = { status: 'minted', key: minted.key }
     reconciled = minted.reconciled
   }
 
-  const serverIds = admin ? new Set((await createVeniceClient({ baseURL: p.baseURL, apiKey: p.store.reveal(admin.id), fetch: p.fetch, maxRetries: 2 }).listApiKeys()).map((k) => k.id)) : new Set<string>()
+  const serverIds = admin
+    ? new Set(
+        (await createVeniceClient({ baseURL: p.baseURL, apiKey: p.store.reveal(admin.id), fetch: p.fetch, maxRetries: 2 }).listApiKeys()).map((k) => k.id),
+      )
+    : new Set<string>()
   const expiresAt = p.expiresInDays ? new Date(now() + p.expiresInDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, '.000Z') : undefined
   const agents: ProvisionReturnType['agents'] = []
   for (const entry of p.agents) {
@@ -143,7 +174,10 @@ async function provisionKeys(p: ProvisionParameters, scope: { wallet: string; ap
 
 /** The kept ADMIN key if Venice still knows it; a key Venice rejects is forgotten. */
 async function keptAdmin(p: ProvisionParameters, scope: { wallet: string; apiOrigin: string }): Promise<StoredKey | undefined> {
-  for (const key of p.store.keys('ADMIN').filter((k) => k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin).reverse()) {
+  for (const key of p.store
+    .keys('ADMIN')
+    .filter((k) => k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin)
+    .reverse()) {
     try {
       await createVeniceClient({ baseURL: p.baseURL, apiKey: p.store.reveal(key.id), fetch: p.fetch, maxRetries: 2 }).getApiKey(key.id)
       return key
@@ -162,7 +196,11 @@ function summary(store: KeyStore, id: string): KeySummary | undefined {
 /** One line per planned or sent transaction for people: `swap 0.1 ETH → VVV`, … */
 export function describeStake(stake: EnsureStakeReturnType): string {
   if (stake.status === 'already') return 'stake already at target: no transaction'
-  const parts = [stake.swap ? `swap ${formatEther(stake.swap.amountIn)} ETH → ${formatEther(stake.swap.amountOut)} VVV` : undefined, stake.approved ? 'approve exact VVV allowance' : undefined, `stake ${formatEther(stake.staked)} VVV`]
+  const parts = [
+    stake.swap ? `swap ${formatEther(stake.swap.amountIn)} ETH → ${formatEther(stake.swap.amountOut)} VVV` : undefined,
+    stake.approved ? 'approve exact VVV allowance' : undefined,
+    `stake ${formatEther(stake.staked)} VVV`,
+  ]
   return parts.filter(Boolean).join(', ')
 }
 
@@ -177,8 +215,17 @@ const provisionSchema = z.object({
 
 /** @throws {InvalidKeyRequestError} naming the parameter, before anything is sent. */
 function validateProvision(p: ProvisionParameters): void {
-  const parsed = provisionSchema.safeParse({ agents: p.agents, stakeSvvv: p.stakeSvvv, diemPerAgent: p.diemPerAgent, limitPeriod: p.limitPeriod, expiresInDays: p.expiresInDays })
+  const parsed = provisionSchema.safeParse({
+    agents: p.agents,
+    stakeSvvv: p.stakeSvvv,
+    diemPerAgent: p.diemPerAgent,
+    limitPeriod: p.limitPeriod,
+    expiresInDays: p.expiresInDays,
+  })
   if (parsed.success) return
   const issue = parsed.error.issues[0]!
-  throw new InvalidKeyRequestError(`Invalid provision parameter ${issue.path.join('.')}: ${issue.message}.`, { code: 'PROVISION_INVALID', metaMessages: ['Nothing was sent.'] })
+  throw new InvalidKeyRequestError(`Invalid provision parameter ${issue.path.join('.')}: ${issue.message}.`, {
+    code: 'PROVISION_INVALID',
+    metaMessages: ['Nothing was sent.'],
+  })
 }

@@ -66,7 +66,12 @@ export type ProvisionApiKeyReturnType = {
  * ```
  */
 export function provisionApiKey(parameters: ProvisionApiKeyParameters): Promise<ProvisionApiKeyReturnType> {
-  return traceKeyOperation('mint', { type: parameters.apiKeyType, agent: parameters.agent }, () => provisionApiKeyUntraced(parameters), (r) => r.key.id)
+  return traceKeyOperation(
+    'mint',
+    { type: parameters.apiKeyType, agent: parameters.agent },
+    () => provisionApiKeyUntraced(parameters),
+    (r) => r.key.id,
+  )
 }
 
 async function provisionApiKeyUntraced(parameters: ProvisionApiKeyParameters): Promise<ProvisionApiKeyReturnType> {
@@ -93,7 +98,9 @@ async function provisionApiKeyUntraced(parameters: ProvisionApiKeyParameters): P
     }
     await respectCreationRate(store, now, sleep, onWait)
     if (store.keys().filter((k) => k.wallet === signer.address && k.apiOrigin === apiOrigin).length >= MAX_ACTIVE_KEYS) {
-      throw new KeyQuotaError(`This wallet already keeps ${MAX_ACTIVE_KEYS} keys, Venice's maximum.`, { metaMessages: ['Revoke unused keys: `gondola keys revoke <id>`.'] })
+      throw new KeyQuotaError(`This wallet already keeps ${MAX_ACTIVE_KEYS} keys, Venice's maximum.`, {
+        metaMessages: ['Revoke unused keys: `gondola keys revoke <id>`.'],
+      })
     }
 
     // A mint whose answer was lost (connection dropped, 5xx) is tried again only when its possible orphan can be

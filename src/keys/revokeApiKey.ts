@@ -18,11 +18,26 @@ import { storedAdminKey } from './provisionApiKey.js'
  * await revokeApiKey({ store, baseURL, id: 'e28e82dc' })
  * ```
  */
-export function revokeApiKey(p: { store: KeyStore; baseURL: string; id: string; fetch?: typeof fetch | undefined }): Promise<{ id: string; alreadyGone: boolean }> {
-  return traceKeyOperation('revoke', {}, () => revokeApiKeyUntraced(p), (r) => r.id)
+export function revokeApiKey(p: {
+  store: KeyStore
+  baseURL: string
+  id: string
+  fetch?: typeof fetch | undefined
+}): Promise<{ id: string; alreadyGone: boolean }> {
+  return traceKeyOperation(
+    'revoke',
+    {},
+    () => revokeApiKeyUntraced(p),
+    (r) => r.id,
+  )
 }
 
-async function revokeApiKeyUntraced(p: { store: KeyStore; baseURL: string; id: string; fetch?: typeof fetch | undefined }): Promise<{ id: string; alreadyGone: boolean }> {
+async function revokeApiKeyUntraced(p: {
+  store: KeyStore
+  baseURL: string
+  id: string
+  fetch?: typeof fetch | undefined
+}): Promise<{ id: string; alreadyGone: boolean }> {
   const key = p.store.find(p.id)
   if (!key) throw new KeyStoreError(`No key ${p.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'], exitCode: ExitCode.usage })
   const admin = storedAdminKey(p.store, { wallet: key.wallet, apiOrigin: key.apiOrigin }) ?? (key.apiKeyType === 'ADMIN' ? p.store.reveal(key.id) : undefined)

@@ -19,7 +19,12 @@ import type { KeyRequest } from './keyRequest.js'
  * ```
  */
 export function rotateApiKey(p: RotateApiKeyParameters): Promise<ProvisionApiKeyReturnType & { revoked: string }> {
-  return traceKeyOperation('rotate', {}, () => rotateApiKeyUntraced(p), (r) => r.key.id)
+  return traceKeyOperation(
+    'rotate',
+    {},
+    () => rotateApiKeyUntraced(p),
+    (r) => r.key.id,
+  )
 }
 
 /** Parameters of `rotateApiKey`. */
@@ -40,7 +45,10 @@ async function rotateApiKeyUntraced(p: RotateApiKeyParameters): Promise<Provisio
   if (!old) throw new KeyStoreError(`No key ${p.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'], exitCode: ExitCode.usage })
   const now = p.now ?? Date.now
   const description = old.description.replace(/ \[gondola:[0-9a-f]{12}\]$/, '')
-  const limit = { ...(old.consumptionLimit.diem != null ? { diem: old.consumptionLimit.diem } : {}), ...(old.consumptionLimit.usd != null ? { usd: old.consumptionLimit.usd } : {}) }
+  const limit = {
+    ...(old.consumptionLimit.diem != null ? { diem: old.consumptionLimit.diem } : {}),
+    ...(old.consumptionLimit.usd != null ? { usd: old.consumptionLimit.usd } : {}),
+  }
   const next = await provisionApiKey({
     signer: p.signer,
     baseURL: p.baseURL,

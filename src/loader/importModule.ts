@@ -69,7 +69,10 @@ export async function importModule(path: string): Promise<Record<string, unknown
     if (cause instanceof ModuleLoadError) throw cause
     // A module's own typed error (an invalid defineAgent/defineTool) is already the clearest message.
     if (cause instanceof BaseError) throw cause
-    throw new ModuleLoadError(`${path} failed to load: ${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}`, { cause, code: 'MODULE_LOAD_FAILED' })
+    throw new ModuleLoadError(`${path} failed to load: ${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}`, {
+      cause,
+      code: 'MODULE_LOAD_FAILED',
+    })
   }
 }
 
@@ -79,6 +82,10 @@ export async function importModule(path: string): Promise<Record<string, unknown
  */
 function interop(ns: Record<string, unknown>): Record<string, unknown> {
   const d = ns.default as Record<string, unknown> | undefined
-  const cjs = d && typeof d === 'object' && ('__esModule' in d || 'module.exports' in ns) && Object.keys(ns).every((k) => k === 'default' || k === 'module.exports' || k in d)
+  const cjs =
+    d &&
+    typeof d === 'object' &&
+    ('__esModule' in d || 'module.exports' in ns) &&
+    Object.keys(ns).every((k) => k === 'default' || k === 'module.exports' || k in d)
   return cjs ? d : ns
 }

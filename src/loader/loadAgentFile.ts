@@ -49,10 +49,14 @@ export async function loadAgentFile(path: string): Promise<AgentFileContents> {
     }
     raw = mod.default
     if (raw === undefined) {
-      throw new AgentDefinitionError(`Agent file ${path} has no default export.`, { metaMessages: ['Export the definition: export default defineAgent({ name, tools, … })'], code: 'AGENT_INVALID' })
+      throw new AgentDefinitionError(`Agent file ${path} has no default export.`, {
+        metaMessages: ['Export the definition: export default defineAgent({ name, tools, … })'],
+        code: 'AGENT_INVALID',
+      })
     }
     tools = toolsOf(mod)
-    if (mod.run !== undefined && typeof mod.run !== 'function') throw new AgentDefinitionError(`Agent file ${path} exports "run", but it is not a function.`, { code: 'AGENT_INVALID' })
+    if (mod.run !== undefined && typeof mod.run !== 'function')
+      throw new AgentDefinitionError(`Agent file ${path} exports "run", but it is not a function.`, { code: 'AGENT_INVALID' })
     run = mod.run as AgentFileContents['run']
   }
   const parsed = agentDefinitionSchema.safeParse(raw)
@@ -62,7 +66,10 @@ export async function loadAgentFile(path: string): Promise<AgentFileContents> {
     const modulePath = resolve(dirname(path), rel)
     const found = toolsOf(await importModule(modulePath))
     if (Object.keys(found).length === 0) {
-      throw new AgentDefinitionError(`Tool module ${modulePath} (named by ${path}) exports no tools.`, { metaMessages: ['Export each tool: export const myTool = defineTool({ name, description, schema, handler })'], code: 'AGENT_TOOL_MODULE' })
+      throw new AgentDefinitionError(`Tool module ${modulePath} (named by ${path}) exports no tools.`, {
+        metaMessages: ['Export each tool: export const myTool = defineTool({ name, description, schema, handler })'],
+        code: 'AGENT_TOOL_MODULE',
+      })
     }
     tools = { ...found, ...tools }
   }

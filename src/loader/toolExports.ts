@@ -4,7 +4,13 @@ import type { AnyTool } from '../tools/defineTool.js'
 export function isTool(value: unknown): value is AnyTool {
   if (!value || typeof value !== 'object') return false
   const v = value as Record<string, unknown>
-  return typeof v.name === 'string' && typeof v.description === 'string' && typeof v.handler === 'function' && !!v.schema && typeof (v.schema as { safeParse?: unknown }).safeParse === 'function'
+  return (
+    typeof v.name === 'string' &&
+    typeof v.description === 'string' &&
+    typeof v.handler === 'function' &&
+    !!v.schema &&
+    typeof (v.schema as { safeParse?: unknown }).safeParse === 'function'
+  )
 }
 
 /**

@@ -104,14 +104,28 @@ export function createMcpContext(o: McpServerOptions): McpContext {
     now: o.now ?? Date.now,
     admin() {
       const key = storedAdminKey(o.store, scope)
-      if (!key) throw new McpKeyMissingError('This server keeps no ADMIN key for the wallet.', { metaMessages: ['Run: gondola provision'], code: 'MCP_NO_ADMIN_KEY' })
+      if (!key)
+        throw new McpKeyMissingError('This server keeps no ADMIN key for the wallet.', { metaMessages: ['Run: gondola provision'], code: 'MCP_NO_ADMIN_KEY' })
       return (admin ??= createVeniceClient({ baseURL: o.baseURL, apiKey: key, fetch: o.fetch, maxRetries: 2 }))
     },
     inference() {
       if (inference) return inference
-      const k = o.store.keys('INFERENCE').filter((k) => k.agent === agent && k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin).at(-1)
-      if (!k) throw new McpKeyMissingError(`This server keeps no INFERENCE key for agent "${agent}".`, { metaMessages: [`Run: gondola provision --agents ${agent}`], code: 'MCP_NO_INFERENCE_KEY' })
-      return (inference = createVeniceClient({ baseURL: o.baseURL, apiKey: o.store.reveal(k.id), fetch: o.fetch, maxRetries: 2, onHeaders: (h) => void (last = h) }))
+      const k = o.store
+        .keys('INFERENCE')
+        .filter((k) => k.agent === agent && k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin)
+        .at(-1)
+      if (!k)
+        throw new McpKeyMissingError(`This server keeps no INFERENCE key for agent "${agent}".`, {
+          metaMessages: [`Run: gondola provision --agents ${agent}`],
+          code: 'MCP_NO_INFERENCE_KEY',
+        })
+      return (inference = createVeniceClient({
+        baseURL: o.baseURL,
+        apiKey: o.store.reveal(k.id),
+        fetch: o.fetch,
+        maxRetries: 2,
+        onHeaders: (h) => void (last = h),
+      }))
     },
     lastHeaders: () => last,
     prices() {

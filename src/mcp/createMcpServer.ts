@@ -57,15 +57,19 @@ export async function createMcpServer(options: McpServerOptions & { characters?:
 export function registerTool(server: McpServer, ctx: McpContext, tool: AnyTool): void {
   const annotations = TOOL_ANNOTATIONS[tool.name]
   if (!annotations) throw new Error(`registerTool: "${tool.name}" has no entry in TOOL_ANNOTATIONS (read-only or destructive?)`)
-  server.registerTool(tool.name, { description: tool.description, inputSchema: tool.schema.shape, annotations }, async (args: unknown, extra: { signal: AbortSignal }) => {
-    try {
-      const result = await traceMcpToolCall(ctx.agent, tool.name, async () => tool.handler(args as never, { agent: ctx.agent, signal: extra.signal }))
-      if (isPlan(result) && canElicit(server)) return await confirmByElicitation(server, ctx, result)
-      return toCallToolResult(result)
-    } catch (err) {
-      return toolError(err)
-    }
-  })
+  server.registerTool(
+    tool.name,
+    { description: tool.description, inputSchema: tool.schema.shape, annotations },
+    async (args: unknown, extra: { signal: AbortSignal }) => {
+      try {
+        const result = await traceMcpToolCall(ctx.agent, tool.name, async () => tool.handler(args as never, { agent: ctx.agent, signal: extra.signal }))
+        if (isPlan(result) && canElicit(server)) return await confirmByElicitation(server, ctx, result)
+        return toCallToolResult(result)
+      } catch (err) {
+        return toolError(err)
+      }
+    },
+  )
 }
 
 /** An error as an MCP tool error: one line from the one error boundary (`publicError.ts`), secrets removed. */
@@ -76,7 +80,14 @@ export function toolError(err: unknown): CallToolResult {
 function toCallToolResult(result: unknown): CallToolResult {
   const { media, rest } = splitMedia(result)
   const text = typeof rest === 'string' ? rest : JSON.stringify(rest, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
-  return { content: [{ type: 'text', text: safeText(text ?? 'OK') }, ...media.map((m) => (m.type === 'image' ? { type: 'image' as const, data: m.data, mimeType: m.mimeType } : { type: 'audio' as const, data: m.data, mimeType: m.mimeType }))] }
+  return {
+    content: [
+      { type: 'text', text: safeText(text ?? 'OK') },
+      ...media.map((m) =>
+        m.type === 'image' ? { type: 'image' as const, data: m.data, mimeType: m.mimeType } : { type: 'audio' as const, data: m.data, mimeType: m.mimeType },
+      ),
+    ],
+  }
 }
 
 function splitMedia(result: unknown): { media: MediaBlock[]; rest: unknown } {
@@ -109,13 +120,21 @@ async function confirmByElicitation(server: McpServer, ctx: McpContext, plan: Pl
   const changed = plan.changes?.length ? `\nChanged since you were last asked: ${plan.changes.map(describeChange).join('; ')}` : ''
   const answer = await server.server.elicitInput({
     message: `Send ${plan.transactions.length} transaction(s) from ${ctx.address}?\n${plan.transactions.map((t) => `• ${t}`).join('\n')}${changed}`,
-    requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean', title: 'Send these transactions', description: 'Yes sends them now, exactly as listed.' } }, required: ['confirm'] },
+    requestedSchema: {
+      type: 'object',
+      properties: { confirm: { type: 'boolean', title: 'Send these transactions', description: 'Yes sends them now, exactly as listed.' } },
+      required: ['confirm'],
+    },
   })
   if (answer.action !== 'accept' || answer.content?.confirm !== true) {
     // A "no" ends the plan: it is discarded here, so confirm_plan with its id is refused from now on.
     ctx.plans.discard(plan.planId)
     const said = answer.action === 'accept' ? 'no' : answer.action
-    return toCallToolResult({ sent: false, summary: plan.summary, reason: `The user answered ${said}; nothing was sent, and the plan is withdrawn (it cannot be confirmed later).` })
+    return toCallToolResult({
+      sent: false,
+      summary: plan.summary,
+      reason: `The user answered ${said}; nothing was sent, and the plan is withdrawn (it cannot be confirmed later).`,
+    })
   }
   try {
     const { result } = await ctx.plans.confirm(plan.planId)
@@ -129,7 +148,9 @@ async function confirmByElicitation(server: McpServer, ctx: McpContext, plan: Pl
 }
 
 function json(uri: string, value: unknown) {
-  return { contents: [{ uri, mimeType: 'application/json', text: safeText(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) }] }
+  return {
+    contents: [{ uri, mimeType: 'application/json', text: safeText(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) }],
+  }
 }
 
 /** A resource read whose failure leaves through the one boundary (never the raw error, which may quote a URL key). */
@@ -154,24 +175,61 @@ async function reported<T>(read: () => Promise<T>): Promise<{ ok: true; value: T
 
 function registerResources(server: McpServer, ctx: McpContext): void {
   const mine = () => ctx.store.summaries().filter((k) => k.wallet === ctx.scope.wallet && k.apiOrigin === ctx.scope.apiOrigin)
-  server.registerResource('status', 'gondola://status', { description: 'Wallet balances (or the chain RPC outage), Venice balance and runway, kept keys, pending plans.', mimeType: 'application/json' }, guarded(async (uri) => {
-    const [balances, run] = await Promise.all([reported(async () => presentResult(await getBalances(await ctx.wallet()))), runway(ctx).catch((e: unknown) => ({ error: describeError(e) }))])
-    return json(uri.href, {
-      wallet: ctx.address,
-      rpc: balances.ok ? { ok: true } : { ok: false, error: balances.error },
-      balances: balances.ok ? balances.value : null,
-      venice: run,
-      keys: mine().length,
-      pendingPlans: ctx.plans.pending().map((p) => ({ planId: p.id, summary: p.summary, expiresAt: new Date(p.expiresAt).toISOString() })),
-    })
-  }))
-  server.registerResource('ledger', 'gondola://ledger', { description: 'The spend ledger: totals and the latest 50 model calls.', mimeType: 'application/json' }, guarded(async (uri) => json(uri.href, await ledgerView(ctx, undefined, 50))))
-  server.registerResource('keys', 'gondola://keys', { description: 'Kept keys, redacted.', mimeType: 'application/json' }, guarded(async (uri) =>
-    json(uri.href, mine().map((k) => ({ id: k.id, type: k.apiKeyType, agent: k.agent ?? null, key: k.redacted, consumptionLimit: k.consumptionLimit, limitPeriod: k.limitPeriod ?? null, expiresAt: k.expiresAt }))),
-  ))
-  server.registerResource('characters', 'gondola://characters', { description: 'Venice characters (slug, name, description, model).', mimeType: 'application/json' }, guarded(async (uri) =>
-    json(uri.href, (await ctx.inference().listCharacters()).map((c) => ({ slug: c.slug, name: c.name, description: c.description ?? null, modelId: c.modelId ?? null }))),
-  ))
+  server.registerResource(
+    'status',
+    'gondola://status',
+    { description: 'Wallet balances (or the chain RPC outage), Venice balance and runway, kept keys, pending plans.', mimeType: 'application/json' },
+    guarded(async (uri) => {
+      const [balances, run] = await Promise.all([
+        reported(async () => presentResult(await getBalances(await ctx.wallet()))),
+        runway(ctx).catch((e: unknown) => ({ error: describeError(e) })),
+      ])
+      return json(uri.href, {
+        wallet: ctx.address,
+        rpc: balances.ok ? { ok: true } : { ok: false, error: balances.error },
+        balances: balances.ok ? balances.value : null,
+        venice: run,
+        keys: mine().length,
+        pendingPlans: ctx.plans.pending().map((p) => ({ planId: p.id, summary: p.summary, expiresAt: new Date(p.expiresAt).toISOString() })),
+      })
+    }),
+  )
+  server.registerResource(
+    'ledger',
+    'gondola://ledger',
+    { description: 'The spend ledger: totals and the latest 50 model calls.', mimeType: 'application/json' },
+    guarded(async (uri) => json(uri.href, await ledgerView(ctx, undefined, 50))),
+  )
+  server.registerResource(
+    'keys',
+    'gondola://keys',
+    { description: 'Kept keys, redacted.', mimeType: 'application/json' },
+    guarded(async (uri) =>
+      json(
+        uri.href,
+        mine().map((k) => ({
+          id: k.id,
+          type: k.apiKeyType,
+          agent: k.agent ?? null,
+          key: k.redacted,
+          consumptionLimit: k.consumptionLimit,
+          limitPeriod: k.limitPeriod ?? null,
+          expiresAt: k.expiresAt,
+        })),
+      ),
+    ),
+  )
+  server.registerResource(
+    'characters',
+    'gondola://characters',
+    { description: 'Venice characters (slug, name, description, model).', mimeType: 'application/json' },
+    guarded(async (uri) =>
+      json(
+        uri.href,
+        (await ctx.inference().listCharacters()).map((c) => ({ slug: c.slug, name: c.name, description: c.description ?? null, modelId: c.modelId ?? null })),
+      ),
+    ),
+  )
 }
 
 /** One prompt per Venice character: it asks the client's model to talk to that character through `venice_chat`. */
@@ -184,8 +242,23 @@ async function registerCharacterPrompts(server: McpServer, ctx: McpContext): Pro
   }
   for (const c of characters) {
     const name = `character_${c.slug}`.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64)
-    server.registerPrompt(name, { description: `Talk to the Venice character "${c.name}"${c.description ? `: ${c.description.slice(0, 200)}` : ''}`, argsSchema: { message: z.string().describe('What to say to the character.') } }, ({ message }) => ({
-      messages: [{ role: 'user', content: { type: 'text', text: `Call the venice_chat tool with characterSlug "${c.slug}" and this prompt, then relay the character's answer:\n\n${message}` } }],
-    }))
+    server.registerPrompt(
+      name,
+      {
+        description: `Talk to the Venice character "${c.name}"${c.description ? `: ${c.description.slice(0, 200)}` : ''}`,
+        argsSchema: { message: z.string().describe('What to say to the character.') },
+      },
+      ({ message }) => ({
+        messages: [
+          {
+            role: 'user',
+            content: {
+              type: 'text',
+              text: `Call the venice_chat tool with characterSlug "${c.slug}" and this prompt, then relay the character's answer:\n\n${message}`,
+            },
+          },
+        ],
+      }),
+    )
   }
 }

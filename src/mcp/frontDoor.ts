@@ -95,7 +95,8 @@ export function refusal(req: IncomingMessage, allowed: Set<string>, port: number
     u = undefined
   }
   const originPort = u ? Number(u.port || (u.protocol === 'https:' ? 443 : 80)) : NaN
-  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || !allowed.has(u.hostname.toLowerCase()) || originPort !== port) return `Origin ${JSON.stringify(origin)} is not this server`
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || !allowed.has(u.hostname.toLowerCase()) || originPort !== port)
+    return `Origin ${JSON.stringify(origin)} is not this server`
   return undefined
 }
 

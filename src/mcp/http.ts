@@ -63,14 +63,17 @@ export async function serveMcpHttp(o: ServeMcpHttpOptions): Promise<McpHttpServe
     return got.length === expected.length && timingSafeEqual(got, expected)
   }
   const fail = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) =>
-    void res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }))
+    void res
+      .writeHead(status, { 'content-type': 'application/json', ...headers })
+      .end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }))
 
   const http = createServer(async (req, res) => {
     try {
       if (!req.url?.startsWith('/mcp')) return void res.writeHead(404).end()
       const refused = refusal(req, allowed, port)
       if (refused) return fail(res, 403, `Forbidden: ${refused}.`)
-      if (!authorized(req)) return fail(res, 401, 'Unauthorized: send Authorization: Bearer <token printed by gondola mcp --http>.', { 'www-authenticate': 'Bearer' })
+      if (!authorized(req))
+        return fail(res, 401, 'Unauthorized: send Authorization: Bearer <token printed by gondola mcp --http>.', { 'www-authenticate': 'Bearer' })
       const id = req.headers['mcp-session-id']
       if (typeof id === 'string') {
         const existing = sessions.get(id)
@@ -78,7 +81,8 @@ export async function serveMcpHttp(o: ServeMcpHttpOptions): Promise<McpHttpServe
         return void (await sessions.use(existing, req.method === 'POST', () => existing.transport.handleRequest(req, res)))
       }
       if (req.method !== 'POST') return fail(res, 400, 'No session: POST initialize first.')
-      if (!(await sessions.admit())) return fail(res, 503, `Too many live sessions (${sessions.limits.max}, all busy): close one, or retry when one ends.`, { 'retry-after': '5' })
+      if (!(await sessions.admit()))
+        return fail(res, 503, `Too many live sessions (${sessions.limits.max}, all busy): close one, or retry when one ends.`, { 'retry-after': '5' })
       const server = await o.createServer()
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomBytes(16).toString('hex'),

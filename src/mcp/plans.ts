@@ -95,17 +95,28 @@ export function createPlanBook(options: { ttlMs?: number | undefined; now?: (() 
     async confirm(id: string): Promise<{ plan: Plan; result: unknown }> {
       sweep()
       const plan = plans.get(id)
-      if (!plan) throw new PlanNotFoundError(`No pending plan "${id}".`, { metaMessages: ['Plans are single-use and expire after 10 minutes: ask for a new dry run.'], code: 'PLAN_NOT_FOUND' })
+      if (!plan)
+        throw new PlanNotFoundError(`No pending plan "${id}".`, {
+          metaMessages: ['Plans are single-use and expire after 10 minutes: ask for a new dry run.'],
+          code: 'PLAN_NOT_FOUND',
+        })
       plans.delete(id)
-      if (utcDay(plan.at) !== utcDay(now())) throw new PlanNotFoundError(`Plan "${id}" was made on another UTC day; nothing was sent.`, { metaMessages: ['The daily spend cap it was checked against has reset: ask for a new dry run.'], code: 'PLAN_STALE_DAY' })
+      if (utcDay(plan.at) !== utcDay(now()))
+        throw new PlanNotFoundError(`Plan "${id}" was made on another UTC day; nothing was sent.`, {
+          metaMessages: ['The daily spend cap it was checked against has reset: ask for a new dry run.'],
+          code: 'PLAN_STALE_DAY',
+        })
       const changes = diffSteps(plan.steps, await plan.replan(plan.at))
       if (changes.length) {
         const t = now()
         const next = add({ tool: plan.tool, summary: plan.summary, execute: plan.execute, replan: plan.replan, steps: await plan.replan(t), at: t })
-        const err = new PlanChangedError(`The transactions changed since the plan was made; nothing was sent. Changed: ${changes.map(describeChange).join('; ')}.`, {
-          metaMessages: [`A new plan "${next.id}" holds the transactions as they are now: confirm that one to send them.`],
-          code: 'PLAN_CHANGED',
-        })
+        const err = new PlanChangedError(
+          `The transactions changed since the plan was made; nothing was sent. Changed: ${changes.map(describeChange).join('; ')}.`,
+          {
+            metaMessages: [`A new plan "${next.id}" holds the transactions as they are now: confirm that one to send them.`],
+            code: 'PLAN_CHANGED',
+          },
+        )
         err.changes = changes
         err.next = next
         throw err

@@ -3,7 +3,11 @@ import { formatEther, formatGwei } from 'viem'
 /** bigint fields that are counts, times, gas units or wei rather than 18-decimal token amounts: integers. */
 const INTEGERS = new Set(['gas', 'gasUsed', 'gasCostWei', 'timestamp', 'end', 'cooldownEnd', 'blockNumber', 'nonce', 'fee'])
 /** Per-gas prices: shown in gwei, under a key that names the unit. */
-const PER_GAS = new Map([['baseFee', 'baseFeeGwei'], ['maxFeePerGas', 'maxFeePerGasGwei'], ['maxPriorityFeePerGas', 'maxPriorityFeePerGasGwei']])
+const PER_GAS = new Map([
+  ['baseFee', 'baseFeeGwei'],
+  ['maxFeePerGas', 'maxFeePerGasGwei'],
+  ['maxPriorityFeePerGas', 'maxPriorityFeePerGasGwei'],
+])
 
 /**
  * Makes a wallet result JSON-safe for a caller: token amounts as decimal strings, gas as an integer, costs in wei

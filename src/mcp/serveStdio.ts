@@ -14,7 +14,10 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
  * await serveMcpStdio(async () => (await createMcpServer(options)).server) // returns when the client hangs up
  * ```
  */
-export async function serveMcpStdio(createServer: () => Promise<McpServer>, io: { stdin?: NodeJS.ReadStream; stdout?: NodeJS.WriteStream; signal?: AbortSignal | undefined } = {}): Promise<void> {
+export async function serveMcpStdio(
+  createServer: () => Promise<McpServer>,
+  io: { stdin?: NodeJS.ReadStream; stdout?: NodeJS.WriteStream; signal?: AbortSignal | undefined } = {},
+): Promise<void> {
   const stdin = io.stdin ?? process.stdin
   // Guarded before the server is built: nothing printed while it starts can reach the client either.
   const guard = guardStdout(io.stdout ?? process.stdout)
@@ -52,7 +55,10 @@ export async function serveMcpStdio(createServer: () => Promise<McpServer>, io: 
  * guard.restore()
  * ```
  */
-export function guardStdout(stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): { frames: Writable; restore: () => void } {
+export function guardStdout(
+  stdout: NodeJS.WriteStream = process.stdout,
+  stderr: NodeJS.WriteStream = process.stderr,
+): { frames: Writable; restore: () => void } {
   const own = Object.getOwnPropertyDescriptor(stdout, 'write')
   const realWrite = stdout.write.bind(stdout) as (chunk: string | Uint8Array, cb?: (err?: Error | null) => void) => boolean
   // The global console writes through `stdout.write`, so replacing it covers console.* too.

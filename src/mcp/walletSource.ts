@@ -31,7 +31,11 @@ export function lazyWallet(address: Address, open: () => Promise<Wallet>): Walle
     open() {
       opening ??= open().catch((err: unknown) => {
         opening = undefined
-        throw new McpRpcUnavailableError(`The chain RPC could not be reached (${publicError(err).message}); nothing was read or sent.`, { cause: err, metaMessages: ['The server keeps running and tries again on the next call.'], code: 'MCP_RPC_UNAVAILABLE' })
+        throw new McpRpcUnavailableError(`The chain RPC could not be reached (${publicError(err).message}); nothing was read or sent.`, {
+          cause: err,
+          metaMessages: ['The server keeps running and tries again on the next call.'],
+          code: 'MCP_RPC_UNAVAILABLE',
+        })
       })
       return opening
     },

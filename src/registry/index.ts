@@ -60,10 +60,12 @@ export class UnknownAgentError extends BaseError {
 
 type Loader = () => Promise<RegisteredAgent>
 
-const model = (load: () => Promise<{ default: unknown }>, source: string): Loader => async () => {
-  const definition = checked(await importDefinition(load, source), source)
-  return { kind: 'model', name: definition.name, definition, source: SHIPPED, run: async (host, o) => [await host.run(definition, o)] }
-}
+const model =
+  (load: () => Promise<{ default: unknown }>, source: string): Loader =>
+  async () => {
+    const definition = checked(await importDefinition(load, source), source)
+    return { kind: 'model', name: definition.name, definition, source: SHIPPED, run: async (host, o) => [await host.run(definition, o)] }
+  }
 
 /**
  * What an agent module may export as `run`: one run of the agent (default: one `host.run`). Return the model
@@ -83,7 +85,13 @@ const loaders: Record<string, Loader> = {
   'social-bot': async () => {
     const m = await import('../../agents/social-bot.js')
     const definition = checked(await importDefinition(async () => m, 'agents/social-bot.ts'), 'agents/social-bot.ts')
-    return { kind: 'model', name: definition.name, definition, source: SHIPPED, run: async (host, o) => (await m.publishPost(host, definition, { topic: o.prompt, signal: o.signal, budgetDiem: o.budgetDiem })).runs }
+    return {
+      kind: 'model',
+      name: definition.name,
+      definition,
+      source: SHIPPED,
+      run: async (host, o) => (await m.publishPost(host, definition, { topic: o.prompt, signal: o.signal, budgetDiem: o.budgetDiem })).runs,
+    }
   },
   'diem-autopilot': async () => ({
     kind: 'script',
@@ -139,7 +147,11 @@ export async function loadAgent(name: string, lookup: AgentLookup = {}): Promise
   const cwd = lookup.cwd ?? process.cwd()
   if (looksLikePath(name)) {
     const path = resolveAgentPath(name, cwd)
-    if (!existsSync(path)) throw new UnknownAgentError(`There is no agent file at ${path}.`, { metaMessages: [`Agent files end in ${AGENT_EXTENSIONS.join(', ')}.`], code: 'AGENT_UNKNOWN' })
+    if (!existsSync(path))
+      throw new UnknownAgentError(`There is no agent file at ${path}.`, {
+        metaMessages: [`Agent files end in ${AGENT_EXTENSIONS.join(', ')}.`],
+        code: 'AGENT_UNKNOWN',
+      })
     return fromFile(path)
   }
   const dirs = agentSearchDirs({ cwd, agentsDir: lookup.agentsDir, shippedDir: SHIPPED_DIR })
@@ -148,8 +160,18 @@ export async function loadAgent(name: string, lookup: AgentLookup = {}): Promise
   const loader = loaders[name]
   if (loader) return loader()
   if (!JSON_AGENTS.includes(name)) {
-    const looked = [...(lookup.agentsDir && !dirs.some((d) => d.endsWith(lookup.agentsDir!.replace(/\/+$/, ''))) ? [`${lookup.agentsDir} (GONDOLA_AGENTS_DIR: not a folder)`] : []), ...dirs.map((d) => `${d}/${name}{${AGENT_EXTENSIONS.join(',')}}`), ...(dirs.length ? [] : [`${cwd}/agents (no such folder)`]), `the shipped agents (${agentNames().join(', ')})`]
-    throw new UnknownAgentError(`There is no agent named "${name}".`, { metaMessages: [`Looked in: ${looked.join('; ')}. Pass a path (gondola run ./agents/my-agent.ts), or set GONDOLA_AGENTS_DIR.`], code: 'AGENT_UNKNOWN' })
+    const looked = [
+      ...(lookup.agentsDir && !dirs.some((d) => d.endsWith(lookup.agentsDir!.replace(/\/+$/, '')))
+        ? [`${lookup.agentsDir} (GONDOLA_AGENTS_DIR: not a folder)`]
+        : []),
+      ...dirs.map((d) => `${d}/${name}{${AGENT_EXTENSIONS.join(',')}}`),
+      ...(dirs.length ? [] : [`${cwd}/agents (no such folder)`]),
+      `the shipped agents (${agentNames().join(', ')})`,
+    ]
+    throw new UnknownAgentError(`There is no agent named "${name}".`, {
+      metaMessages: [`Looked in: ${looked.join('; ')}. Pass a path (gondola run ./agents/my-agent.ts), or set GONDOLA_AGENTS_DIR.`],
+      code: 'AGENT_UNKNOWN',
+    })
   }
   const url = new URL(`../../agents/${name}.json`, import.meta.url)
   let raw: unknown
@@ -243,13 +265,22 @@ function invalid(error: ZodError, source: string): AgentDefinitionError {
 function checked(def: AgentDefinition, source: string, expectedName?: string, own: Record<string, AnyTool> = {}): AgentDefinition {
   const unknown = def.tools.filter((t) => !(t in builtinToolFactories) && !(t in own))
   if (unknown.length) {
-    throw new AgentDefinitionError(`Agent "${def.name}" in ${source} uses unknown tool${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `"${t}"`).join(', ')}.`, {
-      metaMessages: [`Known tools: ${[...Object.keys(builtinToolFactories), ...Object.keys(own)].join(', ')}`, 'A custom tool is exported from the agent module (export const myTool = defineTool({...})), or from a module listed in "toolModules".'],
-      code: 'AGENT_UNKNOWN_TOOL',
-    })
+    throw new AgentDefinitionError(
+      `Agent "${def.name}" in ${source} uses unknown tool${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `"${t}"`).join(', ')}.`,
+      {
+        metaMessages: [
+          `Known tools: ${[...Object.keys(builtinToolFactories), ...Object.keys(own)].join(', ')}`,
+          'A custom tool is exported from the agent module (export const myTool = defineTool({...})), or from a module listed in "toolModules".',
+        ],
+        code: 'AGENT_UNKNOWN_TOOL',
+      },
+    )
   }
   if (expectedName !== undefined && def.name !== expectedName) {
-    throw new AgentDefinitionError(`Agent file ${source} defines "${def.name}", expected "${expectedName}".`, { metaMessages: ['The name selects the agent\'s key: make them match.'], code: 'AGENT_NAME' })
+    throw new AgentDefinitionError(`Agent file ${source} defines "${def.name}", expected "${expectedName}".`, {
+      metaMessages: ["The name selects the agent's key: make them match."],
+      code: 'AGENT_NAME',
+    })
   }
   return def
 }

@@ -24,8 +24,15 @@ import { stakedDiemRule } from '../chain/stakedDiemRule.js'
  * await runAutopilotPass({ ...config, mode: 'plan' })
  * ```
  */
-export async function autopilotConfig(env: Env, wallet: Wallet, o: { target?: string | undefined; horizon?: string | undefined } = {}): Promise<AutopilotConfig> {
-  const target = parseTarget(o.target ?? env.GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY, o.target !== undefined ? '--target' : 'GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY')
+export async function autopilotConfig(
+  env: Env,
+  wallet: Wallet,
+  o: { target?: string | undefined; horizon?: string | undefined } = {},
+): Promise<AutopilotConfig> {
+  const target = parseTarget(
+    o.target ?? env.GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY,
+    o.target !== undefined ? '--target' : 'GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY',
+  )
   const baseURL = resolveVeniceBaseUrl(env)
   const keys = await KeyStore.open({ path: join(env.GONDOLA_STATE_DIR, 'keys.json'), password: env.GONDOLA_KEYSTORE_PASSWORD })
   const adminKey = storedAdminKey(keys, { wallet: wallet.address, apiOrigin: originOf(baseURL) }) ?? env.VENICE_ADMIN_API_KEY
@@ -40,4 +47,3 @@ export async function autopilotConfig(env: Env, wallet: Wallet, o: { target?: st
     horizonDays: o.horizon === undefined ? env.GONDOLA_AUTOPILOT_HORIZON_DAYS : parseHorizon(o.horizon),
   }
 }
-

@@ -40,7 +40,10 @@ export function createClients(env: Pick<Env, 'GONDOLA_NETWORK' | 'GONDOLA_STATE_
   // Keys inside the RPC URL are removed from every error, log line, tool result and `--json` output.
   registerUrlSecrets(rpcUrl)
   const chain = devnetChain(rpcUrl, info.chainId)
-  const publicClient = createPublicClient({ chain, transport: http(rpcUrl, { batch: true }), pollingInterval: 100 }) as PublicClient<Transport, Chain | undefined>
+  const publicClient = createPublicClient({ chain, transport: http(rpcUrl, { batch: true }), pollingInterval: 100 }) as PublicClient<
+    Transport,
+    Chain | undefined
+  >
   return { network: 'devnet', rpcUrl, chain, addresses: info.addresses, publicClient }
 }
 
@@ -62,6 +65,9 @@ export async function resolveChain(env: Pick<Env, 'GONDOLA_NETWORK' | 'GONDOLA_S
   const probe = createPublicClient({ transport: http(rpcUrl, { batch: true }) })
   const addresses = await readAddressRegistry(probe, redactUrl(rpcUrl))
   const chain = devnetChain(rpcUrl, addresses.chainId)
-  const publicClient = createPublicClient({ chain, transport: http(rpcUrl, { batch: true }), pollingInterval: 100 }) as PublicClient<Transport, Chain | undefined>
+  const publicClient = createPublicClient({ chain, transport: http(rpcUrl, { batch: true }), pollingInterval: 100 }) as PublicClient<
+    Transport,
+    Chain | undefined
+  >
   return { network: 'devnet', rpcUrl, chain, addresses, publicClient }
 }

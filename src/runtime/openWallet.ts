@@ -20,7 +20,13 @@ export { keystorePathFromEnv }
  * ```
  */
 export function loadAccountFromEnv(env: Env): Promise<LocalAccount> {
-  return loadAccount({ keystorePath: keystorePathFromEnv(env), password: env.GONDOLA_KEYSTORE_PASSWORD, privateKey: env.GONDOLA_PRIVATE_KEY, prompt: isInteractive(), warn: (m) => getLogger('wallet').warn(m) })
+  return loadAccount({
+    keystorePath: keystorePathFromEnv(env),
+    password: env.GONDOLA_KEYSTORE_PASSWORD,
+    privateKey: env.GONDOLA_PRIVATE_KEY,
+    prompt: isInteractive(),
+    warn: (m) => getLogger('wallet').warn(m),
+  })
 }
 
 /**
@@ -34,13 +40,26 @@ export function loadAccountFromEnv(env: Env): Promise<LocalAccount> {
  * await ensureStake(wallet, { targetSvvv: parseEther('100') })
  * ```
  */
-export async function openWallet(env: Env, options: { dryRun?: boolean | undefined; hooks?: WalletHooks | undefined; journalStore?: JournalStore | undefined; account?: LocalAccount | undefined } = {}): Promise<Wallet> {
+export async function openWallet(
+  env: Env,
+  options: { dryRun?: boolean | undefined; hooks?: WalletHooks | undefined; journalStore?: JournalStore | undefined; account?: LocalAccount | undefined } = {},
+): Promise<Wallet> {
   const { publicClient, addresses } = await resolveChain(env)
   const account = options.account ?? (await loadAccountFromEnv(env))
   const url = env.GONDOLA_DATABASE_URL
   // Loaded only in fleet mode: the embedded default does not even load the Postgres driver.
   const journalStore = options.journalStore ?? (url ? (p: OpenJournalParameters) => fleetJournal(url, p) : undefined)
-  return createWallet({ account, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dataDir: env.GONDOLA_DATA_DIR ?? defaultDataDir(), dryRun: options.dryRun, hooks: options.hooks, journalStore })
+  return createWallet({
+    account,
+    publicClient,
+    addresses,
+    policy: policyFromEnv(env, addresses),
+    stateDir: env.GONDOLA_STATE_DIR,
+    dataDir: env.GONDOLA_DATA_DIR ?? defaultDataDir(),
+    dryRun: options.dryRun,
+    hooks: options.hooks,
+    journalStore,
+  })
 }
 
 async function fleetJournal(url: string, p: OpenJournalParameters) {

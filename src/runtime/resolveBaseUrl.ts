@@ -19,7 +19,9 @@ export function resolveVeniceBaseUrl(env: Pick<Env, 'VENICE_API_BASE_URL' | 'GON
   if (env.GONDOLA_NETWORK === 'base') return VENICE_API_BASE_URL
   const info = readDevnetInfo(env.GONDOLA_STATE_DIR)
   if (!info.veniceBaseUrl) {
-    throw new ConfigError('The running devnet publishes no Venice emulator URL.', { metaMessages: ['Restart it with `gondola devnet`, or set VENICE_API_BASE_URL.'] })
+    throw new ConfigError('The running devnet publishes no Venice emulator URL.', {
+      metaMessages: ['Restart it with `gondola devnet`, or set VENICE_API_BASE_URL.'],
+    })
   }
   return info.veniceBaseUrl
 }

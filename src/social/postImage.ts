@@ -23,7 +23,8 @@ export class ImageModelError extends BaseError {
  */
 export async function imageModel(venice: Pick<VeniceClient, 'listModels'>, idOrTrait: string): Promise<{ id: string; diemPerImage: number }> {
   const models = await venice.listModels({ type: 'image' })
-  const m = models.find((x) => x.id === idOrTrait) ?? models.find((x) => ((x.model_spec as { traits?: string[] } | undefined)?.traits ?? []).includes(idOrTrait))
+  const m =
+    models.find((x) => x.id === idOrTrait) ?? models.find((x) => ((x.model_spec as { traits?: string[] } | undefined)?.traits ?? []).includes(idOrTrait))
   if (!m) throw new ImageModelError(`Venice lists no image model or trait "${idOrTrait}".`, { code: 'SOCIAL_NO_IMAGE_MODEL' })
   return { id: m.id, diemPerImage: priceOf(m) }
 }
@@ -44,7 +45,16 @@ function priceOf(m: VeniceModel): number {
  * const { path, costDiem } = await generatePostImage({ venice, model: 'default', prompt: 'the lagoon at dawn', dir: '.gondola/outbox/images', ledger, agent: 'social-bot' })
  * ```
  */
-export async function generatePostImage(o: { venice: Pick<VeniceClient, 'listModels' | 'generateImage' | 'keyHint'>; model: string; prompt: string; dir: string; ledger: Ledger; agent: string; signal?: AbortSignal | undefined; now?: () => number }): Promise<{ path: string; costDiem: number; model: string }> {
+export async function generatePostImage(o: {
+  venice: Pick<VeniceClient, 'listModels' | 'generateImage' | 'keyHint'>
+  model: string
+  prompt: string
+  dir: string
+  ledger: Ledger
+  agent: string
+  signal?: AbortSignal | undefined
+  now?: () => number
+}): Promise<{ path: string; costDiem: number; model: string }> {
   const m = await imageModel(o.venice, o.model)
   const res = await o.venice.generateImage({ model: m.id, prompt: o.prompt.slice(0, 1500), width: 1024, height: 1024, format: 'webp' }, { signal: o.signal })
   const b64 = res.images[0]
@@ -55,9 +65,20 @@ export async function generatePostImage(o: { venice: Pick<VeniceClient, 'listMod
   await writeFile(path, bytes)
   // Priced from /models; charged as Diem (the REST client does not hand back this call's balance headers).
   const entry: LedgerEntry = {
-    ts: new Date((o.now ?? Date.now)()).toISOString(), agent: o.agent, key: o.venice.keyHint, model: m.id, promptTokens: 0, completionTokens: 0,
-    costDiem: m.diemPerImage, costUsd: 0, balanceDiemBefore: undefined, balanceDiemAfter: undefined, balanceUsdBefore: undefined, balanceUsdAfter: undefined,
-    requestId: undefined, completionId: (res as { id?: string }).id,
+    ts: new Date((o.now ?? Date.now)()).toISOString(),
+    agent: o.agent,
+    key: o.venice.keyHint,
+    model: m.id,
+    promptTokens: 0,
+    completionTokens: 0,
+    costDiem: m.diemPerImage,
+    costUsd: 0,
+    balanceDiemBefore: undefined,
+    balanceDiemAfter: undefined,
+    balanceUsdBefore: undefined,
+    balanceUsdAfter: undefined,
+    requestId: undefined,
+    completionId: (res as { id?: string }).id,
   }
   await o.ledger.append(entry)
   return { path, costDiem: m.diemPerImage, model: m.id }

@@ -92,7 +92,12 @@ export function createSocialBot(o: SocialBotOptions) {
   const maxChars = o.maxChars ?? captionLimitOf(o.channels.map((c) => c.name))
   const venice = () => {
     const services = o.host.runner.key(agent)
-    if (!services) throw new SocialBotError(`No INFERENCE key is kept for agent "${agent}".`, { metaMessages: [`Run: gondola provision --agents ${agent}`], code: 'SOCIAL_NO_KEY', exitCode: ExitCode.config })
+    if (!services)
+      throw new SocialBotError(`No INFERENCE key is kept for agent "${agent}".`, {
+        metaMessages: [`Run: gondola provision --agents ${agent}`],
+        code: 'SOCIAL_NO_KEY',
+        exitCode: ExitCode.config,
+      })
     return services.venice
   }
   let imagePrice: Promise<number> | undefined
@@ -111,18 +116,44 @@ export function createSocialBot(o: SocialBotOptions) {
     const at = now()
     const key = `${agent}:${new Date(at).toISOString()}`
     const seed = seedOf(key)
-    const about = topic ?? (o.character?.topics.length ? o.character.topics[Math.floor(seededRandom(seed)() * o.character.topics.length)]! : (o.definition.prompt ?? 'the day'))
+    const about =
+      topic ??
+      (o.character?.topics.length ? o.character.topics[Math.floor(seededRandom(seed)() * o.character.topics.length)]! : (o.definition.prompt ?? 'the day'))
     const system = o.character ? composePostSystem(o.character, { seed }) : o.definition.system
-    const def: AgentDefinition = { ...o.definition, system, tools: [], ...(o.character && { persona: undefined, model: o.character.model ?? o.definition.model }) }
+    const def: AgentDefinition = {
+      ...o.definition,
+      system,
+      tools: [],
+      ...(o.character && { persona: undefined, model: o.character.model ?? o.definition.model }),
+    }
     const run = await o.host.run(def, { prompt: `Write one short post about ${about} in your voice, at most ${maxChars} characters.`, maxSteps: 1, signal })
     const caption = run.output?.trim()
-    if (run.status !== 'completed' || !caption) throw new SocialBotError(`The caption step ended with status ${run.status}${causeOf(run)}.`, { cause: run.error, code: 'SOCIAL_NO_CAPTION' })
+    if (run.status !== 'completed' || !caption)
+      throw new SocialBotError(`The caption step ended with status ${run.status}${causeOf(run)}.`, { cause: run.error, code: 'SOCIAL_NO_CAPTION' })
     const text = fitCaption(caption, maxChars)
     const captionCostDiem = run.costDiem + run.costUsd
-    const image = o.noImage ? undefined : await generatePostImage({ venice: venice(), model: o.imageModel ?? 'default', prompt: `${about}. ${text}`, dir: join(o.outboxDir, 'images'), ledger: o.host.ledger, agent, signal, now })
+    const image = o.noImage
+      ? undefined
+      : await generatePostImage({
+          venice: venice(),
+          model: o.imageModel ?? 'default',
+          prompt: `${about}. ${text}`,
+          dir: join(o.outboxDir, 'images'),
+          ledger: o.host.ledger,
+          agent,
+          signal,
+          now,
+        })
     const draft: Draft = {
-      key, topic: about, text, ...(image && { image: image.path, alt: `Illustration: ${about}` }),
-      costDiem: captionCostDiem + (image?.costDiem ?? 0), captionCostDiem, composedAt: new Date(at).toISOString(), done: false, published: [],
+      key,
+      topic: about,
+      text,
+      ...(image && { image: image.path, alt: `Illustration: ${about}` }),
+      costDiem: captionCostDiem + (image?.costDiem ?? 0),
+      captionCostDiem,
+      composedAt: new Date(at).toISOString(),
+      done: false,
+      published: [],
     }
     return { draft, runs: [run] }
   }
@@ -139,7 +170,11 @@ export function createSocialBot(o: SocialBotOptions) {
         failures.push(`${channel.name}: ${err instanceof BaseError ? err.shortMessage : (err as Error).message}`)
       }
     }
-    if (failures.length) throw new SocialBotError(`The post was not published everywhere (${failures.join('; ')}); it stays pending and is retried next time.`, { code: 'SOCIAL_PUBLISH_FAILED', exitCode: ExitCode.network })
+    if (failures.length)
+      throw new SocialBotError(`The post was not published everywhere (${failures.join('; ')}); it stays pending and is retried next time.`, {
+        code: 'SOCIAL_PUBLISH_FAILED',
+        exitCode: ExitCode.network,
+      })
     draft.done = true
     await drafts.save(all)
     return draft.published
@@ -161,7 +196,13 @@ export function createSocialBot(o: SocialBotOptions) {
       const before = await spent()
       const estimate = (await nextImageCost()) + (all.at(-1)?.captionCostDiem ?? 0)
       if (o.budgetDiemPerDay !== undefined && before + estimate > o.budgetDiemPerDay) {
-        return { status: 'budget', spentToday: before, budgetDiemPerDay: o.budgetDiemPerDay, resumesAt: new Date(utcDayStart(now()) + 86_400_000).toISOString(), runs: [] }
+        return {
+          status: 'budget',
+          spentToday: before,
+          budgetDiemPerDay: o.budgetDiemPerDay,
+          resumesAt: new Date(utcDayStart(now()) + 86_400_000).toISOString(),
+          runs: [],
+        }
       }
       const { draft, runs } = await compose(t.topic, t.signal)
       if (t.dryRun) return { status: 'dry-run', draft, spentToday: await spent(), runs }
@@ -177,16 +218,24 @@ export function createSocialBot(o: SocialBotOptions) {
       // A reply is estimated like a caption (the last reply's cost, else the last caption's): it must fit whole.
       const estimate = lastReplyCost ?? (await drafts.load()).at(-1)?.captionCostDiem ?? 0
       if (o.budgetDiemPerDay !== undefined && (await spent()) + estimate > o.budgetDiemPerDay) {
-        const err = new DailyBudgetError('The day\'s Diem budget is spent: the mention is answered after 00:00 UTC.', { code: 'SOCIAL_BUDGET' })
+        const err = new DailyBudgetError("The day's Diem budget is spent: the mention is answered after 00:00 UTC.", { code: 'SOCIAL_BUDGET' })
         err.retryAt = utcDayStart(now()) + 86_400_000
         throw err
       }
-      const system = o.character ? composeReplySystem(o.character, { seed: seedOf(message) }) : `${o.definition.system ?? ''}\n\nReply to the message in one short answer, in your voice.`.trim()
-      const def: AgentDefinition = { ...o.definition, system, tools: [], ...(o.character && { persona: undefined, model: o.character.model ?? o.definition.model }) }
+      const system = o.character
+        ? composeReplySystem(o.character, { seed: seedOf(message) })
+        : `${o.definition.system ?? ''}\n\nReply to the message in one short answer, in your voice.`.trim()
+      const def: AgentDefinition = {
+        ...o.definition,
+        system,
+        tools: [],
+        ...(o.character && { persona: undefined, model: o.character.model ?? o.definition.model }),
+      }
       const run = await o.host.run(def, { prompt: message.slice(0, 2000), maxSteps: 1, signal })
       lastReplyCost = run.costDiem + run.costUsd
       const text = run.output?.trim()
-      if (run.status !== 'completed' || !text) throw new SocialBotError(`The reply step ended with status ${run.status}${causeOf(run)}.`, { cause: run.error, code: 'SOCIAL_NO_REPLY' })
+      if (run.status !== 'completed' || !text)
+        throw new SocialBotError(`The reply step ended with status ${run.status}${causeOf(run)}.`, { cause: run.error, code: 'SOCIAL_NO_REPLY' })
       return fitCaption(text, maxChars)
     },
   }

@@ -52,14 +52,31 @@ export async function collectStatus<E extends SpendEntry>(src: StatusSources<E>,
   ])
   // The allowance comes back at the reset: runway is also counted across it.
   const epoch = limits
-    ? await epochOf({ balances, nextEpochBegins: limits.nextEpochBegins, allocation: billing?.diemEpochAllocation, projectAllowance: src.projectAllowance, now: o.now })
+    ? await epochOf({
+        balances,
+        nextEpochBegins: limits.nextEpochBegins,
+        allocation: billing?.diemEpochAllocation,
+        projectAllowance: src.projectAllowance,
+        now: o.now,
+      })
     : undefined
   const runways = withEpoch(keyRunways({ keys, server, limits, entries, now: o.now, windowMs: o.windowMs }), keys, epoch)
   const keyRows = keys.map((k) => {
     const live = server?.find((s) => s.id === k.id)
     return { ...k, onServer: server ? Boolean(live) : null, currentPeriodUsage: live?.currentPeriodUsage ?? null }
   })
-  return { wallet: src.wallet.address, network: src.network ?? null, baseURL: src.baseURL, balances: presentable(balances), rawBalances: balances, keys: keyRows, rateLimits: limits ?? null, epoch: epoch ?? null, runways, entries }
+  return {
+    wallet: src.wallet.address,
+    network: src.network ?? null,
+    baseURL: src.baseURL,
+    balances: presentable(balances),
+    rawBalances: balances,
+    keys: keyRows,
+    rateLimits: limits ?? null,
+    epoch: epoch ?? null,
+    runways,
+    entries,
+  }
 }
 
 /** What `collectStatus` returns. */
@@ -74,5 +91,14 @@ export type StatusData<E extends SpendEntry = SpendEntry> = Awaited<ReturnType<t
  * ```
  */
 export function statusJson(s: StatusData<SpendEntry>) {
-  return { wallet: s.wallet, network: s.network, baseURL: s.baseURL, balances: s.balances, keys: s.keys, rateLimits: s.rateLimits, epoch: s.epoch, runways: s.runways }
+  return {
+    wallet: s.wallet,
+    network: s.network,
+    baseURL: s.baseURL,
+    balances: s.balances,
+    keys: s.keys,
+    rateLimits: s.rateLimits,
+    epoch: s.epoch,
+    runways: s.runways,
+  }
 }

@@ -8,7 +8,10 @@ import type { KeyRunway } from './keyRunways.js'
 export type EpochInfo = { nextReset: string; resetsInHours: number; allowanceAfterReset: number; basis: string }
 
 /** What comes back at the reset, and how that was worked out (e.g. the autopilot's projection from the stake). */
-export type AllowanceProjection = (p: { balances: GetBalancesReturnType; allocation: number | undefined }) => Promise<{ amount: number; basis: string } | undefined>
+export type AllowanceProjection = (p: {
+  balances: GetBalancesReturnType
+  allocation: number | undefined
+}) => Promise<{ amount: number; basis: string } | undefined>
 
 /** Inputs of `epochOf`. */
 export type EpochOfParameters = {
@@ -37,7 +40,12 @@ export async function epochOf(p: EpochOfParameters): Promise<EpochInfo> {
   const projected = await p.projectAllowance?.({ balances: p.balances, allocation: p.allocation })
   const allowanceAfterReset = projected?.amount ?? p.allocation ?? 0
   const basis = projected?.basis ?? (p.allocation === undefined ? 'unknown' : "this epoch's allocation")
-  return { nextReset: p.nextEpochBegins, resetsInHours: roundFigure(Math.max(0, next - p.now) / HOUR_MS), allowanceAfterReset: roundFigure(allowanceAfterReset), basis }
+  return {
+    nextReset: p.nextEpochBegins,
+    resetsInHours: roundFigure(Math.max(0, next - p.now) / HOUR_MS),
+    allowanceAfterReset: roundFigure(allowanceAfterReset),
+    basis,
+  }
 }
 
 /** A key's runway with the epoch counted in: its spendable comes back at the reset (up to its own EPOCH limit). */

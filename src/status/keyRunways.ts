@@ -46,7 +46,13 @@ export function keyRunways(p: KeyRunwaysParameters): KeyRunway[] {
       const mine = p.entries.filter((e) => e.agent === k.agent && Date.parse(e.ts) >= since)
       const spent = mine.reduce((s, e) => s + e.costDiem + e.costUsd, 0)
       const burn = burnPerHour({ spent, firstSpendAt: mine.length ? Date.parse(mine[0]!.ts) : undefined, now: p.now, windowMs: p.windowMs })
-      const basis = [keyLeft !== undefined ? `key limit left ${fixed(keyLeft)} Diem` : '', account !== undefined ? `account ${fixed(account)}` : '', `${mine.length} call(s) in the window`].filter(Boolean).join(', ')
+      const basis = [
+        keyLeft !== undefined ? `key limit left ${fixed(keyLeft)} Diem` : '',
+        account !== undefined ? `account ${fixed(account)}` : '',
+        `${mine.length} call(s) in the window`,
+      ]
+        .filter(Boolean)
+        .join(', ')
       return { agent: k.agent!, keyId: k.id, ...keyFigures({ spendable: spendableOf({ account, keyLeft }), burnPerHour: burn }), basis }
     })
 }

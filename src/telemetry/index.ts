@@ -10,7 +10,18 @@
  * ```
  */
 export { startTelemetry, type Telemetry, type TelemetrySettings } from './startTelemetry.js'
-export { traceAgentRun, recordModelCall, recordFailedModelCall, traceToolCall, traceMcpToolCall, traceTransaction, traceKeyOperation, recordFunding, recordRateLimited, recordRunway } from './record.js'
+export {
+  traceAgentRun,
+  recordModelCall,
+  recordFailedModelCall,
+  traceToolCall,
+  traceMcpToolCall,
+  traceTransaction,
+  traceKeyOperation,
+  recordFunding,
+  recordRateLimited,
+  recordRunway,
+} from './record.js'
 export { inSpan, tracer, meters, watchRunway } from './instruments.js'
 export * as telemetryAttributes from './attributes.js'
 export { startTelemetryFromEnv } from './fromEnv.js'

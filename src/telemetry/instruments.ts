@@ -68,7 +68,10 @@ export function watchRunway(source: unknown, keyHint: string | undefined, hours:
 
 function makeInstruments() {
   const m = metrics.getMeter(SCOPE)
-  const runway = m.createObservableGauge('gondola.runway.hours', { description: "Hours of inference left at a key's recent burn rate (the status model's runway)", unit: 'h' })
+  const runway = m.createObservableGauge('gondola.runway.hours', {
+    description: "Hours of inference left at a key's recent burn rate (the status model's runway)",
+    unit: 'h',
+  })
   runway.addCallback((result) => {
     for (const { keyHint, hours } of runwaySources.values()) {
       const h = hours()

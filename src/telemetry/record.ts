@@ -10,14 +10,33 @@ import { inSpan, markFailed, meters, metricsEnabled, tracer, tracingEnabled, wat
  */
 
 /** An agent run (`invoke_agent <agent>`); the model and tool spans of the run nest under it. */
-export function traceAgentRun<T extends { status: string; steps: number; costDiem: number; costUsd: number; toolErrors: number }>(agent: string, model: string | undefined, fn: () => Promise<T>): Promise<T> {
+export function traceAgentRun<T extends { status: string; steps: number; costDiem: number; costUsd: number; toolErrors: number }>(
+  agent: string,
+  model: string | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
   if (!tracingEnabled()) return fn() // no span to fill: no attribute objects either
-  return inSpan(`invoke_agent ${agent}`, { [A.ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent', [A.ATTR_GEN_AI_AGENT_NAME]: agent, [A.ATTR_GEN_AI_PROVIDER_NAME]: A.VENICE_PROVIDER, ...(model ? { [A.ATTR_GEN_AI_REQUEST_MODEL]: model } : {}) }, async (span) => {
-    const r = await fn()
-    span.setAttributes({ 'gondola.run.status': r.status, 'gondola.run.steps': r.steps, [A.ATTR_VENICE_COST_DIEM]: r.costDiem, [A.ATTR_VENICE_COST_USD]: r.costUsd, 'gondola.run.tool_errors': r.toolErrors })
-    if (r.status === 'error' || r.status === 'insufficient_balance') span.setStatus({ code: SpanStatusCode.ERROR, message: r.status })
-    return r
-  })
+  return inSpan(
+    `invoke_agent ${agent}`,
+    {
+      [A.ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent',
+      [A.ATTR_GEN_AI_AGENT_NAME]: agent,
+      [A.ATTR_GEN_AI_PROVIDER_NAME]: A.VENICE_PROVIDER,
+      ...(model ? { [A.ATTR_GEN_AI_REQUEST_MODEL]: model } : {}),
+    },
+    async (span) => {
+      const r = await fn()
+      span.setAttributes({
+        'gondola.run.status': r.status,
+        'gondola.run.steps': r.steps,
+        [A.ATTR_VENICE_COST_DIEM]: r.costDiem,
+        [A.ATTR_VENICE_COST_USD]: r.costUsd,
+        'gondola.run.tool_errors': r.toolErrors,
+      })
+      if (r.status === 'error' || r.status === 'insufficient_balance') span.setStatus({ code: SpanStatusCode.ERROR, message: r.status })
+      return r
+    },
+  )
 }
 
 /**
@@ -93,7 +112,14 @@ export function recordModelCall(p: {
  * try { await callModel(ctx, request) } catch (err) { recordFailedModelCall({ agent, keyHint, requestModel, startTime, error: err }); throw err }
  * ```
  */
-export function recordFailedModelCall(p: { agent: string; keyHint: string | undefined; requestModel: string; startTime: number; error: unknown; baseURL?: string | undefined }): void {
+export function recordFailedModelCall(p: {
+  agent: string
+  keyHint: string | undefined
+  requestModel: string
+  startTime: number
+  error: unknown
+  baseURL?: string | undefined
+}): void {
   if (!tracingEnabled()) return
   const span = tracer().startSpan(`chat ${p.requestModel}`, { kind: SpanKind.CLIENT, startTime: p.startTime })
   if (!span.isRecording()) return
@@ -135,7 +161,12 @@ function serverOf(baseURL: string | undefined): Record<string, string | number> 
 }
 
 /** One tool call (`execute_tool <name>`); a result that is an error counts in `gondola.tool.errors`. */
-export function traceToolCall<T extends { ok: boolean; error?: string | undefined }>(agent: string, name: string, callId: string, fn: () => Promise<T>): Promise<T> {
+export function traceToolCall<T extends { ok: boolean; error?: string | undefined }>(
+  agent: string,
+  name: string,
+  callId: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   if (!tracingEnabled()) {
     if (!metricsEnabled()) return fn() // nothing to record at all
     // No span; the error counter still counts (a meter provider may be registered without a tracer provider).
@@ -144,15 +175,19 @@ export function traceToolCall<T extends { ok: boolean; error?: string | undefine
       return r
     })
   }
-  return inSpan(`execute_tool ${name}`, { [A.ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_GEN_AI_TOOL_CALL_ID]: callId, [A.ATTR_AGENT]: agent }, async (span) => {
-    const r = await fn()
-    if (!r.ok) {
-      span.setAttribute(A.ATTR_ERROR_TYPE, r.error ?? 'tool_error')
-      span.setStatus({ code: SpanStatusCode.ERROR, message: r.error ?? 'tool error' })
-      meters().toolErrors.add(1, { [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_AGENT]: agent })
-    }
-    return r
-  })
+  return inSpan(
+    `execute_tool ${name}`,
+    { [A.ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_GEN_AI_TOOL_CALL_ID]: callId, [A.ATTR_AGENT]: agent },
+    async (span) => {
+      const r = await fn()
+      if (!r.ok) {
+        span.setAttribute(A.ATTR_ERROR_TYPE, r.error ?? 'tool_error')
+        span.setStatus({ code: SpanStatusCode.ERROR, message: r.error ?? 'tool error' })
+        meters().toolErrors.add(1, { [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_AGENT]: agent })
+      }
+      return r
+    },
+  )
 }
 
 /**
@@ -166,11 +201,17 @@ export function traceToolCall<T extends { ok: boolean; error?: string | undefine
  */
 export function traceMcpToolCall<T>(agent: string, name: string, fn: () => Promise<T>): Promise<T> {
   if (!tracingEnabled()) return fn()
-  return inSpan(`execute_tool ${name}`, { [A.ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_AGENT]: agent, 'gondola.surface': 'mcp' }, () => fn())
+  return inSpan(
+    `execute_tool ${name}`,
+    { [A.ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_AGENT]: agent, 'gondola.surface': 'mcp' },
+    () => fn(),
+  )
 }
 
 /** One wallet transaction (`wallet.tx <label>`): hash, gas used and status once known. */
-export function traceTransaction<T extends { hash?: string | undefined; status?: string | undefined; receipt?: { gasUsed?: bigint; status?: string } | undefined }>(label: string, to: string | undefined, fn: () => Promise<T>): Promise<T> {
+export function traceTransaction<
+  T extends { hash?: string | undefined; status?: string | undefined; receipt?: { gasUsed?: bigint; status?: string } | undefined },
+>(label: string, to: string | undefined, fn: () => Promise<T>): Promise<T> {
   return inSpan(`wallet.tx ${label}`, { [A.ATTR_WALLET_TX_LABEL]: label, ...(to ? { [A.ATTR_WALLET_TX_TO]: to } : {}) }, async (span) => {
     try {
       const r = await fn()
@@ -189,13 +230,26 @@ export function traceTransaction<T extends { hash?: string | undefined; status?:
 }
 
 /** A key operation (`key.mint`, `key.rotate`, `key.revoke`): the key's id and type, never its secret. */
-export function traceKeyOperation<T>(operation: 'mint' | 'rotate' | 'revoke', attributes: { type?: string | undefined; agent?: string | undefined }, fn: () => Promise<T>, idOf: (r: T) => string | undefined): Promise<T> {
-  return inSpan(`key.${operation}`, { [A.ATTR_KEY_OPERATION]: operation, ...(attributes.type ? { [A.ATTR_KEY_TYPE]: attributes.type } : {}), ...(attributes.agent ? { [A.ATTR_AGENT]: attributes.agent } : {}) }, async (span) => {
-    const r = await fn()
-    const id = idOf(r)
-    if (id) span.setAttribute(A.ATTR_KEY_ID, id)
-    return r
-  })
+export function traceKeyOperation<T>(
+  operation: 'mint' | 'rotate' | 'revoke',
+  attributes: { type?: string | undefined; agent?: string | undefined },
+  fn: () => Promise<T>,
+  idOf: (r: T) => string | undefined,
+): Promise<T> {
+  return inSpan(
+    `key.${operation}`,
+    {
+      [A.ATTR_KEY_OPERATION]: operation,
+      ...(attributes.type ? { [A.ATTR_KEY_TYPE]: attributes.type } : {}),
+      ...(attributes.agent ? { [A.ATTR_AGENT]: attributes.agent } : {}),
+    },
+    async (span) => {
+      const r = await fn()
+      const id = idOf(r)
+      if (id) span.setAttribute(A.ATTR_KEY_ID, id)
+      return r
+    },
+  )
 }
 
 /** A funding attempt's outcome (`gondola.topups{outcome}`). */

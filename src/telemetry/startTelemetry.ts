@@ -7,7 +7,17 @@ import { requireOptional } from '../util/optionalDependency.js'
 import { StderrSpanExporter } from './stderrSpanExporter.js'
 
 /** The `OTEL_*` settings Gondola honours (read by `src/config/env.ts`, like every variable). */
-export type TelemetrySettings = Pick<Env, 'OTEL_SDK_DISABLED' | 'OTEL_SERVICE_NAME' | 'OTEL_TRACES_EXPORTER' | 'OTEL_METRICS_EXPORTER' | 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' | 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT' | 'OTEL_METRIC_EXPORT_INTERVAL'>
+export type TelemetrySettings = Pick<
+  Env,
+  | 'OTEL_SDK_DISABLED'
+  | 'OTEL_SERVICE_NAME'
+  | 'OTEL_TRACES_EXPORTER'
+  | 'OTEL_METRICS_EXPORTER'
+  | 'OTEL_EXPORTER_OTLP_ENDPOINT'
+  | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'
+  | 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'
+  | 'OTEL_METRIC_EXPORT_INTERVAL'
+>
 
 /** What `startTelemetry` started; `shutdown()` flushes and stops it (call before exit). */
 export type Telemetry = { enabled: boolean; shutdown: () => Promise<void> }
@@ -35,7 +45,10 @@ export const SHUTDOWN_BOUND_MS = 1_000
  * await telemetry.shutdown()
  * ```
  */
-export function startTelemetry(env: TelemetrySettings, o: { serviceVersion?: string; extraSpanProcessors?: SpanProcessor[]; extraMetricReaders?: MetricReader[] } = {}): Telemetry {
+export function startTelemetry(
+  env: TelemetrySettings,
+  o: { serviceVersion?: string; extraSpanProcessors?: SpanProcessor[]; extraMetricReaders?: MetricReader[] } = {},
+): Telemetry {
   const tracesTo = env.OTEL_TRACES_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'otlp' : 'none')
   const metricsTo = env.OTEL_METRICS_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ? 'otlp' : 'none')
   const enabled = !env.OTEL_SDK_DISABLED && (tracesTo !== 'none' || metricsTo !== 'none' || !!o.extraSpanProcessors?.length || !!o.extraMetricReaders?.length)
@@ -55,18 +68,27 @@ export function startTelemetry(env: TelemetrySettings, o: { serviceVersion?: str
   const spanProcessors: SpanProcessor[] = [...(o.extraSpanProcessors ?? [])]
   const exporter: SpanExporter | undefined =
     tracesTo === 'otlp'
-      ? new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base ?? 'http://localhost:4318'}/v1/traces`, timeoutMillis: EXPORT_TIMEOUT_MS })
+      ? new OTLPTraceExporter({
+          url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base ?? 'http://localhost:4318'}/v1/traces`,
+          timeoutMillis: EXPORT_TIMEOUT_MS,
+        })
       : tracesTo === 'console'
         ? new StderrSpanExporter()
         : undefined
-  if (exporter) spanProcessors.push(tracesTo === 'console' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, { exportTimeoutMillis: EXPORT_TIMEOUT_MS }))
+  if (exporter)
+    spanProcessors.push(
+      tracesTo === 'console' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, { exportTimeoutMillis: EXPORT_TIMEOUT_MS }),
+    )
   const tracerProvider = new BasicTracerProvider({ resource, spanProcessors })
   const readers: MetricReader[] = [...(o.extraMetricReaders ?? [])]
   if (metricsTo === 'otlp') {
     const exportIntervalMillis = env.OTEL_METRIC_EXPORT_INTERVAL
     readers.push(
       new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ url: env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? `${base ?? 'http://localhost:4318'}/v1/metrics`, timeoutMillis: EXPORT_TIMEOUT_MS }),
+        exporter: new OTLPMetricExporter({
+          url: env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? `${base ?? 'http://localhost:4318'}/v1/metrics`,
+          timeoutMillis: EXPORT_TIMEOUT_MS,
+        }),
         exportIntervalMillis,
         exportTimeoutMillis: Math.min(EXPORT_TIMEOUT_MS, exportIntervalMillis),
       }),

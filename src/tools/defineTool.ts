@@ -44,7 +44,8 @@ export class ToolDefinitionError extends BaseError {
  * ```
  */
 export function defineTool<S extends z.ZodObject, R>(tool: Tool<S, R>): Tool<S, R> {
-  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name)) throw new ToolDefinitionError(`Invalid tool name "${tool.name}".`, { details: 'Use 1–64 letters, digits, "_" or "-".' })
+  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name))
+    throw new ToolDefinitionError(`Invalid tool name "${tool.name}".`, { details: 'Use 1–64 letters, digits, "_" or "-".' })
   const undocumented = Object.entries(tool.schema.shape)
     .filter(([, field]) => !(field as z.ZodType).description)
     .map(([k]) => k)
@@ -72,7 +73,10 @@ export function toOpenAITool(tool: AnyTool): ChatCompletionFunctionTool {
   if (hit && hit.schema === tool.schema && hit.entry.function.name === tool.name && hit.entry.function.description === tool.description) return hit.entry
   const { $schema: _drop, ...parameters } = z.toJSONSchema(tool.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>
   // Shared by every run: frozen so no caller can change what the next run sends.
-  const entry: ChatCompletionFunctionTool = Object.freeze({ type: 'function', function: Object.freeze({ name: tool.name, description: tool.description, parameters: deepFreeze(parameters) }) })
+  const entry: ChatCompletionFunctionTool = Object.freeze({
+    type: 'function',
+    function: Object.freeze({ name: tool.name, description: tool.description, parameters: deepFreeze(parameters) }),
+  })
   converted.set(tool, { schema: tool.schema, entry })
   return entry
 }

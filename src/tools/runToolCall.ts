@@ -38,11 +38,23 @@ export async function runToolCall(
   try {
     raw = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments)
   } catch {
-    return { toolCallId: call.id, name: call.name, ok: false, error: 'invalid_json', content: `Error: the arguments for "${call.name}" are not valid JSON. Send a JSON object matching the tool's parameters.` }
+    return {
+      toolCallId: call.id,
+      name: call.name,
+      ok: false,
+      error: 'invalid_json',
+      content: `Error: the arguments for "${call.name}" are not valid JSON. Send a JSON object matching the tool's parameters.`,
+    }
   }
   const parsed = tool.schema.safeParse(raw)
   if (!parsed.success) {
-    return { toolCallId: call.id, name: call.name, ok: false, error: 'invalid_arguments', content: `Error: invalid arguments for "${call.name}":\n${z.prettifyError(parsed.error)}\nFix the arguments and call the tool again.` }
+    return {
+      toolCallId: call.id,
+      name: call.name,
+      ok: false,
+      error: 'invalid_arguments',
+      content: `Error: invalid arguments for "${call.name}":\n${z.prettifyError(parsed.error)}\nFix the arguments and call the tool again.`,
+    }
   }
   // What the model reads goes to the model provider: credentials (RPC URL keys, API keys) are removed here.
   try {

@@ -81,7 +81,11 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
   readonly #bits: number
   readonly #mask: number
   readonly #write: Writer
-  readonly #helpers: Helpers = { unique: (chunk, u, v, sideKey) => this.#pushUnique(chunk, u, v, sideKey), shared: (v, sideKey) => this.#shared(v, sideKey), side: this.#side }
+  readonly #helpers: Helpers = {
+    unique: (chunk, u, v, sideKey) => this.#pushUnique(chunk, u, v, sideKey),
+    shared: (v, sideKey) => this.#shared(v, sideKey),
+    side: this.#side,
+  }
 
   /**
    * @example
@@ -93,7 +97,10 @@ export class ColumnarRing<T extends object> implements Iterable<T> {
    * ;[...log][0].agent // 'bot'
    * ```
    */
-  constructor(readonly capacity: number, spec: ColumnSpec<T>) {
+  constructor(
+    readonly capacity: number,
+    spec: ColumnSpec<T>,
+  ) {
     if (!(capacity >= 1) || !Number.isInteger(capacity)) throw new RangeError(`A ColumnarRing's capacity must be a whole number, at least 1 (got ${capacity})`)
     this.#keys = Object.keys(spec) as (keyof T)[]
     const count: Record<'n' | 's' | 'm' | 'u', number> = { n: 0, s: 0, m: 0, u: 0 }

@@ -142,7 +142,13 @@ export async function lockFile(parameters: LockFileParameters): Promise<FileLock
   for (;;) {
     const at = clock()
     parameters.signal?.throwIfAborted()
-    const holder: LockHolder = { pid: process.pid, hostname: hostname(), startedAt: new Date(at).toISOString(), bootId: bootId(), processStart: processStart(process.pid) }
+    const holder: LockHolder = {
+      pid: process.pid,
+      hostname: hostname(),
+      startedAt: new Date(at).toISOString(),
+      bootId: bootId(),
+      processStart: processStart(process.pid),
+    }
     if (await tryCreate(path, JSON.stringify({ ...holder, id }))) return held(path, id, staleMs)
     const current = await inspect(path, at)
     if (!current) continue // released between our create and our read
@@ -159,10 +165,13 @@ export async function lockFile(parameters: LockFileParameters): Promise<FileLock
 
 /** The lock we hold: refreshed every `staleMs / 5` so it never looks stale, removed on release only if still ours. */
 function held(path: string, id: string, staleMs: number): FileLock {
-  const timer = setInterval(() => {
-    const now = new Date()
-    utimes(path, now, now).catch(() => {})
-  }, Math.max(50, Math.floor(staleMs / 5)))
+  const timer = setInterval(
+    () => {
+      const now = new Date()
+      utimes(path, now, now).catch(() => {})
+    },
+    Math.max(50, Math.floor(staleMs / 5)),
+  )
   timer.unref()
   return {
     path,

@@ -31,9 +31,24 @@ export type Logger = {
 }
 
 /** Field names whose values are secrets, at the top level and one level down (pino redact paths). */
-const SECRET_KEYS = ['apiKey', 'api_key', 'privateKey', 'password', 'passphrase', 'secret', 'token', 'mnemonic', 'authorization', 'Authorization', 'cookie', 'GONDOLA_KEYSTORE_PASSWORD', 'GONDOLA_FLEET_SECRET', 'GONDOLA_PRIVATE_KEY', 'VENICE_ADMIN_API_KEY']
+const SECRET_KEYS = [
+  'apiKey',
+  'api_key',
+  'privateKey',
+  'password',
+  'passphrase',
+  'secret',
+  'token',
+  'mnemonic',
+  'authorization',
+  'Authorization',
+  'cookie',
+  'GONDOLA_KEYSTORE_PASSWORD',
+  'GONDOLA_FLEET_SECRET',
+  'GONDOLA_PRIVATE_KEY',
+  'VENICE_ADMIN_API_KEY',
+]
 export const REDACT_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`), 'headers.authorization', '*.headers.authorization']
-
 
 /**
  * Credentials out of a string: userinfo and key-like query values of every URL in it, bearer tokens, API keys.
@@ -111,7 +126,14 @@ function createPino(level: LogLevel, write: ((line: string) => void) | undefined
 /** pino-pretty as a synchronous stream on stderr (loaded only for a terminal). */
 function prettyStream(): DestinationStream {
   const pretty = createRequire(import.meta.url)('pino-pretty') as (o: Record<string, unknown>) => DestinationStream
-  return pretty({ destination: 2, sync: true, colorize: colorEnabled(process.stderr), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,component', messageFormat: '{if component}{component}: {end}{msg}' })
+  return pretty({
+    destination: 2,
+    sync: true,
+    colorize: colorEnabled(process.stderr),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,component',
+    messageFormat: '{if component}{component}: {end}{msg}',
+  })
 }
 
 /**
@@ -130,7 +152,14 @@ function bound(base: () => PinoLogger, bindings: Fields): Logger {
     if (data && Object.keys(data).length) p[level](data, message)
     else p[level](message)
   }
-  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), trace: at('trace'), child: (more) => bound(base, { ...bindings, ...more }) }
+  return {
+    error: at('error'),
+    warn: at('warn'),
+    info: at('info'),
+    debug: at('debug'),
+    trace: at('trace'),
+    child: (more) => bound(base, { ...bindings, ...more }),
+  }
 }
 
 let root: PinoLogger | undefined

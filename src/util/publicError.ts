@@ -38,7 +38,7 @@ export type PublicError = {
 export function publicError(err: unknown): PublicError {
   return {
     name: err instanceof Error ? err.name : 'Error',
-    code: typeof (err as { code?: unknown })?.code === 'string' ? ((err as { code: string }).code) : undefined,
+    code: typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined,
     message: redactText(oneLine(err)),
     hint: err instanceof BaseError && err.metaMessages[0] ? redactText(flat(err.metaMessages[0])) : undefined,
     exitCode: exitCodeOf(err),

@@ -128,7 +128,12 @@ export function registerUrlSecrets(url: string | undefined): void {
  */
 export function redactText(text: string): string {
   // One scan for what every pattern needs (a URL's "://", "bearer", a key prefix) before running three (every tool result passes here).
-  let out = MAYBE_SECRET.test(text) ? text.replace(URL_IN_TEXT, (url) => redactUrl(url)).replace(BEARER, '$1[redacted]').replace(API_KEY, '$1[redacted]') : text
+  let out = MAYBE_SECRET.test(text)
+    ? text
+        .replace(URL_IN_TEXT, (url) => redactUrl(url))
+        .replace(BEARER, '$1[redacted]')
+        .replace(API_KEY, '$1[redacted]')
+    : text
   if (knownSecrets.size === 0) return out
   for (const secret of knownSecrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED)
   return out

@@ -153,7 +153,10 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, o: With
     } catch (error) {
       const failure = n < o.maxRetries && !o.signal?.aborted ? o.classify(error) : undefined
       if (!failure || !isRetryableStatus(failure.status)) throw error
-      const delayMs = Math.min(o.maxWaitMs ?? MAX_SERVER_WAIT_MS, retryDelayMs({ ...o, attempt: n, headers: failure.headers, resetAtMs: failure.resetAtMs, now: now() }))
+      const delayMs = Math.min(
+        o.maxWaitMs ?? MAX_SERVER_WAIT_MS,
+        retryDelayMs({ ...o, attempt: n, headers: failure.headers, resetAtMs: failure.resetAtMs, now: now() }),
+      )
       o.onRetry?.({ attempt: n + 1, delayMs, status: failure.status, error })
       await sleep(delayMs, o.signal)
     }

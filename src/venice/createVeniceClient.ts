@@ -6,10 +6,32 @@ import { parseVeniceHeadersOnce, type VeniceHeaders } from './headers.js'
 import { request, type Transport, type VeniceLogger, type WithHeaders } from './request.js'
 import { sleep } from '../util/sleep.js'
 import {
-  apiKeyListSchema, apiKeyOneSchema, billingBalanceSchema, billingPageSchema, characterListSchema, characterOneSchema, createdApiKeyResponseSchema,
-  imageResponseSchema, legacyBillingPageSchema, modelListSchema, rateLimitLogSchema, rateLimitsSchema, successSchema, traitsSchema, web3TokenSchema,
-  type ApiKey, type BillingBalance, type BillingEntry, type Character, type CreateApiKeyBody, type CreatedApiKey, type ImageResponse,
-  type RateLimitLogEntry, type RateLimits, type VeniceModel, type Web3KeyBody,
+  apiKeyListSchema,
+  apiKeyOneSchema,
+  billingBalanceSchema,
+  billingPageSchema,
+  characterListSchema,
+  characterOneSchema,
+  createdApiKeyResponseSchema,
+  imageResponseSchema,
+  legacyBillingPageSchema,
+  modelListSchema,
+  rateLimitLogSchema,
+  rateLimitsSchema,
+  successSchema,
+  traitsSchema,
+  web3TokenSchema,
+  type ApiKey,
+  type BillingBalance,
+  type BillingEntry,
+  type Character,
+  type CreateApiKeyBody,
+  type CreatedApiKey,
+  type ImageResponse,
+  type RateLimitLogEntry,
+  type RateLimits,
+  type VeniceModel,
+  type Web3KeyBody,
 } from './schemas.js'
 
 /** Options of `createVeniceClient`. Defaults come from the caller (see `src/config/env.ts`), never from `process.env` here. */
@@ -47,7 +69,17 @@ export type BillingUsageParams = {
 }
 
 /** Body of `generateImage` (`POST /image/generate`); see the spec for every field. */
-export type GenerateImageParams = { model: string; prompt: string; width?: number; height?: number; format?: 'jpeg' | 'png' | 'webp'; seed?: number; negative_prompt?: string; safe_mode?: boolean; [k: string]: unknown }
+export type GenerateImageParams = {
+  model: string
+  prompt: string
+  width?: number
+  height?: number
+  format?: 'jpeg' | 'png' | 'webp'
+  seed?: number
+  negative_prompt?: string
+  safe_mode?: boolean
+  [k: string]: unknown
+}
 /** Body of `speech` (`POST /audio/speech`). */
 export type SpeechParams = { input: string; model?: string; voice?: string; response_format?: 'mp3' | 'opus' | 'aac' | 'flac' | 'wav' | 'pcm'; speed?: number }
 
@@ -143,7 +175,11 @@ export function createVeniceClient(options: VeniceClientOptions) {
       (await data(request(t, { method: 'GET', path: '/models/traits', query: { type: p.type }, schema: traitsSchema, signal: p.signal }))).data,
     /** `GET /characters`. */
     listCharacters: async (p: { limit?: number; search?: string } & Opts = {}): Promise<Character[]> =>
-      (await data(request(t, { method: 'GET', path: '/characters', query: { limit: p.limit, search: p.search }, schema: characterListSchema, signal: p.signal }))).data,
+      (
+        await data(
+          request(t, { method: 'GET', path: '/characters', query: { limit: p.limit, search: p.search }, schema: characterListSchema, signal: p.signal }),
+        )
+      ).data,
     /** `GET /characters/{slug}` → includes the `modelId` to chat with. */
     getCharacter: async (slug: string, o: Opts = {}): Promise<Character> =>
       (await data(request(t, { method: 'GET', path: `/characters/${encodeURIComponent(slug)}`, schema: characterOneSchema, signal: o.signal }))).data,
@@ -152,13 +188,17 @@ export function createVeniceClient(options: VeniceClientOptions) {
      * 2026-09-16 (then it answers 410: use `getBillingUsageHistory`).
      */
     getBillingUsage: async (p: { page?: number; limit?: number } & Opts = {}): Promise<{ data: BillingEntry[]; totalPages: number }> => {
-      const r = await data(request(t, { method: 'GET', path: '/billing/usage', query: { page: p.page, limit: p.limit }, schema: legacyBillingPageSchema, signal: p.signal }))
+      const r = await data(
+        request(t, { method: 'GET', path: '/billing/usage', query: { page: p.page, limit: p.limit }, schema: legacyBillingPageSchema, signal: p.signal }),
+      )
       return { data: r.data, totalPages: r.pagination.totalPages }
     },
     /** One page of `GET /billing/usage-history`; pass `cursor` from the previous page to continue. */
     getBillingUsageHistory: async (p: BillingUsageParams & Opts = {}): Promise<{ data: BillingEntry[]; nextCursor: string | null }> => {
       const { signal, ...query } = p
-      const page = await data(request(t, { method: 'GET', path: '/billing/usage-history', query: p.cursor ? { cursor: p.cursor } : query, schema: billingPageSchema, signal }))
+      const page = await data(
+        request(t, { method: 'GET', path: '/billing/usage-history', query: p.cursor ? { cursor: p.cursor } : query, schema: billingPageSchema, signal }),
+      )
       return { data: page.data, nextCursor: page.nextCursor ?? null }
     },
     /** `POST /image/generate` → base64 images. */
@@ -172,7 +212,19 @@ export function createVeniceClient(options: VeniceClientOptions) {
       (await data(request(t, { method: 'GET', path: '/api_keys/generate_web3_key', auth: false, schema: web3TokenSchema, signal: o.signal }))).data.token,
     /** `POST /api_keys/generate_web3_key` (no auth) → the new key, shown once. Never retried automatically. */
     postWeb3Key: async (body: Web3KeyBody, o: Opts = {}): Promise<CreatedApiKey> =>
-      (await data(request(t, { method: 'POST', path: '/api_keys/generate_web3_key', auth: false, body, schema: createdApiKeyResponseSchema, signal: o.signal, retry: false }))).data,
+      (
+        await data(
+          request(t, {
+            method: 'POST',
+            path: '/api_keys/generate_web3_key',
+            auth: false,
+            body,
+            schema: createdApiKeyResponseSchema,
+            signal: o.signal,
+            retry: false,
+          }),
+        )
+      ).data,
   }
   return client
 }

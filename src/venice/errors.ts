@@ -72,7 +72,8 @@ export class VeniceAPIError extends BaseError {
 }
 
 /** What an operator does about a 401: the usual causes, and the one command that mends them. */
-export const REFUSED_KEY_HINT = 'The API key was refused: it was revoked or expired, or the devnet/emulator was restarted (it forgets every key). Run `gondola provision` to mint new keys.'
+export const REFUSED_KEY_HINT =
+  'The API key was refused: it was revoked or expired, or the devnet/emulator was restarted (it forgets every key). Run `gondola provision` to mint new keys.'
 
 /** 400: the request was invalid (`details` names the fields). */
 export class BadRequestError extends VeniceAPIError {
@@ -163,14 +164,22 @@ export function generate(status: number | undefined, body: unknown, headers: Hea
   const p: VeniceAPIErrorParameters = { status, headers, body, cause }
   const msg = `${status} ${serverMessageOf(body) ?? defaultMessage(status)}`
   switch (status) {
-    case 400: return new BadRequestError(msg, p)
-    case 401: return new AuthenticationError(msg, p)
-    case 402: return new InsufficientBalanceError(msg, p)
-    case 403: return new PermissionDeniedError(msg, p)
-    case 404: return new NotFoundError(msg, p)
-    case 409: return new ConflictError(msg, p)
-    case 429: return new RateLimitError(msg, p)
-    default: return status >= 500 ? new InternalServerError(msg, p) : new UnexpectedStatusError(msg, p)
+    case 400:
+      return new BadRequestError(msg, p)
+    case 401:
+      return new AuthenticationError(msg, p)
+    case 402:
+      return new InsufficientBalanceError(msg, p)
+    case 403:
+      return new PermissionDeniedError(msg, p)
+    case 404:
+      return new NotFoundError(msg, p)
+    case 409:
+      return new ConflictError(msg, p)
+    case 429:
+      return new RateLimitError(msg, p)
+    default:
+      return status >= 500 ? new InternalServerError(msg, p) : new UnexpectedStatusError(msg, p)
   }
 }
 
@@ -228,10 +237,20 @@ function detailsOf(body: unknown): string | undefined {
 
 function defaultMessage(status: number): string {
   const known: Record<number, string> = {
-    400: 'Bad request', 401: 'Authentication failed', 402: 'Insufficient balance', 403: 'Forbidden',
-    404: 'Not found', 408: 'Request timeout', 409: 'Conflict', 410: 'Gone', 413: 'Payload too large',
-    415: 'Unsupported media type', 429: 'Rate limit exceeded', 500: 'Inference failed',
-    503: 'Model at capacity', 504: 'Timeout',
+    400: 'Bad request',
+    401: 'Authentication failed',
+    402: 'Insufficient balance',
+    403: 'Forbidden',
+    404: 'Not found',
+    408: 'Request timeout',
+    409: 'Conflict',
+    410: 'Gone',
+    413: 'Payload too large',
+    415: 'Unsupported media type',
+    429: 'Rate limit exceeded',
+    500: 'Inference failed',
+    503: 'Model at capacity',
+    504: 'Timeout',
   }
   return known[status] ?? 'Request failed'
 }

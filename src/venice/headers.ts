@@ -62,9 +62,22 @@ export function parseVeniceHeaders(headers: HeadersLike, now: number = Date.now(
 
 /** The headers `parseVeniceHeaders` reads (lower case). */
 const VENICE_HEADER_NAMES = new Set([
-  'x-venice-balance-diem', 'x-venice-balance-usd', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests',
-  'x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens', 'retry-after-ms', 'retry-after', 'cf-ray', 'x-request-id',
-  'x-venice-model-id', 'x-venice-model-name', 'x-venice-model-deprecation-warning', 'x-venice-model-deprecation-date',
+  'x-venice-balance-diem',
+  'x-venice-balance-usd',
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-limit-tokens',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-reset-tokens',
+  'retry-after-ms',
+  'retry-after',
+  'cf-ray',
+  'x-request-id',
+  'x-venice-model-id',
+  'x-venice-model-name',
+  'x-venice-model-deprecation-warning',
+  'x-venice-model-deprecation-date',
 ])
 
 /**

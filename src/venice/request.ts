@@ -54,7 +54,11 @@ export async function request<T>(t: Transport, spec: RequestSpec<T>): Promise<Wi
       maxRetries: spec.retry === false ? 0 : t.maxRetries,
       // An answer with a status, or none at all; never our own verdict on an answer (a redirect, a bad body).
       classify: (err) =>
-        err instanceof APIConnectionError ? { status: undefined } : err instanceof VeniceAPIError && err.status !== undefined ? { status: err.status, headers: err.headers, resetAtMs: resetAtOf(err, t.now()) } : undefined,
+        err instanceof APIConnectionError
+          ? { status: undefined }
+          : err instanceof VeniceAPIError && err.status !== undefined
+            ? { status: err.status, headers: err.headers, resetAtMs: resetAtOf(err, t.now()) }
+            : undefined,
       signal: spec.signal,
       sleep: t.sleep,
       now: t.now,
@@ -146,4 +150,3 @@ function scrub(cause: unknown): Error {
   const msg = cause instanceof Error ? cause.message : String(cause)
   return new Error(redactSecrets(msg))
 }
-

@@ -119,9 +119,7 @@ export const modelSchema = z.object({
       offline: z.boolean().optional(),
       privacy: z.string().optional(),
       capabilities: z.record(z.string(), z.unknown()).optional(),
-      pricing: z
-        .looseObject({ input: priceSchema.optional(), output: priceSchema.optional(), cache_input: priceSchema.optional() })
-        .optional(),
+      pricing: z.looseObject({ input: priceSchema.optional(), output: priceSchema.optional(), cache_input: priceSchema.optional() }).optional(),
     })
     .optional(),
 })

@@ -36,8 +36,13 @@ export function parseAmount(input: string | number, parameters: ParseAmountParam
   const text = String(input).trim()
   const unit = symbol ? ` ${symbol}` : ''
   const example = `e.g. ${field} 0.05`
-  if (text === '') throw new InvalidAmountError(`${field} is empty.`, { metaMessages: [`Give a positive decimal amount${unit}, ${example}.`], code: 'AMOUNT_EMPTY' })
-  if (text.startsWith('-')) throw new InvalidAmountError(`${field} is negative (${text}).`, { metaMessages: [`Give a positive decimal amount${unit}, ${example}.`], code: 'AMOUNT_NEGATIVE' })
+  if (text === '')
+    throw new InvalidAmountError(`${field} is empty.`, { metaMessages: [`Give a positive decimal amount${unit}, ${example}.`], code: 'AMOUNT_EMPTY' })
+  if (text.startsWith('-'))
+    throw new InvalidAmountError(`${field} is negative (${text}).`, {
+      metaMessages: [`Give a positive decimal amount${unit}, ${example}.`],
+      code: 'AMOUNT_NEGATIVE',
+    })
   if (!DECIMAL.test(text)) {
     throw new InvalidAmountError(`${field} is not a decimal number (${JSON.stringify(text)}).`, {
       metaMessages: [`Use digits and one dot only (no exponent, no thousands separator), ${example}.`],
@@ -52,7 +57,8 @@ export function parseAmount(input: string | number, parameters: ParseAmountParam
     })
   }
   const value = parseUnits(text, decimals)
-  if (value === 0n) throw new InvalidAmountError(`${field} must be greater than zero.`, { metaMessages: [`Give a positive amount${unit}, ${example}.`], code: 'AMOUNT_ZERO' })
+  if (value === 0n)
+    throw new InvalidAmountError(`${field} must be greater than zero.`, { metaMessages: [`Give a positive amount${unit}, ${example}.`], code: 'AMOUNT_ZERO' })
   return value
 }
 
@@ -73,7 +79,10 @@ export function assertPositiveAmount(value: unknown, field: string): asserts val
     })
   }
   if (value <= 0n) {
-    throw new InvalidAmountError(`${field} must be greater than zero (got ${value}).`, { metaMessages: [`Pass a positive amount for ${field}.`], code: value === 0n ? 'AMOUNT_ZERO' : 'AMOUNT_NEGATIVE' })
+    throw new InvalidAmountError(`${field} must be greater than zero (got ${value}).`, {
+      metaMessages: [`Pass a positive amount for ${field}.`],
+      code: value === 0n ? 'AMOUNT_ZERO' : 'AMOUNT_NEGATIVE',
+    })
   }
 }
 
@@ -96,7 +105,10 @@ export function parseAddress(input: string, field = 'address'): Address {
   }
   // A mixed-case address with a wrong checksum is a typo, not an address.
   if (text !== text.toLowerCase() && text.slice(2) !== text.slice(2).toUpperCase() && !isAddress(text, { strict: true })) {
-    throw new InvalidAddressError(`${field} has an invalid checksum (${text}).`, { metaMessages: [`Copy ${field} again, or write it all in lower case.`], code: 'ADDRESS_CHECKSUM' })
+    throw new InvalidAddressError(`${field} has an invalid checksum (${text}).`, {
+      metaMessages: [`Copy ${field} again, or write it all in lower case.`],
+      code: 'ADDRESS_CHECKSUM',
+    })
   }
   return getAddress(text)
 }

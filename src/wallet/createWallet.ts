@@ -98,7 +98,12 @@ export async function createWallet(parameters: CreateWalletParameters): Promise<
   const signer = await toSigner(parameters.account)
   const now = parameters.now ?? (() => new Date())
   const policy = createPolicy(
-    parameters.policy ?? { maxEthPerSwap: 50_000_000_000_000_000n, maxEthPerDay: 200_000_000_000_000_000n, maxSlippageBps: 50, allowlist: addressBookContracts(addresses) },
+    parameters.policy ?? {
+      maxEthPerSwap: 50_000_000_000_000_000n,
+      maxEthPerDay: 200_000_000_000_000_000n,
+      maxSlippageBps: 50,
+      allowlist: addressBookContracts(addresses),
+    },
   )
   return {
     address: signer.address,
@@ -107,7 +112,14 @@ export async function createWallet(parameters: CreateWalletParameters): Promise<
     addresses,
     chainId,
     policy,
-    journal: await (parameters.journalStore ?? openJournal)({ dataDir: parameters.dataDir ?? defaultDataDir(), stateDir, chainId, chainInstance, address: signer.address, now }),
+    journal: await (parameters.journalStore ?? openJournal)({
+      dataDir: parameters.dataDir ?? defaultDataDir(),
+      stateDir,
+      chainId,
+      chainInstance,
+      address: signer.address,
+      now,
+    }),
     route: parameters.route ?? bestRoute,
     dryRun: parameters.dryRun ?? false,
     receiptTimeoutMs: parameters.receiptTimeoutMs ?? 120_000,

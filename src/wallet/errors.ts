@@ -118,7 +118,11 @@ export class JournalError extends BaseError {
   override exitCode: ExitCodeValue = ExitCode.config
   /** True when the file does not exist (only raised where a missing journal matters). */
   missing = false
-  constructor(message: string, readonly path: string, parameters: BaseErrorParameters = {}) {
+  constructor(
+    message: string,
+    readonly path: string,
+    parameters: BaseErrorParameters = {},
+  ) {
     super(message, { code: 'JOURNAL', ...parameters })
   }
 }

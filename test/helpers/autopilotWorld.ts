@@ -22,7 +22,16 @@ export async function autopilotWallet(devnet: Devnet, emulator: Emulator, o: Tes
   const venice = veniceAllowanceSource(createVeniceClient({ baseURL: emulator.baseURL, apiKey: admin, maxRetries: 0 }))
   const store = autopilotStore({ stateDir: wallet.stateDir, chainId: wallet.chainId, address: wallet.address })
   const pass = (p: Partial<AutopilotPassParameters> & { target: bigint }) =>
-    runAutopilotPass({ wallet, store, venice, minClaimVvv: o.minClaimVvv ?? parseEther('1000000'), minStakedDiem: o.minStakedDiem ?? 0n, mode: 'run', now: () => emulator.now(), ...p })
+    runAutopilotPass({
+      wallet,
+      store,
+      venice,
+      minClaimVvv: o.minClaimVvv ?? parseEther('1000000'),
+      minStakedDiem: o.minStakedDiem ?? 0n,
+      mode: 'run',
+      now: () => emulator.now(),
+      ...p,
+    })
   return { wallet, store, venice, admin, pass }
 }
 

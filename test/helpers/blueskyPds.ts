@@ -14,7 +14,10 @@ const require = createRequire(import.meta.url)
  * copy the PDS serves with, so its error wrapper patches the right router.
  */
 function routeExpressAsyncErrorsToExpress4(): void {
-  const M = Module as unknown as { _resolveFilename: (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string; __gondolaExpressFix?: boolean }
+  const M = Module as unknown as {
+    _resolveFilename: (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string
+    __gondolaExpressFix?: boolean
+  }
   if (M.__gondolaExpressFix) return
   M.__gondolaExpressFix = true
   const pdsRequire = createRequire(require.resolve('@atproto/pds'))

@@ -38,7 +38,10 @@ export function childWallet(devnet: Devnet, o: { key: Hex; stateDir: string; rpc
     process.exit(0)
   `
   const args = JSON.stringify({ key: o.key, rpc: o.rpcUrl ?? devnet.rpcUrl, addresses: devnet.addresses, stateDir: o.stateDir, ...o.extra })
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, CHILD_ARGS: args }, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, CHILD_ARGS: args },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))

@@ -20,6 +20,12 @@ export const CLI_TEST_PASSWORD = 'correct-horse-battery-staple'
 export async function cliState(devnet: Devnet, veniceBaseUrl: string, extraEnv: Record<string, string> = {}) {
   const stateDir = await mkdtemp(join(tmpdir(), 'gondola-cli-'))
   await writeDevnetInfo(stateDir, { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, addresses: devnet.addresses, accounts: [], veniceBaseUrl })
-  const env: NodeJS.ProcessEnv = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_KEYSTORE_PASSWORD: CLI_TEST_PASSWORD, GONDOLA_PRIVATE_KEY: '', ...extraEnv }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GONDOLA_STATE_DIR: stateDir,
+    GONDOLA_KEYSTORE_PASSWORD: CLI_TEST_PASSWORD,
+    GONDOLA_PRIVATE_KEY: '',
+    ...extraEnv,
+  }
   return { stateDir, env }
 }

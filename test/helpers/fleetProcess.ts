@@ -50,7 +50,8 @@ export function startGondola(args: string[], env: NodeJS.ProcessEnv): FleetProce
         const check = () => {
           const m = out.match(re) ?? err.match(re)
           if (m) return done(() => resolve(m))
-          if (child.exitCode !== null || child.signalCode !== null) return done(() => reject(new Error(`gondola ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) before ${re}:\n${out}\n${err}`)))
+          if (child.exitCode !== null || child.signalCode !== null)
+            return done(() => reject(new Error(`gondola ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) before ${re}:\n${out}\n${err}`)))
         }
         const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${re} from gondola ${args.join(' ')}:\n${out}\n${err}`))), timeoutMs)
         const done = (f: () => void) => {

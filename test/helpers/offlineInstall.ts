@@ -27,6 +27,23 @@ export async function installOffline(dir: string, tarball: string): Promise<void
   const packages = Object.fromEntries(Object.entries(lock.packages).filter(([k]) => k.startsWith('node_modules/') && k !== 'node_modules/gondola'))
   const root = { name: project.name, version: project.version, dependencies: project.dependencies, devDependencies: project.devDependencies }
   const gondola = { version: own.version, resolved: `file:${tarball}`, license: 'MIT', dependencies: own.dependencies, engines: own.engines, bin: own.bin }
-  await writeFile(join(dir, 'package-lock.json'), JSON.stringify({ name: project.name, version: project.version, lockfileVersion: 3, requires: true, packages: { '': root, 'node_modules/gondola': gondola, ...packages } }, null, 2))
-  await exec('npm', ['install', '--offline', '--legacy-peer-deps', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_offline: 'true' } })
+  await writeFile(
+    join(dir, 'package-lock.json'),
+    JSON.stringify(
+      {
+        name: project.name,
+        version: project.version,
+        lockfileVersion: 3,
+        requires: true,
+        packages: { '': root, 'node_modules/gondola': gondola, ...packages },
+      },
+      null,
+      2,
+    ),
+  )
+  await exec('npm', ['install', '--offline', '--legacy-peer-deps', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: dir,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, npm_config_offline: 'true' },
+  })
 }

@@ -55,7 +55,15 @@ export async function startPostgres(options: { durableCommits?: boolean } = {}):
     // Small and quick: tests open a handful of connections; fsync off is safe for throwaway data.
     // `durableCommits`: a commit survives the server being SIGKILLed (synchronous_commit on), for tests that crash
     // it; fsync stays off (it only matters if the machine itself goes down).
-    postgresFlags: ['-c', 'fsync=off', ...(options.durableCommits ? [] : ['-c', 'synchronous_commit=off']), '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c',
+      'fsync=off',
+      ...(options.durableCommits ? [] : ['-c', 'synchronous_commit=off']),
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=200',
+    ],
     onLog: () => {},
     onError: () => {},
   })

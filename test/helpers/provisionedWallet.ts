@@ -20,6 +20,13 @@ export async function provisionedWallet(devnet: Devnet, baseURL: string, o: { ag
   const account = privateKeyToAccount(wallet.privateKey)
   const stateDir = wallet.stateDir
   const store = await KeyStore.open({ path: join(stateDir, 'keys.json') })
-  const provisioned = await provision({ wallet, baseURL, store, agents: o.agents, stakeSvvv: o.stakeSvvv ?? parseEther('5'), diemPerAgent: o.diemPerAgent ?? 1 })
+  const provisioned = await provision({
+    wallet,
+    baseURL,
+    store,
+    agents: o.agents,
+    stakeSvvv: o.stakeSvvv ?? parseEther('5'),
+    diemPerAgent: o.diemPerAgent ?? 1,
+  })
   return { wallet, store, stateDir, account, provisioned }
 }

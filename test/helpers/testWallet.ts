@@ -25,7 +25,9 @@ export async function testWallet(devnet: Devnet, options: TestWalletOptions = {}
   if (!options.privateKey && (options.eth ?? 0n) + (options.vvv ?? 0n) > 0n) {
     await devnet.fund(privateKeyToAccount(privateKey).address, { eth: options.eth, vvv: options.vvv })
   }
-  const publicClient = options.rpcUrl ? (createPublicClient({ transport: http(options.rpcUrl) }) as PublicClient<Transport, Chain | undefined>) : devnet.publicClient
+  const publicClient = options.rpcUrl
+    ? (createPublicClient({ transport: http(options.rpcUrl) }) as PublicClient<Transport, Chain | undefined>)
+    : devnet.publicClient
   const wallet = await createWallet({
     policy: options.policy,
     route: options.route,

@@ -21,7 +21,10 @@ import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../s
  * ```
  */
 export function useEmulator(
-  options: Omit<Partial<StartEmulatorOptions>, 'chain'> & { stakes?: Record<string, { svvv?: bigint; stakedDiem?: bigint }>; chain?: ChainReader | (() => ChainReader) } = {},
+  options: Omit<Partial<StartEmulatorOptions>, 'chain'> & {
+    stakes?: Record<string, { svvv?: bigint; stakedDiem?: bigint }>
+    chain?: ChainReader | (() => ChainReader)
+  } = {},
 ): () => Emulator {
   let emulator: Emulator | undefined
   beforeAll(async () => {

@@ -19,7 +19,15 @@ export type ChildCommand =
   | { id: number; op: 'stop' }
 
 /** `cpuUs`: this child's CPU time (user + system, µs) since the last reset: per request it moves far less with other processes' load than req/s does. */
-export type ServerStats = { requests: number; chatRequests: number; connections: number; maxOpenConnections: number; openConnections: number; cpuUs: number; sysUs?: number }
+export type ServerStats = {
+  requests: number
+  chatRequests: number
+  connections: number
+  maxOpenConnections: number
+  openConnections: number
+  cpuUs: number
+  sysUs?: number
+}
 
 const owners = JSON.parse(process.env.BENCH_EMULATOR_OWNERS ?? '[]') as Address[]
 const emulator = await startEmulator({ chain: createStaticChainReader(Object.fromEntries(owners.map((o) => [o, { svvv: 10n ** 18n }]))), dailyPoolDiem: 1e12 })

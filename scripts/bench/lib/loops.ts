@@ -20,7 +20,12 @@ export const add = defineTool({
 const addTools = [toOpenAITool(add)]
 
 /** The same conversation with nothing but the SDK: create, run the tool, create again. Keeps its messages, as a user would. */
-export async function bareRun(openai: OpenAI, prompt: string, tools: boolean, maxSteps = 10): Promise<{ steps: number; messages: ChatCompletionMessageParam[]; output: string | null }> {
+export async function bareRun(
+  openai: OpenAI,
+  prompt: string,
+  tools: boolean,
+  maxSteps = 10,
+): Promise<{ steps: number; messages: ChatCompletionMessageParam[]; output: string | null }> {
   const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: prompt }]
   for (let step = 1; ; step++) {
     const c = await openai.chat.completions.create({ model: MODEL, messages, ...(tools ? { tools: addTools, parallel_tool_calls: true } : {}) })

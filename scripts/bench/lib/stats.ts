@@ -24,9 +24,23 @@ export function range(xs: readonly number[]): string {
  * each side's figures plus the per-round ratios a/b. When the rounds return records, `figure` picks the
  * number compared; the records themselves are kept in `rawA` / `rawB`.
  */
-export async function interleave(rounds: number, a: () => Promise<number>, b: () => Promise<number>): Promise<{ a: number[]; b: number[]; ratios: number[]; rawA: number[]; rawB: number[] }>
-export async function interleave<T>(rounds: number, a: () => Promise<T>, b: () => Promise<T>, figure: (x: T) => number): Promise<{ a: number[]; b: number[]; ratios: number[]; rawA: T[]; rawB: T[] }>
-export async function interleave<T>(rounds: number, a: () => Promise<T>, b: () => Promise<T>, figure: (x: T) => number = (x) => x as number): Promise<{ a: number[]; b: number[]; ratios: number[]; rawA: T[]; rawB: T[] }> {
+export async function interleave(
+  rounds: number,
+  a: () => Promise<number>,
+  b: () => Promise<number>,
+): Promise<{ a: number[]; b: number[]; ratios: number[]; rawA: number[]; rawB: number[] }>
+export async function interleave<T>(
+  rounds: number,
+  a: () => Promise<T>,
+  b: () => Promise<T>,
+  figure: (x: T) => number,
+): Promise<{ a: number[]; b: number[]; ratios: number[]; rawA: T[]; rawB: T[] }>
+export async function interleave<T>(
+  rounds: number,
+  a: () => Promise<T>,
+  b: () => Promise<T>,
+  figure: (x: T) => number = (x) => x as number,
+): Promise<{ a: number[]; b: number[]; ratios: number[]; rawA: T[]; rawB: T[] }> {
   const out = { a: [] as number[], b: [] as number[], ratios: [] as number[], rawA: [] as T[], rawB: [] as T[] }
   for (let r = 0; r < rounds; r++) {
     let x: T

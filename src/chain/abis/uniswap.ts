@@ -19,9 +19,7 @@ export const swapRouter02Abi = parseAbi([
 ])
 
 /** Uniswap V3 factory (pool lookup). */
-export const uniswapV3FactoryAbi = parseAbi([
-  'function getPool(address tokenA, address tokenB, uint24 fee) view returns (address pool)',
-])
+export const uniswapV3FactoryAbi = parseAbi(['function getPool(address tokenA, address tokenB, uint24 fee) view returns (address pool)'])
 
 /** Uniswap V3 pool: the reads the runtime needs. */
 export const uniswapV3PoolAbi = parseAbi([

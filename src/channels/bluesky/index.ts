@@ -75,7 +75,10 @@ export function blueskyChannel(o: {
   // Session-file writes, in the order the agent reported them (a later one must not be overtaken by an earlier one).
   let saving: Promise<void> = Promise.resolve()
   const save = (write: () => Promise<unknown>): void => {
-    saving = saving.then(write).then(() => undefined, () => undefined)
+    saving = saving.then(write).then(
+      () => undefined,
+      () => undefined,
+    )
   }
   // An optional peer dependency (≈40 MB), loaded when a Bluesky channel is made.
   const { AtpAgent, RichText } = requireOptional<typeof import('@atproto/api')>('@atproto/api', 'The Bluesky channel')
@@ -112,7 +115,10 @@ export function blueskyChannel(o: {
       if (err instanceof BlueskyError) throw err
       const e = err as XrpcLike
       const detail = e.error && e.error !== 'Unknown' ? `${e.error}${e.status ? ` (${e.status})` : ''}` : String((err as Error)?.message ?? err)
-      throw new BlueskyError(`Bluesky at ${host}: ${what} failed: ${detail.replaceAll(o.appPassword, '***')}.`, { code: 'BLUESKY_REQUEST', exitCode: e.status === 401 || e.error === 'AuthenticationRequired' ? ExitCode.config : ExitCode.network })
+      throw new BlueskyError(`Bluesky at ${host}: ${what} failed: ${detail.replaceAll(o.appPassword, '***')}.`, {
+        code: 'BLUESKY_REQUEST',
+        exitCode: e.status === 401 || e.error === 'AuthenticationRequired' ? ExitCode.config : ExitCode.network,
+      })
     }
   }
 
@@ -148,7 +154,11 @@ export function blueskyChannel(o: {
     async publish(post, p): Promise<Published> {
       const text = post.text
       const rt = new RichText({ text })
-      if (rt.graphemeLength > BLUESKY_MAX_GRAPHEMES) throw new BlueskyError(`The post is ${rt.graphemeLength} graphemes; Bluesky takes at most ${BLUESKY_MAX_GRAPHEMES}.`, { code: 'BLUESKY_TOO_LONG', exitCode: ExitCode.usage })
+      if (rt.graphemeLength > BLUESKY_MAX_GRAPHEMES)
+        throw new BlueskyError(`The post is ${rt.graphemeLength} graphemes; Bluesky takes at most ${BLUESKY_MAX_GRAPHEMES}.`, {
+          code: 'BLUESKY_TOO_LONG',
+          exitCode: ExitCode.usage,
+        })
       const repo = await did()
       const rkey = rkeyOf(p)
       // Mentions resolve through the PDS; an unknown handle is left as plain text.
@@ -157,9 +167,18 @@ export function blueskyChannel(o: {
       if (post.image) {
         const fitted = await fitImage(await readFile(post.image), BLUESKY_IMAGE_LIMITS)
         const blob = await withBackoff('image upload', () => agent.uploadBlob(fitted.bytes, { encoding: fitted.mimeType }))
-        embed = { $type: 'app.bsky.embed.images', images: [{ image: blob.data.blob, alt: post.alt ?? '', aspectRatio: { width: fitted.width, height: fitted.height } }] }
+        embed = {
+          $type: 'app.bsky.embed.images',
+          images: [{ image: blob.data.blob, alt: post.alt ?? '', aspectRatio: { width: fitted.width, height: fitted.height } }],
+        }
       }
-      const record = { $type: COLLECTION, text: rt.text, ...(rt.facets?.length && { facets: rt.facets }), ...(embed && { embed }), createdAt: new Date(p.attemptedAt ?? Date.now()).toISOString() }
+      const record = {
+        $type: COLLECTION,
+        text: rt.text,
+        ...(rt.facets?.length && { facets: rt.facets }),
+        ...(embed && { embed }),
+        createdAt: new Date(p.attemptedAt ?? Date.now()).toISOString(),
+      }
       try {
         const r = await withBackoff('post', () => agent.com.atproto.repo.createRecord({ repo, collection: COLLECTION, rkey, record }))
         await saving // tokens refreshed during the post are on disk when it returns

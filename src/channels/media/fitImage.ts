@@ -21,17 +21,27 @@ const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', web
  * const { bytes, mimeType, width, height } = await fitImage(await readFile('post.webp'), BLUESKY_IMAGE_LIMITS)
  * ```
  */
-export async function fitImage(input: Buffer, limits: ImageLimits, accept: readonly string[] = ['image/jpeg', 'image/png', 'image/webp']): Promise<FittedImage> {
+export async function fitImage(
+  input: Buffer,
+  limits: ImageLimits,
+  accept: readonly string[] = ['image/jpeg', 'image/png', 'image/webp'],
+): Promise<FittedImage> {
   const { default: sharp } = await importOptional<typeof import('sharp')>('sharp', 'Fitting an image to a channel')
   const meta = await sharp(input).metadata()
   const width = meta.width ?? 0
   const height = meta.height ?? 0
   const mimeType = MIME[meta.format ?? ''] ?? 'application/octet-stream'
-  if (input.byteLength <= limits.maxBytes && Math.max(width, height) <= limits.maxDimension && accept.includes(mimeType)) return { bytes: input, mimeType, width, height }
+  if (input.byteLength <= limits.maxBytes && Math.max(width, height) <= limits.maxDimension && accept.includes(mimeType))
+    return { bytes: input, mimeType, width, height }
   let side = Math.min(limits.maxDimension, Math.max(width, height))
   for (;;) {
     for (const quality of [90, 80, 70, 60, 50]) {
-      const { data, info } = await sharp(input).rotate().resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).jpeg({ quality, mozjpeg: true }).toBuffer({ resolveWithObject: true })
+      const { data, info } = await sharp(input)
+        .rotate()
+        .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
+        .flatten({ background: '#ffffff' })
+        .jpeg({ quality, mozjpeg: true })
+        .toBuffer({ resolveWithObject: true })
       if (data.byteLength <= limits.maxBytes) return { bytes: data, mimeType: 'image/jpeg', width: info.width, height: info.height }
     }
     side = Math.floor(side * 0.75)

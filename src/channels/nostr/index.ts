@@ -18,7 +18,10 @@ let poolModule: Promise<typeof import('nostr-tools/pool')> | undefined
 /** The relay pool module (the ES module instance callers import too), given `ws` once. */
 function nostrPool(): Promise<typeof import('nostr-tools/pool')> {
   poolModule ??= (async () => {
-    const [m, ws] = await Promise.all([importOptional<typeof import('nostr-tools/pool')>('nostr-tools/pool', FEATURE), importOptional<{ default: typeof import('ws') }>('ws', FEATURE)])
+    const [m, ws] = await Promise.all([
+      importOptional<typeof import('nostr-tools/pool')>('nostr-tools/pool', FEATURE),
+      importOptional<{ default: typeof import('ws') }>('ws', FEATURE),
+    ])
     // Node 20 has no global WebSocket client: nostr-tools is given `ws`.
     m.useWebSocketImplementation(ws.default)
     return m
@@ -35,7 +38,8 @@ export class NostrError extends BaseError {
 const KEY_TAG = 'gondola-key'
 
 function secretKeyFrom(hex: string): Uint8Array {
-  if (!/^[0-9a-f]{64}$/i.test(hex)) throw new NostrError('The Nostr secret key must be 64 hex characters.', { code: 'NOSTR_BAD_KEY', exitCode: ExitCode.config })
+  if (!/^[0-9a-f]{64}$/i.test(hex))
+    throw new NostrError('The Nostr secret key must be 64 hex characters.', { code: 'NOSTR_BAD_KEY', exitCode: ExitCode.config })
   return Uint8Array.from(Buffer.from(hex, 'hex'))
 }
 
@@ -71,7 +75,13 @@ async function publishEvent(pool: SimplePool, relays: string[], event: Event, ba
  * await nostr.publish({ text: 'gm' }, { idempotencyKey: 'marco:1' })
  * ```
  */
-export function nostrChannel(o: { relays: string[]; secretKeyHex: string; pool?: SimplePool; now?: () => number; backoff?: NostrBackoff }): Channel & { pubkey: string; close(): void } {
+export function nostrChannel(o: {
+  relays: string[]
+  secretKeyHex: string
+  pool?: SimplePool
+  now?: () => number
+  backoff?: NostrBackoff
+}): Channel & { pubkey: string; close(): void } {
   if (!o.relays.length) throw new NostrError('No Nostr relays configured.', { code: 'NOSTR_NO_RELAYS', exitCode: ExitCode.config })
   const sk = secretKeyFrom(o.secretKeyHex)
   const { getPublicKey, finalizeEvent } = nostrPure()
@@ -87,7 +97,10 @@ export function nostrChannel(o: { relays: string[]; secretKeyHex: string; pool?:
     async publish(post, { idempotencyKey, attemptedAt }): Promise<Published> {
       // Signed at the first attempt's time: a retry re-sends the very same event (same id), which relays store once.
       // Nostr has no blob store: the note carries the text only (an image would need an upload host; see README).
-      const event = finalizeEvent({ kind: 1, created_at: Math.floor((attemptedAt ?? (o.now ?? Date.now)()) / 1000), tags: [[KEY_TAG, idempotencyKey]], content: post.text }, sk)
+      const event = finalizeEvent(
+        { kind: 1, created_at: Math.floor((attemptedAt ?? (o.now ?? Date.now)()) / 1000), tags: [[KEY_TAG, idempotencyKey]], content: post.text },
+        sk,
+      )
       await publishEvent(await poolOf(), o.relays, event, o.backoff)
       return { id: event.id }
     },
@@ -101,8 +114,23 @@ export function nostrChannel(o: { relays: string[]; secretKeyHex: string; pool?:
 }
 
 /** A mention put off to a later time (the day's budget is spent): kept whole, so a restart still answers it. */
-const deferredSchema = z.object({ event: z.looseObject({ id: z.string(), pubkey: z.string(), created_at: z.number(), kind: z.number(), tags: z.array(z.array(z.string())), content: z.string(), sig: z.string() }), at: z.number() })
-const stateSchema = z.object({ since: z.number().int(), answered: z.record(z.string(), z.string().nullable()), deferred: z.record(z.string(), deferredSchema).default({}) })
+const deferredSchema = z.object({
+  event: z.looseObject({
+    id: z.string(),
+    pubkey: z.string(),
+    created_at: z.number(),
+    kind: z.number(),
+    tags: z.array(z.array(z.string())),
+    content: z.string(),
+    sig: z.string(),
+  }),
+  at: z.number(),
+})
+const stateSchema = z.object({
+  since: z.number().int(),
+  answered: z.record(z.string(), z.string().nullable()),
+  deferred: z.record(z.string(), deferredSchema).default({}),
+})
 
 /**
  * What `answer` throws to put a mention off: it is answered at `retryAt` (ms) while the process runs, or at the
@@ -152,10 +180,13 @@ export async function replyToMentions(o: {
   }
   /** Answers a put-off mention at its time (a timer while running; the next start when that time has passed). */
   const schedule = (event: Event, at: number) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer)
-      if (!stopped) enqueue(event)
-    }, Math.max(0, at - (o.now ?? Date.now)()))
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer)
+        if (!stopped) enqueue(event)
+      },
+      Math.max(0, at - (o.now ?? Date.now)()),
+    )
     timer.unref?.()
     timers.add(timer)
   }
@@ -191,7 +222,18 @@ export async function replyToMentions(o: {
       }
       throw err
     }
-    const reply = finalizeEvent({ kind: 1, created_at: now(), tags: [['e', event.id, o.relays[0]!, 'reply'], ['p', event.pubkey]], content }, sk)
+    const reply = finalizeEvent(
+      {
+        kind: 1,
+        created_at: now(),
+        tags: [
+          ['e', event.id, o.relays[0]!, 'reply'],
+          ['p', event.pubkey],
+        ],
+        content,
+      },
+      sk,
+    )
     await publishEvent(pool, o.relays, reply)
     state.answered[event.id] = reply.id
     await save()
@@ -200,12 +242,16 @@ export async function replyToMentions(o: {
 
   if (text === undefined) await save()
   for (const d of Object.values(state.deferred)) schedule(d.event as Event, d.at)
-  const sub = pool.subscribeMany(o.relays, { kinds: [1], '#p': [pubkey], since: Math.max(0, state.since - 60) }, {
-    onevent: (event) => {
-      if (state.deferred[event.id]) return // its timer answers it
-      enqueue(event)
+  const sub = pool.subscribeMany(
+    o.relays,
+    { kinds: [1], '#p': [pubkey], since: Math.max(0, state.since - 60) },
+    {
+      onevent: (event) => {
+        if (state.deferred[event.id]) return // its timer answers it
+        enqueue(event)
+      },
     },
-  })
+  )
   return {
     pubkey,
     stop: async () => {

@@ -18,7 +18,13 @@ export function outboxChannel(o: { dir: string; now?: () => number }): Channel {
     name: 'outbox',
     async publish(post, { idempotencyKey }): Promise<Published> {
       await mkdir(o.dir, { recursive: true })
-      const line = { at: new Date((o.now ?? Date.now)()).toISOString(), id: idempotencyKey, ...(post.agent && { agent: post.agent }), text: post.text, ...(post.image && { image: post.image }) }
+      const line = {
+        at: new Date((o.now ?? Date.now)()).toISOString(),
+        id: idempotencyKey,
+        ...(post.agent && { agent: post.agent }),
+        text: post.text,
+        ...(post.image && { image: post.image }),
+      }
       await appendFile(path, `${JSON.stringify(line)}\n`, { mode: 0o644 })
       return { id: idempotencyKey }
     },

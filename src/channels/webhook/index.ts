@@ -32,8 +32,12 @@ async function bodyFor(format: WebhookFormat, post: Post, idempotencyKey: string
   if (format === 'slack') return JSON.stringify({ text: post.text })
   const image = post.image ? await fitImage(await readFile(post.image), WEBHOOK_IMAGE_LIMITS) : undefined
   return JSON.stringify({
-    id: idempotencyKey, ...(post.agent && { agent: post.agent }), text: post.text,
-    ...(image && { image: { mimeType: image.mimeType, width: image.width, height: image.height, alt: post.alt ?? '', base64: image.bytes.toString('base64') } }),
+    id: idempotencyKey,
+    ...(post.agent && { agent: post.agent }),
+    text: post.text,
+    ...(image && {
+      image: { mimeType: image.mimeType, width: image.width, height: image.height, alt: post.alt ?? '', base64: image.bytes.toString('base64') },
+    }),
   })
 }
 
@@ -78,7 +82,11 @@ export function webhookChannel(o: {
       const headers = { 'content-type': 'application/json', 'x-gondola-signature': signBody(body, o.secret), 'idempotency-key': idempotencyKey }
       const send = async (): Promise<string> => {
         const res = await doFetch(o.url, { method: 'POST', headers, body }).catch((cause: unknown) => {
-          throw new WebhookError(`The webhook at ${host} could not be reached.`, { cause: new Error(String((cause as Error)?.message ?? cause).replaceAll(o.url, host)), code: 'WEBHOOK_UNREACHABLE', exitCode: ExitCode.network })
+          throw new WebhookError(`The webhook at ${host} could not be reached.`, {
+            cause: new Error(String((cause as Error)?.message ?? cause).replaceAll(o.url, host)),
+            code: 'WEBHOOK_UNREACHABLE',
+            exitCode: ExitCode.network,
+          })
         })
         if (res.ok) return res.text()
         await res.body?.cancel()
@@ -90,7 +98,8 @@ export function webhookChannel(o: {
         maxRetries,
         maxWaitMs,
         sleep: o.sleep,
-        classify: (e) => (e instanceof WebhookError && (e.code === 'WEBHOOK_STATUS' || e.code === 'WEBHOOK_UNREACHABLE') ? { status: e.status, headers: e.headers } : undefined),
+        classify: (e) =>
+          e instanceof WebhookError && (e.code === 'WEBHOOK_STATUS' || e.code === 'WEBHOOK_UNREACHABLE') ? { status: e.status, headers: e.headers } : undefined,
       })
       let id = idempotencyKey
       try {

@@ -125,7 +125,12 @@ function lookup(tokenName: string, defs: ArgsDef): { name: string; def: ArgDef; 
   return undefined
 }
 
-function checkFlags(tokens: Token[], defs: ArgsDef, where: string, context: { root: boolean; subcommands: string[]; lenient: boolean }): { help: boolean; version: boolean } {
+function checkFlags(
+  tokens: Token[],
+  defs: ArgsDef,
+  where: string,
+  context: { root: boolean; subcommands: string[]; lenient: boolean },
+): { help: boolean; version: boolean } {
   const given = new Map<string, string>()
   let help = false
   let version = false
@@ -149,7 +154,10 @@ function checkFlags(tokens: Token[], defs: ArgsDef, where: string, context: { ro
       }
     } else if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--'))) {
       const got = t.value === undefined ? '' : ` It was followed by ${t.value}.`
-      throw new CLIError(`--${found.name} needs a value.${got}`, { metaMessages: [`e.g. --${found.name} <${found.name}> (or --${found.name}=<value>)`], code: 'CLI_MISSING_VALUE' })
+      throw new CLIError(`--${found.name} needs a value.${got}`, {
+        metaMessages: [`e.g. --${found.name} <${found.name}> (or --${found.name}=<value>)`],
+        code: 'CLI_MISSING_VALUE',
+      })
     } else if (found.def.type === 'enum' && found.def.options?.length && !found.def.options.includes(t.value)) {
       throw new CLIError(`--${found.name} must be one of ${found.def.options.join(', ')}, got "${t.value}".`, { code: 'CLI_BAD_FLAG' })
     }

@@ -19,16 +19,28 @@ import { printJson, withSpinner } from '../output.js'
 
 const targetArg = {
   target: { type: 'string', description: 'Diem per day to hold (default GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY)' },
-  horizon: { type: 'string', description: 'Count the VVV yield that minting gives up over this many days when choosing, e.g. 30d (default GONDOLA_AUTOPILOT_HORIZON_DAYS, 0)' },
+  horizon: {
+    type: 'string',
+    description: 'Count the VVV yield that minting gives up over this many days when choosing, e.g. 30d (default GONDOLA_AUTOPILOT_HORIZON_DAYS, 0)',
+  },
 } as const
 const jsonArg = { json: { type: 'boolean', description: 'Print one JSON document', default: false } } as const
-const unwindArg = { unwind: { type: 'boolean', description: 'Release the capital above the target: unstake DIEM, burn it, unstake the sVVV (with the cooldowns)', default: false } } as const
+const unwindArg = {
+  unwind: {
+    type: 'boolean',
+    description: 'Release the capital above the target: unstake DIEM, burn it, unstake the sVVV (with the cooldowns)',
+    default: false,
+  },
+} as const
 
 /**
  * One pass, printed as the plan table (text) or one JSON document; a pass short of its target exits 6. The first
  * SIGINT/SIGTERM finishes the step in hand, records the pass and exits 130 saying what was sent.
  */
-async function pass(args: { target?: string | undefined; horizon?: string | undefined; json: boolean; unwind?: boolean | undefined }, mode: 'run' | 'plan'): Promise<void> {
+async function pass(
+  args: { target?: string | undefined; horizon?: string | undefined; json: boolean; unwind?: boolean | undefined },
+  mode: 'run' | 'plan',
+): Promise<void> {
   const env = readEnv()
   const wallet = await openWallet(env)
   const config = await autopilotConfig(env, wallet, { target: args.target, horizon: args.horizon })
@@ -44,9 +56,14 @@ async function pass(args: { target?: string | undefined; horizon?: string | unde
     shutdown.dispose()
   }
   if (args.json) printJson(passJson(r))
-  else process.stdout.write(`${mode === 'plan' ? '[dry run] nothing sent\n' : ''}${planTable(r.plan)}${r.execution ? `sent ${r.execution.hashes.length} tx${r.execution.hashes.length ? `:\n  ${r.execution.hashes.join('\n  ')}` : ''}\n` : ''}${mode === 'run' && r.message !== r.plan.message ? `${r.message}\n` : ''}`)
+  else
+    process.stdout.write(
+      `${mode === 'plan' ? '[dry run] nothing sent\n' : ''}${planTable(r.plan)}${r.execution ? `sent ${r.execution.hashes.length} tx${r.execution.hashes.length ? `:\n  ${r.execution.hashes.join('\n  ')}` : ''}\n` : ''}${mode === 'run' && r.message !== r.plan.message ? `${r.message}\n` : ''}`,
+    )
   if (r.stopped) {
-    process.stderr.write(`gondola autopilot run: stopped by ${shutdown.received ?? 'signal'} after ${r.execution!.outcomes.length} of ${r.plan.steps.length} steps; ${r.execution!.hashes.length} tx sent, all recorded in the history.\n`)
+    process.stderr.write(
+      `gondola autopilot run: stopped by ${shutdown.received ?? 'signal'} after ${r.execution!.outcomes.length} of ${r.plan.steps.length} steps; ${r.execution!.hashes.length} tx sent, all recorded in the history.\n`,
+    )
     process.exitCode = ExitCode.interrupted
     return
   }
@@ -66,12 +83,26 @@ function passJson(r: AutopilotPassResult) {
     totalCostEth: formatEther(r.plan.ethCost),
     vvvForgonePerDay: formatEther(r.plan.vvvForgonePerDay),
     horizonDays: r.plan.horizonDays,
-    shortfall: s ? { diemPerDay: formatEther(s.diemPerDay), eth: s.eth === undefined ? null : formatEther(s.eth), vvv: s.vvv === undefined ? null : formatEther(s.vvv), bound: s.bound } : null,
+    shortfall: s
+      ? {
+          diemPerDay: formatEther(s.diemPerDay),
+          eth: s.eth === undefined ? null : formatEther(s.eth),
+          vvv: s.vvv === undefined ? null : formatEther(s.vvv),
+          bound: s.bound,
+        }
+      : null,
     sent: r.execution?.hashes ?? [],
     today: r.measurement.venice ?? null,
     poolObservation: r.measurement.observation ?? null,
     runway: r.runway ?? null,
-    excess: r.excess ? { diemPerDay: formatEther(r.excess.diemPerDay), diem: formatEther(r.excess.diem), svvvLocked: formatEther(r.excess.svvvLocked), svvv: formatEther(r.excess.svvv) } : null,
+    excess: r.excess
+      ? {
+          diemPerDay: formatEther(r.excess.diemPerDay),
+          diem: formatEther(r.excess.diem),
+          svvvLocked: formatEther(r.excess.svvvLocked),
+          svvv: formatEther(r.excess.svvv),
+        }
+      : null,
     message: r.message,
     stopped: r.stopped,
   }
@@ -109,7 +140,8 @@ const report = defineCommand({
     const env = readEnv()
     const wallet = await openWallet(env)
     const days = args.days === undefined ? undefined : Number(args.days)
-    if (days !== undefined && (!Number.isInteger(days) || days < 1)) throw new CLIError(`--days must be a whole number of days ≥ 1, got "${args.days}".`, { code: 'CLI_BAD_FLAG' })
+    if (days !== undefined && (!Number.isInteger(days) || days < 1))
+      throw new CLIError(`--days must be a whole number of days ≥ 1, got "${args.days}".`, { code: 'CLI_BAD_FLAG' })
     if (args.out !== undefined && !args.out.endsWith('.svg')) throw new CLIError(`--out must name an .svg file, got "${args.out}".`, { code: 'CLI_BAD_FLAG' })
     const store = autopilotStore({ stateDir: env.GONDOLA_STATE_DIR, chainId: wallet.chainId, address: wallet.address })
     // Passes cut short before they wrote their line are rebuilt from the wallet journal: every tx is counted.

@@ -34,7 +34,15 @@ const importCommand = defineCommand({
     const { character, report } = await readCharacterFile(args.file, { models })
     if (args.json) {
       // The normalised character never holds secrets (importCharacter drops them); counts only.
-      printJson({ file: args.file, name: character.name, username: character.username ?? null, model: character.model ?? null, voice: character.voice ?? null, counts: counts(character), report })
+      printJson({
+        file: args.file,
+        name: character.name,
+        username: character.username ?? null,
+        model: character.model ?? null,
+        voice: character.voice ?? null,
+        counts: counts(character),
+        report,
+      })
     } else process.stdout.write(`${reportText(args.file, character.name, report)}\n`)
   },
 })

@@ -31,14 +31,22 @@ async function characterClient(env: Env) {
 
 const list = defineCommand({
   meta: { name: 'list', description: 'List Venice characters (GET /characters)' },
-  args: { search: { type: 'string', description: 'Only characters matching this text' }, limit: { type: 'string', description: 'At most this many (1-100)' }, ...jsonArg },
+  args: {
+    search: { type: 'string', description: 'Only characters matching this text' },
+    limit: { type: 'string', description: 'At most this many (1-100)' },
+    ...jsonArg,
+  },
   async run({ args }) {
     const limit = args.limit === undefined ? undefined : Number(args.limit)
-    if (limit !== undefined && (!/^\d+$/.test(args.limit!) || limit < 1 || limit > 100)) throw new CLIError(`--limit must be a whole number from 1 to 100, got "${args.limit}".`, { code: 'CLI_BAD_NUMBER' })
+    if (limit !== undefined && (!/^\d+$/.test(args.limit!) || limit < 1 || limit > 100))
+      throw new CLIError(`--limit must be a whole number from 1 to 100, got "${args.limit}".`, { code: 'CLI_BAD_NUMBER' })
     const venice = await characterClient(readEnv())
     const characters = await withSpinner('Listing characters', () => venice.listCharacters({ limit, search: args.search }), { json: args.json })
     if (args.json) printJson({ characters })
-    else process.stdout.write(characters.length ? `${characters.map((c) => `${c.slug.padEnd(24)} ${c.name.padEnd(20)} ${c.modelId ?? '-'}`).join('\n')}\n` : 'No characters.\n')
+    else
+      process.stdout.write(
+        characters.length ? `${characters.map((c) => `${c.slug.padEnd(24)} ${c.name.padEnd(20)} ${c.modelId ?? '-'}`).join('\n')}\n` : 'No characters.\n',
+      )
   },
 })
 
@@ -50,7 +58,12 @@ const show = defineCommand({
     const venice = await characterClient(readEnv())
     const character = await withSpinner(`Fetching ${args.slug}`, () => venice.getCharacter(args.slug), { json: args.json })
     if (args.json) printJson({ character })
-    else process.stdout.write(`${Object.entries(character).map(([k, v]) => `${k.padEnd(12)} ${Array.isArray(v) ? v.join(', ') : String(v ?? '-')}`).join('\n')}\n`)
+    else
+      process.stdout.write(
+        `${Object.entries(character)
+          .map(([k, v]) => `${k.padEnd(12)} ${Array.isArray(v) ? v.join(', ') : String(v ?? '-')}`)
+          .join('\n')}\n`,
+      )
   },
 })
 

@@ -12,7 +12,10 @@ import { handleShutdown, untilAborted } from '../../util/shutdown.js'
  * SIGINT/SIGTERM, then stops everything (saving `--state`) and exits 0.
  */
 export default defineCommand({
-  meta: { name: 'devnet', description: 'Run the local world: anvil + Venice contracts (VVV, sVVV, DIEM) + Uniswap V3 and Aerodrome VVV/WETH pools + the Venice API emulator' },
+  meta: {
+    name: 'devnet',
+    description: 'Run the local world: anvil + Venice contracts (VVV, sVVV, DIEM) + Uniswap V3 and Aerodrome VVV/WETH pools + the Venice API emulator',
+  },
   args: {
     port: { type: 'string', description: 'Port on 127.0.0.1 (default: a free one)' },
     state: { type: 'string', description: 'Resume from this file if it exists, and save the chain to it on exit' },
@@ -22,7 +25,11 @@ export default defineCommand({
     'rate-500': { type: 'string', description: 'Emulator fault: probability (0–1) of a 500' },
     'rate-503': { type: 'string', description: 'Emulator fault: probability (0–1) of a 503' },
     'drop-rate': { type: 'string', description: 'Emulator fault: probability (0–1) of a dropped connection' },
-    'min-staked-diem': { type: 'string', description: 'Emulator: the staked-DIEM rule, DIEM that must be staked before any Diem is spendable (Base: 0.1; default VENICE_EMULATOR_MIN_STAKED_DIEM, 0 = off)' },
+    'min-staked-diem': {
+      type: 'string',
+      description:
+        'Emulator: the staked-DIEM rule, DIEM that must be staked before any Diem is spendable (Base: 0.1; default VENICE_EMULATOR_MIN_STAKED_DIEM, 0 = off)',
+    },
     'fault-scope': { type: 'string', description: 'Emulator faults on inference routes only (default) or on all routes (key flow, key management, billing)' },
     ...jsonArg,
   },
@@ -31,7 +38,12 @@ export default defineCommand({
     const port = optionalNumberFlag(args.port, '--port', { min: 0, max: 65_535, integer: true, example: '8545' })
     const venicePort = optionalNumberFlag(args['venice-port'], '--venice-port', { min: 0, max: 65_535, integer: true, example: '8546' })
     const latencyMs = optionalNumberFlag(args['latency-ms'], '--latency-ms', { min: 0, max: 60_000, integer: true, example: '200' })
-    const faultRates = { rate429: rate('--rate-429', args['rate-429']), rate500: rate('--rate-500', args['rate-500']), rate503: rate('--rate-503', args['rate-503']), dropRate: rate('--drop-rate', args['drop-rate']) }
+    const faultRates = {
+      rate429: rate('--rate-429', args['rate-429']),
+      rate500: rate('--rate-500', args['rate-500']),
+      rate503: rate('--rate-503', args['rate-503']),
+      dropRate: rate('--drop-rate', args['drop-rate']),
+    }
     const scope = enumFlag(args['fault-scope'], '--fault-scope', ['INFERENCE', 'ALL'])?.toLowerCase() as 'inference' | 'all' | undefined
     const minStakedDiem = optionalNumberFlag(args['min-staked-diem'], '--min-staked-diem', { min: 0, max: 1_000_000, example: '0.1' })
     const env = readEnv()
@@ -56,7 +68,14 @@ export default defineCommand({
     try {
       const world = await withSpinner('Starting devnet', () => startLocalWorld({ port, stateFile: args.state, emulator }), { json: args.json })
       const devnet = world.devnet
-      const info: DevnetInfo = { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, addresses: devnet.addresses, accounts: devnet.accounts, veniceBaseUrl: world.veniceBaseUrl, minStakedDiemForDiem: emulator.minStakedDiemForDiem }
+      const info: DevnetInfo = {
+        rpcUrl: devnet.rpcUrl,
+        chainId: devnet.chainId,
+        addresses: devnet.addresses,
+        accounts: devnet.accounts,
+        veniceBaseUrl: world.veniceBaseUrl,
+        minStakedDiemForDiem: emulator.minStakedDiemForDiem,
+      }
       try {
         if (!shutdown.received) {
           await writeDevnetInfo(env.GONDOLA_STATE_DIR, info)
@@ -82,7 +101,19 @@ function toJsonLine(info: DevnetInfo): Record<string, unknown> {
   return {
     rpcUrl: info.rpcUrl,
     chainId: info.chainId,
-    addresses: { vvv: a.vvv, staking: a.staking, diem: a.diem, weth: a.weth, swapRouter: a.swapRouter, quoter: a.quoter, positionManager: a.positionManager, factory: a.factory, multicall3: a.multicall3, aerodromeRouter: a.aerodromeRouter, aerodromeFactory: a.aerodromeFactory },
+    addresses: {
+      vvv: a.vvv,
+      staking: a.staking,
+      diem: a.diem,
+      weth: a.weth,
+      swapRouter: a.swapRouter,
+      quoter: a.quoter,
+      positionManager: a.positionManager,
+      factory: a.factory,
+      multicall3: a.multicall3,
+      aerodromeRouter: a.aerodromeRouter,
+      aerodromeFactory: a.aerodromeFactory,
+    },
     accounts: info.accounts,
     ...(info.veniceBaseUrl && { veniceBaseUrl: info.veniceBaseUrl }),
     minStakedDiemForDiem: info.minStakedDiemForDiem ?? 0,
@@ -93,7 +124,7 @@ function printText(info: DevnetInfo, source: string): void {
   const lines = [
     `Devnet ready (${source}) — RPC ${info.rpcUrl}, chain id ${info.chainId}`,
     `Venice API emulator: ${info.veniceBaseUrl ?? '(not running)'}`,
-    `Staked-DIEM rule: ${info.minStakedDiemForDiem ? `${info.minStakedDiemForDiem} DIEM staked before any Diem is spendable` : 'off (--min-staked-diem 0.1 turns on Base\'s rule)'}`,
+    `Staked-DIEM rule: ${info.minStakedDiemForDiem ? `${info.minStakedDiemForDiem} DIEM staked before any Diem is spendable` : "off (--min-staked-diem 0.1 turns on Base's rule)"}`,
     '',
     'Contracts:',
     ...Object.entries(info.addresses)

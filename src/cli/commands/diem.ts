@@ -15,7 +15,12 @@ const mint = defineCommand({
   args: { svvv: { type: 'string', description: 'sVVV to lock, e.g. 100' }, ...moneyArgs },
   async run({ args }) {
     const svvvAmount = amountFlag(args.svvv, '--svvv', 'sVVV')
-    await runMoneyCommand(args, 'Minting DIEM', (w) => mintDiem(w, { svvvAmount }), (r) => `${verb(r.status === 'planned', 'Minted', 'Would mint')} ${fmt(r.diemOut)} DIEM (min ${fmt(r.minOut)})${tx(r.hash)}`)
+    await runMoneyCommand(
+      args,
+      'Minting DIEM',
+      (w) => mintDiem(w, { svvvAmount }),
+      (r) => `${verb(r.status === 'planned', 'Minted', 'Would mint')} ${fmt(r.diemOut)} DIEM (min ${fmt(r.minOut)})${tx(r.hash)}`,
+    )
   },
 })
 
@@ -24,7 +29,12 @@ const burn = defineCommand({
   args: { ...diemArg, ...moneyArgs },
   async run({ args }) {
     const amount = amountFlag(args.diem, '--diem', 'DIEM')
-    await runMoneyCommand(args, 'Burning DIEM', (w) => burnDiem(w, { amount }), (r) => `${verb(r.status === 'planned', 'Burned', 'Would burn')} ${fmt(r.amount)} DIEM${tx(r.hash)}`)
+    await runMoneyCommand(
+      args,
+      'Burning DIEM',
+      (w) => burnDiem(w, { amount }),
+      (r) => `${verb(r.status === 'planned', 'Burned', 'Would burn')} ${fmt(r.amount)} DIEM${tx(r.hash)}`,
+    )
   },
 })
 
@@ -33,7 +43,12 @@ const stake = defineCommand({
   args: { ...diemArg, ...moneyArgs },
   async run({ args }) {
     const amount = amountFlag(args.diem, '--diem', 'DIEM')
-    await runMoneyCommand(args, 'Staking DIEM', (w) => stakeDiem(w, { amount }), (r) => `${verb(r.status === 'planned', 'Staked', 'Would stake')} ${fmt(r.amount)} DIEM${tx(r.hash)}`)
+    await runMoneyCommand(
+      args,
+      'Staking DIEM',
+      (w) => stakeDiem(w, { amount }),
+      (r) => `${verb(r.status === 'planned', 'Staked', 'Would stake')} ${fmt(r.amount)} DIEM${tx(r.hash)}`,
+    )
   },
 })
 
@@ -42,7 +57,12 @@ const unstakeStart = defineCommand({
   args: { ...diemArg, ...moneyArgs },
   async run({ args }) {
     const amount = amountFlag(args.diem, '--diem', 'DIEM')
-    await runMoneyCommand(args, 'Starting DIEM unstake', (w) => initiateDiemUnstake(w, { amount }), (r) => `${verb(r.status === 'planned', 'Started', 'Would start')} unstaking ${fmt(r.amount)} DIEM${tx(r.hash)}`)
+    await runMoneyCommand(
+      args,
+      'Starting DIEM unstake',
+      (w) => initiateDiemUnstake(w, { amount }),
+      (r) => `${verb(r.status === 'planned', 'Started', 'Would start')} unstaking ${fmt(r.amount)} DIEM${tx(r.hash)}`,
+    )
   },
 })
 
@@ -50,12 +70,25 @@ const unstakeFinish = defineCommand({
   meta: { name: 'finish', description: 'Collect DIEM whose cooldown is over' },
   args: { ...moneyArgs },
   async run({ args }) {
-    await runMoneyCommand(args, 'Finishing DIEM unstake', (w) => finalizeDiemUnstake(w), (r) => `${verb(r.status === 'planned', 'Received', 'Would receive')} ${fmt(r.amount)} DIEM${tx(r.hash)}`)
+    await runMoneyCommand(
+      args,
+      'Finishing DIEM unstake',
+      (w) => finalizeDiemUnstake(w),
+      (r) => `${verb(r.status === 'planned', 'Received', 'Would receive')} ${fmt(r.amount)} DIEM${tx(r.hash)}`,
+    )
   },
 })
 
 /** `gondola diem mint|burn|stake|unstake start|unstake finish`. */
 export default defineCommand({
   meta: { name: 'diem', description: 'DIEM: mint from sVVV, burn, stake, unstake' },
-  subCommands: { mint, burn, stake, unstake: defineCommand({ meta: { name: 'unstake', description: 'Unstake DIEM: start, then finish after the cooldown' }, subCommands: { start: unstakeStart, finish: unstakeFinish } }) },
+  subCommands: {
+    mint,
+    burn,
+    stake,
+    unstake: defineCommand({
+      meta: { name: 'unstake', description: 'Unstake DIEM: start, then finish after the cooldown' },
+      subCommands: { start: unstakeStart, finish: unstakeFinish },
+    }),
+  },
 })

@@ -19,7 +19,11 @@ export default defineCommand({
   },
   async run({ args }) {
     const env = readEnv()
-    if (env.GONDOLA_NETWORK !== 'devnet') throw new CLIConfigError('The faucet exists only on the devnet.', { metaMessages: ['Unset GONDOLA_NETWORK or set it to devnet.'], code: 'CLI_NOT_DEVNET' })
+    if (env.GONDOLA_NETWORK !== 'devnet')
+      throw new CLIConfigError('The faucet exists only on the devnet.', {
+        metaMessages: ['Unset GONDOLA_NETWORK or set it to devnet.'],
+        code: 'CLI_NOT_DEVNET',
+      })
     const to = args.address ? parseAddress(args.address, '--address') : await configuredAddress(env)
     const eth = args.eth === '0' ? 0n : parseAmount(args.eth, { symbol: 'ETH', field: '--eth' })
     const vvv = args.vvv === '0' ? 0n : parseAmount(args.vvv, { symbol: 'VVV', field: '--vvv' })

@@ -9,7 +9,10 @@ export default defineCommand({
   args: {
     dir: { type: 'positional', description: 'Folder to create (default: the current folder)', required: false },
     agent: { type: 'string', description: 'Name of the first agent (default: weather)' },
-    gondola: { type: 'string', description: 'Dependency spec for gondola (default: where this gondola came from: its file: tarball or clone, else ^<this version>)' },
+    gondola: {
+      type: 'string',
+      description: 'Dependency spec for gondola (default: where this gondola came from: its file: tarball or clone, else ^<this version>)',
+    },
     force: { type: 'boolean', description: 'Write into a non-empty folder', default: false },
     ...jsonArg,
   },

@@ -35,8 +35,16 @@ const mint = defineCommand({
     const expiresAt = futureDateFlag(args.expires, '--expires', Date.now())
     const agent = args.agent === undefined ? undefined : nameFlag(args.agent, '--agent')
     const description = args.description ?? (agent ? `agent ${agent}` : `gondola ${apiKeyType.toLowerCase()}`)
-    if (description.trim() === '' || description.length > 40) throw new CLIError(`--description must be 1 to 40 characters, got ${description.length}.`, { metaMessages: ['Gondola appends a 22-character attempt tag within Venice\'s 64.'], code: 'CLI_BAD_FLAG_VALUE' })
-    if (apiKeyType === 'INFERENCE' && diem === undefined && usd === undefined) throw new CLIError('An INFERENCE key needs a limit: pass --diem or --usd.', { metaMessages: ['e.g. gondola keys mint --diem 0.5 (least privilege: agents never get an unlimited key by accident)'], code: 'CLI_MISSING_FLAG' })
+    if (description.trim() === '' || description.length > 40)
+      throw new CLIError(`--description must be 1 to 40 characters, got ${description.length}.`, {
+        metaMessages: ["Gondola appends a 22-character attempt tag within Venice's 64."],
+        code: 'CLI_BAD_FLAG_VALUE',
+      })
+    if (apiKeyType === 'INFERENCE' && diem === undefined && usd === undefined)
+      throw new CLIError('An INFERENCE key needs a limit: pass --diem or --usd.', {
+        metaMessages: ['e.g. gondola keys mint --diem 0.5 (least privilege: agents never get an unlimited key by accident)'],
+        code: 'CLI_MISSING_FLAG',
+      })
     const consumptionLimit = diem !== undefined || usd !== undefined ? { ...(diem !== undefined && { diem }), ...(usd !== undefined && { usd }) } : undefined
     const env = readEnv()
     const store = await openKeyStoreFromEnv(env)
@@ -46,12 +54,29 @@ const mint = defineCommand({
     if (args.agent !== undefined && apiKeyType === 'INFERENCE') {
       // An agent's key is idempotent: same limits → the kept key; other limits → rotate (mint new, then revoke old).
       if (!consumptionLimit) throw new CLIError('An agent key needs a limit: pass --diem or --usd.', { code: 'CLI_MISSING_ARG' })
-      const r = await withSpinner(`Ensuring ${agent}'s key`, () =>
-        ensureAgentKey({ signer, baseURL, store, wallet: signer.address, fetch: clock.fetch, now: clock.now, sleep: clock.sleep, adminApiKey: env.VENICE_ADMIN_API_KEY, spec: { agent: agent!, consumptionLimit, limitPeriod, ...(expiresAt && { expiresAt }), ...(args.description !== undefined && { description }) } }),
+      const r = await withSpinner(
+        `Ensuring ${agent}'s key`,
+        () =>
+          ensureAgentKey({
+            signer,
+            baseURL,
+            store,
+            wallet: signer.address,
+            fetch: clock.fetch,
+            now: clock.now,
+            sleep: clock.sleep,
+            adminApiKey: env.VENICE_ADMIN_API_KEY,
+            spec: { agent: agent!, consumptionLimit, limitPeriod, ...(expiresAt && { expiresAt }), ...(args.description !== undefined && { description }) },
+          }),
         { json: args.json },
       )
       if (args.json) return printJson({ status: r.status, key: r.key, revoked: r.revoked, verified: r.verified })
-      const what = r.status === 'kept' ? 'Kept (same agent and limits; nothing minted)' : r.status === 'rotated' ? 'Rotated (limits changed): minted and stored' : 'Minted and stored'
+      const what =
+        r.status === 'kept'
+          ? 'Kept (same agent and limits; nothing minted)'
+          : r.status === 'rotated'
+            ? 'Rotated (limits changed): minted and stored'
+            : 'Minted and stored'
       process.stdout.write(`${what}: ${r.key ? keyLine(r.key) : ''}${r.revoked.length ? `\nRevoked ${r.revoked.join(', ')}` : ''}\n`)
       return
     }
@@ -98,23 +123,35 @@ const show = defineCommand({
     const key = found && store.summaries().find((k) => k.id === found.id)
     if (!key) throw new KeyStoreError(`No key ${args.id} in the key store.`, { metaMessages: ['See `gondola keys list`.'], exitCode: ExitCode.usage })
     if (args.json) printJson({ key })
-    else process.stdout.write(`${Object.entries(key).map(([k, v]) => `${k.padEnd(16)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n')}\n`)
+    else
+      process.stdout.write(
+        `${Object.entries(key)
+          .map(([k, v]) => `${k.padEnd(16)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+          .join('\n')}\n`,
+      )
   },
 })
 
 const revoke = defineCommand({
   meta: { name: 'revoke', description: 'Revoke a key on Venice and forget it (the ADMIN key only with --yes)' },
-  args: { id: { type: 'positional', description: 'Key id or id prefix', required: true }, yes: { type: 'boolean', description: 'Confirm revoking the ADMIN key', default: false }, ...jsonArg },
+  args: {
+    id: { type: 'positional', description: 'Key id or id prefix', required: true },
+    yes: { type: 'boolean', description: 'Confirm revoking the ADMIN key', default: false },
+    ...jsonArg,
+  },
   async run({ args }) {
     const env = readEnv()
     const store = await openKeyStoreFromEnv(env)
     const key = store.find(args.id)
     // The ADMIN key is what manages every other key: revoking it is confirmed, and the operator told what breaks.
     if (key?.apiKeyType === 'ADMIN' && !args.yes)
-      throw new CLIError(`${key.id.slice(0, 8)} is the ADMIN key of wallet ${key.wallet}: revoking it breaks key minting, rotation and revocation, \`gondola provision\`, the autopilot's allowance readings and every balance or usage read that needs it.`, {
-        metaMessages: [`Pass --yes to revoke it anyway (\`gondola keys revoke ${args.id} --yes\`); \`gondola provision\` mints a new one.`],
-        code: 'CLI_CONFIRM_ADMIN_REVOKE',
-      })
+      throw new CLIError(
+        `${key.id.slice(0, 8)} is the ADMIN key of wallet ${key.wallet}: revoking it breaks key minting, rotation and revocation, \`gondola provision\`, the autopilot's allowance readings and every balance or usage read that needs it.`,
+        {
+          metaMessages: [`Pass --yes to revoke it anyway (\`gondola keys revoke ${args.id} --yes\`); \`gondola provision\` mints a new one.`],
+          code: 'CLI_CONFIRM_ADMIN_REVOKE',
+        },
+      )
     const result = await withSpinner('Revoking', async () => revokeApiKey({ store, baseURL: resolveVeniceBaseUrl(env), id: args.id }), { json: args.json })
     if (args.json) printJson({ revoked: result.id, alreadyRevoked: result.alreadyGone })
     else process.stdout.write(`${result.alreadyGone ? 'Already revoked on Venice; forgot' : 'Revoked'} ${result.id}\n`)
@@ -123,14 +160,24 @@ const revoke = defineCommand({
 
 const rotate = defineCommand({
   meta: { name: 'rotate', description: 'Mint a replacement (same type, agent, limits), then revoke the old key' },
-  args: { id: { type: 'positional', description: 'Key id or id prefix', required: true }, diem: { type: 'string', description: 'New Diem limit (default: unchanged)' }, ...jsonArg },
+  args: {
+    id: { type: 'positional', description: 'Key id or id prefix', required: true },
+    diem: { type: 'string', description: 'New Diem limit (default: unchanged)' },
+    ...jsonArg,
+  },
   async run({ args }) {
     const diem = keyLimitFlag(args.diem, '--diem')
     const env = readEnv()
     const result = await withSpinner(
       'Rotating',
       async () =>
-        rotateApiKey({ store: await openKeyStoreFromEnv(env), baseURL: resolveVeniceBaseUrl(env), signer: await loadAccountFromEnv(env), id: args.id, ...(diem !== undefined && { overrides: { consumptionLimit: { diem } } }) }),
+        rotateApiKey({
+          store: await openKeyStoreFromEnv(env),
+          baseURL: resolveVeniceBaseUrl(env),
+          signer: await loadAccountFromEnv(env),
+          id: args.id,
+          ...(diem !== undefined && { overrides: { consumptionLimit: { diem } } }),
+        }),
       { json: args.json },
     )
     if (args.json) printJson({ key: result.key, revoked: result.revoked, verified: result.verified })

@@ -46,6 +46,13 @@ function entryLine(e: LedgerEntry): string {
 const six = (n: number) => formatNumber(n, { minFraction: 6 })
 
 function summaryLines(s: LedgerSummary): string[] {
-  const rows = (title: string, map: LedgerSummary['byAgent']) => [`by ${title}:`, ...Object.entries(map).map(([k, v]) => `  ${k.padEnd(24)} ${String(v.calls).padStart(5)} calls  ${six(v.costDiem)} Diem  $${six(v.costUsd)}`)]
-  return [`total: ${s.calls} calls, ${s.promptTokens} in / ${s.completionTokens} out tokens, ${six(s.costDiem)} Diem + $${six(s.costUsd)}`, ...rows('agent', s.byAgent), ...rows('model', s.byModel)]
+  const rows = (title: string, map: LedgerSummary['byAgent']) => [
+    `by ${title}:`,
+    ...Object.entries(map).map(([k, v]) => `  ${k.padEnd(24)} ${String(v.calls).padStart(5)} calls  ${six(v.costDiem)} Diem  $${six(v.costUsd)}`),
+  ]
+  return [
+    `total: ${s.calls} calls, ${s.promptTokens} in / ${s.completionTokens} out tokens, ${six(s.costDiem)} Diem + $${six(s.costUsd)}`,
+    ...rows('agent', s.byAgent),
+    ...rows('model', s.byModel),
+  ]
 }

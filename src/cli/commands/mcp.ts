@@ -41,9 +41,12 @@ export default defineCommand({
   },
   async run({ args }) {
     const port = args.port === undefined ? undefined : Number(args.port)
-    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new CLIError(`--port must be a whole number from 0 to 65535 (got ${JSON.stringify(args.port)}).`, { code: 'CLI_BAD_FLAG' })
-    if (args.agent !== undefined && !/^[a-z0-9][a-z0-9_-]{0,39}$/i.test(args.agent)) throw new CLIError(`--agent must be 1–40 letters, digits, "-" or "_" (got ${JSON.stringify(args.agent)}).`, { code: 'CLI_BAD_FLAG' })
-    if (!args.http && (args.host !== undefined || args.port !== undefined || args['allow-remote'])) throw new CLIError('--host, --port and --allow-remote only apply with --http.', { code: 'CLI_BAD_FLAG' })
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535))
+      throw new CLIError(`--port must be a whole number from 0 to 65535 (got ${JSON.stringify(args.port)}).`, { code: 'CLI_BAD_FLAG' })
+    if (args.agent !== undefined && !/^[a-z0-9][a-z0-9_-]{0,39}$/i.test(args.agent))
+      throw new CLIError(`--agent must be 1–40 letters, digits, "-" or "_" (got ${JSON.stringify(args.agent)}).`, { code: 'CLI_BAD_FLAG' })
+    if (!args.http && (args.host !== undefined || args.port !== undefined || args['allow-remote']))
+      throw new CLIError('--host, --port and --allow-remote only apply with --http.', { code: 'CLI_BAD_FLAG' })
     if (args.http) assertBindAllowed(args.host ?? '127.0.0.1', args['allow-remote'])
     const env = readEnv()
     const wallet = await walletOrOutage(env)
@@ -57,9 +60,15 @@ export default defineCommand({
         // stdout carries MCP frames only (console output goes to stderr); returns when the client hangs up or on a signal.
         await serveMcpStdio(async () => (await createMcpServer(options)).server, { signal: shutdown.signal })
       } else {
-        const http = await serveMcpHttp({ createServer: async () => (await createMcpServer(options)).server, host: args.host, allowRemote: args['allow-remote'], port, token: env.GONDOLA_MCP_TOKEN })
+        const http = await serveMcpHttp({
+          createServer: async () => (await createMcpServer(options)).server,
+          host: args.host,
+          allowRemote: args['allow-remote'],
+          port,
+          token: env.GONDOLA_MCP_TOKEN,
+        })
         const wildcard = /^http:\/\/(0\.0\.0\.0|\[::\])[:/]/.test(http.url)
-        process.stderr.write(`gondola mcp: Streamable HTTP at ${http.url}${wildcard ? ' (every interface: use this machine\'s address)' : ''}\n`)
+        process.stderr.write(`gondola mcp: Streamable HTTP at ${http.url}${wildcard ? " (every interface: use this machine's address)" : ''}\n`)
         if (!env.GONDOLA_MCP_TOKEN) process.stderr.write(`gondola mcp: bearer token (shown once): ${http.token}\n`)
         else process.stderr.write('gondola mcp: bearer token from GONDOLA_MCP_TOKEN\n')
         await untilAborted(shutdown.signal)

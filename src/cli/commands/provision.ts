@@ -26,7 +26,11 @@ export default defineCommand({
     agents: { type: 'string', description: 'Comma-separated agent names, each optionally with its own Diem limit: bot01:1.5,bot02:0.25 (default: treasurer)' },
     fleet: { type: 'string', description: 'A fleet file: JSON [{ "agent", "diem", "period" }] or CSV with header agent,diem[,period]' },
     'stake-vvv': { type: 'string', description: 'sVVV to hold (swaps ETH and stakes only what is missing)', default: '10' },
-    'diem-per-agent': { type: 'string', description: "Diem limit per period of each agent key without its own (name:diem or fleet file); default 1 for a new key, and a live key keeps its limit unless this is given" },
+    'diem-per-agent': {
+      type: 'string',
+      description:
+        'Diem limit per period of each agent key without its own (name:diem or fleet file); default 1 for a new key, and a live key keeps its limit unless this is given',
+    },
     period: { type: 'string', description: 'EPOCH (default), MONTH or LIFETIME' },
     'expires-days': { type: 'string', description: 'Agent keys expire after this many days (default: never)' },
     network: { type: 'string', description: 'devnet or base (default: GONDOLA_NETWORK)' },
@@ -45,35 +49,75 @@ export default defineCommand({
     const env = readEnv(undefined, network ? { GONDOLA_NETWORK: network } : {})
 
     const dryRun = args['dry-run']
-    const result = await withSpinner(dryRun ? 'Planning provisioning' : 'Provisioning', async (update) => {
-      const wallet = await openWallet(env, { dryRun, hooks: { afterBroadcast: (step) => update(`${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) } })
-      const baseURL = resolveVeniceBaseUrl(env)
-      // Key creations (20 a minute) are paced on Venice's clock, read from its responses.
-      const clock = createApiClock({ baseURL })
-      return provision({
-        wallet, baseURL, store: await openKeyStoreFromEnv(env), agents, stakeSvvv, diemPerAgent, limitPeriod: period, expiresInDays, dryRun, fetch: clock.fetch, now: clock.now, sleep: clock.sleep,
-        onWait: (w) => update(waitText(w.what, w.ms, { done: w.minted, total: w.toMint, unit: 'keys minted' }), { reason: w.reason, waitMs: w.ms, minted: w.minted, toMint: w.toMint }),
-      })
-    }, { json: args.json })
+    const result = await withSpinner(
+      dryRun ? 'Planning provisioning' : 'Provisioning',
+      async (update) => {
+        const wallet = await openWallet(env, {
+          dryRun,
+          hooks: { afterBroadcast: (step) => update(`${step.label} sent, waiting for its receipt`, { step: step.label, hash: step.hash }) },
+        })
+        const baseURL = resolveVeniceBaseUrl(env)
+        // Key creations (20 a minute) are paced on Venice's clock, read from its responses.
+        const clock = createApiClock({ baseURL })
+        return provision({
+          wallet,
+          baseURL,
+          store: await openKeyStoreFromEnv(env),
+          agents,
+          stakeSvvv,
+          diemPerAgent,
+          limitPeriod: period,
+          expiresInDays,
+          dryRun,
+          fetch: clock.fetch,
+          now: clock.now,
+          sleep: clock.sleep,
+          onWait: (w) =>
+            update(waitText(w.what, w.ms, { done: w.minted, total: w.toMint, unit: 'keys minted' }), {
+              reason: w.reason,
+              waitMs: w.ms,
+              minted: w.minted,
+              toMint: w.toMint,
+            }),
+        })
+      },
+      { json: args.json },
+    )
 
     if (args.json) {
-      printJson({ network: env.GONDOLA_NETWORK, dryRun, ...(presentable({ wallet: result.wallet, stake: result.stake }) as object), admin: result.admin, agents: result.agents, reconciled: result.reconciled, plannedRequests: result.plannedRequests })
+      printJson({
+        network: env.GONDOLA_NETWORK,
+        dryRun,
+        ...(presentable({ wallet: result.wallet, stake: result.stake }) as object),
+        admin: result.admin,
+        agents: result.agents,
+        reconciled: result.reconciled,
+        plannedRequests: result.plannedRequests,
+      })
       return
     }
     const lines = [
       `${dryRun ? '[dry run] ' : ''}Wallet ${result.wallet} on ${env.GONDOLA_NETWORK}`,
       `  stake: ${describeStake(result.stake)}${result.stake.hashes.length ? ` (${result.stake.hashes.length} tx)` : ''}`,
       ...(dryRun && result.stake.steps.length ? ['  transactions it would send:', ...result.stake.steps.map((s) => `    ${describePlannedStep(s)}`)] : []),
-      ...(dryRun && result.stake.swap?.comparison ? ['  swap venues compared:', ...describeComparison(result.stake.swap.comparison).map((l) => `    ${l}`)] : []),
+      ...(dryRun && result.stake.swap?.comparison
+        ? ['  swap venues compared:', ...describeComparison(result.stake.swap.comparison).map((l) => `    ${l}`)]
+        : []),
       `  ADMIN key: ${result.admin.status}${result.admin.key ? ` ${keyLine(result.admin.key)}` : ''}`,
-      ...result.agents.map((a) => `  ${a.agent}: ${a.status}${a.key ? ` ${keyLine(a.key)}` : ''}${changeOf(a)}${a.revoked.length ? ` (revoked ${a.revoked.map((id) => id.slice(0, 8)).join(', ')})` : ''}`),
-      ...(result.reconciled.cleared.length ? [`  interrupted mints settled: ${result.reconciled.cleared.length}, orphan keys revoked: ${result.reconciled.revoked.length ? result.reconciled.revoked.join(', ') : 'none'}`] : []),
+      ...result.agents.map(
+        (a) =>
+          `  ${a.agent}: ${a.status}${a.key ? ` ${keyLine(a.key)}` : ''}${changeOf(a)}${a.revoked.length ? ` (revoked ${a.revoked.map((id) => id.slice(0, 8)).join(', ')})` : ''}`,
+      ),
+      ...(result.reconciled.cleared.length
+        ? [
+            `  interrupted mints settled: ${result.reconciled.cleared.length}, orphan keys revoked: ${result.reconciled.revoked.length ? result.reconciled.revoked.join(', ') : 'none'}`,
+          ]
+        : []),
       ...(dryRun && result.plannedRequests.length ? ['  requests it would send:', ...result.plannedRequests.map((r) => `    ${r}`)] : []),
     ]
     process.stdout.write(`${lines.join('\n')}\n`)
   },
 })
-
 
 /** What a rotation (or its plan) changes: `; limit 2 Diem/EPOCH → 1 Diem/EPOCH`. */
 function changeOf(a: { diem: number; period: string; previous?: { diem: number | undefined; period: string } | undefined }): string {
@@ -83,11 +127,16 @@ function changeOf(a: { diem: number; period: string; previous?: { diem: number |
 }
 
 /** The fleet from --agents (name or name:diem) and/or --fleet (a JSON or CSV file); an agent may appear once. */
-async function fleetOf(agentsFlag: string | undefined, fleetFile: string | undefined, o: { defaultDiem: number; period: 'EPOCH' | 'MONTH' | 'LIFETIME' | undefined }): Promise<FleetAgent[]> {
+async function fleetOf(
+  agentsFlag: string | undefined,
+  fleetFile: string | undefined,
+  o: { defaultDiem: number; period: 'EPOCH' | 'MONTH' | 'LIFETIME' | undefined },
+): Promise<FleetAgent[]> {
   const fromFile = fleetFile ? await readFleetFile(fleetFile, o) : []
   const fromFlag = agentsFlag !== undefined || !fleetFile ? parseAgentList(agentsFlag ?? 'treasurer', o) : []
   const both = [...fromFile, ...fromFlag]
   const dup = both.find((a, i) => both.findIndex((b) => b.agent === a.agent) !== i)
-  if (dup) throw new FleetSpecError(`Agent "${dup.agent}" is in both --fleet and --agents.`, { metaMessages: ['List each agent once.'], code: 'FLEET_DUPLICATE' })
+  if (dup)
+    throw new FleetSpecError(`Agent "${dup.agent}" is in both --fleet and --agents.`, { metaMessages: ['List each agent once.'], code: 'FLEET_DUPLICATE' })
   return both
 }

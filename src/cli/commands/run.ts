@@ -26,21 +26,33 @@ import { socialRunner } from './runSocialBot.js'
 export default defineCommand({
   meta: { name: 'run', description: 'Run an agent from agents/ once, or on its schedule (--schedule, --every)' },
   args: {
-    agent: { type: 'positional', description: 'Agent name (see --list: ./agents, GONDOLA_AGENTS_DIR, shipped) or a path to an agent file (.ts, .js, .mjs, .json)', required: false },
+    agent: {
+      type: 'positional',
+      description: 'Agent name (see --list: ./agents, GONDOLA_AGENTS_DIR, shipped) or a path to an agent file (.ts, .js, .mjs, .json)',
+      required: false,
+    },
     prompt: { type: 'string', description: "User prompt (default: the agent's own; the social bot's post topic)" },
     'max-steps': { type: 'string', description: 'Model calls per run' },
     'budget-diem': { type: 'string', description: 'Stop a run before its estimated spend exceeds this many Diem' },
     schedule: { type: 'boolean', description: "Keep running on the agent's schedule (everySeconds or cron) until Ctrl-C (or --runs)", default: false },
     every: { type: 'string', description: 'Run every N seconds (implies --schedule)' },
     runs: { type: 'string', description: 'With --schedule/--every: stop after N runs' },
-    queue: { type: 'boolean', description: 'Fleet mode: submit the run to the Postgres queue (GONDOLA_DATABASE_URL) for `gondola worker` instead of running here; with --every/--cron/--schedule, store the schedule', default: false },
+    queue: {
+      type: 'boolean',
+      description:
+        'Fleet mode: submit the run to the Postgres queue (GONDOLA_DATABASE_URL) for `gondola worker` instead of running here; with --every/--cron/--schedule, store the schedule',
+      default: false,
+    },
     cron: { type: 'string', description: 'With --queue: schedule on this cron expression (UTC), e.g. "*/15 * * * *"' },
     list: { type: 'boolean', description: 'List the agents and exit', default: false },
     json: { type: 'boolean', description: 'Print one JSON line per run', default: false },
     character: { type: 'string', description: 'social-bot: speak as this Venice character (slug; see gondola characters list)' },
     persona: { type: 'string', description: 'social-bot: an ElizaOS character file or a Gondola persona file (JSON)' },
     'dry-run': { type: 'boolean', description: 'social-bot: compose and show the post; publish nothing (only the inference is spent)', default: false },
-    'budget-diem-per-day': { type: 'string', description: 'social-bot: Diem it may spend per UTC day; then it waits for 00:00 UTC (default GONDOLA_SOCIAL_BUDGET_DIEM_PER_DAY)' },
+    'budget-diem-per-day': {
+      type: 'string',
+      description: 'social-bot: Diem it may spend per UTC day; then it waits for 00:00 UTC (default GONDOLA_SOCIAL_BUDGET_DIEM_PER_DAY)',
+    },
   },
   async run({ args }) {
     if (args.list) return printAgentList(readEnv(), args.json)
@@ -49,18 +61,47 @@ export default defineCommand({
     const budgetDiem = optionalNumberFlag(args['budget-diem'], '--budget-diem', { min: 0, exclusiveMin: true, max: 1_000_000, example: '0.05' })
     const every = optionalNumberFlag(args.every, '--every', { min: 0, exclusiveMin: true, max: 31_536_000, example: '3600' })
     const runs = optionalNumberFlag(args.runs, '--runs', { min: 1, max: 1_000_000, integer: true, example: '3' })
-    if (args.cron !== undefined && !args.queue) throw new CLIError('--cron needs --queue (queued schedules are cron; here use --every).', { code: 'CLI_BAD_FLAG_VALUE' })
-    const budgetDiemPerDay = optionalNumberFlag(args['budget-diem-per-day'], '--budget-diem-per-day', { min: 0, exclusiveMin: true, max: 1_000_000, example: '0.5' })
+    if (args.cron !== undefined && !args.queue)
+      throw new CLIError('--cron needs --queue (queued schedules are cron; here use --every).', { code: 'CLI_BAD_FLAG_VALUE' })
+    const budgetDiemPerDay = optionalNumberFlag(args['budget-diem-per-day'], '--budget-diem-per-day', {
+      min: 0,
+      exclusiveMin: true,
+      max: 1_000_000,
+      example: '0.5',
+    })
     const env = readEnv()
     if (args.queue && (args.character !== undefined || args.persona !== undefined || args['budget-diem-per-day'] !== undefined || args['dry-run']))
       throw new CLIError('--character, --persona, --budget-diem-per-day and --dry-run run here: they do not go with --queue.', { code: 'CLI_BAD_FLAG' })
-    if (args.queue) return submitQueued(env, { agent: args.agent, prompt: args.prompt, maxSteps, budgetDiem, every, cron: args.cron, schedule: args.schedule, runs, json: args.json })
+    if (args.queue)
+      return submitQueued(env, {
+        agent: args.agent,
+        prompt: args.prompt,
+        maxSteps,
+        budgetDiem,
+        every,
+        cron: args.cron,
+        schedule: args.schedule,
+        runs,
+        json: args.json,
+      })
     const agent = await loadAgent(args.agent, { agentsDir: env.GONDOLA_AGENTS_DIR })
     const social = agent.kind === 'model' && agent.name === 'social-bot'
-    const socialOnly = (['character', 'persona', 'budget-diem-per-day'] as const).filter((k) => args[k] !== undefined).map((k) => `--${k}`).concat(args['dry-run'] ? ['--dry-run'] : [])
-    if (!social && socialOnly.length) throw new CLIError(`${socialOnly.join(', ')} ${socialOnly.length > 1 ? 'are' : 'is'} for social-bot, not "${agent.name}".`, { code: 'CLI_BAD_FLAG', exitCode: ExitCode.usage })
-    if (args.character !== undefined && args.persona !== undefined) throw new CLIError('Pass --character or --persona, not both.', { code: 'CLI_CONFLICTING_FLAGS' })
-    if (args.character !== undefined && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(args.character)) throw new CLIError(`--character "${args.character}" is not a Venice character slug.`, { metaMessages: ['A slug is lowercase letters, digits and dashes (see: gondola characters list).'], code: 'CLI_BAD_FLAG' })
+    const socialOnly = (['character', 'persona', 'budget-diem-per-day'] as const)
+      .filter((k) => args[k] !== undefined)
+      .map((k) => `--${k}`)
+      .concat(args['dry-run'] ? ['--dry-run'] : [])
+    if (!social && socialOnly.length)
+      throw new CLIError(`${socialOnly.join(', ')} ${socialOnly.length > 1 ? 'are' : 'is'} for social-bot, not "${agent.name}".`, {
+        code: 'CLI_BAD_FLAG',
+        exitCode: ExitCode.usage,
+      })
+    if (args.character !== undefined && args.persona !== undefined)
+      throw new CLIError('Pass --character or --persona, not both.', { code: 'CLI_CONFLICTING_FLAGS' })
+    if (args.character !== undefined && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(args.character))
+      throw new CLIError(`--character "${args.character}" is not a Venice character slug.`, {
+        metaMessages: ['A slug is lowercase letters, digits and dashes (see: gondola characters list).'],
+        code: 'CLI_BAD_FLAG',
+      })
     const wallet = await openWallet(env)
     const out = (line: string) => process.stdout.write(`${line}\n`)
     // The first SIGINT/SIGTERM lets the run in hand finish its step and stops the schedule; a second forces exit 130.
@@ -68,9 +109,19 @@ export default defineCommand({
     const signal = shutdown.signal
     try {
       const once: Once =
-        agent.kind === 'script' ? scriptRunner(agent, wallet, env, args.json, out)
-        : social ? await socialRunner(agent, wallet, env, { character: args.character, persona: args.persona, dryRun: args['dry-run'], budgetDiemPerDay, prompt: args.prompt, json: args.json, out })
-        : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out })
+        agent.kind === 'script'
+          ? scriptRunner(agent, wallet, env, args.json, out)
+          : social
+            ? await socialRunner(agent, wallet, env, {
+                character: args.character,
+                persona: args.persona,
+                dryRun: args['dry-run'],
+                budgetDiemPerDay,
+                prompt: args.prompt,
+                json: args.json,
+                out,
+              })
+            : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out })
       try {
         if (!args.schedule && every === undefined) {
           await once.run(1, signal)
@@ -83,17 +134,24 @@ export default defineCommand({
         const lastStarted = timing.everySeconds !== undefined ? await once.lastStartedAt?.() : undefined
         const now = Date.now()
         const firstAt = timing.everySeconds !== undefined ? firstIntervalRun(lastStarted, now, timing.everySeconds * 1000) : now
-        if (!args.json) out(`Running ${agent.name} ${when}${runs ? `, ${runs} times` : ' until Ctrl-C'}${firstAt > now ? `; first run at ${new Date(firstAt).toISOString()} (the last started at ${new Date(lastStarted!).toISOString()})` : ''}.`)
+        if (!args.json)
+          out(
+            `Running ${agent.name} ${when}${runs ? `, ${runs} times` : ' until Ctrl-C'}${firstAt > now ? `; first run at ${new Date(firstAt).toISOString()} (the last started at ${new Date(lastStarted!).toISOString()})` : ''}.`,
+          )
         // A script that knows its last run (the autopilot) has a missed cron slot caught up once.
         const lastRunAt = agent.kind === 'script' ? agent.lastRunAt : undefined
         const catchUp = lastRunAt ? { lastRunAt: () => lastRunAt({ wallet, env }) } : undefined
-        const report = await runSchedule([{ name: agent.name, ...timing, catchUp, lastStartedAt: () => lastStarted, run: (tick) => once.run(tick.n, tick.signal) }], {
-          maxRuns: runs,
-          signal,
-          onRun: (r: ScheduleRun) => void (r.ok || reportFailure(r, args.json, out)),
-        })
+        const report = await runSchedule(
+          [{ name: agent.name, ...timing, catchUp, lastStartedAt: () => lastStarted, run: (tick) => once.run(tick.n, tick.signal) }],
+          {
+            maxRuns: runs,
+            signal,
+            onRun: (r: ScheduleRun) => void (r.ok || reportFailure(r, args.json, out)),
+          },
+        )
         if (!args.json) out(`Stopped after ${report.runs.length} run(s) (${report.stoppedBy}).`)
-        if (shutdown.received) process.stderr.write(`gondola run: stopped by ${shutdown.received} after ${report.runs.length} run(s); nothing was left half-done.\n`)
+        if (shutdown.received)
+          process.stderr.write(`gondola run: stopped by ${shutdown.received} after ${report.runs.length} run(s); nothing was left half-done.\n`)
       } finally {
         await once.close()
       }
@@ -110,10 +168,27 @@ function stoppedBySignal(sig: NodeJS.Signals, runs: number): void {
 }
 
 /** `gondola run <agent> --queue`: one run, or a stored schedule, on the fleet's queue; prints the job id. */
-async function submitQueued(env: Env, o: { agent: string; prompt?: string | undefined; maxSteps?: number | undefined; budgetDiem?: number | undefined; every?: number | undefined; cron?: string | undefined; schedule: boolean; runs?: number | undefined; json: boolean }): Promise<void> {
+async function submitQueued(
+  env: Env,
+  o: {
+    agent: string
+    prompt?: string | undefined
+    maxSteps?: number | undefined
+    budgetDiem?: number | undefined
+    every?: number | undefined
+    cron?: string | undefined
+    schedule: boolean
+    runs?: number | undefined
+    json: boolean
+  },
+): Promise<void> {
   if (o.runs !== undefined) throw new CLIError('--runs does not apply to --queue: a queued schedule runs until removed.', { code: 'CLI_BAD_FLAG_VALUE' })
   if (o.cron !== undefined && o.every !== undefined) throw new CLIError('Pass --every or --cron, not both.', { code: 'CLI_BAD_FLAG_VALUE' })
-  if (o.cron !== undefined && !/^\S+( \S+){4,5}$/.test(o.cron.trim())) throw new CLIError(`--cron "${o.cron}" is not a cron expression (5 fields: minute hour day month weekday).`, { metaMessages: ['e.g. --cron "*/15 * * * *"'], code: 'CLI_BAD_FLAG_VALUE' })
+  if (o.cron !== undefined && !/^\S+( \S+){4,5}$/.test(o.cron.trim()))
+    throw new CLIError(`--cron "${o.cron}" is not a cron expression (5 fields: minute hour day month weekday).`, {
+      metaMessages: ['e.g. --cron "*/15 * * * *"'],
+      code: 'CLI_BAD_FLAG_VALUE',
+    })
   // The name is checked here, where the submitter sees the error; the worker loads it again.
   const agent = await loadAgent(o.agent, { agentsDir: env.GONDOLA_AGENTS_DIR })
   const { openFleetFromEnv } = await import('../fleetContext.js')
@@ -122,7 +197,12 @@ async function submitQueued(env: Env, o: { agent: string; prompt?: string | unde
     const job = { agent: agent.name, prompt: o.prompt, maxSteps: o.maxSteps, budgetDiem: o.budgetDiem, submittedBy: 'gondola run --queue' }
     if (o.cron !== undefined || o.every !== undefined || o.schedule) {
       const timing = o.cron !== undefined ? undefined : scheduleOf(agent, o.every)
-      const when = o.cron !== undefined ? { cron: o.cron.trim() } : timing!.cron !== undefined ? { cron: timing!.cron, timezone: timing!.timezone } : { everySeconds: timing!.everySeconds! }
+      const when =
+        o.cron !== undefined
+          ? { cron: o.cron.trim() }
+          : timing!.cron !== undefined
+            ? { cron: timing!.cron, timezone: timing!.timezone }
+            : { everySeconds: timing!.everySeconds! }
       const s = await fleet.jobs.scheduleRun(job, when)
       if (o.json) return printJson({ scheduled: agent.name, cron: s.cron, queue: s.queue })
       return void process.stdout.write(`Scheduled ${agent.name} on cron "${s.cron}" (UTC): each tick is a queued run for any \`gondola worker\`.\n`)
@@ -145,7 +225,11 @@ function scheduleOf(agent: ModelAgent | ScriptAgent, every: number | undefined) 
   }
 }
 
-type Once = { run: (n: number, signal: AbortSignal) => Promise<void>; close: () => void | Promise<void>; /** When the last scheduled run started (kept across restarts). */ lastStartedAt?: () => Promise<number | undefined> }
+type Once = {
+  run: (n: number, signal: AbortSignal) => Promise<void>
+  close: () => void | Promise<void> /** When the last scheduled run started (kept across restarts). */
+  lastStartedAt?: () => Promise<number | undefined>
+}
 
 function scriptRunner(agent: ScriptAgent, wallet: Wallet, env: Env, json: boolean, out: (l: string) => void): Once {
   return {
@@ -158,7 +242,12 @@ function scriptRunner(agent: ScriptAgent, wallet: Wallet, env: Env, json: boolea
   }
 }
 
-async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { prompt?: string | undefined; maxSteps?: number | undefined; budgetDiem?: number | undefined; json: boolean; out: (l: string) => void }): Promise<Once> {
+async function modelRunner(
+  agent: ModelAgent,
+  wallet: Wallet,
+  env: Env,
+  o: { prompt?: string | undefined; maxSteps?: number | undefined; budgetDiem?: number | undefined; json: boolean; out: (l: string) => void },
+): Promise<Once> {
   const def = agent.definition
   let events: HostEvent[] = []
   const host: AgentHost = await cliHost(def, wallet, env, { tools: agent.tools, onEvent: (e) => events.push(e) })
@@ -173,19 +262,38 @@ async function modelRunner(agent: ModelAgent, wallet: Wallet, env: Env, o: { pro
       await host.runner.key(def.name)?.funding?.maybeTopUp('runway')
       await host.ledger.flush()
       const last = results.at(-1)!
-      const total = results.reduce((s, r) => ({ costDiem: s.costDiem + r.costDiem, costUsd: s.costUsd + r.costUsd, promptTokens: s.promptTokens + r.promptTokens, completionTokens: s.completionTokens + r.completionTokens }), { costDiem: 0, costUsd: 0, promptTokens: 0, completionTokens: 0 })
+      const total = results.reduce(
+        (s, r) => ({
+          costDiem: s.costDiem + r.costDiem,
+          costUsd: s.costUsd + r.costUsd,
+          promptTokens: s.promptTokens + r.promptTokens,
+          completionTokens: s.completionTokens + r.completionTokens,
+        }),
+        { costDiem: 0, costUsd: 0, promptTokens: 0, completionTokens: 0 },
+      )
       if (results.some((r) => r.status === 'error')) process.exitCode = 1
       // A failed or refused top-up makes the run a failure with its documented code (policy 4, network 5, funds 6).
       const fundingError = results.find((r) => r.fundingError)?.fundingError
       if (fundingError) process.exitCode = fundingError.exitCode
       else if (last.status === 'insufficient_balance') process.exitCode = last.error?.exitCode ?? 1
       if (o.json) {
-        printJson({ agent: agent.name, kind: 'model', n, status: last.status, output: last.output, runs: results.map(runJson), ...total, events: events.map((e) => presentable(e)) })
+        printJson({
+          agent: agent.name,
+          kind: 'model',
+          n,
+          status: last.status,
+          output: last.output,
+          runs: results.map(runJson),
+          ...total,
+          events: events.map((e) => presentable(e)),
+        })
         return
       }
       for (const r of results) printRun(r, o.out)
       for (const e of events) o.out(eventLine(e))
-      o.out(`cost: ${formatNumber(total.costDiem, { minFraction: 6 })} Diem + $${formatNumber(total.costUsd, { minFraction: 6 })} · ${total.promptTokens} in / ${total.completionTokens} out tokens · ${results.reduce((s, r) => s + r.steps, 0)} model call(s)`)
+      o.out(
+        `cost: ${formatNumber(total.costDiem, { minFraction: 6 })} Diem + $${formatNumber(total.costUsd, { minFraction: 6 })} · ${total.promptTokens} in / ${total.completionTokens} out tokens · ${results.reduce((s, r) => s + r.steps, 0)} model call(s)`,
+      )
     },
     close: () => host.close(),
   }
@@ -196,13 +304,23 @@ type ToolCallLine = { name: string; arguments: string; result: string | undefine
 /** The tool calls of a run, each with the result the model got back. */
 function toolCallsOf(messages: readonly ChatCompletionMessageParam[]): ToolCallLine[] {
   const results = new Map(messages.flatMap((m) => (m.role === 'tool' ? [[m.tool_call_id, String(m.content)] as const] : [])))
-  return messages.flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []) : [])).flatMap((c) => (c.type === 'function' ? [{ name: c.function.name, arguments: c.function.arguments, result: results.get(c.id) }] : []))
+  return messages
+    .flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []) : []))
+    .flatMap((c) => (c.type === 'function' ? [{ name: c.function.name, arguments: c.function.arguments, result: results.get(c.id) }] : []))
 }
 
 function runJson(r: RunResult) {
   return {
-    status: r.status, model: r.model, steps: r.steps, output: r.output, toolCalls: toolCallsOf(r.messages), toolErrors: r.toolErrors,
-    costDiem: r.costDiem, costUsd: r.costUsd, promptTokens: r.promptTokens, completionTokens: r.completionTokens,
+    status: r.status,
+    model: r.model,
+    steps: r.steps,
+    output: r.output,
+    toolCalls: toolCallsOf(r.messages),
+    toolErrors: r.toolErrors,
+    costDiem: r.costDiem,
+    costUsd: r.costUsd,
+    promptTokens: r.promptTokens,
+    completionTokens: r.completionTokens,
     ...(r.error ? { error: { name: r.error.name, message: r.error.shortMessage } } : {}),
     ...(r.fundingError ? { fundingError: { name: r.fundingError.name, message: r.fundingError.shortMessage, exitCode: r.fundingError.exitCode } } : {}),
   }
@@ -233,15 +351,29 @@ function reportFailure(r: ScheduleRun, json: boolean, out: (l: string) => void):
 }
 
 async function printAgentList(env: Env, json: boolean): Promise<void> {
-  const rows = await Promise.all(listAgents({ agentsDir: env.GONDOLA_AGENTS_DIR }).map(async ({ name, source, load }) => {
-    try {
-      const a = await load()
-      return { name, kind: a.kind, source, description: a.kind === 'script' ? a.description : (a.definition.description ?? ''), tools: a.kind === 'model' ? a.definition.tools : [] }
-    } catch (err) {
-      // One broken file does not hide the others: it is listed with what is wrong with it.
-      return { name, kind: 'invalid' as const, source, description: err instanceof Error ? ((err as { shortMessage?: string }).shortMessage ?? err.message) : String(err), tools: [] }
-    }
-  }))
+  const rows = await Promise.all(
+    listAgents({ agentsDir: env.GONDOLA_AGENTS_DIR }).map(async ({ name, source, load }) => {
+      try {
+        const a = await load()
+        return {
+          name,
+          kind: a.kind,
+          source,
+          description: a.kind === 'script' ? a.description : (a.definition.description ?? ''),
+          tools: a.kind === 'model' ? a.definition.tools : [],
+        }
+      } catch (err) {
+        // One broken file does not hide the others: it is listed with what is wrong with it.
+        return {
+          name,
+          kind: 'invalid' as const,
+          source,
+          description: err instanceof Error ? ((err as { shortMessage?: string }).shortMessage ?? err.message) : String(err),
+          tools: [],
+        }
+      }
+    }),
+  )
   if (json) return printJson({ agents: rows })
   for (const r of rows) process.stdout.write(`${r.name.padEnd(22)} ${r.kind.padEnd(7)} ${r.source.padEnd(24)} ${r.description}\n`)
 }
@@ -249,4 +381,3 @@ async function printAgentList(env: Env, json: boolean): Promise<void> {
 function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s
 }
-

@@ -21,7 +21,15 @@ import { formatNumber } from '../format.js'
 import { printJson } from '../output.js'
 
 /** What `gondola run social-bot` was given. */
-export type SocialFlags = { character?: string | undefined; persona?: string | undefined; dryRun: boolean; budgetDiemPerDay?: number | undefined; prompt?: string | undefined; json: boolean; out: (l: string) => void }
+export type SocialFlags = {
+  character?: string | undefined
+  persona?: string | undefined
+  dryRun: boolean
+  budgetDiemPerDay?: number | undefined
+  prompt?: string | undefined
+  json: boolean
+  out: (l: string) => void
+}
 
 /** The bot's definition and (for an ElizaOS file) its character, from `--character` / `--persona`. */
 async function definitionOf(agent: ModelAgent, f: SocialFlags): Promise<{ definition: AgentDefinition; character?: Character }> {
@@ -58,7 +66,12 @@ async function checkedModel(character: Character, env: Env): Promise<Character> 
  * tick), within the day's Diem budget; Nostr mentions answered in the chat style while it runs. Holds the post
  * journal's lock for its lifetime: a second bot on the same state dir refuses to start.
  */
-export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, f: SocialFlags): Promise<{ run: (n: number, signal: AbortSignal) => Promise<void>; close: () => Promise<void>; lastStartedAt: () => Promise<number | undefined> }> {
+export async function socialRunner(
+  agent: ModelAgent,
+  wallet: Wallet,
+  env: Env,
+  f: SocialFlags,
+): Promise<{ run: (n: number, signal: AbortSignal) => Promise<void>; close: () => Promise<void>; lastStartedAt: () => Promise<number | undefined> }> {
   const { definition, character: imported } = await definitionOf(agent, f)
   // A model from another provider (a Claude id, …) would fail every post: checked against /models, mapped to a trait.
   const character = imported && (await checkedModel(imported, env))
@@ -68,7 +81,17 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
   const budgetDiemPerDay = f.budgetDiemPerDay ?? env.GONDOLA_SOCIAL_BUDGET_DIEM_PER_DAY
   // The limit comes from the channels configured, not those opened: a dry run composes what would be published.
   const maxChars = captionLimitOf(env.GONDOLA_CHANNEL)
-  const bot = createSocialBot({ host, definition, character, channels, stateDir, outboxDir: host.outboxDir, ledgerPath: host.ledgerPath, budgetDiemPerDay, maxChars })
+  const bot = createSocialBot({
+    host,
+    definition,
+    character,
+    channels,
+    stateDir,
+    outboxDir: host.outboxDir,
+    ledgerPath: host.ledgerPath,
+    budgetDiemPerDay,
+    maxChars,
+  })
   let lock: FileLock | undefined
   let replies: { stop: () => Promise<void> } | undefined
   const close = async () => {
@@ -83,7 +106,10 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
       const venice = host.runner.key(definition.name)?.venice
       await venice?.getCharacter(f.character).catch((err: unknown) => {
         if (!(err instanceof NotFoundError)) throw err
-        throw new CLIConfigError(`--character "${f.character}": Venice has no character with that slug.`, { metaMessages: ['See: gondola characters list --search <name>'], code: 'CLI_UNKNOWN_CHARACTER' })
+        throw new CLIConfigError(`--character "${f.character}": Venice has no character with that slug.`, {
+          metaMessages: ['See: gondola characters list --search <name>'],
+          code: 'CLI_UNKNOWN_CHARACTER',
+        })
       })
     }
     if (!f.dryRun) {
@@ -97,8 +123,14 @@ export async function socialRunner(agent: ModelAgent, wallet: Wallet, env: Env, 
         secretKeyHex: await readCredential('GONDOLA_NOSTR_SECRET_KEY', env.GONDOLA_NOSTR_SECRET_KEY, env.GONDOLA_NOSTR_SECRET_KEY_FILE),
         statePath: join(stateDir, `${definition.name}.nostr-mentions.json`),
         answer: (event) => bot.answer(event.content),
-        onReply: (reply, to) => (f.json ? printJson({ agent: definition.name, kind: 'reply', channel: 'nostr', to: to.id, id: reply.id, text: reply.content }) : f.out(`↩ replied on nostr to ${to.id.slice(0, 12)}: ${reply.content}`)),
-        onError: (err, to) => (f.json ? printJson({ agent: definition.name, kind: 'reply', channel: 'nostr', to: to.id, error: message(err) }) : f.out(`↩ no reply to ${to.id.slice(0, 12)}: ${message(err)}`)),
+        onReply: (reply, to) =>
+          f.json
+            ? printJson({ agent: definition.name, kind: 'reply', channel: 'nostr', to: to.id, id: reply.id, text: reply.content })
+            : f.out(`↩ replied on nostr to ${to.id.slice(0, 12)}: ${reply.content}`),
+        onError: (err, to) =>
+          f.json
+            ? printJson({ agent: definition.name, kind: 'reply', channel: 'nostr', to: to.id, error: message(err) })
+            : f.out(`↩ no reply to ${to.id.slice(0, 12)}: ${message(err)}`),
       })
     }
   } catch (err) {
@@ -130,7 +162,10 @@ async function lockSocialJournal(journalPath: string): Promise<FileLock> {
   const take = (timeoutMs: number) => lockFile({ path: journalPath, timeoutMs, staleMs: SOCIAL_LOCK_LEASE_MS })
   const refuse = (err: FileLockedError) => {
     const who = err.holder ? `process ${err.holder.pid} on ${err.holder.hostname} (since ${err.holder.startedAt})` : 'another process'
-    return new SocialBotLockedError(`Another social bot is running on this state dir: ${who} holds ${err.lockPath}.`, { metaMessages: ['Stop it first, or give this bot its own GONDOLA_STATE_DIR.'], code: 'SOCIAL_LOCKED' })
+    return new SocialBotLockedError(`Another social bot is running on this state dir: ${who} holds ${err.lockPath}.`, {
+      metaMessages: ['Stop it first, or give this bot its own GONDOLA_STATE_DIR.'],
+      code: 'SOCIAL_LOCKED',
+    })
   }
   try {
     return await take(2_000)
@@ -152,14 +187,34 @@ function report(agent: string, n: number, r: TickResult, budget: number | undefi
   const preview = r.status === 'dry-run' ? channelNames.map((channel) => ({ channel, text: r.draft.text })) : undefined
   if (f.json) {
     // The model runs this tick made (the caption; none when a pending draft was finished or the budget was spent).
-    const runs = r.runs.map((x) => ({ status: x.status, model: x.model, steps: x.steps, toolCalls: [], costDiem: x.costDiem, costUsd: x.costUsd, promptTokens: x.promptTokens, completionTokens: x.completionTokens }))
+    const runs = r.runs.map((x) => ({
+      status: x.status,
+      model: x.model,
+      steps: x.steps,
+      toolCalls: [],
+      costDiem: x.costDiem,
+      costUsd: x.costUsd,
+      promptTokens: x.promptTokens,
+      completionTokens: x.completionTokens,
+    }))
     const base = { agent, kind: 'social', n, status: r.status, spentTodayDiem: r.spentToday, budgetDiemPerDay: budget ?? null, runs }
     if (r.status === 'budget') return printJson({ ...base, resumesAt: r.resumesAt })
-    return printJson({ ...base, key: r.draft.key, text: r.draft.text, image: r.draft.image ?? null, alt: r.draft.alt ?? null, costDiem: r.draft.costDiem, ...('published' in r && { published: r.published }), ...(preview && { wouldPublish: preview }) })
+    return printJson({
+      ...base,
+      key: r.draft.key,
+      text: r.draft.text,
+      image: r.draft.image ?? null,
+      alt: r.draft.alt ?? null,
+      costDiem: r.draft.costDiem,
+      ...('published' in r && { published: r.published }),
+      ...(preview && { wouldPublish: preview }),
+    })
   }
   const spent = `${formatNumber(r.spentToday, { minFraction: 6 })} Diem today${budget !== undefined ? ` of ${budget}` : ''}`
   if (r.status === 'budget') return f.out(`${agent} #${n}: daily budget reached (${spent}); next post after ${r.resumesAt}.`)
-  f.out(`${agent} #${n}: ${r.status === 'dry-run' ? 'dry run (nothing published)' : r.status === 'resumed' ? 'published the post a crash left pending' : 'posted'}`)
+  f.out(
+    `${agent} #${n}: ${r.status === 'dry-run' ? 'dry run (nothing published)' : r.status === 'resumed' ? 'published the post a crash left pending' : 'posted'}`,
+  )
   if (preview) for (const p of preview) f.out(`would post to ${p.channel}: ${p.text}`)
   else f.out(`text: ${r.draft.text}`)
   if (r.draft.image) f.out(`image: ${r.draft.image} (alt: ${r.draft.alt ?? ''})`)

@@ -38,31 +38,44 @@ export default defineCommand({
     const out = (l: string) => process.stdout.write(`${l}\n`)
     const b = balances
     out(`Wallet ${wallet.address} on ${env.GONDOLA_NETWORK} · API ${baseURL}`)
-    out(`  ETH ${fmt(b.eth)} · VVV ${fmt(b.vvv)} · sVVV ${fmt(b.svvv.total)} (${fmt(b.svvv.locked)} locked for DIEM) · rewards ${fmt(b.pendingRewards)} · DIEM staked ${fmt(b.diem.staked)}, liquid ${fmt(b.diem.liquid)}`)
+    out(
+      `  ETH ${fmt(b.eth)} · VVV ${fmt(b.vvv)} · sVVV ${fmt(b.svvv.total)} (${fmt(b.svvv.locked)} locked for DIEM) · rewards ${fmt(b.pendingRewards)} · DIEM staked ${fmt(b.diem.staked)}, liquid ${fmt(b.diem.liquid)}`,
+    )
     if (unfinished.length) {
       out(`Unfinished runs (${unfinished.length}) in ${wallet.journal.path} — the next \`gondola run\` (top-ups) or the same command again finishes them:`)
       for (const r of unfinished) out(`  ${r.intent} (${r.status}, since ${r.createdAt}): ${r.steps.map((st) => `${st.name} ${st.status}`).join(', ')}`)
     }
     out(`Keys (${keys.length}):`)
-    for (const k of keyRows) out(`  ${keyLine(k)}${k.onServer === false ? '  [unknown to Venice]' : ''}${k.currentPeriodUsage ? `  used ${num(Number(k.currentPeriodUsage.diem))} Diem this period` : ''}`)
+    for (const k of keyRows)
+      out(
+        `  ${keyLine(k)}${k.onServer === false ? '  [unknown to Venice]' : ''}${k.currentPeriodUsage ? `  used ${num(Number(k.currentPeriodUsage.diem))} Diem this period` : ''}`,
+      )
     if (!limits) out('Rate limits: no ADMIN key kept for this wallet (run gondola provision).')
     else {
-      out(`Account: ${num(limits.balances.DIEM ?? 0)} Diem + $${num(limits.balances.USD ?? 0)} · tier ${limits.apiTier.id} · next epoch ${limits.nextEpochBegins} · access ${limits.accessPermitted ? 'permitted' : 'DENIED'}`)
+      out(
+        `Account: ${num(limits.balances.DIEM ?? 0)} Diem + $${num(limits.balances.USD ?? 0)} · tier ${limits.apiTier.id} · next epoch ${limits.nextEpochBegins} · access ${limits.accessPermitted ? 'permitted' : 'DENIED'}`,
+      )
       if (epoch) out(`Epoch: resets in ${formatHours(epoch.resetsInHours)} · allowance after reset ${num(epoch.allowanceAfterReset)} Diem (${epoch.basis})`)
       const models = new Set(entries.map((e) => e.model))
       const shown = limits.rateLimits.filter((r) => r.apiModelId && models.has(r.apiModelId))
-      for (const r of shown.length ? shown : limits.rateLimits.slice(0, 3)) out(`  ${r.apiModelId ?? '*'}: ${r.rateLimits.map((l) => `${l.amount} ${l.type}`).join(', ')}`)
+      for (const r of shown.length ? shown : limits.rateLimits.slice(0, 3))
+        out(`  ${r.apiModelId ?? '*'}: ${r.rateLimits.map((l) => `${l.amount} ${l.type}`).join(', ')}`)
       if (limits.rateLimits.length > (shown.length || 3)) out(`  … ${limits.rateLimits.length} models in all (--json for every limit)`)
     }
     out('Runway:')
-    for (const r of runways) out(`  ${r.agent.padEnd(14)} ${runwayText(r)} · ${num(r.burnPerHour)} Diem/h · spendable ${r.spendable === null ? '?' : num(r.spendable)} (${r.basis})`)
+    for (const r of runways)
+      out(`  ${r.agent.padEnd(14)} ${runwayText(r)} · ${num(r.burnPerHour)} Diem/h · spendable ${r.spendable === null ? '?' : num(r.spendable)} (${r.basis})`)
   },
 })
 
 function runwayText(r: KeyRunwayAcrossReset): string {
   if (r.state === 'unknown') return 'unknown'
   if (r.state === 'idle') return 'idle (no spend in the window)'
-  const acrossReset = r.sustainable ? ', sustainable (each reset covers the burn)' : r.runwayHoursAcrossReset !== null && r.runwayHoursAcrossReset !== r.runwayHours ? `, ${num(r.runwayHoursAcrossReset)} h across the reset` : ''
+  const acrossReset = r.sustainable
+    ? ', sustainable (each reset covers the burn)'
+    : r.runwayHoursAcrossReset !== null && r.runwayHoursAcrossReset !== r.runwayHours
+      ? `, ${num(r.runwayHoursAcrossReset)} h across the reset`
+      : ''
   return `${num(r.runwayHours ?? 0)} h${acrossReset}`
 }
 
@@ -73,8 +86,16 @@ function formatHours(h: number): string {
 const num = (n: number) => formatNumber(n)
 
 /** Runs that sent something and did not finish (a crash, a cut connection): what is owed to the next run. */
-export function unfinishedRuns(runs: readonly JournalRun[]): Array<{ key: string; intent: string; status: string; createdAt: string; steps: Array<{ name: string; status: string; hash: string }> }> {
+export function unfinishedRuns(
+  runs: readonly JournalRun[],
+): Array<{ key: string; intent: string; status: string; createdAt: string; steps: Array<{ name: string; status: string; hash: string }> }> {
   return runs
     .filter((r) => r.status !== 'done' && paidFor(r))
-    .map((r) => ({ key: r.key, intent: r.intent, status: r.status, createdAt: r.createdAt, steps: r.steps.map((st) => ({ name: st.name, status: st.status, hash: st.hash })) }))
+    .map((r) => ({
+      key: r.key,
+      intent: r.intent,
+      status: r.status,
+      createdAt: r.createdAt,
+      steps: r.steps.map((st) => ({ name: st.name, status: st.status, hash: st.hash })),
+    }))
 }

@@ -9,11 +9,15 @@ export default defineCommand({
   args: { eth: { type: 'string', description: 'ETH to spend, e.g. 0.01' }, ...moneyArgs },
   async run({ args }) {
     const amountIn = amountFlag(args.eth, '--eth', 'ETH')
-    await runMoneyCommand(args, 'Swapping ETH → VVV', (w) => swapEthForVvv(w, { amountIn }), (r) =>
-      [
-        `${r.status === 'planned' ? 'Would swap' : 'Swapped'} ${fmt(r.amountIn)} ETH for ${fmt(r.amountOut)} VVV on ${r.route}${r.fee ? ` (fee tier ${r.fee})` : ''} (min ${fmt(r.amountOutMinimum)})${r.hash ? ` tx ${r.hash}` : ''}${r.resumed ? ' (resumed)' : ''}`,
-        ...(r.status === 'planned' && r.comparison ? describeComparison(r.comparison).map((line) => `  ${line}`) : []),
-      ].join('\n'),
+    await runMoneyCommand(
+      args,
+      'Swapping ETH → VVV',
+      (w) => swapEthForVvv(w, { amountIn }),
+      (r) =>
+        [
+          `${r.status === 'planned' ? 'Would swap' : 'Swapped'} ${fmt(r.amountIn)} ETH for ${fmt(r.amountOut)} VVV on ${r.route}${r.fee ? ` (fee tier ${r.fee})` : ''} (min ${fmt(r.amountOutMinimum)})${r.hash ? ` tx ${r.hash}` : ''}${r.resumed ? ' (resumed)' : ''}`,
+          ...(r.status === 'planned' && r.comparison ? describeComparison(r.comparison).map((line) => `  ${line}`) : []),
+        ].join('\n'),
     )
   },
 })

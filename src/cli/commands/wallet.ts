@@ -23,17 +23,29 @@ export async function configuredAddress(env: Env): Promise<Address> {
   try {
     raw = (JSON.parse(text) as { address?: unknown }).address
   } catch {
-    throw new KeystoreError(`The keystore ${path} is not valid JSON (truncated or edited).`, { metaMessages: [`Restore ${path} from your backup (it is never written over), or point GONDOLA_KEYSTORE at a v3 keystore.`], code: 'KEYSTORE_INVALID', exitCode: ExitCode.config })
+    throw new KeystoreError(`The keystore ${path} is not valid JSON (truncated or edited).`, {
+      metaMessages: [`Restore ${path} from your backup (it is never written over), or point GONDOLA_KEYSTORE at a v3 keystore.`],
+      code: 'KEYSTORE_INVALID',
+      exitCode: ExitCode.config,
+    })
   }
   if (typeof raw !== 'string' || !isAddress(raw.startsWith('0x') ? raw : `0x${raw}`, { strict: false })) {
-    throw new KeystoreError(`The keystore ${path} has no valid "address" field.`, { metaMessages: ['Point GONDOLA_KEYSTORE at a v3 keystore.'], code: 'KEYSTORE_INVALID', exitCode: ExitCode.config })
+    throw new KeystoreError(`The keystore ${path} has no valid "address" field.`, {
+      metaMessages: ['Point GONDOLA_KEYSTORE at a v3 keystore.'],
+      code: 'KEYSTORE_INVALID',
+      exitCode: ExitCode.config,
+    })
   }
   return getAddress(raw.startsWith('0x') ? raw : `0x${raw}`)
 }
 
 async function newPassword(env: Env): Promise<string> {
   if (env.GONDOLA_KEYSTORE_PASSWORD) return env.GONDOLA_KEYSTORE_PASSWORD
-  if (!isInteractive()) throw new CLIConfigError('No password for the new keystore.', { metaMessages: ['Set GONDOLA_KEYSTORE_PASSWORD, or run in a terminal to be prompted.'], code: 'CLI_NO_PASSWORD' })
+  if (!isInteractive())
+    throw new CLIConfigError('No password for the new keystore.', {
+      metaMessages: ['Set GONDOLA_KEYSTORE_PASSWORD, or run in a terminal to be prompted.'],
+      code: 'CLI_NO_PASSWORD',
+    })
   const { default: password } = await import('@inquirer/password')
   const first = await password({ message: 'New keystore password (8+ characters)', mask: '*' })
   const second = await password({ message: 'Repeat the password', mask: '*' })
@@ -68,7 +80,12 @@ const balance = defineCommand({
   args: { address: { type: 'string', description: 'Another address to inspect' }, ...jsonArg },
   async run({ args }) {
     const env = readEnv()
-    const [{ resolveChain }, { getBalances }, { parseAddress }, { fmt, presentable }] = await Promise.all([import('../../runtime/createClients.js'), import('../../wallet/actions/getBalances.js'), import('../../wallet/amounts.js'), import('../walletCommand.js')])
+    const [{ resolveChain }, { getBalances }, { parseAddress }, { fmt, presentable }] = await Promise.all([
+      import('../../runtime/createClients.js'),
+      import('../../wallet/actions/getBalances.js'),
+      import('../../wallet/amounts.js'),
+      import('../walletCommand.js'),
+    ])
     const who = args.address ? parseAddress(args.address, '--address') : await configuredAddress(env)
     const { publicClient, addresses } = await resolveChain(env)
     const b = await getBalances({ address: who, publicClient, addresses })

@@ -16,16 +16,25 @@ import { CLIError } from '../CLIError.js'
 export default defineCommand({
   meta: { name: 'worker', description: 'Fleet worker on GONDOLA_DATABASE_URL: take queued agent runs (or, with --treasury, sign top-ups) until SIGTERM' },
   args: {
-    treasury: { type: 'boolean', description: 'Treasury role: open the keystore and answer top-up jobs for this wallet (one per wallet; a second waits)', default: false },
+    treasury: {
+      type: 'boolean',
+      description: 'Treasury role: open the keystore and answer top-up jobs for this wallet (one per wallet; a second waits)',
+      default: false,
+    },
     concurrency: { type: 'string', description: 'Agent runs in flight at once in this process (default 2; agent role only)' },
-    'grace-seconds': { type: 'string', description: 'On SIGTERM/SIGINT, how long the jobs in hand may take to finish before they are failed with the reason and retried elsewhere (default 30 for runs, 60 for a top-up)' },
+    'grace-seconds': {
+      type: 'string',
+      description:
+        'On SIGTERM/SIGINT, how long the jobs in hand may take to finish before they are failed with the reason and retried elsewhere (default 30 for runs, 60 for a top-up)',
+    },
   },
   async run({ args }) {
     const concurrency = optionalNumberFlag(args.concurrency, '--concurrency', { min: 1, max: 64, integer: true, example: '4' })
     const grace = optionalNumberFlag(args['grace-seconds'], '--grace-seconds', { min: 0, max: 3600, integer: true, example: '30' })
     // A treasury's top-up (five transactions) gets a minute by default; an agent run half that.
     const graceMs = grace === undefined ? undefined : grace * 1000
-    if (args.treasury && concurrency !== undefined) throw new CLIError('--concurrency is for agent workers: a treasury signs one top-up at a time.', { code: 'CLI_BAD_FLAG_VALUE' })
+    if (args.treasury && concurrency !== undefined)
+      throw new CLIError('--concurrency is for agent workers: a treasury signs one top-up at a time.', { code: 'CLI_BAD_FLAG_VALUE' })
     const env = readEnv()
     const err = (line: string) => process.stderr.write(`gondola worker: ${line}\n`)
     const out = (line: string) => process.stdout.write(`${line}\n`)

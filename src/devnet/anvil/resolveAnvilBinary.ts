@@ -32,7 +32,10 @@ export function resolveAnvilBinary(): string {
   if (existsSync(fallback)) return fallback
   tried.push(fallback)
   throw new AnvilNotFoundError('The anvil binary was not found.', {
-    metaMessages: [`The devnet's toolchain is optional: install it beside gondola with \`npm install -D @foundry-rs/anvil solc @openzeppelin/contracts\` (a project from \`gondola init\` has it; never install with --omit=optional: the binary lives in the optional package ${platformPackage}).`, `Tried: ${tried.join(', ')}`],
+    metaMessages: [
+      `The devnet's toolchain is optional: install it beside gondola with \`npm install -D @foundry-rs/anvil solc @openzeppelin/contracts\` (a project from \`gondola init\` has it; never install with --omit=optional: the binary lives in the optional package ${platformPackage}).`,
+      `Tried: ${tried.join(', ')}`,
+    ],
     code: 'ANVIL_NOT_FOUND',
   })
 }

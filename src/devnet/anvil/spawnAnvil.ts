@@ -13,7 +13,7 @@ const WATCHDOG = [
   '( cat <&3 >/dev/null; kill $anvil 2>/dev/null ) &',
   'exec 3<&-',
   'echo "anvil-pid $anvil" >&2',
-  'trap \'kill $anvil 2>/dev/null\' TERM INT HUP',
+  "trap 'kill $anvil 2>/dev/null' TERM INT HUP",
   'status=0',
   'while kill -0 $anvil 2>/dev/null; do wait $anvil; status=$?; done',
   'exit $status',
@@ -68,7 +68,10 @@ export async function spawnAnvil(options: SpawnAnvilOptions = {}): Promise<Anvil
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   let output = ''
   const listeningPort = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new AnvilStartError(`anvil did not start listening within ${options.timeoutMs ?? 15_000} ms.`, { details: tail(output) })), options.timeoutMs ?? 15_000)
+    const timer = setTimeout(
+      () => fail(new AnvilStartError(`anvil did not start listening within ${options.timeoutMs ?? 15_000} ms.`, { details: tail(output) })),
+      options.timeoutMs ?? 15_000,
+    )
     const onData = (chunk: Buffer): void => {
       output += chunk.toString()
       const match = /Listening on 127\.0\.0\.1:(\d+)/.exec(output)
@@ -87,7 +90,12 @@ export async function spawnAnvil(options: SpawnAnvilOptions = {}): Promise<Anvil
     child.once('error', (err) => fail(new AnvilStartError('Could not run anvil.', { cause: err, metaMessages: [`Binary: ${binary}`] })))
     child.once('exit', (code) => {
       if (/address already in use/i.test(output)) {
-        fail(new PortInUseError(`Port ${port} on 127.0.0.1 is already in use.`, { metaMessages: ['Stop the process using it, pass another --port, or omit the port to pick a free one.'], code: 'PORT_IN_USE' }))
+        fail(
+          new PortInUseError(`Port ${port} on 127.0.0.1 is already in use.`, {
+            metaMessages: ['Stop the process using it, pass another --port, or omit the port to pick a free one.'],
+            code: 'PORT_IN_USE',
+          }),
+        )
       } else fail(new AnvilStartError(`anvil exited with code ${code} before listening.`, { details: tail(output) }))
     })
   })

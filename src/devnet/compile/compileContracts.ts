@@ -35,7 +35,9 @@ type SolcOutput = {
  */
 export async function compileContracts(): Promise<DevnetArtifacts> {
   const sources = readContractSources()
-  const { default: solc } = (await import('solc')) as unknown as { default: { compile(input: string, callbacks: { import(path: string): { contents: string } | { error: string } }): string } }
+  const { default: solc } = (await import('solc')) as unknown as {
+    default: { compile(input: string, callbacks: { import(path: string): { contents: string } | { error: string } }): string }
+  }
   const input = { language: 'Solidity', sources, settings: SOLC_SETTINGS }
   const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport })) as SolcOutput
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error')

@@ -44,5 +44,7 @@ export function compilerFingerprint(): { solc: string; openzeppelin: string } {
  * ```
  */
 export function contractsInputHash(sources = readContractSources()): string {
-  return createHash('sha256').update(JSON.stringify({ fingerprint: compilerFingerprint(), settings: SOLC_SETTINGS, sources })).digest('hex')
+  return createHash('sha256')
+    .update(JSON.stringify({ fingerprint: compilerFingerprint(), settings: SOLC_SETTINGS, sources }))
+    .digest('hex')
 }

@@ -8,7 +8,10 @@ import type { TxSender } from './txSender.js'
 /** Factory storage written by its constructor (pauser, fees, fee manager): slots 0–3, copied with its code. */
 const FACTORY_CONSTRUCTED_SLOTS = 4
 
-const factoryAbi = parseAbi(['function getPool(address tokenA, address tokenB, bool stable) view returns (address)', 'function createPool(address tokenA, address tokenB, bool stable) returns (address)'])
+const factoryAbi = parseAbi([
+  'function getPool(address tokenA, address tokenB, bool stable) view returns (address)',
+  'function createPool(address tokenA, address tokenB, bool stable) returns (address)',
+])
 const poolMintAbi = parseAbi(['function mint(address to) returns (uint256)'])
 
 /**
@@ -52,7 +55,11 @@ export async function deployAerodrome(
 /** Installs `from`'s runtime code (immutables included) at `to`, with its first `slots` storage slots. */
 async function moveContract(publicClient: PublicClient, testClient: TestClient, from: Address, to: Address, slots: number): Promise<void> {
   const code = await publicClient.getCode({ address: from })
-  if (!code) throw new DevnetDeployError(`No code at ${from} to move to ${to}.`, { metaMessages: ['An Aerodrome deployment step failed; run `npm run compile-contracts` and retry.'], code: 'DEPLOY_NO_CODE' })
+  if (!code)
+    throw new DevnetDeployError(`No code at ${from} to move to ${to}.`, {
+      metaMessages: ['An Aerodrome deployment step failed; run `npm run compile-contracts` and retry.'],
+      code: 'DEPLOY_NO_CODE',
+    })
   await testClient.setCode({ address: to, bytecode: code })
   for (let i = 0; i < slots; i++) {
     const slot = `0x${i.toString(16).padStart(64, '0')}` as Hex

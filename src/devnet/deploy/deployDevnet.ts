@@ -24,14 +24,39 @@ const DEPLOYER_ETH = 10_000_000n * 10n ** 18n
  * const addresses = await deployDevnet({ publicClient, testClient, chain, artifacts, params: defaultDeployParameters })
  * ```
  */
-export async function deployDevnet(p: { publicClient: PublicClient; testClient: TestClient; chain: Chain; artifacts: DevnetArtifacts; params: DeployParameters }): Promise<AddressBook> {
+export async function deployDevnet(p: {
+  publicClient: PublicClient
+  testClient: TestClient
+  chain: Chain
+  artifacts: DevnetArtifacts
+  params: DeployParameters
+}): Promise<AddressBook> {
   const account = privateKeyToAccount(DEVNET_DEPLOYER_PRIVATE_KEY)
   await p.testClient.setBalance({ address: account.address, value: DEPLOYER_ETH })
   const tx = await createTxSender(p.publicClient, p.chain, account)
   const venice = await deployVenice(tx, p.artifacts, p.params)
   const uniswap = await deployUniswap(tx, p.testClient, p.artifacts)
-  await seedPool(tx, { vvv: venice.vvv, weth: uniswap.weth, positionManager: uniswap.positionManager, fee: p.params.poolFee, vvvAmount: p.params.poolVvv, wethAmount: p.params.poolWeth })
-  const aerodrome = await deployAerodrome(tx, p.publicClient, p.testClient, p.artifacts, { vvv: venice.vvv, weth: uniswap.weth, vvvAmount: p.params.aerodromeVvv, wethAmount: p.params.aerodromeWeth })
+  await seedPool(tx, {
+    vvv: venice.vvv,
+    weth: uniswap.weth,
+    positionManager: uniswap.positionManager,
+    fee: p.params.poolFee,
+    vvvAmount: p.params.poolVvv,
+    wethAmount: p.params.poolWeth,
+  })
+  const aerodrome = await deployAerodrome(tx, p.publicClient, p.testClient, p.artifacts, {
+    vvv: venice.vvv,
+    weth: uniswap.weth,
+    vvvAmount: p.params.aerodromeVvv,
+    wethAmount: p.params.aerodromeWeth,
+  })
   await tx.settle()
-  return { network: 'devnet', chainId: p.chain.id, ...venice, ...uniswap, aerodromeRouter: aerodrome.aerodromeRouter, aerodromeFactory: aerodrome.aerodromeFactory }
+  return {
+    network: 'devnet',
+    chainId: p.chain.id,
+    ...venice,
+    ...uniswap,
+    aerodromeRouter: aerodrome.aerodromeRouter,
+    aerodromeFactory: aerodrome.aerodromeFactory,
+  }
 }

@@ -49,6 +49,18 @@ export async function seedPool(
   await tx.call('createAndInitializePoolIfNecessary', p.positionManager, npm, 'createAndInitializePoolIfNecessary', [token0, token1, p.fee, sqrtPriceX96])
   const tick = FULL_RANGE[p.fee]
   await tx.call('mint full-range liquidity', p.positionManager, npm, 'mint', [
-    { token0, token1, fee: p.fee, tickLower: -tick, tickUpper: tick, amount0Desired: amount0, amount1Desired: amount1, amount0Min: 0n, amount1Min: 0n, recipient: tx.account.address, deadline: maxUint256 },
+    {
+      token0,
+      token1,
+      fee: p.fee,
+      tickLower: -tick,
+      tickUpper: tick,
+      amount0Desired: amount0,
+      amount1Desired: amount1,
+      amount0Min: 0n,
+      amount1Min: 0n,
+      recipient: tx.account.address,
+      deadline: maxUint256,
+    },
   ])
 }

@@ -1,4 +1,16 @@
-import { createWalletClient, encodeDeployData, encodeFunctionData, getContractAddress, http, type Abi, type Address, type Chain, type Hex, type PrivateKeyAccount, type PublicClient } from 'viem'
+import {
+  createWalletClient,
+  encodeDeployData,
+  encodeFunctionData,
+  getContractAddress,
+  http,
+  type Abi,
+  type Address,
+  type Chain,
+  type Hex,
+  type PrivateKeyAccount,
+  type PublicClient,
+} from 'viem'
 import { DevnetDeployError } from '../errors.js'
 
 /**
@@ -31,7 +43,16 @@ export async function createTxSender(publicClient: PublicClient, chain: Chain, a
   const sent: { label: string; hash: Hex }[] = []
   const send = async (label: string, data: Hex, to: Address | null, value = 0n): Promise<void> => {
     try {
-      const serialized = await account.signTransaction({ chainId: chain.id, type: 'legacy', nonce: nonce++, gas: GAS, gasPrice: GAS_PRICE, data, value, ...(to ? { to } : {}) })
+      const serialized = await account.signTransaction({
+        chainId: chain.id,
+        type: 'legacy',
+        nonce: nonce++,
+        gas: GAS,
+        gasPrice: GAS_PRICE,
+        data,
+        value,
+        ...(to ? { to } : {}),
+      })
       sent.push({ label, hash: await wallet.sendRawTransaction({ serializedTransaction: serialized }) })
     } catch (err) {
       throw new DevnetDeployError(`Devnet deployment step "${label}" could not be sent.`, { cause: err, code: 'DEPLOY_SEND_FAILED' })
@@ -52,12 +73,19 @@ export async function createTxSender(publicClient: PublicClient, chain: Chain, a
       try {
         receipts = await Promise.all(sent.map(({ hash }) => publicClient.waitForTransactionReceipt({ hash, pollingInterval: 10, timeout: 30_000 })))
       } catch (err) {
-        throw new DevnetDeployError('A devnet deployment transaction was not mined.', { cause: err, metaMessages: ['Is anvil still running and automining?'], code: 'DEPLOY_NOT_MINED' })
+        throw new DevnetDeployError('A devnet deployment transaction was not mined.', {
+          cause: err,
+          metaMessages: ['Is anvil still running and automining?'],
+          code: 'DEPLOY_NOT_MINED',
+        })
       }
       const failed = receipts.findIndex((r) => r.status !== 'success')
       if (failed >= 0) {
         throw new DevnetDeployError(`Devnet deployment step "${sent[failed]!.label}" reverted.`, {
-          metaMessages: [`Transaction ${sent[failed]!.hash}`, 'The devnet contracts or deploy script are inconsistent; run `npm run compile-contracts` and retry.'],
+          metaMessages: [
+            `Transaction ${sent[failed]!.hash}`,
+            'The devnet contracts or deploy script are inconsistent; run `npm run compile-contracts` and retry.',
+          ],
           code: 'DEPLOY_REVERTED',
         })
       }

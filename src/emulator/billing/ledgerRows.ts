@@ -22,7 +22,10 @@ export type LedgerPosition = readonly [at: number, seq: number, part: number]
 
 /** Kinds of usage that are token-metered (the spec's "LLM usage"); others get `inferenceDetails: null`. */
 const TOKEN_KINDS = new Set(['chat', 'embedding'])
-const CURRENCIES = [['diem', 'DIEM'], ['usd', 'USD']] as const
+const CURRENCIES = [
+  ['diem', 'DIEM'],
+  ['usd', 'USD'],
+] as const
 
 /**
  * Rows of one accounting record, each with its ledger position.
@@ -33,13 +36,26 @@ const CURRENCIES = [['diem', 'DIEM'], ['usd', 'USD']] as const
  * ```
  */
 export function rowsOf(u: UsageEntry): { position: LedgerPosition; row: LedgerRow }[] {
-  const details = TOKEN_KINDS.has(u.kind) ? { completionTokens: u.completionTokens, inferenceExecutionTime: null, promptTokens: u.promptTokens, requestId: u.requestId } : null
+  const details = TOKEN_KINDS.has(u.kind)
+    ? { completionTokens: u.completionTokens, inferenceExecutionTime: null, promptTokens: u.promptTokens, requestId: u.requestId }
+    : null
   return CURRENCIES.flatMap(([field, currency], part) =>
     u[field] > 0
-      ? [{
-          position: [u.at, u.seq, part] as const,
-          row: { amount: -u[field], currency, inferenceDetails: details, notes: 'API Inference', pricePerUnitUsd: u[field], sku: `${u.model}-${u.kind}`, timestamp: new Date(u.at).toISOString(), units: 1 },
-        }]
+      ? [
+          {
+            position: [u.at, u.seq, part] as const,
+            row: {
+              amount: -u[field],
+              currency,
+              inferenceDetails: details,
+              notes: 'API Inference',
+              pricePerUnitUsd: u[field],
+              sku: `${u.model}-${u.kind}`,
+              timestamp: new Date(u.at).toISOString(),
+              units: 1,
+            },
+          },
+        ]
       : [],
   )
 }

@@ -4,7 +4,19 @@
  */
 import type { LedgerRow } from './ledgerRows.js'
 
-const COLUMNS = ['timestamp', 'sku', 'notes', 'currency', 'amount', 'units', 'pricePerUnitUsd', 'promptTokens', 'completionTokens', 'inferenceExecutionTime', 'requestId'] as const
+const COLUMNS = [
+  'timestamp',
+  'sku',
+  'notes',
+  'currency',
+  'amount',
+  'units',
+  'pricePerUnitUsd',
+  'promptTokens',
+  'completionTokens',
+  'inferenceExecutionTime',
+  'requestId',
+] as const
 
 const cell = (v: unknown): string => {
   const s = v === null || v === undefined ? '' : String(v)
@@ -19,7 +31,10 @@ const cell = (v: unknown): string => {
  */
 export function usageCsv(rows: readonly LedgerRow[]): string {
   const lines = rows.map((r) => {
-    const flat: Record<(typeof COLUMNS)[number], unknown> = { ...r, ...(r.inferenceDetails ?? { promptTokens: null, completionTokens: null, inferenceExecutionTime: null, requestId: null }) }
+    const flat: Record<(typeof COLUMNS)[number], unknown> = {
+      ...r,
+      ...(r.inferenceDetails ?? { promptTokens: null, completionTokens: null, inferenceExecutionTime: null, requestId: null }),
+    }
     return COLUMNS.map((c) => cell(flat[c])).join(',')
   })
   return `${[COLUMNS.join(','), ...lines].join('\n')}\n`

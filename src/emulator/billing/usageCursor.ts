@@ -24,7 +24,8 @@ const MAC_CHARS = 22
 /** Why a cursor was refused (the route turns it into Venice's 400). */
 export type CursorProblem = 'malformed' | 'tampered' | 'expired' | 'foreign'
 
-const macOf = (secret: Uint8Array, body: string): string => createHmac('sha256', secret).update('usage-history-cursor:').update(body).digest().subarray(0, 16).toString('base64url')
+const macOf = (secret: Uint8Array, body: string): string =>
+  createHmac('sha256', secret).update('usage-history-cursor:').update(body).digest().subarray(0, 16).toString('base64url')
 
 /**
  * Signs a cursor.

@@ -28,7 +28,12 @@ export function assertNotBlocked(ctx: EmulatorContext, caller: string): void {
   if (until) {
     const seconds = Math.max(1, Math.ceil((until - ctx.clock.now()) / 1000))
     throw new VeniceHttpError(429, MESSAGES.tooManyFailures, {
-      headers: { 'x-ratelimit-type': 'FAILED_REQUESTS', 'retry-after': String(seconds), 'x-ratelimit-reset-requests': String(Math.ceil(until / 1000)), 'x-ratelimit-remaining-requests': '0' },
+      headers: {
+        'x-ratelimit-type': 'FAILED_REQUESTS',
+        'retry-after': String(seconds),
+        'x-ratelimit-reset-requests': String(Math.ceil(until / 1000)),
+        'x-ratelimit-remaining-requests': '0',
+      },
     })
   }
 }

@@ -8,7 +8,33 @@ import { tokenize } from './extract.js'
 export type ToolDef = { type?: string; function: { name: string; description?: string; parameters?: Record<string, unknown> } }
 export type ToolChoice = 'auto' | 'none' | 'required' | { type: string; function: { name: string } } | undefined
 
-const STOP = new Set(['the', 'a', 'an', 'to', 'of', 'and', 'or', 'in', 'on', 'for', 'is', 'my', 'me', 'i', 'it', 'this', 'that', 'with', 'what', 'how', 'be', 'do', 'please', 'can', 'you'])
+const STOP = new Set([
+  'the',
+  'a',
+  'an',
+  'to',
+  'of',
+  'and',
+  'or',
+  'in',
+  'on',
+  'for',
+  'is',
+  'my',
+  'me',
+  'i',
+  'it',
+  'this',
+  'that',
+  'with',
+  'what',
+  'how',
+  'be',
+  'do',
+  'please',
+  'can',
+  'you',
+])
 
 /**
  * @example

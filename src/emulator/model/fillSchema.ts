@@ -78,10 +78,14 @@ function fillNumber(s: Schema, state: FillState, integer: boolean, pair: string 
 function fillString(s: Schema, state: FillState, name: string, pair: string | undefined, fallback: unknown): string {
   const pattern = typeof s.pattern === 'string' ? new RegExp(s.pattern) : undefined
   const fits = (v: string | undefined): v is string =>
-    v !== undefined && (!pattern || pattern.test(v)) && (typeof s.maxLength !== 'number' || v.length <= s.maxLength) && (typeof s.minLength !== 'number' || v.length >= s.minLength)
+    v !== undefined &&
+    (!pattern || pattern.test(v)) &&
+    (typeof s.maxLength !== 'number' || v.length <= s.maxLength) &&
+    (typeof s.minLength !== 'number' || v.length >= s.minLength)
   if (fits(pair)) return pair
   const addressLike = /address|recipient|wallet|^to$|account|contract|token/i.test(name) || (pattern?.test('0x' + '0'.repeat(40)) ?? false)
-  if (addressLike && state.nextAddress < state.ex.addresses.length && fits(state.ex.addresses[state.nextAddress])) return state.ex.addresses[state.nextAddress++]!
+  if (addressLike && state.nextAddress < state.ex.addresses.length && fits(state.ex.addresses[state.nextAddress]))
+    return state.ex.addresses[state.nextAddress++]!
   if (state.nextQuoted < state.ex.quoted.length && fits(state.ex.quoted[state.nextQuoted])) return state.ex.quoted[state.nextQuoted++]!
   if (typeof fallback === 'string' && fits(fallback)) return fallback
   if (s.format === 'date-time') return new Date(state.now).toISOString()

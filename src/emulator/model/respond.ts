@@ -9,7 +9,13 @@ import { fillSchema, type FillState } from './fillSchema.js'
 import type { ScriptedResponse } from './scripts.js'
 import { countTokens, textOf } from './tokens.js'
 
-export type ChatMessage = { role: string; content?: unknown; name?: string; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>; tool_call_id?: string }
+export type ChatMessage = {
+  role: string
+  content?: unknown
+  name?: string
+  tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>
+  tool_call_id?: string
+}
 
 export type ChatRequest = {
   model: string
@@ -28,7 +34,13 @@ export type ChatRequest = {
 export type ToolCall = { id: string; type: 'function'; function: { name: string; arguments: string } }
 
 /** What the model produced, before it is shaped into a response or a stream. */
-export type Completion = { content: string | null; reasoning: string | null; toolCalls: ToolCall[]; finishReason: 'stop' | 'length' | 'tool_calls'; completionTokens: number }
+export type Completion = {
+  content: string | null
+  reasoning: string | null
+  toolCalls: ToolCall[]
+  finishReason: 'stop' | 'length' | 'tool_calls'
+  completionTokens: number
+}
 
 let callCounter = 0
 const callId = (): string => `call_${(++callCounter).toString(36).padStart(8, '0')}`
@@ -57,7 +69,10 @@ export function generate(req: ChatRequest, model: ModelEntry, params: Record<str
     get ex() {
       return (ex ??= extractValues(userText))
     },
-    nextNumber: 0, nextAddress: 0, nextQuoted: 0, now,
+    nextNumber: 0,
+    nextAddress: 0,
+    nextQuoted: 0,
+    now,
   }
 
   if (!toolResults.length && req.tools?.length) {
@@ -85,11 +100,16 @@ export function generate(req: ChatRequest, model: ModelEntry, params: Record<str
     const character = typeof params.character_slug === 'string' ? CHARACTERS.find((c) => c.slug === params.character_slug) : undefined
     content = character ? `${character.greeting}, ${lowerFirst(answerText(userText, model))} — ${character.name}` : answerText(userText, model)
   }
-  return truncate({ content, reasoning, toolCalls: [], finishReason: 'stop', completionTokens: countTokens(content) + (reasoning ? countTokens(reasoning) : 0) }, req)
+  return truncate(
+    { content, reasoning, toolCalls: [], finishReason: 'stop', completionTokens: countTokens(content) + (reasoning ? countTokens(reasoning) : 0) },
+    req,
+  )
 }
 
 function answerText(userText: string, model: ModelEntry): string {
-  return userText ? `You asked: "${clip(userText, 160)}". This is a deterministic answer from ${model.id} on the Venice emulator.` : `Hello from ${model.id} on the Venice emulator.`
+  return userText
+    ? `You asked: "${clip(userText, 160)}". This is a deterministic answer from ${model.id} on the Venice emulator.`
+    : `Hello from ${model.id} on the Venice emulator.`
 }
 
 function summariseToolResults(messages: ChatMessage[], results: ChatMessage[]): string {

@@ -87,7 +87,8 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: EmulatorContext)
     const key = keyOf(request)
     const body = validateBody<Partial<CreateKeyInput> & { id: string; expiresAt?: string | null }>(ctx, '/api_keys', 'patch', request.body)
     const target = ctx.keys.byId(body.id)
-    if (!target || target.owner !== key.owner) throw new VeniceHttpError(400, 'API key not found', { details: { _errors: [], id: { _errors: ['No such API key'] } } })
+    if (!target || target.owner !== key.owner)
+      throw new VeniceHttpError(400, 'API key not found', { details: { _errors: [], id: { _errors: ['No such API key'] } } })
     if (body.description !== undefined) target.description = body.description
     if (body.expiresAt !== undefined) target.expiresAt = normaliseExpiry(body.expiresAt, ctx.variants.dateOnlyExpiry)
     if (body.limitPeriod) target.limitPeriod = body.limitPeriod
@@ -101,7 +102,8 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: EmulatorContext)
     const key = keyOf(request)
     const id = (request.query as { id?: string }).id
     const target = id ? ctx.keys.byId(id) : undefined
-    if (!target || target.owner !== key.owner) throw new VeniceHttpError(400, 'API key not found', { details: { _errors: [], id: { _errors: ['No such API key'] } } })
+    if (!target || target.owner !== key.owner)
+      throw new VeniceHttpError(400, 'API key not found', { details: { _errors: [], id: { _errors: ['No such API key'] } } })
     ctx.keys.delete(target.id)
     return sendJson(reply, 200, { success: true })
   })
@@ -114,7 +116,14 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: EmulatorContext)
       .filter((m) => m.type === 'text')
       .map((m) => {
         const l = ctx.limiter.limitsFor(m)
-        return { apiModelId: m.id, rateLimits: [{ amount: l.rpm, type: 'RPM' }, { amount: l.rpd, type: 'RPD' }, { amount: l.tpm, type: 'TPM' }] }
+        return {
+          apiModelId: m.id,
+          rateLimits: [
+            { amount: l.rpm, type: 'RPM' },
+            { amount: l.rpd, type: 'RPD' },
+            { amount: l.tpm, type: 'TPM' },
+          ],
+        }
       })
     return sendJson(reply, 200, {
       data: {

@@ -30,9 +30,13 @@ export function registerBillingRoutes(app: FastifyInstance, ctx: EmulatorContext
   app.get('/api/v1/billing/usage', { preHandler: authenticate(ctx, 'admin') }, async (request, reply) => {
     const key = keyOf(request)
     if (ctx.clock.now() >= BILLING_USAGE_SUNSET) {
-      throw new VeniceHttpError(410, 'GET /api/v1/billing/usage was sunset on 2026-09-16. Use GET /api/v1/billing/usage-history: replace page and limit with pageSize and nextCursor, startDate and endDate with startTimestamp and endTimestamp.', {
-        headers: { deprecation: '@1784160000', sunset: 'Wed, 16 Sep 2026 00:00:00 GMT', link: '</api/v1/billing/usage-history>; rel="successor-version"' },
-      })
+      throw new VeniceHttpError(
+        410,
+        'GET /api/v1/billing/usage was sunset on 2026-09-16. Use GET /api/v1/billing/usage-history: replace page and limit with pageSize and nextCursor, startDate and endDate with startTimestamp and endTimestamp.',
+        {
+          headers: { deprecation: '@1784160000', sunset: 'Wed, 16 Sep 2026 00:00:00 GMT', link: '</api/v1/billing/usage-history>; rel="successor-version"' },
+        },
+      )
     }
     const q = request.query as { limit?: string; page?: string }
     const limit = Math.min(500, Math.max(1, Number(q.limit ?? 200) || 200))

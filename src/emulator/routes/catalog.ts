@@ -13,7 +13,8 @@ const MODEL_TYPES = new Set(['asr', 'embedding', 'image', 'music', 'text', 'tts'
 
 function typeParam(query: unknown, fallback: string): string {
   const type = (query as { type?: string }).type ?? fallback
-  if (!MODEL_TYPES.has(type)) throw new VeniceHttpError(400, MESSAGES.invalidRequest, { details: { _errors: [], type: { _errors: [`Invalid enum value '${type}'`] } } })
+  if (!MODEL_TYPES.has(type))
+    throw new VeniceHttpError(400, MESSAGES.invalidRequest, { details: { _errors: [], type: { _errors: [`Invalid enum value '${type}'`] } } })
   return type
 }
 
@@ -43,7 +44,11 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: EmulatorContext
   app.get('/api/v1/models', async (request, reply) => {
     const type = typeParam(request.query, 'text')
     const data =
-      type === 'all' ? ctx.catalog.models : type === 'code' ? ctx.catalog.models.filter((m) => m.model_spec.capabilities?.optimizedForCode === true) : ctx.catalog.models.filter((m) => m.type === type)
+      type === 'all'
+        ? ctx.catalog.models
+        : type === 'code'
+          ? ctx.catalog.models.filter((m) => m.model_spec.capabilities?.optimizedForCode === true)
+          : ctx.catalog.models.filter((m) => m.type === type)
     return sendJson(reply, 200, { object: 'list', type, data })
   })
   app.get('/api/v1/models/traits', async (request, reply) => {
@@ -58,7 +63,9 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: EmulatorContext
   })
   const created = new Date(Date.UTC(2025, 0, 1)).toISOString()
   const anyKey = { preHandler: authenticate(ctx, 'inference') }
-  app.get('/api/v1/characters', anyKey, async (_request, reply) => sendJson(reply, 200, { object: 'list', data: CHARACTERS.map((c) => describeCharacter(c, created)) }))
+  app.get('/api/v1/characters', anyKey, async (_request, reply) =>
+    sendJson(reply, 200, { object: 'list', data: CHARACTERS.map((c) => describeCharacter(c, created)) }),
+  )
   app.get('/api/v1/characters/:slug', anyKey, async (request, reply) => {
     const c = CHARACTERS.find((x) => x.slug === (request.params as { slug: string }).slug)
     if (!c) throw new VeniceHttpError(404, MESSAGES.characterNotFound, { code: 'CHARACTER_NOT_FOUND' })

@@ -42,7 +42,8 @@ export function registerChatRoutes(app: FastifyInstance, ctx: EmulatorContext): 
     const { model, suffix } = resolveFor(ctx, body.model, ['text'])
     const params = { ...suffix, ...body.venice_parameters }
     const slug = params.character_slug
-    if (slug !== undefined && !CHARACTERS.some((c) => c.slug === slug)) throw new VeniceHttpError(404, MESSAGES.characterNotFound, { code: 'CHARACTER_NOT_FOUND' })
+    if (slug !== undefined && !CHARACTERS.some((c) => c.slug === slug))
+      throw new VeniceHttpError(404, MESSAGES.characterNotFound, { code: 'CHARACTER_NOT_FOUND' })
     if (!(await beginInference(ctx, request, reply, key, model))) return reply
     const script = ctx.scripts.shift(key.hash)
     if (script?.status) throw new VeniceHttpError(script.status, script.error ?? 'Scripted error')
@@ -52,7 +53,12 @@ export function registerChatRoutes(app: FastifyInstance, ctx: EmulatorContext): 
     // 32 random hex digits, like before; randomUUID draws from a pooled entropy cache (randomBytes(16) was a syscall per request).
     const id = `chatcmpl-${randomUUID().replaceAll('-', '')}`
     const cost = await finishInference(ctx, key, model, { promptTokens: prompt, completionTokens: completion.completionTokens, kind: 'chat', requestId: id })
-    const usage = { prompt_tokens: prompt, completion_tokens: completion.completionTokens, total_tokens: prompt + completion.completionTokens, prompt_tokens_details: null }
+    const usage = {
+      prompt_tokens: prompt,
+      completion_tokens: completion.completionTokens,
+      total_tokens: prompt + completion.completionTokens,
+      prompt_tokens_details: null,
+    }
     const created = Math.floor(now / 1000)
     const venice_parameters = echoVeniceParameters(params)
     if (body.stream) {
@@ -104,7 +110,9 @@ export function sseBody(head: Head, c: Completion, usage?: Record<string, unknow
   chunk('{"role":"assistant","content":""}')
   if (c.reasoning) chunk(`{"reasoning_content":${JSON.stringify(c.reasoning)}}`)
   for (const piece of c.content?.match(/[\s\S]{1,24}/g) ?? []) chunk(`{"content":${JSON.stringify(piece)}}`)
-  c.toolCalls.forEach((t, index) => chunk(JSON.stringify({ tool_calls: [{ index, id: t.id, type: 'function', function: { name: t.function.name, arguments: t.function.arguments } }] })))
+  c.toolCalls.forEach((t, index) =>
+    chunk(JSON.stringify({ tool_calls: [{ index, id: t.id, type: 'function', function: { name: t.function.name, arguments: t.function.arguments } }] })),
+  )
   chunk('{}', c.finishReason)
   if (usage) out += `${prefix}[],"usage":${JSON.stringify(usage)}}\n\n`
   return `${out}data: [DONE]\n\n`
@@ -115,11 +123,17 @@ export function sseBody(head: Head, c: Completion, usage?: Record<string, unknow
  * call, the finish chunk, then (optionally) a usage chunk with empty `choices`.
  */
 export function streamChunks(head: Head, c: Completion, usage?: Record<string, unknown>): Record<string, unknown>[] {
-  const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({ ...head, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+    ...head,
+    object: 'chat.completion.chunk',
+    choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+  })
   const out = [chunk({ role: 'assistant', content: '' })]
   if (c.reasoning) out.push(chunk({ reasoning_content: c.reasoning }))
   for (const piece of c.content?.match(/[\s\S]{1,24}/g) ?? []) out.push(chunk({ content: piece }))
-  c.toolCalls.forEach((t, index) => out.push(chunk({ tool_calls: [{ index, id: t.id, type: 'function', function: { name: t.function.name, arguments: t.function.arguments } }] })))
+  c.toolCalls.forEach((t, index) =>
+    out.push(chunk({ tool_calls: [{ index, id: t.id, type: 'function', function: { name: t.function.name, arguments: t.function.arguments } }] })),
+  )
   out.push(chunk({}, c.finishReason))
   if (usage) out.push({ ...head, object: 'chat.completion.chunk', choices: [], usage } as never)
   return out

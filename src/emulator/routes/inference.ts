@@ -20,7 +20,9 @@ import type { ApiKeyRecord } from '../state/keyStore.js'
 export function resolveFor(ctx: EmulatorContext, requested: string | undefined, types: readonly string[]): ResolvedModel {
   const resolved = requested ? resolveModel(ctx.catalog, requested, types[0]) : undefined
   if (!resolved || !types.includes(resolved.model.type)) {
-    throw new VeniceHttpError(400, MESSAGES.modelNotFound, { details: { _errors: [], model: { _errors: [`Model "${requested ?? ''}" is not a ${types.join('/')} model`] } } })
+    throw new VeniceHttpError(400, MESSAGES.modelNotFound, {
+      details: { _errors: [], model: { _errors: [`Model "${requested ?? ''}" is not a ${types.join('/')} model`] } },
+    })
   }
   return resolved
 }
@@ -30,7 +32,8 @@ export function modelHeaders(model: ModelEntry): Record<string, string> {
   const headers: Record<string, string> = { 'x-venice-model-id': model.id, 'x-venice-model-name': model.model_spec.name ?? model.id }
   const dep = model.model_spec.deprecation
   if (dep) {
-    headers['x-venice-model-deprecation-warning'] = `The model ${model.id} is deprecated and will be removed on ${dep.removesAt ?? dep.date}. Please migrate to another model.`
+    headers['x-venice-model-deprecation-warning'] =
+      `The model ${model.id} is deprecated and will be removed on ${dep.removesAt ?? dep.date}. Please migrate to another model.`
     headers['x-venice-model-deprecation-date'] = dep.date
   }
   return headers
@@ -42,7 +45,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * Runs the checks before inference. Returns false when a fault dropped the connection (the handler
  * must then return without replying).
  */
-export async function beginInference(ctx: EmulatorContext, request: FastifyRequest, reply: FastifyReply, key: ApiKeyRecord, model: ModelEntry): Promise<boolean> {
+export async function beginInference(
+  ctx: EmulatorContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  key: ApiKeyRecord,
+  model: ModelEntry,
+): Promise<boolean> {
   reply.headers(modelHeaders(model))
   const verdict = ctx.limiter.take(key.owner, model, key.id)
   reply.headers(verdict.headers)
@@ -52,7 +61,8 @@ export async function beginInference(ctx: EmulatorContext, request: FastifyReque
   } catch (err) {
     // The key-limit wording comes from public reports, not the docs: a variant can say it differently.
     const variant = ctx.variants.keyLimitMessage
-    if (variant && err instanceof VeniceHttpError && (err.body.error === MESSAGES.diemLimit || err.body.error === MESSAGES.usdLimit)) throw new VeniceHttpError(402, variant)
+    if (variant && err instanceof VeniceHttpError && (err.body.error === MESSAGES.diemLimit || err.body.error === MESSAGES.usdLimit))
+      throw new VeniceHttpError(402, variant)
     throw err
   }
   const fault = ctx.faults.decide('inference')
@@ -81,5 +91,11 @@ export async function finishInference(
 ): Promise<{ diem: number; usd: number }> {
   ctx.limiter.addTokens(key.owner, model, usage.promptTokens + usage.completionTokens)
   const cost = usage.costUsd ?? priceOf(model, usage.promptTokens, usage.completionTokens)
-  return ctx.accounts.charge(key, cost, { model: model.id, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, kind: usage.kind, ...(usage.requestId ? { requestId: usage.requestId } : {}) })
+  return ctx.accounts.charge(key, cost, {
+    model: model.id,
+    promptTokens: usage.promptTokens,
+    completionTokens: usage.completionTokens,
+    kind: usage.kind,
+    ...(usage.requestId ? { requestId: usage.requestId } : {}),
+  })
 }

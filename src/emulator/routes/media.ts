@@ -11,7 +11,15 @@ import { countTokens } from '../model/tokens.js'
 import { beginInference, finishInference, resolveFor } from './inference.js'
 
 type EmbeddingBody = { input: string | string[]; model: string; dimensions?: number; encoding_format?: 'float' | 'base64' }
-type ImageBody = { model: string; prompt: string; format?: 'png' | 'jpeg' | 'webp'; return_binary?: boolean; variants?: number; width?: number; height?: number }
+type ImageBody = {
+  model: string
+  prompt: string
+  format?: 'png' | 'jpeg' | 'webp'
+  return_binary?: boolean
+  variants?: number
+  width?: number
+  height?: number
+}
 type SpeechBody = { input: string; model?: string; response_format?: string; voice?: string }
 
 const price = (pricing: unknown, ...path: string[]): number => {
@@ -47,10 +55,17 @@ export function registerMediaRoutes(app: FastifyInstance, ctx: EmulatorContext):
     const { model } = resolveFor(ctx, body.model, ['image'])
     if (!(await beginInference(ctx, request, reply, key, model))) return reply
     const variants = body.variants ?? 1
-    await finishInference(ctx, key, model, { promptTokens: countTokens(body.prompt), completionTokens: 0, kind: 'image', costUsd: price(model.model_spec.pricing, 'generation', 'usd') * variants })
+    await finishInference(ctx, key, model, {
+      promptTokens: countTokens(body.prompt),
+      completionTokens: 0,
+      kind: 'image',
+      costUsd: price(model.model_spec.pricing, 'generation', 'usd') * variants,
+    })
     // The spec's default format is webp; the bytes are that format at the requested size.
     const format = body.format ?? 'webp'
-    const images = await Promise.all(Array.from({ length: variants }, (_, i) => solidImage(`${body.prompt}#${i}`, format, body.width ?? 1024, body.height ?? 1024)))
+    const images = await Promise.all(
+      Array.from({ length: variants }, (_, i) => solidImage(`${body.prompt}#${i}`, format, body.width ?? 1024, body.height ?? 1024)),
+    )
     if (body.return_binary) return reply.code(200).header('content-type', `image/${format}`).send(images[0])
     return sendJson(reply, 200, {
       id: `generate-image-${ctx.clock.now().toString(36)}`,
@@ -66,12 +81,24 @@ export function registerMediaRoutes(app: FastifyInstance, ctx: EmulatorContext):
     const { model } = resolveFor(ctx, body.model ?? 'tts-kokoro', ['tts'])
     const format = body.response_format ?? 'mp3'
     if (!['mp3', 'wav', 'pcm'].includes(format)) {
-      throw new VeniceHttpError(400, MESSAGES.invalidRequest, { details: { _errors: [], response_format: { _errors: [`Format ${format} is not supported by ${model.id}`] } } })
+      throw new VeniceHttpError(400, MESSAGES.invalidRequest, {
+        details: { _errors: [], response_format: { _errors: [`Format ${format} is not supported by ${model.id}`] } },
+      })
     }
     if (!(await beginInference(ctx, request, reply, key, model))) return reply
-    await finishInference(ctx, key, model, { promptTokens: countTokens(body.input), completionTokens: 0, kind: 'tts', costUsd: (price(model.model_spec.pricing, 'input', 'usd') * body.input.length) / 1_000_000 })
+    await finishInference(ctx, key, model, {
+      promptTokens: countTokens(body.input),
+      completionTokens: 0,
+      kind: 'tts',
+      costUsd: (price(model.model_spec.pricing, 'input', 'usd') * body.input.length) / 1_000_000,
+    })
     const pcm = tonePcm(body.input)
-    const [type, bytes] = format === 'wav' ? ['audio/wav', wav(pcm)] : format === 'pcm' ? ['audio/pcm', pcm] : ['audio/mpeg', silentMp3(Math.max(4, Math.ceil(body.input.length / 8)))]
+    const [type, bytes] =
+      format === 'wav'
+        ? ['audio/wav', wav(pcm)]
+        : format === 'pcm'
+          ? ['audio/pcm', pcm]
+          : ['audio/mpeg', silentMp3(Math.max(4, Math.ceil(body.input.length / 8)))]
     return reply.code(200).header('content-type', type).send(bytes)
   })
 }

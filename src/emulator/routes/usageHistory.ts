@@ -19,7 +19,8 @@ const PATH = '/billing/usage-history'
 const FILTERS = ['currency', 'startTimestamp', 'endTimestamp', 'pageSize'] as const
 type Query = { currency?: UsageCursor['currency']; cursor?: string; startTimestamp?: string; endTimestamp?: string; pageSize?: number }
 
-const invalid = (field: string, message: string): VeniceHttpError => new VeniceHttpError(400, MESSAGES.invalidRequest, { details: { _errors: [], [field]: { _errors: [message] } } })
+const invalid = (field: string, message: string): VeniceHttpError =>
+  new VeniceHttpError(400, MESSAGES.invalidRequest, { details: { _errors: [], [field]: { _errors: [message] } } })
 
 /** Parses a `Z`-suffixed ISO timestamp (format already checked by the spec validator). */
 function utcMs(field: string, v: string | undefined): number | undefined {
@@ -62,7 +63,11 @@ export function registerUsageHistoryRoute(app: FastifyInstance, ctx: EmulatorCon
     const nextCursor = page.length > walk.pageSize && last ? encodeCursor(ctx.jwtSecret, { ...walk, after: last.position, issuedAt: ctx.clock.now() }) : null
     if (String(request.headers.accept ?? '').includes('text/csv')) {
       if (nextCursor) reply.header('x-next-cursor', nextCursor)
-      return reply.code(200).header('content-type', 'text/csv; charset=utf-8').header('content-disposition', csvDisposition(ctx.clock.now())).send(usageCsv(rows.map((r) => r.row)))
+      return reply
+        .code(200)
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', csvDisposition(ctx.clock.now()))
+        .send(usageCsv(rows.map((r) => r.row)))
     }
     return sendJson(reply, 200, { data: rows.map((r) => r.row), nextCursor })
   })

@@ -48,7 +48,10 @@ export function toJsonSchema(node: Json): Json {
     out[k] = k === 'enum' || k === 'default' || k === 'const' ? v : toJsonSchema(v)
   }
   // OpenAPI 3.0 (draft 4) boolean exclusive bounds → draft 7 numeric ones.
-  for (const [flag, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+  for (const [flag, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
     if (out[flag] === true && typeof out[bound] === 'number') {
       out[flag] = out[bound]
       delete out[bound]

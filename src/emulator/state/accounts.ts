@@ -14,7 +14,18 @@ import { UsageLog } from './usageLog.js'
  * users), so entries sharing a millisecond still have a stable order; `requestId` is the response id
  * (`chatcmpl-…` for chat) when the route has one.
  */
-export type UsageEntry = { seq: number; at: number; keyId: string; requestId: string; model: string; promptTokens: number; completionTokens: number; usd: number; diem: number; kind: string }
+export type UsageEntry = {
+  seq: number
+  at: number
+  keyId: string
+  requestId: string
+  model: string
+  promptTokens: number
+  completionTokens: number
+  usd: number
+  diem: number
+  kind: string
+}
 
 export type User = { address: Address; usd: number; diemSpent: Map<number, number>; usage: UsageLog }
 
@@ -113,7 +124,11 @@ export function createAccounts(options: AccountsOptions) {
       return bal
     },
     /** Charges `cost` (USD-equivalent): Diem first (within the allowance and key limit), then USD. */
-    async charge(key: ApiKeyRecord, cost: number, line: Omit<UsageEntry, 'seq' | 'at' | 'keyId' | 'usd' | 'diem' | 'requestId'> & { requestId?: string }): Promise<{ diem: number; usd: number }> {
+    async charge(
+      key: ApiKeyRecord,
+      cost: number,
+      line: Omit<UsageEntry, 'seq' | 'at' | 'keyId' | 'usd' | 'diem' | 'requestId'> & { requestId?: string },
+    ): Promise<{ diem: number; usd: number }> {
       const now = options.clock.now()
       const epoch = epochStart(now, options.epochMs)
       const u = user(key.owner)
@@ -129,7 +144,18 @@ export function createAccounts(options: AccountsOptions) {
       recordKeySpend(key, { usd, diem }, epoch, epochStart(now, 86_400_000))
       key.lastUsedAt = now
       seq += 1
-      u.usage.push({ model: line.model, promptTokens: line.promptTokens, completionTokens: line.completionTokens, kind: line.kind, requestId: line.requestId ?? `${line.kind}-${key.id}-${seq}`, seq, at: now, keyId: key.id, usd, diem })
+      u.usage.push({
+        model: line.model,
+        promptTokens: line.promptTokens,
+        completionTokens: line.completionTokens,
+        kind: line.kind,
+        requestId: line.requestId ?? `${line.kind}-${key.id}-${seq}`,
+        seq,
+        at: now,
+        keyId: key.id,
+        usd,
+        diem,
+      })
       return { diem, usd }
     },
   }

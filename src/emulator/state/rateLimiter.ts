@@ -9,7 +9,13 @@ import { defaultLimitsOf, tierOf, type ModelEntry, type TierLimits } from '../ca
 export type RateLimitOverrides = { global?: Partial<TierLimits>; perModel?: Record<string, Partial<TierLimits>> }
 
 /** One line of `/api_keys/rate_limits/log`. */
-export type RateLimitLogEntry = { apiKeyId: string; modelId: string; rateLimitTier: string; rateLimitType: 'RPD' | 'RPM' | 'TPM' | 'FAILED_REQUESTS'; timestamp: string }
+export type RateLimitLogEntry = {
+  apiKeyId: string
+  modelId: string
+  rateLimitTier: string
+  rateLimitType: 'RPD' | 'RPM' | 'TPM' | 'FAILED_REQUESTS'
+  timestamp: string
+}
 
 type Window = { minute: number; reqs: number; tokens: number; day: number; dayReqs: number }
 

@@ -18,6 +18,17 @@ export class UsageLog extends ColumnarRing<UsageEntry> {
    */
   constructor(capacity: number) {
     // The key order the object-per-record list had (the charge's line, then the bookkeeping fields).
-    super(capacity, { model: 'string', promptTokens: 'number', completionTokens: 'number', kind: 'string', requestId: 'uniqueString', seq: 'number', at: 'number', keyId: 'string', usd: 'number', diem: 'number' })
+    super(capacity, {
+      model: 'string',
+      promptTokens: 'number',
+      completionTokens: 'number',
+      kind: 'string',
+      requestId: 'uniqueString',
+      seq: 'number',
+      at: 'number',
+      keyId: 'string',
+      usd: 'number',
+      diem: 'number',
+    })
   }
 }

@@ -107,7 +107,10 @@ export async function openDatabase(parameters: OpenDatabaseParameters): Promise<
         return out
       } catch (err) {
         // A broken connection cannot roll back; release it destroyed so the pool does not hand it out again.
-        const rolledBack = await run(client, 'ROLLBACK').then(() => true, () => false)
+        const rolledBack = await run(client, 'ROLLBACK').then(
+          () => true,
+          () => false,
+        )
         client.release(rolledBack ? undefined : true)
         if (isDriverError(err)) throw wrap(err, 'A transaction')
         throw err

@@ -46,7 +46,8 @@ export async function fleetStatus(db: Database, jobs: FleetJobs, keys: readonly 
   const runway = new Map<string, FleetStatus['runway'][number]>()
   for (const w of workers) {
     const seen = (w.info.runway ?? {}) as Record<string, { hours: number | null; level: string; at: string }>
-    for (const [agent, r] of Object.entries(seen)) if (!runway.has(agent) || runway.get(agent)!.at < r.at) runway.set(agent, { agent, hours: r.hours, level: r.level, at: r.at, worker: w.id })
+    for (const [agent, r] of Object.entries(seen))
+      if (!runway.has(agent) || runway.get(agent)!.at < r.at) runway.set(agent, { agent, hours: r.hours, level: r.level, at: r.at, worker: w.id })
   }
   return {
     database: db.displayUrl,
@@ -54,7 +55,12 @@ export async function fleetStatus(db: Database, jobs: FleetJobs, keys: readonly 
     queues,
     schedules,
     runs,
-    totals: { runs: Number(totals?.runs ?? 0), completed: Number(totals?.completed ?? 0), failed: Number(totals?.failed ?? 0), retried: Number(totals?.retried ?? 0) },
+    totals: {
+      runs: Number(totals?.runs ?? 0),
+      completed: Number(totals?.completed ?? 0),
+      failed: Number(totals?.failed ?? 0),
+      retried: Number(totals?.retried ?? 0),
+    },
     keys: keys.map((k) => ({ id: k.id.slice(0, 8), type: k.apiKeyType, agent: k.agent ?? null, redacted: k.redacted })),
     runway: [...runway.values()].sort((a, b) => a.agent.localeCompare(b.agent)),
   }

@@ -8,7 +8,18 @@ import { redactText } from '../../util/redact.js'
 import type { Database } from '../db/openDatabase.js'
 import { floatingStatements } from './floatingStatements.js'
 import { whileDatabaseDown } from './registry.js'
-import { RUN_QUEUE, SCHEDULE_QUEUE_PREFIX, everyToCron, topUpQueueOf, runJobSchema, scheduleQueueOf, topUpJobSchema, topUpResultSchema, type RunJob, type TopUpJob } from './queues.js'
+import {
+  RUN_QUEUE,
+  SCHEDULE_QUEUE_PREFIX,
+  everyToCron,
+  topUpQueueOf,
+  runJobSchema,
+  scheduleQueueOf,
+  topUpJobSchema,
+  topUpResultSchema,
+  type RunJob,
+  type TopUpJob,
+} from './queues.js'
 import { sleep } from '../../util/sleep.js'
 
 /** Any fixed 64-bit number: the advisory lock around pg-boss's schema install ("gondolaboss"). */
@@ -83,7 +94,10 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
       client.release()
     }
   } catch (err) {
-    throw new FleetJobError(`The job engine (pg-boss) did not start on ${db.displayUrl}.`, { details: redactText(err instanceof Error ? err.message : String(err)), exitCode: ExitCode.network })
+    throw new FleetJobError(`The job engine (pg-boss) did not start on ${db.displayUrl}.`, {
+      details: redactText(err instanceof Error ? err.message : String(err)),
+      exitCode: ExitCode.network,
+    })
   }
   const retry = { retryLimit: options.runRetries, retryDelay: options.retryDelaySeconds ?? 2, retryBackoff: true }
   await ensureQueue(boss, { name: RUN_QUEUE, policy: 'standard', ...retry, expireInSeconds: options.runTimeoutSeconds })
@@ -91,7 +105,15 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
   /** A wallet's top-up queue: at most one active (singleton), retried if a treasury dies mid-way (the next resumes it from the wallet journal with the job's idempotency key). */
   const topUpQueue = async (wallet: string): Promise<string> => {
     const name = topUpQueueOf(wallet)
-    if (!known.has(name)) await ensureQueue(boss, { name, policy: 'singleton', retryLimit: 3, retryDelay: 2, retryBackoff: true, expireInSeconds: Math.max(60, Math.min(600, options.runTimeoutSeconds)) })
+    if (!known.has(name))
+      await ensureQueue(boss, {
+        name,
+        policy: 'singleton',
+        retryLimit: 3,
+        retryDelay: 2,
+        retryBackoff: true,
+        expireInSeconds: Math.max(60, Math.min(600, options.runTimeoutSeconds)),
+      })
     known.add(name)
     return name
   }
@@ -120,14 +142,17 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
       const data = runJobSchema.parse(job)
       const cron = 'cron' in when ? when.cron : everyToCron(when.everySeconds)
       if (!cron)
-        throw new FleetJobError(`--every ${'everySeconds' in when ? when.everySeconds : ''} has no cron equivalent: queued schedules are cron (minute granularity).`, {
-          metaMessages: ['Use a whole number of minutes dividing an hour (60, 300, 900, 1800…) or of hours dividing a day (3600, 7200…), or --cron.'],
-          exitCode: ExitCode.usage,
-        })
+        throw new FleetJobError(
+          `--every ${'everySeconds' in when ? when.everySeconds : ''} has no cron equivalent: queued schedules are cron (minute granularity).`,
+          {
+            metaMessages: ['Use a whole number of minutes dividing an hour (60, 300, 900, 1800…) or of hours dividing a day (3600, 7200…), or --cron.'],
+            exitCode: ExitCode.usage,
+          },
+        )
       const queue = scheduleQueueOf(data.agent)
       await ensureQueue(boss, { name: queue, policy: 'short' })
       try {
-        await boss.schedule(queue, cron, data, { tz: 'cron' in when ? when.timezone ?? 'UTC' : 'UTC' })
+        await boss.schedule(queue, cron, data, { tz: 'cron' in when ? (when.timezone ?? 'UTC') : 'UTC' })
       } catch (err) {
         throw new FleetJobError(`The schedule "${cron}" was refused.`, { details: err instanceof Error ? err.message : String(err), exitCode: ExitCode.usage })
       }
@@ -169,7 +194,10 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
           return { ok: false, refusal: `The treasury failed the top-up: ${typeof message === 'string' ? redactText(message.split('\n')[0]!) : j.state}.` }
         }
       }
-      return { ok: false, refusal: `No treasury answered within ${Math.round(o.timeoutMs / 1000)} s (is \`gondola worker --treasury\` running?). The request stays queued.` }
+      return {
+        ok: false,
+        refusal: `No treasury answered within ${Math.round(o.timeoutMs / 1000)} s (is \`gondola worker --treasury\` running?). The request stays queued.`,
+      }
     },
 
     /**
@@ -190,7 +218,9 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
 
     /** Counts per queue and state (pg-boss's job table). */
     async queueCounts(): Promise<QueueCounts[]> {
-      const rows = await db.query<{ name: string; state: string; n: string }>('SELECT name, state::text AS state, count(*)::text AS n FROM pgboss.job GROUP BY name, state')
+      const rows = await db.query<{ name: string; state: string; n: string }>(
+        'SELECT name, state::text AS state, count(*)::text AS n FROM pgboss.job GROUP BY name, state',
+      )
       const byQueue = new Map<string, QueueCounts>()
       for (const name of [RUN_QUEUE]) byQueue.set(name, { queue: name, created: 0, retry: 0, active: 0, completed: 0, failed: 0, cancelled: 0 })
       for (const r of rows) {

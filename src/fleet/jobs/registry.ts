@@ -18,7 +18,18 @@ export type WorkerRow = {
 }
 
 /** One attempt of a queued run. */
-export type RunRow = { jobId: string; attempt: number; agent: string; workerId: string; status: string; steps: number | null; costDiem: number | null; error: string | null; startedAt: string; finishedAt: string | null }
+export type RunRow = {
+  jobId: string
+  attempt: number
+  agent: string
+  workerId: string
+  status: string
+  steps: number | null
+  costDiem: number | null
+  error: string | null
+  startedAt: string
+  finishedAt: string | null
+}
 
 /** Seconds between heartbeats; a worker silent for three of them is stale. */
 export const HEARTBEAT_SECONDS = 5
@@ -34,11 +45,25 @@ export const HEARTBEAT_SECONDS = 5
  * await me.stop()
  * ```
  */
-export async function registerWorker(db: Queryable, o: { role: 'agent' | 'treasury'; concurrency: number; info?: Record<string, unknown>; onError?: (message: string) => void }) {
+export async function registerWorker(
+  db: Queryable,
+  o: { role: 'agent' | 'treasury'; concurrency: number; info?: Record<string, unknown>; onError?: (message: string) => void },
+) {
   const id = `${o.role === 'treasury' ? 't' : 'w'}-${hostname().slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`
   let info: Record<string, unknown> = o.info ?? {}
-  await db.query('INSERT INTO gondola.fleet_workers (id, role, host, pid, concurrency, info) VALUES ($1, $2, $3, $4, $5, $6)', [id, o.role, hostname(), process.pid, o.concurrency, info])
-  const beat = () => db.query('UPDATE gondola.fleet_workers SET heartbeat_at = now(), info = $2 WHERE id = $1', [id, info]).then(() => {}, (err: unknown) => o.onError?.(err instanceof Error ? err.message : String(err)))
+  await db.query('INSERT INTO gondola.fleet_workers (id, role, host, pid, concurrency, info) VALUES ($1, $2, $3, $4, $5, $6)', [
+    id,
+    o.role,
+    hostname(),
+    process.pid,
+    o.concurrency,
+    info,
+  ])
+  const beat = () =>
+    db.query('UPDATE gondola.fleet_workers SET heartbeat_at = now(), info = $2 WHERE id = $1', [id, info]).then(
+      () => {},
+      (err: unknown) => o.onError?.(err instanceof Error ? err.message : String(err)),
+    )
   const timer = setInterval(() => void beat(), HEARTBEAT_SECONDS * 1000)
   timer.unref()
   return {
@@ -55,14 +80,32 @@ export async function registerWorker(db: Queryable, o: { role: 'agent' | 'treasu
 
 /** The registered workers, newest first (stopped ones from the last hour only). */
 export async function listWorkers(db: Queryable): Promise<WorkerRow[]> {
-  const rows = await db.query<{ id: string; role: 'agent' | 'treasury'; host: string; pid: number; concurrency: number; started_at: Date; heartbeat_at: Date; stopped_at: Date | null; info: Record<string, unknown>; stale: boolean }>(
+  const rows = await db.query<{
+    id: string
+    role: 'agent' | 'treasury'
+    host: string
+    pid: number
+    concurrency: number
+    started_at: Date
+    heartbeat_at: Date
+    stopped_at: Date | null
+    info: Record<string, unknown>
+    stale: boolean
+  }>(
     `SELECT *, heartbeat_at < now() - make_interval(secs => $1) AS stale FROM gondola.fleet_workers
       WHERE stopped_at IS NULL OR stopped_at > now() - interval '1 hour' ORDER BY started_at DESC LIMIT 200`,
     [HEARTBEAT_SECONDS * 3],
   )
   return rows.map((r) => ({
-    id: r.id, role: r.role, host: r.host, pid: r.pid, concurrency: r.concurrency, startedAt: r.started_at.toISOString(), heartbeatAt: r.heartbeat_at.toISOString(),
-    state: r.stopped_at ? 'stopped' : r.stale ? 'stale' : 'alive', info: r.info,
+    id: r.id,
+    role: r.role,
+    host: r.host,
+    pid: r.pid,
+    concurrency: r.concurrency,
+    startedAt: r.started_at.toISOString(),
+    heartbeatAt: r.heartbeat_at.toISOString(),
+    state: r.stopped_at ? 'stopped' : r.stale ? 'stale' : 'alive',
+    info: r.info,
   }))
 }
 
@@ -86,36 +129,67 @@ export async function whileDatabaseDown<T>(fn: () => Promise<T>, forMs = 60_000)
 export function isConnectionError(err: unknown): boolean {
   const e = err as { message?: unknown; details?: unknown; code?: unknown }
   const text = `${String(e?.message ?? '')} ${String(e?.details ?? '')} ${String(e?.code ?? '')}`
-  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|57P0[123]|Connection terminated|terminating connection|database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|connection error|timeout exceeded when trying to connect/i.test(text)
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|57P0[123]|Connection terminated|terminating connection|database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|connection error|timeout exceeded when trying to connect/i.test(
+    text,
+  )
 }
 
 /** Records that `workerId` started attempt `attempt` of run job `jobId`; an earlier attempt still `active` was lost with its worker. */
 export async function recordRunStart(db: Queryable, r: { jobId: string; attempt: number; agent: string; workerId: string }): Promise<void> {
-  await whileDatabaseDown(() => db.query(
-    "UPDATE gondola.fleet_runs SET status = 'lost', error = coalesce(error, 'its worker ' || worker_id || ' ended without recording it; attempt ' || $2 || ' took the job'), finished_at = now() WHERE job_id = $1 AND attempt < $2 AND status = 'active'",
-    [r.jobId, r.attempt],
-  ))
-  await whileDatabaseDown(() => db.query(
-    `INSERT INTO gondola.fleet_runs (job_id, attempt, agent, worker_id, status) VALUES ($1, $2, $3, $4, 'active')
+  await whileDatabaseDown(() =>
+    db.query(
+      "UPDATE gondola.fleet_runs SET status = 'lost', error = coalesce(error, 'its worker ' || worker_id || ' ended without recording it; attempt ' || $2 || ' took the job'), finished_at = now() WHERE job_id = $1 AND attempt < $2 AND status = 'active'",
+      [r.jobId, r.attempt],
+    ),
+  )
+  await whileDatabaseDown(() =>
+    db.query(
+      `INSERT INTO gondola.fleet_runs (job_id, attempt, agent, worker_id, status) VALUES ($1, $2, $3, $4, 'active')
      ON CONFLICT (job_id, attempt) DO UPDATE SET worker_id = EXCLUDED.worker_id, status = 'active', started_at = now(), finished_at = NULL`,
-    [r.jobId, r.attempt, r.agent, r.workerId],
-  ))
+      [r.jobId, r.attempt, r.agent, r.workerId],
+    ),
+  )
 }
 
 /** Records how an attempt ended (counts only: no prompt, no output). */
-export async function recordRunEnd(db: Queryable, r: { jobId: string; attempt: number; status: string; steps?: number; costDiem?: number; costUsd?: number; error?: string }): Promise<void> {
-  await whileDatabaseDown(() => db.query('UPDATE gondola.fleet_runs SET status = $3, steps = $4, cost_diem = $5, cost_usd = $6, error = $7, finished_at = now() WHERE job_id = $1 AND attempt = $2', [
-    r.jobId, r.attempt, r.status, r.steps ?? null, r.costDiem ?? null, r.costUsd ?? null, r.error ?? null,
-  ]))
+export async function recordRunEnd(
+  db: Queryable,
+  r: { jobId: string; attempt: number; status: string; steps?: number; costDiem?: number; costUsd?: number; error?: string },
+): Promise<void> {
+  await whileDatabaseDown(() =>
+    db.query(
+      'UPDATE gondola.fleet_runs SET status = $3, steps = $4, cost_diem = $5, cost_usd = $6, error = $7, finished_at = now() WHERE job_id = $1 AND attempt = $2',
+      [r.jobId, r.attempt, r.status, r.steps ?? null, r.costDiem ?? null, r.costUsd ?? null, r.error ?? null],
+    ),
+  )
 }
 
 /** The latest run attempts, newest first. */
 export async function recentRuns(db: Queryable, limit = 20): Promise<RunRow[]> {
-  const rows = await db.query<{ job_id: string; attempt: number; agent: string; worker_id: string; status: string; steps: number | null; cost_diem: number | null; error: string | null; started_at: Date; finished_at: Date | null }>(
-    'SELECT * FROM gondola.fleet_runs ORDER BY started_at DESC LIMIT $1',
-    [limit],
-  )
-  return rows.map((r) => ({ jobId: r.job_id, attempt: r.attempt, agent: r.agent, workerId: r.worker_id, status: r.status, steps: r.steps, costDiem: r.cost_diem, error: r.error, startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null }))
+  const rows = await db.query<{
+    job_id: string
+    attempt: number
+    agent: string
+    worker_id: string
+    status: string
+    steps: number | null
+    cost_diem: number | null
+    error: string | null
+    started_at: Date
+    finished_at: Date | null
+  }>('SELECT * FROM gondola.fleet_runs ORDER BY started_at DESC LIMIT $1', [limit])
+  return rows.map((r) => ({
+    jobId: r.job_id,
+    attempt: r.attempt,
+    agent: r.agent,
+    workerId: r.worker_id,
+    status: r.status,
+    steps: r.steps,
+    costDiem: r.cost_diem,
+    error: r.error,
+    startedAt: r.started_at.toISOString(),
+    finishedAt: r.finished_at?.toISOString() ?? null,
+  }))
 }
 
 /**
@@ -163,6 +237,9 @@ export async function endOrphanRuns(db: Queryable): Promise<Array<{ jobId: strin
 
 /** Ends this worker's attempts still `active` (it is stopping and they did not finish), with the reason. */
 export async function endRunsOfWorker(db: Queryable, workerId: string, reason: string): Promise<number> {
-  const rows = await db.query("UPDATE gondola.fleet_runs SET status = 'failed', error = $2, finished_at = now() WHERE worker_id = $1 AND status = 'active' RETURNING job_id", [workerId, reason])
+  const rows = await db.query(
+    "UPDATE gondola.fleet_runs SET status = 'failed', error = $2, finished_at = now() WHERE worker_id = $1 AND status = 'active' RETURNING job_id",
+    [workerId, reason],
+  )
   return rows.length
 }

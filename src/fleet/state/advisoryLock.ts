@@ -43,7 +43,10 @@ export class AdvisoryLockTimeoutError extends BaseError {
     readonly holder: LockHolder | undefined,
     readonly timeoutMs: number,
   ) {
-    super(`${lockPath} is held by ${holder ? `process ${holder.pid} on ${holder.hostname} (since ${holder.startedAt})` : 'another process'}; gave up after ${timeoutMs} ms.`, { code: 'LOCK_BUSY' })
+    super(
+      `${lockPath} is held by ${holder ? `process ${holder.pid} on ${holder.hostname} (since ${holder.startedAt})` : 'another process'}; gave up after ${timeoutMs} ms.`,
+      { code: 'LOCK_BUSY' },
+    )
   }
 }
 
@@ -76,7 +79,12 @@ export async function acquireAdvisoryLock(parameters: AcquireAdvisoryLockParamet
   const { db, name, timeoutMs } = parameters
   const path = `${db.displayUrl}#${name}`
   const key = advisoryKeyOf(name)
-  const client = new (await loadPg()).Client({ connectionString: db.pool.options.connectionString, keepAlive: true, application_name: 'gondola-lock', connectionTimeoutMillis: 10_000 })
+  const client = new (await loadPg()).Client({
+    connectionString: db.pool.options.connectionString,
+    keepAlive: true,
+    application_name: 'gondola-lock',
+    connectionTimeoutMillis: 10_000,
+  })
   let lost = false
   client.on('error', () => {
     lost = true
@@ -85,7 +93,10 @@ export async function acquireAdvisoryLock(parameters: AcquireAdvisoryLockParamet
     lost = true
   })
   const fail = (err: unknown, what: string): DatabaseError =>
-    new DatabaseError(`${what} on ${db.displayUrl} failed.`, { details: redactText(err instanceof Error ? err.message : String(err)), metaMessages: ['Check GONDOLA_DATABASE_URL and that Postgres is running.'] })
+    new DatabaseError(`${what} on ${db.displayUrl} failed.`, {
+      details: redactText(err instanceof Error ? err.message : String(err)),
+      metaMessages: ['Check GONDOLA_DATABASE_URL and that Postgres is running.'],
+    })
   try {
     await client.connect()
   } catch (err) {
@@ -121,7 +132,9 @@ export async function acquireAdvisoryLock(parameters: AcquireAdvisoryLockParamet
 }
 
 async function holderOf(db: Database, name: string): Promise<LockHolder | undefined> {
-  const rows = await db.query<{ pid: number; hostname: string; started_at: Date }>('SELECT pid, hostname, started_at FROM gondola.lock_holders WHERE name = $1', [name]).catch(() => [])
+  const rows = await db
+    .query<{ pid: number; hostname: string; started_at: Date }>('SELECT pid, hostname, started_at FROM gondola.lock_holders WHERE name = $1', [name])
+    .catch(() => [])
   const r = rows[0]
   return r ? { pid: r.pid, hostname: r.hostname, startedAt: r.started_at.toISOString() } : undefined
 }

@@ -78,7 +78,7 @@ export async function createStateStores(
   const role = options.role ?? 'treasury'
   if (!env.GONDOLA_DATABASE_URL && !options.database) return fileStores(env, role)
   if (role === 'agent' && !env.GONDOLA_FLEET_SECRET)
-    throw new FleetStateConfigError('An agent worker needs GONDOLA_FLEET_SECRET: the agents\' INFERENCE keys in Postgres are sealed with it.', {
+    throw new FleetStateConfigError("An agent worker needs GONDOLA_FLEET_SECRET: the agents' INFERENCE keys in Postgres are sealed with it.", {
       metaMessages: ['Set GONDOLA_FLEET_SECRET to the value the treasury uses (at least 16 characters).'],
     })
   const owned = !options.database
@@ -89,7 +89,8 @@ export async function createStateStores(
     kind: 'postgres',
     database: db,
     journalStore: (p) => openPgJournal(db, p),
-    openKeyStore: (o = {}) => openPgKeyStore(db, { password: role === 'treasury' ? env.GONDOLA_KEYSTORE_PASSWORD : undefined, fleetSecret: env.GONDOLA_FLEET_SECRET, locks: o.locks }),
+    openKeyStore: (o = {}) =>
+      openPgKeyStore(db, { password: role === 'treasury' ? env.GONDOLA_KEYSTORE_PASSWORD : undefined, fleetSecret: env.GONDOLA_FLEET_SECRET, locks: o.locks }),
     ledger: () => createPgLedger(db),
     runHistory: () => pgRunHistory(db),
     failureBudget(account) {
@@ -109,7 +110,12 @@ function fileStores(env: Pick<Env, 'GONDOLA_STATE_DIR' | 'GONDOLA_KEYSTORE_PASSW
     kind: 'files',
     database: undefined,
     journalStore: undefined,
-    openKeyStore: (o = {}) => KeyStore.open({ path: join(env.GONDOLA_STATE_DIR, 'keys.json'), password: role === 'treasury' ? env.GONDOLA_KEYSTORE_PASSWORD : undefined, locks: o.locks }),
+    openKeyStore: (o = {}) =>
+      KeyStore.open({
+        path: join(env.GONDOLA_STATE_DIR, 'keys.json'),
+        password: role === 'treasury' ? env.GONDOLA_KEYSTORE_PASSWORD : undefined,
+        locks: o.locks,
+      }),
     ledger: (path) => createLedger({ path }),
     runHistory: (path) => (path ? fileRunHistory(path) : undefined),
     failureBudget: (account) => accountFailureBudget(account),

@@ -32,7 +32,14 @@ export function createPgFailureBudget(db: Database, account: string, options: Fa
   return {
     shared: { db, account: id, maxFailures, windowMs },
     async admit(now) {
-      const [row] = await db.query<{ wait: string }>('SELECT gondola.budget_admit($1, $2, $3, $4, $5, $6) AS wait', [id, Math.floor(now), maxFailures, windowMs, margin, poll])
+      const [row] = await db.query<{ wait: string }>('SELECT gondola.budget_admit($1, $2, $3, $4, $5, $6) AS wait', [
+        id,
+        Math.floor(now),
+        maxFailures,
+        windowMs,
+        margin,
+        poll,
+      ])
       const wait = Number(row!.wait)
       if (wait === 0) admitted.push(Math.floor(now))
       return wait
@@ -45,7 +52,10 @@ export function createPgFailureBudget(db: Database, account: string, options: Fa
       await db.query('SELECT gondola.budget_record($1, $2)', [id, Math.floor(at)])
     },
     async recent(now) {
-      const [row] = await db.query<{ n: number }>('SELECT coalesce((SELECT count(*)::int FROM unnest(failures) x WHERE x > $2), 0) AS n FROM gondola.failure_budgets WHERE account = $1', [id, Math.floor(now) - windowMs])
+      const [row] = await db.query<{ n: number }>(
+        'SELECT coalesce((SELECT count(*)::int FROM unnest(failures) x WHERE x > $2), 0) AS n FROM gondola.failure_budgets WHERE account = $1',
+        [id, Math.floor(now) - windowMs],
+      )
       return row?.n ?? 0
     },
   }

@@ -8,7 +8,15 @@
  * calls right after taking the lock; every change is one statement, committed before the call returns.
  */
 import type { Address } from 'viem'
-import { applySignedStep, findResumableRun, spentOnDayOf, type Journal, type JournalRun, type JournalStep, type OpenJournalParameters } from '../../wallet/journal/journal.js'
+import {
+  applySignedStep,
+  findResumableRun,
+  spentOnDayOf,
+  type Journal,
+  type JournalRun,
+  type JournalStep,
+  type OpenJournalParameters,
+} from '../../wallet/journal/journal.js'
 import { WalletLockedError } from '../../wallet/errors.js'
 import type { Database } from '../db/openDatabase.js'
 import { AdvisoryLockTimeoutError, acquireAdvisoryLock } from './advisoryLock.js'
@@ -44,9 +52,18 @@ export async function openPgJournal(db: Database, parameters: Pick<OpenJournalPa
   const runs: JournalRun[] = []
 
   const load = async (): Promise<void> => {
-    const rows = await db.query<Row>('SELECT id, key, intent, status, created_at, updated_at, steps FROM gondola.wallet_runs WHERE wallet = $1 ORDER BY id', [wallet])
+    const rows = await db.query<Row>('SELECT id, key, intent, status, created_at, updated_at, steps FROM gondola.wallet_runs WHERE wallet = $1 ORDER BY id', [
+      wallet,
+    ])
     const fresh = rows.map((r) => {
-      const run: JournalRun = { key: r.key, intent: r.intent, status: r.status, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(), steps: r.steps }
+      const run: JournalRun = {
+        key: r.key,
+        intent: r.intent,
+        status: r.status,
+        createdAt: r.created_at.toISOString(),
+        updatedAt: r.updated_at.toISOString(),
+        steps: r.steps,
+      }
       ids.set(run, r.id)
       return run
     })
@@ -59,7 +76,12 @@ export async function openPgJournal(db: Database, parameters: Pick<OpenJournalPa
   }
   const save = async (run: JournalRun): Promise<void> => {
     run.updatedAt = now().toISOString()
-    await db.query('UPDATE gondola.wallet_runs SET status = $2, updated_at = $3, steps = $4 WHERE id = $1', [idOf(run), run.status, run.updatedAt, JSON.stringify(run.steps)])
+    await db.query('UPDATE gondola.wallet_runs SET status = $2, updated_at = $3, steps = $4 WHERE id = $1', [
+      idOf(run),
+      run.status,
+      run.updatedAt,
+      JSON.stringify(run.steps),
+    ])
   }
   /** Same horizon as the file journal: closed runs older than two days beyond the last 100 are dropped. */
   const prune = async (): Promise<void> => {
@@ -83,7 +105,10 @@ export async function openPgJournal(db: Database, parameters: Pick<OpenJournalPa
     async startRun(key, intent) {
       const at = now().toISOString()
       const run: JournalRun = { key, intent, status: 'open', createdAt: at, updatedAt: at, steps: [] }
-      const [row] = await db.query<{ id: string }>('INSERT INTO gondola.wallet_runs (wallet, key, intent, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id', [wallet, key, intent, 'open', at])
+      const [row] = await db.query<{ id: string }>(
+        'INSERT INTO gondola.wallet_runs (wallet, key, intent, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id',
+        [wallet, key, intent, 'open', at],
+      )
       ids.set(run, row!.id)
       runs.push(run)
       if (runs.length > 100) await prune()

@@ -27,7 +27,12 @@ export function pgKeyStoreBackend(db: Database, options: { scope?: string | unde
   const parse = (doc: unknown): KeyStoreFile | undefined => {
     if (doc === null || doc === undefined) return undefined
     const parsed = keyStoreFileSchema.safeParse(doc)
-    if (!parsed.success) throw new KeyStoreFileError(`The key store ${path} is not a Gondola key store, or was edited (${parsed.error.issues[0]?.path.join('.') ?? 'shape'}).`, path, { metaMessages: ['Restore the gondola.key_stores row from a backup.'] })
+    if (!parsed.success)
+      throw new KeyStoreFileError(
+        `The key store ${path} is not a Gondola key store, or was edited (${parsed.error.issues[0]?.path.join('.') ?? 'shape'}).`,
+        path,
+        { metaMessages: ['Restore the gondola.key_stores row from a backup.'] },
+      )
     return parsed.data
   }
   return {
@@ -69,6 +74,14 @@ export function pgKeyStoreBackend(db: Database, options: { scope?: string | unde
  * const apiKey = store.reveal(store.keys('INFERENCE')[0]!.id)
  * ```
  */
-export function openPgKeyStore(db: Database, options: { scope?: string | undefined; password?: string | undefined; fleetSecret?: string | undefined; locks?: KeyStoreLockOptions | undefined } = {}): Promise<KeyStore> {
-  return KeyStore.openWith({ backend: pgKeyStoreBackend(db, { scope: options.scope }), password: options.password, fleetSecret: options.fleetSecret, locks: options.locks })
+export function openPgKeyStore(
+  db: Database,
+  options: { scope?: string | undefined; password?: string | undefined; fleetSecret?: string | undefined; locks?: KeyStoreLockOptions | undefined } = {},
+): Promise<KeyStore> {
+  return KeyStore.openWith({
+    backend: pgKeyStoreBackend(db, { scope: options.scope }),
+    password: options.password,
+    fleetSecret: options.fleetSecret,
+    locks: options.locks,
+  })
 }

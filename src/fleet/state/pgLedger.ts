@@ -33,9 +33,12 @@ export function pgLedgerSink(db: Database): LedgerSink {
   // A line written while Postgres restarts waits for it (up to a minute) instead of being lost: the call it
   // records was already billed. (fleet-jobs: found by the restart-under-load fault test.)
   return async (e) => {
-    await whileDatabaseDown(() => db.query('INSERT INTO gondola.ledger (dedupe, ts, agent, model, cost_diem, cost_usd, entry) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe) DO NOTHING', [
-      ledgerKeyOf(e), e.ts, e.agent, e.model, e.costDiem, e.costUsd, JSON.stringify(e),
-    ]))
+    await whileDatabaseDown(() =>
+      db.query(
+        'INSERT INTO gondola.ledger (dedupe, ts, agent, model, cost_diem, cost_usd, entry) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe) DO NOTHING',
+        [ledgerKeyOf(e), e.ts, e.agent, e.model, e.costDiem, e.costUsd, JSON.stringify(e)],
+      ),
+    )
   }
 }
 
@@ -62,7 +65,8 @@ export function createPgLedger(db: Database): Ledger {
  */
 export async function readPgLedger(db: Database, options: { since?: number | undefined; agent?: string | undefined } = {}): Promise<LedgerEntry[]> {
   const rows = await db.query<{ entry: LedgerEntry }>('SELECT entry FROM gondola.ledger WHERE ts >= $1 AND ($2::text IS NULL OR agent = $2) ORDER BY ts, id', [
-    new Date(options.since ?? 0).toISOString(), options.agent ?? null,
+    new Date(options.since ?? 0).toISOString(),
+    options.agent ?? null,
   ])
   return rows.map((r) => r.entry)
 }

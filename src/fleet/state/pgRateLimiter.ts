@@ -86,13 +86,28 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
   const settle = (win: number, grantedAt: number, status: number | null, h: VeniceHeaders | undefined): Promise<void> =>
     db
       .query('SELECT gondola.rate_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)', [
-        bucket, win, grantedAt, Math.floor(clock.now()), status, h?.resetRequestsAtMs ?? null, h?.remainingRequests ?? null, h?.retryAfterMs ?? null, windowMs, margin, inlineBudget?.account ?? null,
+        bucket,
+        win,
+        grantedAt,
+        Math.floor(clock.now()),
+        status,
+        h?.resetRequestsAtMs ?? null,
+        h?.remainingRequests ?? null,
+        h?.retryAfterMs ?? null,
+        windowMs,
+        margin,
+        inlineBudget?.account ?? null,
       ])
       .then(
         () => {},
         // A lost answer only under-uses the window: its grant is a lease that ends one window after it was
         // taken (migration 021), and the next grant re-reads the row. Said, not thrown: the call itself went through.
-        (err: unknown) => log.warn('rate budget: an answer was not recorded; its grant lapses after one window', { bucket, status, error: redactText(err instanceof Error ? err.message : String(err)) }),
+        (err: unknown) =>
+          log.warn('rate budget: an answer was not recorded; its grant lapses after one window', {
+            bucket,
+            status,
+            error: redactText(err instanceof Error ? err.message : String(err)),
+          }),
       )
 
   async function acquire(signal?: AbortSignal): Promise<LimiterTicket> {
@@ -100,7 +115,15 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
       signal?.throwIfAborted()
       const now = Math.floor(clock.now())
       const [r] = await db.query<{ ok: boolean; wait_ms: string; win: string }>('SELECT * FROM gondola.rate_acquire($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-        bucket, now, limit ?? null, windowMs, margin, poll, inlineBudget?.account ?? null, inlineBudget?.maxFailures ?? 15, inlineBudget?.windowMs ?? 30_000,
+        bucket,
+        now,
+        limit ?? null,
+        windowMs,
+        margin,
+        poll,
+        inlineBudget?.account ?? null,
+        inlineBudget?.maxFailures ?? 15,
+        inlineBudget?.windowMs ?? 30_000,
       ])
       let wait = Number(r!.wait_ms)
       const win = Number(r!.win)
@@ -156,7 +179,12 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
     setLimit(n: number | undefined): void {
       if (n === undefined || !Number.isFinite(n) || n <= 0) return
       limit = Math.floor(n)
-      void db.query('UPDATE gondola.rate_buckets SET lim = $2 WHERE bucket = $1', [bucket, limit]).catch((err: unknown) => log.warn('rate budget: the limit was not stored; the next answer teaches it', { bucket, error: redactText(err instanceof Error ? err.message : String(err)) }))
+      void db.query('UPDATE gondola.rate_buckets SET lim = $2 WHERE bucket = $1', [bucket, limit]).catch((err: unknown) =>
+        log.warn('rate budget: the limit was not stored; the next answer teaches it', {
+          bucket,
+          error: redactText(err instanceof Error ? err.message : String(err)),
+        }),
+      )
     },
     modelId: () => modelId,
     stats: () => ({ ...stats }),
@@ -172,13 +200,22 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
  * await readRateBucket(db, keyBucketOf(apiKey, 'qwen3-4b')) // { granted: 120, rateLimited: 0, … }
  * ```
  */
-export async function readRateBucket(db: Database, bucket: string): Promise<{ limit: number | undefined; granted: number; rateLimited: number; failures: number; inFlight: number } | undefined> {
+export async function readRateBucket(
+  db: Database,
+  bucket: string,
+): Promise<{ limit: number | undefined; granted: number; rateLimited: number; failures: number; inFlight: number } | undefined> {
   const [row] = await db.query<{ lim: number | null; granted_total: string; limited_total: string; failures_total: string; in_flight: number }>(
     'SELECT lim, granted_total, limited_total, failures_total, coalesce(array_length(in_flight, 1), 0) AS in_flight FROM gondola.rate_buckets WHERE bucket = $1',
     [bucket],
   )
   if (!row) return undefined
-  return { limit: row.lim ?? undefined, granted: Number(row.granted_total), rateLimited: Number(row.limited_total), failures: Number(row.failures_total), inFlight: row.in_flight }
+  return {
+    limit: row.lim ?? undefined,
+    granted: Number(row.granted_total),
+    rateLimited: Number(row.limited_total),
+    failures: Number(row.failures_total),
+    inFlight: row.in_flight,
+  }
 }
 
 /**
@@ -191,7 +228,10 @@ export async function readRateBucket(db: Database, bucket: string): Promise<{ li
  * const runner = createRunner({ baseURL, keys, failureBudget, createLimiter: pgLimiterFactory(db) })
  * ```
  */
-export function pgLimiterFactory(db: Database, options: { pollMs?: number | undefined; bucketOf?: ((p: { keyName: string; apiKey: string; model: string }) => string) | undefined } = {}): LimiterFactory {
+export function pgLimiterFactory(
+  db: Database,
+  options: { pollMs?: number | undefined; bucketOf?: ((p: { keyName: string; apiKey: string; model: string }) => string) | undefined } = {},
+): LimiterFactory {
   return (p) =>
     createPgRateLimiter({
       db,

@@ -19,11 +19,19 @@ export function pgRunHistory(db: Database, options: { now?: (() => number) | und
   return {
     async append(agent, result, o) {
       const record = runRecordOf(agent, result, now(), o?.runId)
-      await db.query('INSERT INTO gondola.run_history (run_id, ts, agent, record) VALUES ($1, $2, $3, $4) ON CONFLICT (run_id) DO NOTHING', [record.runId ?? null, record.ts, agent, JSON.stringify(record)])
+      await db.query('INSERT INTO gondola.run_history (run_id, ts, agent, record) VALUES ($1, $2, $3, $4) ON CONFLICT (run_id) DO NOTHING', [
+        record.runId ?? null,
+        record.ts,
+        agent,
+        JSON.stringify(record),
+      ])
     },
     async read() {
       // The most recent `limit` runs, returned oldest first like the JSONL file.
-      const rows = await db.query<{ record: RunRecord }>('SELECT record FROM (SELECT id, record FROM gondola.run_history ORDER BY id DESC LIMIT $1) r ORDER BY id', [options.limit ?? 10_000])
+      const rows = await db.query<{ record: RunRecord }>(
+        'SELECT record FROM (SELECT id, record FROM gondola.run_history ORDER BY id DESC LIMIT $1) r ORDER BY id',
+        [options.limit ?? 10_000],
+      )
       return rows.map((r) => r.record)
     },
   }

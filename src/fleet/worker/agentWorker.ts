@@ -62,7 +62,12 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
   const store = inferenceOnly(await stores.openKeyStore())
   const address = walletOfAgentKeys(store)
   const wallet = await readOnlyWallet(env, address, { journalStore: stores.journalStore })
-  const me = await registerWorker(db, { role: 'agent', concurrency: o.concurrency, info: { wallet: address }, onError: (m) => o.log?.warn('heartbeat failed', { error: redactText(m) }) })
+  const me = await registerWorker(db, {
+    role: 'agent',
+    concurrency: o.concurrency,
+    info: { wallet: address },
+    onError: (m) => o.log?.warn('heartbeat failed', { error: redactText(m) }),
+  })
   const log = o.log?.child({ worker: me.id })
   const hosts = new Map<string, Promise<{ host: AgentHost; agent: ModelAgent }>>()
   const ctrl = new AbortController()
@@ -76,7 +81,10 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
     if (!h) {
       h = (async () => {
         const agent = await loadAgent(name, { agentsDir: env.GONDOLA_AGENTS_DIR })
-        if (agent.kind !== 'model') throw new PermanentRunError(`"${name}" is a script agent: it signs, so it runs on the treasury machine (gondola run ${name}), not on an agent worker.`)
+        if (agent.kind !== 'model')
+          throw new PermanentRunError(
+            `"${name}" is a script agent: it signs, so it runs on the treasury machine (gondola run ${name}), not on an agent worker.`,
+          )
         const def = agent.definition
         const host = createAgentHost({
           wallet,
@@ -97,7 +105,10 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
           readRateLimits: () => jobs.latestRateLimits(address),
           // Never signed here: the treasury's policy and funding window decide.
           remoteTopUp: ({ eth, reason, agent: who }) =>
-            jobs.requestTopUp({ wallet: address, ethWei: eth.toString(), reason, agent: who ?? def.name, requestedBy: me.id }, { timeoutMs: o.topUpTimeoutMs ?? Math.min(120_000, (env.GONDOLA_FLEET_RUN_TIMEOUT_SECONDS * 1000) / 3), signal: ctrl.signal }),
+            jobs.requestTopUp(
+              { wallet: address, ethWei: eth.toString(), reason, agent: who ?? def.name, requestedBy: me.id },
+              { timeoutMs: o.topUpTimeoutMs ?? Math.min(120_000, (env.GONDOLA_FLEET_RUN_TIMEOUT_SECONDS * 1000) / 3), signal: ctrl.signal },
+            ),
         })
         return { host, agent }
       })()
@@ -125,12 +136,23 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
       ctrl.signal.addEventListener('abort', abortRun, { once: true })
       // Past its expiry pg-boss has given the run up (failed it, or handed it to another worker): it stops here too.
       let expired: string | undefined
-      const expiry = setTimeout(() => runCtrl.abort(new Error((expired = `the run exceeded its expiry (${job.expireInSeconds} s)`))), job.expireInSeconds * 1000)
+      const expiry = setTimeout(
+        () => runCtrl.abort(new Error((expired = `the run exceeded its expiry (${job.expireInSeconds} s)`))),
+        job.expireInSeconds * 1000,
+      )
       expiry.unref()
-      const r = await host.run(agent.definition, { prompt: parsed.data.prompt, maxSteps: parsed.data.maxSteps, budgetDiem: parsed.data.budgetDiem, signal: runCtrl.signal, runId: `${job.id}:${attempt}` }).finally(() => {
-        clearTimeout(expiry)
-        ctrl.signal.removeEventListener('abort', abortRun)
-      })
+      const r = await host
+        .run(agent.definition, {
+          prompt: parsed.data.prompt,
+          maxSteps: parsed.data.maxSteps,
+          budgetDiem: parsed.data.budgetDiem,
+          signal: runCtrl.signal,
+          runId: `${job.id}:${attempt}`,
+        })
+        .finally(() => {
+          clearTimeout(expiry)
+          ctrl.signal.removeEventListener('abort', abortRun)
+        })
       // Stopped by this worker's stop or its expiry (not an outcome of the run): failed with the reason, retried elsewhere.
       const interrupted = expired ?? stopReason
       if (interrupted !== undefined && r.status === 'aborted') throw new Error(interrupted)
@@ -139,11 +161,27 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
       if (funding && funding.action !== 'not_needed') log?.info('funding', { agent: agentName, action: funding.action })
       await host.ledger.flush()
       const snapshot = host.runner.key(agent.definition.name)?.monitor.snapshot()
-      if (snapshot) me.setInfo({ runway: { [agent.definition.name]: { hours: Number.isFinite(snapshot.runwayHours) ? snapshot.runwayHours : null, level: snapshot.level, spendable: snapshot.spendable ?? null, at: new Date().toISOString() } } })
+      if (snapshot)
+        me.setInfo({
+          runway: {
+            [agent.definition.name]: {
+              hours: Number.isFinite(snapshot.runwayHours) ? snapshot.runwayHours : null,
+              level: snapshot.level,
+              spendable: snapshot.spendable ?? null,
+              at: new Date().toISOString(),
+            },
+          },
+        })
       counts.steps += r.steps
       // Database statements this process sent (state + job engine), for `fleet status` and the bench.
       me.setInfo({ roundTrips: db.roundTrips() + jobs.roundTrips(), steps: counts.steps, runs: counts.runs })
-      const summary = { status: r.status, steps: r.steps, costDiem: r.costDiem, costUsd: r.costUsd, error: r.error?.shortMessage ?? r.fundingError?.shortMessage }
+      const summary = {
+        status: r.status,
+        steps: r.steps,
+        costDiem: r.costDiem,
+        costUsd: r.costUsd,
+        error: r.error?.shortMessage ?? r.fundingError?.shortMessage,
+      }
       await recordRunEnd(db, { jobId: job.id, attempt, ...summary, error: summary.error ? redactText(summary.error) : undefined })
       // A model or network error is worth another try (on this or another worker); anything else is an outcome.
       if (r.status === 'error') throw new Error(redactText(summary.error ?? 'the run failed'))
@@ -199,7 +237,10 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
   scanner.unref()
   // Attempts no live worker holds (expired after their last retry, or their worker SIGKILLed) are ended with
   // their reason, by whichever worker is alive: no run stays `active` forever.
-  const reaper = setInterval(() => void endOrphanRuns(db).catch((err: unknown) => log?.warn('ending orphan runs failed', { error: redactText(oneLine(err)) })), HEARTBEAT_SECONDS * 2_000)
+  const reaper = setInterval(
+    () => void endOrphanRuns(db).catch((err: unknown) => log?.warn('ending orphan runs failed', { error: redactText(oneLine(err)) })),
+    HEARTBEAT_SECONDS * 2_000,
+  )
   reaper.unref()
 
   return {
@@ -228,8 +269,15 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
       await within(Promise.allSettled([...inHand.values()]), 15_000)
       // Fails in pg-boss whatever still did not end, and waits for every completion/failure to be written.
       await jobs.stop({ graceful: false, timeoutMs: 1000 }).catch((err: unknown) => log?.warn('job engine stop failed', { error: redactText(oneLine(err)) }))
-      if (failed) await endRunsOfWorker(db, me.id, stopReason!).catch((err: unknown) => log?.warn('recording the stopped runs failed', { error: redactText(oneLine(err)) }))
-      for (const h of hosts.values()) await h.then(({ host }) => host.close(), () => {})
+      if (failed)
+        await endRunsOfWorker(db, me.id, stopReason!).catch((err: unknown) =>
+          log?.warn('recording the stopped runs failed', { error: redactText(oneLine(err)) }),
+        )
+      for (const h of hosts.values())
+        await h.then(
+          ({ host }) => host.close(),
+          () => {},
+        )
       await me.stop()
       return { failed }
     },

@@ -36,8 +36,21 @@ export function inferenceOnly(store: KeyStore): KeyStore {
  * @throws {ConfigError} when there are no agent keys, or keys of several wallets.
  */
 export function walletOfAgentKeys(store: KeyStore): Address {
-  const wallets = [...new Set(store.keys('INFERENCE').filter((k) => k.agent).map((k) => getAddress(k.wallet)))]
-  if (wallets.length === 0) throw new ConfigError('The key store has no agent keys: an agent worker has nothing to run with.', { metaMessages: ['Run: gondola provision --agents <name,…> (against this GONDOLA_STATE_DIR).'] })
-  if (wallets.length > 1) throw new ConfigError(`The key store holds agent keys of ${wallets.length} wallets; an agent worker serves one.`, { metaMessages: ['Give each wallet its own GONDOLA_STATE_DIR and workers.'] })
+  const wallets = [
+    ...new Set(
+      store
+        .keys('INFERENCE')
+        .filter((k) => k.agent)
+        .map((k) => getAddress(k.wallet)),
+    ),
+  ]
+  if (wallets.length === 0)
+    throw new ConfigError('The key store has no agent keys: an agent worker has nothing to run with.', {
+      metaMessages: ['Run: gondola provision --agents <name,…> (against this GONDOLA_STATE_DIR).'],
+    })
+  if (wallets.length > 1)
+    throw new ConfigError(`The key store holds agent keys of ${wallets.length} wallets; an agent worker serves one.`, {
+      metaMessages: ['Give each wallet its own GONDOLA_STATE_DIR and workers.'],
+    })
   return wallets[0]!
 }

@@ -31,5 +31,13 @@ export async function readOnlyWallet(env: Env, address: Address, o: { journalSto
     throw new AgentWorkerCannotSignError('An agent worker never signs: top-ups are jobs for `gondola worker --treasury`.')
   }
   const signer: WalletSigner = { address, signMessage: refuse, signTransaction: refuse }
-  return createWallet({ account: signer, publicClient, addresses, policy: policyFromEnv(env, addresses), stateDir: env.GONDOLA_STATE_DIR, dataDir: env.GONDOLA_DATA_DIR ?? defaultDataDir(), journalStore: o.journalStore })
+  return createWallet({
+    account: signer,
+    publicClient,
+    addresses,
+    policy: policyFromEnv(env, addresses),
+    stateDir: env.GONDOLA_STATE_DIR,
+    dataDir: env.GONDOLA_DATA_DIR ?? defaultDataDir(),
+    journalStore: o.journalStore,
+  })
 }

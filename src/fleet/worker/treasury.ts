@@ -66,13 +66,22 @@ export async function startTreasury(o: TreasuryOptions) {
 
   const handle = async (job: PgBoss.Job<unknown>): Promise<TopUpResult & { rateLimits?: RateLimits }> => {
     const data = topUpJobSchema.parse(job.data)
-    if (data.wallet.toLowerCase() !== wallet.address.toLowerCase()) return { ok: false, refusal: `This treasury signs for ${wallet.address}, not ${data.wallet}.` }
+    if (data.wallet.toLowerCase() !== wallet.address.toLowerCase())
+      return { ok: false, refusal: `This treasury signs for ${wallet.address}, not ${data.wallet}.` }
     try {
       // The job id is the idempotency key: a retry after this treasury died resumes the same journal run.
-      const r = await requestTopUp({ wallet, policy }, { eth: BigInt(data.ethWei), reason: `${data.reason} (from ${data.requestedBy})`, idempotencyKey: `topup:job:${job.id}` })
+      const r = await requestTopUp(
+        { wallet, policy },
+        { eth: BigInt(data.ethWei), reason: `${data.reason} (from ${data.requestedBy})`, idempotencyKey: `topup:job:${job.id}` },
+      )
       // The account after the top-up, read with the ADMIN key here: the agent workers' balance refresh reads it
       // from this answer (their INFERENCE keys may not call `/api_keys/rate_limits`).
-      const rateLimits = r.ok ? await readRateLimits().catch((err: unknown) => void log()?.warn('balances after the top-up were not read', { error: redactText(err instanceof Error ? err.message : String(err)) })) : undefined
+      const rateLimits = r.ok
+        ? await readRateLimits().catch(
+            (err: unknown) =>
+              void log()?.warn('balances after the top-up were not read', { error: redactText(err instanceof Error ? err.message : String(err)) }),
+          )
+        : undefined
       counts.answered++
       if (r.ok) counts.toppedUp++
       else counts.refused++
@@ -105,7 +114,12 @@ export async function startTreasury(o: TreasuryOptions) {
     onLost: () => {
       if (stopping) return
       log()?.warn('treasury lock lost; pausing until it is held again', {})
-      void pause().then(() => lock.acquire(o.signal)).then(() => resume(), () => {})
+      void pause()
+        .then(() => lock.acquire(o.signal))
+        .then(
+          () => resume(),
+          () => {},
+        )
     },
   })
   const resume = async () => {

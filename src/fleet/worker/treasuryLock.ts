@@ -22,7 +22,10 @@ export function treasuryLock(db: Database, wallet: string, o: { onWait?: (messag
   const key = `gondola-treasury:${wallet.toLowerCase()}`
   const connect = async () => {
     // The pool's options are pg's; a plain client with the same connection string holds the session.
-    const c = new (await loadPg()).Client({ connectionString: (db.pool as unknown as { options: { connectionString: string } }).options.connectionString, application_name: 'gondola-treasury-lock' })
+    const c = new (await loadPg()).Client({
+      connectionString: (db.pool as unknown as { options: { connectionString: string } }).options.connectionString,
+      application_name: 'gondola-treasury-lock',
+    })
     c.on('error', () => {})
     await c.connect()
     c.once('end', () => {

@@ -37,11 +37,17 @@ export function keyTools(ctx: McpContext): AnyTool[] {
     defineTool({
       name: 'mint_inference_key',
       description:
-        'Mints a new Venice INFERENCE key for an agent, signed by the wallet, with a Diem consumption limit per period. The key is kept in the server\'s key store; its secret is returned only with reveal: true, and shown once.',
+        "Mints a new Venice INFERENCE key for an agent, signed by the wallet, with a Diem consumption limit per period. The key is kept in the server's key store; its secret is returned only with reveal: true, and shown once.",
       schema: z.object({
-        agent: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'letters, digits, "-" or "_" (1–40)').describe('The agent the key is for, e.g. "bot01".'),
+        agent: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'letters, digits, "-" or "_" (1–40)')
+          .describe('The agent the key is for, e.g. "bot01".'),
         diem: z.number().positive().max(1_000_000).describe("Diem the key may spend per period, e.g. 0.5 (at most the server's per-key maximum)."),
-        period: z.enum(['EPOCH', 'MONTH', 'LIFETIME']).optional().describe("Limit period: EPOCH (daily, default), MONTH or LIFETIME, if the server's policy allows it."),
+        period: z
+          .enum(['EPOCH', 'MONTH', 'LIFETIME'])
+          .optional()
+          .describe("Limit period: EPOCH (daily, default), MONTH or LIFETIME, if the server's policy allows it."),
         expiresInDays: z.number().int().min(1).max(3650).optional().describe('Days until the key expires (default: never).'),
         reveal: z.boolean().optional().describe('Return the key secret in this answer (it is shown once). Default false: only a redacted hint.'),
       }),
@@ -62,14 +68,24 @@ export function keyTools(ctx: McpContext): AnyTool[] {
           ...(expiresAt ? { expiresAt } : {}),
         })
         return {
-          minted: { id: minted.key.id, agent, key: minted.key.redacted, consumptionLimit: minted.key.consumptionLimit, limitPeriod: minted.key.limitPeriod ?? 'EPOCH', expiresAt: minted.key.expiresAt, verified: minted.verified },
-          ...(reveal ? { apiKey: minted.reveal(), notice: 'This is the only time the key is shown: store it now (e.g. in a secret manager).' } : { notice: 'The secret was not revealed; ask again with reveal: true on a new key if a client needs it.' }),
+          minted: {
+            id: minted.key.id,
+            agent,
+            key: minted.key.redacted,
+            consumptionLimit: minted.key.consumptionLimit,
+            limitPeriod: minted.key.limitPeriod ?? 'EPOCH',
+            expiresAt: minted.key.expiresAt,
+            verified: minted.verified,
+          },
+          ...(reveal
+            ? { apiKey: minted.reveal(), notice: 'This is the only time the key is shown: store it now (e.g. in a secret manager).' }
+            : { notice: 'The secret was not revealed; ask again with reveal: true on a new key if a client needs it.' }),
         }
       },
     }),
     defineTool({
       name: 'list_keys',
-      description: "The keys this server keeps for its wallet (ADMIN and INFERENCE), redacted: id, type, agent, limit, period, expiry.",
+      description: 'The keys this server keeps for its wallet (ADMIN and INFERENCE), redacted: id, type, agent, limit, period, expiry.',
       schema: z.object({}),
       handler: () => ({ keys: summaries().map(view) }),
     }),
@@ -79,7 +95,11 @@ export function keyTools(ctx: McpContext): AnyTool[] {
       schema: z.object({ id: z.string().min(1).max(100).describe('The key id, from list_keys.') }),
       handler: async ({ id }) => {
         const key = ctx.store.find(id)
-        if (key?.apiKeyType === 'ADMIN') throw new KeyToolRefusedError('The ADMIN key cannot be revoked through MCP.', { metaMessages: ['Use `gondola keys revoke` on the server.'], code: 'MCP_ADMIN_KEY' })
+        if (key?.apiKeyType === 'ADMIN')
+          throw new KeyToolRefusedError('The ADMIN key cannot be revoked through MCP.', {
+            metaMessages: ['Use `gondola keys revoke` on the server.'],
+            code: 'MCP_ADMIN_KEY',
+          })
         const r = await revokeApiKey({ store: ctx.store, baseURL: ctx.baseURL, id, fetch: ctx.fetch })
         return { revoked: r.id }
       },
@@ -99,9 +119,15 @@ export function keyTools(ctx: McpContext): AnyTool[] {
  */
 export function assertKeyPolicy(policy: McpKeyPolicy, diem: number, period: McpKeyPolicy['periods'][number]): void {
   if (!policy.periods.includes(period)) {
-    throw new KeyToolRefusedError(`A ${period} limit is not allowed for keys minted here (allowed: ${policy.periods.join(', ')}); nothing was minted.`, { metaMessages: ['Ask for an allowed period, or set GONDOLA_MCP_KEY_PERIODS on the server.'], code: 'MCP_KEY_PERIOD' })
+    throw new KeyToolRefusedError(`A ${period} limit is not allowed for keys minted here (allowed: ${policy.periods.join(', ')}); nothing was minted.`, {
+      metaMessages: ['Ask for an allowed period, or set GONDOLA_MCP_KEY_PERIODS on the server.'],
+      code: 'MCP_KEY_PERIOD',
+    })
   }
   if (diem > policy.maxDiem) {
-    throw new KeyToolRefusedError(`${diem} Diem per period is over this server's limit of ${policy.maxDiem} Diem per key; nothing was minted.`, { metaMessages: [`Ask for at most ${policy.maxDiem} Diem, or raise GONDOLA_MCP_MAX_KEY_DIEM on the server.`], code: 'MCP_KEY_OVER_LIMIT' })
+    throw new KeyToolRefusedError(`${diem} Diem per period is over this server's limit of ${policy.maxDiem} Diem per key; nothing was minted.`, {
+      metaMessages: [`Ask for at most ${policy.maxDiem} Diem, or raise GONDOLA_MCP_MAX_KEY_DIEM on the server.`],
+      code: 'MCP_KEY_OVER_LIMIT',
+    })
   }
 }

@@ -68,11 +68,16 @@ export function moneyTools(ctx: McpContext): AnyTool[] {
   return [
     defineTool({
       name: 'swap_eth_for_vvv',
-      description: 'Plans a swap of ETH for VVV under the spend policy (per-swap and daily caps, slippage bound). Sends nothing: confirm the returned plan to send it.',
+      description:
+        'Plans a swap of ETH for VVV under the spend policy (per-swap and daily caps, slippage bound). Sends nothing: confirm the returned plan to send it.',
       schema: z.object({ eth: decimal.describe('ETH to swap, as a decimal string such as "0.01".') }),
       handler: ({ eth }) => {
         const amountIn = parseAmount(eth, { symbol: 'ETH', field: 'eth' })
-        return plan({ tool: 'swap_eth_for_vvv', summary: `swap ${formatEther(amountIn)} ETH → VVV`, run: (w, k) => swapEthForVvv(w, { amountIn, idempotencyKey: k }) })
+        return plan({
+          tool: 'swap_eth_for_vvv',
+          summary: `swap ${formatEther(amountIn)} ETH → VVV`,
+          run: (w, k) => swapEthForVvv(w, { amountIn, idempotencyKey: k }),
+        })
       },
     }),
     defineTool({
@@ -92,16 +97,22 @@ export function moneyTools(ctx: McpContext): AnyTool[] {
     }),
     defineTool({
       name: 'mint_and_stake_diem',
-      description: 'Plans holding this many staked DIEM: mints the missing DIEM from unlocked sVVV and stakes it (1 staked DIEM = $1 of Venice compute per day). Sends nothing: confirm the returned plan to send it.',
+      description:
+        'Plans holding this many staked DIEM: mints the missing DIEM from unlocked sVVV and stakes it (1 staked DIEM = $1 of Venice compute per day). Sends nothing: confirm the returned plan to send it.',
       schema: z.object({ targetStakedDiem: decimal.describe('Staked DIEM to hold in total, as a decimal string such as "0.5".') }),
       handler: ({ targetStakedDiem }) => {
         const target = parseAmount(targetStakedDiem, { symbol: 'DIEM', field: 'targetStakedDiem' })
-        return plan({ tool: 'mint_and_stake_diem', summary: `hold ${formatEther(target)} staked DIEM`, run: (w, k) => ensureDiem(w, { targetStakedDiem: target, idempotencyKey: k }) })
+        return plan({
+          tool: 'mint_and_stake_diem',
+          summary: `hold ${formatEther(target)} staked DIEM`,
+          run: (w, k) => ensureDiem(w, { targetStakedDiem: target, idempotencyKey: k }),
+        })
       },
     }),
     defineTool({
       name: 'confirm_plan',
-      description: 'Sends the transactions of a plan made by a money tool, byte for byte as planned, once. Refuses an unknown, used or expired plan. When anything changed since (e.g. the swap minimum after the market moved), sends nothing and returns a new plan listing the changes, to confirm again.',
+      description:
+        'Sends the transactions of a plan made by a money tool, byte for byte as planned, once. Refuses an unknown, used or expired plan. When anything changed since (e.g. the swap minimum after the market moved), sends nothing and returns a new plan listing the changes, to confirm again.',
       schema: z.object({ planId: z.string().uuid().describe('The planId returned by the money tool.') }),
       handler: async ({ planId }) => {
         try {
@@ -109,7 +120,8 @@ export function moneyTools(ctx: McpContext): AnyTool[] {
           return { sent: true, planId: p.id, summary: p.summary, result }
         } catch (err) {
           // Re-planned: nothing was sent; the new plan (and what changed) goes back for a new confirmation.
-          if (err instanceof PlanChangedError && err.next) return { sent: false, reason: err.shortMessage, changes: err.changes, ...planView(err.next, err.changes) }
+          if (err instanceof PlanChangedError && err.next)
+            return { sent: false, reason: err.shortMessage, changes: err.changes, ...planView(err.next, err.changes) }
           throw err
         }
       },

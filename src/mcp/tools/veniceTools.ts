@@ -40,10 +40,20 @@ export function veniceTools(ctx: McpContext): AnyTool[] {
   const charge = async (model: string, costDiemTotal: number, headers: VeniceHeaders, promptTokens: number): Promise<LedgerEntry> => {
     const costDiem = headers.balanceDiem === undefined ? costDiemTotal : Math.min(costDiemTotal, Math.max(0, headers.balanceDiem))
     const entry: LedgerEntry = {
-      ts: new Date(ctx.now()).toISOString(), agent: ctx.agent, key: ctx.inference().keyHint, model, promptTokens, completionTokens: 0,
-      costDiem, costUsd: costDiemTotal - costDiem, balanceDiemBefore: headers.balanceDiem,
+      ts: new Date(ctx.now()).toISOString(),
+      agent: ctx.agent,
+      key: ctx.inference().keyHint,
+      model,
+      promptTokens,
+      completionTokens: 0,
+      costDiem,
+      costUsd: costDiemTotal - costDiem,
+      balanceDiemBefore: headers.balanceDiem,
       balanceDiemAfter: headers.balanceDiem === undefined ? undefined : headers.balanceDiem - costDiem,
-      balanceUsdBefore: headers.balanceUsd, balanceUsdAfter: headers.balanceUsd, requestId: headers.requestId, completionId: undefined,
+      balanceUsdBefore: headers.balanceUsd,
+      balanceUsdAfter: headers.balanceUsd,
+      requestId: headers.requestId,
+      completionId: undefined,
     }
     await ctx.ledger.append(entry)
     return entry
@@ -57,7 +67,8 @@ export function veniceTools(ctx: McpContext): AnyTool[] {
   return [
     defineTool({
       name: 'venice_chat',
-      description: 'Asks a Venice text model (or a Venice character) one question on the server\'s own limited key; returns the answer and what it cost in Diem.',
+      description:
+        "Asks a Venice text model (or a Venice character) one question on the server's own limited key; returns the answer and what it cost in Diem.",
       schema: z.object({
         prompt: z.string().min(1).max(32_000).describe('The user message.'),
         system: z.string().max(32_000).optional().describe('Optional system prompt.'),
@@ -75,10 +86,13 @@ export function veniceTools(ctx: McpContext): AnyTool[] {
         }
         const venice = ctx.inference()
         const span = { agent: ctx.agent, keyHint: venice.keyHint, requestModel: resolved.requestModel, startTime: Date.now(), baseURL: venice.openai.baseURL }
-        const called = await venice.openai.chat.completions.create(params as never, { signal: tctx.signal }).withResponse().catch((error: unknown) => {
-          recordFailedModelCall({ ...span, error })
-          throw error
-        })
+        const called = await venice.openai.chat.completions
+          .create(params as never, { signal: tctx.signal })
+          .withResponse()
+          .catch((error: unknown) => {
+            recordFailedModelCall({ ...span, error })
+            throw error
+          })
         const { data, response } = called
         const headers = parseVeniceHeaders(response.headers)
         const c = chargeOf(data, resolved.price, headers)
@@ -96,7 +110,7 @@ export function veniceTools(ctx: McpContext): AnyTool[] {
     }),
     defineTool({
       name: 'venice_image',
-      description: 'Generates one image with a Venice image model on the server\'s own key; returns the image and its cost in Diem.',
+      description: "Generates one image with a Venice image model on the server's own key; returns the image and its cost in Diem.",
       schema: z.object({
         prompt: z.string().min(1).max(1500).describe('What the image should show.'),
         model: z.string().max(200).optional().describe('An image model id from /models?type=image (default: the first listed).'),
@@ -105,7 +119,9 @@ export function veniceTools(ctx: McpContext): AnyTool[] {
       }),
       handler: async ({ prompt, model, width, height }, tctx) => {
         const m = await modelOf('image', model)
-        const { value, headers } = await withHeaders(() => ctx.inference().generateImage({ model: m.id, prompt, width: width ?? 1024, height: height ?? 1024, format: 'png' }, { signal: tctx.signal }))
+        const { value, headers } = await withHeaders(() =>
+          ctx.inference().generateImage({ model: m.id, prompt, width: width ?? 1024, height: height ?? 1024, format: 'png' }, { signal: tctx.signal }),
+        )
         const entry = await charge(m.id, priceAt(m, 'generation') * value.images.length, headers, 0)
         const media: MediaBlock[] = value.images.map((data) => ({ type: 'image', data, mimeType: 'image/png' }))
         return { model: m.id, images: value.images.length, costDiem: round(entry.costDiem), costUsd: round(entry.costUsd), media }
@@ -113,7 +129,7 @@ export function veniceTools(ctx: McpContext): AnyTool[] {
     }),
     defineTool({
       name: 'venice_speech',
-      description: 'Turns text into speech (mp3) with a Venice TTS model on the server\'s own key; returns the audio and its cost in Diem.',
+      description: "Turns text into speech (mp3) with a Venice TTS model on the server's own key; returns the audio and its cost in Diem.",
       schema: z.object({
         text: z.string().min(1).max(4096).describe('The words to speak.'),
         model: z.string().max(200).optional().describe('A TTS model id from /models?type=tts (default: the first listed).'),
@@ -121,7 +137,9 @@ export function veniceTools(ctx: McpContext): AnyTool[] {
       }),
       handler: async ({ text, model, voice }, tctx) => {
         const m = await modelOf('tts', model)
-        const { value, headers } = await withHeaders(() => ctx.inference().speech({ input: text, model: m.id, response_format: 'mp3', ...(voice ? { voice } : {}) }, { signal: tctx.signal }))
+        const { value, headers } = await withHeaders(() =>
+          ctx.inference().speech({ input: text, model: m.id, response_format: 'mp3', ...(voice ? { voice } : {}) }, { signal: tctx.signal }),
+        )
         const entry = await charge(m.id, (priceAt(m, 'input') * text.length) / 1_000_000, headers, 0)
         const media: MediaBlock[] = [{ type: 'audio', data: Buffer.from(value).toString('base64'), mimeType: 'audio/mpeg' }]
         return { model: m.id, bytes: value.byteLength, costDiem: round(entry.costDiem), costUsd: round(entry.costUsd), media }
@@ -129,15 +147,20 @@ export function veniceTools(ctx: McpContext): AnyTool[] {
     }),
     defineTool({
       name: 'venice_embeddings',
-      description: 'Embeds one or more texts with a Venice embedding model on the server\'s own key; returns the vectors and their cost in Diem.',
+      description: "Embeds one or more texts with a Venice embedding model on the server's own key; returns the vectors and their cost in Diem.",
       schema: z.object({
-        input: z.union([z.string().min(1).max(32_000), z.array(z.string().min(1).max(32_000)).min(1).max(64)]).describe('A text, or a list of texts, to embed.'),
+        input: z
+          .union([z.string().min(1).max(32_000), z.array(z.string().min(1).max(32_000)).min(1).max(64)])
+          .describe('A text, or a list of texts, to embed.'),
         model: z.string().max(200).optional().describe('An embedding model id from /models?type=embedding (default: the first listed).'),
         dimensions: z.number().int().min(1).max(4096).optional().describe('Vector size, when the model supports it.'),
       }),
       handler: async ({ input, model, dimensions }, tctx) => {
         const m = await modelOf('embedding', model)
-        const { data, response } = await ctx.inference().openai.embeddings.create({ model: m.id, input, ...(dimensions ? { dimensions } : {}) }, { signal: tctx.signal }).withResponse()
+        const { data, response } = await ctx
+          .inference()
+          .openai.embeddings.create({ model: m.id, input, ...(dimensions ? { dimensions } : {}) }, { signal: tctx.signal })
+          .withResponse()
         const tokens = data.usage?.prompt_tokens ?? 0
         const entry = await charge(m.id, (priceAt(m, 'input') * tokens) / 1_000_000, parseVeniceHeaders(response.headers), tokens)
         return { model: m.id, vectors: data.data.map((d) => d.embedding), tokens, costDiem: round(entry.costDiem), costUsd: round(entry.costUsd) }

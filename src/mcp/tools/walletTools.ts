@@ -28,7 +28,8 @@ export function walletReadTools(ctx: McpContext): AnyTool[] {
     }),
     defineTool({
       name: 'get_runway',
-      description: "Per agent key: what it can still spend (the lesser of its limit left this period and the account's balance), its spend rate over the last 24 h from the ledger, the hours left at that rate; the account's Diem and USD, and when the daily allowance resets.",
+      description:
+        "Per agent key: what it can still spend (the lesser of its limit left this period and the account's balance), its spend rate over the last 24 h from the ledger, the hours left at that rate; the account's Diem and USD, and when the daily allowance resets.",
       schema: z.object({}),
       handler: async () => runway(ctx),
     }),
@@ -47,7 +48,13 @@ export function walletReadTools(ctx: McpContext): AnyTool[] {
  */
 export async function runway(ctx: McpContext) {
   const s = await collectStatus(
-    { wallet: await ctx.wallet(), store: ctx.store, baseURL: ctx.baseURL, fetch: ctx.fetch, readSpends: async () => (ctx.ledgerPath ? readLedger(ctx.ledgerPath) : ctx.ledger.entries()) },
+    {
+      wallet: await ctx.wallet(),
+      store: ctx.store,
+      baseURL: ctx.baseURL,
+      fetch: ctx.fetch,
+      readSpends: async () => (ctx.ledgerPath ? readLedger(ctx.ledgerPath) : ctx.ledger.entries()),
+    },
     { now: ctx.now(), windowMs: DEFAULT_BURN_WINDOW_MS },
   )
   return {

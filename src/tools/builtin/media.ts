@@ -25,7 +25,10 @@ export function generateImageTool(deps: { venice: Pick<VeniceClient, 'generateIm
       height: z.number().int().min(256).max(1280).optional().describe('Height in pixels (default 1024).'),
     }),
     handler: async ({ prompt, width, height }, ctx) => {
-      const res = await deps.venice.generateImage({ model: deps.model, prompt, width: width ?? 1024, height: height ?? 1024, format: 'webp' }, { signal: ctx.signal })
+      const res = await deps.venice.generateImage(
+        { model: deps.model, prompt, width: width ?? 1024, height: height ?? 1024, format: 'webp' },
+        { signal: ctx.signal },
+      )
       await mkdir(deps.dir, { recursive: true })
       const paths: string[] = []
       for (const b64 of res.images) {
@@ -54,7 +57,10 @@ export function speechTool(deps: { venice: Pick<VeniceClient, 'speech'>; dir: st
     description: 'Turns text into spoken audio (mp3) and saves it; returns the file path.',
     schema: z.object({ text: z.string().min(1).max(4096).describe('The words to speak.') }),
     handler: async ({ text }, ctx) => {
-      const audio = await deps.venice.speech({ input: text, response_format: 'mp3', ...(deps.model ? { model: deps.model } : {}), ...(deps.voice ? { voice: deps.voice } : {}) }, { signal: ctx.signal })
+      const audio = await deps.venice.speech(
+        { input: text, response_format: 'mp3', ...(deps.model ? { model: deps.model } : {}), ...(deps.voice ? { voice: deps.voice } : {}) },
+        { signal: ctx.signal },
+      )
       await mkdir(deps.dir, { recursive: true })
       const path = join(deps.dir, `${Date.now()}-${randomBytes(4).toString('hex')}.mp3`)
       await writeFile(path, audio)

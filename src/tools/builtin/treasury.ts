@@ -22,14 +22,21 @@ export type TopUpToolRequest = { agent: string; reason: string; ethAmount: strin
  * const tool = requestTopUpTool({ requestTopUp: (r) => funding.maybeTopUp(`requested by ${r.agent}: ${r.reason}`, { force: true }).then(toTopUpResult) })
  * ```
  */
-export function requestTopUpTool(deps: { requestTopUp: (request: TopUpToolRequest) => Promise<TopUpResult>; onFailure?: ((error: BaseError) => void) | undefined }) {
+export function requestTopUpTool(deps: {
+  requestTopUp: (request: TopUpToolRequest) => Promise<TopUpResult>
+  onFailure?: ((error: BaseError) => void) | undefined
+}) {
   return defineTool({
     name: 'request_top_up',
     description:
       'Requests more Venice inference funds (swap ETH to VVV, stake, mint DIEM). A spend policy you cannot change decides whether and how much; the answer says what happened or why it was refused.',
     schema: z.object({
       reason: z.string().min(1).max(500).describe('Why the funds are needed, in one sentence.'),
-      ethAmount: z.string().regex(/^\d+(\.\d+)?$/).optional().describe('Optional amount of ETH you suggest swapping, as a decimal string such as "0.01". The policy may refuse or cap it.'),
+      ethAmount: z
+        .string()
+        .regex(/^\d+(\.\d+)?$/)
+        .optional()
+        .describe('Optional amount of ETH you suggest swapping, as a decimal string such as "0.01". The policy may refuse or cap it.'),
     }),
     handler: async ({ reason, ethAmount }, ctx) => {
       try {
@@ -37,7 +44,8 @@ export function requestTopUpTool(deps: { requestTopUp: (request: TopUpToolReques
         return r.ok ? `Top-up done: ${r.summary}` : `Top-up refused by policy: ${r.refusal}`
       } catch (err) {
         // A policy refusal is an answer; anything else is a failure, given as its one-line short message (no dump, no URL).
-        if (err instanceof BaseError && err.exitCode === ExitCode.policy) return `Top-up refused by policy: ${err.shortMessage}${err.metaMessages.length ? ` ${err.metaMessages.join(' ')}` : ''}`
+        if (err instanceof BaseError && err.exitCode === ExitCode.policy)
+          return `Top-up refused by policy: ${err.shortMessage}${err.metaMessages.length ? ` ${err.metaMessages.join(' ')}` : ''}`
         if (err instanceof BaseError) {
           deps.onFailure?.(err)
           return err.shortMessage.startsWith('Top-up failed') ? err.shortMessage : `Top-up failed: ${err.shortMessage}`

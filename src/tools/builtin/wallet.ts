@@ -54,7 +54,7 @@ export function runwayTool(deps: { monitor: RunwaySource; refresh?: (() => Promi
   return defineTool({
     name: 'get_runway',
     description:
-      'Returns what this agent can still spend on Venice (the lesser of its key\'s limit left this period and the account balance, Diem + USD), its spend rate per hour, the hours of inference left at that rate, and the hours until the Diem allowance resets (emptiesBeforeReset: whether it runs dry first).',
+      "Returns what this agent can still spend on Venice (the lesser of its key's limit left this period and the account balance, Diem + USD), its spend rate per hour, the hours of inference left at that rate, and the hours until the Diem allowance resets (emptiesBeforeReset: whether it runs dry first).",
     schema: z.object({}),
     handler: async () => {
       await deps.refresh?.().catch(() => undefined)

@@ -28,7 +28,10 @@ export type CreateKeystoreReturnType = { address: Address; path: string }
 export async function createKeystore(parameters: CreateKeystoreParameters): Promise<CreateKeystoreReturnType> {
   const { path, password, scryptN } = parameters
   if (password.length < 8) {
-    throw new KeystoreError('The keystore password is shorter than 8 characters.', { metaMessages: ['Choose a password of at least 8 characters.'], code: 'KEYSTORE_WEAK_PASSWORD' })
+    throw new KeystoreError('The keystore password is shorter than 8 characters.', {
+      metaMessages: ['Choose a password of at least 8 characters.'],
+      code: 'KEYSTORE_WEAK_PASSWORD',
+    })
   }
   const exists = await access(path).then(
     () => true,

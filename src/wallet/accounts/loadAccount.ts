@@ -40,7 +40,10 @@ export async function loadAccount(parameters: LoadAccountParameters): Promise<Lo
     return privateKeyToAccount(privateKey as Hex)
   }
   if (!keystorePath) {
-    throw new KeystoreError('No wallet configured.', { metaMessages: ['Run `gondola wallet new`, or set GONDOLA_KEYSTORE (or GONDOLA_PRIVATE_KEY).'], code: 'KEYSTORE_MISSING' })
+    throw new KeystoreError('No wallet configured.', {
+      metaMessages: ['Run `gondola wallet new`, or set GONDOLA_KEYSTORE (or GONDOLA_PRIVATE_KEY).'],
+      code: 'KEYSTORE_MISSING',
+    })
   }
   const json = await readFile(keystorePath, 'utf8').catch((cause: NodeJS.ErrnoException) => {
     throw new KeystoreError(`Cannot read the keystore at ${keystorePath} (${cause.code ?? 'error'}).`, {

@@ -3,7 +3,9 @@ import { getAddress, type Address, type Hex, type LocalAccount, type Transaction
 import { UnsupportedSignerError } from '../errors.js'
 
 /** The transaction shape the wallet signs: EIP-1559, every field filled. */
-export type UnsignedTransaction = Required<Pick<TransactionSerializableEIP1559, 'chainId' | 'nonce' | 'to' | 'data' | 'value' | 'gas' | 'maxFeePerGas' | 'maxPriorityFeePerGas'>> & {
+export type UnsignedTransaction = Required<
+  Pick<TransactionSerializableEIP1559, 'chainId' | 'nonce' | 'to' | 'data' | 'value' | 'gas' | 'maxFeePerGas' | 'maxPriorityFeePerGas'>
+> & {
   type: 'eip1559'
 }
 
@@ -70,10 +72,19 @@ function isLocalAccount(x: unknown): x is LocalAccount {
 
 function isEthersSigner(x: unknown): x is EthersSigner {
   const s = x as EthersSigner
-  return typeof x === 'object' && x !== null && typeof s.getAddress === 'function' && typeof s.signTransaction === 'function' && typeof s.signMessage === 'function'
+  return (
+    typeof x === 'object' && x !== null && typeof s.getAddress === 'function' && typeof s.signTransaction === 'function' && typeof s.signMessage === 'function'
+  )
 }
 
 function isWalletSigner(x: unknown): x is WalletSigner {
   const s = x as WalletSigner & { type?: unknown; getAddress?: unknown }
-  return typeof x === 'object' && x !== null && typeof s.address === 'string' && s.type === undefined && s.getAddress === undefined && typeof s.signTransaction === 'function'
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof s.address === 'string' &&
+    s.type === undefined &&
+    s.getAddress === undefined &&
+    typeof s.signTransaction === 'function'
+  )
 }

@@ -32,10 +32,17 @@ export async function burnDiem(wallet: Wallet, parameters: BurnDiemParameters): 
       ])
       const limit = liquid < outstanding ? liquid : outstanding
       if (limit < amount) {
-        throw new InsufficientFundsError(`Burning ${formatEther(amount)} DIEM needs that much liquid DIEM minted by this wallet; it can burn ${formatEther(limit)}.`, {
-          metaMessages: [liquid < amount ? 'Unstake DIEM first (`gondola diem unstake start`, then `finish` after the cooldown).' : 'Burn at most what this wallet minted.'],
-          code: 'INSUFFICIENT_DIEM',
-        })
+        throw new InsufficientFundsError(
+          `Burning ${formatEther(amount)} DIEM needs that much liquid DIEM minted by this wallet; it can burn ${formatEther(limit)}.`,
+          {
+            metaMessages: [
+              liquid < amount
+                ? 'Unstake DIEM first (`gondola diem unstake start`, then `finish` after the cooldown).'
+                : 'Burn at most what this wallet minted.',
+            ],
+            code: 'INSUFFICIENT_DIEM',
+          },
+        )
       }
       return { label: `burn ${formatEther(amount)} DIEM`, to: staking, abi: stakingAbi, functionName: 'burnDiem', args: [amount] }
     },

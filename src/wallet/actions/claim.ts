@@ -18,8 +18,17 @@ export type ClaimReturnType = SingleCallResult & { /** VVV received (pending rew
  * ```
  */
 export async function claim(wallet: Wallet, parameters: ClaimParameters = {}): Promise<ClaimReturnType> {
-  const pending = await wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName: 'pendingRewards', args: [wallet.address] })
-  if (pending === 0n) throw new NothingToDoError('There are no staking rewards to claim yet.', { metaMessages: ['Stake VVV and wait for rewards to accrue.'], code: 'NO_REWARDS' })
+  const pending = await wallet.publicClient.readContract({
+    address: wallet.addresses.staking,
+    abi: stakingAbi,
+    functionName: 'pendingRewards',
+    args: [wallet.address],
+  })
+  if (pending === 0n)
+    throw new NothingToDoError('There are no staking rewards to claim yet.', {
+      metaMessages: ['Stake VVV and wait for rewards to accrue.'],
+      code: 'NO_REWARDS',
+    })
   const r = await singleCall(wallet, {
     intent: 'claim',
     idempotencyKey: parameters.idempotencyKey,

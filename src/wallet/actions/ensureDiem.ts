@@ -74,7 +74,8 @@ export async function ensureDiem(wallet: Wallet, parameters: EnsureDiemParameter
 
 /** The least sVVV whose DIEM quote covers `diem`, checked against the unlocked balance. */
 async function svvvForDiem(wallet: Wallet, diem: bigint, unlocked: bigint): Promise<bigint> {
-  const quote = (x: bigint) => wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName: 'getDiemAmountOut', args: [x] })
+  const quote = (x: bigint) =>
+    wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName: 'getDiemAmountOut', args: [x] })
   const probe = unlocked > 0n ? unlocked : 10n ** 18n
   const solved = await solveInput(quote, diem, probe)
   if (!solved || solved.input > unlocked) {

@@ -20,7 +20,9 @@ export type EnsureStakeReturnType = {
   /** sVVV that was missing before this call. */
   missing: bigint
   /** ETH spent and VVV bought, when VVV was short. */
-  swap: { amountIn: bigint; amountOut: bigint; /** Every venue's price net of gas (undefined when resumed). */ comparison?: VenueComparison | undefined } | undefined
+  swap:
+    | { amountIn: bigint; amountOut: bigint /** Every venue's price net of gas (undefined when resumed). */; comparison?: VenueComparison | undefined }
+    | undefined
   staked: bigint
   approved: boolean
   hashes: Hex[]

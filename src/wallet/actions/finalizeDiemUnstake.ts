@@ -21,7 +21,11 @@ export type FinalizeDiemUnstakeReturnType = SingleCallResult & { /** DIEM return
  */
 export async function finalizeDiemUnstake(wallet: Wallet, parameters: FinalizeDiemUnstakeParameters = {}): Promise<FinalizeDiemUnstakeReturnType> {
   const b = await getBalances(wallet)
-  if (b.diem.coolingDown === 0n) throw new NothingToDoError('No DIEM unstake is cooling down.', { metaMessages: ['Start one with `gondola diem unstake start --diem <amount>`.'], code: 'NO_COOLDOWN' })
+  if (b.diem.coolingDown === 0n)
+    throw new NothingToDoError('No DIEM unstake is cooling down.', {
+      metaMessages: ['Start one with `gondola diem unstake start --diem <amount>`.'],
+      code: 'NO_COOLDOWN',
+    })
   if (!b.diem.ready) throw new CooldownNotOverError('DIEM unstake', new Date(Number(b.diem.end) * 1000))
   const r = await singleCall(wallet, {
     intent: `finalizeDiemUnstake:${b.diem.end}`,

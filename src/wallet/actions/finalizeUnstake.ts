@@ -21,7 +21,11 @@ export type FinalizeUnstakeReturnType = SingleCallResult & { /** VVV paid back. 
  */
 export async function finalizeUnstake(wallet: Wallet, parameters: FinalizeUnstakeParameters = {}): Promise<FinalizeUnstakeReturnType> {
   const b = await getBalances(wallet)
-  if (b.unstake.amount === 0n) throw new NothingToDoError('No sVVV unstake is cooling down.', { metaMessages: ['Start one with `gondola unstake start --vvv <amount>`.'], code: 'NO_COOLDOWN' })
+  if (b.unstake.amount === 0n)
+    throw new NothingToDoError('No sVVV unstake is cooling down.', {
+      metaMessages: ['Start one with `gondola unstake start --vvv <amount>`.'],
+      code: 'NO_COOLDOWN',
+    })
   if (!b.unstake.ready) throw new CooldownNotOverError('sVVV unstake', new Date(Number(b.unstake.end) * 1000))
   const r = await singleCall(wallet, {
     intent: `finalizeUnstake:${b.unstake.end}`,

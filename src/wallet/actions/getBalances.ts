@@ -32,7 +32,10 @@ export type GetBalancesReturnType = {
  * formatAmount(b.svvv.total) // '12.5'
  * ```
  */
-export async function getBalances(wallet: Pick<Wallet, 'address' | 'publicClient' | 'addresses'>, parameters: GetBalancesParameters = {}): Promise<GetBalancesReturnType> {
+export async function getBalances(
+  wallet: Pick<Wallet, 'address' | 'publicClient' | 'addresses'>,
+  parameters: GetBalancesParameters = {},
+): Promise<GetBalancesReturnType> {
   const address = parameters.address ?? wallet.address
   const { vvv, staking, diem, multicall3 } = wallet.addresses
   const results = await wallet.publicClient.multicall({

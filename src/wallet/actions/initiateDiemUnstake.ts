@@ -6,7 +6,10 @@ import { InsufficientFundsError } from '../errors.js'
 import { singleCall, type SingleCallResult } from '../steps/singleCall.js'
 
 export type InitiateDiemUnstakeParameters = { /** Staked DIEM to unstake, base units. */ amount: bigint; idempotencyKey?: string | undefined }
-export type InitiateDiemUnstakeReturnType = SingleCallResult & { amount: bigint; /** Unix seconds when `finalizeDiemUnstake` becomes possible. */ cooldownEnd: bigint }
+export type InitiateDiemUnstakeReturnType = SingleCallResult & {
+  amount: bigint /** Unix seconds when `finalizeDiemUnstake` becomes possible. */
+  cooldownEnd: bigint
+}
 
 /**
  * Starts unstaking DIEM (`DIEM.initiateUnstake`, 1-day cooldown; a new one adds to the amount and restarts the timer).
@@ -28,7 +31,10 @@ export async function initiateDiemUnstake(wallet: Wallet, parameters: InitiateDi
     build: async () => {
       const [staked] = await wallet.publicClient.readContract({ address: diem, abi: diemAbi, functionName: 'stakedInfos', args: [wallet.address] })
       if (staked < amount) {
-        throw new InsufficientFundsError(`Unstaking ${formatEther(amount)} DIEM needs that much staked DIEM; the wallet has ${formatEther(staked)} staked.`, { metaMessages: ['Unstake less.'], code: 'INSUFFICIENT_DIEM' })
+        throw new InsufficientFundsError(`Unstaking ${formatEther(amount)} DIEM needs that much staked DIEM; the wallet has ${formatEther(staked)} staked.`, {
+          metaMessages: ['Unstake less.'],
+          code: 'INSUFFICIENT_DIEM',
+        })
       }
       return { label: `initiate unstake of ${formatEther(amount)} DIEM`, to: diem, abi: diemAbi, functionName: 'initiateUnstake', args: [amount] }
     },

@@ -7,7 +7,7 @@ import { singleCall, type SingleCallResult } from '../steps/singleCall.js'
 import { getBalances } from './getBalances.js'
 
 export type InitiateUnstakeParameters = { /** sVVV to unstake, base units (unlocked sVVV only). */ amount: bigint; idempotencyKey?: string | undefined }
-export type InitiateUnstakeReturnType = SingleCallResult & { amount: bigint; /** Unix seconds when `finalizeUnstake` becomes possible. */ cooldownEnd: bigint }
+export type InitiateUnstakeReturnType = SingleCallResult & { amount: bigint /** Unix seconds when `finalizeUnstake` becomes possible. */; cooldownEnd: bigint }
 
 /**
  * Starts unstaking sVVV (`initiateUnstake`): the sVVV is burned and its VVV cools down for the
@@ -29,14 +29,28 @@ export async function initiateUnstake(wallet: Wallet, parameters: InitiateUnstak
     build: async () => {
       const b = await getBalances(wallet)
       if (b.svvv.unlocked < amount) {
-        throw new InsufficientFundsError(`Unstaking ${formatEther(amount)} sVVV needs that much unlocked sVVV; the wallet has ${formatEther(b.svvv.unlocked)}.`, {
-          metaMessages: [b.svvv.locked > 0n ? 'sVVV locked behind DIEM must be released first (`gondola diem burn`).' : 'Unstake less.'],
-          code: 'INSUFFICIENT_SVVV',
-        })
+        throw new InsufficientFundsError(
+          `Unstaking ${formatEther(amount)} sVVV needs that much unlocked sVVV; the wallet has ${formatEther(b.svvv.unlocked)}.`,
+          {
+            metaMessages: [b.svvv.locked > 0n ? 'sVVV locked behind DIEM must be released first (`gondola diem burn`).' : 'Unstake less.'],
+            code: 'INSUFFICIENT_SVVV',
+          },
+        )
       }
-      return { label: `initiate unstake of ${formatEther(amount)} sVVV`, to: wallet.addresses.staking, abi: stakingAbi, functionName: 'initiateUnstake', args: [amount] }
+      return {
+        label: `initiate unstake of ${formatEther(amount)} sVVV`,
+        to: wallet.addresses.staking,
+        abi: stakingAbi,
+        functionName: 'initiateUnstake',
+        args: [amount],
+      }
     },
   })
-  const [, cooldownEnd] = await wallet.publicClient.readContract({ address: wallet.addresses.staking, abi: stakingAbi, functionName: 'stakes', args: [wallet.address] })
+  const [, cooldownEnd] = await wallet.publicClient.readContract({
+    address: wallet.addresses.staking,
+    abi: stakingAbi,
+    functionName: 'stakes',
+    args: [wallet.address],
+  })
   return { ...r, amount, cooldownEnd }
 }

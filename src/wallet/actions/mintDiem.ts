@@ -28,6 +28,14 @@ export async function mintDiem(wallet: Wallet, parameters: MintDiemParameters): 
   assertPositiveAmount(svvvAmount, 'svvvAmount')
   return withRun(wallet, { intent: `mintDiem:${svvvAmount}`, idempotencyKey: parameters.idempotencyKey }, async (run) => {
     const r = await mintDiemStep(wallet, run, svvvAmount)
-    return { status: r.step.status, hash: r.step.hash, gasUsed: r.step.receipt?.gasUsed, resumed: r.step.resumed, steps: toPlannedSteps([r.step]), diemOut: r.diemOut, minOut: r.minOut }
+    return {
+      status: r.step.status,
+      hash: r.step.hash,
+      gasUsed: r.step.receipt?.gasUsed,
+      resumed: r.step.resumed,
+      steps: toPlannedSteps([r.step]),
+      diemOut: r.diemOut,
+      minOut: r.minOut,
+    }
   })
 }

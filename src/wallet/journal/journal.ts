@@ -107,7 +107,8 @@ export function applySignedStep(run: JournalRun, step: Omit<JournalStep, 'status
 export function spentOnDayOf(runs: readonly JournalRun[], at: Date): bigint {
   const day = at.toISOString().slice(0, 10)
   let total = 0n
-  for (const run of runs) for (const s of run.steps) if ((s.status === 'signed' || s.status === 'confirmed') && s.signedAt.slice(0, 10) === day) total += BigInt(s.value)
+  for (const run of runs)
+    for (const s of run.steps) if ((s.status === 'signed' || s.status === 'confirmed') && s.signedAt.slice(0, 10) === day) total += BigInt(s.value)
   return total
 }
 
@@ -230,16 +231,25 @@ async function load(path: string, o: { missingOk?: boolean } = {}): Promise<Jour
       if (o.missingOk !== false) return []
       throw Object.assign(new JournalError(`No wallet journal at ${path}.`, path), { missing: true })
     }
-    throw new JournalError(`Cannot read the wallet journal at ${path}.`, path, { cause: err, metaMessages: ['Check the permissions of the data directory (GONDOLA_DATA_DIR).'] })
+    throw new JournalError(`Cannot read the wallet journal at ${path}.`, path, {
+      cause: err,
+      metaMessages: ['Check the permissions of the data directory (GONDOLA_DATA_DIR).'],
+    })
   }
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (cause) {
-    throw new JournalError(`The wallet journal at ${path} is not valid JSON.`, path, { cause, metaMessages: ['Inspect it; move it away only if no transaction is pending.'] })
+    throw new JournalError(`The wallet journal at ${path} is not valid JSON.`, path, {
+      cause,
+      metaMessages: ['Inspect it; move it away only if no transaction is pending.'],
+    })
   }
   const parsed = fileSchema.safeParse(json)
-  if (!parsed.success) throw new JournalError(`The wallet journal at ${path} has an unexpected shape.`, path, { metaMessages: ['Inspect it; move it away only if no transaction is pending.'] })
+  if (!parsed.success)
+    throw new JournalError(`The wallet journal at ${path} has an unexpected shape.`, path, {
+      metaMessages: ['Inspect it; move it away only if no transaction is pending.'],
+    })
   return parsed.data.runs
 }
 

@@ -26,7 +26,10 @@ export type SpendPolicy = {
  * const policy = policyFromEnv(readEnv(), addresses) // 0.05 ETH/swap, 0.2 ETH/day, 50 bps by default
  * ```
  */
-export function policyFromEnv(env: Pick<Env, 'GONDOLA_POLICY_MAX_ETH_PER_SWAP' | 'GONDOLA_POLICY_MAX_ETH_PER_DAY' | 'GONDOLA_POLICY_MAX_SLIPPAGE_BPS'>, addresses: AddressBook): SpendPolicy {
+export function policyFromEnv(
+  env: Pick<Env, 'GONDOLA_POLICY_MAX_ETH_PER_SWAP' | 'GONDOLA_POLICY_MAX_ETH_PER_DAY' | 'GONDOLA_POLICY_MAX_SLIPPAGE_BPS'>,
+  addresses: AddressBook,
+): SpendPolicy {
   return createPolicy({
     maxEthPerSwap: parseEther(env.GONDOLA_POLICY_MAX_ETH_PER_SWAP),
     maxEthPerDay: parseEther(env.GONDOLA_POLICY_MAX_ETH_PER_DAY),
@@ -45,7 +48,10 @@ export function policyFromEnv(env: Pick<Env, 'GONDOLA_POLICY_MAX_ETH_PER_SWAP' |
  */
 export function createPolicy(policy: SpendPolicy): Readonly<SpendPolicy> {
   if (!Number.isInteger(policy.maxSlippageBps) || policy.maxSlippageBps < 1 || policy.maxSlippageBps > 1000) {
-    throw new PolicyViolationError(`Slippage bound ${policy.maxSlippageBps} bps is outside 1..1000.`, { metaMessages: ['Set GONDOLA_POLICY_MAX_SLIPPAGE_BPS between 1 and 1000.'], code: 'POLICY_INVALID' })
+    throw new PolicyViolationError(`Slippage bound ${policy.maxSlippageBps} bps is outside 1..1000.`, {
+      metaMessages: ['Set GONDOLA_POLICY_MAX_SLIPPAGE_BPS between 1 and 1000.'],
+      code: 'POLICY_INVALID',
+    })
   }
   return Object.freeze({ ...policy, allowlist: Object.freeze(policy.allowlist.map((a) => getAddress(a))) })
 }
@@ -71,15 +77,24 @@ export type PolicyCheck = {
 export function assertPolicy(policy: SpendPolicy, check: PolicyCheck): void {
   const { to, value, spentToday, label, functionName, args } = check
   if (!isAllowed(policy, to)) {
-    throw new PolicyViolationError(`${label}: ${to} is not an allowlisted contract.`, { metaMessages: ['Only the address book contracts may be called.'], code: 'POLICY_NOT_ALLOWLISTED' })
+    throw new PolicyViolationError(`${label}: ${to} is not an allowlisted contract.`, {
+      metaMessages: ['Only the address book contracts may be called.'],
+      code: 'POLICY_NOT_ALLOWLISTED',
+    })
   }
   if (functionName === 'approve') {
     const [spender, amount] = (args ?? []) as [Address, bigint]
     if (!isAllowed(policy, spender)) {
-      throw new PolicyViolationError(`${label}: approval to ${spender}, which is not an allowlisted contract.`, { metaMessages: ['Only the address book contracts may be approved.'], code: 'POLICY_NOT_ALLOWLISTED' })
+      throw new PolicyViolationError(`${label}: approval to ${spender}, which is not an allowlisted contract.`, {
+        metaMessages: ['Only the address book contracts may be approved.'],
+        code: 'POLICY_NOT_ALLOWLISTED',
+      })
     }
     if (amount === maxUint256) {
-      throw new PolicyViolationError(`${label}: unbounded (maxUint256) approvals are forbidden.`, { metaMessages: ['Approve the exact amount needed.'], code: 'POLICY_UNBOUNDED_APPROVAL' })
+      throw new PolicyViolationError(`${label}: unbounded (maxUint256) approvals are forbidden.`, {
+        metaMessages: ['Approve the exact amount needed.'],
+        code: 'POLICY_UNBOUNDED_APPROVAL',
+      })
     }
   }
   if (value > policy.maxEthPerSwap) {
@@ -92,7 +107,10 @@ export function assertPolicy(policy: SpendPolicy, check: PolicyCheck): void {
     const left = policy.maxEthPerDay > spentToday ? policy.maxEthPerDay - spentToday : 0n
     throw new PolicyViolationError(
       `${label}: ${formatEther(value)} ETH would exceed the daily cap of ${formatEther(policy.maxEthPerDay)} ETH (${formatEther(spentToday)} ETH spent today, UTC).`,
-      { metaMessages: [`At most ${formatEther(left)} ETH is left today; wait for 00:00 UTC or raise GONDOLA_POLICY_MAX_ETH_PER_DAY.`], code: 'POLICY_MAX_PER_DAY' },
+      {
+        metaMessages: [`At most ${formatEther(left)} ETH is left today; wait for 00:00 UTC or raise GONDOLA_POLICY_MAX_ETH_PER_DAY.`],
+        code: 'POLICY_MAX_PER_DAY',
+      },
     )
   }
 }

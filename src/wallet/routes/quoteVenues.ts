@@ -7,7 +7,18 @@ import { FEE_PROBE_WEI, recoverFee, volatileAmountIn } from './aerodromeExactOut
 import { aerodromeRouterAbi } from './aerodromeRouterAbi.js'
 import { solveInput } from './solveExactOut.js'
 import type { SwapQuote } from './types.js'
-import { basefeeAbi, decodeExactIn, exactInCall, poolLabel, SWAP_GAS, uniswapExactOutCall, venuePools, type ReadCall, type VenueName, type VenuePool } from './venues.js'
+import {
+  basefeeAbi,
+  decodeExactIn,
+  exactInCall,
+  poolLabel,
+  SWAP_GAS,
+  uniswapExactOutCall,
+  venuePools,
+  type ReadCall,
+  type VenueName,
+  type VenuePool,
+} from './venues.js'
 
 /** One venue's price for the swap, with its gas. */
 export type VenueQuote = {
@@ -44,7 +55,11 @@ export type SwapTargetAmount = { amountIn: bigint; amountOut?: undefined } | { a
  * best.route // 'uniswap-v3'; candidates also holds aerodrome volatile, net of gas
  * ```
  */
-export async function quoteVenues(wallet: Wallet, target: SwapTargetAmount, options: { venues?: readonly VenueName[] | undefined } = {}): Promise<VenueComparison> {
+export async function quoteVenues(
+  wallet: Wallet,
+  target: SwapTargetAmount,
+  options: { venues?: readonly VenueName[] | undefined } = {},
+): Promise<VenueComparison> {
   const pools = venuePools(wallet, options.venues)
   const exactIn = target.amountIn !== undefined
   const reads = pools.map((pool) => (exactIn ? [exactInCall(wallet, pool, target.amountIn)] : exactOutReads(wallet, pool, target.amountOut)))
@@ -64,18 +79,30 @@ export async function quoteVenues(wallet: Wallet, target: SwapTargetAmount, opti
   const best = pickBest(candidates, exactIn ? 'exactIn' : 'exactOut')
   if (!best) {
     // A venue that prices a small swap has liquidity: then it is this amount that no pool can fill.
-    if (!isProbe(target) && (await quoteVenues(wallet, exactIn ? { amountIn: PROBE } : { amountOut: PROBE }, options).then(() => true, () => false))) {
+    if (
+      !isProbe(target) &&
+      (await quoteVenues(wallet, exactIn ? { amountIn: PROBE } : { amountOut: PROBE }, options).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       const amount = exactIn ? `${formatEther(target.amountIn!)} ETH in` : `${formatEther(target.amountOut!)} VVV out`
-      throw new NoRouteError(`No venue can fill a swap of ${amount}: it is more than the WETH/VVV pools can trade (tried ${pools.map((p) => poolLabel(poolKey(p))).join(', ')}).`, {
-        metaMessages: ['Ask for a smaller amount (e.g. a lower --stake-vvv or --eth), or swap in parts.'],
-        code: 'SWAP_TOO_LARGE',
-        exitCode: ExitCode.usage,
-      })
+      throw new NoRouteError(
+        `No venue can fill a swap of ${amount}: it is more than the WETH/VVV pools can trade (tried ${pools.map((p) => poolLabel(poolKey(p))).join(', ')}).`,
+        {
+          metaMessages: ['Ask for a smaller amount (e.g. a lower --stake-vvv or --eth), or swap in parts.'],
+          code: 'SWAP_TOO_LARGE',
+          exitCode: ExitCode.usage,
+        },
+      )
     }
-    throw new NoRouteError(`No venue has a WETH/VVV pool with liquidity (tried ${pools.map((p) => poolLabel(poolKey(p))).join(', ') || 'none: no venue is allowed'}).`, {
-      metaMessages: ['Check the address book and the spend policy allowlist; on the devnet, is it deployed with its pools?'],
-      code: 'NO_ROUTE',
-    })
+    throw new NoRouteError(
+      `No venue has a WETH/VVV pool with liquidity (tried ${pools.map((p) => poolLabel(poolKey(p))).join(', ') || 'none: no venue is allowed'}).`,
+      {
+        metaMessages: ['Check the address book and the spend policy allowlist; on the devnet, is it deployed with its pools?'],
+        code: 'NO_ROUTE',
+      },
+    )
   }
   return { kind: exactIn ? 'exactIn' : 'exactOut', baseFee, candidates, best }
 }
@@ -141,10 +168,14 @@ async function exactOutQuote(wallet: Wallet, pool: VenuePool, amountOut: bigint,
   const closed = fee !== undefined ? volatileAmountIn(amountOut, rIn, rOut, fee) : undefined
   if (closed) return { route: 'aerodrome', stable: pool.stable, amountIn: closed, amountOut }
   // Stable curve (or an unrecognised fee): step exact-input quotes on this one pool.
-  const solved = await solveInput(async (x) => {
-    const [r] = await multicall(wallet, [exactInCall(wallet, pool, x)])
-    return (r?.status === 'success' ? decodeExactIn(pool, r.result) : undefined) ?? 0n
-  }, amountOut, (FEE_PROBE_WEI * amountOut) / probeOut + 1n)
+  const solved = await solveInput(
+    async (x) => {
+      const [r] = await multicall(wallet, [exactInCall(wallet, pool, x)])
+      return (r?.status === 'success' ? decodeExactIn(pool, r.result) : undefined) ?? 0n
+    },
+    amountOut,
+    (FEE_PROBE_WEI * amountOut) / probeOut + 1n,
+  )
   return solved ? { route: 'aerodrome', stable: pool.stable, amountIn: solved.input, amountOut } : undefined
 }
 
@@ -155,7 +186,12 @@ type MulticallResult = { status: 'success' | 'failure'; result?: unknown; error?
  * also swallows a transport failure: an unreachable RPC is rethrown, never taken for "no pool".
  */
 async function multicall(wallet: Wallet, contracts: ReadCall[]): Promise<MulticallResult[]> {
-  const results = (await wallet.publicClient.multicall({ contracts, allowFailure: true, multicallAddress: wallet.addresses.multicall3, batchSize: 0 } as never)) as MulticallResult[]
+  const results = (await wallet.publicClient.multicall({
+    contracts,
+    allowFailure: true,
+    multicallAddress: wallet.addresses.multicall3,
+    batchSize: 0,
+  } as never)) as MulticallResult[]
   const unreachable = results.find((r) => r.status === 'failure' && isNetworkError(r.error))
   if (unreachable) throw unreachable.error
   return results

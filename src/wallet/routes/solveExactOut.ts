@@ -12,7 +12,12 @@ import type { SwapQuote } from './types.js'
  * const { input } = (await solveInput((x) => getDiemAmountOut(x), parseEther('1'), parseEther('100')))!
  * ```
  */
-export async function solveInput(f: (x: bigint) => Promise<bigint>, target: bigint, probe: bigint, maxSteps = 8): Promise<{ input: bigint; output: bigint } | undefined> {
+export async function solveInput(
+  f: (x: bigint) => Promise<bigint>,
+  target: bigint,
+  probe: bigint,
+  maxSteps = 8,
+): Promise<{ input: bigint; output: bigint } | undefined> {
   let x = probe
   let y = await f(x)
   let best: { input: bigint; output: bigint } | undefined = y >= target ? { input: x, output: y } : undefined
@@ -49,5 +54,8 @@ export async function solveExactOut(quoteExactIn: (amountIn: bigint) => Promise<
   )
   const quote = solved && quotes.get(solved.input)
   if (quote) return quote
-  throw new NoRouteError(`Cannot find an input that buys ${amountOut} base units of VVV: the pool is too shallow.`, { metaMessages: ['Ask for a smaller amount.'], code: 'NO_ROUTE_DEPTH' })
+  throw new NoRouteError(`Cannot find an input that buys ${amountOut} base units of VVV: the pool is too shallow.`, {
+    metaMessages: ['Ask for a smaller amount.'],
+    code: 'NO_ROUTE_DEPTH',
+  })
 }

@@ -15,7 +15,14 @@ import { buildVenueSwap, type VenueName } from './venues.js'
  */
 export function venueRoute(name: 'best' | VenueName): SwapRoute {
   const venues = name === 'best' ? undefined : [name]
-  const chosen = (c: Awaited<ReturnType<typeof quoteVenues>>): SwapQuote => ({ route: c.best.route, fee: c.best.fee, stable: c.best.stable, amountIn: c.best.amountIn, amountOut: c.best.amountOut, comparison: c })
+  const chosen = (c: Awaited<ReturnType<typeof quoteVenues>>): SwapQuote => ({
+    route: c.best.route,
+    fee: c.best.fee,
+    stable: c.best.stable,
+    amountIn: c.best.amountIn,
+    amountOut: c.best.amountOut,
+    comparison: c,
+  })
   return {
     name,
     quoteExactIn: async (wallet, amountIn) => chosen(await quoteVenues(wallet, { amountIn }, { venues })),

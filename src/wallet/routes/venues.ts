@@ -48,7 +48,8 @@ export type ReadCall = { address: Address; abi: readonly unknown[]; functionName
  */
 export function venuePools(wallet: Wallet, venues: readonly VenueName[] = ['uniswap-v3', 'aerodrome']): VenuePool[] {
   const pools: VenuePool[] = []
-  if (venues.includes('uniswap-v3') && isAllowlisted(wallet.policy, wallet.addresses.swapRouter)) pools.push(...UNISWAP_FEE_TIERS.map((fee) => ({ venue: 'uniswap-v3' as const, fee })))
+  if (venues.includes('uniswap-v3') && isAllowlisted(wallet.policy, wallet.addresses.swapRouter))
+    pools.push(...UNISWAP_FEE_TIERS.map((fee) => ({ venue: 'uniswap-v3' as const, fee })))
   const { aerodromeRouter, aerodromeFactory } = wallet.addresses
   if (venues.includes('aerodrome') && aerodromeRouter && aerodromeFactory && isAllowlisted(wallet.policy, aerodromeRouter)) {
     pools.push({ venue: 'aerodrome', stable: false }, { venue: 'aerodrome', stable: true })
@@ -68,7 +69,11 @@ export function venuePools(wallet: Wallet, venues: readonly VenueName[] = ['unis
  */
 export function routerOf(wallet: Wallet, venue: VenueName): Address {
   const router = venue === 'aerodrome' ? wallet.addresses.aerodromeRouter : wallet.addresses.swapRouter
-  if (!router) throw new NoRouteError(`${venue} is not in the ${wallet.addresses.network} address book.`, { metaMessages: ['Use another venue (the default route compares them all).'], code: 'NO_ROUTE' })
+  if (!router)
+    throw new NoRouteError(`${venue} is not in the ${wallet.addresses.network} address book.`, {
+      metaMessages: ['Use another venue (the default route compares them all).'],
+      code: 'NO_ROUTE',
+    })
   return router
 }
 
@@ -94,8 +99,19 @@ export function aerodromeHop(wallet: Wallet, stable: boolean): { from: Address; 
  */
 export function exactInCall(wallet: Wallet, pool: VenuePool, amountIn: bigint): ReadCall {
   const { weth, vvv, quoter } = wallet.addresses
-  if (pool.venue === 'uniswap-v3') return { address: quoter, abi: quoterV2Abi, functionName: 'quoteExactInputSingle', args: [{ tokenIn: weth, tokenOut: vvv, amountIn, fee: pool.fee, sqrtPriceLimitX96: 0n }] }
-  return { address: wallet.addresses.aerodromeRouter!, abi: aerodromeRouterAbi, functionName: 'getAmountsOut', args: [amountIn, [aerodromeHop(wallet, pool.stable)]] }
+  if (pool.venue === 'uniswap-v3')
+    return {
+      address: quoter,
+      abi: quoterV2Abi,
+      functionName: 'quoteExactInputSingle',
+      args: [{ tokenIn: weth, tokenOut: vvv, amountIn, fee: pool.fee, sqrtPriceLimitX96: 0n }],
+    }
+  return {
+    address: wallet.addresses.aerodromeRouter!,
+    abi: aerodromeRouterAbi,
+    functionName: 'getAmountsOut',
+    args: [amountIn, [aerodromeHop(wallet, pool.stable)]],
+  }
 }
 
 /**
@@ -121,7 +137,12 @@ export function decodeExactIn(pool: VenuePool, result: unknown): bigint | undefi
  */
 export function uniswapExactOutCall(wallet: Wallet, fee: number, amountOut: bigint): ReadCall {
   const { weth, vvv, quoter } = wallet.addresses
-  return { address: quoter, abi: quoterExactOutAbi, functionName: 'quoteExactOutputSingle', args: [{ tokenIn: weth, tokenOut: vvv, amount: amountOut, fee, sqrtPriceLimitX96: 0n }] }
+  return {
+    address: quoter,
+    abi: quoterExactOutAbi,
+    functionName: 'quoteExactOutputSingle',
+    args: [{ tokenIn: weth, tokenOut: vvv, amount: amountOut, fee, sqrtPriceLimitX96: 0n }],
+  }
 }
 
 /**
@@ -142,7 +163,9 @@ export function buildVenueSwap(wallet: Wallet, quote: SwapQuote, amountOutMinimu
       to: routerOf(wallet, 'uniswap-v3'),
       abi: swapRouter02Abi,
       functionName: 'exactInputSingle',
-      args: [{ tokenIn: weth, tokenOut: vvv, fee: quote.fee ?? 3000, recipient: wallet.address, amountIn: quote.amountIn, amountOutMinimum, sqrtPriceLimitX96: 0n }],
+      args: [
+        { tokenIn: weth, tokenOut: vvv, fee: quote.fee ?? 3000, recipient: wallet.address, amountIn: quote.amountIn, amountOutMinimum, sqrtPriceLimitX96: 0n },
+      ],
       value: quote.amountIn,
     }
   }

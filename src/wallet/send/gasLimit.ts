@@ -41,7 +41,10 @@ export function gasLimitFor(p: GasLimitParameters): bigint {
   if (balance < need) {
     throw new InsufficientFundsError(
       `${p.label} needs ${formatEther(need)} ETH (${formatEther(value)} value + ${estimate} gas × ${formatGwei(maxFeePerGas)} gwei max fee) but the wallet holds ${formatEther(balance)} ETH.`,
-      { metaMessages: [`Send at least ${formatEther(need - balance)} ETH more, then run the command again. Nothing was sent.`], code: 'INSUFFICIENT_ETH_FOR_GAS' },
+      {
+        metaMessages: [`Send at least ${formatEther(need - balance)} ETH more, then run the command again. Nothing was sent.`],
+        code: 'INSUFFICIENT_ETH_FOR_GAS',
+      },
     )
   }
   const scale = 2n ** BigInt(p.retry ?? 0)

@@ -21,9 +21,10 @@ export function assertWalletLockHeld(wallet: Wallet): void {
   const lock = held.getStore()?.get(wallet.journal.path)
   if (lock?.lost?.()) {
     throw new WalletLockedError(wallet.journal.path, undefined, 0, {
-      metaMessages: ['The connection holding the wallet lock broke (Postgres restarted?): nothing more is signed in this run. Run it again: it resumes from the journal.'],
+      metaMessages: [
+        'The connection holding the wallet lock broke (Postgres restarted?): nothing more is signed in this run. Run it again: it resumes from the journal.',
+      ],
       code: 'WALLET_LOCK_LOST',
     })
   }
 }
-

@@ -41,7 +41,9 @@ export type RunContext = {
  * ```
  */
 export function sendCall(wallet: Wallet, run: RunContext, name: string, build: () => Promise<ContractCall>, attempt = 0): Promise<StepResult> {
-  return wallet.dryRun ? sendCallUntraced(wallet, run, name, build, attempt) : traceTransaction(name, undefined, () => sendCallUntraced(wallet, run, name, build, attempt))
+  return wallet.dryRun
+    ? sendCallUntraced(wallet, run, name, build, attempt)
+    : traceTransaction(name, undefined, () => sendCallUntraced(wallet, run, name, build, attempt))
 }
 
 async function sendCallUntraced(wallet: Wallet, run: RunContext, name: string, build: () => Promise<ContractCall>, attempt: number): Promise<StepResult> {
@@ -50,7 +52,14 @@ async function sendCallUntraced(wallet: Wallet, run: RunContext, name: string, b
 
   const call = await build()
   const value = call.value ?? 0n
-  assertPolicy(wallet.policy, { to: call.to, value, spentToday: wallet.journal.spentOnDay(wallet.now()), label: call.label, functionName: call.functionName, args: call.args })
+  assertPolicy(wallet.policy, {
+    to: call.to,
+    value,
+    spentToday: wallet.journal.spentOnDay(wallet.now()),
+    label: call.label,
+    functionName: call.functionName,
+    args: call.args,
+  })
 
   if (wallet.dryRun) {
     // A step after an unsent planned step may depend on it (stake after approve): it cannot be simulated alone.
@@ -94,7 +103,16 @@ async function sendCallUntraced(wallet: Wallet, run: RunContext, name: string, b
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
   })
   run.record ??= await wallet.journal.startRun(run.key, run.intent)
-  const step = await wallet.journal.recordSigned(run.record, { name, label: call.label, to: call.to, value: value.toString(), data, nonce, hash: keccak256(raw), raw })
+  const step = await wallet.journal.recordSigned(run.record, {
+    name,
+    label: call.label,
+    to: call.to,
+    value: value.toString(),
+    data,
+    nonce,
+    hash: keccak256(raw),
+    raw,
+  })
   await wallet.hooks.afterSign?.(step)
   const settled = await settleStep(wallet, run.record, step, { fresh: true })
   if (settled.status === 'dropped') return sendCallUntraced(wallet, run, name, build, attempt)
@@ -130,7 +148,11 @@ function outOfGas(receipt: TransactionReceipt, gasLimit: bigint): boolean {
 
 async function throwRevert(wallet: Wallet, call: ContractCall, receipt: TransactionReceipt, gasLimit: bigint): Promise<never> {
   if (outOfGas(receipt, gasLimit)) {
-    throw new TransactionRevertedError(call.label, 'OutOfGas', 'onchain', receipt.transactionHash, { metaMessages: [`It used its whole gas limit (${gasLimit}), after a re-estimate. Check the ETH balance (the limit is capped by what it can pay), then run the command again.`] })
+    throw new TransactionRevertedError(call.label, 'OutOfGas', 'onchain', receipt.transactionHash, {
+      metaMessages: [
+        `It used its whole gas limit (${gasLimit}), after a re-estimate. Check the ETH balance (the limit is capped by what it can pay), then run the command again.`,
+      ],
+    })
   }
   // Replay on the state before the block to decode the custom error.
   await simulateCall(wallet, call, { blockNumber: receipt.blockNumber - 1n, hash: receipt.transactionHash })

@@ -8,20 +8,29 @@ import type { StepResult } from '../send/types.js'
 import { receivedAmount } from './receivedAmount.js'
 
 /** Locks `svvvAmount` sVVV into DIEM: quote with `getDiemAmountOut`, minimum out from the policy slippage (or `minOut` if higher). */
-export async function mintDiemStep(wallet: Wallet, run: RunContext, svvvAmount: bigint, options: { minOut?: bigint; knownUnlocked?: bigint } = {}): Promise<{ step: StepResult; diemOut: bigint; minOut: bigint | undefined }> {
+export async function mintDiemStep(
+  wallet: Wallet,
+  run: RunContext,
+  svvvAmount: bigint,
+  options: { minOut?: bigint; knownUnlocked?: bigint } = {},
+): Promise<{ step: StepResult; diemOut: bigint; minOut: bigint | undefined }> {
   const { staking, diem } = wallet.addresses
   let quote = 0n
   let minOut: bigint | undefined
   const step = await sendCall(wallet, run, 'mintDiem', async () => {
     const [unlocked, out] = await Promise.all([
-      options.knownUnlocked ?? wallet.publicClient.readContract({ address: staking, abi: stakingAbi, functionName: 'balanceOfUnlocked', args: [wallet.address] }),
+      options.knownUnlocked ??
+        wallet.publicClient.readContract({ address: staking, abi: stakingAbi, functionName: 'balanceOfUnlocked', args: [wallet.address] }),
       wallet.publicClient.readContract({ address: staking, abi: stakingAbi, functionName: 'getDiemAmountOut', args: [svvvAmount] }),
     ])
     if (unlocked < svvvAmount) {
-      throw new InsufficientFundsError(`Minting DIEM with ${formatEther(svvvAmount)} sVVV needs that much unlocked sVVV; the wallet has ${formatEther(unlocked)}.`, {
-        metaMessages: ['Stake more VVV first (`gondola stake`, or ensureStake).'],
-        code: 'INSUFFICIENT_SVVV',
-      })
+      throw new InsufficientFundsError(
+        `Minting DIEM with ${formatEther(svvvAmount)} sVVV needs that much unlocked sVVV; the wallet has ${formatEther(unlocked)}.`,
+        {
+          metaMessages: ['Stake more VVV first (`gondola stake`, or ensureStake).'],
+          code: 'INSUFFICIENT_SVVV',
+        },
+      )
     }
     quote = out
     const bound = applySlippageDown(out, wallet.policy.maxSlippageBps)
@@ -35,7 +44,8 @@ export async function mintDiemStep(wallet: Wallet, run: RunContext, svvvAmount: 
 export async function stakeDiemStep(wallet: Wallet, run: RunContext, amount: bigint, options: { knownLiquid?: bigint } = {}): Promise<StepResult> {
   const { diem } = wallet.addresses
   return sendCall(wallet, run, 'stakeDiem', async () => {
-    const liquid = options.knownLiquid ?? (await wallet.publicClient.readContract({ address: diem, abi: diemAbi, functionName: 'balanceOf', args: [wallet.address] }))
+    const liquid =
+      options.knownLiquid ?? (await wallet.publicClient.readContract({ address: diem, abi: diemAbi, functionName: 'balanceOf', args: [wallet.address] }))
     if (liquid < amount) {
       throw new InsufficientFundsError(`Staking ${formatEther(amount)} DIEM needs that much liquid DIEM; the wallet has ${formatEther(liquid)}.`, {
         metaMessages: ['Mint DIEM first (`gondola diem mint --svvv <amount>`), or stake less.'],

@@ -16,7 +16,10 @@ export type SingleCallResult = {
 }
 
 /** One journaled run with one step: the shape of every single-transaction action. `check` runs only for a fresh send. */
-export async function singleCall(wallet: Wallet, parameters: { intent: string; idempotencyKey?: string | undefined; build: () => Promise<ContractCall> }): Promise<SingleCallResult> {
+export async function singleCall(
+  wallet: Wallet,
+  parameters: { intent: string; idempotencyKey?: string | undefined; build: () => Promise<ContractCall> },
+): Promise<SingleCallResult> {
   return withRun(wallet, { intent: parameters.intent, idempotencyKey: parameters.idempotencyKey }, async (run) => {
     const step = await sendCall(wallet, run, parameters.intent.split(':')[0]!, parameters.build)
     return { status: step.status, hash: step.hash, gasUsed: step.receipt?.gasUsed, receipt: step.receipt, resumed: step.resumed, steps: toPlannedSteps([step]) }

@@ -12,7 +12,12 @@ import type { StepResult } from '../send/types.js'
  * `knownVvv` / `knownAllowance` let a caller that has just read them (and swapped, measuring the output
  * from the receipt) skip the reads: `ensureStake` does, which saves a chain request.
  */
-export async function stakeSteps(wallet: Wallet, run: RunContext, amount: bigint, options: { knownVvv?: bigint; knownAllowance?: bigint } = {}): Promise<StepResult[]> {
+export async function stakeSteps(
+  wallet: Wallet,
+  run: RunContext,
+  amount: bigint,
+  options: { knownVvv?: bigint; knownAllowance?: bigint } = {},
+): Promise<StepResult[]> {
   const { vvv, staking } = wallet.addresses
   const steps: StepResult[] = []
   const [balance, allowance] = await Promise.all([
@@ -29,11 +34,23 @@ export async function stakeSteps(wallet: Wallet, run: RunContext, amount: bigint
   const approvedBefore = run.record?.steps.some((s) => s.name === 'approve')
   if (allowance < amount || approvedBefore) {
     steps.push(
-      await sendCall(wallet, run, 'approve', async () => ({ label: `approve ${formatEther(amount)} VVV to staking`, to: vvv, abi: vvvAbi, functionName: 'approve', args: [staking, amount] })),
+      await sendCall(wallet, run, 'approve', async () => ({
+        label: `approve ${formatEther(amount)} VVV to staking`,
+        to: vvv,
+        abi: vvvAbi,
+        functionName: 'approve',
+        args: [staking, amount],
+      })),
     )
   }
   steps.push(
-    await sendCall(wallet, run, 'stake', async () => ({ label: `stake ${formatEther(amount)} VVV`, to: staking, abi: stakingAbi, functionName: 'stake', args: [wallet.address, amount] })),
+    await sendCall(wallet, run, 'stake', async () => ({
+      label: `stake ${formatEther(amount)} VVV`,
+      to: staking,
+      abi: stakingAbi,
+      functionName: 'stake',
+      args: [wallet.address, amount],
+    })),
   )
   return steps
 }

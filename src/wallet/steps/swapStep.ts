@@ -55,6 +55,7 @@ export async function swapStep(wallet: Wallet, run: RunContext, target: SwapTarg
   })
   const amountOut = step.receipt ? receivedAmount(step.receipt, wallet.addresses.vvv, wallet.address) : (quote?.amountOut ?? 0n)
   // A fresh send carried exactly the quoted input; only a step resumed from the journal is read back.
-  const amountIn = step.resumed && step.receipt ? (await wallet.publicClient.getTransaction({ hash: step.receipt.transactionHash })).value : (quote?.amountIn ?? 0n)
+  const amountIn =
+    step.resumed && step.receipt ? (await wallet.publicClient.getTransaction({ hash: step.receipt.transactionHash })).value : (quote?.amountIn ?? 0n)
   return { step, quote, amountOutMinimum, amountOut, amountIn }
 }
