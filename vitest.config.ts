@@ -48,6 +48,9 @@ export const e2eFiles = [
   'test/autopilot.world.test.ts',
   // Workers as real processes through Postgres outages (SIGQUIT/SIGKILL during complete/fail) and SIGTERM.
   'test/fleet.outage.test.ts',
+  // Stop when told, as processes: signals to the social bot, autopilot, devnet, dashboard and MCP; a real pty.
+  'test/cli.stop.test.ts',
+  'test/cli.pty.test.ts',
 ]
 
 /**
