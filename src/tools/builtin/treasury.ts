@@ -46,6 +46,9 @@ export function requestTopUpTool(deps: {
         // A policy refusal is an answer; anything else is a failure, given as its one-line short message (no dump, no URL).
         if (err instanceof BaseError && err.exitCode === ExitCode.policy)
           return `Top-up refused by policy: ${err.shortMessage}${err.metaMessages.length ? ` ${err.metaMessages.join(' ')}` : ''}`
+        // The model's own bad input (an amount with 19 decimals, …): its answer goes back to the model, and the run is
+        // no operator's usage error (issue #26: `gondola run` exited 2 after a completed run).
+        if (err instanceof BaseError && err.exitCode === ExitCode.usage) return `Top-up request not valid: ${err.shortMessage} Nothing was sent.`
         if (err instanceof BaseError) {
           deps.onFailure?.(err)
           return err.shortMessage.startsWith('Top-up failed') ? err.shortMessage : `Top-up failed: ${err.shortMessage}`
