@@ -5,14 +5,17 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { AtpAgent } from '@atproto/api'
-import { SimplePool } from 'nostr-tools/pool'
+import { SimplePool, useWebSocketImplementation } from 'nostr-tools/pool'
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readLedger } from '../src/agent/ledger.js'
-import '../src/channels/index.js' // registers ws as nostr-tools' WebSocket on Node 20
 import { startBlueskyPds, type BlueskyPds } from './helpers/blueskyPds.js'
 import { CLI_TEST_PASSWORD, cliState } from './helpers/cliState.js'
 import { startNostrRelay } from './helpers/nostrRelay.js'
+import WebSocket from 'ws'
+
+// The test's own reader: Node 20 has no global WebSocket (the product gives nostr-tools `ws` only where it uses it).
+useWebSocketImplementation(WebSocket)
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
 
