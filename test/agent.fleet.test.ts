@@ -5,10 +5,10 @@ import { createVeniceClient, listAllBillingUsage } from '../src/venice/index.js'
 import { sleep } from '../src/util/sleep.js'
 import { createLedger, createRunner, type LimiterClock } from '../src/agent/index.js'
 
-// Emulated time runs 120× faster than real time, starting at noon UTC of today (so no run crosses an
-// epoch boundary), so minute-long rate-limit windows pass in half a second. Runner and emulator share
+// Emulated time runs 30× faster than real time (slow enough that a loaded 2-core machine cannot stall a window away), starting at noon UTC of today (so no run crosses an
+// epoch boundary), so minute-long rate-limit windows pass in 2 s. Runner and emulator share
 // this clock. Today is after /billing/usage's sunset: billing reads /billing/usage-history.
-const SPEED = 120
+const SPEED = 30
 const realStart = Date.now()
 const START = realStart - (realStart % 86_400_000) + 12 * 3_600_000
 const fastNow = () => START + (Date.now() - realStart) * SPEED
