@@ -14,7 +14,8 @@ const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
 
 /** A shell line run in a real pseudo-terminal (util-linux `script`), its terminal output collected. */
 function inPty(line: string, env: NodeJS.ProcessEnv) {
-  const child = spawn('script', ['-qec', line, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  // A person at a terminal: CI (set on CI machines) would make every command non-interactive (no spinner, no prompt).
+  const child = spawn('script', ['-qec', line, '/dev/null'], { env: { ...env, CI: '' }, stdio: ['pipe', 'pipe', 'pipe'] })
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
   const done = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
