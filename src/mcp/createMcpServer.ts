@@ -13,7 +13,7 @@ import type { MediaBlock } from './tools/veniceTools.js'
 import { veniceTools } from './tools/veniceTools.js'
 import { ledgerTools, ledgerView, runway, walletReadTools } from './tools/walletTools.js'
 import { getBalances } from '../wallet/actions/getBalances.js'
-import { presentResult } from './present.js'
+import { presentable } from '../util/presentable.js'
 import { traceMcpToolCall } from '../telemetry/record.js'
 
 /** Version reported to MCP clients. */
@@ -181,7 +181,7 @@ function registerResources(server: McpServer, ctx: McpContext): void {
     { description: 'Wallet balances (or the chain RPC outage), Venice balance and runway, kept keys, pending plans.', mimeType: 'application/json' },
     guarded(async (uri) => {
       const [balances, run] = await Promise.all([
-        reported(async () => presentResult(await getBalances(await ctx.wallet()))),
+        reported(async () => presentable(await getBalances(await ctx.wallet()))),
         runway(ctx).catch((e: unknown) => ({ error: describeError(e) })),
       ])
       return json(uri.href, {

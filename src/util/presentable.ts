@@ -1,25 +1,33 @@
-import { formatUnits } from 'viem'
+import { formatEther, formatGwei } from 'viem'
 
-/** bigint fields that are not 18-decimal token amounts. */
-const NOT_AMOUNTS = new Set(['gasUsed', 'timestamp', 'end', 'cooldownEnd', 'blockNumber', 'nonce', 'gas', 'baseFee'])
+/** bigint fields that are counts, times, gas units or wei rather than 18-decimal token amounts: integers. */
+const INTEGERS = new Set(['gas', 'gasUsed', 'gasCostWei', 'timestamp', 'end', 'cooldownEnd', 'blockNumber', 'nonce', 'fee'])
+/** Per-gas prices: shown in gwei, under a key that names the unit. */
+const PER_GAS = new Map([
+  ['baseFee', 'baseFeeGwei'],
+  ['maxFeePerGas', 'maxFeePerGasGwei'],
+  ['maxPriorityFeePerGas', 'maxPriorityFeePerGasGwei'],
+])
 
 /**
- * Makes a result printable: token amounts as decimal strings, other bigints as integers, receipts dropped. Shared
- * by the CLI's `--json` and the status model (which the dashboard serves), so both print balances alike.
+ * Makes a result printable and JSON-safe: token amounts as decimal strings, gas as an integer, costs in wei and
+ * per-gas prices in gwei (the unit in the key's name), receipts and raw calls dropped. The one presenter of the CLI's
+ * `--json`, the status model (which the dashboard serves) and MCP tool results, so every surface prints alike.
  *
  * @example
  * ```ts
- * presentable({ eth: 10n ** 16n, timestamp: 1700000000n }) // { eth: '0.01', timestamp: '1700000000' }
+ * presentable({ amountIn: 10n ** 16n, gas: 150000n, baseFee: 1_500_000_000n })
+ * // { amountIn: '0.01', gas: '150000', baseFeeGwei: '1.5' }
  * ```
  */
 export function presentable(value: unknown, key = ''): unknown {
-  if (typeof value === 'bigint') return NOT_AMOUNTS.has(key) ? value.toString() : formatUnits(value, 18)
+  if (typeof value === 'bigint') return INTEGERS.has(key) ? value.toString() : PER_GAS.has(key) ? formatGwei(value) : formatEther(value)
   if (Array.isArray(value)) return value.map((v) => presentable(v))
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
         .filter(([k, v]) => k !== 'receipt' && k !== 'call' && v !== undefined)
-        .map(([k, v]) => [k, presentable(v, k)]),
+        .map(([k, v]) => [typeof v === 'bigint' ? (PER_GAS.get(k) ?? k) : k, presentable(v, k)]),
     )
   }
   return value

@@ -10,7 +10,7 @@ import { parseAmount } from '../../wallet/amounts.js'
 import type { Wallet } from '../../wallet/createWallet.js'
 import { describePlannedStep, type PlannedStep } from '../../wallet/send/plannedStep.js'
 import type { McpContext } from '../context.js'
-import { presentResult } from '../present.js'
+import { presentable } from '../../util/presentable.js'
 import type { StepChange } from '../planDiff.js'
 import { PlanChangedError, type Plan } from '../plans.js'
 
@@ -59,7 +59,7 @@ export function moneyTools(ctx: McpContext): AnyTool[] {
       replan: async (t2) => (await a.run(at(await ctx.dryRunWallet(), t2))).steps,
       execute: async (key, t2, guard) => {
         const live = await ctx.wallet()
-        return presentResult(await a.run({ ...at(live, t2), hooks: { ...live.hooks, beforeSign: guard } }, key))
+        return presentable(await a.run({ ...at(live, t2), hooks: { ...live.hooks, beforeSign: guard } }, key))
       },
     })
     return planView(p)

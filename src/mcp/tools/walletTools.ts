@@ -6,7 +6,7 @@ import { getBalances } from '../../wallet/actions/getBalances.js'
 import { quoteSwap } from '../../wallet/actions/quoteSwap.js'
 import { parseAmount } from '../../wallet/amounts.js'
 import type { McpContext } from '../context.js'
-import { presentResult } from '../present.js'
+import { presentable } from '../../util/presentable.js'
 
 const ethAmount = z.string().regex(/^\d+(\.\d+)?$/, 'a decimal amount such as "0.01"')
 
@@ -24,7 +24,7 @@ export function walletReadTools(ctx: McpContext): AnyTool[] {
       name: 'get_wallet_balances',
       description: "The wallet's balances on Base in one read: ETH, VVV, sVVV (unlocked/locked), pending rewards, DIEM (liquid/staked), as decimal strings.",
       schema: z.object({}),
-      handler: async () => presentResult(await getBalances(await ctx.wallet())),
+      handler: async () => presentable(await getBalances(await ctx.wallet())),
     }),
     defineTool({
       name: 'get_runway',
@@ -37,7 +37,7 @@ export function walletReadTools(ctx: McpContext): AnyTool[] {
       name: 'quote_swap',
       description: 'Quotes an ETH → VVV swap on the configured route, with the minimum output the spend policy would accept. Sends nothing.',
       schema: z.object({ eth: ethAmount.describe('ETH to swap, as a decimal string such as "0.01".') }),
-      handler: async ({ eth }) => presentResult(await quoteSwap(await ctx.wallet(), { amountIn: parseAmount(eth, { symbol: 'ETH', field: 'eth' }) })),
+      handler: async ({ eth }) => presentable(await quoteSwap(await ctx.wallet(), { amountIn: parseAmount(eth, { symbol: 'ETH', field: 'eth' }) })),
     }),
   ]
 }
