@@ -7,7 +7,7 @@ import { TOOL_ANNOTATIONS } from './annotations.js'
 import { createMcpContext, type McpContext, type McpServerOptions } from './context.js'
 import { describeChange } from './planDiff.js'
 import { PlanChangedError } from './plans.js'
-import { keyTools } from './tools/keyTools.js'
+import { keyTools, keyView, scopedKeys } from './tools/keyTools.js'
 import { moneyTools, PLAN_RESULT, planView, type PlanView } from './tools/moneyTools.js'
 import type { MediaBlock } from './tools/veniceTools.js'
 import { veniceTools } from './tools/veniceTools.js'
@@ -174,7 +174,7 @@ async function reported<T>(read: () => Promise<T>): Promise<{ ok: true; value: T
 }
 
 function registerResources(server: McpServer, ctx: McpContext): void {
-  const mine = () => ctx.store.summaries().filter((k) => k.wallet === ctx.scope.wallet && k.apiOrigin === ctx.scope.apiOrigin)
+  const mine = () => scopedKeys(ctx)
   server.registerResource(
     'status',
     'gondola://status',
@@ -204,20 +204,7 @@ function registerResources(server: McpServer, ctx: McpContext): void {
     'keys',
     'gondola://keys',
     { description: 'Kept keys, redacted.', mimeType: 'application/json' },
-    guarded(async (uri) =>
-      json(
-        uri.href,
-        mine().map((k) => ({
-          id: k.id,
-          type: k.apiKeyType,
-          agent: k.agent ?? null,
-          key: k.redacted,
-          consumptionLimit: k.consumptionLimit,
-          limitPeriod: k.limitPeriod ?? null,
-          expiresAt: k.expiresAt,
-        })),
-      ),
-    ),
+    guarded(async (uri) => json(uri.href, mine().map(keyView))),
   )
   server.registerResource(
     'characters',

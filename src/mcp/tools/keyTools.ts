@@ -13,6 +13,39 @@ export class KeyToolRefusedError extends BaseError {
 }
 
 /**
+ * The kept keys of the server's wallet and API origin (a shared key store may hold other wallets' keys).
+ *
+ * @example
+ * ```ts
+ * scopedKeys(ctx).map(keyView) // what `list_keys` and `gondola://keys` show
+ * ```
+ */
+export function scopedKeys(ctx: McpContext) {
+  return ctx.store.summaries().filter((k) => k.wallet === ctx.scope.wallet && k.apiOrigin === ctx.scope.apiOrigin)
+}
+
+/**
+ * A kept key as MCP shows it: redacted, never its secret.
+ *
+ * @example
+ * ```ts
+ * keyView(summary) // { id, type: 'INFERENCE', agent: 'bot01', key: 'vn-…4f2a', … }
+ * ```
+ */
+export function keyView(k: ReturnType<typeof scopedKeys>[number]) {
+  return {
+    id: k.id,
+    type: k.apiKeyType,
+    agent: k.agent ?? null,
+    key: k.redacted,
+    consumptionLimit: k.consumptionLimit,
+    limitPeriod: k.limitPeriod ?? null,
+    expiresAt: k.expiresAt,
+    createdAt: k.createdAt,
+  }
+}
+
+/**
  * Key tools: `mint_inference_key`, `list_keys`, `revoke_key`. Only limited INFERENCE keys are minted; the
  * ADMIN key never leaves the server, and a minted key is returned only when the caller asks (`reveal`).
  *
@@ -22,17 +55,8 @@ export class KeyToolRefusedError extends BaseError {
  * ```
  */
 export function keyTools(ctx: McpContext): AnyTool[] {
-  const summaries = () => ctx.store.summaries().filter((k) => k.wallet === ctx.scope.wallet && k.apiOrigin === ctx.scope.apiOrigin)
-  const view = (k: ReturnType<typeof summaries>[number]) => ({
-    id: k.id,
-    type: k.apiKeyType,
-    agent: k.agent ?? null,
-    key: k.redacted,
-    consumptionLimit: k.consumptionLimit,
-    limitPeriod: k.limitPeriod ?? null,
-    expiresAt: k.expiresAt,
-    createdAt: k.createdAt,
-  })
+  const summaries = () => scopedKeys(ctx)
+  const view = keyView
   return [
     defineTool({
       name: 'mint_inference_key',

@@ -1,8 +1,6 @@
-import { stakingAbi } from '../../chain/abis/index.js'
 import type { Wallet } from '../createWallet.js'
-import { NothingToDoError } from '../errors.js'
-import { receivedAmount } from '../steps/receivedAmount.js'
-import { singleCall, type SingleCallResult } from '../steps/singleCall.js'
+import type { SingleCallResult } from '../steps/singleCall.js'
+import { claimPendingRewards } from './claimPendingRewards.js'
 
 export type ClaimAndStakeParameters = { idempotencyKey?: string | undefined }
 export type ClaimAndStakeReturnType = SingleCallResult & { /** sVVV added (pending rewards in a dry run). */ amount: bigint }
@@ -18,21 +16,9 @@ export type ClaimAndStakeReturnType = SingleCallResult & { /** sVVV added (pendi
  * ```
  */
 export async function claimAndStake(wallet: Wallet, parameters: ClaimAndStakeParameters = {}): Promise<ClaimAndStakeReturnType> {
-  const pending = await wallet.publicClient.readContract({
-    address: wallet.addresses.staking,
-    abi: stakingAbi,
-    functionName: 'pendingRewards',
-    args: [wallet.address],
-  })
-  if (pending === 0n)
-    throw new NothingToDoError('There are no staking rewards to claim yet.', {
-      metaMessages: ['Stake VVV and wait for rewards to accrue.'],
-      code: 'NO_REWARDS',
-    })
-  const r = await singleCall(wallet, {
-    intent: 'claimAndStake',
-    idempotencyKey: parameters.idempotencyKey,
-    build: async () => ({ label: 'claim and restake rewards', to: wallet.addresses.staking, abi: stakingAbi, functionName: 'claimAndStake', args: [] }),
-  })
-  return { ...r, amount: r.receipt ? receivedAmount(r.receipt, wallet.addresses.staking, wallet.address) : pending }
+  return claimPendingRewards(
+    wallet,
+    { intent: 'claimAndStake', label: 'claim and restake rewards', paysIn: (w) => w.addresses.staking },
+    parameters.idempotencyKey,
+  )
 }
