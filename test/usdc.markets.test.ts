@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import { createPublicClient, createTestClient, formatUnits, http, parseEther, parseUnits, type Address, type PublicClient, type TestClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
-import { swapRouter02Abi } from '../src/chain/abis/index.js'
 import { usdcAbi } from '../src/chain/abis/usdc.js'
 import { AERODROME_ROUTER_ADDRESS, USDC_ADDRESS } from '../src/chain/addressBook.js'
 import { devnetChain } from '../src/chain/devnetChain.js'
@@ -22,43 +21,19 @@ import { quoteSwap } from '../src/wallet/actions/quoteSwap.js'
 import { swapEthForUsdc } from '../src/wallet/actions/swapEthForUsdc.js'
 import { swapEthForVvv } from '../src/wallet/actions/swapEthForVvv.js'
 import { applySlippageDown } from '../src/wallet/amounts.js'
-import { aerodromeRouterAbi } from '../src/wallet/routes/aerodromeRouterAbi.js'
 import { aerodromeRoute } from '../src/wallet/routes/aerodromeRoute.js'
 import { uniswapV3Route } from '../src/wallet/routes/uniswapV3Route.js'
 import { simulateCall } from '../src/wallet/send/simulateCall.js'
 import { gondolaInProcess } from './helpers/gondolaInProcess.js'
+import { moveVenue } from './helpers/moveVenue.js'
 import { testWallet } from './helpers/testWallet.js'
-import { devnetWallet, useDevnet } from './helpers/useDevnet.js'
+import { useDevnet } from './helpers/useDevnet.js'
 
 const devnet = useDevnet()
 const usdcOf = (address: Address) => devnet().publicClient.readContract({ address: USDC_ADDRESS, abi: usdcAbi, functionName: 'balanceOf', args: [address] })
 
 /** A dev account buys USDC with `eth` on one venue, moving that venue's WETH/USDC price. */
-async function moveUsdcVenue(venue: 'uniswap-v3' | 'aerodrome', eth: bigint): Promise<void> {
-  const d = devnet()
-  const a = d.addresses
-  const trader = devnetWallet(d, 2)
-  const me = trader.account.address
-  const hash =
-    venue === 'uniswap-v3'
-      ? await trader.writeContract({
-          address: a.swapRouter,
-          abi: swapRouter02Abi,
-          functionName: 'exactInputSingle',
-          args: [{ tokenIn: a.weth, tokenOut: USDC_ADDRESS, fee: 500, recipient: me, amountIn: eth, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }],
-          value: eth,
-          gas: 1_000_000n,
-        })
-      : await trader.writeContract({
-          address: a.aerodromeRouter!,
-          abi: aerodromeRouterAbi,
-          functionName: 'swapExactETHForTokens',
-          args: [0n, [{ from: a.weth, to: USDC_ADDRESS, stable: false, factory: a.aerodromeFactory! }], me, 2n ** 40n],
-          value: eth,
-          gas: 1_000_000n,
-        })
-  expect((await d.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })).status).toBe('success')
-}
+const moveUsdcVenue = (venue: 'uniswap-v3' | 'aerodrome', eth: bigint) => moveVenue(devnet(), venue, eth, { token: USDC_ADDRESS, fee: 500 })
 
 describe('WETH/USDC markets', () => {
   it('both venues price ETH at the devnet price; Uniswap (0.05 %) beats Aerodrome (2 % dearer)', async () => {
