@@ -42,8 +42,11 @@ const Header = z.object({
 })
 
 export type SiwxOptions = {
-  /** The SIWE `domain` the emulator expects (default `api.venice.ai`, as the spec says). */
-  domain: string
+  /**
+   * The SIWE `domain` required. Default: the authority the request was sent to (its `Host`), as EIP-4361
+   * binds a message to the site it is for: `api.venice.ai` on Venice, `127.0.0.1:PORT` on the emulator.
+   */
+  domain?: string | undefined
   /** The only chain id accepted (the chain the emulator settles on). */
   chainId: number
   now: () => number
@@ -53,7 +56,10 @@ export type SiwxOptions = {
   skewMs?: number
 }
 
-export type SiwxVerifier = { verify(header: string): Promise<Address> }
+export type SiwxVerifier = {
+  /** Verifies `header` for a request sent to `host`; resolves to the signed-in wallet. */
+  verify(header: string, host: string): Promise<Address>
+}
 
 /** `8453`, `"8453"` or `"eip155:8453"` → 8453; anything else → NaN. */
 function chainIdOf(value: number | string): number {
@@ -66,7 +72,7 @@ function chainIdOf(value: number | string): number {
  * @example
  * ```ts
  * const siwx = createSiwxVerifier({ domain: 'api.venice.ai', chainId: 8453, now: Date.now })
- * const wallet = await siwx.verify(request.headers['sign-in-with-x'])
+ * const wallet = await siwx.verify(request.headers['sign-in-with-x'], request.headers.host)
  * ```
  */
 export function createSiwxVerifier(options: SiwxOptions): SiwxVerifier {
@@ -82,7 +88,8 @@ export function createSiwxVerifier(options: SiwxOptions): SiwxVerifier {
   }
 
   return {
-    async verify(header) {
+    async verify(header, host) {
+      const domain = options.domain ?? host
       let json: unknown
       try {
         json = JSON.parse(Buffer.from(header, 'base64').toString('utf8'))
@@ -95,7 +102,7 @@ export function createSiwxVerifier(options: SiwxOptions): SiwxVerifier {
       if (h.type !== undefined && h.type !== 'eip191') refuse(SIWX_ERRORS.unsupportedType)
       const msg = parseSiweMessage(h.message)
       if (!msg.domain || !msg.address || !msg.nonce || !msg.issuedAt || msg.chainId === undefined) refuse(SIWX_ERRORS.notSiwe)
-      if (msg.domain !== options.domain) refuse(SIWX_ERRORS.domain)
+      if (msg.domain !== domain) refuse(SIWX_ERRORS.domain)
       if (msg.chainId !== options.chainId || (h.chainId !== undefined && chainIdOf(h.chainId) !== options.chainId)) refuse(SIWX_ERRORS.chain)
       let sameAddress = false
       try {
@@ -106,7 +113,7 @@ export function createSiwxVerifier(options: SiwxOptions): SiwxVerifier {
       const issuedAt = msg.issuedAt!.getTime()
       if (Number.isNaN(issuedAt) || issuedAt > now + skew || (msg.notBefore && now < msg.notBefore.getTime())) refuse(SIWX_ERRORS.notYetValid)
       if (now - issuedAt > maxAge || (msg.expirationTime && now >= msg.expirationTime.getTime())) refuse(SIWX_ERRORS.expired)
-      if (!validateSiweMessage({ message: msg, domain: options.domain, address: h.address as Address, time: new Date(now) })) refuse(SIWX_ERRORS.invalid)
+      if (!validateSiweMessage({ message: msg, domain, address: h.address as Address, time: new Date(now) })) refuse(SIWX_ERRORS.invalid)
       const address = msg.address as Address
       const valid = await verifyMessage({ address, message: h.message, signature: h.signature as Hex }).catch(() => false)
       if (!valid) refuse(SIWX_ERRORS.signature)
