@@ -132,6 +132,15 @@ describe('POST /x402/top-up settles on the devnet chain', () => {
     expect(((await balance.json()) as any).data.balanceUsd).toBe(5)
   })
 
+  it('top-ups of different wallets at once all settle (the emulator submits them one at a time from its account)', async () => {
+    const offer = await requirements()
+    const accounts = await Promise.all([payer('5'), payer('5'), payer('5'), payer('5')])
+    const headers = await Promise.all(accounts.map((a) => pay(a, offer)))
+    const results = await Promise.all(headers.map((h) => topUp(h)))
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200])
+    for (const a of accounts) expect(await usdcOf(a.address)).toBe(0n)
+  })
+
   it('refuses a wrong payee, a wrong asset, an amount below the minimum, a transfer signed to someone else, or no USDC, before submitting anything', async () => {
     const account = await payer('20')
     const offer = await requirements()

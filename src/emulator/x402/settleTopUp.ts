@@ -49,6 +49,16 @@ export function createTopUpSettler(cfg: X402Config) {
   const scheme = cfg.settlement ? new ExactEvmScheme(facilitatorSigner(cfg.settlement)) : undefined
   /** `payer:nonce` (the EIP-3009 nonce is the idempotency key) of authorizations being settled, or broadcast without a receipt yet. */
   const inFlight = new Map<string, 'settling' | 'pending'>()
+  /**
+   * Settlements run one at a time: they all send from one account, and two at once took the same account
+   * nonce (measured: 2 of 4 simultaneous top-ups of different wallets failed with 500 before).
+   */
+  let queue: Promise<unknown> = Promise.resolve()
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work, work)
+    queue = run.catch(() => {})
+    return run
+  }
 
   /** Decodes and checks the header against the offer; returns the payload and the requirement it pays. */
   const check = (
@@ -101,7 +111,7 @@ export function createTopUpSettler(cfg: X402Config) {
           const verified = await scheme.verify(payload, requirements)
           if (!verified.isValid) throw paymentError(400, `Payment refused: ${verified.invalidReason ?? 'invalid'}`, verified.invalidReason ?? 'invalid_payment')
         }
-        const settled = await scheme.settle(payload, requirements)
+        const settled = await oneAtATime(() => scheme.settle(payload, requirements))
         if (!settled.success) {
           const reason = settled.errorReason ?? 'settlement_failed'
           if (/settlement_pending/.test(reason)) next = 'pending'
