@@ -86,7 +86,11 @@ describe('POST /x402/top-up settles on the devnet chain', () => {
       const replay = await topUp(header, name)
       expect(replay.status).toBe(400)
       expectSpecResponse('/x402/top-up', 'post', 400, replay.json)
-      expect(replay.json).toMatchObject({ error: 'X402_INVALID_PAYMENT', details: { reason: 'invalid_exact_evm_nonce_already_used' } })
+      // details.paymentId: a client that crashed before reading the 200 learns the payment was credited.
+      expect(replay.json).toMatchObject({
+        error: 'X402_INVALID_PAYMENT',
+        details: { reason: 'invalid_exact_evm_nonce_already_used', paymentId: ok.json.data.paymentId },
+      })
     }
     expect(await facilitatorTxCount()).toBe(txCount)
     expect((await usdcOf(payTo)) - payeeBefore).toBe(USDC('7.5'))
