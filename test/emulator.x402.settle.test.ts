@@ -96,7 +96,7 @@ describe('POST /x402/top-up settles on the devnet chain', () => {
     expect((await usdcOf(payTo)) - payeeBefore).toBe(USDC('7.5'))
 
     const balance = await fetch(`${emulator.baseURL}/x402/balance/${account.address}`, {
-      headers: { 'SIGN-IN-WITH-X': await siwxHeader(account, { chainId: devnet().chainId, now: emulator.now(), domain: new URL(emulator.baseURL).host }) },
+      headers: { 'SIGN-IN-WITH-X': await siwxHeader(account, { chainId: devnet().chainId, now: emulator.now() }) },
     })
     expect(((await balance.json()) as any).data.balanceUsd).toBe(7.5)
 
@@ -105,7 +105,7 @@ describe('POST /x402/top-up settles on the devnet chain', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'SIGN-IN-WITH-X': await siwxHeader(account, { chainId: devnet().chainId, now: emulator.now(), domain: new URL(emulator.baseURL).host }),
+        'SIGN-IN-WITH-X': await siwxHeader(account, { chainId: devnet().chainId, now: emulator.now() }),
       },
       body: JSON.stringify({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'hello' }] }),
     })
@@ -113,7 +113,7 @@ describe('POST /x402/top-up settles on the devnet chain', () => {
     const completion = (await chat.json()) as any
     expect(chat.headers.get('x-balance-remaining')).toBe((7.5 - completion.cost.usd).toFixed(6))
     const tx = await fetch(`${emulator.baseURL}/x402/transactions/${account.address}`, {
-      headers: { 'SIGN-IN-WITH-X': await siwxHeader(account, { chainId: devnet().chainId, now: emulator.now(), domain: new URL(emulator.baseURL).host }) },
+      headers: { 'SIGN-IN-WITH-X': await siwxHeader(account, { chainId: devnet().chainId, now: emulator.now() }) },
     })
     const ledger = (await tx.json()) as any
     expectSpecResponse('/x402/transactions/{walletAddress}', 'get', 200, ledger)
@@ -131,7 +131,7 @@ describe('POST /x402/top-up settles on the devnet chain', () => {
     for (const r of results) expectSpecResponse('/x402/top-up', 'post', r.status, r.json)
     expect(await usdcOf(account.address)).toBe(USDC('5'))
     const balance = await fetch(`${emulator.baseURL}/x402/balance/${account.address}`, {
-      headers: { 'SIGN-IN-WITH-X': await siwxHeader(account, { chainId: devnet().chainId, now: emulator.now(), domain: new URL(emulator.baseURL).host }) },
+      headers: { 'SIGN-IN-WITH-X': await siwxHeader(account, { chainId: devnet().chainId, now: emulator.now() }) },
     })
     expect(((await balance.json()) as any).data.balanceUsd).toBe(5)
   })

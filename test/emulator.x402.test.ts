@@ -24,7 +24,7 @@ async function send(path: string, init: { method?: string; headers?: Record<stri
 const chatBody = { model: 'qwen3-4b', messages: [{ role: 'user', content: 'hello there' }] }
 const signIn = async (account = fresh(), extra: Parameters<typeof siwxHeader>[1] extends infer O ? Partial<O> : never = {}) => ({
   account,
-  header: await siwxHeader(account, { chainId: CHAIN, now: emulator().now(), domain: new URL(emulator().baseURL).host, ...extra }),
+  header: await siwxHeader(account, { chainId: CHAIN, now: emulator().now(), ...extra }),
 })
 
 describe('x402 on the emulator: requirements and 402 bodies', () => {
@@ -56,7 +56,7 @@ describe('x402 on the emulator: requirements and 402 bodies', () => {
     const res = await send('/chat/completions', { body: chatBody })
     expect(res.status).toBe(402)
     expectSpecResponse('/chat/completions', 'post', 402, res.json)
-    expect(res.json.extensions['sign-in-with-x'].info.domain).toBe(new URL(emulator().baseURL).host)
+    expect(res.json.extensions['sign-in-with-x'].info.domain).toBe('api.venice.ai')
     expect(res.json.extensions['sign-in-with-x'].supportedChains).toEqual([{ chainId: `eip155:${CHAIN}`, type: 'eip191' }])
     expect(decodePaymentRequiredHeader(res.headers.get('payment-required')!).accepts[0]!.payTo).toBe(EMULATOR_X402_PAYEE)
   })

@@ -7,16 +7,16 @@ import { createSiweMessage } from 'viem/siwe'
  *
  * @example
  * ```ts
- * const header = await siwxHeader(account, { chainId: 31337, now: emulator().now(), domain: new URL(emulator().baseURL).host })
+ * const header = await siwxHeader(account, { chainId: 31337, now: emulator().now() })
  * await fetch(url, { headers: { 'SIGN-IN-WITH-X': header } })
  * ```
  */
 export async function siwxHeader(
   account: LocalAccount,
-  options: { chainId: number; now: number; domain: string; nonce?: string; ttlMs?: number; notBefore?: number; signer?: LocalAccount },
+  options: { chainId: number; now: number; domain?: string; nonce?: string; ttlMs?: number; notBefore?: number; signer?: LocalAccount },
 ): Promise<string> {
   const message = createSiweMessage({
-    domain: options.domain,
+    domain: options.domain ?? 'api.venice.ai',
     address: account.address,
     statement: 'Sign in to Venice API',
     uri: 'https://api.venice.ai',

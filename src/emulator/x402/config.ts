@@ -24,10 +24,7 @@ export type X402Options = {
   chainId?: number
   asset?: Address
   payTo?: Address
-  /**
-   * SIWE `domain` required in `SIGN-IN-WITH-X`. Default: the request's `Host` (EIP-4361's binding to the site):
-   * what `api.venice.ai` is on Venice. Set `'api.venice.ai'` to hold clients to the spec's literal example.
-   */
+  /** SIWE `domain` required in `SIGN-IN-WITH-X` (default `api.venice.ai`, the spec's fixed value, whatever host the emulator listens on). */
   siwxDomain?: string
   minimumTopUpUsd?: number
   maximumTopUpUsd?: number
@@ -38,9 +35,9 @@ export type X402Options = {
 }
 
 /** The resolved x402 settings. */
-export type X402Config = Required<Omit<X402Options, 'settlement' | 'siwxDomain'>> & {
+export type X402Config = Required<Omit<X402Options, 'settlement'>> & {
   settlement: X402Settlement | undefined
-  siwxDomain: string | undefined
+  siwxDomain: string
   network: `eip155:${number}`
 }
 
@@ -58,7 +55,7 @@ export function resolveX402Config(options: X402Options = {}): X402Config {
     network: `eip155:${chainId}`,
     asset: getAddress(options.asset ?? USDC_BASE),
     payTo: getAddress(options.payTo ?? EMULATOR_X402_PAYEE),
-    siwxDomain: options.siwxDomain,
+    siwxDomain: options.siwxDomain ?? 'api.venice.ai',
     minimumTopUpUsd: options.minimumTopUpUsd ?? 5,
     maximumTopUpUsd: options.maximumTopUpUsd ?? 10_000,
     suggestedTopUpUsd: options.suggestedTopUpUsd ?? 10,

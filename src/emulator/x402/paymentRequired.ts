@@ -57,7 +57,7 @@ export function paymentRequiredHeader(cfg: X402Config, url: string, error?: stri
 export function siwxChallenge(cfg: X402Config, url: string, now: number) {
   return {
     info: {
-      domain: cfg.siwxDomain ?? new URL(url).host,
+      domain: cfg.siwxDomain,
       uri: url,
       version: '1',
       nonce: randomBytes(8).toString('hex'),

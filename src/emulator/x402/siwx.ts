@@ -42,11 +42,8 @@ const Header = z.object({
 })
 
 export type SiwxOptions = {
-  /**
-   * The SIWE `domain` required. Default: the authority the request was sent to (its `Host`), as EIP-4361
-   * binds a message to the site it is for: `api.venice.ai` on Venice, `127.0.0.1:PORT` on the emulator.
-   */
-  domain?: string | undefined
+  /** The SIWE `domain` required (the spec: `api.venice.ai`). */
+  domain: string
   /** The only chain id accepted (the chain the emulator settles on). */
   chainId: number
   now: () => number
@@ -56,10 +53,7 @@ export type SiwxOptions = {
   skewMs?: number
 }
 
-export type SiwxVerifier = {
-  /** Verifies `header` for a request sent to `host`; resolves to the signed-in wallet. */
-  verify(header: string, host: string): Promise<Address>
-}
+export type SiwxVerifier = { verify(header: string): Promise<Address> }
 
 /** `8453`, `"8453"` or `"eip155:8453"` → 8453; anything else → NaN. */
 function chainIdOf(value: number | string): number {
@@ -72,7 +66,7 @@ function chainIdOf(value: number | string): number {
  * @example
  * ```ts
  * const siwx = createSiwxVerifier({ domain: 'api.venice.ai', chainId: 8453, now: Date.now })
- * const wallet = await siwx.verify(request.headers['sign-in-with-x'], request.headers.host)
+ * const wallet = await siwx.verify(request.headers['sign-in-with-x'])
  * ```
  */
 export function createSiwxVerifier(options: SiwxOptions): SiwxVerifier {
@@ -88,8 +82,8 @@ export function createSiwxVerifier(options: SiwxOptions): SiwxVerifier {
   }
 
   return {
-    async verify(header, host) {
-      const domain = options.domain ?? host
+    async verify(header) {
+      const domain = options.domain
       let json: unknown
       try {
         json = JSON.parse(Buffer.from(header, 'base64').toString('utf8'))

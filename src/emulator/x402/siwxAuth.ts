@@ -25,7 +25,7 @@ export function siwxHeaderOf(request: FastifyRequest): string | undefined {
  */
 export async function authenticateSiwx(ctx: EmulatorContext, request: FastifyRequest, header = siwxHeaderOf(request)): Promise<void> {
   if (!header) throw new VeniceHttpError(401, MESSAGES.siwxMissing)
-  const wallet = await ctx.x402.siwx.verify(header, request.headers.host ?? '')
+  const wallet = await ctx.x402.siwx.verify(header)
   request.venice.wallet = wallet
   // The failure breaker counts per account: a SIWX wallet is one.
   request.venice.caller = `user:${wallet}`
