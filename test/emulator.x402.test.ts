@@ -131,6 +131,20 @@ describe('x402 on the emulator: SIWX inference is debited at the Bearer price', 
     expect(res.headers.get('x-balance-remaining')).toBe((1 - (10_000 * 0.15) / 1e6).toFixed(6))
   })
 
+  it('a streamed completion carries X-Balance-Remaining too', async () => {
+    const { account, header } = await signIn()
+    emulator().setX402Balance(account.address, 2)
+    const res = await fetch(`${emulator().baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'SIGN-IN-WITH-X': header },
+      body: JSON.stringify({ ...chatBody, stream: true }),
+    })
+    expect(res.status).toBe(200)
+    expect(await res.text()).toContain('data: [DONE]')
+    expect(Number(res.headers.get('x-balance-remaining'))).toBeLessThanOrEqual(2)
+    expect(res.headers.get('x-balance-remaining')).toMatch(/^\d+\.\d{6}$/)
+  })
+
   it('scripted responses can be queued for a SIWX wallet by its address', async () => {
     const { account, header } = await signIn()
     emulator().setX402Balance(account.address, 1)
