@@ -229,4 +229,11 @@ describe('x402 on the emulator: payments refused before anything is submitted', 
     await refused(payment({ network: 'eip155:8453' }), 'X-PAYMENT', 'network_mismatch')
     await refused(payment({ amount: '4999999' }), 'PAYMENT-SIGNATURE', 'amount_below_minimum')
   })
+
+  it('a payment that passes the offer checks on an emulator without a settlement chain: 500 X402_SETTLEMENT_FAILED, nothing credited', async () => {
+    const res = await send('/x402/top-up', { method: 'POST', headers: { 'PAYMENT-SIGNATURE': payment({ amount: '6000000' }) } })
+    expect(res.status).toBe(500)
+    expectSpecResponse('/x402/top-up', 'post', 500, res.json)
+    expect(res.json).toMatchObject({ error: 'X402_SETTLEMENT_FAILED', details: { reason: 'settlement_unavailable' } })
+  })
 })
