@@ -17,6 +17,13 @@ export type RateLimitLogEntry = {
   timestamp: string
 }
 
+/**
+ * The `x-ratelimit-type` of every 429 the emulator sends: one of the documented values (`user`, `api_key`,
+ * `global`; API reference, "Response Headers"). Its limits (RPM/RPD/TPM windows and the failure breaker) count per
+ * account, every key of a wallet together, so `user`. Which limit tripped is in `/api_keys/rate_limits/log`.
+ */
+export const RATE_LIMIT_TYPE = 'user'
+
 type Window = { minute: number; reqs: number; tokens: number; day: number; dayReqs: number }
 
 export type RateLimiter = ReturnType<typeof createRateLimiter>
@@ -93,7 +100,7 @@ export function createRateLimiter(options: { now: () => number; overrides?: Rate
       const exceeded = w.reqs >= limits.rpm ? 'RPM' : w.dayReqs >= limits.rpd ? 'RPD' : w.tokens >= limits.tpm ? 'TPM' : undefined
       if (exceeded) {
         log(user, { apiKeyId: keyId, modelId: model.id, rateLimitTier: tierOf(model), rateLimitType: exceeded, timestamp: new Date(now).toISOString() })
-        const headers: Record<string, string> = { ...headersOf(limits, w, now), 'x-ratelimit-type': exceeded }
+        const headers: Record<string, string> = { ...headersOf(limits, w, now), 'x-ratelimit-type': RATE_LIMIT_TYPE }
         if (exceeded === 'RPD') headers['x-ratelimit-reset-requests'] = String(Math.ceil(((w.day + 1) * DAY) / 1000))
         return { exceeded, headers }
       }
