@@ -5,7 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.js'
-import { RATE_LIMIT_TYPE } from '../state/rateLimiter.js'
+import { RATE_LIMIT_TYPE } from './rateLimitType.js'
 import { MESSAGES, VeniceHttpError } from './VeniceHttpError.js'
 
 /** Who may call a route. */

@@ -4,6 +4,7 @@
  */
 import type { Address } from 'viem'
 import { defaultLimitsOf, tierOf, type ModelEntry, type TierLimits } from '../catalog/models.js'
+import { RATE_LIMIT_TYPE } from '../http/rateLimitType.js'
 
 /** Overrides: `global` applies to every model, `perModel` wins over it. */
 export type RateLimitOverrides = { global?: Partial<TierLimits>; perModel?: Record<string, Partial<TierLimits>> }
@@ -16,13 +17,6 @@ export type RateLimitLogEntry = {
   rateLimitType: 'RPD' | 'RPM' | 'TPM' | 'FAILED_REQUESTS'
   timestamp: string
 }
-
-/**
- * The `x-ratelimit-type` of every 429 the emulator sends: one of the documented values (`user`, `api_key`,
- * `global`; API reference, "Response Headers"). Its limits (RPM/RPD/TPM windows and the failure breaker) count per
- * account, every key of a wallet together, so `user`. Which limit tripped is in `/api_keys/rate_limits/log`.
- */
-export const RATE_LIMIT_TYPE = 'user'
 
 type Window = { minute: number; reqs: number; tokens: number; day: number; dayReqs: number }
 
