@@ -10,6 +10,8 @@ export const e2eFiles = [
   'test/package.test.ts',
   // `npm start` (gondola demo) as a user runs it.
   'test/demo.test.ts',
+  // `npm start` and `gondola demo` stopped by SIGINT/SIGTERM mid-story.
+  'test/demo.stop.test.ts',
   // Fleet faults and multi-process fleet tests: treasuries and workers as REAL processes on Postgres, SIGKILLs.
   'test/fleet.faults.test.ts',
   'test/fleet.journal.test.ts',

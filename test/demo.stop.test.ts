@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+
+/** Whether anything still answers JSON-RPC at `url` (the devnet's anvil, or the emulator's port). */
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}',
+      signal: AbortSignal.timeout(2000),
+    })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The demo as a person starts it (`npm start`, or the binary), its output collected. */
+function startDemo(command: string, args: string[]) {
+  const child = spawn(command, args, { env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (err += d))
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })))
+  const until = async (text: string) => {
+    let over = false
+    void done.then(() => (over = true))
+    while (!out.includes(text)) {
+      if (over) throw new Error(`the demo ended before "${text}":\n${out}\n${err}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+  return { child, done, until, out: () => out, err: () => err }
+}
+
+const worldOf = (out: string) => ({
+  rpcUrl: /chain\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1],
+  veniceUrl: /Venice\s+(http:\/\/127\.0\.0\.1:\d+\/api\/v1)/.exec(out)?.[1],
+})
+
+// Issue #26, stop when told: the demo had no signal test of its own.
+describe('npm start (gondola demo): the first signal finishes the step in flight and stops cleanly', () => {
+  it('SIGINT during provisioning: the step finishes (its keys are printed), no later step starts, exit 130 with a line, nothing left running', async () => {
+    const demo = startDemo(process.execPath, ['bin/gondola.js', 'demo'])
+    await demo.until('[3/5] Provisioning')
+    const { rpcUrl, veniceUrl } = worldOf(demo.out())
+    expect(rpcUrl && veniceUrl, demo.out()).toBeTruthy()
+    demo.child.kill('SIGINT')
+    const exit = await demo.done
+    expect(exit, `${demo.out()}\n${demo.err()}`).toEqual({ code: 130, signal: null })
+    // The step in flight was finished and reported; the next one never started.
+    expect(demo.out()).toMatch(/key {5}INFERENCE .* for agent treasurer/)
+    expect(demo.out()).not.toContain('[4/5]')
+    expect(demo.err()).toContain('gondola demo: SIGINT received — finishing')
+    expect(demo.err()).toMatch(/gondola demo: stopped by SIGINT after step 3 of 5 \(Provisioning.*\); \d+ transactions sent; the local world is stopped\./)
+    expect(await answers(rpcUrl!)).toBe(false)
+    expect(await answers(`${veniceUrl}/models`)).toBe(false)
+  }, 300_000)
+
+  it('SIGTERM to `npm start` while the world starts: it finishes starting, stops it again, exit 130, nothing left running', async () => {
+    const demo = startDemo('npm', ['start', '--silent'])
+    await demo.until('[1/5] Starting the local world')
+    demo.child.kill('SIGTERM')
+    const exit = await demo.done
+    expect(exit.signal, `${demo.out()}\n${demo.err()}`).toBe(null)
+    expect(exit.code, `${demo.out()}\n${demo.err()}`).toBe(130)
+    expect(demo.out()).not.toContain('[2/5]')
+    expect(demo.err()).toMatch(
+      /gondola demo: stopped by SIGTERM after step 1 of 5 \(Starting the local world.*\); 0 transactions sent; the local world is stopped\./,
+    )
+    const { rpcUrl, veniceUrl } = worldOf(demo.out())
+    expect(rpcUrl && veniceUrl, demo.out()).toBeTruthy()
+    expect(await answers(rpcUrl!)).toBe(false)
+    expect(await answers(`${veniceUrl}/models`)).toBe(false)
+  }, 300_000)
+})
