@@ -1,4 +1,8 @@
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 /** Whether anything still answers JSON-RPC at `url` (the devnet's anvil, or the emulator's port). */
@@ -17,8 +21,8 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /** The demo as a person starts it (`npm start`, or the binary), its output collected. */
-function startDemo(command: string, args: string[]) {
-  const child = spawn(command, args, { env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] })
+function startDemo(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(command, args, { env: { ...process.env, CI: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout!.on('data', (d) => (out += d))
@@ -74,5 +78,21 @@ describe('npm start (gondola demo): the first signal finishes the step in flight
     expect(rpcUrl && veniceUrl, demo.out()).toBeTruthy()
     expect(await answers(rpcUrl!)).toBe(false)
     expect(await answers(`${veniceUrl}/models`)).toBe(false)
+  }, 300_000)
+
+  // The README's terminal 1. It ran tsx under sh, which dies on the SIGTERM and leaves the devnet running, orphaned.
+  it('SIGTERM to `npm run devnet`: it stops, says so, removes devnet.json, and nothing is left running', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'gondola-npm-devnet-'))
+    const devnet = startDemo('npm', ['run', 'devnet', '--silent', '--', '--json'], { GONDOLA_STATE_DIR: stateDir })
+    await devnet.until('"rpcUrl"')
+    const info = JSON.parse(devnet.out().trim().split('\n').at(-1)!) as { rpcUrl: string; veniceBaseUrl: string }
+    expect(existsSync(join(stateDir, 'devnet.json'))).toBe(true)
+    devnet.child.kill('SIGTERM')
+    const exit = await devnet.done
+    expect(exit, `${devnet.out()}\n${devnet.err()}`).toEqual({ code: 0, signal: null })
+    expect(devnet.err()).toContain('gondola devnet: stopped (SIGTERM)')
+    expect(existsSync(join(stateDir, 'devnet.json'))).toBe(false)
+    expect(await answers(info.rpcUrl)).toBe(false)
+    expect(await answers(`${info.veniceBaseUrl}/models`)).toBe(false)
   }, 300_000)
 })
