@@ -4,21 +4,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-
-/** Whether anything still answers JSON-RPC at `url` (the devnet's anvil, or the emulator's port). */
-async function answers(url: string): Promise<boolean> {
-  try {
-    await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}',
-      signal: AbortSignal.timeout(2000),
-    })
-    return true
-  } catch {
-    return false
-  }
-}
+import { answersRpc } from './helpers/answersRpc.js'
 
 /** The demo as a person starts it (`npm start`, or the binary), its output collected. */
 function startDemo(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -59,8 +45,8 @@ describe('npm start (gondola demo): the first signal finishes the step in flight
     expect(demo.out()).not.toContain('[4/5]')
     expect(demo.err()).toContain('gondola demo: SIGINT received — finishing')
     expect(demo.err()).toMatch(/gondola demo: stopped by SIGINT after step 3 of 5 \(Provisioning.*\); \d+ transactions sent; the local world is stopped\./)
-    expect(await answers(rpcUrl!)).toBe(false)
-    expect(await answers(`${veniceUrl}/models`)).toBe(false)
+    expect(await answersRpc(rpcUrl!)).toBe(false)
+    expect(await answersRpc(`${veniceUrl}/models`)).toBe(false)
   }, 300_000)
 
   it('SIGTERM to `npm start` while the world starts: it finishes starting, stops it again, exit 130, nothing left running', async () => {
@@ -76,8 +62,8 @@ describe('npm start (gondola demo): the first signal finishes the step in flight
     )
     const { rpcUrl, veniceUrl } = worldOf(demo.out())
     expect(rpcUrl && veniceUrl, demo.out()).toBeTruthy()
-    expect(await answers(rpcUrl!)).toBe(false)
-    expect(await answers(`${veniceUrl}/models`)).toBe(false)
+    expect(await answersRpc(rpcUrl!)).toBe(false)
+    expect(await answersRpc(`${veniceUrl}/models`)).toBe(false)
   }, 300_000)
 
   // The README's terminal 1. It ran tsx under sh, which dies on the SIGTERM and leaves the devnet running, orphaned.
@@ -92,7 +78,7 @@ describe('npm start (gondola demo): the first signal finishes the step in flight
     expect(exit, `${devnet.out()}\n${devnet.err()}`).toEqual({ code: 0, signal: null })
     expect(devnet.err()).toContain('gondola devnet: stopped (SIGTERM)')
     expect(existsSync(join(stateDir, 'devnet.json'))).toBe(false)
-    expect(await answers(info.rpcUrl)).toBe(false)
-    expect(await answers(`${info.veniceBaseUrl}/models`)).toBe(false)
+    expect(await answersRpc(info.rpcUrl)).toBe(false)
+    expect(await answersRpc(`${info.veniceBaseUrl}/models`)).toBe(false)
   }, 300_000)
 })
