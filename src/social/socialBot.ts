@@ -137,8 +137,16 @@ export function createSocialBot(o: SocialBotOptions) {
       }
     }
   }
+  // One pass at a time: a reply's budget check and a tick's can run together, and two passes reading the ledger
+  // before either wrote would both record the same billed call.
+  let settling: Promise<unknown> = Promise.resolve()
   /** Settles the calls a killed run left in flight from Venice's billing (once each); what stays open is counted at its estimate. */
-  const reconcile = async (): Promise<ReconcileResult & { error?: unknown }> => {
+  const reconcile = (): Promise<ReconcileResult & { error?: unknown }> => {
+    const pass = settling.then(settleOnce)
+    settling = pass.catch(() => {})
+    return pass
+  }
+  const settleOnce = async (): Promise<ReconcileResult & { error?: unknown }> => {
     const record = async (e: LedgerEntry) => {
       await o.host.ledger.append(e)
       await o.host.ledger.flush()
