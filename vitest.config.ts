@@ -10,6 +10,8 @@ export const e2eFiles = [
   'test/package.test.ts',
   // `npm start` (gondola demo) as a user runs it.
   'test/demo.test.ts',
+  // `npm start` and `gondola demo` stopped by SIGINT/SIGTERM mid-story.
+  'test/demo.stop.test.ts',
   // Fleet faults and multi-process fleet tests: treasuries and workers as REAL processes on Postgres, SIGKILLs.
   'test/fleet.faults.test.ts',
   'test/fleet.journal.test.ts',
@@ -18,6 +20,8 @@ export const e2eFiles = [
   'test/fleet.ratelimit.test.ts',
   // The social bot end to end: a reference Bluesky PDS and a Nostr relay, the CLI as a subprocess.
   'test/social.e2e.test.ts',
+  // A social bot SIGKILLed with a call in flight (the emulator holds the answer), restarted: settled from billing once.
+  'test/social.inflight.test.ts',
   // The dashboard in real Chromium.
   'test/dashboard.browser.test.ts',
   // 10,000 agents at once over one keep-alive pool.

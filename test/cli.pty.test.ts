@@ -1,9 +1,10 @@
 import { execFile, spawn } from 'node:child_process'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { KeyStore } from '../src/keys/KeyStore.js'
 import { CLI_TEST_PASSWORD, cliState } from './helpers/cliState.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
@@ -61,5 +62,30 @@ describe('the spinner in a real terminal', () => {
     pty.child.stdin!.write(`${CLI_TEST_PASSWORD}\r`)
     expect(await pty.done).toBe(0)
     expect(pty.out()).toContain('[dry run]')
+  }, 300_000)
+
+  // Issue #26: the key store was left unsealed (the ADMIN secret in plain text) when the password was typed, not exported.
+  it('a password typed at the prompt seals the key store as an exported one does', async () => {
+    const { stateDir, env } = await cliState(devnet(), emulator().baseURL)
+    const { address } = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'wallet', 'new', '--json'], { env })).stdout)
+    await devnet().fund(address, { eth: 10n ** 18n })
+    const pty = inPty(`stty cols 100 rows 30; exec ${process.execPath} bin/gondola.js provision --agents bot01 --stake-vvv 5 --json`, {
+      ...env,
+      GONDOLA_KEYSTORE_PASSWORD: '',
+    })
+    await until(() => pty.out().includes('Keystore password'), pty.done).catch((e) => {
+      throw new Error(`${e.message}: ${pty.out()}`)
+    })
+    pty.child.stdin!.write(`${CLI_TEST_PASSWORD}\r`)
+    expect(await pty.done, pty.out()).toBe(0)
+    const path = join(stateDir, 'keys.json')
+    const store = await KeyStore.open({ path, password: CLI_TEST_PASSWORD })
+    const kept = store.keys()
+    expect(kept.map((k) => k.apiKeyType).sort()).toEqual(['ADMIN', 'INFERENCE'])
+    // No secret is on disk in the clear, and the store does not open without the password.
+    const raw = await readFile(path, 'utf8')
+    for (const k of kept) expect(raw).not.toContain(store.reveal(k.id))
+    await expect(KeyStore.open({ path })).rejects.toThrow(/password is needed/)
+    expect(pty.out()).not.toContain(CLI_TEST_PASSWORD)
   }, 300_000)
 })

@@ -1,22 +1,9 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { answersRpc } from './helpers/answersRpc.js'
 
 const run = promisify(execFile)
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}',
-      signal: AbortSignal.timeout(2000),
-    })
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('npm start (gondola demo)', () => {
   it('runs the whole self-funding story, prints its summary, exits 0 and leaves nothing running', async () => {
@@ -38,7 +25,7 @@ describe('npm start (gondola demo)', () => {
     expect(summary.runway.spendableDiem).toBeGreaterThan(0)
     expect(summary.runway.spendableDiem).toBeLessThanOrEqual(0.05)
     // Nothing left behind: the chain and the emulator are gone.
-    expect(await answers(summary.details.world.rpcUrl)).toBe(false)
-    expect(await answers(summary.details.world.veniceBaseUrl + '/models')).toBe(false)
+    expect(await answersRpc(summary.details.world.rpcUrl)).toBe(false)
+    expect(await answersRpc(summary.details.world.veniceBaseUrl + '/models')).toBe(false)
   })
 })

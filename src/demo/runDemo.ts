@@ -21,6 +21,27 @@ import { demoSettings as S } from './demoSettings.js'
 import { printRun, summarize, type DemoSummary, type SentTx } from './demoSummary.js'
 import { createReporter, type Reporter } from './reporter.js'
 import { devStake } from '../devnet/devStake.js'
+import { BaseError } from '../errors/BaseError.js'
+import { ExitCode } from '../errors/exitCodes.js'
+import type { Shutdown } from '../util/shutdown.js'
+
+/** The demo was asked to stop (SIGINT/SIGTERM): the step in flight was finished, no later step started, the world is stopped. */
+export class DemoStoppedError extends BaseError {
+  override name = 'DemoStoppedError' as const
+  override exitCode = ExitCode.interrupted
+  constructor(
+    readonly stop: { signal: string; step: number; of: number; title: string; transactions: number },
+    cause?: unknown,
+  ) {
+    super(
+      `stopped by ${stop.signal} after step ${stop.step} of ${stop.of} (${stop.title}); ${stop.transactions} transactions sent; the local world is stopped.`,
+      {
+        code: 'DEMO_STOPPED',
+        cause,
+      },
+    )
+  }
+}
 
 export type RunDemoOptions = {
   json: boolean
@@ -30,6 +51,11 @@ export type RunDemoOptions = {
   spinners?: boolean | undefined
   /** Called after the summary, before the world stops (`npm start -- --dashboard` keeps the page up here). */
   beforeStop?: ((ctx: { world: LocalWorld; wallet: Wallet; store: KeyStore; stateDir: string }) => Promise<void>) | undefined
+  /**
+   * The command's stop handler: once its signal aborts, the step in flight (and, in step 4, the agent run in flight)
+   * is finished, no later step starts, the world is stopped and `DemoStoppedError` is thrown.
+   */
+  shutdown?: Pick<Shutdown, 'signal' | 'doing'> | undefined
 }
 
 // The treasurer from agents/, prompted to read its runway or its stake in turn (the deterministic local model
@@ -49,21 +75,45 @@ const prompts = ['Call get_runway and tell me how many hours of inference we hav
  */
 export async function runDemo(o: RunDemoOptions): Promise<DemoSummary> {
   const started = performance.now()
-  const report = createReporter({ json: o.json, totalSteps: 5, out: o.out, spinners: o.spinners })
+  const TOTAL = 5
+  const report = createReporter({ json: o.json, totalSteps: TOTAL, out: o.out, spinners: o.spinners })
   const stateDir = o.stateDir ?? (await mkdtemp(join(tmpdir(), 'gondola-demo-')))
   let world: LocalWorld | undefined
+  // Between steps: a stop asked for during the step just finished ends the story here (the world stops in `finally`).
+  let stepsDone = 0
+  let transactions = 0
+  const step = async <T>(title: string, task: () => Promise<T>): Promise<T> => {
+    const short = title.split(':')[0]!
+    const clear = o.shutdown?.doing(`step ${stepsDone + 1} of ${TOTAL} (${short})`)
+    try {
+      const result = await report.step(title, task)
+      stepsDone++
+      const reason = o.shutdown?.signal.aborted ? (o.shutdown.signal.reason as { signal?: string } | undefined) : undefined
+      // The last step done is the whole story: nothing is cut short.
+      if (reason && stepsDone < TOTAL)
+        throw new DemoStoppedError({ signal: reason.signal ?? 'a signal', step: stepsDone, of: TOTAL, title: short, transactions })
+      return result
+    } finally {
+      clear?.()
+    }
+  }
   try {
-    world = await report.step('Starting the local world: anvil, Uniswap V3, VVV/sVVV/DIEM, the Venice API emulator', () => startWorld(report))
-    const wallet = await report.step('Creating an encrypted wallet and funding it from the faucet', () => createDemoWallet(world!, stateDir, report))
-    const store = await KeyStore.open({ path: join(stateDir, 'keys.json') })
-    const sent = await report.step('Provisioning: swap ETH→VVV, stake, mint + stake DIEM, mint an ADMIN key and a limited INFERENCE key', () =>
-      provisionAgent(world!, wallet, store, report),
+    // Kept for `finally` as soon as it runs: a stop asked for while the world starts still stops it.
+    const live = await step('Starting the local world: anvil, Uniswap V3, VVV/sVVV/DIEM, the Venice API emulator', () =>
+      startWorld(report).then((w) => (world = w)),
     )
+    const wallet = await step('Creating an encrypted wallet and funding it from the faucet', () => createDemoWallet(live, stateDir, report))
+    const store = await KeyStore.open({ path: join(stateDir, 'keys.json') })
+    const sent = await step('Provisioning: swap ETH→VVV, stake, mint + stake DIEM, mint an ADMIN key and a limited INFERENCE key', async () => {
+      const hashes = await provisionAgent(live, wallet, store, report)
+      transactions += hashes.length
+      return hashes
+    })
     const events: HostEvent[] = []
     const host = createAgentHost({
       wallet,
       store,
-      baseURL: world.veniceBaseUrl,
+      baseURL: live.veniceBaseUrl,
       outboxDir: join(stateDir, 'outbox'),
       state: { ledgerPath: join(stateDir, 'ledger.jsonl'), runsPath: join(stateDir, 'runs.jsonl') },
       funding: { minRunwayHours: S.minRunwayHours, cooldownMs: 600_000, ethPerTopUp: S.topUpEth, mintDiem: true },
@@ -71,12 +121,13 @@ export async function runDemo(o: RunDemoOptions): Promise<DemoSummary> {
       onEvent: (e) => events.push(e),
     })
     try {
-      await report.step('Running the treasurer agent on its own key until the runway is short', () => runUntilTopUp(host, events, report))
-      for (const e of events) if (e.type === 'topUp') sent.push(...e.result.hashes.map((hash) => ({ hash, label: 'top-up' })))
-      const summary = await report.step('Summary', async () =>
-        summarize({ report, world: world!, wallet, store, host, events, sent, ms: performance.now() - started }),
-      )
-      await o.beforeStop?.({ world, wallet, store, stateDir })
+      await step('Running the treasurer agent on its own key until the runway is short', async () => {
+        await runUntilTopUp(host, events, report, o.shutdown?.signal)
+        for (const e of events) if (e.type === 'topUp') sent.push(...e.result.hashes.map((hash) => ({ hash, label: 'top-up' })))
+        transactions = sent.length
+      })
+      const summary = await step('Summary', async () => summarize({ report, world: live, wallet, store, host, events, sent, ms: performance.now() - started }))
+      await o.beforeStop?.({ world: live, wallet, store, stateDir })
       return summary
     } finally {
       host.close()
@@ -132,10 +183,11 @@ async function provisionAgent(world: LocalWorld, wallet: Wallet, store: KeyStore
   return [...s.hashes.map((hash: Hex) => ({ hash, label: 'provision' })), ...diem.hashes.map((hash: Hex) => ({ hash, label: 'diem' }))]
 }
 
-async function runUntilTopUp(host: AgentHost, events: HostEvent[], report: Reporter): Promise<void> {
+async function runUntilTopUp(host: AgentHost, events: HostEvent[], report: Reporter, stop: AbortSignal | undefined): Promise<void> {
   let runsAfterTopUp = 0
   let told = 0
-  for (let i = 0; i < S.maxRuns && runsAfterTopUp < 2; i++) {
+  // A stop asked for mid-step lets the run in flight (and a top-up it started) finish, then ends the loop.
+  for (let i = 0; i < S.maxRuns && runsAfterTopUp < 2 && !stop?.aborted; i++) {
     const seen = host.ledger.entries().length
     const result = await host.run(treasurer, { prompt: prompts[i % prompts.length] })
     printRun(report, i + 1, result, host.ledger.entries().slice(seen), host.runner.key('treasurer')!.monitor.snapshot())

@@ -15,7 +15,7 @@ import { rotateApiKey } from '../keys/rotateApiKey.js'
 import type { StoredKey } from '../keys/keyStoreSchema.js'
 import type { ApiKey, RateLimits } from '../venice/schemas.js'
 import type { AnyTool } from '../tools/defineTool.js'
-import { createVeniceClient } from '../venice/createVeniceClient.js'
+import { createVeniceClient, listAllBillingUsage } from '../venice/createVeniceClient.js'
 import type { TopUpReturnType } from '../wallet/actions/topUp.js'
 import type { AutopilotProvider } from '../autopilot/tools.js'
 import type { Wallet } from '../wallet/createWallet.js'
@@ -276,6 +276,11 @@ export function createAgentHost(options: AgentHostOptions) {
     ledgerPath: state.ledgerPath,
     /** The ledger's lines for one agent since a time (ms), read back from where they are kept (flush first). */
     readLedger: readBack,
+    /**
+     * The account's billing rows since a time (ms), read with the ADMIN key, which stays here (undefined when none
+     * is kept). A social bot settles from it the calls a kill left unrecorded.
+     */
+    readBilling: admin ? (since: number) => listAllBillingUsage(admin, { startTimestamp: new Date(since).toISOString() }) : undefined,
     agents: (): string[] => [...agentKeys.keys()],
     /**
      * Runs one agent definition once. A top-up that failed during the run (requested by the model or automatic),

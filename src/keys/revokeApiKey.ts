@@ -11,7 +11,9 @@ import { storedAdminKey } from './provisionApiKey.js'
  * Idempotent: when Venice says the key is unknown (the spec's 400 for `DELETE /api_keys?id=`, or a 404),
  * the key list is checked; a key that is not listed is already gone and is simply forgotten. A key that
  * is still listed keeps the error (and stays in the store). An ADMIN key Venice refuses (401) while revoking
- * itself is already revoked: it is forgotten.
+ * itself is already revoked: it is forgotten. When the ADMIN key is refused while revoking another key, that key
+ * is asked about with its own secret: refused too, it is already revoked and forgotten (exit 0); still accepted,
+ * it stays kept and the refused ADMIN key is a configuration error (exit 3: re-provision).
  *
  * @example
  * ```ts
@@ -49,11 +51,13 @@ async function revokeApiKeyUntraced(p: {
   } catch (err) {
     if (err instanceof AuthenticationError) {
       // The key we authenticated with is refused. Revoking that very key: it is already dead, forget it.
-      if (key.apiKeyType === 'ADMIN' && p.store.reveal(key.id) === admin) {
+      // Another key: asked with its own secret. Venice refusing it too means it is revoked (or expired): forget it.
+      // One it still accepts is live and is kept, and the refused ADMIN key is the state to fix (exit 3).
+      if ((key.apiKeyType === 'ADMIN' && p.store.reveal(key.id) === admin) || (await isRefused(p.baseURL, p.store.reveal(key.id), p.fetch))) {
         await p.store.remove(key.id)
         return { id: key.id, alreadyGone: true }
       }
-      throw new KeyStoreError(`Venice refused this wallet's ADMIN key (401), so ${key.id.slice(0, 8)} cannot be revoked.`, {
+      throw new KeyStoreError(`Venice refused this wallet's ADMIN key (401), so ${key.id.slice(0, 8)} (still accepted by Venice) cannot be revoked.`, {
         cause: err,
         metaMessages: ['The ADMIN key was revoked, or the devnet/emulator was restarted (it forgets every key): run `gondola provision` to mint a new one.'],
         code: 'KEY_ADMIN_REFUSED',
@@ -67,4 +71,14 @@ async function revokeApiKeyUntraced(p: {
   }
   await p.store.remove(key.id)
   return { id: key.id, alreadyGone }
+}
+
+/** Whether Venice refuses `apiKey` (401) on a free authenticated read (`GET /characters`, any key type). Other failures: unknown, so false. */
+async function isRefused(baseURL: string, apiKey: string, fetch: typeof globalThis.fetch | undefined): Promise<boolean> {
+  try {
+    await createVeniceClient({ baseURL, apiKey, fetch }).listCharacters({ limit: 1 })
+    return false
+  } catch (err) {
+    return err instanceof AuthenticationError
+  }
 }

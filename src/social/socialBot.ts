@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { captionLimitOf, fitCaption } from './fitCaption.js'
 import { join } from 'node:path'
 import type { AgentDefinition } from '../agent/defineAgent.js'
+import { readLedger, type LedgerEntry } from '../agent/ledger.js'
 import type { RunResult } from '../agent/runAgent.js'
 import { publishOnce, type Channel, type Published } from '../channels/index.js'
 import { composePostSystem, composeReplySystem, type Character } from '../character/index.js'
@@ -9,8 +10,11 @@ import { BaseError } from '../errors/BaseError.js'
 import { ExitCode } from '../errors/exitCodes.js'
 import type { AgentHost } from '../host/createAgentHost.js'
 import { seededRandom } from '../util/seededRandom.js'
-import { spentToday, spentTodayIn, utcDayStart } from './budget.js'
+import { spentTodayIn, utcDayStart } from './budget.js'
 import { draftStore, type Draft } from './drafts.js'
+import { inflightStore, type InflightMarker } from './inflight.js'
+import { reconcileInflight, type ReconcileResult } from './reconcile.js'
+import type { BillingEntry } from '../venice/schemas.js'
 import { generatePostImage, imageModel } from './postImage.js'
 
 /** A compose step that produced no text, or a post that failed on some channel (the draft stays pending). */
@@ -56,6 +60,11 @@ export type SocialBotOptions = {
   /** No image per post. */
   noImage?: boolean | undefined
   budgetDiemPerDay?: number | undefined
+  /**
+   * The account's billing rows since a time (ms): how calls a killed bot left in flight are settled (default: the
+   * host's `readBilling`, through its ADMIN key). Without it they are counted at their estimate until they age out.
+   */
+  readBilling?: ((since: number) => Promise<BillingEntry[]>) | undefined
   /** Longest caption; default 300 (Bluesky's limit) when a bluesky channel is used, else 1000. */
   maxChars?: number | undefined
   now?: (() => number) | undefined
@@ -105,14 +114,62 @@ export function createSocialBot(o: SocialBotOptions) {
   let lastReplyCost: number | undefined
   const nextImageCost = () => (o.noImage ? Promise.resolve(0) : (imagePrice ??= imageModel(venice(), o.imageModel ?? 'default').then((m) => m.diemPerImage)))
 
-  const spent = async () => {
+  // Every paid call is marked before it is sent and unmarked once its ledger line is on disk (`inflight.ts`).
+  const inflight = inflightStore(join(o.stateDir, `${agent}.inflight.json`), now)
+  const live = new Set<string>()
+  const readBilling = o.readBilling ?? o.host.readBilling
+  /** The ledger's lines since a time: the whole file's (every agent of the state dir spends the same account), else this agent's. */
+  const linesSince = async (since: number): Promise<readonly LedgerEntry[]> => {
     await o.host.ledger.flush()
-    if (o.ledgerPath) return spentToday(o.ledgerPath, agent, now())
-    // The host reads back from where its ledger is kept (its file, or Postgres in fleet mode): restarts count.
-    return spentTodayIn(await o.host.readLedger({ agent, since: utcDayStart(now()) }), agent, now())
+    if (!o.ledgerPath) return o.host.readLedger({ agent, since })
+    return (await readLedger(o.ledgerPath)).filter((e) => Date.parse(e.ts) >= since)
+  }
+  const track = async <T>(marker: Omit<InflightMarker, 'id' | 'at'> | undefined, call: () => Promise<T>): Promise<T> => {
+    const m = marker && (await inflight.add(marker))
+    if (m) live.add(m.id)
+    try {
+      return await call()
+    } finally {
+      if (m) {
+        await o.host.ledger.flush()
+        await inflight.remove(m.id)
+        live.delete(m.id)
+      }
+    }
+  }
+  // One pass at a time: a reply's budget check and a tick's can run together, and two passes reading the ledger
+  // before either wrote would both record the same billed call.
+  let settling: Promise<unknown> = Promise.resolve()
+  /** Settles the calls a killed run left in flight from Venice's billing (once each); what stays open is counted at its estimate. */
+  const reconcile = (): Promise<ReconcileResult & { error?: unknown }> => {
+    const pass = settling.then(settleOnce)
+    settling = pass.catch(() => {})
+    return pass
+  }
+  const settleOnce = async (): Promise<ReconcileResult & { error?: unknown }> => {
+    const record = async (e: LedgerEntry) => {
+      await o.host.ledger.append(e)
+      await o.host.ledger.flush()
+    }
+    try {
+      return await reconcileInflight({ agent, inflight, readBilling, recorded: linesSince, record, now, live })
+    } catch (error) {
+      // Billing unreachable: every marker left stays open and is counted at its estimate.
+      const pending = (await inflight.load()).filter((m) => !live.has(m.id))
+      return { settled: [], dropped: [], pending, error }
+    }
   }
 
-  async function compose(topic: string | undefined, signal: AbortSignal | undefined): Promise<{ draft: Draft; runs: RunResult[] }> {
+  /** The day's spend: the ledger's lines, plus the estimate of each call a kill left unsettled (`settle`: try billing first). */
+  const spent = async (settle = true) => {
+    const open = settle ? (await reconcile()).pending : (await inflight.load()).filter((m) => !live.has(m.id))
+    const since = utcDayStart(now())
+    const unsettled = open.reduce((s, m) => s + (m.at >= since ? m.estimateDiem : 0), 0)
+    // The host reads back from where its ledger is kept (its file, or Postgres in fleet mode): restarts count.
+    return spentTodayIn(await linesSince(since), agent, now()) + unsettled
+  }
+
+  async function compose(topic: string | undefined, signal: AbortSignal | undefined, dryRun: boolean): Promise<{ draft: Draft; runs: RunResult[] }> {
     const at = now()
     const key = `${agent}:${new Date(at).toISOString()}`
     const seed = seedOf(key)
@@ -126,7 +183,11 @@ export function createSocialBot(o: SocialBotOptions) {
       tools: [],
       ...(o.character && { persona: undefined, model: o.character.model ?? o.definition.model }),
     }
-    const run = await o.host.run(def, { prompt: `Write one short post about ${about} in your voice, at most ${maxChars} characters.`, maxSteps: 1, signal })
+    // A dry run holds no lock and leaves no marker (another bot may own the marker file).
+    const estimate = (await drafts.load()).at(-1)?.captionCostDiem ?? 0
+    const run = await track(dryRun ? undefined : { kind: 'chat', model: def.model ?? 'default', estimateDiem: estimate }, () =>
+      o.host.run(def, { prompt: `Write one short post about ${about} in your voice, at most ${maxChars} characters.`, maxSteps: 1, signal }),
+    )
     const caption = run.output?.trim()
     if (run.status !== 'completed' || !caption)
       throw new SocialBotError(`The caption step ended with status ${run.status}${causeOf(run)}.`, { cause: run.error, code: 'SOCIAL_NO_CAPTION' })
@@ -134,16 +195,18 @@ export function createSocialBot(o: SocialBotOptions) {
     const captionCostDiem = run.costDiem + run.costUsd
     const image = o.noImage
       ? undefined
-      : await generatePostImage({
-          venice: venice(),
-          model: o.imageModel ?? 'default',
-          prompt: `${about}. ${text}`,
-          dir: join(o.outboxDir, 'images'),
-          ledger: o.host.ledger,
-          agent,
-          signal,
-          now,
-        })
+      : await track(dryRun ? undefined : { kind: 'image', model: o.imageModel ?? 'default', estimateDiem: await nextImageCost() }, () =>
+          generatePostImage({
+            venice: venice(),
+            model: o.imageModel ?? 'default',
+            prompt: `${about}. ${text}`,
+            dir: join(o.outboxDir, 'images'),
+            ledger: o.host.ledger,
+            agent,
+            signal,
+            now,
+          }),
+        )
     const draft: Draft = {
       key,
       topic: about,
@@ -183,8 +246,14 @@ export function createSocialBot(o: SocialBotOptions) {
   return {
     journalPath,
     draftsPath: drafts.path,
-    /** Diem (+ USD) spent by this agent since 00:00 UTC, from the ledger file. */
-    spentToday: spent,
+    inflightPath: inflight.path,
+    /** Diem (+ USD) spent by this agent since 00:00 UTC: the ledger, and any call a kill left in flight (settled from billing first). */
+    spentToday: () => spent(),
+    /**
+     * Settles the paid calls a killed bot left in flight from Venice's billing ledger, each recorded in the spend
+     * ledger once. Run on start; `tick` and `answer` also settle what is left before checking the budget.
+     */
+    reconcile,
     /**
      * One scheduled step: publishes a pending draft (left by a crash) if there is one; else, within the day's
      * budget, composes a post and publishes it. `dryRun` composes and returns it; nothing is saved or published.
@@ -193,7 +262,7 @@ export function createSocialBot(o: SocialBotOptions) {
       const all = await drafts.load()
       const pending = t.dryRun ? undefined : all.find((d) => !d.done)
       if (pending) return { status: 'resumed', draft: pending, published: await publish(all, pending), spentToday: await spent(), runs: [] }
-      const before = await spent()
+      const before = await spent(!t.dryRun)
       const estimate = (await nextImageCost()) + (all.at(-1)?.captionCostDiem ?? 0)
       if (o.budgetDiemPerDay !== undefined && before + estimate > o.budgetDiemPerDay) {
         return {
@@ -204,8 +273,8 @@ export function createSocialBot(o: SocialBotOptions) {
           runs: [],
         }
       }
-      const { draft, runs } = await compose(t.topic, t.signal)
-      if (t.dryRun) return { status: 'dry-run', draft, spentToday: await spent(), runs }
+      const { draft, runs } = await compose(t.topic, t.signal, t.dryRun === true)
+      if (t.dryRun) return { status: 'dry-run', draft, spentToday: await spent(false), runs }
       // The ledger lines of the caption and the image reach the disk before the draft does: once the draft is saved
       // the post may be published, and a bot killed after that must still find what it spent (the day's budget).
       await o.host.ledger.flush()
@@ -231,7 +300,9 @@ export function createSocialBot(o: SocialBotOptions) {
         tools: [],
         ...(o.character && { persona: undefined, model: o.character.model ?? o.definition.model }),
       }
-      const run = await o.host.run(def, { prompt: message.slice(0, 2000), maxSteps: 1, signal })
+      const run = await track({ kind: 'chat', model: def.model ?? 'default', estimateDiem: estimate }, () =>
+        o.host.run(def, { prompt: message.slice(0, 2000), maxSteps: 1, signal }),
+      )
       lastReplyCost = run.costDiem + run.costUsd
       const text = run.output?.trim()
       if (run.status !== 'completed' || !text)

@@ -1,7 +1,8 @@
 import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
 import { startDashboard } from '../../dashboard/startDashboard.js'
-import { runDemo } from '../../demo/runDemo.js'
+import { DemoStoppedError, runDemo } from '../../demo/runDemo.js'
+import { ExitCode } from '../../errors/exitCodes.js'
 import { jsonArg, printJson } from '../output.js'
 import { handleShutdown, untilAborted } from '../../util/shutdown.js'
 
@@ -13,23 +14,36 @@ export default defineCommand({
     dashboard: { type: 'boolean', description: 'After the story, keep the world up and serve the dashboard until Ctrl-C', default: false },
   },
   async run({ args }) {
-    const summary = await runDemo({
-      json: args.json,
-      beforeStop: args.dashboard
-        ? async ({ world, wallet, store, stateDir }) => {
-            const env = readEnv({ GONDOLA_STATE_DIR: stateDir, VENICE_API_BASE_URL: world.veniceBaseUrl, DEVNET_RPC_URL: world.devnet.rpcUrl })
-            const dash = await startDashboard({ env, wallet, store })
-            process.stderr.write(`\nDashboard: ${dash.url}\nCtrl-C stops the dashboard and the local world.\n`)
-            const shutdown = handleShutdown({ name: 'gondola demo', finishing: 'the requests in hand' })
-            try {
-              await untilAborted(shutdown.signal)
-              await dash.close()
-            } finally {
-              shutdown.dispose()
+    // One stop handler for the whole command: the first SIGINT/SIGTERM finishes the step in flight and stops the story
+    // (or, with --dashboard after the story, closes the page); a second forces exit 130.
+    const shutdown = handleShutdown({ name: 'gondola demo', finishing: 'the step in hand' })
+    try {
+      const summary = await runDemo({
+        json: args.json,
+        shutdown,
+        beforeStop: args.dashboard
+          ? async ({ world, wallet, store, stateDir }) => {
+              const env = readEnv({ GONDOLA_STATE_DIR: stateDir, VENICE_API_BASE_URL: world.veniceBaseUrl, DEVNET_RPC_URL: world.devnet.rpcUrl })
+              const dash = await startDashboard({ env, wallet, store })
+              process.stderr.write(`\nDashboard: ${dash.url}\nCtrl-C stops the dashboard and the local world.\n`)
+              const done = shutdown.doing('the requests in hand')
+              try {
+                await untilAborted(shutdown.signal)
+                await dash.close()
+              } finally {
+                done()
+              }
             }
-          }
-        : undefined,
-    })
-    if (args.json) printJson(summary)
+          : undefined,
+      })
+      if (args.json) printJson(summary)
+    } catch (err) {
+      if (!(err instanceof DemoStoppedError)) throw err
+      // What was done, on stderr (stdout carries results only); the world is already stopped.
+      process.stderr.write(`gondola demo: ${err.shortMessage}\n`)
+      process.exitCode = ExitCode.interrupted
+    } finally {
+      shutdown.dispose()
+    }
   },
 })

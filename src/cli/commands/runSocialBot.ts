@@ -12,8 +12,9 @@ import { ExitCode } from '../../errors/exitCodes.js'
 import { NotFoundError } from '../../venice/errors.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { describeTopUp, finishInterruptedTopUp } from '../../host/walletTopUp.js'
-import { captionLimitOf, createSocialBot, lastTickFile, SocialBotLockedError, type TickResult } from '../../social/index.js'
+import { captionLimitOf, createSocialBot, lastTickFile, SocialBotLockedError, type SocialBot, type TickResult } from '../../social/index.js'
 import { FileLockedError, lockFile, type FileLock } from '../../util/fileLock.js'
+import { publicError } from '../../util/publicError.js'
 import type { Wallet } from '../../wallet/createWallet.js'
 import { CLIConfigError } from '../CLIError.js'
 import { cliHost } from '../cliHost.js'
@@ -116,6 +117,8 @@ export async function socialRunner(
       lock = await lockSocialJournal(bot.journalPath)
       const finished = await finishInterruptedTopUp({ wallet })
       if (finished) f.out(`⚡ finished an interrupted top-up: ${describeTopUp(finished)}`)
+      // A call in flight when the last bot was killed was billed by Venice but never recorded: settled from billing now.
+      reportReconciled(definition.name, await bot.reconcile(), f)
     }
     if (channels.some((c) => c.name === 'nostr')) {
       replies = await replyToMentions({
@@ -176,6 +179,19 @@ async function lockSocialJournal(journalPath: string): Promise<FileLock> {
   return take(SOCIAL_LOCK_LEASE_MS + 5_000).catch((err: unknown) => {
     throw err instanceof FileLockedError ? refuse(err) : err
   })
+}
+
+/** What the start-up settlement did: one line per call a kill left in flight, and why any stays open. */
+function reportReconciled(agent: string, r: Awaited<ReturnType<SocialBot['reconcile']>>, f: SocialFlags): void {
+  for (const { entry } of r.settled) {
+    const cost = entry.costDiem + entry.costUsd
+    if (f.json) printJson({ agent, kind: 'reconciled', ts: entry.ts, model: entry.model, billedRequestId: entry.completionId, costDiem: cost })
+    else f.out(`${agent}: recorded a call the last run left in flight (${entry.model}, ${formatNumber(cost, { minFraction: 6 })} Diem, from Venice's billing)`)
+  }
+  if (r.pending.length) {
+    const why = r.error ? `billing could not be read: ${publicError(r.error).message}` : 'not billed yet'
+    process.stderr.write(`gondola: ${r.pending.length} call(s) the last run left in flight are counted at their estimate (${why}).\n`)
+  }
 }
 
 function message(err: unknown): string {
