@@ -1,4 +1,6 @@
 import { parseEther } from 'viem'
+import { EXIT_GAS_UNITS } from '../../src/autopilot/rails.js'
+import { formatShort } from '../../src/wallet/amounts.js'
 import { autopilotStore } from '../../src/autopilot/store.js'
 import { compareRailsNow } from '../../src/autopilot/railPass.js'
 import type { RailComparison } from '../../src/autopilot/rails.js'
@@ -54,4 +56,42 @@ export async function compareProfile(devnet: Devnet, p: { usage: string; horizon
     horizonDays: p.horizonDays,
     rails: ['diem', 'x402'],
   })
+}
+
+/** README markers around the measured comparison. */
+export const RAILS_README_START = '<!-- rails-comparison:start -->'
+export const RAILS_README_END = '<!-- rails-comparison:end -->'
+
+/**
+ * The README's table of the profiles, from the comparisons (the same figures `gondola autopilot plan --rails`
+ * prints: dollars to the cent, truncated).
+ *
+ * @example
+ * ```ts
+ * railsReadmeBlock([{ usage: '2', horizonDays: 30, cmp }])
+ * ```
+ */
+export function railsReadmeBlock(results: { usage: string; horizonDays: number; cmp: RailComparison }[]): string {
+  const $ = (v: bigint | undefined) => {
+    if (v === undefined) return '-'
+    const cents = (v < 0n ? -v : v) / 10_000n
+    return `${v < 0n ? '−' : ''}$${(cents / 100n).toLocaleString('en-US')}.${(cents % 100n).toString().padStart(2, '0')}`
+  }
+  const eth = (v: bigint) => formatShort(v, 4)
+  const first = results[0]!.cmp
+  const gasGwei = Number(first.diem!.exitGasEth / EXIT_GAS_UNITS) / 1e9
+  const rows = results.map(({ usage, horizonDays, cmp }) => {
+    const b = cmp.best!
+    const cheaper = b.diemShareBps === 10000 ? 'staking' : b.diemShareBps === 0 ? 'x402' : `${b.diemShareBps / 100} % staked`
+    return `| ${usage} | ${horizonDays} d | ${$(cmp.x402!.costUsdc)} | ${$(cmp.costs.diem)} | ${eth(cmp.diem!.capitalEth)} ETH, back after ${cmp.diem!.capitalBackDays} d | **${cheaper}** |`
+  })
+  return [
+    RAILS_README_START,
+    `ETH at ${$(first.usdcPerEth)} (the WETH/USDC pool), gas at ${gasGwei.toFixed(2)} gwei:`,
+    '',
+    '| usage (Diem/day) | horizon | x402 credits | staking (diem) | staking capital | cheaper |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    RAILS_README_END,
+  ].join('\n')
 }
