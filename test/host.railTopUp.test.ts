@@ -8,7 +8,10 @@ function rails() {
   const calls: string[] = []
   const fake =
     (name: string): TopUpFn =>
-    async () => (calls.push(name), { ok: true, summary: name })
+    async () => {
+      calls.push(name)
+      return { ok: true, summary: name }
+    }
   return { calls, diem: fake('diem'), x402: fake('x402') }
 }
 const request: TopUpRequest = { reason: 'runway', runwayHours: 2, spendable: 0.1 }
@@ -46,7 +49,10 @@ describe('the top-up path by funding.rail (#29 item 4)', () => {
   it('a fixed rail is used as set (never priced); x402 without an x402 top-up is refused in words', async () => {
     const r = rails()
     let priced = 0
-    const costs = async () => (priced++, { diem: 9n, x402: 1n })
+    const costs = async () => {
+      priced++
+      return { diem: 9n, x402: 1n }
+    }
     await createRailTopUp({ rail: 'diem', diem: r.diem, x402: r.x402, costs })(request)
     await createRailTopUp({ rail: undefined, diem: r.diem, x402: r.x402, costs })(request)
     await createRailTopUp({ rail: 'x402', diem: r.diem, x402: r.x402, costs })(request)
