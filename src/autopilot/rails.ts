@@ -32,10 +32,21 @@ export const USDC_PER_DIEM = 1_000_000n
 /** Shares of the usage held by staking that a mix is priced at, in basis points. */
 export const RAIL_MIX_SHARES_BPS = [0, 2500, 5000, 7500, 10000] as const
 /**
- * Gas of unwinding a Diem-rail position (initiate and finalize the DIEM unstake, burn the DIEM, initiate and
- * finalize the sVVV unstake, approve and swap the VVV back), from the same kinds of writes as `GAS_UNITS`.
+ * Gas of unwinding a Diem-rail position, measured on the devnet from receipts (test/autopilot.railsExit.test.ts
+ * checks the sum against real ones, within 35 %): initiate and finalize the DIEM unstake, burn the DIEM, initiate
+ * and finalize the sVVV unstake, then approve and swap the VVV back (the swap as `GAS_UNITS`).
  */
-export const EXIT_GAS_UNITS = 2n * GAS_UNITS.stakeDiem + GAS_UNITS.mintDiem + 2n * GAS_UNITS.stake + GAS_UNITS.approve + GAS_UNITS.swap
+export const EXIT_GAS = {
+  initiateDiemUnstake: 70_000n,
+  finalizeDiemUnstake: 50_000n,
+  burnDiem: 82_000n,
+  initiateUnstake: 90_000n,
+  finalizeUnstake: 56_000n,
+  approve: GAS_UNITS.approve,
+  swap: GAS_UNITS.swap,
+} as const
+/** The whole exit's gas (units). */
+export const EXIT_GAS_UNITS = Object.values(EXIT_GAS).reduce((a, b) => a + b, 0n)
 /** Gas of the one ETH → USDC swap that buys x402 credits (the top-up itself is gasless for the payer). */
 export const X402_SWAP_GAS = GAS_UNITS.swap
 /** ETH the comparison lets a Diem-rail plan commit: it prices the position; whether the wallet holds it is said beside. */
