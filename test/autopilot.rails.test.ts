@@ -1,20 +1,25 @@
+import { readFile, writeFile } from 'node:fs/promises'
 import { formatUnits, parseEther } from 'viem'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseRail } from '../src/agent/fundingRail.js'
 import { quoterV2Abi } from '../src/chain/abis/index.js'
 import { EXIT_GAS_UNITS, X402_SWAP_GAS } from '../src/autopilot/rails.js'
 import { railsJson, railsTable } from '../src/autopilot/railsFormat.js'
-import { compareProfile, RAIL_PROFILES, railsWorld } from './helpers/railProfiles.js'
+import type { RailComparison } from '../src/autopilot/rails.js'
+import { compareProfile, RAIL_PROFILES, RAILS_README_END, RAILS_README_START, railsReadmeBlock, railsWorld } from './helpers/railProfiles.js'
 import { useDevnet } from './helpers/useDevnet.js'
 
 const devnet = useDevnet()
-beforeAll(() => railsWorld(devnet()), 120_000)
+const results: { usage: string; horizonDays: number; cmp: RailComparison }[] = []
+beforeAll(async () => {
+  await railsWorld(devnet())
+  for (const p of RAIL_PROFILES) results.push({ ...p, cmp: await compareProfile(devnet(), p) })
+}, 300_000)
+const README = new URL('../README.md', import.meta.url)
 const usd = (v: bigint | undefined) => Number(formatUnits(v!, 6))
 
 describe('one planner for both rails, on the devnet (#29 item 4)', () => {
   it('three usage profiles over 1 and 30 days: x402 wins the heavy short run, staking wins over a month', async () => {
-    const results = []
-    for (const p of RAIL_PROFILES) results.push({ ...p, cmp: await compareProfile(devnet(), p) })
     if (process.env.RAILS_PEEK) for (const r of results) console.log(railsTable(r.cmp))
     const cheaper = results.map((r) => `${r.usage}/${r.horizonDays}d:${chooseRail('auto', r.cmp.costs)}`)
     // The crossover: for a day, 2 and 50 Diem/day are cheaper per call (the stake's gas and round trip cost more
@@ -54,4 +59,16 @@ describe('one planner for both rails, on the devnet (#29 item 4)', () => {
     // At 0.05 Diem/day the $5 minimum top-up is most of the x402 cost: $3.50 of it is left unused over 30 days.
     expect(usd(results[1]!.cmp.x402!.unusedUsdc)).toBeCloseTo(3.5, 6)
   }, 300_000)
+
+  it('README: shows the numbers the planner computes here for the three usage profiles (#29 "Done when")', async () => {
+    const block = railsReadmeBlock(results)
+    const readme = await readFile(README, 'utf8')
+    const at = readme.indexOf(RAILS_README_START)
+    const end = readme.indexOf(RAILS_README_END)
+    // After a devnet change (its pools, its USDC), `RAILS_README_WRITE=1 npx vitest run test/autopilot.rails.test.ts` rewrites the block.
+    if (process.env.RAILS_README_WRITE === '1' && at >= 0 && end > at)
+      await writeFile(README, readme.slice(0, at) + block + readme.slice(end + RAILS_README_END.length))
+    expect(at).toBeGreaterThan(0)
+    expect((await readFile(README, 'utf8')).slice(at, at + block.length)).toBe(block)
+  })
 })
