@@ -9,11 +9,23 @@ import type { DiemRailCost, RailComparison, RailMix, X402RailCost } from './rail
 const usd = (v: bigint | undefined) => (v === undefined ? null : formatUnits(v, 6))
 const eth = (v: bigint | undefined) => (v === undefined ? null : formatEther(v))
 /** Dollars to the cent (truncated, as every short figure here), `-` when unknown. */
-const $ = (v: bigint | undefined) => {
+/**
+ * Dollars (USDC base units) to the cent, truncated as every short figure here; `-` when unknown. `grouped` adds
+ * thousands separators and a typographic minus (the README's table).
+ *
+ * @example
+ * ```ts
+ * dollars(-9_611_234n) // '-$9.61'
+ * dollars(1_505_630_000n, { grouped: true }) // '$1,505.63'
+ * ```
+ */
+export function dollars(v: bigint | undefined, o: { grouped?: boolean } = {}): string {
   if (v === undefined) return '-'
   const cents = (v < 0n ? -v : v) / 10_000n
-  return `${v < 0n ? '-' : ''}$${cents / 100n}.${(cents % 100n).toString().padStart(2, '0')}`
+  const whole = o.grouped ? (cents / 100n).toLocaleString('en-US') : (cents / 100n).toString()
+  return `${v < 0n ? (o.grouped ? '−' : '-') : ''}$${whole}.${(cents % 100n).toString().padStart(2, '0')}`
 }
+const $ = (v: bigint | undefined) => dollars(v)
 const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`
 const share = (bps: number) => `${bps / 100} % staked, ${100 - bps / 100} % per call`
 

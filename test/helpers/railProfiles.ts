@@ -1,5 +1,6 @@
 import { parseEther } from 'viem'
 import { EXIT_GAS_UNITS } from '../../src/autopilot/rails.js'
+import { dollars } from '../../src/autopilot/railsFormat.js'
 import { formatShort } from '../../src/wallet/amounts.js'
 import { autopilotStore } from '../../src/autopilot/store.js'
 import { compareRailsNow } from '../../src/autopilot/railPass.js'
@@ -72,11 +73,7 @@ export const RAILS_README_END = '<!-- rails-comparison:end -->'
  * ```
  */
 export function railsReadmeBlock(results: { usage: string; horizonDays: number; cmp: RailComparison }[]): string {
-  const $ = (v: bigint | undefined) => {
-    if (v === undefined) return '-'
-    const cents = (v < 0n ? -v : v) / 10_000n
-    return `${v < 0n ? '−' : ''}$${(cents / 100n).toLocaleString('en-US')}.${(cents % 100n).toString().padStart(2, '0')}`
-  }
+  const $ = (v: bigint | undefined) => dollars(v, { grouped: true })
   const eth = (v: bigint) => formatShort(v, 4)
   const first = results[0]!.cmp
   const gasGwei = Number(first.diem!.exitGasEth / EXIT_GAS_UNITS) / 1e9
