@@ -36,8 +36,8 @@ describe('one planner for both rails, on the devnet (#29 item 4)', () => {
       const gasPrice = d.exitGasEth / EXIT_GAS_UNITS
       expect(gasPrice).toBeGreaterThan(0n)
       expect(x.gasEth).toBe(X402_SWAP_GAS * gasPrice)
-      expect(usd(x.swapLossUsdc) / usd(x.swappedUsdc)).toBeGreaterThan(0.003) // the 0.3 % pool fee, at least
-      expect(usd(x.swapLossUsdc) / usd(x.swappedUsdc)).toBeLessThan(0.01)
+      expect(usd(x.swapLossUsdc) / usd(x.swappedUsdc)).toBeGreaterThan(0.0004) // the pool's 0.05 % fee (the dollar rate is read from a 0.01 ETH quote, its own impact included)
+      expect(usd(x.swapLossUsdc) / usd(x.swappedUsdc)).toBeLessThan(0.005)
       // Diem: reached, ETH in + exit gas − ETH back; the exit is a live quote of the VVV (principal + yield).
       expect(d.plan.reached).toBe(true)
       expect(d.costEth).toBe(d.plan.ethCost + d.exitGasEth - d.exitEth)

@@ -20,8 +20,8 @@ import { useDevnet } from './helpers/useDevnet.js'
 const devnet = useDevnet()
 beforeAll(() => railsWorld(devnet()), 120_000)
 
-/** A swap on SwapRouter02 (fee 0.3 %), sent by the test itself: what the comparison's quotes claim, done for real. */
-async function swap(privateKey: `0x${string}`, tokenIn: `0x${string}`, tokenOut: `0x${string}`, amountIn: bigint, value: bigint) {
+/** A swap on SwapRouter02 at a fee tier, sent by the test itself: what the comparison's quotes claim, done for real. */
+async function swap(privateKey: `0x${string}`, tokenIn: `0x${string}`, tokenOut: `0x${string}`, amountIn: bigint, value: bigint, fee: number) {
   const d = devnet()
   const account = privateKeyToAccount(privateKey)
   const client = createWalletClient({ account, chain: devnetChain(d.rpcUrl), transport: http(d.rpcUrl) })
@@ -34,7 +34,7 @@ async function swap(privateKey: `0x${string}`, tokenIn: `0x${string}`, tokenOut:
     address: d.addresses.swapRouter,
     abi: swapRouter02Abi,
     functionName: 'exactInputSingle',
-    args: [{ tokenIn, tokenOut, fee: 3000, recipient: account.address, amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }],
+    args: [{ tokenIn, tokenOut, fee, recipient: account.address, amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }],
     value,
   })
   gas += (await d.publicClient.waitForTransactionReceipt({ hash })).gasUsed
@@ -47,7 +47,7 @@ describe('the comparison against real transactions on anvil (#29 item 4)', () =>
     const x = cmp.x402!
     const w = await testWallet(devnet(), { eth: parseEther('1') })
     const usdc = devnet().addresses.usdc!
-    const gas = await swap(w.privateKey, devnet().addresses.weth, usdc, x.ethIn!, x.ethIn!)
+    const gas = await swap(w.privateKey, devnet().addresses.weth, usdc, x.ethIn!, x.ethIn!, 500)
     const got = await devnet().publicClient.readContract({ address: usdc, abi: erc20Abi, functionName: 'balanceOf', args: [w.address] })
     expect(got).toBeGreaterThanOrEqual(x.swappedUsdc)
     expect(got - x.swappedUsdc).toBeLessThan(x.swappedUsdc / 10_000n) // the least ETH: within 0.01 %
@@ -86,7 +86,7 @@ describe('the comparison against real transactions on anvil (#29 item 4)', () =>
     expect(vvv).toBeGreaterThanOrEqual(held.svvv.total)
     const quoted = await rm.ethForVvv(held.svvv.total)
     const wethBefore = await d.publicClient.readContract({ address: d.addresses.weth, abi: erc20Abi, functionName: 'balanceOf', args: [w.address] })
-    gas.push(await swap(w.privateKey, d.addresses.vvv, d.addresses.weth, held.svvv.total, 0n))
+    gas.push(await swap(w.privateKey, d.addresses.vvv, d.addresses.weth, held.svvv.total, 0n, 3000))
     const wethOut = (await d.publicClient.readContract({ address: d.addresses.weth, abi: erc20Abi, functionName: 'balanceOf', args: [w.address] })) - wethBefore
     expect(wethOut).toBe(quoted) // the exit is priced by the same pool, same block state
     const measured = gas.reduce((a, b) => a + b, 0n)
