@@ -10,6 +10,7 @@ import { parseEther } from 'viem'
 import { z } from 'zod'
 import { ConfigError } from '../config/ConfigError.js'
 import type { Env } from '../config/env.js'
+import { fundingRailSchema } from './fundingRail.js'
 
 /** Zod schema of a `FundingPolicy`. */
 export const fundingPolicySchema = z
@@ -22,6 +23,11 @@ export const fundingPolicySchema = z
     ethPerTopUp: z.bigint().positive(),
     /** Lock the new sVVV into DIEM and stake it. */
     mintDiem: z.boolean(),
+    /**
+     * The rail top-ups are made on: `diem` (default: swap ETH → VVV and stake), `x402` (USDC credits) or
+     * `auto` (the cheaper for the measured usage; `chooseRail` in src/agent/fundingRail.ts decides).
+     */
+    rail: fundingRailSchema.optional(),
   })
   .strict()
 
@@ -47,14 +53,16 @@ export function fundingPolicy(input: unknown, where = 'funding'): FundingPolicy 
   const issue = parsed.error.issues[0]!
   const field = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path.join('.')
   throw new ConfigError(`${where}.${field || '(root)'}: ${issue.code === 'unrecognized_keys' ? 'is not a funding setting' : issue.message}.`, {
-    metaMessages: ['A funding policy is { minRunwayHours: hours > 0, cooldownMs: ms ≥ 0, ethPerTopUp: wei > 0n, mintDiem: boolean }.'],
+    metaMessages: [
+      "A funding policy is { minRunwayHours: hours > 0, cooldownMs: ms ≥ 0, ethPerTopUp: wei > 0n, mintDiem: boolean, rail?: 'diem' | 'x402' | 'auto' }.",
+    ],
     code: 'FUNDING_POLICY',
   })
 }
 
 /**
  * The policy from the environment (`GONDOLA_FUNDING_MIN_RUNWAY_HOURS`, `GONDOLA_FUNDING_COOLDOWN_SECONDS`,
- * `GONDOLA_FUNDING_TOPUP_ETH`), with an agent definition's own `funding` overrides on top. The one place seconds
+ * `GONDOLA_FUNDING_TOPUP_ETH`, `GONDOLA_FUNDING_RAIL`), with an agent definition's own `funding` overrides on top. The one place seconds
  * become ms and ETH becomes wei.
  *
  * @example
@@ -63,7 +71,8 @@ export function fundingPolicy(input: unknown, where = 'funding'): FundingPolicy 
  * ```
  */
 export function fundingPolicyFromEnv(
-  env: Pick<Env, 'GONDOLA_FUNDING_MIN_RUNWAY_HOURS' | 'GONDOLA_FUNDING_COOLDOWN_SECONDS' | 'GONDOLA_FUNDING_TOPUP_ETH'>,
+  env: Pick<Env, 'GONDOLA_FUNDING_MIN_RUNWAY_HOURS' | 'GONDOLA_FUNDING_COOLDOWN_SECONDS' | 'GONDOLA_FUNDING_TOPUP_ETH'> &
+    Partial<Pick<Env, 'GONDOLA_FUNDING_RAIL'>>,
   overrides: FundingOverrides = {},
 ): FundingPolicy {
   return fundingPolicy({
@@ -71,5 +80,6 @@ export function fundingPolicyFromEnv(
     cooldownMs: (overrides.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000,
     ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH),
     mintDiem: true,
+    rail: env.GONDOLA_FUNDING_RAIL ?? 'diem',
   })
 }

@@ -11,6 +11,7 @@ export type { BalanceMonitor, BalanceMonitorOptions, BalanceSnapshot, BalanceEve
 export { createFundingController } from './funding.js'
 export { fundingPolicy, fundingPolicyFromEnv, fundingPolicySchema } from './fundingPolicy.js'
 export type { FundingPolicy, FundingOverrides } from './fundingPolicy.js'
+export { chooseRail, fundingRailSchema, PAYMENT_RAILS, type FundingRail, type PaymentRail, type RailCosts } from './fundingRail.js'
 export type { FundingController, FundingOptions, FundingOutcome, TopUpFn, TopUpRequest, TopUpResult } from './funding.js'
 export { createLedger, readLedger, summarize, type LedgerSink } from './ledger.js'
 export type { Ledger, LedgerEntry, LedgerSummary } from './ledger.js'

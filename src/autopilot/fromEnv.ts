@@ -4,6 +4,7 @@
  */
 import { parseEther } from 'viem'
 import { AUTOPILOT_MAX_TARGET_DIEM_PER_DAY } from '../config/env.js'
+import { PAYMENT_RAILS, type PaymentRail } from '../agent/fundingRail.js'
 import { AutopilotInputError } from './errors.js'
 import type { AllowanceSource } from './measure.js'
 import type { AutopilotPassParameters } from './pass.js'
@@ -39,4 +40,26 @@ export function parseHorizon(value: string): number {
     throw new AutopilotInputError(`--horizon must be a number of days from 0 to 3650, such as 30d; got "${value}".`, { code: 'AUTOPILOT_HORIZON' })
   }
   return Number(m[1])
+}
+
+/**
+ * The rails to compare, as typed: `diem`, `x402` or `diem,x402` (each once).
+ *
+ * @throws {AutopilotInputError} (exit 2) naming `--rails` and the rail it does not know.
+ *
+ * @example
+ * ```ts
+ * parseRails('diem,x402') // ['diem', 'x402']
+ * ```
+ */
+export function parseRails(value: string): PaymentRail[] {
+  const rails = value.split(',').map((r) => r.trim())
+  for (const r of rails)
+    if (!(PAYMENT_RAILS as readonly string[]).includes(r))
+      throw new AutopilotInputError(`--rails: unknown rail "${r}"; the rails are ${PAYMENT_RAILS.join(' and ')}, e.g. --rails diem,x402.`, {
+        code: 'AUTOPILOT_RAILS',
+      })
+  if (new Set(rails).size !== rails.length)
+    throw new AutopilotInputError(`--rails names a rail twice ("${value}"); give each once, e.g. --rails diem,x402.`, { code: 'AUTOPILOT_RAILS' })
+  return rails as PaymentRail[]
 }

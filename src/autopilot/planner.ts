@@ -51,6 +51,8 @@ export type Plan = {
   horizonDays: number
   shortfall: Shortfall | undefined
   message: string
+  /** The wallet as the plan leaves it (what the rail comparison prices the exit from). */
+  state: SimState
 }
 
 export type PlanParameters = {
@@ -203,7 +205,7 @@ export async function planToTarget(p: PlanParameters): Promise<Plan> {
   const ethCost = steps.reduce((s, x) => s + x.ethCost, 0n)
   const message = planMessage({ target, before, after, reached, shortfall, steps }, { now: m.now, poolKnown: model.poolDiem !== undefined })
   const vvvForgonePerDay = steps.reduce((s, x) => s + x.vvvForgonePerDay, 0n)
-  return { target, before, after, reached, steps, ethCost, vvvForgonePerDay, horizonDays: p.horizonDays ?? 0, shortfall, message }
+  return { target, before, after, reached, steps, ethCost, vvvForgonePerDay, horizonDays: p.horizonDays ?? 0, shortfall, message, state }
 }
 
 /**

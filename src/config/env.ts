@@ -75,6 +75,8 @@ export const envSchema = z.object({
   GONDOLA_FUNDING_MIN_RUNWAY_HOURS: z.coerce.number().positive().default(24),
   GONDOLA_FUNDING_TOPUP_ETH: decimalString.default('0.01'),
   GONDOLA_FUNDING_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(3600),
+  /** The rail top-ups are made on: diem (stake), x402 (USDC credits) or auto (the cheaper, as the planner prices them). */
+  GONDOLA_FUNDING_RAIL: z.enum(['diem', 'x402', 'auto'], { error: "must be 'diem', 'x402' or 'auto'" }).default('diem'),
   GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY: decimalString
     .refine((v) => Number(v) > 0, 'must be more than 0 Diem per day, such as "1.5" (to stop the autopilot, do not schedule it)')
     .refine((v) => Number(v) <= AUTOPILOT_MAX_TARGET_DIEM_PER_DAY, `must be at most ${AUTOPILOT_MAX_TARGET_DIEM_PER_DAY} Diem per day`)

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { defineCommand } from 'citty'
 import { formatEther } from 'viem'
 import { autopilotConfig } from '../../runtime/autopilotConfig.js'
@@ -10,6 +11,11 @@ import { withInterruptedPasses } from '../../autopilot/recover.js'
 import { renderAutopilotChart } from '../../autopilot/chart.js'
 import { autopilotStore } from '../../autopilot/store.js'
 import { runUnwindPass, unwindTable, type UnwindPassResult } from '../../autopilot/unwindPass.js'
+import { readLedger } from '../../agent/ledger.js'
+import { parseRails, parseHorizon, parseTarget } from '../../autopilot/fromEnv.js'
+import { compareRailsNow } from '../../autopilot/railPass.js'
+import { railsJson, railsTable } from '../../autopilot/railsFormat.js'
+import { usageFromLedger } from '../../autopilot/usage.js'
 import { readEnv } from '../../config/env.js'
 import { openWallet } from '../../runtime/openWallet.js'
 import { ExitCode } from '../../errors/exitCodes.js'
@@ -127,10 +133,56 @@ const run = defineCommand({
   run: ({ args }) => pass(args, args['dry-run'] ? 'plan' : 'run'),
 })
 
+const railArgs = {
+  rails: {
+    type: 'string',
+    description: 'Compare the rails instead: diem (hold compute by staking), x402 (pay per call in USDC credits), or diem,x402 for both and the cheaper mix',
+  },
+  usage: { type: 'string', description: 'With --rails: Diem per day to cover (default: measured from the spend ledger over the last 7 days)' },
+} as const
+
+/**
+ * `plan --rails diem,x402 --horizon 30d`: both rails priced for the measured usage, and the cheaper mix (the
+ * figures are `compareRails`'s; this prints them). The horizon defaults to 30 days here.
+ */
+async function railsPlan(args: { rails: string; usage?: string | undefined; horizon?: string | undefined; json: boolean }): Promise<void> {
+  const rails = parseRails(args.rails)
+  const horizonDays = args.horizon === undefined ? 30 : parseHorizon(args.horizon)
+  if (horizonDays <= 0) throw new CLIError('--horizon must be more than 0 days to compare rails, such as 30d.', { code: 'CLI_BAD_FLAG' })
+  const usageDiemPerDay = args.usage === undefined ? undefined : parseTarget(args.usage, '--usage')
+  const env = readEnv()
+  const wallet = await openWallet(env)
+  const config = await autopilotConfig(env, wallet, { horizon: args.horizon })
+  let usage = usageDiemPerDay
+  if (usage === undefined) {
+    const measured = usageFromLedger(await readLedger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')), { now: Date.now(), days: 7 })
+    if (measured.calls === 0)
+      throw new CLIError('No model calls in the spend ledger over the last 7 days to measure usage from.', {
+        metaMessages: ['Pass --usage <Diem per day>, such as --usage 2, or run an agent first.'],
+        code: 'CLI_BAD_FLAG',
+      })
+    usage = measured.diemPerDay
+  }
+  const cmp = await withSpinner('Pricing both rails', () => compareRailsNow({ ...config, usageDiemPerDay: usage, horizonDays, rails }), { json: args.json })
+  if (args.json) printJson(railsJson(cmp))
+  else process.stdout.write(`[dry run] nothing sent\n${railsTable(cmp)}`)
+}
+
 const plan = defineCommand({
-  meta: { name: 'plan', description: 'Print the plan as a table (action, cost, Diem/day gained, Diem/day per ETH); send nothing' },
-  args: { ...targetArg, ...unwindArg, ...jsonArg },
-  run: ({ args }) => pass(args, 'plan'),
+  meta: {
+    name: 'plan',
+    description: 'Print the plan as a table (action, cost, Diem/day gained, Diem/day per ETH); send nothing. --rails compares staking with x402 credits',
+  },
+  args: { ...targetArg, ...unwindArg, ...railArgs, ...jsonArg },
+  run: ({ args }) => {
+    if (args.rails !== undefined) {
+      if (args.unwind || args.target !== undefined)
+        throw new CLIError('--rails prices the usage (--usage), not a target: drop --target and --unwind.', { code: 'CLI_BAD_FLAG' })
+      return railsPlan({ rails: args.rails, usage: args.usage, horizon: args.horizon, json: args.json })
+    }
+    if (args.usage !== undefined) throw new CLIError('--usage goes with --rails (e.g. --rails diem,x402 --usage 2).', { code: 'CLI_BAD_FLAG' })
+    return pass(args, 'plan')
+  },
 })
 
 const report = defineCommand({
