@@ -7,7 +7,6 @@ import { compareRailsNow } from '../../src/autopilot/railPass.js'
 import type { RailComparison } from '../../src/autopilot/rails.js'
 import { devStake } from '../../src/devnet/devStake.js'
 import type { Devnet } from '../../src/devnet/startDevnet.js'
-import { ensureUsdcPool } from './devnetUsdc.js'
 import { testWallet } from './testWallet.js'
 
 /** The usage profiles the README compares: Diem per day, over a day and over 30 days. */
@@ -24,7 +23,7 @@ export const RAIL_PROFILES = [
 export const RAILS_WORLD_WHALE_SVVV = parseEther('30000000')
 
 /**
- * The world the rail comparison is measured in: the devnet's pools (a WETH/USDC pool included), another staker
+ * The world the rail comparison is measured in: the devnet's pools (its own USDC and WETH/USDC pools), another staker
  * holding 30 M sVVV, the 0.1 staked-DIEM rule on. Call in `beforeAll` after `useDevnet`.
  *
  * @example
@@ -33,7 +32,7 @@ export const RAILS_WORLD_WHALE_SVVV = parseEther('30000000')
  * ```
  */
 export async function railsWorld(devnet: Devnet): Promise<void> {
-  await ensureUsdcPool(devnet)
+  if (!devnet.addresses.usdc) throw new Error('railsWorld: this devnet has no USDC (its address book has no usdc)')
   await devStake(devnet, 9, RAILS_WORLD_WHALE_SVVV)
 }
 
