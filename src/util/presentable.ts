@@ -1,4 +1,6 @@
-import { formatUnits } from 'viem'
+// ox's `Value.format` is viem's `formatUnits` (ox is viem's primitives library), without loading viem's ~1,000
+// modules into every command that prints (issue #25: `gondola wallet address`).
+import { format as formatUnits } from 'ox/Value'
 
 /** bigint fields that are not 18-decimal token amounts. */
 const NOT_AMOUNTS = new Set(['gasUsed', 'timestamp', 'end', 'cooldownEnd', 'blockNumber', 'nonce', 'gas', 'baseFee'])
