@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Hex } from 'viem'
 import { formatShort as f } from '../wallet/amounts.js'
 import treasurer from '../../agents/treasurer.js'
-import { startLocalWorld, type LocalWorld } from '../devnet/startLocalWorld.js'
+import type { LocalWorld } from '../devnet/startLocalWorld.js'
 import { createAgentHost, type AgentHost, type HostEvent } from '../host/createAgentHost.js'
 import { describeTopUp } from '../host/walletTopUp.js'
 import { KeyStore } from '../keys/KeyStore.js'
@@ -20,7 +20,8 @@ import { createWallet, type Wallet } from '../wallet/createWallet.js'
 import { demoSettings as S } from './demoSettings.js'
 import { printRun, summarize, type DemoSummary, type SentTx } from './demoSummary.js'
 import { createReporter, type Reporter } from './reporter.js'
-import { devStake } from '../devnet/devStake.js'
+// The lazy entry points: they name every missing devnet package (optional peers) before loading the devnet.
+import { devStake, startLocalWorld } from '../devnet/lazy.js'
 
 export type RunDemoOptions = {
   json: boolean
