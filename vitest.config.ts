@@ -8,6 +8,8 @@ import { defineConfig } from 'vitest/config'
 export const e2eFiles = [
   // The packed tarball, installed offline into a scratch project; the installed binary run.
   'test/package.test.ts',
+  // The tarball alone, runtime dependencies only: what is (not) installed and loaded; the devnet and telemetry name what they miss.
+  'test/package.lean.test.ts',
   // `npm start` (gondola demo) as a user runs it.
   'test/demo.test.ts',
   // `npm start` and `gondola demo` stopped by SIGINT/SIGTERM mid-story.

@@ -57,4 +57,24 @@ export { startEmulator } from './emulator/lazy.js'
 export type { Emulator, StartEmulatorOptions } from './emulator/startEmulator.js'
 export { createChainReader, type ChainReader } from './emulator/chainReader.js'
 export * from './adapters/index.js'
-export * from './mcp/index.js'
+// The MCP server loads its SDK when started (./mcp/lazy.ts), not with `import('gondola')`; `gondola/mcp` exports
+// the modules themselves (with mcpTools, registerTool, toolError, describeMcpTools).
+export { createMcpServer, serveMcpHttp } from './mcp/lazy.js'
+export type { ServeMcpHttpOptions, McpHttpServer } from './mcp/http.js'
+export {
+  createMcpContext,
+  McpKeyMissingError,
+  ledgerPathIn,
+  DEFAULT_KEY_POLICY,
+  type McpContext,
+  type McpServerOptions,
+  type McpKeyPolicy,
+} from './mcp/context.js'
+export { assertBindAllowed, isLoopback, McpRemoteBindError } from './mcp/frontDoor.js'
+export { lazyWallet, McpRpcUnavailableError, type WalletSource } from './mcp/walletSource.js'
+export { TOOL_ANNOTATIONS } from './mcp/annotations.js'
+export { createPlanBook, signOnly, PlanNotFoundError, PlanChangedError, type Plan, type PlanBook } from './mcp/plans.js'
+export { diffSteps, type StepChange } from './mcp/planDiff.js'
+export { PLAN_RESULT, type PlanView } from './mcp/tools/moneyTools.js'
+export { KeyToolRefusedError, assertKeyPolicy } from './mcp/tools/keyTools.js'
+export { MediaModelError, type MediaBlock } from './mcp/tools/veniceTools.js'

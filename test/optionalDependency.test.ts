@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ExitCode } from '../src/errors/exitCodes.js'
-import { importOptional, MissingDependencyError, requireOptional, resolveOptional } from '../src/util/optionalDependency.js'
+import { TELEMETRY_PACKAGES } from '../src/telemetry/startTelemetry.js'
+import { assertInstalled, DEVNET_PACKAGES, importOptional, MissingDependencyError, requireOptional, resolveOptional } from '../src/util/optionalDependency.js'
 
 /** A package that is certainly not installed. */
 const ABSENT = '@gondola-test/not-installed'
@@ -39,5 +41,30 @@ describe('optional peer dependencies (src/util/optionalDependency.ts)', () => {
     expect(resolveOptional('echarts/dist/echarts.min.js', 'x')).toMatch(/echarts\.min\.js$/)
     const inside = await importOptional('zod/no-such-entry', 'x').catch((e: unknown) => e)
     expect(inside).not.toBeInstanceOf(MissingDependencyError)
+  })
+
+  it('assertInstalled names every missing package at once and the one command for them; installed ones pass', () => {
+    expect(() => assertInstalled(['zod', 'yaml', '@opentelemetry/api'], 'x')).not.toThrow()
+    let err: unknown
+    try {
+      assertInstalled(['zod', ABSENT, `${ABSENT}-too`], 'The devnet', { dev: true })
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(MissingDependencyError)
+    const e = err as MissingDependencyError
+    expect(e.shortMessage).toBe(`The devnet needs the packages ${ABSENT}, ${ABSENT}-too, not installed.`)
+    expect(e.metaMessages).toEqual([`Install them beside gondola: npm install --save-dev ${ABSENT} ${ABSENT}-too`])
+    expect(e.exitCode).toBe(ExitCode.config)
+  })
+
+  it("the devnet's and telemetry's packages are optional peers (and this repo's devDependencies), never runtime dependencies", () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Record<string, Record<string, unknown>>
+    for (const name of [...DEVNET_PACKAGES, ...TELEMETRY_PACKAGES]) {
+      expect(pkg.dependencies?.[name], name).toBeUndefined()
+      expect(pkg.peerDependencies?.[name], name).toBeDefined()
+      expect(pkg.peerDependenciesMeta?.[name], name).toEqual({ optional: true })
+      expect(pkg.devDependencies?.[name], name).toBe(pkg.peerDependencies?.[name])
+    }
   })
 })

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEVNET_PACKAGES } from '../src/util/optionalDependency.js'
 import { installOffline } from './helpers/offlineInstall.js'
 
 const exec = promisify(execFile)
@@ -76,9 +77,9 @@ describe('the packed package, installed offline into a project made by `gondola 
       expect(Object.keys(installed.dependencies), pkg).not.toContain(pkg)
       expect(existsSync(join(proj, 'node_modules', pkg)), pkg).toBe(false)
     }
-    // The devnet's toolchain is an optional peer too; the scaffold has it as its own devDependencies.
+    // The devnet's and the emulator's packages are optional peers too; the scaffold has them as its own devDependencies.
     const scaffold = JSON.parse(await readFile(join(proj, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
-    for (const pkg of ['@foundry-rs/anvil', 'solc', '@openzeppelin/contracts']) {
+    for (const pkg of DEVNET_PACKAGES) {
       expect(Object.keys(installed.dependencies), pkg).not.toContain(pkg)
       expect(Object.keys(scaffold.devDependencies), pkg).toContain(pkg)
     }

@@ -1,5 +1,5 @@
 import { ExitCode, type ExitCodeValue } from '../errors/exitCodes.js'
-import { CronExpressionParser } from 'cron-parser'
+import { createRequire } from 'node:module'
 import { z } from 'zod'
 import { BaseError } from '../errors/BaseError.js'
 import type { AnyTool } from '../tools/defineTool.js'
@@ -130,7 +130,8 @@ export function parseCron(agent: string, expression: string, timezone = 'UTC'): 
     throw new InvalidCronError(agent, expression, `unknown time zone "${timezone}"`, { cause, timezone })
   }
   const nextAt = (ms: number) =>
-    CronExpressionParser.parse(expression, { currentDate: new Date(ms - 1), tz: timezone })
+    cronParser()
+      .parse(expression, { currentDate: new Date(ms - 1), tz: timezone })
       .next()
       .getTime()
   try {
@@ -139,10 +140,18 @@ export function parseCron(agent: string, expression: string, timezone = 'UTC'): 
     throw new InvalidCronError(agent, expression, cause instanceof Error ? cause.message : String(cause), { cause, timezone })
   }
   const prevAt = (ms: number) =>
-    CronExpressionParser.parse(expression, { currentDate: new Date(ms + 1), tz: timezone })
+    cronParser()
+      .parse(expression, { currentDate: new Date(ms + 1), tz: timezone })
       .prev()
       .getTime()
   return { expression, timezone, nextAt, prevAt }
+}
+
+let cron: typeof import('cron-parser').CronExpressionParser | undefined
+/** cron-parser (CommonJS, with luxon), loaded by the first cron schedule, not with `import('gondola')` (issue #25). */
+function cronParser(): typeof import('cron-parser').CronExpressionParser {
+  cron ??= (createRequire(import.meta.url)('cron-parser') as typeof import('cron-parser')).CronExpressionParser
+  return cron
 }
 
 /** The system prompt of a definition: its `system`, plus the persona when there is one. */

@@ -3,7 +3,9 @@
  * through here, so no command shows float noise (`0.031000000000000003`) or 18-digit fractions. `--json`
  * keeps exact decimal strings for token amounts (see `presentable`) and only loses binary float noise.
  */
-import { formatUnits } from 'viem'
+// ox's `Value.format` is viem's `formatUnits` (ox is viem's primitives library), without loading viem's ~1,000
+// modules into every command that prints (issue #25: `gondola wallet address`).
+import { format as formatUnits } from 'ox/Value'
 
 export type FormatOptions = {
   /** Most fraction digits shown (default 6). A non-zero value that would round to 0 keeps 2 significant digits. */

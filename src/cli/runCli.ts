@@ -48,7 +48,7 @@ export async function runCli(rawArgs: string[]): Promise<number> {
     if (env) log.trace('environment', { network: env.GONDOLA_NETWORK, stateDir: env.GONDOLA_STATE_DIR, logLevel: env.GONDOLA_LOG_LEVEL })
     log.debug('command started', { command: checked.path.join(' '), flags: rawArgs.filter((a) => a.startsWith('-')).map((a) => a.split('=')[0]) })
     // Loaded with the command, not at start-up: `gondola --version` and `--help` never load it.
-    const telemetry = (await import('../telemetry/fromEnv.js')).startTelemetryFromEnv()
+    const telemetry = await (await import('../telemetry/fromEnv.js')).startTelemetryFromEnv()
     try {
       await runCommand(main, { rawArgs })
     } finally {

@@ -1,9 +1,8 @@
 import { autopilotStore } from '../autopilot/store.js'
 import { randomBytes } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
-import { resolveOptional } from '../util/optionalDependency.js'
+import { importOptional, resolveOptional } from '../util/optionalDependency.js'
 import { join } from 'node:path'
-import Fastify from 'fastify'
 import type { Env } from '../config/env.js'
 import type { KeyStore } from '../keys/KeyStore.js'
 import type { Wallet } from '../wallet/createWallet.js'
@@ -57,6 +56,8 @@ export async function startDashboard(o: StartDashboardOptions) {
     autopilot: autopilotStore({ stateDir, chainId: o.wallet.chainId, address: o.wallet.address }).historyPath,
   }
   const echartsPath = resolveOptional('echarts/dist/echarts.min.js', 'The dashboard charts')
+  // Fastify is an optional peer (the emulator's server stack): the runtime package does not carry it (issue #25).
+  const { default: Fastify } = await importOptional<typeof import('fastify')>('fastify', 'The dashboard')
   // SSE streams are held open by the page: closing the server must end them, not wait for them.
   const app = Fastify({ logger: false, forceCloseConnections: true })
   const streams = new Set<import('node:http').ServerResponse>()

@@ -1,8 +1,10 @@
 /**
  * The devnet's entry points as the package root (`import { startLocalWorld } from 'gondola'`) exports them:
  * each loads the devnet (anvil, the deployers, the emulator) when called, so that importing `gondola` for a
- * wallet and an agent loop does not load the local world. `gondola/devnet` exports the modules themselves.
+ * wallet and an agent loop does not load the local world. The devnet's packages are optional peers: each entry point
+ * first names every one that is missing (`assertInstalled`). `gondola/devnet` exports the modules themselves.
  */
+import { assertInstalled, DEVNET_FEATURE, DEVNET_PACKAGES } from '../util/optionalDependency.js'
 import type * as Devnet from './startDevnet.js'
 import type * as DevStake from './devStake.js'
 import type * as World from './startLocalWorld.js'
@@ -17,6 +19,7 @@ import type * as World from './startLocalWorld.js'
  * ```
  */
 export async function startDevnet(...args: Parameters<typeof Devnet.startDevnet>): ReturnType<typeof Devnet.startDevnet> {
+  assertInstalled(DEVNET_PACKAGES, DEVNET_FEATURE, { dev: true })
   return (await import('./startDevnet.js')).startDevnet(...args)
 }
 
@@ -30,6 +33,7 @@ export async function startDevnet(...args: Parameters<typeof Devnet.startDevnet>
  * ```
  */
 export async function startLocalWorld(...args: Parameters<typeof World.startLocalWorld>): ReturnType<typeof World.startLocalWorld> {
+  assertInstalled(DEVNET_PACKAGES, DEVNET_FEATURE, { dev: true })
   return (await import('./startLocalWorld.js')).startLocalWorld(...args)
 }
 
@@ -42,5 +46,6 @@ export async function startLocalWorld(...args: Parameters<typeof World.startLoca
  * ```
  */
 export async function devStake(...args: Parameters<typeof DevStake.devStake>): ReturnType<typeof DevStake.devStake> {
+  assertInstalled(DEVNET_PACKAGES, DEVNET_FEATURE, { dev: true })
   return (await import('./devStake.js')).devStake(...args)
 }

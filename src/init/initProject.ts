@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BaseError } from '../errors/BaseError.js'
 import { ExitCode } from '../errors/exitCodes.js'
+import { DEVNET_PACKAGES } from '../util/optionalDependency.js'
 import { agentDefinitionSchema } from '../agent/defineAgent.js'
 import { gondolaSpecFor } from './gondolaSpec.js'
 import * as t from './templates.js'
@@ -66,7 +67,7 @@ export async function initProject(p: InitProjectParameters): Promise<InitProject
     }
   }
   const { pkg: own, root } = ownPackage()
-  const dep = (name: string) => own.dependencies?.[name] ?? own.devDependencies?.[name] ?? 'latest'
+  const dep = (name: string) => own.dependencies?.[name] ?? own.devDependencies?.[name] ?? own.peerDependencies?.[name] ?? 'latest'
   const options: t.ScaffoldOptions = {
     projectName: npmName(basename(dir)),
     agent,
@@ -78,10 +79,8 @@ export async function initProject(p: InitProjectParameters): Promise<InitProject
       typescript: dep('typescript'),
       vitest: dep('vitest'),
       typesNode: dep('@types/node'),
-      anvil: dep('@foundry-rs/anvil'),
-      solc: dep('solc'),
-      openzeppelin: dep('@openzeppelin/contracts'),
     },
+    devnet: Object.fromEntries(DEVNET_PACKAGES.map((name) => [name, dep(name)])),
   }
   const files: Record<string, string> = {
     'package.json': t.packageJson(options),
@@ -104,7 +103,13 @@ export async function initProject(p: InitProjectParameters): Promise<InitProject
   return { dir, projectName: options.projectName, agent, files: Object.keys(files), gondolaSpec: options.gondolaSpec, buildFirst }
 }
 
-type OwnPackage = { name: string; version: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> }
+type OwnPackage = {
+  name: string
+  version: string
+  dependencies?: Record<string, string>
+  devDependencies?: Record<string, string>
+  peerDependencies?: Record<string, string>
+}
 
 /** Gondola's own package.json and its folder (found up the tree from this file: src/init or dist/src/init). */
 function ownPackage(): { pkg: OwnPackage; root: string } {

@@ -12,7 +12,9 @@ export type ScaffoldOptions = {
   /** How the project depends on gondola: a semver range, or `file:…` for a local tarball. */
   gondolaSpec: string
   /** Versions for the project's other dependencies, taken from Gondola's own package.json. */
-  versions: { zod: string; viem: string; tsx: string; typescript: string; vitest: string; typesNode: string; anvil: string; solc: string; openzeppelin: string }
+  versions: { zod: string; viem: string; tsx: string; typescript: string; vitest: string; typesNode: string }
+  /** The devnet's packages (gondola's optional peers) and their versions: the scaffold's devDependencies. */
+  devnet: Record<string, string>
 }
 
 export function packageJson(o: ScaffoldOptions): string {
@@ -29,16 +31,16 @@ export function packageJson(o: ScaffoldOptions): string {
       typecheck: 'tsc --noEmit',
     },
     dependencies: { gondola: o.gondolaSpec, viem: o.versions.viem, zod: o.versions.zod },
-    // The devnet's toolchain (npm run devnet, the test's startLocalWorld()): optional peers of gondola.
-    devDependencies: {
-      '@foundry-rs/anvil': o.versions.anvil,
-      '@openzeppelin/contracts': o.versions.openzeppelin,
-      '@types/node': o.versions.typesNode,
-      solc: o.versions.solc,
-      tsx: o.versions.tsx,
-      typescript: o.versions.typescript,
-      vitest: o.versions.vitest,
-    },
+    // The devnet and the emulator (npm run devnet, the test's startLocalWorld()): optional peers of gondola.
+    devDependencies: Object.fromEntries(
+      Object.entries({
+        ...o.devnet,
+        '@types/node': o.versions.typesNode,
+        tsx: o.versions.tsx,
+        typescript: o.versions.typescript,
+        vitest: o.versions.vitest,
+      }).sort(([a], [b]) => a.localeCompare(b)),
+    ),
   }
   return `${JSON.stringify(pkg, null, 2)}\n`
 }

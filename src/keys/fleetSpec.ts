@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
-import { CsvError, parse as parseCsv } from 'csv-parse/sync'
+import { createRequire } from 'node:module'
 import { z } from 'zod'
 import { BaseError, type BaseErrorParameters } from '../errors/BaseError.js'
 import { ExitCode } from '../errors/exitCodes.js'
@@ -189,8 +189,12 @@ function jsonRows(path: string, text: string, fail: Fail): FileRow[] {
   })
 }
 
+/** csv-parse, loaded by the first fleet CSV, not with `import('gondola')` (issue #25). */
+const csvParse = () => createRequire(import.meta.url)('csv-parse/sync') as typeof import('csv-parse/sync')
+
 /** CSV through csv-parse: a header line, then one agent per record; cells are trimmed, `#` lines are comments. */
 function csvRows(path: string, text: string, fail: Fail): FileRow[] {
+  const { CsvError, parse: parseCsv } = csvParse()
   let records: Array<{ record: string[]; info: { lines: number } }>
   try {
     records = parseCsv(text, {
@@ -204,7 +208,7 @@ function csvRows(path: string, text: string, fail: Fail): FileRow[] {
       info: true,
     }) as unknown as typeof records
   } catch (cause) {
-    const where = cause instanceof CsvError ? ` line ${(cause as CsvError & { lines?: number }).lines ?? '?'}` : ''
+    const where = cause instanceof CsvError ? ` line ${(cause as InstanceType<typeof CsvError> & { lines?: number }).lines ?? '?'}` : ''
     throw fail(
       `${path}${where}: not valid CSV (${cause instanceof Error ? cause.message.replace(/ at line \d+$/, '') : String(cause)}).`,
       'Quote cells that contain commas or quotes ("a, b"; a quote inside is doubled: "").',

@@ -1,14 +1,18 @@
-import { createNoopMeter, INVALID_SPAN_CONTEXT, metrics, ProxyTracerProvider, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api'
+import type { Attributes, Counter, Gauge, Meter, ObservableGauge, Span, Tracer } from '@opentelemetry/api'
+import { otelApi } from './api.js'
 import * as A from './attributes.js'
 import { spanException } from '../util/publicError.js'
 
 const SCOPE = 'gondola'
 
-/** Gondola's tracer: a no-op until `startTelemetry` (or your own SDK) registers a provider. */
-export const tracer = () => trace.getTracer(SCOPE)
+/**
+ * Gondola's tracer: a no-op until `startTelemetry` (or your own SDK) registers a provider. With none registered the
+ * API is not loaded, and this is the no-op tracer below.
+ */
+export const tracer = (): Tracer => otelApi()?.trace.getTracer(SCOPE) ?? NOOP_TRACER
 
-/** The API's own no-op provider: what the global proxy delegates to until a provider is registered. */
-const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate()
+/** The API's own no-op provider (what the global proxy delegates to until one is registered), per loaded API. */
+let noopTracerProvider: [unknown, unknown] | undefined
 
 /**
  * True when a tracer provider is registered. With none, every span is a no-op, so the chokepoints skip
@@ -21,28 +25,78 @@ const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate()
  * ```
  */
 export function tracingEnabled(): boolean {
-  const p = trace.getTracerProvider()
-  return !(p instanceof ProxyTracerProvider && p.getDelegate() === NOOP_TRACER_PROVIDER)
+  const api = otelApi()
+  if (!api) return false
+  if (noopTracerProvider?.[0] !== api) noopTracerProvider = [api, new api.ProxyTracerProvider().getDelegate()]
+  const p = api.trace.getTracerProvider()
+  return !(p instanceof api.ProxyTracerProvider && p.getDelegate() === noopTracerProvider[1])
 }
 
-/** A span that records nothing, handed to `inSpan` callbacks when tracing is off. */
-export const NOOP_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
+const NOOP_SPAN_CONTEXT = { traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 }
 
-let instruments: ReturnType<typeof makeInstruments> | undefined
+/**
+ * A span that records nothing, handed to `inSpan` callbacks when tracing is off. Written here (not the API's
+ * `trace.wrapSpanContext(INVALID_SPAN_CONTEXT)`) so that it exists without loading the API.
+ */
+export const NOOP_SPAN: Span = {
+  spanContext: () => NOOP_SPAN_CONTEXT,
+  setAttribute: () => NOOP_SPAN,
+  setAttributes: () => NOOP_SPAN,
+  addEvent: () => NOOP_SPAN,
+  addLink: () => NOOP_SPAN,
+  addLinks: () => NOOP_SPAN,
+  setStatus: () => NOOP_SPAN,
+  updateName: () => NOOP_SPAN,
+  end: () => {},
+  isRecording: () => false,
+  recordException: () => {},
+}
+
+/** The tracer `tracer()` gives while no provider is registered (and the API is not loaded). */
+const NOOP_TRACER = {
+  startSpan: () => NOOP_SPAN,
+  startActiveSpan: (_name: string, ...rest: unknown[]) => (rest.at(-1) as (span: Span) => unknown)(NOOP_SPAN),
+} as unknown as Tracer
+
+let instruments: Instruments | undefined
 let instrumentsFor: unknown
 
-const NoopMeter = createNoopMeter().constructor
+/** The API's no-op meter class, per loaded API. */
+let noopMeter: [unknown, unknown] | undefined
 
 /** True when a meter provider is registered (the API's default meter is a no-op). */
 export function metricsEnabled(): boolean {
-  return !(metrics.getMeter(SCOPE) instanceof NoopMeter)
+  const api = otelApi()
+  if (!api) return false
+  if (noopMeter?.[0] !== api) noopMeter = [api, api.createNoopMeter().constructor]
+  return !(api.metrics.getMeter(SCOPE) instanceof (noopMeter[1] as new () => unknown))
 }
 
+/** Gondola's metric instruments. */
+export type Instruments = {
+  runway: ObservableGauge
+  diemSpent: Counter
+  modelCalls: Counter
+  balance: Gauge
+  topUps: Counter
+  rateLimited: Counter
+  toolErrors: Counter
+  transactions: Counter
+}
+
+const NOOP_INSTRUMENT = { add: () => {}, record: () => {}, addCallback: () => {}, removeCallback: () => {} }
+/** What `meters()` gives while no provider is registered (and the API is not loaded): every record is dropped. */
+const NOOP_INSTRUMENTS = Object.fromEntries(
+  ['runway', 'diemSpent', 'modelCalls', 'balance', 'topUps', 'rateLimited', 'toolErrors', 'transactions'].map((k) => [k, NOOP_INSTRUMENT]),
+) as unknown as Instruments
+
 /** The metric instruments, made once per registered meter provider. */
-export function meters() {
-  const provider = metrics.getMeterProvider()
+export function meters(): Instruments {
+  const api = otelApi()
+  if (!api) return NOOP_INSTRUMENTS
+  const provider = api.metrics.getMeterProvider()
   if (!instruments || instrumentsFor !== provider) {
-    instruments = makeInstruments()
+    instruments = makeInstruments(api.metrics.getMeter(SCOPE))
     instrumentsFor = provider
   }
   return instruments
@@ -66,8 +120,7 @@ export function watchRunway(source: unknown, keyHint: string | undefined, hours:
   meters() // the gauge exists once a meter provider is registered
 }
 
-function makeInstruments() {
-  const m = metrics.getMeter(SCOPE)
+function makeInstruments(m: Meter): Instruments {
   const runway = m.createObservableGauge('gondola.runway.hours', {
     description: "Hours of inference left at a key's recent burn rate (the status model's runway)",
     unit: 'h',
@@ -127,12 +180,15 @@ export function markFailed(span: Span, err: unknown): void {
   const type = errorTypeOf(err)
   span.recordException(spanException(err)) // through the one redaction boundary
   span.setAttribute(A.ATTR_ERROR_TYPE, type)
-  span.setStatus({ code: SpanStatusCode.ERROR, message: type })
+  span.setStatus({ code: SPAN_STATUS_ERROR, message: type })
 }
 
 /** `error.type` for a thrown value: the error's class name (`InsufficientBalanceError`), else `_OTHER`. */
 export function errorTypeOf(err: unknown): string {
   return err instanceof Error && err.name ? err.name : '_OTHER'
 }
+
+/** `SpanStatusCode.ERROR` of the API (a stable enum value), without loading the API. */
+export const SPAN_STATUS_ERROR = 2
 
 export { A as attributes }

@@ -1,8 +1,10 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ChatCompletion } from 'openai/resources/chat/completions'
 import type { VeniceHeaders } from '../venice/headers.js'
 import * as A from './attributes.js'
-import { inSpan, markFailed, meters, metricsEnabled, tracer, tracingEnabled, watchRunway } from './instruments.js'
+import { inSpan, markFailed, meters, metricsEnabled, SPAN_STATUS_ERROR, tracer, tracingEnabled, watchRunway } from './instruments.js'
+
+/** `SPAN_KIND_CLIENT` of the API (a stable enum value), without loading the API. */
+const SPAN_KIND_CLIENT = 2
 
 /**
  * The chokepoint wrappers: one call at each place Gondola does something an operator wants to see. Only ids,
@@ -33,7 +35,7 @@ export function traceAgentRun<T extends { status: string; steps: number; costDie
         [A.ATTR_VENICE_COST_USD]: r.costUsd,
         'gondola.run.tool_errors': r.toolErrors,
       })
-      if (r.status === 'error' || r.status === 'insufficient_balance') span.setStatus({ code: SpanStatusCode.ERROR, message: r.status })
+      if (r.status === 'error' || r.status === 'insufficient_balance') span.setStatus({ code: SPAN_STATUS_ERROR, message: r.status })
       return r
     },
   )
@@ -75,7 +77,7 @@ export function recordModelCall(p: {
   const metricsOn = metricsEnabled()
   // Off by default: nothing to record, nothing allocated (this runs on every model step).
   if (!tracing && !metricsOn) return
-  const span = tracer().startSpan(`chat ${p.requestModel}`, { kind: SpanKind.CLIENT, startTime: p.startTime })
+  const span = tracer().startSpan(`chat ${p.requestModel}`, { kind: SPAN_KIND_CLIENT, startTime: p.startTime })
   if (!span.isRecording() && !metricsOn) return
   const { completion: c, charge, headers: h } = p
   const balanceAfter = h.balanceDiem === undefined ? undefined : h.balanceDiem - charge.costDiem
@@ -121,7 +123,7 @@ export function recordFailedModelCall(p: {
   baseURL?: string | undefined
 }): void {
   if (!tracingEnabled()) return
-  const span = tracer().startSpan(`chat ${p.requestModel}`, { kind: SpanKind.CLIENT, startTime: p.startTime })
+  const span = tracer().startSpan(`chat ${p.requestModel}`, { kind: SPAN_KIND_CLIENT, startTime: p.startTime })
   if (!span.isRecording()) return
   span.setAttributes(chatAttributes(p))
   const status = (p.error as { status?: unknown } | null)?.status
@@ -182,7 +184,7 @@ export function traceToolCall<T extends { ok: boolean; error?: string | undefine
       const r = await fn()
       if (!r.ok) {
         span.setAttribute(A.ATTR_ERROR_TYPE, r.error ?? 'tool_error')
-        span.setStatus({ code: SpanStatusCode.ERROR, message: r.error ?? 'tool error' })
+        span.setStatus({ code: SPAN_STATUS_ERROR, message: r.error ?? 'tool error' })
         meters().toolErrors.add(1, { [A.ATTR_GEN_AI_TOOL_NAME]: name, [A.ATTR_AGENT]: agent })
       }
       return r

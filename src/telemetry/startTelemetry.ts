@@ -1,10 +1,10 @@
-import { context, metrics, trace } from '@opentelemetry/api'
 import type { MetricReader } from '@opentelemetry/sdk-metrics'
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions'
 import type { Env } from '../config/env.js'
-import { requireOptional } from '../util/optionalDependency.js'
+import { assertInstalled, requireOptional } from '../util/optionalDependency.js'
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './attributes.js'
 import { StderrSpanExporter } from './stderrSpanExporter.js'
+import { telemetryWanted } from './wanted.js'
 
 /** The `OTEL_*` settings Gondola honours (read by `src/config/env.ts`, like every variable). */
 export type TelemetrySettings = Pick<
@@ -18,6 +18,18 @@ export type TelemetrySettings = Pick<
   | 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'
   | 'OTEL_METRIC_EXPORT_INTERVAL'
 >
+
+/** What switching telemetry on needs: optional peer dependencies, installed by those who use it. */
+export const TELEMETRY_PACKAGES = [
+  '@opentelemetry/api',
+  '@opentelemetry/context-async-hooks',
+  '@opentelemetry/exporter-metrics-otlp-http',
+  '@opentelemetry/exporter-trace-otlp-http',
+  '@opentelemetry/resources',
+  '@opentelemetry/sdk-metrics',
+  '@opentelemetry/sdk-trace-base',
+] as const
+const TELEMETRY_FEATURE = 'OpenTelemetry (an OTEL_* exporter is set)'
 
 /** What `startTelemetry` started; `shutdown()` flushes and stops it (call before exit). */
 export type Telemetry = { enabled: boolean; shutdown: () => Promise<void> }
@@ -49,13 +61,15 @@ export function startTelemetry(
   env: TelemetrySettings,
   o: { serviceVersion?: string; extraSpanProcessors?: SpanProcessor[]; extraMetricReaders?: MetricReader[] } = {},
 ): Telemetry {
-  const tracesTo = env.OTEL_TRACES_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'otlp' : 'none')
-  const metricsTo = env.OTEL_METRICS_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ? 'otlp' : 'none')
+  const { tracesTo, metricsTo } = telemetryWanted(env)
   const enabled = !env.OTEL_SDK_DISABLED && (tracesTo !== 'none' || metricsTo !== 'none' || !!o.extraSpanProcessors?.length || !!o.extraMetricReaders?.length)
   if (!enabled) return { enabled: false, shutdown: async () => {} }
 
-  // The SDK and its exporters are optional peer dependencies, loaded only when telemetry is switched on.
-  const sdk = <T>(pkg: string) => requireOptional<T>(pkg, 'OpenTelemetry (an OTEL_* exporter is set)')
+  // The API, the SDK and its exporters are optional peer dependencies, loaded only when telemetry is switched on;
+  // every missing one is named at once.
+  assertInstalled(TELEMETRY_PACKAGES, TELEMETRY_FEATURE)
+  const sdk = <T>(pkg: string) => requireOptional<T>(pkg, TELEMETRY_FEATURE)
+  const { context, metrics, trace } = sdk<typeof import('@opentelemetry/api')>('@opentelemetry/api')
   const { AsyncLocalStorageContextManager } = sdk<typeof import('@opentelemetry/context-async-hooks')>('@opentelemetry/context-async-hooks')
   const { OTLPMetricExporter } = sdk<typeof import('@opentelemetry/exporter-metrics-otlp-http')>('@opentelemetry/exporter-metrics-otlp-http')
   const { OTLPTraceExporter } = sdk<typeof import('@opentelemetry/exporter-trace-otlp-http')>('@opentelemetry/exporter-trace-otlp-http')

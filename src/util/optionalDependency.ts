@@ -13,6 +13,47 @@ export class MissingDependencyError extends BaseError {
   override exitCode: ExitCodeValue = ExitCode.config
 }
 
+/**
+ * What the devnet and the Venice emulator need beyond the runtime (`gondola devnet`, `npm start`, `startLocalWorld`):
+ * optional peer dependencies of the package, dev dependencies of this repo and of every `gondola init` scaffold. A
+ * user who installs gondola for a wallet and an agent loop gets none of them (issue #25).
+ */
+export const DEVNET_PACKAGES = ['@foundry-rs/anvil', 'solc', '@openzeppelin/contracts', 'fastify', 'ajv', 'ajv-formats', 'jose', 'yaml', 'sharp'] as const
+
+/** The devnet and the emulator, in words, for the error. */
+export const DEVNET_FEATURE = 'The devnet and the Venice emulator (gondola devnet, npm start, startLocalWorld)'
+
+/**
+ * Fails before a feature loads if any of its optional packages is missing, naming every missing one and the one
+ * command that installs them all (rather than the first module Node could not find, with no command).
+ *
+ * @param o.dev - whether the packages are development tools (the hint says `npm install --save-dev`).
+ * @throws {MissingDependencyError} naming the missing packages and the `npm install` command for them.
+ *
+ * @example
+ * ```ts
+ * assertInstalled(DEVNET_PACKAGES, DEVNET_FEATURE, { dev: true })
+ * const { startLocalWorld } = await import('../devnet/startLocalWorld.js')
+ * ```
+ */
+export function assertInstalled(packages: readonly string[], feature: string, o: { dev?: boolean } = {}): void {
+  const absent = packages.filter((pkg) => {
+    try {
+      require.resolve(`${pkg}/package.json`)
+      return false
+    } catch (err) {
+      // A package whose exports hide package.json still resolves by its name.
+      if ((err as { code?: unknown }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return false
+      return true
+    }
+  })
+  if (absent.length === 0) return
+  throw new MissingDependencyError(`${feature} needs ${absent.length === 1 ? 'the package' : 'the packages'} ${absent.join(', ')}, not installed.`, {
+    metaMessages: [`Install ${absent.length === 1 ? 'it' : 'them'} beside gondola: npm install ${o.dev ? '--save-dev ' : ''}${absent.join(' ')}`],
+    code: 'DEPENDENCY_MISSING',
+  })
+}
+
 /** Whether `err` says that `pkg` itself (not something inside it) could not be found. */
 function isMissing(err: unknown, pkg: string): boolean {
   const e = err as { code?: unknown; message?: unknown }

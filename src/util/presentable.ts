@@ -1,4 +1,6 @@
-import { formatEther, formatGwei } from 'viem'
+// ox's `Value.format` is viem's `formatUnits` (ox is viem's primitives library), without loading viem's ~1,000
+// modules into every command that prints (issue #25: `gondola wallet address`).
+import { format as formatUnits } from 'ox/Value'
 
 /** bigint fields that are counts, times, gas units or wei rather than 18-decimal token amounts: integers. */
 const INTEGERS = new Set(['gas', 'gasUsed', 'gasCostWei', 'timestamp', 'end', 'cooldownEnd', 'blockNumber', 'nonce', 'fee'])
@@ -21,7 +23,7 @@ const PER_GAS = new Map([
  * ```
  */
 export function presentable(value: unknown, key = ''): unknown {
-  if (typeof value === 'bigint') return INTEGERS.has(key) ? value.toString() : PER_GAS.has(key) ? formatGwei(value) : formatEther(value)
+  if (typeof value === 'bigint') return INTEGERS.has(key) ? value.toString() : PER_GAS.has(key) ? formatUnits(value, 9) : formatUnits(value, 18)
   if (Array.isArray(value)) return value.map((v) => presentable(v))
   if (value && typeof value === 'object') {
     return Object.fromEntries(

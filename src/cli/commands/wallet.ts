@@ -13,8 +13,9 @@ import { jsonArg, printJson } from '../output.js'
 
 /** The configured address, without decrypting anything: the raw key's address, or the keystore's `address` field. */
 export async function configuredAddress(env: Env): Promise<Address> {
-  if (env.GONDOLA_PRIVATE_KEY) return (await import('viem/accounts')).privateKeyToAddress(env.GONDOLA_PRIVATE_KEY as `0x${string}`)
-  const { getAddress, isAddress } = await import('viem/utils')
+  // Not viem/accounts or viem/utils: ~400 modules for these two helpers (see lightAddress.ts).
+  const { addressOfPrivateKey, checksummedAddress } = await import('../../wallet/accounts/lightAddress.js')
+  if (env.GONDOLA_PRIVATE_KEY) return addressOfPrivateKey(env.GONDOLA_PRIVATE_KEY as `0x${string}`)
   const path = keystorePathFromEnv(env)
   const text = await readFile(path, 'utf8').catch(() => {
     throw new KeystoreError(`No wallet at ${path}.`, { metaMessages: ['Run `gondola wallet new`, or set GONDOLA_KEYSTORE.'], code: 'KEYSTORE_MISSING' })
@@ -29,14 +30,15 @@ export async function configuredAddress(env: Env): Promise<Address> {
       exitCode: ExitCode.config,
     })
   }
-  if (typeof raw !== 'string' || !isAddress(raw.startsWith('0x') ? raw : `0x${raw}`, { strict: false })) {
+  const checked = typeof raw === 'string' ? await checksummedAddress(raw) : undefined
+  if (!checked) {
     throw new KeystoreError(`The keystore ${path} has no valid "address" field.`, {
       metaMessages: ['Point GONDOLA_KEYSTORE at a v3 keystore.'],
       code: 'KEYSTORE_INVALID',
       exitCode: ExitCode.config,
     })
   }
-  return getAddress(raw.startsWith('0x') ? raw : `0x${raw}`)
+  return checked
 }
 
 async function newPassword(env: Env): Promise<string> {

@@ -8,13 +8,14 @@
  * database is unreachable, and never reject: a last failure is reported (redacted) and the job is left to
  * pg-boss's expiry, which fails and retries it. The stop sequence waits for them (`settled`) before the pool closes.
  */
-import { createRequire } from 'node:module'
+import { requireOptional } from '../../util/optionalDependency.js'
 import { redactText } from '../../util/redact.js'
 import { whileDatabaseDown } from './registry.js'
 
 type Plans = { completeJobs(schema: string): string; failJobsById(schema: string): string }
-// pg-boss has no `exports` map: its statement builders are a plain CommonJS module of the installed version.
-const plans = createRequire(import.meta.url)('pg-boss/src/plans.js') as Plans
+// pg-boss has no `exports` map: its statement builders are a plain CommonJS module of the installed version. Loaded
+// when fleet jobs open, not with this module: pg-boss is an optional peer, and `gondola --help` loads every command.
+const pgBossPlans = () => requireOptional<Plans>('pg-boss/src/plans.js', 'Fleet mode (GONDOLA_DATABASE_URL)')
 
 export type FloatingStatements = {
   /** True for the statements pg-boss sends without awaiting them (a job's completion or failure by id). */
@@ -35,6 +36,7 @@ export type FloatingStatements = {
  * ```
  */
 export function floatingStatements(o: { schema: string; retryForMs: number; onError?: ((message: string) => void) | undefined }): FloatingStatements {
+  const plans = pgBossPlans()
   const texts = new Set([plans.completeJobs(o.schema), plans.failJobsById(o.schema)])
   const inFlight = new Set<Promise<unknown>>()
   return {
