@@ -24,7 +24,13 @@ describe('the scaffold reads its funding policy from the environment (issue #26)
     const { def, testFile } = await scaffoldedAgent()
     const env = readEnv({ GONDOLA_FUNDING_MIN_RUNWAY_HOURS: '6', GONDOLA_FUNDING_COOLDOWN_SECONDS: '120', GONDOLA_FUNDING_TOPUP_ETH: '0.02' })
     // What `gondola run` builds for it (cliHost), and what the scaffold's own test builds.
-    expect(fundingPolicyFromEnv(env, def.funding)).toEqual({ minRunwayHours: 6, cooldownMs: 120_000, ethPerTopUp: 20_000_000_000_000_000n, mintDiem: true })
+    expect(fundingPolicyFromEnv(env, def.funding)).toEqual({
+      minRunwayHours: 6,
+      cooldownMs: 120_000,
+      ethPerTopUp: 20_000_000_000_000_000n,
+      mintDiem: true,
+      rail: 'diem',
+    })
     expect(fundingPolicyFromEnv(readEnv({}), def.funding).minRunwayHours).toBe(24) // the documented default, from the env layer
     expect(testFile).toContain('funding: fundingPolicyFromEnv(readEnv(), agent.funding)')
     expect(testFile).not.toMatch(/minRunwayHours: \d/)
