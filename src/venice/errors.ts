@@ -86,8 +86,36 @@ export class AuthenticationError extends VeniceAPIError {
 }
 /** 402: insufficient balance, or the key is over its consumption limit. */
 export class InsufficientBalanceError extends VeniceAPIError {
-  override name = 'InsufficientBalanceError' as const
+  override name: string = 'InsufficientBalanceError'
   override exitCode: ExitCodeValue = ExitCode.funds
+}
+/**
+ * 402 to a SIWX-authenticated (x402) request: the wallet's USDC credits are short (`X402InferencePaymentRequired`,
+ * `reason: 'insufficient_balance'`), or the request carried no authentication at all (the discovery body with
+ * `x402Version` and `accepts`). The host's funding path tops up the credits (`gondola x402 topup`) and retries.
+ */
+export class X402PaymentRequiredError extends InsufficientBalanceError {
+  override name = 'X402PaymentRequiredError' as const
+  /** The credits left, in USD, when Venice said so. */
+  readonly currentBalanceUsd: number | undefined
+  /** The least top-up Venice accepts, in USD ($5 by the spec). */
+  readonly minimumTopUpUsd: number | undefined
+  /** What Venice suggests topping up, in USD. */
+  readonly suggestedTopUpUsd: number | undefined
+  constructor(shortMessage: string, p: VeniceAPIErrorParameters) {
+    super(shortMessage, p)
+    const b = (p.body && typeof p.body === 'object' ? p.body : {}) as Record<string, unknown>
+    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
+    this.currentBalanceUsd = num(b.currentBalanceUsd)
+    this.minimumTopUpUsd = num(b.minimumTopUpUsd)
+    this.suggestedTopUpUsd = num(b.suggestedTopUpUsd)
+  }
+}
+/** Whether a 402 body is one of the spec's `X402InferencePaymentRequired` shapes. */
+function isX402Body(body: unknown): boolean {
+  if (!body || typeof body !== 'object') return false
+  const b = body as Record<string, unknown>
+  return b.code === 'PAYMENT_REQUIRED' || (typeof b.x402Version === 'number' && Array.isArray(b.accepts))
 }
 /** 403: the key may not use this endpoint or model. */
 export class PermissionDeniedError extends VeniceAPIError {
@@ -169,7 +197,7 @@ export function generate(status: number | undefined, body: unknown, headers: Hea
     case 401:
       return new AuthenticationError(msg, p)
     case 402:
-      return new InsufficientBalanceError(msg, p)
+      return isX402Body(body) ? new X402PaymentRequiredError(msg, p) : new InsufficientBalanceError(msg, p)
     case 403:
       return new PermissionDeniedError(msg, p)
     case 404:
