@@ -21,6 +21,7 @@ export type AddressBook = {
   aerodromeRouter?: Address | undefined
   /** Aerodrome default pool factory (same address on Base and the devnet). */
   aerodromeFactory?: Address | undefined
+  /** USDC (x402 payments). Base's address on both networks; absent in devnet states saved before the devnet had it. */
   usdc?: Address | undefined
 }
 
@@ -32,6 +33,9 @@ export const AERODROME_ROUTER_ADDRESS: Address = '0xcF77a3Ba9A5CA399B7c97c74d54e
 
 /** Aerodrome's default PoolFactory on Base; the devnet installs its compatible factory at the same address. */
 export const AERODROME_FACTORY_ADDRESS: Address = '0x420DD381b31aEf6683db6B902084cB0FFECe40Da'
+
+/** USDC on Base (Circle's FiatToken v2.2); the devnet installs its FiatToken-compatible stand-in at the same address. */
+export const USDC_ADDRESS: Address = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913'
 
 /**
  * Base mainnet (chain id 8453), from `shared/venice/FACTS.md`.
@@ -49,7 +53,7 @@ export const baseAddressBook: AddressBook = {
   staking: '0x321b7ff75154472B18EDb199033fF4D116F340Ff',
   diem: '0xF4d97F2da56e8c3098f3a8D538DB630A2606a024',
   weth: '0x4200000000000000000000000000000000000006',
-  usdc: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
+  usdc: USDC_ADDRESS,
   swapRouter: '0x2626664c2603336E57B271c5C0b26F421741e481',
   quoter: '0x3d4e44Eb1374240CE5F1B871ab261CD16335B76a',
   positionManager: '0x03a520b32C04BF3bEEf7BEb72E919cf822Ed34f1',

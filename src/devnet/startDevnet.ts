@@ -5,7 +5,7 @@ import { spawnAnvil } from './anvil/spawnAnvil.js'
 import { devnetChain } from '../chain/devnetChain.js'
 import { loadArtifacts } from './compile/loadArtifacts.js'
 import { defaultDeployParameters, type DeployParameters } from './deploy/deployParameters.js'
-import { createFaucet } from './faucet.js'
+import { createFaucet, type FaucetAmounts } from './faucet.js'
 import { writeAddressRegistry } from '../chain/addressRegistry.js'
 import { loadOrDeploy } from './loadOrDeploy.js'
 
@@ -33,8 +33,8 @@ export type Devnet = {
   accounts: DevAccount[]
   publicClient: PublicClient
   testClient: TestClient
-  /** Adds ETH (anvil_setBalance) and/or sends VVV from the deployer's reserve. */
-  fund(address: Address, amounts: { eth?: bigint; vvv?: bigint }): Promise<void>
+  /** Adds ETH (anvil_setBalance), sends VVV from the deployer's reserve and/or mints USDC (base units). */
+  fund(address: Address, amounts: FaucetAmounts): Promise<void>
   snapshot(): Promise<Hex>
   revert(id: Hex): Promise<void>
   /** Saves state (when `stateFile` was given) and stops anvil. Idempotent. */
@@ -85,7 +85,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     })
     // Recorded on the chain itself, so an RPC URL alone finds the contracts (DEVNET_RPC_URL with any state dir).
     await writeAddressRegistry(testClient, addresses)
-    const fund = createFaucet({ publicClient, testClient, chain, vvv: addresses.vvv })
+    const fund = createFaucet({ publicClient, testClient, chain, vvv: addresses.vvv, usdc: addresses.usdc })
     let stopped: Promise<void> | undefined
     return {
       rpcUrl: anvil.rpcUrl,

@@ -8,7 +8,7 @@ import { requireOptional } from '../../util/optionalDependency.js'
 const DEVNET_FEATURE = 'The devnet (gondola devnet, startLocalWorld)'
 
 /** The devnet's own Solidity contracts, compiled by solc-js. */
-export const CONTRACT_NAMES = ['VVV', 'Staking', 'Diem', 'WETH9', 'Multicall3', 'AerodromePool', 'AerodromePoolFactory', 'AerodromeRouter'] as const
+export const CONTRACT_NAMES = ['VVV', 'Staking', 'Diem', 'WETH9', 'Multicall3', 'AerodromePool', 'AerodromePoolFactory', 'AerodromeRouter', 'USDC'] as const
 export type ContractName = (typeof CONTRACT_NAMES)[number]
 
 /** Directory holding `*.sol` sources. */

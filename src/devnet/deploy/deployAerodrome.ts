@@ -1,8 +1,8 @@
-import { erc20Abi, parseAbi, type Address, type Hex, type PublicClient, type TestClient } from 'viem'
+import { erc20Abi, parseAbi, type Address, type PublicClient, type TestClient } from 'viem'
 import { wethAbi } from '../../chain/abis/uniswap.js'
 import { AERODROME_FACTORY_ADDRESS, AERODROME_ROUTER_ADDRESS } from '../../chain/addressBook.js'
 import type { DevnetArtifacts } from '../compile/compileContracts.js'
-import { DevnetDeployError } from '../errors.js'
+import { moveContract } from './moveContract.js'
 import type { TxSender } from './txSender.js'
 
 /** Factory storage written by its constructor (pauser, fees, fee manager): slots 0–3, copied with its code. */
@@ -50,20 +50,4 @@ export async function deployAerodrome(
   await tx.call('VVV.transfer(Aerodrome pool)', p.vvv, erc20Abi, 'transfer', [pool, p.vvvAmount])
   await tx.call('Aerodrome pool.mint', pool, poolMintAbi, 'mint', [tx.account.address])
   return { aerodromeRouter: AERODROME_ROUTER_ADDRESS, aerodromeFactory: AERODROME_FACTORY_ADDRESS, aerodromePool: pool }
-}
-
-/** Installs `from`'s runtime code (immutables included) at `to`, with its first `slots` storage slots. */
-async function moveContract(publicClient: PublicClient, testClient: TestClient, from: Address, to: Address, slots: number): Promise<void> {
-  const code = await publicClient.getCode({ address: from })
-  if (!code)
-    throw new DevnetDeployError(`No code at ${from} to move to ${to}.`, {
-      metaMessages: ['An Aerodrome deployment step failed; run `npm run compile-contracts` and retry.'],
-      code: 'DEPLOY_NO_CODE',
-    })
-  await testClient.setCode({ address: to, bytecode: code })
-  for (let i = 0; i < slots; i++) {
-    const slot = `0x${i.toString(16).padStart(64, '0')}` as Hex
-    const value = (await publicClient.getStorageAt({ address: from, slot })) ?? '0x'
-    await testClient.setStorageAt({ address: to, index: slot, value: `0x${value.slice(2).padStart(64, '0')}` as Hex })
-  }
 }

@@ -5,6 +5,7 @@ import type { DevnetArtifacts } from '../compile/compileContracts.js'
 import { DEVNET_DEPLOYER_PRIVATE_KEY, type DeployParameters } from './deployParameters.js'
 import { deployAerodrome } from './deployAerodrome.js'
 import { deployUniswap } from './deployUniswap.js'
+import { deployUsdc } from './deployUsdc.js'
 import { deployVenice } from './deployVenice.js'
 import { seedPool } from './seedPool.js'
 import { createTxSender } from './txSender.js'
@@ -50,6 +51,7 @@ export async function deployDevnet(p: {
     vvvAmount: p.params.aerodromeVvv,
     wethAmount: p.params.aerodromeWeth,
   })
+  const usdc = await deployUsdc(tx, p.publicClient, p.testClient, p.artifacts, { minterAllowance: p.params.usdcMinterAllowance })
   await tx.settle()
   return {
     network: 'devnet',
@@ -58,5 +60,6 @@ export async function deployDevnet(p: {
     ...uniswap,
     aerodromeRouter: aerodrome.aerodromeRouter,
     aerodromeFactory: aerodrome.aerodromeFactory,
+    usdc,
   }
 }

@@ -1,4 +1,4 @@
-import { parseEther, type Hex } from 'viem'
+import { parseEther, parseUnits, type Hex } from 'viem'
 
 /**
  * Knobs of a devnet deployment, with mainnet-like defaults.
@@ -27,6 +27,8 @@ export type DeployParameters = {
   /** Aerodrome volatile WETH/VVV pool liquidity (wei), both sides. */
   aerodromeWeth: bigint
   aerodromeVvv: bigint
+  /** USDC the deployer may mint (base units, 6 decimals): pool liquidity and the faucet. */
+  usdcMinterAllowance: bigint
 }
 
 export const defaultDeployParameters: DeployParameters = {
@@ -39,6 +41,7 @@ export const defaultDeployParameters: DeployParameters = {
   poolFee: 3000,
   aerodromeWeth: parseEther('5000'),
   aerodromeVvv: parseEther('4900000'),
+  usdcMinterAllowance: parseUnits('1000000000000', 6),
 }
 
 /**
