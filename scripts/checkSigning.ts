@@ -9,7 +9,9 @@
  * - a call of a signing method on anything (`x.writeContract(…)`, `account.signTransaction(…)`, …).
  *
  * Allowed: src/wallet (the signing chokepoint), and the devnet's deploy helpers (src/devnet/deploy, devStake.ts, faucet.ts),
- * which deploy the local contracts and stake from anvil's dev accounts before any wallet exists.
+ * which deploy the local contracts and stake from anvil's dev accounts before any wallet exists, and the emulator's
+ * x402 facilitator (src/emulator/x402/facilitatorSigner.ts, its funded account made in src/devnet/x402Settlement.ts),
+ * which plays Venice's side: it submits the payer's signed EIP-3009 transfer, as Venice's facilitator does.
  *
  * Exit 0 when clean, 1 with one line per finding (file:line: what) on stderr.
  */
@@ -33,7 +35,12 @@ export const SIGNING_NAMES = new Set([
 ])
 
 /** Where signing is allowed (paths relative to the repository root). */
-export const SIGNING_ALLOWED = [/^src\/wallet\//, /^src\/devnet\/deploy\//, /^src\/devnet\/(devStake|faucet)\.ts$/]
+export const SIGNING_ALLOWED = [
+  /^src\/wallet\//,
+  /^src\/devnet\/deploy\//,
+  /^src\/devnet\/(devStake|faucet|x402Settlement)\.ts$/,
+  /^src\/emulator\/x402\/facilitatorSigner\.ts$/,
+]
 
 export type SigningFinding = { file: string; line: number; what: string }
 

@@ -2,6 +2,7 @@ import { createChainReader } from '../emulator/chainReader.js'
 import type { FaultOptions } from '../emulator/faults.js'
 import { startEmulator, type Emulator, type StartEmulatorOptions } from '../emulator/startEmulator.js'
 import { startDevnet, type Devnet, type StartDevnetOptions } from './startDevnet.js'
+import { x402SettlementOn } from './x402Settlement.js'
 
 /** The whole local world: the devnet chain and a Venice emulator that reads it. */
 export type LocalWorld = {
@@ -33,7 +34,9 @@ export async function startLocalWorld(options: StartLocalWorldOptions = {}): Pro
   const devnet = await startDevnet(devnetOptions)
   let emulator: Emulator
   try {
-    emulator = await startEmulator({ ...emulatorOptions, chain: createChainReader({ publicClient: devnet.publicClient, addresses: devnet.addresses }) })
+    // x402 top-ups settle on this chain, submitted by an emulator-owned account funded here.
+    const x402 = { ...emulatorOptions.x402, settlement: emulatorOptions.x402?.settlement ?? (await x402SettlementOn(devnet)) }
+    emulator = await startEmulator({ ...emulatorOptions, x402, chain: createChainReader({ publicClient: devnet.publicClient, addresses: devnet.addresses }) })
   } catch (err) {
     await devnet.stop()
     throw err

@@ -20,6 +20,9 @@ import { registerChatRoutes } from './routes/chat.js'
 import { registerMediaRoutes } from './routes/media.js'
 import { registerBillingRoutes } from './routes/billing.js'
 import { registerWeb3KeyRoutes } from './routes/web3Key.js'
+import { registerX402Routes } from './routes/x402.js'
+import type { X402Options } from './x402/config.js'
+import { createX402Rail } from './x402/rail.js'
 import { getSpecValidators } from './spec/validators.js'
 import { createAccounts } from './state/accounts.js'
 import { createClock, type EmulatorClock } from './state/clock.js'
@@ -60,6 +63,8 @@ export type StartEmulatorOptions = {
   recordRequests?: boolean
   /** Ambiguous documented behaviours to answer with (see `EmulatorVariants`). */
   variants?: EmulatorVariants
+  /** The x402 rail: where top-ups settle (an emulator-owned funded account on the chain), asset, payee, bounds. */
+  x402?: X402Options
 }
 
 /** One request as the emulator received it (with `recordRequests`). Authorization headers are not kept. */
@@ -87,6 +92,10 @@ export type Emulator = {
   script(apiKey: string, responses: ScriptedResponse[]): void
   /** Sets a user's USD balance. */
   setUsdBalance(address: Address, usd: number): void
+  /** Sets a wallet's x402 credit balance in USD (tests of SIWX inference without a top-up). */
+  setX402Balance(address: Address, usd: number): void
+  /** What the x402 rail offers: the `accepts` network, asset and payee (`payTo`). */
+  x402: { network: string; asset: Address; payTo: Address; chainId: number }
   /** Current balances of a user as the headers would report them. */
   balances(address: Address): Promise<{ diem: number; usd: number }>
   /** Forgets cached chain reads (all wallets, or one). */
@@ -132,6 +141,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     keyCreations: new Map(),
     maxActiveKeys: options.maxActiveKeys ?? 500,
     variants: parseVariants(options.variants ?? {}),
+    x402: createX402Rail(options.x402, clock.now),
   }
   // Pre-compile the hot validators so the first request pays nothing.
   ctx.validators.request('/chat/completions', 'post')
@@ -169,7 +179,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
   }
   app.addHook('onResponse', (request, reply, done) => {
     // Only authenticated callers are counted, so unauthenticated probes cannot block other tests on loopback.
-    if (reply.statusCode >= 400 && request.venice.key && !request.venice.skipBreaker) ctx.breaker.fail(request.venice.caller)
+    if (reply.statusCode >= 400 && (request.venice.key || request.venice.wallet) && !request.venice.skipBreaker) ctx.breaker.fail(request.venice.caller)
     done()
   })
   app.setErrorHandler((err, request, reply) => {
@@ -193,6 +203,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
   registerCatalogRoutes(app, ctx)
   registerMediaRoutes(app, ctx)
   registerBillingRoutes(app, ctx)
+  registerX402Routes(app, ctx)
   if (options.adminEndpoint) registerAdminRoutes(app, ctx)
 
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })
@@ -218,6 +229,13 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
       ctx.scripts.push(apiKey, responses)
     },
     setUsdBalance: (addr, usd) => ctx.accounts.setUsd(addr, usd),
+    setX402Balance: (addr, usd) => ctx.x402.credits.set(addr, usd),
+    x402: {
+      network: ctx.x402.config.network,
+      asset: ctx.x402.config.asset,
+      payTo: ctx.x402.config.payTo,
+      chainId: ctx.x402.config.chainId,
+    },
     balances: async (addr) => {
       const { diem, usd } = await ctx.accounts.balances(addr)
       return { diem, usd }

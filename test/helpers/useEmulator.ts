@@ -71,6 +71,23 @@ export function expectSpecResponse(path: string, method: string, status: number,
 }
 
 /**
+ * Asserts that `body` is valid for the spec's named schema (`components/schemas/<name>`), for bodies whose
+ * path-level schema cannot decide (the chat 402 is `oneOf` StandardError / X402InferencePaymentRequired, and
+ * the latter's `PAYMENT_REQUIRED` form also matches StandardError, so `oneOf` rejects every such body).
+ *
+ * @example
+ * ```ts
+ * expectSpecSchema('X402InferencePaymentRequired', res.json)
+ * ```
+ */
+export function expectSpecSchema(name: string, body: unknown): void {
+  const validate = getSpecValidators().component(name)
+  expect(validate, `spec has components/schemas/${name}`).toBeDefined()
+  const ok = validate!(body)
+  expect(ok ? null : { errors: validate!.errors, body: JSON.stringify(body).slice(0, 600) }).toBeNull()
+}
+
+/**
  * Fetches `baseURL + path` and returns status, headers and parsed JSON (or raw bytes for non-JSON).
  *
  * @example

@@ -12,13 +12,22 @@ import { BaseError } from '../../errors/BaseError.js'
 export class VeniceHttpError extends BaseError {
   override name = 'VeniceHttpError' as const
   readonly status: number
-  readonly body: { error: string; details?: unknown; code?: string }
+  readonly body: { error?: string; details?: unknown; code?: string; [field: string]: unknown }
   readonly headers: Record<string, string>
 
-  constructor(status: number, error: string, options: { details?: unknown; headers?: Record<string, string>; code?: string } = {}) {
+  /** `options.body` replaces the `{ error, details, code }` body (the x402 routes' own shapes). */
+  constructor(
+    status: number,
+    error: string,
+    options: { details?: unknown; headers?: Record<string, string>; code?: string; body?: Record<string, unknown> } = {},
+  ) {
     super(error, { code: `HTTP_${status}` })
     this.status = status
-    this.body = { error, ...(options.details === undefined ? {} : { details: options.details }), ...(options.code ? { code: options.code } : {}) }
+    this.body = options.body ?? {
+      error,
+      ...(options.details === undefined ? {} : { details: options.details }),
+      ...(options.code ? { code: options.code } : {}),
+    }
     this.headers = options.headers ?? {}
   }
 }
@@ -42,4 +51,6 @@ export const MESSAGES = {
   inferenceFailed: 'Inference processing failed',
   atCapacity: 'The model is at capacity. Please try again later.',
   notFound: 'Not found',
+  siwxMissing: 'Missing or invalid Sign-in-with-x authentication: send a SIGN-IN-WITH-X header',
+  siwxWrongWallet: 'Authenticated wallet does not match the requested wallet',
 } as const

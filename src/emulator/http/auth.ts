@@ -39,17 +39,24 @@ export function assertNotBlocked(ctx: EmulatorContext, caller: string): void {
 }
 
 /**
- * Builds the preHandler of an authenticated route.
+ * Builds the preHandler of an authenticated route. `withoutBearer` handles a request that sent no
+ * `Authorization` header at all (the x402 routes' SIWX sign-in, `siwxOrDiscovery`).
  *
  * @example
  * ```ts
  * app.get('/api/v1/api_keys', { preHandler: authenticate(ctx, 'admin') }, handler)
+ * app.post('/api/v1/chat/completions', { preHandler: authenticate(ctx, 'inference', { withoutBearer: siwxOrDiscovery(ctx) }) }, handler)
  * ```
  */
-export function authenticate(ctx: EmulatorContext, access: Access) {
+export function authenticate(
+  ctx: EmulatorContext,
+  access: Access,
+  options: { withoutBearer?: (request: FastifyRequest, reply: FastifyReply) => Promise<void> } = {},
+) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     assertNotBlocked(ctx, request.venice.caller)
     const header = request.headers.authorization
+    if (options.withoutBearer && header === undefined) return options.withoutBearer(request, reply)
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined
     const key = token ? ctx.keys.byKey(token) : undefined
     if (!key) throw new VeniceHttpError(401, MESSAGES.authFailed)

@@ -27,8 +27,9 @@ export type ScriptStore = ReturnType<typeof createScriptStore>
 export function createScriptStore() {
   const queues = new Map<string, ScriptedResponse[]>()
   return {
+    /** `apiKey` is an API key, or for SIWX callers the wallet address (any case). */
     push(apiKey: string, responses: ScriptedResponse[]): number {
-      const h = hashKey(apiKey)
+      const h = hashKey(/^0x[0-9a-fA-F]{40}$/.test(apiKey) ? apiKey.toLowerCase() : apiKey)
       const q = queues.get(h) ?? []
       q.push(...responses)
       queues.set(h, q)

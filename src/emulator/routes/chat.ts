@@ -4,8 +4,9 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
-import { keyOf, sendJson, validateBody, type EmulatorContext } from '../context.js'
+import { payerOf, sendJson, validateBody, type EmulatorContext } from '../context.js'
 import { authenticate } from '../http/auth.js'
+import { siwxOrDiscovery } from '../x402/siwxAuth.js'
 import { CHARACTERS } from '../catalog/characters.js'
 import { MESSAGES, VeniceHttpError } from '../http/VeniceHttpError.js'
 import { generate, type ChatRequest, type Completion } from '../model/respond.js'
@@ -36,23 +37,28 @@ export function echoVeniceParameters(params: Record<string, unknown>): Record<st
 
 /** Registers `POST /api/v1/chat/completions`. */
 export function registerChatRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  app.post('/api/v1/chat/completions', { preHandler: authenticate(ctx, 'inference') }, async (request, reply) => {
-    const key = keyOf(request)
+  app.post('/api/v1/chat/completions', { preHandler: authenticate(ctx, 'inference', { withoutBearer: siwxOrDiscovery(ctx) }) }, async (request, reply) => {
+    const payer = payerOf(request)
     const body = validateBody<ChatRequest>(ctx, '/chat/completions', 'post', request.body)
     const { model, suffix } = resolveFor(ctx, body.model, ['text'])
     const params = { ...suffix, ...body.venice_parameters }
     const slug = params.character_slug
     if (slug !== undefined && !CHARACTERS.some((c) => c.slug === slug))
       throw new VeniceHttpError(404, MESSAGES.characterNotFound, { code: 'CHARACTER_NOT_FOUND' })
-    if (!(await beginInference(ctx, request, reply, key, model))) return reply
-    const script = ctx.scripts.shift(key.hash)
+    if (!(await beginInference(ctx, request, reply, payer, model))) return reply
+    const script = ctx.scripts.shift(payer.scriptId)
     if (script?.status) throw new VeniceHttpError(script.status, script.error ?? 'Scripted error')
     const now = ctx.clock.now()
     const completion = generate(body, model, params, script, now)
     const prompt = promptTokens(body.messages, body.tools ?? undefined)
     // 32 random hex digits, like before; randomUUID draws from a pooled entropy cache (randomBytes(16) was a syscall per request).
     const id = `chatcmpl-${randomUUID().replaceAll('-', '')}`
-    const cost = await finishInference(ctx, key, model, { promptTokens: prompt, completionTokens: completion.completionTokens, kind: 'chat', requestId: id })
+    const cost = await finishInference(ctx, reply, payer, model, {
+      promptTokens: prompt,
+      completionTokens: completion.completionTokens,
+      kind: 'chat',
+      requestId: id,
+    })
     const usage = {
       prompt_tokens: prompt,
       completion_tokens: completion.completionTokens,

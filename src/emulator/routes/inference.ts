@@ -5,9 +5,9 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { priceOf, resolveModel, type ModelEntry, type ResolvedModel } from '../catalog/models.js'
-import type { EmulatorContext } from '../context.js'
+import type { EmulatorContext, Payer } from '../context.js'
 import { MESSAGES, VeniceHttpError } from '../http/VeniceHttpError.js'
-import type { ApiKeyRecord } from '../state/keyStore.js'
+import { insufficientBody, paymentRequiredHeader, requestUrl } from '../x402/paymentRequired.js'
 
 /**
  * Resolves `requested` to a model of one of `types`, or throws Venice's 400.
@@ -45,26 +45,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * Runs the checks before inference. Returns false when a fault dropped the connection (the handler
  * must then return without replying).
  */
-export async function beginInference(
-  ctx: EmulatorContext,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  key: ApiKeyRecord,
-  model: ModelEntry,
-): Promise<boolean> {
+export async function beginInference(ctx: EmulatorContext, request: FastifyRequest, reply: FastifyReply, payer: Payer, model: ModelEntry): Promise<boolean> {
   reply.headers(modelHeaders(model))
-  const verdict = ctx.limiter.take(key.owner, model, key.id)
+  const verdict = ctx.limiter.take(payer.owner, model, payer.kind === 'key' ? payer.key.id : 'x402')
   reply.headers(verdict.headers)
   if (verdict.exceeded) throw new VeniceHttpError(429, `${MESSAGES.rateLimited} (${verdict.exceeded})`, { headers: verdict.headers })
-  try {
-    await ctx.accounts.assertCanSpend(key)
-  } catch (err) {
-    // The key-limit wording comes from public reports, not the docs: a variant can say it differently.
-    const variant = ctx.variants.keyLimitMessage
-    if (variant && err instanceof VeniceHttpError && (err.body.error === MESSAGES.diemLimit || err.body.error === MESSAGES.usdLimit))
-      throw new VeniceHttpError(402, variant)
-    throw err
-  }
+  if (payer.kind === 'wallet') assertX402Credits(ctx, request, payer.owner)
+  else await assertKeyCanSpend(ctx, payer.key)
   const fault = ctx.faults.decide('inference')
   if (fault.latencyMs > 0) await sleep(fault.latencyMs)
   if (fault.kind === 'drop') {
@@ -78,19 +65,55 @@ export async function beginInference(
   return true
 }
 
+/** A SIWX wallet below the minimum credit balance gets the spec's `PAYMENT_REQUIRED` 402 (and the `PAYMENT-REQUIRED` header). */
+function assertX402Credits(ctx: EmulatorContext, request: FastifyRequest, wallet: Payer['owner']): void {
+  const balance = ctx.x402.credits.balance(wallet)
+  if (balance >= ctx.x402.config.minimumBalanceUsd && balance > 0) return
+  const url = requestUrl(request)
+  throw new VeniceHttpError(402, 'Payment required', {
+    headers: paymentRequiredHeader(ctx.x402.config, url, 'Insufficient x402 balance'),
+    body: insufficientBody(ctx.x402.config, url, balance, ctx.clock.now()),
+  })
+}
+
+async function assertKeyCanSpend(ctx: EmulatorContext, key: Extract<Payer, { kind: 'key' }>['key']): Promise<void> {
+  try {
+    await ctx.accounts.assertCanSpend(key)
+  } catch (err) {
+    // The key-limit wording comes from public reports, not the docs: a variant can say it differently.
+    const variant = ctx.variants.keyLimitMessage
+    if (variant && err instanceof VeniceHttpError && (err.body.error === MESSAGES.diemLimit || err.body.error === MESSAGES.usdLimit))
+      throw new VeniceHttpError(402, variant)
+    throw err
+  }
+}
+
+let x402Seq = 0
+
 /**
- * Charges a finished request (Diem then USD) and counts its tokens against TPM.
+ * Charges a finished request at the model's price (one price for both rails): a key pays Diem then
+ * USD; a SIWX wallet pays from its x402 credits, and the response carries `X-Balance-Remaining`.
+ * Counts the tokens against TPM.
  *
  * @returns the cost split, for the response's `cost` field.
  */
 export async function finishInference(
   ctx: EmulatorContext,
-  key: ApiKeyRecord,
+  reply: FastifyReply,
+  payer: Payer,
   model: ModelEntry,
   usage: { promptTokens: number; completionTokens: number; kind: string; costUsd?: number; requestId?: string },
 ): Promise<{ diem: number; usd: number }> {
-  ctx.limiter.addTokens(key.owner, model, usage.promptTokens + usage.completionTokens)
+  ctx.limiter.addTokens(payer.owner, model, usage.promptTokens + usage.completionTokens)
   const cost = usage.costUsd ?? priceOf(model, usage.promptTokens, usage.completionTokens)
+  if (payer.kind === 'wallet') {
+    const requestId = usage.requestId ?? `${usage.kind}-x402-${++x402Seq}`
+    const usd = ctx.x402.credits.charge(payer.owner, cost, { requestId, modelId: model.id })
+    // The spec's example is "4.230000": USD with 6 decimals.
+    reply.header('X-Balance-Remaining', ctx.x402.credits.balance(payer.owner).toFixed(6))
+    return { diem: 0, usd }
+  }
+  const key = payer.key
   return ctx.accounts.charge(key, cost, {
     model: model.id,
     promptTokens: usage.promptTokens,

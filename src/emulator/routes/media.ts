@@ -3,8 +3,9 @@
  * like chat (rate limits, 402, charging).
  */
 import type { FastifyInstance } from 'fastify'
-import { keyOf, sendJson, validateBody, type EmulatorContext } from '../context.js'
+import { payerOf, sendJson, validateBody, type EmulatorContext } from '../context.js'
 import { authenticate } from '../http/auth.js'
+import { siwxOrDiscovery } from '../x402/siwxAuth.js'
 import { VeniceHttpError, MESSAGES } from '../http/VeniceHttpError.js'
 import { embed, silentMp3, solidImage, tonePcm, wav } from '../media.js'
 import { countTokens } from '../model/tokens.js'
@@ -30,17 +31,17 @@ const price = (pricing: unknown, ...path: string[]): number => {
 
 /** Registers the media routes. */
 export function registerMediaRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  const inference = { preHandler: authenticate(ctx, 'inference') }
+  const inference = { preHandler: authenticate(ctx, 'inference', { withoutBearer: siwxOrDiscovery(ctx) }) }
 
   app.post('/api/v1/embeddings', inference, async (request, reply) => {
-    const key = keyOf(request)
+    const payer = payerOf(request)
     const body = validateBody<EmbeddingBody>(ctx, '/embeddings', 'post', request.body)
     const { model } = resolveFor(ctx, body.model, ['embedding'])
-    if (!(await beginInference(ctx, request, reply, key, model))) return reply
+    if (!(await beginInference(ctx, request, reply, payer, model))) return reply
     const inputs = Array.isArray(body.input) ? body.input : [body.input]
     const dims = body.dimensions ?? 1024
     const tokens = inputs.reduce((n, s) => n + countTokens(s), 0)
-    await finishInference(ctx, key, model, { promptTokens: tokens, completionTokens: 0, kind: 'embedding' })
+    await finishInference(ctx, reply, payer, model, { promptTokens: tokens, completionTokens: 0, kind: 'embedding' })
     const data = inputs.map((text, index) => {
       const vector = embed(text, dims)
       const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector
@@ -50,12 +51,12 @@ export function registerMediaRoutes(app: FastifyInstance, ctx: EmulatorContext):
   })
 
   app.post('/api/v1/image/generate', inference, async (request, reply) => {
-    const key = keyOf(request)
+    const payer = payerOf(request)
     const body = validateBody<ImageBody>(ctx, '/image/generate', 'post', request.body)
     const { model } = resolveFor(ctx, body.model, ['image'])
-    if (!(await beginInference(ctx, request, reply, key, model))) return reply
+    if (!(await beginInference(ctx, request, reply, payer, model))) return reply
     const variants = body.variants ?? 1
-    await finishInference(ctx, key, model, {
+    await finishInference(ctx, reply, payer, model, {
       promptTokens: countTokens(body.prompt),
       completionTokens: 0,
       kind: 'image',
@@ -76,7 +77,7 @@ export function registerMediaRoutes(app: FastifyInstance, ctx: EmulatorContext):
   })
 
   app.post('/api/v1/audio/speech', inference, async (request, reply) => {
-    const key = keyOf(request)
+    const payer = payerOf(request)
     const body = validateBody<SpeechBody>(ctx, '/audio/speech', 'post', request.body)
     const { model } = resolveFor(ctx, body.model ?? 'tts-kokoro', ['tts'])
     const format = body.response_format ?? 'mp3'
@@ -85,8 +86,8 @@ export function registerMediaRoutes(app: FastifyInstance, ctx: EmulatorContext):
         details: { _errors: [], response_format: { _errors: [`Format ${format} is not supported by ${model.id}`] } },
       })
     }
-    if (!(await beginInference(ctx, request, reply, key, model))) return reply
-    await finishInference(ctx, key, model, {
+    if (!(await beginInference(ctx, request, reply, payer, model))) return reply
+    await finishInference(ctx, reply, payer, model, {
       promptTokens: countTokens(body.input),
       completionTokens: 0,
       kind: 'tts',

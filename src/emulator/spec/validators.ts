@@ -22,6 +22,8 @@ export type SpecValidators = {
    * coercing integer, number and boolean values from text first. Unknown parameters are ignored.
    */
   query(path: string, method: string): QueryValidator
+  /** Validator of a named schema under `components/schemas` (e.g. `X402InferencePaymentRequired`), or undefined. */
+  component(name: string): ValidateFunction | undefined
 }
 
 /** Result of a query check: the coerced values, or ajv's errors (paths are `/name`). */
@@ -62,6 +64,10 @@ export function getSpecValidators(): SpecValidators {
       const m = method.toLowerCase()
       const has = paths[path]?.[m]?.responses?.[String(status)]?.content?.['application/json']?.schema !== undefined
       return compile(`res ${m} ${path} ${status}`, has ? `/paths/${esc(path)}/${m}/responses/${status}/content/application~1json/schema` : undefined)
+    },
+    component(name) {
+      const has = (spec.components as { schemas?: Record<string, unknown> } | undefined)?.schemas?.[name] !== undefined
+      return compile(`component ${name}`, has ? `/components/schemas/${esc(name)}` : undefined)
     },
     query(path, method) {
       const m = method.toLowerCase()
