@@ -23,7 +23,7 @@ describe('SIGN-IN-WITH-X header', () => {
     const key = generatePrivateKey()
     const signer = await toSigner(privateKeyToAccount(key))
     const now = Date.parse('2026-12-05T12:00:00Z')
-    const header = await createSiwxHeader({ signer, chainId: 8453, baseURL: 'https://api.venice.ai/api/v1', now: () => now })
+    const header = await createSiwxHeader({ signer, chainId: 8453, now: () => now })
     const h = decode(header)
     expect(h).toMatchObject({ address: signer.address, chainId: 8453, timestamp: now })
     const m = parseSiweMessage(h.message)
@@ -39,7 +39,7 @@ describe('SIGN-IN-WITH-X header', () => {
     expect(m.expirationTime!.getTime() - m.issuedAt!.getTime()).toBe(60_000)
     expect(await verifySiweMessage(client, { message: h.message, signature: h.signature, time: new Date(now + 1000) })).toBe(true)
     expect(await verifySiweMessage(client, { message: h.message, signature: h.signature, time: new Date(now + 61_000) })).toBe(false) // expired
-    const again = decode(await createSiwxHeader({ signer, chainId: 8453, baseURL: 'https://api.venice.ai/api/v1', now: () => now }))
+    const again = decode(await createSiwxHeader({ signer, chainId: 8453, now: () => now }))
     expect(parseSiweMessage(again.message).nonce).not.toBe(m.nonce)
   })
 
@@ -49,8 +49,8 @@ describe('SIGN-IN-WITH-X header', () => {
     const ethersSigner = await toSigner(new EthersWallet(key))
     const message = 'Sign in to Venice API'
     expect(await ethersSigner.signMessage(message)).toBe(await viemSigner.signMessage(message))
-    const h = decode(await createSiwxHeader({ signer: ethersSigner, chainId: 31337, baseURL: 'http://127.0.0.1:4000/api/v1' }))
-    expect(parseSiweMessage(h.message)).toMatchObject({ domain: '127.0.0.1:4000', uri: 'http://127.0.0.1:4000', chainId: 31337 })
+    const h = decode(await createSiwxHeader({ signer: ethersSigner, chainId: 31337 }))
+    expect(parseSiweMessage(h.message)).toMatchObject({ domain: 'api.venice.ai', uri: 'https://api.venice.ai', chainId: 31337 })
     expect(await verifySiweMessage(client, { message: h.message, signature: h.signature })).toBe(true)
   })
 
@@ -62,7 +62,7 @@ describe('SIGN-IN-WITH-X header', () => {
         seen.push(new Headers(init?.headers))
         return new Response('{}')
       },
-      { signer, chainId: 8453, baseURL: 'https://api.venice.ai/api/v1' },
+      { signer, chainId: 8453 },
     )
     await f('https://api.venice.ai/api/v1/models', { headers: { authorization: 'Bearer no-key' } })
     await f('https://api.venice.ai/api/v1/models')

@@ -1,7 +1,7 @@
 import OpenAI from 'openai'
 import type { Dispatcher } from 'undici'
 import { redact } from '../util/redact.js'
-import { NotFoundError, UnexpectedRedirectError } from './errors.js'
+import { keep402Body, NotFoundError, UnexpectedRedirectError } from './errors.js'
 import { parseVeniceHeadersOnce, type VeniceHeaders } from './headers.js'
 import { request, type Transport, type VeniceLogger, type WithHeaders } from './request.js'
 import { sleep } from '../util/sleep.js'
@@ -60,7 +60,7 @@ export type VeniceClientOptions = {
    * x402 mode: every request carries a fresh `SIGN-IN-WITH-X` header signed by this wallet and no API key
    * (`apiKey` is then ignored). Chat is debited from the wallet's USDC credits (`X-Balance-Remaining`).
    */
-  siwx?: Omit<SiwxOptions, 'baseURL' | 'now'> | undefined
+  siwx?: Omit<SiwxOptions, 'now'> | undefined
   /** Injected for tests: how retries wait, and what "now" is. */
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined
   now?: (() => number) | undefined
@@ -107,7 +107,7 @@ type Opts = { signal?: AbortSignal | undefined }
 export function createVeniceClient(options: VeniceClientOptions) {
   const now = options.now ?? Date.now
   const rawFetch = options.fetch ?? globalThis.fetch
-  const baseFetch = options.siwx ? withSiwx(rawFetch, { ...options.siwx, baseURL: options.baseURL, now }) : rawFetch
+  const baseFetch = options.siwx ? withSiwx(rawFetch, { ...options.siwx, now }) : rawFetch
   if (options.siwx) options = { ...options, apiKey: undefined }
   const dispatcher = options.dispatcher
   const observedFetch: typeof fetch = async (input, init) => {
@@ -123,6 +123,7 @@ export function createVeniceClient(options: VeniceClientOptions) {
       throw isRefusedRedirect(e) ? new UnexpectedRedirectError({ path: pathOf(input), cause: e }) : e
     }
     if (options.onHeaders) options.onHeaders(parseVeniceHeadersOnce(res.headers, now()), res.status, pathOf(input))
+    if (res.status === 402) await keep402Body(res)
     return res
   }
   const t: Transport = {

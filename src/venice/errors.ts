@@ -111,6 +111,30 @@ export class X402PaymentRequiredError extends InsufficientBalanceError {
     this.suggestedTopUpUsd = num(b.suggestedTopUpUsd)
   }
 }
+/** Where a 402's whole body is kept, on its `Headers` (the openai SDK keeps only `body.error`, which loses the x402 fields). */
+const KEPT_BODY = Symbol('gondola.x402Body')
+
+/**
+ * Keeps a 402 response's JSON body on its headers, so `toVeniceError` can build an `X402PaymentRequiredError` with
+ * the balance and the minimum top-up from it. The client's fetch calls it for every 402 (a clone is read).
+ *
+ * @example
+ * ```ts
+ * if (res.status === 402) await keep402Body(res)
+ * ```
+ */
+export async function keep402Body(res: Response): Promise<void> {
+  try {
+    ;(res.headers as Headers & { [KEPT_BODY]?: unknown })[KEPT_BODY] = await res.clone().json()
+  } catch {
+    // not JSON: the SDK's own error stands
+  }
+}
+
+function keptBodyOf(headers: HeadersLike): unknown {
+  return headers && typeof headers === 'object' ? (headers as { [KEPT_BODY]?: unknown })[KEPT_BODY] : undefined
+}
+
 /** Whether a 402 body is one of the spec's `X402InferencePaymentRequired` shapes. */
 function isX402Body(body: unknown): boolean {
   if (!body || typeof body !== 'object') return false
@@ -228,7 +252,7 @@ export function toVeniceError(err: unknown): VeniceAPIError | BaseError {
     if (cause instanceof UnexpectedRedirectError) return cause
     const e = err as { name?: string; status?: unknown; error?: unknown; headers?: HeadersLike }
     if (err instanceof OpenAI.APIUserAbortError || e.name === 'APIUserAbortError' || e.name === 'AbortError') return new APIUserAbortError({ cause: err })
-    if (typeof e.status === 'number') return generate(e.status, e.error, e.headers, err)
+    if (typeof e.status === 'number') return generate(e.status, (e.status === 402 && keptBodyOf(e.headers)) || e.error, e.headers, err)
     // The SDK's connection errors carry `name === 'Error'` (its classes don't set one): recognise them by class.
     if (isNetworkError(err)) return new APIConnectionError({ message: connectionMessage(err), cause: err })
   }

@@ -18,6 +18,10 @@ export type SiwxSigner = { address: Address; signMessage(message: string): Promi
 /** The request header that carries the signed payload. */
 export const SIWX_HEADER = 'SIGN-IN-WITH-X'
 
+/** The SIWE domain and URI the spec prescribes. */
+export const SIWX_DOMAIN = 'api.venice.ai'
+export const SIWX_URI = 'https://api.venice.ai'
+
 /** The statement Venice's docs sign. */
 export const SIWX_STATEMENT = 'Sign in to Venice API'
 
@@ -25,8 +29,12 @@ export type SiwxOptions = {
   signer: SiwxSigner
   /** The chain the wallet signs in on: 8453 (Base) against Venice, the devnet's id against the emulator. */
   chainId: number
-  /** The API's base URL: the SIWE `domain` is its host and the `uri` its origin (`api.venice.ai`, `https://api.venice.ai`). */
-  baseURL: string
+  /**
+   * The SIWE `domain` and `uri`: the spec fixes them to `api.venice.ai` and `https://api.venice.ai` (the default),
+   * and the emulator, standing in for that API, checks the same domain wherever it listens.
+   */
+  domain?: string | undefined
+  uri?: string | undefined
   /** Lifetime of one header in ms (default 60 000). */
   ttlMs?: number | undefined
   now?: (() => number) | undefined
@@ -37,17 +45,16 @@ export type SiwxOptions = {
  *
  * @example
  * ```ts
- * const header = await createSiwxHeader({ signer: wallet.signer, chainId: 8453, baseURL: 'https://api.venice.ai/api/v1' })
+ * const header = await createSiwxHeader({ signer: wallet.signer, chainId: 8453 })
  * await fetch(url, { headers: { [SIWX_HEADER]: header } })
  * ```
  */
 export async function createSiwxHeader(options: SiwxOptions): Promise<string> {
   const now = (options.now ?? Date.now)()
-  const origin = new URL(options.baseURL)
   const address = getAddress(options.signer.address)
   const message = createSiweMessage({
-    domain: origin.host,
-    uri: origin.origin,
+    domain: options.domain ?? SIWX_DOMAIN,
+    uri: options.uri ?? SIWX_URI,
     address,
     version: '1',
     chainId: options.chainId,
@@ -66,7 +73,7 @@ export async function createSiwxHeader(options: SiwxOptions): Promise<string> {
  *
  * @example
  * ```ts
- * const fetchWithSiwx = withSiwx(fetch, { signer, chainId: 8453, baseURL })
+ * const fetchWithSiwx = withSiwx(fetch, { signer, chainId: 8453 })
  * const openai = new OpenAI({ baseURL, apiKey: 'siwx', fetch: fetchWithSiwx })
  * ```
  */

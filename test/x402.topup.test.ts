@@ -1,0 +1,167 @@
+import { readFile } from 'node:fs/promises'
+import { erc20Abi, parseEther, parseUnits, type Address } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startLocalWorld, type LocalWorld } from '../src/devnet/startLocalWorld.js'
+import { x402TopUpApi } from '../src/runtime/openX402.js'
+import { createX402CreditsTracker } from '../src/status/x402Credits.js'
+import { createVeniceClient } from '../src/venice/createVeniceClient.js'
+import { BadRequestError, X402PaymentRequiredError } from '../src/venice/errors.js'
+import { createWallet } from '../src/wallet/createWallet.js'
+import { PolicyViolationError } from '../src/wallet/errors.js'
+import { topUpX402 } from '../src/wallet/x402/topUpX402.js'
+import { x402JournalPathOf } from '../src/wallet/x402/x402Journal.js'
+import type { X402Policy } from '../src/wallet/x402/x402Policy.js'
+
+// In process on a real anvil and the emulator (its x402 rail settling on that chain): the client's top-up, SIWX
+// inference and the policy. The SIGKILL test of the same top-up, in separate processes: x402.crash.test.ts.
+let world: LocalWorld
+beforeAll(async () => {
+  world = await startLocalWorld()
+}, 120_000)
+afterAll(() => world?.stop())
+
+const FIVE = parseUnits('5', 6)
+
+async function freshWallet(o: { usdc?: bigint; eth?: bigint } = {}) {
+  const account = privateKeyToAccount(generatePrivateKey())
+  await world.devnet.fund(account.address, { eth: o.eth ?? parseEther('1'), usdc: o.usdc ?? 0n })
+  const wallet = await createWallet({ account, publicClient: world.devnet.publicClient, addresses: world.devnet.addresses, pollingIntervalMs: 20 })
+  const credits = createX402CreditsTracker()
+  const venice = createVeniceClient({
+    baseURL: world.veniceBaseUrl,
+    siwx: { signer: wallet.signer, chainId: wallet.chainId },
+    onHeaders: (h) => credits.observe(h),
+    maxRetries: 0,
+  })
+  const policy: X402Policy = {
+    maxUsdcPerTopUp: parseUnits('20', 6),
+    maxUsdcPerDay: parseUnits('50', 6),
+    assets: [world.devnet.addresses.usdc!],
+    payees: [world.emulator.x402.payTo],
+  }
+  return { wallet, venice, credits, policy, api: x402TopUpApi(venice) }
+}
+const usdcOf = (a: Address) =>
+  world.devnet.publicClient.readContract({ address: world.devnet.addresses.usdc!, abi: erc20Abi, functionName: 'balanceOf', args: [a] })
+const journalOf = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as { payments: { status: string; nonce?: string }[] }
+
+describe('x402 top-up and SIWX inference against the emulator, settled on anvil', () => {
+  it('$5 of USDC credits through a real x402 payment, then chat signed in with SIWX and no API key, charged per call', async () => {
+    const { wallet, venice, credits, policy, api } = await freshWallet({ usdc: parseUnits('7', 6) })
+    const payeeBefore = await usdcOf(world.emulator.x402.payTo)
+
+    const r = await topUpX402(wallet, { api, policy, amount: FIVE })
+    expect(r).toMatchObject({ status: 'settled', amount: FIVE, creditedUsd: 5, newBalanceUsd: 5, payTo: world.emulator.x402.payTo })
+    expect(r.transaction).toMatch(/^0x[0-9a-f]{64}$/)
+    const receipt = await world.devnet.publicClient.getTransactionReceipt({ hash: r.transaction as `0x${string}` })
+    expect(receipt.status).toBe('success')
+    expect(await usdcOf(wallet.address)).toBe(parseUnits('2', 6))
+    expect((await usdcOf(world.emulator.x402.payTo)) - payeeBefore).toBe(FIVE)
+    expect((await journalOf(x402JournalPathOf(wallet.journal.path))).payments.map((p) => p.status)).toEqual(['settled'])
+
+    expect(await venice.getX402Balance(wallet.address)).toMatchObject({ balanceUsd: 5, canConsume: true })
+    const chat = () => venice.openai.chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'hello' }] }).withResponse()
+    await chat()
+    const after1 = credits.figure()!.balanceUsd
+    expect(after1).toBeLessThan(5)
+    expect(credits.figure()!.source).toBe('header')
+    await chat()
+    const after2 = credits.figure()!.balanceUsd
+    expect(after2).toBeLessThan(after1)
+    const page = await venice.getX402Transactions(wallet.address)
+    expect(page.transactions.map((t) => t.type)).toEqual(['CHARGE', 'CHARGE', 'TOP_UP'])
+    expect(page.currentBalance).toBeCloseTo(after2, 6)
+  })
+
+  it('a wallet with no credits gets a typed X402PaymentRequiredError; the policy refuses unknown payees, caps and the minimum before signing', async () => {
+    const { wallet, venice, policy, api } = await freshWallet({ usdc: parseUnits('45', 6) })
+    const err = await venice.openai.chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e)
+    const { toVeniceError } = await import('../src/venice/errors.js')
+    const typed = toVeniceError(err)
+    expect(typed).toBeInstanceOf(X402PaymentRequiredError)
+    expect(typed).toMatchObject({ status: 402, exitCode: 6, minimumTopUpUsd: 5 })
+
+    const stranger = privateKeyToAccount(generatePrivateKey()).address
+    await expect(topUpX402(wallet, { api, policy: { ...policy, payees: [stranger] }, amount: FIVE })).rejects.toMatchObject({
+      name: 'PolicyViolationError',
+      code: 'POLICY_X402_NOT_ALLOWLISTED',
+      exitCode: 4,
+    })
+    await expect(topUpX402(wallet, { api, policy, amount: parseUnits('21', 6) })).rejects.toMatchObject({ code: 'POLICY_X402_MAX_PER_TOPUP' })
+    await expect(topUpX402(wallet, { api, policy, amount: parseUnits('4', 6) })).rejects.toBeInstanceOf(PolicyViolationError)
+    // Nothing was signed, nothing moved.
+    expect(await usdcOf(wallet.address)).toBe(parseUnits('45', 6))
+    await expect(readFile(x402JournalPathOf(wallet.journal.path), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' })
+
+    // The daily cap counts what was signed today: 20 + 20 leaves 10 of 50.
+    await topUpX402(wallet, { api, policy, amount: parseUnits('20', 6) })
+    await topUpX402(wallet, { api, policy, amount: parseUnits('20', 6) })
+    await expect(topUpX402(wallet, { api, policy, amount: FIVE * 3n })).rejects.toMatchObject({ code: 'POLICY_X402_MAX_PER_DAY' })
+    expect(await usdcOf(wallet.address)).toBe(FIVE)
+  })
+
+  it('a replayed payment signature is refused and credits nothing twice; a signed payment never sent is resent on the next top-up, once', async () => {
+    const { wallet, venice, policy, api } = await freshWallet({ usdc: parseUnits('20', 6) })
+    let header: string | undefined
+    const crash = new Error('crash after signing')
+    await expect(
+      topUpX402(wallet, {
+        api,
+        policy,
+        amount: FIVE,
+        hooks: {
+          afterSign: (p) => {
+            header = p.paymentSignature
+            throw crash
+          },
+        },
+      }),
+    ).rejects.toBe(crash)
+    expect((await journalOf(x402JournalPathOf(wallet.journal.path))).payments.map((p) => p.status)).toEqual(['signed'])
+    expect(await usdcOf(wallet.address)).toBe(parseUnits('20', 6))
+
+    // The next top-up settles the journaled authorization first (resent as is), then pays its own.
+    const r = await topUpX402(wallet, { api, policy, amount: FIVE })
+    expect(r.resumed.map((p) => p.status)).toEqual(['settled'])
+    expect((await journalOf(x402JournalPathOf(wallet.journal.path))).payments.map((p) => p.status)).toEqual(['settled', 'settled'])
+    expect(await usdcOf(wallet.address)).toBe(parseUnits('10', 6))
+    expect((await venice.getX402Balance(wallet.address)).balanceUsd).toBe(10)
+
+    // The same header again: the token refuses the used nonce; no credit.
+    const replay = await api.submitX402TopUp(header!).catch((e) => e)
+    expect(replay).toBeInstanceOf(BadRequestError)
+    expect((await venice.getX402Balance(wallet.address)).balanceUsd).toBe(10)
+    expect(await usdcOf(wallet.address)).toBe(parseUnits('10', 6))
+  })
+
+  it('a signed authorization that expired unused is dropped: nothing paid, nothing sent', async () => {
+    const { wallet, venice, policy, api } = await freshWallet({ usdc: parseUnits('10', 6) })
+    await expect(
+      topUpX402(wallet, {
+        api,
+        policy,
+        amount: FIVE,
+        hooks: {
+          afterSign: () => {
+            throw new Error('crash')
+          },
+        },
+      }),
+    ).rejects.toThrow('crash')
+    const snapshot = await world.devnet.snapshot()
+    try {
+      await world.devnet.testClient.increaseTime({ seconds: 3600 })
+      await world.devnet.testClient.mine({ blocks: 1 })
+      const { settleX402Payments } = await import('../src/wallet/x402/topUpX402.js')
+      const { openX402Journal } = await import('../src/wallet/x402/x402Journal.js')
+      const journal = await openX402Journal(x402JournalPathOf(wallet.journal.path))
+      const changed = await settleX402Payments(wallet, journal, api)
+      expect(changed.map((p) => p.status)).toEqual(['dropped'])
+      expect(await usdcOf(wallet.address)).toBe(parseUnits('10', 6))
+      expect((await venice.getX402Balance(wallet.address)).balanceUsd).toBe(0)
+    } finally {
+      await world.devnet.revert(snapshot)
+    }
+  })
+})
