@@ -121,10 +121,15 @@ describe('x402 top-up and SIWX inference against the emulator, settled on anvil'
     expect((await journalOf(x402JournalPathOf(wallet.journal.path))).payments.map((p) => p.status)).toEqual(['signed'])
     expect(await usdcOf(wallet.address)).toBe(parseUnits('20', 6))
 
-    // The next top-up settles the journaled authorization first (resent as is), then pays its own.
+    // The next top-up settles the journaled authorization (resent as is): that is the top-up, nothing more is paid.
     const r = await topUpX402(wallet, { api, policy, amount: FIVE })
+    expect(r).toMatchObject({ status: 'settled', finishedEarlier: true, creditedUsd: 5 })
     expect(r.resumed.map((p) => p.status)).toEqual(['settled'])
-    expect((await journalOf(x402JournalPathOf(wallet.journal.path))).payments.map((p) => p.status)).toEqual(['settled', 'settled'])
+    expect((await journalOf(x402JournalPathOf(wallet.journal.path))).payments.map((p) => p.status)).toEqual(['settled'])
+    expect(await usdcOf(wallet.address)).toBe(parseUnits('15', 6))
+    expect((await venice.getX402Balance(wallet.address)).balanceUsd).toBe(5)
+    // A further top-up is a new one.
+    await topUpX402(wallet, { api, policy, amount: FIVE })
     expect(await usdcOf(wallet.address)).toBe(parseUnits('10', 6))
     expect((await venice.getX402Balance(wallet.address)).balanceUsd).toBe(10)
 

@@ -4,7 +4,8 @@
  * Under the wallet's inter-process lock (the same one every transaction takes):
  * 1. earlier payments are settled first (`settleX402Payments`): each signed authorization is looked up on chain —
  *    used → settled (never paid again); unused and still valid → the SAME signed header is sent again (the nonce
- *    makes a double payment impossible); expired → dropped (nothing was paid);
+ *    makes a double payment impossible); expired → dropped (nothing was paid). One that settles now is this call's
+ *    top-up: nothing more is paid;
  * 2. the 402's `accepts` is checked against the policy (network, asset, payee) and the caps BEFORE signing;
  * 3. USDC is bought first when the wallet holds too little (`ensureUsdc`, e.g. a swap from ETH);
  * 4. intent journaled → authorization signed and journaled (nonce, validity, header) → sent → settled journaled.
@@ -59,6 +60,8 @@ export type TopUpX402ReturnType = {
   newBalanceUsd: number | undefined
   /** Earlier payments this call settled or dropped first (a crash's leftovers). */
   resumed: X402Payment[]
+  /** True when this call paid nothing new: it completed a top-up a crash had interrupted (in `resumed`). */
+  finishedEarlier?: boolean | undefined
 }
 
 /**
@@ -78,6 +81,10 @@ export async function topUpX402(wallet: Wallet, p: TopUpX402Parameters): Promise
   return withWalletLock(wallet, async () => {
     const journal = await openX402Journal(x402JournalPathOf(wallet.journal.path), wallet.now)
     const resumed = wallet.dryRun ? [] : await settleX402Payments(wallet, journal, p.api)
+    // A top-up a crash interrupted and this call completed IS this top-up (as the Diem top-up finishes an
+    // interrupted run instead of starting another): paying again would double what was asked for.
+    const finished = resumed.find((r) => r.status === 'settled')
+    if (finished) return finishedResult(finished, resumed)
     const required = await p.api.getX402TopUpRequirements()
     const offer = selectOffer(p.policy, required.accepts, wallet.chainId)
     const minimum = BigInt(offer.amount)
@@ -136,6 +143,22 @@ export async function topUpX402(wallet: Wallet, p: TopUpX402Parameters): Promise
       newBalanceUsd: payment.newBalanceUsd,
     }
   })
+}
+
+function finishedResult(p: X402Payment, resumed: X402Payment[]): TopUpX402ReturnType {
+  return {
+    status: 'settled',
+    amount: BigInt(p.amount),
+    payTo: p.payTo as Address,
+    asset: p.asset as Address,
+    network: p.network,
+    nonce: p.nonce as Hex | undefined,
+    transaction: p.transaction,
+    creditedUsd: p.creditedUsd,
+    newBalanceUsd: p.newBalanceUsd,
+    resumed,
+    finishedEarlier: true,
+  }
 }
 
 /**
