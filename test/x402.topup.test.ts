@@ -46,6 +46,46 @@ const usdcOf = (a: Address) =>
   world.devnet.publicClient.readContract({ address: world.devnet.addresses.usdc!, abi: erc20Abi, functionName: 'balanceOf', args: [a] })
 const journalOf = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as { payments: { status: string; nonce?: string }[] }
 
+describe('an agent on the x402 rail: no API key, a 402 funds the credits, a tool loop charged per call', () => {
+  it('ETH and USDC, no credits: the first call gets a 402, the host tops up $5 over x402 under the policy, the loop runs by SIWX', async () => {
+    const { wallet, venice, policy, api } = await freshWallet({ usdc: parseUnits('6', 6) })
+    const { createX402Host } = await import('../src/host/x402Host.js')
+    const { defineAgent } = await import('../src/agent/defineAgent.js')
+    const topUps: string[] = []
+    const host = createX402Host({
+      wallet,
+      baseURL: world.veniceBaseUrl,
+      api,
+      policy,
+      funding: { minRunwayHours: 24, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: false },
+      usdcPerTopUp: FIVE,
+      outboxDir: '/tmp',
+      onTopUp: (r, reason) => topUps.push(`${reason}:${r.creditedUsd}`),
+    })
+    try {
+      const agent = defineAgent({ name: 'x402-bot', tools: ['get_wallet_balances'] })
+      const run = await host.run(agent, { prompt: 'Call get_wallet_balances, then say how much ETH I hold.' })
+      expect(run.status).toBe('completed')
+      expect(run.toolCalls).toBeGreaterThan(0)
+      expect(run.steps).toBeGreaterThan(1)
+      // One top-up (the 402 marks the credits exhausted; the funding controller shares one attempt between triggers).
+      expect(topUps).toHaveLength(1)
+      expect(topUps[0]).toMatch(/^(402|exhausted):5$/)
+      expect(await usdcOf(wallet.address)).toBe(parseUnits('1', 6))
+      const ledger = await venice.getX402Transactions(wallet.address)
+      const charges = ledger.transactions.filter((t) => t.type === 'CHARGE')
+      // Charged per call: one debit per model call of the loop, after the one top-up.
+      expect(charges).toHaveLength(run.steps)
+      expect(ledger.transactions.at(-1)!.type).toBe('TOP_UP')
+      const credits = host.credits.figure()!.balanceUsd
+      expect(credits).toBeCloseTo(5 + charges.reduce((s, t) => s + t.amount, 0), 6)
+      expect(credits).toBeLessThan(5)
+    } finally {
+      host.close()
+    }
+  })
+})
+
 describe('x402 top-up and SIWX inference against the emulator, settled on anvil', () => {
   it('$5 of USDC credits through a real x402 payment, then chat signed in with SIWX and no API key, charged per call', async () => {
     const { wallet, venice, credits, policy, api } = await freshWallet({ usdc: parseUnits('7', 6) })

@@ -90,6 +90,8 @@ export const envSchema = z.object({
     ),
   GONDOLA_FUNDING_MIN_RUNWAY_HOURS: z.coerce.number().positive().default(24),
   GONDOLA_FUNDING_TOPUP_ETH: decimalString.default('0.01'),
+  /** x402 (`--pay x402`): USD of credits bought per automatic top-up (Venice's minimum is 5). */
+  GONDOLA_FUNDING_TOPUP_USD: decimalString.default('5'),
   GONDOLA_FUNDING_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(3600),
   GONDOLA_AUTOPILOT_TARGET_DIEM_PER_DAY: decimalString
     .refine((v) => Number(v) > 0, 'must be more than 0 Diem per day, such as "1.5" (to stop the autopilot, do not schedule it)')
