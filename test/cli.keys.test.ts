@@ -30,7 +30,7 @@ describe('gondola wallet/provision/keys CLI (subprocess)', () => {
     const created = await gondola('wallet', 'new', '--json')
     const address = created.address as Address
     expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/)
-    expect(await gondola('faucet', '--eth', '1', '--json')).toEqual({ address, eth: '1', vvv: '0' })
+    expect(await gondola('faucet', '--eth', '1', '--json')).toEqual({ address, eth: '1', vvv: '0', usdc: '0' })
     expect(await d.publicClient.getBalance({ address })).toBe(parseEther('1'))
 
     // --dry-run shows each transaction it would send (text: one line each; JSON: stake.steps) and sends none.

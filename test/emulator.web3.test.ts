@@ -57,6 +57,33 @@ describe('web3 key flow against a real stake on anvil', () => {
     expect(Number(response.headers.get('x-venice-balance-diem'))).toBeCloseTo(share * 1000, 6)
   })
 
+  it('accepts the body as a JavaScript fetch sends a string: text/plain, or no content type at all (#29)', async () => {
+    // fetch(url, { method: 'POST', body: JSON.stringify(...) }) with no headers sends text/plain;charset=UTF-8.
+    const me = await stake(2, parseEther('10'))
+    const url = `${emulator().baseURL}/api_keys/generate_web3_key`
+    const mint = async (headers: Record<string, string>, withContentType: boolean) => {
+      const token = await getToken()
+      const signature = await accountOf(2).signMessage({ message: token })
+      const body = JSON.stringify({ address: me, signature, token, apiKeyType: 'INFERENCE', description: 'Agent key' })
+      const res = withContentType ? await fetch(url, { method: 'POST', headers, body }) : await fetch(url, { method: 'POST', headers, body: new Blob([body]) }) // a Blob without a type: no Content-Type header
+      return { status: res.status, json: (await res.json()) as { data: { apiKey: string; apiKeyType: string } } }
+    }
+    for (const [headers, withContentType] of [
+      [{}, true],
+      [{ 'content-type': 'text/plain' }, true],
+      [{}, false],
+    ] as const) {
+      const res = await mint(headers, withContentType)
+      expect(res.status).toBe(200)
+      expectSpecResponse('/api_keys/generate_web3_key', 'post', 200, res.json)
+      expect(res.json.data).toMatchObject({ apiKeyType: 'INFERENCE', description: 'Agent key' })
+    }
+    // Still a JSON body: anything else is the spec's 400, whatever its content type.
+    const bad = await fetch(url, { method: 'POST', body: 'address=0x1' })
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toMatchObject({ error: expect.any(String) })
+  })
+
   it('answers every failure with the exact Venice message', async () => {
     const me = await stake(2, parseEther('1'))
     const token = await getToken()

@@ -1,7 +1,6 @@
 import { parseAbi, parseEther, parseGwei, type Address } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { AERODROME_FACTORY_ADDRESS, AERODROME_ROUTER_ADDRESS, addressBookContracts } from '../src/chain/addressBook.js'
-import { swapRouter02Abi } from '../src/chain/abis/index.js'
 import { ensureStake } from '../src/wallet/actions/ensureStake.js'
 import { getBalances } from '../src/wallet/actions/getBalances.js'
 import { quoteSwap } from '../src/wallet/actions/quoteSwap.js'
@@ -15,6 +14,7 @@ import { SWAP_GAS, aerodromeHop } from '../src/wallet/routes/venues.js'
 import { pickBest, quoteVenues, withGas } from '../src/wallet/routes/quoteVenues.js'
 import { simulateCall } from '../src/wallet/send/simulateCall.js'
 import { devnetWallet, useDevnet } from './helpers/useDevnet.js'
+import { moveVenue as moveVenueOn } from './helpers/moveVenue.js'
 import { testWallet } from './helpers/testWallet.js'
 
 const devnet = useDevnet()
@@ -30,35 +30,7 @@ async function aeroPool(): Promise<Address> {
 }
 
 /** A dev account buys VVV with `eth` on one venue, moving that venue's price. */
-async function moveVenue(venue: 'uniswap-v3' | 'aerodrome', eth: bigint): Promise<void> {
-  const d = devnet()
-  const a = d.addresses
-  const trader = devnetWallet(d, 2)
-  const me = trader.account.address
-  // A fixed, ample gas limit: viem sends the bare estimate with no margin, so a swap that costs a little more in the
-  // block it lands in (e.g. a pool's timestamp slot) reverts. This swap is set-up, not under test (one revert under full load).
-  const gas = 1_000_000n
-  const hash =
-    venue === 'uniswap-v3'
-      ? await trader.writeContract({
-          address: a.swapRouter,
-          abi: swapRouter02Abi,
-          functionName: 'exactInputSingle',
-          args: [{ tokenIn: a.weth, tokenOut: a.vvv, fee: 3000, recipient: me, amountIn: eth, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }],
-          value: eth,
-          gas,
-        })
-      : await trader.writeContract({
-          address: a.aerodromeRouter!,
-          abi: aerodromeRouterAbi,
-          functionName: 'swapExactETHForTokens',
-          args: [0n, [{ from: a.weth, to: a.vvv, stable: false, factory: a.aerodromeFactory! }], me, 2n ** 40n],
-          value: eth,
-          gas,
-        })
-  const receipt = await d.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
-  expect({ status: receipt.status, gasUsed: receipt.gasUsed }).toEqual({ status: 'success', gasUsed: expect.any(BigInt) })
-}
+const moveVenue = (venue: 'uniswap-v3' | 'aerodrome', eth: bigint) => moveVenueOn(devnet(), venue, eth)
 
 describe('best net of gas', () => {
   const q = (route: 'uniswap-v3' | 'aerodrome', amountOut: string, amountIn = '0.01') => ({

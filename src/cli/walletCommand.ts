@@ -42,6 +42,8 @@ export async function runMoneyCommand<T>(
   label: string,
   action: (wallet: Wallet) => Promise<T>,
   text: (result: T) => string,
+  /** What `--json` prints, before `presentable` (which reads bigints as 18-decimal amounts): the result by default. */
+  json: (result: T) => unknown = (result) => result,
 ): Promise<void> {
   const env = readEnv()
   const result = await withSpinner(
@@ -57,7 +59,7 @@ export async function runMoneyCommand<T>(
   )
   const r = result as { status?: string; hash?: string; hashes?: string[] } | undefined
   getLogger('wallet').debug('action finished', { action: label, dryRun: args['dry-run'], status: r?.status, hash: r?.hash, hashes: r?.hashes })
-  if (args.json) printJson({ dryRun: args['dry-run'], ...(presentable(result) as object) })
+  if (args.json) printJson({ dryRun: args['dry-run'], ...(presentable(json(result)) as object) })
   else process.stdout.write(`${args['dry-run'] ? '[dry run] ' : ''}${text(result)}\n${args['dry-run'] ? planLines(result) : ''}`)
 }
 

@@ -94,7 +94,7 @@ const amount = (v, fromWei) => {
   return (negative ? '-' : '') + text(rounded)
 }
 // Journal intents name an amount in base units (\`swapEthForVvv:2000000000000000\`): shown in tokens.
-const INTENT_UNITS = { swapEthForVvv: 'ETH', topUp: 'ETH', stakeVvv: 'VVV', ensureStake: 'sVVV', initiateUnstake: 'sVVV', mintDiem: 'sVVV', stakeDiem: 'DIEM', ensureDiem: 'DIEM', burnDiem: 'DIEM', initiateDiemUnstake: 'DIEM' }
+const INTENT_UNITS = { swapEthForVvv: 'ETH', swapEthForUsdc: 'ETH', topUp: 'ETH', stakeVvv: 'VVV', ensureStake: 'sVVV', initiateUnstake: 'sVVV', mintDiem: 'sVVV', stakeDiem: 'DIEM', ensureDiem: 'DIEM', burnDiem: 'DIEM', initiateDiemUnstake: 'DIEM' }
 const intentText = (intent) => {
   const [name, value, ...rest] = String(intent ?? '').split(':')
   if (value === undefined) return name

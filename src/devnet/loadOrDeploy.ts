@@ -3,12 +3,13 @@ import type { Chain, Hex, PublicClient, TestClient } from 'viem'
 import type { AddressBook } from '../chain/addressBook.js'
 import type { DevnetArtifacts } from './compile/compileContracts.js'
 import type { DeployParameters } from './deploy/deployParameters.js'
-import { deployDevnet } from './deploy/deployDevnet.js'
+import { addUsdcMarkets, deployDevnet } from './deploy/deployDevnet.js'
 import { STATE_CACHE_DIR, deployedStateKey, readSavedDevnet, writeSavedDevnet } from './stateFile.js'
 
 /**
- * Brings a fresh anvil to the deployed state: from `stateFile` when it exists, else from the
- * deployed-state cache, else by deploying (and filling the cache).
+ * Brings a fresh anvil to the deployed state: from `stateFile` when it exists (adding USDC and its pools to
+ * a state saved before the devnet had them), else from the deployed-state cache (keyed on the contracts and
+ * the deploy scripts, so a cache from before USDC is never used), else by deploying (and filling the cache).
  *
  * @returns the address book, where it came from, and `save()` which writes `stateFile` (if any).
  *
@@ -37,7 +38,9 @@ async function setUp(p: Parameters<typeof loadOrDeploy>[0]): Promise<{ addresses
   const fromFile = p.stateFile ? readSavedDevnet(p.stateFile) : undefined
   if (fromFile) {
     await p.testClient.loadState({ state: fromFile.state })
-    return { addresses: fromFile.addresses, source: 'stateFile' }
+    // A state saved before the devnet had USDC gets it now, so every devnet has the same contracts (saved again on `save()`).
+    const addresses = fromFile.addresses.usdc ? fromFile.addresses : await addUsdcMarkets(p, fromFile.addresses)
+    return { addresses, source: 'stateFile' }
   }
   const cacheFile = join(STATE_CACHE_DIR, `${deployedStateKey(p.artifacts.inputHash, p.params)}.json`)
   const cached = p.useCache ? readCachedQuietly(cacheFile) : undefined

@@ -41,13 +41,38 @@ export async function deployAerodrome(
   await tx.settle()
   await moveContract(publicClient, testClient, factory, AERODROME_FACTORY_ADDRESS, FACTORY_CONSTRUCTED_SLOTS)
   await moveContract(publicClient, testClient, router, AERODROME_ROUTER_ADDRESS, 0)
+  const aerodromePool = await seedAerodromePool(tx, publicClient, {
+    token: p.vvv,
+    symbol: 'VVV',
+    weth: p.weth,
+    tokenAmount: p.vvvAmount,
+    wethAmount: p.wethAmount,
+  })
+  return { aerodromeRouter: AERODROME_ROUTER_ADDRESS, aerodromeFactory: AERODROME_FACTORY_ADDRESS, aerodromePool }
+}
 
-  await tx.call('Aerodrome createPool(WETH, VVV, volatile)', AERODROME_FACTORY_ADDRESS, factoryAbi, 'createPool', [p.weth, p.vvv, false])
+/**
+ * Creates the volatile WETH/token pool on the devnet's Aerodrome factory and seeds it with both amounts (their
+ * ratio sets the price). The deployer must hold `tokenAmount` of the token.
+ *
+ * @returns the pool's address.
+ *
+ * @example
+ * ```ts
+ * const pool = await seedAerodromePool(tx, publicClient, { token: usdc, symbol: 'USDC', weth, tokenAmount, wethAmount })
+ * ```
+ */
+export async function seedAerodromePool(
+  tx: TxSender,
+  publicClient: PublicClient,
+  p: { token: Address; symbol: string; weth: Address; tokenAmount: bigint; wethAmount: bigint },
+): Promise<Address> {
+  await tx.call(`Aerodrome createPool(WETH, ${p.symbol}, volatile)`, AERODROME_FACTORY_ADDRESS, factoryAbi, 'createPool', [p.weth, p.token, false])
   await tx.settle()
-  const pool = await publicClient.readContract({ address: AERODROME_FACTORY_ADDRESS, abi: factoryAbi, functionName: 'getPool', args: [p.weth, p.vvv, false] })
-  await tx.call('WETH.deposit (Aerodrome)', p.weth, wethAbi, 'deposit', [], p.wethAmount)
-  await tx.call('WETH.transfer(Aerodrome pool)', p.weth, erc20Abi, 'transfer', [pool, p.wethAmount])
-  await tx.call('VVV.transfer(Aerodrome pool)', p.vvv, erc20Abi, 'transfer', [pool, p.vvvAmount])
-  await tx.call('Aerodrome pool.mint', pool, poolMintAbi, 'mint', [tx.account.address])
-  return { aerodromeRouter: AERODROME_ROUTER_ADDRESS, aerodromeFactory: AERODROME_FACTORY_ADDRESS, aerodromePool: pool }
+  const pool = await publicClient.readContract({ address: AERODROME_FACTORY_ADDRESS, abi: factoryAbi, functionName: 'getPool', args: [p.weth, p.token, false] })
+  await tx.call(`WETH.deposit (Aerodrome ${p.symbol})`, p.weth, wethAbi, 'deposit', [], p.wethAmount)
+  await tx.call(`WETH.transfer(Aerodrome ${p.symbol} pool)`, p.weth, erc20Abi, 'transfer', [pool, p.wethAmount])
+  await tx.call(`${p.symbol}.transfer(Aerodrome pool)`, p.token, erc20Abi, 'transfer', [pool, p.tokenAmount])
+  await tx.call(`Aerodrome ${p.symbol} pool.mint`, pool, poolMintAbi, 'mint', [tx.account.address])
+  return pool
 }

@@ -5,7 +5,7 @@ import type { DevnetArtifacts } from '../compile/compileContracts.js'
 import { DEVNET_DEPLOYER_PRIVATE_KEY, type DeployParameters } from './deployParameters.js'
 import { deployAerodrome } from './deployAerodrome.js'
 import { deployUniswap } from './deployUniswap.js'
-import { deployUsdc } from './deployUsdc.js'
+import { deployUsdcMarkets } from './deployUsdc.js'
 import { deployVenice } from './deployVenice.js'
 import { seedPool } from './seedPool.js'
 import { createTxSender } from './txSender.js'
@@ -16,7 +16,8 @@ const DEPLOYER_ETH = 10_000_000n * 10n ** 18n
 /**
  * Deploys everything onto a fresh anvil: Venice contracts, WETH9, Multicall3, Uniswap V3 with a
  * seeded VVV/WETH pool, and an Aerodrome-compatible factory + router (at Base's addresses) with a
- * seeded volatile WETH/VVV pool at another price and depth.
+ * seeded volatile WETH/VVV pool at another price and depth; then USDC (a FiatToken stand-in at Base's address)
+ * with a WETH/USDC pool on each venue.
  *
  * @returns the devnet address book.
  *
@@ -38,11 +39,12 @@ export async function deployDevnet(p: {
   const venice = await deployVenice(tx, p.artifacts, p.params)
   const uniswap = await deployUniswap(tx, p.testClient, p.artifacts)
   await seedPool(tx, {
-    vvv: venice.vvv,
+    token: venice.vvv,
+    symbol: 'VVV',
     weth: uniswap.weth,
     positionManager: uniswap.positionManager,
     fee: p.params.poolFee,
-    vvvAmount: p.params.poolVvv,
+    tokenAmount: p.params.poolVvv,
     wethAmount: p.params.poolWeth,
   })
   const aerodrome = await deployAerodrome(tx, p.publicClient, p.testClient, p.artifacts, {
@@ -51,8 +53,7 @@ export async function deployDevnet(p: {
     vvvAmount: p.params.aerodromeVvv,
     wethAmount: p.params.aerodromeWeth,
   })
-  const usdc = await deployUsdc(tx, p.publicClient, p.testClient, p.artifacts, { minterAllowance: p.params.usdcMinterAllowance })
-  await tx.settle()
+  const usdc = await deployUsdcMarkets(tx, p.publicClient, p.testClient, p.artifacts, p.params, uniswap)
   return {
     network: 'devnet',
     chainId: p.chain.id,
@@ -62,4 +63,24 @@ export async function deployDevnet(p: {
     aerodromeFactory: aerodrome.aerodromeFactory,
     usdc,
   }
+}
+
+/**
+ * Adds USDC and its WETH/USDC pools to a devnet deployed before it had them (a saved `--state` file), from the
+ * deployer's key as the original deployment did.
+ *
+ * @returns the address book with `usdc`.
+ *
+ * @example
+ * ```ts
+ * const upgraded = await addUsdcMarkets({ publicClient, testClient, chain, artifacts, params }, saved.addresses)
+ * ```
+ */
+export async function addUsdcMarkets(
+  p: { publicClient: PublicClient; testClient: TestClient; chain: Chain; artifacts: DevnetArtifacts; params: DeployParameters },
+  addresses: AddressBook,
+): Promise<AddressBook> {
+  const tx = await createTxSender(p.publicClient, p.chain, privateKeyToAccount(DEVNET_DEPLOYER_PRIVATE_KEY))
+  const usdc = await deployUsdcMarkets(tx, p.publicClient, p.testClient, p.artifacts, p.params, addresses)
+  return { ...addresses, usdc }
 }

@@ -1,7 +1,10 @@
 import type { Address, PublicClient, TestClient } from 'viem'
 import { USDC_ADDRESS } from '../../chain/addressBook.js'
 import type { DevnetArtifacts } from '../compile/compileContracts.js'
+import { seedAerodromePool } from './deployAerodrome.js'
+import type { DeployParameters } from './deployParameters.js'
 import { moveContract } from './moveContract.js'
+import { seedPool } from './seedPool.js'
 import type { TxSender } from './txSender.js'
 
 /**
@@ -32,4 +35,47 @@ export async function deployUsdc(
   await tx.call('USDC.initialize(deployer, deployer)', USDC_ADDRESS, USDC.abi, 'initialize', [me, me])
   await tx.call('USDC.configureMinter(deployer)', USDC_ADDRESS, USDC.abi, 'configureMinter', [me, p.minterAllowance])
   return USDC_ADDRESS
+}
+
+/**
+ * USDC and its markets: the token (`deployUsdc`), a WETH/USDC pool on Uniswap V3 (`usdcPoolFee` tier) and a
+ * volatile one on Aerodrome, each seeded full range at the devnet's ETH price from freshly minted USDC. Needs
+ * Uniswap and Aerodrome deployed first (`positionManager`; Aerodrome's factory at its Base address).
+ *
+ * @returns the USDC address.
+ *
+ * @example
+ * ```ts
+ * const usdc = await deployUsdcMarkets(tx, publicClient, testClient, artifacts, defaultDeployParameters, { weth, positionManager })
+ * ```
+ */
+export async function deployUsdcMarkets(
+  tx: TxSender,
+  publicClient: PublicClient,
+  testClient: TestClient,
+  artifacts: DevnetArtifacts,
+  params: DeployParameters,
+  p: { weth: Address; positionManager: Address },
+): Promise<Address> {
+  const usdc = await deployUsdc(tx, publicClient, testClient, artifacts, { minterAllowance: params.usdcMinterAllowance })
+  const { USDC } = artifacts.contracts
+  await tx.call('USDC.mint(deployer) for pools', usdc, USDC.abi, 'mint', [tx.account.address, params.usdcPoolUsdc + params.aerodromeUsdc])
+  await seedPool(tx, {
+    token: usdc,
+    symbol: 'USDC',
+    weth: p.weth,
+    positionManager: p.positionManager,
+    fee: params.usdcPoolFee,
+    tokenAmount: params.usdcPoolUsdc,
+    wethAmount: params.usdcPoolWeth,
+  })
+  await seedAerodromePool(tx, publicClient, {
+    token: usdc,
+    symbol: 'USDC',
+    weth: p.weth,
+    tokenAmount: params.aerodromeUsdc,
+    wethAmount: params.aerodromeUsdcWeth,
+  })
+  await tx.settle()
+  return usdc
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.js'
+import { RATE_LIMIT_TYPE } from './rateLimitType.js'
 import { MESSAGES, VeniceHttpError } from './VeniceHttpError.js'
 
 /** Who may call a route. */
@@ -29,7 +30,7 @@ export function assertNotBlocked(ctx: EmulatorContext, caller: string): void {
     const seconds = Math.max(1, Math.ceil((until - ctx.clock.now()) / 1000))
     throw new VeniceHttpError(429, MESSAGES.tooManyFailures, {
       headers: {
-        'x-ratelimit-type': 'FAILED_REQUESTS',
+        'x-ratelimit-type': RATE_LIMIT_TYPE,
         'retry-after': String(seconds),
         'x-ratelimit-reset-requests': String(Math.ceil(until / 1000)),
         'x-ratelimit-remaining-requests': '0',

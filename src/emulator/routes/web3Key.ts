@@ -22,8 +22,18 @@ export const WALLET_ERRORS = {
 
 type Web3Body = CreateKeyInput & { address: string; signature: string; token: string }
 
-/** Registers GET/POST `/api/v1/api_keys/generate_web3_key`. */
+/**
+ * Registers GET/POST `/api/v1/api_keys/generate_web3_key`, in their own plugin scope: there a body with any content
+ * type, or none, is read as raw text (see `jsonText`), and no other route changes how it parses bodies.
+ */
 export function registerWeb3KeyRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
+  app.register(async (scope) => {
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+    routes(scope, ctx)
+  })
+}
+
+function routes(app: FastifyInstance, ctx: EmulatorContext): void {
   app.get('/api/v1/api_keys/generate_web3_key', async (request, reply) => {
     assertNotBlocked(ctx, request.venice.caller)
     return sendJson(reply, 200, { success: true, data: { token: await issueWeb3Token(ctx.jwtSecret, ctx.clock.now()) } })
@@ -31,7 +41,7 @@ export function registerWeb3KeyRoutes(app: FastifyInstance, ctx: EmulatorContext
 
   app.post('/api/v1/api_keys/generate_web3_key', async (request, reply) => {
     assertNotBlocked(ctx, request.venice.caller)
-    const body = validateBody<Web3Body>(ctx, '/api_keys/generate_web3_key', 'post', request.body)
+    const body = validateBody<Web3Body>(ctx, '/api_keys/generate_web3_key', 'post', jsonText(request.body))
     if (!isAddress(body.address, { strict: false })) throw new VeniceHttpError(400, WALLET_ERRORS.invalidAddress)
     const address: Address = getAddress(body.address)
     const tokenError = await verifyWeb3Token(ctx.jwtSecret, body.token, ctx.clock.now())
@@ -55,4 +65,19 @@ export function registerWeb3KeyRoutes(app: FastifyInstance, ctx: EmulatorContext
     ctx.accounts.user(address)
     return sendJson(reply, 200, { success: true, data: createKeyFor(ctx, address, { ...input, description: input.description ?? 'Web3 API Key' }) })
   })
+}
+
+/**
+ * The docs' JavaScript example posts `JSON.stringify(...)` with fetch and no headers, so the JSON arrives as
+ * text/plain (or, from other clients, with no content type): Venice accepts it, so the body is read as JSON
+ * whatever its content type. Text that is not JSON stays text, and the spec's validation refuses it (400).
+ */
+function jsonText(body: unknown): unknown {
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : body
+  if (typeof text !== 'string') return body
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return text
+  }
 }

@@ -4,6 +4,7 @@
  */
 import type { Address } from 'viem'
 import { defaultLimitsOf, tierOf, type ModelEntry, type TierLimits } from '../catalog/models.js'
+import { RATE_LIMIT_TYPE } from '../http/rateLimitType.js'
 
 /** Overrides: `global` applies to every model, `perModel` wins over it. */
 export type RateLimitOverrides = { global?: Partial<TierLimits>; perModel?: Record<string, Partial<TierLimits>> }
@@ -93,7 +94,7 @@ export function createRateLimiter(options: { now: () => number; overrides?: Rate
       const exceeded = w.reqs >= limits.rpm ? 'RPM' : w.dayReqs >= limits.rpd ? 'RPD' : w.tokens >= limits.tpm ? 'TPM' : undefined
       if (exceeded) {
         log(user, { apiKeyId: keyId, modelId: model.id, rateLimitTier: tierOf(model), rateLimitType: exceeded, timestamp: new Date(now).toISOString() })
-        const headers: Record<string, string> = { ...headersOf(limits, w, now), 'x-ratelimit-type': exceeded }
+        const headers: Record<string, string> = { ...headersOf(limits, w, now), 'x-ratelimit-type': RATE_LIMIT_TYPE }
         if (exceeded === 'RPD') headers['x-ratelimit-reset-requests'] = String(Math.ceil(((w.day + 1) * DAY) / 1000))
         return { exceeded, headers }
       }

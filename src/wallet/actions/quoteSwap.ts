@@ -1,18 +1,23 @@
 import { applySlippageDown, assertPositiveAmount } from '../amounts.js'
 import type { Wallet } from '../createWallet.js'
 import { assertPolicy } from '../policy/policy.js'
-import type { SwapQuote } from '../routes/types.js'
+import type { SwapQuote, SwapToken } from '../routes/types.js'
 
-export type QuoteSwapParameters = { /** ETH in, wei. */ amountIn: bigint }
+export type QuoteSwapParameters = {
+  /** ETH in, wei. */
+  amountIn: bigint
+  /** What to buy (default VVV). */
+  token?: SwapToken | undefined
+}
 
 export type QuoteSwapReturnType = SwapQuote & {
-  /** The least VVV the swap would accept: the quote less the policy slippage bound. */
+  /** The least output (token base units) the swap would accept: the quote less the policy slippage bound. */
   amountOutMinimum: bigint
   slippageBps: number
 }
 
 /**
- * Prices an ETH → VVV swap on the wallet's route (by default every venue — Uniswap V3 fee tiers,
+ * Prices an ETH → VVV (or `token: 'USDC'`) swap on the wallet's route (by default every venue — Uniswap V3 fee tiers,
  * Aerodrome volatile/stable — best output net of gas; `comparison` lists them all) and checks it
  * against the spend policy on the winning venue's router. Sends nothing.
  *
@@ -24,9 +29,9 @@ export type QuoteSwapReturnType = SwapQuote & {
  * ```
  */
 export async function quoteSwap(wallet: Wallet, parameters: QuoteSwapParameters): Promise<QuoteSwapReturnType> {
-  const { amountIn } = parameters
+  const { amountIn, token } = parameters
   assertPositiveAmount(amountIn, 'amountIn')
-  const quote = await wallet.route.quoteExactIn(wallet, amountIn)
+  const quote = await wallet.route.quoteExactIn(wallet, amountIn, { token })
   const slippageBps = wallet.policy.maxSlippageBps
   const amountOutMinimum = applySlippageDown(quote.amountOut, slippageBps)
   // Caps, daily budget and allowlist, on the router of the venue that won.

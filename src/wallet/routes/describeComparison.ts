@@ -1,4 +1,4 @@
-import { formatEther, formatGwei } from 'viem'
+import { formatEther, formatGwei, formatUnits } from 'viem'
 import type { VenueComparison } from './quoteVenues.js'
 import { poolLabel } from './venues.js'
 
@@ -15,12 +15,14 @@ import { poolLabel } from './venues.js'
  * ```
  */
 export function describeComparison(c: VenueComparison): string[] {
-  const netUnit = c.kind === 'exactIn' ? 'VVV' : 'ETH with gas'
+  const token = c.token ?? 'VVV'
+  const out = (v: bigint) => formatUnits(v, token === 'USDC' ? 6 : 18)
+  const net = (v: bigint) => (c.kind === 'exactIn' ? `${out(v)} ${token}` : `${formatEther(v)} ETH with gas`)
   return [
     `venues, net of gas at ${formatGwei(c.baseFee)} gwei:`,
     ...c.candidates.map(
       (q) =>
-        `${q === c.best ? '*' : ' '} ${poolLabel(q).padEnd(22)} ${formatEther(q.amountIn)} ETH → ${formatEther(q.amountOut)} VVV, gas ${q.gas} (${formatEther(q.gasCostWei)} ETH), net ${formatEther(q.net)} ${netUnit}`,
+        `${q === c.best ? '*' : ' '} ${poolLabel(q).padEnd(22)} ${formatEther(q.amountIn)} ETH → ${out(q.amountOut)} ${token}, gas ${q.gas} (${formatEther(q.gasCostWei)} ETH), net ${net(q.net)}`,
     ),
   ]
 }

@@ -1,4 +1,4 @@
-import { formatEther } from 'viem'
+import { formatEther, formatUnits } from 'viem'
 import { ExitCode } from '../../errors/exitCodes.js'
 import type { Wallet } from '../createWallet.js'
 import { isNetworkError } from '../../errors/networkError.js'
@@ -6,13 +6,14 @@ import { NoRouteError } from '../errors.js'
 import { FEE_PROBE_WEI, recoverFee, volatileAmountIn } from './aerodromeExactOut.js'
 import { aerodromeRouterAbi } from './aerodromeRouterAbi.js'
 import { solveInput } from './solveExactOut.js'
-import type { SwapQuote } from './types.js'
+import type { SwapQuote, SwapToken } from './types.js'
 import {
   basefeeAbi,
   decodeExactIn,
   exactInCall,
   poolLabel,
   SWAP_GAS,
+  swapTokenAddress,
   uniswapExactOutCall,
   venuePools,
   type ReadCall,
@@ -36,12 +37,22 @@ export type VenueQuote = {
 }
 
 /** Every venue's price for one swap, the base fee they were valued at, and the winner net of gas. */
-export type VenueComparison = { kind: 'exactIn' | 'exactOut'; baseFee: bigint; candidates: VenueQuote[]; best: VenueQuote }
+export type VenueComparison = {
+  kind: 'exactIn' | 'exactOut'
+  /** The token bought (VVV when absent). */
+  token?: SwapToken | undefined
+  baseFee: bigint
+  candidates: VenueQuote[]
+  best: VenueQuote
+}
+
+/** Decimals of the tokens a swap can buy. */
+const TOKEN_DECIMALS: Record<SwapToken, number> = { VVV: 18, USDC: 6 }
 
 export type SwapTargetAmount = { amountIn: bigint; amountOut?: undefined } | { amountOut: bigint; amountIn?: undefined }
 
 /**
- * Prices an ETH → VVV swap on every venue the wallet may use — the Uniswap V3 fee tiers and Aerodrome's
+ * Prices an ETH → VVV (or, with `token: 'USDC'`, ETH → USDC) swap on every venue the wallet may use — the Uniswap V3 fee tiers and Aerodrome's
  * volatile and stable pools — and the block's base fee, in ONE Multicall3 request (a missing pool just
  * drops out). Picks the best output net of gas (exact input) or the least input plus gas (exact output).
  * Aerodrome's volatile exact-output price is solved from its reserves in the same request; only an
@@ -58,11 +69,12 @@ export type SwapTargetAmount = { amountIn: bigint; amountOut?: undefined } | { a
 export async function quoteVenues(
   wallet: Wallet,
   target: SwapTargetAmount,
-  options: { venues?: readonly VenueName[] | undefined } = {},
+  options: { venues?: readonly VenueName[] | undefined; token?: SwapToken | undefined } = {},
 ): Promise<VenueComparison> {
+  const token = options.token ?? 'VVV'
   const pools = venuePools(wallet, options.venues)
   const exactIn = target.amountIn !== undefined
-  const reads = pools.map((pool) => (exactIn ? [exactInCall(wallet, pool, target.amountIn)] : exactOutReads(wallet, pool, target.amountOut)))
+  const reads = pools.map((pool) => (exactIn ? [exactInCall(wallet, pool, target.amountIn, token)] : exactOutReads(wallet, pool, target.amountOut, token)))
   const results = await multicall(wallet, [...reads.flat(), { address: wallet.addresses.multicall3, abi: basefeeAbi, functionName: 'getBasefee' }])
   const baseFee = results.at(-1)?.status === 'success' ? (results.at(-1)!.result as bigint) : 0n
   let at = 0
@@ -73,7 +85,7 @@ export async function quoteVenues(
     if (exactIn) {
       const out = mine[0]?.status === 'success' ? decodeExactIn(pool, mine[0].result) : undefined
       priced.push(out ? { ...poolKey(pool), amountIn: target.amountIn, amountOut: out } : undefined)
-    } else priced.push(await exactOutQuote(wallet, pool, target.amountOut, mine))
+    } else priced.push(await exactOutQuote(wallet, pool, target.amountOut, mine, token))
   }
   const candidates = priced.flatMap((q) => (q ? [withGas(q, baseFee, exactIn)] : []))
   const best = pickBest(candidates, exactIn ? 'exactIn' : 'exactOut')
@@ -86,9 +98,9 @@ export async function quoteVenues(
         () => false,
       ))
     ) {
-      const amount = exactIn ? `${formatEther(target.amountIn!)} ETH in` : `${formatEther(target.amountOut!)} VVV out`
+      const amount = exactIn ? `${formatEther(target.amountIn!)} ETH in` : `${formatUnits(target.amountOut!, TOKEN_DECIMALS[token])} ${token} out`
       throw new NoRouteError(
-        `No venue can fill a swap of ${amount}: it is more than the WETH/VVV pools can trade (tried ${pools.map((p) => poolLabel(poolKey(p))).join(', ')}).`,
+        `No venue can fill a swap of ${amount}: it is more than the WETH/${token} pools can trade (tried ${pools.map((p) => poolLabel(poolKey(p))).join(', ')}).`,
         {
           metaMessages: ['Ask for a smaller amount (e.g. a lower --stake-vvv or --eth), or swap in parts.'],
           code: 'SWAP_TOO_LARGE',
@@ -97,14 +109,14 @@ export async function quoteVenues(
       )
     }
     throw new NoRouteError(
-      `No venue has a WETH/VVV pool with liquidity (tried ${pools.map((p) => poolLabel(poolKey(p))).join(', ') || 'none: no venue is allowed'}).`,
+      `No venue has a WETH/${token} pool with liquidity (tried ${pools.map((p) => poolLabel(poolKey(p))).join(', ') || 'none: no venue is allowed'}).`,
       {
         metaMessages: ['Check the address book and the spend policy allowlist; on the devnet, is it deployed with its pools?'],
         code: 'NO_ROUTE',
       },
     )
   }
-  return { kind: exactIn ? 'exactIn' : 'exactOut', baseFee, candidates, best }
+  return { kind: exactIn ? 'exactIn' : 'exactOut', ...(token !== 'VVV' && { token }), baseFee, candidates, best }
 }
 
 /** The amount a failed quote is retried with, to tell "no liquidity" from "too large an amount". */
@@ -146,16 +158,17 @@ export function withGas(q: SwapQuote, baseFee: bigint, exactIn: boolean): VenueQ
 }
 
 /** Uniswap: QuoterV2 exact output. Aerodrome: the pool's reserves and a probe quote (fee recovery). */
-function exactOutReads(wallet: Wallet, pool: VenuePool, amountOut: bigint): ReadCall[] {
-  if (pool.venue === 'uniswap-v3') return [uniswapExactOutCall(wallet, pool.fee, amountOut)]
-  const { weth, vvv, aerodromeFactory } = wallet.addresses
+function exactOutReads(wallet: Wallet, pool: VenuePool, amountOut: bigint, token: SwapToken): ReadCall[] {
+  if (pool.venue === 'uniswap-v3') return [uniswapExactOutCall(wallet, pool.fee, amountOut, token)]
+  const { weth, aerodromeFactory } = wallet.addresses
+  const out = swapTokenAddress(wallet, token)
   return [
-    { address: wallet.addresses.aerodromeRouter!, abi: aerodromeRouterAbi, functionName: 'getReserves', args: [weth, vvv, pool.stable, aerodromeFactory!] },
-    exactInCall(wallet, pool, FEE_PROBE_WEI),
+    { address: wallet.addresses.aerodromeRouter!, abi: aerodromeRouterAbi, functionName: 'getReserves', args: [weth, out, pool.stable, aerodromeFactory!] },
+    exactInCall(wallet, pool, FEE_PROBE_WEI, token),
   ]
 }
 
-async function exactOutQuote(wallet: Wallet, pool: VenuePool, amountOut: bigint, results: MulticallResult[]): Promise<SwapQuote | undefined> {
+async function exactOutQuote(wallet: Wallet, pool: VenuePool, amountOut: bigint, results: MulticallResult[], token: SwapToken): Promise<SwapQuote | undefined> {
   if (results.some((r) => r.status !== 'success')) return undefined
   if (pool.venue === 'uniswap-v3') {
     const amountIn = (results[0]!.result as readonly bigint[])[0]
@@ -170,7 +183,7 @@ async function exactOutQuote(wallet: Wallet, pool: VenuePool, amountOut: bigint,
   // Stable curve (or an unrecognised fee): step exact-input quotes on this one pool.
   const solved = await solveInput(
     async (x) => {
-      const [r] = await multicall(wallet, [exactInCall(wallet, pool, x)])
+      const [r] = await multicall(wallet, [exactInCall(wallet, pool, x, token)])
       return (r?.status === 'success' ? decodeExactIn(pool, r.result) : undefined) ?? 0n
     },
     amountOut,

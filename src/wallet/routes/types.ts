@@ -2,9 +2,14 @@ import type { Wallet } from '../createWallet.js'
 import type { ContractCall } from '../send/types.js'
 import type { VenueComparison } from './quoteVenues.js'
 
-/** A priced ETH → VVV swap on one venue. */
+/** What a swap buys with ETH: VVV (staking) or USDC (x402 payments). */
+export type SwapToken = 'VVV' | 'USDC'
+
+/** A priced ETH → token swap on one venue. */
 export type SwapQuote = {
   route: 'uniswap-v3' | 'aerodrome'
+  /** The token bought (VVV when absent). */
+  token?: SwapToken | undefined
   amountIn: bigint
   amountOut: bigint
   /** Uniswap V3 fee tier of the chosen pool (100, 500, 3000 or 10000). */
@@ -15,13 +20,16 @@ export type SwapQuote = {
   comparison?: VenueComparison | undefined
 }
 
-/** One way to swap ETH for VVV: `best` compares every venue; a venue name restricts to that venue. */
+/** Which token a quote is for (VVV when absent). */
+export type SwapTokenOptions = { token?: SwapToken | undefined }
+
+/** One way to swap ETH for VVV (or USDC): `best` compares every venue; a venue name restricts to that venue. */
 export type SwapRoute = {
   name: 'best' | SwapQuote['route']
   /** Best output for exactly `amountIn` wei. @throws {NoRouteError} */
-  quoteExactIn(wallet: Wallet, amountIn: bigint): Promise<SwapQuote>
-  /** Least input for at least `amountOut` VVV. @throws {NoRouteError} */
-  quoteExactOut(wallet: Wallet, amountOut: bigint): Promise<SwapQuote>
-  /** The router call for a quote: ETH in (as `value`), VVV to the wallet, at least `amountOutMinimum`. */
+  quoteExactIn(wallet: Wallet, amountIn: bigint, options?: SwapTokenOptions): Promise<SwapQuote>
+  /** Least input for at least `amountOut` of the token (base units). @throws {NoRouteError} */
+  quoteExactOut(wallet: Wallet, amountOut: bigint, options?: SwapTokenOptions): Promise<SwapQuote>
+  /** The router call for a quote: ETH in (as `value`), the quote's token to the wallet, at least `amountOutMinimum`. */
   buildSwap(wallet: Wallet, parameters: { quote: SwapQuote; amountOutMinimum: bigint }): ContractCall
 }

@@ -17,6 +17,7 @@ export function venueRoute(name: 'best' | VenueName): SwapRoute {
   const venues = name === 'best' ? undefined : [name]
   const chosen = (c: Awaited<ReturnType<typeof quoteVenues>>): SwapQuote => ({
     route: c.best.route,
+    ...(c.token && { token: c.token }),
     fee: c.best.fee,
     stable: c.best.stable,
     amountIn: c.best.amountIn,
@@ -25,8 +26,8 @@ export function venueRoute(name: 'best' | VenueName): SwapRoute {
   })
   return {
     name,
-    quoteExactIn: async (wallet, amountIn) => chosen(await quoteVenues(wallet, { amountIn }, { venues })),
-    quoteExactOut: async (wallet, amountOut) => chosen(await quoteVenues(wallet, { amountOut }, { venues })),
+    quoteExactIn: async (wallet, amountIn, options) => chosen(await quoteVenues(wallet, { amountIn }, { venues, token: options?.token })),
+    quoteExactOut: async (wallet, amountOut, options) => chosen(await quoteVenues(wallet, { amountOut }, { venues, token: options?.token })),
     buildSwap: (wallet, { quote, amountOutMinimum }) => buildVenueSwap(wallet, quote, amountOutMinimum),
   }
 }

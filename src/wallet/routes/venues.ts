@@ -5,9 +5,9 @@ import { NoRouteError } from '../errors.js'
 import { isAllowlisted } from '../policy/policy.js'
 import type { ContractCall } from '../send/types.js'
 import { aerodromeRouterAbi } from './aerodromeRouterAbi.js'
-import type { SwapQuote } from './types.js'
+import type { SwapQuote, SwapToken } from './types.js'
 
-/** A place to swap ETH for VVV. */
+/** A place to swap ETH for VVV or USDC. */
 export type VenueName = SwapQuote['route']
 
 /** One pool of a venue: a Uniswap V3 fee tier or an Aerodrome pool kind. */
@@ -78,15 +78,36 @@ export function routerOf(wallet: Wallet, venue: VenueName): Address {
 }
 
 /**
- * The one-hop WETH → VVV Aerodrome route through the default factory.
+ * The address of the token a swap buys.
+ *
+ * @throws {NoRouteError} when the address book has no such token (USDC on a devnet saved before it had one).
+ *
+ * @example
+ * ```ts
+ * swapTokenAddress(wallet, 'USDC') // '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913'
+ * ```
+ */
+export function swapTokenAddress(wallet: Wallet, token: SwapToken = 'VVV'): Address {
+  if (token === 'VVV') return wallet.addresses.vvv
+  const usdc = wallet.addresses.usdc
+  if (!usdc)
+    throw new NoRouteError(`USDC is not in the ${wallet.addresses.network} address book.`, {
+      metaMessages: ['On the devnet, start it afresh (a state saved before it had USDC has none).'],
+      code: 'NO_ROUTE',
+    })
+  return usdc
+}
+
+/**
+ * The one-hop WETH → token (VVV by default) Aerodrome route through the default factory.
  *
  * @example
  * ```ts
  * aerodromeHop(wallet, false) // { from: weth, to: vvv, stable: false, factory: '0x420DD381…40Da' }
  * ```
  */
-export function aerodromeHop(wallet: Wallet, stable: boolean): { from: Address; to: Address; stable: boolean; factory: Address } {
-  return { from: wallet.addresses.weth, to: wallet.addresses.vvv, stable, factory: wallet.addresses.aerodromeFactory! }
+export function aerodromeHop(wallet: Wallet, stable: boolean, token: SwapToken = 'VVV'): { from: Address; to: Address; stable: boolean; factory: Address } {
+  return { from: wallet.addresses.weth, to: swapTokenAddress(wallet, token), stable, factory: wallet.addresses.aerodromeFactory! }
 }
 
 /**
@@ -97,25 +118,25 @@ export function aerodromeHop(wallet: Wallet, stable: boolean): { from: Address; 
  * exactInCall(wallet, { venue: 'uniswap-v3', fee: 3000 }, parseEther('0.01')).functionName // 'quoteExactInputSingle'
  * ```
  */
-export function exactInCall(wallet: Wallet, pool: VenuePool, amountIn: bigint): ReadCall {
-  const { weth, vvv, quoter } = wallet.addresses
+export function exactInCall(wallet: Wallet, pool: VenuePool, amountIn: bigint, token: SwapToken = 'VVV'): ReadCall {
+  const { weth, quoter } = wallet.addresses
   if (pool.venue === 'uniswap-v3')
     return {
       address: quoter,
       abi: quoterV2Abi,
       functionName: 'quoteExactInputSingle',
-      args: [{ tokenIn: weth, tokenOut: vvv, amountIn, fee: pool.fee, sqrtPriceLimitX96: 0n }],
+      args: [{ tokenIn: weth, tokenOut: swapTokenAddress(wallet, token), amountIn, fee: pool.fee, sqrtPriceLimitX96: 0n }],
     }
   return {
     address: wallet.addresses.aerodromeRouter!,
     abi: aerodromeRouterAbi,
     functionName: 'getAmountsOut',
-    args: [amountIn, [aerodromeHop(wallet, pool.stable)]],
+    args: [amountIn, [aerodromeHop(wallet, pool.stable, token)]],
   }
 }
 
 /**
- * VVV out of an exact-input read, or undefined when the pool is missing or empty.
+ * Tokens out of an exact-input read, or undefined when the pool is missing or empty.
  *
  * @example
  * ```ts
@@ -135,18 +156,19 @@ export function decodeExactIn(pool: VenuePool, result: unknown): bigint | undefi
  * uniswapExactOutCall(wallet, 3000, parseEther('20')).functionName // 'quoteExactOutputSingle'
  * ```
  */
-export function uniswapExactOutCall(wallet: Wallet, fee: number, amountOut: bigint): ReadCall {
-  const { weth, vvv, quoter } = wallet.addresses
+export function uniswapExactOutCall(wallet: Wallet, fee: number, amountOut: bigint, token: SwapToken = 'VVV'): ReadCall {
+  const { weth, quoter } = wallet.addresses
   return {
     address: quoter,
     abi: quoterExactOutAbi,
     functionName: 'quoteExactOutputSingle',
-    args: [{ tokenIn: weth, tokenOut: vvv, amount: amountOut, fee, sqrtPriceLimitX96: 0n }],
+    args: [{ tokenIn: weth, tokenOut: swapTokenAddress(wallet, token), amount: amountOut, fee, sqrtPriceLimitX96: 0n }],
   }
 }
 
 /**
- * The router call for a quote: ETH in as `value`, VVV to the wallet, at least `amountOutMinimum`.
+ * The router call for a quote: ETH in as `value`, the quote's token (VVV by default) to the wallet, at least
+ * `amountOutMinimum`.
  * Uniswap: SwapRouter02 `exactInputSingle` (no deadline in its struct). Aerodrome: `swapExactETHForTokens`
  * with a 20-minute deadline.
  *
@@ -156,26 +178,26 @@ export function uniswapExactOutCall(wallet: Wallet, fee: number, amountOut: bigi
  * ```
  */
 export function buildVenueSwap(wallet: Wallet, quote: SwapQuote, amountOutMinimum: bigint): ContractCall {
-  const { weth, vvv } = wallet.addresses
+  const token = quote.token ?? 'VVV'
   if (quote.route === 'uniswap-v3') {
+    const tokenOut = swapTokenAddress(wallet, token)
+    const fee = quote.fee ?? 3000
     return {
-      label: `swap ETH → VVV (Uniswap V3, fee ${quote.fee})`,
+      label: `swap ETH → ${token} (Uniswap V3, fee ${quote.fee})`,
       to: routerOf(wallet, 'uniswap-v3'),
       abi: swapRouter02Abi,
       functionName: 'exactInputSingle',
-      args: [
-        { tokenIn: weth, tokenOut: vvv, fee: quote.fee ?? 3000, recipient: wallet.address, amountIn: quote.amountIn, amountOutMinimum, sqrtPriceLimitX96: 0n },
-      ],
+      args: [{ tokenIn: wallet.addresses.weth, tokenOut, fee, recipient: wallet.address, amountIn: quote.amountIn, amountOutMinimum, sqrtPriceLimitX96: 0n }],
       value: quote.amountIn,
     }
   }
   const deadline = BigInt(Math.floor(wallet.now().getTime() / 1000) + AERODROME_DEADLINE_SECONDS)
   return {
-    label: `swap ETH → VVV (Aerodrome, ${quote.stable ? 'stable' : 'volatile'} pool)`,
+    label: `swap ETH → ${token} (Aerodrome, ${quote.stable ? 'stable' : 'volatile'} pool)`,
     to: routerOf(wallet, 'aerodrome'),
     abi: aerodromeRouterAbi,
     functionName: 'swapExactETHForTokens',
-    args: [amountOutMinimum, [aerodromeHop(wallet, quote.stable ?? false)], wallet.address, deadline],
+    args: [amountOutMinimum, [aerodromeHop(wallet, quote.stable ?? false, token)], wallet.address, deadline],
     value: quote.amountIn,
   }
 }
