@@ -131,6 +131,20 @@ describe('x402 on the emulator: SIWX inference is debited at the Bearer price', 
     expect(res.headers.get('x-balance-remaining')).toBe((1 - (10_000 * 0.15) / 1e6).toFixed(6))
   })
 
+  it('a streamed completion carries X-Balance-Remaining too', async () => {
+    const { account, header } = await signIn()
+    emulator().setX402Balance(account.address, 2)
+    const res = await fetch(`${emulator().baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'SIGN-IN-WITH-X': header },
+      body: JSON.stringify({ ...chatBody, stream: true }),
+    })
+    expect(res.status).toBe(200)
+    expect(await res.text()).toContain('data: [DONE]')
+    expect(Number(res.headers.get('x-balance-remaining'))).toBeLessThanOrEqual(2)
+    expect(res.headers.get('x-balance-remaining')).toMatch(/^\d+\.\d{6}$/)
+  })
+
   it('scripted responses can be queued for a SIWX wallet by its address', async () => {
     const { account, header } = await signIn()
     emulator().setX402Balance(account.address, 1)
@@ -214,5 +228,12 @@ describe('x402 on the emulator: payments refused before anything is submitted', 
     await refused(payment({ asset: ALICE }), 'X-402-Payment', 'asset_mismatch')
     await refused(payment({ network: 'eip155:8453' }), 'X-PAYMENT', 'network_mismatch')
     await refused(payment({ amount: '4999999' }), 'PAYMENT-SIGNATURE', 'amount_below_minimum')
+  })
+
+  it('a payment that passes the offer checks on an emulator without a settlement chain: 500 X402_SETTLEMENT_FAILED, nothing credited', async () => {
+    const res = await send('/x402/top-up', { method: 'POST', headers: { 'PAYMENT-SIGNATURE': payment({ amount: '6000000' }) } })
+    expect(res.status).toBe(500)
+    expectSpecResponse('/x402/top-up', 'post', 500, res.json)
+    expect(res.json).toMatchObject({ error: 'X402_SETTLEMENT_FAILED', details: { reason: 'settlement_unavailable' } })
   })
 })

@@ -2,10 +2,11 @@
  * What the emulator's x402 rail offers: the asset, the payee, the chain, the top-up bounds, and
  * (optionally) the chain clients it settles with as its own facilitator.
  */
+import { USDC_ADDRESS } from '../../chain/addressBook.js'
 import { getAddress, keccak256, stringToHex, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem'
 
-/** USDC on Base (the devnet deploys its stand-in at the same address). */
-export const USDC_BASE: Address = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913'
+/** USDC on Base (the devnet deploys its stand-in at the same address): the one definition, in the address book. */
+export const USDC_BASE: Address = USDC_ADDRESS
 
 /**
  * The emulator's default payee (`payTo`): an address derived from a fixed label, so it is the same in
@@ -23,7 +24,7 @@ export type X402Options = {
   chainId?: number
   asset?: Address
   payTo?: Address
-  /** SIWE `domain` required in `SIGN-IN-WITH-X` (default `api.venice.ai`, as the spec's example). */
+  /** SIWE `domain` required in `SIGN-IN-WITH-X` (default `api.venice.ai`, the spec's fixed value, whatever host the emulator listens on). */
   siwxDomain?: string
   minimumTopUpUsd?: number
   maximumTopUpUsd?: number
@@ -34,7 +35,11 @@ export type X402Options = {
 }
 
 /** The resolved x402 settings. */
-export type X402Config = Required<Omit<X402Options, 'settlement'>> & { settlement: X402Settlement | undefined; network: `eip155:${number}` }
+export type X402Config = Required<Omit<X402Options, 'settlement'>> & {
+  settlement: X402Settlement | undefined
+  siwxDomain: string
+  network: `eip155:${number}`
+}
 
 /**
  * @example

@@ -27,9 +27,9 @@ export const PAYMENT_HEADERS = ['payment-signature', 'x-402-payment', 'x-payment
 export type SettledTopUp = { payer: Address; atomic: bigint; transaction: `0x${string}`; response: SettleResponse }
 
 /** A refused payment: 400 (nothing submitted, or the token refused it) or 500 (settlement failed), the spec's `{ error, message, details }`. */
-export function paymentError(status: 400 | 500, message: string, reason: string): VeniceHttpError {
+export function paymentError(status: 400 | 500, message: string, reason: string, extra: Record<string, unknown> = {}): VeniceHttpError {
   const error = status === 400 ? 'X402_INVALID_PAYMENT' : 'X402_SETTLEMENT_FAILED'
-  return new VeniceHttpError(status, message, { body: { error, message, details: { reason } } })
+  return new VeniceHttpError(status, message, { body: { error, message, details: { reason, ...extra } } })
 }
 
 /** Reasons the token (or its simulation) gives that mean the payment itself is bad, not the facilitator. */
@@ -49,6 +49,21 @@ export function createTopUpSettler(cfg: X402Config) {
   const scheme = cfg.settlement ? new ExactEvmScheme(facilitatorSigner(cfg.settlement)) : undefined
   /** `payer:nonce` (the EIP-3009 nonce is the idempotency key) of authorizations being settled, or broadcast without a receipt yet. */
   const inFlight = new Map<string, 'settling' | 'pending'>()
+  /**
+   * `payer:nonce` → the settling transaction, for authorizations this emulator settled: a replay is refused
+   * (by the token) with `details.paymentId`, so a client that crashed before reading the 200 learns it was credited.
+   */
+  const settledBy = new Map<string, `0x${string}`>()
+  /**
+   * Settlements run one at a time: they all send from one account, and two at once took the same account
+   * nonce (measured: 2 of 4 simultaneous top-ups of different wallets failed with 500 before).
+   */
+  let queue: Promise<unknown> = Promise.resolve()
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work, work)
+    queue = run.catch(() => {})
+    return run
+  }
 
   /** Decodes and checks the header against the offer; returns the payload and the requirement it pays. */
   const check = (
@@ -99,14 +114,23 @@ export function createTopUpSettler(cfg: X402Config) {
         // A broadcast whose receipt timed out is reconciled by @x402/evm (same signature → same transaction), not verified again.
         if (state !== 'pending') {
           const verified = await scheme.verify(payload, requirements)
-          if (!verified.isValid) throw paymentError(400, `Payment refused: ${verified.invalidReason ?? 'invalid'}`, verified.invalidReason ?? 'invalid_payment')
+          if (!verified.isValid) {
+            const tx = /nonce_already_used/.test(verified.invalidReason ?? '') ? settledBy.get(key) : undefined
+            throw paymentError(
+              400,
+              `Payment refused: ${verified.invalidReason ?? 'invalid'}`,
+              verified.invalidReason ?? 'invalid_payment',
+              tx ? { paymentId: `payment_${tx}` } : {},
+            )
+          }
         }
-        const settled = await scheme.settle(payload, requirements)
+        const settled = await oneAtATime(() => scheme.settle(payload, requirements))
         if (!settled.success) {
           const reason = settled.errorReason ?? 'settlement_failed'
           if (/settlement_pending/.test(reason)) next = 'pending'
           throw paymentError(CLIENT_REASONS.test(reason) ? 400 : 500, `Payment settlement failed: ${reason}`, reason)
         }
+        settledBy.set(key, settled.transaction as `0x${string}`)
         return {
           payer: getAddress(auth.authorization.from),
           atomic: BigInt(requirements.amount),

@@ -42,7 +42,7 @@ const Header = z.object({
 })
 
 export type SiwxOptions = {
-  /** The SIWE `domain` the emulator expects (default `api.venice.ai`, as the spec says). */
+  /** The SIWE `domain` required (the spec: `api.venice.ai`). */
   domain: string
   /** The only chain id accepted (the chain the emulator settles on). */
   chainId: number
@@ -83,6 +83,7 @@ export function createSiwxVerifier(options: SiwxOptions): SiwxVerifier {
 
   return {
     async verify(header) {
+      const domain = options.domain
       let json: unknown
       try {
         json = JSON.parse(Buffer.from(header, 'base64').toString('utf8'))
@@ -95,7 +96,7 @@ export function createSiwxVerifier(options: SiwxOptions): SiwxVerifier {
       if (h.type !== undefined && h.type !== 'eip191') refuse(SIWX_ERRORS.unsupportedType)
       const msg = parseSiweMessage(h.message)
       if (!msg.domain || !msg.address || !msg.nonce || !msg.issuedAt || msg.chainId === undefined) refuse(SIWX_ERRORS.notSiwe)
-      if (msg.domain !== options.domain) refuse(SIWX_ERRORS.domain)
+      if (msg.domain !== domain) refuse(SIWX_ERRORS.domain)
       if (msg.chainId !== options.chainId || (h.chainId !== undefined && chainIdOf(h.chainId) !== options.chainId)) refuse(SIWX_ERRORS.chain)
       let sameAddress = false
       try {
@@ -106,7 +107,7 @@ export function createSiwxVerifier(options: SiwxOptions): SiwxVerifier {
       const issuedAt = msg.issuedAt!.getTime()
       if (Number.isNaN(issuedAt) || issuedAt > now + skew || (msg.notBefore && now < msg.notBefore.getTime())) refuse(SIWX_ERRORS.notYetValid)
       if (now - issuedAt > maxAge || (msg.expirationTime && now >= msg.expirationTime.getTime())) refuse(SIWX_ERRORS.expired)
-      if (!validateSiweMessage({ message: msg, domain: options.domain, address: h.address as Address, time: new Date(now) })) refuse(SIWX_ERRORS.invalid)
+      if (!validateSiweMessage({ message: msg, domain, address: h.address as Address, time: new Date(now) })) refuse(SIWX_ERRORS.invalid)
       const address = msg.address as Address
       const valid = await verifyMessage({ address, message: h.message, signature: h.signature as Hex }).catch(() => false)
       if (!valid) refuse(SIWX_ERRORS.signature)
