@@ -39,7 +39,8 @@ export function x402Methods(t: Transport) {
         await request(t, {
           method: 'GET',
           path: `/x402/transactions/${address}`,
-          query: { limit: p.limit, offset: p.offset },
+          // offset 0 is the default: not sent (the emulator's query check refuses a textual "0" for the nullable integer).
+          query: { limit: p.limit, offset: p.offset || undefined },
           schema: x402TransactionsSchema,
           signal: p.signal,
         })

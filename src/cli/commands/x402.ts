@@ -10,7 +10,7 @@ import { USDC_DECIMALS } from '../../wallet/x402/x402Policy.js'
 import { CLIError } from '../CLIError.js'
 import { formatNumber } from '../format.js'
 import { jsonArg, printJson, withSpinner } from '../output.js'
-import { moneyArgs, presentable } from '../walletCommand.js'
+import { moneyArgs } from '../walletCommand.js'
 
 const usd = (n: number | null | undefined) => (n === null || n === undefined ? '?' : `$${formatNumber(n)}`)
 const out = (line: string) => process.stdout.write(`${line}\n`)
@@ -51,7 +51,22 @@ const topup = defineCommand({
       },
       { json: args.json },
     )
-    if (args.json) return printJson({ dryRun, ...(presentable(r) as object) })
+    if (args.json)
+      return printJson({
+        dryRun,
+        status: r.status,
+        // USDC has 6 decimals: amounts as decimal strings of USDC (the generic `presentable` assumes 18).
+        usdc: formatUnits(r.amount, USDC_DECIMALS),
+        payTo: r.payTo,
+        asset: r.asset,
+        network: r.network,
+        nonce: r.nonce ?? null,
+        transaction: r.transaction ?? null,
+        creditedUsd: r.creditedUsd ?? null,
+        newBalanceUsd: r.newBalanceUsd ?? null,
+        finishedEarlier: Boolean(r.finishedEarlier),
+        resumed: r.resumed.map((p) => ({ key: p.key, status: p.status, usdc: formatUnits(BigInt(p.amount), USDC_DECIMALS) })),
+      })
     const what = `${formatUnits(r.amount, USDC_DECIMALS)} USDC to ${r.payTo} (${r.network})`
     for (const p of r.resumed) out(`Settled an earlier payment first: ${p.key} → ${p.status}`)
     if (r.status === 'planned') out(`[dry run] Would pay ${what}; the policy allows it. Nothing signed.`)
