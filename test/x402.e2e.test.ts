@@ -65,4 +65,17 @@ describe('x402 end to end (gondola subprocesses, devnet + emulator)', () => {
     expect(all).not.toContain(CLI_TEST_PASSWORD)
     expect(all).not.toMatch(/eyJhZGRyZXNzIj/)
   }, 300_000)
+
+  it('npm start -- --rail x402: the story from only ETH to a tool loop on credits, no API key minted', async () => {
+    const { stdout } = await exec(process.execPath, ['bin/gondola.js', 'demo', '--rail', 'x402', '--json'], {
+      env: { ...process.env, GONDOLA_PRIVATE_KEY: '' },
+    })
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, any>
+    expect(summary).toMatchObject({ rail: 'x402', usdcPaid: '5', apiKeys: 0 })
+    expect(summary.topUps).toHaveLength(1)
+    expect(summary.runs.every((r: { status: string }) => r.status === 'completed')).toBe(true)
+    expect(summary.charges).toBe(summary.runs.reduce((s: number, r: { steps: number }) => s + r.steps, 0))
+    expect(summary.creditsUsd).toBeGreaterThan(4.9)
+    expect(summary.creditsUsd).toBeLessThan(5)
+  }, 300_000)
 })
