@@ -114,6 +114,25 @@ describe('x402 top-up and SIWX inference against the emulator, settled on anvil'
     expect(page.currentBalance).toBeCloseTo(after2, 6)
   })
 
+  it('a SIGN-IN-WITH-X header is good once: the client signs a fresh one per request, a replay of one is refused', async () => {
+    const { wallet } = await freshWallet()
+    const { withSiwx, SIWX_HEADER } = await import('../src/venice/siwx.js')
+    const sent: string[] = []
+    const f = withSiwx(
+      (input, init) => {
+        sent.push(new Headers(init?.headers).get(SIWX_HEADER)!)
+        return fetch(input, init)
+      },
+      { signer: wallet.signer, chainId: wallet.chainId },
+    )
+    const url = `${world.veniceBaseUrl}/x402/balance/${wallet.address}`
+    expect((await f(url)).status).toBe(200)
+    expect((await f(url)).status).toBe(200)
+    expect(new Set(sent).size).toBe(2)
+    const replay = await fetch(url, { headers: { [SIWX_HEADER]: sent[0]! } })
+    expect(replay.status).toBe(401)
+  })
+
   it('a wallet with no credits gets a typed X402PaymentRequiredError; the policy refuses unknown payees, caps and the minimum before signing', async () => {
     const { wallet, venice, policy, api } = await freshWallet({ usdc: parseUnits('45', 6) })
     const err = await venice.openai.chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e)
