@@ -22,7 +22,10 @@ import { swapEthForUsdc } from '../src/wallet/actions/swapEthForUsdc.js'
 import { swapEthForVvv } from '../src/wallet/actions/swapEthForVvv.js'
 import { applySlippageDown } from '../src/wallet/amounts.js'
 import { aerodromeRoute } from '../src/wallet/routes/aerodromeRoute.js'
+import { quoteVenues } from '../src/wallet/routes/quoteVenues.js'
 import { uniswapV3Route } from '../src/wallet/routes/uniswapV3Route.js'
+import { withRun } from '../src/wallet/send/withRun.js'
+import { swapStep } from '../src/wallet/steps/swapStep.js'
 import { simulateCall } from '../src/wallet/send/simulateCall.js'
 import { gondolaInProcess } from './helpers/gondolaInProcess.js'
 import { moveVenue } from './helpers/moveVenue.js'
@@ -55,6 +58,27 @@ describe('WETH/USDC markets', () => {
     expect(aero.amountOut).toBeLessThan((expected * 9_780n) / 10_000n)
     // The policy's slippage bound, as for VVV.
     expect(q.amountOutMinimum).toBe(applySlippageDown(q.amountOut, w.policy.maxSlippageBps))
+  })
+
+  it('exact output: the least ETH that buys 5 USDC on each venue (Uniswap QuoterV2, Aerodrome closed form), and the swap step buys at least that', async () => {
+    const target = parseUnits('5', 6)
+    const w = await testWallet(devnet(), { eth: parseEther('1') })
+    const c = await quoteVenues(w, { amountOut: target }, { token: 'USDC' })
+    expect(c.candidates.map((x) => [x.route, x.fee ?? x.stable])).toEqual([
+      ['uniswap-v3', 500],
+      ['aerodrome', false],
+    ])
+    for (const x of c.candidates) {
+      expect(x.amountOut).toBe(target)
+      // ≈ 5 / 3000 ETH plus the pool's fee (and Aerodrome's 2 %): between 0.00166 and 0.00172 ETH.
+      expect(x.amountIn).toBeGreaterThan(parseEther('0.00166'))
+      expect(x.amountIn).toBeLessThan(parseEther('0.00172'))
+      const [out] = await quoteVenues(w, { amountIn: x.amountIn }, { token: 'USDC', venues: [x.route] }).then((q) => q.candidates)
+      expect(out!.amountOut).toBeGreaterThanOrEqual(target)
+    }
+    const r = await withRun(w, { intent: 'test:exactOutUsdc' }, (run) => swapStep(w, run, { amountOut: target, token: 'USDC' }))
+    expect(r.amountOut).toBeGreaterThanOrEqual(target)
+    expect(await usdcOf(w.address)).toBe(r.amountOut)
   })
 
   it('swaps ETH → USDC on each venue; the USDC received is the quote, above the minimum', async () => {

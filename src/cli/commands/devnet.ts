@@ -14,7 +14,7 @@ import { handleShutdown, untilAborted } from '../../util/shutdown.js'
 export default defineCommand({
   meta: {
     name: 'devnet',
-    description: 'Run the local world: anvil + Venice contracts (VVV, sVVV, DIEM) + Uniswap V3 and Aerodrome VVV/WETH pools + the Venice API emulator',
+    description: 'Run the local world: anvil + Venice contracts (VVV, sVVV, DIEM) + USDC + Uniswap V3 and Aerodrome VVV/WETH and USDC/WETH pools + the Venice API emulator',
   },
   args: {
     port: { type: 'string', description: 'Port on 127.0.0.1 (default: a free one)' },
