@@ -86,6 +86,35 @@ describe('an agent on the x402 rail: no API key, a 402 funds the credits, a tool
   })
 })
 
+describe('the self-funding fetch in x402 mode', () => {
+  it('any OpenAI client: the first chat gets a 402, the fetch tops up $5 over x402 and retries; each call is one CHARGE at Venice', async () => {
+    const { wallet, venice, policy, api } = await freshWallet({ usdc: parseUnits('5', 6) })
+    const { createSelfFundingFetch } = await import('../src/adapters/selfFundingFetch.js')
+    const { createX402TopUp } = await import('../src/host/x402Host.js')
+    const { default: OpenAI } = await import('openai')
+    const funding = { minRunwayHours: 24, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: false }
+    const outcomes: string[] = []
+    const funded = createSelfFundingFetch({
+      baseURL: world.veniceBaseUrl,
+      siwx: { signer: wallet.signer, chainId: wallet.chainId },
+      topUp: createX402TopUp({ wallet, api, policy, funding, usdcPerTopUp: FIVE }),
+      funding,
+      onFunding: (o) => outcomes.push(o.action),
+    })
+    try {
+      const openai = new OpenAI({ baseURL: world.veniceBaseUrl, apiKey: 'unused-in-x402-mode', fetch: funded.fetch, maxRetries: 0 })
+      for (let i = 0; i < 2; i++) await openai.chat.completions.create({ model: 'qwen3-4b', messages: [{ role: 'user', content: `hello ${i}` }] })
+      expect(outcomes).toEqual(['topped_up'])
+      expect(await usdcOf(wallet.address)).toBe(0n)
+      await funded.flush()
+      const ledger = await venice.getX402Transactions(wallet.address)
+      expect(ledger.transactions.map((t) => t.type)).toEqual(['CHARGE', 'CHARGE', 'TOP_UP'])
+    } finally {
+      funded.close()
+    }
+  })
+})
+
 describe('x402 top-up and SIWX inference against the emulator, settled on anvil', () => {
   it('$5 of USDC credits through a real x402 payment, then chat signed in with SIWX and no API key, charged per call', async () => {
     const { wallet, venice, credits, policy, api } = await freshWallet({ usdc: parseUnits('7', 6) })
