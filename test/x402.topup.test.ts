@@ -115,6 +115,43 @@ describe('the self-funding fetch in x402 mode', () => {
   })
 })
 
+describe('the AI SDK on the x402 rail', () => {
+  it('generateText with a Gondola tool over the x402 self-funding fetch: a 402 buys $5 of credits, every step is charged', async () => {
+    const { wallet, venice, policy, api } = await freshWallet({ usdc: parseUnits('5', 6) })
+    const { createSelfFundingFetch } = await import('../src/adapters/selfFundingFetch.js')
+    const { createX402TopUp } = await import('../src/host/x402Host.js')
+    const { toAiSdkTools } = await import('../src/adapters/aiSdk.js')
+    const { walletBalancesTool } = await import('../src/tools/builtin/wallet.js')
+    const { generateText, stepCountIs } = await import('ai')
+    const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible')
+    const funding = { minRunwayHours: 24, cooldownMs: 3_600_000, ethPerTopUp: parseEther('0.01'), mintDiem: false }
+    const funded = createSelfFundingFetch({
+      baseURL: world.veniceBaseUrl,
+      siwx: { signer: wallet.signer, chainId: wallet.chainId },
+      topUp: createX402TopUp({ wallet, api, policy, funding, usdcPerTopUp: FIVE }),
+      funding,
+    })
+    try {
+      const provider = createOpenAICompatible({ name: 'venice', baseURL: world.veniceBaseUrl, apiKey: 'unused-in-x402-mode', fetch: funded.fetch })
+      const calls: string[] = []
+      const balances = walletBalancesTool({ getBalances: async () => (calls.push('get_wallet_balances'), { eth: '1' }) })
+      const result = await generateText({
+        model: provider.chatModel('qwen3-4b'),
+        tools: toAiSdkTools([balances]),
+        stopWhen: stepCountIs(4),
+        prompt: 'Call get_wallet_balances, then summarise.',
+      })
+      expect(calls).toContain('get_wallet_balances')
+      expect(result.steps.length).toBeGreaterThanOrEqual(2)
+      const ledger = await venice.getX402Transactions(wallet.address)
+      expect(ledger.transactions.filter((t) => t.type === 'CHARGE')).toHaveLength(result.steps.length)
+      expect(ledger.transactions.at(-1)!.type).toBe('TOP_UP')
+    } finally {
+      funded.close()
+    }
+  })
+})
+
 describe('x402 top-up and SIWX inference against the emulator, settled on anvil', () => {
   it('$5 of USDC credits through a real x402 payment, then chat signed in with SIWX and no API key, charged per call', async () => {
     const { wallet, venice, credits, policy, api } = await freshWallet({ usdc: parseUnits('7', 6) })
