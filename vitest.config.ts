@@ -41,6 +41,10 @@ export const e2eFiles = [
   'test/keys.concurrency.test.ts',
   // Top-ups in 10 REAL processes, each SIGKILLed at one step, resumed by the next run.
   'test/topup.crash.test.ts',
+  // x402 top-ups in REAL processes SIGKILLed after the intent, the signed authorization and the settlement.
+  'test/x402.crash.test.ts',
+  // x402 as a user runs it: only ETH → swap → $5 top-up → `gondola run --pay x402` by SIWX; balance, transactions, status.
+  'test/x402.e2e.test.ts',
   // The README's library examples, each run with tsx as a reader would (each starts its own local world).
   'test/readme.test.ts',
   // The RPC cut mid-top-up, then `gondola run` / `status` / `run` as processes: exit 5 and one line, then resumed.

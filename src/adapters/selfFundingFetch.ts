@@ -6,6 +6,7 @@ import { createLedger, type Ledger } from '../agent/ledger.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
 import { createRunner, type KeyServices, type Runner } from '../agent/runner.js'
 import { parseVeniceHeaders } from '../venice/headers.js'
+import { createSiwxHeader, SIWX_HEADER, type SiwxOptions } from '../venice/siwx.js'
 import type { ApiKey, RateLimits } from '../venice/schemas.js'
 import { metricsEnabled, watchRunway } from '../telemetry/instruments.js'
 import { awaitBalanceAbove } from './awaitBalance.js'
@@ -15,8 +16,14 @@ import { meterStream } from './meterStream.js'
 export type SelfFundingFetchOptions = {
   /** Venice API base URL (the same one the client uses). */
   baseURL: string
-  /** The Venice key this fetch sends (a limited INFERENCE key). The client's own `apiKey` is replaced by it. */
-  apiKey: string
+  /** The Venice key this fetch sends (a limited INFERENCE key). The client's own `apiKey` is replaced by it. Unused with `siwx`. */
+  apiKey?: string | undefined
+  /**
+   * x402 mode: each request is signed in with a fresh SIWX header for this wallet instead of a key (the client's
+   * `Authorization` is removed), and a 402 means the USDC credits are short: `topUp` (e.g. `createX402TopUp`) buys
+   * more, and the request is retried at once (Venice credits a top-up before it answers it).
+   */
+  siwx?: Omit<SiwxOptions, 'now'> | undefined
   /** Name in the ledger and logs (default `client`). */
   agent?: string | undefined
   /** The policy-bound top-up (e.g. `createWalletTopUp({ wallet, policy })`, which keeps the funding window); without it a 402 is returned as is. */
@@ -68,12 +75,14 @@ export type SelfFundingFetchOptions = {
  * ```
  */
 export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
+  if (!o.apiKey && !o.siwx) throw new TypeError('createSelfFundingFetch needs an apiKey, or siwx for x402 mode')
   const agent = o.agent ?? 'client'
   const ledger = o.ledger ?? createLedger({ path: o.ledgerPath })
   const base = o.fetch ?? globalThis.fetch
   const runner: Runner = createRunner({
     baseURL: o.baseURL,
-    keys: [{ name: agent, apiKey: o.apiKey }],
+    keys: [{ name: agent, apiKey: o.apiKey ?? 'x402' }],
+    siwx: o.siwx,
     ledger,
     topUp: o.topUp,
     funding: o.funding,
@@ -90,7 +99,10 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
     let res: Response
     try {
       const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined))
-      headers.set('authorization', auth)
+      if (o.siwx) {
+        headers.delete('authorization')
+        headers.set(SIWX_HEADER, await createSiwxHeader(o.siwx))
+      } else headers.set('authorization', auth)
       res = await base(input, { ...init, headers })
     } catch (err) {
       ticket.done(undefined, undefined)
@@ -129,7 +141,8 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
       if (verdict.cause === 'account') {
         const outcome = await services.funding.maybeTopUp('402', { force: true })
         o.onFunding?.(outcome)
-        if (outcome.action === 'topped_up') {
+        if (outcome.action === 'topped_up' && o.siwx) res = await send(input, init, model)
+        else if (outcome.action === 'topped_up') {
           // Venice sees a new stake seconds after the chain does: retry once it reports more than the 402 did.
           await awaitBalanceAbove({
             read: readBalance,

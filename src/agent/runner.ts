@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici'
 import { keyLimitLeft } from '../status/spendable.js'
 import { createConnectionPool } from '../venice/connectionPool.js'
 import { createVeniceClient, type VeniceClient } from '../venice/createVeniceClient.js'
+import type { SiwxOptions } from '../venice/siwx.js'
 import type { VeniceLogger } from '../venice/request.js'
 import type { ApiKey, RateLimits } from '../venice/schemas.js'
 import { createBalanceMonitor, type BalanceMonitor, type BalanceMonitorOptions } from './balanceMonitor.js'
@@ -53,6 +54,12 @@ export type RunnerOptions = {
   monitor?: Omit<BalanceMonitorOptions, 'fetchRateLimits' | 'now' | 'lowRunwayHours'> | undefined
   /** The wallet's top-up (it enforces the funding window); without it, a 402 or a low runway ends the affected runs instead. */
   topUp?: TopUpFn | undefined
+  /**
+   * x402 mode: every key's client signs its requests in with SIWX for this wallet instead of an API key (the keys'
+   * `apiKey` is unused), inference is paid from the wallet's USDC credits, and every 402 is the account's (credits
+   * short: `topUp` buys more). No `/api_keys/rate_limits` is read: a SIWX caller has no key.
+   */
+  siwx?: Omit<SiwxOptions, 'now'> | undefined
   /** The funding policy, passed whole (the runner reads its runway threshold). */
   funding?: Pick<FundingPolicy, 'minRunwayHours'> | undefined
   /** Told what every funding attempt on every key decided (topped up, refused, cooldown, failed). */
@@ -221,6 +228,7 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
   const venice = createVeniceClient({
     baseURL: o.baseURL,
     apiKey: k.apiKey,
+    siwx: o.siwx,
     fetch: o.fetch,
     dispatcher,
     logger: o.logger,
@@ -263,7 +271,7 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
   }
   const monitor = createBalanceMonitor({
     ...o.monitor,
-    fetchRateLimits,
+    fetchRateLimits: o.siwx ? undefined : fetchRateLimits,
     // `keyExpiration` describes the key that asked: only this key's own client may set the expiry from it.
     expiryFromRateLimits: !o.fetchRateLimits,
     // One runway threshold: the monitor's `low` fires exactly where the funding controller tops up.
@@ -347,6 +355,7 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
     balanceUsd: number | undefined
     message: string | undefined
   }): Promise<InsufficientVerdict> => {
+    if (o.siwx) return { cause: 'account', reason: 'the x402 credits are short' }
     if (o.fetchKeyRecord) await readRecord().catch(() => undefined)
     const verdict = classify402({ ...info, key: keyState })
     if (verdict.cause !== 'account') capped = true

@@ -72,8 +72,26 @@ export const envSchema = z.object({
   GONDOLA_POLICY_MAX_ETH_PER_SWAP: decimalString.default('0.05'),
   GONDOLA_POLICY_MAX_ETH_PER_DAY: decimalString.default('0.2'),
   GONDOLA_POLICY_MAX_SLIPPAGE_BPS: z.coerce.number().int().min(1).max(1000).default(50),
+  /** x402: the most USDC one top-up may pay. */
+  GONDOLA_POLICY_MAX_USDC_PER_TOPUP: decimalString.default('20'),
+  /** x402: the most USDC the wallet may sign over per UTC day. */
+  GONDOLA_POLICY_MAX_USDC_PER_DAY: decimalString.default('50'),
+  /** x402: the payees (comma-separated addresses) a top-up may pay: Venice's receiver, or the emulator's. None by default. */
+  GONDOLA_X402_PAYEES: z
+    .string()
+    .regex(/^\s*(0x[0-9a-fA-F]{40}(\s*,\s*0x[0-9a-fA-F]{40})*)?\s*$/, 'must be comma-separated 0x addresses (the x402 receivers you trust)')
+    .default('')
+    .transform(
+      (v) =>
+        v
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean) as `0x${string}`[],
+    ),
   GONDOLA_FUNDING_MIN_RUNWAY_HOURS: z.coerce.number().positive().default(24),
   GONDOLA_FUNDING_TOPUP_ETH: decimalString.default('0.01'),
+  /** x402 (`--pay x402`): USD of credits bought per automatic top-up (Venice's minimum is 5). */
+  GONDOLA_FUNDING_TOPUP_USD: decimalString.default('5'),
   GONDOLA_FUNDING_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(3600),
   /** The rail top-ups are made on: diem (stake), x402 (USDC credits) or auto (the cheaper, as the planner prices them). */
   GONDOLA_FUNDING_RAIL: z.enum(['diem', 'x402', 'auto'], { error: "must be 'diem', 'x402' or 'auto'" }).default('diem'),

@@ -12,3 +12,5 @@ export { keyRunways, type KeyRunway, type KeyRunwaysParameters } from './keyRunw
 export { keyFigures, runwayHours, type KeyFigures, type RunwayState } from './runway.js'
 export { keyLimitLeft, spendableOf, type KeyLimitLeftParameters, type SpendableParameters } from './spendable.js'
 export type { SpendEntry } from './spendEntry.js'
+export { createX402CreditsTracker, usdcHeldUsd, x402CreditsFigure, type X402CreditsFigure, type X402CreditsReport } from './x402Credits.js'
+export { collectX402Status, type X402Status } from './collectX402Status.js'

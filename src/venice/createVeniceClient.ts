@@ -1,10 +1,12 @@
 import OpenAI from 'openai'
 import type { Dispatcher } from 'undici'
 import { redact } from '../util/redact.js'
-import { NotFoundError, UnexpectedRedirectError } from './errors.js'
+import { keep402Body, NotFoundError, UnexpectedRedirectError } from './errors.js'
 import { parseVeniceHeadersOnce, type VeniceHeaders } from './headers.js'
 import { request, type Transport, type VeniceLogger, type WithHeaders } from './request.js'
 import { sleep } from '../util/sleep.js'
+import { withSiwx, type SiwxOptions } from './siwx.js'
+import { x402Methods } from './x402.js'
 import {
   apiKeyListSchema,
   apiKeyOneSchema,
@@ -54,6 +56,11 @@ export type VeniceClientOptions = {
   timeoutMs?: number | undefined
   /** Called with the parsed headers of every response from this client (chat and REST, 2xx or not). */
   onHeaders?: ((headers: VeniceHeaders, status: number, path: string) => void) | undefined
+  /**
+   * x402 mode: every request carries a fresh `SIGN-IN-WITH-X` header signed by this wallet and no API key
+   * (`apiKey` is then ignored). Chat is debited from the wallet's USDC credits (`X-Balance-Remaining`).
+   */
+  siwx?: Omit<SiwxOptions, 'now'> | undefined
   /** Injected for tests: how retries wait, and what "now" is. */
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined
   now?: (() => number) | undefined
@@ -98,8 +105,10 @@ type Opts = { signal?: AbortSignal | undefined }
  * ```
  */
 export function createVeniceClient(options: VeniceClientOptions) {
-  const baseFetch = options.fetch ?? globalThis.fetch
   const now = options.now ?? Date.now
+  const rawFetch = options.fetch ?? globalThis.fetch
+  const baseFetch = options.siwx ? withSiwx(rawFetch, { ...options.siwx, now }) : rawFetch
+  if (options.siwx) options = { ...options, apiKey: undefined }
   const dispatcher = options.dispatcher
   const observedFetch: typeof fetch = async (input, init) => {
     // `dispatcher` is undici's RequestInit extension; Node's fetch and undici's honour it. `redirect: 'error'`:
@@ -114,6 +123,7 @@ export function createVeniceClient(options: VeniceClientOptions) {
       throw isRefusedRedirect(e) ? new UnexpectedRedirectError({ path: pathOf(input), cause: e }) : e
     }
     if (options.onHeaders) options.onHeaders(parseVeniceHeadersOnce(res.headers, now()), res.status, pathOf(input))
+    if (res.status === 402) await keep402Body(res)
     return res
   }
   const t: Transport = {
@@ -128,7 +138,7 @@ export function createVeniceClient(options: VeniceClientOptions) {
   }
   const openai = new OpenAI({
     baseURL: options.baseURL,
-    // The SDK insists on a key; public endpoints ignore it.
+    // The SDK insists on a key; public endpoints ignore it (and in x402 mode `withSiwx` removes the header).
     apiKey: options.apiKey ?? 'no-key',
     fetch: observedFetch,
     maxRetries: t.maxRetries,
@@ -138,6 +148,8 @@ export function createVeniceClient(options: VeniceClientOptions) {
   const client = {
     openai,
     baseURL: options.baseURL,
+    /** The wallet that signs in with SIWX (x402 mode), else undefined. */
+    siwxAddress: options.siwx?.signer.address,
     /** The key, redacted, for display. */
     keyHint: options.apiKey ? redact(options.apiKey) : undefined,
     /** Swaps the key in place (rotation): chat and REST calls from now on use the new one. */
@@ -225,6 +237,7 @@ export function createVeniceClient(options: VeniceClientOptions) {
           }),
         )
       ).data,
+    ...x402Methods(t),
   }
   return client
 }

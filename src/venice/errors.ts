@@ -86,8 +86,60 @@ export class AuthenticationError extends VeniceAPIError {
 }
 /** 402: insufficient balance, or the key is over its consumption limit. */
 export class InsufficientBalanceError extends VeniceAPIError {
-  override name = 'InsufficientBalanceError' as const
+  override name: string = 'InsufficientBalanceError'
   override exitCode: ExitCodeValue = ExitCode.funds
+}
+/**
+ * 402 to a SIWX-authenticated (x402) request: the wallet's USDC credits are short (`X402InferencePaymentRequired`,
+ * `reason: 'insufficient_balance'`), or the request carried no authentication at all (the discovery body with
+ * `x402Version` and `accepts`). The host's funding path tops up the credits (`gondola x402 topup`) and retries.
+ */
+export class X402PaymentRequiredError extends InsufficientBalanceError {
+  override name = 'X402PaymentRequiredError' as const
+  /** The credits left, in USD, when Venice said so. */
+  readonly currentBalanceUsd: number | undefined
+  /** The least top-up Venice accepts, in USD ($5 by the spec). */
+  readonly minimumTopUpUsd: number | undefined
+  /** What Venice suggests topping up, in USD. */
+  readonly suggestedTopUpUsd: number | undefined
+  constructor(shortMessage: string, p: VeniceAPIErrorParameters) {
+    super(shortMessage, p)
+    const b = (p.body && typeof p.body === 'object' ? p.body : {}) as Record<string, unknown>
+    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
+    this.currentBalanceUsd = num(b.currentBalanceUsd)
+    this.minimumTopUpUsd = num(b.minimumTopUpUsd)
+    this.suggestedTopUpUsd = num(b.suggestedTopUpUsd)
+  }
+}
+/** Where a 402's whole body is kept, on its `Headers` (the openai SDK keeps only `body.error`, which loses the x402 fields). */
+const KEPT_BODY = Symbol('gondola.x402Body')
+
+/**
+ * Keeps a 402 response's JSON body on its headers, so `toVeniceError` can build an `X402PaymentRequiredError` with
+ * the balance and the minimum top-up from it. The client's fetch calls it for every 402 (a clone is read).
+ *
+ * @example
+ * ```ts
+ * if (res.status === 402) await keep402Body(res)
+ * ```
+ */
+export async function keep402Body(res: Response): Promise<void> {
+  try {
+    ;(res.headers as Headers & { [KEPT_BODY]?: unknown })[KEPT_BODY] = await res.clone().json()
+  } catch {
+    // not JSON: the SDK's own error stands
+  }
+}
+
+function keptBodyOf(headers: HeadersLike): unknown {
+  return headers && typeof headers === 'object' ? (headers as { [KEPT_BODY]?: unknown })[KEPT_BODY] : undefined
+}
+
+/** Whether a 402 body is one of the spec's `X402InferencePaymentRequired` shapes. */
+function isX402Body(body: unknown): boolean {
+  if (!body || typeof body !== 'object') return false
+  const b = body as Record<string, unknown>
+  return b.code === 'PAYMENT_REQUIRED' || (typeof b.x402Version === 'number' && Array.isArray(b.accepts))
 }
 /** 403: the key may not use this endpoint or model. */
 export class PermissionDeniedError extends VeniceAPIError {
@@ -169,7 +221,7 @@ export function generate(status: number | undefined, body: unknown, headers: Hea
     case 401:
       return new AuthenticationError(msg, p)
     case 402:
-      return new InsufficientBalanceError(msg, p)
+      return isX402Body(body) ? new X402PaymentRequiredError(msg, p) : new InsufficientBalanceError(msg, p)
     case 403:
       return new PermissionDeniedError(msg, p)
     case 404:
@@ -200,7 +252,7 @@ export function toVeniceError(err: unknown): VeniceAPIError | BaseError {
     if (cause instanceof UnexpectedRedirectError) return cause
     const e = err as { name?: string; status?: unknown; error?: unknown; headers?: HeadersLike }
     if (err instanceof OpenAI.APIUserAbortError || e.name === 'APIUserAbortError' || e.name === 'AbortError') return new APIUserAbortError({ cause: err })
-    if (typeof e.status === 'number') return generate(e.status, e.error, e.headers, err)
+    if (typeof e.status === 'number') return generate(e.status, (e.status === 402 && keptBodyOf(e.headers)) || e.error, e.headers, err)
     // The SDK's connection errors carry `name === 'Error'` (its classes don't set one): recognise them by class.
     if (isNetworkError(err)) return new APIConnectionError({ message: connectionMessage(err), cause: err })
   }

@@ -24,6 +24,8 @@ export type VeniceHeaders = {
   /** `x-venice-model-deprecation-warning`, when the model is scheduled to go. */
   deprecationWarning: string | undefined
   deprecationDate: string | undefined
+  /** x402 credits left in USD after this request (`X-Balance-Remaining`, SIWX-authenticated calls only). */
+  balanceRemainingUsd: number | undefined
 }
 
 /**
@@ -57,6 +59,7 @@ export function parseVeniceHeaders(headers: HeadersLike, now: number = Date.now(
     modelName: h['x-venice-model-name'],
     deprecationWarning: h['x-venice-model-deprecation-warning'],
     deprecationDate: h['x-venice-model-deprecation-date'],
+    balanceRemainingUsd: toNumber(h['x-balance-remaining']),
   }
 }
 
@@ -78,6 +81,7 @@ const VENICE_HEADER_NAMES = new Set([
   'x-venice-model-name',
   'x-venice-model-deprecation-warning',
   'x-venice-model-deprecation-date',
+  'x-balance-remaining',
 ])
 
 /**

@@ -32,6 +32,8 @@ export type RequestSpec<T> = {
   signal?: AbortSignal | undefined
   /** Non-idempotent calls (key creation) are retried on connection errors only if this is true. */
   retry?: boolean | undefined
+  /** Extra request headers (the x402 `PAYMENT-SIGNATURE`). */
+  headers?: Record<string, string> | undefined
 }
 
 /** A parsed response with its headers. */
@@ -100,6 +102,7 @@ function init<T>(t: Transport, spec: RequestSpec<T>): RequestInit {
   const headers: Record<string, string> = { accept: spec.binary ? '*/*' : 'application/json' }
   if (spec.auth !== false && t.apiKey) headers.authorization = `Bearer ${t.apiKey}`
   if (spec.body !== undefined) headers['content-type'] = 'application/json'
+  if (spec.headers) Object.assign(headers, spec.headers)
   return {
     method: spec.method,
     headers,

@@ -3,6 +3,7 @@ import { readEnv } from '../../config/env.js'
 import { startDashboard } from '../../dashboard/startDashboard.js'
 import { DemoStoppedError, runDemo } from '../../demo/runDemo.js'
 import { ExitCode } from '../../errors/exitCodes.js'
+import { CLIError } from '../CLIError.js'
 import { jsonArg, printJson } from '../output.js'
 import { handleShutdown, untilAborted } from '../../util/shutdown.js'
 
@@ -12,8 +13,22 @@ export default defineCommand({
   args: {
     ...jsonArg,
     dashboard: { type: 'boolean', description: 'After the story, keep the world up and serve the dashboard until Ctrl-C', default: false },
+    rail: {
+      type: 'string',
+      description: "How the agent pays: 'diem' (staked DIEM and an API key, the default) or 'x402' (USDC credits, SIWX, no key)",
+      default: 'diem',
+    },
   },
   async run({ args }) {
+    if (args.rail !== 'diem' && args.rail !== 'x402')
+      throw new CLIError(`--rail must be diem or x402 (got ${JSON.stringify(args.rail)}).`, { code: 'CLI_BAD_FLAG_VALUE' })
+    if (args.rail === 'x402') {
+      if (args.dashboard) throw new CLIError('--dashboard goes with the diem rail only.', { code: 'CLI_BAD_FLAG' })
+      const { runX402Demo } = await import('../../demo/runX402Demo.js')
+      const summary = await runX402Demo({ json: args.json })
+      if (args.json) printJson(summary)
+      return
+    }
     // One stop handler for the whole command: the first SIGINT/SIGTERM finishes the step in flight and stops the story
     // (or, with --dashboard after the story, closes the page); a second forces exit 130.
     const shutdown = handleShutdown({ name: 'gondola demo', finishing: 'the step in hand' })

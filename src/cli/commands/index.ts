@@ -26,4 +26,5 @@ export const subCommands: Record<string, Lazy> = {
   characters: () => import('./characters.js').then((m) => m.default),
   worker: () => import('./worker.js').then((m) => m.default),
   fleet: () => import('./fleet.js').then((m) => m.default),
+  x402: () => import('./x402.js').then((m) => m.default),
 }

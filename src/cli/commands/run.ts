@@ -17,6 +17,7 @@ import { presentable } from '../walletCommand.js'
 import { formatNumber } from '../format.js'
 import { cliHost } from '../cliHost.js'
 import { socialRunner } from './runSocialBot.js'
+import { x402ModelRunner } from '../runX402.js'
 
 /**
  * `gondola run <agent>`: opens the configured wallet and key store, hosts the agent on its own limited key, runs
@@ -44,6 +45,11 @@ export default defineCommand({
       default: false,
     },
     cron: { type: 'string', description: 'With --queue: schedule on this cron expression (UTC), e.g. "*/15 * * * *"' },
+    pay: {
+      type: 'string',
+      description: "How inference is paid: 'diem' (the agent's API key, the default) or 'x402' (USDC credits, Sign-In-With-X, no API key)",
+      default: 'diem',
+    },
     list: { type: 'boolean', description: 'List the agents and exit', default: false },
     json: { type: 'boolean', description: 'Print one JSON line per run', default: false },
     character: { type: 'string', description: 'social-bot: speak as this Venice character (slug; see gondola characters list)' },
@@ -69,7 +75,11 @@ export default defineCommand({
       max: 1_000_000,
       example: '0.5',
     })
+    if (args.pay !== 'diem' && args.pay !== 'x402')
+      throw new CLIError(`--pay must be diem or x402 (got ${JSON.stringify(args.pay)}).`, { code: 'CLI_BAD_FLAG_VALUE' })
     const env = readEnv()
+    if (args.pay === 'x402' && (args.queue || args['budget-diem'] !== undefined))
+      throw new CLIError('--pay x402 runs here, on USDC credits: it does not go with --queue or --budget-diem.', { code: 'CLI_BAD_FLAG' })
     if (args.queue && (args.character !== undefined || args.persona !== undefined || args['budget-diem-per-day'] !== undefined || args['dry-run']))
       throw new CLIError('--character, --persona, --budget-diem-per-day and --dry-run run here: they do not go with --queue.', { code: 'CLI_BAD_FLAG' })
     if (args.queue)
@@ -102,6 +112,8 @@ export default defineCommand({
         metaMessages: ['A slug is lowercase letters, digits and dashes (see: gondola characters list).'],
         code: 'CLI_BAD_FLAG',
       })
+    if (args.pay === 'x402' && (agent.kind !== 'model' || social))
+      throw new CLIError(`--pay x402 is for model agents; "${agent.name}" is not one it can run.`, { code: 'CLI_BAD_FLAG' })
     const wallet = await openWallet(env)
     const out = (line: string) => process.stdout.write(`${line}\n`)
     // The first SIGINT/SIGTERM lets the run in hand finish its step and stops the schedule; a second forces exit 130.
@@ -121,7 +133,14 @@ export default defineCommand({
                 json: args.json,
                 out,
               })
-            : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out })
+            : args.pay === 'x402'
+              ? await x402ModelRunner(agent as ModelAgent, wallet, env, {
+                  prompt: args.prompt,
+                  maxSteps,
+                  out: args.json ? () => {} : out,
+                  report: (results, creditsUsd) => reportX402(agent.name, results, creditsUsd, args.json, out),
+                })
+              : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out })
       try {
         if (!args.schedule && every === undefined) {
           await once.run(1, signal)
@@ -297,6 +316,17 @@ async function modelRunner(
     },
     close: () => host.close(),
   }
+}
+
+/** The results of an x402 run: each run as usual, then its cost in USD of credits and the credits left. */
+function reportX402(agent: string, results: RunResult[], creditsUsd: number | undefined, json: boolean, out: (l: string) => void): void {
+  const costUsd = results.reduce((s, r) => s + r.costUsd + r.costDiem, 0)
+  if (json) {
+    printJson({ agent, kind: 'model', pay: 'x402', status: results.at(-1)!.status, runs: results.map(runJson), costUsd, creditsUsd })
+    return
+  }
+  for (const r of results) printRun(r, out)
+  out(`cost: $${formatNumber(costUsd, { minFraction: 6 })} of x402 credits · credits left $${creditsUsd === undefined ? '?' : formatNumber(creditsUsd)}`)
 }
 
 type ToolCallLine = { name: string; arguments: string; result: string | undefined }

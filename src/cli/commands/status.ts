@@ -4,6 +4,9 @@ import { statusSourcesOf } from '../../host/statusSources.js'
 import { collectStatus, statusJson, type KeyRunwayAcrossReset } from '../../status/index.js'
 import { resolveVeniceBaseUrl } from '../../runtime/resolveBaseUrl.js'
 import { openWallet } from '../../runtime/openWallet.js'
+import { openX402 } from '../../runtime/openX402.js'
+import { collectX402Status, type X402Status } from '../../status/collectX402Status.js'
+import { publicText } from '../../util/publicError.js'
 import { paidFor } from '../../wallet/send/withRun.js'
 import type { JournalRun } from '../../wallet/journal/journal.js'
 import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
@@ -34,13 +37,15 @@ export default defineCommand({
     const { baseURL, rawBalances: balances, keys: keyRows, rateLimits: limits, runways, entries, epoch } = status
     const keys = keyRows
     const unfinished = unfinishedRuns(wallet.journal.runs())
-    if (args.json) return printJson({ ...statusJson(status), unfinishedRuns: unfinished, journal: wallet.journal.path })
+    const x402 = await x402Rail(env, wallet)
+    if (args.json) return printJson({ ...statusJson(status), x402: x402.status, unfinishedRuns: unfinished, journal: wallet.journal.path })
     const out = (l: string) => process.stdout.write(`${l}\n`)
     const b = balances
     out(`Wallet ${wallet.address} on ${env.GONDOLA_NETWORK} · API ${baseURL}`)
     out(
       `  ETH ${fmt(b.eth)} · VVV ${fmt(b.vvv)} · sVVV ${fmt(b.svvv.total)} (${fmt(b.svvv.locked)} locked for DIEM) · rewards ${fmt(b.pendingRewards)} · DIEM staked ${fmt(b.diem.staked)}, liquid ${fmt(b.diem.liquid)}`,
     )
+    out(x402Line(x402))
     if (unfinished.length) {
       out(`Unfinished runs (${unfinished.length}) in ${wallet.journal.path} — the next \`gondola run\` (top-ups) or the same command again finishes them:`)
       for (const r of unfinished) out(`  ${r.intent} (${r.status}, since ${r.createdAt}): ${r.steps.map((st) => `${st.name} ${st.status}`).join(', ')}`)
@@ -67,6 +72,24 @@ export default defineCommand({
       out(`  ${r.agent.padEnd(14)} ${runwayText(r)} · ${num(r.burnPerHour)} Diem/h · spendable ${r.spendable === null ? '?' : num(r.spendable)} (${r.basis})`)
   },
 })
+
+/** The x402 rail (USDC credits, SIWX): its status, or why it could not be read (no USDC on this chain, the route refused). */
+async function x402Rail(env: ReturnType<typeof readEnv>, wallet: Awaited<ReturnType<typeof openWallet>>): Promise<{ status: X402Status | null; why?: string }> {
+  if (!wallet.addresses.usdc) return { status: null, why: 'no USDC in the address book' }
+  try {
+    const { venice } = await openX402(env, { wallet })
+    return { status: await collectX402Status({ wallet, venice }) }
+  } catch (err) {
+    return { status: null, why: publicText((err as { shortMessage?: string }).shortMessage ?? String(err)) }
+  }
+}
+
+function x402Line(r: { status: X402Status | null; why?: string }): string {
+  const s = r.status
+  if (!s) return `x402: not available (${r.why})`
+  const pending = s.unfinishedPayments.length ? ` · ${s.unfinishedPayments.length} unfinished payment(s)` : ''
+  return `x402: credits $${num(s.credits?.balanceUsd ?? 0)} (${s.canConsume ? 'can consume' : 'top up to consume'}) · USDC in wallet ${s.usdcHeld === null ? '?' : `$${num(s.usdcHeld)}`}${pending}`
+}
 
 function runwayText(r: KeyRunwayAcrossReset): string {
   if (r.state === 'unknown') return 'unknown'

@@ -1,5 +1,5 @@
-import type { Signer as EthersSigner, TransactionRequest } from 'ethers'
-import { getAddress, type Address, type Hex, type LocalAccount, type TransactionSerializableEIP1559 } from 'viem'
+import type { Signer as EthersSigner, TransactionRequest, TypedDataDomain, TypedDataField } from 'ethers'
+import { getAddress, type Address, type Hex, type LocalAccount, type TransactionSerializableEIP1559, type TypedDataDefinition } from 'viem'
 import { UnsupportedSignerError } from '../errors.js'
 
 /** The transaction shape the wallet signs: EIP-1559, every field filled. */
@@ -16,6 +16,16 @@ export type WalletSigner = {
   signMessage(message: string): Promise<Hex>
   /** Signs and serializes a transaction; never broadcasts. */
   signTransaction(transaction: UnsignedTransaction): Promise<Hex>
+  /** EIP-712 typed data (x402's EIP-3009 `TransferWithAuthorization`). Absent on signers that cannot do it. */
+  signTypedData?: ((typedData: TypedData) => Promise<Hex>) | undefined
+}
+
+/** An EIP-712 payload: domain, types (without `EIP712Domain`), primary type and message. */
+export type TypedData = {
+  domain: Record<string, unknown>
+  types: Record<string, readonly { name: string; type: string }[]>
+  primaryType: string
+  message: Record<string, unknown>
 }
 
 /** A viem `LocalAccount` or an ethers `Signer` (e.g. `ethers.Wallet`). */
@@ -38,6 +48,7 @@ export async function toSigner(source: AnySigner): Promise<WalletSigner> {
       address: source.address,
       signMessage: (message) => source.signMessage({ message }),
       signTransaction: (tx) => source.signTransaction(tx),
+      signTypedData: (typedData) => source.signTypedData(typedData as unknown as TypedDataDefinition),
     }
   }
   if (isEthersSigner(source)) {
@@ -46,6 +57,8 @@ export async function toSigner(source: AnySigner): Promise<WalletSigner> {
       address,
       signMessage: async (message) => (await source.signMessage(message)) as Hex,
       signTransaction: async (tx) => (await source.signTransaction(toEthersTransaction(address, tx))) as Hex,
+      signTypedData: async ({ domain, types, message }) =>
+        (await source.signTypedData(domain as TypedDataDomain, types as Record<string, TypedDataField[]>, message)) as Hex,
     }
   }
   throw new UnsupportedSignerError()
