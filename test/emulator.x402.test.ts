@@ -193,6 +193,10 @@ describe('x402 on the emulator: SIWX refusals', () => {
     const page = await send(`/x402/transactions/${account.address}?limit=0`, { headers: { 'SIGN-IN-WITH-X': (await signIn(account)).header } })
     expect(page.status).toBe(400)
     expectSpecResponse('/x402/transactions/{walletAddress}', 'get', 400, page.json)
+    // offset is a nullable integer: its text "0" is read as 0, as the spec's example sends it.
+    const first = await send(`/x402/transactions/${account.address}?limit=10&offset=0`, { headers: { 'SIGN-IN-WITH-X': (await signIn(account)).header } })
+    expect(first.status).toBe(200)
+    expectSpecResponse('/x402/transactions/{walletAddress}', 'get', 200, first.json)
   })
 })
 

@@ -39,8 +39,7 @@ export function x402Methods(t: Transport) {
         await request(t, {
           method: 'GET',
           path: `/x402/transactions/${address}`,
-          // offset 0 is the default: not sent (the emulator's query check refuses a textual "0" for the nullable integer).
-          query: { limit: p.limit, offset: p.offset || undefined },
+          query: { limit: p.limit, offset: p.offset },
           schema: x402TransactionsSchema,
           signal: p.signal,
         })

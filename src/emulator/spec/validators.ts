@@ -96,9 +96,13 @@ type Operation = {
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>
 }
 
-/** Query values arrive as text; numbers and booleans the spec declares are converted when they parse. */
-function coerce(v: unknown, type: string | undefined): unknown {
+/**
+ * Query values arrive as text; numbers and booleans the spec declares are converted when they parse. A nullable
+ * parameter's type is a list (`['integer', 'null']`, from OpenAPI's `nullable: true`): its first type counts.
+ */
+function coerce(v: unknown, declared: string | readonly string[] | undefined): unknown {
   if (typeof v !== 'string') return v
+  const type = Array.isArray(declared) ? declared.find((t) => t !== 'null') : (declared as string | undefined)
   if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?$/.test(v)) return Number(v)
   if (type === 'boolean' && (v === 'true' || v === 'false')) return v === 'true'
   return v
