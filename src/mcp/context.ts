@@ -5,6 +5,8 @@ import type { KeyStore } from '../keys/KeyStore.js'
 import { originOf, storedAdminKey } from '../keys/provisionApiKey.js'
 import { createVeniceClient, type VeniceClient } from '../venice/createVeniceClient.js'
 import type { VeniceHeaders } from '../venice/headers.js'
+import type { PaymentRail } from '../agent/fundingRail.js'
+import { createX402CreditsTracker } from '../status/x402Credits.js'
 import type { Wallet } from '../wallet/createWallet.js'
 import { BaseError } from '../errors/BaseError.js'
 import { ExitCode } from '../errors/exitCodes.js'
@@ -29,6 +31,11 @@ export type McpServerOptions = {
   baseURL: string
   /** The key-store agent whose limited INFERENCE key pays for the Venice tools (default `mcp`). */
   agent?: string | undefined
+  /**
+   * How the Venice tools pay: `diem` (default: the agent's limited INFERENCE key) or `x402` (every request signed in
+   * with SIWX by the wallet, no API key, debited from the wallet's USDC credits; the server never tops them up itself).
+   */
+  pay?: PaymentRail | undefined
   /** JSONL spend ledger shared with `gondola run` (default: in memory only). */
   ledgerPath?: string | undefined
   /** What `mint_inference_key` may mint: the most Diem per period, and the periods (default 5 Diem, EPOCH or MONTH). */
@@ -65,9 +72,13 @@ export type McpContext = {
   now: () => number
   /** The ADMIN client (key management, balances). Never exposed to a caller. */
   admin(): VeniceClient
-  /** The client on the server's own limited INFERENCE key (Venice tools). */
-  inference(): VeniceClient
-  prices(): PriceBook
+  /** How the Venice tools pay (`diem`: the INFERENCE key; `x402`: SIWX and the wallet's credits). */
+  pay: PaymentRail
+  /** The client the Venice tools use: the server's limited INFERENCE key, or (x402) the wallet's SIWX sign-in. */
+  inference(): Promise<VeniceClient>
+  prices(): Promise<PriceBook>
+  /** The x402 credits as last reported (`X-Balance-Remaining`, `/x402/balance`): the status model's one figure. */
+  credits: ReturnType<typeof createX402CreditsTracker>
   /** Venice headers of the latest response on the inference key (balance before it, for the Diem/USD split). */
   lastHeaders(): VeniceHeaders
 }
@@ -88,6 +99,12 @@ export function createMcpContext(o: McpServerOptions): McpContext {
   let inference: VeniceClient | undefined
   let prices: PriceBook | undefined
   let last: VeniceHeaders = {} as VeniceHeaders
+  const pay = o.pay ?? 'diem'
+  const credits = createX402CreditsTracker(o.now)
+  const onHeaders = (h: VeniceHeaders) => {
+    last = h
+    credits.observe(h)
+  }
   const ctx: McpContext = {
     address: source.address,
     wallet: () => source.open(),
@@ -102,14 +119,27 @@ export function createMcpContext(o: McpServerOptions): McpContext {
     plans: createPlanBook({ ttlMs: o.planTtlMs, now: o.now }),
     fetch: o.fetch,
     now: o.now ?? Date.now,
+    pay,
+    credits,
     admin() {
       const key = storedAdminKey(o.store, scope)
       if (!key)
         throw new McpKeyMissingError('This server keeps no ADMIN key for the wallet.', { metaMessages: ['Run: gondola provision'], code: 'MCP_NO_ADMIN_KEY' })
       return (admin ??= createVeniceClient({ baseURL: o.baseURL, apiKey: key, fetch: o.fetch, maxRetries: 2 }))
     },
-    inference() {
+    async inference() {
       if (inference) return inference
+      if (pay === 'x402') {
+        // No key exists on this rail: the wallet signs every request in (a fresh SIGN-IN-WITH-X header each time).
+        const w = await source.open()
+        return (inference ??= createVeniceClient({
+          baseURL: o.baseURL,
+          siwx: { signer: w.signer, chainId: w.chainId },
+          fetch: o.fetch,
+          maxRetries: 2,
+          onHeaders,
+        }))
+      }
       const k = o.store
         .keys('INFERENCE')
         .filter((k) => k.agent === agent && k.wallet === scope.wallet && k.apiOrigin === scope.apiOrigin)
@@ -124,12 +154,12 @@ export function createMcpContext(o: McpServerOptions): McpContext {
         apiKey: o.store.reveal(k.id),
         fetch: o.fetch,
         maxRetries: 2,
-        onHeaders: (h) => void (last = h),
+        onHeaders,
       }))
     },
     lastHeaders: () => last,
-    prices() {
-      return (prices ??= createPriceBook(ctx.inference()))
+    async prices() {
+      return (prices ??= createPriceBook(await ctx.inference()))
     },
   }
   return ctx

@@ -178,17 +178,23 @@ function registerResources(server: McpServer, ctx: McpContext): void {
   server.registerResource(
     'status',
     'gondola://status',
-    { description: 'Wallet balances (or the chain RPC outage), Venice balance and runway, kept keys, pending plans.', mimeType: 'application/json' },
+    {
+      description: 'Wallet balances (or the chain RPC outage), Venice balance and runway (with --pay x402: the x402 credits), kept keys, pending plans.',
+      mimeType: 'application/json',
+    },
     guarded(async (uri) => {
-      const [balances, run] = await Promise.all([
+      const [balances, run, credits] = await Promise.all([
         reported(async () => presentable(await getBalances(await ctx.wallet()))),
         runway(ctx).catch((e: unknown) => ({ error: describeError(e) })),
+        ctx.pay === 'x402' ? reported(() => x402Credits(ctx)) : undefined,
       ])
       return json(uri.href, {
         wallet: ctx.address,
         rpc: balances.ok ? { ok: true } : { ok: false, error: balances.error },
         balances: balances.ok ? balances.value : null,
         venice: run,
+        pay: ctx.pay,
+        ...(credits && { x402Credits: credits.ok ? credits.value : { error: credits.error } }),
         keys: mine().length,
         pendingPlans: ctx.plans.pending().map((p) => ({ planId: p.id, summary: p.summary, expiresAt: new Date(p.expiresAt).toISOString() })),
       })
@@ -213,17 +219,29 @@ function registerResources(server: McpServer, ctx: McpContext): void {
     guarded(async (uri) =>
       json(
         uri.href,
-        (await ctx.inference().listCharacters()).map((c) => ({ slug: c.slug, name: c.name, description: c.description ?? null, modelId: c.modelId ?? null })),
+        (await (await ctx.inference()).listCharacters()).map((c) => ({
+          slug: c.slug,
+          name: c.name,
+          description: c.description ?? null,
+          modelId: c.modelId ?? null,
+        })),
       ),
     ),
   )
 }
 
+/** The wallet's x402 credits: `/x402/balance` recorded into the tracker, read back as the status model's one figure. */
+async function x402Credits(ctx: McpContext) {
+  const venice = await ctx.inference()
+  ctx.credits.record((await venice.getX402Balance(ctx.address)).balanceUsd)
+  return ctx.credits.figure()
+}
+
 /** One prompt per Venice character: it asks the client's model to talk to that character through `venice_chat`. */
 async function registerCharacterPrompts(server: McpServer, ctx: McpContext): Promise<void> {
-  let characters: Awaited<ReturnType<ReturnType<McpContext['inference']>['listCharacters']>> = []
+  let characters: Awaited<ReturnType<Awaited<ReturnType<McpContext['inference']>>['listCharacters']>> = []
   try {
-    characters = await ctx.inference().listCharacters()
+    characters = await (await ctx.inference()).listCharacters()
   } catch {
     return // no key or no API yet: the server still serves everything else
   }

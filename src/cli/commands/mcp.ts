@@ -8,6 +8,7 @@ import { serveMcpStdio } from '../../mcp/serveStdio.js'
 import { resolveVeniceBaseUrl } from '../../runtime/resolveBaseUrl.js'
 import { loadAccountFromEnv, openWallet } from '../../runtime/openWallet.js'
 import { ExitCode } from '../../errors/exitCodes.js'
+import { PAYMENT_RAILS } from '../../agent/fundingRail.js'
 import { exitCodeOf } from '../../errors/exitCodeOf.js'
 import type { Env } from '../../config/env.js'
 import { assertBindAllowed } from '../../mcp/frontDoor.js'
@@ -38,6 +39,12 @@ export default defineCommand({
     'allow-remote': { type: 'boolean', description: 'Allow --host to be a non-loopback address (put TLS in front of it)', default: false },
     port: { type: 'string', description: 'HTTP port (default: a free port)' },
     agent: { type: 'string', description: 'Key-store agent whose INFERENCE key pays for the Venice tools (default mcp)' },
+    pay: {
+      type: 'string',
+      description:
+        "How the venice_* tools pay: 'diem' (the agent's INFERENCE key, the default) or 'x402' (the wallet signs in with SIWX, no API key; debited from its USDC credits, topped up only by `gondola x402 topup`)",
+      default: 'diem',
+    },
   },
   async run({ args }) {
     const port = args.port === undefined ? undefined : Number(args.port)
@@ -45,6 +52,8 @@ export default defineCommand({
       throw new CLIError(`--port must be a whole number from 0 to 65535 (got ${JSON.stringify(args.port)}).`, { code: 'CLI_BAD_FLAG' })
     if (args.agent !== undefined && !/^[a-z0-9][a-z0-9_-]{0,39}$/i.test(args.agent))
       throw new CLIError(`--agent must be 1–40 letters, digits, "-" or "_" (got ${JSON.stringify(args.agent)}).`, { code: 'CLI_BAD_FLAG' })
+    const pay = PAYMENT_RAILS.find((r) => r === args.pay)
+    if (!pay) throw new CLIError(`--pay must be diem or x402 (got ${JSON.stringify(args.pay)}).`, { code: 'CLI_BAD_FLAG_VALUE' })
     if (!args.http && (args.host !== undefined || args.port !== undefined || args['allow-remote']))
       throw new CLIError('--host, --port and --allow-remote only apply with --http.', { code: 'CLI_BAD_FLAG' })
     if (args.http) assertBindAllowed(args.host ?? '127.0.0.1', args['allow-remote'])
@@ -52,7 +61,15 @@ export default defineCommand({
     const wallet = await walletOrOutage(env)
     const store = await openKeyStoreFromEnv(env)
     const keyPolicy = { maxDiem: env.GONDOLA_MCP_MAX_KEY_DIEM, periods: env.GONDOLA_MCP_KEY_PERIODS }
-    const options = { wallet, store, baseURL: resolveVeniceBaseUrl(env), agent: args.agent, ledgerPath: ledgerPathIn(env.GONDOLA_STATE_DIR), keyPolicy }
+    const options = {
+      wallet,
+      store,
+      baseURL: resolveVeniceBaseUrl(env),
+      agent: args.agent,
+      pay,
+      ledgerPath: ledgerPathIn(env.GONDOLA_STATE_DIR),
+      keyPolicy,
+    }
     // The first SIGINT/SIGTERM lets the tool call in hand finish and closes the server (exit 0); a second forces exit 130.
     const shutdown = handleShutdown({ name: 'gondola mcp', finishing: 'the tool calls in hand' })
     try {
