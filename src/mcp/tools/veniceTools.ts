@@ -29,7 +29,8 @@ export type MediaBlock = { type: 'image' | 'audio'; data: string; mimeType: stri
 const round = (n: number) => Math.round(n * 1e9) / 1e9
 
 /**
- * Venice tools on the server's own limited INFERENCE key: `venice_chat`, `venice_image`, `venice_speech`,
+ * Venice tools on the server's own limited INFERENCE key (or, with `pay: 'x402'`, signed in with SIWX by the wallet
+ * and debited from its x402 credits: results then carry `costUsd` and `creditsLeftUsd`): `venice_chat`, `venice_image`, `venice_speech`,
  * `venice_embeddings`. Each result carries the call's cost in Diem (from `/models` prices), and each call is
  * appended to the spend ledger.
  *
@@ -90,7 +91,7 @@ export function veniceTools(ctx: McpContext): AnyTool[] {
     defineTool({
       name: 'venice_chat',
       description:
-        "Asks a Venice text model (or a Venice character) one question on the server's own limited key; returns the answer and what it cost in Diem.",
+        "Asks a Venice text model (or a Venice character) one question on the server's own limited key (or, with --pay x402, its wallet's x402 credits); returns the answer and what it cost (Diem, or USD and the credits left).",
       schema: z.object({
         prompt: z.string().min(1).max(32_000).describe('The user message.'),
         system: z.string().max(32_000).optional().describe('Optional system prompt.'),
