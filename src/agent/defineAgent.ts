@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { BaseError } from '../errors/BaseError.js'
 import type { AnyTool } from '../tools/defineTool.js'
 import type { VeniceParameters } from './callModel.js'
+import { fundingRailSchema } from './fundingRail.js'
 
 /**
  * An agent as data: what `agents/<name>` files export and what `gondola run` loads. Tools are named
@@ -33,10 +34,10 @@ export const agentDefinitionSchema = z
     maxSteps: z.number().int().positive().default(10).describe('Model calls per run.'),
     budget: z.object({ diemPerRun: z.number().positive().optional() }).default({}).describe('Spend limits.'),
     funding: z
-      .object({ minRunwayHours: z.number().positive(), cooldownSeconds: z.number().int().min(0) })
+      .object({ minRunwayHours: z.number().positive(), cooldownSeconds: z.number().int().min(0), rail: fundingRailSchema })
       .partial()
       .default({})
-      .describe('Self-funding thresholds; unset values come from GONDOLA_FUNDING_* settings.'),
+      .describe("Self-funding thresholds and the rail ('diem', 'x402' or 'auto'); unset values come from GONDOLA_FUNDING_* settings."),
     schedule: z
       .object({
         everySeconds: z.number().int().positive().optional().describe('Run at once, then every N seconds.'),

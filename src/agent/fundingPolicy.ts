@@ -10,7 +10,7 @@ import { parseEther } from 'viem'
 import { z } from 'zod'
 import { ConfigError } from '../config/ConfigError.js'
 import type { Env } from '../config/env.js'
-import { fundingRailSchema } from './fundingRail.js'
+import { fundingRailSchema, type FundingRail } from './fundingRail.js'
 
 /** Zod schema of a `FundingPolicy`. */
 export const fundingPolicySchema = z
@@ -35,7 +35,7 @@ export const fundingPolicySchema = z
 export type FundingPolicy = z.infer<typeof fundingPolicySchema>
 
 /** What an agent definition may override (`funding` in `defineAgent`), in its own units. */
-export type FundingOverrides = { minRunwayHours?: number | undefined; cooldownSeconds?: number | undefined }
+export type FundingOverrides = { minRunwayHours?: number | undefined; cooldownSeconds?: number | undefined; rail?: FundingRail | undefined }
 
 /**
  * Validates a policy where it enters (a host's options, a file), naming the bad field.
@@ -80,6 +80,6 @@ export function fundingPolicyFromEnv(
     cooldownMs: (overrides.cooldownSeconds ?? env.GONDOLA_FUNDING_COOLDOWN_SECONDS) * 1000,
     ethPerTopUp: parseEther(env.GONDOLA_FUNDING_TOPUP_ETH),
     mintDiem: true,
-    rail: env.GONDOLA_FUNDING_RAIL ?? 'diem',
+    rail: overrides.rail ?? env.GONDOLA_FUNDING_RAIL ?? 'diem',
   })
 }

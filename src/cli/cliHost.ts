@@ -2,7 +2,6 @@ import { join } from 'node:path'
 import type { AgentDefinition } from '../agent/defineAgent.js'
 import { fundingPolicyFromEnv } from '../agent/fundingPolicy.js'
 import { autopilotConfig } from '../runtime/autopilotConfig.js'
-import { railCostsFromEnv } from '../runtime/railCosts.js'
 import type { Env } from '../config/env.js'
 import { createAgentHost, type AgentHost, type HostEvent, type LedgerQuery } from '../host/createAgentHost.js'
 import type { ToolFactory } from '../host/hostTools.js'
@@ -46,8 +45,6 @@ export async function cliHost(
     },
     // The one runway threshold: the host's balance monitor warns and the funding controller tops up below it.
     funding: fundingPolicyFromEnv(env, def.funding),
-    // funding.rail 'auto': the cheaper rail for the measured usage (the x402 top-up is passed as `x402TopUp`).
-    railCosts: env.GONDOLA_FUNDING_RAIL === 'auto' ? railCostsFromEnv(env, wallet) : undefined,
     tools: o.tools,
     logger: getLogger('cli', { agent: def.name }),
     autopilot: () => autopilotConfig(env, wallet),

@@ -1,7 +1,6 @@
 import type { AgentDefinition } from '../agent/defineAgent.js'
 import { resolveTools, systemPromptOf } from '../agent/defineAgent.js'
-import type { FundingOutcome, TopUpFn, TopUpRequest } from '../agent/funding.js'
-import type { RailCosts } from '../agent/fundingRail.js'
+import type { FundingOutcome, TopUpRequest } from '../agent/funding.js'
 import { fundingPolicy, type FundingPolicy } from '../agent/fundingPolicy.js'
 import { createLedger, readLedger, type Ledger, type LedgerEntry } from '../agent/ledger.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
@@ -24,7 +23,6 @@ import type { Logger } from '../util/logger.js'
 import { FundingFailedError, FundingRefusedError } from './fundingErrors.js'
 import { registerUrlSecrets } from '../util/redact.js'
 import { builtinToolFactories, type RemoteTopUp, type ToolFactory } from './hostTools.js'
-import { createRailTopUp } from './railTopUp.js'
 import { createWalletTopUp } from './walletTopUp.js'
 import { fileRunHistory, type RunHistory } from './runHistory.js'
 
@@ -90,13 +88,6 @@ export type AgentHostOptions = {
    * signed with `wallet`, which then only reads (it holds no private key).
    */
   remoteTopUp?: RemoteTopUp | undefined
-  /**
-   * The x402 rail's top-up (USDC credits), used when `funding.rail` is `x402`, or `auto` and x402 is cheaper
-   * (`railCosts`). Without it every automatic top-up is on the Diem rail.
-   */
-  x402TopUp?: TopUpFn | undefined
-  /** For `funding.rail: 'auto'`: the rails' costs for the measured usage (`(await compareRailsNow(…)).costs`). */
-  railCosts?: (() => Promise<RailCosts>) | undefined
   /**
    * Where balances and limits are read when this host holds no ADMIN key (fleet agent workers: the treasury's
    * last answer). Without an ADMIN key and without this, the runner would ask `/api_keys/rate_limits` with an
@@ -203,16 +194,11 @@ export function createAgentHost(options: AgentHostOptions) {
     clock: options.clock,
     monitor: options.monitor,
     // The funding window is enforced once, by the wallet's top-up (or the treasury's, for a remote one).
-    // The rail (funding.rail) picks the path: the Diem top-up, the x402 one, or the cheaper (auto).
+    // A key-authenticated host tops up on the Diem rail, the rail its key spends: the rail (funding.rail, --pay)
+    // is chosen before a host is built (decideRunRail in src/runtime/runRail.ts); x402 runs use createX402Host.
     topUp: options.remoteTopUp
       ? (request) => options.remoteTopUp!({ eth: funding.ethPerTopUp, reason: request.reason })
-      : createRailTopUp({
-          rail: funding.rail,
-          diem: createWalletTopUp({ wallet: options.wallet, policy: funding, onTopUp: (result, reason) => emit({ type: 'topUp', reason, result }) }),
-          x402: options.x402TopUp,
-          costs: options.railCosts,
-          onChoice: (rail, why) => log?.debug('top-up rail', { rail, why }),
-        }),
+      : createWalletTopUp({ wallet: options.wallet, policy: funding, onTopUp: (result, reason) => emit({ type: 'topUp', reason, result }) }),
     funding,
     // Report what the self-funding path decided, for every agent key.
     onFundingOutcome: (agent, outcome, request) => {

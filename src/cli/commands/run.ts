@@ -9,6 +9,9 @@ import { firstIntervalRun, runSchedule, ScheduleError, timingOf, type ScheduleRu
 import { describeTopUp, finishInterruptedTopUp } from '../../host/walletTopUp.js'
 import type { Wallet } from '../../wallet/createWallet.js'
 import { openWallet } from '../../runtime/openWallet.js'
+import { decideRunRail, runRailJson, type RunRail } from '../../runtime/runRail.js'
+import { fundingPolicyFromEnv } from '../../agent/fundingPolicy.js'
+import type { PaymentRail } from '../../agent/fundingRail.js'
 import { handleShutdown } from '../../util/shutdown.js'
 import { CLIError } from '../CLIError.js'
 import { optionalNumberFlag } from '../flags.js'
@@ -47,8 +50,8 @@ export default defineCommand({
     cron: { type: 'string', description: 'With --queue: schedule on this cron expression (UTC), e.g. "*/15 * * * *"' },
     pay: {
       type: 'string',
-      description: "How inference is paid: 'diem' (the agent's API key, the default) or 'x402' (USDC credits, Sign-In-With-X, no API key)",
-      default: 'diem',
+      description:
+        "How inference is paid and topped up: 'diem' (the agent's API key) or 'x402' (USDC credits, Sign-In-With-X, no API key). Default: funding.rail (GONDOLA_FUNDING_RAIL; 'auto' picks the cheaper for the agent's measured usage)",
     },
     list: { type: 'boolean', description: 'List the agents and exit', default: false },
     json: { type: 'boolean', description: 'Print one JSON line per run', default: false },
@@ -75,7 +78,7 @@ export default defineCommand({
       max: 1_000_000,
       example: '0.5',
     })
-    if (args.pay !== 'diem' && args.pay !== 'x402')
+    if (args.pay !== undefined && args.pay !== 'diem' && args.pay !== 'x402')
       throw new CLIError(`--pay must be diem or x402 (got ${JSON.stringify(args.pay)}).`, { code: 'CLI_BAD_FLAG_VALUE' })
     const env = readEnv()
     if (args.pay === 'x402' && (args.queue || args['budget-diem'] !== undefined))
@@ -115,6 +118,7 @@ export default defineCommand({
     if (args.pay === 'x402' && (agent.kind !== 'model' || social))
       throw new CLIError(`--pay x402 is for model agents; "${agent.name}" is not one it can run.`, { code: 'CLI_BAD_FLAG' })
     const wallet = await openWallet(env)
+    const rail = await runRailOf(agent, wallet, env, { pay: args.pay, budgetDiem, social })
     const out = (line: string) => process.stdout.write(`${line}\n`)
     // The first SIGINT/SIGTERM lets the run in hand finish its step and stops the schedule; a second forces exit 130.
     const shutdown = handleShutdown({ name: 'gondola run', finishing: 'the run in hand' })
@@ -133,14 +137,14 @@ export default defineCommand({
                 json: args.json,
                 out,
               })
-            : args.pay === 'x402'
+            : rail?.rail === 'x402'
               ? await x402ModelRunner(agent as ModelAgent, wallet, env, {
                   prompt: args.prompt,
                   maxSteps,
                   out: args.json ? () => {} : out,
-                  report: (results, creditsUsd) => reportX402(agent.name, results, creditsUsd, args.json, out),
+                  report: (results, creditsUsd) => reportX402(agent.name, results, creditsUsd, rail, args.json, out),
                 })
-              : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out })
+              : await modelRunner(agent, wallet, env, { prompt: args.prompt, maxSteps, budgetDiem, json: args.json, out, rail })
       try {
         if (!args.schedule && every === undefined) {
           await once.run(1, signal)
@@ -179,6 +183,27 @@ export default defineCommand({
     }
   },
 })
+
+/**
+ * The rail a model agent's run pays and tops up on, decided once here (`decideRunRail`); one stderr line says
+ * which and why unless `--pay` said it. Script agents and the social bot run on the Diem key (undefined).
+ */
+async function runRailOf(
+  agent: ModelAgent | ScriptAgent,
+  wallet: Wallet,
+  env: Env,
+  o: { pay: string | undefined; budgetDiem: number | undefined; social: boolean },
+): Promise<RunRail | undefined> {
+  if (agent.kind !== 'model' || o.social) return undefined
+  const setting = fundingPolicyFromEnv(env, agent.definition.funding).rail
+  // --budget-diem caps a key run's Diem: it keeps the run on the Diem key, as --pay diem would.
+  const byBudget = o.pay === undefined && o.budgetDiem !== undefined && setting !== 'diem'
+  const pay = byBudget ? 'diem' : (o.pay as PaymentRail | undefined)
+  const rail = await decideRunRail(env, wallet, { pay, setting, agent: agent.name })
+  const why = byBudget ? `--budget-diem caps a key run; funding.rail is ${setting}` : rail.why
+  if (o.pay === undefined && rail.decidedBy !== 'diem') process.stderr.write(`gondola run: ${agent.name} pays on ${rail.rail} — ${why}.\n`)
+  return rail
+}
 
 /** A single run cut short by a signal: it finished its step, recorded it, and the command says so (exit 130). */
 function stoppedBySignal(sig: NodeJS.Signals, runs: number): void {
@@ -265,7 +290,14 @@ async function modelRunner(
   agent: ModelAgent,
   wallet: Wallet,
   env: Env,
-  o: { prompt?: string | undefined; maxSteps?: number | undefined; budgetDiem?: number | undefined; json: boolean; out: (l: string) => void },
+  o: {
+    prompt?: string | undefined
+    maxSteps?: number | undefined
+    budgetDiem?: number | undefined
+    json: boolean
+    out: (l: string) => void
+    rail: RunRail | undefined
+  },
 ): Promise<Once> {
   const def = agent.definition
   let events: HostEvent[] = []
@@ -299,6 +331,8 @@ async function modelRunner(
         printJson({
           agent: agent.name,
           kind: 'model',
+          pay: 'diem',
+          ...(o.rail ? { rail: runRailJson(o.rail) } : {}),
           n,
           status: last.status,
           output: last.output,
@@ -319,10 +353,26 @@ async function modelRunner(
 }
 
 /** The results of an x402 run: each run as usual, then its cost in USD of credits and the credits left. */
-function reportX402(agent: string, results: RunResult[], creditsUsd: number | undefined, json: boolean, out: (l: string) => void): void {
+function reportX402(
+  agent: string,
+  results: RunResult[],
+  creditsUsd: number | undefined,
+  rail: RunRail | undefined,
+  json: boolean,
+  out: (l: string) => void,
+): void {
   const costUsd = results.reduce((s, r) => s + r.costUsd + r.costDiem, 0)
   if (json) {
-    printJson({ agent, kind: 'model', pay: 'x402', status: results.at(-1)!.status, runs: results.map(runJson), costUsd, creditsUsd })
+    printJson({
+      agent,
+      kind: 'model',
+      pay: 'x402',
+      ...(rail ? { rail: runRailJson(rail) } : {}),
+      status: results.at(-1)!.status,
+      runs: results.map(runJson),
+      costUsd,
+      creditsUsd,
+    })
     return
   }
   for (const r of results) printRun(r, out)
