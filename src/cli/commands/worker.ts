@@ -75,7 +75,9 @@ export default defineCommand({
           out(`treasury ${t.id} for ${t.address}: answering top-ups (Ctrl-C or SIGTERM to stop).`)
         }
       } else {
-        const w = await startAgentWorker({ env, db: fleet.db, jobs: fleet.jobs, concurrency: n, log })
+        // Postgres restarting while the worker registers is waited out too (a worker restarted mid-outage).
+        const opened = fleet
+        const w = await whileDatabaseDown(() => startAgentWorker({ env, db: opened.db, jobs: opened.jobs, concurrency: n, log }))
         stopRole = async () => {
           const { failed } = await w.stop(graceMs)
           if (failed) err(`${failed} run(s) did not finish within the graceful window: failed with the reason (pg-boss retries them while retries are left).`)
