@@ -273,7 +273,9 @@ async function chaos(seed: number) {
 
   // SIGTERM: every process still running stops cleanly.
   const live = procs.filter((p) => !killed.has(p))
-  // Every process still running must have come up (its ready line) before it is told to stop.
+  // Every process still running must have come up (its ready line) before it is told to stop: one SIGTERMed while
+  // Node still loads it ends by the signal's default action, before any handler exists.
+  await Promise.all(live.map((p) => p.waitFor(/(?:worker|treasury) \S+ for 0x|another treasury holds/, 120_000).catch(() => {})))
   const silent = live.filter((p) => !/(?:worker|treasury) \S+ for 0x|another treasury holds/.test(p.stdout() + p.stderr()))
   if (silent.length) {
     const { readFileSync } = await import('node:fs')
@@ -304,7 +306,24 @@ async function chaos(seed: number) {
   counts.failedWithReason = rows.filter((r) => r.state === 'failed' && r.reason).length
   counts.open = rows.filter((r) => r.state !== 'completed' && r.state !== 'failed').length
   expect(counts.completed + counts.failedWithReason).toBe(ids.length)
-  expect(await db.query("SELECT job_id FROM gondola.fleet_runs WHERE status = 'completed' GROUP BY job_id HAVING count(*) > 1")).toEqual([])
+  const twice = await db.query<{ job_id: string }>("SELECT job_id::text FROM gondola.fleet_runs WHERE status = 'completed' GROUP BY job_id HAVING count(*) > 1")
+  if (twice.length) {
+    console.error(
+      JSON.stringify(
+        await db.query('SELECT * FROM gondola.fleet_runs WHERE job_id = ANY($1::uuid[]) ORDER BY job_id, attempt', [twice.map((r) => r.job_id)]),
+        null,
+        1,
+      ),
+    )
+    const all = procs.map((p) => `=== ${p.child.pid} ${p.child.spawnargs.slice(2).join(' ')}\n${p.stdout()}\n${p.stderr()}`).join('\n')
+    console.error(
+      all
+        .split('\n')
+        .filter((l) => l.startsWith('===') || twice.some((t) => l.includes(t.job_id)))
+        .join('\n'),
+    )
+  }
+  expect(twice).toEqual([])
   expect(await db.query("SELECT job_id FROM gondola.fleet_runs WHERE status IN ('failed', 'lost') AND error IS NULL")).toEqual([])
 
   // One complete top-up per window, none doubled: every top-up done with one mint, a window apart, 5 transactions each.
