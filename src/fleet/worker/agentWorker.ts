@@ -15,6 +15,7 @@ import { endOrphanRuns, endRunsOfWorker, HEARTBEAT_SECONDS, recordRunEnd, record
 import { inferenceOnly, walletOfAgentKeys } from './inferenceKeys.js'
 import { readOnlyWallet } from './readOnlyWallet.js'
 import { fundingPolicyFromEnv } from '../../agent/fundingPolicy.js'
+import type { RateLimits } from '../../venice/schemas.js'
 
 export type AgentWorkerOptions = {
   env: Env
@@ -31,6 +32,9 @@ export type AgentWorkerOptions = {
   /** How often a worker looks for new schedule queues (default 10 s). */
   scheduleScanMs?: number | undefined
 }
+
+/** How long the treasury's balances read by this worker are kept when it asks for no top-up itself. */
+const LIMITS_TTL_MS = 60_000
 
 /** A run failed for a reason a retry cannot fix (unknown agent, a script agent): completed as refused, not retried. */
 class PermanentRunError extends Error {}
@@ -87,6 +91,19 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
   const inHand = new Map<string, Promise<unknown>>()
   let stopReason: string | undefined
 
+  // The treasury's latest balances (its last top-up answer), read once and kept until this worker's next top-up or
+  // for LIMITS_TTL_MS: a balance refresh per run was one round trip per run, for a figure only a top-up changes
+  // (between top-ups the response headers carry the balance).
+  let limits: { at: number; value: Promise<RateLimits> } | undefined
+  const readRateLimits = (): Promise<RateLimits> => {
+    if (!limits || Date.now() - limits.at > LIMITS_TTL_MS) {
+      // "No treasury has answered yet" is kept too: balances then come from the response headers.
+      limits = { at: Date.now(), value: jobs.latestRateLimits(address) }
+      limits.value.catch(() => {})
+    }
+    return limits.value
+  }
+
   const hostFor = (name: string) => {
     let h = hosts.get(name)
     if (!h) {
@@ -113,13 +130,17 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
           logger: log?.child({ agent: def.name }),
           // No ADMIN key here: balances after a top-up come from the treasury's answer, never from an INFERENCE
           // key asking an ADMIN route.
-          readRateLimits: () => jobs.latestRateLimits(address),
+          readRateLimits,
           // Never signed here: the treasury's policy and funding window decide.
-          remoteTopUp: ({ eth, reason, agent: who }) =>
-            jobs.requestTopUp(
+          remoteTopUp: async ({ eth, reason, agent: who }) => {
+            const r = await jobs.requestTopUp(
               { wallet: address, ethWei: eth.toString(), reason, agent: who ?? def.name, requestedBy: me.id },
               { timeoutMs: o.topUpTimeoutMs ?? Math.min(120_000, (env.GONDOLA_FLEET_RUN_TIMEOUT_SECONDS * 1000) / 3), signal: ctrl.signal },
-            ),
+            )
+            // The balances changed: the next refresh reads the treasury's new answer.
+            if (r.ok) limits = undefined
+            return r
+          },
         })
         return { host, agent }
       })()
