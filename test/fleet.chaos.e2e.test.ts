@@ -1,24 +1,15 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { parseEther, type Address } from 'viem'
+import { parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readEnv } from '../src/config/env.js'
-import { migrate } from '../src/fleet/db/migrate.js'
-import { openDatabase, type Database } from '../src/fleet/db/openDatabase.js'
-import { openFleetJobs } from '../src/fleet/jobs/openFleetJobs.js'
 import { RUN_QUEUE } from '../src/fleet/jobs/queues.js'
-import { createStateStores } from '../src/fleet/state/createStateStores.js'
 import { readPgLedger } from '../src/fleet/state/pgLedger.js'
-import { provision } from '../src/keys/provision.js'
 import { seededRandom } from '../src/util/seededRandom.js'
 import { createVeniceClient, listAllBillingUsage } from '../src/venice/createVeniceClient.js'
-import { openWallet } from '../src/runtime/openWallet.js'
 import { CLI_TEST_PASSWORD, cliState } from './helpers/cliState.js'
 import { eventually, killAll, startGondola, type FleetProcess } from './helpers/fleetProcess.js'
+import { devnetRpc, provisionFleet, writeRunwayAgents } from './helpers/fleetWorld.js'
 import { pgProxy, type PgProxy } from './helpers/pgProxy.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 import { useDevnet } from './helpers/useDevnet.js'
@@ -37,12 +28,7 @@ const FLEET_SECRET = 'fleet-secret-for-the-chaos-test'
 const exec = promisify(execFile)
 const devnet = useDevnet()
 const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
-const rpc = (method: string, params: unknown[] = []) =>
-  fetch(devnet().rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  }).then((r) => r.json())
+const rpc = (method: string, params: unknown[] = []) => devnetRpc(devnet(), method, params)
 
 let pg: TestPostgres
 let proxy: PgProxy
@@ -87,22 +73,7 @@ async function chaos(seed: number) {
   const rand = seededRandom(seed)
   const between = (a: number, b: number) => a + rand() * (b - a)
   const direct = await pg.createDatabase(`chaos_${seed}_${Date.now() % 100_000}`)
-  const agentsDir = await mkdtemp(join(tmpdir(), 'gondola-chaos-agents-'))
-  for (const name of ['chaos-a', 'chaos-b'])
-    await writeFile(
-      join(agentsDir, `${name}.json`),
-      JSON.stringify({
-        name,
-        description: 'Reads its runway (fleet chaos test).',
-        system: 'You are the treasurer of an AI agent. Always read the runway with get_runway first.',
-        prompt: 'Call get_runway, then report our runway.',
-        model: 'function_calling_default',
-        tools: ['get_runway'],
-        maxSteps: 2,
-        budget: { diemPerRun: 0.05 },
-        funding: { minRunwayHours: 1_000_000_000 },
-      }),
-    )
+  const agentsDir = await writeRunwayAgents(['chaos-a', 'chaos-b'].map((name) => ({ name, description: 'Reads its runway (fleet chaos test).' })))
   const extra = {
     GONDOLA_DATABASE_URL: proxy.urlOf(direct),
     GONDOLA_FLEET_RUN_TIMEOUT_SECONDS: String(RUN_TIMEOUT_SECONDS),
@@ -113,28 +84,20 @@ async function chaos(seed: number) {
     GONDOLA_LOG_LEVEL: 'info',
     GONDOLA_FLEET_SECRET: FLEET_SECRET,
   }
-  const { env } = await cliState(devnet(), emulator().baseURL, extra)
-  const { address } = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'wallet', 'new', '--json'], { env })).stdout.trim().split('\n').at(-1)!) as {
-    address: Address
-  }
-  await devnet().fund(address, { eth: parseEther('2') })
-  const db: Database = await openDatabase({ url: direct })
-  await migrate(db)
-  const stores = await createStateStores(readEnv(env as Record<string, string>), { role: 'treasury', database: db })
-  const wallet = await openWallet(readEnv(env as Record<string, string>), { journalStore: stores.journalStore })
-  await provision({
-    wallet,
-    baseURL: emulator().baseURL,
-    store: await stores.openKeyStore(),
+  const { env, address, db, stores, jobs } = await provisionFleet({
+    devnet: devnet(),
+    veniceBaseUrl: emulator().baseURL,
+    directUrl: direct,
     agents: ['chaos-a', 'chaos-b'],
-    stakeSvvv: parseEther('5'),
-    diemPerAgent: 5,
+    env: extra,
+    eth: parseEther('2'),
+    runTimeoutSeconds: RUN_TIMEOUT_SECONDS,
+    runRetries: 4,
   })
   const store = await stores.openKeyStore()
   const keysAfterProvision = store.keys().map((k) => k.id)
   const secrets = [...store.keys().map((k) => store.reveal(k.id)), CLI_TEST_PASSWORD, FLEET_SECRET, 'gondola-test-pw']
   const admin = createVeniceClient({ baseURL: emulator().baseURL, apiKey: store.reveal(store.keys('ADMIN').at(-1)!.id) })
-  const jobs = await openFleetJobs(db, { runTimeoutSeconds: RUN_TIMEOUT_SECONDS, runRetries: 4, supervise: false })
   const nonce0 = await devnet().publicClient.getTransactionCount({ address })
 
   // Processes: each agent worker with its own state dir (as if on its own machine); the treasury with the wallet's.
@@ -178,8 +141,10 @@ async function chaos(seed: number) {
 
   // Postgres stop 1, aimed at a key's first call: SIGKILL as the first answer of a key is being recorded.
   const restarts: Promise<void>[] = []
+  const stops: number[] = []
   const outage = async (signal: 'SIGKILL' | 'SIGQUIT') => {
     counts.postgresStops++
+    stops.push(Date.now())
     await pg.killServer(signal)
     restarts.push(new Promise<void>((r) => setTimeout(r, 2000)).then(() => pg.startServer()))
   }
@@ -356,6 +321,21 @@ async function chaos(seed: number) {
     return c !== undefined && workerKills.some((k) => k >= c.t0 && k <= c.t1 + 3000)
   })
   counts.lostWithKilledWorker = withKilled.length
+  if (missing.length !== withKilled.length) {
+    const at = (ms: number) => new Date(ms).toISOString()
+    console.error(
+      `billed without a ledger line: ${missing.map((id) => `${id} ${JSON.stringify(calls.get(id) && { t0: at(calls.get(id)!.t0), t1: at(calls.get(id)!.t1) })}`).join('\n')}`,
+    )
+    console.error(`worker kills: ${workerKills.map(at).join(' ')}; postgres stops: ${stops.map(at).join(' ')}`)
+    console.error(
+      procs
+        .map((p) => `=== ${p.child.pid} ${p.child.spawnargs.slice(2).join(' ')}\n${p.stderr()}`)
+        .join('\n')
+        .split('\n')
+        .filter((l) => l.startsWith('===') || /lease|abort|exceeded|discarded|ledger|failed|refused|stopp/i.test(l))
+        .join('\n'),
+    )
+  }
   expect(missing).toEqual(withKilled)
 
   // No orphan keys: every key Venice lists for the account is kept; no worker minted one.
