@@ -4,6 +4,7 @@ import { promisify } from 'node:util'
 import { parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RUN_QUEUE } from '../src/fleet/jobs/queues.js'
+import { whileDatabaseDown } from '../src/fleet/jobs/registry.js'
 import { readPgLedger } from '../src/fleet/state/pgLedger.js'
 import { seededRandom } from '../src/util/seededRandom.js'
 import { createVeniceClient, listAllBillingUsage } from '../src/venice/createVeniceClient.js'
@@ -69,7 +70,11 @@ describe('fleet mode under chaos (real processes, Postgres, devnet, emulator)', 
   )
 })
 
+/** Postgres restarts in flight: a seed that failed mid-outage leaves the server running for the next. */
+const restarts: Promise<void>[] = []
+
 async function chaos(seed: number) {
+  await Promise.all(restarts.splice(0))
   const rand = seededRandom(seed)
   const between = (a: number, b: number) => a + rand() * (b - a)
   const direct = await pg.createDatabase(`chaos_${seed}_${Date.now() % 100_000}`)
@@ -140,7 +145,6 @@ async function chaos(seed: number) {
   emulator().setFaults({ latencyMs: 250 })
 
   // Postgres stop 1, aimed at a key's first call: SIGKILL as the first answer of a key is being recorded.
-  const restarts: Promise<void>[] = []
   const stops: number[] = []
   const outage = async (signal: 'SIGKILL' | 'SIGQUIT') => {
     counts.postgresStops++
@@ -163,7 +167,8 @@ async function chaos(seed: number) {
       .catch(() => [])
   const { stdout } = await exec(process.execPath, ['bin/gondola.js', 'run', 'chaos-a', '--queue', '--json'], { env })
   ids.push((JSON.parse(stdout.trim()) as { job: string }).job)
-  for (let i = 1; i < RUNS; i++) ids.push(await jobs.submitRun({ agent: i % 2 ? 'chaos-b' : 'chaos-a' }))
+  // Submitted while workers already run (the aimed Postgres stop may land now): a submitter rides it out too.
+  for (let i = 1; i < RUNS; i++) ids.push(await whileDatabaseDown(() => jobs.submitRun({ agent: i % 2 ? 'chaos-b' : 'chaos-a' })))
   counts.queued = ids.length
   // Every submission was committed (durably: the server is SIGKILLed below).
   await eventually(async () => (await final()).length === ids.length, 'every submitted run in pg-boss', 60_000, 500)
