@@ -226,13 +226,16 @@ async function chaos(seed: number) {
     1000,
   )
   // Whatever a killed treasury left half-done is finished by the one alive before the fleet stops.
-  await eventually(
-    async () =>
-      (await db.query("SELECT 1 FROM gondola.wallet_runs WHERE intent LIKE 'topUp:%' AND status <> 'done' AND jsonb_array_length(steps) > 0")).length === 0,
-    'no top-up half-done',
-    180_000,
-    1000,
-  )
+  const halfDone = () =>
+    db.query("SELECT id, status, intent, steps FROM gondola.wallet_runs WHERE intent LIKE 'topUp:%' AND status <> 'done' AND jsonb_array_length(steps) > 0")
+  await eventually(async () => (await halfDone()).length === 0, 'no top-up half-done', 180_000, 1000).catch(async (err: unknown) => {
+    const treasuries = procs.filter((p) => p.child.spawnargs.includes('--treasury'))
+    console.error(JSON.stringify(await halfDone().catch(() => []), null, 1))
+    console.error(
+      treasuries.map((p) => `=== ${p.child.pid} ${killed.has(p) ? 'killed' : 'live'}\n${p.stdout().slice(-1500)}\n${p.stderr().slice(-3000)}`).join('\n'),
+    )
+    throw err
+  })
   // A run's record is ended by a live worker within a couple of heartbeats.
   await eventually(
     async () => (await db.query("SELECT 1 FROM gondola.fleet_runs WHERE status = 'active'")).length === 0,
