@@ -43,15 +43,7 @@ beforeAll(async () => {
     agents: ['fleet-bot'],
     // A run whose worker vanished is retried after 20 s; one top-up per hour per wallet; runway always "low" so
     // the first runs ask the treasury for a top-up.
-    env: {
-      GONDOLA_FLEET_RUN_TIMEOUT_SECONDS: '20',
-      GONDOLA_FLEET_RUN_RETRIES: '3',
-      GONDOLA_AGENTS_DIR: agentsDir,
-      GONDOLA_FUNDING_COOLDOWN_SECONDS: '3600',
-      GONDOLA_FUNDING_TOPUP_ETH: '0.01',
-      GONDOLA_LOG_LEVEL: 'info',
-      GONDOLA_FLEET_SECRET: 'fleet-secret-for-the-fault-test',
-    },
+    env: { GONDOLA_AGENTS_DIR: agentsDir, GONDOLA_FLEET_SECRET: 'fleet-secret-for-the-fault-test' },
     runTimeoutSeconds: 20,
     runRetries: 3,
   }))

@@ -57,15 +57,7 @@ beforeAll(async () => {
     directUrl: direct,
     workerUrl: proxy.urlOf(direct),
     agents: ['fleet-bot'],
-    env: {
-      GONDOLA_FLEET_RUN_TIMEOUT_SECONDS: '20',
-      GONDOLA_FLEET_RUN_RETRIES: '3',
-      GONDOLA_AGENTS_DIR: agentsDir,
-      GONDOLA_FUNDING_COOLDOWN_SECONDS: '3600',
-      GONDOLA_FUNDING_TOPUP_ETH: '0.01',
-      GONDOLA_LOG_LEVEL: 'info',
-      GONDOLA_FLEET_SECRET: 'fleet-secret-for-the-outage-test',
-    },
+    env: { GONDOLA_AGENTS_DIR: agentsDir, GONDOLA_FLEET_SECRET: 'fleet-secret-for-the-outage-test' },
     runTimeoutSeconds: 20,
     runRetries: 3,
   }))

@@ -78,12 +78,22 @@ export async function provisionFleet(o: {
   /** The one the workers use (default `directUrl`). */
   workerUrl?: string | undefined
   agents: string[]
+  /** Added to (or overriding) the fleet's defaults: run timeout and retries from below, a 1-hour funding window. */
   env: Record<string, string>
   eth?: bigint | undefined
   runTimeoutSeconds: number
   runRetries: number
 }): Promise<FleetWorld> {
-  const { env } = await cliState(o.devnet, o.veniceBaseUrl, { GONDOLA_DATABASE_URL: o.workerUrl ?? o.directUrl, ...o.env })
+  const { env } = await cliState(o.devnet, o.veniceBaseUrl, {
+    GONDOLA_DATABASE_URL: o.workerUrl ?? o.directUrl,
+    // The job engine's settings, as the workers read them; one top-up per hour per wallet unless the test says.
+    GONDOLA_FLEET_RUN_TIMEOUT_SECONDS: String(o.runTimeoutSeconds),
+    GONDOLA_FLEET_RUN_RETRIES: String(o.runRetries),
+    GONDOLA_FUNDING_COOLDOWN_SECONDS: '3600',
+    GONDOLA_FUNDING_TOPUP_ETH: '0.01',
+    GONDOLA_LOG_LEVEL: 'info',
+    ...o.env,
+  })
   const out = (await exec(process.execPath, ['bin/gondola.js', 'wallet', 'new', '--json'], { env })).stdout
   const { address } = JSON.parse(out.trim().split('\n').at(-1)!) as { address: Address }
   await o.devnet.fund(address, { eth: o.eth ?? parseEther('1') })
