@@ -66,7 +66,12 @@ export default defineCommand({
       if (!fleet || ctrl.signal.aborted) {
         // Told to stop while connecting: nothing was taken yet.
       } else if (args.treasury) {
-        const t = await startTreasury({ env, db: fleet.db, jobs: fleet.jobs, log, signal: ctrl.signal, onWait: err, onTopUp: out }).catch((e: unknown) => {
+        // As for an agent worker: Postgres restarting while the treasury starts is waited out (its lock, held on a
+        // connection the restart ended, is released with it).
+        const opened = fleet
+        const t = await whileDatabaseDown(() =>
+          startTreasury({ env, db: opened.db, jobs: opened.jobs, log, signal: ctrl.signal, onWait: err, onTopUp: out }),
+        ).catch((e: unknown) => {
           if (ctrl.signal.aborted) return undefined
           throw e
         })
