@@ -1,24 +1,16 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { parseEther, type Address } from 'viem'
+import { parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readEnv } from '../src/config/env.js'
-import { migrate } from '../src/fleet/db/migrate.js'
-import { openDatabase, type Database } from '../src/fleet/db/openDatabase.js'
-import { openFleetJobs } from '../src/fleet/jobs/openFleetJobs.js'
 import { RUN_QUEUE } from '../src/fleet/jobs/queues.js'
-import { createStateStores } from '../src/fleet/state/createStateStores.js'
+import { whileDatabaseDown } from '../src/fleet/jobs/registry.js'
 import { readPgLedger } from '../src/fleet/state/pgLedger.js'
-import { provision } from '../src/keys/provision.js'
 import { seededRandom } from '../src/util/seededRandom.js'
 import { createVeniceClient, listAllBillingUsage } from '../src/venice/createVeniceClient.js'
-import { openWallet } from '../src/runtime/openWallet.js'
 import { CLI_TEST_PASSWORD, cliState } from './helpers/cliState.js'
 import { eventually, killAll, startGondola, type FleetProcess } from './helpers/fleetProcess.js'
+import { devnetRpc, provisionFleet, writeRunwayAgents } from './helpers/fleetWorld.js'
 import { pgProxy, type PgProxy } from './helpers/pgProxy.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 import { useDevnet } from './helpers/useDevnet.js'
@@ -37,12 +29,7 @@ const FLEET_SECRET = 'fleet-secret-for-the-chaos-test'
 const exec = promisify(execFile)
 const devnet = useDevnet()
 const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
-const rpc = (method: string, params: unknown[] = []) =>
-  fetch(devnet().rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  }).then((r) => r.json())
+const rpc = (method: string, params: unknown[] = []) => devnetRpc(devnet(), method, params)
 
 let pg: TestPostgres
 let proxy: PgProxy
@@ -83,26 +70,15 @@ describe('fleet mode under chaos (real processes, Postgres, devnet, emulator)', 
   )
 })
 
+/** Postgres restarts in flight: a seed that failed mid-outage leaves the server running for the next. */
+const restarts: Promise<void>[] = []
+
 async function chaos(seed: number) {
+  await Promise.all(restarts.splice(0))
   const rand = seededRandom(seed)
   const between = (a: number, b: number) => a + rand() * (b - a)
   const direct = await pg.createDatabase(`chaos_${seed}_${Date.now() % 100_000}`)
-  const agentsDir = await mkdtemp(join(tmpdir(), 'gondola-chaos-agents-'))
-  for (const name of ['chaos-a', 'chaos-b'])
-    await writeFile(
-      join(agentsDir, `${name}.json`),
-      JSON.stringify({
-        name,
-        description: 'Reads its runway (fleet chaos test).',
-        system: 'You are the treasurer of an AI agent. Always read the runway with get_runway first.',
-        prompt: 'Call get_runway, then report our runway.',
-        model: 'function_calling_default',
-        tools: ['get_runway'],
-        maxSteps: 2,
-        budget: { diemPerRun: 0.05 },
-        funding: { minRunwayHours: 1_000_000_000 },
-      }),
-    )
+  const agentsDir = await writeRunwayAgents(['chaos-a', 'chaos-b'].map((name) => ({ name, description: 'Reads its runway (fleet chaos test).' })))
   const extra = {
     GONDOLA_DATABASE_URL: proxy.urlOf(direct),
     GONDOLA_FLEET_RUN_TIMEOUT_SECONDS: String(RUN_TIMEOUT_SECONDS),
@@ -113,28 +89,20 @@ async function chaos(seed: number) {
     GONDOLA_LOG_LEVEL: 'info',
     GONDOLA_FLEET_SECRET: FLEET_SECRET,
   }
-  const { env } = await cliState(devnet(), emulator().baseURL, extra)
-  const { address } = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'wallet', 'new', '--json'], { env })).stdout.trim().split('\n').at(-1)!) as {
-    address: Address
-  }
-  await devnet().fund(address, { eth: parseEther('2') })
-  const db: Database = await openDatabase({ url: direct })
-  await migrate(db)
-  const stores = await createStateStores(readEnv(env as Record<string, string>), { role: 'treasury', database: db })
-  const wallet = await openWallet(readEnv(env as Record<string, string>), { journalStore: stores.journalStore })
-  await provision({
-    wallet,
-    baseURL: emulator().baseURL,
-    store: await stores.openKeyStore(),
+  const { env, address, db, stores, jobs } = await provisionFleet({
+    devnet: devnet(),
+    veniceBaseUrl: emulator().baseURL,
+    directUrl: direct,
     agents: ['chaos-a', 'chaos-b'],
-    stakeSvvv: parseEther('5'),
-    diemPerAgent: 5,
+    env: extra,
+    eth: parseEther('2'),
+    runTimeoutSeconds: RUN_TIMEOUT_SECONDS,
+    runRetries: 4,
   })
   const store = await stores.openKeyStore()
   const keysAfterProvision = store.keys().map((k) => k.id)
   const secrets = [...store.keys().map((k) => store.reveal(k.id)), CLI_TEST_PASSWORD, FLEET_SECRET, 'gondola-test-pw']
   const admin = createVeniceClient({ baseURL: emulator().baseURL, apiKey: store.reveal(store.keys('ADMIN').at(-1)!.id) })
-  const jobs = await openFleetJobs(db, { runTimeoutSeconds: RUN_TIMEOUT_SECONDS, runRetries: 4, supervise: false })
   const nonce0 = await devnet().publicClient.getTransactionCount({ address })
 
   // Processes: each agent worker with its own state dir (as if on its own machine); the treasury with the wallet's.
@@ -177,9 +145,10 @@ async function chaos(seed: number) {
   emulator().setFaults({ latencyMs: 250 })
 
   // Postgres stop 1, aimed at a key's first call: SIGKILL as the first answer of a key is being recorded.
-  const restarts: Promise<void>[] = []
+  const stops: number[] = []
   const outage = async (signal: 'SIGKILL' | 'SIGQUIT') => {
     counts.postgresStops++
+    stops.push(Date.now())
     await pg.killServer(signal)
     restarts.push(new Promise<void>((r) => setTimeout(r, 2000)).then(() => pg.startServer()))
   }
@@ -198,7 +167,8 @@ async function chaos(seed: number) {
       .catch(() => [])
   const { stdout } = await exec(process.execPath, ['bin/gondola.js', 'run', 'chaos-a', '--queue', '--json'], { env })
   ids.push((JSON.parse(stdout.trim()) as { job: string }).job)
-  for (let i = 1; i < RUNS; i++) ids.push(await jobs.submitRun({ agent: i % 2 ? 'chaos-b' : 'chaos-a' }))
+  // Submitted while workers already run (the aimed Postgres stop may land now): a submitter rides it out too.
+  for (let i = 1; i < RUNS; i++) ids.push(await whileDatabaseDown(() => jobs.submitRun({ agent: i % 2 ? 'chaos-b' : 'chaos-a' })))
   counts.queued = ids.length
   // Every submission was committed (durably: the server is SIGKILLed below).
   await eventually(async () => (await final()).length === ids.length, 'every submitted run in pg-boss', 60_000, 500)
@@ -256,13 +226,16 @@ async function chaos(seed: number) {
     1000,
   )
   // Whatever a killed treasury left half-done is finished by the one alive before the fleet stops.
-  await eventually(
-    async () =>
-      (await db.query("SELECT 1 FROM gondola.wallet_runs WHERE intent LIKE 'topUp:%' AND status <> 'done' AND jsonb_array_length(steps) > 0")).length === 0,
-    'no top-up half-done',
-    180_000,
-    1000,
-  )
+  const halfDone = () =>
+    db.query("SELECT id, status, intent, steps FROM gondola.wallet_runs WHERE intent LIKE 'topUp:%' AND status <> 'done' AND jsonb_array_length(steps) > 0")
+  await eventually(async () => (await halfDone()).length === 0, 'no top-up half-done', 180_000, 1000).catch(async (err: unknown) => {
+    const treasuries = procs.filter((p) => p.child.spawnargs.includes('--treasury'))
+    console.error(JSON.stringify(await halfDone().catch(() => []), null, 1))
+    console.error(
+      treasuries.map((p) => `=== ${p.child.pid} ${killed.has(p) ? 'killed' : 'live'}\n${p.stdout().slice(-1500)}\n${p.stderr().slice(-3000)}`).join('\n'),
+    )
+    throw err
+  })
   // A run's record is ended by a live worker within a couple of heartbeats.
   await eventually(
     async () => (await db.query("SELECT 1 FROM gondola.fleet_runs WHERE status = 'active'")).length === 0,
@@ -273,7 +246,9 @@ async function chaos(seed: number) {
 
   // SIGTERM: every process still running stops cleanly.
   const live = procs.filter((p) => !killed.has(p))
-  // Every process still running must have come up (its ready line) before it is told to stop.
+  // Every process still running must have come up (its ready line) before it is told to stop: one SIGTERMed while
+  // Node still loads it ends by the signal's default action, before any handler exists.
+  await Promise.all(live.map((p) => p.waitFor(/(?:worker|treasury) \S+ for 0x|another treasury holds/, 120_000).catch(() => {})))
   const silent = live.filter((p) => !/(?:worker|treasury) \S+ for 0x|another treasury holds/.test(p.stdout() + p.stderr()))
   if (silent.length) {
     const { readFileSync } = await import('node:fs')
@@ -304,7 +279,24 @@ async function chaos(seed: number) {
   counts.failedWithReason = rows.filter((r) => r.state === 'failed' && r.reason).length
   counts.open = rows.filter((r) => r.state !== 'completed' && r.state !== 'failed').length
   expect(counts.completed + counts.failedWithReason).toBe(ids.length)
-  expect(await db.query("SELECT job_id FROM gondola.fleet_runs WHERE status = 'completed' GROUP BY job_id HAVING count(*) > 1")).toEqual([])
+  const twice = await db.query<{ job_id: string }>("SELECT job_id::text FROM gondola.fleet_runs WHERE status = 'completed' GROUP BY job_id HAVING count(*) > 1")
+  if (twice.length) {
+    console.error(
+      JSON.stringify(
+        await db.query('SELECT * FROM gondola.fleet_runs WHERE job_id = ANY($1::uuid[]) ORDER BY job_id, attempt', [twice.map((r) => r.job_id)]),
+        null,
+        1,
+      ),
+    )
+    const all = procs.map((p) => `=== ${p.child.pid} ${p.child.spawnargs.slice(2).join(' ')}\n${p.stdout()}\n${p.stderr()}`).join('\n')
+    console.error(
+      all
+        .split('\n')
+        .filter((l) => l.startsWith('===') || twice.some((t) => l.includes(t.job_id)))
+        .join('\n'),
+    )
+  }
+  expect(twice).toEqual([])
   expect(await db.query("SELECT job_id FROM gondola.fleet_runs WHERE status IN ('failed', 'lost') AND error IS NULL")).toEqual([])
 
   // One complete top-up per window, none doubled: every top-up done with one mint, a window apart, 5 transactions each.
@@ -337,6 +329,21 @@ async function chaos(seed: number) {
     return c !== undefined && workerKills.some((k) => k >= c.t0 && k <= c.t1 + 3000)
   })
   counts.lostWithKilledWorker = withKilled.length
+  if (missing.length !== withKilled.length) {
+    const at = (ms: number) => new Date(ms).toISOString()
+    console.error(
+      `billed without a ledger line: ${missing.map((id) => `${id} ${JSON.stringify(calls.get(id) && { t0: at(calls.get(id)!.t0), t1: at(calls.get(id)!.t1) })}`).join('\n')}`,
+    )
+    console.error(`worker kills: ${workerKills.map(at).join(' ')}; postgres stops: ${stops.map(at).join(' ')}`)
+    console.error(
+      procs
+        .map((p) => `=== ${p.child.pid} ${p.child.spawnargs.slice(2).join(' ')}\n${p.stderr()}`)
+        .join('\n')
+        .split('\n')
+        .filter((l) => l.startsWith('===') || /lease|abort|exceeded|discarded|ledger|failed|refused|stopp/i.test(l))
+        .join('\n'),
+    )
+  }
   expect(missing).toEqual(withKilled)
 
   // No orphan keys: every key Venice lists for the account is kept; no worker minted one.

@@ -1,22 +1,15 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { parseEther, type Address } from 'viem'
+import { type Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readPgLedger } from '../src/fleet/state/pgLedger.js'
-import { createStateStores, type StateStores } from '../src/fleet/state/createStateStores.js'
-import { readEnv } from '../src/config/env.js'
-import { openWallet } from '../src/runtime/openWallet.js'
-import { provision } from '../src/keys/provision.js'
-import { openDatabase, type Database } from '../src/fleet/db/openDatabase.js'
-import { migrate } from '../src/fleet/db/migrate.js'
-import { openFleetJobs, type FleetJobs } from '../src/fleet/jobs/openFleetJobs.js'
+import { type StateStores } from '../src/fleet/state/createStateStores.js'
+import { type Database } from '../src/fleet/db/openDatabase.js'
+import { type FleetJobs } from '../src/fleet/jobs/openFleetJobs.js'
 import { RUN_QUEUE, scheduleQueueOf } from '../src/fleet/jobs/queues.js'
 import { createVeniceClient, listAllBillingUsage } from '../src/venice/createVeniceClient.js'
-import { cliState } from './helpers/cliState.js'
-import { eventually, killAll, startGondola, transcript, type FleetProcess } from './helpers/fleetProcess.js'
+import { eventually, killAll, startGondola, transcript } from './helpers/fleetProcess.js'
+import { allRunsCompleted, devnetRpc, provisionFleet, runStates, workerIdOf, writeRunwayAgents } from './helpers/fleetWorld.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
@@ -32,69 +25,28 @@ let env: NodeJS.ProcessEnv
 let address: Address
 let stores: StateStores
 
-const rpc = (method: string, params: unknown[] = []) =>
-  fetch(devnet().rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  }).then((r) => r.json())
+const rpc = (method: string, params: unknown[] = []) => devnetRpc(devnet(), method, params)
 const nonce = () => devnet().publicClient.getTransactionCount({ address })
-const workerIdOf = async (p: FleetProcess) => (await p.waitFor(/(?:worker|treasury) (\S+) for 0x/, 90_000))[1]!
-const runStates = async (ids: string[]) =>
-  await db.query<{ id: string; state: string }>('SELECT id::text, state::text FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])', [RUN_QUEUE, ids])
-const allCompleted = async (ids: string[]) => {
-  const rows = await runStates(ids)
-  return rows.length === ids.length && rows.every((r) => r.state === 'completed')
-}
+const allCompleted = (ids: string[]) => allRunsCompleted(db, ids)
 
 beforeAll(async () => {
   pg = await startPostgres()
   const url = await pg.createDatabase()
-  // An agent that always wants a top-up (its runway threshold is a billion hours): the treasury's funding window decides.
-  const agentsDir = await mkdtemp(join(tmpdir(), 'gondola-fleet-agents-'))
-  await writeFile(
-    join(agentsDir, 'fleet-bot.json'),
-    JSON.stringify({
-      name: 'fleet-bot',
-      description: 'Reads its runway and balances (fleet fault test).',
-      system: 'You are the treasurer of an AI agent. Always read the runway with get_runway first, then get_wallet_balances.',
-      prompt: 'Call get_runway and get_wallet_balances, then report our runway.',
-      model: 'function_calling_default',
-      tools: ['get_runway', 'get_wallet_balances'],
-      maxSteps: 3,
-      budget: { diemPerRun: 0.05 },
-      funding: { minRunwayHours: 1_000_000_000 },
-    }),
-  )
-  ;({ env } = await cliState(devnet(), emulator().baseURL, {
-    GONDOLA_DATABASE_URL: url,
+  const agentsDir = await writeRunwayAgents([
+    { name: 'fleet-bot', description: 'Reads its runway and balances (fleet fault test).', tools: ['get_runway', 'get_wallet_balances'] },
+  ])
+  // Provisioned into the fleet's stores (Postgres key store and journal), as the treasury machine would.
+  ;({ env, address, db, stores, jobs } = await provisionFleet({
+    devnet: devnet(),
+    veniceBaseUrl: emulator().baseURL,
+    directUrl: url,
+    agents: ['fleet-bot'],
     // A run whose worker vanished is retried after 20 s; one top-up per hour per wallet; runway always "low" so
     // the first runs ask the treasury for a top-up.
-    GONDOLA_FLEET_RUN_TIMEOUT_SECONDS: '20',
-    GONDOLA_FLEET_RUN_RETRIES: '3',
-    GONDOLA_AGENTS_DIR: agentsDir,
-    GONDOLA_FUNDING_COOLDOWN_SECONDS: '3600',
-    GONDOLA_FUNDING_TOPUP_ETH: '0.01',
-    GONDOLA_LOG_LEVEL: 'info',
-    GONDOLA_FLEET_SECRET: 'fleet-secret-for-the-fault-test',
+    env: { GONDOLA_AGENTS_DIR: agentsDir, GONDOLA_FLEET_SECRET: 'fleet-secret-for-the-fault-test' },
+    runTimeoutSeconds: 20,
+    runRetries: 3,
   }))
-  const json = async (...args: string[]) => JSON.parse((await exec(process.execPath, ['bin/gondola.js', ...args], { env })).stdout.trim().split('\n').at(-1)!)
-  ;({ address } = await json('wallet', 'new', '--json'))
-  await devnet().fund(address, { eth: parseEther('1') })
-  db = await openDatabase({ url })
-  await migrate(db)
-  // Provisioned into the fleet's stores (Postgres key store and journal), as the treasury machine would.
-  stores = await createStateStores(readEnv(env as Record<string, string>), { role: 'treasury', database: db })
-  const wallet = await openWallet(readEnv(env as Record<string, string>), { journalStore: stores.journalStore })
-  await provision({
-    wallet,
-    baseURL: emulator().baseURL,
-    store: await stores.openKeyStore(),
-    agents: ['fleet-bot'],
-    stakeSvvv: parseEther('5'),
-    diemPerAgent: 5,
-  })
-  jobs = await openFleetJobs(db, { runTimeoutSeconds: 20, runRetries: 3, supervise: false })
 }, 240_000)
 
 afterAll(async () => {
@@ -177,7 +129,7 @@ async function scenario() {
   await rpc('evm_setAutomine', [true])
   const more: string[] = []
   for (let i = 0; i < 6; i++) more.push(await jobs.submitRun({ agent: 'fleet-bot' }))
-  await eventually(async () => (await runStates(more)).some((r) => r.state === 'active'), 'a run active', 60_000, 100)
+  await eventually(async () => (await runStates(db, more)).some((r) => r.state === 'active'), 'a run active', 60_000, 100)
   await pg.stopServer()
   await new Promise((r) => setTimeout(r, 2000))
   await pg.startServer()

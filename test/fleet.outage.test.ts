@@ -1,21 +1,13 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { parseEther, type Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createStateStores, type StateStores } from '../src/fleet/state/createStateStores.js'
-import { readEnv } from '../src/config/env.js'
-import { openWallet } from '../src/runtime/openWallet.js'
-import { provision } from '../src/keys/provision.js'
-import { openDatabase, type Database } from '../src/fleet/db/openDatabase.js'
-import { migrate } from '../src/fleet/db/migrate.js'
-import { openFleetJobs, type FleetJobs } from '../src/fleet/jobs/openFleetJobs.js'
+import { type StateStores } from '../src/fleet/state/createStateStores.js'
+import { type Database } from '../src/fleet/db/openDatabase.js'
+import { type FleetJobs } from '../src/fleet/jobs/openFleetJobs.js'
 import { RUN_QUEUE } from '../src/fleet/jobs/queues.js'
-import { cliState } from './helpers/cliState.js'
 import { eventually, killAll, startGondola, transcript, type FleetProcess } from './helpers/fleetProcess.js'
 import { pgProxy, type PgProxy } from './helpers/pgProxy.js'
+import { allRunsCompleted, provisionFleet, runStates, workerIdOf, writeRunwayAgents } from './helpers/fleetWorld.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
@@ -41,15 +33,8 @@ const ADMIN_ROUTES = /^\/api\/v1\/(api_keys|billing)(\/|\?|$)/
 const COMPLETE_RUN = (c: { text: string }) => c.text.includes("state = 'completed',") && c.text.includes('output = $3::jsonb') && c.text.includes(RUN_QUEUE)
 const FAIL_RUN = (c: { text: string }) => c.text.includes("AND id IN (SELECT UNNEST($2::uuid[])) AND state < 'completed'") && c.text.includes(RUN_QUEUE)
 
-const workerIdOf = async (p: FleetProcess) => (await p.waitFor(/(?:worker|treasury) (\S+) for 0x/, 120_000))[1]!
-const states = async (ids: string[]) =>
-  db
-    .query<{ id: string; state: string }>('SELECT id::text, state::text FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])', [RUN_QUEUE, ids])
-    .catch(() => [])
-const allCompleted = async (ids: string[]) => {
-  const rows = await states(ids)
-  return rows.length === ids.length && rows.every((r) => r.state === 'completed')
-}
+const states = (ids: string[]) => runStates(db, ids)
+const allCompleted = (ids: string[]) => allRunsCompleted(db, ids)
 const alive = (...ps: FleetProcess[]) => ps.every((p) => p.child.exitCode === null && p.child.signalCode === null)
 /** Stops Postgres with `signal` as the statement is about to reach it, and starts it again 2 s later. */
 const outageAt = (test: (c: { text: string }) => boolean, signal: 'SIGQUIT' | 'SIGKILL') => {
@@ -65,51 +50,19 @@ beforeAll(async () => {
   pg = await startPostgres({ durableCommits: true })
   proxy = await pgProxy(pg.port)
   const direct = await pg.createDatabase()
-  const agentsDir = await mkdtemp(join(tmpdir(), 'gondola-fleet-agents-'))
-  // An agent that always wants a top-up (its runway threshold is a billion hours): the treasury's window decides.
-  await writeFile(
-    join(agentsDir, 'fleet-bot.json'),
-    JSON.stringify({
-      name: 'fleet-bot',
-      description: 'Reads its runway (fleet outage test).',
-      system: 'You are the treasurer of an AI agent. Always read the runway with get_runway first.',
-      prompt: 'Call get_runway, then report our runway.',
-      model: 'function_calling_default',
-      tools: ['get_runway'],
-      maxSteps: 2,
-      budget: { diemPerRun: 0.05 },
-      funding: { minRunwayHours: 1_000_000_000 },
-    }),
-  )
-  ;({ env } = await cliState(devnet(), emulator().baseURL, {
-    GONDOLA_DATABASE_URL: proxy.urlOf(direct),
-    GONDOLA_FLEET_RUN_TIMEOUT_SECONDS: '20',
-    GONDOLA_FLEET_RUN_RETRIES: '3',
-    GONDOLA_AGENTS_DIR: agentsDir,
-    GONDOLA_FUNDING_COOLDOWN_SECONDS: '3600',
-    GONDOLA_FUNDING_TOPUP_ETH: '0.01',
-    GONDOLA_LOG_LEVEL: 'info',
-    GONDOLA_FLEET_SECRET: 'fleet-secret-for-the-outage-test',
-  }))
-  const { address } = JSON.parse((await exec(process.execPath, ['bin/gondola.js', 'wallet', 'new', '--json'], { env })).stdout.trim().split('\n').at(-1)!) as {
-    address: Address
-  }
-  await devnet().fund(address, { eth: parseEther('1') })
-  db = await openDatabase({ url: direct })
-  await migrate(db)
-  stores = await createStateStores(readEnv(env as Record<string, string>), { role: 'treasury', database: db })
-  const wallet = await openWallet(readEnv(env as Record<string, string>), { journalStore: stores.journalStore })
-  await provision({
-    wallet,
-    baseURL: emulator().baseURL,
-    store: await stores.openKeyStore(),
+  const agentsDir = await writeRunwayAgents([{ name: 'fleet-bot', description: 'Reads its runway (fleet outage test).' }])
+  ;({ env, db, stores, jobs } = await provisionFleet({
+    devnet: devnet(),
+    veniceBaseUrl: emulator().baseURL,
+    directUrl: direct,
+    workerUrl: proxy.urlOf(direct),
     agents: ['fleet-bot'],
-    stakeSvvv: parseEther('5'),
-    diemPerAgent: 5,
-  })
+    env: { GONDOLA_AGENTS_DIR: agentsDir, GONDOLA_FLEET_SECRET: 'fleet-secret-for-the-outage-test' },
+    runTimeoutSeconds: 20,
+    runRetries: 3,
+  }))
   const store = await stores.openKeyStore()
   inferenceKeys = new Set(store.keys('INFERENCE').map((k) => store.reveal(k.id)))
-  jobs = await openFleetJobs(db, { runTimeoutSeconds: 20, runRetries: 3, supervise: false })
   emulator().server.on('request', (req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> }) => {
     const auth = req.headers.authorization
     seen.push({ method: req.method ?? '', path: req.url ?? '', token: typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined })

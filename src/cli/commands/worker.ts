@@ -66,7 +66,12 @@ export default defineCommand({
       if (!fleet || ctrl.signal.aborted) {
         // Told to stop while connecting: nothing was taken yet.
       } else if (args.treasury) {
-        const t = await startTreasury({ env, db: fleet.db, jobs: fleet.jobs, log, signal: ctrl.signal, onWait: err, onTopUp: out }).catch((e: unknown) => {
+        // As for an agent worker: Postgres restarting while the treasury starts is waited out (its lock, held on a
+        // connection the restart ended, is released with it).
+        const opened = fleet
+        const t = await whileDatabaseDown(() =>
+          startTreasury({ env, db: opened.db, jobs: opened.jobs, log, signal: ctrl.signal, onWait: err, onTopUp: out }),
+        ).catch((e: unknown) => {
           if (ctrl.signal.aborted) return undefined
           throw e
         })
@@ -75,7 +80,9 @@ export default defineCommand({
           out(`treasury ${t.id} for ${t.address}: answering top-ups (Ctrl-C or SIGTERM to stop).`)
         }
       } else {
-        const w = await startAgentWorker({ env, db: fleet.db, jobs: fleet.jobs, concurrency: n, log })
+        // Postgres restarting while the worker registers is waited out too (a worker restarted mid-outage).
+        const opened = fleet
+        const w = await whileDatabaseDown(() => startAgentWorker({ env, db: opened.db, jobs: opened.jobs, concurrency: n, log }))
         stopRole = async () => {
           const { failed } = await w.stop(graceMs)
           if (failed) err(`${failed} run(s) did not finish within the graceful window: failed with the reason (pg-boss retries them while retries are left).`)

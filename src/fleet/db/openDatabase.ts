@@ -73,6 +73,8 @@ export async function openDatabase(parameters: OpenDatabaseParameters): Promise<
       ? err
       : new DatabaseError(`${what} failed on ${displayUrl}.`, {
           details: redactText(err instanceof Error ? err.message : String(err)),
+          // The driver's SQLSTATE or socket code (not its message): what `isDatabaseUnreachable` classifies.
+          code: typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined,
           metaMessages: ['Check GONDOLA_DATABASE_URL and that Postgres is running.'],
         })
   const run = async <Row extends Record<string, unknown>>(client: pg.Pool | pg.PoolClient, text: string, values?: readonly SqlValue[]): Promise<Row[]> => {

@@ -37,8 +37,8 @@ export async function fleetStatus(db: Database, jobs: FleetJobs, keys: readonly 
     recentRuns(db, 20),
     db.query<{ runs: string; completed: string; failed: string; retried: string }>(
       `SELECT count(DISTINCT job_id)::text AS runs,
-              count(DISTINCT job_id) FILTER (WHERE status NOT IN ('active', 'failed', 'lost'))::text AS completed,
-              count(*) FILTER (WHERE status IN ('failed', 'lost'))::text AS failed,
+              count(DISTINCT job_id) FILTER (WHERE status NOT IN ('active', 'failed', 'lost', 'discarded', 'error'))::text AS completed,
+              count(*) FILTER (WHERE status IN ('failed', 'lost', 'discarded'))::text AS failed,
               count(*) FILTER (WHERE attempt > 1)::text AS retried
          FROM gondola.fleet_runs`,
     ),

@@ -9,6 +9,7 @@
  * pg-boss's expiry, which fails and retries it. The stop sequence waits for them (`settled`) before the pool closes.
  */
 import { requireOptional } from '../../util/optionalDependency.js'
+import { BaseError } from '../../errors/BaseError.js'
 import { redactText } from '../../util/redact.js'
 import { whileDatabaseDown } from './registry.js'
 
@@ -16,6 +17,40 @@ type Plans = { completeJobs(schema: string): string; failJobsById(schema: string
 // pg-boss has no `exports` map: its statement builders are a plain CommonJS module of the installed version. Loaded
 // when fleet jobs open, not with this module: pg-boss is an optional peer, and `gondola --help` loads every command.
 const pgBossPlans = () => requireOptional<Plans>('pg-boss/src/plans.js', 'Fleet mode (GONDOLA_DATABASE_URL)')
+
+/**
+ * The failure of a run attempt whose lease ended (pg-boss expired it and may have handed the run to another
+ * attempt): its answer must not touch the job. pg-boss 10 completes and fails by job id alone, so a stale
+ * attempt's answer would end the next attempt's job; the adapter drops an answer carrying `staleAttempt`
+ * (`isStaleAnswer`). Thrown by the agent worker's handler.
+ */
+export class StaleAttemptError extends BaseError {
+  override name = 'StaleAttemptError' as const
+  /** Copied into the job answer pg-boss builds (serialize-error keeps own properties): the adapter's marker. */
+  readonly staleAttempt = true
+}
+
+/**
+ * Whether a job answer (the values of pg-boss's complete or fail statement: name, ids, output) is a stale attempt's.
+ *
+ * @example
+ * ```ts
+ * isStaleAnswer(['gondola-runs', [id], { name: 'StaleAttemptError', staleAttempt: true }]) // true
+ * ```
+ */
+export function isStaleAnswer(values: readonly unknown[] | undefined): boolean {
+  const output = values?.[2]
+  const parsed = typeof output === 'string' ? safeJson(output) : output
+  return (parsed as { staleAttempt?: unknown } | null | undefined)?.staleAttempt === true
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
 
 export type FloatingStatements = {
   /** True for the statements pg-boss sends without awaiting them (a job's completion or failure by id). */

@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { Queryable } from '../db/openDatabase.js'
 import { sleep } from '../../util/sleep.js'
+import { isDatabaseUnreachable } from '../db/errors.js'
 import { RUN_QUEUE } from './queues.js'
 
 /** A worker as `gondola fleet status` shows it. */
@@ -119,49 +120,102 @@ export async function whileDatabaseDown<T>(fn: () => Promise<T>, forMs = 60_000)
     try {
       return await fn()
     } catch (err) {
-      if (!isConnectionError(err) || Date.now() + wait > until) throw err
+      if (!isDatabaseUnreachable(err) || Date.now() + wait > until) throw err
       await sleep(wait)
     }
   }
 }
 
-/** A lost or refused connection (Postgres restarting), as opposed to an error a retry would repeat. */
-export function isConnectionError(err: unknown): boolean {
-  const e = err as { message?: unknown; details?: unknown; code?: unknown }
-  const text = `${String(e?.message ?? '')} ${String(e?.details ?? '')} ${String(e?.code ?? '')}`
-  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|57P0[123]|Connection terminated|terminating connection|database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|connection error|timeout exceeded when trying to connect/i.test(
-    text,
-  )
-}
+/**
+ * The statuses that are not a run's outcome: an attempt in progress, or one that ended without deciding the run.
+ * Any other status (`completed`, `refused`, `max_steps`, …) is the run's one outcome: at most one attempt of a
+ * run holds one (migration 022's unique index).
+ */
+export const NON_OUTCOME_STATUSES = ['active', 'failed', 'lost', 'discarded', 'error'] as const
+const NON_OUTCOME_SQL = NON_OUTCOME_STATUSES.map((s) => `'${s}'`).join(', ')
 
-/** Records that `workerId` started attempt `attempt` of run job `jobId`; an earlier attempt still `active` was lost with its worker. */
+/**
+ * Records that `workerId` started attempt `attempt` of run job `jobId`; an earlier attempt still `active` was lost
+ * with its worker. One statement.
+ */
 export async function recordRunStart(db: Queryable, r: { jobId: string; attempt: number; agent: string; workerId: string }): Promise<void> {
   await whileDatabaseDown(() =>
     db.query(
-      "UPDATE gondola.fleet_runs SET status = 'lost', error = coalesce(error, 'its worker ' || worker_id || ' ended without recording it; attempt ' || $2 || ' took the job'), finished_at = now() WHERE job_id = $1 AND attempt < $2 AND status = 'active'",
-      [r.jobId, r.attempt],
-    ),
-  )
-  await whileDatabaseDown(() =>
-    db.query(
-      `INSERT INTO gondola.fleet_runs (job_id, attempt, agent, worker_id, status) VALUES ($1, $2, $3, $4, 'active')
-     ON CONFLICT (job_id, attempt) DO UPDATE SET worker_id = EXCLUDED.worker_id, status = 'active', started_at = now(), finished_at = NULL`,
+      `WITH lost AS (
+         UPDATE gondola.fleet_runs SET status = 'lost', error = coalesce(error, 'its worker ' || worker_id || ' ended without recording it; attempt ' || $2 || ' took the job'), finished_at = now()
+          WHERE job_id = $1 AND attempt < $2 AND status = 'active' RETURNING 1
+       )
+       INSERT INTO gondola.fleet_runs (job_id, attempt, agent, worker_id, status) VALUES ($1, $2, $3, $4, 'active')
+       ON CONFLICT (job_id, attempt) DO UPDATE SET worker_id = EXCLUDED.worker_id, status = 'active', started_at = now(), finished_at = NULL`,
       [r.jobId, r.attempt, r.agent, r.workerId],
     ),
   )
 }
 
-/** Records how an attempt ended (counts only: no prompt, no output). */
+/**
+ * How an attempt's end was taken. `recorded: false`: an outcome that was not the run's (see `recordRunEnd`), recorded
+ * as `discarded` with the reason. `leaseHeld`: the pg-boss job is still this attempt's, so its answer (complete or
+ * fail) is the job's; when false, pg-boss has already failed or handed on the job and the answer must not touch it.
+ */
+export type RunEndRecord = { recorded: true; leaseHeld: boolean } | { recorded: false; leaseHeld: boolean; reason: string }
+
+/**
+ * Records how an attempt ended (counts only: no prompt, no output), in one statement.
+ *
+ * An outcome (any status but `failed`/`error`) is the run's only if the attempt still holds its lease — the pg-boss
+ * job is `active` on this very attempt (`retry_count + 1`), row-locked against pg-boss's expiry — and no other
+ * attempt of the run has an outcome. Otherwise (pg-boss expired the attempt and handed the run on, or another
+ * attempt ended it) the attempt is recorded `discarded` with the reason and its counts: its model calls are in the
+ * ledger once (lines are keyed by completion id), but it is not the run's outcome. At-least-once delivery,
+ * exactly-once completion (migration 022 makes it an invariant of the table).
+ *
+ * `forMs` bounds the wait for Postgres (restarting): past the attempt's lease, waiting longer cannot help.
+ *
+ * @example
+ * ```ts
+ * const end = await recordRunEnd(db, { jobId, attempt: 1, status: 'completed', steps: 3 })
+ * if (!end.recorded) log.warn('attempt discarded', { reason: end.reason })
+ * ```
+ */
 export async function recordRunEnd(
   db: Queryable,
   r: { jobId: string; attempt: number; status: string; steps?: number; costDiem?: number; costUsd?: number; error?: string },
-): Promise<void> {
-  await whileDatabaseDown(() =>
-    db.query(
-      'UPDATE gondola.fleet_runs SET status = $3, steps = $4, cost_diem = $5, cost_usd = $6, error = $7, finished_at = now() WHERE job_id = $1 AND attempt = $2',
-      [r.jobId, r.attempt, r.status, r.steps ?? null, r.costDiem ?? null, r.costUsd ?? null, r.error ?? null],
-    ),
+  o: { forMs?: number | undefined } = {},
+): Promise<RunEndRecord> {
+  const outcome = !(NON_OUTCOME_STATUSES as readonly string[]).includes(r.status)
+  const [row] = await whileDatabaseDown(
+    () =>
+      db.query<{ discarded: string | null; lease_held: boolean }>(
+        `WITH lease AS (
+           SELECT 1 FROM pgboss.job WHERE id = $1 AND name = $8 AND state = 'active' AND retry_count + 1 = $2 FOR UPDATE
+         ), job AS (
+           SELECT state::text, retry_count FROM pgboss.job WHERE id = $1 AND name = $8
+         ), other AS (
+           SELECT attempt FROM gondola.fleet_runs WHERE job_id = $1 AND attempt <> $2 AND status NOT IN (${NON_OUTCOME_SQL}) LIMIT 1
+         ), verdict AS (
+           SELECT CASE
+                    WHEN NOT $9::boolean THEN NULL
+                    WHEN EXISTS (SELECT 1 FROM other) THEN 'attempt ' || (SELECT attempt FROM other) || ' already ended the run'
+                    WHEN EXISTS (SELECT 1 FROM lease) THEN NULL
+                    WHEN NOT EXISTS (SELECT 1 FROM job) THEN 'its job is no longer in the queue'
+                    WHEN (SELECT retry_count FROM job) + 1 <> $2 THEN 'its lease ended (pg-boss handed the run to attempt ' || ((SELECT retry_count FROM job) + 1) || ')'
+                    ELSE 'its lease ended (the job is ' || (SELECT state FROM job) || ')'
+                  END AS reason,
+                  EXISTS (SELECT 1 FROM lease) AS lease_held
+         )
+         UPDATE gondola.fleet_runs r
+            SET status = CASE WHEN v.reason IS NULL THEN $3 ELSE 'discarded' END,
+                steps = $4, cost_diem = $5, cost_usd = $6, finished_at = now(),
+                error = CASE WHEN v.reason IS NULL THEN $7 ELSE left('ended ' || $3 || ' after ' || v.reason || '; discarded (its spend is in the ledger)', 500) END
+           FROM verdict v
+          WHERE r.job_id = $1 AND r.attempt = $2
+      RETURNING v.reason AS discarded, v.lease_held`,
+        [r.jobId, r.attempt, r.status, r.steps ?? null, r.costDiem ?? null, r.costUsd ?? null, r.error ?? null, RUN_QUEUE, outcome],
+      ),
+    o.forMs,
   )
+  if (!row) return { recorded: false, leaseHeld: false, reason: 'its attempt was never recorded as started' }
+  return row.discarded === null ? { recorded: true, leaseHeld: row.lease_held } : { recorded: false, leaseHeld: row.lease_held, reason: row.discarded }
 }
 
 /** The latest run attempts, newest first. */
@@ -209,7 +263,8 @@ export async function endOrphanRuns(db: Queryable): Promise<Array<{ jobId: strin
   const rows = await db.query<{ job_id: string; attempt: number; status: string; error: string }>(
     `WITH ended AS (
        SELECT r.job_id, r.attempt,
-              CASE WHEN j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state = 'completed' THEN coalesce(j.output->>'status', 'completed')
+              CASE WHEN EXISTS (SELECT 1 FROM gondola.fleet_runs o WHERE o.job_id = r.job_id AND o.attempt <> r.attempt AND o.status NOT IN (${NON_OUTCOME_SQL})) THEN 'discarded'
+                   WHEN j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state = 'completed' THEN coalesce(j.output->>'status', 'completed')
                    WHEN j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state IN ('failed', 'retry', 'created', 'cancelled') THEN 'failed'
                    ELSE 'lost' END AS status,
               CASE WHEN j.id IS NULL THEN 'its job is no longer in the queue'

@@ -4,6 +4,7 @@
  * in Postgres, shared by every worker on every machine. Callers (CLI, host, worker) take what this returns and
  * never know which adapter they hold.
  */
+import { createStepWriter } from './stepWriter.js'
 import { join } from 'node:path'
 import { accountFailureBudget, type FailureBudget } from '../../agent/failureBudget.js'
 import { createLedger, type Ledger } from '../../agent/ledger.js'
@@ -85,21 +86,23 @@ export async function createStateStores(
   const db = options.database ?? (await openDatabase({ url: env.GONDOLA_DATABASE_URL!, allowExitOnIdle: options.allowExitOnIdle }))
   await migrate(db)
   const budgets = new Map<string, FailureBudget>()
+  // One writer per process: a step's settle, ledger line and (at a run's end) history record share a round trip.
+  const writer = createStepWriter(db)
   return {
     kind: 'postgres',
     database: db,
     journalStore: (p) => openPgJournal(db, p),
     openKeyStore: (o = {}) =>
       openPgKeyStore(db, { password: role === 'treasury' ? env.GONDOLA_KEYSTORE_PASSWORD : undefined, fleetSecret: env.GONDOLA_FLEET_SECRET, locks: o.locks }),
-    ledger: () => createPgLedger(db),
-    runHistory: () => pgRunHistory(db),
+    ledger: () => createPgLedger(db, { writer }),
+    runHistory: () => pgRunHistory(db, { writer }),
     failureBudget(account) {
       const id = account.toLowerCase()
       let budget = budgets.get(id)
       if (!budget) budgets.set(id, (budget = createPgFailureBudget(db, id)))
       return budget
     },
-    createLimiter: pgLimiterFactory(db),
+    createLimiter: pgLimiterFactory(db, { writer }),
     close: () => (owned ? db.close() : Promise.resolve()),
   }
 }

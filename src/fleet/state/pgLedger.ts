@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import { createLedger, type Ledger, type LedgerEntry, type LedgerSink } from '../../agent/ledger.js'
 import { whileDatabaseDown } from '../jobs/registry.js'
 import type { Database } from '../db/openDatabase.js'
+import type { LedgerRow, StepWriter } from './stepWriter.js'
 
 /**
  * The idempotency key of a line: the completion id, else the request id, else a hash of the whole line.
@@ -29,14 +30,26 @@ export function ledgerKeyOf(entry: LedgerEntry): string {
  * const ledger = createLedger({ sink: pgLedgerSink(db) })
  * ```
  */
-export function pgLedgerSink(db: Database): LedgerSink {
+export function pgLedgerSink(db: Database, options: { writer?: StepWriter | undefined } = {}): LedgerSink {
+  const row = (e: LedgerEntry): LedgerRow => ({
+    dedupe: ledgerKeyOf(e),
+    ts: e.ts,
+    agent: e.agent,
+    model: e.model,
+    cost_diem: e.costDiem,
+    cost_usd: e.costUsd,
+    entry: e,
+  })
+  // With a writer, the line goes in one round trip with its answer's settle (retried alone while Postgres restarts).
+  if (options.writer) return (e) => options.writer!.ledger(row(e))
   // A line written while Postgres restarts waits for it (up to a minute) instead of being lost: the call it
   // records was already billed. (fleet-jobs: found by the restart-under-load fault test.)
   return async (e) => {
+    const r = row(e)
     await whileDatabaseDown(() =>
       db.query(
         'INSERT INTO gondola.ledger (dedupe, ts, agent, model, cost_diem, cost_usd, entry) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe) DO NOTHING',
-        [ledgerKeyOf(e), e.ts, e.agent, e.model, e.costDiem, e.costUsd, JSON.stringify(e)],
+        [r.dedupe, r.ts, r.agent, r.model, r.cost_diem, r.cost_usd, JSON.stringify(r.entry)],
       ),
     )
   }
@@ -51,8 +64,8 @@ export function pgLedgerSink(db: Database): LedgerSink {
  * const host = createAgentHost({ ...options, ledger: createPgLedger(db) })
  * ```
  */
-export function createPgLedger(db: Database): Ledger {
-  return createLedger({ sink: pgLedgerSink(db) })
+export function createPgLedger(db: Database, options: { writer?: StepWriter | undefined } = {}): Ledger {
+  return createLedger({ sink: pgLedgerSink(db, options) })
 }
 
 /**

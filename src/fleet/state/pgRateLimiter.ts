@@ -20,6 +20,7 @@ import { getLogger, type Logger } from '../../util/logger.js'
 import { redactText } from '../../util/redact.js'
 import type { Database } from '../db/openDatabase.js'
 import type { PgFailureBudget } from './pgFailureBudget.js'
+import type { SettleRow, StepWriter } from './stepWriter.js'
 
 export type PgRateLimiterOptions = {
   db: Database
@@ -38,6 +39,8 @@ export type PgRateLimiterOptions = {
   clock?: LimiterClock | undefined
   /** Where a lost answer is reported (warn, redacted). Default: the `fleet` logger. */
   logger?: Logger | undefined
+  /** Settles go through it, in one round trip with the step's other writes (its ledger line). */
+  writer?: StepWriter | undefined
 }
 
 /**
@@ -83,32 +86,49 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
     changed = new Promise<void>((r) => (wake = r))
   }
   const log = options.logger ?? getLogger('fleet', { component: 'rate-budget' })
+  const settleRow = (win: number, grantedAt: number, status: number | null, h: VeniceHeaders | undefined): SettleRow => ({
+    bucket,
+    win,
+    granted_at: grantedAt,
+    now: Math.floor(clock.now()),
+    status,
+    reset: h?.resetRequestsAtMs ?? null,
+    remaining: h?.remainingRequests ?? null,
+    retry_after: h?.retryAfterMs ?? null,
+    window_ms: windowMs,
+    margin,
+    account: inlineBudget?.account ?? null,
+  })
   const settle = (win: number, grantedAt: number, status: number | null, h: VeniceHeaders | undefined): Promise<void> =>
-    db
-      .query('SELECT gondola.rate_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)', [
-        bucket,
-        win,
-        grantedAt,
-        Math.floor(clock.now()),
-        status,
-        h?.resetRequestsAtMs ?? null,
-        h?.remainingRequests ?? null,
-        h?.retryAfterMs ?? null,
-        windowMs,
-        margin,
-        inlineBudget?.account ?? null,
-      ])
-      .then(
-        () => {},
-        // A lost answer only under-uses the window: its grant is a lease that ends one window after it was
-        // taken (migration 021), and the next grant re-reads the row. Said, not thrown: the call itself went through.
-        (err: unknown) =>
-          log.warn('rate budget: an answer was not recorded; its grant lapses after one window', {
-            bucket,
-            status,
-            error: redactText(err instanceof Error ? err.message : String(err)),
-          }),
-      )
+    (options.writer
+      ? options.writer.settle(settleRow(win, grantedAt, status, h))
+      : (() => {
+          const r = settleRow(win, grantedAt, status, h)
+          return db.query('SELECT gondola.rate_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)', [
+            r.bucket,
+            r.win,
+            r.granted_at,
+            r.now,
+            r.status,
+            r.reset,
+            r.remaining,
+            r.retry_after,
+            r.window_ms,
+            r.margin,
+            r.account,
+          ])
+        })()
+    ).then(
+      () => {},
+      // A lost answer only under-uses the window: its grant is a lease that ends one window after it was
+      // taken (migration 021), and the next grant re-reads the row. Said, not thrown: the call itself went through.
+      (err: unknown) =>
+        log.warn('rate budget: an answer was not recorded; its grant lapses after one window', {
+          bucket,
+          status,
+          error: redactText(err instanceof Error ? err.message : String(err)),
+        }),
+    )
 
   async function acquire(signal?: AbortSignal): Promise<LimiterTicket> {
     for (;;) {
@@ -230,7 +250,11 @@ export async function readRateBucket(
  */
 export function pgLimiterFactory(
   db: Database,
-  options: { pollMs?: number | undefined; bucketOf?: ((p: { keyName: string; apiKey: string; model: string }) => string) | undefined } = {},
+  options: {
+    pollMs?: number | undefined
+    bucketOf?: ((p: { keyName: string; apiKey: string; model: string }) => string) | undefined
+    writer?: StepWriter | undefined
+  } = {},
 ): LimiterFactory {
   return (p) =>
     createPgRateLimiter({
@@ -242,5 +266,6 @@ export function pgLimiterFactory(
       pollMs: options.pollMs,
       failureBudget: p.failureBudget,
       clock: p.clock,
+      writer: options.writer,
     })
 }

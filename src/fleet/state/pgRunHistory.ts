@@ -5,6 +5,7 @@
 import type { RunHistory, RunRecord } from '../../host/runHistory.js'
 import { runRecordOf } from '../../host/runHistory.js'
 import type { Database } from '../db/openDatabase.js'
+import type { StepWriter } from './stepWriter.js'
 
 /**
  * @example
@@ -14,11 +15,16 @@ import type { Database } from '../db/openDatabase.js'
  * (await history.read()).length
  * ```
  */
-export function pgRunHistory(db: Database, options: { now?: (() => number) | undefined; limit?: number | undefined } = {}): RunHistory {
+export function pgRunHistory(
+  db: Database,
+  options: { now?: (() => number) | undefined; limit?: number | undefined; writer?: StepWriter | undefined } = {},
+): RunHistory {
   const now = options.now ?? Date.now
   return {
     async append(agent, result, o) {
       const record = runRecordOf(agent, result, now(), o?.runId)
+      // With a writer: in one round trip with the run's last settle and ledger line when they are queued together.
+      if (options.writer) return options.writer.runHistory({ run_id: record.runId ?? null, ts: record.ts, agent, record })
       await db.query('INSERT INTO gondola.run_history (run_id, ts, agent, record) VALUES ($1, $2, $3, $4) ON CONFLICT (run_id) DO NOTHING', [
         record.runId ?? null,
         record.ts,

@@ -9,11 +9,13 @@ import type { Logger } from '../../util/logger.js'
 import { redactText } from '../../util/redact.js'
 import type { Database } from '../db/openDatabase.js'
 import type { FleetJobs } from '../jobs/openFleetJobs.js'
+import { StaleAttemptError } from '../jobs/floatingStatements.js'
 import { RUN_QUEUE, runJobSchema, SCHEDULE_QUEUE_PREFIX } from '../jobs/queues.js'
 import { endOrphanRuns, endRunsOfWorker, HEARTBEAT_SECONDS, recordRunEnd, recordRunStart, registerWorker } from '../jobs/registry.js'
 import { inferenceOnly, walletOfAgentKeys } from './inferenceKeys.js'
 import { readOnlyWallet } from './readOnlyWallet.js'
 import { fundingPolicyFromEnv } from '../../agent/fundingPolicy.js'
+import type { RateLimits } from '../../venice/schemas.js'
 
 export type AgentWorkerOptions = {
   env: Env
@@ -31,8 +33,21 @@ export type AgentWorkerOptions = {
   scheduleScanMs?: number | undefined
 }
 
+/** How long the treasury's balances read by this worker are kept when it asks for no top-up itself. */
+const LIMITS_TTL_MS = 60_000
+
 /** A run failed for a reason a retry cannot fix (unknown agent, a script agent): completed as refused, not retried. */
 class PermanentRunError extends Error {}
+
+/** Resolves with `p`'s value, or `undefined` after `ms` (whichever is first); the timer does not hold the process. */
+const upTo = <T>(p: Promise<T> | undefined, ms: number): Promise<T | undefined> =>
+  p === undefined
+    ? Promise.resolve(undefined)
+    : new Promise((resolve, reject) => {
+        const t = setTimeout(() => resolve(undefined), Math.max(0, ms))
+        t.unref()
+        p.then(resolve, reject).finally(() => clearTimeout(t))
+      })
 
 /** Resolves with `p`, or after `ms` (whichever is first); the timer does not hold the process. */
 const within = (p: Promise<unknown>, ms: number) =>
@@ -76,6 +91,19 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
   const inHand = new Map<string, Promise<unknown>>()
   let stopReason: string | undefined
 
+  // The treasury's latest balances (its last top-up answer), read once and kept until this worker's next top-up or
+  // for LIMITS_TTL_MS: a balance refresh per run was one round trip per run, for a figure only a top-up changes
+  // (between top-ups the response headers carry the balance).
+  let limits: { at: number; value: Promise<RateLimits> } | undefined
+  const readRateLimits = (): Promise<RateLimits> => {
+    if (!limits || Date.now() - limits.at > LIMITS_TTL_MS) {
+      // "No treasury has answered yet" is kept too: balances then come from the response headers.
+      limits = { at: Date.now(), value: jobs.latestRateLimits(address) }
+      limits.value.catch(() => {})
+    }
+    return limits.value
+  }
+
   const hostFor = (name: string) => {
     let h = hosts.get(name)
     if (!h) {
@@ -102,13 +130,17 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
           logger: log?.child({ agent: def.name }),
           // No ADMIN key here: balances after a top-up come from the treasury's answer, never from an INFERENCE
           // key asking an ADMIN route.
-          readRateLimits: () => jobs.latestRateLimits(address),
+          readRateLimits,
           // Never signed here: the treasury's policy and funding window decide.
-          remoteTopUp: ({ eth, reason, agent: who }) =>
-            jobs.requestTopUp(
+          remoteTopUp: async ({ eth, reason, agent: who }) => {
+            const r = await jobs.requestTopUp(
               { wallet: address, ethWei: eth.toString(), reason, agent: who ?? def.name, requestedBy: me.id },
               { timeoutMs: o.topUpTimeoutMs ?? Math.min(120_000, (env.GONDOLA_FLEET_RUN_TIMEOUT_SECONDS * 1000) / 3), signal: ctrl.signal },
-            ),
+            )
+            // The balances changed: the next refresh reads the treasury's new answer.
+            if (r.ok) limits = undefined
+            return r
+          },
         })
         return { host, agent }
       })()
@@ -119,11 +151,29 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
   }
 
   const runJob = async (job: PgBoss.JobWithMetadata<unknown>): Promise<object> => {
+    // The attempt's lease: pg-boss fails the handler, and its maintenance expires the job, `expireInSeconds` after
+    // the job was taken; then the run is delivered again. Everything this attempt does fits inside it: the run is
+    // stopped `reserveMs` before the end, which is kept for what follows (its top-up answer, ledger, record).
+    const leaseEnds = Date.now() + job.expireInSeconds * 1000
+    const reserveMs = Math.min(5_000, job.expireInSeconds * 250)
+    const leftMs = () => leaseEnds - Date.now()
     const parsed = runJobSchema.safeParse(job.data)
     const attempt = job.retryCount + 1
     const agentName = parsed.success ? parsed.data.agent : '(invalid)'
     counts.runs++
     await recordRunStart(db, { jobId: job.id, attempt, agent: agentName, workerId: me.id })
+    /** Records the attempt's end; an answer the job is no longer this attempt's to take is a `StaleAttemptError`. */
+    const recordEnd = async (end: Parameters<typeof recordRunEnd>[1]) => {
+      const r = await recordRunEnd(db, end, { forMs: Math.max(1_000, leftMs()) })
+      if (!r.recorded)
+        log?.warn('attempt discarded: another attempt holds the run', { agent: agentName, job: job.id, attempt, status: end.status, reason: r.reason })
+      if (!r.leaseHeld)
+        throw new StaleAttemptError(`Attempt ${attempt} of run ${job.id} ended after its lease.`, {
+          details: r.recorded ? 'pg-boss expired it and retries the run' : r.reason,
+        })
+      return r
+    }
+    let counted: { steps?: number; costDiem?: number; costUsd?: number } = {}
     try {
       if (!parsed.success) throw new PermanentRunError(`The job is not a run: ${parsed.error.issues[0]?.message ?? 'invalid'}.`)
       const { host, agent } = await hostFor(parsed.data.agent).catch((err: unknown) => {
@@ -134,11 +184,14 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
       const runCtrl = new AbortController()
       const abortRun = () => runCtrl.abort(ctrl.signal.reason)
       ctrl.signal.addEventListener('abort', abortRun, { once: true })
-      // Past its expiry pg-boss has given the run up (failed it, or handed it to another worker): it stops here too.
+      // Near the end of its lease the run stops: past it pg-boss gives the run up (fails it, hands it on).
       let expired: string | undefined
       const expiry = setTimeout(
-        () => runCtrl.abort(new Error((expired = `the run exceeded its expiry (${job.expireInSeconds} s)`))),
-        job.expireInSeconds * 1000,
+        () =>
+          runCtrl.abort(
+            new Error((expired = `the run reached the end of its lease (${job.expireInSeconds} s, ${Math.round(reserveMs / 1000)} s kept to record it)`)),
+          ),
+        Math.max(0, leftMs() - reserveMs),
       )
       expiry.unref()
       const r = await host
@@ -153,13 +206,17 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
           clearTimeout(expiry)
           ctrl.signal.removeEventListener('abort', abortRun)
         })
-      // Stopped by this worker's stop or its expiry (not an outcome of the run): failed with the reason, retried elsewhere.
+      counted = { steps: r.steps, costDiem: r.costDiem, costUsd: r.costUsd }
+      // Stopped by this worker's stop or its lease (not an outcome of the run): failed with the reason, retried elsewhere.
       const interrupted = expired ?? stopReason
       if (interrupted !== undefined && r.status === 'aborted') throw new Error(interrupted)
-      // As `gondola run` does: a top-up the run's spend called for is asked for (and answered) before the run reports.
-      const funding = await host.runner.key(agent.definition.name)?.funding?.maybeTopUp('runway')
+      // As `gondola run` does: a top-up the run's spend called for is asked for before the run reports, and its
+      // answer waited for while the lease allows (the request stays queued for the treasury either way).
+      const funding = await upTo(host.runner.key(agent.definition.name)?.funding?.maybeTopUp('runway'), leftMs() - reserveMs / 2)
       if (funding && funding.action !== 'not_needed') log?.info('funding', { agent: agentName, action: funding.action })
-      await host.ledger.flush()
+      await upTo(host.ledger.flush(), leftMs() - reserveMs / 2)
+      // A model or network error is worth another try (on this or another worker); anything else is an outcome.
+      if (r.status === 'error') throw new Error(r.error?.shortMessage ?? r.fundingError?.shortMessage ?? 'the run failed')
       const snapshot = host.runner.key(agent.definition.name)?.monitor.snapshot()
       if (snapshot)
         me.setInfo({
@@ -175,28 +232,26 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
       counts.steps += r.steps
       // Database statements this process sent (state + job engine), for `fleet status` and the bench.
       me.setInfo({ roundTrips: db.roundTrips() + jobs.roundTrips(), steps: counts.steps, runs: counts.runs })
-      const summary = {
-        status: r.status,
-        steps: r.steps,
-        costDiem: r.costDiem,
-        costUsd: r.costUsd,
-        error: r.error?.shortMessage ?? r.fundingError?.shortMessage,
-      }
-      await recordRunEnd(db, { jobId: job.id, attempt, ...summary, error: summary.error ? redactText(summary.error) : undefined })
-      // A model or network error is worth another try (on this or another worker); anything else is an outcome.
-      if (r.status === 'error') throw new Error(redactText(summary.error ?? 'the run failed'))
-      counts.completed++
-      log?.info('run finished', { agent: agentName, job: job.id, status: r.status, steps: r.steps })
+      const error = r.error?.shortMessage ?? r.fundingError?.shortMessage
+      const summary = { status: r.status, steps: r.steps, costDiem: r.costDiem, costUsd: r.costUsd, error: error ? redactText(error) : undefined }
+      const end = await recordEnd({ jobId: job.id, attempt, ...summary })
+      if (end.recorded) counts.completed++
+      log?.info('run finished', { agent: agentName, job: job.id, status: r.status, steps: r.steps, ...(end.recorded ? {} : { discarded: true }) })
       return summary
     } catch (err) {
+      if (err instanceof StaleAttemptError) throw err
       const message = redactText(oneLine(err))
       if (err instanceof PermanentRunError) {
-        await recordRunEnd(db, { jobId: job.id, attempt, status: 'refused', error: message }).catch(() => {})
+        await recordEnd({ jobId: job.id, attempt, status: 'refused', error: message }).catch((e: unknown) => {
+          if (e instanceof StaleAttemptError) throw e
+        })
         log?.warn('run refused', { agent: agentName, job: job.id, error: message })
         return { status: 'refused', error: message }
       }
       counts.failed++
-      await recordRunEnd(db, { jobId: job.id, attempt, status: 'failed', error: message }).catch(() => {})
+      await recordEnd({ jobId: job.id, attempt, status: 'failed', error: message, ...counted }).catch((e: unknown) => {
+        if (e instanceof StaleAttemptError) throw e
+      })
       throw new Error(message)
     }
   }
