@@ -4,7 +4,10 @@ import type { LedgerEntry } from './ledger.js'
 import { diemCostOf, type ModelPrice, type TokenUsage } from './pricing.js'
 import { isoOf } from '../util/isoTime.js'
 
-/** One call's cost, split the way Venice charges: Diem first (up to the balance before the call), then USD. */
+/**
+ * One call's cost, split the way Venice charges: Diem first (up to the balance before the call), then USD; a call
+ * paid with x402 credits (SIWX) is all USD.
+ */
 export type CallCharge = TokenUsage & { costDiem: number; costUsd: number; total: number }
 
 /**
@@ -22,6 +25,8 @@ export function chargeOf(completion: ChatCompletion, price: ModelPrice, headers:
   const promptTokens = completion.usage?.prompt_tokens ?? 0
   const completionTokens = completion.usage?.completion_tokens ?? 0
   const total = diemCostOf(promptTokens, completionTokens, price)
+  // A SIWX call (x402 credits left in the answer) is paid in USD credits only: no Diem is spent.
+  if (headers.balanceRemainingUsd !== undefined) return { promptTokens, completionTokens, costDiem: 0, costUsd: total, total }
   const costDiem = headers.balanceDiem === undefined ? total : Math.min(total, Math.max(0, headers.balanceDiem))
   return { promptTokens, completionTokens, costDiem, costUsd: total - costDiem, total }
 }
