@@ -67,6 +67,22 @@ describe('the in-memory spend ledger (columns, bounded)', () => {
     expect(ledger.summary().calls).toBe(0)
     expect(JSON.parse((await readFile(path, 'utf8')).trim())).toEqual(JSON.parse(JSON.stringify(line(1))))
   })
+
+  it('one failed write loses only its own line: the lines after it are written, and flush reports the failure once', async () => {
+    const written: string[] = []
+    const sink = async (e: LedgerEntry) => {
+      if (e.completionId === 'chatcmpl-2') throw new Error('database down')
+      written.push(e.completionId!)
+    }
+    const ledger = createLedger({ sink })
+    const results = await Promise.allSettled([1, 2, 3, 4].map((i) => ledger.append(line(i))))
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    expect(written).toEqual(['chatcmpl-1', 'chatcmpl-3', 'chatcmpl-4'])
+    await expect(ledger.flush()).rejects.toThrow('database down')
+    await ledger.append(line(5))
+    await expect(ledger.flush()).resolves.toBeUndefined()
+    expect(written).toEqual(['chatcmpl-1', 'chatcmpl-3', 'chatcmpl-4', 'chatcmpl-5'])
+  })
 })
 
 describe('ColumnarRing isoTime columns', () => {

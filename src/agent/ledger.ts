@@ -49,22 +49,32 @@ export function createLedger(options: { path?: string | undefined; keepInMemory?
   // In columns, not one object per line: at 10,000 agents the kept lines were most of the heap an agent
   // left behind, and trimming an array of 100,000 with `shift()` cost O(n) per model call (issue #18).
   const entries = keep >= 1 ? new ColumnarRing<LedgerEntry>(keep, LEDGER_COLUMNS) : undefined
-  let queue: Promise<void> = options.path ? mkdir(dirname(options.path), { recursive: true, mode: 0o700 }).then(() => {}) : Promise.resolve()
+  // Settles once every line queued so far is written or has failed: never rejects, so one failed write (a full
+  // disk, the fleet's database down past its retries) does not skip every line after it.
+  // Failures since the last flush: `flush` reports the first, so a lost line is said, not swallowed.
+  let failures: unknown[] = []
+  let queue: Promise<unknown> = options.path
+    ? mkdir(dirname(options.path), { recursive: true, mode: 0o700 }).catch((err: unknown) => void failures.push(err))
+    : Promise.resolve()
   return {
+    /** Queues one line; the promise settles when that line is written, and rejects only if that line failed. */
     append(entry: LedgerEntry): Promise<void> {
       entries?.push(entry)
-      if (options.path) {
-        const path = options.path
-        queue = queue.then(() => appendFile(path, `${JSON.stringify(entry)}\n`, { mode: 0o600 }))
+      const write = async () => {
+        if (options.path) await appendFile(options.path, `${JSON.stringify(entry)}\n`, { mode: 0o600 })
+        if (options.sink) await options.sink(entry)
       }
-      if (options.sink) {
-        const sink = options.sink
-        queue = queue.then(() => sink(entry))
-      }
-      return queue
+      const line = queue.then(write, write)
+      queue = line.catch((err: unknown) => void failures.push(err))
+      return line
     },
-    /** Resolves when every queued line is on disk. */
-    flush: (): Promise<void> => queue,
+    /** Resolves when every queued line is on disk; rejects with the first failure since the last flush, if any. */
+    flush: async (): Promise<void> => {
+      await queue
+      const [first] = failures
+      failures = []
+      if (first !== undefined) throw first
+    },
     /** The lines kept in memory (the newest `keepInMemory`), oldest first, as a new array. */
     entries: (): LedgerEntry[] => entries?.toArray() ?? [],
     summary: (since?: number): LedgerSummary => summarize(entries ?? [], since),
