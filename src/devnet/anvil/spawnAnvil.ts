@@ -75,7 +75,9 @@ export async function spawnAnvil(options: SpawnAnvilOptions = {}): Promise<Anvil
     const onData = (chunk: Buffer): void => {
       output += chunk.toString()
       const match = /Listening on 127\.0\.0\.1:(\d+)/.exec(output)
-      if (match) {
+      // Both lines: anvil's own (stdout) and the wrapper's pid line (stderr), which a loaded machine can deliver
+      // after anvil is already listening (the pid was then NaN).
+      if (match && /anvil-pid \d+/.test(output)) {
         clearTimeout(timer)
         resolve(Number(match[1]))
       }
