@@ -2,12 +2,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { LedgerEntry } from '../src/agent/ledger.js'
 import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { gondolaInProcess } from './helpers/gondolaInProcess.js'
 import { railsWorld } from './helpers/railProfiles.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
+import { spendLine } from './helpers/spendLine.js'
 
 const devnet = useDevnet()
 const emulator = useEmulatorOn(devnet, { chainCacheMs: 0, minStakedDiemForDiem: 0.1 })
@@ -20,23 +20,6 @@ async function state(account: number) {
   const dev = d.accounts[account]!
   return { stateDir, env: { GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: dev.privateKey, NO_COLOR: '1' } }
 }
-
-const call = (agent: string, at: number, costDiem: number): LedgerEntry => ({
-  ts: new Date(at).toISOString(),
-  agent,
-  key: undefined,
-  model: 'm',
-  promptTokens: 1,
-  completionTokens: 1,
-  costDiem,
-  costUsd: costDiem,
-  balanceDiemBefore: undefined,
-  balanceDiemAfter: undefined,
-  balanceUsdBefore: undefined,
-  balanceUsdAfter: undefined,
-  requestId: undefined,
-  completionId: undefined,
-})
 
 // In process (runCli): what the command prints and how it exits.
 describe('gondola autopilot plan --rails (#29 item 4)', () => {
@@ -72,7 +55,7 @@ describe('gondola autopilot plan --rails (#29 item 4)', () => {
     expect(none.stderr).toMatch(/No model calls in the spend ledger over the last 7 days.*Pass --usage/)
     const now = Date.now()
     // An hour of calls counts as one day; a call 8 days ago is outside the window.
-    const lines = [call('old', now - 8 * 86_400_000, 100), ...[1, 2, 3, 4].map((i) => call('a', now - i * 600_000, 0.5))]
+    const lines = [spendLine('old', now - 8 * 86_400_000, 100), ...[1, 2, 3, 4].map((i) => spendLine('a', now - i * 600_000, 0.5))]
     await writeFile(join(stateDir, 'ledger.jsonl'), lines.map((l) => `${JSON.stringify(l)}\n`).join(''))
     const json = JSON.parse((await gondolaInProcess(['autopilot', 'plan', '--rails', 'diem,x402', '--json'], env)).stdout)
     expect(json).toMatchObject({ usageDiemPerDay: '2', horizonDays: 30 })

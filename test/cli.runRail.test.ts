@@ -5,13 +5,13 @@ import { join } from 'node:path'
 import { erc20Abi, parseEther, type Address } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { LedgerEntry } from '../src/agent/ledger.js'
 import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { startLocalWorld, type LocalWorld } from '../src/devnet/startLocalWorld.js'
 import { KeyStore } from '../src/keys/KeyStore.js'
 import { CLI_TEST_PASSWORD } from './helpers/cliState.js'
 import { gondolaInProcess } from './helpers/gondolaInProcess.js'
 import { railsWorld } from './helpers/railProfiles.js'
+import { spendLine } from './helpers/spendLine.js'
 
 // In process (runCli) on a real anvil and the emulator, its x402 rail settling on that chain, in the world the
 // README's rail comparison is measured in: with funding.rail 'auto' and no --pay, `gondola run` prices both
@@ -33,7 +33,7 @@ async function state(diemPerDay: number, extra: Record<string, string> = {}) {
   await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [], veniceBaseUrl: world.veniceBaseUrl })
   // Four calls in the last hour: a ledger younger than a day is averaged over one day.
   const now = Date.now()
-  const lines = [1, 2, 3, 4].map((i) => call('treasurer', now - i * 600_000, diemPerDay / 4))
+  const lines = [1, 2, 3, 4].map((i) => spendLine('treasurer', now - i * 600_000, diemPerDay / 4))
   await writeFile(join(stateDir, 'ledger.jsonl'), lines.map((l) => `${JSON.stringify(l)}\n`).join(''))
   const env = {
     GONDOLA_STATE_DIR: stateDir,
@@ -47,22 +47,6 @@ async function state(diemPerDay: number, extra: Record<string, string> = {}) {
   return { stateDir, env, address }
 }
 
-const call = (agent: string, at: number, costDiem: number): LedgerEntry => ({
-  ts: new Date(at).toISOString(),
-  agent,
-  key: undefined,
-  model: 'm',
-  promptTokens: 1,
-  completionTokens: 1,
-  costDiem,
-  costUsd: 0,
-  balanceDiemBefore: undefined,
-  balanceDiemAfter: undefined,
-  balanceUsdBefore: undefined,
-  balanceUsdAfter: undefined,
-  requestId: undefined,
-  completionId: undefined,
-})
 const usdcOf = (a: Address) =>
   world.devnet.publicClient.readContract({ address: world.devnet.addresses.usdc!, abi: erc20Abi, functionName: 'balanceOf', args: [a] })
 const keysIn = async (stateDir: string) =>

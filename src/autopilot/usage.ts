@@ -1,6 +1,7 @@
 /**
  * An agent's measured usage in Diem per day, from the spend ledger (`<stateDir>/ledger.jsonl`, one line per
- * model call with its Diem price): the Diem spent over the last `days` days, per day. A ledger younger than the
+ * model call with its price): the compute spent over the last `days` days, per day, in Diem (1 Diem = $1 of compute,
+ * so a call's USD part — a key's balance run past its Diem, or x402 credits — counts as much as its Diem part). A ledger younger than the
  * window is averaged over its own age (at least one day), so a first hour of calls is not read as a daily rate
  * 24 times too high.
  */
@@ -30,7 +31,7 @@ export function usageFromLedger(entries: Iterable<LedgerEntry>, o: { now: number
   for (const e of entries) {
     const t = Date.parse(e.ts)
     if (!(t >= since && t <= o.now) || (o.agent !== undefined && e.agent !== o.agent)) continue
-    spent += e.costDiem
+    spent += e.costDiem + e.costUsd
     calls++
     if (t < first) first = t
   }
