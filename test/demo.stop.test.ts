@@ -66,6 +66,23 @@ describe('npm start (gondola demo): the first signal finishes the step in flight
     expect(await answersRpc(`${veniceUrl}/models`)).toBe(false)
   }, 300_000)
 
+  it('`npm start -- --rail x402`: SIGINT while the wallet is made finishes that step, starts no run, exit 130 with a line, nothing left running', async () => {
+    const demo = startDemo(process.execPath, ['bin/gondola.js', 'demo', '--rail', 'x402'])
+    await demo.until('[2/4] Creating an encrypted wallet')
+    demo.child.kill('SIGINT')
+    const exit = await demo.done
+    expect(exit, `${demo.out()}\n${demo.err()}`).toEqual({ code: 130, signal: null })
+    expect(demo.out()).toMatch(/address 0x[0-9a-fA-F]{40} · \+/)
+    expect(demo.out()).not.toContain('[3/4]')
+    expect(demo.err()).toMatch(
+      /gondola demo: stopped by SIGINT after step 2 of 4 \(Creating an encrypted wallet.*\); 0 transactions sent; the local world is stopped\./,
+    )
+    const { rpcUrl, veniceUrl } = worldOf(demo.out())
+    expect(rpcUrl && veniceUrl, demo.out()).toBeTruthy()
+    expect(await answersRpc(rpcUrl!)).toBe(false)
+    expect(await answersRpc(`${veniceUrl}/models`)).toBe(false)
+  }, 300_000)
+
   // The README's terminal 1. It ran tsx under sh, which dies on the SIGTERM and leaves the devnet running, orphaned.
   it('SIGTERM to `npm run devnet`: it stops, says so, removes devnet.json, and nothing is left running', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'gondola-npm-devnet-'))

@@ -20,29 +20,12 @@ import { createWallet, type Wallet } from '../wallet/createWallet.js'
 import { demoSettings as S } from './demoSettings.js'
 import { printRun, summarize, type DemoSummary, type SentTx } from './demoSummary.js'
 import { createReporter, type Reporter } from './reporter.js'
+import { stoppableSteps } from './stoppableSteps.js'
 // The lazy entry points: they name every missing devnet package (optional peers) before loading the devnet.
 import { devStake, startLocalWorld } from '../devnet/lazy.js'
-import { BaseError } from '../errors/BaseError.js'
-import { ExitCode } from '../errors/exitCodes.js'
 import type { Shutdown } from '../util/shutdown.js'
 
-/** The demo was asked to stop (SIGINT/SIGTERM): the step in flight was finished, no later step started, the world is stopped. */
-export class DemoStoppedError extends BaseError {
-  override name = 'DemoStoppedError' as const
-  override exitCode = ExitCode.interrupted
-  constructor(
-    readonly stop: { signal: string; step: number; of: number; title: string; transactions: number },
-    cause?: unknown,
-  ) {
-    super(
-      `stopped by ${stop.signal} after step ${stop.step} of ${stop.of} (${stop.title}); ${stop.transactions} transactions sent; the local world is stopped.`,
-      {
-        code: 'DEMO_STOPPED',
-        cause,
-      },
-    )
-  }
-}
+export { DemoStoppedError } from './stoppableSteps.js'
 
 export type RunDemoOptions = {
   json: boolean
@@ -81,23 +64,8 @@ export async function runDemo(o: RunDemoOptions): Promise<DemoSummary> {
   const stateDir = o.stateDir ?? (await mkdtemp(join(tmpdir(), 'gondola-demo-')))
   let world: LocalWorld | undefined
   // Between steps: a stop asked for during the step just finished ends the story here (the world stops in `finally`).
-  let stepsDone = 0
   let transactions = 0
-  const step = async <T>(title: string, task: () => Promise<T>): Promise<T> => {
-    const short = title.split(':')[0]!
-    const clear = o.shutdown?.doing(`step ${stepsDone + 1} of ${TOTAL} (${short})`)
-    try {
-      const result = await report.step(title, task)
-      stepsDone++
-      const reason = o.shutdown?.signal.aborted ? (o.shutdown.signal.reason as { signal?: string } | undefined) : undefined
-      // The last step done is the whole story: nothing is cut short.
-      if (reason && stepsDone < TOTAL)
-        throw new DemoStoppedError({ signal: reason.signal ?? 'a signal', step: stepsDone, of: TOTAL, title: short, transactions })
-      return result
-    } finally {
-      clear?.()
-    }
-  }
+  const step = stoppableSteps({ report, total: TOTAL, shutdown: o.shutdown, transactions: () => transactions })
   try {
     // Kept for `finally` as soon as it runs: a stop asked for while the world starts still stops it.
     const live = await step('Starting the local world: anvil, Uniswap V3, VVV/sVVV/DIEM, the Venice API emulator', () =>

@@ -19,6 +19,8 @@ import { formatShort as f } from '../wallet/amounts.js'
 import { createWallet } from '../wallet/createWallet.js'
 import { USDC_DECIMALS } from '../wallet/x402/x402Policy.js'
 import { createReporter } from './reporter.js'
+import { stoppableSteps } from './stoppableSteps.js'
+import type { Shutdown } from '../util/shutdown.js'
 
 /** What `npm start -- --rail x402` shows at the end (and prints as JSON with `--json`). */
 export type X402DemoSummary = {
@@ -47,20 +49,28 @@ const prompts = ['Call get_runway and tell me how many hours of inference we hav
  * summary.creditsUsd // a little under 5
  * ```
  */
-export async function runX402Demo(o: { json: boolean; out?: NodeJS.WritableStream | undefined; spinners?: boolean | undefined }): Promise<X402DemoSummary> {
+export async function runX402Demo(o: {
+  json: boolean
+  out?: NodeJS.WritableStream | undefined
+  spinners?: boolean | undefined
+  /** The first SIGINT/SIGTERM: the step in flight is finished, no later step starts, `DemoStoppedError` is thrown. */
+  shutdown?: Pick<Shutdown, 'signal' | 'doing'> | undefined
+}): Promise<X402DemoSummary> {
   const started = performance.now()
   const report = createReporter({ json: o.json, totalSteps: 4, out: o.out, spinners: o.spinners })
   const stateDir = await mkdtemp(join(tmpdir(), 'gondola-x402-demo-'))
   let world: LocalWorld | undefined
+  const topUps: string[] = []
+  const step = stoppableSteps({ report, total: 4, shutdown: o.shutdown, transactions: () => topUps.length })
   try {
-    world = await report.step('Starting the local world: anvil with USDC and WETH/USDC pools, the Venice API emulator with its x402 rail', async () => {
+    world = await step('Starting the local world: anvil with USDC and WETH/USDC pools, the Venice API emulator with its x402 rail', async () => {
       const w = await startLocalWorld({ emulator: { chainCacheMs: 0 } })
       report.line(`chain   ${w.devnet.rpcUrl} (chain id ${w.devnet.chainId}) · Venice ${w.veniceBaseUrl}`)
       report.line(`x402    pays USDC ${w.emulator.x402.asset} to ${w.emulator.x402.payTo} on ${w.emulator.x402.network}`)
       return w
     })
     const eth = parseEther('0.05')
-    const wallet = await report.step('Creating an encrypted wallet holding only ETH', async () => {
+    const wallet = await step('Creating an encrypted wallet holding only ETH', async () => {
       const keystorePath = join(stateDir, 'wallet.keystore.json')
       const password = randomBytes(24).toString('base64url') // in memory only, never printed
       const { address } = await createKeystore({ path: keystorePath, password })
@@ -74,7 +84,6 @@ export async function runX402Demo(o: { json: boolean; out?: NodeJS.WritableStrea
       })
     })
     const venice = createVeniceClient({ baseURL: world.veniceBaseUrl, siwx: { signer: wallet.signer, chainId: wallet.chainId } })
-    const topUps: string[] = []
     const host = createX402Host({
       wallet,
       baseURL: world.veniceBaseUrl,
@@ -94,7 +103,7 @@ export async function runX402Demo(o: { json: boolean; out?: NodeJS.WritableStrea
     })
     const runs: RunResult[] = []
     try {
-      await report.step('Running the treasurer signed in with SIWX: a 402 → swap ETH → USDC → $5 top-up over x402 → the tool loop', async () => {
+      await step('Running the treasurer signed in with SIWX: a 402 → swap ETH → USDC → $5 top-up over x402 → the tool loop', async () => {
         for (const prompt of prompts) {
           const r = await host.run(treasurer, { prompt })
           runs.push(r)
@@ -105,7 +114,7 @@ export async function runX402Demo(o: { json: boolean; out?: NodeJS.WritableStrea
     } finally {
       host.close()
     }
-    return await report.step('Summary', async () => {
+    return await step('Summary', async () => {
       const ledger = await venice.getX402Transactions(wallet.address)
       const usdcLeft = await world!.devnet.publicClient.readContract({
         address: world!.devnet.addresses.usdc!,

@@ -22,17 +22,17 @@ export default defineCommand({
   async run({ args }) {
     if (args.rail !== 'diem' && args.rail !== 'x402')
       throw new CLIError(`--rail must be diem or x402 (got ${JSON.stringify(args.rail)}).`, { code: 'CLI_BAD_FLAG_VALUE' })
-    if (args.rail === 'x402') {
-      if (args.dashboard) throw new CLIError('--dashboard goes with the diem rail only.', { code: 'CLI_BAD_FLAG' })
-      const { runX402Demo } = await import('../../demo/runX402Demo.js')
-      const summary = await runX402Demo({ json: args.json })
-      if (args.json) printJson(summary)
-      return
-    }
+    if (args.rail === 'x402' && args.dashboard) throw new CLIError('--dashboard goes with the diem rail only.', { code: 'CLI_BAD_FLAG' })
     // One stop handler for the whole command: the first SIGINT/SIGTERM finishes the step in flight and stops the story
     // (or, with --dashboard after the story, closes the page); a second forces exit 130.
     const shutdown = handleShutdown({ name: 'gondola demo', finishing: 'the step in hand' })
     try {
+      if (args.rail === 'x402') {
+        const { runX402Demo } = await import('../../demo/runX402Demo.js')
+        const summary = await runX402Demo({ json: args.json, shutdown })
+        if (args.json) printJson(summary)
+        return
+      }
       const summary = await runDemo({
         json: args.json,
         shutdown,
