@@ -115,6 +115,30 @@ describe('a run delivered twice is completed once', () => {
   })
 })
 
+describe('the reaper: an attempt pg-boss expired', () => {
+  it('is lost when its worker died (no heartbeat), failed when its worker lives (a slow handler)', async () => {
+    const dead = await registerWorker(db, { role: 'agent', concurrency: 1 })
+    const alive = await registerWorker(db, { role: 'agent', concurrency: 1 })
+    const ofDead = await jobs.submitRun({ agent: 'a' })
+    await recordRunStart(db, { jobId: ofDead, attempt: await take(ofDead), agent: 'a', workerId: dead.id })
+    const ofAlive = await jobs.submitRun({ agent: 'a' })
+    await recordRunStart(db, { jobId: ofAlive, attempt: await take(ofAlive), agent: 'a', workerId: alive.id })
+    // The first worker was SIGKILLed: its heartbeat went stale; pg-boss's expiry then puts both jobs in retry.
+    await db.query("UPDATE gondola.fleet_workers SET heartbeat_at = now() - interval '1 hour' WHERE id = $1", [dead.id])
+    await jobs.boss.fail(RUN_QUEUE, ofDead, new Error('job failed by timeout in active state'))
+    await jobs.boss.fail(RUN_QUEUE, ofAlive, new Error('job failed by timeout in active state'))
+    await endOrphanRuns(db)
+    const [lost] = await outcomes(ofDead)
+    expect(lost).toMatchObject({ attempt: 1, status: 'lost' })
+    expect(lost!.error).toMatch(new RegExp(`its worker ${dead.id} ended without recording it`))
+    expect((await outcomes(ofAlive))[0]).toMatchObject({ attempt: 1, status: 'failed', error: 'job failed by timeout in active state' })
+    // Out of the queue, so the next test takes only its own job.
+    await jobs.boss.deleteJob(RUN_QUEUE, [ofDead, ofAlive])
+    await dead.stop()
+    await alive.stop()
+  })
+})
+
 describe("a stale attempt's answer does not touch the job", () => {
   it('pg-boss failing the job with a StaleAttemptError (what the handler of an attempt past its lease throws) leaves the next attempt its job', async () => {
     const id = await jobs.submitRun({ agent: 'a' })

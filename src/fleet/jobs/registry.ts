@@ -265,9 +265,15 @@ export async function endOrphanRuns(db: Queryable): Promise<Array<{ jobId: strin
        SELECT r.job_id, r.attempt,
               CASE WHEN EXISTS (SELECT 1 FROM gondola.fleet_runs o WHERE o.job_id = r.job_id AND o.attempt <> r.attempt AND o.status NOT IN (${NON_OUTCOME_SQL})) THEN 'discarded'
                    WHEN j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state = 'completed' THEN coalesce(j.output->>'status', 'completed')
+                   -- pg-boss expired the attempt of a worker that died (SIGKILL, machine gone) and will retry it: lost with its worker.
+                   WHEN j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state IN ('retry', 'created')
+                        AND (w.id IS NULL OR w.stopped_at IS NOT NULL OR w.heartbeat_at < now() - make_interval(secs => $2)) THEN 'lost'
                    WHEN j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state IN ('failed', 'retry', 'created', 'cancelled') THEN 'failed'
                    ELSE 'lost' END AS status,
               CASE WHEN j.id IS NULL THEN 'its job is no longer in the queue'
+                   WHEN j.retry_count + 1 = r.attempt AND j.state IN ('retry', 'created')
+                        AND (w.id IS NULL OR w.stopped_at IS NOT NULL OR w.heartbeat_at < now() - make_interval(secs => $2)) THEN
+                     'its worker ' || r.worker_id || ' ended without recording it; pg-boss retries the job'
                    WHEN j.retry_count + 1 = r.attempt AND j.state <> 'active' THEN
                      left(coalesce(j.output->>'error', j.output->>'message', j.output->'value'->>'message', 'job ' || j.state::text), 500)
                    WHEN j.retry_count + 1 <> r.attempt THEN 'a later attempt took the job'
