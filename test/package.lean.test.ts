@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TELEMETRY_PACKAGES } from '../src/telemetry/startTelemetry.js'
-import { DEVNET_PACKAGES } from '../src/util/optionalDependency.js'
+import { DEVNET_PACKAGES, MCP_PACKAGES, X402_PACKAGES } from '../src/util/optionalDependency.js'
 import { installOffline } from './helpers/offlineInstall.js'
 
 const exec = promisify(execFile)
@@ -107,10 +107,12 @@ describe('the runtime package installed alone (runtime dependencies only)', () =
       'nostr-tools',
       'pg',
       'pg-boss',
+      ...MCP_PACKAGES,
+      ...X402_PACKAGES,
     ]
     expect(Object.keys(installed.dependencies).filter((pkg) => optional.includes(pkg))).toEqual([])
-    // ajv, ajv-formats and jose come in with the MCP SDK (its own dependencies); the rest of the devnet's must not.
-    const absent = [...optional.filter((pkg) => !['ajv', 'ajv-formats', 'jose'].includes(pkg)), 'tsx']
+    // Nor luxon (cron-parser's; schedules are read with croner) nor the MCP SDK's HTTP stack.
+    const absent = [...optional, 'tsx', 'luxon', 'cron-parser', 'hono', 'express']
     expect(absent.filter((pkg) => existsSync(join(proj, 'node_modules', pkg)))).toEqual([])
     expect(existsSync(join(proj, 'node_modules', 'ox'))).toBe(true)
     expect(existsSync(join(proj, 'node_modules', 'viem', 'node_modules', 'ox'))).toBe(false)
@@ -168,6 +170,18 @@ try { await startLocalWorld() } catch (err) { console.log(JSON.stringify({ name:
     expect(err).toMatchObject({ name: 'MissingDependencyError', exitCode: 3 })
     expect(err.message).toContain(missing.join(', '))
     expect(err.hint.join(' ')).toContain(hint)
+  })
+
+  it('the MCP server and the x402 rail name the packages they miss (exit 3), before a wallet is opened or anything signed', { timeout: 120_000 }, async () => {
+    const mcp = await node([bin(), 'mcp'], { GONDOLA_PRIVATE_KEY: DEV_KEY })
+    expect(mcp).toMatchObject({ code: 3, stdout: '' })
+    expect(mcp.stderr).toContain(`npm install ${MCP_PACKAGES.join(' ')}`)
+    const topup = await node([bin(), 'x402', 'topup', '--usd', '5'], { GONDOLA_PRIVATE_KEY: DEV_KEY })
+    expect(topup).toMatchObject({ code: 3, stdout: '' })
+    expect(topup.stderr).toContain(`npm install ${X402_PACKAGES.join(' ')}`)
+    const run = await node([bin(), 'run', 'treasurer', '--pay', 'x402'], { GONDOLA_PRIVATE_KEY: DEV_KEY })
+    expect(run).toMatchObject({ code: 3, stdout: '' })
+    expect(run.stderr).toContain(`npm install ${X402_PACKAGES.join(' ')}`)
   })
 
   it('telemetry switched on without the OpenTelemetry packages names them all (exit 3), and the command does not run', { timeout: 120_000 }, async () => {

@@ -8,6 +8,7 @@ import type { ModelAgent } from '../registry/index.js'
 import { openX402 } from '../runtime/openX402.js'
 import { swapForUsdcFunder } from '../runtime/swapForUsdc.js'
 import type { Wallet } from '../wallet/createWallet.js'
+import { assertInstalled, X402_FEATURE, X402_PACKAGES } from '../util/optionalDependency.js'
 import { USDC_DECIMALS } from '../wallet/x402/x402Policy.js'
 
 /**
@@ -31,6 +32,8 @@ export async function x402ModelRunner(
     report: (results: RunResult[], creditsUsd: number | undefined) => void
   },
 ) {
+  // It tops itself up by x402 when its credits run short: the client packages (optional peers) must be there first.
+  assertInstalled(X402_PACKAGES, X402_FEATURE)
   const { venice, policy, api } = await openX402(env, { wallet })
   const def = agent.definition
   const host = createX402Host({

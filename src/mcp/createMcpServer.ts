@@ -6,12 +6,12 @@ import { describeError, publicText } from '../util/publicError.js'
 import { TOOL_ANNOTATIONS } from './annotations.js'
 import { createMcpContext, type McpContext, type McpServerOptions } from './context.js'
 import { describeChange } from './planDiff.js'
+import { mcpTools } from './mcpTools.js'
 import { PlanChangedError } from './plans.js'
-import { keyTools, keyView, scopedKeys } from './tools/keyTools.js'
-import { moneyTools, PLAN_RESULT, planView, type PlanView } from './tools/moneyTools.js'
+import { keyView, scopedKeys } from './tools/keyTools.js'
+import { PLAN_RESULT, planView, type PlanView } from './tools/moneyTools.js'
 import type { MediaBlock } from './tools/veniceTools.js'
-import { veniceTools } from './tools/veniceTools.js'
-import { ledgerTools, ledgerView, runway, walletReadTools } from './tools/walletTools.js'
+import { ledgerView, runway } from './tools/walletTools.js'
 import { getBalances } from '../wallet/actions/getBalances.js'
 import { presentable } from '../util/presentable.js'
 import { traceMcpToolCall } from '../telemetry/record.js'
@@ -19,18 +19,7 @@ import { traceMcpToolCall } from '../telemetry/record.js'
 /** Version reported to MCP clients. */
 export const MCP_SERVER_VERSION = '0.1.0'
 
-/**
- * Every tool the server offers, in order: wallet reads, money (plan → confirm), keys, Venice, ledger. The same
- * `defineTool` objects the agent loop and the AI SDK adapter take: written once, served everywhere.
- *
- * @example
- * ```ts
- * mcpTools(ctx).map((t) => t.name) // ['get_wallet_balances', 'get_runway', 'quote_swap', 'swap_eth_for_vvv', …]
- * ```
- */
-export function mcpTools(ctx: McpContext): AnyTool[] {
-  return [...walletReadTools(ctx), ...moneyTools(ctx), ...keyTools(ctx), ...veniceTools(ctx), ...ledgerTools(ctx)]
-}
+export { mcpTools }
 
 /**
  * Gondola as an MCP server (official `@modelcontextprotocol/sdk`): the wallet, keys, Venice and ledger tools,

@@ -1,5 +1,5 @@
 import type { McpContext } from './context.js'
-import { mcpTools } from './createMcpServer.js'
+import { mcpTools } from './mcpTools.js'
 
 /**
  * The server's tools as `name — description` lines, for `gondola mcp --help`. Tool definitions touch their context

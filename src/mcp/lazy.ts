@@ -6,6 +6,7 @@
  */
 import type * as Server from './createMcpServer.js'
 import type * as Http from './http.js'
+import { assertInstalled, MCP_FEATURE, MCP_PACKAGES } from '../util/optionalDependency.js'
 
 /**
  * Builds Gondola's MCP server (see `createMcpServer` in ./createMcpServer.ts).
@@ -16,6 +17,7 @@ import type * as Http from './http.js'
  * ```
  */
 export async function createMcpServer(...args: Parameters<typeof Server.createMcpServer>): ReturnType<typeof Server.createMcpServer> {
+  assertInstalled(MCP_PACKAGES, MCP_FEATURE)
   return (await import('./createMcpServer.js')).createMcpServer(...args)
 }
 
@@ -28,5 +30,6 @@ export async function createMcpServer(...args: Parameters<typeof Server.createMc
  * ```
  */
 export async function serveMcpHttp(...args: Parameters<typeof Http.serveMcpHttp>): ReturnType<typeof Http.serveMcpHttp> {
+  assertInstalled(MCP_PACKAGES, MCP_FEATURE)
   return (await import('./http.js')).serveMcpHttp(...args)
 }

@@ -18,10 +18,35 @@ export class MissingDependencyError extends BaseError {
  * optional peer dependencies of the package, dev dependencies of this repo and of every `gondola init` scaffold. A
  * user who installs gondola for a wallet and an agent loop gets none of them (issue #25).
  */
-export const DEVNET_PACKAGES = ['@foundry-rs/anvil', 'solc', '@openzeppelin/contracts', 'fastify', 'ajv', 'ajv-formats', 'jose', 'yaml', 'sharp'] as const
+export const DEVNET_PACKAGES = [
+  '@foundry-rs/anvil',
+  'solc',
+  '@openzeppelin/contracts',
+  'fastify',
+  'ajv',
+  'ajv-formats',
+  'jose',
+  'yaml',
+  'sharp',
+  // The emulator's x402 rail verifies and settles payments with the reference packages.
+  '@x402/core',
+  '@x402/evm',
+] as const
 
 /** The devnet and the emulator, in words, for the error. */
 export const DEVNET_FEATURE = 'The devnet and the Venice emulator (gondola devnet, npm start, startLocalWorld)'
+
+/** The x402 rail's client packages (signing an EIP-3009 payment, reading `PAYMENT-RESPONSE`): optional peers. */
+export const X402_PACKAGES = ['@x402/core', '@x402/evm'] as const
+
+/** The x402 rail, in words, for the error. */
+export const X402_FEATURE = 'The x402 rail (gondola x402, --pay x402, funding.rail x402)'
+
+/** The MCP server's SDK (and its HTTP stack): an optional peer, installed by those who serve MCP. */
+export const MCP_PACKAGES = ['@modelcontextprotocol/sdk'] as const
+
+/** The MCP server, in words, for the error. */
+export const MCP_FEATURE = 'The MCP server (gondola mcp, createMcpServer)'
 
 /**
  * Fails before a feature loads if any of its optional packages is missing, naming every missing one and the one

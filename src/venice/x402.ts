@@ -1,5 +1,5 @@
-import { decodePaymentResponseHeader } from '@x402/core/http'
 import type { Address } from 'viem'
+import { importOptional, X402_FEATURE } from '../util/optionalDependency.js'
 import { InvalidResponseError, X402PaymentRequiredError } from './errors.js'
 import { request, type Transport } from './request.js'
 import {
@@ -77,6 +77,8 @@ export function x402Methods(t: Transport) {
       })
       const header = res.headers.get('payment-response')
       let transaction: string | undefined
+      // Loaded here, not with the client: only an x402 top-up reads it, and @x402/core is an optional peer.
+      const { decodePaymentResponseHeader } = await importOptional<typeof import('@x402/core/http')>('@x402/core/http', X402_FEATURE)
       try {
         transaction = header ? decodePaymentResponseHeader(header).transaction : undefined
       } catch {

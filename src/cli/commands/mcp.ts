@@ -1,10 +1,7 @@
 import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
-import { createMcpServer } from '../../mcp/createMcpServer.js'
 import { ledgerPathIn } from '../../mcp/context.js'
 import { describeMcpTools } from '../../mcp/describeTools.js'
-import { serveMcpHttp } from '../../mcp/http.js'
-import { serveMcpStdio } from '../../mcp/serveStdio.js'
 import { resolveVeniceBaseUrl } from '../../runtime/resolveBaseUrl.js'
 import { loadAccountFromEnv, openWallet } from '../../runtime/openWallet.js'
 import { ExitCode } from '../../errors/exitCodes.js'
@@ -14,6 +11,7 @@ import type { Env } from '../../config/env.js'
 import { assertBindAllowed } from '../../mcp/frontDoor.js'
 import { lazyWallet, type WalletSource } from '../../mcp/walletSource.js'
 import { getLogger } from '../../util/logger.js'
+import { assertInstalled, MCP_FEATURE, MCP_PACKAGES, X402_FEATURE, X402_PACKAGES } from '../../util/optionalDependency.js'
 import { publicError } from '../../util/publicError.js'
 import type { Wallet } from '../../wallet/createWallet.js'
 import { handleShutdown, untilAborted } from '../../util/shutdown.js'
@@ -57,6 +55,14 @@ export default defineCommand({
     if (!args.http && (args.host !== undefined || args.port !== undefined || args['allow-remote']))
       throw new CLIError('--host, --port and --allow-remote only apply with --http.', { code: 'CLI_BAD_FLAG' })
     if (args.http) assertBindAllowed(args.host ?? '127.0.0.1', args['allow-remote'])
+    // Optional peers, checked before the wallet opens; loaded only here, so `gondola --help` needs none of them.
+    assertInstalled(MCP_PACKAGES, MCP_FEATURE)
+    if (pay === 'x402') assertInstalled(X402_PACKAGES, X402_FEATURE)
+    const [{ createMcpServer }, { serveMcpHttp }, { serveMcpStdio }] = await Promise.all([
+      import('../../mcp/createMcpServer.js'),
+      import('../../mcp/http.js'),
+      import('../../mcp/serveStdio.js'),
+    ])
     const env = readEnv()
     const wallet = await walletOrOutage(env)
     const store = await openKeyStoreFromEnv(env)

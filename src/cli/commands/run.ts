@@ -20,6 +20,7 @@ import { presentable } from '../walletCommand.js'
 import { formatNumber } from '../format.js'
 import { cliHost } from '../cliHost.js'
 import { socialRunner } from './runSocialBot.js'
+import { assertInstalled, X402_FEATURE, X402_PACKAGES } from '../../util/optionalDependency.js'
 import { x402ModelRunner } from '../runX402.js'
 
 /**
@@ -117,6 +118,8 @@ export default defineCommand({
       })
     if (args.pay === 'x402' && (agent.kind !== 'model' || social))
       throw new CLIError(`--pay x402 is for model agents; "${agent.name}" is not one it can run.`, { code: 'CLI_BAD_FLAG' })
+    // Before the wallet opens: a missing optional peer is a config error, named with its install command.
+    if (args.pay === 'x402') assertInstalled(X402_PACKAGES, X402_FEATURE)
     const wallet = await openWallet(env)
     const rail = await runRailOf(agent, wallet, env, { pay: args.pay, budgetDiem, social })
     const out = (line: string) => process.stdout.write(`${line}\n`)

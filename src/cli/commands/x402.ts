@@ -7,6 +7,7 @@ import { collectX402Status } from '../../status/collectX402Status.js'
 import { parseAmount } from '../../wallet/amounts.js'
 import { topUpX402 } from '../../wallet/x402/topUpX402.js'
 import { USDC_DECIMALS } from '../../wallet/x402/x402Policy.js'
+import { assertInstalled, X402_FEATURE, X402_PACKAGES } from '../../util/optionalDependency.js'
 import { CLIError } from '../CLIError.js'
 import { formatNumber } from '../format.js'
 import { jsonArg, printJson, withSpinner } from '../output.js'
@@ -41,6 +42,7 @@ const topup = defineCommand({
     if (args.usd === undefined || args.usd === '')
       throw new CLIError('--usd is required.', { metaMessages: ['e.g. gondola x402 topup --usd 5'], code: 'CLI_MISSING_FLAG' })
     const amount = parseAmount(args.usd, { decimals: USDC_DECIMALS, symbol: 'USD', field: '--usd' })
+    assertInstalled(X402_PACKAGES, X402_FEATURE)
     const env = readEnv()
     const dryRun = args['dry-run']
     const r = await withSpinner(

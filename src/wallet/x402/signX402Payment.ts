@@ -8,13 +8,12 @@
  * the signed authorization between the two (see `topUpX402`). Hand-written here: only the adapter from our
  * `WalletSigner` to the library's `ClientEvmSigner`.
  */
-import { x402Client, x402HTTPClient } from '@x402/core/client'
 import type { Network, PaymentPayload, PaymentRequirements } from '@x402/core/types'
-import { ExactEvmScheme } from '@x402/evm'
 import type { Hex } from 'viem'
 import type { WalletSigner } from '../accounts/toSigner.js'
 import { UnsupportedSignerError } from '../errors.js'
 import type { X402Offer } from './x402Policy.js'
+import { loadX402 } from './loadX402.js'
 
 export type SignedX402Payment = {
   /** The base64 `PAYMENT-SIGNATURE` header value. */
@@ -52,6 +51,7 @@ export async function signX402Payment(
     maxTimeoutSeconds: p.offer.maxTimeoutSeconds,
     extra: p.offer.extra ?? {},
   }
+  const { x402Client, x402HTTPClient, ExactEvmScheme } = await loadX402()
   const client = new x402Client()
     .register(requirement.network, new ExactEvmScheme({ address: signer.address, signTypedData: (t) => signTypedData(t as never) }))
     .setSpendControls({

@@ -10,12 +10,13 @@
  * 3. USDC is bought first when the wallet holds too little (`ensureUsdc`, e.g. a swap from ETH);
  * 4. intent journaled → authorization signed and journaled (nonce, validity, header) → sent → settled journaled.
  */
-import { eip3009ABI } from '@x402/evm'
 import { formatUnits, type Address, type Hex } from 'viem'
 import { erc20Abi } from 'viem'
+import { usdcAbi } from '../../chain/abis/usdc.js'
 import type { Wallet } from '../createWallet.js'
 import { InsufficientFundsError, PolicyViolationError } from '../errors.js'
 import { withWalletLock } from '../send/withRun.js'
+import { loadX402 } from './loadX402.js'
 import { signX402Payment } from './signX402Payment.js'
 import { openX402Journal, x402JournalPathOf, type X402Journal, type X402Payment } from './x402Journal.js'
 import { assertX402Caps, selectOffer, USDC_DECIMALS, type X402Offer, type X402Policy } from './x402Policy.js'
@@ -78,6 +79,8 @@ export type TopUpX402ReturnType = {
  * ```
  */
 export async function topUpX402(wallet: Wallet, p: TopUpX402Parameters): Promise<TopUpX402ReturnType> {
+  // The x402 client packages are optional peers: missing, the top-up stops here, before any swap or signature.
+  await loadX402()
   return withWalletLock(wallet, async () => {
     const journal = await openX402Journal(x402JournalPathOf(wallet.journal.path), wallet.now)
     const resumed = wallet.dryRun ? [] : await settleX402Payments(wallet, journal, p.api)
@@ -234,7 +237,7 @@ async function isUsed(wallet: Wallet, payment: X402Payment): Promise<boolean> {
   if (!payment.nonce) return false
   return wallet.publicClient.readContract({
     address: payment.asset as Address,
-    abi: eip3009ABI,
+    abi: usdcAbi,
     functionName: 'authorizationState',
     args: [wallet.address, payment.nonce as Hex],
   })
