@@ -115,25 +115,33 @@ describe('a run delivered twice is completed once', () => {
   })
 })
 
-describe('the reaper: an attempt pg-boss expired', () => {
-  it('is lost when its worker died (no heartbeat), failed when its worker lives (a slow handler)', async () => {
+describe('the reaper: an attempt pg-boss expired and will retry', () => {
+  it('is lost once its worker is silent (SIGKILLed); while its worker still beats it is left to the worker or the retry, which marks it lost', async () => {
     const dead = await registerWorker(db, { role: 'agent', concurrency: 1 })
     const alive = await registerWorker(db, { role: 'agent', concurrency: 1 })
     const ofDead = await jobs.submitRun({ agent: 'a' })
     await recordRunStart(db, { jobId: ofDead, attempt: await take(ofDead), agent: 'a', workerId: dead.id })
     const ofAlive = await jobs.submitRun({ agent: 'a' })
     await recordRunStart(db, { jobId: ofAlive, attempt: await take(ofAlive), agent: 'a', workerId: alive.id })
-    // The first worker was SIGKILLed: its heartbeat went stale; pg-boss's expiry then puts both jobs in retry.
-    await db.query("UPDATE gondola.fleet_workers SET heartbeat_at = now() - interval '1 hour' WHERE id = $1", [dead.id])
+    // pg-boss's expiry puts both jobs in retry; the first worker was SIGKILLed, and a moment later it still looks alive.
     await jobs.boss.fail(RUN_QUEUE, ofDead, new Error('job failed by timeout in active state'))
     await jobs.boss.fail(RUN_QUEUE, ofAlive, new Error('job failed by timeout in active state'))
+    await endOrphanRuns(db)
+    expect((await outcomes(ofDead))[0]).toMatchObject({ attempt: 1, status: 'active' })
+    // Then its heartbeat goes stale: lost with its worker, not failed.
+    await db.query("UPDATE gondola.fleet_workers SET heartbeat_at = now() - interval '1 hour' WHERE id = $1", [dead.id])
     await endOrphanRuns(db)
     const [lost] = await outcomes(ofDead)
     expect(lost).toMatchObject({ attempt: 1, status: 'lost' })
     expect(lost!.error).toMatch(new RegExp(`its worker ${dead.id} ended without recording it`))
-    expect((await outcomes(ofAlive))[0]).toMatchObject({ attempt: 1, status: 'failed', error: 'job failed by timeout in active state' })
+    // The live worker's attempt: untouched until the retry starts, which marks it lost.
+    expect((await outcomes(ofAlive))[0]).toMatchObject({ attempt: 1, status: 'active' })
+    await jobs.boss.deleteJob(RUN_QUEUE, ofDead)
+    const second = await take(ofAlive)
+    await recordRunStart(db, { jobId: ofAlive, attempt: second, agent: 'a', workerId: alive.id })
+    expect((await outcomes(ofAlive)).map((r) => r.status)).toEqual(['lost', 'active'])
     // Out of the queue, so the next test takes only its own job.
-    await jobs.boss.deleteJob(RUN_QUEUE, [ofDead, ofAlive])
+    await jobs.boss.deleteJob(RUN_QUEUE, ofAlive)
     await dead.stop()
     await alive.stop()
   })

@@ -266,13 +266,11 @@ export async function endOrphanRuns(db: Queryable): Promise<Array<{ jobId: strin
               CASE WHEN EXISTS (SELECT 1 FROM gondola.fleet_runs o WHERE o.job_id = r.job_id AND o.attempt <> r.attempt AND o.status NOT IN (${NON_OUTCOME_SQL})) THEN 'discarded'
                    WHEN j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state = 'completed' THEN coalesce(j.output->>'status', 'completed')
                    -- pg-boss expired the attempt of a worker that died (SIGKILL, machine gone) and will retry it: lost with its worker.
-                   WHEN j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state IN ('retry', 'created')
-                        AND (w.id IS NULL OR w.stopped_at IS NOT NULL OR w.heartbeat_at < now() - make_interval(secs => $2)) THEN 'lost'
-                   WHEN j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state IN ('failed', 'retry', 'created', 'cancelled') THEN 'failed'
+                   WHEN j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state IN ('retry', 'created') THEN 'lost'
+                   WHEN j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state IN ('failed', 'cancelled') THEN 'failed'
                    ELSE 'lost' END AS status,
               CASE WHEN j.id IS NULL THEN 'its job is no longer in the queue'
-                   WHEN j.retry_count + 1 = r.attempt AND j.state IN ('retry', 'created')
-                        AND (w.id IS NULL OR w.stopped_at IS NOT NULL OR w.heartbeat_at < now() - make_interval(secs => $2)) THEN
+                   WHEN j.retry_count + 1 = r.attempt AND j.state IN ('retry', 'created') THEN
                      'its worker ' || r.worker_id || ' ended without recording it; pg-boss retries the job'
                    WHEN j.retry_count + 1 = r.attempt AND j.state <> 'active' THEN
                      left(coalesce(j.output->>'error', j.output->>'message', j.output->'value'->>'message', 'job ' || j.state::text), 500)
@@ -284,7 +282,12 @@ export async function endOrphanRuns(db: Queryable): Promise<Array<{ jobId: strin
          LEFT JOIN gondola.fleet_workers w ON w.id = r.worker_id
         WHERE (r.status = 'active'
                AND (j.id IS NULL OR j.state <> 'active' OR j.retry_count + 1 <> r.attempt
-                    OR w.id IS NULL OR w.stopped_at IS NOT NULL OR w.heartbeat_at < now() - make_interval(secs => $2)))
+                    OR w.id IS NULL OR w.stopped_at IS NOT NULL OR w.heartbeat_at < now() - make_interval(secs => $2))
+               -- Expired by pg-boss and waiting for its retry while its worker still beats: not decided here. The
+               -- worker records its own end, or the retry's start marks it lost; a worker that dies meanwhile goes
+               -- silent, and then it is lost (a worker killed a moment ago still looks alive).
+               AND NOT (j.id IS NOT NULL AND j.retry_count + 1 = r.attempt AND j.state IN ('retry', 'created')
+                        AND w.id IS NOT NULL AND w.stopped_at IS NULL AND w.heartbeat_at >= now() - make_interval(secs => $2)))
            -- A last attempt marked lost with its worker, whose job then expired with no retry left: failed.
            OR (r.status = 'lost' AND j.state = 'failed' AND j.retry_count + 1 = r.attempt)
      )
