@@ -20,7 +20,9 @@ import { useEmulatorOn } from './helpers/useEmulator.js'
 // `gondola worker` processes, each agent worker with its own state dir), ~14 queued runs that all want a top-up,
 // random SIGKILLs of treasury and workers, two hard Postgres stops (one aimed at a key's first call), a burst of
 // 429/500/503 and dropped connections, then drain and SIGTERM. Invariants are checked against anvil, the
-// emulator's billing and key list, and pg-boss's tables. Seeds: GONDOLA_CHAOS_SEEDS=1,2,3 (default 1).
+// emulator's billing and key list, and pg-boss's tables. Seeds: GONDOLA_CHAOS_SEEDS=1,2,3 (default 1). Seed 0 is the
+// calm baseline: the same fleet and runs with no kill, no Postgres stop and no fault burst (the bench's throughput
+// "without kills", `npm run bench -- chaos`).
 const SEEDS = (process.env.GONDOLA_CHAOS_SEEDS ?? '1').split(',').map((s) => Number(s.trim()))
 const RUNS = 14
 const WINDOW_SECONDS = 30
@@ -123,7 +125,10 @@ async function chaos(seed: number) {
     billedCalls: 0,
     ledgerLines: 0,
     lostWithKilledWorker: 0,
+    /** Runs ended per minute, from the first submission to the last run's end (pg-boss's own timestamps). */
+    runsPerMinute: 0,
   }
+  const calm = seed === 0
   const startTreasury = () => {
     const p = startGondola(['worker', '--treasury'], env)
     procs.push(p)
@@ -152,10 +157,11 @@ async function chaos(seed: number) {
     await pg.killServer(signal)
     restarts.push(new Promise<void>((r) => setTimeout(r, 2000)).then(() => pg.startServer()))
   }
-  void proxy.onceBefore(
-    (c) => c.text.includes('gondola.rate_settle'),
-    () => outage('SIGKILL'),
-  )
+  if (!calm)
+    void proxy.onceBefore(
+      (c) => c.text.includes('gondola.rate_settle'),
+      () => outage('SIGKILL'),
+    )
 
   const ids: string[] = []
   const final = async () =>
@@ -177,9 +183,9 @@ async function chaos(seed: number) {
   const started = Date.now()
   const sigquitAt = between(15_000, 40_000)
   const burstAt = between(10_000, 45_000)
-  let sigquitDone = false
-  let burst: 'before' | 'on' | 'after' = 'before'
-  let nextKill = between(6_000, 12_000)
+  let sigquitDone = calm
+  let burst: 'before' | 'on' | 'after' = calm ? 'after' : 'before'
+  let nextKill = calm ? Number.POSITIVE_INFINITY : between(6_000, 12_000)
   while (Date.now() - started < 70_000) {
     const t = Date.now() - started
     if (!sigquitDone && t >= sigquitAt) {
@@ -225,6 +231,11 @@ async function chaos(seed: number) {
     420_000,
     1000,
   )
+  const [span] = await db.query<{ ms: number }>(
+    'SELECT extract(epoch FROM max(completed_on) - min(created_on))::float * 1000 AS ms FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])',
+    [RUN_QUEUE, ids],
+  )
+  counts.runsPerMinute = Math.round((ids.length / (span!.ms / 60_000)) * 100) / 100
   // Whatever a killed treasury left half-done is finished by the one alive before the fleet stops.
   const halfDone = () =>
     db.query("SELECT id, status, intent, steps FROM gondola.wallet_runs WHERE intent LIKE 'topUp:%' AND status <> 'done' AND jsonb_array_length(steps) > 0")
@@ -308,6 +319,7 @@ async function chaos(seed: number) {
   )
   counts.topUps = topUps.length
   expect(topUps.length).toBeGreaterThanOrEqual(1)
+  if (calm) expect(counts).toMatchObject({ kills: 0, postgresStops: 0 })
   for (const t of topUps) expect(t).toMatchObject({ status: 'done', mints: 1, swaps: 1 })
   for (let i = 1; i < topUps.length; i++) expect(topUps[i]!.at.getTime() - topUps[i - 1]!.at.getTime()).toBeGreaterThanOrEqual(WINDOW_SECONDS * 1000 - 1000)
   expect(await devnet().publicClient.getTransactionCount({ address })).toBe(nonce0 + 5 * topUps.length)
