@@ -72,6 +72,8 @@ export const e2eFiles = [
 export const chaosFiles = ['test/fleet.chaos.e2e.test.ts']
 
 export default defineConfig({
+  // The devnet package and gondola's subpaths it imports resolve to their sources (tsconfig.json `paths`).
+  resolve: { tsconfigPaths: true },
   test: {
     globalSetup: ['test/globalSetup.ts'],
     // A temp GONDOLA_DATA_DIR per test file (wallet journals live per address in the data dir).

@@ -24,9 +24,9 @@ import {
   veniceAllowanceSource,
   type AutopilotPassResult,
 } from '../src/autopilot/index.js'
-import { devStake } from '../src/devnet/devStake.js'
-import type { Devnet } from '../src/devnet/startDevnet.js'
-import type { Emulator } from '../src/emulator/startEmulator.js'
+import { devStake } from '../devnet/src/devnet/devStake.js'
+import type { Devnet } from '../devnet/src/devnet/startDevnet.js'
+import type { Emulator } from '../devnet/src/emulator/startEmulator.js'
 import { runSchedule } from '../src/host/scheduler.js'
 import { createVeniceClient } from '../src/venice/createVeniceClient.js'
 import { createWallet } from '../src/wallet/createWallet.js'
@@ -138,7 +138,7 @@ export async function simulateMonth(devnet: Devnet, emulator: Emulator, o: Month
 }
 
 async function main() {
-  const { startLocalWorld } = await import('../src/devnet/startLocalWorld.js')
+  const { startLocalWorld } = await import('../devnet/src/devnet/startLocalWorld.js')
   const world = await startLocalWorld({ emulator: { chainCacheMs: 0, minStakedDiemForDiem: 0.1 } })
   try {
     const month = await simulateMonth(world.devnet, world.emulator)

@@ -8,9 +8,9 @@
  * - an import of a signing name from viem (`createWalletClient`, `walletActions`, `privateKeyToAccount`, …);
  * - a call of a signing method on anything (`x.writeContract(…)`, `account.signTransaction(…)`, …).
  *
- * Allowed: src/wallet (the signing chokepoint), and the devnet's deploy helpers (src/devnet/deploy, devStake.ts, faucet.ts),
+ * Allowed: src/wallet (the signing chokepoint), and the devnet's deploy helpers (devnet/src/devnet/deploy, devStake.ts, faucet.ts),
  * which deploy the local contracts and stake from anvil's dev accounts before any wallet exists, and the emulator's
- * x402 facilitator (src/emulator/x402/facilitatorSigner.ts, its funded account made in src/devnet/x402Settlement.ts),
+ * x402 facilitator (devnet/src/emulator/x402/facilitatorSigner.ts, its funded account made in devnet/src/devnet/x402Settlement.ts),
  * which plays Venice's side: it submits the payer's signed EIP-3009 transfer, as Venice's facilitator does.
  *
  * Exit 0 when clean, 1 with one line per finding (file:line: what) on stderr.
@@ -37,9 +37,9 @@ export const SIGNING_NAMES = new Set([
 /** Where signing is allowed (paths relative to the repository root). */
 export const SIGNING_ALLOWED = [
   /^src\/wallet\//,
-  /^src\/devnet\/deploy\//,
-  /^src\/devnet\/(devStake|faucet|x402Settlement)\.ts$/,
-  /^src\/emulator\/x402\/facilitatorSigner\.ts$/,
+  /^devnet\/src\/devnet\/deploy\//,
+  /^devnet\/src\/devnet\/(devStake|faucet|x402Settlement)\.ts$/,
+  /^devnet\/src\/emulator\/x402\/facilitatorSigner\.ts$/,
 ]
 
 export type SigningFinding = { file: string; line: number; what: string }
@@ -87,7 +87,7 @@ function sources(root: string, dir: string): string[] {
 }
 
 /**
- * Every signing site outside the allowed places, in src/ and agents/ under `root`.
+ * Every signing site outside the allowed places, in src/, agents/ and the devnet package (devnet/src) under `root`.
  *
  * @example
  * ```ts
@@ -95,7 +95,7 @@ function sources(root: string, dir: string): string[] {
  * ```
  */
 export function checkSigning(root: string): SigningFinding[] {
-  return ['src', 'agents']
+  return ['src', 'agents', 'devnet/src']
     .flatMap((d) => sources(root, d))
     .filter((f) => !SIGNING_ALLOWED.some((re) => re.test(f)))
     .flatMap((f) => findSigning(f, readFileSync(join(root, f), 'utf8')))

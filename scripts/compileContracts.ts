@@ -1,8 +1,8 @@
 /**
  * `npm run compile-contracts [-- --force]`: compiles the devnet Solidity with solc-js when the
- * cached artifacts (src/devnet/artifacts/contracts.json) no longer match their sources.
+ * cached artifacts (devnet/src/devnet/artifacts/contracts.json) no longer match their sources.
  */
-import { ARTIFACTS_FILE, loadArtifacts } from '../src/devnet/compile/loadArtifacts.js'
+import { ARTIFACTS_FILE, loadArtifacts } from '../devnet/src/devnet/compile/loadArtifacts.js'
 
 const started = performance.now()
 const { artifacts, compiled } = await loadArtifacts({ force: process.argv.includes('--force') })

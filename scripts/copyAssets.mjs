@@ -1,8 +1,10 @@
-// The build's second step: copies the files the runtime reads next to its modules (emulator spec and data,
-// contract artifacts and Solidity sources for the compile-hash check, shipped JSON agents and personas) into
-// dist/, at the same relative paths, so `new URL('./openapi.yaml', import.meta.url)` works from dist too.
+// The build's second step. One `tsc` compiles gondola and the devnet workspace together (tsconfig.json `paths`
+// join them); this moves the devnet package's output to its own folder (dist/devnet/src -> devnet/dist, which
+// `npm pack -w devnet` ships), then copies the files each package reads next to its modules (emulator spec and
+// data, contract artifacts and Solidity sources for the compile-hash check, shipped JSON agents and personas) at
+// the same relative paths, so `new URL('./openapi.yaml', import.meta.url)` works from dist too.
 // Plain Node (no tsx): it runs after `tsc` on a machine that may only have the compiled package.
-import { cp, readdir } from 'node:fs/promises'
+import { cp, readdir, rename, rm } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -15,13 +17,19 @@ async function assetsIn(dir) {
   return entries.filter((e) => e.isFile() && ASSETS.test(e.name)).map((e) => relative(root, join(e.parentPath ?? e.path, e.name)))
 }
 
+await rm(join(root, 'devnet', 'dist'), { recursive: true, force: true })
+await rename(join(root, 'dist', 'devnet', 'src'), join(root, 'devnet', 'dist'))
+await rm(join(root, 'dist', 'devnet'), { recursive: true, force: true })
+
 const files = [...(await assetsIn('src')), ...(await assetsIn('agents'))]
 await Promise.all(files.map((f) => cp(join(root, f), join(root, 'dist', f))))
-process.stdout.write(`copied ${files.length} runtime assets into dist/\n`)
+const devnetFiles = (await assetsIn('devnet/src')).map((f) => relative('devnet/src', f))
+await Promise.all(devnetFiles.map((f) => cp(join(root, 'devnet', 'src', f), join(root, 'devnet', 'dist', f))))
+process.stdout.write(`copied ${files.length} runtime assets into dist/ and ${devnetFiles.length} into devnet/dist/\n`)
 
 // The Uniswap artifacts the devnet deploys, in one file (abi + bytecode only): the @uniswap packages are
 // development dependencies (their own dependencies pull Hardhat in as a peer). Same list as
-// src/devnet/deploy/uniswapArtifacts.ts, which reads this file when it exists.
+// devnet/src/devnet/deploy/uniswapArtifacts.ts, which reads this file when it exists.
 const { createRequire } = await import('node:module')
 const { writeFile } = await import('node:fs/promises')
 const require = createRequire(join(root, 'package.json'))
@@ -38,5 +46,5 @@ const artifacts = Object.fromEntries(
     return [name, { abi, bytecode, deployedBytecode }]
   }),
 )
-await writeFile(join(root, 'dist', 'src', 'devnet', 'artifacts', 'uniswap.json'), JSON.stringify({ versions, artifacts }))
-process.stdout.write('wrote dist/src/devnet/artifacts/uniswap.json\n')
+await writeFile(join(root, 'devnet', 'dist', 'devnet', 'artifacts', 'uniswap.json'), JSON.stringify({ versions, artifacts }))
+process.stdout.write('wrote devnet/dist/devnet/artifacts/uniswap.json\n')

@@ -11,11 +11,10 @@ export { BaseError } from './errors/BaseError.js'
 export { readEnv, type Env } from './config/env.js'
 export { baseAddressBook, MULTICALL3_ADDRESS, type AddressBook } from './chain/addressBook.js'
 export * from './chain/abis/index.js'
-// The local world loads when started (./devnet/lazy.ts), not with `import('gondola')`; `gondola/devnet` and
-// `gondola/emulator` export the modules themselves.
-export { startDevnet, startLocalWorld, devStake } from './devnet/lazy.js'
-export type { Devnet, StartDevnetOptions } from './devnet/startDevnet.js'
-export type { LocalWorld, StartLocalWorldOptions } from './devnet/startLocalWorld.js'
+// The local world is the @gondola/devnet package (a devDependency): these load it when called (./devnet/lazy.ts),
+// not with `import('gondola')`, and name the command that installs it when it is missing.
+export { startDevnet, startLocalWorld, devStake, startEmulator, loadDevnet } from './devnet/lazy.js'
+export type { Devnet, StartDevnetOptions, LocalWorld, StartLocalWorldOptions, Emulator, StartEmulatorOptions, ChainReader } from '@gondola/devnet'
 export {
   readDevnetAddressBook,
   readDevnetInfo,
@@ -26,7 +25,7 @@ export {
   type DevAccount,
 } from './chain/devnetInfo.js'
 export { devnetChain, DEVNET_CHAIN_ID } from './chain/devnetChain.js'
-export { AnvilNotFoundError, AnvilStartError, ContractCompileError, DevnetDeployError, DevnetStateError, FaucetError, PortInUseError } from './devnet/errors.js'
+export { DevnetStateError } from './chain/errors.js'
 export * from './wallet/index.js'
 export * from './keys/index.js'
 export {
@@ -53,9 +52,6 @@ export * from './tools/index.js'
 export * from './agent/index.js'
 export * from './host/index.js'
 export * from './status/index.js'
-export { startEmulator } from './emulator/lazy.js'
-export type { Emulator, StartEmulatorOptions } from './emulator/startEmulator.js'
-export { createChainReader, type ChainReader } from './emulator/chainReader.js'
 export * from './adapters/index.js'
 // The MCP server loads its SDK when started (./mcp/lazy.ts), not with `import('gondola')`; `gondola/mcp` exports
 // the modules themselves (with mcpTools, registerTool, toolError, describeMcpTools).

@@ -1,7 +1,7 @@
 import { formatEther, parseEther } from 'viem'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { GAS_UNITS, planTable, readHistory } from '../src/autopilot/index.js'
-import { devStake } from '../src/devnet/devStake.js'
+import { devStake } from '../devnet/src/devnet/devStake.js'
 import { ExitCode } from '../src/errors/exitCodes.js'
 import { shortError } from '../src/autopilot/pass.js'
 import { getBalances } from '../src/wallet/actions/getBalances.js'

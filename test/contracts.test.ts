@@ -11,8 +11,8 @@ import {
 } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { diemAbi, stakingAbi, vvvAbi } from '../src/chain/abis/index.js'
-import { contractsInputHash, readContractSources } from '../src/devnet/compile/contractSources.js'
-import { artifactsAreFresh, loadArtifacts } from '../src/devnet/compile/loadArtifacts.js'
+import { contractsInputHash, readContractSources } from '../devnet/src/devnet/compile/contractSources.js'
+import { artifactsAreFresh, loadArtifacts } from '../devnet/src/devnet/compile/loadArtifacts.js'
 import { devnetWallet, useDevnet } from './helpers/useDevnet.js'
 
 const devnet = useDevnet()

@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest'
 import { stakingAbi, vvvAbi } from '../src/chain/abis/index.js'
 import { addressBookContracts, addressBookSchema } from '../src/chain/addressBook.js'
 import { readDevnetAddressBook } from '../src/chain/devnetInfo.js'
-import { FaucetError, PortInUseError } from '../src/devnet/errors.js'
-import { startDevnet } from '../src/devnet/startDevnet.js'
+import { FaucetError, PortInUseError } from '../devnet/src/devnet/errors.js'
+import { startDevnet } from '../devnet/src/devnet/startDevnet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 
 const devnet = useDevnet()

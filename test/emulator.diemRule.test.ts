@@ -1,6 +1,6 @@
 import { parseEther, type Address } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { createChainReader } from '../src/emulator/chainReader.js'
+import { createChainReader } from '../devnet/src/emulator/chainReader.js'
 import { mintDiem } from '../src/wallet/actions/mintDiem.js'
 import { stakeDiem } from '../src/wallet/actions/stakeDiem.js'
 import { stakeVvv } from '../src/wallet/actions/stakeVvv.js'

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { createStaticChainReader } from '../src/emulator/chainReader.js'
-import { sseBody, streamChunks } from '../src/emulator/routes/chat.js'
-import { createAccounts } from '../src/emulator/state/accounts.js'
-import { createClock } from '../src/emulator/state/clock.js'
-import { createKeyStore } from '../src/emulator/state/keyStore.js'
-import { UsageLog } from '../src/emulator/state/usageLog.js'
-import type { UsageEntry } from '../src/emulator/state/accounts.js'
+import { createStaticChainReader } from '../devnet/src/emulator/chainReader.js'
+import { sseBody, streamChunks } from '../devnet/src/emulator/routes/chat.js'
+import { createAccounts } from '../devnet/src/emulator/state/accounts.js'
+import { createClock } from '../devnet/src/emulator/state/clock.js'
+import { createKeyStore } from '../devnet/src/emulator/state/keyStore.js'
+import { UsageLog } from '../devnet/src/emulator/state/usageLog.js'
+import type { UsageEntry } from '../devnet/src/emulator/state/accounts.js'
 
 const OWNER = '0x00000000000000000000000000000000000000a1'
 

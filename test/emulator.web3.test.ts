@@ -3,9 +3,9 @@ import { SignJWT } from 'jose'
 import { parseEther, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
-import { createChainReader } from '../src/emulator/chainReader.js'
+import { createChainReader } from '../devnet/src/emulator/chainReader.js'
 import { useDevnet } from './helpers/useDevnet.js'
-import { devStake } from '../src/devnet/devStake.js'
+import { devStake } from '../devnet/src/devnet/devStake.js'
 import { call, expectSpecResponse, useEmulatorOn } from './helpers/useEmulator.js'
 
 const secret = new Uint8Array(32).fill(7)

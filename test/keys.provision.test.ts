@@ -15,7 +15,7 @@ import { createVeniceClient } from '../src/venice/createVeniceClient.js'
 import { AuthenticationError } from '../src/venice/errors.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
-import { devStake } from '../src/devnet/devStake.js'
+import { devStake } from '../devnet/src/devnet/devStake.js'
 
 const devnet = useDevnet()
 const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })

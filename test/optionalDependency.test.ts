@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ExitCode } from '../src/errors/exitCodes.js'
 import { TELEMETRY_PACKAGES } from '../src/telemetry/startTelemetry.js'
-import { assertInstalled, DEVNET_PACKAGES, importOptional, MissingDependencyError, requireOptional, resolveOptional } from '../src/util/optionalDependency.js'
+import { assertInstalled, importOptional, MissingDependencyError, requireOptional, resolveOptional } from '../src/util/optionalDependency.js'
 
 /** A package that is certainly not installed. */
 const ABSENT = '@gondola-test/not-installed'
@@ -58,13 +58,26 @@ describe('optional peer dependencies (src/util/optionalDependency.ts)', () => {
     expect(e.exitCode).toBe(ExitCode.config)
   })
 
-  it("the devnet's and telemetry's packages are optional peers (and this repo's devDependencies), never runtime dependencies", () => {
+  it("telemetry's packages are optional peers (and this repo's devDependencies), never runtime dependencies", () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Record<string, Record<string, unknown>>
-    for (const name of [...DEVNET_PACKAGES, ...TELEMETRY_PACKAGES]) {
+    for (const name of TELEMETRY_PACKAGES) {
       expect(pkg.dependencies?.[name], name).toBeUndefined()
       expect(pkg.peerDependencies?.[name], name).toBeDefined()
       expect(pkg.peerDependenciesMeta?.[name], name).toEqual({ optional: true })
       expect(pkg.devDependencies?.[name], name).toBe(pkg.peerDependencies?.[name])
+    }
+  })
+
+  it("the devnet's toolchain is the @gondola/devnet workspace's own dependencies: neither a dependency nor a peer of gondola, which has the workspace as a devDependency", () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Record<string, Record<string, unknown>>
+    const devnet = JSON.parse(readFileSync('devnet/package.json', 'utf8')) as Record<string, Record<string, unknown>>
+    expect(pkg.workspaces).toEqual(['devnet'])
+    expect(pkg.devDependencies?.['@gondola/devnet']).toBe(devnet.version)
+    expect(devnet.peerDependencies).toEqual({ gondola: `^${pkg.version}` })
+    for (const name of ['@foundry-rs/anvil', 'solc', '@openzeppelin/contracts', 'ajv', 'ajv-formats', 'jose', 'yaml']) {
+      expect(devnet.dependencies?.[name], name).toBeDefined()
+      expect(pkg.dependencies?.[name], name).toBeUndefined()
+      expect(pkg.peerDependencies?.[name], name).toBeUndefined()
     }
   })
 })

@@ -12,7 +12,6 @@ import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEVNET_PACKAGES } from '../src/util/optionalDependency.js'
 import { installOffline } from './helpers/offlineInstall.js'
 
 const exec = promisify(execFile)
@@ -20,6 +19,7 @@ const repo = resolve(import.meta.dirname, '..')
 const PASSWORD = 'correct-horse-battery-staple'
 let work: string
 let tarball: string
+let devnetTarball: string
 let proj: string
 const children: ChildProcess[] = []
 
@@ -33,10 +33,13 @@ beforeAll(async () => {
   // `npm pack` runs `prepack` = `npm run build` (tsc + runtime assets), so this also tests the build.
   const { stdout } = await exec('npm', ['pack', '--pack-destination', work, '--loglevel=error'], { cwd: repo, maxBuffer: 64 * 1024 * 1024 })
   tarball = join(work, stdout.trim().split('\n').at(-1)!)
+  // The devnet package, from the build `npm pack` just made (its own prepack would build again).
+  const devnet = await exec('npm', ['pack', '-w', 'devnet', '--ignore-scripts', '--pack-destination', work, '--loglevel=error'], { cwd: repo })
+  devnetTarball = join(work, devnet.stdout.trim().split('\n').at(-1)!)
   // `gondola init` from the compiled CLI on plain Node (no tsx): the package's own bin path.
   await exec(process.execPath, [join(repo, 'dist', 'src', 'cli', 'main.js'), 'init', 'my-agent', '--gondola', `file:${tarball}`], { cwd: work })
   proj = join(work, 'my-agent')
-  await installOffline(proj, tarball)
+  await installOffline(proj, tarball, devnetTarball)
 }, 1_200_000)
 
 afterAll(async () => {
@@ -59,15 +62,25 @@ describe('the packed package, installed offline into a project made by `gondola 
       expect.arrayContaining([
         'package/dist/src/index.js',
         'package/dist/src/index.d.ts',
-        'package/dist/src/emulator/spec/openapi.yaml',
-        'package/dist/src/devnet/artifacts/contracts.json',
-        'package/dist/src/devnet/artifacts/uniswap.json',
-        'package/dist/src/devnet/contracts/Staking.sol',
         'package/dist/agents/personas/gondolier.json',
         'package/bin/gondola.js',
         'package/README.md',
       ]),
     )
+    // The devnet and the emulator are their own package, with their artifacts, spec and contract sources.
+    expect(files.some((f) => /^package\/dist\/(src\/)?(devnet|emulator)\/(?!lazy\.)/.test(f))).toBe(false)
+    const devnetFiles = (await exec('tar', ['tzf', devnetTarball])).stdout.split('\n').filter(Boolean)
+    expect(devnetFiles).toEqual(
+      expect.arrayContaining([
+        'package/dist/index.js',
+        'package/dist/index.d.ts',
+        'package/dist/emulator/spec/openapi.yaml',
+        'package/dist/devnet/artifacts/contracts.json',
+        'package/dist/devnet/artifacts/uniswap.json',
+        'package/dist/devnet/contracts/Staking.sol',
+      ]),
+    )
+    expect(devnetFiles.some((f) => f.startsWith('package/src/'))).toBe(false)
     const installed = JSON.parse(
       (await exec('node', ['-e', 'process.stdout.write(JSON.stringify(require("gondola/package.json")))'], { cwd: proj })).stdout,
     ) as { dependencies: Record<string, string> }
@@ -77,16 +90,21 @@ describe('the packed package, installed offline into a project made by `gondola 
       expect(Object.keys(installed.dependencies), pkg).not.toContain(pkg)
       expect(existsSync(join(proj, 'node_modules', pkg)), pkg).toBe(false)
     }
-    // The devnet's and the emulator's packages are optional peers too; the scaffold has them as its own devDependencies.
-    const scaffold = JSON.parse(await readFile(join(proj, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
-    for (const pkg of DEVNET_PACKAGES) {
+    // The devnet is a package of its own (with anvil, solc, fastify… as its dependencies): the scaffold's devDependency,
+    // from beside gondola's tarball; gondola has none of them.
+    const devnetPkg = JSON.parse(await readFile(join(repo, 'devnet', 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+    for (const pkg of ['@gondola/devnet', '@foundry-rs/anvil', 'solc', '@openzeppelin/contracts'])
       expect(Object.keys(installed.dependencies), pkg).not.toContain(pkg)
-      expect(Object.keys(scaffold.devDependencies), pkg).toContain(pkg)
-    }
+    expect(Object.keys(devnetPkg.dependencies)).toEqual(expect.arrayContaining(['@foundry-rs/anvil', 'solc', '@openzeppelin/contracts', 'fastify']))
+    const scaffold = JSON.parse(await readFile(join(proj, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+    expect(scaffold.devDependencies['@gondola/devnet']).toBe(`file:${devnetTarball}`)
+    expect(existsSync(join(proj, 'node_modules', '@gondola', 'devnet', 'dist', 'index.js'))).toBe(true)
     // `gondola init` from the installed tarball: the new project depends on that same tarball (not on a registry version).
     const sub = JSON.parse((await sh('npx', ['gondola', 'init', 'sub-agent', '--json'])).stdout) as { gondolaSpec: string }
     expect(sub.gondolaSpec).toBe(`file:${tarball}`)
-    expect(JSON.parse(await readFile(join(proj, 'sub-agent', 'package.json'), 'utf8')).dependencies.gondola).toBe(`file:${tarball}`)
+    const subPkg = JSON.parse(await readFile(join(proj, 'sub-agent', 'package.json'), 'utf8'))
+    expect(subPkg.dependencies.gondola).toBe(`file:${tarball}`)
+    expect(subPkg.devDependencies['@gondola/devnet']).toBe(`file:${devnetTarball}`)
     await rm(join(proj, 'sub-agent'), { recursive: true, force: true })
 
     await writeFile(
@@ -115,12 +133,12 @@ console.log(JSON.stringify({ fns: [startLocalWorld, defineAgent, createWallet, p
 import { createWallet, type Wallet } from 'gondola/wallet'
 import { provision, type ProvisionReturnType } from 'gondola/keys'
 import { createAgentHost, type AgentHost } from 'gondola/host'
-import { startDevnet } from 'gondola/devnet'
+import { startDevnet, type Emulator } from '@gondola/devnet'
 const def: AgentDefinition = defineAgent({ name: 'typed', tools: ['get_runway'] })
 const steps: number = def.maxSteps
 // @ts-expect-error maxSteps is a number: this line only compiles if the types are real, not \`any\`
 const wrong: string = def.maxSteps
-export type T = [LocalWorld, Wallet, ProvisionReturnType, AgentHost]
+export type T = [LocalWorld, Wallet, ProvisionReturnType, AgentHost, Emulator]
 export { startLocalWorld, createWallet, provision, createAgentHost, startDevnet, steps, wrong }
 `,
     )

@@ -17,7 +17,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { usdcAbi, usdcDomain } from '../src/chain/abis/usdc.js'
 import { USDC_ADDRESS } from '../src/chain/addressBook.js'
-import { loadArtifacts } from '../src/devnet/compile/loadArtifacts.js'
+import { loadArtifacts } from '../devnet/src/devnet/compile/loadArtifacts.js'
 import { devnetWallet, useDevnet } from './helpers/useDevnet.js'
 
 const devnet = useDevnet()

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { erc20Abi, parseEther, type Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startLocalWorld, type LocalWorld } from '../src/devnet/startLocalWorld.js'
+import { startLocalWorld, type LocalWorld } from '../devnet/src/devnet/startLocalWorld.js'
 import { CLI_TEST_PASSWORD, cliState } from './helpers/cliState.js'
 
 // The issue's "done when", as a user runs it: `gondola` subprocesses on a devnet and the emulator. A wallet with

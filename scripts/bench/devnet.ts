@@ -2,7 +2,7 @@
  * Devnet start-up figures: cold deploy (anvil + every contract + pool) against loading the
  * cached deployed state, plus the evm_snapshot/evm_revert round trip every test pays.
  */
-import { startDevnet } from '../../src/devnet/startDevnet.js'
+import { startDevnet } from '../../devnet/src/devnet/startDevnet.js'
 import type { BenchRow } from './types.js'
 
 async function timeStart(useStateCache: boolean, runs: number): Promise<{ median: number; source: string }> {

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { erc20Abi, formatUnits, parseEther, parseUnits, type Address } from 'viem'
 import treasurer from '../../agents/treasurer.js'
 import type { RunResult } from '../agent/runAgent.js'
-import type { LocalWorld } from '../devnet/startLocalWorld.js'
+import type { LocalWorld } from '@gondola/devnet'
 // The lazy entry point: it names every missing devnet package (optional peers) before loading the devnet.
 import { startLocalWorld } from '../devnet/lazy.js'
 import { createX402Host, describeX402TopUp } from '../host/x402Host.js'

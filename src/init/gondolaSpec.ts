@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { BaseError } from '../errors/BaseError.js'
 
 type Manifest = { dependencies?: Record<string, string>; devDependencies?: Record<string, string> }
 type Lock = { packages?: Record<string, { resolved?: string }> }
@@ -46,4 +48,52 @@ export function gondolaSpecFor(root: string, version: string): string {
   }
   if (existsSync(join(root, 'src', 'cli', 'main.ts'))) return `file:${root}`
   return `^${version}`
+}
+
+type OwnPackage = {
+  name: string
+  version: string
+  dependencies?: Record<string, string>
+  devDependencies?: Record<string, string>
+  peerDependencies?: Record<string, string>
+}
+
+/**
+ * Gondola's own package.json and its folder, found up the tree from this file (src/init or dist/src/init).
+ *
+ * @example
+ * ```ts
+ * gondolaPackage().pkg.version // '0.1.0'
+ * ```
+ */
+export function gondolaPackage(): { pkg: OwnPackage; root: string } {
+  for (let d = dirname(fileURLToPath(import.meta.url)); d !== dirname(d); d = dirname(d)) {
+    const file = join(d, 'package.json')
+    if (!existsSync(file)) continue
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as OwnPackage
+    if (pkg.name === 'gondola') return { pkg, root: d }
+  }
+  throw new BaseError("Cannot find gondola's own package.json.")
+}
+
+/**
+ * How a project should depend on the devnet package (`@gondola/devnet`), the same way it depends on gondola
+ * (`gondolaSpecFor`): a clone's `devnet/` folder, the devnet tarball beside gondola's (`npm pack --workspaces`
+ * writes both into one folder: `gondola-<v>.tgz` and `gondola-devnet-<v>.tgz`), or the registry's same version.
+ *
+ * @param gondola - how the project depends on gondola (`gondolaSpecFor`, or what `gondola init --gondola` was given).
+ * @param version - gondola's version (the devnet package has the same).
+ * @returns `dep`, the devDependency's value for a package.json, and `install`, what `npm install` takes.
+ *
+ * @example
+ * ```ts
+ * devnetSpecFor('file:/home/me/src/gondola', '0.1.0') // { dep: 'file:/home/me/src/gondola/devnet', install: 'file:/home/me/src/gondola/devnet' }
+ * devnetSpecFor('file:/tmp/gondola-0.1.0.tgz', '0.1.0') // dep and install 'file:/tmp/gondola-devnet-0.1.0.tgz'
+ * ```
+ */
+export function devnetSpecFor(gondola: string, version: string): { dep: string; install: string } {
+  if (!gondola.startsWith('file:')) return { dep: gondola, install: `@gondola/devnet@${gondola}` }
+  const path = gondola.slice('file:'.length)
+  const file = path.endsWith('.tgz') ? `file:${join(dirname(path), `gondola-devnet-${version}.tgz`)}` : `file:${join(path, 'devnet')}`
+  return { dep: file, install: file }
 }

@@ -4,9 +4,8 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BaseError } from '../errors/BaseError.js'
 import { ExitCode } from '../errors/exitCodes.js'
-import { DEVNET_PACKAGES } from '../util/optionalDependency.js'
 import { agentDefinitionSchema } from '../agent/defineAgent.js'
-import { gondolaSpecFor } from './gondolaSpec.js'
+import { devnetSpecFor, gondolaPackage, gondolaSpecFor } from './gondolaSpec.js'
 import * as t from './templates.js'
 
 /** The target folder is not empty (and `force` was not given), or a name is invalid. */
@@ -66,12 +65,13 @@ export async function initProject(p: InitProjectParameters): Promise<InitProject
       })
     }
   }
-  const { pkg: own, root } = ownPackage()
+  const { pkg: own, root } = gondolaPackage()
   const dep = (name: string) => own.dependencies?.[name] ?? own.devDependencies?.[name] ?? own.peerDependencies?.[name] ?? 'latest'
+  const gondolaSpec = p.gondolaSpec ?? gondolaSpecFor(root, own.version)
   const options: t.ScaffoldOptions = {
     projectName: npmName(basename(dir)),
     agent,
-    gondolaSpec: p.gondolaSpec ?? gondolaSpecFor(root, own.version),
+    gondolaSpec,
     versions: {
       zod: dep('zod'),
       viem: dep('viem'),
@@ -80,7 +80,7 @@ export async function initProject(p: InitProjectParameters): Promise<InitProject
       vitest: dep('vitest'),
       typesNode: dep('@types/node'),
     },
-    devnet: Object.fromEntries(DEVNET_PACKAGES.map((name) => [name, dep(name)])),
+    devnetSpec: devnetSpecFor(gondolaSpec, own.version).dep,
   }
   const files: Record<string, string> = {
     'package.json': t.packageJson(options),
@@ -101,25 +101,6 @@ export async function initProject(p: InitProjectParameters): Promise<InitProject
   const buildFirst =
     linked && existsSync(join(linked, 'src')) && !existsSync(join(linked, 'dist', 'src', 'index.js')) ? `npm run build --prefix ${linked}` : undefined
   return { dir, projectName: options.projectName, agent, files: Object.keys(files), gondolaSpec: options.gondolaSpec, buildFirst }
-}
-
-type OwnPackage = {
-  name: string
-  version: string
-  dependencies?: Record<string, string>
-  devDependencies?: Record<string, string>
-  peerDependencies?: Record<string, string>
-}
-
-/** Gondola's own package.json and its folder (found up the tree from this file: src/init or dist/src/init). */
-function ownPackage(): { pkg: OwnPackage; root: string } {
-  for (let d = dirname(fileURLToPath(import.meta.url)); d !== dirname(d); d = dirname(d)) {
-    const file = join(d, 'package.json')
-    if (!existsSync(file)) continue
-    const pkg = JSON.parse(readFileSync(file, 'utf8')) as OwnPackage
-    if (pkg.name === 'gondola') return { pkg, root: d }
-  }
-  throw new BaseError("Cannot find gondola's own package.json.")
 }
 
 /** A valid npm package name from a folder name. */

@@ -13,8 +13,8 @@ export type ScaffoldOptions = {
   gondolaSpec: string
   /** Versions for the project's other dependencies, taken from Gondola's own package.json. */
   versions: { zod: string; viem: string; tsx: string; typescript: string; vitest: string; typesNode: string }
-  /** The devnet's packages (gondola's optional peers) and their versions: the scaffold's devDependencies. */
-  devnet: Record<string, string>
+  /** How the project depends on the devnet package (`@gondola/devnet`, a devDependency): from the same place as gondola. */
+  devnetSpec: string
 }
 
 export function packageJson(o: ScaffoldOptions): string {
@@ -31,10 +31,10 @@ export function packageJson(o: ScaffoldOptions): string {
       typecheck: 'tsc --noEmit',
     },
     dependencies: { gondola: o.gondolaSpec, viem: o.versions.viem, zod: o.versions.zod },
-    // The devnet and the emulator (npm run devnet, the test's startLocalWorld()): optional peers of gondola.
+    // The devnet and the emulator (npm run devnet, the test's startLocalWorld()): the @gondola/devnet package.
     devDependencies: Object.fromEntries(
       Object.entries({
-        ...o.devnet,
+        '@gondola/devnet': o.devnetSpec,
         '@types/node': o.versions.typesNode,
         tsx: o.versions.tsx,
         typescript: o.versions.typescript,

@@ -13,29 +13,6 @@ export class MissingDependencyError extends BaseError {
   override exitCode: ExitCodeValue = ExitCode.config
 }
 
-/**
- * What the devnet and the Venice emulator need beyond the runtime (`gondola devnet`, `npm start`, `startLocalWorld`):
- * optional peer dependencies of the package, dev dependencies of this repo and of every `gondola init` scaffold. A
- * user who installs gondola for a wallet and an agent loop gets none of them (issue #25).
- */
-export const DEVNET_PACKAGES = [
-  '@foundry-rs/anvil',
-  'solc',
-  '@openzeppelin/contracts',
-  'fastify',
-  'ajv',
-  'ajv-formats',
-  'jose',
-  'yaml',
-  'sharp',
-  // The emulator's x402 rail verifies and settles payments with the reference packages.
-  '@x402/core',
-  '@x402/evm',
-] as const
-
-/** The devnet and the emulator, in words, for the error. */
-export const DEVNET_FEATURE = 'The devnet and the Venice emulator (gondola devnet, npm start, startLocalWorld)'
-
 /** The x402 rail's client packages (signing an EIP-3009 payment, reading `PAYMENT-RESPONSE`): optional peers. */
 export const X402_PACKAGES = ['@x402/core', '@x402/evm'] as const
 
@@ -57,8 +34,8 @@ export const MCP_FEATURE = 'The MCP server (gondola mcp, createMcpServer)'
  *
  * @example
  * ```ts
- * assertInstalled(DEVNET_PACKAGES, DEVNET_FEATURE, { dev: true })
- * const { startLocalWorld } = await import('../devnet/startLocalWorld.js')
+ * assertInstalled(['@opentelemetry/sdk-trace-base', '@opentelemetry/resources'], 'OpenTelemetry tracing')
+ * const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base')
  * ```
  */
 export function assertInstalled(packages: readonly string[], feature: string, o: { dev?: boolean } = {}): void {

@@ -1,8 +1,8 @@
 import { parseEther, type Address } from 'viem'
 import { autopilotStore, veniceAllowanceSource, type AutopilotPassParameters } from '../../src/autopilot/index.js'
 import { runAutopilotPass } from '../../src/autopilot/pass.js'
-import type { Devnet } from '../../src/devnet/startDevnet.js'
-import type { Emulator } from '../../src/emulator/startEmulator.js'
+import type { Devnet } from '../../devnet/src/devnet/startDevnet.js'
+import type { Emulator } from '../../devnet/src/emulator/startEmulator.js'
 import { createVeniceClient } from '../../src/venice/createVeniceClient.js'
 import { testWallet, type TestWalletOptions } from './testWallet.js'
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { Hex } from 'viem'
-import type { Devnet } from '../../src/devnet/startDevnet.js'
+import type { Devnet } from '../../devnet/src/devnet/startDevnet.js'
 
 /**
  * Starts a REAL separate Node process (tsx) that opens the wallet `key` on the devnet with `stateDir` (the data dir

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeDevnetInfo } from '../../src/chain/devnetInfo.js'
-import type { Devnet } from '../../src/devnet/startDevnet.js'
+import type { Devnet } from '../../devnet/src/devnet/startDevnet.js'
 
 /** The keystore password CLI tests use (so they can check it never reaches the terminal). */
 export const CLI_TEST_PASSWORD = 'correct-horse-battery-staple'

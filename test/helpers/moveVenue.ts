@@ -1,7 +1,7 @@
 import type { Address } from 'viem'
 import { expect } from 'vitest'
 import { swapRouter02Abi } from '../../src/chain/abis/index.js'
-import type { Devnet } from '../../src/devnet/startDevnet.js'
+import type { Devnet } from '../../devnet/src/devnet/startDevnet.js'
 import { aerodromeRouterAbi } from '../../src/wallet/routes/aerodromeRouterAbi.js'
 import { devnetWallet } from './useDevnet.js'
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import type { Devnet } from '../../src/devnet/startDevnet.js'
+import type { Devnet } from '../../devnet/src/devnet/startDevnet.js'
 import { KeyStore } from '../../src/keys/KeyStore.js'
 import { provision } from '../../src/keys/provision.js'
 import { testWallet } from './testWallet.js'

@@ -5,8 +5,8 @@ import { formatShort } from '../../src/wallet/amounts.js'
 import { autopilotStore } from '../../src/autopilot/store.js'
 import { compareRailsNow } from '../../src/autopilot/railPass.js'
 import type { RailComparison } from '../../src/autopilot/rails.js'
-import { devStake } from '../../src/devnet/devStake.js'
-import type { Devnet } from '../../src/devnet/startDevnet.js'
+import { devStake } from '../../devnet/src/devnet/devStake.js'
+import type { Devnet } from '../../devnet/src/devnet/startDevnet.js'
 import { testWallet } from './testWallet.js'
 
 /** The usage profiles the README compares: Diem per day, over a day and over 30 days. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPublicClient, http, parseEther, type Chain, type Hex, type PublicClient, type Transport } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import type { Devnet } from '../../src/devnet/startDevnet.js'
+import type { Devnet } from '../../devnet/src/devnet/startDevnet.js'
 import { createWallet, type CreateWalletParameters, type Wallet } from '../../src/wallet/createWallet.js'
 import { stakeVvv } from '../../src/wallet/actions/stakeVvv.js'
 

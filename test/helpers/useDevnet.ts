@@ -2,7 +2,7 @@ import { createWalletClient, http, type Account, type Chain, type Hex, type Tran
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { devnetChain } from '../../src/chain/devnetChain.js'
-import { startDevnet, type Devnet, type StartDevnetOptions } from '../../src/devnet/startDevnet.js'
+import { startDevnet, type Devnet, type StartDevnetOptions } from '../../devnet/src/devnet/startDevnet.js'
 
 /**
  * One devnet per test file: started in `beforeAll`, stopped in `afterAll`, with an

@@ -1,9 +1,9 @@
 import { expect, afterAll, beforeAll } from 'vitest'
 import type { Address } from 'viem'
-import { createChainReader, createStaticChainReader, type ChainReader } from '../../src/emulator/chainReader.js'
-import type { Devnet } from '../../src/devnet/startDevnet.js'
-import { getSpecValidators } from '../../src/emulator/spec/validators.js'
-import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../src/emulator/startEmulator.js'
+import { createChainReader, createStaticChainReader, type ChainReader } from '../../devnet/src/emulator/chainReader.js'
+import type { Devnet } from '../../devnet/src/devnet/startDevnet.js'
+import { getSpecValidators } from '../../devnet/src/emulator/spec/validators.js'
+import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../devnet/src/emulator/startEmulator.js'
 
 /**
  * One in-process Venice emulator per test file (free port, started in `beforeAll`, stopped in

@@ -1,8 +1,6 @@
 import { createWalletClient, http, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { stakingAbi } from '../chain/abis/staking.js'
-import { vvvAbi } from '../chain/abis/vvv.js'
-import { devnetChain } from '../chain/devnetChain.js'
+import { devnetChain, stakingAbi, vvvAbi } from 'gondola/chain'
 import type { Devnet } from './startDevnet.js'
 
 /**

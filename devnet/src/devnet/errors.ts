@@ -1,4 +1,4 @@
-import { BaseError } from '../errors/BaseError.js'
+import { BaseError } from 'gondola/errors'
 
 /** The anvil binary could not be found in node_modules. */
 export class AnvilNotFoundError extends BaseError {
@@ -30,4 +30,4 @@ export class FaucetError extends BaseError {
   override name = 'FaucetError' as const
 }
 
-export { DevnetStateError } from '../chain/errors.js'
+export { DevnetStateError } from 'gondola/chain'

@@ -1,6 +1,6 @@
 import { erc20Abi, type Address, type Chain, type PublicClient, type TestClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { usdcAbi } from '../chain/abis/usdc.js'
+import { usdcAbi } from 'gondola/chain'
 import { DEVNET_DEPLOYER_PRIVATE_KEY } from './deploy/deployParameters.js'
 import { createTxSender } from './deploy/txSender.js'
 import { FaucetError } from './errors.js'

@@ -11,8 +11,8 @@
  * ```
  */
 export { startDevnet, type Devnet, type StartDevnetOptions } from './startDevnet.js'
-export { readDevnetAddressBook, readDevnetInfo, writeDevnetInfo, removeDevnetInfo, devnetInfoPath, type DevnetInfo } from '../chain/devnetInfo.js'
-export { devnetChain, DEVNET_CHAIN_ID } from '../chain/devnetChain.js'
+export { readDevnetAddressBook, readDevnetInfo, writeDevnetInfo, removeDevnetInfo, devnetInfoPath, type DevnetInfo } from 'gondola/chain'
+export { devnetChain, DEVNET_CHAIN_ID } from 'gondola/chain'
 export type { DevAccount } from './anvil/parseDevAccounts.js'
 export { AnvilNotFoundError, AnvilStartError, ContractCompileError, DevnetDeployError, DevnetStateError, FaucetError, PortInUseError } from './errors.js'
 export { startLocalWorld, type LocalWorld, type StartLocalWorldOptions } from './startLocalWorld.js'

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { Chain, Hex, PublicClient, TestClient } from 'viem'
-import type { AddressBook } from '../chain/addressBook.js'
+import type { AddressBook } from 'gondola/chain'
 import type { DevnetArtifacts } from './compile/compileContracts.js'
 import type { DeployParameters } from './deploy/deployParameters.js'
 import { addUsdcMarkets, deployDevnet } from './deploy/deployDevnet.js'

@@ -1,12 +1,10 @@
 import { createPublicClient, createTestClient, http, type Address, type Hex, type PublicClient, type TestClient } from 'viem'
-import type { AddressBook } from '../chain/addressBook.js'
+import { type AddressBook, devnetChain, writeAddressRegistry } from 'gondola/chain'
 import { parseDevAccounts, type DevAccount } from './anvil/parseDevAccounts.js'
 import { spawnAnvil } from './anvil/spawnAnvil.js'
-import { devnetChain } from '../chain/devnetChain.js'
 import { loadArtifacts } from './compile/loadArtifacts.js'
 import { defaultDeployParameters, type DeployParameters } from './deploy/deployParameters.js'
 import { createFaucet, type FaucetAmounts } from './faucet.js'
-import { writeAddressRegistry } from '../chain/addressRegistry.js'
 import { loadOrDeploy } from './loadOrDeploy.js'
 
 export type StartDevnetOptions = {

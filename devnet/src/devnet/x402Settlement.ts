@@ -1,6 +1,6 @@
 import { createWalletClient, http, parseEther } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { devnetChain } from '../chain/devnetChain.js'
+import { devnetChain } from 'gondola/chain'
 import type { X402Settlement } from '../emulator/x402/config.js'
 import type { Devnet } from './startDevnet.js'
 

@@ -4,9 +4,7 @@
  */
 import type { Address, PublicClient } from 'viem'
 import { getAddress } from 'viem'
-import { diemAbi } from '../chain/abis/diem.js'
-import { stakingAbi } from '../chain/abis/staking.js'
-import type { AddressBook } from '../chain/addressBook.js'
+import { diemAbi, stakingAbi, type AddressBook } from 'gondola/chain'
 
 /** A wallet's stake in base units (18 decimals). */
 export type Stake = { svvv: bigint; totalSvvv: bigint; stakedDiem: bigint }

@@ -4,7 +4,7 @@
  */
 
 /** Fault knobs. Probabilities are 0..1 and are tried in the order drop, 429, 500, 503. */
-import { seededRandom } from '../util/seededRandom.js'
+import { seededRandom } from 'gondola/util'
 
 export type FaultOptions = {
   /** Added latency in ms before answering. */

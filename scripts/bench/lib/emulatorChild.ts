@@ -7,9 +7,9 @@ import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import Fastify from 'fastify'
 import type { Address } from 'viem'
-import { createStaticChainReader } from '../../../src/emulator/chainReader.js'
-import { startEmulator } from '../../../src/emulator/startEmulator.js'
-import type { RateLimitOverrides } from '../../../src/emulator/state/rateLimiter.js'
+import { createStaticChainReader } from '../../../devnet/src/emulator/chainReader.js'
+import { startEmulator } from '../../../devnet/src/emulator/startEmulator.js'
+import type { RateLimitOverrides } from '../../../devnet/src/emulator/state/rateLimiter.js'
 
 export type ChildCommand =
   | { id: number; op: 'createKey'; owner: Address }

@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Address } from 'viem'
-import type { RateLimitOverrides } from '../../../src/emulator/state/rateLimiter.js'
+import type { RateLimitOverrides } from '../../../devnet/src/emulator/state/rateLimiter.js'
 import type { ChildCommand, ServerStats } from './emulatorChild.js'
 
 /** An emulator running in its own process. */

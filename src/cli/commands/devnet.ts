@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { readEnv } from '../../config/env.js'
 import { removeDevnetInfo, writeDevnetInfo, type DevnetInfo } from '../../chain/devnetInfo.js'
-import { startLocalWorld } from '../../devnet/lazy.js' // checks the devnet's optional packages, then loads it
+import { startLocalWorld } from '../../devnet/lazy.js' // loads @gondola/devnet, or says how to install it
 import { enumFlag, optionalNumberFlag } from '../flags.js'
 import { jsonArg, printJson, withSpinner } from '../output.js'
 import { handleShutdown, untilAborted } from '../../util/shutdown.js'

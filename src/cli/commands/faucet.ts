@@ -3,7 +3,7 @@ import { createTestClient, http, type PublicClient, type TestClient } from 'viem
 import { USDC_DECIMALS } from '../../chain/abis/usdc.js'
 import { readEnv } from '../../config/env.js'
 import { resolveChain } from '../../runtime/createClients.js'
-import { createFaucet } from '../../devnet/faucet.js'
+import { loadDevnet } from '../../devnet/lazy.js'
 import { parseAddress, parseAmount } from '../../wallet/amounts.js'
 import { CLIConfigError } from '../CLIError.js'
 import { jsonArg, printJson } from '../output.js'
@@ -35,6 +35,7 @@ export default defineCommand({
     const usdc = args.usdc === '0' ? 0n : parseAmount(args.usdc, { symbol: 'USDC', field: '--usdc', decimals: USDC_DECIMALS })
     const { publicClient, chain, rpcUrl, addresses } = await resolveChain(env)
     const testClient = createTestClient({ chain, transport: http(rpcUrl), mode: 'anvil' }) as TestClient
+    const { createFaucet } = await loadDevnet()
     const fund = createFaucet({ publicClient: publicClient as PublicClient, testClient, chain, vvv: addresses.vvv, usdc: addresses.usdc })
     await fund(to, { eth, vvv, usdc })
     if (args.json) printJson({ address: to, eth: args.eth, vvv: args.vvv, usdc: args.usdc })

@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
-import type { DevAccount } from '../../chain/devnetInfo.js'
+import type { DevAccount } from 'gondola/chain'
 
 export type { DevAccount }
 

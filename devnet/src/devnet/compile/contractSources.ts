@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { requireOptional } from '../../util/optionalDependency.js'
+import { createRequire } from 'node:module'
 
-/** The devnet's toolchain is a set of optional peer dependencies (a scaffold from `gondola init` has them). */
-const DEVNET_FEATURE = 'The devnet (gondola devnet, startLocalWorld)'
+/** solc and OpenZeppelin are this package's own dependencies. */
+const require = createRequire(import.meta.url)
 
 /** The devnet's own Solidity contracts, compiled by solc-js. */
 export const CONTRACT_NAMES = ['VVV', 'Staking', 'Diem', 'WETH9', 'Multicall3', 'AerodromePool', 'AerodromePoolFactory', 'AerodromeRouter', 'USDC'] as const
@@ -29,8 +29,8 @@ export function readContractSources(): Record<string, { content: string }> {
 /** Versions of everything that shapes the bytecode besides our sources. */
 export function compilerFingerprint(): { solc: string; openzeppelin: string } {
   return {
-    solc: requireOptional<{ version: string }>('solc/package.json', DEVNET_FEATURE).version,
-    openzeppelin: requireOptional<{ version: string }>('@openzeppelin/contracts/package.json', DEVNET_FEATURE).version,
+    solc: (require('solc/package.json') as { version: string }).version,
+    openzeppelin: (require('@openzeppelin/contracts/package.json') as { version: string }).version,
   }
 }
 

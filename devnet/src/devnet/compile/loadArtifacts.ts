@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { atomicWrite } from '../../util/atomicWrite.js'
+import { atomicWrite } from 'gondola/util'
 import { compileContracts, type DevnetArtifacts } from './compileContracts.js'
 import { contractsInputHash } from './contractSources.js'
 

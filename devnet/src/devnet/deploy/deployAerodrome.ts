@@ -1,6 +1,5 @@
 import { erc20Abi, parseAbi, type Address, type PublicClient, type TestClient } from 'viem'
-import { wethAbi } from '../../chain/abis/uniswap.js'
-import { AERODROME_FACTORY_ADDRESS, AERODROME_ROUTER_ADDRESS } from '../../chain/addressBook.js'
+import { wethAbi, AERODROME_FACTORY_ADDRESS, AERODROME_ROUTER_ADDRESS } from 'gondola/chain'
 import type { DevnetArtifacts } from '../compile/compileContracts.js'
 import { moveContract } from './moveContract.js'
 import type { TxSender } from './txSender.js'

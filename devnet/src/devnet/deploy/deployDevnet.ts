@@ -1,6 +1,6 @@
 import type { Chain, PublicClient, TestClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import type { AddressBook } from '../../chain/addressBook.js'
+import type { AddressBook } from 'gondola/chain'
 import type { DevnetArtifacts } from '../compile/compileContracts.js'
 import { DEVNET_DEPLOYER_PRIVATE_KEY, type DeployParameters } from './deployParameters.js'
 import { deployAerodrome } from './deployAerodrome.js'

@@ -1,5 +1,5 @@
 import { zeroAddress, type Address, type TestClient } from 'viem'
-import { MULTICALL3_ADDRESS } from '../../chain/addressBook.js'
+import { MULTICALL3_ADDRESS } from 'gondola/chain'
 import type { DevnetArtifacts } from '../compile/compileContracts.js'
 import type { TxSender } from './txSender.js'
 import { uniswapArtifact } from './uniswapArtifacts.js'

@@ -1,5 +1,5 @@
 import type { Address, PublicClient, TestClient } from 'viem'
-import { USDC_ADDRESS } from '../../chain/addressBook.js'
+import { USDC_ADDRESS } from 'gondola/chain'
 import type { DevnetArtifacts } from '../compile/compileContracts.js'
 import { seedAerodromePool } from './deployAerodrome.js'
 import type { DeployParameters } from './deployParameters.js'

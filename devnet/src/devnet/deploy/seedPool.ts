@@ -1,5 +1,5 @@
 import { erc20Abi, maxUint256, type Address } from 'viem'
-import { wethAbi } from '../../chain/abis/uniswap.js'
+import { wethAbi } from 'gondola/chain'
 import type { TxSender } from './txSender.js'
 import { uniswapArtifact } from './uniswapArtifacts.js'
 

@@ -1,4 +1,4 @@
-import { BaseError } from '../../errors/BaseError.js'
+import { BaseError } from 'gondola/errors'
 
 /**
  * An HTTP failure the emulator answers with: the status and the JSON body Venice would send

@@ -4,7 +4,7 @@
  * lived in the old generation and cost more garbage-collector time per request than the rest of the billing
  * code (issue #18 goal 2). Routes read it by iteration, which builds the record objects on demand, oldest first.
  */
-import { ColumnarRing } from '../../util/columnarRing.js'
+import { ColumnarRing } from 'gondola/util'
 import type { UsageEntry } from './accounts.js'
 
 export class UsageLog extends ColumnarRing<UsageEntry> {

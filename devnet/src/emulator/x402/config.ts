@@ -2,7 +2,7 @@
  * What the emulator's x402 rail offers: the asset, the payee, the chain, the top-up bounds, and
  * (optionally) the chain clients it settles with as its own facilitator.
  */
-import { USDC_ADDRESS } from '../../chain/addressBook.js'
+import { USDC_ADDRESS } from 'gondola/chain'
 import { getAddress, keccak256, stringToHex, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem'
 
 /** USDC on Base (the devnet deploys its stand-in at the same address): the one definition, in the address book. */
