@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { BaseError } from '../errors/BaseError.js'
 import { ExitCode } from '../errors/exitCodes.js'
 import { agentDefinitionSchema } from '../agent/defineAgent.js'
