@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { gondolaSpecFor } from '../src/init/gondolaSpec.js'
+import { devnetSpecFor, gondolaSpecFor } from '../src/init/gondolaSpec.js'
 import { initProject } from '../src/init/initProject.js'
 
 const repo = resolve(import.meta.dirname, '..')
@@ -47,14 +47,31 @@ describe('gondola init: the scaffold depends on gondola where it came from', () 
     expect(gondolaSpecFor(repo, '0.1.0')).toBe(`file:${repo}`)
     const dir = join(await tmp(), 'my-agent')
     const result = await initProject({ dir })
-    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+      devDependencies: Record<string, string>
+    }
     expect(pkg.dependencies.gondola).toBe(`file:${repo}`)
     expect(result.gondolaSpec).toBe(`file:${repo}`)
+    // The devnet package (anvil, solc, the emulator…) is a devDependency from the same clone, not its toolchain piecemeal.
+    expect(pkg.devDependencies['@gondola/devnet']).toBe(`file:${join(repo, 'devnet')}`)
+    for (const gone of ['@foundry-rs/anvil', 'solc', 'fastify']) expect(pkg.devDependencies[gone], gone).toBeUndefined()
+  })
+
+  it("the devnet package comes from where gondola does: a clone's devnet/, the tarball beside gondola's, the registry", () => {
+    expect(devnetSpecFor('file:/src/gondola', '0.1.0')).toEqual({ dep: 'file:/src/gondola/devnet', install: 'file:/src/gondola/devnet' })
+    expect(devnetSpecFor('file:/tmp/pack/gondola-0.1.0.tgz', '0.1.0')).toEqual({
+      dep: 'file:/tmp/pack/gondola-devnet-0.1.0.tgz',
+      install: 'file:/tmp/pack/gondola-devnet-0.1.0.tgz',
+    })
+    expect(devnetSpecFor('^0.1.0', '0.1.0')).toEqual({ dep: '^0.1.0', install: '@gondola/devnet@^0.1.0' })
   })
 
   it('an explicit --gondola spec wins', async () => {
     const dir = join(await tmp(), 'pinned')
     await initProject({ dir, gondolaSpec: '^0.1.0' })
-    expect(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).dependencies.gondola).toBe('^0.1.0')
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))
+    expect(pkg.dependencies.gondola).toBe('^0.1.0')
+    expect(pkg.devDependencies['@gondola/devnet']).toBe('^0.1.0')
   })
 })

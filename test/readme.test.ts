@@ -57,8 +57,13 @@ describe('README', () => {
       await symlink(join(import.meta.dirname, '..', 'node_modules'), join(repo, 'node_modules'))
       const { stdout } = await run('sh', ['-c', `${lines[1]} && pwd`], { cwd: repo, env: { ...process.env, npm_config_offline: 'true' } })
       expect(stdout.trim().split('\n').at(-1)).toBe(join(tmp, 'my-agent'))
-      const pkg = JSON.parse(await readFile(join(tmp, 'my-agent', 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+      const pkg = JSON.parse(await readFile(join(tmp, 'my-agent', 'package.json'), 'utf8')) as {
+        dependencies: Record<string, string>
+        devDependencies: Record<string, string>
+      }
       expect(pkg.dependencies.gondola).toBe(`file:${repo}`)
+      // The devnet package from the same clone: its workspace folder.
+      expect(pkg.devDependencies['@gondola/devnet']).toBe(`file:${join(repo, 'devnet')}`)
       expect(stdout).toContain(`gondola dependency: file:${repo}`)
       // Without a build, init says to make one first (the project imports the clone's dist/).
       expect(existsSync(join(repo, 'dist'))).toBe(false)
