@@ -56,7 +56,7 @@ export async function startDashboard(o: StartDashboardOptions) {
     autopilot: autopilotStore({ stateDir, chainId: o.wallet.chainId, address: o.wallet.address }).historyPath,
   }
   const echartsPath = resolveOptional('echarts/dist/echarts.min.js', 'The dashboard charts')
-  // Fastify is an optional peer (the emulator's server stack): the runtime package does not carry it (issue #25).
+  // Fastify is an optional peer (the devnet package's emulator has it as its own dependency): the runtime package does not carry it (issue #25).
   const { default: Fastify } = await importOptional<typeof import('fastify')>('fastify', 'The dashboard')
   // SSE streams are held open by the page: closing the server must end them, not wait for them.
   const app = Fastify({ logger: false, forceCloseConnections: true })

@@ -21,7 +21,7 @@ import { demoSettings as S } from './demoSettings.js'
 import { printRun, summarize, type DemoSummary, type SentTx } from './demoSummary.js'
 import { createReporter, type Reporter } from './reporter.js'
 import { stoppableSteps } from './stoppableSteps.js'
-// The lazy entry points: they name every missing devnet package (optional peers) before loading the devnet.
+// The lazy entry points: they load @gondola/devnet, or say the command that installs it.
 import { devStake, startLocalWorld } from '../devnet/lazy.js'
 import type { Shutdown } from '../util/shutdown.js'
 

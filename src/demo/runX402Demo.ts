@@ -6,7 +6,7 @@ import { erc20Abi, formatUnits, parseEther, parseUnits, type Address } from 'vie
 import treasurer from '../../agents/treasurer.js'
 import type { RunResult } from '../agent/runAgent.js'
 import type { LocalWorld } from '@gondola/devnet'
-// The lazy entry point: it names every missing devnet package (optional peers) before loading the devnet.
+// The lazy entry point: it loads @gondola/devnet, or says the command that installs it.
 import { startLocalWorld } from '../devnet/lazy.js'
 import { createX402Host, describeX402TopUp } from '../host/x402Host.js'
 import { x402TopUpApi } from '../runtime/openX402.js'
