@@ -3,7 +3,7 @@ import { erc20Abi, parseAbi } from 'viem'
 /**
  * ABI of USDC on Base (0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913, Circle's FiatToken v2.2 behind a proxy): ERC-20
  * (6 decimals), EIP-3009 transfer/receive/cancel with authorization (v,r,s and `bytes signature` forms), EIP-2612
- * permit, and the minter functions. The devnet's stand-in (src/devnet/contracts/USDC.sol) has the same selectors,
+ * permit, and the minter functions. The devnet's stand-in (devnet/src/devnet/contracts/USDC.sol) has the same selectors,
  * events and revert strings; its tests check the selectors against this list.
  *
  * @example
