@@ -7,6 +7,11 @@
  * limit; a 429 blocks the bucket until the reset). With a failure budget from `createPgFailureBudget` the
  * account's breaker is checked inside the same statement.
  *
+ * With a step writer, an answer's settle also asks for the grant of the key's next call (`gondola.rate_prefetch`,
+ * migration 023): a spare held by this process, taken by the next `acquire` without a round trip. A spare is only
+ * granted while a quarter of the window stays free, is an ordinary grant (a lease of one window), and is given back
+ * (settled as not sent) when no call took it within `spareMs`: a step then costs one round trip, not two.
+ *
  * Scope: callers' clocks are compared with each other (grant times, resets); keep workers' clocks in sync (NTP),
  * the 25 ms margin absorbs small skew.
  */
@@ -20,7 +25,7 @@ import { getLogger, type Logger } from '../../util/logger.js'
 import { redactText } from '../../util/redact.js'
 import type { Database } from '../db/openDatabase.js'
 import type { PgFailureBudget } from './pgFailureBudget.js'
-import type { SettleRow, StepWriter } from './stepWriter.js'
+import type { PrefetchRow, SettleRow, StepWriter } from './stepWriter.js'
 
 export type PgRateLimiterOptions = {
   db: Database
@@ -39,8 +44,12 @@ export type PgRateLimiterOptions = {
   clock?: LimiterClock | undefined
   /** Where a lost answer is reported (warn, redacted). Default: the `fleet` logger. */
   logger?: Logger | undefined
-  /** Settles go through it, in one round trip with the step's other writes (its ledger line). */
+  /** Settles go through it, in one round trip with the step's other writes (its ledger line), with a prefetch. */
   writer?: StepWriter | undefined
+  /** How long (real ms) a prefetched grant waits for a call before it is given back. Default 1 s. */
+  spareMs?: number | undefined
+  /** Prefetched grants held at once by this limiter (its concurrent runs). Default 4; 0 turns prefetching off. */
+  maxSpares?: number | undefined
 }
 
 /**
@@ -86,6 +95,11 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
     changed = new Promise<void>((r) => (wake = r))
   }
   const log = options.logger ?? getLogger('fleet', { component: 'rate-budget' })
+  const spareMs = options.spareMs ?? 1_000
+  const maxSpares = options.writer && !separateBudget ? (options.maxSpares ?? 4) : 0
+  // Grants taken ahead of need (with a settle), oldest first; each given back if no call takes it within spareMs.
+  const spares: Array<{ win: number; grantedAt: number; timer: ReturnType<typeof setTimeout> }> = []
+  let asking = 0
   const settleRow = (win: number, grantedAt: number, status: number | null, h: VeniceHeaders | undefined): SettleRow => ({
     bucket,
     win,
@@ -131,6 +145,9 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
     )
 
   async function acquire(signal?: AbortSignal): Promise<LimiterTicket> {
+    signal?.throwIfAborted()
+    const spare = takeSpare()
+    if (spare) return ticket(spare.win, spare.grantedAt)
     for (;;) {
       signal?.throwIfAborted()
       const now = Math.floor(clock.now())
@@ -164,6 +181,50 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
     }
   }
 
+  /** A spare still well inside its lease (half a window), or none: older ones are given back. */
+  function takeSpare(): { win: number; grantedAt: number } | undefined {
+    for (let s = spares.shift(); s; s = spares.shift()) {
+      clearTimeout(s.timer)
+      if (clock.now() - s.grantedAt < windowMs / 2) return s
+      void settle(s.win, s.grantedAt, -1, undefined)
+    }
+    return undefined
+  }
+
+  /** Asks for a spare with the settle just queued (same statement): the next call then needs no round trip. */
+  function prefetch(): void {
+    if (!options.writer || spares.length + asking >= maxSpares) return
+    const row: PrefetchRow = {
+      bucket,
+      now: Math.floor(clock.now()),
+      window_ms: windowMs,
+      margin,
+      poll,
+      account: inlineBudget?.account ?? null,
+      max_failures: inlineBudget?.maxFailures ?? 15,
+      failure_window: inlineBudget?.windowMs ?? 30_000,
+    }
+    asking++
+    options.writer.prefetch(row).then(
+      (a) => {
+        asking--
+        if (!a.ok) return
+        const spare = { win: a.win, grantedAt: row.now, timer: setTimeout(() => giveBack(spare), spareMs) }
+        spare.timer.unref()
+        spares.push(spare)
+      },
+      // No spare: the statement failed (its settle warns); a grant it may have taken lapses after one window.
+      () => void asking--,
+    )
+  }
+
+  function giveBack(spare: (typeof spares)[number]): void {
+    const i = spares.indexOf(spare)
+    if (i < 0) return
+    spares.splice(i, 1)
+    void settle(spare.win, spare.grantedAt, -1, undefined).then(notify)
+  }
+
   function ticket(win: number, grantedAt: number): LimiterTicket {
     pending++
     stats.granted++
@@ -176,6 +237,8 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
         note(headers, status)
         if (separateBudget) void separateBudget.settle(clock.now(), status !== undefined && status >= 400)
         void settle(win, grantedAt, status ?? null, headers).then(notify)
+        // Only after an answer that went through: after a failure the caller's retry asks the row itself.
+        if (status !== undefined && status < 400) prefetch()
       },
     }
   }
