@@ -52,6 +52,9 @@ export type PgRateLimiterOptions = {
   maxSpares?: number | undefined
 }
 
+/** A grant taken ahead of need: its window and grant time (what its settle names). */
+type Spare = { win: number; grantedAt: number }
+
 /**
  * A name for a key's bucket that does not reveal the key: a SHA-256 prefix of it, and the model.
  *
@@ -98,7 +101,9 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
   const spareMs = options.spareMs ?? 1_000
   const maxSpares = options.writer && !separateBudget ? (options.maxSpares ?? 4) : 0
   // Grants taken ahead of need (with a settle), oldest first; each given back if no call takes it within spareMs.
-  const spares: Array<{ win: number; grantedAt: number; timer: ReturnType<typeof setTimeout> }> = []
+  const spares: Array<Spare & { timer: ReturnType<typeof setTimeout> }> = []
+  // This process's calls sleeping for the window: a spare that arrives is handed to the longest waiting at once.
+  const waiters: Array<(spare: Spare) => void> = []
   let asking = 0
   const settleRow = (win: number, grantedAt: number, status: number | null, h: VeniceHeaders | undefined): SettleRow => ({
     bucket,
@@ -145,23 +150,16 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
     )
 
   async function acquire(signal?: AbortSignal): Promise<LimiterTicket> {
-    signal?.throwIfAborted()
-    const spare = takeSpare()
-    if (spare) return ticket(spare.win, spare.grantedAt)
     for (;;) {
       signal?.throwIfAborted()
+      const spare = takeSpare()
+      if (spare) return ticket(spare.win, spare.grantedAt)
       const now = Math.floor(clock.now())
-      const [r] = await db.query<{ ok: boolean; wait_ms: string; win: string }>('SELECT * FROM gondola.rate_acquire($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-        bucket,
-        now,
-        limit ?? null,
-        windowMs,
-        margin,
-        poll,
-        inlineBudget?.account ?? null,
-        inlineBudget?.maxFailures ?? 15,
-        inlineBudget?.windowMs ?? 30_000,
-      ])
+      const [r] = await db.query<{ ok: boolean; wait_ms: string; win: string }>(
+        // With prefetching, a "wait" is noted: the key is contended and takes no grant ahead of need (migration 023).
+        `SELECT * FROM gondola.${maxSpares > 0 ? 'rate_acquire_noted' : 'rate_acquire'}($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [bucket, now, limit ?? null, windowMs, margin, poll, inlineBudget?.account ?? null, inlineBudget?.maxFailures ?? 15, inlineBudget?.windowMs ?? 30_000],
+      )
       let wait = Number(r!.wait_ms)
       const win = Number(r!.win)
       if (r!.ok && separateBudget) {
@@ -171,18 +169,31 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
       if (r!.ok && wait <= 0) return ticket(win, now)
       const started = clock.now()
       // Waiting for a known reset: sleep to it (waking on every local answer would only re-ask the row). While
-      // the limit is still unknown (a probe in flight), this process's answers wake the waiters early.
-      if (limit === undefined) {
-        // A sleep the change outran stays pending until its timer: on a scope of its own, not on the caller's signal.
-        const scope = abortScope(signal)
-        await Promise.race([clock.sleep(wait, scope.signal), changed]).finally(scope.release)
-      } else await clock.sleep(wait, signal)
+      // the limit is still unknown (a probe in flight), this process's answers wake the waiters early. A spare
+      // prefetched meanwhile by another call of this process is handed over at once (else it would sit unused).
+      // A sleep the change outran stays pending until its timer: on a scope of its own, not on the caller's signal.
+      const scope = abortScope(signal)
+      let handed: Spare | undefined
+      let wake: () => void = () => {}
+      const waiter = (s: Spare) => {
+        handed = s
+        wake()
+      }
+      waiters.push(waiter)
+      const sleeping = clock.sleep(wait, scope.signal)
+      await Promise.race([sleeping, new Promise<void>((r) => (wake = r)), ...(limit === undefined ? [changed] : [])]).finally(() => {
+        scope.release()
+        const i = waiters.indexOf(waiter)
+        if (i >= 0) waiters.splice(i, 1)
+      })
       stats.waitsMs += clock.now() - started
+      const got = handed as Spare | undefined
+      if (got) return ticket(got.win, got.grantedAt)
     }
   }
 
   /** A spare still well inside its lease (half a window), or none: older ones are given back. */
-  function takeSpare(): { win: number; grantedAt: number } | undefined {
+  function takeSpare(): Spare | undefined {
     for (let s = spares.shift(); s; s = spares.shift()) {
       clearTimeout(s.timer)
       if (clock.now() - s.grantedAt < windowMs / 2) return s
@@ -209,6 +220,8 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
       (a) => {
         asking--
         if (!a.ok) return
+        const waiter = waiters.shift()
+        if (waiter) return waiter({ win: a.win, grantedAt: row.now })
         const spare = { win: a.win, grantedAt: row.now, timer: setTimeout(() => giveBack(spare), spareMs) }
         spare.timer.unref()
         spares.push(spare)

@@ -4,8 +4,33 @@
 -- (src/fleet/state/stepWriter.ts, pgRateLimiter.ts). Nothing of 005/021 changes: a prefetched grant is an ordinary
 -- grant (rate_acquire), a lease of one window; the limiter gives an unused one back (rate_settle with status -1).
 
--- A grant taken ahead of need: only while the window has room to spare, so that a grant that ends up unused never
--- holds the window's last slots. Never waits: ok = false is "no spare", and the call asks rate_acquire as before.
+-- A key is contended while calls are told to wait: then no grant is taken ahead of need. A spare given back in a
+-- full window would find every other worker asleep until the reset, and its slot would go unused; under
+-- contention the budget, not the database, paces the calls anyway.
+ALTER TABLE gondola.rate_buckets ADD COLUMN contended_until bigint NOT NULL DEFAULT 0;
+
+-- rate_acquire (005/021, unchanged), noting a "wait" answer once the limit is known: the key stays contended for two
+-- windows after it.
+CREATE FUNCTION gondola.rate_acquire_noted(p_bucket text, p_now bigint, p_limit integer, p_window integer, p_margin integer, p_poll integer,
+                                           p_account text, p_max_failures integer, p_failure_window integer)
+RETURNS TABLE (ok boolean, wait_ms bigint, win bigint) LANGUAGE plpgsql AS $$
+DECLARE
+  a record;
+BEGIN
+  SELECT * INTO a FROM gondola.rate_acquire(p_bucket, p_now, p_limit, p_window, p_margin, p_poll, p_account, p_max_failures, p_failure_window);
+  -- (Not while the limit is unknown: the first answers are on their way, and the callers wait for them, not for room.)
+  IF NOT a.ok THEN
+    UPDATE gondola.rate_buckets SET contended_until = greatest(contended_until, p_now + 2 * p_window) WHERE bucket = p_bucket AND lim IS NOT NULL;
+  END IF;
+  ok := a.ok;
+  wait_ms := a.wait_ms;
+  win := a.win;
+  RETURN NEXT;
+END $$;
+
+-- A grant taken ahead of need: only while the key is not contended and the window has room to spare, so that a
+-- grant that ends up unused never holds the window's last slots. Never waits: ok = false is "no spare", and the
+-- call asks rate_acquire as before.
 CREATE FUNCTION gondola.rate_prefetch(p_bucket text, p_now bigint, p_window integer, p_margin integer, p_poll integer,
                                       p_account text, p_max_failures integer, p_failure_window integer)
 RETURNS TABLE (ok boolean, win bigint) LANGUAGE plpgsql AS $$
@@ -18,7 +43,7 @@ BEGIN
   ok := false;
   win := 0;
   SELECT * INTO b FROM gondola.rate_buckets WHERE bucket = p_bucket FOR UPDATE;
-  IF NOT FOUND OR b.lim IS NULL OR p_now < b.blocked_until THEN RETURN NEXT; RETURN; END IF;
+  IF NOT FOUND OR b.lim IS NULL OR p_now < b.blocked_until OR p_now < b.contended_until THEN RETURN NEXT; RETURN; END IF;
   win := b.win;
   live := coalesce((SELECT count(*)::integer FROM unnest(b.in_flight) x WHERE x > p_now - p_window), 0);
   -- What rate_acquire will count as used once it has rolled the window over (or repaired a row with none open).
