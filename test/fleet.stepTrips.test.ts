@@ -123,4 +123,25 @@ describe('database round trips per agent step', () => {
     await new Promise((r) => setTimeout(r, 50))
     expect(await readRateBucket(db, bucket)).toMatchObject({ granted: 5, inFlight: 0 })
   })
+
+  it('a contended key (a call was told to wait) takes no grant ahead of need: a spare in a full window would go unused', async () => {
+    const writer = createStepWriter(db)
+    const bucket = 'key:contended-test:qwen3-4b'
+    const limiter = createPgRateLimiter({ db, bucket, initialLimit: 8, writer, spareMs: 60_000 })
+    const tickets = [] as Awaited<ReturnType<typeof limiter.acquire>>[]
+    for (let i = 0; i < 8; i++) tickets.push(await limiter.acquire())
+    // The window is full: the next call is told to wait (it gives up here), which marks the key contended.
+    const ctrl = new AbortController()
+    setTimeout(() => ctrl.abort(new Error('enough')), 100)
+    await expect(limiter.acquire(ctrl.signal)).rejects.toThrow()
+    const [row] = await db.query<{ contended: boolean }>('SELECT contended_until > 0 AS contended FROM gondola.rate_buckets WHERE bucket = $1', [bucket])
+    expect(row?.contended).toBe(true)
+    // Answers now take no spare, even once the window has rolled over and has room again.
+    for (const x of tickets) x.done({ resetRequestsAtMs: Date.now() - 1_000, remainingRequests: 0 } as VeniceHeaders, 200)
+    await new Promise((r) => setTimeout(r, 50))
+    const t = await limiter.acquire()
+    t.done(answer(7), 200)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(await readRateBucket(db, bucket)).toMatchObject({ granted: 9, inFlight: 0 })
+  })
 })
