@@ -30,7 +30,8 @@ let inferenceKeys: Set<string>
 const seen: Array<{ method: string; path: string; token: string | undefined }> = []
 const ADMIN_ROUTES = /^\/api\/v1\/(api_keys|billing)(\/|\?|$)/
 
-const COMPLETE_RUN = (c: { text: string }) => c.text.includes("state = 'completed',") && c.text.includes('output = $3::jsonb') && c.text.includes(RUN_QUEUE)
+// A run's job is completed by its end record (recordRunEnd with `complete`, output $10), else by pg-boss (output $3).
+const COMPLETE_RUN = (c: { text: string }) => c.text.includes("state = 'completed',") && /output = \$(3|10)::jsonb/.test(c.text) && c.text.includes(RUN_QUEUE)
 const FAIL_RUN = (c: { text: string }) => c.text.includes("AND id IN (SELECT UNNEST($2::uuid[])) AND state < 'completed'") && c.text.includes(RUN_QUEUE)
 
 const states = (ids: string[]) => runStates(db, ids)

@@ -99,6 +99,7 @@ describe('one rate budget per key across worker processes', () => {
         account: ALICE,
         agents: agents.filter((_, i) => i % 4 === w),
         runsPerAgent: 2,
+        writer: true,
         speed: SPEED,
         start: START,
         realStart,

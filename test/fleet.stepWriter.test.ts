@@ -63,9 +63,10 @@ describe('one round trip for a step’s writes', () => {
     expect(db.roundTrips() - before).toBe(1)
     expect((await readPgLedger(db)).map((l) => l.completionId)).toEqual(['chatcmpl-step-1'])
     expect((await history.read()).map((r) => r.runId)).toEqual(['job-1:1'])
-    // The settle was applied: the grant answered (none in flight), the limit learnt.
+    // The settle was applied: the grant answered, the limit learnt; the same statement prefetched the next call's
+    // grant (migration 023), the one grant in flight now.
     const buckets = await db.query<{ bucket: string }>('SELECT bucket FROM gondola.rate_buckets')
-    expect(await readRateBucket(db, buckets[0]!.bucket)).toMatchObject({ granted: 1, inFlight: 0 })
+    expect(await readRateBucket(db, buckets[0]!.bucket)).toMatchObject({ granted: 2, inFlight: 1 })
   })
 
   it('Postgres down when the step writes: the ledger line is written once it is back; nothing is half-written', async () => {

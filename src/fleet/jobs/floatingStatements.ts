@@ -55,6 +55,8 @@ function safeJson(text: string): unknown {
 export type FloatingStatements = {
   /** True for the statements pg-boss sends without awaiting them (a job's completion or failure by id). */
   isFloating(text: string): boolean
+  /** True for pg-boss's completion by id (`plans.completeJobs`). */
+  isCompletion(text: string): boolean
   /** Runs one: retried while Postgres is down (up to `retryForMs`), then resolved as "0 rows changed" on failure. */
   run<T>(fn: () => Promise<T>): Promise<T | { rows: Array<{ count: string }> }>
   /** Resolves when every such statement in flight has ended. */
@@ -72,10 +74,12 @@ export type FloatingStatements = {
  */
 export function floatingStatements(o: { schema: string; retryForMs: number; onError?: ((message: string) => void) | undefined }): FloatingStatements {
   const plans = pgBossPlans()
-  const texts = new Set([plans.completeJobs(o.schema), plans.failJobsById(o.schema)])
+  const completion = plans.completeJobs(o.schema)
+  const texts = new Set([completion, plans.failJobsById(o.schema)])
   const inFlight = new Set<Promise<unknown>>()
   return {
     isFloating: (text) => texts.has(text),
+    isCompletion: (text) => text === completion,
     run(fn) {
       const p = whileDatabaseDown(fn, o.retryForMs).catch((err: unknown) => {
         o.onError?.(`a job's answer was not recorded (pg-boss retries it after its expiry): ${redactText(err instanceof Error ? err.message : String(err))}`)

@@ -67,6 +67,9 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
   const supervise = options.supervise ?? true
   // A job's completion or failure, which pg-boss 10 sends without awaiting it: retried and never rejected.
   const floating = floatingStatements({ schema: 'pgboss', retryForMs: options.runTimeoutSeconds * 1000, onError: options.onError })
+  // Jobs a worker completed in its run's end record (`recordRunEnd` with `complete`): pg-boss's own completion of them
+  // would change nothing (the job is no longer active), so it is not sent.
+  const completedInRecord = new Set<string>()
   const boss = new (await loadPgBoss())({
     // pg-boss on Gondola's pool; its statements count in the bench's round trips.
     db: {
@@ -74,6 +77,7 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
         const floats = floating.isFloating(text)
         // A stale attempt's answer is dropped: the job is no longer its own (pg-boss answers by job id alone).
         if (floats && isStaleAnswer(values)) return { rows: [{ count: '0' }] }
+        if (floating.isCompletion(text) && alreadyCompleted(values)) return { rows: [{ count: String((values[1] as unknown[]).length) }] }
         trips++
         return floats ? floating.run(() => db.pool.query(text, values)) : db.pool.query(text, values)
       },
@@ -84,6 +88,12 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
     maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? Math.min(60, Math.max(1, Math.floor(options.runTimeoutSeconds / 4))),
     cronWorkerIntervalSeconds: 5,
   })
+  const alreadyCompleted = (values: readonly unknown[]): boolean => {
+    const ids = values[1]
+    if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => completedInRecord.has(String(id)))) return false
+    for (const id of ids) completedInRecord.delete(String(id))
+    return true
+  }
   boss.on('error', (err: Error) => options.onError?.(redactText(err.message)))
   try {
     // Two workers starting together on a fresh database would both create pg-boss's schema (CREATE SCHEMA
@@ -127,6 +137,9 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
     roundTrips: () => trips,
 
     topUpQueue,
+
+    /** Says that run job `id` was completed with its end record: pg-boss's completion of it is then not sent. */
+    completedInRecord: (id: string): void => void completedInRecord.add(id),
 
     /** Queues an agent run; returns its job id. */
     async submitRun(job: RunJob): Promise<string> {

@@ -7,6 +7,11 @@
  * limit; a 429 blocks the bucket until the reset). With a failure budget from `createPgFailureBudget` the
  * account's breaker is checked inside the same statement.
  *
+ * With a step writer, an answer's settle also asks for the grant of the key's next call (`gondola.rate_prefetch`,
+ * migration 023): a spare held by this process, taken by the next `acquire` without a round trip. A spare is only
+ * granted while a quarter of the window stays free, is an ordinary grant (a lease of one window), and is given back
+ * (settled as not sent) when no call took it within `spareMs`: a step then costs one round trip, not two.
+ *
  * Scope: callers' clocks are compared with each other (grant times, resets); keep workers' clocks in sync (NTP),
  * the 25 ms margin absorbs small skew.
  */
@@ -20,7 +25,7 @@ import { getLogger, type Logger } from '../../util/logger.js'
 import { redactText } from '../../util/redact.js'
 import type { Database } from '../db/openDatabase.js'
 import type { PgFailureBudget } from './pgFailureBudget.js'
-import type { SettleRow, StepWriter } from './stepWriter.js'
+import type { PrefetchRow, SettleRow, StepWriter } from './stepWriter.js'
 
 export type PgRateLimiterOptions = {
   db: Database
@@ -39,9 +44,16 @@ export type PgRateLimiterOptions = {
   clock?: LimiterClock | undefined
   /** Where a lost answer is reported (warn, redacted). Default: the `fleet` logger. */
   logger?: Logger | undefined
-  /** Settles go through it, in one round trip with the step's other writes (its ledger line). */
+  /** Settles go through it, in one round trip with the step's other writes (its ledger line), with a prefetch. */
   writer?: StepWriter | undefined
+  /** How long (real ms) a prefetched grant waits for a call before it is given back. Default 1 s. */
+  spareMs?: number | undefined
+  /** Prefetched grants held at once by this limiter (its concurrent runs). Default 4; 0 turns prefetching off. */
+  maxSpares?: number | undefined
 }
+
+/** A grant taken ahead of need: its window and grant time (what its settle names). */
+type Spare = { win: number; grantedAt: number }
 
 /**
  * A name for a key's bucket that does not reveal the key: a SHA-256 prefix of it, and the model.
@@ -86,6 +98,13 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
     changed = new Promise<void>((r) => (wake = r))
   }
   const log = options.logger ?? getLogger('fleet', { component: 'rate-budget' })
+  const spareMs = options.spareMs ?? 1_000
+  const maxSpares = options.writer && !separateBudget ? (options.maxSpares ?? 4) : 0
+  // Grants taken ahead of need (with a settle), oldest first; each given back if no call takes it within spareMs.
+  const spares: Array<Spare & { timer: ReturnType<typeof setTimeout> }> = []
+  // This process's calls sleeping for the window: a spare that arrives is handed to the longest waiting at once.
+  const waiters: Array<(spare: Spare) => void> = []
+  let asking = 0
   const settleRow = (win: number, grantedAt: number, status: number | null, h: VeniceHeaders | undefined): SettleRow => ({
     bucket,
     win,
@@ -133,18 +152,14 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
   async function acquire(signal?: AbortSignal): Promise<LimiterTicket> {
     for (;;) {
       signal?.throwIfAborted()
+      const spare = takeSpare()
+      if (spare) return ticket(spare.win, spare.grantedAt)
       const now = Math.floor(clock.now())
-      const [r] = await db.query<{ ok: boolean; wait_ms: string; win: string }>('SELECT * FROM gondola.rate_acquire($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-        bucket,
-        now,
-        limit ?? null,
-        windowMs,
-        margin,
-        poll,
-        inlineBudget?.account ?? null,
-        inlineBudget?.maxFailures ?? 15,
-        inlineBudget?.windowMs ?? 30_000,
-      ])
+      const [r] = await db.query<{ ok: boolean; wait_ms: string; win: string }>(
+        // With prefetching, a "wait" is noted: the key is contended and takes no grant ahead of need (migration 023).
+        `SELECT * FROM gondola.${maxSpares > 0 ? 'rate_acquire_noted' : 'rate_acquire'}($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [bucket, now, limit ?? null, windowMs, margin, poll, inlineBudget?.account ?? null, inlineBudget?.maxFailures ?? 15, inlineBudget?.windowMs ?? 30_000],
+      )
       let wait = Number(r!.wait_ms)
       const win = Number(r!.win)
       if (r!.ok && separateBudget) {
@@ -154,14 +169,73 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
       if (r!.ok && wait <= 0) return ticket(win, now)
       const started = clock.now()
       // Waiting for a known reset: sleep to it (waking on every local answer would only re-ask the row). While
-      // the limit is still unknown (a probe in flight), this process's answers wake the waiters early.
-      if (limit === undefined) {
-        // A sleep the change outran stays pending until its timer: on a scope of its own, not on the caller's signal.
-        const scope = abortScope(signal)
-        await Promise.race([clock.sleep(wait, scope.signal), changed]).finally(scope.release)
-      } else await clock.sleep(wait, signal)
+      // the limit is still unknown (a probe in flight), this process's answers wake the waiters early. A spare
+      // prefetched meanwhile by another call of this process is handed over at once (else it would sit unused).
+      // A sleep the change outran stays pending until its timer: on a scope of its own, not on the caller's signal.
+      const scope = abortScope(signal)
+      let handed: Spare | undefined
+      let wake: () => void = () => {}
+      const waiter = (s: Spare) => {
+        handed = s
+        wake()
+      }
+      waiters.push(waiter)
+      const sleeping = clock.sleep(wait, scope.signal)
+      await Promise.race([sleeping, new Promise<void>((r) => (wake = r)), ...(limit === undefined ? [changed] : [])]).finally(() => {
+        scope.release()
+        const i = waiters.indexOf(waiter)
+        if (i >= 0) waiters.splice(i, 1)
+      })
       stats.waitsMs += clock.now() - started
+      const got = handed as Spare | undefined
+      if (got) return ticket(got.win, got.grantedAt)
     }
+  }
+
+  /** A spare still well inside its lease (half a window), or none: older ones are given back. */
+  function takeSpare(): Spare | undefined {
+    for (let s = spares.shift(); s; s = spares.shift()) {
+      clearTimeout(s.timer)
+      if (clock.now() - s.grantedAt < windowMs / 2) return s
+      void settle(s.win, s.grantedAt, -1, undefined)
+    }
+    return undefined
+  }
+
+  /** Asks for a spare with the settle just queued (same statement): the next call then needs no round trip. */
+  function prefetch(): void {
+    if (!options.writer || spares.length + asking >= maxSpares) return
+    const row: PrefetchRow = {
+      bucket,
+      now: Math.floor(clock.now()),
+      window_ms: windowMs,
+      margin,
+      poll,
+      account: inlineBudget?.account ?? null,
+      max_failures: inlineBudget?.maxFailures ?? 15,
+      failure_window: inlineBudget?.windowMs ?? 30_000,
+    }
+    asking++
+    options.writer.prefetch(row).then(
+      (a) => {
+        asking--
+        if (!a.ok) return
+        const waiter = waiters.shift()
+        if (waiter) return waiter({ win: a.win, grantedAt: row.now })
+        const spare = { win: a.win, grantedAt: row.now, timer: setTimeout(() => giveBack(spare), spareMs) }
+        spare.timer.unref()
+        spares.push(spare)
+      },
+      // No spare: the statement failed (its settle warns); a grant it may have taken lapses after one window.
+      () => void asking--,
+    )
+  }
+
+  function giveBack(spare: (typeof spares)[number]): void {
+    const i = spares.indexOf(spare)
+    if (i < 0) return
+    spares.splice(i, 1)
+    void settle(spare.win, spare.grantedAt, -1, undefined).then(notify)
   }
 
   function ticket(win: number, grantedAt: number): LimiterTicket {
@@ -176,6 +250,8 @@ export function createPgRateLimiter(options: PgRateLimiterOptions): RateLimiter 
         note(headers, status)
         if (separateBudget) void separateBudget.settle(clock.now(), status !== undefined && status >= 400)
         void settle(win, grantedAt, status ?? null, headers).then(notify)
+        // Only after an answer that went through: after a failure the caller's retry asks the row itself.
+        if (status !== undefined && status < 400) prefetch()
       },
     }
   }

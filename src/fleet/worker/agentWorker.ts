@@ -163,8 +163,10 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
     counts.runs++
     await recordRunStart(db, { jobId: job.id, attempt, agent: agentName, workerId: me.id })
     /** Records the attempt's end; an answer the job is no longer this attempt's to take is a `StaleAttemptError`. */
-    const recordEnd = async (end: Parameters<typeof recordRunEnd>[1]) => {
-      const r = await recordRunEnd(db, end, { forMs: Math.max(1_000, leftMs()) })
+    /** With `complete` (the job's output), an outcome also completes the job in the same statement. */
+    const recordEnd = async (end: Parameters<typeof recordRunEnd>[1], complete?: Record<string, unknown>) => {
+      const r = await recordRunEnd(db, end, { forMs: Math.max(1_000, leftMs()), complete })
+      if (r.jobCompleted) jobs.completedInRecord(job.id)
       if (!r.recorded)
         log?.warn('attempt discarded: another attempt holds the run', { agent: agentName, job: job.id, attempt, status: end.status, reason: r.reason })
       if (!r.leaseHeld)
@@ -234,7 +236,7 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
       me.setInfo({ roundTrips: db.roundTrips() + jobs.roundTrips(), steps: counts.steps, runs: counts.runs })
       const error = r.error?.shortMessage ?? r.fundingError?.shortMessage
       const summary = { status: r.status, steps: r.steps, costDiem: r.costDiem, costUsd: r.costUsd, error: error ? redactText(error) : undefined }
-      const end = await recordEnd({ jobId: job.id, attempt, ...summary })
+      const end = await recordEnd({ jobId: job.id, attempt, ...summary }, summary)
       if (end.recorded) counts.completed++
       log?.info('run finished', { agent: agentName, job: job.id, status: r.status, steps: r.steps, ...(end.recorded ? {} : { discarded: true }) })
       return summary
@@ -242,7 +244,7 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
       if (err instanceof StaleAttemptError) throw err
       const message = redactText(oneLine(err))
       if (err instanceof PermanentRunError) {
-        await recordEnd({ jobId: job.id, attempt, status: 'refused', error: message }).catch((e: unknown) => {
+        await recordEnd({ jobId: job.id, attempt, status: 'refused', error: message }, { status: 'refused', error: message }).catch((e: unknown) => {
           if (e instanceof StaleAttemptError) throw e
         })
         log?.warn('run refused', { agent: agentName, job: job.id, error: message })
@@ -297,6 +299,8 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
     HEARTBEAT_SECONDS * 2_000,
   )
   reaper.unref()
+  // What start-up cost (migrations, pg-boss, registration, the key store): the bench's per-step figure leaves it out.
+  me.setInfo({ startupRoundTrips: db.roundTrips() + jobs.roundTrips() })
 
   return {
     id: me.id,
