@@ -296,8 +296,10 @@ describe('a rate budget interrupted at each statement of its caller (real worker
       console.log(`${c.name}: requests per window after it: ${windows.map(([, n]) => n).join(', ')}`)
       const resumed = Math.floor(interruptedAt / 60_000) + 2
       const middle = windows.slice(1, -1).filter(([w]) => w >= resumed)
-      expect(middle.length).toBeGreaterThan(0)
       for (const [, n] of middle) expect(n).toBe(LIMIT)
+      // And not stalled: 3 windows' worth ends by the third window after the lost grant's lease (the fresh worker can
+      // start before it, and then may be done sooner: 4, 4, 4 from the very window after the interruption).
+      expect(windows.at(-1)![0]).toBeLessThanOrEqual(resumed + 3)
       emulator().setRateLimits({})
       await db.close()
     },
