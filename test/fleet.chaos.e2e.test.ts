@@ -159,7 +159,8 @@ async function chaos(seed: number) {
   }
   if (!calm)
     void proxy.onceBefore(
-      (c) => c.text.includes('gondola.rate_settle'),
+      // The first answer of a key is recorded by the step's one write (gondola.step_write, which settles it), or alone.
+      (c) => c.text.includes('gondola.step_write') || c.text.includes('gondola.rate_settle'),
       () => outage('SIGKILL'),
     )
 
