@@ -297,9 +297,11 @@ describe('a rate budget interrupted at each statement of its caller (real worker
       const resumed = Math.floor(interruptedAt / 60_000) + 2
       const middle = windows.slice(1, -1).filter(([w]) => w >= resumed)
       for (const [, n] of middle) expect(n).toBe(LIMIT)
-      // And not stalled: 3 windows' worth ends by the third window after the lost grant's lease (the fresh worker can
-      // start before it, and then may be done sooner: 4, 4, 4 from the very window after the interruption).
-      expect(windows.at(-1)![0]).toBeLessThanOrEqual(resumed + 3)
+      // And not stalled: 3 windows' worth ends by the third window after the fresh worker's first one, or after the
+      // lost grant's lease if that is later (a first window can be short; a stalled window would push the end out).
+      // The fresh worker may start before the lease ends (4, 4, 4 from the window right after the interruption) or
+      // windows after it (Postgres restarting takes real seconds, each an emulated minute).
+      expect(windows.at(-1)![0]).toBeLessThanOrEqual(Math.max(windows[0]![0], resumed) + 3)
       emulator().setRateLimits({})
       await db.close()
     },
