@@ -11,7 +11,7 @@ import type { Env } from '../../config/env.js'
 import { assertBindAllowed } from '../../mcp/frontDoor.js'
 import { lazyWallet, type WalletSource } from '../../mcp/walletSource.js'
 import { getLogger } from '../../util/logger.js'
-import { assertInstalled, MCP_FEATURE, MCP_PACKAGES, X402_FEATURE, X402_PACKAGES } from '../../util/optionalDependency.js'
+import { assertInstalled, MCP_FEATURE, MCP_PACKAGES } from '../../util/optionalDependency.js'
 import { publicError } from '../../util/publicError.js'
 import type { Wallet } from '../../wallet/createWallet.js'
 import { handleShutdown, untilAborted } from '../../util/shutdown.js'
@@ -55,9 +55,9 @@ export default defineCommand({
     if (!args.http && (args.host !== undefined || args.port !== undefined || args['allow-remote']))
       throw new CLIError('--host, --port and --allow-remote only apply with --http.', { code: 'CLI_BAD_FLAG' })
     if (args.http) assertBindAllowed(args.host ?? '127.0.0.1', args['allow-remote'])
-    // Optional peers, checked before the wallet opens; loaded only here, so `gondola --help` needs none of them.
+    // An optional peer, checked before the wallet opens; loaded only here, so `gondola --help` needs no SDK. On the
+    // x402 rail the server only signs in (SIWX, viem) and never pays: the x402 packages are not needed.
     assertInstalled(MCP_PACKAGES, MCP_FEATURE)
-    if (pay === 'x402') assertInstalled(X402_PACKAGES, X402_FEATURE)
     const [{ createMcpServer }, { serveMcpHttp }, { serveMcpStdio }] = await Promise.all([
       import('../../mcp/createMcpServer.js'),
       import('../../mcp/http.js'),
