@@ -9,6 +9,7 @@ import { createStateStores, type StateStores } from '../src/fleet/state/createSt
 import { createPgRateLimiter, readRateBucket } from '../src/fleet/state/pgRateLimiter.js'
 import { createStepWriter } from '../src/fleet/state/stepWriter.js'
 import type { VeniceHeaders } from '../src/venice/headers.js'
+import { spendLine } from './helpers/spendLine.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 
 // Issue #27: database round trips per agent step ≤ 3, counted (not timed) from `db.roundTrips()` and pg-boss's
@@ -34,22 +35,8 @@ afterAll(async () => {
 })
 
 let calls = 0
-const entry = (): LedgerEntry => ({
-  ts: new Date().toISOString(),
-  agent: 'bot',
-  key: 'key…abcd',
-  model: 'qwen3-4b',
-  promptTokens: 10,
-  completionTokens: 5,
-  costDiem: 0.001,
-  costUsd: 0.001,
-  balanceDiemBefore: undefined,
-  balanceDiemAfter: undefined,
-  balanceUsdBefore: undefined,
-  balanceUsdAfter: undefined,
-  requestId: undefined,
-  completionId: `chatcmpl-trips-${++calls}`,
-})
+/** A model call's ledger line with a fresh completion id (the ledger's key). */
+const entry = (): LedgerEntry => ({ ...spendLine('bot', Date.now(), 0.001, 0.001), completionId: `chatcmpl-trips-${++calls}` })
 const answer = (remaining: number) => ({ resetRequestsAtMs: Date.now() + 60_000, remainingRequests: remaining }) as VeniceHeaders
 const trips = () => db.roundTrips() + jobs.roundTrips()
 

@@ -6,6 +6,7 @@ import { createStateStores, type StateStores } from '../src/fleet/state/createSt
 import { readPgLedger } from '../src/fleet/state/pgLedger.js'
 import { readRateBucket } from '../src/fleet/state/pgRateLimiter.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
+import { spendLine } from './helpers/spendLine.js'
 
 // Issue #27: database round trips per agent step. A step's writes after its answer (the rate budget's settle, the
 // ledger line; at a run's end the history record) go in one statement. Real Postgres.
@@ -25,22 +26,7 @@ afterAll(async () => {
   await pg?.stop()
 })
 
-const entry = (id: string): LedgerEntry => ({
-  ts: new Date().toISOString(),
-  agent: 'bot',
-  key: 'key…abcd',
-  model: 'qwen3-4b',
-  promptTokens: 10,
-  completionTokens: 5,
-  costDiem: 0.001,
-  costUsd: 0.001,
-  balanceDiemBefore: undefined,
-  balanceDiemAfter: undefined,
-  balanceUsdBefore: undefined,
-  balanceUsdAfter: undefined,
-  requestId: undefined,
-  completionId: id,
-})
+const entry = (id: string): LedgerEntry => ({ ...spendLine('bot', Date.now(), 0.001, 0.001), completionId: id })
 
 describe('one round trip for a step’s writes', () => {
   it('a model call’s settle, its ledger line and the run’s record, written as a step makes them, take one statement', async () => {
