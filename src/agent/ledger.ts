@@ -1,5 +1,5 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import { ColumnarRing, type ColumnSpec } from '../util/columnarRing.js'
 
 /** One model call, as written to the spend ledger (one JSON line each). */
@@ -107,6 +107,17 @@ export type LedgerSink = (entry: LedgerEntry) => Promise<void>
 
 /** A ledger as returned by `createLedger`. */
 export type Ledger = ReturnType<typeof createLedger>
+
+/**
+ * Where a state dir keeps its spend ledger, one line per model call on either rail: every command and surface that
+ * writes or reads it (run, status, x402, ledger, autopilot, MCP, the dashboard, the fleet) takes the path here.
+ *
+ * @example
+ * ```ts
+ * ledgerPathIn('.gondola') // '.gondola/ledger.jsonl'
+ * ```
+ */
+export const ledgerPathIn = (stateDir: string): string => join(stateDir, 'ledger.jsonl')
 
 /**
  * Sums ledger entries (those at or after `since`, in ms, when given) by agent and model.

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { ledgerPathIn } from '../agent/ledger.js'
 import type { AgentDefinition } from '../agent/defineAgent.js'
 import { fundingPolicyFromEnv } from '../agent/fundingPolicy.js'
 import { autopilotConfig } from '../runtime/autopilotConfig.js'
@@ -27,7 +28,7 @@ export async function cliHost(
 ): Promise<AgentHost> {
   // Files by default; with GONDOLA_DATABASE_URL the fleet's ledger, run history, rate budget and failure budget.
   const stores = await stateStoresFor(env)
-  const ledgerPath = join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')
+  const ledgerPath = ledgerPathIn(env.GONDOLA_STATE_DIR)
   return createAgentHost({
     wallet,
     store: await openKeyStoreFromEnv(env),

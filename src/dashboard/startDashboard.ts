@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { importOptional, resolveOptional } from '../util/optionalDependency.js'
 import { join } from 'node:path'
+import { ledgerPathIn } from '../agent/ledger.js'
 import type { Env } from '../config/env.js'
 import type { KeyStore } from '../keys/KeyStore.js'
 import type { Wallet } from '../wallet/createWallet.js'
@@ -51,7 +52,7 @@ export async function startDashboard(o: StartDashboardOptions) {
   const token = o.token ?? randomBytes(24).toString('base64url')
   const stateDir = o.env.GONDOLA_STATE_DIR
   const files = {
-    ledger: join(stateDir, 'ledger.jsonl'),
+    ledger: ledgerPathIn(stateDir),
     runs: join(stateDir, 'runs.jsonl'),
     autopilot: autopilotStore({ stateDir, chainId: o.wallet.chainId, address: o.wallet.address }).historyPath,
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ledgerPathIn } from '../agent/ledger.js'
 import type { Hex } from 'viem'
 import { formatShort as f } from '../wallet/amounts.js'
 import treasurer from '../../agents/treasurer.js'
@@ -84,7 +85,7 @@ export async function runDemo(o: RunDemoOptions): Promise<DemoSummary> {
       store,
       baseURL: live.veniceBaseUrl,
       outboxDir: join(stateDir, 'outbox'),
-      state: { ledgerPath: join(stateDir, 'ledger.jsonl'), runsPath: join(stateDir, 'runs.jsonl') },
+      state: { ledgerPath: ledgerPathIn(stateDir), runsPath: join(stateDir, 'runs.jsonl') },
       funding: { minRunwayHours: S.minRunwayHours, cooldownMs: 600_000, ethPerTopUp: S.topUpEth, mintDiem: true },
       monitor: { criticalRunwayHours: S.criticalRunwayHours, burnWindowMs: S.burnWindowMs },
       onEvent: (e) => events.push(e),

@@ -1,5 +1,4 @@
-import { join } from 'node:path'
-import { readLedger, type LedgerEntry } from '../agent/ledger.js'
+import { ledgerPathIn, readLedger, type LedgerEntry } from '../agent/ledger.js'
 import { autopilotAllowance } from '../autopilot/allowanceAfterReset.js'
 import { stakedDiemRule } from '../chain/stakedDiemRule.js'
 import type { Env } from '../config/env.js'
@@ -25,7 +24,7 @@ export function statusSourcesOf(
   return {
     ...o,
     network: env.GONDOLA_NETWORK,
-    readSpends: () => readLedger(join(stateDir, 'ledger.jsonl')),
+    readSpends: () => readLedger(ledgerPathIn(stateDir)),
     fallbackAdminKey: env.VENICE_ADMIN_API_KEY,
     projectAllowance: autopilotAllowance({ wallet: o.wallet, stateDir, minStakedDiem: stakedDiemRule(env, o.baseURL).minStakedDiem }),
   }

@@ -1,5 +1,4 @@
-import { join } from 'node:path'
-import { createLedger, type Ledger } from '../agent/ledger.js'
+import { createLedger, ledgerPathIn, type Ledger } from '../agent/ledger.js'
 import { createPriceBook, type PriceBook } from '../agent/pricing.js'
 import type { KeyStore } from '../keys/KeyStore.js'
 import { originOf, storedAdminKey } from '../keys/provisionApiKey.js'
@@ -88,7 +87,7 @@ export type McpContext = {
  *
  * @example
  * ```ts
- * const ctx = createMcpContext({ wallet, store, baseURL, ledgerPath: join(stateDir, 'ledger.jsonl') })
+ * const ctx = createMcpContext({ wallet, store, baseURL, ledgerPath: ledgerPathIn(stateDir) })
  * ```
  */
 export function createMcpContext(o: McpServerOptions): McpContext {
@@ -165,5 +164,5 @@ export function createMcpContext(o: McpServerOptions): McpContext {
   return ctx
 }
 
-/** The ledger path `gondola run` uses in a state dir, so both see the same spend. */
-export const ledgerPathIn = (stateDir: string): string => join(stateDir, 'ledger.jsonl')
+/** The ledger path `gondola run` uses in a state dir, so both see the same spend (defined with the ledger). */
+export { ledgerPathIn }

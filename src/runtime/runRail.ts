@@ -6,10 +6,9 @@
  * (`compareRailsNow`) for the agent's measured usage (its spend-ledger calls over the last 7 days) over
  * `GONDOLA_AUTOPILOT_HORIZON_DAYS` (30 days when it is 0, the default), and `chooseRail` on its costs.
  */
-import { join } from 'node:path'
 import { formatUnits } from 'viem'
 import { chooseRail, type FundingRail, type PaymentRail, type RailCosts } from '../agent/fundingRail.js'
-import { readLedger } from '../agent/ledger.js'
+import { ledgerPathIn, readLedger } from '../agent/ledger.js'
 import { compareRailsNow } from '../autopilot/railPass.js'
 import { usageFromLedger } from '../autopilot/usage.js'
 import type { Env } from '../config/env.js'
@@ -50,7 +49,7 @@ export async function decideRunRail(env: Env, wallet: Wallet, p: DecideRunRailPa
   if (p.pay) return { rail: p.pay, decidedBy: '--pay', why: `--pay ${p.pay}` }
   const setting = p.setting ?? 'diem'
   if (setting !== 'auto') return { rail: setting, decidedBy: setting, why: `funding.rail is ${setting}` }
-  const usage = usageFromLedger(await readLedger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')), {
+  const usage = usageFromLedger(await readLedger(ledgerPathIn(env.GONDOLA_STATE_DIR)), {
     now: Date.now(),
     days: RUN_RAIL_USAGE_DAYS,
     agent: p.agent,

@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { defineCommand } from 'citty'
 import { formatEther } from 'viem'
 import { autopilotConfig } from '../../runtime/autopilotConfig.js'
@@ -11,7 +10,7 @@ import { withInterruptedPasses } from '../../autopilot/recover.js'
 import { renderAutopilotChart } from '../../autopilot/chart.js'
 import { autopilotStore } from '../../autopilot/store.js'
 import { runUnwindPass, unwindTable, type UnwindPassResult } from '../../autopilot/unwindPass.js'
-import { readLedger } from '../../agent/ledger.js'
+import { ledgerPathIn, readLedger } from '../../agent/ledger.js'
 import { parseRails, parseHorizon, parseTarget } from '../../autopilot/fromEnv.js'
 import { compareRailsNow } from '../../autopilot/railPass.js'
 import { railsJson, railsTable } from '../../autopilot/railsFormat.js'
@@ -155,7 +154,7 @@ async function railsPlan(args: { rails: string; usage?: string | undefined; hori
   const config = await autopilotConfig(env, wallet, { horizon: args.horizon })
   let usage = usageDiemPerDay
   if (usage === undefined) {
-    const measured = usageFromLedger(await readLedger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')), { now: Date.now(), days: 7 })
+    const measured = usageFromLedger(await readLedger(ledgerPathIn(env.GONDOLA_STATE_DIR)), { now: Date.now(), days: 7 })
     if (measured.calls === 0)
       throw new CLIError('No model calls in the spend ledger over the last 7 days to measure usage from.', {
         metaMessages: ['Pass --usage <Diem per day>, such as --usage 2, or run an agent first.'],

@@ -1,6 +1,5 @@
-import { join } from 'node:path'
 import { defineCommand } from 'citty'
-import { readLedger, summarize, type LedgerEntry, type LedgerSummary } from '../../agent/ledger.js'
+import { ledgerPathIn, readLedger, summarize, type LedgerEntry, type LedgerSummary } from '../../agent/ledger.js'
 import { readEnv } from '../../config/env.js'
 import { sinceFlag } from '../flags.js'
 import { jsonArg, printJson } from '../output.js'
@@ -24,7 +23,7 @@ export default defineCommand({
   async run({ args }) {
     const since = args.since === undefined ? undefined : sinceFlag(args.since, '--since', Date.now())
     const env = readEnv()
-    const path = join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')
+    const path = ledgerPathIn(env.GONDOLA_STATE_DIR)
     const entries = entriesSince(await readLedger(path), since)
     const summary = summarize(entries)
     if (args.json) return printJson({ path, since: since === undefined ? null : new Date(since).toISOString(), entries, summary })

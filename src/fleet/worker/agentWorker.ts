@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { ledgerPathIn } from '../../agent/ledger.js'
 import type PgBoss from 'pg-boss'
 import { loadAgent, type ModelAgent } from '../../registry/index.js'
 import type { Env } from '../../config/env.js'
@@ -120,7 +121,7 @@ export async function startAgentWorker(o: AgentWorkerOptions) {
           baseURL: resolveVeniceBaseUrl(env),
           outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
           state: {
-            ledger: stores.ledger(join(env.GONDOLA_STATE_DIR, 'ledger.jsonl')),
+            ledger: stores.ledger(ledgerPathIn(env.GONDOLA_STATE_DIR)),
             runHistory: stores.runHistory(join(env.GONDOLA_STATE_DIR, 'runs.jsonl')),
             failureBudget: stores.failureBudget(address),
             createLimiter: stores.createLimiter,
