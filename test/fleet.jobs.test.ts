@@ -45,6 +45,24 @@ describe('fleet commands: flags and configuration (subprocess)', () => {
     expect(cronAlone.code).toBe(2)
     expect(cronAlone.stderr).toMatch(/--cron needs --queue/)
   }, 120_000)
+
+  it('an agent set to pay on x402 is not queued onto the Diem keys silently; auto says queued runs pay on the key', async () => {
+    const [x402, diem, auto] = await Promise.all([
+      gondola(['run', 'treasurer', '--queue'], { GONDOLA_FUNDING_RAIL: 'x402' }),
+      gondola(['run', 'treasurer', '--queue', '--pay', 'diem'], { GONDOLA_FUNDING_RAIL: 'x402' }),
+      gondola(['run', 'treasurer', '--queue'], { GONDOLA_FUNDING_RAIL: 'auto' }),
+    ])
+    // Refused before any database is opened (exit 3, configuration), naming the setting and both ways out.
+    expect(x402.code).toBe(3)
+    expect(x402.stderr).toMatch(/pays on x402 \(funding\.rail \/ GONDOLA_FUNDING_RAIL\)/)
+    expect(x402.stderr).toMatch(/--queue --pay diem/)
+    expect(x402.stderr).not.toMatch(/GONDOLA_DATABASE_URL/)
+    // --pay diem keeps it on the key: it gets as far as the fleet database, which this test has none of.
+    expect(diem.code).toBe(3)
+    expect(diem.stderr).toMatch(/needs GONDOLA_DATABASE_URL/)
+    expect(auto.stderr).toMatch(/queued runs of treasurer pay on its Diem key/)
+    expect(auto.stderr).toMatch(/needs GONDOLA_DATABASE_URL/)
+  }, 120_000)
 })
 
 describe('everyToCron', () => {

@@ -13,7 +13,7 @@ import { decideRunRail, runRailJson, type RunRail } from '../../runtime/runRail.
 import { fundingPolicyFromEnv } from '../../agent/fundingPolicy.js'
 import type { PaymentRail } from '../../agent/fundingRail.js'
 import { handleShutdown } from '../../util/shutdown.js'
-import { CLIError } from '../CLIError.js'
+import { CLIConfigError, CLIError } from '../CLIError.js'
 import { optionalNumberFlag } from '../flags.js'
 import { printJson } from '../output.js'
 import { presentable } from '../walletCommand.js'
@@ -97,6 +97,7 @@ export default defineCommand({
         schedule: args.schedule,
         runs,
         json: args.json,
+        pay: args.pay,
       })
     const agent = await loadAgent(args.agent, { agentsDir: env.GONDOLA_AGENTS_DIR })
     const social = agent.kind === 'model' && agent.name === 'social-bot'
@@ -227,6 +228,7 @@ async function submitQueued(
     schedule: boolean
     runs?: number | undefined
     json: boolean
+    pay?: string | undefined
   },
 ): Promise<void> {
   if (o.runs !== undefined) throw new CLIError('--runs does not apply to --queue: a queued schedule runs until removed.', { code: 'CLI_BAD_FLAG_VALUE' })
@@ -238,6 +240,16 @@ async function submitQueued(
     })
   // The name is checked here, where the submitter sees the error; the worker loads it again.
   const agent = await loadAgent(o.agent, { agentsDir: env.GONDOLA_AGENTS_DIR })
+  // Fleet workers pay on the agent's Diem key: the x402 journal is a file, so no worker pays by x402 (or picks it).
+  // (--pay diem, or --budget-diem, which caps a key run, keeps it on the key as it does here.)
+  const rail = agent.kind === 'model' && o.pay !== 'diem' && o.budgetDiem === undefined ? fundingPolicyFromEnv(env, agent.definition.funding).rail : 'diem'
+  if (rail === 'x402')
+    throw new CLIConfigError(`"${agent.name}" pays on x402 (funding.rail / GONDOLA_FUNDING_RAIL), and queued runs pay on the fleet's Diem keys.`, {
+      metaMessages: [`Run it here on x402: gondola run ${agent.name}. Or queue it on its Diem key: gondola run ${agent.name} --queue --pay diem`],
+      code: 'CLI_RAIL_NOT_QUEUEABLE',
+    })
+  if (rail === 'auto')
+    process.stderr.write(`gondola run: queued runs of ${agent.name} pay on its Diem key (funding.rail auto picks a rail only for runs here).\n`)
   const { openFleetFromEnv } = await import('../fleetContext.js')
   const fleet = await openFleetFromEnv(env, { command: 'gondola run --queue', supervise: false, max: 2 })
   try {
