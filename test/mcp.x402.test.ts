@@ -85,6 +85,17 @@ describe('MCP venice_* tools on x402: SIWX, no API key, charged to the credits, 
       const shown = await status()
       expect(shown.pay).toBe('x402')
       expect(shown.x402Credits.balanceUsd).toBeCloseTo(after, 5) // the figure, rounded to its printed precision
+      // get_runway on x402: the credits and their runway at the ledger's x402 burn (the chat is a ledger line paid
+      // from credits), the figures `gondola x402 balance` prints from the same ledger.
+      type X402View = { credits: { balanceUsd: number }; runway: { wallet: { spendable: number; burnPerHour: number; state: string } } }
+      const rw = JSON.parse(text(await client.callTool({ name: 'get_runway', arguments: {} }))) as { x402: X402View }
+      const { collectX402Status } = await import('../src/status/collectX402Status.js')
+      const { readLedger } = await import('../src/agent/ledger.js')
+      const cli = await collectX402Status({ wallet, venice, readSpends: () => readLedger(ledgerPathIn(stateDir)) })
+      expect(rw.x402.runway.wallet.state).toBe('draining')
+      expect(rw.x402.runway.wallet.burnPerHour).toBe(cli.runway.wallet.burnPerHour)
+      expect(rw.x402.runway.wallet.spendable).toBe(cli.runway.wallet.spendable)
+      expect(rw.x402.runway.wallet.burnPerHour).toBeCloseTo(r.costUsd, 6) // one call, under an hour ago: its cost per hour
 
       // No API key exists or was used: the store is empty, every request was signed in with SIWX and carried no bearer.
       expect(store.keys()).toHaveLength(0)

@@ -171,6 +171,35 @@ describe('one status model, six surfaces (issue #25 item 2)', () => {
       expect(figures(row(mcpResource.venice.runways, 'big'))).toEqual(bigWant)
       expect(figures(fetchView)).toEqual(bigWant)
       expect(gaugeOf(bigSecret)).toBe(bigWant.runwayHours)
+
+      // 7. A new process: a host and a self-funding fetch built afresh on the same ledger and key store (what the
+      // next `gondola run` builds) rate the burn from the ledger, not from zero.
+      const host2 = createAgentHost({
+        wallet,
+        store: await KeyStore.open({ path: keysPath }),
+        baseURL,
+        outboxDir: join(stateDir, 'outbox'),
+        state: { ledgerPath },
+        funding,
+      })
+      const funded2 = createSelfFundingFetch({
+        baseURL,
+        apiKey: bigSecret,
+        agent: 'big',
+        ledgerPath,
+        funding,
+        fetchRateLimits: () => admin.getRateLimits(),
+        fetchKeyRecord: async () => (await admin.listApiKeys()).find((k) => k.id === bigId),
+      })
+      try {
+        const fresh = builtinToolFactories.get_runway!({ services: host2.runner.key('small')! } as never)
+        expect(figures((await fresh.handler({}, {} as never)) as { spendable: number; runwayHours: number })).toEqual(smallWant)
+        await funded2.refreshStatus()
+        expect(figures(keyFigures(funded2.monitor.snapshot()))).toEqual(bigWant)
+      } finally {
+        funded2.close()
+        host2.close()
+      }
     } finally {
       await mcp.close()
       await dash.close()

@@ -56,6 +56,14 @@ describe('x402 end to end (gondola subprocesses, devnet + emulator)', () => {
 
     const status = await gondola('status', '--json')
     expect(status.x402.credits.balanceUsd).toBeCloseTo(ledger.currentBalance, 6)
+    // The run's calls are in the spend ledger, paid from credits: both surfaces give the credits one runway from them.
+    const spend = await gondola('ledger', '--json')
+    expect(spend.summary.calls).toBe(run.runs[0].steps)
+    expect(spend.summary.costDiem).toBe(0)
+    expect(balance.runway.wallet.state).toBe('draining')
+    expect(balance.runway.wallet.spendable).toBe(balance.credits.balanceUsd)
+    expect(status.x402.runway.wallet).toMatchObject({ spendable: balance.runway.wallet.spendable, burnPerHour: balance.runway.wallet.burnPerHour })
+    expect(status.x402.runway.agents.map((a: { agent: string }) => a.agent)).toEqual(['treasurer'])
 
     // Strict flags: a misspelt one is a usage error (exit 2), nothing paid.
     const bad = await exec(process.execPath, ['bin/gondola.js', 'x402', 'topup', '--usdd', '5'], { env }).catch((e) => e)

@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { erc20Abi, parseEther, parseUnits, type Address } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startLocalWorld, type LocalWorld } from '../devnet/src/devnet/startLocalWorld.js'
 import { x402TopUpApi } from '../src/runtime/openX402.js'
 import { createX402CreditsTracker } from '../src/status/x402Credits.js'
@@ -68,9 +70,10 @@ describe('an agent on the x402 rail: no API key, a 402 funds the credits, a tool
       expect(run.status).toBe('completed')
       expect(run.toolCalls).toBeGreaterThan(0)
       expect(run.steps).toBeGreaterThan(1)
-      // One top-up (the 402 marks the credits exhausted; the funding controller shares one attempt between triggers).
+      // One top-up: the credits read at start are 0, so the runway is gone before the first call (or a 402 says so);
+      // the funding controller shares one attempt between the triggers.
       expect(topUps).toHaveLength(1)
-      expect(topUps[0]).toMatch(/^(402|exhausted):5$/)
+      expect(topUps[0]).toMatch(/^(402|exhausted|runway):5$/)
       expect(await usdcOf(wallet.address)).toBe(parseUnits('1', 6))
       const ledger = await venice.getX402Transactions(wallet.address)
       const charges = ledger.transactions.filter((t) => t.type === 'CHARGE')
@@ -83,6 +86,72 @@ describe('an agent on the x402 rail: no API key, a 402 funds the credits, a tool
     } finally {
       host.close()
     }
+  })
+})
+
+describe('the x402 runway: one figure for the agent and status, read from the ledger, topped up ahead of any 402', () => {
+  it('a new host on the same ledger knows the credits and their burn before its first call, agrees with status, and a short runway tops up with reason "runway"', async () => {
+    const { wallet, venice, policy, api } = await freshWallet({ usdc: parseUnits('11', 6) })
+    const { createX402Host } = await import('../src/host/x402Host.js')
+    const { defineAgent } = await import('../src/agent/defineAgent.js')
+    const { readLedger } = await import('../src/agent/ledger.js')
+    const { collectX402Status } = await import('../src/status/collectX402Status.js')
+    const { builtinToolFactories } = await import('../src/host/hostTools.js')
+    const stateDir = await mkdtemp(join(tmpdir(), 'gondola-x402-runway-'))
+    const ledgerPath = join(stateDir, 'ledger.jsonl')
+    const agent = defineAgent({ name: 'x402-bot', tools: ['get_wallet_balances'] })
+    const hostOn = (minRunwayHours: number, topUps: string[]) =>
+      createX402Host({
+        wallet,
+        baseURL: world.veniceBaseUrl,
+        api,
+        policy,
+        funding: { minRunwayHours, cooldownMs: 0, ethPerTopUp: parseEther('0.01'), mintDiem: false },
+        usdcPerTopUp: FIVE,
+        outboxDir: join(stateDir, 'outbox'),
+        ledgerPath,
+        onTopUp: (r, reason) => topUps.push(`${reason}:${r.creditedUsd}`),
+      })
+
+    // The first process: no credits yet, one top-up, a charged tool loop. Each call is a ledger line paid from credits.
+    const first: string[] = []
+    const host1 = hostOn(24, first)
+    try {
+      expect((await host1.run(agent, { prompt: 'Call get_wallet_balances, then say how much ETH I hold.' })).status).toBe('completed')
+    } finally {
+      await host1.close()
+    }
+    expect(first).toHaveLength(1)
+    const lines = await readLedger(ledgerPath)
+    expect(lines.length).toBeGreaterThan(1)
+    expect(lines.every((l) => l.key === 'siwx' && l.agent === 'x402-bot' && l.costDiem === 0 && l.costUsd > 0)).toBe(true)
+
+    // Status (as `gondola status` and `gondola x402 balance` read it) and the agent's get_runway in a new host agree.
+    const status = await collectX402Status({ wallet, venice, readSpends: () => readLedger(ledgerPath) })
+    const want = status.runway.agents.find((r) => r.agent === 'x402-bot')!
+    expect(want.state).toBe('draining')
+    expect(want.spendable).toBe(status.credits!.balanceUsd)
+    expect(status.runway.wallet.runwayHours).toBe(want.runwayHours)
+    const second: string[] = []
+    // Its runway threshold sits above the runway the ledger gives: the new host must top up before any call.
+    const host2 = hostOn(want.runwayHours! * 4, second)
+    try {
+      const tool = builtinToolFactories.get_runway!({ services: host2.services(agent) } as never)
+      const view = (await tool.handler({}, {} as never)) as { spendable: number; runwayHours: number; burnPerHour: number }
+      expect({ spendable: view.spendable, burnPerHour: view.burnPerHour, runwayHours: view.runwayHours }).toEqual({
+        spendable: want.spendable,
+        burnPerHour: want.burnPerHour,
+        runwayHours: want.runwayHours,
+      })
+      // Ahead of a 402: the credits were never short, the runway was.
+      await vi.waitFor(() => expect(second).toEqual(['runway:5']), { timeout: 60_000, interval: 100 })
+      expect((await host2.run(agent, { prompt: 'Say hello.' })).status).toBe('completed')
+      expect(second).toEqual(['runway:5'])
+    } finally {
+      await host2.close()
+    }
+    const after = await venice.getX402Transactions(wallet.address)
+    expect(after.transactions.filter((t) => t.type === 'TOP_UP')).toHaveLength(2)
   })
 })
 

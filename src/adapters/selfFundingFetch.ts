@@ -2,7 +2,7 @@ import type { ChatCompletion } from 'openai/resources/chat/completions'
 import { chargeOf, ledgerEntryOf } from '../agent/accounting.js'
 import type { FundingOutcome, TopUpFn } from '../agent/funding.js'
 import type { FundingPolicy } from '../agent/fundingPolicy.js'
-import { createLedger, type Ledger } from '../agent/ledger.js'
+import { createLedger, readLedger, type Ledger } from '../agent/ledger.js'
 import type { LimiterClock } from '../agent/rateLimiter.js'
 import { createRunner, type KeyServices, type Runner } from '../agent/runner.js'
 import { parseVeniceHeaders } from '../venice/headers.js'
@@ -90,11 +90,15 @@ export function createSelfFundingFetch(o: SelfFundingFetchOptions) {
     clock: o.clock,
     ...(o.fetchRateLimits && { fetchRateLimits: o.fetchRateLimits }),
     ...(o.fetchKeyRecord && { fetchKeyRecord: o.fetchKeyRecord }),
+    // With a ledger file, the monitor's burn starts from its lines, as `gondola status` counts it.
+    ...(o.ledgerPath && { readSpends: async () => readLedger(o.ledgerPath!) }),
   })
   const services: KeyServices = runner.key(agent)!
   const auth = `Bearer ${o.apiKey}`
 
   const send = async (input: Parameters<typeof fetch>[0], init: RequestInit | undefined, model: string): Promise<Response> => {
+    // The key's start-up reads (the ledger's burn, balances) land before its first spend is counted.
+    await services.prepare()
     const ticket = await services.limiterFor(model).acquire(init?.signal ?? undefined)
     let res: Response
     try {

@@ -52,6 +52,11 @@ export type BalanceMonitorOptions = {
   keyExpiringHours?: number | undefined
   /** Reads `/api_keys/rate_limits` (inject `client.getRateLimits`). Optional: headers alone also work. */
   fetchRateLimits?: (() => Promise<RateLimits>) | undefined
+  /**
+   * The x402 rail: reads the wallet's USDC credits (`/x402/balance`, in USD), in place of `fetchRateLimits` (a SIWX
+   * caller has no key). Between reads, each answer's `X-Balance-Remaining` keeps the figure current.
+   */
+  fetchCredits?: (() => Promise<number>) | undefined
   /** Remaining allowance of the key's own consumption limit, if it has one (e.g. read from `GET /api_keys/{id}`). */
   keyLimitRemaining?: number | undefined
   /** When the key expires (ms since the epoch), if known without asking the API. */
@@ -90,6 +95,8 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   const events = createEmitter<BalanceEvents>()
   let balanceDiem: number | undefined
   let balanceUsd: number | undefined
+  // The last headers were x402 credits after a charged call: the next `recordSpend` is already counted in them.
+  let creditsAfterSpend = false
   let keyLimitRemaining = options.keyLimitRemaining
   let nextEpochBegins: number | undefined
   let keyExpiresAt: number | undefined = options.keyExpiresAt
@@ -167,13 +174,14 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   function checkEpoch() {
     if (nextEpochBegins !== undefined && now() >= nextEpochBegins) {
       nextEpochBegins = undefined
-      spends.clear()
+      // The burn is a rate over the window, as the status model counts it: the reset restores the balance, not the rate.
       level = 'ok'
       void refresh().then(() => events.emit('epochReset', snapshot()))
     }
   }
 
   async function refresh(): Promise<void> {
+    if (options.fetchCredits) return refreshCredits(options.fetchCredits)
     if (!options.fetchRateLimits) return
     refreshing ??= options.fetchRateLimits().then(
       (rl) => {
@@ -196,23 +204,66 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
     return refreshing
   }
 
+  // The x402 rail: the wallet's credits are the whole balance, read from `/x402/balance`.
+  function refreshCredits(read: () => Promise<number>): Promise<void> {
+    refreshing ??= read().then(
+      (usd) => {
+        balanceDiem = undefined
+        balanceUsd = usd
+        creditsAfterSpend = false
+        refreshing = undefined
+        evaluate()
+      },
+      (error: unknown) => {
+        refreshing = undefined
+        events.emit('refreshError', { error })
+      },
+    )
+    return refreshing
+  }
+
   return {
     on: events.on,
     snapshot,
     /** When the key expires (ms), without building a snapshot (read before every run). */
     keyExpiresAt: (): number | undefined => keyExpiresAt,
     refresh,
-    /** Feed a response's headers (balances are the balance before that request). */
+    /**
+     * Feed a response's headers. Diem/USD balances are the balance before that request; x402 credits
+     * (`X-Balance-Remaining`, a SIWX call) are what is left after it, so the call's own spend is not taken off again.
+     */
     observeHeaders(h: VeniceHeaders, status?: number) {
+      if (h.balanceRemainingUsd !== undefined) {
+        // Signed in with SIWX: the wallet's credits are the whole balance (no Diem is spent on this rail).
+        balanceDiem = undefined
+        balanceUsd = h.balanceRemainingUsd
+        creditsAfterSpend = status === undefined || status < 400
+      }
       if (h.balanceDiem !== undefined) balanceDiem = h.balanceDiem
       if (h.balanceUsd !== undefined) balanceUsd = h.balanceUsd
       checkEpoch()
       evaluate(status === 402 ? 'insufficient balance (402)' : undefined)
     },
+    /**
+     * Seeds the burn window with spends recorded before this monitor started (the ledger's lines in the window, in
+     * time order), so a new process rates the burn as `gondola status` does. Ignored after the first `recordSpend`.
+     */
+    seedSpends(past: readonly { at: number; amount: number }[]) {
+      // The window keeps time order: once this process has spent, older lines cannot be put in front.
+      if (spends.size > 0) return
+      for (const p of past) spends.add(p.at, p.amount)
+      evaluate()
+    },
     /** Record a spend (estimated from usage × price) so balance and burn rate move between headers. */
     recordSpend(amount: number) {
       if (amount <= 0) return
       spends.add(now(), amount)
+      if (creditsAfterSpend) {
+        // The credits header already counted this call.
+        creditsAfterSpend = false
+        evaluate()
+        return
+      }
       if (balanceDiem !== undefined && balanceDiem >= amount) balanceDiem -= amount
       else if (balanceDiem !== undefined || balanceUsd !== undefined) {
         const fromDiem = Math.max(0, balanceDiem ?? 0)

@@ -1,5 +1,7 @@
 import type { Dispatcher } from 'undici'
+import { DEFAULT_BURN_WINDOW_MS } from '../status/figures.js'
 import { keyLimitLeft } from '../status/spendable.js'
+import { isX402Spend, type SpendEntry } from '../status/spendEntry.js'
 import { createConnectionPool } from '../venice/connectionPool.js'
 import { createVeniceClient, type VeniceClient } from '../venice/createVeniceClient.js'
 import type { SiwxOptions } from '../venice/siwx.js'
@@ -97,6 +99,12 @@ export type RunnerOptions = {
   createLimiter?: LimiterFactory | undefined
   /** Rotate before a run when the key expires sooner than this (ms). Default 10 min. */
   rotateAheadMs?: number | undefined
+  /**
+   * Reads the spend ledger's lines of one key's agent since a time (ms). Each key's monitor starts its burn from
+   * them (the lines of its own rail), so a new process rates burn and runway as `gondola status` does. Without it
+   * the burn starts with this process.
+   */
+  readSpends?: ((keyName: string, since: number) => Promise<readonly SpendEntry[]>) | undefined
 }
 
 /** What a limiter factory is given: the key (its name and secret, to derive a shared bucket), the model, the account's budget. */
@@ -272,6 +280,8 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
   const monitor = createBalanceMonitor({
     ...o.monitor,
     fetchRateLimits: o.siwx ? undefined : fetchRateLimits,
+    // Signed in with SIWX: the balance is the wallet's x402 credits.
+    fetchCredits: o.siwx ? async () => (await venice.getX402Balance(o.siwx!.signer.address)).balanceUsd : undefined,
     // `keyExpiration` describes the key that asked: only this key's own client may set the expiry from it.
     expiryFromRateLimits: !o.fetchRateLimits,
     // One runway threshold: the monitor's `low` fires exactly where the funding controller tops up.
@@ -282,7 +292,10 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
   monitorRef = monitor
   if (o.refreshMs) monitor.start(o.refreshMs)
   // With an ADMIN-backed reader, read limits and the key's own record once up front (runs wait for it).
-  const ready: Promise<void> = o.fetchRateLimits || o.fetchKeyRecord ? monitor.refresh().catch(() => undefined) : Promise.resolve()
+  const ready: Promise<void> = Promise.all([
+    o.fetchRateLimits || o.fetchKeyRecord || o.siwx ? monitor.refresh().catch(() => undefined) : undefined,
+    o.readSpends ? seedBurn(k.name, o, monitor, now()) : undefined,
+  ]).then(() => undefined)
   const funding =
     o.topUp && o.funding
       ? createFundingController({
@@ -365,7 +378,8 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
     name: k.name,
     venice,
     monitor,
-    refreshStatus: () => (o.fetchRateLimits || o.fetchKeyRecord ? monitor.refresh() : Promise.resolve()),
+    // After the start-up reads (the ledger's burn included), so a fresh process's first answer is already whole.
+    refreshStatus: () => ready.then(() => (o.fetchRateLimits || o.fetchKeyRecord || o.siwx ? monitor.refresh() : undefined)),
     funding,
     rotate,
     prepare,
@@ -384,5 +398,21 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
       }
       return l
     },
+  }
+}
+
+/** Starts a key's burn from the ledger's lines of its rail in the window (a SIWX runner's are its x402 calls). */
+async function seedBurn(name: string, o: RunnerOptions, monitor: BalanceMonitor, now: number): Promise<void> {
+  const since = now - (o.monitor?.burnWindowMs ?? DEFAULT_BURN_WINDOW_MS)
+  try {
+    const lines = await o.readSpends!(name, since)
+    monitor.seedSpends(
+      lines
+        .filter((e) => e.agent === name && isX402Spend(e) === Boolean(o.siwx) && Date.parse(e.ts) >= since)
+        .map((e) => ({ at: Date.parse(e.ts), amount: e.costDiem + e.costUsd })),
+    )
+  } catch (error) {
+    // The burn then starts with this process, as it did before the ledger was read: say so, do not fail the run.
+    o.logger?.warn?.('runner: spend ledger not read; burn starts now', { key: name, error: error instanceof Error ? error.message : String(error) })
   }
 }

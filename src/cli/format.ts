@@ -6,6 +6,7 @@
 // ox's `Value.format` is viem's `formatUnits` (ox is viem's primitives library), without loading viem's ~1,000
 // modules into every command that prints (issue #25: `gondola wallet address`).
 import { format as formatUnits } from 'ox/Value'
+import type { X402Runway } from '../status/x402Runway.js'
 
 export type FormatOptions = {
   /** Most fraction digits shown (default 6). A non-zero value that would round to 0 keeps 2 significant digits. */
@@ -74,4 +75,18 @@ function trim(text: string, minFraction: number): string {
   const [whole, fraction = ''] = text.split('.')
   const kept = fraction.replace(/0+$/, '').padEnd(minFraction, '0')
   return kept ? `${whole}.${kept}` : whole!
+}
+
+/**
+ * The x402 runway as `gondola status` and `gondola x402 balance` print it.
+ *
+ * @example
+ * ```ts
+ * x402RunwayText({ state: 'draining', runwayHours: 1312.5, burnPerHour: 0.0038, spendable: 4.99, basis: '' }) // '1312.5 h at $0.0038/h'
+ * ```
+ */
+export function x402RunwayText(r: X402Runway): string {
+  if (r.state === 'unknown') return 'unknown'
+  if (r.state === 'idle') return 'idle (no x402 spend in the window)'
+  return `${formatNumber(r.runwayHours ?? 0)} h at $${formatNumber(r.burnPerHour)}/h`
 }

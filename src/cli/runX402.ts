@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { parseUnits } from 'viem'
 import { fundingPolicyFromEnv } from '../agent/fundingPolicy.js'
+import { ledgerPathIn } from '../agent/ledger.js'
 import type { RunResult } from '../agent/runAgent.js'
 import type { Env } from '../config/env.js'
 import { createX402Host, describeX402TopUp } from '../host/x402Host.js'
@@ -46,6 +47,7 @@ export async function x402ModelRunner(
     ensureUsdc: swapForUsdcFunder(),
     tools: agent.tools,
     outboxDir: join(env.GONDOLA_STATE_DIR, 'outbox'),
+    ledgerPath: ledgerPathIn(env.GONDOLA_STATE_DIR),
     onTopUp: (r, reason) => o.out(`⚡ top-up (${reason}): ${describeX402TopUp(r)}`),
   })
   return {

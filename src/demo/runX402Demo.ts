@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ledgerPathIn } from '../agent/ledger.js'
 import { erc20Abi, formatUnits, parseEther, parseUnits, type Address } from 'viem'
 import treasurer from '../../agents/treasurer.js'
 import type { RunResult } from '../agent/runAgent.js'
@@ -40,8 +41,9 @@ const prompts = ['Call get_runway and tell me how many hours of inference we hav
 
 /**
  * `npm start -- --rail x402`: the second way to pay, on the embedded devnet. A wallet holding only ETH runs the
- * treasurer agent with no API key: its first call gets a 402, the host swaps ETH → USDC, pays $5 of credits over
- * x402 (settled on anvil), and the tool loop runs signed in with SIWX, each call debited from the credits.
+ * treasurer agent with no API key: it reads $0 of credits (no runway), so the host swaps ETH → USDC and pays $5 of
+ * credits over x402 (settled on anvil) before the first call, and the tool loop runs signed in with SIWX, each call
+ * debited from the credits (a 402 mid-run would be answered the same way).
  *
  * @example
  * ```ts
@@ -99,11 +101,12 @@ export async function runX402Demo(o: {
       usdcPerTopUp: parseUnits('5', 6),
       ensureUsdc: swapForUsdcFunder(),
       outboxDir: join(stateDir, 'outbox'),
+      ledgerPath: ledgerPathIn(stateDir),
       onTopUp: (r, reason) => topUps.push(`${reason}: ${describeX402TopUp(r)}${r.transaction ? ` (tx ${r.transaction})` : ''}`),
     })
     const runs: RunResult[] = []
     try {
-      await step('Running the treasurer signed in with SIWX: a 402 → swap ETH → USDC → $5 top-up over x402 → the tool loop', async () => {
+      await step('Running the treasurer signed in with SIWX: no credits → swap ETH → USDC → $5 top-up over x402 → the tool loop', async () => {
         for (const prompt of prompts) {
           const r = await host.run(treasurer, { prompt })
           runs.push(r)
@@ -112,7 +115,7 @@ export async function runX402Demo(o: {
         for (const t of topUps) report.line(`⚡ ${t}`)
       })
     } finally {
-      host.close()
+      await host.close()
     }
     return await step('Summary', async () => {
       const ledger = await venice.getX402Transactions(wallet.address)

@@ -189,6 +189,8 @@ export function createAgentHost(options: AgentHostOptions) {
     failureBudget,
     createLimiter: state.createLimiter,
     ledger,
+    // Each key's burn starts from the ledger, so `get_runway` in a new process says what `gondola status` says.
+    readSpends: (agent, since) => readBack({ agent, since }),
     fetch: options.fetch,
     logger: options.logger?.child({ component: 'venice' }),
     clock: options.clock,

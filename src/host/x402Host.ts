@@ -8,7 +8,8 @@ import { formatUnits } from 'viem'
 import { resolveTools, systemPromptOf, type AgentDefinition } from '../agent/defineAgent.js'
 import type { TopUpFn } from '../agent/funding.js'
 import type { FundingPolicy } from '../agent/fundingPolicy.js'
-import { createRunner, type Runner } from '../agent/runner.js'
+import { createLedger, readLedger, type LedgerEntry } from '../agent/ledger.js'
+import { createRunner, type KeyServices, type Runner } from '../agent/runner.js'
 import type { RunResult } from '../agent/runAgent.js'
 import { createX402CreditsTracker } from '../status/x402Credits.js'
 import type { Wallet } from '../wallet/createWallet.js'
@@ -29,6 +30,11 @@ export type X402HostOptions = {
   ensureUsdc?: ((wallet: Wallet, needed: bigint) => Promise<void>) | undefined
   tools?: Record<string, ToolFactory> | undefined
   outboxDir: string
+  /**
+   * The spend ledger file (`ledgerPathIn(stateDir)`, the one every run writes): each call paid from credits is a
+   * line (key hint `siwx`), and the runway monitor's burn starts from the ones already there. Default: memory only.
+   */
+  ledgerPath?: string | undefined
   onTopUp?: ((result: TopUpX402ReturnType, reason: string) => void) | undefined
 }
 
@@ -78,6 +84,9 @@ export function describeX402TopUp(r: TopUpX402ReturnType): string {
  */
 export function createX402Host(o: X402HostOptions) {
   const credits = createX402CreditsTracker()
+  const ledger = createLedger({ path: o.ledgerPath })
+  const readSpends = async (agent: string, since: number): Promise<readonly LedgerEntry[]> =>
+    (o.ledgerPath ? await readLedger(o.ledgerPath) : ledger.entries()).filter((e) => e.agent === agent && Date.parse(e.ts) >= since)
   const runners = new Map<string, Runner>()
   const runnerFor = (def: AgentDefinition): Runner => {
     let r = runners.get(def.name)
@@ -88,6 +97,9 @@ export function createX402Host(o: X402HostOptions) {
         siwx: { signer: o.wallet.signer, chainId: o.wallet.chainId },
         topUp: createX402TopUp(o),
         funding: o.funding,
+        // Calls paid from credits go to the spend ledger, and the monitor's burn (its top-up ahead of a 402) starts from it.
+        ledger,
+        readSpends,
       })
       runners.set(def.name, r)
     }
@@ -124,8 +136,13 @@ export function createX402Host(o: X402HostOptions) {
       if (last) credits.record(last.balanceUsd)
       return result
     },
-    close(): void {
+    /** The spend ledger the runs write (flush before reading the file elsewhere). */
+    ledger,
+    /** An agent's key services (its SIWX client, balance monitor and funding) as its runs use them: what its `get_runway` reads. */
+    services: (def: AgentDefinition): KeyServices => runnerFor(def).key(def.name)!,
+    async close(): Promise<void> {
       for (const r of runners.values()) r.close()
+      await ledger.flush()
     },
   }
 }

@@ -1,10 +1,10 @@
 import type { KeySummary } from '../keys/KeyStore.js'
 import type { ApiKey, RateLimits } from '../venice/schemas.js'
-import { burnPerHour } from './burnRate.js'
 import { FIGURE_DECIMALS } from './figures.js'
 import { keyFigures, type KeyFigures } from './runway.js'
 import { keyLimitLeft, spendableOf } from './spendable.js'
-import type { SpendEntry } from './spendEntry.js'
+import { isX402Spend, type SpendEntry } from './spendEntry.js'
+import { windowBurn } from './windowBurn.js'
 
 /** Runway of one agent key: what it can still spend, how fast it has been spending, and how long that lasts. */
 export type KeyRunway = KeyFigures & { agent: string; keyId: string; basis: string }
@@ -36,24 +36,25 @@ export type KeyRunwaysParameters = {
  */
 export function keyRunways(p: KeyRunwaysParameters): KeyRunway[] {
   const account = p.limits ? (p.limits.balances.DIEM ?? 0) + (p.limits.balances.USD ?? 0) : undefined
-  const since = p.now - p.windowMs
   return p.keys
     .filter((k) => k.apiKeyType === 'INFERENCE' && k.agent)
     .map((k) => {
       const live = p.server?.find((s) => s.id === k.id)
       const used = live?.currentPeriodUsage ? Number(live.currentPeriodUsage.diem) : undefined
       const keyLeft = keyLimitLeft({ limit: live?.consumptionLimits.diem ?? k.consumptionLimit.diem, used })
-      const mine = p.entries.filter((e) => e.agent === k.agent && Date.parse(e.ts) >= since)
-      const spent = mine.reduce((s, e) => s + e.costDiem + e.costUsd, 0)
-      const burn = burnPerHour({ spent, firstSpendAt: mine.length ? Date.parse(mine[0]!.ts) : undefined, now: p.now, windowMs: p.windowMs })
+      // The key's own calls: a call the agent made signed in with SIWX was paid from x402 credits, not this account.
+      const burn = windowBurn(
+        p.entries.filter((e) => e.agent === k.agent && !isX402Spend(e)),
+        p,
+      )
       const basis = [
         keyLeft !== undefined ? `key limit left ${fixed(keyLeft)} Diem` : '',
         account !== undefined ? `account ${fixed(account)}` : '',
-        `${mine.length} call(s) in the window`,
+        `${burn.calls} call(s) in the window`,
       ]
         .filter(Boolean)
         .join(', ')
-      return { agent: k.agent!, keyId: k.id, ...keyFigures({ spendable: spendableOf({ account, keyLeft }), burnPerHour: burn }), basis }
+      return { agent: k.agent!, keyId: k.id, ...keyFigures({ spendable: spendableOf({ account, keyLeft }), burnPerHour: burn.burnPerHour }), basis }
     })
 }
 

@@ -5,7 +5,7 @@ import { keep402Body, NotFoundError, UnexpectedRedirectError } from './errors.js
 import { parseVeniceHeadersOnce, type VeniceHeaders } from './headers.js'
 import { request, type Transport, type VeniceLogger, type WithHeaders } from './request.js'
 import { sleep } from '../util/sleep.js'
-import { withSiwx, type SiwxOptions } from './siwx.js'
+import { SIWX_KEY_HINT, withSiwx, type SiwxOptions } from './siwx.js'
 import { x402Methods } from './x402.js'
 import {
   apiKeyListSchema,
@@ -150,8 +150,8 @@ export function createVeniceClient(options: VeniceClientOptions) {
     baseURL: options.baseURL,
     /** The wallet that signs in with SIWX (x402 mode), else undefined. */
     siwxAddress: options.siwx?.signer.address,
-    /** The key, redacted, for display. */
-    keyHint: options.apiKey ? redact(options.apiKey) : undefined,
+    /** The key, redacted, for display; `siwx` for a client that signs in with SIWX (its calls are paid from x402 credits). */
+    keyHint: options.siwx ? SIWX_KEY_HINT : options.apiKey ? redact(options.apiKey) : undefined,
     /** Swaps the key in place (rotation): chat and REST calls from now on use the new one. */
     setApiKey(apiKey: string): void {
       t.apiKey = apiKey

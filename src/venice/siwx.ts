@@ -15,6 +15,12 @@ import { createSiweMessage } from 'viem/siwe'
 /** What SIWX needs from a wallet: its address and EIP-191 `personal_sign` (a `WalletSigner` is one). */
 export type SiwxSigner = { address: Address; signMessage(message: string): Promise<Hex> }
 
+/**
+ * What a SIWX client is called where a key hint would go (ledger lines, telemetry): a call signed in with SIWX
+ * is paid from the wallet's x402 credits, and the status model tells those ledger lines by this hint.
+ */
+export const SIWX_KEY_HINT = 'siwx'
+
 /** The request header that carries the signed payload. */
 export const SIWX_HEADER = 'SIGN-IN-WITH-X'
 

@@ -1,4 +1,5 @@
 import { defineCommand } from 'citty'
+import { ledgerPathIn, readLedger } from '../../agent/ledger.js'
 import { readEnv } from '../../config/env.js'
 import { statusSourcesOf } from '../../host/statusSources.js'
 import { collectStatus, statusJson, type KeyRunwayAcrossReset } from '../../status/index.js'
@@ -13,7 +14,7 @@ import { keyLine, openKeyStoreFromEnv } from '../keysContext.js'
 import { jsonArg, printJson } from '../output.js'
 import { fmt } from '../walletCommand.js'
 import { sinceFlag } from '../flags.js'
-import { formatNumber } from '../format.js'
+import { formatNumber, x402RunwayText } from '../format.js'
 
 /**
  * `gondola status`: wallet balances, kept keys with limits and expiry (checked against `GET /api_keys`), the
@@ -37,7 +38,7 @@ export default defineCommand({
     const { baseURL, rawBalances: balances, keys: keyRows, rateLimits: limits, runways, entries, epoch } = status
     const keys = keyRows
     const unfinished = unfinishedRuns(wallet.journal.runs())
-    const x402 = await x402Rail(env, wallet)
+    const x402 = await x402Rail(env, wallet, { now, windowMs })
     if (args.json) return printJson({ ...statusJson(status), x402: x402.status, unfinishedRuns: unfinished, journal: wallet.journal.path })
     const out = (l: string) => process.stdout.write(`${l}\n`)
     const b = balances
@@ -74,11 +75,16 @@ export default defineCommand({
 })
 
 /** The x402 rail (USDC credits, SIWX): its status, or why it could not be read (no USDC on this chain, the route refused). */
-async function x402Rail(env: ReturnType<typeof readEnv>, wallet: Awaited<ReturnType<typeof openWallet>>): Promise<{ status: X402Status | null; why?: string }> {
+async function x402Rail(
+  env: ReturnType<typeof readEnv>,
+  wallet: Awaited<ReturnType<typeof openWallet>>,
+  o: { now: number; windowMs: number },
+): Promise<{ status: X402Status | null; why?: string }> {
   if (!wallet.addresses.usdc) return { status: null, why: 'no USDC in the address book' }
   try {
     const { venice } = await openX402(env, { wallet })
-    return { status: await collectX402Status({ wallet, venice }) }
+    const readSpends = () => readLedger(ledgerPathIn(env.GONDOLA_STATE_DIR))
+    return { status: await collectX402Status({ wallet, venice, readSpends, windowMs: o.windowMs, now: () => o.now }) }
   } catch (err) {
     return { status: null, why: publicText((err as { shortMessage?: string }).shortMessage ?? String(err)) }
   }
@@ -88,7 +94,7 @@ function x402Line(r: { status: X402Status | null; why?: string }): string {
   const s = r.status
   if (!s) return `x402: not available (${r.why})`
   const pending = s.unfinishedPayments.length ? ` · ${s.unfinishedPayments.length} unfinished payment(s)` : ''
-  return `x402: credits $${num(s.credits?.balanceUsd ?? 0)} (${s.canConsume ? 'can consume' : 'top up to consume'}) · USDC in wallet ${s.usdcHeld === null ? '?' : `$${num(s.usdcHeld)}`}${pending}`
+  return `x402: credits $${num(s.credits?.balanceUsd ?? 0)} (${s.canConsume ? 'can consume' : 'top up to consume'}) · runway ${x402RunwayText(s.runway.wallet)} · USDC in wallet ${s.usdcHeld === null ? '?' : `$${num(s.usdcHeld)}`}${pending}`
 }
 
 function runwayText(r: KeyRunwayAcrossReset): string {

@@ -1,5 +1,6 @@
 import { defineCommand } from 'citty'
 import { formatUnits } from 'viem'
+import { ledgerPathIn, readLedger } from '../../agent/ledger.js'
 import { readEnv } from '../../config/env.js'
 import { openX402 } from '../../runtime/openX402.js'
 import { swapForUsdcFunder } from '../../runtime/swapForUsdc.js'
@@ -9,7 +10,7 @@ import { topUpX402 } from '../../wallet/x402/topUpX402.js'
 import { USDC_DECIMALS } from '../../wallet/x402/x402Policy.js'
 import { assertInstalled, X402_FEATURE, X402_PACKAGES } from '../../util/optionalDependency.js'
 import { CLIError } from '../CLIError.js'
-import { formatNumber } from '../format.js'
+import { formatNumber, x402RunwayText } from '../format.js'
 import { jsonArg, printJson, withSpinner } from '../output.js'
 import { moneyArgs } from '../walletCommand.js'
 
@@ -20,12 +21,14 @@ const balance = defineCommand({
   meta: { name: 'balance', description: "The wallet's x402 USDC credits at Venice (SIWX, no API key), its USDC, unfinished payments" },
   args: { ...jsonArg },
   async run({ args }) {
-    const { wallet, venice } = await openX402(readEnv())
-    const s = await collectX402Status({ wallet, venice })
+    const env = readEnv()
+    const { wallet, venice } = await openX402(env)
+    const s = await collectX402Status({ wallet, venice, readSpends: () => readLedger(ledgerPathIn(env.GONDOLA_STATE_DIR)) })
     if (args.json) return printJson(s)
     out(
       `x402 credits for ${s.wallet}: ${usd(s.credits?.balanceUsd)} (${s.canConsume ? 'can consume' : 'too low to consume'}) · USDC in wallet ${usd(s.usdcHeld)}`,
     )
+    out(`  runway ${x402RunwayText(s.runway.wallet)}${s.runway.agents.map((a) => ` · ${a.agent} ${x402RunwayText(a)}`).join('')}`)
     out(`  minimum top-up ${usd(s.minimumTopUpUsd)}, suggested ${usd(s.suggestedTopUpUsd)}`)
     for (const p of s.unfinishedPayments)
       out(`  unfinished payment ${p.key}: ${formatUnits(BigInt(p.amount), USDC_DECIMALS)} USDC to ${p.payTo} (the next top-up settles it first)`)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { readLedger, summarize } from '../../agent/ledger.js'
-import { collectStatus, DEFAULT_BURN_WINDOW_MS, HOUR_MS } from '../../status/index.js'
+import { collectStatus, DEFAULT_BURN_WINDOW_MS, HOUR_MS, x402Runways, type SpendEntry } from '../../status/index.js'
 import { defineTool, type AnyTool } from '../../tools/defineTool.js'
 import { getBalances } from '../../wallet/actions/getBalances.js'
 import { quoteSwap } from '../../wallet/actions/quoteSwap.js'
@@ -44,7 +44,8 @@ export function walletReadTools(ctx: McpContext): AnyTool[] {
 
 /**
  * The status model's runway (`src/status`), as `gondola status --json` prints it: per agent key spendable, burn and
- * runway, plus the account's balances and the epoch. The key store is re-read, so a rotation shows at once.
+ * runway, plus the account's balances and the epoch. The key store is re-read, so a rotation shows at once. With
+ * `--pay x402`, also the credits and their runway (`x402Runways`), as `gondola x402 balance` prints them.
  */
 export async function runway(ctx: McpContext) {
   const s = await collectStatus(
@@ -64,7 +65,16 @@ export async function runway(ctx: McpContext) {
     windowHours: DEFAULT_BURN_WINDOW_MS / HOUR_MS,
     epoch: s.epoch,
     runways: s.runways,
+    ...(ctx.pay === 'x402' && { x402: await x402Runway(ctx, s.entries) }),
   }
+}
+
+/** The x402 rail's credits (the newest report) and their runway at the ledger's x402 burn. */
+async function x402Runway(ctx: McpContext, entries: readonly SpendEntry[]) {
+  const venice = await ctx.inference()
+  ctx.credits.record((await venice.getX402Balance(ctx.address)).balanceUsd)
+  const credits = ctx.credits.figure()
+  return { credits, runway: x402Runways({ creditsUsd: credits?.balanceUsd, entries, now: ctx.now(), windowMs: DEFAULT_BURN_WINDOW_MS }) }
 }
 
 /**
