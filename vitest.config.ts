@@ -22,6 +22,8 @@ export const e2eFiles = [
   'test/fleet.ratelimit.test.ts',
   // The social bot end to end: a reference Bluesky PDS and a Nostr relay, the CLI as a subprocess.
   'test/social.e2e.test.ts',
+  // Each real-file character shape posting once on the reference PDS and a relay (a PDS server process).
+  'test/social.characters.e2e.test.ts',
   // A social bot SIGKILLed with a call in flight (the emulator holds the answer), restarted: settled from billing once.
   'test/social.inflight.test.ts',
   // The dashboard in real Chromium.
