@@ -2,12 +2,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { gondolaInProcess } from './helpers/gondolaInProcess.js'
 import { railsWorld } from './helpers/railProfiles.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
 import { spendLine } from './helpers/spendLine.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 const devnet = useDevnet()
 const emulator = useEmulatorOn(devnet, { chainCacheMs: 0, minStakedDiemForDiem: 0.1 })
@@ -16,7 +16,7 @@ beforeAll(() => railsWorld(devnet()), 120_000)
 async function state(account: number) {
   const d = devnet()
   const stateDir = await mkdtemp(join(tmpdir(), 'gondola-rails-cli-'))
-  await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [], veniceBaseUrl: emulator().baseURL })
+  await publishDevnet(stateDir, d, emulator().baseURL)
   const dev = d.accounts[account]!
   return { stateDir, env: { GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: dev.privateKey, NO_COLOR: '1' } }
 }

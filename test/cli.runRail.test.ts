@@ -5,13 +5,13 @@ import { join } from 'node:path'
 import { erc20Abi, parseEther, type Address } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { startLocalWorld, type LocalWorld } from '../devnet/src/devnet/startLocalWorld.js'
 import { KeyStore } from '../src/keys/KeyStore.js'
 import { CLI_TEST_PASSWORD } from './helpers/cliState.js'
 import { gondolaInProcess } from './helpers/gondolaInProcess.js'
 import { railsWorld } from './helpers/railProfiles.js'
 import { spendLine } from './helpers/spendLine.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 // In process (runCli) on a real anvil and the emulator, its x402 rail settling on that chain, in the world the
 // README's rail comparison is measured in: with funding.rail 'auto' and no --pay, `gondola run` prices both
@@ -30,7 +30,7 @@ async function state(diemPerDay: number, extra: Record<string, string> = {}) {
   await world.devnet.fund(address, { eth: parseEther('1') })
   const stateDir = await mkdtemp(join(tmpdir(), 'gondola-run-rail-'))
   const d = world.devnet
-  await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [], veniceBaseUrl: world.veniceBaseUrl })
+  await publishDevnet(stateDir, d, world.veniceBaseUrl)
   // Four calls in the last hour: a ledger younger than a day is averaged over one day.
   const now = Date.now()
   const lines = [1, 2, 3, 4].map((i) => spendLine('treasurer', now - i * 600_000, diemPerDay / 4))

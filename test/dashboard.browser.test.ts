@@ -11,11 +11,11 @@ import { defineAgent } from '../src/agent/defineAgent.js'
 import { formatAmount, formatNumber } from '../src/cli/format.js'
 import { readEnv } from '../src/config/env.js'
 import { startDashboard } from '../src/dashboard/startDashboard.js'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { createAgentHost } from '../src/host/createAgentHost.js'
 import { provisionedWallet } from './helpers/provisionedWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 const run = promisify(execFile)
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -55,13 +55,7 @@ afterAll(async () => {
 describe('gondola dashboard in a real browser', () => {
   it('shows live charts while an agent runs; its numbers match `gondola status --json`; a wrong token gets 401', async () => {
     const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
-    await writeDevnetInfo(stateDir, {
-      rpcUrl: devnet().rpcUrl,
-      chainId: devnet().chainId,
-      addresses: devnet().addresses,
-      accounts: [],
-      veniceBaseUrl: emulator().baseURL,
-    })
+    await publishDevnet(stateDir, devnet(), emulator().baseURL)
     const vars = { GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: wallet.privateKey, VENICE_API_BASE_URL: emulator().baseURL }
     const env = readEnv(vars)
     const host = createAgentHost({
@@ -250,13 +244,7 @@ describe('gondola dashboard in a real browser', () => {
 /** A dashboard over a freshly provisioned wallet (its journal holds the provisioning's swap and stake). */
 async function dashboardOnProvisionedWallet() {
   const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
-  await writeDevnetInfo(stateDir, {
-    rpcUrl: devnet().rpcUrl,
-    chainId: devnet().chainId,
-    addresses: devnet().addresses,
-    accounts: [],
-    veniceBaseUrl: emulator().baseURL,
-  })
+  await publishDevnet(stateDir, devnet(), emulator().baseURL)
   const env = readEnv({ GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: wallet.privateKey, VENICE_API_BASE_URL: emulator().baseURL })
   return startDashboard({ env, wallet, store, pollMs: 100 })
 }

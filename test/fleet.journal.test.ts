@@ -9,7 +9,6 @@ import { migrate, openDatabase, openPgJournal, type Database } from '../src/flee
 import { WalletLockedError } from '../src/wallet/errors.js'
 import { openKeyStoreFromEnv } from '../src/cli/keysContext.js'
 import { readEnv } from '../src/config/env.js'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { openWallet } from '../src/runtime/openWallet.js'
 import { privateKeyToAccount } from 'viem/accounts'
 import { requestTopUp, unfinishedTopUps } from '../src/host/walletTopUp.js'
@@ -21,6 +20,7 @@ import { childWallet } from './helpers/childWallet.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 import { testWallet } from './helpers/testWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 let pg: TestPostgres
 const devnet = useDevnet()
@@ -179,7 +179,7 @@ describe('the configuration picks the Postgres journal and key store', () => {
     const { url, db } = await freshDb()
     const w = await testWallet(devnet(), { eth: parseEther('1') })
     const stateDir = await mkdtemp(join(tmpdir(), 'gondola-env-'))
-    await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [] })
+    await publishDevnet(stateDir, devnet())
     const base = {
       GONDOLA_STATE_DIR: stateDir,
       GONDOLA_PRIVATE_KEY: w.privateKey,

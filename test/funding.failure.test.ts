@@ -5,7 +5,6 @@ import { promisify } from 'node:util'
 import { parseEther } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { defineAgent } from '../src/agent/defineAgent.js'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { createAgentHost } from '../src/host/createAgentHost.js'
 import { finishInterruptedTopUp, requestTopUp, unfinishedTopUps } from '../src/host/walletTopUp.js'
 import { FundingFailedError } from '../src/host/fundingErrors.js'
@@ -14,6 +13,7 @@ import { rpcProxy } from './helpers/rpcProxy.js'
 import { testWallet } from './helpers/testWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 const exec = promisify(execFile)
 const devnet = useDevnet()
@@ -108,13 +108,7 @@ describe('the RPC cut during a top-up', () => {
     emulator().setUsdBalance(account.address, 5)
     const proxy = await rpcProxy(devnet().rpcUrl, { cutOn: 'eth_sendRawTransaction' })
     try {
-      await writeDevnetInfo(stateDir, {
-        rpcUrl: proxy.url,
-        chainId: devnet().chainId,
-        addresses: devnet().addresses,
-        accounts: [],
-        veniceBaseUrl: emulator().baseURL,
-      })
+      await publishDevnet(stateDir, devnet(), emulator().baseURL, { rpcUrl: proxy.url })
       const agentKey = store.keys('INFERENCE').find((k) => k.agent === 'treasurer')!
       emulator().script(store.reveal(agentKey.id), [
         { tool_calls: [{ name: 'request_top_up', arguments: { reason: 'low on funds' } }] },

@@ -8,7 +8,6 @@ import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { defineAgent } from '../src/agent/defineAgent.js'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { createAgentHost } from '../src/host/createAgentHost.js'
 import { requestTopUp } from '../src/host/walletTopUp.js'
 import { swapEthForVvv } from '../src/wallet/actions/swapEthForVvv.js'
@@ -18,6 +17,7 @@ import { provisionedWallet } from './helpers/provisionedWallet.js'
 import { testWallet } from './helpers/testWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 const devnet = useDevnet()
 const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
@@ -111,13 +111,7 @@ describe('two `gondola run` processes on one wallet', () => {
   it('both ask for a top-up at once (request_top_up): exactly 1 top-up on chain, both exit 0, the other is refused in words', async () => {
     const { wallet, store, stateDir, account } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer'] })
     emulator().setUsdBalance(account.address, 5)
-    await writeDevnetInfo(stateDir, {
-      rpcUrl: devnet().rpcUrl,
-      chainId: devnet().chainId,
-      addresses: devnet().addresses,
-      accounts: [],
-      veniceBaseUrl: emulator().baseURL,
-    })
+    await publishDevnet(stateDir, devnet(), emulator().baseURL)
     const agentKey = store.keys('INFERENCE').find((k) => k.agent === 'treasurer')!
     const ask = { tool_calls: [{ name: 'request_top_up', arguments: { reason: 'low on funds' } }] }
     emulator().script(store.reveal(agentKey.id), [ask, ask, { content: 'ok' }, { content: 'ok' }])

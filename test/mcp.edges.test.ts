@@ -9,7 +9,6 @@ import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/
 import { parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addressBookContracts } from '../src/chain/addressBook.js'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { ledgerPathIn } from '../src/mcp/context.js'
 import { createMcpServer } from '../src/mcp/createMcpServer.js'
 import { McpRemoteBindError } from '../src/mcp/frontDoor.js'
@@ -22,6 +21,7 @@ import { rpcProxy } from './helpers/rpcProxy.js'
 import { testWallet } from './helpers/testWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 const run = promisify(execFile)
 const devnet = useDevnet()
@@ -294,13 +294,7 @@ describe('an RPC outage at start-up (gondola mcp over stdio)', () => {
     const proxy = await rpcProxy(devnet().rpcUrl)
     const url = proxy.url
     await proxy.cut()
-    await writeDevnetInfo(world.stateDir, {
-      rpcUrl: devnet().rpcUrl,
-      chainId: devnet().chainId,
-      addresses: devnet().addresses,
-      accounts: [],
-      veniceBaseUrl: emulator().baseURL,
-    })
+    await publishDevnet(world.stateDir, devnet(), emulator().baseURL)
     const env = {
       ...process.env,
       GONDOLA_STATE_DIR: world.stateDir,

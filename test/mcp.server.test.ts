@@ -7,7 +7,6 @@ import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/
 import { decodeFunctionData, parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { swapRouter02Abi } from '../src/chain/abis/index.js'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { createMcpServer } from '../src/mcp/createMcpServer.js'
 import { ledgerPathIn } from '../src/mcp/context.js'
 import { serveMcpHttp } from '../src/mcp/http.js'
@@ -16,6 +15,7 @@ import { addressBookContracts } from '../src/chain/addressBook.js'
 import { provisionedWallet } from './helpers/provisionedWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 const devnet = useDevnet()
 const emulator = useEmulatorOn(devnet, { chainCacheMs: 0 })
@@ -252,13 +252,7 @@ describe('gondola mcp over Streamable HTTP', () => {
 
 describe('gondola mcp over stdio (the CLI)', () => {
   it('serves the same tools to the SDK client, and a refusal is a tool error', async () => {
-    await writeDevnetInfo(world.stateDir, {
-      rpcUrl: devnet().rpcUrl,
-      chainId: devnet().chainId,
-      addresses: devnet().addresses,
-      accounts: [],
-      veniceBaseUrl: emulator().baseURL,
-    })
+    await publishDevnet(world.stateDir, devnet(), emulator().baseURL)
     const env = {
       ...process.env,
       GONDOLA_STATE_DIR: world.stateDir,

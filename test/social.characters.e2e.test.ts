@@ -6,13 +6,13 @@ import { generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { readCharacterFile } from '../src/character/index.js'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { runCli } from '../src/cli/runCli.js'
 import { startBlueskyPds, type BlueskyPds } from './helpers/blueskyPds.js'
 import { startNostrRelay } from './helpers/nostrRelay.js'
 import { provisionedWallet } from './helpers/provisionedWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 // The test's own Nostr reader: Node 20 has no global WebSocket.
 useWebSocketImplementation(WebSocket)
@@ -44,13 +44,7 @@ type ChatBody = { messages: { role: string; content: string }[] }
 describe('real character files post in their voice on the local PDS and relay (issue #28)', () => {
   it('each of the five fixture shapes: one post on Bluesky and Nostr, composed from that file', { timeout: 300_000 }, async () => {
     const { wallet, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['social-bot'] })
-    await writeDevnetInfo(stateDir, {
-      rpcUrl: devnet().rpcUrl,
-      chainId: devnet().chainId,
-      addresses: devnet().addresses,
-      accounts: [],
-      veniceBaseUrl: emulator().baseURL,
-    })
+    await publishDevnet(stateDir, devnet(), emulator().baseURL)
     const pool = new SimplePool()
     try {
       for (const [i, file] of FIXTURES.entries()) {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { runCli } from '../src/cli/runCli.js'
 import { fitCaption, graphemeLength } from '../src/social/index.js'
 import { provisionedWallet } from './helpers/provisionedWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 const devnet = useDevnet()
 const emulator = useEmulatorOn(devnet)
@@ -20,13 +20,7 @@ afterEach(() => {
 describe('gondola run social-bot --dry-run shows what would be published (issue #28 item 3)', () => {
   it('for each configured channel, exactly the text a real run posts: cut to Bluesky’s 300 graphemes', async () => {
     const { wallet, store, stateDir } = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['social-bot'] })
-    await writeDevnetInfo(stateDir, {
-      rpcUrl: devnet().rpcUrl,
-      chainId: devnet().chainId,
-      addresses: devnet().addresses,
-      accounts: [],
-      veniceBaseUrl: emulator().baseURL,
-    })
+    await publishDevnet(stateDir, devnet(), emulator().baseURL)
     const key = store.summaries().find((k) => k.agent === 'social-bot')!
     emulator().script(store.reveal(key.id), [{ content: LONG }])
     vi.stubEnv('GONDOLA_STATE_DIR', stateDir)

@@ -11,7 +11,6 @@ import { describe, expect, it } from 'vitest'
 import { createSelfFundingFetch } from '../src/adapters/selfFundingFetch.js'
 import { defineAgent } from '../src/agent/defineAgent.js'
 import { readEnv } from '../src/config/env.js'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { startDashboard } from '../src/dashboard/startDashboard.js'
 import { createAgentHost } from '../src/host/createAgentHost.js'
 import { builtinToolFactories } from '../src/host/hostTools.js'
@@ -26,6 +25,7 @@ import { createVeniceClient } from '../src/venice/createVeniceClient.js'
 import { testWallet } from './helpers/testWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 const exec = promisify(execFile)
 const devnet = useDevnet()
@@ -86,7 +86,7 @@ describe('one status model, six surfaces (issue #25 item 2)', () => {
     await server.connect(serverSide)
     const mcp = new Client({ name: 'status-test', version: '1' })
     await mcp.connect(clientSide)
-    await writeDevnetInfo(stateDir, { rpcUrl: devnet().rpcUrl, chainId: devnet().chainId, addresses: devnet().addresses, accounts: [], veniceBaseUrl: baseURL })
+    await publishDevnet(stateDir, devnet(), baseURL)
     const cliEnv = {
       ...process.env,
       GONDOLA_STATE_DIR: stateDir,

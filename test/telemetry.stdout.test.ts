@@ -3,12 +3,12 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { guardStdout } from '../src/mcp/serveStdio.js'
 import { otlpReceiver, unreachablePort } from './helpers/otlpReceiver.js'
 import { provisionedWallet } from './helpers/provisionedWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
 import { useEmulatorOn } from './helpers/useEmulator.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 const exec = promisify(execFile)
 const devnet = useDevnet()
@@ -18,13 +18,7 @@ const BIN = join(process.cwd(), 'bin/gondola.js')
 /** A provisioned state dir and the environment a CLI subprocess needs to use it (raw key, no keystore password). */
 async function world() {
   const w = await provisionedWallet(devnet(), emulator().baseURL, { agents: ['treasurer', 'mcp'] })
-  await writeDevnetInfo(w.stateDir, {
-    rpcUrl: devnet().rpcUrl,
-    chainId: devnet().chainId,
-    addresses: devnet().addresses,
-    accounts: [],
-    veniceBaseUrl: emulator().baseURL,
-  })
+  await publishDevnet(w.stateDir, devnet(), emulator().baseURL)
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     GONDOLA_STATE_DIR: w.stateDir,

@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest'
 import { usdcAbi } from '../src/chain/abis/usdc.js'
 import { AERODROME_ROUTER_ADDRESS, USDC_ADDRESS } from '../src/chain/addressBook.js'
 import { devnetChain } from '../src/chain/devnetChain.js'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { spawnAnvil } from '../devnet/src/devnet/anvil/spawnAnvil.js'
 import { loadArtifacts } from '../devnet/src/devnet/compile/loadArtifacts.js'
 import { deployAerodrome } from '../devnet/src/devnet/deploy/deployAerodrome.js'
@@ -31,6 +30,7 @@ import { gondolaInProcess } from './helpers/gondolaInProcess.js'
 import { moveVenue } from './helpers/moveVenue.js'
 import { testWallet } from './helpers/testWallet.js'
 import { useDevnet } from './helpers/useDevnet.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 const devnet = useDevnet()
 const usdcOf = (address: Address) => devnet().publicClient.readContract({ address: USDC_ADDRESS, abi: usdcAbi, functionName: 'balanceOf', args: [address] })
@@ -132,7 +132,7 @@ describe('gondola faucet --usdc / swap --to usdc', () => {
   async function cli() {
     const d = devnet()
     const stateDir = await mkdtemp(join(tmpdir(), 'gondola-usdc-cli-'))
-    await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [] })
+    await publishDevnet(stateDir, d)
     const dev = d.accounts[5]!
     return { dev, env: { GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: dev.privateKey, GONDOLA_NETWORK: 'devnet', NO_COLOR: '1' } }
   }

@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { parseEther } from 'viem'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { useDevnet } from './helpers/useDevnet.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 const run = promisify(execFile)
 const devnet = useDevnet()
@@ -31,7 +31,7 @@ describe('gondola wallet / swap CLI', () => {
 
   it('wallet new prints only the address; swap --json prints decimals; errors are one line with their exit code; no secret is printed', async () => {
     const d = devnet()
-    await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [] })
+    await publishDevnet(stateDir, d)
     const created = await gondola('wallet', 'new')
     expect(created.code).toBe(0)
     expect(created.stdout).toMatch(/^0x[0-9a-fA-F]{40}\n$/)

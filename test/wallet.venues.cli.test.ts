@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseEther } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { writeDevnetInfo } from '../src/chain/devnetInfo.js'
 import { gondolaInProcess } from './helpers/gondolaInProcess.js'
 import { useDevnet } from './helpers/useDevnet.js'
+import { publishDevnet } from './helpers/publishDevnet.js'
 
 const devnet = useDevnet()
 
@@ -14,7 +14,7 @@ describe('gondola swap --dry-run', () => {
   it('shows every venue priced net of gas, the winner starred; --json carries the comparison', async () => {
     const d = devnet()
     const stateDir = await mkdtemp(join(tmpdir(), 'gondola-venues-cli-'))
-    await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [] })
+    await publishDevnet(stateDir, d)
     const dev = d.accounts[3]!
     const env = { ...process.env, GONDOLA_STATE_DIR: stateDir, GONDOLA_PRIVATE_KEY: dev.privateKey, NO_COLOR: '1' }
     await d.fund(dev.address, { eth: parseEther('1') })
@@ -36,7 +36,7 @@ describe('gondola swap --dry-run', () => {
   it('provision --dry-run lists the venues compared for its swap', async () => {
     const d = devnet()
     const stateDir = await mkdtemp(join(tmpdir(), 'gondola-venues-cli-'))
-    await writeDevnetInfo(stateDir, { rpcUrl: d.rpcUrl, chainId: d.chainId, addresses: d.addresses, accounts: [] })
+    await publishDevnet(stateDir, d)
     const dev = d.accounts[6]!
     await d.fund(dev.address, { eth: parseEther('1') })
     const env = {

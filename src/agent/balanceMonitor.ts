@@ -181,36 +181,31 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
   }
 
   async function refresh(): Promise<void> {
-    if (options.fetchCredits) return refreshCredits(options.fetchCredits)
-    if (!options.fetchRateLimits) return
-    refreshing ??= options.fetchRateLimits().then(
-      (rl) => {
-        balanceDiem = rl.balances.DIEM ?? balanceDiem
-        balanceUsd = rl.balances.USD ?? balanceUsd
-        nextEpochBegins = Date.parse(rl.nextEpochBegins) || undefined
-        if (options.expiryFromRateLimits !== false) {
-          const expires = rl.keyExpiration ? Date.parse(rl.keyExpiration) || undefined : undefined
-          if (expires !== keyExpiresAt) expiringFired = false // a rotated key gets its own warning
-          keyExpiresAt = expires
-        }
-        refreshing = undefined
-        evaluate()
-      },
-      (error: unknown) => {
-        refreshing = undefined
-        events.emit('refreshError', { error })
-      },
-    )
-    return refreshing
-  }
-
-  // The x402 rail: the wallet's credits are the whole balance, read from `/x402/balance`.
-  function refreshCredits(read: () => Promise<number>): Promise<void> {
-    refreshing ??= read().then(
-      (usd) => {
+    if (options.fetchCredits)
+      // The x402 rail: the wallet's credits are the whole balance, read from `/x402/balance`.
+      return readOnce(options.fetchCredits, (usd) => {
         balanceDiem = undefined
         balanceUsd = usd
         creditsAfterSpend = false
+      })
+    if (!options.fetchRateLimits) return
+    return readOnce(options.fetchRateLimits, (rl) => {
+      balanceDiem = rl.balances.DIEM ?? balanceDiem
+      balanceUsd = rl.balances.USD ?? balanceUsd
+      nextEpochBegins = Date.parse(rl.nextEpochBegins) || undefined
+      if (options.expiryFromRateLimits !== false) {
+        const expires = rl.keyExpiration ? Date.parse(rl.keyExpiration) || undefined : undefined
+        if (expires !== keyExpiresAt) expiringFired = false // a rotated key gets its own warning
+        keyExpiresAt = expires
+      }
+    })
+  }
+
+  // One read in flight at a time: concurrent refreshes share it; a failed read is an event, never a rejection.
+  function readOnce<T>(read: () => Promise<T>, apply: (value: T) => void): Promise<void> {
+    refreshing ??= read().then(
+      (value) => {
+        apply(value)
         refreshing = undefined
         evaluate()
       },
