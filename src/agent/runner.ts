@@ -292,10 +292,12 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
   monitorRef = monitor
   if (o.refreshMs) monitor.start(o.refreshMs)
   // With an ADMIN-backed reader, read limits and the key's own record once up front (runs wait for it).
+  // The ledger's burn is applied once the balances are in (both read at once): rated before them, it would be rated
+  // against the key's own figures, which stand in for the account's until a balance is seen, and fund a full account.
   const ready: Promise<void> = Promise.all([
     o.fetchRateLimits || o.fetchKeyRecord || o.siwx ? monitor.refresh().catch(() => undefined) : undefined,
-    o.readSpends ? seedBurn(k.name, o, monitor, now()) : undefined,
-  ]).then(() => undefined)
+    o.readSpends ? pastSpends(k.name, o, now()) : undefined,
+  ]).then(([, past]) => void (past && monitor.seedSpends(past)))
   const funding =
     o.topUp && o.funding
       ? createFundingController({
@@ -401,18 +403,17 @@ function makeServices(k: RunnerKey, o: RunnerOptions, shared: Shared, dispatcher
   }
 }
 
-/** Starts a key's burn from the ledger's lines of its rail in the window (a SIWX runner's are its x402 calls). */
-async function seedBurn(name: string, o: RunnerOptions, monitor: BalanceMonitor, now: number): Promise<void> {
+/** A key's spends in the burn window, from the ledger's lines of its rail (a SIWX runner's are its x402 calls). */
+async function pastSpends(name: string, o: RunnerOptions, now: number): Promise<{ at: number; amount: number }[]> {
   const since = now - (o.monitor?.burnWindowMs ?? DEFAULT_BURN_WINDOW_MS)
   try {
     const lines = await o.readSpends!(name, since)
-    monitor.seedSpends(
-      lines
-        .filter((e) => e.agent === name && isX402Spend(e) === Boolean(o.siwx) && Date.parse(e.ts) >= since)
-        .map((e) => ({ at: Date.parse(e.ts), amount: e.costDiem + e.costUsd })),
-    )
+    return lines
+      .filter((e) => e.agent === name && isX402Spend(e) === Boolean(o.siwx) && Date.parse(e.ts) >= since)
+      .map((e) => ({ at: Date.parse(e.ts), amount: e.costDiem + e.costUsd }))
   } catch (error) {
     // The burn then starts with this process, as it did before the ledger was read: say so, do not fail the run.
     o.logger?.warn?.('runner: spend ledger not read; burn starts now', { key: name, error: error instanceof Error ? error.message : String(error) })
+    return []
   }
 }
