@@ -98,7 +98,14 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
   try {
     // Two workers starting together on a fresh database would both create pg-boss's schema (CREATE SCHEMA
     // races on the catalog): its install is serialised under an advisory lock held on a connection of its own.
-    await underInstallLock(db, () => boss.start())
+    const client = await db.pool.connect()
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [PGBOSS_INSTALL_LOCK])
+      await boss.start()
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [PGBOSS_INSTALL_LOCK]).catch(() => {})
+      client.release()
+    }
   } catch (err) {
     throw new FleetJobError(`The job engine (pg-boss) did not start on ${db.displayUrl}.`, {
       details: redactText(err instanceof Error ? err.message : String(err)),
@@ -106,13 +113,13 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
     })
   }
   const retry = { retryLimit: options.runRetries, retryDelay: options.retryDelaySeconds ?? 2, retryBackoff: true }
-  await ensureQueue(db, boss, { name: RUN_QUEUE, policy: 'standard', ...retry, expireInSeconds: options.runTimeoutSeconds })
+  await ensureQueue(boss, { name: RUN_QUEUE, policy: 'standard', ...retry, expireInSeconds: options.runTimeoutSeconds })
   const known = new Set<string>()
   /** A wallet's top-up queue: at most one active (singleton), retried if a treasury dies mid-way (the next resumes it from the wallet journal with the job's idempotency key). */
   const topUpQueue = async (wallet: string): Promise<string> => {
     const name = topUpQueueOf(wallet)
     if (!known.has(name))
-      await ensureQueue(db, boss, {
+      await ensureQueue(boss, {
         name,
         policy: 'singleton',
         retryLimit: 3,
@@ -159,7 +166,7 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
           },
         )
       const queue = scheduleQueueOf(data.agent)
-      await ensureQueue(db, boss, { name: queue, policy: 'short' })
+      await ensureQueue(boss, { name: queue, policy: 'short' })
       try {
         await boss.schedule(queue, cron, data, { tz: 'cron' in when ? (when.timezone ?? 'UTC') : 'UTC' })
       } catch (err) {
@@ -258,26 +265,26 @@ export async function openFleetJobs(db: Database, options: FleetJobsOptions) {
 export type FleetJobs = Awaited<ReturnType<typeof openFleetJobs>>
 
 /**
- * Creates a queue, or updates its options. Under the install lock: two engines creating the same queue at once
- * (pg-boss makes a partition table per queue) deadlocked in Postgres ("deadlock detected" at `createQueue`, seen
- * in CI), and the loser could not yet see the winner's uncommitted queue.
+ * Creates a queue, or updates its options (two workers starting together both try: the loser updates). pg-boss
+ * makes a partition table per queue, and two engines creating the same queue at once can deadlock in Postgres
+ * (`deadlock detected`, seen in CI): Postgres aborts one, which tries again once the winner has committed.
  */
-async function ensureQueue(db: Database, boss: PgBoss, q: PgBoss.Queue): Promise<void> {
+async function ensureQueue(boss: PgBoss, q: PgBoss.Queue): Promise<void> {
   const { name, ...options } = q
-  await underInstallLock(db, async () => {
-    if (await boss.getQueue(name)) return void (await boss.updateQueue(name, { name, ...options }))
-    await boss.createQueue(name, q)
-  })
-}
-
-/** Runs `fn` while holding pg-boss's install lock (a session advisory lock on a connection of its own). */
-async function underInstallLock<T>(db: Database, fn: () => Promise<T>): Promise<T> {
-  const client = await db.pool.connect()
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [PGBOSS_INSTALL_LOCK])
-    return await fn()
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [PGBOSS_INSTALL_LOCK]).catch(() => {})
-    client.release()
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (await boss.getQueue(name)) return void (await boss.updateQueue(name, { name, ...options }))
+      return void (await boss.createQueue(name, q))
+    } catch (err) {
+      // A deadlock, or the winner's queue appearing between our check and our create: look again.
+      if (attempt >= 4 || !CONCURRENT_CREATE.has(String((err as { code?: unknown }).code))) {
+        if (await boss.getQueue(name).catch(() => undefined)) return
+        throw err
+      }
+      await sleep(50 * 2 ** attempt)
+    }
   }
 }
+
+/** SQLSTATEs of two engines creating one queue at once: deadlock_detected, unique_violation, duplicate_table. */
+const CONCURRENT_CREATE: ReadonlySet<string> = new Set(['40P01', '23505', '42P07'])
