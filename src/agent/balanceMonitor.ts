@@ -232,7 +232,8 @@ export function createBalanceMonitor(options: BalanceMonitorOptions = {}) {
         // Signed in with SIWX: the wallet's credits are the whole balance (no Diem is spent on this rail).
         balanceDiem = undefined
         balanceUsd = h.balanceRemainingUsd
-        creditsAfterSpend = status === undefined || status < 400
+        // After a charged call only (a 402 carries the balance that was too short; nothing was spent).
+        creditsAfterSpend = status !== undefined && status < 400
       }
       if (h.balanceDiem !== undefined) balanceDiem = h.balanceDiem
       if (h.balanceUsd !== undefined) balanceUsd = h.balanceUsd

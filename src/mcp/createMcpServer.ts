@@ -11,7 +11,7 @@ import { PlanChangedError } from './plans.js'
 import { keyView, scopedKeys } from './tools/keyTools.js'
 import { PLAN_RESULT, planView, type PlanView } from './tools/moneyTools.js'
 import type { MediaBlock } from './tools/veniceTools.js'
-import { ledgerView, runway } from './tools/walletTools.js'
+import { ledgerView, runway, x402Credits } from './tools/walletTools.js'
 import { getBalances } from '../wallet/actions/getBalances.js'
 import { presentable } from '../util/presentable.js'
 import { traceMcpToolCall } from '../telemetry/record.js'
@@ -217,13 +217,6 @@ function registerResources(server: McpServer, ctx: McpContext): void {
       ),
     ),
   )
-}
-
-/** The wallet's x402 credits: `/x402/balance` recorded into the tracker, read back as the status model's one figure. */
-async function x402Credits(ctx: McpContext) {
-  const venice = await ctx.inference()
-  ctx.credits.record((await venice.getX402Balance(ctx.address)).balanceUsd)
-  return ctx.credits.figure()
 }
 
 /** One prompt per Venice character: it asks the client's model to talk to that character through `venice_chat`. */

@@ -69,11 +69,16 @@ export async function runway(ctx: McpContext) {
   }
 }
 
-/** The x402 rail's credits (the newest report) and their runway at the ledger's x402 burn. */
-async function x402Runway(ctx: McpContext, entries: readonly SpendEntry[]) {
+/** The wallet's x402 credits: `/x402/balance` recorded into the tracker, read back as the status model's one figure. */
+export async function x402Credits(ctx: McpContext) {
   const venice = await ctx.inference()
   ctx.credits.record((await venice.getX402Balance(ctx.address)).balanceUsd)
-  const credits = ctx.credits.figure()
+  return ctx.credits.figure()
+}
+
+/** The x402 rail's credits (the newest report) and their runway at the ledger's x402 burn. */
+async function x402Runway(ctx: McpContext, entries: readonly SpendEntry[]) {
+  const credits = await x402Credits(ctx)
   return { credits, runway: x402Runways({ creditsUsd: credits?.balanceUsd, entries, now: ctx.now(), windowMs: DEFAULT_BURN_WINDOW_MS }) }
 }
 
